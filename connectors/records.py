@@ -1,0 +1,108 @@
+"""The records that leave the connectors: what one portal listing row says, and how a run went.
+
+These dataclasses are the contract between the connectors and the rest of the project.
+`flows` turns them into landing files; the warehouse never sees the classes, only the files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+#: The metadata fields every family maps its labels to (DESIGN section 5), in display order.
+FIELDS: tuple[str, ...] = (
+    "title",
+    "index_no",
+    "doc_no",
+    "publisher_name",
+    "published_date",
+    "written_date",
+    "topic",
+    "function",
+    "audience",
+    "genre",
+    "validity",
+    "disclosure",
+)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request a crawl wants to make (a listing page, a data-proxy POST, a detail page)."""
+
+    url: str
+    method: str = "GET"
+    data: tuple[tuple[str, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One portal's listing of one item, normalized, as seen in one run (one landing row).
+
+    Every metadata field sits next to its raw form (`*_raw`, the text exactly as the page
+    printed it, or None when the page did not print it). Listing fields come from the
+    listing row, overlaid by the detail page's fields when the detail page was fetched in
+    this run (`detail_fetched`); a row whose detail page was not fetched carries the
+    listing's fields only and the warehouse keeps the detail fields it had.
+    """
+
+    portal_id: str
+    item_key: str  # the platform's own item key (TRS t20120305_123, Hanweb art id), else the URL
+    url: str  # canonical absolute URL of the item's detail page
+    list_url: str  # the listing page (or data-proxy request) the row was on
+    page_no: int  # 0-based listing page / group number
+    row_no: int  # 0-based position on that page
+    seen_at: datetime  # UTC, when the listing page was fetched
+    listing_hash: str  # sha256 of the row's raw listing fields; changes when the row changes
+    title: str | None = None
+    title_raw: str | None = None
+    index_no: str | None = None
+    index_no_raw: str | None = None
+    doc_no: str | None = None
+    doc_no_raw: str | None = None
+    publisher_name: str | None = None
+    publisher_name_raw: str | None = None
+    published_date: date | None = None
+    published_date_raw: str | None = None
+    written_date: date | None = None
+    written_date_raw: str | None = None
+    topic: str | None = None
+    topic_raw: str | None = None
+    function: str | None = None
+    function_raw: str | None = None
+    audience: str | None = None
+    audience_raw: str | None = None
+    genre: str | None = None
+    genre_raw: str | None = None
+    validity: str | None = None
+    validity_raw: str | None = None
+    disclosure: str | None = None  # None when the portal does not say; the warehouse defaults it
+    disclosure_raw: str | None = None
+    flags: str | None = None  # ';'-joined problems, e.g. "published_date:unparsed"
+    detail_fetched: bool = False
+    detail_sha256: str | None = None  # archive key of the detail page's body
+    has_body: bool | None = None  # detail page had body text; None when not fetched
+    n_attachments: int | None = None  # None when not fetched
+
+
+@dataclass
+class RunSummary:
+    """How one harvest of one portal went: what the run table and the operator see."""
+
+    portal_id: str
+    run_id: str
+    mode: str  # full | incremental
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: str = "ok"  # ok | partial | failed
+    reason: str | None = None
+    pages: int = 0
+    rows: int = 0
+    advertised_total: int | None = None
+    details_fetched: int = 0
+    requests: int = 0
+    retries: int = 0
+    bytes: int = 0
+    complete: bool = False  # the whole listing was walked to its end (full mode, no failure)
+    errors: list[str] = field(default_factory=list)
