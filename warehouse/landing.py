@@ -1,0 +1,179 @@
+"""Landing files: one harvest of one portal as Parquet plus its run summary as JSON.
+
+A landing directory is the hand-off between the harvest and the warehouse. Every file is
+written to a temporary name and renamed, and the run file is written last, so a listings
+file without its run file is an interrupted harvest that the loader ignores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+_TEXT_FIELDS = ("title", "index_no", "doc_no", "publisher_name")
+_DATE_FIELDS = ("published_date", "written_date")
+_CLASS_FIELDS = ("topic", "function", "audience", "genre", "validity", "disclosure")
+
+
+def _field_columns() -> list[pa.Field]:
+    """The metadata fields of a listing, each next to its raw form, in display order."""
+    columns: list[pa.Field] = []
+    for name in (*_TEXT_FIELDS, *_DATE_FIELDS, *_CLASS_FIELDS):
+        kind = pa.date32() if name in _DATE_FIELDS else pa.string()
+        columns += [pa.field(name, kind), pa.field(f"{name}_raw", pa.string())]
+    return columns
+
+
+#: One landing row: the fields of `connectors.records.Listing` plus the run it belongs to.
+LANDING_SCHEMA = pa.schema(
+    [
+        pa.field("portal_id", pa.string(), nullable=False),
+        pa.field("item_key", pa.string(), nullable=False),
+        pa.field("url", pa.string()),
+        pa.field("list_url", pa.string()),
+        pa.field("page_no", pa.int32()),
+        pa.field("row_no", pa.int32()),
+        pa.field("seen_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("listing_hash", pa.string()),
+        *_field_columns(),
+        pa.field("flags", pa.string()),
+        pa.field("detail_fetched", pa.bool_()),
+        pa.field("detail_sha256", pa.string()),
+        pa.field("has_body", pa.bool_()),
+        pa.field("n_attachments", pa.int32()),
+        pa.field("run_id", pa.string(), nullable=False),
+    ]
+)
+
+#: The keys of a run file (the `RunSummary` fields).
+RUN_KEYS = (
+    "portal_id",
+    "run_id",
+    "mode",
+    "status",
+    "reason",
+    "started_at",
+    "finished_at",
+    "pages",
+    "rows",
+    "advertised_total",
+    "details_fetched",
+    "requests",
+    "retries",
+    "bytes",
+    "complete",
+    "errors",
+)
+
+# run_id and portal_id become path parts: a value from outside must not climb directories.
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+class LandingError(ValueError):
+    """A landing file or its input is not what the contract says; nothing was written."""
+
+
+def check_name(kind: str, value: object) -> str:
+    """Return `value` if it is safe as a file-name part, else raise `LandingError` saying why."""
+    if not isinstance(value, str) or not _SAFE_NAME.match(value) or ".." in value:
+        raise LandingError(f"{kind} {value!r} is not a safe name (letters, digits, . _ -)")
+    return value
+
+
+def landing_paths(data_dir: str | os.PathLike, run_id: str, portal_id: str) -> dict[str, Path]:
+    """The listings, fetches and run file paths of one portal's run."""
+    base = Path(data_dir) / "landing" / check_name("run_id", run_id)
+    stem = check_name("portal_id", portal_id)
+    return {
+        "listings": base / f"{stem}.listings.parquet",
+        "fetches": base / f"{stem}.fetches.parquet",
+        "run": base / f"{stem}.run.json",
+    }
+
+
+def _json_value(value: object) -> object:
+    """Dates and times as ISO text (times in UTC) so the run file is plain JSON."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _run_document(run: dict, run_id: str, portal_id: str) -> dict:
+    """The run summary as it is written: the contract's keys, checked against the file names."""
+    if run.get("run_id", run_id) != run_id or run.get("portal_id", portal_id) != portal_id:
+        raise LandingError(
+            f"run summary names {run.get('portal_id')!r}/{run.get('run_id')!r}, "
+            f"but the landing is {portal_id!r}/{run_id!r}"
+        )
+    missing = [key for key in ("mode", "status", "started_at") if run.get(key) is None]
+    if missing:
+        raise LandingError(f"run summary of {portal_id}/{run_id} lacks {', '.join(missing)}")
+    document = {key: _json_value(run.get(key)) for key in RUN_KEYS}
+    document.update(run_id=run_id, portal_id=portal_id, errors=list(run.get("errors") or []))
+    return document
+
+
+def _rows_table(rows: list[dict], run_id: str, portal_id: str) -> pa.Table:
+    """The rows as an Arrow table in `LANDING_SCHEMA`; a row of another portal is refused."""
+    for position, row in enumerate(rows):
+        if row.get("portal_id") != portal_id:
+            raise LandingError(
+                f"row {position} belongs to portal {row.get('portal_id')!r}, not {portal_id!r}"
+            )
+    columns = {
+        name: [row.get(name) for row in rows] for name in LANDING_SCHEMA.names if name != "run_id"
+    }
+    columns["run_id"] = [run_id] * len(rows)
+    try:
+        return pa.Table.from_pydict(columns, schema=LANDING_SCHEMA)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise LandingError(
+            f"rows of {portal_id}/{run_id} do not fit the landing schema: {exc}"
+        ) from exc
+
+
+def _replace_into(path: Path, write) -> None:
+    """Write through `write(temp_path)` then rename onto `path`, so `path` is always whole."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(temp)
+        os.replace(temp, path)
+    finally:
+        if temp.exists():
+            temp.unlink()
+
+
+def write_landing(
+    data_dir: str | os.PathLike,
+    run_id: str,
+    portal_id: str,
+    rows: list[dict],
+    run: dict,
+    fetches: list[dict] | None = None,
+) -> dict[str, Path]:
+    """Write one portal's run: listings Parquet, optional fetch log, then the run file last.
+
+    `rows` are `dataclasses.asdict(Listing)` dicts; `run` is the `RunSummary` as a dict.
+    Everything is validated before the first byte is written. Returns the paths written.
+    """
+    paths = landing_paths(data_dir, run_id, portal_id)
+    document = _run_document(run, run_id, portal_id)
+    table = _rows_table(rows, run_id, portal_id)
+    fetch_table = pa.Table.from_pylist(fetches) if fetches else None
+    paths["run"].parent.mkdir(parents=True, exist_ok=True)
+    _replace_into(paths["listings"], lambda temp: pq.write_table(table, temp))
+    if fetch_table is not None:
+        _replace_into(paths["fetches"], lambda temp: pq.write_table(fetch_table, temp))
+    text = json.dumps(document, ensure_ascii=False, indent=1)
+    _replace_into(paths["run"], lambda temp: temp.write_text(text, encoding="utf-8"))
+    return paths

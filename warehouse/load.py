@@ -1,0 +1,187 @@
+"""Load whole landing runs into the `raw_` tables of the state database, once each.
+
+One transaction per run (its listings and its run row together), so a half-loaded run is
+never visible, and a run already in `raw_runs` is skipped, so loading is idempotent.
+Listings go in bulk from Parquet; the run row is a single parameterized insert.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+
+from warehouse.db import connect
+from warehouse.landing import LANDING_SCHEMA, RUN_KEYS, LandingError, check_name
+
+_SQL_TYPES = {
+    "string": "VARCHAR",
+    "int32": "INTEGER",
+    "date32[day]": "DATE",
+    "bool": "BOOLEAN",
+    "timestamp[us, tz=UTC]": "TIMESTAMP",
+}
+
+_RUN_COLUMNS = """
+    portal_id VARCHAR NOT NULL, run_id VARCHAR NOT NULL, mode VARCHAR NOT NULL,
+    status VARCHAR NOT NULL, reason VARCHAR, started_at TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP, pages INTEGER, rows INTEGER, advertised_total INTEGER,
+    details_fetched INTEGER, requests INTEGER, retries INTEGER, bytes BIGINT,
+    complete BOOLEAN NOT NULL, errors VARCHAR[], loaded_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (run_id, portal_id)
+"""
+
+
+@dataclass
+class LoadResult:
+    """What one `load` call did: runs loaded, rows loaded, and what it left alone and why."""
+
+    runs_loaded: list[tuple[str, str]] = field(default_factory=list)  # (run_id, portal_id)
+    rows_loaded: int = 0
+    interrupted: list[str] = field(default_factory=list)  # listings files without a run file
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (run file, reason)
+
+
+def _listing_columns_sql() -> str:
+    """The `raw_listings` column list, derived from the landing schema so they cannot drift."""
+    return ", ".join(f"{column.name} {_SQL_TYPES[str(column.type)]}" for column in LANDING_SCHEMA)
+
+
+def ensure_schema(con) -> None:
+    """Create the `raw_` tables if this state database is new."""
+    con.execute(f"CREATE TABLE IF NOT EXISTS raw_listings ({_listing_columns_sql()})")
+    con.execute(f"CREATE TABLE IF NOT EXISTS raw_runs ({_RUN_COLUMNS})")
+
+
+def _parse_time(value: object, name: str) -> datetime | None:
+    """An ISO time from a run file as naive UTC (how the warehouse stores times)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise LandingError(f"{name} is {value!r}, not an ISO time")
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def _run_row(run_file: Path) -> list:
+    """The run file as a `raw_runs` row, refused with a reason when it breaks the contract."""
+    try:
+        document = json.loads(run_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise LandingError(f"unreadable run file: {exc}") from exc
+    if not isinstance(document, dict):
+        raise LandingError("run file is not a JSON object")
+    run_id = check_name("run_id", document.get("run_id"))
+    portal_id = check_name("portal_id", document.get("portal_id"))
+    if run_file.parent.name != run_id or run_file.name != f"{portal_id}.run.json":
+        raise LandingError(f"run file names {portal_id}/{run_id} but sits at {run_file}")
+    if document.get("mode") not in ("full", "incremental"):
+        raise LandingError(f"mode {document.get('mode')!r} is not full or incremental")
+    if document.get("status") not in ("ok", "partial", "failed"):
+        raise LandingError(f"status {document.get('status')!r} is not ok, partial or failed")
+    errors = document.get("errors") or []
+    if not isinstance(errors, list):
+        raise LandingError("errors is not a list")
+    row = []
+    for key in RUN_KEYS:
+        value = document.get(key)
+        if key in ("started_at", "finished_at"):
+            value = _parse_time(value, key)
+        elif key == "complete":
+            value = value is True
+        elif key == "errors":
+            value = [str(error) for error in errors]
+        row.append(value)
+    if row[RUN_KEYS.index("started_at")] is None:
+        raise LandingError("started_at is missing")
+    return row
+
+
+def _check_listings(path: Path, run_id: str, portal_id: str, con) -> None:
+    """Refuse a listings file whose columns or run/portal ids do not match its run file."""
+    names = set(pq.read_schema(path).names)
+    missing = [name for name in LANDING_SCHEMA.names if name not in names]
+    if missing:
+        raise LandingError(f"{path.name} lacks columns {', '.join(missing)}")
+    foreign = con.execute(
+        "SELECT count(*) FROM read_parquet(?) WHERE run_id IS DISTINCT FROM ? "
+        "OR portal_id IS DISTINCT FROM ? OR item_key IS NULL OR seen_at IS NULL",
+        [str(path), run_id, portal_id],
+    ).fetchone()[0]
+    if foreign:
+        raise LandingError(
+            f"{path.name} has {foreign} rows of another run or portal, or without item_key/seen_at"
+        )
+
+
+def _load_run(con, run_file: Path) -> tuple[str, str, int]:
+    """Load one run (listings then run row) in one transaction; return its ids and row count."""
+    row = _run_row(run_file)
+    portal_id, run_id = row[0], row[1]
+    listings = run_file.with_name(f"{portal_id}.listings.parquet")
+    columns = ", ".join(LANDING_SCHEMA.names)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        n_rows = 0
+        if listings.exists():
+            _check_listings(listings, run_id, portal_id, con)
+            con.execute(
+                f"INSERT INTO raw_listings ({columns}) SELECT {columns} FROM read_parquet(?)",
+                [str(listings)],
+            )
+            n_rows = con.execute(
+                "SELECT count(*) FROM read_parquet(?)", [str(listings)]
+            ).fetchone()[0]
+        placeholders = ", ".join("?" for _ in range(len(row) + 1))
+        con.execute(
+            f"INSERT INTO raw_runs VALUES ({placeholders})",
+            [*row, datetime.now(UTC).replace(tzinfo=None)],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return run_id, portal_id, n_rows
+
+
+def load(state_path: str | os.PathLike, data_dir: str | os.PathLike) -> LoadResult:
+    """Load every whole landing run under `data_dir/landing` not yet in the state database.
+
+    Runs load in run_id order. A run file that breaks the contract is refused with its
+    reason (nothing of it is loaded; it is tried again next time); listings without a run
+    file are reported as interrupted and left alone.
+    """
+    result = LoadResult()
+    landing = Path(data_dir) / "landing"
+    run_files = sorted(landing.glob("*/*.run.json")) if landing.is_dir() else []
+    con = connect(state_path)
+    try:
+        ensure_schema(con)
+        loaded = set(con.execute("SELECT run_id, portal_id FROM raw_runs").fetchall())
+        for run_file in run_files:
+            portal_id = run_file.name.removesuffix(".run.json")
+            if (run_file.parent.name, portal_id) in loaded:
+                continue
+            try:
+                run_id, portal_id, n_rows = _load_run(con, run_file)
+            except (LandingError, ValueError, OSError, duckdb.Error) as exc:
+                result.rejected.append((str(run_file), str(exc)))
+                continue
+            loaded.add((run_id, portal_id))
+            result.runs_loaded.append((run_id, portal_id))
+            result.rows_loaded += n_rows
+        if landing.is_dir():
+            for listings in sorted(landing.glob("*/*.listings.parquet")):
+                stem = listings.name.removesuffix(".listings.parquet")
+                if not listings.with_name(f"{stem}.run.json").exists():
+                    result.interrupted.append(str(listings))
+    finally:
+        con.close()
+    return result
