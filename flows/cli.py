@@ -1,0 +1,203 @@
+"""The `xxgk` command: run the demo, harvest, query totals, test a portal, serve the schedule.
+
+Prefect is imported only by the commands that run a flow, and only after `prefect_env`
+has set its offline defaults (with PREFECT_HOME under the config's data dir).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from flows import prefect_env
+from flows.config import Config, ConfigError, load_config
+from flows.render import category_tables, levels_table, safe
+
+app = typer.Typer(
+    help="xxgk: harvest government information-disclosure catalogs (政府信息公开) into DuckDB, "
+    "deduplicate them and count them per system and year.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+portal_app = typer.Typer(help="Work on one portal of a config (e.g. try it out when adding it).", no_args_is_help=True)
+app.add_typer(portal_app, name="portal")
+
+console = Console()
+err_console = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path, typer.Option("--config", "-c", help="The xxgk.toml to use.", show_default=False)
+]
+
+
+def _load(config_path: Path) -> Config:
+    """The validated config, or a red list of its problems and exit code 2."""
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        err_console.print(safe(str(exc), "red"))
+        raise typer.Exit(2) from None
+    prefect_env.configure(config.warehouse.data_dir)
+    return config
+
+
+@app.command()
+def demo(
+    data_dir: Annotated[
+        Path, typer.Option(help="Where the demo's config, warehouse and landing files go.")
+    ] = Path("xxgk-demo"),
+) -> None:
+    """Run the whole pipeline on the simulated Longyan 2012 world and print its figures.
+
+    Starts the simulated portals on loopback, harvests them with the nightly flow, and
+    prints the consolidated 2012 totals of 龙岩市工商行政管理局 (ly-aic) with the city
+    level's category breakdowns. The warehouse file is left for you to query.
+
+    Example: [bold]xxgk demo[/bold]   or   [bold]xxgk demo --data-dir /tmp/xxgk-demo[/bold]
+    """
+    from flows.demo import run_demo
+
+    code = run_demo(data_dir, console)
+    raise typer.Exit(code)
+
+
+@app.command()
+def sync(
+    config: ConfigOption,
+    full: Annotated[bool, typer.Option("--full", help="Walk every listing to its end tonight.")] = False,
+    portal: Annotated[
+        list[str] | None, typer.Option("--portal", "-p", help="Harvest only this portal (repeatable).")
+    ] = None,
+) -> None:
+    """Harvest the portals, then load, build, check and publish the warehouse (the nightly run).
+
+    Incremental by default; a portal without a complete full listing in the last
+    `full_every_days` is listed in full. Exits non-zero when a portal or a check failed.
+
+    Example: [bold]xxgk sync --config xxgk.toml[/bold]   or   [bold]xxgk sync -c xxgk.toml --full --portal ly-gov[/bold]
+    """
+    cfg = _load(config)
+    if portal:
+        known = {p.id for p in cfg.portals}
+        unknown = [p for p in portal if p not in known]
+        if unknown:
+            err_console.print(safe(f"{config}: no portal {', '.join(unknown)} (portals: {', '.join(sorted(known))})", "red"))
+            raise typer.Exit(2)
+    from flows.nightly import run_nightly
+
+    result = run_nightly(config, full=full, portals=portal or None, console=console)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def totals(
+    config: ConfigOption,
+    system: Annotated[str, typer.Option(help="The unit whose system (it and its descendants) is counted.")],
+    year: Annotated[int, typer.Option(help="The year: held at its end, new during it.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON of DESIGN section 7.")] = False,
+) -> None:
+    """Print a system's consolidated totals for one year from the published warehouse.
+
+    Example: [bold]xxgk totals --config xxgk.toml --system ly-aic --year 2012 --json[/bold]
+    """
+    cfg = _load(config)
+    try:
+        cfg.unit(system)
+    except KeyError as exc:
+        err_console.print(safe(exc.args[0], "red"))
+        raise typer.Exit(2) from None
+    if not cfg.warehouse.path.exists():
+        err_console.print(safe(f"no published warehouse at {cfg.warehouse.path}: run `xxgk sync --config {config}` first", "red"))
+        raise typer.Exit(1)
+    from warehouse import totals as warehouse_totals
+
+    figures = warehouse_totals(cfg.warehouse.path, system, year)
+    if as_json:
+        sys.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
+        return
+    print_totals(figures, console)
+
+
+def print_totals(figures: dict, out: Console) -> None:
+    """The levels table, then the category tables of every level that has new documents."""
+    out.print(levels_table(figures))
+    for level in figures.get("categories", {}):
+        if level == "all":
+            continue
+        for table in category_tables(figures, level):
+            out.print(table)
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+    add_help_option=False,
+)
+def sim(ctx: typer.Context) -> None:
+    """Serve the simulated Longyan 2012 portal world on loopback (all options go to the simulator).
+
+    Example: [bold]xxgk sim --port 0 --write-config world.toml[/bold]   ([bold]xxgk sim --help[/bold] for its options)
+    """
+    from sim.cli import main as sim_main
+
+    raise typer.Exit(sim_main(list(ctx.args)) or 0)
+
+
+@portal_app.command("test")
+def portal_test(
+    config: ConfigOption,
+    portal_id: Annotated[str, typer.Argument(metavar="ID", help="The portal's id in the config.")],
+    rows: Annotated[int, typer.Option(help="How many listing rows to print.")] = 20,
+) -> None:
+    """Fetch and parse a portal's first listing page and one detail page, and print what was read.
+
+    What to run when adding a portal: it shows whether rows, dates and detail fields are
+    found, without writing anything.
+
+    Example: [bold]xxgk portal test --config xxgk.toml ly-gov[/bold]
+    """
+    cfg = _load(config)
+    try:
+        portal = cfg.portal(portal_id)
+    except KeyError as exc:
+        err_console.print(safe(exc.args[0], "red"))
+        raise typer.Exit(2) from None
+    from flows.probe import print_probe, probe_portal
+
+    probe = probe_portal(portal, cfg.harvest, cfg.warehouse.data_dir)
+    print_probe(probe, console, max_rows=rows)
+    raise typer.Exit(0 if probe.ok else 1)
+
+
+@app.command()
+def serve(
+    config: ConfigOption,
+    cron: Annotated[str, typer.Option(help="When to run, as a cron expression.")] = "0 2 * * *",
+    timezone: Annotated[str, typer.Option(help="The cron's time zone (IANA name).")] = "Asia/Shanghai",
+) -> None:
+    """Serve the nightly flow as a Prefect deployment that runs on a cron schedule.
+
+    Schedules need a running Prefect server (the temporary one never runs them): start one
+    with `prefect server start`, then `export PREFECT_API_URL=http://127.0.0.1:4200/api`.
+
+    Example: [bold]xxgk serve --config xxgk.toml --cron "0 2 * * *" --timezone Asia/Shanghai[/bold]
+    """
+    _load(config)
+    from flows.deploy import NoServer, build_deployment, require_server, serve_deployment
+
+    try:
+        deployment = build_deployment(config, cron=cron, timezone=timezone)
+        require_server()
+    except (NoServer, ValueError) as exc:
+        err_console.print(safe(str(exc), "red"))
+        raise typer.Exit(2) from None
+    serve_deployment(deployment)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,45 @@
+"""Prefect's settings for xxgk: offline, quiet, its state kept with ours (DESIGN section 12).
+
+Prefect reads its settings from the environment when it is first imported, so `configure`
+must run before anything imports `prefect`; the CLI calls it as soon as it knows the data
+dir. Every value is a default: a setting the user made is never overridden.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+QUIET_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
+}
+
+
+def configure(data_dir: Path | None = None) -> dict[str, str]:
+    """Set Prefect's offline and quiet defaults, and PREFECT_HOME under `data_dir` when given.
+
+    Returns the variables this call set (the ones the user had not set already).
+    """
+    wanted = dict(QUIET_DEFAULTS)
+    if data_dir is not None:
+        wanted["PREFECT_HOME"] = str(Path(data_dir).resolve() / "prefect")
+    applied = {}
+    for name, value in wanted.items():
+        if name not in os.environ:
+            os.environ[name] = value
+            applied[name] = value
+    return applied
+
+
+def prefect_imported() -> bool:
+    """Whether Prefect is already loaded (after which environment changes no longer reach it)."""
+    return "prefect" in sys.modules
+
+
+def api_url() -> str | None:
+    """The Prefect server the user pointed us at, or None when the ephemeral one would be used."""
+    return os.environ.get("PREFECT_API_URL") or None

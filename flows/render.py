@@ -1,0 +1,116 @@
+"""Rich tables for what xxgk prints: run summaries and totals. Scraped text is made inert here.
+
+Everything a portal sent is hostile: a title may hold rich markup (`[red]`), terminal escape
+sequences or bidi overrides. `safe` turns any such string into a rich `Text` (never parsed as
+markup) with the control characters removed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+# Bidi embeddings, overrides and isolates reorder what the terminal shows (Trojan Source).
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+LEVEL_ORDER = ("all", "province", "city", "county")
+SCHEME_TITLES = {"topic": "主题分类 topic", "function": "业务职能分类 function", "audience": "服务对象分类 audience"}
+
+
+def clean(value: Any) -> str:
+    """`value` as a string without control characters (C0, C1, DEL, bidi), tabs and newlines as spaces."""
+    text = "" if value is None else str(value)
+    out = []
+    for char in text:
+        if char in "\t\n\r":
+            out.append(" ")
+        elif unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS:
+            continue
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def safe(value: Any, style: str = "") -> Text:
+    """A rich Text of `value` that no markup or escape sequence inside it can style or move."""
+    return Text(clean(value), style=style)
+
+
+def run_summary_table(outcomes: Iterable[Mapping[str, Any]], title: str = "Portal runs") -> Table:
+    """One row per portal: status, reason, pages, rows, new, requests, duration."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("portal")
+    table.add_column("mode")
+    table.add_column("status")
+    for column in ("pages", "rows", "new", "requests"):
+        table.add_column(column, justify="right")
+    table.add_column("seconds", justify="right")
+    table.add_column("reason", overflow="fold")
+    for outcome in outcomes:
+        status = str(outcome.get("status", ""))
+        colour = {"ok": "green", "partial": "yellow", "failed": "bold red"}.get(status, "")
+        table.add_row(
+            safe(outcome.get("portal_id")),
+            safe(outcome.get("mode")),
+            safe(status, colour),
+            *(safe(outcome.get(key, "")) for key in ("pages", "rows", "new", "requests")),
+            safe(f"{float(outcome.get('duration') or 0):.1f}"),
+            safe(outcome.get("reason") or ""),
+        )
+    return table
+
+
+def levels_table(totals: Mapping[str, Any]) -> Table:
+    """Held, official and new documents per level of a system, `all` first."""
+    table = Table(
+        title=f"{clean(totals.get('system'))} — {clean(totals.get('year'))}: documents per level",
+        title_justify="left",
+    )
+    table.add_column("level")
+    for column in ("held", "official held", "new", "official new", "full text held", "full-text rate"):
+        table.add_column(column, justify="right")
+    levels = totals.get("levels", {})
+    for level in _ordered(levels):
+        row = levels[level]
+        held = int(row.get("held", 0))
+        fulltext = int(row.get("fulltext_held", 0))
+        rate = f"{fulltext / held:.2%}" if held else "–"
+        table.add_row(
+            safe(level),
+            *(safe(row.get(key, 0)) for key in ("held", "official_held", "new", "official_new")),
+            safe(fulltext),
+            safe(rate),
+        )
+    return table
+
+
+def category_tables(totals: Mapping[str, Any], level: str) -> list[Table]:
+    """One table per classification scheme of the new documents of `level`, with shares."""
+    categories = totals.get("categories", {}).get(level, {})
+    new_total = int(totals.get("levels", {}).get(level, {}).get("new", 0))
+    tables = []
+    for scheme, counts in categories.items():
+        table = Table(
+            title=f"{clean(level)}: new documents by {SCHEME_TITLES.get(scheme, clean(scheme))}",
+            title_justify="left",
+        )
+        table.add_column("category")
+        table.add_column("new", justify="right")
+        table.add_column("share", justify="right")
+        ordered = sorted(counts.items(), key=lambda item: (item[0] == "未分类", -int(item[1]), item[0]))
+        for category, count in ordered:
+            share = f"{int(count) / new_total:.2%}" if new_total else "–"
+            table.add_row(safe(category), safe(count), safe(share))
+        table.add_section()
+        table.add_row(safe("total"), safe(sum(int(c) for c in counts.values())), safe("100.00%" if new_total else "–"))
+        tables.append(table)
+    return tables
+
+
+def _ordered(levels: Mapping[str, Any]) -> list[str]:
+    """Levels in hierarchy order, unknown ones after."""
+    return sorted(levels, key=lambda level: (LEVEL_ORDER.index(level) if level in LEVEL_ORDER else 99, level))
