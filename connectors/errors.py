@@ -1,12 +1,31 @@
 """Why a page or a portal could not be read. Every failure has a reason a person can act on."""
 
+from __future__ import annotations
+
 
 class ConnectorError(Exception):
     """Base of every error the connectors raise on purpose."""
 
 
 class FetchError(ConnectorError):
-    """A request failed for good: refused, timed out, 4xx/5xx after retries, too big, off-host."""
+    """A request failed for good: refused, timed out, 4xx/5xx after retries, too big, off-host.
+
+    `url`, `status` (the last HTTP status, None when no response came) and `attempts` say
+    what was tried, so a run summary can name them; all three are optional.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        status: int | None = None,
+        attempts: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+        self.attempts = attempts
 
 
 class ForeignHostError(FetchError):

@@ -106,3 +106,25 @@ class RunSummary:
     bytes: int = 0
     complete: bool = False  # the whole listing was walked to its end (full mode, no failure)
     errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FetchLogEntry:
+    """One logical HTTP request as the client made it (all its attempts and redirect hops).
+
+    Kept so any page can be found again in the archive (`sha256`) and a run can be audited:
+    what was asked, what came back, how long it took and why it failed.
+    """
+
+    url: str  # the URL asked for
+    method: str
+    status: int | None  # last HTTP status seen; None when no response came
+    bytes: int  # decoded body bytes kept (0 on failure)
+    elapsed: float  # seconds, all attempts and waits included
+    attempts: int
+    sha256: str | None  # archive key of the body
+    encoding: str | None  # the codec the body was decoded with
+    error: str | None  # why it failed; None on success
+    fetched_at: datetime  # UTC, when the request finished
+    final_url: str | None = None  # after same-host redirects
+    not_modified: bool = False  # a 304: the body is the archived one

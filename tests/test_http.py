@@ -1,0 +1,515 @@
+"""The HTTP client against real loopback servers: politeness, retries, hosts, caps, encodings,
+archive, fetch log and conditional requests."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from collections.abc import Callable
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from connectors.errors import FetchError, ForeignHostError, ResponseTooLarge
+from connectors.http import HttpClient, allowed_hosts, decode_body, host_key
+from connectors.records import Request
+
+Reply = tuple[int, dict[str, str], bytes]
+
+
+class LoopbackServer:
+    """A real HTTP/1.1 server on 127.0.0.1, port 0, answering from per-path handlers.
+
+    A handler gets the request handler and returns (status, headers, body), or None when
+    it answered (or hung up) by itself. Every request is recorded in `hits` with the
+    monotonic time it arrived, so tests can measure gaps between request starts.
+    """
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Callable[[BaseHTTPRequestHandler], Reply | None]] = {}
+        self.hits: list[tuple[str, str, float, dict[str, str]]] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                server._serve(self)
+
+            do_POST = do_GET
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+
+    def url(self, path: str) -> str:
+        """The absolute URL of `path` on this server."""
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def paths(self) -> list[str]:
+        """The paths requested so far, in arrival order."""
+        return [path for path, _, _, _ in self.hits]
+
+    def _serve(self, handler: BaseHTTPRequestHandler) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        body_in = handler.rfile.read(length) if length else b""
+        with self._lock:
+            self.hits.append((handler.path, handler.command, time.monotonic(),
+                              {k.lower(): v for k, v in handler.headers.items()}))
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        handler.request_body = body_in
+        try:
+            route = self.routes.get(handler.path) or self.routes.get(handler.path.split("?")[0])
+            reply = route(handler) if route else (404, {}, b"not found")
+            if reply is not None:
+                status, headers, body = reply
+                handler.send_response(status)
+                for name, value in headers.items():
+                    handler.send_header(name, value)
+                if "Content-Length" not in headers:
+                    handler.send_header("Content-Length", str(len(body)))
+                handler.end_headers()
+                handler.wfile.write(body)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def __enter__(self) -> LoopbackServer:
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def html(body: str = "<html><body>ok</body></html>", **headers: str) -> Callable:
+    """A route answering 200 with a UTF-8 HTML body."""
+    all_headers = {"Content-Type": "text/html; charset=utf-8", **headers}
+    return lambda handler: (200, all_headers, body.encode("utf-8"))
+
+
+def sequence(*replies: Reply | None) -> Callable:
+    """A route answering with `replies` in turn (None = hang up), then the last one forever."""
+    queue = list(replies)
+
+    def route(handler: BaseHTTPRequestHandler) -> Reply | None:
+        reply = queue.pop(0) if len(queue) > 1 else queue[0]
+        if reply is None:
+            handler.close_connection = True
+        return reply
+
+    return route
+
+
+@pytest.fixture
+def server():
+    with LoopbackServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def other_server():
+    with LoopbackServer() as srv:
+        yield srv
+
+
+def client_for(tmp_path, **settings) -> HttpClient:
+    """A client with test-friendly defaults: no politeness delay, fast backoff."""
+    defaults = dict(per_host_delay=0, backoff=0.01, backoff_max=0.05, max_attempts=3,
+                    timeout=5, user_agent="xxgk-test/1 (+tests)")
+    return HttpClient(tmp_path / "data", **{**defaults, **settings})
+
+
+def gaps(times: list[float]) -> list[float]:
+    """Differences between consecutive sorted times."""
+    times = sorted(times)
+    return [b - a for a, b in zip(times, times[1:], strict=False)]
+
+
+# -- hosts --------------------------------------------------------------------------------
+
+
+def test_host_keys_make_ports_explicit_and_extra_hosts_cover_default_ports():
+    assert host_key("http://Example.gov.cn/a") == "example.gov.cn:80"
+    assert host_key("https://example.gov.cn/a") == "example.gov.cn:443"
+    assert host_key("http://127.0.0.1:8123/") == "127.0.0.1:8123"
+    hosts = allowed_hosts("http://www.hd.gov.cn/x", ["hdzfxxgk.hd.gov.cn", "127.0.0.1:9"])
+    assert hosts == {"www.hd.gov.cn:80", "hdzfxxgk.hd.gov.cn:80", "hdzfxxgk.hd.gov.cn:443",
+                     "127.0.0.1:9"}
+    with pytest.raises(ForeignHostError):
+        host_key("file:///etc/passwd")
+
+
+def test_a_request_to_a_host_not_allowed_is_refused_before_any_byte_is_sent(
+        tmp_path, server, other_server):
+    other_server.routes["/"] = html()
+    client = client_for(tmp_path)
+    with pytest.raises(ForeignHostError) as caught:
+        client.fetch(Request(other_server.url("/")), allowed_hosts(server.url("/")))
+    assert other_server.hits == []
+    assert str(other_server.port) in str(caught.value)
+    entry = client.take_log()[0]
+    assert entry.status is None and "refused" in entry.error
+
+
+def test_a_redirect_to_another_host_is_refused_and_reported(tmp_path, server, other_server):
+    other_server.routes["/landing"] = html("elsewhere")
+    server.routes["/go"] = lambda h: (302, {"Location": other_server.url("/landing")}, b"")
+    client = client_for(tmp_path)
+    log: list = []
+    with pytest.raises(ForeignHostError) as caught:
+        client.fetch(Request(server.url("/go")), allowed_hosts(server.url("/")), log=log)
+    assert other_server.hits == []  # the foreign host never heard from us
+    assert "redirect" in str(caught.value) and other_server.url("/landing") in str(caught.value)
+    assert caught.value.url == server.url("/go")
+    assert log[0].status == 302 and log[0].error == str(caught.value)
+
+
+def test_same_host_redirects_are_followed_and_post_becomes_get_after_303(tmp_path, server):
+    server.routes["/old"] = lambda h: (301, {"Location": "/new"}, b"")
+    server.routes["/new"] = html("moved here")
+    server.routes["/form"] = lambda h: (303, {"Location": "/new"}, b"")
+    client = client_for(tmp_path)
+    allowed = allowed_hosts(server.url("/"))
+    page = client.fetch(Request(server.url("/old")), allowed)
+    assert page.text == "moved here" and page.final_url == server.url("/new")
+    client.fetch(Request(server.url("/form"), method="POST", data=(("a", "1"),)), allowed)
+    assert [(p, m) for p, m, _, _ in server.hits][2:] == [("/form", "POST"), ("/new", "GET")]
+
+
+def test_a_redirect_loop_ends_in_a_fetch_error(tmp_path, server):
+    server.routes["/a"] = lambda h: (302, {"Location": "/b"}, b"")
+    server.routes["/b"] = lambda h: (302, {"Location": "/a"}, b"")
+    client = client_for(tmp_path, max_redirects=4)
+    with pytest.raises(FetchError, match="more than 4 redirects"):
+        client.fetch(Request(server.url("/a")), allowed_hosts(server.url("/")))
+    assert len(server.hits) == 5  # the first request and four redirect hops, once each
+
+
+# -- politeness ---------------------------------------------------------------------------
+
+
+def test_request_starts_to_one_host_are_spaced_by_the_delay_across_threads(tmp_path, server):
+    server.routes["/p"] = html()
+    delay = 0.25
+    client = client_for(tmp_path, per_host_delay=delay, jitter=0.2)
+    allowed = allowed_hosts(server.url("/"))
+
+    def work() -> None:
+        for _ in range(2):
+            client.fetch(Request(server.url("/p")), allowed)
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    arrivals = [t for _, _, t, _ in server.hits]
+    assert len(arrivals) == 6
+    # Measured at the server; a small allowance for the first request's TCP connect.
+    assert min(gaps(arrivals)) >= delay * 0.9
+    assert server.max_in_flight == 1
+
+
+def test_two_hosts_proceed_in_parallel(tmp_path, server, other_server):
+    for srv in (server, other_server):
+        srv.routes["/p"] = html()
+    delay = 0.2
+    client = client_for(tmp_path, per_host_delay=delay, jitter=0)
+
+    def walk(srv: LoopbackServer) -> None:
+        for _ in range(4):
+            client.fetch(Request(srv.url("/p")), allowed_hosts(srv.url("/")))
+
+    started = time.monotonic()
+    walk(server)
+    one_host = time.monotonic() - started
+    started = time.monotonic()
+    threads = [threading.Thread(target=walk, args=(srv,)) for srv in (server, other_server)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    two_hosts = time.monotonic() - started
+    # Serialised, two hosts would take twice one host's time; in parallel about the same.
+    assert two_hosts < one_host * 1.5
+    assert len(other_server.hits) == 4
+
+
+def test_per_host_concurrency_is_configurable(tmp_path, server):
+    def slow(handler):
+        time.sleep(0.15)
+        return 200, {}, b"slow"
+
+    server.routes["/slow"] = slow
+    client = client_for(tmp_path, per_host_concurrency=2)
+    allowed = allowed_hosts(server.url("/"))
+    threads = [threading.Thread(target=client.fetch, args=(Request(server.url("/slow")),
+                                                           allowed)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert server.max_in_flight == 2
+
+
+# -- retries ------------------------------------------------------------------------------
+
+
+def test_retry_after_in_seconds_is_honoured_on_429(tmp_path, server):
+    server.routes["/r"] = sequence((429, {"Retry-After": "1"}, b"slow down"),
+                                   (200, {}, b"fine"))
+    client = client_for(tmp_path)  # backoff alone would wait at most 0.05 s
+    page = client.fetch(Request(server.url("/r")), allowed_hosts(server.url("/")))
+    assert page.text == "fine" and page.attempts == 2
+    assert gaps([t for _, _, t, _ in server.hits])[0] >= 0.95
+
+
+def test_retry_after_as_an_http_date_is_honoured_on_503(tmp_path, server):
+    def unavailable(handler):
+        return 503, {"Retry-After": formatdate(time.time() + 3, usegmt=True)}, b"busy"
+
+    server.routes["/r"] = sequence(unavailable(None), (200, {}, b"back"))
+    client = client_for(tmp_path)
+    page = client.fetch(Request(server.url("/r")), allowed_hosts(server.url("/")))
+    assert page.text == "back"
+    # The date has one-second resolution: the wait is between 2 and 3 seconds.
+    assert gaps([t for _, _, t, _ in server.hits])[0] >= 1.9
+
+
+def test_a_hostile_retry_after_is_capped(tmp_path, server):
+    server.routes["/r"] = sequence((429, {"Retry-After": "86400"}, b""), (200, {}, b"ok"))
+    client = client_for(tmp_path, retry_after_max=1)
+    started = time.monotonic()
+    client.fetch(Request(server.url("/r")), allowed_hosts(server.url("/")))
+    assert 0.95 <= time.monotonic() - started < 10
+
+
+def test_retry_after_holds_back_other_requests_to_the_same_host(tmp_path, server):
+    server.routes["/busy"] = sequence((429, {"Retry-After": "1"}, b""), (200, {}, b"ok"))
+    server.routes["/other"] = html()
+    client = client_for(tmp_path)
+    allowed = allowed_hosts(server.url("/"))
+    first = threading.Thread(target=client.fetch, args=(Request(server.url("/busy")), allowed))
+    first.start()
+    while not server.hits:
+        time.sleep(0.01)
+    time.sleep(0.1)  # the 429 is answered by now
+    client.fetch(Request(server.url("/other")), allowed)
+    first.join()
+    arrived = {path: t for path, _, t, _ in server.hits}
+    assert arrived["/other"] - server.hits[0][2] >= 0.95
+
+
+def test_retries_are_bounded_and_the_final_error_names_url_status_and_attempts(
+        tmp_path, server):
+    server.routes["/down"] = lambda h: (502, {}, b"bad gateway")
+    client = client_for(tmp_path, max_attempts=3)
+    with pytest.raises(FetchError) as caught:
+        client.fetch(Request(server.url("/down")), allowed_hosts(server.url("/")))
+    error = caught.value
+    assert (error.url, error.status, error.attempts) == (server.url("/down"), 502, 3)
+    assert server.url("/down") in str(error) and "502" in str(error) and "3 attempts" in str(error)
+    assert len(server.hits) == 3
+    entry = client.take_log()[0]
+    assert (entry.status, entry.attempts, entry.sha256) == (502, 3, None)
+
+
+def test_a_dropped_connection_is_retried(tmp_path, server):
+    server.routes["/flaky"] = sequence(None, None, (200, {}, b"third time"))
+    client = client_for(tmp_path, max_attempts=4)
+    page = client.fetch(Request(server.url("/flaky")), allowed_hosts(server.url("/")))
+    assert page.text == "third time" and page.attempts == 3
+
+
+def test_a_client_error_is_not_retried(tmp_path, server):
+    client = client_for(tmp_path)
+    with pytest.raises(FetchError) as caught:
+        client.fetch(Request(server.url("/missing")), allowed_hosts(server.url("/")))
+    assert caught.value.status == 404 and caught.value.attempts == 1
+    assert len(server.hits) == 1
+
+
+def test_a_refused_connection_fails_after_bounded_attempts(tmp_path):
+    with LoopbackServer() as gone:
+        url = gone.url("/")
+    client = client_for(tmp_path, max_attempts=2)
+    with pytest.raises(FetchError) as caught:
+        client.fetch(Request(url), allowed_hosts(url))
+    assert caught.value.status is None and caught.value.attempts == 2
+
+
+# -- caps ---------------------------------------------------------------------------------
+
+
+def test_an_oversized_body_is_cut_off(tmp_path, server):
+    big = b"x" * (3 * 1024 * 1024)
+    server.routes["/big"] = lambda h: (200, {}, big)
+
+    def chunked(handler):
+        handler.send_response(200)
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+        piece = b"y" * 65536
+        try:
+            for _ in range(64):  # 4 MB, no Content-Length to trust
+                handler.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            handler.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            pass  # the client hung up, as it should
+        handler.close_connection = True
+
+    server.routes["/stream"] = chunked
+    client = client_for(tmp_path, max_bytes=1024 * 1024)
+    allowed = allowed_hosts(server.url("/"))
+    with pytest.raises(ResponseTooLarge, match="Content-Length"):
+        client.fetch(Request(server.url("/big")), allowed)
+    with pytest.raises(ResponseTooLarge, match="cap"):
+        client.fetch(Request(server.url("/stream")), allowed)
+    assert len(server.hits) == 2  # too large is final: no retry
+
+
+def test_a_gzip_bomb_is_stopped_by_the_decompression_cap(tmp_path, server):
+    bomb = gzip.compress(b"\0" * (64 * 1024 * 1024))
+    assert len(bomb) < 1024 * 1024  # small on the wire, so only the decoded cap can catch it
+    server.routes["/bomb"] = lambda h: (200, {"Content-Encoding": "gzip"}, bomb)
+    server.routes["/fine"] = lambda h: (200, {"Content-Encoding": "gzip"},
+                                        gzip.compress("正常页面".encode()))
+    client = client_for(tmp_path, max_bytes=2 * 1024 * 1024, max_decoded_bytes=4 * 1024 * 1024)
+    allowed = allowed_hosts(server.url("/"))
+    with pytest.raises(ResponseTooLarge, match="after decompression"):
+        client.fetch(Request(server.url("/bomb")), allowed)
+    assert client.fetch(Request(server.url("/fine")), allowed).text == "正常页面"
+
+
+# -- encodings ----------------------------------------------------------------------------
+
+
+GBK_PAGE = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+            "<title>朱镕基</title></head><body>龙岩市工商行政管理局 镕</body></html>")
+
+
+def test_a_gbk_page_declared_gb2312_in_meta_decodes_right(tmp_path, server):
+    body = GBK_PAGE.encode("gbk")  # 镕 is in GBK, not in GB2312: gb18030 must be used
+    server.routes["/gbk"] = lambda h: (200, {"Content-Type": "text/html"}, body)
+    client = client_for(tmp_path)
+    page = client.fetch(Request(server.url("/gbk")), allowed_hosts(server.url("/")))
+    assert page.encoding == "gb18030"
+    assert "朱镕基" in page.text and "龙岩市工商行政管理局" in page.text
+    assert client.take_log()[0].encoding == "gb18030"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "text", "encoding"),
+    [
+        ("<meta charset='utf-8'>镕".encode(), "text/html; charset=GBK", "<meta charset='utf-8'>镕",
+         "utf-8"),  # the header lies (not GBK-decodable strictly): the meta is next in line
+        ("镕基".encode("gbk"), "text/html; charset=gb2312", "镕基", "gb18030"),
+        ("<meta charset=gbk>龙岩".encode("gbk"), None, "<meta charset=gbk>龙岩", "gb18030"),
+        ("龙岩".encode(), None, "龙岩", "utf-8"),
+        ("龙岩".encode("gbk"), None, "龙岩", "gb18030"),
+        ('<?xml version="1.0" encoding="GBK"?><a>龙岩</a>'.encode("gbk"), "text/xml",
+         '<?xml version="1.0" encoding="GBK"?><a>龙岩</a>', "gb18030"),
+        (b"\xef\xbb\xbfabc", "text/html; charset=gbk", "abc", "utf-8"),
+        (b"plain", "text/html; charset=rot13", "plain", "utf-8"),
+    ],
+)
+def test_decode_body_order(body, content_type, text, encoding):
+    assert decode_body(body, content_type) == (text, encoding)
+
+
+def test_header_charset_wins_over_meta_when_both_decode():
+    body = "<meta charset=utf-8>é".encode("latin-1")
+    assert decode_body(body, "text/html; charset=ISO-8859-1") == (
+        "<meta charset=utf-8>é", "iso8859-1")
+
+
+# -- archive, fetch log, conditional requests ----------------------------------------------
+
+
+def test_archive_fetch_log_and_304_round_trip(tmp_path, server):
+    body = "<html>第一版</html>".encode()
+
+    def with_validators(handler):
+        if handler.headers.get("If-None-Match") == '"v1"':
+            return 304, {"ETag": '"v1"'}, b""
+        return 200, {"ETag": '"v1"', "Last-Modified": "Sat, 31 Dec 2012 02:00:00 GMT",
+                     "Content-Type": "text/html; charset=utf-8"}, body
+
+    server.routes["/doc"] = with_validators
+    client = client_for(tmp_path)
+    allowed = allowed_hosts(server.url("/"))
+    request = Request(server.url("/doc"))
+    log: list = []
+    first = client.fetch(request, allowed, log=log)
+    archived = client.archive.path(first.sha256)
+    assert archived.parent.parent.parent == tmp_path / "data" / "archive"
+    assert archived.name == f"{first.sha256}.gz" and archived.parent.name == first.sha256[2:4]
+    assert gzip.decompress(archived.read_bytes()) == body
+
+    second = client.fetch(request, allowed, log=log)
+    assert server.hits[1][3]["if-none-match"] == '"v1"'
+    assert server.hits[1][3]["if-modified-since"] == "Sat, 31 Dec 2012 02:00:00 GMT"
+    assert second.not_modified and second.status == 304
+    assert second.content == body and second.text == "<html>第一版</html>"
+    assert second.sha256 == first.sha256
+
+    assert [(e.status, e.bytes, e.sha256, e.not_modified, e.error) for e in log] == [
+        (200, len(body), first.sha256, False, None),
+        (304, len(body), first.sha256, True, None),
+    ]
+    assert log[0].method == "GET" and log[0].attempts == 1 and log[0].encoding == "utf-8"
+    assert log[0].fetched_at.tzinfo is not None
+    assert client.take_log() == []  # entries went to the caller's list only
+
+    # A new process finds the validators on disk.
+    fresh = client_for(tmp_path)
+    third = fresh.fetch(request, allowed)
+    assert third.not_modified and third.content == body
+
+
+def test_a_body_is_archived_once(tmp_path, server):
+    server.routes["/a"] = html("same")
+    server.routes["/b"] = html("same")
+    client = client_for(tmp_path)
+    allowed = allowed_hosts(server.url("/"))
+    first = client.fetch(Request(server.url("/a")), allowed)
+    before = client.archive.path(first.sha256).stat().st_mtime_ns
+    second = client.fetch(Request(server.url("/b")), allowed)
+    assert first.sha256 == second.sha256
+    assert client.archive.path(first.sha256).stat().st_mtime_ns == before
+    assert len(list((tmp_path / "data" / "archive").rglob("*.gz"))) == 1
+
+
+def test_post_requests_carry_form_and_headers_and_are_never_conditional(tmp_path, server):
+    seen = {}
+
+    def proxy(handler):
+        seen["body"] = handler.request_body
+        seen["referer"] = handler.headers.get("Referer")
+        seen["ua"] = handler.headers.get("User-Agent")
+        return 200, {"ETag": '"x"'}, b"<datastore/>"
+
+    server.routes["/dataproxy.jsp"] = proxy
+    client = client_for(tmp_path)
+    request = Request(server.url("/dataproxy.jsp?startrecord=1"), method="POST",
+                      data=(("col", "1"), ("webname", "龙岩")),
+                      headers=(("Referer", server.url("/col/col1/index.html")),))
+    allowed = allowed_hosts(server.url("/"))
+    client.fetch(request, allowed)
+    client.fetch(request, allowed)
+    assert seen["body"] == b"col=1&webname=%E9%BE%99%E5%B2%A9"
+    assert seen["referer"] == server.url("/col/col1/index.html")
+    assert seen["ua"] == "xxgk-test/1 (+tests)"
+    assert "if-none-match" not in server.hits[1][3]
