@@ -169,7 +169,7 @@ def portal_test(
         raise typer.Exit(2) from None
     from flows.probe import print_probe, probe_portal
 
-    probe = probe_portal(portal, cfg.harvest, cfg.warehouse.data_dir)
+    probe = probe_portal(portal, cfg.harvest)
     print_probe(probe, console, max_rows=rows)
     raise typer.Exit(0 if probe.ok else 1)
 

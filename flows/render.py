@@ -114,3 +114,27 @@ def category_tables(totals: Mapping[str, Any], level: str) -> list[Table]:
 def _ordered(levels: Mapping[str, Any]) -> list[str]:
     """Levels in hierarchy order, unknown ones after."""
     return sorted(levels, key=lambda level: (LEVEL_ORDER.index(level) if level in LEVEL_ORDER else 99, level))
+
+
+def md(value: Any) -> str:
+    """Text that markdown renders literally: control characters dropped, syntax characters escaped."""
+    text = clean(value)
+    for char in "\\`*_{}[]()<>#+!|~":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def summary_markdown(run_id: str, outcomes: Iterable[Mapping[str, Any]], build: str, ok: bool) -> str:
+    """The run summary as a markdown table; every value escaped (reasons may quote portal text)."""
+    columns = ("portal_id", "mode", "status", "pages", "rows", "new", "requests", "duration", "reason")
+    lines = [
+        f"# xxgk run {md(run_id)}: {'ok' if ok else 'FAILED'}",
+        "",
+        "| " + " | ".join(columns) + " |",
+        "|" + "---|" * len(columns),
+    ]
+    for outcome in outcomes:
+        values = {**outcome, "duration": f"{float(outcome.get('duration') or 0):.1f}"}
+        lines.append("| " + " | ".join(md(values.get(column) or "") for column in columns) + " |")
+    lines += ["", f"Build: {md(build)}", ""]
+    return "\n".join(lines)

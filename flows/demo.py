@@ -1,0 +1,139 @@
+"""`xxgk demo`: the simulated Longyan 2012 world, harvested by the nightly flow, then its figures.
+
+The simulator runs in a child process so its serving does not compete with the harvest for
+the GIL. Its written config is the truth about where each portal listens; the demo's data
+dir holds that config, the landing files, the state and the published warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.panel import Panel
+
+from flows import prefect_env
+from flows.config import load_config
+from flows.render import category_tables, levels_table, safe
+
+MARKER = ".xxgk-demo"
+SYSTEM, YEAR = "ly-aic", 2012
+SIM_START_TIMEOUT = 60.0
+
+
+class DemoError(RuntimeError):
+    """The demo cannot run (its data dir belongs to something else, or the world did not start)."""
+
+
+def prepare_data_dir(data_dir: Path) -> Path:
+    """An empty demo dir (Prefect's home inside it kept, so its database starts warm).
+
+    A non-empty folder that a previous demo did not create is refused, never wiped.
+    """
+    data_dir = data_dir.resolve()
+    if data_dir.exists() and any(data_dir.iterdir()) and not (data_dir / MARKER).exists():
+        raise DemoError(f"{data_dir} exists and was not made by `xxgk demo`; choose another --data-dir")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    for child in data_dir.iterdir():
+        if child.name in (MARKER, "prefect"):
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    (data_dir / MARKER).write_text("made by `xxgk demo`; the next demo empties this folder\n", encoding="utf-8")
+    return data_dir
+
+
+def start_world(config_path: Path, log_path: Path) -> subprocess.Popen:
+    """Start the simulator on free loopback ports; return once it has written its config."""
+    command = [sys.executable, "-m", "sim", "--port", "0", "--write-config", str(config_path)]
+    log = log_path.open("wb")
+    child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                             cwd=config_path.parent)
+    log.close()
+    deadline = time.monotonic() + SIM_START_TIMEOUT
+    while not config_path.exists():
+        if child.poll() is not None:
+            raise DemoError(f"the simulator exited with code {child.returncode}:\n{_tail(log_path)}")
+        if time.monotonic() > deadline:
+            stop_world(child)
+            raise DemoError(f"the simulator wrote no config within {SIM_START_TIMEOUT:.0f} s:\n{_tail(log_path)}")
+        time.sleep(0.05)
+    return child
+
+
+def stop_world(child: subprocess.Popen) -> None:
+    """Stop the simulator: SIGINT (how it is meant to be stopped), then kill if it lingers."""
+    if child.poll() is not None:
+        return
+    child.send_signal(signal.SIGINT if os.name == "posix" else signal.SIGTERM)
+    try:
+        child.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait(timeout=5)
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    """The last lines of a log file, for an error message."""
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no output)"
+
+
+def run_demo(data_dir: Path, console: Console) -> int:
+    """Run the demo end to end; return the process exit code."""
+    started = time.monotonic()
+    try:
+        data_dir = prepare_data_dir(data_dir)
+    except DemoError as exc:
+        console.print(safe(str(exc), "red"))
+        return 2
+    prefect_env.configure(data_dir)
+    config_path = data_dir / "xxgk.toml"
+    console.print(f"Starting the simulated Longyan 2012 world (config: {config_path}) ...", markup=False)
+    try:
+        child = start_world(config_path, data_dir / "sim.log")
+    except DemoError as exc:
+        console.print(safe(str(exc), "red"))
+        return 1
+    try:
+        from flows.nightly import run_nightly
+
+        config = load_config(config_path)
+        console.print(f"Harvesting {len(config.portals)} portals with the nightly flow ...", markup=False)
+        result = run_nightly(config_path, console=console)
+    finally:
+        stop_world(child)
+    if result.build is None or not result.build.ok:
+        console.print("The warehouse was not built; no totals to show.", style="bold red", markup=False)
+        return result.exit_code
+    from warehouse import totals
+
+    figures = totals(config.warehouse.path, SYSTEM, YEAR)
+    print_demo_totals(figures, console)
+    console.print(Panel.fit(
+        f"Warehouse: {config.warehouse.path}\n"
+        f"Query it:  duckdb -readonly {config.warehouse.path} \"select * from fct_totals\"\n"
+        f"Totals:    xxgk totals --config {config_path} --system {SYSTEM} --year {YEAR} --json\n"
+        f"Finished in {time.monotonic() - started:.1f} s",
+        title="done", border_style="green" if result.ok else "red",
+    ))
+    return result.exit_code
+
+
+def print_demo_totals(figures: dict, console: Console) -> None:
+    """龙岩市工商行政管理局, 2012: held and new per level, then the city level's categories."""
+    unit_name = "龙岩市工商行政管理局"
+    console.print(f"\n{unit_name} ({SYSTEM}) and its system, {YEAR}", style="bold", markup=False)
+    console.print(levels_table(figures))
+    for table in category_tables(figures, "city"):
+        console.print(table)

@@ -1,0 +1,222 @@
+"""The Prefect flow `nightly`: harvest every portal concurrently, then build and publish.
+
+One Prefect task per portal harvest (a task costs milliseconds; a page-level task would
+cost more than the page), run on threads bounded by `harvest.concurrency`, retried only
+after a transient failure. The work itself is in `flows.steps`, plain and testable; this
+module only schedules it, and reports: a rich table on stdout and a table and a
+markdown artifact in Prefect.
+
+Import `flows.prefect_env.configure` first (the CLI does), so Prefect starts offline and quiet.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from flows import prefect_env
+
+prefect_env.configure()  # no-op for what the caller already set; keeps bare imports offline
+
+from prefect import flow, task  # noqa: E402 - Prefect reads its settings on import
+from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.states import Failed  # noqa: E402
+from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+
+from flows.config import Config, Portal, load_config  # noqa: E402
+from flows.progress import HarvestProgress  # noqa: E402
+from flows.render import clean, run_summary_table, summary_markdown  # noqa: E402
+from flows.steps import (  # noqa: E402
+    BuildOutcome,
+    PortalOutcome,
+    build_warehouse,
+    choose_mode,
+    harvest_portal,
+    make_client,
+    new_run_id,
+)
+
+
+class TransientHarvestFailure(RuntimeError):
+    """A portal's harvest failed in a way another attempt may cure; carries its outcome."""
+
+    def __init__(self, outcome: PortalOutcome) -> None:
+        super().__init__(f"{outcome.portal_id}: {outcome.reason}")
+        self.outcome = outcome
+
+
+@dataclass
+class NightlyResult:
+    """What a nightly run did: its id, every portal's outcome and the build's."""
+
+    run_id: str
+    outcomes: list[PortalOutcome]
+    build: BuildOutcome | None
+    published_path: Path
+    data_dir: Path
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def failed_portals(self) -> list[str]:
+        """The portals whose harvest failed tonight."""
+        return [o.portal_id for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        """No portal failed and the build and its checks passed."""
+        return not self.failed_portals and self.build is not None and self.build.ok
+
+    @property
+    def exit_code(self) -> int:
+        """The process exit code: 0 only when everything succeeded."""
+        return 0 if self.ok else 1
+
+
+def _retry_only_transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Prefect retry condition: retry a harvest only after a transient failure."""
+    try:
+        state.result()
+    except TransientHarvestFailure:
+        return True
+    except Exception:  # noqa: BLE001 - any other failure is not worth repeating
+        return False
+    return False
+
+
+@task(cache_policy=NO_CACHE, retry_condition_fn=_retry_only_transient, task_run_name="harvest {portal.id}")
+def harvest(portal: Portal, client: Any, data_dir: Path, run_id: str, mode: str,
+            known: dict[str, str], progress: HarvestProgress | None) -> PortalOutcome:
+    """One portal's harvest; raises `TransientHarvestFailure` so Prefect can try again."""
+    if progress is not None:
+        outcome = harvest_portal(portal, client, data_dir=data_dir, run_id=run_id, mode=mode,
+                                 known=known, progress=progress.update)
+        progress.finish(portal.id, outcome.status, outcome.rows, outcome.pages)
+    else:
+        outcome = harvest_portal(portal, client, data_dir=data_dir, run_id=run_id, mode=mode, known=known)
+    if outcome.status == "failed" and outcome.transient:
+        raise TransientHarvestFailure(outcome)
+    return outcome
+
+
+@task(cache_policy=NO_CACHE, task_run_name="build and publish")
+def build(config: Config) -> BuildOutcome:
+    """Load the landing files, build the models, run the checks, publish."""
+    return build_warehouse(config)
+
+
+@flow(name="xxgk-nightly", log_prints=False, persist_result=False)
+def nightly(config_path: str, full: bool = False, portals: list[str] | None = None,
+            progress: bool = False) -> NightlyResult:
+    """Harvest the config's portals (or `portals`), then load, build, check and publish.
+
+    `full` lists every portal to its end; otherwise a portal is listed in full when it has no
+    complete full listing within `full_every_days`, else incrementally. The flow run ends
+    Failed (with the result attached) when a portal or the build failed.
+    """
+    config = load_config(config_path)
+    chosen = _select(config, portals)
+    run_id = new_run_id()
+    data_dir = config.warehouse.data_dir
+    modes = {p.id: choose_mode(data_dir, p.id, config.harvest.full_every_days, force_full=full) for p in chosen}
+    known = {p.id: _known_items(config, p.id) for p in chosen}
+    console = Console()
+    bars = HarvestProgress(console, [p.id for p in chosen]) if progress else None
+    attempt = harvest.with_options(retries=config.harvest.retries, retry_delay_seconds=config.harvest.retry_delay)
+    client = make_client(config.harvest, data_dir)
+    with client, bars or contextlib.nullcontext(), ThreadPoolTaskRunner(max_workers=config.harvest.concurrency) as runner:
+        futures = [
+            runner.submit(attempt, parameters={
+                "portal": portal, "client": client, "data_dir": data_dir, "run_id": run_id,
+                "mode": modes[portal.id], "known": known[portal.id], "progress": bars,
+            })
+            for portal in chosen
+        ]
+        outcomes = [_outcome(future, portal, modes[portal.id]) for future, portal in zip(futures, chosen, strict=True)]
+    result = NightlyResult(run_id, outcomes, None, config.warehouse.path, data_dir)
+    try:
+        result.build = build(config)
+    except Exception as exc:  # noqa: BLE001 - reported in the summary and the exit code
+        result.build = BuildOutcome(ok=False, reason=f"{type(exc).__name__}: {exc}")
+    _report(result, console)
+    if not result.ok:
+        return Failed(message=_failure_message(result), data=result)
+    return result
+
+
+def _select(config: Config, portal_ids: list[str] | None) -> list[Portal]:
+    """The portals to harvest tonight, in config order; unknown ids are an error."""
+    if not portal_ids:
+        return list(config.portals)
+    for portal_id in portal_ids:
+        config.portal(portal_id)  # raises KeyError naming the known ids
+    return [p for p in config.portals if p.id in set(portal_ids)]
+
+
+def _known_items(config: Config, portal_id: str) -> dict[str, str]:
+    """The items the warehouse already holds for the portal (empty before the first load)."""
+    if not config.warehouse.state_path.exists():
+        return {}
+    from warehouse import known_items
+
+    return known_items(config.warehouse.state_path, portal_id)
+
+
+def _outcome(future: Any, portal: Portal, mode: str) -> PortalOutcome:
+    """The task's outcome; a task that raised becomes a failed outcome with the reason."""
+    try:
+        return future.result()
+    except TransientHarvestFailure as exc:
+        return exc.outcome
+    except Exception as exc:  # noqa: BLE001 - a bug in one portal must not hide the others
+        return PortalOutcome(portal.id, mode, "failed", reason=f"{type(exc).__name__}: {exc}")
+
+
+def _failure_message(result: NightlyResult) -> str:
+    """One line naming what failed."""
+    parts = []
+    if result.failed_portals:
+        parts.append("portals failed: " + ", ".join(result.failed_portals))
+    if result.build is None or not result.build.ok:
+        parts.append("build failed: " + (result.build.reason if result.build else "not run"))
+    return "; ".join(parts)
+
+
+def _build_line(build: BuildOutcome | None) -> str:
+    """The build's verdict in a few words."""
+    if build is None:
+        return "not run"
+    return "ok" if build.ok else f"failed: {build.reason or 'no reason given'}"
+
+
+def _report(result: NightlyResult, console: Console) -> None:
+    """The run summary: a rich table on the console, and Prefect table + markdown artifacts."""
+    rows = [outcome.as_dict() for outcome in result.outcomes]
+    console.print(run_summary_table(rows, title=f"xxgk run {result.run_id}"))
+    build = result.build
+    if build is not None:
+        style = "green" if build.ok else "bold red"
+        line = f"build: {'ok' if build.ok else 'FAILED'}; {build.runs_loaded} runs and {build.rows_loaded} rows loaded"
+        console.print(line + (f"; {clean(build.reason)}" if build.reason else ""), style=style, markup=False)
+    table = [{k: v for k, v in row.items() if k != "errors"} for row in rows]
+    with contextlib.suppress(Exception):  # artifacts are a view; a missing API must not fail the run
+        create_table_artifact(table=table, key="xxgk-portal-runs", description=f"Portal runs of {result.run_id}")
+        create_markdown_artifact(markdown=summary_markdown(result.run_id, rows, _build_line(build), result.ok),
+                                 key="xxgk-run-summary",
+                                 description=f"Summary of run {result.run_id}")
+
+
+def run_nightly(config_path: Path | str, full: bool = False, portals: list[str] | None = None,
+                console: Console | None = None) -> NightlyResult:
+    """Run the flow with progress bars and return its result whether it ended Completed or Failed."""
+    state = nightly(str(config_path), full=full, portals=portals, progress=console is not None, return_state=True)
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, NightlyResult):
+        return result
+    raise RuntimeError(f"the nightly flow ended without a result: {state.message}") from (
+        result if isinstance(result, BaseException) else None
+    )

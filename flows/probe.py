@@ -1,0 +1,110 @@
+"""`xxgk portal test`: read one portal's first listing page and one detail page, write nothing.
+
+What an operator runs when adding a portal: it shows which rows and fields the family's
+parser finds, with the raw text next to the normalized value, or why it found none.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from connectors.errors import ConnectorError
+from connectors.families import FAMILIES
+from connectors.http import HttpClient, allowed_hosts
+from connectors.normalize import normalize_fields
+from connectors.records import FIELDS, Request
+from flows.config import Harvest, Portal
+from flows.render import clean, safe
+
+LISTING_COLUMNS = ("title", "index_no", "doc_no", "publisher_name", "published_date")
+
+
+@dataclass
+class Probe:
+    """What one try of a portal read: listing rows, one detail page's fields, or the error."""
+
+    portal_id: str
+    platform: str
+    list_url: str
+    rows: list[dict[str, Any]] = field(default_factory=list)  # normalized fields plus `url`, `item_key`
+    page_count: int | None = None
+    advertised_total: int | None = None
+    next_url: str | None = None
+    detail_url: str | None = None
+    detail: dict[str, Any] | None = None  # normalized fields of the detail page
+    has_body: bool | None = None
+    attachments: tuple[str, ...] = ()
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Rows were found and the detail page (when there was one to read) was read."""
+        return self.error is None and bool(self.rows)
+
+
+def probe_portal(portal: Portal, harvest: Harvest) -> Probe:
+    """Fetch and parse the portal's first listing page and its first row's detail page.
+
+    The client keeps no archive: a probe writes nothing.
+    """
+    family = FAMILIES[portal.platform]
+    options = dict(portal.options)
+    request = family.first_request(portal.url, options)
+    probe = Probe(portal.id, portal.platform, request.url)
+    allowed = allowed_hosts(portal.url, portal.hosts)
+    with HttpClient(None, user_agent=harvest.user_agent, timeout=harvest.timeout,
+                    per_host_delay=harvest.per_host_delay, max_attempts=2) as client:
+        try:
+            page = client.fetch(request, allowed)
+            listing = family.parse_listing(page.text, dataclasses.replace(request, url=page.final_url), options)
+        except ConnectorError as exc:
+            probe.error = f"listing page: {type(exc).__name__}: {exc}"
+            return probe
+        probe.page_count, probe.advertised_total = listing.page_count, listing.advertised_total
+        probe.next_url = listing.next_request.url if listing.next_request else None
+        probe.rows = [{"url": row.url, "item_key": row.item_key, **normalize_fields(row.fields)} for row in listing.rows]
+        probe.detail_url = listing.rows[0].url
+        try:
+            detail_page = client.fetch(Request(url=probe.detail_url), allowed)
+            detail = family.parse_detail(detail_page.text, detail_page.final_url, options)
+        except ConnectorError as exc:
+            probe.error = f"detail page: {type(exc).__name__}: {exc}"
+            return probe
+    probe.detail = normalize_fields(detail.fields)
+    probe.has_body, probe.attachments = detail.has_body, tuple(detail.attachments)
+    return probe
+
+
+def print_probe(probe: Probe, console: Console, max_rows: int = 20) -> None:
+    """The listing rows, then the detail page's fields (raw and normalized), then the verdict."""
+    console.print(safe(f"{probe.portal_id} ({probe.platform}): {probe.list_url}", "bold"))
+    if probe.rows:
+        console.print(safe(
+            f"{len(probe.rows)} rows on the first page; pages: {probe.page_count or '?'}; "
+            f"advertised total: {probe.advertised_total or '?'}; next page: {probe.next_url or 'none'}"
+        ))
+        table = Table(title="listing rows", title_justify="left")
+        for column in ("#", *LISTING_COLUMNS, "url"):
+            table.add_column(column, overflow="fold")
+        for number, row in enumerate(probe.rows[:max_rows]):
+            table.add_row(safe(number), *(safe(row.get(c) or "") for c in LISTING_COLUMNS), safe(row["url"]))
+        console.print(table)
+    if probe.detail is not None:
+        table = Table(title=f"detail page {clean(probe.detail_url)}", title_justify="left")
+        for column in ("field", "as printed", "normalized"):
+            table.add_column(column, overflow="fold")
+        for name in FIELDS:
+            table.add_row(safe(name), safe(probe.detail.get(f"{name}_raw") or ""), safe(probe.detail.get(name) or ""))
+        console.print(table)
+        console.print(safe(f"body text: {'yes' if probe.has_body else 'no'}; attachments: {len(probe.attachments)}"))
+        if probe.detail.get("flags"):
+            console.print(safe(f"flags: {probe.detail['flags']}", "yellow"))
+    if probe.error:
+        console.print(safe(probe.error, "bold red"))
+    else:
+        console.print(safe("ok: rows and detail fields found", "green"))
