@@ -1,0 +1,140 @@
+"""What every platform family returns, and the checks and helpers the families share.
+
+Families are pure functions of decoded text and a URL: no I/O, no clock. Everything a portal
+sends is hostile, so every helper here is total: it returns None or raises a `PageError`
+with a reason, never an exception from deep inside a parser.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bs4 import BeautifulSoup
+from bs4.element import Tag
+from bs4.filter import ElementFilter
+
+from connectors.errors import ChallengePage, StubPage
+from connectors.normalize import canonical_url, clean_text
+from connectors.records import Request
+
+#: A listing page shorter than this (in UTF-8 bytes) is a broken stub, not a page of rows.
+STUB_BYTES = 600
+
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".zip", ".rar", ".wps", ".ofd")
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One listing row as printed: its detail URL, the platform's item key, raw field texts."""
+
+    url: str
+    item_key: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """One listing page (or data-proxy group): its rows and where the listing goes next."""
+
+    rows: list[RawRow]
+    page_count: int | None = None  # pages the portal says the listing has
+    advertised_total: int | None = None  # items the portal says the listing has
+    next_request: Request | None = None  # None on the last page
+
+
+@dataclass(frozen=True)
+class RawDetail:
+    """A detail page's label/value metadata (raw texts), whether it has body text, attachments."""
+
+    fields: dict[str, str]
+    has_body: bool
+    attachments: tuple[str, ...] = ()
+
+
+def soup(text: str, parse_only: ElementFilter | None = None) -> BeautifulSoup:
+    """Parse HTML with the lxml builder (the one HTML parser of the connectors)."""
+    return BeautifulSoup(text, "lxml", parse_only=parse_only)
+
+
+def text_of(node: Tag) -> str:
+    """The visible text of an element (comments and scripts excluded), cleaned."""
+    return clean_text(node.get_text(" "))
+
+
+def resolve_link(href: str | None, base: str) -> str | None:
+    """A link's canonical absolute URL, or None when it leads nowhere (#, javascript:, mailto:)."""
+    if not href or href.lstrip().startswith("#"):
+        return None
+    try:
+        return canonical_url(href, base)
+    except ValueError:
+        return None
+
+
+_TRS_KEY = re.compile(r"/(t\d{8}_\d+)\.[a-z]+$", re.I)
+_HANWEB_KEY = re.compile(r"/(art_\d+_\d+)\.[a-z]+$", re.I)
+
+
+def platform_key(url: str) -> str | None:
+    """The CMS's own document key in a detail URL: TRS `t20120305_1352104`, Hanweb `art_12_34`."""
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    match = _TRS_KEY.search(path) or _HANWEB_KEY.search(path)
+    return match.group(1) if match else None
+
+
+def item_key_for(url: str) -> str:
+    """The item key of a row: the platform's key when the URL has one, else the canonical URL."""
+    return platform_key(url) or url
+
+
+def is_attachment(url: str) -> bool:
+    """True for links to documents (by extension), the files a disclosure may consist of."""
+    path = url.split("?", 1)[0].split("#", 1)[0].lower()
+    return path.endswith(ATTACHMENT_EXTENSIONS)
+
+
+def check_stub(text: str, what: str) -> None:
+    """Raise `StubPage` when a page is too small to hold a listing (broken deep pages)."""
+    if len(text) < STUB_BYTES and len(text.encode("utf-8", "surrogatepass")) < STUB_BYTES:
+        raise StubPage(f"{what}: {len(text.encode('utf-8', 'surrogatepass'))} bytes, under {STUB_BYTES}")
+
+
+_HIDDEN = re.compile(
+    r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<noscript\b.*?</noscript\s*>",
+    re.S | re.I,
+)
+_TAG = re.compile(r"<[^>]*>")
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.S | re.I)
+_CHALLENGE_WORDS = ("安全验证", "人机验证", "访问验证", "滑动验证", "验证码", "安全检测", "访问受限")
+_JS_NAVIGATION = re.compile(
+    r"document\.cookie|location(?:\.href)?\s*=|location\.(?:replace|assign|reload)\s*\(|"
+    r"\.submit\s*\(|eval\s*\(",
+    re.I,
+)
+#: A page with less visible text than this is "JavaScript only" when its scripts navigate.
+_BARE_TEXT = 120
+#: Challenge words count only on pages this short (portals' own forms mention 验证码 too).
+_SHORT_TEXT = 600
+
+
+def check_challenge(text: str) -> None:
+    """Raise `ChallengePage` for WAF / anti-bot pages: a 安全验证 title, a short page about a
+    captcha, or a body with no visible text whose scripts set a cookie or navigate."""
+    head = _TITLE.search(text[:4000])
+    title = clean_text(_TAG.sub("", head.group(1))) if head else ""
+    for word in _CHALLENGE_WORDS:
+        if word in title:
+            raise ChallengePage(f"challenge page: title {title!r}")
+    if not any(w in text for w in _CHALLENGE_WORDS) and not _JS_NAVIGATION.search(text):
+        return
+    visible = "".join(_TAG.sub(" ", _HIDDEN.sub(" ", text)).split())
+    if len(visible) < _SHORT_TEXT:
+        for word in _CHALLENGE_WORDS:
+            if word in visible:
+                raise ChallengePage(f"challenge page: {word!r} on a page of {len(visible)} characters")
+    if len(visible) < _BARE_TEXT and "<script" in text.lower() and _JS_NAVIGATION.search(text):
+        raise ChallengePage(
+            f"challenge page: JavaScript-only body ({len(visible)} visible characters) "
+            "that sets a cookie or navigates"
+        )

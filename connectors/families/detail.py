@@ -1,0 +1,257 @@
+"""Label/value metadata of a detail page, shared by every HTML family (TRS, Hanweb, SSP links).
+
+Catalog detail pages print their metadata in a handful of shapes:
+`<p><strong>L</strong>：V</p>`, `<td>L</td><td>V</td>` (or `th`), `<span>L：V</span>`,
+`<b>L：</b>V`, several `L：V` in one cell, and `<meta name="ArticleTitle">`. The reader works
+on the text of the innermost blocks, splitting it at known labels, so it does not depend on
+one template. Comments never count (bs4 leaves them out of the text), so a label commented
+out in the page is not read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+from bs4 import BeautifulSoup
+from bs4.element import NavigableString, Tag
+from bs4.filter import ElementFilter
+
+from connectors.errors import LayoutChanged
+from connectors.families.base import (
+    RawDetail,
+    check_challenge,
+    is_attachment,
+    resolve_link,
+    soup,
+    text_of,
+)
+from connectors.normalize import LABELS, WEAK_LABELS, label_field, label_key
+
+#: Elements whose class or id marks the document body, across the families.
+BODY_CLASSES = frozenset({
+    "TRS_Editor", "TRS_UEDITOR", "trs_editor_view", "Custom_UnionStyle", "article_component",
+    "pages_content", "zoom", "article-content", "view", "bt_content",
+})
+BODY_IDS = frozenset({"zoom", "trsContent", "detailCont", "UCAP-CONTENT", "Zoom", "content"})
+
+#: Blocks whose text is read as label/value runs; only the innermost ones are read.
+_BLOCKS = ("p", "li", "dd", "dt", "td", "th", "span", "div", "h1", "h2", "h3", "h4", "font")
+#: Inline elements that often hold just a label, with the value after them.
+_LABEL_TAGS = ("b", "strong", "label", "em", "span")
+#: Labels found in metadata boxes that fill no field; they end the value before them.
+_OTHER_LABELS = (
+    "主题词", "关键词", "关键字", "有效期", "实施日期", "废止日期", "组配分类", "分类", "作者",
+    "浏览次数", "访问量", "点击数", "字号", "所属主题", "信息分类", "内容概述", "摘要", "备注",
+    "联合发文单位", "责任编辑", "打印", "关闭", "分享",
+)
+_LABEL_MAX = 12  # characters; a longer "label" is a sentence with a colon in it
+_META_FIELDS = {"articletitle": "title", "pubdate": "published_date", "contentsource": "publisher_name"}
+
+
+class _DetailFilter(ElementFilter):
+    """Keep only what metadata, bodies and attachments live in (a third of the tags on a
+    typical page): parsing is dominated by bs4's per-tag work, so skipped navigation is speed."""
+
+    _KEEP = frozenset({"meta", "table", "p", "span", "b", "strong", "li", "dl", "dd", "dt",
+                       "h1", "h2", "h3", "font", "label", "em"})
+
+    def allow_tag_creation(self, nsprefix, name, attrs) -> bool:  # noqa: ANN001 (bs4 signature)
+        if name in self._KEEP:
+            return True
+        attrs = attrs or {}
+        if name == "a":
+            return is_attachment(str(attrs.get("href", "")))
+        if name == "div":
+            return _is_body_marker(attrs.get("class"), attrs.get("id"))
+        return False
+
+    def allow_string_creation(self, string: str) -> bool:
+        return False  # text outside the kept elements is navigation or script
+
+
+_STRAINER = _DetailFilter()
+
+
+def _is_body_marker(classes, ident) -> bool:  # noqa: ANN001 (raw bs4 attribute values)
+    if isinstance(classes, str):
+        classes = classes.split()
+    return bool(classes and BODY_CLASSES.intersection(classes)) or ident in BODY_IDS
+
+
+def _label_pattern(labels: list[str]) -> re.Pattern[str]:
+    """A regex finding `LABEL：` in cleaned text, letters of a label allowed to be spaced out."""
+    alternatives = sorted(labels, key=len, reverse=True)
+    spaced = ["\\s*".join(map(re.escape, word)) for word in alternatives]
+    return re.compile(r"(?<![^\s|｜,，;；])(" + "|".join(spaced) + r")\s*[:：]")
+
+
+def _cjk(word: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in word)
+
+
+def extra_labels(options: Mapping[str, str]) -> dict[str, str]:
+    """Portal-specific labels from options: `"label:分类" = "topic"` maps a combined 分类 cell."""
+    return {
+        label_key(key.split(":", 1)[1]): value
+        for key, value in options.items()
+        if key.startswith("label:")
+    }
+
+
+class LabelReader:
+    """Reads label/value pairs with the synonym table plus a portal's extra labels."""
+
+    def __init__(self, extra: Mapping[str, str] | None = None) -> None:
+        self.extra = dict(extra or {})
+        self.others = frozenset(label_key(w) for w in _OTHER_LABELS)
+        words = [w for w in [*LABELS, *WEAK_LABELS, *self.extra, *self.others] if _cjk(w)]
+        self.pattern = _label_pattern(words)
+
+    def is_label(self, text: str) -> bool:
+        """True when a text is a label (a field's or another known one), not a value."""
+        key = label_key(text)
+        return key in self.others or self.field_of(text)[0] is not None
+
+    def field_of(self, label: str) -> tuple[str | None, bool]:
+        """(field, weak) for a printed label."""
+        key = label_key(label)
+        if key in self.extra:
+            return self.extra[key], False
+        strong = label_field(label)
+        if strong:
+            return strong, False
+        return label_field(label, weak=True), True
+
+    def read(self, root: BeautifulSoup | Tag) -> tuple[dict[str, str], dict[str, str]]:
+        """(strong, weak) label values found under `root`, first occurrence of each field."""
+        strong: dict[str, str] = {}
+        weak: dict[str, str] = {}
+        for node in root.find_all(_BLOCKS):
+            if node.find(_BLOCKS) is None:
+                self._read_runs(node, strong, weak)
+        for node in root.find_all(_LABEL_TAGS):
+            self._read_label_tag(node, strong, weak)
+        return strong, weak
+
+    def _store(self, label: str, value: str, strong: dict, weak: dict) -> None:
+        fld, is_weak = self.field_of(label)
+        value = value.strip(" :：|｜")
+        if fld is None or not value:
+            return
+        (weak if is_weak else strong).setdefault(fld, value)
+
+    def _read_runs(self, node: Tag, strong: dict, weak: dict) -> None:
+        """Split a block's text at every `LABEL：`; a block that is only a label takes the next cell."""
+        text = text_of(node)
+        if not text:
+            return
+        matches = list(self.pattern.finditer(text))
+        for i, match in enumerate(matches):
+            end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+            value = text[match.end():end]
+            if not value.strip() and node.name in ("td", "th"):
+                value = _next_cell_text(node)
+            self._store(match.group(1), value, strong, weak)
+        if not matches and node.name in ("td", "th") and len(text) <= _LABEL_MAX:
+            value = _next_cell_text(node)
+            if self.field_of(text)[0] and not self.is_label(value):
+                self._store(text, value, strong, weak)
+
+    def _read_label_tag(self, node: Tag, strong: dict, weak: dict) -> None:
+        """`<b>L：</b>V` and `<label>L</label><span>V</span>`: the value follows the label tag."""
+        text = text_of(node)
+        if not text or len(text) > _LABEL_MAX + 1 or self.field_of(text)[0] is None:
+            return
+        parts: list[str] = []
+        for sibling in node.next_siblings:
+            if isinstance(sibling, Tag):
+                sibling_text = text_of(sibling)
+                if sibling.name in _LABEL_TAGS and self.is_label(sibling_text):
+                    break
+                parts.append(sibling_text)
+            elif type(sibling) is NavigableString:  # not a comment or script
+                parts.append(str(sibling))
+        value = " ".join(" ".join(parts).split())
+        if not value.strip(" :：") and node.parent is not None and node.parent.name in ("td", "th"):
+            value = _next_cell_text(node.parent)
+            if self.is_label(value):
+                return
+        self._store(text, value, strong, weak)
+
+
+@lru_cache(maxsize=64)
+def label_reader(extra: tuple[tuple[str, str], ...] = ()) -> LabelReader:
+    """One compiled reader per set of a portal's extra labels."""
+    return LabelReader(dict(extra))
+
+
+def _next_cell_text(cell: Tag) -> str:
+    """The text of the table cell after `cell` (label cell -> value cell)."""
+    nxt = cell.find_next_sibling(("td", "th"))
+    return text_of(nxt) if nxt is not None else ""
+
+
+def _meta_fields(doc: BeautifulSoup) -> dict[str, str]:
+    """ArticleTitle / PubDate / ContentSource from `<meta name=… content=…>`."""
+    found: dict[str, str] = {}
+    for meta in doc.find_all("meta"):
+        name = str(meta.get("name", "")).lower()
+        content = str(meta.get("content", "")).strip()
+        if name in _META_FIELDS and content:
+            found.setdefault(_META_FIELDS[name], content)
+    return found
+
+
+def _bodies(doc: BeautifulSoup, selector: str | None) -> list[Tag]:
+    """The body elements: a portal's `body` selector, else the known body classes and ids."""
+    if selector:
+        return doc.select(selector)
+    return [
+        node for node in doc.find_all("div")
+        if _is_body_marker(node.get("class"), node.get("id"))
+    ]
+
+
+def _attachments(doc: BeautifulSoup, url: str) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for link in doc.find_all("a", href=True):
+        target = resolve_link(str(link["href"]), url)
+        if target and is_attachment(target):
+            seen.setdefault(target, None)
+    return tuple(seen)
+
+
+def _read_page(doc: BeautifulSoup, url: str, options: Mapping[str, str]) -> tuple[dict, bool, tuple]:
+    """(fields, has_body, attachments) of one parsed page; labels inside the body are not read."""
+    attachments = _attachments(doc, url)
+    bodies = _bodies(doc, options.get("body"))
+    has_body = any(text_of(body) for body in bodies)
+    for body in bodies:
+        body.decompose()  # a report's own "发布日期：" inside the text is not the page's metadata
+    strong, weak = label_reader(tuple(sorted(extra_labels(options).items()))).read(doc)
+    fields = dict(weak)
+    fields.update(_meta_fields(doc))
+    fields.update(strong)
+    return fields, has_body, attachments
+
+
+def parse_detail_page(text: str, url: str, options: Mapping[str, str]) -> RawDetail:
+    """The metadata, body presence and attachments of a detail page of any HTML family.
+
+    Reads a strained tree first (fast); when that finds nothing it reads the whole page once
+    more before concluding the layout changed. Raises `ChallengePage` for WAF pages and
+    `LayoutChanged` when neither a known label nor a meta ArticleTitle is on the page.
+    """
+    check_challenge(text)
+    strained = None if options.get("body") else _STRAINER
+    fields, has_body, attachments = _read_page(soup(text, strained), url, options)
+    if not fields and strained is not None:
+        fields, has_body, attachments = _read_page(soup(text), url, options)
+    if not fields:
+        raise LayoutChanged(
+            f"detail page {url}: no metadata labels (索引号, 发布机构, 发布日期, 文号, 名称/标题, …) "
+            "and no meta ArticleTitle"
+        )
+    return RawDetail(fields=fields, has_body=has_body, attachments=attachments)

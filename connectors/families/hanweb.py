@@ -1,0 +1,224 @@
+"""Hanweb (大汉) jcms/jpaas columns: a column page with an embedded `<datastore>`, then data-proxy groups.
+
+The column page `/col/col{COL}/index.html` carries the first group of records in
+`<script type="text/xml"><datastore>`; later groups come from
+`POST …/dataproxy.jsp?startrecord=…&endrecord=…&perpage=15` with the form fields of the
+`nextgroup` link and the column page as Referer. The XML is parsed with DTDs, entities and
+the network off; a response that declares a DOCTYPE or ENTITY is refused (`UnsafeXml`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from bs4 import BeautifulSoup
+from lxml import etree
+
+from connectors.errors import LayoutChanged, UnsafeXml
+from connectors.families.base import (
+    ListingPage,
+    RawDetail,
+    RawRow,
+    check_challenge,
+    check_stub,
+    item_key_for,
+    resolve_link,
+    soup,
+    text_of,
+)
+from connectors.families.detail import parse_detail_page
+from connectors.normalize import canonical_url, parse_date
+from connectors.records import Request
+
+GROUP_SIZE = 45  # records per data-proxy group (3 pages of 15)
+PER_PAGE = 15
+DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
+
+_DATASTORE = re.compile(r"<datastore\b.*?</datastore\s*>", re.S | re.I)
+_CDATA = re.compile(r"<!\[CDATA\[.*?\]\]>", re.S)
+_DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)\b", re.I)
+_BRACKET_DATE = re.compile(r"\[?\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)\s*\]?")
+_TOTAL_JS = re.compile(r"totalRecord\s*[:=]\s*['\"]?(\d+)", re.I)
+_XML_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+    huge_tree=False, remove_comments=True,
+)
+
+
+def first_request(url: str, options: Mapping[str, str]) -> Request:
+    """The column page, as configured."""
+    return Request(url=url)
+
+
+def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> ListingPage:
+    """Records, advertised total and the next data-proxy group of a column page or a group."""
+    is_proxy = request.method.upper() == "POST" or "dataproxy" in request.url
+    check_challenge(text)
+    if not is_proxy:
+        check_stub(text, f"column page {request.url}")
+    match = _DATASTORE.search(text)
+    if match is None:
+        raise LayoutChanged(f"{request.url}: no <datastore> (looked for the jpage datastore XML)")
+    # a data-proxy response is XML from its first byte; a column page is HTML around the store
+    store = _parse_xml(match.group(0), request.url, text if is_proxy else match.group(0))
+    records = [_record_html(rec) for rec in store.iter("record")]
+    total = _total(store, text)
+    rows = _rows(records, request.url)
+    start, end = _range(request, len(records))
+    if not rows:
+        raise LayoutChanged(
+            f"{request.url}: {len(records)} records but no rows; looked for "
+            "<li><a href title>…</a><span|b>date</span></li> or <td>…[date]</td> in each record"
+        )
+    if is_proxy:
+        form, referer, proxy = dict(request.data), dict(request.headers).get("Referer", ""), request.url
+    else:
+        form, referer, proxy = _form(store, text, request.url), request.url, _proxy_url(store, request.url)
+    done = (total is not None and end >= total) or (total is None and len(records) < end - start + 1)
+    next_request = None if done else _group_request(proxy, end + 1, end + GROUP_SIZE, form, referer)
+    page_count = -(-total // PER_PAGE) if total is not None else None
+    return ListingPage(rows=rows, page_count=page_count, advertised_total=total,
+                       next_request=next_request)
+
+
+def parse_detail(text: str, url: str, options: Mapping[str, str]) -> RawDetail:
+    """The `索 引 号 | v | 分 类 | v …` table, body `div#zoom` and attachments of an article."""
+    return parse_detail_page(text, url, options)
+
+
+# --- XML --------------------------------------------------------------------------------
+
+
+def _parse_xml(xml: str, url: str, scanned: str) -> etree._Element:
+    """Parse a datastore with entities, DTDs and the network off; refuse any declaration
+    in `scanned` (the whole response, or the store) outside CDATA."""
+    if _DECLARATION.search(_CDATA.sub("", scanned)):
+        raise UnsafeXml(f"{url}: the XML declares a DOCTYPE or ENTITY; refused, nothing expanded")
+    try:
+        root = etree.fromstring(xml.encode("utf-8"), parser=_XML_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise LayoutChanged(f"{url}: the datastore is not well-formed XML: {exc}") from exc
+    if root.getroottree().docinfo.internalDTD is not None:
+        raise UnsafeXml(f"{url}: the XML declares a DTD; refused")
+    return root
+
+
+def _record_html(record: etree._Element) -> str:
+    """A record's HTML: its CDATA text, or its child elements when a portal left CDATA out."""
+    children = "".join(etree.tostring(child, encoding="unicode") for child in record)
+    return (record.text or "") + children
+
+
+def _total(store: etree._Element, text: str) -> int | None:
+    """`<totalrecord>` of the datastore, else a `totalRecord:` in the page's script."""
+    node = store.find("totalrecord")
+    if node is not None and (node.text or "").strip().isdigit():
+        return int(node.text.strip())
+    match = _TOTAL_JS.search(text)
+    return int(match.group(1)) if match else None
+
+
+# --- rows -------------------------------------------------------------------------------
+
+
+def _rows(records: list[str], base: str) -> list[RawRow]:
+    """One row per record that holds a link; blank records are skipped, others must read."""
+    rows: list[RawRow] = []
+    for i, html in enumerate(records):
+        if not html.strip():
+            continue
+        row = _record_row(soup(html), base)
+        if row is None:
+            raise LayoutChanged(f"{base}: record {i} has no item link: {html.strip()[:120]!r}")
+        rows.append(row)
+    return rows
+
+
+def _record_row(doc: BeautifulSoup, base: str) -> RawRow | None:
+    """`<a href title>` and a date in span/b, or `[date]` in the record's text."""
+    link = doc.find("a", href=True, title=True) or doc.find("a", href=True)
+    url = resolve_link(str(link["href"]), base) if link is not None else None
+    if url is None:
+        return None
+    title = str(link.get("title") or "").strip() or text_of(link)
+    fields = {"title": title}
+    for node in reversed(doc.find_all(("span", "b"))):
+        value = text_of(node)
+        if value and parse_date(value)[0] is not None:
+            fields["published_date"] = value
+            break
+    else:
+        link.extract()  # so a date inside the title does not count
+        found = _BRACKET_DATE.search(text_of(doc))
+        if found:
+            fields["published_date"] = found.group(1)
+    return RawRow(url=url, item_key=item_key_for(url), fields={k: v for k, v in fields.items() if v})
+
+
+# --- next group -------------------------------------------------------------------------
+
+
+def _nextgroup_query(store: etree._Element) -> tuple[str | None, dict[str, str]]:
+    """(proxy path, query parameters) of the `nextgroup` link, decoded once."""
+    node = store.find("nextgroup")
+    html = "".join(node.itertext()) if node is not None else ""
+    href = re.search(r"href\s*=\s*['\"]([^'\"]+)['\"]", html)
+    if href is None:
+        return None, {}
+    parts = urlsplit(href.group(1).replace("&amp;", "&"))
+    return parts.path or None, dict(parse_qsl(parts.query, keep_blank_values=True))
+
+
+def _proxy_url(store: etree._Element, column_url: str) -> str:
+    path, _ = _nextgroup_query(store)
+    return canonical_url(urljoin(column_url, path or DEFAULT_PROXY))
+
+
+def _page_value(text: str, name: str) -> str | None:
+    match = re.search(rf"\b{name}\s*[=:]\s*['\"]?(\d+)", text)
+    return match.group(1) if match else None
+
+
+def _form(store: etree._Element, text: str, column_url: str) -> dict[str, str]:
+    """The data-proxy form: ids from the nextgroup link, else from the page (and the URL).
+
+    `webname` is sent as the link gives it after one decoding: links carry it percent-encoded
+    twice, and the form encoding restores exactly what the portal wrote.
+    """
+    _, query = _nextgroup_query(store)
+    column = re.search(r"/col/col(\d+)/", column_url)
+    form = {
+        "col": "1",
+        "appid": query.get("appid", "1"),
+        "webid": query.get("webid") or _page_value(text, "webid") or "",
+        "path": query.get("path", "/"),
+        "columnid": query.get("columnid") or _page_value(text, "columnid")
+        or (column.group(1) if column else ""),
+        "sourceContentType": query.get("sourceContentType", "1"),
+        "unitid": query.get("unitid") or _page_value(text, "unitid") or "",
+        "webname": query.get("webname", ""),
+        "permissiontype": query.get("permissiontype", "0"),
+    }
+    missing = [k for k in ("webid", "columnid", "unitid") if not form[k]]
+    if missing:
+        raise LayoutChanged(f"{column_url}: no {', '.join(missing)} in the nextgroup link or the page")
+    return form
+
+
+def _range(request: Request, n_records: int) -> tuple[int, int]:
+    """(startrecord, endrecord) of this response: from the request, 1..45 for the column page."""
+    query = dict(parse_qsl(urlsplit(request.url).query))
+    try:
+        return int(query["startrecord"]), int(query["endrecord"])
+    except (KeyError, ValueError):
+        return 1, max(GROUP_SIZE, n_records)
+
+
+def _group_request(proxy: str, start: int, end: int, form: dict[str, str], referer: str) -> Request:
+    """The POST for records start..end."""
+    base = proxy.split("?", 1)[0]
+    url = f"{base}?startrecord={start}&endrecord={end}&perpage={PER_PAGE}"
+    return Request(url=url, method="POST", data=tuple(form.items()),
+                   headers=(("Referer", referer),) if referer else ())

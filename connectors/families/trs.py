@@ -1,0 +1,278 @@
+"""TRS WCM static catalogs: `index.html`, `index_1.html` … and `./YYYYMM/tYYYYMMDD_ID.html` details.
+
+Rows are found without configuration: the xxgk table whose header row names the columns, the
+known Fujian and xxgk list containers, then any block of `li` rows that carry a link and a
+date. `[portal.options]` CSS selectors (`rows`, `title`, `date`, `link`, or any field name)
+override detection for a template none of those fits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from urllib.parse import urljoin, urlsplit
+
+from bs4 import BeautifulSoup
+from bs4.element import Tag
+
+from connectors.errors import LayoutChanged
+from connectors.families.base import (
+    ListingPage,
+    RawDetail,
+    RawRow,
+    check_challenge,
+    check_stub,
+    item_key_for,
+    resolve_link,
+    soup,
+    text_of,
+)
+from connectors.families.detail import parse_detail_page
+from connectors.normalize import canonical_url, label_field, parse_date
+from connectors.records import FIELDS, Request
+
+#: List containers of known templates, tried before generic detection (PLATFORMS.md 2.4, 2.5).
+KNOWN_LISTS = (
+    "div.gl_list li",
+    "div.zfxxgk_zdgkc li",
+    "div.list_base li",
+    "li.xxgk_gfxwjk-list-li",
+)
+_MORE_LINK = re.compile(r"^(更多|more|>>|»|查看更多)", re.I)
+_WHAT_WE_LOOK_FOR = (
+    "an xxgk table with a header row (名称/标题, 索引号, 发布机构, 发布日期, 文号), "
+    f"list containers {', '.join(KNOWN_LISTS)}, or li rows with a[href] and a date in span/b"
+)
+
+
+def first_request(url: str, options: Mapping[str, str]) -> Request:
+    """The entry listing page, as configured."""
+    return Request(url=url)
+
+
+def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> ListingPage:
+    """Rows, page count, advertised total and next page of one static listing page."""
+    check_challenge(text)
+    check_stub(text, f"listing page {request.url}")
+    doc = soup(text)
+    rows = _rows(doc, request.url, options)
+    if not rows:
+        raise LayoutChanged(f"listing page {request.url}: no rows; looked for {_describe(options)}")
+    page_count, current, ext = _pager(text)
+    total = _int_var(text, "countnum")
+    return ListingPage(
+        rows=rows,
+        page_count=page_count,
+        advertised_total=total,
+        next_request=_next_request(request.url, page_count, current, ext, text),
+    )
+
+
+def parse_detail(text: str, url: str, options: Mapping[str, str]) -> RawDetail:
+    """Label/value metadata, body presence and attachments of a TRS detail page."""
+    return parse_detail_page(text, url, options)
+
+
+# --- rows -------------------------------------------------------------------------------
+
+
+def _describe(options: Mapping[str, str]) -> str:
+    if options.get("rows"):
+        return f"rows selector {options['rows']!r}"
+    return _WHAT_WE_LOOK_FOR
+
+
+def _rows(doc: BeautifulSoup, base: str, options: Mapping[str, str]) -> list[RawRow]:
+    """The listing rows by the first method that finds any."""
+    if options.get("rows"):
+        return _rows_by_options(doc, base, options)
+    for table in doc.find_all("table"):
+        rows = _table_rows(table, base)
+        if rows:
+            return rows
+    for selector in KNOWN_LISTS:
+        rows = [row for li in doc.select(selector) if (row := _li_row(li, base)) is not None]
+        if rows:
+            return rows
+    return _generic_li_rows(doc, base)
+
+
+def _cells(tr: Tag) -> list[Tag]:
+    return tr.find_all(("td", "th"), recursive=False)
+
+
+def _header_columns(tr: Tag) -> dict[int, str] | None:
+    """Column index -> field for a header row naming at least two known columns, one the title."""
+    columns: dict[int, str] = {}
+    for i, cell in enumerate(_cells(tr)):
+        fld = label_field(text_of(cell)) if not cell.find("a") else None
+        if fld:
+            columns.setdefault(i, fld)
+    if len(columns) >= 2 and "title" in columns.values():
+        return columns
+    return None
+
+
+def _table_rows(table: Tag, base: str) -> list[RawRow]:
+    """Rows of an xxgk table, columns mapped by the header row's labels (not by position)."""
+    columns = None
+    rows: list[RawRow] = []
+    for tr in table.find_all("tr"):
+        if tr.find_parent("table") is not table:
+            continue  # a nested table is read on its own
+        if columns is None:
+            columns = _header_columns(tr)
+            continue
+        cells = _cells(tr)
+        title_col = next(i for i, f in columns.items() if f == "title")
+        if title_col >= len(cells):
+            continue
+        link = cells[title_col].find("a", href=True)
+        url = resolve_link(link.get("href") if link else None, base)
+        if url is None:
+            continue
+        fields = {f: text_of(cells[i]) for i, f in columns.items() if i < len(cells) and f != "title"}
+        fields["title"] = _link_title(link)
+        rows.append(RawRow(url=url, item_key=item_key_for(url), fields=_present(fields)))
+    return rows
+
+
+def _link_title(link: Tag) -> str:
+    """The title attribute (list text is often cut with "..."), else the link text."""
+    title = str(link.get("title") or "").strip()
+    return title or text_of(link)
+
+
+def _present(fields: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in fields.items() if v}
+
+
+def _dated(node: Tag) -> str | None:
+    """The text of the last span/b in a row that reads as a date, or None."""
+    for candidate in reversed(node.find_all(("span", "b"))):
+        value = text_of(candidate)
+        if value and parse_date(value)[0] is not None:
+            return value
+    return None
+
+
+def _li_row(li: Tag, base: str) -> RawRow | None:
+    """A `li` that holds an item link and a date; navigation and "more" links are not rows."""
+    date_text = _dated(li)
+    if date_text is None:
+        return None
+    for link in li.find_all("a", href=True):
+        if link.find_parent("span") or _MORE_LINK.match(text_of(link)):
+            continue
+        url = resolve_link(str(link["href"]), base)
+        if url is None:
+            continue
+        fields = {"title": _link_title(link), "published_date": date_text}
+        return RawRow(url=url, item_key=item_key_for(url), fields=_present(fields))
+    return None
+
+
+def _block_of(li: Tag) -> Tag | None:
+    """The nearest ancestor div with a class or id: the page block a list belongs to."""
+    for parent in li.parents:
+        if parent.name == "div" and (parent.get("class") or parent.get("id")):
+            return parent
+    return None
+
+
+def _generic_li_rows(doc: BeautifulSoup, base: str) -> list[RawRow]:
+    """Dated link rows of the page block holding the most of them (side boxes lose)."""
+    by_block: dict[int, list[RawRow]] = {}
+    for li in doc.find_all("li"):
+        row = _li_row(li, base)
+        if row is not None:
+            by_block.setdefault(id(_block_of(li)), []).append(row)
+    if not by_block:
+        return []
+    return max(by_block.values(), key=len)  # max keeps the first of equals: document order
+
+
+def _rows_by_options(doc: BeautifulSoup, base: str, options: Mapping[str, str]) -> list[RawRow]:
+    """Rows from the portal's CSS selectors: `rows`, then per row `link`/`title`/`date`/fields."""
+    rows: list[RawRow] = []
+    for node in doc.select(options["rows"]):
+        link = _select_one(node, options.get("link") or options.get("title") or "a[href]")
+        if link is not None and link.name != "a":
+            link = link.find("a", href=True) or link.find_parent("a")
+        url = resolve_link(link.get("href") if link else None, base)
+        if url is None:
+            continue
+        fields: dict[str, str] = {"title": _link_title(link)}
+        if options.get("title"):
+            title_node = _select_one(node, options["title"])
+            if title_node is not None:
+                fields["title"] = _link_title(title_node)
+        selectors = {"published_date": options.get("date"), **_field_selectors(options)}
+        for fld, selector in selectors.items():
+            found = _select_one(node, selector) if selector else None
+            if found is not None:
+                fields[fld] = text_of(found)
+        rows.append(RawRow(url=url, item_key=item_key_for(url), fields=_present(fields)))
+    return rows
+
+
+def _field_selectors(options: Mapping[str, str]) -> dict[str, str]:
+    return {f: options[f] for f in FIELDS if f != "title" and options.get(f)}
+
+
+def _select_one(node: Tag, selector: str) -> Tag | None:
+    try:
+        return node.select_one(selector)
+    except Exception as exc:  # soupsieve raises its own error types for a bad selector
+        raise LayoutChanged(f"bad CSS selector {selector!r} in portal options: {exc}") from exc
+
+
+# --- pages ------------------------------------------------------------------------------
+
+_CREATE_PAGE = re.compile(
+    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,"
+    r"\s*['\"](\w+)['\"]"
+)
+_PAGE_URL = re.compile(r"^index(?:_(\d+))?\.(\w+)$")
+
+
+def _int_var(text: str, name: str) -> int | None:
+    """The value of `var name = 123` in the page's scripts."""
+    match = re.search(rf"\bvar\s+{name}\s*=\s*['\"]?(\d+)", text)
+    return int(match.group(1)) if match else None
+
+
+def _pager(text: str) -> tuple[int | None, int | None, str | None]:
+    """(page count, current 0-based page, extension) from createPageHTML or countPage."""
+    match = _CREATE_PAGE.search(text)
+    if match:
+        return int(match.group(1)), int(match.group(2)), match.group(4)
+    return _int_var(text, "countPage"), _int_var(text, "currentPage"), None
+
+
+def _next_request(
+    url: str, page_count: int | None, current: int | None, ext: str | None, text: str
+) -> Request | None:
+    """`index_{i+1}.<ext>` in the listing's directory, or None on the last page.
+
+    The page number comes from the URL asked for (`index_3.html` is page 3), else from the
+    page's own pager; the extension is the entry page's (.htm, .html, .shtml).
+    """
+    if page_count is None:
+        return None
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    own = _PAGE_URL.match(name)
+    if own:
+        index = int(own.group(1) or 0)
+        ext = own.group(2)
+    else:
+        index = current or 0
+        ext = ext or _linked_extension(text) or "html"
+    if index + 1 >= page_count:
+        return None
+    return Request(url=canonical_url(urljoin(url, f"index_{index + 1}.{ext}")))
+
+
+def _linked_extension(text: str) -> str | None:
+    match = re.search(r"index_\d+\.(s?html?)\b", text)
+    return match.group(1) if match else None

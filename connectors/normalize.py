@@ -1,0 +1,270 @@
+"""Normalization of what portals print: labels, text, 索引号, 文号, dates, URLs (DESIGN section 5).
+
+Small pure functions, each idempotent, so a value can be normalized again without change.
+Nothing here guesses: a value that cannot be read is None and flagged, and the raw text is
+kept next to every normalized value.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, date, datetime, timedelta, timezone
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+
+from connectors.records import FIELDS
+
+try:
+    from zoneinfo import ZoneInfo
+
+    SHANGHAI: timezone | ZoneInfo = ZoneInfo("Asia/Shanghai")
+except Exception:  # no tz database: China has kept UTC+8 without DST since 1991
+    SHANGHAI = timezone(timedelta(hours=8))
+
+# One synonym table: every spelling of a label a portal prints -> the field it fills.
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "title": ("名称", "标题", "文件名称", "信息名称", "ArticleTitle", "_doctitle", "doctitle", "title"),
+    "index_no": ("索引号", "信息索引号", "idxid", "IdxID", "index", "identifier"),
+    "doc_no": ("文号", "发文字号", "发文文号", "文件编号", "fileno", "fileNum", "pcode",
+               "document_number"),
+    "publisher_name": ("发布机构", "发文机关", "发文机构", "发文单位", "发布单位", "puborg",
+                       "publisher", "ContentSource"),
+    "published_date": ("发布日期", "发布时间", "公开日期", "pubdate", "PubDate"),
+    "written_date": ("成文日期", "生成日期", "发文日期", "成文时间", "印发日期", "docreltime"),
+    "topic": ("主题分类", "主题"),
+    "function": ("业务职能分类", "机构分类"),
+    "audience": ("服务对象分类", "服务对象"),
+    "genre": ("体裁分类", "公文种类", "体裁", "文种"),
+    "validity": ("有效性", "效力状态"),
+    "disclosure": ("公开方式", "公开属性"),
+}
+
+# Labels too generic to trust over a specific one: used only when nothing better is on the page.
+_WEAK_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "publisher_name": ("来源", "信息来源"),
+    "published_date": ("时间", "日期"),
+}
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_LABEL_EDGES = ":：[]【】"
+
+
+def label_key(label: str) -> str:
+    """The comparison form of a label: NFKC, no white space or zero-width marks, no colons."""
+    text = unicodedata.normalize("NFKC", label).translate(_INVISIBLE)
+    return "".join(text.split()).strip(_LABEL_EDGES).casefold()
+
+
+def _table(synonyms: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {label_key(word): fld for fld, words in synonyms.items() for word in words}
+
+
+LABELS: dict[str, str] = _table(_SYNONYMS)
+WEAK_LABELS: dict[str, str] = _table(_WEAK_SYNONYMS)
+
+
+def label_field(label: str, *, weak: bool = False) -> str | None:
+    """The field a printed label fills (`索 引 号：` -> index_no), or None for any other label.
+
+    With `weak`, generic labels (来源, 时间) are also mapped; callers use them only as fallbacks.
+    """
+    key = label_key(label)
+    found = LABELS.get(key)
+    if found is None and weak:
+        found = WEAK_LABELS.get(key)
+    return found
+
+
+_EMPTY_WORDS = frozenset({"无", "暂无", "空"})
+
+
+def is_empty_value(value: str | None) -> bool:
+    """True for values that say nothing: empty, white space or punctuation only, 无, 暂无, -, /."""
+    if value is None:
+        return True
+    text = unicodedata.normalize("NFKC", value).translate(_INVISIBLE)
+    kept = "".join(ch for ch in text if not (ch.isspace() or unicodedata.category(ch)[0] in "PS"))
+    return kept == "" or kept in _EMPTY_WORDS
+
+
+def clean_text(value: str) -> str:
+    """NFKC, every run of white space to one space, stripped."""
+    text = unicodedata.normalize("NFKC", value).translate(_INVISIBLE)
+    return " ".join(text.split())
+
+
+_DASHES = dict.fromkeys(map(ord, "‐‑‒–—―－﹣−⁃"), "-")
+_DASHES[ord("／")] = "/"
+
+
+def _fixpoint(step, value: str) -> str:
+    """Apply `step` until the text stops changing: NFKC, case and space removal do not commute
+    (removing a space can bring a combining mark next to a letter), and a normalizer must be
+    idempotent."""
+    for _ in range(4):
+        nxt = step(value)
+        if nxt == value:
+            break
+        value = nxt
+    return value
+
+
+def _index_no_step(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).upper().translate(_DASHES)
+    return "".join(text.split())
+
+
+def norm_index_no(value: str) -> str:
+    """索引号 for matching: NFKC, upper case, no spaces, every dash `-`, `／` to `/`."""
+    return _fixpoint(_index_no_step, value)
+
+
+_YEAR_BRACKETS = re.compile(r"[〔［【﹝（(\[{]\s*(\d{4})\s*[〕］】﹞）)\]}]")
+
+
+def _doc_no_step(text: str) -> str:
+    text = "".join(unicodedata.normalize("NFKC", text).translate(_INVISIBLE).split())
+    return _YEAR_BRACKETS.sub(r"〔\1〕", text)
+
+
+def norm_doc_no(value: str) -> str:
+    """文号 for matching: NFKC, no spaces, every bracket pair around a year to 〔YYYY〕."""
+    return _fixpoint(_doc_no_step, value)
+
+
+_DATE_PREFIX = re.compile(r"^[^\d]{0,12}?[:：]")
+_BRACKETS = "[]【】()（）〔〕 "
+_YMD = re.compile(
+    r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:(?:\s+|T|\s*日?\s*)(?P<time>\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?))?"
+    r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?"
+)
+_COMPACT = re.compile(r"\d{8}")
+_EPOCH = re.compile(r"-?\d{9,13}")
+
+
+def parse_date(raw: str | None) -> tuple[date | None, str | None]:
+    """A printed date -> (date, None); nothing printed -> (None, None); unreadable -> (None, "unparsed").
+
+    Accepts YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, each with a time, in brackets or
+    after a label (时间：…), ISO with T and a zone, YYYYMMDD, and epoch seconds or milliseconds.
+    Epochs and zoned times are read in Asia/Shanghai. An impossible date is never repaired.
+    """
+    if raw is None or is_empty_value(raw):
+        return None, None
+    text = clean_text(raw)
+    text = _DATE_PREFIX.sub("", text).strip(_BRACKETS)
+    try:
+        if _EPOCH.fullmatch(text) and not _COMPACT.fullmatch(text):
+            return _from_epoch(int(text)), None
+        if _COMPACT.fullmatch(text):
+            return _checked(int(text[:4]), int(text[4:6]), int(text[6:])), None
+        match = _YMD.fullmatch(text)
+        if match is None:
+            return None, "unparsed"
+        day = _checked(int(match["y"]), int(match["m"]), int(match["d"]))
+        if match["tz"] and match["time"]:
+            return _zoned(day, match["time"], match["tz"]), None
+        return day, None
+    except ValueError:
+        return None, "unparsed"
+
+
+def _checked(year: int, month: int, day: int) -> date:
+    """A real calendar date in a plausible range, else ValueError."""
+    if not 1900 <= year <= 2100:
+        raise ValueError(f"year {year} out of range")
+    return date(year, month, day)
+
+
+def _from_epoch(number: int) -> date:
+    """Epoch seconds (10 digits or fewer) or milliseconds (more) as a Shanghai calendar date."""
+    seconds = number / 1000 if abs(number) >= 10**11 else number
+    moment = datetime.fromtimestamp(seconds, tz=UTC).astimezone(SHANGHAI)
+    return _checked(moment.year, moment.month, moment.day)
+
+
+def _zoned(day: date, clock: str, zone: str) -> date:
+    """The Shanghai date of a moment printed with an explicit zone."""
+    clock = clock.replace("：", ":")
+    zone = "+00:00" if zone == "Z" else zone if ":" in zone else f"{zone[:3]}:{zone[3:]}"
+    parts = [int(p) for p in clock.split(".")[0].split(":")]
+    hh, mm, ss = (parts + [0, 0])[:3]
+    moment = datetime.fromisoformat(f"{day.isoformat()}T{hh:02d}:{mm:02d}:{ss:02d}{zone}")
+    local = moment.astimezone(SHANGHAI)
+    return local.date()
+
+
+_SAFE_PATH = "/%:@!$&'()*+,;=-._~"
+_SAFE_QUERY = _SAFE_PATH + "?"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def canonical_url(url: str, base: str | None = None) -> str:
+    """An absolute http(s) URL in one spelling: resolved against `base`, lower-case scheme and
+    host, no default port, no fragment, no dot segments, non-ASCII percent-encoded (UTF-8).
+
+    Raises ValueError for anything that is not an http(s) URL (javascript:, mailto:, data:).
+    The query is kept in its order: portals give meaning to it.
+    """
+    cleaned = re.sub(r"[\t\r\n]", "", url).strip()
+    absolute = urljoin(base, cleaned) if base else cleaned
+    parts = urlsplit(absolute)
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    host = parts.hostname.lower().rstrip(".")
+    port = parts.port
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    path = quote(_remove_dot_segments(parts.path or "/"), safe=_SAFE_PATH)
+    query = quote(parts.query, safe=_SAFE_QUERY)
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 section 5.2.4, so `/a/./b/../c` and `/a/c` are one URL."""
+    out: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if len(out) > 1:
+                out.pop()
+        elif segment != ".":
+            out.append(segment)
+    if path.endswith(("/.", "/..")):
+        out.append("")
+    joined = "/".join(out)
+    return joined if joined.startswith("/") else "/" + joined
+
+
+_TEXT_FIELDS = frozenset(FIELDS) - {"index_no", "doc_no", "published_date", "written_date"}
+
+
+def normalize_fields(raw: dict[str, str]) -> dict:
+    """Every field of `FIELDS` normalized, next to its `*_raw`, plus `flags` (';'-joined or None).
+
+    `raw` maps field names to the text a page printed. Missing fields are None; empty-looking
+    values (无, -, …) keep their raw text and are None. Unknown keys are a caller's bug.
+    """
+    unknown = set(raw) - set(FIELDS)
+    if unknown:
+        raise ValueError(f"unknown fields: {sorted(unknown)}")
+    out: dict = {}
+    flags: list[str] = []
+    for name in FIELDS:
+        value = raw.get(name)
+        out[f"{name}_raw"] = value
+        out[name] = None
+        if value is None or is_empty_value(value):
+            continue
+        if name in _TEXT_FIELDS:
+            out[name] = clean_text(value)
+        elif name == "index_no":
+            out[name] = norm_index_no(value)
+        elif name == "doc_no":
+            out[name] = norm_doc_no(value)
+        else:
+            out[name], flag = parse_date(value)
+            if flag:
+                flags.append(f"{name}:{flag}")
+    out["flags"] = ";".join(flags) or None
+    return out
