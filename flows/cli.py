@@ -29,7 +29,7 @@ portal_app = typer.Typer(help="Work on one portal of a config (e.g. try it out w
 app.add_typer(portal_app, name="portal")
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # messages hold paths: let the terminal wrap them
 
 ConfigOption = Annotated[
     Path, typer.Option("--config", "-c", help="The xxgk.toml to use.", show_default=False)
@@ -87,7 +87,8 @@ def sync(
         known = {p.id for p in cfg.portals}
         unknown = [p for p in portal if p not in known]
         if unknown:
-            err_console.print(safe(f"{config}: no portal {', '.join(unknown)} (portals: {', '.join(sorted(known))})", "red"))
+            existing = ", ".join(sorted(known)) or "none configured"
+            err_console.print(safe(f"{config}: no portal {', '.join(unknown)} (portals: {existing})", "red"))
             raise typer.Exit(2)
     from flows.nightly import run_nightly
 

@@ -1,0 +1,123 @@
+"""The `xxgk` command line: every command explains itself with an example, scraped text is
+printed inert, and wrong input gets a clear message and a non-zero exit."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from flows.cli import app, print_totals
+from flows.render import clean, md, run_summary_table, safe, summary_markdown
+
+runner = CliRunner()
+
+
+def flat(output: str) -> str:
+    """The output with the terminal's line wrapping undone."""
+    return " ".join(output.split())
+
+COMMANDS = [
+    ["demo"],
+    ["sync"],
+    ["totals"],
+    ["portal", "test"],
+    ["serve"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help_with_an_example(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "Example:" in result.output
+    assert f"xxgk {' '.join(command)}" in result.output
+
+
+def test_top_level_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"], terminal_width=200)
+    assert result.exit_code == 0
+    for name in ("demo", "sync", "totals", "sim", "portal", "serve"):
+        assert name in result.output
+
+
+HOSTILE = "[bold red]x[/]\x1b[2J\x1b]0;pwned\x07<script>alert(1)</script>\u202eevil\r\n=HYPERLINK(\"x\")"
+
+
+def test_clean_drops_control_characters_and_bidi_overrides() -> None:
+    text = clean(HOSTILE)
+    assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text and "\r" not in text
+    assert "[bold red]x[/]" in text  # markup stays as literal text
+    assert text.startswith("[bold red]x[/][2J]0;pwned<script>")
+
+
+def render(renderable) -> str:
+    out = io.StringIO()
+    Console(file=out, width=300, color_system="truecolor", force_terminal=True).print(renderable)
+    return out.getvalue()
+
+
+def test_hostile_strings_print_literally_in_tables() -> None:
+    printed = render(run_summary_table([{"portal_id": "p", "status": "failed", "reason": HOSTILE}]))
+    assert "[bold red]x[/]" in printed
+    assert "\x1b[2J" not in printed and "\x1b]0;" not in printed and "\u202e" not in printed
+    assert safe(HOSTILE).plain == clean(HOSTILE)
+
+
+def test_printed_totals_escape_category_names() -> None:
+    figures = {
+        "system": "ly-aic",
+        "year": 2012,
+        "levels": {"all": {"held": 3, "new": 2}, "city": {"held": 3, "new": 2}},
+        "categories": {"city": {"topic": {HOSTILE: 1, "未分类": 1}}},
+    }
+    out = io.StringIO()
+    print_totals(figures, Console(file=out, width=300, force_terminal=True))
+    printed = out.getvalue()
+    assert "[bold red]x[/]" in printed and "\x1b[2J" not in printed
+    assert "50.00%" in printed  # 1 of the 2 new documents
+
+
+def test_markdown_escapes_table_syntax() -> None:
+    assert md("a|b") == "a\\|b"
+    assert md("<script>") == "\\<script\\>"
+    text = summary_markdown("20121231T020000Z", [{"portal_id": "p", "reason": "x | y\n[z](javascript:1)"}], "ok", False)
+    row = text.splitlines()[4]
+    assert row.count(" | ") == 8  # nine cells: the reason's pipe did not add a column
+    assert "\\[z\\]\\(javascript:1\\)" in row
+
+
+def test_totals_without_a_published_warehouse(tmp_path: Path) -> None:
+    config = tmp_path / "xxgk.toml"
+    config.write_text('[[unit]]\nid = "ly-aic"\nname = "龙岩市工商行政管理局"\nlevel = "city"\n', encoding="utf-8")
+    result = runner.invoke(app, ["totals", "--config", str(config), "--system", "ly-aic", "--year", "2012"])
+    assert result.exit_code == 1
+    assert "no published warehouse" in flat(result.output) and "xxgk sync" in flat(result.output)
+
+
+def test_totals_of_an_unknown_system(tmp_path: Path) -> None:
+    config = tmp_path / "xxgk.toml"
+    config.write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["totals", "--config", str(config), "--system", "nope", "--year", "2012"])
+    assert result.exit_code == 2
+    assert "no unit 'nope'" in flat(result.output)
+
+
+def test_sync_of_an_unknown_portal(tmp_path: Path) -> None:
+    config = tmp_path / "xxgk.toml"
+    config.write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["sync", "--config", str(config), "--portal", "ly-gov"])
+    assert result.exit_code == 2
+    assert "no portal ly-gov" in flat(result.output)
+
+
+def test_demo_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    keep = tmp_path / "precious.txt"
+    keep.write_text("mine", encoding="utf-8")
+    result = runner.invoke(app, ["demo", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "was not made by `xxgk demo`" in flat(result.output)
+    assert keep.read_text(encoding="utf-8") == "mine"
