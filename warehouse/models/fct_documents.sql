@@ -1,0 +1,39 @@
+-- One row per document: a publication counted once however many portals list it.
+-- disclosure defaults to 主动公开 when no sighting says otherwise (DESIGN section 5).
+-- is_official: genre is a 公文 genre, or genre is missing and a doc_no is present.
+SELECT
+    d.doc_id,
+    d.doc_key,
+    d.unit_id,
+    u.level,
+    d.title,
+    d.index_no,
+    d.doc_no,
+    d.publisher_name,
+    d.published_date,
+    d.written_date,
+    d.topic,
+    d."function",
+    d.audience,
+    d.genre,
+    d.validity,
+    coalesce(d.disclosure, '主动公开') AS disclosure,
+    CASE
+        WHEN d.genre IS NOT NULL THEN d.genre IN (
+            '决议', '决定', '命令', '令', '公报', '公告', '通告', '意见', '通知', '通报',
+            '报告', '请示', '批复', '议案', '函', '纪要'
+        )
+        ELSE d.doc_no IS NOT NULL
+    END AS is_official,
+    d.has_fulltext,
+    d.origin_portal_id,
+    d.n_sightings,
+    d.n_portals,
+    d.disagreeing_fields,
+    d.has_index_conflict,
+    d.first_seen_at,
+    d.last_seen_at,
+    d.withdrawn_date,
+    d.withdrawn_date IS NOT NULL AS is_withdrawn
+FROM int_documents AS d
+LEFT JOIN stg_units AS u ON u.unit_id = d.unit_id

@@ -1,0 +1,31 @@
+-- One row per sighting: one portal's listing of one document (portal × item_key).
+-- is_origin: the portal's unit is the document's unit or the nearest ancestor of it that
+-- any of the document's portals belongs to.
+SELECT
+    d.doc_id,
+    s.portal_id,
+    s.item_key,
+    s.url,
+    s.list_url,
+    d.origin_distance IS NOT NULL AND a.depth = d.origin_distance AS is_origin,
+    k.match_rule,
+    s.unit_id,
+    s.unit_source,
+    s.title,
+    s.index_no,
+    s.doc_no,
+    s.publisher_name,
+    s.published_date,
+    s.is_detail_fetched,
+    s.has_fulltext,
+    s.first_seen_at,
+    s.last_seen_at,
+    s.first_run_id,
+    s.last_run_id,
+    s.n_missed_listings,
+    s.withdrawn_date,
+    s.withdrawn_date IS NOT NULL AS is_withdrawn
+FROM int_sightings AS s
+JOIN int_document_keys AS k ON k.sighting_no = s.sighting_no
+JOIN int_documents AS d ON d.doc_key = k.doc_key
+LEFT JOIN int_unit_ancestry AS a ON a.unit_id = d.unit_id AND a.ancestor_id = s.portal_unit_id

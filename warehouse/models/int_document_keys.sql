@@ -1,0 +1,73 @@
+-- One row per sighting: the key of the document it belongs to, and how it got there.
+-- A sighting with an index_no belongs to that index_no's document. The others were grouped
+-- into components over the doc_no and title groups (int_components, computed in Python).
+-- A component that reaches sightings of exactly one index_no joins it; one that reaches
+-- several would tie different index_no together, so it joins the closest (doc_no before
+-- title, then the smallest date gap, then the smallest index_no) and the conflict is kept.
+-- The key is the cluster's strongest key, so doc_id stays the same from night to night.
+WITH group_components AS (
+    SELECT DISTINCT g.group_key, g.rule, c.component_no
+    FROM int_match_groups AS g
+    JOIN int_components AS c ON c.sighting_no = g.sighting_no
+),
+core_links AS (
+    SELECT
+        gc.component_no,
+        core.index_no,
+        gc.rule,
+        min(abs(date_diff('day', core.published_date, free.published_date))) AS day_gap
+    FROM group_components AS gc
+    JOIN int_match_groups AS core
+        ON core.group_key = gc.group_key AND core.index_no IS NOT NULL
+    JOIN int_match_groups AS free
+        ON free.group_key = gc.group_key AND free.index_no IS NULL
+    GROUP BY ALL
+),
+chosen_cores AS (
+    SELECT
+        component_no,
+        arg_min(
+            index_no,
+            struct_pack(
+                rule_rank := CASE rule WHEN 'doc_no' THEN 0 ELSE 1 END,
+                day_gap := coalesce(day_gap, 2147483647),
+                index_no := index_no
+            )
+        ) AS index_no,
+        arg_min(
+            rule,
+            struct_pack(
+                rule_rank := CASE rule WHEN 'doc_no' THEN 0 ELSE 1 END,
+                day_gap := coalesce(day_gap, 2147483647),
+                index_no := index_no
+            )
+        ) AS rule,
+        list(DISTINCT index_no ORDER BY index_no) AS candidate_index_nos
+    FROM core_links
+    GROUP BY component_no
+),
+component_keys AS (
+    -- 'd|' sorts before 't|': a doc_no key is stronger than a title key
+    SELECT component_no, min(group_key) AS group_key, arg_min(rule, group_key) AS rule
+    FROM group_components
+    GROUP BY component_no
+)
+SELECT
+    s.sighting_no,
+    CASE
+        WHEN s.index_no IS NOT NULL THEN 'i|' || s.index_no
+        WHEN cc.index_no IS NOT NULL THEN 'i|' || cc.index_no
+        WHEN ck.group_key IS NOT NULL THEN ck.group_key
+        ELSE 's|' || s.portal_id || '|' || s.item_key
+    END AS doc_key,
+    CASE
+        WHEN s.index_no IS NOT NULL THEN 'index_no'
+        WHEN cc.index_no IS NOT NULL THEN cc.rule
+        WHEN ck.group_key IS NOT NULL THEN ck.rule
+    END AS match_rule,
+    coalesce(len(cc.candidate_index_nos) > 1, false) AS is_index_conflict,
+    cc.candidate_index_nos
+FROM int_sightings AS s
+LEFT JOIN int_components AS c ON c.sighting_no = s.sighting_no
+LEFT JOIN chosen_cores AS cc ON cc.component_no = c.component_no
+LEFT JOIN component_keys AS ck ON ck.component_no = c.component_no

@@ -1,0 +1,64 @@
+-- One row per sighting (portal × item_key): its latest state, first and last seen, whether it
+-- is withdrawn, the unit it is resolved to and the keys the matching rules compare.
+--
+-- Withdrawal: a sighting is withdrawn once it is missing from two consecutive eligible
+-- listings of its portal after the last run that showed it. Eligible = mode full, status ok,
+-- complete, and not quarantined (int_run_eligibility); failed, partial and incremental runs
+-- never count. withdrawn_date is the China-time (UTC+8) date the first of those two listings
+-- started: the first listing known not to show it. A sighting seen again is not withdrawn.
+WITH eligible AS (
+    SELECT portal_id, run_id, started_at, ordinal
+    FROM int_run_eligibility
+    WHERE is_eligible
+),
+eligible_totals AS (
+    SELECT portal_id, max(ordinal) AS n_eligible FROM eligible GROUP BY portal_id
+),
+placed AS (
+    SELECT s.*, coalesce(e.ordinal, 0) AS seen_ordinal
+    FROM int_sighting_states AS s
+    ASOF LEFT JOIN eligible AS e
+        ON s.portal_id = e.portal_id AND s.last_run_id >= e.run_id
+)
+SELECT
+    row_number() OVER (ORDER BY p.portal_id, p.item_key) AS sighting_no,
+    p.* EXCLUDE (seen_ordinal),
+    coalesce(t.n_eligible, 0) - p.seen_ordinal AS n_missed_listings,
+    CASE WHEN coalesce(t.n_eligible, 0) - p.seen_ordinal >= 2 THEN m.run_id END AS withdrawn_run_id,
+    CASE
+        WHEN coalesce(t.n_eligible, 0) - p.seen_ordinal >= 2
+        THEN CAST(m.started_at + INTERVAL 8 HOUR AS DATE)
+    END AS withdrawn_date,
+    po.unit_id AS portal_unit_id,
+    n.unit_id AS publisher_unit_id,
+    coalesce(n.unit_id, po.unit_id) AS unit_id,
+    CASE WHEN n.unit_id IS NOT NULL THEN 'publisher' WHEN po.unit_id IS NOT NULL THEN 'portal' END
+        AS unit_source,
+    nullif(regexp_replace(nfkc(p.title), '[\s\p{Z}\p{P}\p{S}]', '', 'g'), '') AS title_key,
+    -- a doc_no without 〔year〕 only matches within one published year
+    CASE
+        WHEN regexp_matches(p.doc_no, '〔[0-9]{4}〕') THEN ''
+        ELSE CAST(year(p.published_date) AS VARCHAR)
+    END AS doc_no_year,
+    coalesce(p.has_body, false) OR coalesce(p.n_attachments, 0) > 0 AS has_fulltext,
+    -- how many of the twelve metadata fields this sighting has (the ranking's second key)
+    (
+        CAST(p.title IS NOT NULL AS INTEGER)
+        + CAST(p.index_no IS NOT NULL AS INTEGER)
+        + CAST(p.doc_no IS NOT NULL AS INTEGER)
+        + CAST(p.publisher_name IS NOT NULL AS INTEGER)
+        + CAST(p.published_date IS NOT NULL AS INTEGER)
+        + CAST(p.written_date IS NOT NULL AS INTEGER)
+        + CAST(p.topic IS NOT NULL AS INTEGER)
+        + CAST(p."function" IS NOT NULL AS INTEGER)
+        + CAST(p.audience IS NOT NULL AS INTEGER)
+        + CAST(p.genre IS NOT NULL AS INTEGER)
+        + CAST(p.validity IS NOT NULL AS INTEGER)
+        + CAST(p.disclosure IS NOT NULL AS INTEGER)
+    ) AS n_fields
+FROM placed AS p
+LEFT JOIN eligible_totals AS t ON t.portal_id = p.portal_id
+LEFT JOIN eligible AS m ON m.portal_id = p.portal_id AND m.ordinal = p.seen_ordinal + 1
+LEFT JOIN stg_portals AS po ON po.portal_id = p.portal_id
+LEFT JOIN int_unit_names AS n
+    ON n.name_key = regexp_replace(nfkc(p.publisher_name), '[\s\p{Z}]', '', 'g')

@@ -1,0 +1,19 @@
+-- One row per loaded portal run (portal × run), renamed to the warehouse's conventions.
+SELECT
+    portal_id,
+    run_id,
+    mode,
+    status,
+    reason,
+    started_at,
+    finished_at,
+    pages AS n_pages,
+    rows AS n_rows,
+    advertised_total,
+    details_fetched AS n_details_fetched,
+    requests AS n_requests,
+    retries AS n_retries,
+    bytes AS n_bytes,
+    complete AS is_complete,
+    errors
+FROM state.raw_runs
