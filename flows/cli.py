@@ -116,7 +116,7 @@ def totals(
     if not cfg.warehouse.path.exists():
         err_console.print(safe(f"no published warehouse at {cfg.warehouse.path}: run `xxgk sync --config {config}` first", "red"))
         raise typer.Exit(1)
-    from warehouse import totals as warehouse_totals
+    from warehouse.build import totals as warehouse_totals
 
     figures = warehouse_totals(cfg.warehouse.path, system, year)
     if as_json:

@@ -116,7 +116,7 @@ def run_demo(data_dir: Path, console: Console) -> int:
     if result.build is None or not result.build.ok:
         console.print("The warehouse was not built; no totals to show.", style="bold red", markup=False)
         return result.exit_code
-    from warehouse import totals
+    from warehouse.build import totals
 
     figures = totals(config.warehouse.path, SYSTEM, YEAR)
     print_demo_totals(figures, console)

@@ -161,7 +161,7 @@ def _known_items(config: Config, portal_id: str) -> dict[str, str]:
     """The items the warehouse already holds for the portal (empty before the first load)."""
     if not config.warehouse.state_path.exists():
         return {}
-    from warehouse import known_items
+    from warehouse.build import known_items
 
     return known_items(config.warehouse.state_path, portal_id)
 

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from connectors.crawl import PortalTarget, crawl
-from connectors.errors import ConnectorError, FetchError, ForeignHostError, ResponseTooLarge
 from connectors.http import HttpClient
-from connectors.records import Listing, RunSummary
+from connectors.records import FetchLogEntry, RunSummary
 from flows.config import Config, Harvest, Portal
+from warehouse.build import BuildError, build
 from warehouse.landing import write_landing
+from warehouse.load import load
 
 #: progress(portal_id, pages, rows, advertised_total) — called as rows arrive.
 ProgressFn = Callable[[str, int, int, "int | None"], None]
@@ -101,9 +102,15 @@ def choose_mode(data_dir: Path, portal_id: str, full_every_days: int, force_full
     return "incremental"
 
 
-def is_transient(exc: BaseException) -> bool:
-    """A failure another attempt may cure: the network or the server, not the page or our rules."""
-    return isinstance(exc, FetchError) and not isinstance(exc, ForeignHostError | ResponseTooLarge)
+def is_transient(summary: RunSummary, fetches: list[FetchLogEntry]) -> bool:
+    """A failed run another attempt may cure: its last request got no answer, a 5xx or a 429.
+
+    A challenge page, a changed layout or a refused redirect would fail the same way again.
+    """
+    if summary.status != "failed" or not fetches:
+        return False
+    last = fetches[-1]
+    return last.error is not None and (last.status is None or last.status >= 500 or last.status == 429)
 
 
 def harvest_portal(
@@ -118,71 +125,46 @@ def harvest_portal(
 ) -> PortalOutcome:
     """Crawl one portal and land its rows and run file, whatever happens; return its outcome.
 
-    A connector error ends the crawl: the rows read so far are landed with status
-    `failed` (the warehouse keeps what it had for that portal). Any other exception is a
-    bug; it is landed as a failure too, then re-raised so it is not mistaken for a portal's
-    fault.
+    The crawl records a portal's failures on its summary instead of raising; the rows read
+    before a failure are landed too (the warehouse never withdraws on a failed run). An
+    exception here is a bug of ours: the run is landed as failed, then the bug re-raised.
     """
     known = known or {}
     started = time.monotonic()
     rows: list[dict[str, Any]] = []
     keys: set[str] = set()
-    pages: set[int] = set()
-    fetches: list[dict[str, Any]] = []
     run = crawl(target_of(portal), client, mode=mode, known=known, run_id=run_id)
     summary: RunSummary = run.summary
-    failure: BaseException | None = None
+    bug: Exception | None = None
     try:
         for listing in run:
-            rows.append(_row(listing))
+            rows.append(asdict(listing))
             keys.add(listing.item_key)
-            pages.add(listing.page_no)
             if progress is not None:
-                progress(portal.id, len(pages), len(rows), summary.advertised_total)
-    except Exception as exc:  # noqa: BLE001 - landed and classified below; bugs re-raised
-        failure = exc
-        _mark_failed(summary, exc)
-    finally:
-        fetches = _fetch_log(run, client)
+                progress(portal.id, summary.pages, len(rows), summary.advertised_total)
+    except Exception as exc:  # noqa: BLE001 - landed as a failure below, then re-raised
+        bug = exc
+        summary.status, summary.complete = "failed", False
+        summary.reason = f"internal error: {type(exc).__name__}: {exc}"
+        summary.errors.append(summary.reason)
     summary.finished_at = summary.finished_at or datetime.now(UTC)
+    fetches = [asdict(entry) for entry in run.fetches]
     write_landing(data_dir, run_id, portal.id, rows, run=asdict(summary), fetches=fetches)
-    if failure is not None and not isinstance(failure, ConnectorError):
-        raise failure
+    if bug is not None:
+        raise bug
     return PortalOutcome(
         portal_id=portal.id,
         mode=summary.mode,
         status=summary.status,
         reason=summary.reason,
-        pages=summary.pages or len(pages),
-        rows=summary.rows or len(rows),
+        pages=summary.pages,
+        rows=summary.rows,
         new=len(keys - known.keys()),
-        requests=summary.requests or len(fetches),
+        requests=summary.requests,
         duration=time.monotonic() - started,
-        transient=failure is not None and is_transient(failure),
+        transient=is_transient(summary, run.fetches),
         errors=list(summary.errors),
     )
-
-
-def _row(listing: Listing) -> dict[str, Any]:
-    """A landing row: the Listing's fields as a plain dict."""
-    return asdict(listing)
-
-
-def _mark_failed(summary: RunSummary, exc: BaseException) -> None:
-    """Record on the run summary that the crawl ended with `exc`."""
-    reason = f"{type(exc).__name__}: {exc}"
-    summary.status = "failed"
-    summary.complete = False
-    summary.reason = summary.reason or reason
-    summary.errors.append(reason)
-
-
-def _fetch_log(run: Any, client: HttpClient) -> list[dict[str, Any]]:
-    """The crawl's fetch log as dicts (the landing's fetches file)."""
-    entries = getattr(run, "fetches", None)
-    if entries is None:
-        return []
-    return [asdict(entry) for entry in entries]
 
 
 @dataclass
@@ -197,19 +179,28 @@ class BuildOutcome:
 
 
 def build_warehouse(config: Config) -> BuildOutcome:
-    """Load every whole landing file, build the models, run the checks, publish atomically."""
-    from warehouse.build import build
-    from warehouse.load import load
+    """Load every whole landing file, build the models, run the checks, publish atomically.
 
-    data_dir = config.warehouse.data_dir
-    loaded = load(config.warehouse.state_path, data_dir)
-    result = build(
-        config.warehouse.state_path, config.warehouse.path, config.units_as_dicts(), config.portals_as_dicts()
+    A refused build (bad config, failed model or check) is an outcome, not an exception:
+    yesterday's published file stays, and the run reports why.
+    """
+    state_path, data_dir = config.warehouse.state_path, config.warehouse.data_dir
+    loaded = load(state_path, data_dir)
+    outcome = BuildOutcome(ok=True, runs_loaded=len(loaded.runs_loaded), rows_loaded=loaded.rows_loaded)
+    if loaded.rejected:
+        outcome.details["rejected_runs"] = [f"{path}: {why}" for path, why in loaded.rejected]
+    if loaded.interrupted:
+        outcome.details["interrupted_runs"] = list(loaded.interrupted)
+    try:
+        result = build(state_path, config.warehouse.path, config.units_as_dicts(), config.portals_as_dicts())
+    except BuildError as exc:
+        outcome.ok, outcome.reason = False, f"build refused: {exc}"
+        return outcome
+    outcome.details.update(
+        documents=result.n_documents,
+        sightings=result.n_sightings,
+        index_conflicts=result.n_index_conflicts,
+        unmatched_publishers=result.n_unmatched_publishers,
+        quarantined_runs=[f"{portal}/{run}" for portal, run in result.quarantined_runs],
     )
-    ok = bool(getattr(result, "ok", True))
-    return BuildOutcome(
-        ok=ok,
-        reason=None if ok else str(getattr(result, "reason", None) or getattr(result, "failed_checks", "checks failed")),
-        runs_loaded=len(loaded.runs_loaded),
-        rows_loaded=loaded.rows_loaded,
-    )
+    return outcome
