@@ -85,7 +85,8 @@ class LoopbackServer:
                 self.in_flight -= 1
 
     def __enter__(self) -> LoopbackServer:
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                         daemon=True).start()
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -1,0 +1,323 @@
+"""The crawl of one portal over real loopback HTTP: walking, stop rules, detail policy, and
+every way a run ends (loudly, never "ok, 0 new").
+
+The walking rules are tested with a tiny JSON family defined here, so each rule can be put
+in front of the crawl exactly; the real families against the simulated world follow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from types import SimpleNamespace
+from urllib.parse import urljoin
+
+import pytest
+from test_http import LoopbackServer
+
+import connectors.crawl as crawl_module
+from connectors.crawl import PortalTarget, crawl
+from connectors.errors import ChallengePage, LayoutChanged, StubPage, UnsafeXml
+from connectors.families.base import ListingPage, RawDetail, RawRow
+from connectors.http import HttpClient
+from connectors.records import Request
+
+# -- a tiny family: listing pages and detail pages are JSON ------------------------------------
+
+
+def _parse_listing(text: str, request: Request, options) -> ListingPage:
+    page = json.loads(text)
+    trouble = page.get("trouble")
+    if trouble == "stub":
+        raise StubPage("listing page: 120 bytes, under 600")
+    if trouble == "challenge":
+        raise ChallengePage("challenge page: title '安全验证'")
+    if trouble == "layout":
+        raise LayoutChanged("listing page: no rows; looked for an xxgk table")
+    if trouble == "xxe":
+        raise UnsafeXml("datastore declares a DTD")
+    rows = [RawRow(urljoin(request.url, row["href"]), row["key"], row["fields"])
+            for row in page["rows"]]
+    following = Request(urljoin(request.url, page["next"])) if page.get("next") else None
+    return ListingPage(rows, None, page.get("total"), following)
+
+
+def _parse_detail(text: str, url: str, options) -> RawDetail:
+    page = json.loads(text)
+    return RawDetail(page["fields"], page["body"], tuple(page["attachments"]))
+
+
+JSON_FAMILY = SimpleNamespace(first_request=lambda url, options: Request(url),
+                              parse_listing=_parse_listing, parse_detail=_parse_detail)
+
+
+@pytest.fixture
+def json_family(monkeypatch):
+    monkeypatch.setattr(crawl_module, "family_for", lambda platform: JSON_FAMILY)
+
+
+def listing_fields(n: int) -> dict[str, str]:
+    return {"title": f"关于第{n}号文件的通知", "published_date": f"2012-03-{n % 28 + 1:02d}"}
+
+
+def row_hash(fields: dict[str, str]) -> str:
+    """The listing hash by its definition: sha256 of the sorted JSON of the raw fields."""
+    text = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class JsonPortal:
+    """Serves items (newest first) in listing pages of `per_page`, and their detail pages."""
+
+    def __init__(self, server: LoopbackServer, items: list[int], per_page: int = 3,
+                 total: int | None = None) -> None:
+        self.server, self.items, self.per_page = server, items, per_page
+        self.total = len(items) if total is None else total
+        self.pages = [items[i:i + per_page] for i in range(0, len(items), per_page)]
+        for page_no in range(len(self.pages)):
+            self.set_page(page_no)
+        for n in items:
+            self.server.routes[f"/d/{n}.html"] = self._detail(n)
+
+    def set_page(self, page_no: int, trouble: str | None = None, next_page: int | None = None,
+                 rows_of: int | None = None) -> None:
+        last = page_no == len(self.pages) - 1
+        following = next_page if next_page is not None else (None if last else page_no + 1)
+        body = {"total": self.total,
+                "rows": [{"href": f"/d/{n}.html", "key": f"t{n}", "fields": listing_fields(n)}
+                         for n in self.pages[page_no if rows_of is None else rows_of]],
+                "next": f"/list/{following}" if following is not None else None,
+                "trouble": trouble}
+        data = json.dumps(body, ensure_ascii=False).encode()
+        self.server.routes[f"/list/{page_no}"] = lambda h: (200, {}, data)
+
+    def _detail(self, n: int):
+        body = json.dumps({"fields": {"title": "", "doc_no": f"龙工商〔2012〕{n}号",
+                                      "topic": "工商"},
+                           "body": True, "attachments": [f"/f/{n}.pdf"]}).encode()
+        return lambda h: (200, {}, body)
+
+    def detail_hits(self) -> list[str]:
+        return [p for p in self.server.paths() if p.startswith("/d/")]
+
+    def list_hits(self) -> list[str]:
+        return [p for p in self.server.paths() if p.startswith("/list/")]
+
+
+@pytest.fixture
+def server():
+    with LoopbackServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def client(tmp_path):
+    http = HttpClient(tmp_path / "data", per_host_delay=0, backoff=0.01, backoff_max=0.02,
+                      max_attempts=2, timeout=5)
+    yield http
+    http.close()
+
+
+def target(server: LoopbackServer, **extra) -> PortalTarget:
+    return PortalTarget("ly-aic-test", "json", server.url("/list/0"), **extra)
+
+
+def run(target_: PortalTarget, client: HttpClient, **kwargs):
+    walk = crawl(target_, client, run_id="20121231T020000Z", **kwargs)
+    rows = list(walk)
+    return rows, walk.summary, walk
+
+
+# -- walking ------------------------------------------------------------------------------------
+
+
+def test_a_full_crawl_walks_every_page_and_overlays_detail_fields(json_family, server, client):
+    portal = JsonPortal(server, list(range(8, 0, -1)))  # pages [8 7 6] [5 4 3] [2 1]
+    rows, summary, walk = run(target(server), client)
+    assert [row.item_key for row in rows] == [f"t{n}" for n in range(8, 0, -1)]
+    assert [(row.page_no, row.row_no) for row in rows[2:4]] == [(0, 2), (1, 0)]
+    first = rows[0]
+    assert first.url == server.url("/d/8.html") and first.list_url == server.url("/list/0")
+    assert first.listing_hash == row_hash(listing_fields(8))
+    assert first.title == "关于第8号文件的通知"  # the detail's empty title does not win
+    assert first.doc_no == "龙工商〔2012〕8号" and first.topic == "工商"  # the detail's do
+    assert str(first.published_date) == "2012-03-09"
+    assert first.detail_fetched and first.has_body and first.n_attachments == 1
+    assert first.detail_sha256 == hashlib.sha256(
+        server.routes["/d/8.html"](None)[2]).hexdigest()
+    assert first.seen_at.tzinfo is not None
+    assert (summary.status, summary.reason, summary.complete) == ("ok", None, True)
+    assert (summary.pages, summary.rows, summary.advertised_total) == (3, 8, 8)
+    assert (summary.details_fetched, summary.requests, summary.retries) == (8, 11, 0)
+    assert summary.bytes == sum(entry.bytes for entry in walk.fetches) > 0
+    assert summary.finished_at >= summary.started_at
+    assert len(portal.detail_hits()) == 8
+
+
+def test_incremental_crawl_of_an_unchanged_portal_costs_one_listing_page(
+        json_family, server, client):
+    portal = JsonPortal(server, list(range(8, 0, -1)))
+    known = {f"t{n}": row_hash(listing_fields(n)) for n in range(1, 9)}
+    rows, summary, _ = run(target(server), client, mode="incremental", known=known)
+    assert portal.list_hits() == ["/list/0"] and portal.detail_hits() == []
+    assert [row.item_key for row in rows] == ["t8", "t7", "t6"]
+    assert not any(row.detail_fetched for row in rows)
+    assert (summary.status, summary.requests, summary.details_fetched) == ("ok", 1, 0)
+    assert summary.complete is False and "page 0" in summary.reason
+
+
+def test_a_pinned_old_row_does_not_stop_an_incremental_crawl(json_family, server, client):
+    # Page 0: the pinned old item 1, then new 12, 11; page 1: new 10, known 9, 8; page 2 known.
+    portal = JsonPortal(server, [1, 12, 11, 10, 9, 8, 7, 6, 5])
+    known = {f"t{n}": row_hash(listing_fields(n)) for n in (1, 9, 8, 7, 6, 5)}
+    rows, summary, _ = run(target(server), client, mode="incremental", known=known)
+    assert portal.list_hits() == ["/list/0", "/list/1", "/list/2"]
+    assert sorted(portal.detail_hits()) == ["/d/10.html", "/d/11.html", "/d/12.html"]
+    assert summary.status == "ok" and "page 2" in summary.reason
+    assert summary.details_fetched == 3 and len(rows) == 9
+
+
+def test_a_changed_row_gets_its_detail_page_again(json_family, server, client):
+    portal = JsonPortal(server, [3, 2, 1])
+    known = {"t3": row_hash(listing_fields(3)), "t2": "stale-hash", "t1": row_hash(listing_fields(1))}
+    rows, summary, _ = run(target(server), client, known=known)
+    assert portal.detail_hits() == ["/d/2.html"]
+    assert [row.detail_fetched for row in rows] == [False, True, False]
+    assert rows[0].has_body is None and rows[0].n_attachments is None
+
+
+@pytest.mark.parametrize(("policy", "details"), [("always", 3), ("never", 0)])
+def test_detail_policy(json_family, server, client, policy, details):
+    portal = JsonPortal(server, [3, 2, 1])
+    known = {f"t{n}": row_hash(listing_fields(n)) for n in (3, 2, 1)}
+    _, summary, _ = run(target(server, details=policy), client, known=known)
+    assert len(portal.detail_hits()) == summary.details_fetched == details
+
+
+def test_a_failed_detail_page_keeps_the_row_and_makes_the_run_partial(json_family, server, client):
+    JsonPortal(server, [3, 2, 1])
+    server.routes["/d/2.html"] = lambda h: (500, {}, b"oops")
+    rows, summary, walk = run(target(server), client)
+    assert [row.item_key for row in rows] == ["t3", "t2", "t1"]
+    assert rows[1].detail_fetched is False and rows[1].title == "关于第2号文件的通知"
+    assert summary.status == "partial" and "1 detail page(s) failed" in summary.reason
+    assert any(server.url("/d/2.html") in line and "500" in line for line in summary.errors)
+    assert summary.complete is False
+    assert summary.retries == 1  # the 500 was tried twice (max_attempts=2)
+
+
+def test_a_detail_page_on_a_foreign_host_is_refused(json_family, server, client):
+    with LoopbackServer() as elsewhere:
+        JsonPortal(server, [2, 1])
+        page = {"total": 1, "rows": [{"href": elsewhere.url("/d/1.html"), "key": "t1",
+                                      "fields": listing_fields(1)}], "next": None}
+        server.routes["/list/0"] = lambda h: (200, {}, json.dumps(page).encode())
+        rows, summary, _ = run(target(server), client)
+        assert elsewhere.hits == [] and len(rows) == 1
+        assert summary.status == "partial"
+        assert any("ForeignHostError" in line for line in summary.errors)
+        # Allowed as an extra host, the same detail page is fetched.
+        elsewhere.routes["/d/1.html"] = server.routes["/d/1.html"]
+        _, summary, _ = run(target(server, hosts=(f"127.0.0.1:{elsewhere.port}",)), client)
+        assert summary.status == "ok" and summary.details_fetched == 1
+
+
+# -- loud endings -------------------------------------------------------------------------------
+
+
+def test_a_stub_page_ends_the_listing_partial_when_items_are_missing(json_family, server, client):
+    portal = JsonPortal(server, list(range(8, 0, -1)))
+    portal.set_page(2, trouble="stub")
+    rows, summary, _ = run(target(server), client)
+    assert len(rows) == 6
+    assert summary.status == "partial" and summary.complete is False
+    assert "stub page at page 2" in summary.reason and "6 of 8" in summary.reason
+
+
+def test_a_stub_on_page_0_fails_and_names_the_known_items(json_family, server, client):
+    portal = JsonPortal(server, [2, 1])
+    portal.set_page(0, trouble="stub")
+    rows, summary, _ = run(target(server), client, mode="incremental", known={"t1": "h"})
+    assert rows == [] and summary.status == "failed"
+    assert "no rows on listing page 0" in summary.reason and "1 known items" in summary.reason
+
+
+def test_empty_rows_on_page_0_of_a_portal_that_had_rows_fail(json_family, server, client):
+    server.routes["/list/0"] = lambda h: (200, {}, b'{"rows": [], "total": 0}')
+    rows, summary, _ = run(target(server), client, known={"t1": "h", "t2": "h"})
+    assert rows == [] and summary.status == "failed" and "2 known items" in summary.reason
+
+
+@pytest.mark.parametrize(("trouble", "words"), [
+    ("challenge", "challenge page (安全验证) at listing page 1"),
+    ("layout", "layout changed at listing page 1: listing page: no rows; looked for"),
+    ("xxe", "unsafe XML at listing page 1"),
+])
+def test_challenge_layout_and_unsafe_xml_fail_the_run(json_family, server, client, trouble, words):
+    portal = JsonPortal(server, list(range(8, 0, -1)))
+    portal.set_page(1, trouble=trouble)
+    rows, summary, _ = run(target(server), client)
+    assert len(rows) == 3  # page 0's rows are kept
+    assert summary.status == "failed" and words in summary.reason and not summary.complete
+
+
+def test_a_next_link_back_to_an_earlier_page_is_a_pagination_loop(json_family, server, client):
+    portal = JsonPortal(server, list(range(9, 0, -1)))
+    portal.set_page(2, next_page=1)
+    rows, summary, _ = run(target(server), client)
+    assert portal.list_hits() == ["/list/0", "/list/1", "/list/2"]
+    assert len(rows) == 9 and summary.status == "partial"
+    assert summary.reason.startswith("pagination loop at page 3")
+
+
+def test_a_page_repeating_an_earlier_pages_rows_is_a_pagination_loop(json_family, server, client):
+    portal = JsonPortal(server, list(range(12, 0, -1)))
+    portal.set_page(2, rows_of=1)  # /list/2 serves page 1's rows again
+    rows, summary, _ = run(target(server), client)
+    assert len(rows) == 6 and portal.list_hits() == ["/list/0", "/list/1", "/list/2"]
+    assert summary.status == "partial"
+    assert summary.reason == "pagination loop at page 2: same rows as page 1"
+
+
+def test_a_full_listing_short_of_the_advertised_total_is_partial(json_family, server, client):
+    JsonPortal(server, list(range(8, 0, -1)), total=100)
+    _, summary, _ = run(target(server), client)
+    assert summary.status == "partial" and not summary.complete
+    assert "8 of 100 advertised items seen (92 missing)" in summary.reason
+
+
+def test_a_shortfall_within_two_percent_is_ok(json_family, server, client):
+    JsonPortal(server, list(range(50, 0, -1)), per_page=10, total=51)
+    _, summary, _ = run(target(server), client, known={})
+    assert summary.status == "ok" and summary.complete and summary.rows == 50
+
+
+def test_a_listing_page_that_fails_fails_page_0_and_truncates_later_pages(
+        json_family, server, client):
+    portal = JsonPortal(server, list(range(8, 0, -1)))
+    server.routes["/list/1"] = lambda h: (503, {}, b"")
+    rows, summary, _ = run(target(server), client)
+    assert len(rows) == 3 and summary.status == "partial"
+    assert "listing page 1 failed" in summary.reason and "503" in summary.reason
+    server.routes["/list/0"] = lambda h: (404, {}, b"")
+    rows, summary, _ = run(target(server), client)
+    assert rows == [] and summary.status == "failed" and "404" in summary.reason
+    assert portal.list_hits().count("/list/0") == 2
+
+
+def test_an_unknown_platform_fails_without_raising(server, client):
+    _, summary, _ = run(PortalTarget("p", "nosuch", server.url("/")), client)
+    assert summary.status == "failed" and "nosuch" in summary.reason
+    assert summary.finished_at is not None
+
+
+def test_a_crawl_is_iterable_once_and_rejects_bad_settings(json_family, server, client):
+    JsonPortal(server, [1])
+    walk = crawl(target(server), client, run_id="r")
+    list(walk)
+    with pytest.raises(RuntimeError):
+        list(walk)
+    with pytest.raises(ValueError, match="mode"):
+        crawl(target(server), client, mode="sometimes", run_id="r")
+    with pytest.raises(ValueError, match="details"):
+        crawl(target(server, details="often"), client, run_id="r")
