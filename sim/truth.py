@@ -1,0 +1,64 @@
+"""The ground truth of the simulated world, taken from the generator (never from pages).
+
+One row per document: its unit, level and canonical fields as the origin publishes them,
+plus its sightings (every portal listing of it, with the spellings that portal shows).
+`export(world, path)` writes it as JSON (`.json`) or Parquet (`.parquet`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from datetime import date
+from pathlib import Path
+
+from sim import render
+from sim.world import DEFAULT_AS_OF, World
+
+COLUMNS = ("doc_id", "unit_id", "level", "index_no", "title", "doc_no", "publisher",
+           "published_date", "written_date", "topic", "function", "audience", "genre",
+           "disclosure", "has_full_text", "withdrawn_on", "sightings")
+
+
+def rows(world: World, origins: Mapping[str, str] | None = None) -> Iterator[dict]:
+    """One dict per document. Sighting URLs are absolute when `origins` (portal id ->
+    "http://host:port") is given, else paths on the portal's origin."""
+    dup = {(r.n, pid) for pid, rs in world.base_rows.items() for r in rs if r.duplicate}
+    for doc in world.docs():
+        sightings = []
+        for pid in doc.portals:
+            for duplicate in (False, True) if (doc.n, pid) in dup else (False,):
+                shown = render.shown_fields(world, pid, doc, duplicate)
+                origin = (origins or {}).get(pid, "")
+                sightings.append({"portal_id": pid, "url": origin + shown["path"],
+                                  **{k: v for k, v in shown.items() if k != "path"}})
+        yield {
+            "doc_id": f"sim-{doc.g:07d}", "unit_id": doc.unit_id, "level": doc.level,
+            "index_no": doc.index_no, "title": doc.title, "doc_no": doc.doc_no,
+            "publisher": doc.publisher, "published_date": doc.published.isoformat(),
+            "written_date": doc.written.isoformat(), "topic": doc.topic,
+            "function": doc.function, "audience": doc.audience, "genre": doc.genre,
+            "disclosure": doc.disclosure, "has_full_text": doc.has_full_text,
+            "withdrawn_on": doc.withdrawn_on.isoformat() if doc.withdrawn_on else None,
+            "sightings": sightings,
+        }
+
+
+def export(world: World, path: str | Path, origins: Mapping[str, str] | None = None) -> Path:
+    """Write the truth to `path`: Parquet when it ends in .parquet, else JSON."""
+    path = Path(path)
+    data = list(rows(world, origins))
+    if path.suffix == ".parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.Table.from_pylist(data), path)
+    else:
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=0), encoding="utf-8")
+    return path
+
+
+def naive_listing_count(world: World, as_of: date = DEFAULT_AS_OF) -> int:
+    """How many listing rows all portals together serve on day `as_of` (what a count of
+    every listing, without dedup or the counting rules, would report)."""
+    return sum(len(world.listing(p.id, as_of)) for p in world.portals)
