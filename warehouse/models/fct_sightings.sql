@@ -7,7 +7,7 @@ SELECT
     s.item_key,
     s.url,
     s.list_url,
-    d.origin_distance IS NOT NULL AND a.depth = d.origin_distance AS is_origin,
+    coalesce(a.depth = d.origin_distance, false) AS is_origin,
     k.match_rule,
     s.unit_id,
     s.unit_source,

@@ -1,0 +1,222 @@
+"""Cross-portal dedup: every matching rule, every must-not-merge case, stable doc_id.
+
+Each test lands hand-written rows on the small world of test_warehouse_landing (a province,
+a city and two county bureaus, their portals and the province government portal), builds a
+real DuckDB file and reads the published tables.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from test_warehouse_landing import land, listing, load_and_build, night, query
+
+D1 = date(2013, 1, 5)
+SEEN = night(D1)[1]
+
+
+def documents_of(published) -> dict[tuple[str, str], str]:
+    """(portal_id, item_key) -> doc_id of every sighting."""
+    rows = query(published, "SELECT portal_id, item_key, doc_id FROM fct_sightings")
+    return {(portal, item): doc for portal, item, doc in rows}
+
+
+def same_document(docs: dict, *sightings: tuple[str, str]) -> bool:
+    return len({docs[sighting] for sighting in sightings}) == 1
+
+
+def rules(published) -> set[tuple[str, str, str]]:
+    """(item_key_a, item_key_b, rule) of every accepted pair."""
+    rows = query(published, "SELECT item_key_a, item_key_b, rule FROM int_matches WHERE NOT is_rejected")
+    return {tuple(row) for row in rows}
+
+
+def test_equal_index_no_matches_whatever_else_differs(tmp_path):
+    land(tmp_path, D1, "ly-aic-xxgk", [listing("ly-aic-xxgk", "ly1", SEEN, index_no="FJ00101-0203-2012-00001",
+                                               title="关于开展年检的通知", published_date=date(2012, 3, 5))])
+    land(tmp_path, D1, "fj-gov", [listing("fj-gov", "gov1", SEEN, index_no="FJ00101-0203-2012-00001",
+                                          title="龙岩市工商局关于开展年检工作的通知",
+                                          publisher_name="某单位", published_date=date(2012, 3, 9))])
+    published, result = load_and_build(tmp_path)
+    docs = documents_of(published)
+    assert same_document(docs, ("ly-aic-xxgk", "ly1"), ("fj-gov", "gov1"))
+    assert result.n_documents == 1
+    assert rules(published) == {("gov1", "ly1", "index_no")}  # anchored on the first sighting
+
+
+def test_doc_no_with_year_matches_within_one_unit(tmp_path):
+    # the province portal names the publisher by alias; the city portal is the unit's own
+    land(tmp_path, D1, "ly-aic-xxgk", [listing("ly-aic-xxgk", "ly1", SEEN, doc_no="龙工商〔2012〕3号",
+                                               title="甲", published_date=date(2012, 3, 5))])
+    land(tmp_path, D1, "fj-gov", [listing("fj-gov", "gov1", SEEN, doc_no="龙工商〔2012〕3号",
+                                          title="乙", publisher_name="龙岩市 工商局",
+                                          published_date=date(2013, 2, 1))])
+    published, _ = load_and_build(tmp_path)
+    docs = documents_of(published)
+    assert same_document(docs, ("ly-aic-xxgk", "ly1"), ("fj-gov", "gov1"))
+    assert rules(published) == {("gov1", "ly1", "doc_no")}
+
+
+def test_doc_no_without_year_needs_the_same_published_year(tmp_path):
+    land(tmp_path, D1, "ly-aic-xxgk", [
+        listing("ly-aic-xxgk", "a2012", SEEN, doc_no="龙工商3号", title="甲", published_date=date(2012, 6, 1)),
+        listing("ly-aic-xxgk", "b2013", SEEN, doc_no="龙工商3号", title="乙", published_date=date(2013, 6, 1)),
+    ])
+    land(tmp_path, D1, "fj-gov", [
+        listing("fj-gov", "c2012", SEEN, doc_no="龙工商3号", title="丙", publisher_name="龙岩市工商行政管理局",
+                published_date=date(2012, 12, 1)),
+    ])
+    published, result = load_and_build(tmp_path)
+    docs = documents_of(published)
+    assert same_document(docs, ("ly-aic-xxgk", "a2012"), ("fj-gov", "c2012"))
+    assert docs[("ly-aic-xxgk", "b2013")] != docs[("ly-aic-xxgk", "a2012")]
+    assert result.n_documents == 2
+
+
+def test_title_key_matches_within_three_days_only(tmp_path):
+    land(tmp_path, D1, "ly-aic-xxgk", [
+        listing("ly-aic-xxgk", "ly1", SEEN, title="关于2012年度企业年检的通知", published_date=date(2012, 3, 5)),
+        listing("ly-aic-xxgk", "ly2", SEEN, title="关于2012年度企业年检的通知", published_date=date(2012, 9, 5)),
+    ])
+    # full-width digits, spaces and punctuation differ; 3 days apart is still a match
+    land(tmp_path, D1, "fj-gov", [
+        listing("fj-gov", "g1", SEEN, title="关于２０１２年度 企业年检的通知。", publisher_name="龙岩市工商局",
+                published_date=date(2012, 3, 8)),
+        listing("fj-gov", "g2", SEEN, title="《关于2012年度企业年检的通知》", publisher_name="龙岩市工商局",
+                published_date=date(2012, 9, 9)),
+    ])
+    published, result = load_and_build(tmp_path)
+    docs = documents_of(published)
+    assert same_document(docs, ("ly-aic-xxgk", "ly1"), ("fj-gov", "g1"))
+    # same unit and title months apart: two documents; 4 days apart: no match either
+    assert docs[("ly-aic-xxgk", "ly1")] != docs[("ly-aic-xxgk", "ly2")]
+    assert docs[("ly-aic-xxgk", "ly2")] != docs[("fj-gov", "g2")]
+    assert result.n_documents == 3
+    assert rules(published) == {("ly1", "g1", "title")}
+
+
+def test_same_title_in_two_units_never_merges(tmp_path):
+    title = "关于开展打击传销专项行动的通知"
+    land(tmp_path, D1, "xl-aic-xxgk", [listing("xl-aic-xxgk", "x1", SEEN, title=title, published_date=date(2012, 5, 2))])
+    land(tmp_path, D1, "ct-aic-xxgk", [listing("ct-aic-xxgk", "c1", SEEN, title=title, published_date=date(2012, 5, 2))])
+    # a publisher that merely starts like a unit's name is not that unit
+    land(tmp_path, D1, "fj-gov", [listing("fj-gov", "g1", SEEN, title=title, publisher_name="新罗区工商行政管理局联合会",
+                                          published_date=date(2012, 5, 2))])
+    published, result = load_and_build(tmp_path)
+    assert result.n_documents == 3
+    unmatched = query(published, "SELECT publisher_name, portal_id, fallback_unit_id, n_sightings "
+                                 "FROM rpt_unmatched_publishers")
+    assert unmatched == [("新罗区工商行政管理局联合会", "fj-gov", None, 1)]
+
+
+def test_two_different_index_no_never_merge(tmp_path):
+    land(tmp_path, D1, "ly-aic-xxgk", [listing("ly-aic-xxgk", "ly1", SEEN, index_no="A-1", doc_no="龙工商〔2012〕9号",
+                                               title="关于甲的通知", published_date=date(2012, 3, 5))])
+    land(tmp_path, D1, "fj-gov", [listing("fj-gov", "g1", SEEN, index_no="A-2", doc_no="龙工商〔2012〕9号",
+                                          title="关于甲的通知", publisher_name="龙岩市工商局",
+                                          published_date=date(2012, 3, 5))])
+    published, result = load_and_build(tmp_path)
+    assert result.n_documents == 2
+    assert query(published, "SELECT count(*) FROM int_matches")[0][0] == 0
+
+
+def test_a_sighting_that_would_tie_two_index_no_joins_the_closest(tmp_path):
+    # g1 has no index_no: its doc_no reaches A-1, its title reaches A-2. doc_no is stronger.
+    land(tmp_path, D1, "ly-aic-xxgk", [
+        listing("ly-aic-xxgk", "ly1", SEEN, index_no="A-1", doc_no="龙工商〔2012〕9号", title="关于甲的通知",
+                published_date=date(2012, 3, 1)),
+        listing("ly-aic-xxgk", "ly2", SEEN, index_no="A-2", title="关于乙的通知", published_date=date(2012, 3, 5)),
+    ])
+    land(tmp_path, D1, "fj-gov", [listing("fj-gov", "g1", SEEN, doc_no="龙工商〔2012〕9号", title="关于乙的通知",
+                                          publisher_name="龙岩市工商局", published_date=date(2012, 3, 5))])
+    published, result = load_and_build(tmp_path)
+    docs = documents_of(published)
+    assert same_document(docs, ("ly-aic-xxgk", "ly1"), ("fj-gov", "g1"))
+    assert docs[("ly-aic-xxgk", "ly2")] != docs[("fj-gov", "g1")]
+    assert result.n_index_conflicts == 1
+    conflicts = query(published, "SELECT item_key, chosen_index_no, candidate_index_nos, match_rule "
+                                 "FROM rpt_index_conflicts")
+    assert conflicts == [("g1", "A-1", ["A-1", "A-2"], "doc_no")]
+
+
+def test_title_tie_goes_to_the_nearest_date(tmp_path):
+    land(tmp_path, D1, "ly-aic-xxgk", [
+        listing("ly-aic-xxgk", "ly1", SEEN, index_no="A-1", title="关于丙的通知", published_date=date(2012, 3, 1)),
+        listing("ly-aic-xxgk", "ly2", SEEN, index_no="A-2", title="关于丙的通知", published_date=date(2012, 3, 4)),
+    ])
+    land(tmp_path, D1, "fj-gov", [listing("fj-gov", "g1", SEEN, title="关于丙的通知", publisher_name="龙岩市工商局",
+                                          published_date=date(2012, 3, 3))])
+    published, _ = load_and_build(tmp_path)
+    docs = documents_of(published)
+    assert same_document(docs, ("ly-aic-xxgk", "ly2"), ("fj-gov", "g1"))
+    assert docs[("ly-aic-xxgk", "ly1")] != docs[("fj-gov", "g1")]
+
+
+def test_the_origin_portal_decides_a_disputed_field(tmp_path):
+    # The province portal lists more fields and saw it first, yet the city bureau's own
+    # portal is the origin: its 2012-12-31 stands against the province's 2013-01-01.
+    land(tmp_path, date(2013, 1, 1), "fj-gov", [
+        listing("fj-gov", "g1", SEEN, index_no="LY-2012-999", title="关于年末检查的通知", publisher_name="龙岩市工商局",
+                published_date=date(2013, 1, 1), topic="市场监管", genre="通知", validity="有效"),
+    ])
+    land(tmp_path, date(2013, 1, 2), "ly-aic-xxgk", [
+        listing("ly-aic-xxgk", "ly1", SEEN, index_no="LY-2012-999", title="关于年末检查的通知",
+                published_date=date(2012, 12, 31)),
+    ])
+    published, _ = load_and_build(tmp_path)
+    document = query(published, "SELECT published_date, topic, origin_portal_id, disagreeing_fields "
+                                "FROM fct_documents")
+    assert document == [(date(2012, 12, 31), "市场监管", "ly-aic-xxgk", ["published_date"])]
+    origins = query(published, "SELECT portal_id, is_origin FROM fct_sightings ORDER BY portal_id")
+    assert origins == [("fj-gov", False), ("ly-aic-xxgk", True)]
+    new_by_year = query(published, "SELECT year, new FROM fct_totals WHERE system_id = 'ly-aic' "
+                                   "AND level = 'all' ORDER BY year")
+    assert new_by_year == [(2012, 1)]  # no document is dated 2013, so 2013 is no year present
+
+
+def test_the_nearest_ancestor_portal_is_the_origin_when_the_unit_has_none(tmp_path):
+    # 新罗 has a portal, 长汀 does not in this build: its documents' origin is the city portal
+    portals = [p for p in __import__("test_warehouse_landing").PORTALS if p["id"] != "ct-aic-xxgk"]
+    land(tmp_path, D1, "fj-aic-xxgk", [listing("fj-aic-xxgk", "p1", SEEN, index_no="CT-1", title="省",
+                                               publisher_name="长汀县工商行政管理局", published_date=date(2012, 1, 1))])
+    land(tmp_path, D1, "ly-aic-xxgk", [listing("ly-aic-xxgk", "c1", SEEN, index_no="CT-1", title="市",
+                                               publisher_name="长汀县工商行政管理局", published_date=date(2012, 1, 2))])
+    published, _ = load_and_build(tmp_path, portals=portals)
+    assert query(published, "SELECT unit_id, title, origin_portal_id FROM fct_documents") == [
+        ("ct-aic", "市", "ly-aic-xxgk")
+    ]
+
+
+def test_doc_id_is_stable_across_row_orders_and_nights(tmp_path):
+    rows = [
+        listing("ly-aic-xxgk", "ly1", SEEN, index_no="A-1", title="甲", published_date=date(2012, 3, 1)),
+        listing("ly-aic-xxgk", "ly2", SEEN, doc_no="龙工商〔2012〕1号", title="乙", published_date=date(2012, 3, 2)),
+        listing("ly-aic-xxgk", "ly3", SEEN, title="关于丁的通知", published_date=date(2012, 3, 3)),
+        listing("ly-aic-xxgk", "ly4", SEEN, title="无匹配", published_date=date(2012, 3, 4)),
+    ]
+    gov = [
+        listing("fj-gov", "g2", SEEN, doc_no="龙工商〔2012〕1号", title="乙", publisher_name="龙岩市工商局",
+                published_date=date(2012, 3, 2)),
+        listing("fj-gov", "g3", SEEN, title="关于丁的通知", publisher_name="龙岩市工商局", published_date=date(2012, 3, 4)),
+        listing("fj-gov", "g1", SEEN, index_no="A-1", title="甲", published_date=date(2012, 3, 1)),
+    ]
+    forward, backward = tmp_path / "forward", tmp_path / "backward"
+    land(forward, D1, "ly-aic-xxgk", [dict(row) for row in rows])
+    land(forward, D1, "fj-gov", [dict(row) for row in gov])
+    land(backward, D1, "fj-gov", [dict(row) for row in reversed(gov)])
+    land(backward, D1, "ly-aic-xxgk", [dict(row) for row in reversed(rows)])
+    first, _ = load_and_build(forward)
+    second, _ = load_and_build(backward)
+    assert documents_of(first) == documents_of(second)
+    assert len(set(documents_of(first).values())) == 4
+
+    # a later night with a new sighting of an old document and a new document
+    land(forward, date(2013, 1, 6), "xl-aic-xxgk", [
+        listing("xl-aic-xxgk", "x1", SEEN, index_no="A-1", title="甲", published_date=date(2012, 3, 1)),
+        listing("xl-aic-xxgk", "x2", SEEN, title="新的", published_date=date(2013, 1, 6)),
+    ])
+    later, _ = load_and_build(forward)
+    after = documents_of(later)
+    before = documents_of(second)
+    assert {key: after[key] for key in before} == before
+    assert after[("xl-aic-xxgk", "x1")] == before[("fj-gov", "g1")]
