@@ -57,9 +57,15 @@ def soup(text: str, parse_only: ElementFilter | None = None) -> BeautifulSoup:
     return BeautifulSoup(text, "lxml", parse_only=parse_only)
 
 
+_HTML_SPACE = re.compile(r"[ \t\r\n\f\xa0]+")
+
+
 def text_of(node: Tag) -> str:
-    """The visible text of an element (comments and scripts excluded), cleaned."""
-    return clean_text(node.get_text(" "))
+    """The text of an element as printed (comments excluded), HTML white space collapsed.
+
+    Not NFKC'd: a raw value keeps the page's characters; normalization happens later.
+    """
+    return _HTML_SPACE.sub(" ", node.get_text(" ")).strip()
 
 
 def resolve_link(href: str | None, base: str) -> str | None:
@@ -88,10 +94,18 @@ def item_key_for(url: str) -> str:
     return platform_key(url) or url
 
 
+_FILE_PARAM = re.compile(r"(?:^|[?&])(?:file(?:name)?|path)=([^&#]+)", re.I)
+
+
 def is_attachment(url: str) -> bool:
-    """True for links to documents (by extension), the files a disclosure may consist of."""
-    path = url.split("?", 1)[0].split("#", 1)[0].lower()
-    return path.endswith(ATTACHMENT_EXTENSIONS)
+    """True for links to documents: by extension of the path, of a download script's
+    `filename=` parameter (Hanweb `downfile.jsp`), or under an `/attach/` folder."""
+    path, _, query = url.split("#", 1)[0].partition("?")
+    path = path.lower()
+    if path.endswith(ATTACHMENT_EXTENSIONS) or "/attach/" in path:
+        return True
+    named = _FILE_PARAM.search("?" + query)
+    return bool(named and named.group(1).lower().endswith(ATTACHMENT_EXTENSIONS))
 
 
 def check_stub(text: str, what: str) -> None:

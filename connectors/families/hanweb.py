@@ -78,7 +78,7 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
         form, referer, proxy = _form(store, text, request.url), request.url, _proxy_url(store, request.url)
     done = (total is not None and end >= total) or (total is None and len(records) < end - start + 1)
     next_request = None if done else _group_request(proxy, end + 1, end + GROUP_SIZE, form, referer)
-    page_count = -(-total // PER_PAGE) if total is not None else None
+    page_count = -(-total // GROUP_SIZE) if total is not None else None  # requests, not 15-row pages
     return ListingPage(rows=rows, page_count=page_count, advertised_total=total,
                        next_request=next_request)
 

@@ -107,7 +107,7 @@ def _row(item: object, index: int, base: str) -> RawRow:
     fields: dict[str, str] = {}
     for key, value in item.items():
         fld = label_field(key)
-        if fld and value is not None and not isinstance(value, dict | list):
+        if fld and value not in (None, "") and not isinstance(value, dict | list):
             fields.setdefault(fld, str(value))
     url = resolve_link(str(item.get("docpuburl") or item.get("url") or ""), base)
     if url is None:
