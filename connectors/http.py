@@ -81,7 +81,10 @@ class Page:
 
 def host_key(url: str) -> str:
     """`hostname:port` of an http(s) URL, the port made explicit; the unit of politeness."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # e.g. a malformed IPv6 literal in a hostile Location
+        raise ForeignHostError(f"unreadable URL {url!r}: {exc}", url=url) from exc
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         raise ForeignHostError(f"not an http(s) URL: {url!r}", url=url)
@@ -141,21 +144,33 @@ def _declared_charsets(body: bytes, content_type: str | None) -> list[str]:
 def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode a body; returns (text, codec name).
 
-    Order: a byte-order mark, the HTTP header charset, the `<meta>` / XML declaration,
-    strict UTF-8, and gb18030 as the last resort (with replacement characters, so a broken
-    byte costs one character and not the page). A declared charset the bytes do not
-    decode under is passed over for the next candidate: portals mislabel pages.
+    Order: a byte-order mark, then the charsets the response declares (HTTP header, then
+    `<meta>` / XML declaration), the first that decodes the bytes cleanly winning; with no
+    declaration, strict UTF-8, then gb18030. A declared charset the bytes do not decode
+    under is passed over (portals mislabel pages); when no candidate decodes cleanly, the
+    one with the fewest broken characters wins, so a UTF-8 page with one bad byte stays
+    UTF-8 and a GBK page labelled UTF-8 is read as GBK.
     """
     if body.startswith(codecs.BOM_UTF8):
         return body[len(codecs.BOM_UTF8):].decode("utf-8", "replace"), "utf-8"
-    candidates = _declared_charsets(body, content_type)
-    for name in [*candidates, "utf-8", "gb18030"]:
+    declared = _declared_charsets(body, content_type)
+    candidates = [*declared, *(name for name in ("utf-8", "gb18030") if name not in declared)]
+    for name in declared or candidates:
         try:
             return body.decode(name), name
         except (UnicodeDecodeError, LookupError):
             # LookupError: a non-text codec (rot13, zlib) named by a hostile header.
             continue
-    return body.decode("gb18030", "replace"), "gb18030"
+    best: tuple[int, int, str, str] | None = None
+    for rank, name in enumerate(candidates):
+        try:
+            text = body.decode(name, "replace")
+        except LookupError:
+            continue
+        score = (text.count("\ufffd"), rank, name, text)
+        best = score if best is None or score < best else best
+    assert best is not None  # utf-8 and gb18030 always decode with "replace"
+    return best[3], best[2]
 
 
 class _HostGate:
@@ -454,6 +469,10 @@ class HttpClient:
             raise FetchError(f"{method} {url}: invalid URL: {exc}", url=url) from exc
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise _Retryable(f"{type(exc).__name__}: {_short(exc)}") from exc
+        except (requests.RequestException, ValueError) as exc:
+            # A URL or header the HTTP stack cannot send (hostile Location, bad characters).
+            raise FetchError(f"{method} {url}: cannot send: {type(exc).__name__}: "
+                             f"{_short(exc)}", url=url) from exc
 
     def _redirect(self, url: str, method: str, data: list[tuple[str, str]] | None,
                   response: requests.Response) -> tuple[str, str, list[tuple[str, str]] | None]:

@@ -189,6 +189,13 @@ def test_same_host_redirects_are_followed_and_post_becomes_get_after_303(tmp_pat
     assert [(p, m) for p, m, _, _ in server.hits][2:] == [("/form", "POST"), ("/new", "GET")]
 
 
+def test_an_unreadable_redirect_location_is_a_fetch_error(tmp_path, server):
+    server.routes["/odd"] = lambda h: (302, {"Location": "http://[::1/x"}, b"")
+    client = client_for(tmp_path)
+    with pytest.raises(FetchError, match="(cannot send|unreadable URL).*IPv6"):
+        client.fetch(Request(server.url("/odd")), allowed_hosts(server.url("/")))
+
+
 def test_a_redirect_loop_ends_in_a_fetch_error(tmp_path, server):
     server.routes["/a"] = lambda h: (302, {"Location": "/b"}, b"")
     server.routes["/b"] = lambda h: (302, {"Location": "/a"}, b"")
@@ -424,6 +431,12 @@ def test_a_gbk_page_declared_gb2312_in_meta_decodes_right(tmp_path, server):
          '<?xml version="1.0" encoding="GBK"?><a>龙岩</a>', "gb18030"),
         (b"\xef\xbb\xbfabc", "text/html; charset=gbk", "abc", "utf-8"),
         (b"plain", "text/html; charset=rot13", "plain", "utf-8"),
+        # One broken byte in a UTF-8 page costs one character, not the page.
+        ("<p>龙岩市</p>".encode() + b"\xff" + "<p>工商局</p>".encode(),
+         "text/html; charset=utf-8", "<p>龙岩市</p>\ufffd<p>工商局</p>", "utf-8"),
+        # A GBK page labelled UTF-8 by its server is read as GBK.
+        ("<p>龙岩市工商行政管理局</p>".encode("gbk"), "text/html; charset=utf-8",
+         "<p>龙岩市工商行政管理局</p>", "gb18030"),
     ],
 )
 def test_decode_body_order(body, content_type, text, encoding):
