@@ -147,7 +147,8 @@ def parse_date(raw: str | None) -> tuple[date | None, str | None]:
     """A printed date -> (date, None); nothing printed -> (None, None); unreadable -> (None, "unparsed").
 
     Accepts YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, each with a time, in brackets or
-    after a label (时间：…), ISO with T and a zone, YYYYMMDD, and epoch seconds or milliseconds.
+    after a label (时间：…), ISO with T and a zone, YYYYMMDD, and epoch seconds or milliseconds
+    (9 to 13 digits; 8 digits are always YYYYMMDD).
     Epochs and zoned times are read in Asia/Shanghai. An impossible date is never repaired.
     """
     if raw is None or is_empty_value(raw):
@@ -177,9 +178,13 @@ def _checked(year: int, month: int, day: int) -> date:
     return date(year, month, day)
 
 
+#: Epoch seconds beyond 2100-01-01 are milliseconds (the two overlap only in early 1970).
+_MAX_EPOCH_SECONDS = 4_102_444_800
+
+
 def _from_epoch(number: int) -> date:
-    """Epoch seconds (10 digits or fewer) or milliseconds (more) as a Shanghai calendar date."""
-    seconds = number / 1000 if abs(number) >= 10**11 else number
+    """Epoch seconds or milliseconds as a Shanghai calendar date."""
+    seconds = number / 1000 if abs(number) > _MAX_EPOCH_SECONDS else number
     moment = datetime.fromtimestamp(seconds, tz=UTC).astimezone(SHANGHAI)
     return _checked(moment.year, moment.month, moment.day)
 
