@@ -1,0 +1,100 @@
+"""Publishing is atomic and guarded by the checks: readers keep their snapshot, a failed
+build leaves yesterday's file, and every check fails on the fault it is there to catch."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import duckdb
+import pytest
+from test_warehouse_landing import PORTALS, UNITS, land, listing, load_and_build, night, query
+
+from warehouse.build import BuildError, build, run_checks
+from warehouse.db import connect
+
+D1, D2 = date(2013, 1, 5), date(2013, 1, 6)
+
+
+def first_night(tmp_path):
+    seen = night(D1)[1]
+    land(tmp_path, D1, "ly-aic-xxgk", [
+        listing("ly-aic-xxgk", "a", seen, index_no="A-1", title="甲", published_date=date(2012, 3, 1), topic="t1"),
+        listing("ly-aic-xxgk", "b", seen, index_no="A-2", title="乙", published_date=date(2012, 3, 2)),
+    ])
+    land(tmp_path, D1, "fj-gov", [
+        listing("fj-gov", "g", seen, index_no="A-1", title="甲", publisher_name="某协会",
+                published_date=date(2012, 3, 1)),
+    ])
+    return load_and_build(tmp_path)[0]
+
+
+def test_a_reader_keeps_its_snapshot_across_a_publish(tmp_path):
+    published = first_night(tmp_path)
+    reader = duckdb.connect(str(published), read_only=True)
+    assert reader.execute("SELECT count(*) FROM fct_documents").fetchone()[0] == 2
+
+    land(tmp_path, D2, "ly-aic-xxgk", [listing("ly-aic-xxgk", "c", night(D2)[1], index_no="A-3", title="丙",
+                                               published_date=date(2012, 3, 3))])
+    load_and_build(tmp_path)
+    # the open reader still sees the file it opened; a new reader sees the new one
+    assert reader.execute("SELECT count(*) FROM fct_documents").fetchone()[0] == 2
+    assert reader.execute("SELECT held FROM fct_totals WHERE system_id = 'ly-aic' AND level = 'all'"
+                          ).fetchone()[0] == 2
+    reader.close()
+    assert query(published, "SELECT count(*) FROM fct_documents") == [(3,)]
+    assert [path.name for path in published.parent.iterdir() if "building" in path.name] == []
+
+
+def test_a_failed_check_keeps_the_old_file_and_says_why(tmp_path):
+    published = first_night(tmp_path)
+    before = published.read_bytes()
+    land(tmp_path, D2, "ly-aic-xxgk", [listing("ly-aic-xxgk", "c", night(D2)[1], index_no="A-3", title="丙",
+                                               published_date=date(2012, 3, 3))])
+    # two units answering to one alias: publishers could not be resolved, the check refuses
+    units = [*UNITS, {"id": "ly-aic-2", "name": "龙岩市工商局二", "level": "city", "region": "350800",
+                      "parent": None, "aliases": ["龙岩市工商局"]}]
+    with pytest.raises(BuildError, match="check unit_names_unambiguous failed.*龙岩市工商局"):
+        load_and_build(tmp_path, units=units)
+    assert published.read_bytes() == before
+    assert query(published, "SELECT count(*) FROM fct_documents") == [(2,)]
+    assert [path.name for path in published.parent.iterdir() if "building" in path.name] == []
+
+
+def test_an_inconsistent_config_is_refused_before_building(tmp_path):
+    published = first_night(tmp_path)
+    before = published.read_bytes()
+    state = tmp_path / "state.duckdb"
+    with pytest.raises(BuildError, match="parent 'nowhere' is not a unit"):
+        build(state, published, [{**UNITS[0], "parent": "nowhere"}], PORTALS)
+    looped = [{**UNITS[0], "parent": "ly-aic"}, *UNITS[1:]]
+    with pytest.raises(BuildError, match="loops"):
+        build(state, published, looped, PORTALS)
+    with pytest.raises(BuildError, match="unit 'ghost' is not a unit"):
+        build(state, published, UNITS, [{**PORTALS[0], "unit": "ghost"}])
+    assert published.read_bytes() == before
+
+
+TAMPERING = {
+    "keys_unique": "INSERT INTO fct_documents SELECT * FROM fct_documents LIMIT 1",
+    "sighting_in_one_document": "DELETE FROM fct_sightings WHERE item_key = 'b'",
+    "one_index_no_per_document": "UPDATE fct_sightings SET index_no = 'A-9' WHERE item_key = 'g'",
+    "category_counts_sum_to_totals": "DELETE FROM fct_category_counts WHERE category = 't1'",
+    "held_not_below_new": "UPDATE fct_totals SET held = new - 1 WHERE new > 0",
+    "publishers_resolved_or_listed": "DELETE FROM rpt_unmatched_publishers",
+}
+
+
+@pytest.mark.parametrize("check", sorted(TAMPERING))
+def test_each_check_catches_its_fault(tmp_path, check):
+    published = first_night(tmp_path)
+    copy = tmp_path / "tampered.duckdb"
+    shutil.copy(published, copy)
+    con = connect(copy)
+    try:
+        run_checks(con, {})  # the published file passes every check
+        con.execute(TAMPERING[check])
+        with pytest.raises(BuildError, match=f"check {check} failed"):
+            run_checks(con, {})
+    finally:
+        con.close()
