@@ -195,7 +195,7 @@ def _generic_li_rows(doc: BeautifulSoup, base: str) -> list[RawRow]:
 def _rows_by_options(doc: BeautifulSoup, base: str, options: Mapping[str, str]) -> list[RawRow]:
     """Rows from the portal's CSS selectors: `rows`, then per row `link`/`title`/`date`/fields."""
     rows: list[RawRow] = []
-    for node in doc.select(options["rows"]):
+    for node in _select(doc, options["rows"]):
         link = _select_one(node, options.get("link") or options.get("title") or "a[href]")
         if link is not None and link.name != "a":
             link = link.find("a", href=True) or link.find_parent("a")
@@ -220,11 +220,17 @@ def _field_selectors(options: Mapping[str, str]) -> dict[str, str]:
     return {f: options[f] for f in FIELDS if f != "title" and options.get(f)}
 
 
-def _select_one(node: Tag, selector: str) -> Tag | None:
+def _select(node: Tag, selector: str) -> list[Tag]:
+    """`node.select`, a malformed selector in the portal's options reported as such."""
     try:
-        return node.select_one(selector)
+        return node.select(selector)
     except Exception as exc:  # soupsieve raises its own error types for a bad selector
         raise LayoutChanged(f"bad CSS selector {selector!r} in portal options: {exc}") from exc
+
+
+def _select_one(node: Tag, selector: str) -> Tag | None:
+    found = _select(node, selector)
+    return found[0] if found else None
 
 
 # --- pages ------------------------------------------------------------------------------

@@ -1,0 +1,162 @@
+"""TRS: the real saved Handan pages, row detection, pagination and loud failures."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from connectors.errors import ChallengePage, LayoutChanged, StubPage
+from connectors.families import trs
+from connectors.normalize import normalize_fields
+from connectors.records import Request
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
+LIST_URL = "http://hdzfxxgk.hd.gov.cn/zfwj/jinqixxgk/index.html"
+DETAIL_URL = "http://hdzfxxgk.hd.gov.cn/gszbm/auto23716/202008/t20200802_1352104.html"
+
+
+@pytest.fixture(scope="module")
+def real_list() -> str:
+    return (REAL / "handan_trs_xxgk_list_saved.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def real_detail() -> str:
+    return (REAL / "handan_trs_xxgk_detail_saved.html").read_text(encoding="utf-8")
+
+
+def test_real_handan_listing(real_list: str) -> None:
+    page = trs.parse_listing(real_list, Request(LIST_URL), {})
+    assert len(page.rows) == 1  # the footer's t20170912_… links and the menus are not rows
+    row = page.rows[0]
+    assert row.url == "http://hdzfxxgk.hd.gov.cn/gszbm/auto23716/202008/t20200805_1353179.html"
+    assert row.item_key == "t20200805_1353179"
+    fields = normalize_fields(row.fields)
+    assert fields["title"] == "邯郸市教育局关于印发《邯郸市学校安全工作目标管理考核办法》的通知"
+    assert fields["index_no"] == "000014348/2020-35428"
+    assert fields["publisher_name"] == "邯郸市教育局"
+    assert fields["published_date"] == date(2020, 8, 5)
+    assert page.page_count == 56
+    assert page.advertised_total == 6348
+    assert page.next_request == Request("http://hdzfxxgk.hd.gov.cn/zfwj/jinqixxgk/index_1.html")
+
+
+def test_real_handan_listing_title_comes_from_the_title_attribute(real_list: str) -> None:
+    cut = real_list.replace(
+        "\n                                邯郸市教育局关于印发《邯郸市学校安全工作目标管理考核办法》的通知\n",
+        "邯郸市教育局关于印发《邯郸市学校安全...",
+    )
+    assert cut != real_list
+    row = trs.parse_listing(cut, Request(LIST_URL), {}).rows[0]
+    assert row.fields["title"] == "邯郸市教育局关于印发《邯郸市学校安全工作目标管理考核办法》的通知"
+
+
+def test_real_handan_detail(real_detail: str) -> None:
+    detail = trs.parse_detail(real_detail, DETAIL_URL, {})
+    fields = normalize_fields(detail.fields)
+    assert fields["index_no"] == "000014348/2020-35147"
+    assert fields["publisher_name"] == "邯郸市教育局"
+    assert fields["title"] == "邯郸市教育局关于印发《全市教育系统安全专项整治三年行动实施方案》的通知"
+    assert fields["doc_no"] is None and fields["doc_no_raw"] == "无"
+    assert fields["topic"] == "教育"
+    assert fields["published_date"] == date(2020, 8, 2)
+    assert fields["written_date"] is None and fields["written_date_raw"] is None
+    assert fields["flags"] is None
+    assert detail.has_body is False  # the saved copy's body text was stripped
+    assert detail.attachments == ()
+
+
+def test_a_commented_out_label_is_what_hides_the_written_date(real_detail: str) -> None:
+    uncommented = real_detail.replace(
+        "<!--<p><strong>成文日期</strong>：2020年08月02日</p>-->",
+        "<p><strong>成文日期</strong>：2020年08月01日</p>",
+    )
+    assert uncommented != real_detail
+    fields = trs.parse_detail(uncommented, DETAIL_URL, {}).fields
+    assert fields["written_date"] == "2020年08月01日"
+
+
+def test_real_detail_without_its_metadata_box_falls_back_to_meta(real_detail: str) -> None:
+    start = real_detail.index('<div class="top cf">')
+    end = real_detail.index('<div class="dhlm clearfix">')
+    fields = trs.parse_detail(real_detail[:start] + real_detail[end:], DETAIL_URL, {}).fields
+    assert fields == {
+        "title": "邯郸市教育局关于印发《全市教育系统安全专项整治三年行动实施方案》的通知",
+        "published_date": "2020年08月02日",
+        "publisher_name": "邯郸市教育局",
+    }
+
+
+def test_real_detail_gutted_raises(real_detail: str) -> None:
+    start = real_detail.index('<div class="top cf">')
+    end = real_detail.index('<div class="dhlm clearfix">')
+    gutted = real_detail[:start] + real_detail[end:]
+    gutted = gutted.replace('<meta name="ArticleTitle"', '<meta name="x"')
+    gutted = gutted.replace('<meta name="PubDate"', '<meta name="y"')
+    gutted = gutted.replace('<meta name="ContentSource"', '<meta name="z"')
+    with pytest.raises(LayoutChanged, match="no metadata labels"):
+        trs.parse_detail(gutted, DETAIL_URL, {})
+
+
+def test_real_listing_without_its_table_rows_raises_with_what_was_looked_for(real_list: str) -> None:
+    start = real_list.index("<tr>\n                            <td height")
+    end = real_list.index("</tbody></table>")
+    with pytest.raises(LayoutChanged, match="xxgk table with a header row"):
+        trs.parse_listing(real_list[:start] + real_list[end:], Request(LIST_URL), {})
+
+
+def test_real_last_page_has_no_next(real_list: str) -> None:
+    last = real_list.replace("var currentPage=0;", "var currentPage=55;")
+    url = "http://hdzfxxgk.hd.gov.cn/zfwj/jinqixxgk/index_55.html"
+    assert trs.parse_listing(last, Request(url), {}).next_request is None
+    middle = "http://hdzfxxgk.hd.gov.cn/zfwj/jinqixxgk/index_54.html"
+    assert trs.parse_listing(last, Request(middle), {}).next_request == Request(
+        "http://hdzfxxgk.hd.gov.cn/zfwj/jinqixxgk/index_55.html"
+    )
+
+
+TABLE = """<html><head><title>t</title></head><body>{pad}<table>
+<tr><th>发布日期</th><th>文号</th><th>标题</th><th>索 引 号</th></tr>
+<tr><td>2012-03-05</td><td>龙工商〔2012〕1号</td><td><a href="./201203/t20120305_1.htm">甲</a></td><td>X/2012-00001</td></tr>
+</table></body></html>"""
+
+
+def test_table_columns_are_mapped_by_header_not_position() -> None:
+    page = trs.parse_listing(TABLE.format(pad="<p>" + "说明" * 300 + "</p>"),
+                             Request("http://a.gov.cn/xxgk/index.html"), {})
+    assert page.rows[0].fields == {
+        "published_date": "2012-03-05", "doc_no": "龙工商〔2012〕1号", "title": "甲", "index_no": "X/2012-00001",
+    }
+    assert page.next_request is None  # no pager: a single page
+
+
+def test_stub_is_measured_in_bytes_not_characters() -> None:
+    # 250 CJK characters are 750 UTF-8 bytes: not a stub, but a page without rows
+    page = "<html><body>" + "无" * 250 + "</body></html>"
+    with pytest.raises(LayoutChanged):
+        trs.parse_listing(page, Request("http://a.gov.cn/x/index_9.html"), {})
+    with pytest.raises(StubPage):
+        trs.parse_listing("<html><body>" + "x" * 500 + "</body></html>", Request("http://a.gov.cn/"), {})
+
+
+def test_a_portal_search_form_mentioning_captcha_is_not_a_challenge(real_list: str) -> None:
+    with_captcha = real_list.replace("高级搜索", "高级搜索（需输入验证码）")
+    assert len(trs.parse_listing(with_captcha, Request(LIST_URL), {}).rows) == 1
+
+
+def test_challenge_in_detail_page_raises() -> None:
+    page = "<html><head><title>安全验证</title></head><body><p>请稍候</p></body></html>"
+    with pytest.raises(ChallengePage):
+        trs.parse_detail(page, DETAIL_URL, {})
+
+
+def test_option_selector_that_matches_nothing_is_named(real_list: str) -> None:
+    with pytest.raises(LayoutChanged, match="rows selector 'div.nothing-here li'"):
+        trs.parse_listing(real_list, Request(LIST_URL), {"rows": "div.nothing-here li"})
+
+
+def test_malformed_option_selector_is_a_clear_error(real_list: str) -> None:
+    with pytest.raises(LayoutChanged, match="bad CSS selector"):
+        trs.parse_listing(real_list, Request(LIST_URL), {"rows": "div[[li"})
