@@ -252,7 +252,7 @@ class Site:
         except (KeyError, IndexError):
             return self.not_found()
         shown = shown_date(doc, self.portal)
-        if (g < 0 or self.portal.id not in doc.portals or detail_path(self.portal, doc, duplicate)
+        if (g < 0 or not self.world.lists(self.portal.id, doc) or detail_path(self.portal, doc, duplicate)
                 != path or not self.world.visible(doc, shown, as_of)):
             return self.not_found()
         return self.html(self.render_detail(doc, duplicate))

@@ -26,7 +26,7 @@ def rows(world: World, origins: Mapping[str, str] | None = None) -> Iterator[dic
     dup = {(r.n, pid) for pid, rs in world.base_rows.items() for r in rs if r.duplicate}
     for doc in world.docs():
         sightings = []
-        for pid in doc.portals:
+        for pid in (p for p in doc.portals if world.lists(p, doc)):
             for duplicate in (False, True) if (doc.n, pid) in dup else (False,):
                 shown = render.shown_fields(world, pid, doc, duplicate)
                 origin = (origins or {}).get(pid, "")

@@ -8,13 +8,13 @@ Longyan report hold by construction (see `SEED_FIGURES` and docs/sim.md).
 
 Only the scale-1 world is materialised. At scale N every document has N copies
 (k = 0 .. N-1) derived on demand (`World.doc(g)` with g = k * B + n), so scale 100 costs
-no more memory than scale 1; only the pinned 置顶 document is never copied.
+no more memory than scale 1. Listings repeat each base row N times (one per copy); the
+pinned 置顶 row of the 红盾网 is copy 0 only, so that site does not list the guide's copies.
 """
 
 from __future__ import annotations
 
 import random
-import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -251,17 +251,13 @@ class World:
         """B, the number of scale-1 documents."""
         return len(self.base_docs)
 
-    def copies(self, n: int) -> int:
-        """How many copies document n has at this scale (the pinned one is never copied)."""
-        return 1 if n in self.pinned.values() else self.scale
-
     def doc(self, g: int) -> Doc:
         """Document g (copy k = g // B of base document n = g % B)."""
         k, n = divmod(g, self.base_count)
         base = self.base_docs[n]
         if k == 0:
             return base
-        if k >= self.copies(n):
+        if k >= self.scale:
             raise KeyError(g)
         return _copy(base, g, k)
 
@@ -269,8 +265,13 @@ class World:
         """Every document of the world at its scale."""
         for k in range(self.scale):
             for base in self.base_docs:
-                if k < self.copies(base.n):
-                    yield base if k == 0 else _copy(base, k * self.base_count + base.n, k)
+                yield base if k == 0 else _copy(base, k * self.base_count + base.n, k)
+
+    def lists(self, portal_id: str, doc: Doc) -> bool:
+        """Whether the portal lists the document at all (on some day)."""
+        if portal_id not in doc.portals:
+            return False
+        return doc.g == doc.n or self.pinned.get(portal_id) != doc.n
 
     def visible(self, doc: Doc, shown: date, as_of: date) -> bool:
         """Whether a listing of `doc` dated `shown` is on its portal on day `as_of`."""
@@ -316,13 +317,15 @@ class Listing:
 
 def _copy(base: Doc, g: int, k: int) -> Doc:
     """Copy k of a base document: same dates and classes, its own numbers and title."""
-    org, rest = base.index_no.split("/")
-    year, serial = rest.split("-")
+    head, serial = base.index_no.rsplit("-", 1)
     doc_no = base.doc_no
     if doc_no:
-        doc_no = re.sub(r"(\d+)号$", lambda m: f"{int(m.group(1)) + 1000 * k}号", doc_no)
-    return replace(base, g=g, index_no=f"{org}/{year}-{int(serial) + 1000 * k:05d}",
-                   title=f"{base.title}（{k + 1}）", doc_no=doc_no)
+        number = doc_no[doc_no.rindex("〕") + 1:-1]
+        doc_no = f"{doc_no[:doc_no.rindex('〕') + 1]}{int(number) + 1000 * k}号"
+    return Doc(g, base.n, base.unit_id, base.publisher, base.level, base.published, base.written,
+               f"{head}-{int(serial) + 1000 * k:05d}", f"{base.title}（{k + 1}）", doc_no,
+               base.topic, base.function, base.audience, base.genre, base.disclosure,
+               base.content, base.withdrawn_on, base.portals, base.ssp_shift)
 
 
 def mix(n: int, salt: str) -> int:

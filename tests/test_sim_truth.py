@@ -182,12 +182,18 @@ def test_withdrawals_and_counting_traps(docs):
     assert any(d["genre"] and d["genre"] not in OFFICIAL and d["doc_no"] for d in h)
 
 
-def test_scale_copies_every_document_but_the_pinned_one():
+def test_scale_copies_every_document():
     world = build_world(scale=3)
     rows = list(truth.rows(world))
-    assert len(rows) == 3 * world.base_count - 2
+    assert len(rows) == 3 * world.base_count
     assert len({r["index_no"] for r in rows}) == len(rows)
     got = figures(rows)
-    assert got["county"]["held"] == 3 * 2002
-    assert got["city"]["held"] == 3 * 885 - 2  # the pinned guide is held and not copied
+    assert {level: got[level]["held"] for level in got} == {"all": 3 * 2887, "city": 3 * 885,
+                                                            "county": 3 * 2002}
+    assert got["all"]["new"] == 3 * 725
+    # Only the pinned row of the 红盾网 is not repeated per copy.
     assert truth.naive_listing_count(world) == 3 * truth.naive_listing_count(build_world()) - 2
+    for doc in rows[:: len(rows) // 50]:
+        assert world.doc(int(doc["doc_id"][4:])).index_no == doc["index_no"]
+    listed = sum(len(d["sightings"]) for d in rows if not d["withdrawn_on"])
+    assert listed == truth.naive_listing_count(world, date(2099, 1, 1))
