@@ -211,7 +211,11 @@ class Crawl:
             self._degrade("failed", f"unreadable listing {where}: {exc}")
             return None
         if not listing.rows:
-            self._stub_end(page_no, "no rows")
+            if page_no > 0 and listing.next_request is None:
+                # An API that signals its end with an empty page (ssp `datas: []`).
+                self._natural_end(page_no)
+            else:
+                self._stub_end(page_no, "no rows")
             return None
         return fetched, listing
 

@@ -321,3 +321,170 @@ def test_a_crawl_is_iterable_once_and_rejects_bad_settings(json_family, server, 
         crawl(target(server), client, mode="sometimes", run_id="r")
     with pytest.raises(ValueError, match="details"):
         crawl(target(server, details="often"), client, run_id="r")
+
+
+# -- the real families against the simulated world ------------------------------------------
+
+sim_server = pytest.importorskip("sim.server")
+from sim import render  # noqa: E402
+from sim.world import DEFAULT_AS_OF, build_world  # noqa: E402
+
+#: One portal of each family, small enough to walk with every detail page in a test.
+FAMILY_PORTALS = {"trs": "ly-zp-aic-site", "hanweb": "ly-lc-aic-site", "ssp": "fj-aic-ssp"}
+
+
+@pytest.fixture(scope="module")
+def world():
+    return build_world()
+
+
+@pytest.fixture(scope="module")
+def running_sim(world):
+    with sim_server.start(world) as running:
+        yield running
+
+
+@pytest.fixture
+def sim(running_sim):
+    """The module's simulated world, back to no faults and the default day after each test."""
+    yield running_sim
+    running_sim.set_faults([])
+    running_sim.set_as_of(DEFAULT_AS_OF)
+
+
+def sim_target(sim, portal_id: str, details: str = "new") -> PortalTarget:
+    platform = sim.world_portal(portal_id).platform
+    return PortalTarget(portal_id, platform, sim.portals[portal_id], details=details)
+
+
+def listed_urls(sim, portal_id: str, day) -> set[str]:
+    """The detail URLs the world lists on `portal_id` on `day`, from the generator itself."""
+    world, portal, origin = sim.world, sim.world_portal(portal_id), sim.origins[portal_id]
+    listing = world.listing(portal_id, day)
+    urls = {origin + render.detail_path(portal, world.doc(g), row.duplicate)
+            for row, g in listing.natural(0, listing.natural_count())}
+    if listing.pinned:
+        urls.add(origin + render.detail_path(portal, world.doc(listing.pinned.n)))
+    return urls
+
+
+@pytest.mark.parametrize(("platform", "details"), [("trs", "new"), ("hanweb", "new"),
+                                                   ("ssp", "never")])
+def test_a_full_crawl_sees_every_row_the_portal_advertises(sim, client, platform, details):
+    portal_id = FAMILY_PORTALS[platform]
+    rows, summary, _ = run(sim_target(sim, portal_id, details), client)
+    expected = listed_urls(sim, portal_id, sim.as_of)
+    assert {row.url for row in rows} == expected
+    assert len({row.item_key for row in rows}) == len(rows) == len(expected)
+    assert (summary.status, summary.complete, summary.reason) == ("ok", True, None)
+    assert summary.advertised_total == len(expected)
+    assert summary.details_fetched == (len(expected) if details == "new" else 0)
+    if details == "new":
+        assert all(row.detail_fetched and row.index_no and row.publisher_name for row in rows)
+
+
+@pytest.mark.parametrize("platform", ["trs", "hanweb", "ssp"])
+@pytest.mark.parametrize("fault", ["stub:1", "waf", "layout", "loop:1"])
+def test_faults_give_failed_or_partial_runs_with_reasons(sim, client, platform, fault):
+    portal_id = FAMILY_PORTALS[platform]
+    sim.set_faults([f"{portal_id}:{fault}"])
+    rows, summary, _ = run(sim_target(sim, portal_id, "never"), client)
+    assert summary.status in ("failed", "partial") and summary.reason
+    assert not summary.complete
+    expected_words = {
+        "waf": ("challenge page (安全验证) at listing page 0",),
+        "layout": ("layout changed at listing page 0",),
+        "loop:1": ("pagination loop at page 1",),
+        # A stub group of a data proxy or search API reads as a broken page to its family.
+        "stub:1": ("stub page at page 1", "layout changed at listing page 1"),
+    }[fault]
+    assert any(words in summary.reason for words in expected_words), summary.reason
+    if fault in ("waf", "layout"):
+        assert rows == [] and summary.status == "failed"
+    else:
+        assert rows and all(row.page_no == 0 for row in rows)  # page 0 kept, nothing invented
+
+
+@pytest.mark.parametrize(("fault", "status", "words"), [
+    ("page-fail:1", "partial", "listing page 1 failed"),
+    ("down", "failed", "listing page 0 failed"),
+    ("reset", "failed", "ConnectionError"),
+    ("redirect", "failed", "a redirect to http://127.0.0.2:"),
+    ("oversize", "failed", "byte cap"),
+])
+def test_portal_failures_are_reported_not_raised(sim, client, fault, status, words):
+    portal_id = FAMILY_PORTALS["trs"]
+    sim.set_faults([f"{portal_id}:{fault}"])
+    rows, summary, _ = run(sim_target(sim, portal_id, "never"), client)
+    assert summary.status == status and words in summary.reason, summary.reason
+    assert summary.requests >= 1 and summary.finished_at is not None
+
+
+def test_a_flaky_portal_is_read_whole_through_retries(sim, tmp_path):
+    portal_id = FAMILY_PORTALS["hanweb"]
+    sim.set_faults([f"{portal_id}:flaky:2"])  # two 503s with Retry-After: 1
+    patient = HttpClient(tmp_path / "patient", per_host_delay=0, backoff=0.01, max_attempts=3)
+    rows, summary, _ = run(sim_target(sim, portal_id, "never"), patient)
+    assert summary.status == "ok" and summary.complete and summary.retries == 2
+    assert len(rows) == len(listed_urls(sim, portal_id, sim.as_of))
+
+
+def test_an_external_entity_is_never_resolved(sim, client):
+    portal_id = FAMILY_PORTALS["hanweb"]
+    sim.set_faults([f"{portal_id}:xxe"])  # the datastore declares <!ENTITY xxe SYSTEM file:///etc/passwd>
+    rows, summary, _ = run(sim_target(sim, portal_id, "never"), client)
+    assert summary.status == "failed" and "xxe" in summary.reason
+    assert not any("root:" in str(value) for row in rows for value in vars(row).values())
+
+
+def test_an_external_entity_pointing_at_a_server_is_never_fetched(server, client):
+    """The hanweb family reads a data store whose entity names a URL we serve: a parser
+    that resolved it would ask our server for it."""
+    server.routes["/secret"] = lambda h: (200, {}, b"SECRET-CONTENT")
+    record = '<li><a href="/art/2012/3/5/art_1_2.html" title="t">t</a><span>2012-03-05</span></li>'
+    page = (f'<!DOCTYPE datastore [<!ENTITY xxe SYSTEM "{server.url("/secret")}">]>'
+            f'<html><body><script type="text/xml"><datastore><totalrecord>1</totalrecord>'
+            f'<recordset><record><![CDATA[{record}]]></record><record>&xxe;</record>'
+            f'</recordset></datastore></script></body></html>')
+    server.routes["/col/col1/index.html"] = lambda h: (
+        200, {"Content-Type": "text/html; charset=utf-8"}, page.encode())
+    rows, summary, _ = run(PortalTarget("x", "hanweb", server.url("/col/col1/index.html"),
+                                        details="never"), client)
+    assert "/secret" not in server.paths()
+    assert not any("SECRET" in str(value) for row in rows for value in vars(row).values())
+
+
+@pytest.mark.parametrize("platform", ["trs", "hanweb"])
+def test_incremental_crawl_of_an_unchanged_portal_costs_one_listing_page_and_no_detail(
+        sim, client, platform):
+    portal_id = FAMILY_PORTALS[platform]
+    full, _, _ = run(sim_target(sim, portal_id, "never"), client)
+    known = {row.item_key: row.listing_hash for row in full}
+    rows, summary, walk = run(sim_target(sim, portal_id), client, mode="incremental", known=known)
+    assert (summary.status, summary.requests, summary.details_fetched) == ("ok", 1, 0)
+    assert summary.pages == 1 and walk.fetches[0].url == sim.portals[portal_id]
+    assert {row.item_key for row in rows} <= known.keys()
+
+
+@pytest.mark.parametrize("portal_id", ["ly-hongdun", "ly-sh-aic-site", "fj-aic-ssp"])
+def test_after_the_clock_moves_an_incremental_crawl_picks_up_exactly_the_new_items(
+        world, tmp_path, portal_id):
+    before = DEFAULT_AS_OF.replace(year=2012, month=12, day=15)
+    with sim_server.start(world, as_of=before) as sim, HttpClient(
+            tmp_path / "data", per_host_delay=0, backoff=0.01, max_attempts=2) as http:
+        full, full_summary, _ = run(sim_target(sim, portal_id, "never"), http)
+        known = {row.item_key: row.listing_hash for row in full}
+        sim.set_as_of(DEFAULT_AS_OF)
+        rows, summary, _ = run(sim_target(sim, portal_id), http, mode="incremental", known=known)
+        expected_new = listed_urls(sim, portal_id, DEFAULT_AS_OF) - listed_urls(sim, portal_id,
+                                                                                before)
+        assert expected_new  # the world did move
+        new = {row.url for row in rows if row.item_key not in known}
+        assert new == expected_new
+        assert summary.details_fetched == len(expected_new)
+        assert all(row.detail_fetched for row in rows if row.item_key not in known)
+        assert summary.status == "ok" and summary.reason.startswith("incremental")
+        # It stopped early: past the new rows, at most two pages of known ones were read.
+        per_page = -(-full_summary.rows // full_summary.pages)
+        assert summary.pages < full_summary.pages
+        assert summary.rows - len(expected_new) <= 2 * per_page
