@@ -26,9 +26,13 @@ _HERE = Path(__file__).parent
 MODELS_DIR = _HERE / "models"
 CHECKS_DIR = _HERE / "checks"
 LEVELS = ("province", "city", "county")
+#: DuckDB's memory limit during a build; the process stays under 4 GB at 10M sightings.
+BUILD_MEMORY_LIMIT = "2500MB"
 
-#: Internal tables dropped before publishing: bulky copies of the state database.
-_DROPPED = ("stg_listings", "int_sighting_states")
+#: Models that stay views: a renaming of the state database's rows, read once.
+_VIEWS = ("stg_listings",)
+#: Models dropped before publishing: they read the state database, or only feed the next step.
+_DROPPED = ("VIEW stg_listings", "TABLE int_sighting_states")
 
 
 class BuildError(RuntimeError):
@@ -64,7 +68,7 @@ def _build_run_eligibility(con: duckdb.DuckDBPyConnection) -> pa.Table:
 def _build_components(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """int_components: the components of sightings without index_no over their match groups."""
     groups = con.sql(
-        "SELECT group_key, sighting_no FROM int_match_groups WHERE index_no IS NULL"
+        "SELECT group_key, sighting_id FROM int_match_groups WHERE index_no IS NULL"
     ).to_arrow_table()
     return free_components(groups)
 
@@ -159,7 +163,8 @@ def _run_models(con: duckdb.DuckDBPyConnection, seconds: dict[str, float]) -> No
         try:
             if isinstance(model, str):
                 sql = (MODELS_DIR / f"{name}.sql").read_text(encoding="utf-8")
-                con.execute(f"CREATE TABLE {name} AS {sql}")
+                kind = "VIEW" if name in _VIEWS else "TABLE"
+                con.execute(f"CREATE {kind} {name} AS {sql}")
             else:
                 con.register(f"{name}_arrow", model[1](con))
                 con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_arrow")
@@ -219,6 +224,9 @@ def build(
     result = BuildResult(published_path=str(published))
     con = connect(building)
     try:
+        # bounded memory (DuckDB spills to disk past it); row order of model tables is free
+        con.execute(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")
+        con.execute("SET preserve_insertion_order = false")
         con.execute("ATTACH ? AS state (READ_ONLY)", [str(state_path)])
         for name, table in (("cfg_units", unit_table), ("cfg_portals", portal_table)):
             con.register(f"{name}_arrow", table)
@@ -228,8 +236,8 @@ def build(
         run_checks(con, result.seconds)
         _summary(con, result)
         con.execute("DETACH state")
-        for name in _DROPPED:
-            con.execute(f"DROP TABLE {name}")
+        for kind_and_name in _DROPPED:
+            con.execute(f"DROP {kind_and_name}")
         con.execute("CHECKPOINT")
         con.close()
         os.replace(building, published)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 #: A full listing that would withdraw more than this share of a portal is quarantined.
 QUARANTINE_SHARE = 0.10
@@ -40,12 +41,12 @@ def connected_components(n_nodes: int, left: np.ndarray, right: np.ndarray) -> n
 def free_components(groups: pa.Table) -> pa.Table:
     """Components of the sightings without index_no, joined through their match groups.
 
-    `groups` has `group_key` and `sighting_no` (only sightings without index_no). Nodes are
-    the sightings and the groups; a component is labelled by its smallest sighting_no.
+    `groups` has `group_key` and `sighting_id` (only sightings without index_no). Nodes are
+    the sightings and the groups; a component is labelled by its smallest sighting_id.
     """
-    sightings = groups.column("sighting_no").to_numpy()
-    _, group_index = np.unique(
-        groups.column("group_key").to_numpy(zero_copy_only=False), return_inverse=True
+    sightings = groups.column("sighting_id").to_numpy()
+    group_index = (
+        pc.dictionary_encode(groups.column("group_key")).combine_chunks().indices.to_numpy()
     )
     unique_sightings, sighting_index = np.unique(sightings, return_inverse=True)
     n_sightings = len(unique_sightings)
@@ -57,8 +58,8 @@ def free_components(groups: pa.Table) -> pa.Table:
     )
     return pa.table(
         {
-            "sighting_no": pa.array(unique_sightings, pa.int64()),
-            "component_no": pa.array(unique_sightings[labels[:n_sightings]], pa.int64()),
+            "sighting_id": pa.array(unique_sightings, pa.uint64()),
+            "component_id": pa.array(unique_sightings[labels[:n_sightings]], pa.uint64()),
         }
     )
 

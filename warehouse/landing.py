@@ -166,9 +166,24 @@ def write_landing(
     `rows` are `dataclasses.asdict(Listing)` dicts; `run` is the `RunSummary` as a dict.
     Everything is validated before the first byte is written. Returns the paths written.
     """
+    return write_landing_table(
+        data_dir, run_id, portal_id, _rows_table(rows, run_id, portal_id), run, fetches
+    )
+
+
+def write_landing_table(
+    data_dir: str | os.PathLike,
+    run_id: str,
+    portal_id: str,
+    table: pa.Table,
+    run: dict,
+    fetches: list[dict] | None = None,
+) -> dict[str, Path]:
+    """`write_landing` for rows already in an Arrow table of `LANDING_SCHEMA` (bulk writers)."""
+    if not table.schema.equals(LANDING_SCHEMA):
+        raise LandingError(f"listings of {portal_id}/{run_id} are not in LANDING_SCHEMA")
     paths = landing_paths(data_dir, run_id, portal_id)
     document = _run_document(run, run_id, portal_id)
-    table = _rows_table(rows, run_id, portal_id)
     fetch_table = pa.Table.from_pylist(fetches) if fetches else None
     paths["run"].parent.mkdir(parents=True, exist_ok=True)
     _replace_into(paths["listings"], lambda temp: pq.write_table(table, temp))

@@ -104,21 +104,26 @@ def _run_row(run_file: Path) -> list:
     return row
 
 
-def _check_listings(path: Path, run_id: str, portal_id: str, con) -> None:
-    """Refuse a listings file whose columns or run/portal ids do not match its run file."""
+def _check_listings(path: Path, run_id: str, portal_id: str, con) -> int:
+    """Refuse a listings file whose columns or run/portal ids do not match its run file.
+
+    Returns its row count (read in the same pass as the check).
+    """
     names = set(pq.read_schema(path).names)
     missing = [name for name in LANDING_SCHEMA.names if name not in names]
     if missing:
         raise LandingError(f"{path.name} lacks columns {', '.join(missing)}")
-    foreign = con.execute(
-        "SELECT count(*) FROM read_parquet(?) WHERE run_id IS DISTINCT FROM ? "
-        "OR portal_id IS DISTINCT FROM ? OR item_key IS NULL OR seen_at IS NULL",
-        [str(path), run_id, portal_id],
-    ).fetchone()[0]
+    n_rows, foreign = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE run_id IS DISTINCT FROM ? "
+        "OR portal_id IS DISTINCT FROM ? OR item_key IS NULL OR seen_at IS NULL) "
+        "FROM read_parquet(?)",
+        [run_id, portal_id, str(path)],
+    ).fetchone()
     if foreign:
         raise LandingError(
             f"{path.name} has {foreign} rows of another run or portal, or without item_key/seen_at"
         )
+    return n_rows
 
 
 def _load_run(con, run_file: Path) -> tuple[str, str, int]:
@@ -131,14 +136,11 @@ def _load_run(con, run_file: Path) -> tuple[str, str, int]:
     try:
         n_rows = 0
         if listings.exists():
-            _check_listings(listings, run_id, portal_id, con)
+            n_rows = _check_listings(listings, run_id, portal_id, con)
             con.execute(
                 f"INSERT INTO raw_listings ({columns}) SELECT {columns} FROM read_parquet(?)",
                 [str(listings)],
             )
-            n_rows = con.execute(
-                "SELECT count(*) FROM read_parquet(?)", [str(listings)]
-            ).fetchone()[0]
         placeholders = ", ".join("?" for _ in range(len(row) + 1))
         con.execute(
             f"INSERT INTO raw_runs VALUES ({placeholders})",

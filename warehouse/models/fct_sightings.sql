@@ -8,9 +8,10 @@ SELECT
     s.url,
     s.list_url,
     coalesce(a.depth = d.origin_distance, false) AS is_origin,
-    k.match_rule,
+    s.match_rule,
     s.unit_id,
     s.unit_source,
+    s.portal_unit_id,
     s.title,
     s.index_no,
     s.doc_no,
@@ -25,7 +26,6 @@ SELECT
     s.n_missed_listings,
     s.withdrawn_date,
     s.withdrawn_date IS NOT NULL AS is_withdrawn
-FROM int_sightings AS s
-JOIN int_document_keys AS k ON k.sighting_no = s.sighting_no
-JOIN int_documents AS d ON d.doc_key = k.doc_key
+FROM int_document_keys AS s
+JOIN int_documents AS d ON d.doc_key = s.doc_key
 LEFT JOIN int_unit_ancestry AS a ON a.unit_id = d.unit_id AND a.ancestor_id = s.portal_unit_id

@@ -1,4 +1,5 @@
--- One row per sighting: the key of the document it belongs to, and how it got there.
+-- One row per sighting: the sighting (every int_sightings column) with the key of the
+-- document it belongs to and how it got there, so later models need no join back.
 -- A sighting with an index_no belongs to that index_no's document. The others were grouped
 -- into components over the doc_no and title groups (int_components, computed in Python).
 -- A component that reaches sightings of exactly one index_no joins it; one that reaches
@@ -6,13 +7,13 @@
 -- title, then the smallest date gap, then the smallest index_no) and the conflict is kept.
 -- The key is the cluster's strongest key, so doc_id stays the same from night to night.
 WITH group_components AS (
-    SELECT DISTINCT g.group_key, g.rule, c.component_no
+    SELECT DISTINCT g.group_key, g.rule, c.component_id
     FROM int_match_groups AS g
-    JOIN int_components AS c ON c.sighting_no = g.sighting_no
+    JOIN int_components AS c ON c.sighting_id = g.sighting_id
 ),
 core_links AS (
     SELECT
-        gc.component_no,
+        gc.component_id,
         core.index_no,
         gc.rule,
         min(abs(date_diff('day', core.published_date, free.published_date))) AS day_gap
@@ -25,7 +26,7 @@ core_links AS (
 ),
 chosen_cores AS (
     SELECT
-        component_no,
+        component_id,
         arg_min(
             index_no,
             struct_pack(
@@ -44,16 +45,16 @@ chosen_cores AS (
         ) AS rule,
         list(DISTINCT index_no ORDER BY index_no) AS candidate_index_nos
     FROM core_links
-    GROUP BY component_no
+    GROUP BY component_id
 ),
 component_keys AS (
     -- 'd|' sorts before 't|': a doc_no key is stronger than a title key
-    SELECT component_no, min(group_key) AS group_key, arg_min(rule, group_key) AS rule
+    SELECT component_id, min(group_key) AS group_key, arg_min(rule, group_key) AS rule
     FROM group_components
-    GROUP BY component_no
+    GROUP BY component_id
 )
 SELECT
-    s.sighting_no,
+    s.*,
     CASE
         WHEN s.index_no IS NOT NULL THEN 'i|' || s.index_no
         WHEN cc.index_no IS NOT NULL THEN 'i|' || cc.index_no
@@ -68,6 +69,6 @@ SELECT
     coalesce(len(cc.candidate_index_nos) > 1, false) AS is_index_conflict,
     cc.candidate_index_nos
 FROM int_sightings AS s
-LEFT JOIN int_components AS c ON c.sighting_no = s.sighting_no
-LEFT JOIN chosen_cores AS cc ON cc.component_no = c.component_no
-LEFT JOIN component_keys AS ck ON ck.component_no = c.component_no
+LEFT JOIN int_components AS c ON c.sighting_id = s.sighting_id
+LEFT JOIN chosen_cores AS cc ON cc.component_id = c.component_id
+LEFT JOIN component_keys AS ck ON ck.component_id = c.component_id

@@ -6,9 +6,7 @@
 -- fields, then earliest first_seen_at, then portal_id (then item_key, so the choice is total).
 -- disagreeing_fields names the fields on which its sightings hold different values.
 WITH keyed AS (
-    SELECT s.*, k.doc_key, k.match_rule, k.is_index_conflict
-    FROM int_sightings AS s
-    JOIN int_document_keys AS k ON k.sighting_no = s.sighting_no
+    SELECT * FROM int_document_keys
 ),
 document_units AS (
     SELECT

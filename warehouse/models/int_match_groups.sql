@@ -12,7 +12,7 @@ WITH free_doc_keys AS (
 ),
 doc_members AS (
     SELECT
-        s.sighting_no,
+        s.sighting_id,
         s.index_no,
         s.published_date,
         'doc_no' AS rule,
@@ -29,7 +29,7 @@ free_title_keys AS (
 ),
 title_candidates AS (
     SELECT
-        s.sighting_no,
+        s.sighting_id,
         s.index_no,
         s.published_date,
         s.unit_id,
@@ -37,7 +37,7 @@ title_candidates AS (
         date_diff(
             'day',
             lag(s.published_date) OVER (
-                PARTITION BY s.unit_id, s.title_key ORDER BY s.published_date, s.sighting_no
+                PARTITION BY s.unit_id, s.title_key ORDER BY s.published_date, s.sighting_id
             ),
             s.published_date
         ) AS day_gap
@@ -49,14 +49,14 @@ title_runs AS (
     SELECT
         *,
         sum(CASE WHEN day_gap IS NULL OR day_gap > 3 THEN 1 ELSE 0 END) OVER (
-            PARTITION BY unit_id, title_key ORDER BY published_date, sighting_no
+            PARTITION BY unit_id, title_key ORDER BY published_date, sighting_id
             ROWS UNBOUNDED PRECEDING
         ) AS run_no
     FROM title_candidates
 ),
 title_members AS (
     SELECT
-        sighting_no,
+        sighting_id,
         index_no,
         published_date,
         'title' AS rule,
@@ -70,7 +70,7 @@ members AS (
     UNION ALL
     SELECT * FROM title_members
 )
-SELECT group_key, rule, sighting_no, index_no, published_date
+SELECT group_key, rule, sighting_id, index_no, published_date
 FROM members
 WHERE group_key IN (
     SELECT group_key

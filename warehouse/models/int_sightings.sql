@@ -21,7 +21,8 @@ placed AS (
         ON s.portal_id = e.portal_id AND s.last_run_id >= e.run_id
 )
 SELECT
-    row_number() OVER (ORDER BY p.portal_id, p.item_key) AS sighting_no,
+    -- a 64-bit hash: no sort of all sightings; a collision would fail the checks loudly
+    hash(p.portal_id, p.item_key) AS sighting_id,
     p.* EXCLUDE (seen_ordinal),
     coalesce(t.n_eligible, 0) - p.seen_ordinal AS n_missed_listings,
     CASE WHEN coalesce(t.n_eligible, 0) - p.seen_ordinal >= 2 THEN m.run_id END AS withdrawn_run_id,

@@ -2,15 +2,14 @@
 -- it joined the closest one (doc_no before title, then the nearest date) and never tied them.
 SELECT
     d.doc_id,
-    s.portal_id,
-    s.item_key,
-    s.title,
-    s.doc_no,
-    s.published_date,
+    k.portal_id,
+    k.item_key,
+    k.title,
+    k.doc_no,
+    k.published_date,
     k.match_rule,
     substr(k.doc_key, 3) AS chosen_index_no,
     k.candidate_index_nos
 FROM int_document_keys AS k
-JOIN int_sightings AS s ON s.sighting_no = k.sighting_no
 JOIN int_documents AS d ON d.doc_key = k.doc_key
 WHERE k.is_index_conflict
