@@ -8,6 +8,7 @@ with a reason, never an exception from deep inside a parser.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup
@@ -52,9 +53,49 @@ class RawDetail:
     attachments: tuple[str, ...] = ()
 
 
+_INERT = re.compile(
+    r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<select\b.*?</select\s*>",
+    re.S | re.I,
+)
+
+
 def soup(text: str, parse_only: ElementFilter | None = None) -> BeautifulSoup:
-    """Parse HTML with the lxml builder (the one HTML parser of the connectors)."""
-    return BeautifulSoup(text, "lxml", parse_only=parse_only)
+    """Parse HTML with the lxml builder (the one HTML parser of the connectors).
+
+    Scripts, styles, comments and drop-down menus are cut out first: no row or label lives
+    there (a label commented out in a page must not be read anyway), and bs4's cost is per
+    element, so a page of site links in `<select>`s parses twice as fast without them.
+    """
+    return BeautifulSoup(_INERT.sub(" ", text), "lxml", parse_only=parse_only)
+
+
+def tags(node: Tag, names: frozenset[str] | None = None) -> Iterator[Tag]:
+    """The elements under `node` in document order, only those named in `names` if given.
+
+    Used instead of `find_all`, which builds a matcher object on every call: on catalog pages
+    that cost more than parsing itself.
+    """
+    for child in node.descendants:
+        if isinstance(child, Tag) and (names is None or child.name in names):
+            yield child
+
+
+def first(node: Tag, names: frozenset[str], attr: str | None = None) -> Tag | None:
+    """The first element under `node` named in `names` (having attribute `attr`, if given)."""
+    for child in tags(node, names):
+        if attr is None or child.get(attr) is not None:
+            return child
+    return None
+
+
+def has_ancestor(node: Tag, names: frozenset[str], stop: Tag | None = None) -> bool:
+    """True when an element named in `names` encloses `node` (below `stop`, if given)."""
+    for parent in node.parents:
+        if parent is stop:
+            return False
+        if parent.name in names:
+            return True
+    return False
 
 
 _HTML_SPACE = re.compile(r"[ \t\r\n\f\xa0]+")

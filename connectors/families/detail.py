@@ -25,6 +25,7 @@ from connectors.families.base import (
     is_attachment,
     resolve_link,
     soup,
+    tags,
     text_of,
 )
 from connectors.normalize import LABELS, WEAK_LABELS, label_field, label_key
@@ -124,14 +125,14 @@ class LabelReader:
             return strong, False
         return label_field(label, weak=True), True
 
-    def read(self, root: BeautifulSoup | Tag) -> tuple[dict[str, str], dict[str, str]]:
-        """(strong, weak) label values found under `root`, first occurrence of each field."""
+    def read(self, page: _Page) -> tuple[dict[str, str], dict[str, str]]:
+        """(strong, weak) label values of a page, first occurrence of each field."""
         strong: dict[str, str] = {}
         weak: dict[str, str] = {}
-        for node in root.find_all(_BLOCKS):
-            if node.find(_BLOCKS) is None:
+        for node in page.blocks:
+            if id(node) not in page.outer_blocks:
                 self._read_runs(node, strong, weak)
-        for node in root.find_all(_LABEL_TAGS):
+        for node in page.label_tags:
             self._read_label_tag(node, strong, weak)
         return strong, weak
 
@@ -189,14 +190,65 @@ def label_reader(extra: tuple[tuple[str, str], ...] = ()) -> LabelReader:
 
 def _next_cell_text(cell: Tag) -> str:
     """The text of the table cell after `cell` (label cell -> value cell)."""
-    nxt = cell.find_next_sibling(("td", "th"))
-    return text_of(nxt) if nxt is not None else ""
+    for sibling in cell.next_siblings:
+        if isinstance(sibling, Tag) and sibling.name in ("td", "th"):
+            return text_of(sibling)
+    return ""
 
 
-def _meta_fields(doc: BeautifulSoup) -> dict[str, str]:
+class _Page:
+    """One walk over a parsed page: what the reader needs, in document order.
+
+    Blocks and label tags inside a body are left out (a report's own "发布日期：" in its text
+    is not the page's metadata); `outer_blocks` are blocks that enclose other blocks.
+    """
+
+    _BLOCK_SET = frozenset(_BLOCKS)
+    _LABEL_SET = frozenset(_LABEL_TAGS)
+
+    def __init__(self, doc: BeautifulSoup, body_selector: str | None) -> None:
+        self.blocks: list[Tag] = []
+        self.label_tags: list[Tag] = []
+        self.outer_blocks: set[int] = set()
+        self.metas: list[Tag] = []
+        self.links: list[Tag] = []
+        chosen = {id(node) for node in doc.select(body_selector)} if body_selector else None
+        self.bodies: list[Tag] = []
+        body_end = None  # the last element of the body being walked through
+        for node in tags(doc):
+            name = node.name
+            if body_end is None and (
+                id(node) in chosen if chosen is not None
+                else name == "div" and _is_body_marker(node.get("class"), node.get("id"))
+            ):
+                self.bodies.append(node)
+                body_end = node._last_descendant()
+            if name == "a":
+                if node.get("href"):
+                    self.links.append(node)
+            elif name == "meta":
+                self.metas.append(node)
+            elif body_end is None:
+                if name in self._BLOCK_SET:
+                    self.blocks.append(node)
+                    self._mark_outer(node)
+                if name in self._LABEL_SET:
+                    self.label_tags.append(node)
+            if node is body_end:
+                body_end = None
+
+    def _mark_outer(self, block: Tag) -> None:
+        for parent in block.parents:
+            if parent.name in self._BLOCK_SET:
+                if id(parent) in self.outer_blocks:
+                    break  # its ancestors were marked by an earlier block
+                self.outer_blocks.add(id(parent))
+
+
+def _meta_fields(page: _Page) -> dict[str, str]:
     """ArticleTitle / PubDate / ContentSource from `<meta name=… content=…>`."""
     found: dict[str, str] = {}
-    for meta in doc.find_all("meta"):
+    for meta in page.metas:
         name = str(meta.get("name", "")).lower()
         content = str(meta.get("content", "")).strip()
         if name in _META_FIELDS and content:
@@ -204,37 +256,27 @@ def _meta_fields(doc: BeautifulSoup) -> dict[str, str]:
     return found
 
 
-def _bodies(doc: BeautifulSoup, selector: str | None) -> list[Tag]:
-    """The body elements: a portal's `body` selector, else the known body classes and ids."""
-    if selector:
-        return doc.select(selector)
-    return [
-        node for node in doc.find_all("div")
-        if _is_body_marker(node.get("class"), node.get("id"))
-    ]
-
-
-def _attachments(doc: BeautifulSoup, url: str) -> tuple[str, ...]:
+def _attachments(page: _Page, url: str) -> tuple[str, ...]:
     seen: dict[str, None] = {}
-    for link in doc.find_all("a", href=True):
-        target = resolve_link(str(link["href"]), url)
-        if target and is_attachment(target):
+    for link in page.links:
+        href = str(link["href"])
+        if not is_attachment(href):  # resolving does not change the ending; most links are not
+            continue
+        target = resolve_link(href, url)
+        if target:
             seen.setdefault(target, None)
     return tuple(seen)
 
 
 def _read_page(doc: BeautifulSoup, url: str, options: Mapping[str, str]) -> tuple[dict, bool, tuple]:
-    """(fields, has_body, attachments) of one parsed page; labels inside the body are not read."""
-    attachments = _attachments(doc, url)
-    bodies = _bodies(doc, options.get("body"))
-    has_body = any(text_of(body) for body in bodies)
-    for body in bodies:
-        body.decompose()  # a report's own "发布日期：" inside the text is not the page's metadata
-    strong, weak = label_reader(tuple(sorted(extra_labels(options).items()))).read(doc)
+    """(fields, has_body, attachments) of one parsed page."""
+    page = _Page(doc, options.get("body"))
+    has_body = any(text_of(body) for body in page.bodies)
+    strong, weak = label_reader(tuple(sorted(extra_labels(options).items()))).read(page)
     fields = dict(weak)
-    fields.update(_meta_fields(doc))
+    fields.update(_meta_fields(page))
     fields.update(strong)
-    return fields, has_body, attachments
+    return fields, has_body, _attachments(page, url)
 
 
 def parse_detail_page(text: str, url: str, options: Mapping[str, str]) -> RawDetail:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from bs4 import BeautifulSoup
+from bs4.element import Tag
 from lxml import etree
 
 from connectors.errors import LayoutChanged, UnsafeXml
@@ -26,6 +26,7 @@ from connectors.families.base import (
     item_key_for,
     resolve_link,
     soup,
+    tags,
     text_of,
 )
 from connectors.families.detail import parse_detail_page
@@ -123,28 +124,52 @@ def _total(store: etree._Element, text: str) -> int | None:
 # --- rows -------------------------------------------------------------------------------
 
 
+_WRAPPER = "xxgk-record"
+
+
+def _record_docs(records: list[str]) -> list[Tag]:
+    """Each record's HTML as a parsed element, all records parsed as one document.
+
+    One parse instead of 45 is most of a group's cost. A broken record (`<li style=<br/>`)
+    could spill into its neighbour; then the wrapper count is off and each record is
+    parsed on its own.
+    """
+    joined = "".join(f"<{_WRAPPER}>{html}</{_WRAPPER}>" for html in records)
+    wrappers = list(tags(soup(f"<div>{joined}</div>"), frozenset({_WRAPPER})))
+    if len(wrappers) == len(records) and all(
+        w.parent is not None and w.parent.name == "div" for w in wrappers
+    ):
+        return wrappers
+    return [soup(html) for html in records]
+
+
 def _rows(records: list[str], base: str) -> list[RawRow]:
     """One row per record that holds a link; blank records are skipped, others must read."""
     rows: list[RawRow] = []
-    for i, html in enumerate(records):
+    for i, (html, doc) in enumerate(zip(records, _record_docs(records), strict=True)):
         if not html.strip():
             continue
-        row = _record_row(soup(html), base)
+        row = _record_row(doc, base)
         if row is None:
             raise LayoutChanged(f"{base}: record {i} has no item link: {html.strip()[:120]!r}")
         rows.append(row)
     return rows
 
 
-def _record_row(doc: BeautifulSoup, base: str) -> RawRow | None:
+_A = frozenset({"a"})
+_DATE_HOLDERS = frozenset({"span", "b"})
+
+
+def _record_row(doc: Tag, base: str) -> RawRow | None:
     """`<a href title>` and a date in span/b, or `[date]` in the record's text."""
-    link = doc.find("a", href=True, title=True) or doc.find("a", href=True)
+    links = [a for a in tags(doc, _A) if a.get("href")]
+    link = next((a for a in links if a.get("title")), links[0] if links else None)
     url = resolve_link(str(link["href"]), base) if link is not None else None
     if url is None:
         return None
     title = str(link.get("title") or "").strip() or text_of(link)
     fields = {"title": title}
-    for node in reversed(doc.find_all(("span", "b"))):
+    for node in reversed(list(tags(doc, _DATE_HOLDERS))):
         value = text_of(node)
         if value and parse_date(value)[0] is not None:
             fields["published_date"] = value

@@ -22,26 +22,26 @@ from connectors.families.base import (
     RawRow,
     check_challenge,
     check_stub,
+    first,
+    has_ancestor,
     item_key_for,
     resolve_link,
     soup,
+    tags,
     text_of,
 )
 from connectors.families.detail import parse_detail_page
 from connectors.normalize import canonical_url, label_field, parse_date
 from connectors.records import FIELDS, Request
 
-#: List containers of known templates, tried before generic detection (PLATFORMS.md 2.4, 2.5).
-KNOWN_LISTS = (
-    "div.gl_list li",
-    "div.zfxxgk_zdgkc li",
-    "div.list_base li",
-    "li.xxgk_gfxwjk-list-li",
-)
+#: Classes of list containers (or rows) of known templates (PLATFORMS.md 2.4, 2.5): rows in
+#: them win over any other dated list on the page.
+KNOWN_LIST_CLASSES = frozenset({"gl_list", "zfxxgk_zdgkc", "list_base", "xxgk_gfxwjk-list-li"})
 _MORE_LINK = re.compile(r"^(更多|more|>>|»|查看更多)", re.I)
 _WHAT_WE_LOOK_FOR = (
     "an xxgk table with a header row (名称/标题, 索引号, 发布机构, 发布日期, 文号), "
-    f"list containers {', '.join(KNOWN_LISTS)}, or li rows with a[href] and a date in span/b"
+    f"li rows with a[href] and a date in span/b (in {', '.join(sorted(KNOWN_LIST_CLASSES))} "
+    "or any other page block)"
 )
 
 
@@ -86,26 +86,30 @@ def _rows(doc: BeautifulSoup, base: str, options: Mapping[str, str]) -> list[Raw
     """The listing rows by the first method that finds any."""
     if options.get("rows"):
         return _rows_by_options(doc, base, options)
-    for table in doc.find_all("table"):
+    for table in tags(doc, _TABLE):
         rows = _table_rows(table, base)
         if rows:
             return rows
-    for selector in KNOWN_LISTS:
-        rows = [row for li in doc.select(selector) if (row := _li_row(li, base)) is not None]
-        if rows:
-            return rows
-    return _generic_li_rows(doc, base)
+    return _li_rows(doc, base)
+
+
+_TABLE = frozenset({"table"})
+_TR = frozenset({"tr"})
+_CELL = frozenset({"td", "th"})
+_A = frozenset({"a"})
+_LI = frozenset({"li"})
+_DATE_HOLDERS = frozenset({"span", "b"})
 
 
 def _cells(tr: Tag) -> list[Tag]:
-    return tr.find_all(("td", "th"), recursive=False)
+    return [c for c in tr.children if isinstance(c, Tag) and c.name in _CELL]
 
 
 def _header_columns(tr: Tag) -> dict[int, str] | None:
     """Column index -> field for a header row naming at least two known columns, one the title."""
     columns: dict[int, str] = {}
     for i, cell in enumerate(_cells(tr)):
-        fld = label_field(text_of(cell)) if not cell.find("a") else None
+        fld = label_field(text_of(cell)) if first(cell, _A) is None else None
         if fld:
             columns.setdefault(i, fld)
     if len(columns) >= 2 and "title" in columns.values():
@@ -117,8 +121,8 @@ def _table_rows(table: Tag, base: str) -> list[RawRow]:
     """Rows of an xxgk table, columns mapped by the header row's labels (not by position)."""
     columns = None
     rows: list[RawRow] = []
-    for tr in table.find_all("tr"):
-        if tr.find_parent("table") is not table:
+    for tr in tags(table, _TR):
+        if has_ancestor(tr, _TABLE, stop=table):
             continue  # a nested table is read on its own
         if columns is None:
             columns = _header_columns(tr)
@@ -127,7 +131,7 @@ def _table_rows(table: Tag, base: str) -> list[RawRow]:
         title_col = next(i for i, f in columns.items() if f == "title")
         if title_col >= len(cells):
             continue
-        link = cells[title_col].find("a", href=True)
+        link = first(cells[title_col], _A, "href")
         url = resolve_link(link.get("href") if link else None, base)
         if url is None:
             continue
@@ -149,7 +153,7 @@ def _present(fields: dict[str, str]) -> dict[str, str]:
 
 def _dated(node: Tag) -> str | None:
     """The text of the last span/b in a row that reads as a date, or None."""
-    for candidate in reversed(node.find_all(("span", "b"))):
+    for candidate in reversed(list(tags(node, _DATE_HOLDERS))):
         value = text_of(candidate)
         if value and parse_date(value)[0] is not None:
             return value
@@ -161,8 +165,10 @@ def _li_row(li: Tag, base: str) -> RawRow | None:
     date_text = _dated(li)
     if date_text is None:
         return None
-    for link in li.find_all("a", href=True):
-        if link.find_parent("span") or _MORE_LINK.match(text_of(link)):
+    for link in tags(li, _A):
+        if not link.get("href") or has_ancestor(link, _DATE_HOLDERS, stop=li):
+            continue
+        if _MORE_LINK.match(text_of(link)):
             continue
         url = resolve_link(str(link["href"]), base)
         if url is None:
@@ -172,23 +178,36 @@ def _li_row(li: Tag, base: str) -> RawRow | None:
     return None
 
 
-def _block_of(li: Tag) -> Tag | None:
-    """The nearest ancestor div with a class or id: the page block a list belongs to."""
+def _place_of(li: Tag) -> tuple[int, bool]:
+    """(id of the page block a row belongs to, whether it is in a known list container).
+
+    The block is the nearest ancestor div with a class or id.
+    """
+    known = bool(KNOWN_LIST_CLASSES.intersection(li.get("class") or ()))
+    block = None
     for parent in li.parents:
-        if parent.name == "div" and (parent.get("class") or parent.get("id")):
-            return parent
-    return None
+        classes = parent.get("class") or ()
+        known = known or bool(KNOWN_LIST_CLASSES.intersection(classes))
+        if block is None and parent.name == "div" and (classes or parent.get("id")):
+            block = parent
+    return id(block), known
 
 
-def _generic_li_rows(doc: BeautifulSoup, base: str) -> list[RawRow]:
-    """Dated link rows of the page block holding the most of them (side boxes lose)."""
+def _li_rows(doc: BeautifulSoup, base: str) -> list[RawRow]:
+    """Dated link rows: those in known list containers, else those of the page block holding
+    the most of them (a side box of news loses to the list)."""
+    known: list[RawRow] = []
     by_block: dict[int, list[RawRow]] = {}
-    for li in doc.find_all("li"):
+    for li in tags(doc, _LI):
         row = _li_row(li, base)
-        if row is not None:
-            by_block.setdefault(id(_block_of(li)), []).append(row)
-    if not by_block:
-        return []
+        if row is None:
+            continue
+        block, in_known = _place_of(li)
+        if in_known:
+            known.append(row)
+        by_block.setdefault(block, []).append(row)
+    if known or not by_block:
+        return known
     return max(by_block.values(), key=len)  # max keeps the first of equals: document order
 
 
@@ -198,7 +217,7 @@ def _rows_by_options(doc: BeautifulSoup, base: str, options: Mapping[str, str]) 
     for node in _select(doc, options["rows"]):
         link = _select_one(node, options.get("link") or options.get("title") or "a[href]")
         if link is not None and link.name != "a":
-            link = link.find("a", href=True) or link.find_parent("a")
+            link = first(link, _A, "href") or next((p for p in link.parents if p.name == "a"), None)
         url = resolve_link(link.get("href") if link else None, base)
         if url is None:
             continue

@@ -1,0 +1,132 @@
+"""Listing and detail pages parsed per second on one core, against the floor of plain lxml.
+
+For every page set, the same decoded pages go through the family parser and through
+`lxml.html.fromstring` (a parse and nothing else, the fastest this machine can turn these
+bytes into a tree); the ratio is what the parser costs over that floor. Timings alone mean
+little on shared machines; the ratio, measured in the same run, is the figure to compare.
+
+    .venv/bin/python bench/bench_parse.py [--seconds 2] [--no-sim]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import lxml.html
+
+from connectors.families import FAMILIES
+from connectors.records import Request
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT.parent / "shared" / "corpus" / "real"
+FIXTURES = ROOT / "tests" / "fixtures"
+
+# (family, kind, url or request, text)
+Page = tuple[str, str, Request, str]
+
+
+def recorded_pages() -> list[Page]:
+    """The real Handan pages and the recorded fixtures of each family."""
+    def read(path: Path, encoding: str = "utf-8") -> str:
+        return path.read_bytes().decode(encoding)
+
+    list_url = Request("http://hdzfxxgk.hd.gov.cn/zfwj/jinqixxgk/index.html")
+    detail_url = Request("http://hdzfxxgk.hd.gov.cn/gszbm/auto23716/202008/t20200802_1352104.html")
+    return [
+        ("trs", "listing", list_url, read(REAL / "handan_trs_xxgk_list_saved.html")),
+        ("trs", "detail", detail_url, read(REAL / "handan_trs_xxgk_detail_saved.html")),
+        ("trs", "listing", Request("http://www.longyan.gov.cn/gk/gsj/index_3.shtml"),
+         read(FIXTURES / "trs" / "xxgk_table_list.html")),
+        ("trs", "detail", Request("http://www.longyan.gov.cn/gk/gsj/201203/t20120305_2459445.htm"),
+         read(FIXTURES / "trs" / "fujian_syh_box_detail.html")),
+        ("hanweb", "listing", Request("http://www.dingxi.gov.cn/col/col12377/index.html"),
+         read(FIXTURES / "hanweb" / "column_page.html")),
+        ("hanweb", "detail", Request("http://www.taizhou.gov.cn/art/2018/2/28/art_46355_1634538.html"),
+         read(FIXTURES / "hanweb" / "detail.html")),
+    ]
+
+
+def _fetch(request: Request) -> str:
+    data = urllib.parse.urlencode(request.data).encode() if request.method == "POST" else None
+    req = urllib.request.Request(request.url, data=data, headers=dict(request.headers),
+                                 method=request.method)
+    with urllib.request.urlopen(req, timeout=10) as response:
+        body = response.read()
+    head = body[:2048].lower()
+    return body.decode("gb18030" if b"gbk" in head or b"gb2312" in head else "utf-8")
+
+
+def sim_pages(details_per_portal: int = 10) -> list[Page]:
+    """First listing page and some detail pages of every HTML portal of the simulated world."""
+    from sim.server import start
+    from sim.world import PORTAL_BY_ID
+
+    pages: list[Page] = []
+    with start() as world:
+        for portal_id, url in world.portals.items():
+            family = PORTAL_BY_ID[portal_id].platform
+            if family == "ssp":
+                continue  # JSON: no HTML floor to compare with
+            module = FAMILIES[family]
+            request = module.first_request(url, {})
+            text = _fetch(request)
+            pages.append((family, "listing", request, text))
+            for row in module.parse_listing(text, request, {}).rows[:details_per_portal]:
+                pages.append((family, "detail", Request(row.url), _fetch(Request(row.url))))
+    return pages
+
+
+def rate(pages: list[Page], parse: Callable[[Page], object], seconds: float) -> float:
+    """Pages per second of `parse` over `pages`, cycled for about `seconds`."""
+    done = 0
+    start = time.perf_counter()
+    while True:
+        for page in pages:
+            parse(page)
+        done += len(pages)
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return done / elapsed
+
+
+def parse_with_family(page: Page) -> object:
+    family, kind, request, text = page
+    module = FAMILIES[family]
+    if kind == "listing":
+        return module.parse_listing(text, request, {})
+    return module.parse_detail(text, request.url, {})
+
+
+def parse_floor(page: Page) -> object:
+    return lxml.html.fromstring(page[3].encode("utf-8"))
+
+
+def report(name: str, pages: list[Page], seconds: float) -> None:
+    for kind in ("listing", "detail"):
+        chosen = [p for p in pages if p[1] == kind]
+        if not chosen:
+            continue
+        size = sum(len(p[3].encode("utf-8")) for p in chosen) / len(chosen) / 1024
+        ours = rate(chosen, parse_with_family, seconds)
+        floor = rate(chosen, parse_floor, seconds)
+        print(f"{name:9} {kind:8} {len(chosen):3} pages, {size:5.1f} KB avg: "
+              f"parser {ours:7.0f}/s   lxml floor {floor:7.0f}/s   floor/parser {floor / ours:5.1f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=2.0, help="time per measurement")
+    parser.add_argument("--no-sim", action="store_true", help="recorded pages only")
+    args = parser.parse_args()
+    report("recorded", recorded_pages(), args.seconds)
+    if not args.no_sim:
+        report("sim", sim_pages(), args.seconds)
+
+
+if __name__ == "__main__":
+    main()
