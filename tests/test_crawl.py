@@ -19,7 +19,7 @@ import connectors.crawl as crawl_module
 from connectors.crawl import PortalTarget, crawl
 from connectors.errors import ChallengePage, LayoutChanged, StubPage, UnsafeXml
 from connectors.families.base import ListingPage, RawDetail, RawRow
-from connectors.http import HttpClient
+from connectors.http import HttpClient, allowed_hosts
 from connectors.records import Request
 
 # -- a tiny family: listing pages and detail pages are JSON ------------------------------------
@@ -368,6 +368,20 @@ def listed_urls(sim, portal_id: str, day) -> set[str]:
     return urls
 
 
+def test_a_gbk_portal_declared_gb2312_in_meta_is_read_right(sim, client):
+    portal_id = "ly-ct-aic-site"
+    entry = sim.portals[portal_id]
+    page = client.fetch(Request(entry), allowed_hosts(entry))
+    assert "charset" not in page.headers["content-type"]  # only the meta says gb2312
+    assert b'charset=gb2312"' in page.content[:2000] and page.encoding == "gb18030"
+    rows, summary, walk = run(sim_target(sim, portal_id, "never"), client)
+    world, listing = sim.world, sim.world.listing(portal_id, sim.as_of)
+    expected = {world.doc(g).title for _, g in listing.natural(0, listing.natural_count())}
+    assert {row.title_raw for row in rows} == expected
+    assert any("镕" in title for title in expected)  # 镕 is in GBK but not in GB2312
+    assert {entry.encoding for entry in walk.fetches} == {"gb18030"}
+
+
 @pytest.mark.parametrize(("platform", "details"), [("trs", "new"), ("hanweb", "new"),
                                                    ("ssp", "never")])
 def test_a_full_crawl_sees_every_row_the_portal_advertises(sim, client, platform, details):
@@ -438,20 +452,25 @@ def test_an_external_entity_is_never_resolved(sim, client):
 
 
 def test_an_external_entity_pointing_at_a_server_is_never_fetched(server, client):
-    """The hanweb family reads a data store whose entity names a URL we serve: a parser
-    that resolved it would ask our server for it."""
+    """A Hanweb column page whose data store declares an entity naming a URL we serve: a
+    parser that resolved it would ask our server for it."""
     server.routes["/secret"] = lambda h: (200, {}, b"SECRET-CONTENT")
-    record = '<li><a href="/art/2012/3/5/art_1_2.html" title="t">t</a><span>2012-03-05</span></li>'
-    page = (f'<!DOCTYPE datastore [<!ENTITY xxe SYSTEM "{server.url("/secret")}">]>'
-            f'<html><body><script type="text/xml"><datastore><totalrecord>1</totalrecord>'
-            f'<recordset><record><![CDATA[{record}]]></record><record>&xxe;</record>'
-            f'</recordset></datastore></script></body></html>')
+    records = "".join(
+        f'<record><![CDATA[<li><a href="/art/2012/3/{n}/art_1_{n}.html" title="通知{n}">通知{n}'
+        f'</a><span>2012-03-{n:02d}</span></li>]]></record>\n' for n in range(1, 16))
+    page = ('<html><head><title>信息公开目录</title></head><body><div id="div1">'
+            '<script type="text/xml">'
+            f'<!DOCTYPE datastore [<!ENTITY xxe SYSTEM "{server.url("/secret")}">]>'
+            f"<datastore><recordset><record>&xxe;</record>{records}</recordset>"
+            "</datastore></script></div></body></html>")
     server.routes["/col/col1/index.html"] = lambda h: (
         200, {"Content-Type": "text/html; charset=utf-8"}, page.encode())
     rows, summary, _ = run(PortalTarget("x", "hanweb", server.url("/col/col1/index.html"),
                                         details="never"), client)
-    assert "/secret" not in server.paths()
+    assert server.paths() == ["/col/col1/index.html"]  # never /secret
     assert not any("SECRET" in str(value) for row in rows for value in vars(row).values())
+    # Refused or read with the entity ignored; either way the run says what it saw.
+    assert summary.status == "failed" or len(rows) == 15, (summary.status, summary.reason)
 
 
 @pytest.mark.parametrize("platform", ["trs", "hanweb"])
