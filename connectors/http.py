@@ -223,10 +223,12 @@ class _Body:
 
 
 class _Validators:
-    """ETag / Last-Modified per URL, with the archived body they belong to.
+    """ETag / Last-Modified per URL, with the archived body (and its Content-Type) they
+    belong to.
 
     Persisted as append-only JSON lines (the last line for a URL wins) so recording one
-    costs one small write, whatever the number of URLs; thread-safe.
+    costs one small write, whatever the number of URLs; compacted when loaded if mostly
+    stale. Thread-safe.
     """
 
     def __init__(self, path: Path | None) -> None:
@@ -237,25 +239,39 @@ class _Validators:
             self._load(path)
 
     def _load(self, path: Path) -> None:
-        with path.open(encoding="utf-8") as lines:
-            for line in lines:
+        lines = 0
+        with path.open(encoding="utf-8") as stored:
+            for line in stored:
+                lines += 1
                 # A line cut short by a crash is skipped: it only costs one unconditional GET.
                 with suppress(ValueError, KeyError, TypeError):
                     entry = json.loads(line)
                     self._by_url[entry["url"]] = entry
+        if lines > 2 * len(self._by_url) + 100:
+            self._rewrite(path)
+
+    def _rewrite(self, path: Path) -> None:
+        """Replace the file by one line per URL (temporary file + rename)."""
+        tmp = path.with_name(path.name + ".tmp")
+        with tmp.open("w", encoding="utf-8") as out:
+            for entry in self._by_url.values():
+                out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        os.replace(tmp, path)
 
     def get(self, url: str) -> dict[str, str] | None:
         """The validators recorded for `url`, if any."""
         with self._lock:
             return self._by_url.get(url)
 
-    def put(self, url: str, etag: str | None, last_modified: str | None, sha256: str) -> None:
-        """Remember the validators of `url`'s latest body."""
+    def put(self, url: str, headers: dict[str, str], sha256: str) -> None:
+        """Remember the validators of `url`'s latest body, if the response gave any."""
         entry = {"url": url, "sha256": sha256}
-        if etag:
-            entry["etag"] = etag
-        if last_modified:
-            entry["last_modified"] = last_modified
+        for field, header in (("etag", "etag"), ("last_modified", "last-modified"),
+                              ("content_type", "content-type")):
+            if headers.get(header):
+                entry[field] = headers[header]
+        if "etag" not in entry and "last_modified" not in entry:
+            return
         with self._lock:
             if self._by_url.get(url) == entry:
                 return
@@ -585,8 +601,8 @@ class HttpClient:
             headers["If-Modified-Since"] = known["last_modified"]
         return headers
 
-    def _archived_body(self, url: str) -> bytes:
-        """The archived body a 304 for `url` refers to."""
+    def _archived_body(self, url: str) -> tuple[bytes, str | None]:
+        """The archived body a 304 for `url` refers to, with the Content-Type it came with."""
         known = self._validators.get(url) if self._validators else None
         archived = self.archive.get(known["sha256"]) if known and self.archive else None
         if archived is None:
@@ -596,20 +612,20 @@ class HttpClient:
                 self._validators.forget(url)
             raise FetchError(f"GET {url}: HTTP 304 but the archived body is gone", url=url,
                              status=304)
-        return archived
+        return archived, known.get("content_type")
 
     def _finish(self, request: Request, body: _Body, not_modified: bool, attempts: int,
                 started: float) -> Page:
         """Turn a received body (or a 304) into a decoded, archived Page."""
-        content = body.content
+        content, content_type = body.content, body.headers.get("content-type")
         if not_modified:
-            content = self._archived_body(request.url)
+            content, stored_type = self._archived_body(request.url)
+            # A 304 seldom repeats the Content-Type; the charset it declared still holds.
+            content_type = content_type or stored_type
         sha = self.archive.put(content) if self.archive else sha256_hex(content)
         if self._validators is not None and request.method.upper() == "GET" and not not_modified:
-            etag, modified = body.headers.get("etag"), body.headers.get("last-modified")
-            if etag or modified:
-                self._validators.put(request.url, etag, modified, sha)
-        text, encoding = decode_body(content, body.headers.get("content-type"))
+            self._validators.put(request.url, body.headers, sha)
+        text, encoding = decode_body(content, content_type)
         return Page(
             url=request.url, final_url=body.final_url, status=body.status,
             headers=body.headers, content=content, text=text, encoding=encoding, sha256=sha,

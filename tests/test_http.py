@@ -527,3 +527,33 @@ def test_post_requests_carry_form_and_headers_and_are_never_conditional(tmp_path
     assert seen["referer"] == server.url("/col/col1/index.html")
     assert seen["ua"] == "xxgk-test/1 (+tests)"
     assert "if-none-match" not in server.hits[1][3]
+
+
+def test_a_304_decodes_the_archived_body_with_the_charset_it_came_with(tmp_path, server):
+    body = "龙岩 2012".encode("gbk")  # no meta: only the first response's header says GBK
+
+    def route(handler):
+        if handler.headers.get("If-Modified-Since"):
+            return 304, {}, b""
+        return 200, {"Content-Type": "text/plain; charset=GBK",
+                     "Last-Modified": "Sat, 31 Dec 2012 02:00:00 GMT"}, body
+
+    server.routes["/gbk.txt"] = route
+    client = client_for(tmp_path)
+    allowed = allowed_hosts(server.url("/"))
+    client.fetch(Request(server.url("/gbk.txt")), allowed)
+    again = client.fetch(Request(server.url("/gbk.txt")), allowed)
+    assert again.not_modified and (again.text, again.encoding) == ("龙岩 2012", "gb18030")
+
+
+def test_validators_survive_a_torn_line_and_a_stale_file_is_compacted(tmp_path, server):
+    server.routes["/v"] = lambda h: (200, {"ETag": '"e7"'}, b"body")
+    client = client_for(tmp_path)
+    client.fetch(Request(server.url("/v")), allowed_hosts(server.url("/")))
+    stored = tmp_path / "data" / "validators.jsonl"
+    entry = stored.read_text(encoding="utf-8")
+    stored.write_text(entry * 300 + '{"url": "http://torn', encoding="utf-8")
+    fresh = client_for(tmp_path)
+    fresh.fetch(Request(server.url("/v")), allowed_hosts(server.url("/")))
+    assert server.hits[-1][3]["if-none-match"] == '"e7"'
+    assert stored.read_text(encoding="utf-8") == entry  # one line per URL again
