@@ -160,3 +160,24 @@ def test_option_selector_that_matches_nothing_is_named(real_list: str) -> None:
 def test_malformed_option_selector_is_a_clear_error(real_list: str) -> None:
     with pytest.raises(LayoutChanged, match="bad CSS selector"):
         trs.parse_listing(real_list, Request(LIST_URL), {"rows": "div[[li"})
+
+
+def test_hostile_title_attribute_loses_no_rows() -> None:
+    page = (Path(__file__).parent / "fixtures" / "trs" / "xxgk_table_list.html").read_text("utf-8")
+    hostile = '<script>alert(1)</script><!--<select>x'
+    page = page.replace('title="龙岩市工商行政管理局关于开展', f'title="{hostile}龙岩市工商行政管理局关于开展', 1)
+    rows = trs.parse_listing(page, Request("http://www.longyan.gov.cn/gk/gsj/index_3.shtml"), {}).rows
+    assert len(rows) == 3
+    assert rows[0].fields["title"].startswith(hostile)
+
+
+def test_a_notice_about_verification_is_not_a_challenge(real_detail: str) -> None:
+    page = real_detail.replace("全市教育系统安全专项整治三年行动实施方案", "网站安全验证码系统升级方案")
+    fields = trs.parse_detail(page, DETAIL_URL, {}).fields
+    assert "安全验证" in fields["title"]
+
+
+def test_a_script_mentioning_captcha_on_a_short_page_is_not_mistaken_for_one() -> None:
+    page = ("<html><head><title>通知</title><script>var s='验证码';</script></head><body>"
+            "<p><strong>索引号</strong>：X/2012-00001</p><p><strong>名称</strong>：甲</p></body></html>")
+    assert trs.parse_detail(page, DETAIL_URL, {}).fields["index_no"] == "X/2012-00001"

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 from bs4.element import Tag
 from bs4.filter import ElementFilter
 
-from connectors.errors import ChallengePage, StubPage
+from connectors.errors import ChallengePage, LayoutChanged, PageError, StubPage
 from connectors.normalize import canonical_url, clean_text
 from connectors.records import Request
 
@@ -53,20 +53,13 @@ class RawDetail:
     attachments: tuple[str, ...] = ()
 
 
-_INERT = re.compile(
-    r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<select\b.*?</select\s*>",
-    re.S | re.I,
-)
-
-
 def soup(text: str, parse_only: ElementFilter | None = None) -> BeautifulSoup:
     """Parse HTML with the lxml builder (the one HTML parser of the connectors).
 
-    Scripts, styles, comments and drop-down menus are cut out first: no row or label lives
-    there (a label commented out in a page must not be read anyway), and bs4's cost is per
-    element, so a page of site links in `<select>`s parses twice as fast without them.
+    The text is never cut with regular expressions first: a `<select` or `<!--` inside a
+    hostile title attribute would make such a cut swallow the rows after it.
     """
-    return BeautifulSoup(_INERT.sub(" ", text), "lxml", parse_only=parse_only)
+    return BeautifulSoup(text, "lxml", parse_only=parse_only)
 
 
 def tags(node: Tag, names: frozenset[str] | None = None) -> Iterator[Tag]:
@@ -150,9 +143,24 @@ def is_attachment(url: str) -> bool:
 
 
 def check_stub(text: str, what: str) -> None:
-    """Raise `StubPage` when a page is too small to hold a listing (broken deep pages)."""
+    """Raise `StubPage` when a page is too small to hold a listing (broken deep pages), or
+    `ChallengePage` when the small page is a WAF's."""
     if len(text) < STUB_BYTES and len(text.encode("utf-8", "surrogatepass")) < STUB_BYTES:
+        reason = challenge_reason(text)
+        if reason:
+            raise ChallengePage(reason)
         raise StubPage(f"{what}: {len(text.encode('utf-8', 'surrogatepass'))} bytes, under {STUB_BYTES}")
+
+
+def unreadable(text: str, message: str) -> PageError:
+    """The error for a page on which nothing expected was found: `ChallengePage` when it is a
+    WAF's page, else `LayoutChanged` with `message` (what was looked for).
+
+    Challenges are only looked for on pages that failed to read, so a notice titled
+    "…安全验证…" with its metadata intact is never taken for one.
+    """
+    reason = challenge_reason(text)
+    return ChallengePage(reason) if reason else LayoutChanged(message)
 
 
 _HIDDEN = re.compile(
@@ -173,23 +181,22 @@ _BARE_TEXT = 120
 _SHORT_TEXT = 600
 
 
-def check_challenge(text: str) -> None:
-    """Raise `ChallengePage` for WAF / anti-bot pages: a 安全验证 title, a short page about a
-    captcha, or a body with no visible text whose scripts set a cookie or navigate."""
+def challenge_reason(text: str) -> str | None:
+    """Why a page is a WAF / anti-bot page, or None: a short page whose title or text speaks
+    of verification (安全验证, 验证码 …), or a body with no visible text whose scripts set a
+    cookie or navigate."""
     head = _TITLE.search(text[:4000])
     title = clean_text(_TAG.sub("", head.group(1))) if head else ""
-    for word in _CHALLENGE_WORDS:
-        if word in title:
-            raise ChallengePage(f"challenge page: title {title!r}")
-    if not any(w in text for w in _CHALLENGE_WORDS) and not _JS_NAVIGATION.search(text):
-        return
+    worded = any(w in title for w in _CHALLENGE_WORDS) or any(w in text for w in _CHALLENGE_WORDS)
+    navigates = _JS_NAVIGATION.search(text) is not None
+    if not worded and not navigates:
+        return None
     visible = "".join(_TAG.sub(" ", _HIDDEN.sub(" ", text)).split())
-    if len(visible) < _SHORT_TEXT:
-        for word in _CHALLENGE_WORDS:
-            if word in visible:
-                raise ChallengePage(f"challenge page: {word!r} on a page of {len(visible)} characters")
-    if len(visible) < _BARE_TEXT and "<script" in text.lower() and _JS_NAVIGATION.search(text):
-        raise ChallengePage(
-            f"challenge page: JavaScript-only body ({len(visible)} visible characters) "
-            "that sets a cookie or navigates"
-        )
+    if worded and len(visible) < _SHORT_TEXT:
+        shown = [w for w in _CHALLENGE_WORDS if w in title or w in visible]
+        if shown:
+            return f"challenge page: {shown[0]!r} on a page of {len(visible)} visible characters"
+    if navigates and len(visible) < _BARE_TEXT and "<script" in text.lower():
+        return (f"challenge page: JavaScript-only body ({len(visible)} visible characters) "
+                "that sets a cookie or navigates")
+    return None

@@ -18,15 +18,14 @@ from bs4 import BeautifulSoup
 from bs4.element import NavigableString, Tag
 from bs4.filter import ElementFilter
 
-from connectors.errors import LayoutChanged
 from connectors.families.base import (
     RawDetail,
-    check_challenge,
     is_attachment,
     resolve_link,
     soup,
     tags,
     text_of,
+    unreadable,
 )
 from connectors.normalize import LABELS, WEAK_LABELS, label_field, label_key
 
@@ -286,14 +285,14 @@ def parse_detail_page(text: str, url: str, options: Mapping[str, str]) -> RawDet
     more before concluding the layout changed. Raises `ChallengePage` for WAF pages and
     `LayoutChanged` when neither a known label nor a meta ArticleTitle is on the page.
     """
-    check_challenge(text)
     strained = None if options.get("body") else _STRAINER
     fields, has_body, attachments = _read_page(soup(text, strained), url, options)
     if not fields and strained is not None:
         fields, has_body, attachments = _read_page(soup(text), url, options)
     if not fields:
-        raise LayoutChanged(
+        raise unreadable(
+            text,
             f"detail page {url}: no metadata labels (索引号, 发布机构, 发布日期, 文号, 名称/标题, …) "
-            "and no meta ArticleTitle"
+            "and no meta ArticleTitle",
         )
     return RawDetail(fields=fields, has_body=has_body, attachments=attachments)

@@ -21,13 +21,13 @@ from connectors.families.base import (
     ListingPage,
     RawDetail,
     RawRow,
-    check_challenge,
     check_stub,
     item_key_for,
     resolve_link,
     soup,
     tags,
     text_of,
+    unreadable,
 )
 from connectors.families.detail import parse_detail_page
 from connectors.normalize import canonical_url, parse_date
@@ -56,12 +56,11 @@ def first_request(url: str, options: Mapping[str, str]) -> Request:
 def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> ListingPage:
     """Records, advertised total and the next data-proxy group of a column page or a group."""
     is_proxy = request.method.upper() == "POST" or "dataproxy" in request.url
-    check_challenge(text)
     if not is_proxy:
         check_stub(text, f"column page {request.url}")
     match = _DATASTORE.search(text)
     if match is None:
-        raise LayoutChanged(f"{request.url}: no <datastore> (looked for the jpage datastore XML)")
+        raise unreadable(text, f"{request.url}: no <datastore> (looked for the jpage datastore XML)")
     # a data-proxy response is XML from its first byte; a column page is HTML around the store
     store = _parse_xml(match.group(0), request.url, text if is_proxy else match.group(0))
     records = [_record_html(rec) for rec in store.iter("record")]

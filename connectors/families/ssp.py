@@ -18,9 +18,9 @@ from connectors.families.base import (
     ListingPage,
     RawDetail,
     RawRow,
-    check_challenge,
     platform_key,
     resolve_link,
+    unreadable,
 )
 from connectors.normalize import label_field
 from connectors.records import Request
@@ -89,8 +89,7 @@ def _load(text: str, url: str) -> dict:
     """The JSON object of a page; raw newlines and tabs inside strings are tolerated."""
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("<"):
-        check_challenge(text)
-        raise LayoutChanged(f"{url}: expected JSON, got HTML ({len(text)} characters)")
+        raise unreadable(text, f"{url}: expected JSON, got HTML ({len(text)} characters)")
     try:
         data = json.loads(stripped, strict=False)
     except json.JSONDecodeError as exc:

@@ -20,7 +20,6 @@ from connectors.families.base import (
     ListingPage,
     RawDetail,
     RawRow,
-    check_challenge,
     check_stub,
     first,
     has_ancestor,
@@ -29,6 +28,7 @@ from connectors.families.base import (
     soup,
     tags,
     text_of,
+    unreadable,
 )
 from connectors.families.detail import parse_detail_page
 from connectors.normalize import canonical_url, label_field, parse_date
@@ -52,12 +52,11 @@ def first_request(url: str, options: Mapping[str, str]) -> Request:
 
 def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> ListingPage:
     """Rows, page count, advertised total and next page of one static listing page."""
-    check_challenge(text)
     check_stub(text, f"listing page {request.url}")
     doc = soup(text)
     rows = _rows(doc, request.url, options)
     if not rows:
-        raise LayoutChanged(f"listing page {request.url}: no rows; looked for {_describe(options)}")
+        raise unreadable(text, f"listing page {request.url}: no rows; looked for {_describe(options)}")
     page_count, current, ext = _pager(text)
     total = _int_var(text, "countnum")
     return ListingPage(
