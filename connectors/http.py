@@ -463,7 +463,7 @@ class HttpClient:
                             raise FetchError(f"{method} {url}: HTTP 304 to an "
                                              "unconditional request", url=url, status=304)
                         return _Body(url, 304, _lower(response.headers), b""), True
-                    if status >= 400 or status < 200:
+                    if not 200 <= status < 300:  # 4xx, or a 3xx that leads nowhere
                         raise FetchError(f"{method} {url}: HTTP {status}", url=url,
                                          status=status)
                     content = self._read_capped(response, url)
@@ -527,7 +527,7 @@ class HttpClient:
         after decompression, and more than total_timeout seconds in all."""
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            raise ResponseTooLarge(f"GET {url}: Content-Length {declared} exceeds the "
+            raise ResponseTooLarge(f"{url}: Content-Length {declared} exceeds the "
                                    f"{self.max_bytes}-byte cap", url=url,
                                    status=response.status_code)
         raw = response.raw
@@ -544,19 +544,19 @@ class HttpClient:
                 decoded += len(chunk)
                 if decoded > self.max_decoded_bytes:
                     raise ResponseTooLarge(
-                        f"GET {url}: body exceeds the {self.max_decoded_bytes}-byte cap "
+                        f"{url}: body exceeds the {self.max_decoded_bytes}-byte cap "
                         f"after decompression ({raw.tell()} bytes on the wire)",
                         url=url, status=response.status_code)
                 if max(raw.tell(), decoded if identity else 0) > self.max_bytes:
-                    raise ResponseTooLarge(f"GET {url}: body exceeds the {self.max_bytes}-byte"
+                    raise ResponseTooLarge(f"{url}: body exceeds the {self.max_bytes}-byte"
                                            " cap", url=url, status=response.status_code)
                 if time.monotonic() > deadline:
-                    raise FetchError(f"GET {url}: body not received within "
+                    raise FetchError(f"{url}: body not received within "
                                      f"{self.total_timeout} s", url=url,
                                      status=response.status_code)
                 chunks.append(chunk)
         except urllib3.exceptions.DecodeError as exc:
-            raise FetchError(f"GET {url}: undecodable content-encoding: {_short(exc)}",
+            raise FetchError(f"{url}: undecodable content-encoding: {_short(exc)}",
                              url=url, status=response.status_code) from exc
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise _Retryable(f"body read failed: {type(exc).__name__}: {_short(exc)}",
