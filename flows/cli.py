@@ -16,7 +16,7 @@ from rich.console import Console
 
 from flows import prefect_env
 from flows.config import Config, ConfigError, load_config
-from flows.render import category_tables, levels_table, safe
+from flows.render import category_tables, levels_table, make_console, safe
 
 app = typer.Typer(
     help="xxgk: harvest government information-disclosure catalogs (政府信息公开) into DuckDB, "
@@ -28,8 +28,8 @@ app = typer.Typer(
 portal_app = typer.Typer(help="Work on one portal of a config (e.g. try it out when adding it).", no_args_is_help=True)
 app.add_typer(portal_app, name="portal")
 
-console = Console()
-err_console = Console(stderr=True, soft_wrap=True)  # messages hold paths: let the terminal wrap them
+console = make_console()
+err_console = make_console(stderr=True)  # soft-wrapped: messages hold paths, let the terminal wrap them
 
 ConfigOption = Annotated[
     Path, typer.Option("--config", "-c", help="The xxgk.toml to use.", show_default=False)

@@ -25,12 +25,13 @@ prefect_env.configure()  # no-op for what the caller already set; keeps bare imp
 from prefect import flow, task  # noqa: E402 - Prefect reads its settings on import
 from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.runtime import task_run  # noqa: E402
 from prefect.states import Failed  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 from flows.config import Config, Portal, load_config  # noqa: E402
 from flows.progress import HarvestProgress  # noqa: E402
-from flows.render import clean, run_summary_table, summary_markdown  # noqa: E402
+from flows.render import clean, make_console, run_summary_table, summary_markdown  # noqa: E402
 from flows.steps import (  # noqa: E402
     BuildOutcome,
     PortalOutcome,
@@ -98,6 +99,7 @@ def harvest(portal: Portal, client: Any, data_dir: Path, run_id: str, mode: str,
         progress.finish(portal.id, outcome.status, outcome.rows, outcome.pages)
     else:
         outcome = harvest_portal(portal, client, data_dir=data_dir, run_id=run_id, mode=mode, known=known)
+    outcome.attempts = task_run.run_count or 1
     if outcome.status == "failed" and outcome.transient:
         raise TransientHarvestFailure(outcome)
     return outcome
@@ -124,7 +126,7 @@ def nightly(config_path: str, full: bool = False, portals: list[str] | None = No
     data_dir = config.warehouse.data_dir
     modes = {p.id: choose_mode(data_dir, p.id, config.harvest.full_every_days, force_full=full) for p in chosen}
     known = {p.id: _known_items(config, p.id) for p in chosen}
-    console = Console()
+    console = make_console()
     bars = HarvestProgress(console, [p.id for p in chosen]) if progress else None
     attempt = harvest.with_options(retries=config.harvest.retries, retry_delay_seconds=config.harvest.retry_delay)
     client = make_client(config.harvest, data_dir)

@@ -32,6 +32,9 @@ def configure(data_dir: Path | None = None) -> dict[str, str]:
         if name not in os.environ:
             os.environ[name] = value
             applied[name] = value
+    if "PREFECT_HOME" in applied:
+        # Prefect creates its home but not the folders above it; its server fails without them.
+        Path(applied["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
     return applied
 
 

@@ -7,10 +7,13 @@ markup) with the control characters removed.
 
 from __future__ import annotations
 
+import os
+import sys
 import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -19,6 +22,14 @@ _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u20
 
 LEVEL_ORDER = ("all", "province", "city", "county")
 SCHEME_TITLES = {"topic": "主题分类 topic", "function": "业务职能分类 function", "audience": "服务对象分类 audience"}
+
+
+def make_console(stderr: bool = False) -> Console:
+    """A console for xxgk's output: as wide as the terminal, or 160 columns when redirected
+    (rich's default of 80 would cut portal ids and reasons in logs and captured output)."""
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() or os.environ.get("COLUMNS") else 160
+    return Console(stderr=stderr, width=width, soft_wrap=stderr)
 
 
 def clean(value: Any) -> str:
@@ -43,10 +54,10 @@ def safe(value: Any, style: str = "") -> Text:
 def run_summary_table(outcomes: Iterable[Mapping[str, Any]], title: str = "Portal runs") -> Table:
     """One row per portal: status, reason, pages, rows, new, requests, duration."""
     table = Table(title=title, title_justify="left")
-    table.add_column("portal")
+    table.add_column("portal", no_wrap=True)
     table.add_column("mode")
     table.add_column("status")
-    for column in ("pages", "rows", "new", "requests"):
+    for column in ("pages", "rows", "new", "requests", "attempts"):
         table.add_column(column, justify="right")
     table.add_column("seconds", justify="right")
     table.add_column("reason", overflow="fold")
@@ -57,7 +68,7 @@ def run_summary_table(outcomes: Iterable[Mapping[str, Any]], title: str = "Porta
             safe(outcome.get("portal_id")),
             safe(outcome.get("mode")),
             safe(status, colour),
-            *(safe(outcome.get(key, "")) for key in ("pages", "rows", "new", "requests")),
+            *(safe(outcome.get(key, "")) for key in ("pages", "rows", "new", "requests", "attempts")),
             safe(f"{float(outcome.get('duration') or 0):.1f}"),
             safe(outcome.get("reason") or ""),
         )
@@ -126,7 +137,7 @@ def md(value: Any) -> str:
 
 def summary_markdown(run_id: str, outcomes: Iterable[Mapping[str, Any]], build: str, ok: bool) -> str:
     """The run summary as a markdown table; every value escaped (reasons may quote portal text)."""
-    columns = ("portal_id", "mode", "status", "pages", "rows", "new", "requests", "duration", "reason")
+    columns = ("portal_id", "mode", "status", "pages", "rows", "new", "requests", "attempts", "duration", "reason")
     lines = [
         f"# xxgk run {md(run_id)}: {'ok' if ok else 'FAILED'}",
         "",

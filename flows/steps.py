@@ -42,6 +42,7 @@ class PortalOutcome:
     requests: int = 0
     duration: float = 0.0
     transient: bool = False  # failed in a way worth another attempt (down, timeouts, 5xx)
+    attempts: int = 1  # harvests of the portal tonight (more than one after transient failures)
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:

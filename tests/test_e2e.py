@@ -1,0 +1,211 @@
+"""End to end: the `xxgk` command and the nightly Prefect flow on the simulated Longyan world.
+
+One world and one Prefect test server for the file; three nights in order:
+1. a full harvest gives every figure of the 2012 report, in `totals --json` and in the table;
+2. a second night on the same world changes no figure and no doc_id;
+3. a night with a county site down names it with its reason, exits non-zero, and leaves every
+   portal's data and the totals as they were.
+The expected figures are the report's (written out here by hand) and are cross-checked
+against the simulator's ground truth, so neither side can drift alone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from sim import truth
+from sim.server import start
+from sim.world import LONGYAN_SYSTEM, OFFICIAL_GENRES
+
+SYSTEM, YEAR = "ly-aic", 2012
+DOWN = "ly-ct-aic-site"  # the GBK county site: the one to take down
+
+# The 2012 annual report of the Longyan City AIC (seed report; DESIGN section 7 rules).
+REPORT = {
+    "held": {"all": 2887, "city": 885, "county": 2002},
+    "official_held": {"city": 756, "county": 1977},
+    "new": {"all": 725, "city": 235, "county": 490},
+    "fulltext_held": {"all": 2887},
+}
+CITY_CATEGORIES = {
+    "topic": {"组织机构": 24, "规范性文件": 26, "规划计划": 23, "统计信息": 26, "工商动态及其他": 88},
+    "function": {"内资企业注册": 31, "消费维权": 30, "商标广告监管": 27, "政务公开及其他综合": 69},
+    "audience": {"服务企业": 46, "服务消费者": 39, "服务其他群体": 141, "未分类": 9},
+}
+
+runner = CliRunner()
+
+
+def xxgk(*args: str):
+    """Run the xxgk command in this process (it shares the session's Prefect test server)."""
+    return runner.invoke(app, list(args), terminal_width=200, catch_exceptions=False)
+
+
+def truth_figures(world) -> dict:
+    """The report's figures computed from the generator's ground truth by the section 7 rules."""
+    year_end = date(YEAR, 12, 31)
+    figures: dict = {"held": {}, "official_held": {}, "new": {}, "fulltext_held": {}, "city": {}}
+    for scheme in ("topic", "function", "audience"):
+        figures["city"][scheme] = {}
+    for doc in truth.rows(world):
+        if doc["unit_id"] not in LONGYAN_SYSTEM or doc["disclosure"] != "主动公开":
+            continue
+        published = date.fromisoformat(doc["published_date"])
+        withdrawn = doc["withdrawn_on"] and date.fromisoformat(doc["withdrawn_on"])
+        if published > year_end or (withdrawn and withdrawn <= year_end):
+            continue
+        official = doc["genre"] in OFFICIAL_GENRES if doc["genre"] else bool(doc["doc_no"])
+        for level in ("all", doc["level"]):
+            figures["held"][level] = figures["held"].get(level, 0) + 1
+            figures["official_held"][level] = figures["official_held"].get(level, 0) + official
+            figures["fulltext_held"][level] = figures["fulltext_held"].get(level, 0) + bool(doc["has_full_text"])
+            if published.year == YEAR:
+                figures["new"][level] = figures["new"].get(level, 0) + 1
+        if published.year == YEAR and doc["level"] == "city":
+            for scheme in ("topic", "function", "audience"):
+                category = doc[scheme] or "未分类"
+                figures["city"][scheme][category] = figures["city"][scheme].get(category, 0) + 1
+    return figures
+
+
+@pytest.fixture(scope="module")
+def world(prefect_harness, tmp_path_factory):
+    """The simulated world on loopback and the xxgk.toml that points at it."""
+    folder = tmp_path_factory.mktemp("e2e")
+    with start(port=0) as sim:
+        config = sim.write_config(folder / "xxgk.toml")
+        # One quick retry: a down portal must cost seconds here, not the default minute.
+        text = config.read_text(encoding="utf-8").replace("[harvest]\n", "[harvest]\nretries = 1\nretry_delay = 0\n", 1)
+        config.write_text(text, encoding="utf-8")
+        yield sim, config
+
+
+def published(config: Path) -> Path:
+    from flows.config import load_config
+
+    return load_config(config).warehouse.path
+
+
+def snapshot(config: Path) -> dict:
+    """What a night must not change: the totals, the documents' ids, each portal's sightings."""
+    totals = xxgk("totals", "--config", str(config), "--system", SYSTEM, "--year", str(YEAR), "--json")
+    assert totals.exit_code == 0, totals.output
+    with duckdb.connect(str(published(config)), read_only=True) as con:
+        doc_ids = {row[0] for row in con.execute("SELECT doc_id FROM fct_documents").fetchall()}
+        sightings = dict(con.execute("SELECT portal_id, count(*) FROM fct_sightings GROUP BY ALL").fetchall())
+    return {"totals": json.loads(totals.output), "doc_ids": doc_ids, "sightings": sightings}
+
+
+@pytest.fixture(scope="module")
+def first_night(world):
+    sim, config = world
+    result = xxgk("sync", "--config", str(config))
+    assert published(config).exists(), result.output
+    return result, snapshot(config)
+
+
+@pytest.fixture(scope="module")
+def second_night(first_night, world):
+    sim, config = world
+    result = xxgk("sync", "--config", str(config))
+    return result, snapshot(config)
+
+
+@pytest.fixture(scope="module")
+def failed_night(second_night, world):
+    sim, config = world
+    sim.set_faults([f"{DOWN}:down"])
+    try:
+        result = xxgk("sync", "--config", str(config))
+    finally:
+        sim.set_faults([])
+    return result, snapshot(config)
+
+
+def test_ground_truth_gives_the_report(world) -> None:
+    sim, _ = world
+    figures = truth_figures(sim.world)
+    for measure, levels in REPORT.items():
+        for level, expected in levels.items():
+            assert figures[measure][level] == expected, (measure, level)
+    for scheme, counts in CITY_CATEGORIES.items():
+        for category, expected in counts.items():
+            assert figures["city"][scheme][category] == expected, (scheme, category)
+
+
+def test_first_night_gives_every_figure_of_the_report(first_night) -> None:
+    result, snap = first_night
+    assert result.exit_code == 0, result.output
+    levels, categories = snap["totals"]["levels"], snap["totals"]["categories"]
+    assert snap["totals"]["system"] == SYSTEM and snap["totals"]["year"] == YEAR
+    for measure, by_level in REPORT.items():
+        for level, expected in by_level.items():
+            assert levels[level][measure] == expected, (measure, level)
+    for scheme, counts in CITY_CATEGORIES.items():
+        for category, expected in counts.items():
+            assert categories["city"][scheme][category] == expected, (scheme, category)
+        assert sum(categories["city"][scheme].values()) == REPORT["new"]["city"]  # 未分类 completes it
+
+
+def test_first_night_summary_names_every_portal(first_night, world) -> None:
+    result, _ = first_night
+    sim, _ = world
+    for portal_id in sim.portals:
+        line = next(line for line in result.output.splitlines() if f" {portal_id} " in line and "full" in line)
+        assert " ok " in line
+
+
+def cells(line: str) -> list[str]:
+    return [cell.strip() for cell in re.split(r"[│┃|]", line) if cell.strip()]
+
+
+def test_printed_tables_show_the_figures(first_night, world) -> None:
+    _, config = world
+    result = xxgk("totals", "--config", str(config), "--system", SYSTEM, "--year", str(YEAR))
+    assert result.exit_code == 0, result.output
+    rows = {cells(line)[0]: cells(line)[1:] for line in result.output.splitlines() if len(cells(line)) > 3}
+    assert rows["all"][:3] == ["2887", "2733", "725"]
+    assert rows["city"][:3] == ["885", "756", "235"]
+    assert rows["county"][:3] == ["2002", "1977", "490"]
+    assert rows["all"][5] == "100.00%"  # full-text rate
+    category_rows = {tuple(cells(line)) for line in result.output.splitlines() if len(cells(line)) == 3}
+    new_city = REPORT["new"]["city"]
+    for counts in CITY_CATEGORIES.values():
+        for category, n in counts.items():
+            assert (category, str(n), f"{n / new_city:.2%}") in category_rows, category
+
+
+def test_second_night_changes_no_figure_and_no_doc_id(first_night, second_night, world) -> None:
+    sim, _ = world
+    result, snap = second_night
+    assert result.exit_code == 0, result.output
+    assert snap["totals"] == first_night[1]["totals"]
+    assert snap["doc_ids"] == first_night[1]["doc_ids"]
+    assert snap["sightings"] == first_night[1]["sightings"]
+    incremental = [line for line in result.output.splitlines() if " incremental " in line]
+    assert len(incremental) == len(sim.portals)  # last night's full listing is fresh
+
+
+def test_failed_portal_is_named_and_loses_nothing(first_night, failed_night, world) -> None:
+    sim, config = world
+    result, snap = failed_night
+    assert result.exit_code == 1
+    line = next(line for line in result.output.splitlines() if f" {DOWN} " in line)
+    assert "failed" in line and "listing page 0 failed" in " ".join(result.output.split())
+    assert cells(line)[7] == "2"  # attempts: the transient failure was retried once
+    others = [line for line in result.output.splitlines() if " incremental " in line and f" {DOWN} " not in line]
+    assert len(others) == len(sim.portals) - 1 and all(" ok " in line for line in others)
+    assert snap == first_night[1]  # totals, doc_ids and every portal's sightings, the failed one's too
+    with duckdb.connect(str(published(config)), read_only=True) as con:
+        status, reason = con.execute(
+            "SELECT status, reason FROM fct_portal_runs WHERE portal_id = ? ORDER BY run_id DESC LIMIT 1", [DOWN]
+        ).fetchone()
+    assert status == "failed" and "listing page 0 failed" in reason
