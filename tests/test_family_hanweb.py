@@ -115,3 +115,14 @@ def test_column_page_without_a_datastore_is_a_layout_change() -> None:
     start, end = text.index("<datastore>"), text.index("</datastore>") + len("</datastore>")
     with pytest.raises(LayoutChanged, match="datastore"):
         hanweb.parse_listing(text[:start] + text[end:], Request(COLUMN), {})
+
+
+def test_a_column_page_holding_fewer_than_a_group_continues_after_what_it_holds() -> None:
+    text = fixture("column_page.html")
+    start = text.index("<record>", text.index("<record>") + 1)  # keep the first record only
+    end = text.index("</recordset>")
+    page = hanweb.parse_listing(text[:start] + text[end:], Request(COLUMN), {})
+    assert len(page.rows) == 1
+    assert "startrecord=2&endrecord=46" in page.next_request.url  # total 52: records 2.. remain
+    no_total = (text[:start] + text[end:]).replace("totalRecord: 52", "")
+    assert hanweb.parse_listing(no_total, Request(COLUMN), {}).next_request is None

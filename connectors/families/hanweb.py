@@ -66,7 +66,6 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     records = [_record_html(rec) for rec in store.iter("record")]
     total = _total(store, text)
     rows = _rows(records, request.url)
-    start, end = _range(request, len(records))
     if not rows:
         raise LayoutChanged(
             f"{request.url}: {len(records)} records but no rows; looked for "
@@ -76,8 +75,13 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
         form, referer, proxy = dict(request.data), dict(request.headers).get("Referer", ""), request.url
     else:
         form, referer, proxy = _form(store, text, request.url), request.url, _proxy_url(store, request.url)
-    done = (total is not None and end >= total) or (total is None and len(records) < end - start + 1)
-    next_request = None if done else _group_request(proxy, end + 1, end + GROUP_SIZE, form, referer)
+    start, asked = _range(request)
+    held_to = start + len(records) - 1  # the last record this response holds
+    # without a total to stop at, a group shorter than asked for is the last one
+    done = held_to >= total if total is not None else len(records) < asked
+    # the next group starts after the records actually received, so a short group loses none
+    next_request = None if done else _group_request(proxy, held_to + 1, held_to + GROUP_SIZE,
+                                                    form, referer)
     page_count = -(-total // GROUP_SIZE) if total is not None else None  # requests, not 15-row pages
     return ListingPage(rows=rows, page_count=page_count, advertised_total=total,
                        next_request=next_request)
@@ -231,13 +235,15 @@ def _form(store: etree._Element, text: str, column_url: str) -> dict[str, str]:
     return form
 
 
-def _range(request: Request, n_records: int) -> tuple[int, int]:
-    """(startrecord, endrecord) of this response: from the request, 1..45 for the column page."""
+def _range(request: Request) -> tuple[int, int]:
+    """(first record, records asked for) of a response: from a data-proxy request's
+    startrecord/endrecord; a column page holds the first group."""
     query = dict(parse_qsl(urlsplit(request.url).query))
     try:
-        return int(query["startrecord"]), int(query["endrecord"])
+        start, end = int(query["startrecord"]), int(query["endrecord"])
     except (KeyError, ValueError):
-        return 1, max(GROUP_SIZE, n_records)
+        return 1, GROUP_SIZE
+    return start, end - start + 1
 
 
 def _group_request(proxy: str, start: int, end: int, form: dict[str, str], referer: str) -> Request:
