@@ -126,3 +126,9 @@ def test_a_column_page_holding_fewer_than_a_group_continues_after_what_it_holds(
     assert "startrecord=2&endrecord=46" in page.next_request.url  # total 52: records 2.. remain
     no_total = (text[:start] + text[end:]).replace("totalRecord: 52", "")
     assert hanweb.parse_listing(no_total, Request(COLUMN), {}).next_request is None
+
+
+def test_a_label_option_naming_no_field_is_refused() -> None:
+    with pytest.raises(ValueError, match="label:分类"):
+        hanweb.parse_detail(fixture("detail.html"), "http://www.taizhou.gov.cn/art/2018/2/28/art_1_2.html",
+                            {"label:分类": "topics"})

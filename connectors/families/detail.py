@@ -28,13 +28,16 @@ from connectors.families.base import (
     unreadable,
 )
 from connectors.normalize import LABELS, WEAK_LABELS, label_field, label_key
+from connectors.records import FIELDS
 
-#: Elements whose class or id marks the document body, across the families.
+#: Elements whose class or id marks the document body, across the families (PLATFORMS.md
+#: 2, 2.4, 4, 6). Generic names such as `content` are left out: they often wrap a whole page,
+#: metadata box included, and labels inside a body are not read.
 BODY_CLASSES = frozenset({
     "TRS_Editor", "TRS_UEDITOR", "trs_editor_view", "Custom_UnionStyle", "article_component",
-    "pages_content", "zoom", "article-content", "view", "bt_content",
+    "pages_content",
 })
-BODY_IDS = frozenset({"zoom", "trsContent", "detailCont", "UCAP-CONTENT", "Zoom", "content"})
+BODY_IDS = frozenset({"zoom", "Zoom", "trsContent", "detailCont", "UCAP-CONTENT"})
 
 #: Blocks whose text is read as label/value runs; only the innermost ones are read.
 _BLOCKS = ("p", "li", "dd", "dt", "td", "th", "span", "div", "h1", "h2", "h3", "h4", "font")
@@ -51,13 +54,13 @@ _META_FIELDS = {"articletitle": "title", "pubdate": "published_date", "contentso
 
 
 class _DetailFilter(ElementFilter):
-    """Keep only what metadata, bodies and attachments live in (a third of the tags on a
-    typical page): parsing is dominated by bs4's per-tag work, so skipped navigation is speed."""
+    """Keep only the elements metadata, bodies and attachments live in: bs4's cost is per
+    element it builds, and navigation (`ul/li/a` menus, footers) is most of a detail page."""
 
     _KEEP = frozenset({"meta", "table", "p", "span", "b", "strong", "li", "dl", "dd", "dt",
                        "h1", "h2", "h3", "font", "label", "em"})
 
-    def allow_tag_creation(self, nsprefix, name, attrs) -> bool:  # noqa: ANN001 (bs4 signature)
+    def allow_tag_creation(self, nsprefix: str | None, name: str, attrs: dict | None) -> bool:
         if name in self._KEEP:
             return True
         attrs = attrs or {}
@@ -74,7 +77,8 @@ class _DetailFilter(ElementFilter):
 _STRAINER = _DetailFilter()
 
 
-def _is_body_marker(classes, ident) -> bool:  # noqa: ANN001 (raw bs4 attribute values)
+def _is_body_marker(classes: str | list[str] | None, ident: str | None) -> bool:
+    """True for a body element's class (raw string or bs4 list) or id."""
     if isinstance(classes, str):
         classes = classes.split()
     return bool(classes and BODY_CLASSES.intersection(classes)) or ident in BODY_IDS
@@ -92,12 +96,17 @@ def _cjk(word: str) -> bool:
 
 
 def extra_labels(options: Mapping[str, str]) -> dict[str, str]:
-    """Portal-specific labels from options: `"label:分类" = "topic"` maps a combined 分类 cell."""
-    return {
-        label_key(key.split(":", 1)[1]): value
-        for key, value in options.items()
-        if key.startswith("label:")
-    }
+    """Portal-specific labels from options: `"label:分类" = "topic"` maps a combined 分类 cell.
+
+    Raises ValueError for a target that is not a field, naming the option.
+    """
+    extra: dict[str, str] = {}
+    for key, value in options.items():
+        if key.startswith("label:"):
+            if value not in FIELDS:
+                raise ValueError(f"portal option {key!r} = {value!r}: not one of {', '.join(FIELDS)}")
+            extra[label_key(key.split(":", 1)[1])] = value
+    return extra
 
 
 class LabelReader:
