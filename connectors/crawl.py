@@ -13,7 +13,7 @@ import hashlib
 import importlib
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
@@ -193,6 +193,9 @@ class Crawl:
             status = "failed" if page_no == 0 else "partial"
             self._degrade(status, f"listing {where} failed: {exc}")
             return None
+        if fetched.final_url != request.url:
+            # Links on a page resolve against where it was served from, after redirects.
+            request = replace(request, url=fetched.final_url)
         try:
             listing = family.parse_listing(fetched.text, request, self.target.options)
         except StubPage as exc:

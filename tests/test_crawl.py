@@ -222,6 +222,21 @@ def test_a_detail_page_on_a_foreign_host_is_refused(json_family, server, client)
         assert summary.status == "ok" and summary.details_fetched == 1
 
 
+def test_links_on_a_redirected_listing_page_resolve_against_where_it_was_served(
+        json_family, server, client):
+    JsonPortal(server, [2, 1], per_page=2)
+    page = {"total": 2, "rows": [{"href": f"d/{n}.html", "key": f"t{n}",
+                                  "fields": listing_fields(n)} for n in (2, 1)]}
+    server.routes["/moved/list.html"] = lambda h: (200, {}, json.dumps(page).encode())
+    server.routes["/entry"] = lambda h: (302, {"Location": "/moved/list.html"}, b"")
+    for n in (2, 1):
+        server.routes[f"/moved/d/{n}.html"] = server.routes[f"/d/{n}.html"]
+    rows, summary, _ = run(PortalTarget("p", "json", server.url("/entry")), client)
+    assert [row.url for row in rows] == [server.url("/moved/d/2.html"),
+                                         server.url("/moved/d/1.html")]
+    assert summary.status == "ok" and summary.details_fetched == 2
+
+
 # -- loud endings -------------------------------------------------------------------------------
 
 
