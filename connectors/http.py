@@ -98,18 +98,30 @@ def host_key(url: str) -> str:
 def allowed_hosts(url: str, extra: Iterable[str] = ()) -> frozenset[str]:
     """The host keys a portal may use: its entry URL's host plus configured extra hosts.
 
-    An extra host is `name` (http or https default port), `name:port`, or a URL.
+    A host named without a port (the entry URL on its scheme's default port, or an extra
+    host given as `name`) may be reached on both default ports, so the common move from
+    http to https on the same name is followed. An extra host may also be `name:port` or
+    a URL, which allow exactly that port.
     """
-    keys = {host_key(url)}
-    for entry in extra:
-        entry = entry.strip()
-        if "://" in entry:
-            keys.add(host_key(entry))
-        elif ":" in entry.rsplit("]", 1)[-1]:
-            keys.add(entry.lower())
+    entry = host_key(url)
+    parts = urlsplit(url)
+    keys = {entry}
+    if parts.port is None:
+        keys.update(_default_port_keys(parts.hostname or ""))
+    for item in extra:
+        item = item.strip()
+        if "://" in item:
+            keys.add(host_key(item))
+        elif ":" in item.rsplit("]", 1)[-1]:
+            keys.add(item.lower())
         else:
-            keys.update(f"{entry.lower()}:{port}" for port in _DEFAULT_PORTS.values())
+            keys.update(_default_port_keys(item))
     return frozenset(keys)
+
+
+def _default_port_keys(hostname: str) -> set[str]:
+    """`hostname` on the http and https default ports."""
+    return {f"{hostname.lower()}:{port}" for port in _DEFAULT_PORTS.values()}
 
 
 def _codec_name(label: str) -> str | None:

@@ -146,8 +146,10 @@ def test_host_keys_make_ports_explicit_and_extra_hosts_cover_default_ports():
     assert host_key("https://example.gov.cn/a") == "example.gov.cn:443"
     assert host_key("http://127.0.0.1:8123/") == "127.0.0.1:8123"
     hosts = allowed_hosts("http://www.hd.gov.cn/x", ["hdzfxxgk.hd.gov.cn", "127.0.0.1:9"])
-    assert hosts == {"www.hd.gov.cn:80", "hdzfxxgk.hd.gov.cn:80", "hdzfxxgk.hd.gov.cn:443",
-                     "127.0.0.1:9"}
+    assert hosts == {"www.hd.gov.cn:80", "www.hd.gov.cn:443", "hdzfxxgk.hd.gov.cn:80",
+                     "hdzfxxgk.hd.gov.cn:443", "127.0.0.1:9"}
+    # An explicit port allows that port only.
+    assert allowed_hosts("http://127.0.0.1:8123/x") == {"127.0.0.1:8123"}
     with pytest.raises(ForeignHostError):
         host_key("file:///etc/passwd")
 
