@@ -181,3 +181,26 @@ def test_a_script_mentioning_captcha_on_a_short_page_is_not_mistaken_for_one() -
     page = ("<html><head><title>通知</title><script>var s='验证码';</script></head><body>"
             "<p><strong>索引号</strong>：X/2012-00001</p><p><strong>名称</strong>：甲</p></body></html>")
     assert trs.parse_detail(page, DETAIL_URL, {}).fields["index_no"] == "X/2012-00001"
+
+
+def test_bold_labels_with_values_after_them_in_one_cell() -> None:
+    page = """<html><head><title>定州</title></head><body><table class="article_introduce">
+    <tr><td><b>索 引 号：</b>000747761/2016-00054</td><td><b>主题分类：</b>城乡建设</td></tr>
+    <tr><td><b>发布机构：</b>定州市住建局</td><td><b>发文日期：</b>2016年03月01日</td></tr>
+    <tr><td colspan="2"><b>名　　称：</b>关于加强建筑工地扬尘治理的通知</td></tr>
+    <tr><td><b>文　　号：</b>定建〔2016〕5号</td><td><b>主 题 词：</b>扬尘</td></tr>
+    </table></body></html>"""
+    assert trs.parse_detail(page, DETAIL_URL, {}).fields == {
+        "index_no": "000747761/2016-00054", "topic": "城乡建设", "publisher_name": "定州市住建局",
+        "written_date": "2016年03月01日", "title": "关于加强建筑工地扬尘治理的通知",
+        "doc_no": "定建〔2016〕5号",
+    }
+
+
+def test_several_labels_in_one_block_are_split_at_each_label() -> None:
+    page = """<html><head><title>x</title></head><body><div class="info">
+    <p>索引号：00315478-X/2012-00035　生成日期：2012-03-02　主题词：年检　发布机构：龙岩市工商局</p>
+    </div></body></html>"""
+    assert trs.parse_detail(page, DETAIL_URL, {}).fields == {
+        "index_no": "00315478-X/2012-00035", "written_date": "2012-03-02", "publisher_name": "龙岩市工商局",
+    }

@@ -146,7 +146,7 @@ class LabelReader:
 
     def _store(self, label: str, value: str, strong: dict, weak: dict) -> None:
         fld, is_weak = self.field_of(label)
-        value = value.strip(" :：|｜")
+        value = value.strip().strip(":：|｜").strip()  # str.strip() also takes U+3000
         if fld is None or not value:
             return
         (weak if is_weak else strong).setdefault(fld, value)
