@@ -194,6 +194,7 @@ class _HostGate:
         self._slots = threading.BoundedSemaphore(concurrency)
         self._lock = threading.Lock()
         self._next_start = 0.0
+        self._not_before = 0.0  # set when the host asked us to wait (Retry-After)
 
     @contextmanager
     def turn(self) -> Iterator[None]:
@@ -201,17 +202,25 @@ class _HostGate:
         with self._slots:
             with self._lock:
                 now = time.monotonic()
-                start = max(now, self._next_start)
+                start = max(now, self._next_start, self._not_before)
                 # Jitter only lengthens the gap: the configured delay is a floor.
                 self._next_start = start + self._delay * (1 + random.uniform(0, self._jitter))
             if start > now:
                 time.sleep(start - now)
+            # With more than one slot, the host may have asked for a pause while we slept.
+            while (hold := self._hold()) > 0:
+                time.sleep(hold)
             yield
+
+    def _hold(self) -> float:
+        """Seconds left of a pause the host asked for."""
+        with self._lock:
+            return self._not_before - time.monotonic()
 
     def defer(self, seconds: float) -> None:
         """Hold every request to this host back for `seconds` (the host asked us to wait)."""
         with self._lock:
-            self._next_start = max(self._next_start, time.monotonic() + seconds)
+            self._not_before = max(self._not_before, time.monotonic() + seconds)
 
 
 class _Retryable(Exception):

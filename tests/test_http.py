@@ -322,6 +322,25 @@ def test_retry_after_holds_back_other_requests_to_the_same_host(tmp_path, server
     assert arrived["/other"] - server.hits[0][2] >= 0.95
 
 
+def test_retry_after_holds_back_a_request_already_waiting_for_its_turn(tmp_path, server):
+    def slow_429(handler):
+        time.sleep(0.1)  # the other request reserves its turn before this answer arrives
+        return 429, {"Retry-After": "1"}, b""
+
+    answers = iter([slow_429, lambda h: (200, {}, b"ok")])
+    server.routes["/busy"] = lambda h: next(answers)(h)
+    server.routes["/other"] = html()
+    client = client_for(tmp_path, per_host_concurrency=2, per_host_delay=0.3, jitter=0)
+    allowed = allowed_hosts(server.url("/"))
+    first = threading.Thread(target=client.fetch, args=(Request(server.url("/busy")), allowed))
+    first.start()
+    time.sleep(0.05)
+    client.fetch(Request(server.url("/other")), allowed)
+    first.join()
+    arrived = {path: t for path, _, t, _ in reversed(server.hits)}
+    assert arrived["/other"] - server.hits[0][2] >= 0.95
+
+
 def test_retries_are_bounded_and_the_final_error_names_url_status_and_attempts(
         tmp_path, server):
     server.routes["/down"] = lambda h: (502, {}, b"bad gateway")
