@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from types import SimpleNamespace
 from urllib.parse import urljoin
 
@@ -522,3 +523,25 @@ def test_after_the_clock_moves_an_incremental_crawl_picks_up_exactly_the_new_ite
         per_page = -(-full_summary.rows // full_summary.pages)
         assert summary.pages < full_summary.pages
         assert summary.rows - len(expected_new) <= 2 * per_page
+
+
+def test_portals_crawled_in_threads_share_one_client_and_keep_their_own_logs(sim, client):
+    portal_ids = ["ly-yd-aic-site", "ly-wp-aic-site", "ly-gov"]
+    results = {}
+
+    def harvest(portal_id: str) -> None:
+        results[portal_id] = run(sim_target(sim, portal_id, "never"), client)
+
+    threads = [threading.Thread(target=harvest, args=(pid,)) for pid in portal_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for portal_id in portal_ids:
+        rows, summary, walk = results[portal_id]
+        assert summary.status == "ok" and summary.complete
+        assert {row.url for row in rows} == listed_urls(sim, portal_id, sim.as_of)
+        origin = sim.origins[portal_id]
+        assert walk.fetches and all(entry.url.startswith(origin) for entry in walk.fetches)
+        assert summary.requests == len(walk.fetches) == summary.pages
+    assert client.take_log() == []
