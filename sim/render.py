@@ -214,8 +214,8 @@ class Site:
         return text.encode(self.portal.encoding, errors="xmlcharrefreplace")
 
     def html(self, text: str, status: int = 200) -> Response:
-        ctype = "text/html" if self.portal.encoding != "utf-8" or self.portal.id_base % 2 else \
-            "text/html; charset=UTF-8"
+        """An HTML response; county sites name no charset in the header (read the meta)."""
+        ctype = "text/html" if self.portal.level == "county" else "text/html; charset=UTF-8"
         return Response(status, self.encode(text), ctype)
 
     def not_found(self) -> Response:
@@ -255,7 +255,7 @@ class Site:
         if (g < 0 or not self.world.lists(self.portal.id, doc) or detail_path(self.portal, doc, duplicate)
                 != path or not self.world.visible(doc, shown, as_of)):
             return self.not_found()
-        return self.html(self.render_detail(doc, duplicate))
+        return self.html(self.render_detail(doc))
 
     def head(self, title: str, extra: str = "") -> str:
         charset = "gb2312" if self.portal.encoding == "gbk" else "utf-8"
@@ -307,7 +307,7 @@ class Site:
         """Listing page `page` as asked by `req`, holding the rows of `content_page`."""
         raise NotImplementedError
 
-    def render_detail(self, doc: Doc, duplicate: bool) -> str:
+    def render_detail(self, doc: Doc) -> str:
         raise NotImplementedError
 
     def stub(self) -> Response:
@@ -454,7 +454,7 @@ class TrsSite(Site):
         return (f'<div class="page"><script language="JavaScript">createPageHTML({count}, {current}, '
                 f'"index", "{self.portal.ext}");</script></div>\n')
 
-    def render_detail(self, doc: Doc, duplicate: bool) -> str:
+    def render_detail(self, doc: Doc) -> str:
         f = {k: escape(v) for k, v in self.fields(doc).items()}
         meta = (f'<meta name="ArticleTitle" content="{f["title"]}">\n'
                 f'<meta name="PubDate" content="{cn(shown_date(doc, self.portal))}">\n'
@@ -578,11 +578,10 @@ class HanwebSite(Site):
                 f"columnid={self.portal.base}&unitid={self.unit_div}&webname={name}&"
                 'permissiontype=0"></a>]]></nextgroup>\n')
 
-    def records(self, as_of: date, group: int, start: int, end: int) -> str:
-        listing = self.listing(as_of)
-        lo, hi = (start - 1, end) if group < 0 else (group * self.GROUP, (group + 1) * self.GROUP)
+    def records(self, as_of: date, lo: int, hi: int) -> str:
+        """The `<record>`s of natural rows lo..hi-1."""
         out = []
-        for row, g in listing.natural(lo, hi):
+        for row, g in self.listing(as_of).natural(lo, hi):
             doc = self.world.doc(g)
             t = escape(self.title(doc))
             href = detail_path(self.portal, doc)
@@ -621,7 +620,7 @@ class HanwebSite(Site):
             return Response(400, b"bad request", "text/plain")
         if content_page != page:
             start, end = content_page * self.GROUP + 1, (content_page + 1) * self.GROUP
-        records = self.records(as_of, -1, start, min(end, start + self.GROUP - 1))
+        records = self.records(as_of, start - 1, min(end, start + self.GROUP - 1))
         per = 15
         text = (f'<?xml version="1.0" encoding="UTF-8"?>\n{self.doctype()}<datastore>\n'
                 f"{self.nextgroup()}<recordset>\n{records}</recordset>\n"
@@ -635,7 +634,8 @@ class HanwebSite(Site):
                          '<script type="text/javascript" src="/module/jslib/jquery/jquery.js"></script>\n'
                          '<script type="text/javascript" src="/module/jslib/jpage/jpage.js"></script>\n')
         store = (f'<div id="{self.unit_div}"><script type="text/xml">{self.doctype()}<datastore>\n'
-                 f"{self.nextgroup()}<recordset>\n{self.records(as_of, group, 0, 0)}</recordset>\n"
+                 f"{self.nextgroup()}<recordset>\n"
+                 f"{self.records(as_of, group * self.GROUP, (group + 1) * self.GROUP)}</recordset>\n"
                  "</datastore></script></div>\n")
         script = (f"<script>$(document).ready(function(){{$('#{self.unit_div}').jpage({{dataStore: "
                   f"$('#{self.unit_div} script[type=\"text/xml\"]').html(), perPage: 15, groupSize: 3,"
@@ -646,7 +646,7 @@ class HanwebSite(Site):
         return self.html(f'{head}<div class="main"><div class="lm_list">{store}{script}</div></div>'
                          f"{self.foot()}")
 
-    def render_detail(self, doc: Doc, duplicate: bool) -> str:
+    def render_detail(self, doc: Doc) -> str:
         f = {k: escape(v) for k, v in self.fields(doc).items()}
         combined = " ".join(x for x in (f["topic"], f["genre"]) if x)
         written = DETAIL_DATE[self.portal.style](doc.written)
@@ -704,9 +704,6 @@ class SspSite(Site):
         except ValueError:
             return -1
 
-    def page_count(self, as_of: date) -> int:
-        return max(1, -(-self.listing(as_of).natural_count() // 10))
-
     def render_listing(self, req: Req, page: int, as_of: date, content_page: int) -> Response:
         try:
             _, datas = self.params(req)
@@ -748,7 +745,7 @@ class SspSite(Site):
                           for k, v in values.items())
         return f'{{{fields},"docreltime":{reltime},"doccontent":{content}}}'
 
-    def render_detail(self, doc: Doc, duplicate: bool) -> str:
+    def render_detail(self, doc: Doc) -> str:
         f = {k: escape(v) for k, v in self.fields(doc).items()}
         meta = (f'<meta name="ArticleTitle" content="{f["title"]}">\n'
                 f'<meta name="PubDate" content="{f["published"]} 09:30">\n'
@@ -769,9 +766,6 @@ class SspSite(Site):
         body = body_html(doc, publisher_spelling(doc, self.portal), self.attachment_href(doc))
         return (f'{self.head(self.title(doc), meta)}<div class="main">{table}<div class="article">'
                 f'<h1>{f["title"]}</h1>{body}</div></div>{self.foot()}')
-
-    def stub(self) -> Response:
-        return Site.stub(self)
 
 
 def make_site(world: World, portal: Portal, origin: str) -> Site:

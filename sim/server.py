@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, unquote
 from sim import render, truth
 from sim.faults import Fault, FaultError, as_faults
 from sim.render import CHALLENGE_PAGE, Req, Response, Site
-from sim.world import DEFAULT_AS_OF, PORTALS, UNITS, World, build_world
+from sim.world import DEFAULT_AS_OF, PORTALS, UNITS, Portal, World, build_world
 
 MAX_BODY = 1 << 20
 
@@ -245,7 +245,8 @@ class SimServer:
             self.stop()
             raise
 
-    def world_portal(self, portal_id: str):
+    def world_portal(self, portal_id: str) -> Portal:
+        """The world's description of a portal (family, style, unit …)."""
         return next(p for p in self.world.portals if p.id == portal_id)
 
     @property
