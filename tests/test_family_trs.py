@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from pathlib import Path
 
@@ -204,3 +205,12 @@ def test_several_labels_in_one_block_are_split_at_each_label() -> None:
     assert trs.parse_detail(page, DETAIL_URL, {}).fields == {
         "index_no": "00315478-X/2012-00035", "written_date": "2012-03-02", "publisher_name": "龙岩市工商局",
     }
+
+
+def test_unclosed_scripts_and_tags_cost_linear_time() -> None:
+    # 120,000 unclosed openers: a lazy regex rescanning to the end for each would take hours
+    hostile = "<html><head><title>x</title></head><body>" + "<script <!-- <a " * 40_000
+    started = time.perf_counter()
+    with pytest.raises(ChallengePage):  # nothing visible, and a script that navigates
+        trs.parse_listing(hostile + "location.href='/'", Request(LIST_URL), {})
+    assert time.perf_counter() - started < 30  # linear work is well under a second here

@@ -22,6 +22,7 @@ from connectors.families.base import (
     RawDetail,
     RawRow,
     check_stub,
+    cut_regions,
     item_key_for,
     resolve_link,
     soup,
@@ -37,8 +38,7 @@ GROUP_SIZE = 45  # records per data-proxy group (3 pages of 15)
 PER_PAGE = 15
 DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
 
-_DATASTORE = re.compile(r"<datastore\b.*?</datastore\s*>", re.S | re.I)
-_CDATA = re.compile(r"<!\[CDATA\[.*?\]\]>", re.S)
+_CDATA = (("<![CDATA[", "]]>"),)
 _DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)\b", re.I)
 _BRACKET_DATE = re.compile(r"\[?\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)\s*\]?")
 _TOTAL_JS = re.compile(r"totalRecord\s*[:=]\s*['\"]?(\d+)", re.I)
@@ -58,11 +58,11 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     is_proxy = request.method.upper() == "POST" or "dataproxy" in request.url
     if not is_proxy:
         check_stub(text, f"column page {request.url}")
-    match = _DATASTORE.search(text)
-    if match is None:
+    found = _datastore(text)
+    if found is None:
         raise unreadable(text, f"{request.url}: no <datastore> (looked for the jpage datastore XML)")
     # a data-proxy response is XML from its first byte; a column page is HTML around the store
-    store = _parse_xml(match.group(0), request.url, text if is_proxy else match.group(0))
+    store = _parse_xml(found, request.url, text if is_proxy else found)
     records = [_record_html(rec) for rec in store.iter("record")]
     total = _total(store, text)
     rows = _rows(records, request.url)
@@ -98,7 +98,7 @@ def parse_detail(text: str, url: str, options: Mapping[str, str]) -> RawDetail:
 def _parse_xml(xml: str, url: str, scanned: str) -> etree._Element:
     """Parse a datastore with entities, DTDs and the network off; refuse any declaration
     in `scanned` (the whole response, or the store) outside CDATA."""
-    if _DECLARATION.search(_CDATA.sub("", scanned)):
+    if _DECLARATION.search(cut_regions(scanned, _CDATA)):
         raise UnsafeXml(f"{url}: the XML declares a DOCTYPE or ENTITY; refused, nothing expanded")
     try:
         root = etree.fromstring(xml.encode("utf-8"), parser=_XML_PARSER)
@@ -107,6 +107,17 @@ def _parse_xml(xml: str, url: str, scanned: str) -> etree._Element:
     if root.getroottree().docinfo.internalDTD is not None:
         raise UnsafeXml(f"{url}: the XML declares a DTD; refused")
     return root
+
+
+def _datastore(text: str) -> str | None:
+    """The `<datastore>…</datastore>` element of a page or response, or None."""
+    lower = text.lower()
+    start = lower.find("<datastore")
+    end = lower.find("</datastore", start)
+    if start == -1 or end == -1:
+        return None
+    close = lower.find(">", end)
+    return text[start:close + 1] if close != -1 else None
 
 
 def _record_html(record: etree._Element) -> str:
