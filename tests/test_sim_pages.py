@@ -81,7 +81,7 @@ def hanweb_records(http, sim, portal_id: str) -> tuple[list[html.HtmlElement], l
     """All records of a Hanweb column (embedded group, then data-proxy POSTs) and the
     totalrecord values the groups advertised."""
     entry, origin = sim.portals[portal_id], sim.origins[portal_id]
-    page = html.fromstring(http.get(entry, timeout=10).text)
+    page = html.fromstring(decode(http.get(entry, timeout=10), portal_id))
     (script,) = page.xpath('//script[@type="text/xml"]')
     store = etree.fromstring(script.text.encode())
     records = [html.fragment_fromstring(r.text.strip()) for r in store.iter("record")]
@@ -268,8 +268,10 @@ def test_hanweb_shapes_groups_and_detail_table(http, sim):
     assert a.get("href").startswith("/art/") and a.get("title")
     others, _ = hanweb_records(http, sim, "ly-sh-aic-site")
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", others[0].findtext("span"))
+    assert all(re.search("[\u4e00-\u9fff]", r.find("a").get("title")) for r in others)
     r = http.get(sim.origins["ly-wp-aic-site"] + a.get("href"), timeout=10)
-    tree = html.fromstring(r.text)
+    assert r.headers["Content-Type"] == "text/html"  # no charset: the meta tag says utf-8
+    tree = html.fromstring(decode(r, "ly-wp-aic-site"))
     cells = [td.text_content() for td in tree.xpath('//table[@class="xxgk_table"]//td')]
     assert cells[0::2] == ["索 引 号", "分 类", "发布机构", "发文日期", "文 号", "有 效 性"]
     assert tree.xpath('//div[@id="zoom"]')
