@@ -123,14 +123,13 @@ class Crawl:
         """Walk the listing, recording every way it ends on the summary."""
         self.summary.started_at = datetime.now(UTC)
         try:
-            family = family_for(self.target.platform)
-            self._allowed = allowed_hosts(self.target.url, self.target.hosts)
-            yield from self._pages(family)
+            family = self._family()
+            if family is not None:
+                self._allowed = allowed_hosts(self.target.url, self.target.hosts)
+                yield from self._pages(family)
         except GeneratorExit:
             self._degrade("partial", f"stopped by the consumer at page {self.summary.pages}")
             raise
-        except KeyError:
-            self._degrade("failed", f"unknown platform {self.target.platform!r}")
         except ConnectorError as exc:  # a bad entry URL (not http, foreign) and the like
             self._degrade("failed", f"{type(exc).__name__}: {exc}")
         except Exception as exc:  # noqa: BLE001 - a parser tripped on hostile input: loud
@@ -138,6 +137,14 @@ class Crawl:
                                     f"{self.summary.pages} listing pages: {exc}")
         finally:
             self._close()
+
+    def _family(self) -> ModuleType | None:
+        """The target's family module; None (run failed) when the platform is unknown."""
+        try:
+            return family_for(self.target.platform)
+        except KeyError:
+            self._degrade("failed", f"unknown platform {self.target.platform!r}")
+            return None
 
     def _pages(self, family: ModuleType) -> Iterator[Listing]:
         """Fetch and parse listing pages until an end, a stop rule or a failure."""
