@@ -321,6 +321,26 @@ def test_a_listing_page_that_fails_fails_page_0_and_truncates_later_pages(
     assert portal.list_hits().count("/list/0") == 2
 
 
+def test_a_parser_tripping_on_hostile_input_fails_the_run_without_raising(
+        json_family, server, client):
+    portal = JsonPortal(server, list(range(8, 0, -1)))
+    server.routes["/list/1"] = lambda h: (200, {}, b'{"rows": [')  # JSON the family chokes on
+    rows, summary, _ = run(target(server), client)
+    assert len(rows) == 3 and portal.list_hits() == ["/list/0", "/list/1"]
+    assert summary.status == "failed"
+    assert summary.reason.startswith("unexpected JSONDecodeError after 1 listing pages")
+
+
+def test_a_consumer_that_stops_early_leaves_a_partial_summary(json_family, server, client):
+    JsonPortal(server, list(range(8, 0, -1)))
+    walk = crawl(target(server), client, run_id="r")
+    rows = iter(walk)
+    next(rows)
+    rows.close()
+    assert walk.summary.status == "partial" and "stopped by the consumer" in walk.summary.reason
+    assert walk.summary.finished_at is not None and walk.summary.requests == 2
+
+
 def test_an_unknown_platform_fails_without_raising(server, client):
     _, summary, _ = run(PortalTarget("p", "nosuch", server.url("/")), client)
     assert summary.status == "failed" and "nosuch" in summary.reason
