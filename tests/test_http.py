@@ -227,8 +227,9 @@ def test_request_starts_to_one_host_are_spaced_by_the_delay_across_threads(tmp_p
         thread.join()
     arrivals = [t for _, _, t, _ in server.hits]
     assert len(arrivals) == 6
-    # Measured at the server; a small allowance for the first request's TCP connect.
-    assert min(gaps(arrivals)) >= delay * 0.9
+    # Measured at the server: allow for one request spending longer in transit than the next.
+    assert min(gaps(arrivals)) >= delay * 0.8
+    assert max(arrivals) - min(arrivals) >= 5 * delay  # five gaps, none shorter than the delay
     assert server.max_in_flight == 1
 
 
