@@ -229,7 +229,7 @@ def test_request_starts_to_one_host_are_spaced_by_the_delay_across_threads(tmp_p
     assert len(arrivals) == 6
     # Measured at the server: allow for one request spending longer in transit than the next.
     assert min(gaps(arrivals)) >= delay * 0.8
-    assert max(arrivals) - min(arrivals) >= 5 * delay  # five gaps, none shorter than the delay
+    assert max(arrivals) - min(arrivals) >= 5 * delay * 0.95  # five gaps of at least the delay
     assert server.max_in_flight == 1
 
 
