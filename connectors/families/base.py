@@ -8,10 +8,11 @@ with a reason, never an exception from deep inside a parser.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 from bs4.element import Tag
 from bs4.filter import ElementFilter
 
@@ -59,7 +60,11 @@ def soup(text: str, parse_only: ElementFilter | None = None) -> BeautifulSoup:
     The text is never cut with regular expressions first: a `<select` or `<!--` inside a
     hostile title attribute would make such a cut swallow the rows after it.
     """
-    return BeautifulSoup(text, "lxml", parse_only=parse_only)
+    with warnings.catch_warnings():
+        # a portal's text that looks like a URL or like XML is still a page to read
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        return BeautifulSoup(text, "lxml", parse_only=parse_only)
 
 
 def tags(node: Tag, names: frozenset[str] | None = None) -> Iterator[Tag]:
@@ -164,23 +169,21 @@ def unreadable(text: str, message: str) -> PageError:
 
 
 def cut_regions(text: str, regions: tuple[tuple[str, str], ...]) -> str:
-    """`text` without every region from an opener to its closer (ASCII case ignored); an
-    unclosed region runs to the end. Linear in the text, so a page of ten thousand unclosed
-    `<script`s costs no more than any other (a lazy regex would rescan the rest for each)."""
-    lower = text.lower()
-    opener = re.compile("|".join(re.escape(o.lower()) for o, _ in regions))
-    closers = {o.lower(): c.lower() for o, c in regions}
+    """`text` without every region from an opener to its closer (case ignored); an unclosed
+    region runs to the end. Linear in the text, so a page of ten thousand unclosed `<script`s
+    costs no more than any other (a lazy regex would rescan the rest for each)."""
+    opener = re.compile("|".join(re.escape(o) for o, _ in regions), re.I)
+    closers = {o.lower(): re.compile(re.escape(c), re.I) for o, c in regions}
     kept: list[str] = []
     position = 0
-    for match in opener.finditer(lower):
+    for match in opener.finditer(text):
         if match.start() < position:
             continue  # inside a region already cut
         kept.append(text[position:match.start()])
-        closer = closers[match.group(0)]
-        end = lower.find(closer, match.end())
-        if end == -1:
+        end = closers[match.group(0).lower()].search(text, match.end())
+        if end is None:
             return "".join(kept)
-        position = end + len(closer)
+        position = end.end()
     kept.append(text[position:])
     return "".join(kept)
 

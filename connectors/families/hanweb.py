@@ -109,15 +109,16 @@ def _parse_xml(xml: str, url: str, scanned: str) -> etree._Element:
     return root
 
 
+_STORE_OPEN = re.compile(r"<datastore\b", re.I)
+_STORE_CLOSE = re.compile(r"</datastore\s*>", re.I)
+
+
 def _datastore(text: str) -> str | None:
-    """The `<datastore>…</datastore>` element of a page or response, or None."""
-    lower = text.lower()
-    start = lower.find("<datastore")
-    end = lower.find("</datastore", start)
-    if start == -1 or end == -1:
-        return None
-    close = lower.find(">", end)
-    return text[start:close + 1] if close != -1 else None
+    """The `<datastore>…</datastore>` element of a page or response, or None (one forward
+    scan each way: no rescanning however many openers a hostile page holds)."""
+    start = _STORE_OPEN.search(text)
+    end = _STORE_CLOSE.search(text, start.end()) if start else None
+    return text[start.start():end.end()] if end else None
 
 
 def _record_html(record: etree._Element) -> str:
