@@ -214,3 +214,14 @@ def test_unclosed_scripts_and_tags_cost_linear_time() -> None:
     with pytest.raises(ChallengePage):  # nothing visible, and a script that navigates
         trs.parse_listing(hostile + "location.href='/'", Request(LIST_URL), {})
     assert time.perf_counter() - started < 30  # linear work is well under a second here
+
+
+def test_body_option_names_a_body_the_known_classes_miss() -> None:
+    page = """<html><head><title>x</title></head><body>
+    <div class="meta"><p>名称：甲</p><p>发布日期：2012-03-05</p></div>
+    <div class="article-text"><p>发文日期：以印发之日为准。</p><p>正文</p></div></body></html>"""
+    plain = trs.parse_detail(page, DETAIL_URL, {})
+    assert plain.has_body is False and plain.fields["written_date"] == "以印发之日为准。"
+    chosen = trs.parse_detail(page, DETAIL_URL, {"body": "div.article-text"})
+    assert chosen.has_body is True
+    assert chosen.fields == {"title": "甲", "published_date": "2012-03-05"}

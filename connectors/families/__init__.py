@@ -2,6 +2,13 @@
 
 Every module has `first_request(url, options)`, `parse_listing(text, request, options)` and
 `parse_detail(text, url, options)`; a portal's `platform` names its module here.
+
+`[portal.options]` a family understands (all optional; detection needs none of them):
+- trs listings: `rows` (CSS selector of the rows), then within a row `link`, `title`, `date`
+  and any field name (`index_no = "td:nth-of-type(2)"`, …);
+- ssp listings: `datas` (rows per page, default 20);
+- every detail page: `body` (CSS selector of the body) and `label:<printed label>` = field
+  (`"label:分类" = "topic"` lets a combined 分类 cell fill the topic scheme).
 """
 
 from connectors.families import hanweb, ssp, trs
