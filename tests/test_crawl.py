@@ -470,6 +470,17 @@ def test_portal_failures_are_reported_not_raised(sim, client, fault, status, wor
     assert summary.requests >= 1 and summary.finished_at is not None
 
 
+def test_a_portal_slower_than_the_read_timeout_fails_after_bounded_attempts(sim, tmp_path):
+    portal_id = FAMILY_PORTALS["trs"]
+    sim.set_faults([f"{portal_id}:slow:1.5"])
+    hasty = HttpClient(tmp_path / "hasty", per_host_delay=0, backoff=0.01, max_attempts=2,
+                       timeout=0.3)
+    rows, summary, _ = run(sim_target(sim, portal_id, "never"), hasty)
+    assert rows == [] and summary.status == "failed"
+    assert "ReadTimeout" in summary.reason and "after 2 attempts" in summary.reason
+    assert summary.retries == 1
+
+
 def test_a_flaky_portal_is_read_whole_through_retries(sim, tmp_path):
     portal_id = FAMILY_PORTALS["hanweb"]
     sim.set_faults([f"{portal_id}:flaky:2"])  # two 503s with Retry-After: 1
