@@ -31,8 +31,17 @@ BUILD_MEMORY_LIMIT = "2500MB"
 
 #: Models that stay views: a renaming of the state database's rows, read once.
 _VIEWS = ("stg_listings",)
-#: Models dropped before publishing: they read the state database, or only feed the next step.
-_DROPPED = ("VIEW stg_listings", "TABLE int_sighting_states")
+#: Per-sighting steps that only feed the next model: temporary tables (memory, spilling to
+#: disk past the limit), never written to the published file. fct_sightings, fct_documents
+#: and int_matches keep what they hold that an analyst needs.
+_TEMPORARY = (
+    "int_sighting_states",
+    "int_sightings",
+    "int_match_groups",
+    "int_components",
+    "int_document_keys",
+    "int_documents",
+)
 
 
 class BuildError(RuntimeError):
@@ -155,6 +164,13 @@ def _refuse_parent_cycles(units: list[dict]) -> None:
             current = parents[current]
 
 
+def _kind(name: str) -> str:
+    """How a model is materialized: view, temporary table or (published) table."""
+    if name in _VIEWS:
+        return "VIEW"
+    return "TEMP TABLE" if name in _TEMPORARY else "TABLE"
+
+
 def _run_models(con: duckdb.DuckDBPyConnection, seconds: dict[str, float]) -> None:
     """Create every model table in order; a failing model names itself."""
     for model in MODELS:
@@ -163,11 +179,10 @@ def _run_models(con: duckdb.DuckDBPyConnection, seconds: dict[str, float]) -> No
         try:
             if isinstance(model, str):
                 sql = (MODELS_DIR / f"{name}.sql").read_text(encoding="utf-8")
-                kind = "VIEW" if name in _VIEWS else "TABLE"
-                con.execute(f"CREATE {kind} {name} AS {sql}")
+                con.execute(f"CREATE {_kind(name)} {name} AS {sql}")
             else:
                 con.register(f"{name}_arrow", model[1](con))
-                con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_arrow")
+                con.execute(f"CREATE {_kind(name)} {name} AS SELECT * FROM {name}_arrow")
                 con.unregister(f"{name}_arrow")
         except duckdb.Error as exc:
             raise BuildError(f"model {name} failed: {exc}") from exc
@@ -236,8 +251,8 @@ def build(
         run_checks(con, result.seconds)
         _summary(con, result)
         con.execute("DETACH state")
-        for kind_and_name in _DROPPED:
-            con.execute(f"DROP {kind_and_name}")
+        for name in _VIEWS:
+            con.execute(f"DROP VIEW {name}")
         con.execute("CHECKPOINT")
         con.close()
         os.replace(building, published)

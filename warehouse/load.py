@@ -1,8 +1,8 @@
 """Load whole landing runs into the `raw_` tables of the state database, once each.
 
-One transaction per run (its listings and its run row together), so a half-loaded run is
-never visible, and a run already in `raw_runs` is skipped, so loading is idempotent.
-Listings go in bulk from Parquet; the run row is a single parameterized insert.
+New runs are checked one by one, then loaded together in one transaction (their listings
+in one bulk insert from Parquet, their run rows beside them), so a half-loaded run is never
+visible; a run already in `raw_runs` is skipped, so loading is idempotent.
 """
 
 from __future__ import annotations
@@ -126,39 +126,37 @@ def _check_listings(path: Path, run_id: str, portal_id: str, con) -> int:
     return n_rows
 
 
-def _load_run(con, run_file: Path) -> tuple[str, str, int]:
-    """Load one run (listings then run row) in one transaction; return its ids and row count."""
-    row = _run_row(run_file)
-    portal_id, run_id = row[0], row[1]
-    listings = run_file.with_name(f"{portal_id}.listings.parquet")
+def _insert_runs(con, runs: list[tuple[list, Path | None]]) -> None:
+    """Insert the listings of every run in one bulk statement and their run rows, atomically."""
     columns = ", ".join(LANDING_SCHEMA.names)
+    files = [str(listings) for _, listings in runs if listings is not None]
     con.execute("BEGIN TRANSACTION")
     try:
-        n_rows = 0
-        if listings.exists():
-            n_rows = _check_listings(listings, run_id, portal_id, con)
+        if files:
             con.execute(
                 f"INSERT INTO raw_listings ({columns}) SELECT {columns} FROM read_parquet(?)",
-                [str(listings)],
+                [files],
             )
-        placeholders = ", ".join("?" for _ in range(len(row) + 1))
-        con.execute(
+        loaded_at = datetime.now(UTC).replace(tzinfo=None)
+        placeholders = ", ".join("?" for _ in range(len(RUN_KEYS) + 1))
+        con.executemany(
             f"INSERT INTO raw_runs VALUES ({placeholders})",
-            [*row, datetime.now(UTC).replace(tzinfo=None)],
+            [[*row, loaded_at] for row, _ in runs],
         )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return run_id, portal_id, n_rows
 
 
 def load(state_path: str | os.PathLike, data_dir: str | os.PathLike) -> LoadResult:
     """Load every whole landing run under `data_dir/landing` not yet in the state database.
 
-    Runs load in run_id order. A run file that breaks the contract is refused with its
-    reason (nothing of it is loaded; it is tried again next time); listings without a run
-    file are reported as interrupted and left alone.
+    Each new run is checked first; a run that breaks the contract is refused with its reason
+    (nothing of it is loaded; it is tried again next time). The accepted runs then go in
+    together: one bulk insert of their listings and their run rows in one transaction, so a
+    run is never half visible and a crash loads nothing. Listings without a run file are
+    reported as interrupted and left alone.
     """
     result = LoadResult()
     landing = Path(data_dir) / "landing"
@@ -167,18 +165,23 @@ def load(state_path: str | os.PathLike, data_dir: str | os.PathLike) -> LoadResu
     try:
         ensure_schema(con)
         loaded = set(con.execute("SELECT run_id, portal_id FROM raw_runs").fetchall())
+        accepted: list[tuple[list, Path | None]] = []
         for run_file in run_files:
             portal_id = run_file.name.removesuffix(".run.json")
             if (run_file.parent.name, portal_id) in loaded:
                 continue
             try:
-                run_id, portal_id, n_rows = _load_run(con, run_file)
+                row = _run_row(run_file)
+                listings = run_file.with_name(f"{row[0]}.listings.parquet")
+                n_rows = _check_listings(listings, row[1], row[0], con) if listings.exists() else 0
             except (LandingError, ValueError, OSError, duckdb.Error) as exc:
                 result.rejected.append((str(run_file), str(exc)))
                 continue
-            loaded.add((run_id, portal_id))
-            result.runs_loaded.append((run_id, portal_id))
+            accepted.append((row, listings if listings.exists() else None))
+            result.runs_loaded.append((row[1], row[0]))
             result.rows_loaded += n_rows
+        if accepted:
+            _insert_runs(con, accepted)
         if landing.is_dir():
             for listings in sorted(landing.glob("*/*.listings.parquet")):
                 stem = listings.name.removesuffix(".listings.parquet")

@@ -1,7 +1,7 @@
 -- Every sighting's publisher is resolved to a unit, or listed in rpt_unmatched_publishers.
 SELECT s.portal_id, s.item_key, s.publisher_name
-FROM int_sightings AS s
-WHERE s.publisher_unit_id IS NULL
+FROM fct_sightings AS s
+WHERE s.unit_source IS DISTINCT FROM 'publisher'
   AND (s.publisher_name IS NOT NULL OR s.unit_id IS NULL)
   AND NOT EXISTS (
       SELECT 1

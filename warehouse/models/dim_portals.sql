@@ -1,4 +1,5 @@
--- One row per configured portal, with what the warehouse holds of it.
+-- One row per portal: every configured portal, and every portal the state database holds
+-- sightings of that is no longer configured (is_configured false, config fields NULL).
 WITH held AS (
     SELECT
         portal_id,
@@ -9,7 +10,7 @@ WITH held AS (
     GROUP BY portal_id
 )
 SELECT
-    p.portal_id,
+    coalesce(p.portal_id, h.portal_id) AS portal_id,
     p.portal_name,
     p.level,
     p.region_code,
@@ -17,8 +18,9 @@ SELECT
     p.url,
     p.unit_id,
     p.details,
+    p.portal_id IS NOT NULL AS is_configured,
     coalesce(h.n_sightings, 0) AS n_sightings,
     coalesce(h.n_listed_sightings, 0) AS n_listed_sightings,
     h.last_seen_at
 FROM stg_portals AS p
-LEFT JOIN held AS h ON h.portal_id = p.portal_id
+FULL JOIN held AS h ON h.portal_id = p.portal_id
