@@ -81,6 +81,7 @@ class PortalServer:
         self.site: Site = render.make_site(sim.world, sim.world_portal(portal_id), self.origin)
         self.faults = _FaultState([])
         self.served = 0
+        self._count_lock = threading.Lock()
 
     def _listen(self, port: int) -> None:
         self.httpd = _HTTPServer((self.host, port), _Handler)
@@ -129,9 +130,7 @@ class PortalServer:
         path, _, qs = h.path.partition("?")
         req = Req(method, unquote(path), dict(parse_qsl(qs, keep_blank_values=True)), {})
         if method == "POST":
-            length = int(h.headers.get("Content-Length") or 0)
-            raw = h.rfile.read(min(length, MAX_BODY))
-            req.form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+            req.form = self._form(h)
         response = self._faulty(req, state, nth)
         if response is None:
             try:
@@ -142,7 +141,22 @@ class PortalServer:
             self._oversize(h, float(state.arg("oversize")))
             return
         self._send(h, response)
-        self.served += 1
+        with self._count_lock:
+            self.served += 1
+
+    @staticmethod
+    def _form(h: _Handler) -> dict[str, str]:
+        """The urlencoded form of a POST; a body too large or of unknown length is not read
+        (and the connection is closed after the answer, so no stray bytes stay on it)."""
+        try:
+            length = int(h.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_BODY:
+            h.close_connection = True
+            return {}
+        raw = h.rfile.read(length)
+        return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
 
     def respond(self, req: Req) -> Response:
         """The page for a request, with the listing-page faults applied."""
