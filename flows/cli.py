@@ -131,6 +131,7 @@ def print_totals(figures: dict, out: Console) -> None:
     for level in figures.get("categories", {}):
         if level == "all":
             continue
+        out.print(safe(f"\n{level} level: new documents of {figures.get('year')} by category", "bold"))
         for table in category_tables(figures, level):
             out.print(table)
 

@@ -32,34 +32,45 @@ class DemoError(RuntimeError):
 
 
 def prepare_data_dir(data_dir: Path) -> Path:
-    """An empty demo dir (Prefect's home inside it kept, so its database starts warm).
+    """An empty demo dir, except Prefect's home (`data/prefect`: a warm database starts faster).
 
-    A non-empty folder that a previous demo did not create is refused, never wiped.
+    A non-empty folder that a previous demo did not make is refused, never wiped.
     """
     data_dir = data_dir.resolve()
     if data_dir.exists() and any(data_dir.iterdir()) and not (data_dir / MARKER).exists():
         raise DemoError(f"{data_dir} exists and was not made by `xxgk demo`; choose another --data-dir")
     data_dir.mkdir(parents=True, exist_ok=True)
-    for child in data_dir.iterdir():
-        if child.name in (MARKER, "prefect"):
+    _empty(data_dir, keep={MARKER, "data"})
+    if (data_dir / "data").is_dir():
+        _empty(data_dir / "data", keep={"prefect"})
+    (data_dir / MARKER).write_text("made by `xxgk demo`; the next demo empties this folder\n", encoding="utf-8")
+    return data_dir
+
+
+def _empty(folder: Path, keep: set[str]) -> None:
+    """Remove everything in `folder` but the names in `keep`."""
+    for child in folder.iterdir():
+        if child.name in keep:
             continue
         if child.is_dir() and not child.is_symlink():
             shutil.rmtree(child)
         else:
             child.unlink()
-    (data_dir / MARKER).write_text("made by `xxgk demo`; the next demo empties this folder\n", encoding="utf-8")
-    return data_dir
 
 
-def start_world(config_path: Path, log_path: Path) -> subprocess.Popen:
-    """Start the simulator on free loopback ports; return once it has written its config."""
-    command = [sys.executable, "-m", "sim", "--port", "0", "--write-config", str(config_path)]
-    log = log_path.open("wb")
-    child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                             cwd=config_path.parent)
-    log.close()
+def start_world(config_path: Path, data_dir: Path, log_path: Path) -> subprocess.Popen:
+    """Start the simulator on free loopback ports; return once it has written its config.
+
+    Its output goes to a log file (a pipe nobody reads could fill and stall it); the line
+    `config written to` there says the config file is whole.
+    """
+    command = [sys.executable, "-m", "sim", "--port", "0", "--write-config", str(config_path),
+               "--data-dir", str(data_dir / "data"), "--warehouse", str(data_dir / "xxgk.duckdb")]
+    with log_path.open("wb") as log:
+        child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                 cwd=data_dir)
     deadline = time.monotonic() + SIM_START_TIMEOUT
-    while not config_path.exists():
+    while "config written to" not in _tail(log_path):
         if child.poll() is not None:
             raise DemoError(f"the simulator exited with code {child.returncode}:\n{_tail(log_path)}")
         if time.monotonic() > deadline:
@@ -97,11 +108,11 @@ def run_demo(data_dir: Path, console: Console) -> int:
     except DemoError as exc:
         console.print(safe(str(exc), "red"))
         return 2
-    prefect_env.configure(data_dir)
+    prefect_env.configure(data_dir / "data")  # where `xxgk sync` on the demo's config puts it too
     config_path = data_dir / "xxgk.toml"
     console.print(f"Starting the simulated Longyan 2012 world (config: {config_path}) ...", markup=False)
     try:
-        child = start_world(config_path, data_dir / "sim.log")
+        child = start_world(config_path, data_dir, data_dir / "sim.log")
     except DemoError as exc:
         console.print(safe(str(exc), "red"))
         return 1
@@ -122,7 +133,7 @@ def run_demo(data_dir: Path, console: Console) -> int:
     print_demo_totals(figures, console)
     console.print(Panel.fit(
         f"Warehouse: {config.warehouse.path}\n"
-        f"Query it:  duckdb -readonly {config.warehouse.path} \"select * from fct_totals\"\n"
+        f"Query it:  duckdb -readonly {config.warehouse.path}   (or duckdb.connect(path, read_only=True) in Python)\n"
         f"Totals:    xxgk totals --config {config_path} --system {SYSTEM} --year {YEAR} --json\n"
         f"Finished in {time.monotonic() - started:.1f} s",
         title="done", border_style="green" if result.ok else "red",
@@ -135,5 +146,6 @@ def print_demo_totals(figures: dict, console: Console) -> None:
     unit_name = "龙岩市工商行政管理局"
     console.print(f"\n{unit_name} ({SYSTEM}) and its system, {YEAR}", style="bold", markup=False)
     console.print(levels_table(figures))
+    console.print(f"\ncity level (市局机关): new documents of {YEAR} by category", style="bold", markup=False)
     for table in category_tables(figures, "city"):
         console.print(table)

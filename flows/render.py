@@ -100,15 +100,15 @@ def levels_table(totals: Mapping[str, Any]) -> Table:
 
 
 def category_tables(totals: Mapping[str, Any], level: str) -> list[Table]:
-    """One table per classification scheme of the new documents of `level`, with shares."""
+    """One table per classification scheme of the new documents of `level`, with shares.
+
+    The caller prints a heading naming the level and year; the tables are titled by scheme.
+    """
     categories = totals.get("categories", {}).get(level, {})
     new_total = int(totals.get("levels", {}).get(level, {}).get("new", 0))
     tables = []
     for scheme, counts in categories.items():
-        table = Table(
-            title=f"{clean(level)}: new documents by {SCHEME_TITLES.get(scheme, clean(scheme))}",
-            title_justify="left",
-        )
+        table = Table(title=SCHEME_TITLES.get(scheme, clean(scheme)), title_justify="left")
         table.add_column("category")
         table.add_column("new", justify="right")
         table.add_column("share", justify="right")

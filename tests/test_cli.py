@@ -121,3 +121,28 @@ def test_demo_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "was not made by `xxgk demo`" in flat(result.output)
     assert keep.read_text(encoding="utf-8") == "mine"
+
+
+def test_demo_world_starts_in_a_child_process_and_stops(tmp_path: Path) -> None:
+    import urllib.request
+
+    from flows.config import load_config
+    from flows.demo import prepare_data_dir, start_world, stop_world
+
+    data_dir = prepare_data_dir(tmp_path / "demo")
+    child = start_world(data_dir / "xxgk.toml", data_dir, data_dir / "sim.log")
+    try:
+        config = load_config(data_dir / "xxgk.toml")
+        assert config.warehouse.path == data_dir / "xxgk.duckdb"
+        assert config.warehouse.data_dir == data_dir / "data"
+        assert len(config.portals) == 11
+        with urllib.request.urlopen(config.portal("ly-aic-xxgk").url, timeout=10) as response:
+            assert response.status == 200
+    finally:
+        stop_world(child)
+    assert child.returncode is not None
+    (data_dir / "data" / "prefect").mkdir(parents=True)
+    (data_dir / "data" / "landing").mkdir()
+    prepare_data_dir(data_dir)  # a second demo empties the folder but keeps Prefect's home
+    assert sorted(p.name for p in data_dir.iterdir()) == [".xxgk-demo", "data"]
+    assert [p.name for p in (data_dir / "data").iterdir()] == ["prefect"]

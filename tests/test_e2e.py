@@ -11,6 +11,7 @@ against the simulator's ground truth, so neither side can drift alone.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import date
@@ -18,9 +19,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from flows.cli import app
+from flows.demo import print_demo_totals
 from sim import truth
 from sim.server import start
 from sim.world import LONGYAN_SYSTEM, OFFICIAL_GENRES
@@ -209,3 +212,16 @@ def test_failed_portal_is_named_and_loses_nothing(first_night, failed_night, wor
             "SELECT status, reason FROM fct_portal_runs WHERE portal_id = ? ORDER BY run_id DESC LIMIT 1", [DOWN]
         ).fetchone()
     assert status == "failed" and "listing page 0 failed" in reason
+
+
+def test_demo_prints_the_report_figures(first_night) -> None:
+    out = io.StringIO()
+    print_demo_totals(first_night[1]["totals"], Console(file=out, width=200))
+    lines = out.getvalue().splitlines()
+    rows = {cells(line)[0]: cells(line)[1:] for line in lines if len(cells(line)) > 3}
+    assert rows["city"][:3] == ["885", "756", "235"] and rows["county"][:2] == ["2002", "1977"]
+    category_rows = {tuple(cells(line)) for line in lines if len(cells(line)) == 3}
+    new_city = REPORT["new"]["city"]
+    for counts in CITY_CATEGORIES.values():
+        for category, n in counts.items():
+            assert (category, str(n), f"{n / new_city:.2%}") in category_rows, category
