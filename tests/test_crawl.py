@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urljoin
 
@@ -357,6 +358,24 @@ def test_a_crawl_is_iterable_once_and_rejects_bad_settings(json_family, server, 
         crawl(target(server), client, mode="sometimes", run_id="r")
     with pytest.raises(ValueError, match="details"):
         crawl(target(server, details="often"), client, run_id="r")
+
+
+def test_a_real_saved_trs_page_served_on_loopback(server, client):
+    """The saved Handan listing page links its rows to another host (hdzfxxgk.hd.gov.cn):
+    without that host in the portal's `hosts` the detail page is refused before any lookup,
+    and the missing page 1 makes the run partial, with both reasons."""
+    saved = Path("/work/shared/corpus/real/handan_trs_xxgk_list_saved.html").read_bytes()
+    server.routes["/gszbm/auto23716/index.html"] = lambda h: (
+        200, {"Content-Type": "text/html; charset=UTF-8"}, saved)
+    rows, summary, walk = run(
+        PortalTarget("hd", "trs", server.url("/gszbm/auto23716/index.html")), client)
+    assert [row.index_no for row in rows] == ["000014348/2020-35428"]
+    assert rows[0].url.startswith("http://hdzfxxgk.hd.gov.cn/") and not rows[0].detail_fetched
+    assert summary.advertised_total == 6348 and summary.status == "partial"
+    assert summary.reason.startswith("listing page 1 failed") and "404" in summary.reason
+    assert any("ForeignHostError" in line and "hdzfxxgk.hd.gov.cn" in line
+               for line in summary.errors)
+    assert [entry.status for entry in walk.fetches] == [200, None, 404]
 
 
 # -- the real families against the simulated world ------------------------------------------
