@@ -37,13 +37,15 @@ ConfigOption = Annotated[
 
 
 def _load(config_path: Path) -> Config:
-    """The validated config, or a red list of its problems and exit code 2."""
+    """The validated config, or a red list of its problems and exit code 2.
+
+    Nothing is written here: commands that run Prefect call `prefect_env.configure` themselves.
+    """
     try:
         config = load_config(config_path)
     except ConfigError as exc:
         err_console.print(safe(str(exc), "red"))
         raise typer.Exit(2) from None
-    prefect_env.configure(config.warehouse.data_dir)
     return config
 
 
@@ -90,6 +92,7 @@ def sync(
             existing = ", ".join(sorted(known)) or "none configured"
             err_console.print(safe(f"{config}: no portal {', '.join(unknown)} (portals: {existing})", "red"))
             raise typer.Exit(2)
+    prefect_env.configure(cfg.warehouse.data_dir)
     from flows.nightly import run_nightly
 
     result = run_nightly(config, full=full, portals=portal or None, console=console)
@@ -189,7 +192,7 @@ def serve(
 
     Example: [bold]xxgk serve --config xxgk.toml --cron "0 2 * * *" --timezone Asia/Shanghai[/bold]
     """
-    _load(config)
+    prefect_env.configure(_load(config).warehouse.data_dir)
     from flows.deploy import NoServer, build_deployment, require_server, serve_deployment
 
     try:

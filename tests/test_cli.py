@@ -4,6 +4,7 @@ printed inert, and wrong input gets a clear message and a non-zero exit."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,44 @@ def test_demo_world_starts_in_a_child_process_and_stops(tmp_path: Path) -> None:
     prepare_data_dir(data_dir)  # a second demo empties the folder but keeps Prefect's home
     assert sorted(p.name for p in data_dir.iterdir()) == [".xxgk-demo", "data"]
     assert [p.name for p in (data_dir / "data").iterdir()] == ["prefect"]
+
+
+@pytest.fixture(scope="module")
+def sim_world(tmp_path_factory):
+    from sim.server import start
+
+    with start(port=0) as sim:
+        yield sim, sim.write_config(tmp_path_factory.mktemp("probe") / "xxgk.toml")
+
+
+@pytest.mark.parametrize("portal_id", ["ly-gov", "ly-sh-aic-site", "fj-aic-ssp"])
+def test_portal_test_shows_rows_and_detail_fields(sim_world, portal_id: str) -> None:
+    sim, config = sim_world
+    result = runner.invoke(app, ["portal", "test", "--config", str(config), portal_id, "--rows", "5"],
+                           terminal_width=200)
+    assert result.exit_code == 0, result.output
+    printed = flat(result.output)
+    assert "listing rows" in printed and "ok: rows and detail fields found" in printed
+    detail_rows = {cells[0]: cells[1:] for cells in (
+        [c.strip() for c in line.split("│") if c.strip()] for line in result.output.splitlines()
+    ) if cells}
+    assert re.fullmatch(r"\d{8}-[0-9X]/20\d\d-\d{5}", detail_rows["index_no"][-1])  # read from the detail page
+    assert detail_rows["published_date"][-1].startswith("20")
+    assert not (config.parent / "data").exists(), "a probe writes nothing"
+
+
+def test_portal_test_reports_a_changed_layout(sim_world) -> None:
+    sim, config = sim_world
+    sim.set_faults(["ly-hongdun:layout"])
+    try:
+        result = runner.invoke(app, ["portal", "test", "--config", str(config), "ly-hongdun"], terminal_width=200)
+    finally:
+        sim.set_faults([])
+    assert result.exit_code == 1
+    assert "listing page: LayoutChanged" in flat(result.output)
+
+
+def test_sim_command_delegates_to_the_simulator() -> None:
+    result = runner.invoke(app, ["sim", "--help"])
+    assert result.exit_code == 0
+    assert "--write-config" in result.output and "--fault" in result.output
