@@ -104,6 +104,9 @@ class Crawl:
         self.summary = RunSummary(portal_id=target.portal_id, run_id=run_id, mode=mode,
                                   started_at=datetime.now(UTC))
         self.fetches: list[FetchLogEntry] = []
+        #: The exception that ended the walk early, if one did (the summary has its reason);
+        #: lets a caller tell a transient failure (network, 5xx) from a page problem.
+        self.error: Exception | None = None
         self._iterated = False
         self._seen_keys: set[str] = set()
         self._detail_failures = 0
@@ -131,8 +134,10 @@ class Crawl:
             self._degrade("partial", f"stopped by the consumer at page {self.summary.pages}")
             raise
         except ConnectorError as exc:  # a bad entry URL (not http, foreign) and the like
+            self.error = exc
             self._degrade("failed", f"{type(exc).__name__}: {exc}")
         except Exception as exc:  # noqa: BLE001 - a parser tripped on hostile input: loud
+            self.error = exc
             self._degrade("failed", f"unexpected {type(exc).__name__} after "
                                     f"{self.summary.pages} listing pages: {exc}")
         finally:
@@ -197,6 +202,7 @@ class Crawl:
         try:
             fetched = self.client.fetch(request, self._allowed, log=self.fetches)
         except FetchError as exc:
+            self.error = exc
             status = "failed" if page_no == 0 else "partial"
             self._degrade(status, f"listing {where} failed: {exc}")
             return None
@@ -205,20 +211,10 @@ class Crawl:
             request = replace(request, url=fetched.final_url)
         try:
             listing = family.parse_listing(fetched.text, request, self.target.options)
-        except StubPage as exc:
-            self._stub_end(page_no, str(exc))
-            return None
-        except ChallengePage as exc:
-            self._degrade("failed", f"challenge page (安全验证) at listing {where}: {exc}")
-            return None
-        except LayoutChanged as exc:
-            self._degrade("failed", f"layout changed at listing {where}: {exc}")
-            return None
-        except UnsafeXml as exc:
-            self._degrade("failed", f"unsafe XML at listing {where}: {exc}")
-            return None
         except PageError as exc:
-            self._degrade("failed", f"unreadable listing {where}: {exc}")
+            if not (isinstance(exc, StubPage) and page_no > 0):  # that one is an end, not a fault
+                self.error = exc
+            self._page_problem(exc, page_no)
             return None
         if not listing.rows:
             if page_no > 0 and listing.next_request is None:
@@ -228,6 +224,20 @@ class Crawl:
                 self._stub_end(page_no, "no rows")
             return None
         return fetched, listing
+
+    def _page_problem(self, exc: PageError, page_no: int) -> None:
+        """Record what a listing page the family could not read means for the run."""
+        where = f"listing page {page_no}"
+        if isinstance(exc, StubPage):
+            self._stub_end(page_no, str(exc))
+        elif isinstance(exc, ChallengePage):
+            self._degrade("failed", f"challenge page (安全验证) at {where}: {exc}")
+        elif isinstance(exc, LayoutChanged):
+            self._degrade("failed", f"layout changed at {where}: {exc}")
+        elif isinstance(exc, UnsafeXml):
+            self._degrade("failed", f"unsafe XML at {where}: {exc}")
+        else:
+            self._degrade("failed", f"unreadable {where}: {exc}")
 
     def _rows(self, family: ModuleType, listing: Any, hashes: list[str], request: Request,
               fetched: Page, page_no: int) -> Iterator[Listing]:

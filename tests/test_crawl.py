@@ -19,7 +19,7 @@ from test_http import LoopbackServer
 
 import connectors.crawl as crawl_module
 from connectors.crawl import PortalTarget, crawl
-from connectors.errors import ChallengePage, LayoutChanged, StubPage, UnsafeXml
+from connectors.errors import ChallengePage, FetchError, LayoutChanged, StubPage, UnsafeXml
 from connectors.families.base import ListingPage, RawDetail, RawRow
 from connectors.http import HttpClient, allowed_hosts
 from connectors.records import Request
@@ -149,6 +149,7 @@ def test_a_full_crawl_walks_every_page_and_overlays_detail_fields(json_family, s
         server.routes["/d/8.html"](None)[2]).hexdigest()
     assert first.seen_at.tzinfo is not None
     assert (summary.status, summary.reason, summary.complete) == ("ok", None, True)
+    assert walk.error is None
     assert (summary.pages, summary.rows, summary.advertised_total) == (3, 8, 8)
     assert (summary.details_fetched, summary.requests, summary.retries) == (8, 11, 0)
     assert summary.bytes == sum(entry.bytes for entry in walk.fetches) > 0
@@ -245,8 +246,8 @@ def test_links_on_a_redirected_listing_page_resolve_against_where_it_was_served(
 def test_a_stub_page_ends_the_listing_partial_when_items_are_missing(json_family, server, client):
     portal = JsonPortal(server, list(range(8, 0, -1)))
     portal.set_page(2, trouble="stub")
-    rows, summary, _ = run(target(server), client)
-    assert len(rows) == 6
+    rows, summary, walk = run(target(server), client)
+    assert len(rows) == 6 and walk.error is None  # a stub past page 0 is an end, not a fault
     assert summary.status == "partial" and summary.complete is False
     assert "stub page at page 2" in summary.reason and "6 of 8" in summary.reason
 
@@ -273,9 +274,11 @@ def test_empty_rows_on_page_0_of_a_portal_that_had_rows_fail(json_family, server
 def test_challenge_layout_and_unsafe_xml_fail_the_run(json_family, server, client, trouble, words):
     portal = JsonPortal(server, list(range(8, 0, -1)))
     portal.set_page(1, trouble=trouble)
-    rows, summary, _ = run(target(server), client)
+    rows, summary, walk = run(target(server), client)
     assert len(rows) == 3  # page 0's rows are kept
     assert summary.status == "failed" and words in summary.reason and not summary.complete
+    assert type(walk.error) is {"challenge": ChallengePage, "layout": LayoutChanged,
+                                "xxe": UnsafeXml}[trouble]
 
 
 def test_a_next_link_back_to_an_earlier_page_is_a_pagination_loop(json_family, server, client):
@@ -313,7 +316,8 @@ def test_a_listing_page_that_fails_fails_page_0_and_truncates_later_pages(
         json_family, server, client):
     portal = JsonPortal(server, list(range(8, 0, -1)))
     server.routes["/list/1"] = lambda h: (503, {}, b"")
-    rows, summary, _ = run(target(server), client)
+    rows, summary, walk = run(target(server), client)
+    assert isinstance(walk.error, FetchError) and walk.error.status == 503
     assert len(rows) == 3 and summary.status == "partial"
     assert "listing page 1 failed" in summary.reason and "503" in summary.reason
     server.routes["/list/0"] = lambda h: (404, {}, b"")
