@@ -52,7 +52,11 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Every name the GB family goes by: gb18030 is their superset, so decoding with it never
 # loses a character (镕 is not in GB2312 but portals that declare gb2312 send it anyway).
 _GB_NAMES = frozenset({"gb2312", "gbk", "gb_2312", "gb_2312-80", "gb18030", "cp936", "ms936",
-                       "x-gbk", "csgb2312", "euc-cn", "windows-936", "hz-gb-2312"})
+                       "x-gbk", "csgb2312", "euc-cn", "windows-936"})
+# Codecs no web page is written in; a page naming one would have its bytes reinterpreted
+# (utf-7 and the escape codecs turn harmless text into markup).
+_REFUSED_CODECS = frozenset({"utf-7", "unicode-escape", "raw-unicode-escape", "idna",
+                             "punycode", "undefined"})
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]+)", re.I)
 _META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]+)", re.I)
 _XML_ENCODING = re.compile(rb"^\s*<\?xml\b[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9_.:\-]+)", re.I)
@@ -132,6 +136,8 @@ def _codec_name(label: str) -> str | None:
     try:
         name = codecs.lookup(label).name
     except LookupError:
+        return None
+    if name in _REFUSED_CODECS:
         return None
     return "gb18030" if name in _GB_NAMES else name
 

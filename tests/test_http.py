@@ -453,6 +453,9 @@ def test_a_gbk_page_declared_gb2312_in_meta_decodes_right(tmp_path, server):
          '<?xml version="1.0" encoding="GBK"?><a>龙岩</a>', "gb18030"),
         (b"\xef\xbb\xbfabc", "text/html; charset=gbk", "abc", "utf-8"),
         (b"plain", "text/html; charset=rot13", "plain", "utf-8"),
+        (b"+ADw-script+AD4-", "text/html; charset=utf-7", "+ADw-script+AD4-", "utf-8"),
+        (b"\\u9f99", "text/html; charset=unicode_escape", "\\u9f99", "utf-8"),
+        ("<p>龍巖</p>".encode("big5"), "text/html; charset=big5", "<p>龍巖</p>", "big5"),
         # One broken byte in a UTF-8 page costs one character, not the page.
         ("<p>龙岩市</p>".encode() + b"\xff" + "<p>工商局</p>".encode(),
          "text/html; charset=utf-8", "<p>龙岩市</p>\ufffd<p>工商局</p>", "utf-8"),
