@@ -141,7 +141,8 @@ def detail_path(portal: Portal, doc: Doc, duplicate: bool = False) -> str:
     if portal.platform == "hanweb":
         return f"/art/{d.year}/{d.month}/{d.day}/art_{portal.base}_{ident}.html"
     base = "/xxgk/zfxxgk/" if portal.style == "ssp" else portal.base
-    return f"{base}{d:%Y%m}/t{d:%Y%m%d}_{ident}.{portal.ext}"
+    month = f"{d.year}{d.month:02d}"  # not strftime: this runs for every row served
+    return f"{base}{month}/t{month}{d.day:02d}_{ident}.{portal.ext}"
 
 
 def shown_fields(world: World, portal_id: str, doc: Doc, duplicate: bool = False) -> dict:
@@ -289,7 +290,7 @@ class Site:
 
     def attachment_href(self, doc: Doc) -> str:
         d = shown_date(doc, self.portal)
-        return f"./P0{d:%Y%m%d}{doc_id(self.portal, doc.g):09d}.doc"
+        return f"./P0{d.year}{d.month:02d}{d.day:02d}{doc_id(self.portal, doc.g):09d}.doc"
 
     # -- to be provided per family
 

@@ -18,6 +18,8 @@ from sim.world import DEFAULT_AS_OF, World
 COLUMNS = ("doc_id", "unit_id", "level", "index_no", "title", "doc_no", "publisher",
            "published_date", "written_date", "topic", "function", "audience", "genre",
            "disclosure", "has_full_text", "withdrawn_on", "sightings")
+SIGHTING_FIELDS = ("portal_id", "url", "title", "index_no", "publisher", "published",
+                   "listed_date")
 
 
 def rows(world: World, origins: Mapping[str, str] | None = None) -> Iterator[dict]:
@@ -45,17 +47,43 @@ def rows(world: World, origins: Mapping[str, str] | None = None) -> Iterator[dic
 
 
 def export(world: World, path: str | Path, origins: Mapping[str, str] | None = None) -> Path:
-    """Write the truth to `path`: Parquet when it ends in .parquet, else JSON."""
+    """Write the truth to `path`: Parquet when it ends in .parquet, else JSON. Rows are
+    streamed in batches, so a scale-100 world does not have to fit in memory at once."""
     path = Path(path)
-    data = list(rows(world, origins))
     if path.suffix == ".parquet":
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        pq.write_table(pa.Table.from_pylist(data), path)
+        _export_parquet(rows(world, origins), path)
     else:
-        path.write_text(json.dumps(data, ensure_ascii=False, indent=0), encoding="utf-8")
+        with path.open("w", encoding="utf-8") as out:
+            out.write("[")
+            for i, row in enumerate(rows(world, origins)):
+                out.write(",\n" if i else "\n")
+                out.write(json.dumps(row, ensure_ascii=False))
+            out.write("\n]\n")
     return path
+
+
+def _parquet_schema():
+    import pyarrow as pa
+
+    text = pa.string()
+    sighting = pa.struct([(name, text) for name in SIGHTING_FIELDS])
+    types = {"has_full_text": pa.bool_(), "sightings": pa.list_(sighting)}
+    return pa.schema([(name, types.get(name, text)) for name in COLUMNS])
+
+
+def _export_parquet(data: Iterator[dict], path: Path, batch: int = 20_000) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = _parquet_schema()
+    with pq.ParquetWriter(path, schema) as writer:
+        chunk: list[dict] = []
+        for row in data:
+            chunk.append(row)
+            if len(chunk) == batch:
+                writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+                chunk = []
+        writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
 
 
 def naive_listing_count(world: World, as_of: date = DEFAULT_AS_OF) -> int:
