@@ -10,7 +10,6 @@ portal advertises all say so in the summary, so "ok, 0 new" always means what it
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -27,6 +26,7 @@ from connectors.errors import (
     StubPage,
     UnsafeXml,
 )
+from connectors.families import FAMILIES
 from connectors.http import HttpClient, Page, allowed_hosts
 from connectors.normalize import is_empty_value, normalize_fields
 from connectors.records import FetchLogEntry, Listing, Request, RunSummary
@@ -59,8 +59,7 @@ class PortalTarget:
 
 def family_for(platform: str) -> ModuleType:
     """The family module that reads `platform`'s pages; KeyError when there is none."""
-    families = importlib.import_module("connectors.families").FAMILIES
-    return families[platform]
+    return FAMILIES[platform]
 
 
 def listing_hash(fields: Mapping[str, str]) -> str:
