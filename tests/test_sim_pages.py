@@ -218,6 +218,13 @@ def test_trs_detail_pages_have_the_real_shapes(http, sim, docs):
     assert norm_index(spans[0].text.split("：", 1)[1]) == gov["index_no"]
     assert spans[2].text.split("：", 1)[1] in ("龙岩市工商行政管理局", "龙岩市工商局",
                                               "龙岩市工商行政管理局局机关")
+    # A document without 文号 prints the label with nothing after it.
+    bare = next(d for d in docs if any(s["portal_id"] == "ly-gov" for s in d["sightings"])
+                and d["unit_id"] and d["doc_no"] is None and d["withdrawn_on"] is None)
+    url = next(s["url"] for s in bare["sightings"] if s["portal_id"] == "ly-gov")
+    tree = html.fromstring(http.get(sim.origins["ly-gov"] + url, timeout=10).text)
+    spans = tree.xpath('//div[@class="syh"]/div[@class="syh_box"]/div/span')
+    assert spans[1].text == "文　　号：" and spans[2].text.startswith("发布机构：")
 
 
 def test_detail_pages_agree_with_truth_on_every_portal(http, sim, docs):
