@@ -1,6 +1,7 @@
 """Listing and detail pages parsed per second on one core, against the floor of plain lxml.
 
-For every page set, the same decoded pages go through the family parser and through
+Rates are pages per CPU second of this process (one core). For every page set, the same
+decoded pages go through the family parser and through
 `lxml.html.fromstring` (a parse and nothing else, the fastest this machine can turn these
 bytes into a tree); the ratio is what the parser costs over that floor. Timings alone mean
 little on shared machines; the ratio, measured in the same run, is the figure to compare.
@@ -82,16 +83,30 @@ def sim_pages(details_per_portal: int = 10) -> list[Page]:
 
 
 def rate(pages: list[Page], parse: Callable[[Page], object], seconds: float) -> float:
-    """Pages per second of `parse` over `pages`, cycled for about `seconds`."""
+    """Pages per CPU second of `parse` over `pages`, cycled for about `seconds` of CPU time.
+
+    CPU time, not wall time: it is what "per core" means, and it does not count the time
+    other processes on a shared machine hold the core.
+    """
     done = 0
-    start = time.perf_counter()
+    start = time.process_time()
     while True:
         for page in pages:
             parse(page)
         done += len(pages)
-        elapsed = time.perf_counter() - start
+        elapsed = time.process_time() - start
         if elapsed >= seconds:
             return done / elapsed
+
+
+def best_rates(pages: list[Page], seconds: float, rounds: int = 8) -> tuple[float, float]:
+    """(parser, floor) pages per second: the best of short rounds taken in turns, so load from
+    other processes on a shared machine hits both sides alike and spikes do not count."""
+    ours = floor = 0.0
+    for _ in range(rounds):
+        ours = max(ours, rate(pages, parse_with_family, seconds / rounds))
+        floor = max(floor, rate(pages, parse_floor, seconds / rounds))
+    return ours, floor
 
 
 def parse_with_family(page: Page) -> object:
@@ -112,15 +127,15 @@ def report(name: str, pages: list[Page], seconds: float) -> None:
         if not chosen:
             continue
         size = sum(len(p[3].encode("utf-8")) for p in chosen) / len(chosen) / 1024
-        ours = rate(chosen, parse_with_family, seconds)
-        floor = rate(chosen, parse_floor, seconds)
+        ours, floor = best_rates(chosen, seconds)
         print(f"{name:9} {kind:8} {len(chosen):3} pages, {size:5.1f} KB avg: "
               f"parser {ours:7.0f}/s   lxml floor {floor:7.0f}/s   floor/parser {floor / ours:5.1f}x")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=2.0, help="time per measurement")
+    parser.add_argument("--seconds", type=float, default=4.0,
+                        help="time per measurement (split into rounds)")
     parser.add_argument("--no-sim", action="store_true", help="recorded pages only")
     args = parser.parse_args()
     report("recorded", recorded_pages(), args.seconds)

@@ -212,18 +212,30 @@ def canonical_url(url: str, base: str | None = None) -> str:
     Raises ValueError for anything that is not an http(s) URL (javascript:, mailto:, data:).
     The query is kept in its order: portals give meaning to it.
     """
-    cleaned = re.sub(r"[\t\r\n]", "", url).strip()
+    cleaned = url.translate(_URL_CONTROLS).strip()
     absolute = urljoin(base, cleaned) if base else cleaned
     parts = urlsplit(absolute)
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         raise ValueError(f"not an http(s) URL: {url!r}")
     host = parts.hostname.lower().rstrip(".")
+    if ":" in host:
+        host = f"[{host}]"  # IPv6 literal
     port = parts.port
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    path = quote(_remove_dot_segments(parts.path or "/"), safe=_SAFE_PATH)
-    query = quote(parts.query, safe=_SAFE_QUERY)
-    return urlunsplit((scheme, netloc, path, query, ""))
+    path = parts.path or "/"
+    if "/." in path:
+        path = _remove_dot_segments(path)
+    return urlunsplit((scheme, netloc, _quoted(path, _SAFE_PATH), _quoted(parts.query, _SAFE_QUERY), ""))
+
+
+_URL_CONTROLS = dict.fromkeys(map(ord, "\t\r\n"))
+_NEEDS_QUOTING = re.compile(r"[^A-Za-z0-9/%:@!$&'()*+,;=\-._~?]")
+
+
+def _quoted(part: str, safe: str) -> str:
+    """Percent-encode what a URL may not hold (spaces, non-ASCII); most parts need nothing."""
+    return quote(part, safe=safe) if _NEEDS_QUOTING.search(part) else part
 
 
 def _remove_dot_segments(path: str) -> str:

@@ -146,6 +146,8 @@ def test_no_date_is_not_a_bad_date(raw: str | None) -> None:
         ("/邯郸/文件.pdf", "http://x.gov.cn/", "http://x.gov.cn/%E9%82%AF%E9%83%B8/%E6%96%87%E4%BB%B6.pdf"),
         ("/a%20b.pdf", "http://x.gov.cn/", "http://x.gov.cn/a%20b.pdf"),
         (" /a\n/b ", "http://x.gov.cn/", "http://x.gov.cn/a/b"),
+        ("http://[::1]:8080/a/./b", None, "http://[::1]:8080/a/b"),
+        ("/a b?q=c d", "http://x.gov.cn/", "http://x.gov.cn/a%20b?q=c%20d"),
     ],
 )
 def test_canonical_url(url: str, base: str | None, expected: str) -> None:
