@@ -513,9 +513,10 @@ class HttpClient:
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise _Retryable(f"{type(exc).__name__}: {_short(exc)}") from exc
         except (requests.RequestException, ValueError) as exc:
-            # A URL or header the HTTP stack cannot send (hostile Location, bad characters).
-            raise FetchError(f"{method} {url}: cannot send: {type(exc).__name__}: "
-                             f"{_short(exc)}", url=url) from exc
+            # A URL or header the HTTP stack will not send (hostile Location, bad characters)
+            # or response headers it will not accept (conflicting Content-Length values).
+            raise FetchError(f"{method} {url}: refused by the HTTP stack: "
+                             f"{type(exc).__name__}: {_short(exc)}", url=url) from exc
 
     def _redirect(self, url: str, method: str, data: list[tuple[str, str]] | None,
                   response: requests.Response) -> tuple[str, str, list[tuple[str, str]] | None]:
