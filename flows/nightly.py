@@ -39,7 +39,7 @@ from flows.steps import (  # noqa: E402
     choose_mode,
     harvest_portal,
     make_client,
-    new_run_id,
+    unused_run_id,
 )
 
 
@@ -122,8 +122,8 @@ def nightly(config_path: str, full: bool = False, portals: list[str] | None = No
     """
     config = load_config(config_path)
     chosen = _select(config, portals)
-    run_id = new_run_id()
     data_dir = config.warehouse.data_dir
+    run_id = unused_run_id(data_dir)
     modes = {p.id: choose_mode(data_dir, p.id, config.harvest.full_every_days, force_full=full) for p in chosen}
     known = {p.id: _known_items(config, p.id) for p in chosen}
     console = make_console()

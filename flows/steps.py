@@ -56,6 +56,14 @@ def new_run_id(now: datetime | None = None) -> str:
     return now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+def unused_run_id(data_dir: Path, now: datetime | None = None) -> str:
+    """A run id no landing folder has yet: two runs started in the same second must not share one."""
+    now = now or datetime.now(UTC)
+    while (Path(data_dir) / "landing" / new_run_id(now)).exists():
+        now += timedelta(seconds=1)
+    return new_run_id(now)
+
+
 def make_client(harvest: Harvest, data_dir: Path) -> HttpClient:
     """The one HTTP client of a run, shared by every portal's thread."""
     return HttpClient(

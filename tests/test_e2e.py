@@ -225,3 +225,27 @@ def test_demo_prints_the_report_figures(first_night) -> None:
     for counts in CITY_CATEGORIES.values():
         for category, n in counts.items():
             assert (category, str(n), f"{n / new_city:.2%}") in category_rows, category
+
+
+def test_failed_night_is_a_failed_flow_run_with_its_artifacts(failed_night) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        FlowFilter,
+        FlowFilterName,
+    )
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    with get_client(sync_client=True) as client:
+        (run,) = client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=["xxgk-nightly"])),
+                                       sort=FlowRunSort.START_TIME_DESC, limit=1)
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id])))
+    assert run.state.is_failed() and DOWN in run.state.message
+    by_key = {artifact.key: artifact for artifact in artifacts}
+    table = by_key["xxgk-portal-runs"].data
+    rows = json.loads(table) if isinstance(table, str) else table
+    failed = [row for row in rows if row["status"] == "failed"]
+    assert [row["portal_id"] for row in failed] == [DOWN] and "listing page 0 failed" in failed[0]["reason"]
+    markdown = by_key["xxgk-run-summary"].data
+    assert "FAILED" in markdown and DOWN in markdown

@@ -25,6 +25,7 @@ from flows.steps import (
     last_complete_full_run,
     make_client,
     new_run_id,
+    unused_run_id,
 )
 from warehouse.landing import write_landing
 
@@ -247,7 +248,11 @@ def test_choose_mode_follows_the_last_complete_full_listing(tmp_path: Path) -> N
     assert choose_mode(data_dir, "other", 7, now=now) == "full"
 
 
-def test_run_ids_sort_by_time() -> None:
+def test_run_ids_sort_by_time_and_are_never_reused(tmp_path: Path) -> None:
     early = new_run_id(datetime(2012, 12, 31, 2, 0, tzinfo=UTC))
     late = new_run_id(datetime(2013, 1, 1, 2, 0, tzinfo=UTC))
     assert early == "20121231T020000Z" and early < late
+    now = datetime(2012, 12, 31, 2, 0, tzinfo=UTC)
+    assert unused_run_id(tmp_path, now) == early
+    (tmp_path / "landing" / early).mkdir(parents=True)
+    assert unused_run_id(tmp_path, now) == "20121231T020001Z"
