@@ -374,5 +374,6 @@ class Crawl:
         summary.complete = summary.complete and summary.status == "ok"
         summary.requests = len(self.fetches)
         summary.retries = sum(max(0, entry.attempts - 1) for entry in self.fetches)
-        summary.bytes = sum(entry.bytes for entry in self.fetches)
+        # Bytes received: a 304's body came from the archive, not over the wire.
+        summary.bytes = sum(entry.bytes for entry in self.fetches if not entry.not_modified)
         summary.finished_at = datetime.now(UTC)

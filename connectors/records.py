@@ -119,7 +119,7 @@ class FetchLogEntry:
     url: str  # the URL asked for
     method: str
     status: int | None  # last HTTP status seen; None when no response came
-    bytes: int  # decoded body bytes kept (0 on failure)
+    bytes: int  # decoded body bytes (of the archived body on a 304; 0 on failure)
     elapsed: float  # seconds, all attempts and waits included
     attempts: int
     sha256: str | None  # archive key of the body

@@ -169,6 +169,27 @@ def test_incremental_crawl_of_an_unchanged_portal_costs_one_listing_page(
     assert summary.complete is False and "page 0" in summary.reason
 
 
+def test_an_unchanged_listing_page_answered_304_is_read_from_the_archive(
+        json_family, server, client):
+    portal = JsonPortal(server, list(range(8, 0, -1)))
+    page_0 = server.routes["/list/0"]
+
+    def with_etag(handler):
+        if handler.headers.get("If-None-Match") == '"p0"':
+            return 304, {"ETag": '"p0"'}, b""
+        status, headers, body = page_0(handler)
+        return status, {**headers, "ETag": '"p0"'}, body
+
+    server.routes["/list/0"] = with_etag
+    full, _, _ = run(target(server), client)
+    known = {row.item_key: row.listing_hash for row in full}
+    rows, summary, walk = run(target(server), client, mode="incremental", known=known)
+    assert [row.item_key for row in rows] == ["t8", "t7", "t6"]
+    assert walk.fetches[0].not_modified and summary.requests == 1
+    assert summary.bytes == 0 and summary.status == "ok"
+    assert portal.list_hits() == ["/list/0", "/list/1", "/list/2", "/list/0"]
+
+
 def test_a_pinned_old_row_does_not_stop_an_incremental_crawl(json_family, server, client):
     # Page 0: the pinned old item 1, then new 12, 11; page 1: new 10, known 9, 8; page 2 known.
     portal = JsonPortal(server, [1, 12, 11, 10, 9, 8, 7, 6, 5])
@@ -554,6 +575,10 @@ def test_incremental_crawl_of_an_unchanged_portal_costs_one_listing_page_and_no_
     rows, summary, walk = run(sim_target(sim, portal_id), client, mode="incremental", known=known)
     assert (summary.status, summary.requests, summary.details_fetched) == ("ok", 1, 0)
     assert summary.pages == 1 and walk.fetches[0].url == sim.portals[portal_id]
+    if walk.fetches[0].not_modified:  # the portal sent validators: nothing came over the wire
+        assert summary.bytes == 0
+    else:
+        assert summary.bytes == walk.fetches[0].bytes > 0
     assert {row.item_key for row in rows} <= known.keys()
 
 
