@@ -164,10 +164,12 @@ def parse_date(raw: str | None) -> tuple[date | None, str | None]:
         if match is None:
             return None, "unparsed"
         day = _checked(int(match["y"]), int(match["m"]), int(match["d"]))
-        if match["tz"] and match["time"]:
-            return _zoned(day, match["time"], match["tz"]), None
+        if match["time"]:
+            clock = _clock(match["time"])
+            if match["tz"]:
+                return _zoned(day, clock, match["tz"]), None
         return day, None
-    except ValueError:
+    except (ValueError, OverflowError, OSError):  # OSError: platform limits of fromtimestamp
         return None, "unparsed"
 
 
@@ -189,15 +191,21 @@ def _from_epoch(number: int) -> date:
     return _checked(moment.year, moment.month, moment.day)
 
 
-def _zoned(day: date, clock: str, zone: str) -> date:
-    """The Shanghai date of a moment printed with an explicit zone."""
-    clock = clock.replace("：", ":")
-    zone = "+00:00" if zone == "Z" else zone if ":" in zone else f"{zone[:3]}:{zone[3:]}"
-    parts = [int(p) for p in clock.split(".")[0].split(":")]
+def _clock(printed: str) -> tuple[int, int, int]:
+    """(hour, minute, second) of a printed time, or ValueError for one that cannot be."""
+    parts = [int(p) for p in printed.replace("：", ":").split(".")[0].split(":")]
     hh, mm, ss = (parts + [0, 0])[:3]
+    if hh > 23 or mm > 59 or ss > 60:  # 60: a leap second
+        raise ValueError(f"impossible time {printed!r}")
+    return hh, mm, min(ss, 59)
+
+
+def _zoned(day: date, clock: tuple[int, int, int], zone: str) -> date:
+    """The Shanghai date of a moment printed with an explicit zone."""
+    zone = "+00:00" if zone == "Z" else zone if ":" in zone else f"{zone[:3]}:{zone[3:]}"
+    hh, mm, ss = clock
     moment = datetime.fromisoformat(f"{day.isoformat()}T{hh:02d}:{mm:02d}:{ss:02d}{zone}")
-    local = moment.astimezone(SHANGHAI)
-    return local.date()
+    return moment.astimezone(SHANGHAI).date()
 
 
 _SAFE_PATH = "/%:@!$&'()*+,;=-._~"

@@ -123,7 +123,7 @@ def test_dates(raw: str, expected: date) -> None:
 @pytest.mark.parametrize(
     "raw",
     ["2020-02-30", "2020-13-01", "2019年2月29日", "0000-00-00", "下周一", "2020-08", "2020-08-05至2020-09-01",
-     "99999999"],
+     "99999999", "2020-08-05 25:61", "-9999999999999"],
 )
 def test_impossible_or_unreadable_dates_are_flagged_not_guessed(raw: str) -> None:
     assert parse_date(raw) == (None, "unparsed")
@@ -218,9 +218,11 @@ def test_index_no_is_invariant_to_dashes_spaces_and_width(
 @given(st.dates(min_value=date(1950, 1, 1), max_value=date(2099, 12, 31)))
 def test_date_round_trips(day: date) -> None:
     midnight = datetime(day.year, day.month, day.day, tzinfo=SHANGHAI)
-    epochs = [str(int(midnight.timestamp() * 1000)), str(int(midnight.timestamp()) + 86399)]
-    # 8 digits or fewer are read as YYYYMMDD, by design: no epoch a portal prints is that short
-    epochs = [e if len(e.lstrip("-")) >= 9 else day.strftime("%Y%m%d") for e in epochs]
+    millis, seconds = int(midnight.timestamp() * 1000), int(midnight.timestamp()) + 86399
+    # by design, 8 digits are YYYYMMDD and numbers up to 2100-01-01 in seconds are seconds:
+    # the only epochs that cannot be told apart lie in the first weeks of 1970
+    epochs = [str(millis)] if abs(millis) > 4_102_444_800 else []
+    epochs += [str(seconds)] if len(str(abs(seconds))) >= 9 else []
     for printed in (
         day.isoformat(),
         f"{day.year}/{day.month}/{day.day}",
