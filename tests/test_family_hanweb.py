@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from connectors.errors import LayoutChanged, UnsafeXml
+from connectors.errors import ChallengePage, LayoutChanged, UnsafeXml
 from connectors.families import hanweb
 from connectors.records import Request
 
@@ -132,3 +132,14 @@ def test_a_label_option_naming_no_field_is_refused() -> None:
     with pytest.raises(ValueError, match="label:分类"):
         hanweb.parse_detail(fixture("detail.html"), "http://www.taizhou.gov.cn/art/2018/2/28/art_1_2.html",
                             {"label:分类": "topics"})
+
+
+@pytest.mark.parametrize("name", ["waf_challenge.html", "waf_js_only.html"])
+def test_a_challenge_instead_of_a_column_page_or_a_group(name: str) -> None:
+    page = (FIXTURES.parent / "trs" / name).read_text(encoding="utf-8")
+    with pytest.raises(ChallengePage):
+        hanweb.parse_listing(page, Request(COLUMN), {})
+    group = Request("http://www.dingxi.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90",
+                    method="POST")
+    with pytest.raises(ChallengePage):
+        hanweb.parse_listing(page, group, {})
