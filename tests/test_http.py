@@ -32,6 +32,7 @@ class LoopbackServer:
     def __init__(self) -> None:
         self.routes: dict[str, Callable[[BaseHTTPRequestHandler], Reply | None]] = {}
         self.hits: list[tuple[str, str, float, dict[str, str]]] = []
+        self.peers: list[tuple[str, int]] = []  # the client address of each request
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
@@ -67,6 +68,7 @@ class LoopbackServer:
         with self._lock:
             self.hits.append((handler.path, handler.command, time.monotonic(),
                               {k.lower(): v for k, v in handler.headers.items()}))
+            self.peers.append(handler.client_address)
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
         handler.request_body = body_in
@@ -275,6 +277,23 @@ def test_per_host_concurrency_is_configurable(tmp_path, server):
     for thread in threads:
         thread.join()
     assert server.max_in_flight == 2
+
+
+def test_connections_are_kept_alive_after_whole_bodies_and_dropped_after_cut_ones(
+        tmp_path, server):
+    server.routes["/page"] = html("<p>" + "龙岩" * 1000 + "</p>")
+    server.routes["/not-modified"] = lambda h: (
+        (304, {}, b"") if h.headers.get("If-None-Match") else (200, {"ETag": '"1"'}, b"x"))
+    server.routes["/big"] = lambda h: (200, {}, b"y" * 300_000)
+    client = client_for(tmp_path, max_bytes=100_000)
+    allowed = allowed_hosts(server.url("/"))
+    for path in ("/page", "/page", "/not-modified", "/not-modified", "/page"):
+        client.fetch(Request(server.url(path)), allowed)
+    assert len(set(server.peers)) == 1  # five requests, one connection
+    with pytest.raises(ResponseTooLarge):
+        client.fetch(Request(server.url("/big")), allowed)
+    client.fetch(Request(server.url("/page")), allowed)
+    assert server.peers[-1] != server.peers[0]  # the cut-off response's connection was dropped
 
 
 # -- retries ------------------------------------------------------------------------------
