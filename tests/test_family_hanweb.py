@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from connectors.errors import ChallengePage, LayoutChanged, UnsafeXml
+from connectors.errors import ChallengePage, LayoutChanged, StubPage, UnsafeXml
 from connectors.families import hanweb
 from connectors.records import Request
 
@@ -102,12 +102,31 @@ def test_a_record_without_a_link_is_loud() -> None:
         hanweb.parse_listing(xml, request, {})
 
 
-def test_a_group_with_no_records_is_loud() -> None:
+def test_an_empty_group_is_a_stub_never_an_empty_row_list() -> None:
     xml = '<?xml version="1.0"?><datastore><totalrecord>52</totalrecord><recordset></recordset></datastore>'
     request = Request("http://x.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90",
                       method="POST")
-    with pytest.raises(LayoutChanged, match="no rows"):
+    with pytest.raises(StubPage, match="empty group"):
         hanweb.parse_listing(xml, request, {})
+
+
+def test_an_entity_declared_in_the_column_page_script_is_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-MARKER", encoding="utf-8")
+    page = fixture("column_page.html").replace(
+        '<script type="text/xml"><datastore>',
+        f'<script type="text/xml"><!DOCTYPE datastore [<!ENTITY x SYSTEM "{secret.as_uri()}">]>'
+        "<datastore>",
+    ).replace("<record><![CDATA[", "<record>&x;</record><record><![CDATA[", 1)
+    with pytest.raises(UnsafeXml) as caught:
+        hanweb.parse_listing(page, Request(COLUMN), {})
+    assert "TOP-SECRET-MARKER" not in str(caught.value)
+
+
+def test_the_html_doctype_of_a_column_page_is_not_an_xml_declaration() -> None:
+    page = fixture("column_page.html")
+    assert page.startswith("<!DOCTYPE html>")
+    assert len(hanweb.parse_listing(page, Request(COLUMN), {}).rows) == 45
 
 
 def test_column_page_without_a_datastore_is_a_layout_change() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.errors import ChallengePage, LayoutChanged
+from connectors.errors import ChallengePage, LayoutChanged, StubPage
 from connectors.families import ssp, trs
 from connectors.records import Request
 
@@ -63,6 +63,12 @@ def test_an_item_key_falls_back_to_the_id_then_the_url() -> None:
 def test_a_hit_without_a_url_is_loud() -> None:
     with pytest.raises(LayoutChanged, match=r"datas\[0\] has no usable docpuburl"):
         ssp.parse_listing(_page('[{"_doctitle": "甲"}]'), Request(API + "&page=1&datas=20"), {})
+
+
+def test_a_small_html_page_instead_of_json_is_a_stub() -> None:
+    stub = '<html><head><title>信息公开</title></head><body><div class="list"><ul></ul></div></body></html>'
+    with pytest.raises(StubPage):
+        ssp.parse_listing(stub, Request(API + "&page=3&datas=20"), {})
 
 
 def test_html_instead_of_json() -> None:

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from bs4.element import Tag
 from lxml import etree
 
-from connectors.errors import LayoutChanged, UnsafeXml
+from connectors.errors import LayoutChanged, StubPage, UnsafeXml
 from connectors.families.base import (
     ListingPage,
     RawDetail,
@@ -61,10 +61,15 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     found = _datastore(text)
     if found is None:
         raise unreadable(text, f"{request.url}: no <datastore> (looked for the jpage datastore XML)")
-    # a data-proxy response is XML from its first byte; a column page is HTML around the store
-    store = _parse_xml(found, request.url, text if is_proxy else found)
+    store_xml, xml_start = found
+    # a data-proxy response is XML from its first byte; in a column page the XML starts at
+    # its <script type="text/xml">, where a DOCTYPE may precede the store
+    scanned = text if is_proxy else text[_script_start(text, xml_start):xml_start + len(store_xml)]
+    store = _parse_xml(store_xml, request.url, scanned)
     records = [_record_html(rec) for rec in store.iter("record")]
     total = _total(store, text)
+    if is_proxy and not any(html.strip() for html in records):
+        raise StubPage(f"{request.url}: an empty group (advertised total {total}): end of usable data")
     rows = _rows(records, request.url)
     if not rows:
         raise LayoutChanged(
@@ -113,12 +118,18 @@ _STORE_OPEN = re.compile(r"<datastore\b", re.I)
 _STORE_CLOSE = re.compile(r"</datastore\s*>", re.I)
 
 
-def _datastore(text: str) -> str | None:
-    """The `<datastore>…</datastore>` element of a page or response, or None (one forward
-    scan each way: no rescanning however many openers a hostile page holds)."""
+def _datastore(text: str) -> tuple[str, int] | None:
+    """The `<datastore>…</datastore>` element of a page or response and where it starts, or
+    None (one forward scan each way: no rescanning however many openers a page holds)."""
     start = _STORE_OPEN.search(text)
     end = _STORE_CLOSE.search(text, start.end()) if start else None
-    return text[start.start():end.end()] if end else None
+    return (text[start.start():end.end()], start.start()) if end else None
+
+
+def _script_start(text: str, before: int) -> int:
+    """Where the `<script` element enclosing position `before` starts (else `before`)."""
+    found = max(text.rfind("<script", 0, before), text.rfind("<SCRIPT", 0, before))
+    return found if found != -1 else before
 
 
 def _record_html(record: etree._Element) -> str:

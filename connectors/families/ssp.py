@@ -18,6 +18,7 @@ from connectors.families.base import (
     ListingPage,
     RawDetail,
     RawRow,
+    check_stub,
     platform_key,
     resolve_link,
     unreadable,
@@ -89,6 +90,7 @@ def _load(text: str, url: str) -> dict:
     """The JSON object of a page; raw newlines and tabs inside strings are tolerated."""
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("<"):
+        check_stub(text, f"{url}: a small HTML page instead of JSON")
         raise unreadable(text, f"{url}: expected JSON, got HTML ({len(text)} characters)")
     try:
         data = json.loads(stripped, strict=False)
