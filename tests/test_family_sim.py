@@ -9,6 +9,7 @@ import urllib.request
 
 import pytest
 
+from connectors.errors import ChallengePage, LayoutChanged, PageError, StubPage, UnsafeXml
 from connectors.families import FAMILIES
 from connectors.records import Request
 from sim import server as sim_server
@@ -64,3 +65,48 @@ def test_every_portal_kind_parses_with_all_its_rows_and_a_detail_page(world) -> 
         assert detail.fields["title"] == page.rows[-1].fields["title"], portal_id
         kinds_seen.add(portal.style)
     assert kinds_seen == {p.style for p in sim_world.PORTALS}  # every template kind was read
+
+
+def _walk_two_pages(portal_id: str, url: str) -> list[int | Exception]:
+    """Rows on page 0 and page 1 of a portal, or the error a page raised."""
+    family = FAMILIES[sim_world.PORTAL_BY_ID[portal_id].platform]
+    request, seen = family.first_request(url, {}), []
+    for _ in range(2):
+        try:
+            page = family.parse_listing(fetch(request), request, {})
+        except PageError as exc:
+            return [*seen, exc]
+        seen.append(len(page.rows))
+        request = page.next_request
+    return seen
+
+
+@pytest.mark.parametrize(("fault", "page0", "page1"), [
+    ("waf", ChallengePage, None),
+    ("layout", LayoutChanged, None),
+    ("stub:1", int, StubPage),
+    ("hostile", int, int),
+])
+def test_planted_faults_read_as_their_errors(world, fault: str, page0: type, page1: type | None) -> None:
+    world.set_faults([f"*:{fault}"])
+    try:
+        for portal_id, url in world.portals.items():
+            outcome = _walk_two_pages(portal_id, url)
+            assert isinstance(outcome[0], page0), (portal_id, outcome)
+            if page1 is not None:
+                assert isinstance(outcome[1], page1), (portal_id, outcome)
+            if fault == "hostile":
+                assert outcome[0] > 0 and outcome[1] > 0
+    finally:
+        world.set_faults([])
+
+
+def test_planted_external_entity_is_refused_on_every_hanweb_portal(world) -> None:
+    world.set_faults(["*:xxe"])
+    try:
+        hanweb_portals = [p for p in world.portals if sim_world.PORTAL_BY_ID[p].platform == "hanweb"]
+        assert hanweb_portals
+        for portal_id in hanweb_portals:
+            assert isinstance(_walk_two_pages(portal_id, world.portals[portal_id])[0], UnsafeXml)
+    finally:
+        world.set_faults([])
