@@ -225,3 +225,16 @@ def test_body_option_names_a_body_the_known_classes_miss() -> None:
     chosen = trs.parse_detail(page, DETAIL_URL, {"body": "div.article-text"})
     assert chosen.has_body is True
     assert chosen.fields == {"title": "甲", "published_date": "2012-03-05"}
+
+
+def test_a_category_link_before_the_title_is_not_the_item() -> None:
+    items = "".join(
+        f'<li><a href="../zcwj/">[政策文件]</a><a href="./201203/t2012030{n}_{n}.htm">关于第{n}项工作的通知</a>'
+        f"<span>2012-03-0{n}</span></li>" for n in (1, 2)
+    )
+    page = f"<html><head><title>x</title></head><body><div class='list'><ul>{items}</ul></div>" \
+           f"<p>{'说明' * 200}</p></body></html>"
+    rows = trs.parse_listing(page, Request("http://a.gov.cn/gk/index.html"), {}).rows
+    assert [(r.item_key, r.fields["title"]) for r in rows] == [
+        ("t20120301_1", "关于第1项工作的通知"), ("t20120302_2", "关于第2项工作的通知"),
+    ]

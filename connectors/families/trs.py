@@ -160,21 +160,27 @@ def _dated(node: Tag) -> str | None:
 
 
 def _li_row(li: Tag, base: str) -> RawRow | None:
-    """A `li` that holds an item link and a date; navigation and "more" links are not rows."""
+    """A `li` that holds an item link and a date; navigation and "more" links are not rows.
+
+    Of several links (a `[栏目]` prefix before the title is common) the item is the one with a
+    `title` attribute, else the one with the longest text.
+    """
     date_text = _dated(li)
     if date_text is None:
         return None
+    candidates: list[tuple[bool, int, str, Tag]] = []
     for link in tags(li, _A):
         if not link.get("href") or has_ancestor(link, _DATE_HOLDERS, stop=li):
             continue
-        if _MORE_LINK.match(text_of(link)):
-            continue
-        url = resolve_link(str(link["href"]), base)
-        if url is None:
-            continue
-        fields = {"title": _link_title(link), "published_date": date_text}
-        return RawRow(url=url, item_key=item_key_for(url), fields=_present(fields))
-    return None
+        text = text_of(link)
+        url = None if _MORE_LINK.match(text) else resolve_link(str(link["href"]), base)
+        if url is not None:
+            candidates.append((bool(link.get("title")), len(text), url, link))
+    if not candidates:
+        return None
+    _, _, url, link = max(candidates, key=lambda c: (c[0], c[1]))  # first of equals wins
+    fields = {"title": _link_title(link), "published_date": date_text}
+    return RawRow(url=url, item_key=item_key_for(url), fields=_present(fields))
 
 
 def _place_of(li: Tag) -> tuple[int, bool]:
