@@ -473,6 +473,7 @@ class HttpClient:
             gate, session = self._host(host)
             with gate.turn():
                 response = self._send(session, method, url, data, headers)
+                whole = False  # the body was read to its end: the connection can be reused
                 try:
                     state["status"] = response.status_code
                     status = response.status_code
@@ -489,14 +490,21 @@ class HttpClient:
                         if not conditional:
                             raise FetchError(f"{method} {url}: HTTP 304 to an "
                                              "unconditional request", url=url, status=304)
+                        whole = response.raw.read() == b""  # a 304 has no body by definition
                         return _Body(url, 304, _lower(response.headers), b""), True
                     if not 200 <= status < 300:  # 4xx, or a 3xx that leads nowhere
                         raise FetchError(f"{method} {url}: HTTP {status}", url=url,
                                          status=status)
                     content = self._read_capped(response, url)
+                    whole = True
                     return _Body(url, status, _lower(response.headers), content), False
                 finally:
-                    response.close()
+                    # Closing drops the connection, which is what an unread (perhaps huge)
+                    # body needs; a body read to its end leaves a connection to keep alive.
+                    if whole:
+                        response.raw.release_conn()
+                    else:
+                        response.close()
         raise FetchError(f"{request.method} {request.url}: more than {self.max_redirects} "
                          "redirects", url=request.url, status=state["status"])
 
