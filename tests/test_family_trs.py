@@ -238,3 +238,16 @@ def test_a_category_link_before_the_title_is_not_the_item() -> None:
     assert [(r.item_key, r.fields["title"]) for r in rows] == [
         ("t20120301_1", "关于第1项工作的通知"), ("t20120302_2", "关于第2项工作的通知"),
     ]
+
+
+def test_labels_written_straight_into_divs_are_read() -> None:
+    page = """<html><head><meta name="ArticleTitle" content="关于开展年检的通知"><title>x</title></head>
+    <body><ul class="nav"><li><a href="/">首页</a></li></ul>
+    <div class="xxgk_info"><div class="item">索引号：00315478-X/2012-00035</div>
+    <div class="item">发布机构：龙岩市工商局</div></div>
+    <div class="TRS_Editor"><div>正文</div></div></body></html>"""
+    detail = trs.parse_detail(page, DETAIL_URL, {})
+    assert detail.fields == {
+        "title": "关于开展年检的通知", "index_no": "00315478-X/2012-00035", "publisher_name": "龙岩市工商局",
+    }
+    assert detail.has_body is True

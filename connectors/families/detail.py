@@ -276,28 +276,29 @@ def _attachments(page: _Page, url: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _read_page(doc: BeautifulSoup, url: str, options: Mapping[str, str]) -> tuple[dict, bool, tuple]:
-    """(fields, has_body, attachments) of one parsed page."""
+def _read_page(doc: BeautifulSoup, url: str, options: Mapping[str, str]) -> tuple[dict, bool, tuple, bool]:
+    """(fields, has_body, attachments, whether any specific label was read) of a parsed page."""
     page = _Page(doc, options.get("body"))
     has_body = any(text_of(body) for body in page.bodies)
     strong, weak = label_reader(tuple(sorted(extra_labels(options).items()))).read(page)
     fields = dict(weak)
     fields.update(_meta_fields(page))
     fields.update(strong)
-    return fields, has_body, _attachments(page, url)
+    return fields, has_body, _attachments(page, url), bool(strong)
 
 
 def parse_detail_page(text: str, url: str, options: Mapping[str, str]) -> RawDetail:
     """The metadata, body presence and attachments of a detail page of any HTML family.
 
-    Reads a strained tree first (fast); when that finds nothing it reads the whole page once
-    more before concluding the layout changed. Raises `ChallengePage` for WAF pages and
-    `LayoutChanged` when neither a known label nor a meta ArticleTitle is on the page.
+    Reads a strained tree first (fast). The strainer keeps the elements labels usually live
+    in; a page whose labels it misses (text straight inside `div`s) shows no specific label
+    there, and is read again whole. Raises `ChallengePage` for WAF pages and `LayoutChanged`
+    when neither a known label nor a meta ArticleTitle is on the page.
     """
     strained = None if options.get("body") else _STRAINER
-    fields, has_body, attachments = _read_page(soup(text, strained), url, options)
-    if not fields and strained is not None:
-        fields, has_body, attachments = _read_page(soup(text), url, options)
+    fields, has_body, attachments, labelled = _read_page(soup(text, strained), url, options)
+    if not labelled and strained is not None:
+        fields, has_body, attachments, _ = _read_page(soup(text), url, options)
     if not fields:
         raise unreadable(
             text,
