@@ -337,6 +337,7 @@ class Crawl:
         return max(0, total - len(self._seen_keys)) if total is not None else 0
 
     def _shortfall_text(self) -> str:
+        """How the items seen compare with the advertised total, for a reason."""
         total = self.summary.advertised_total
         return (f"{len(self._seen_keys)} of {total} advertised items seen "
                 f"({self._missing()} missing)")
