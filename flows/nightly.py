@@ -51,6 +51,14 @@ class TransientHarvestFailure(RuntimeError):
         self.outcome = outcome
 
 
+class NightlyFailed(RuntimeError):
+    """The failed flow run's data: Prefect wants an exception there; it carries the result."""
+
+    def __init__(self, result: NightlyResult) -> None:
+        super().__init__(_failure_message(result))
+        self.result = result
+
+
 @dataclass
 class NightlyResult:
     """What a nightly run did: its id, every portal's outcome and the build's."""
@@ -118,7 +126,7 @@ def nightly(config_path: str, full: bool = False, portals: list[str] | None = No
 
     `full` lists every portal to its end; otherwise a portal is listed in full when it has no
     complete full listing within `full_every_days`, else incrementally. The flow run ends
-    Failed (with the result attached) when a portal or the build failed.
+    Failed (its data a `NightlyFailed` holding the result) when a portal or the build failed.
     """
     config = load_config(config_path)
     chosen = _select(config, portals)
@@ -146,7 +154,7 @@ def nightly(config_path: str, full: bool = False, portals: list[str] | None = No
         result.build = BuildOutcome(ok=False, reason=f"{type(exc).__name__}: {exc}")
     _report(result, console)
     if not result.ok:
-        return Failed(message=_failure_message(result), data=result)
+        return Failed(message=_failure_message(result), data=NightlyFailed(result))
     return result
 
 
@@ -217,6 +225,8 @@ def run_nightly(config_path: Path | str, full: bool = False, portals: list[str] 
     """Run the flow with progress bars and return its result whether it ended Completed or Failed."""
     state = nightly(str(config_path), full=full, portals=portals, progress=console is not None, return_state=True)
     result = state.result(raise_on_failure=False)
+    if isinstance(result, NightlyFailed):
+        return result.result
     if isinstance(result, NightlyResult):
         return result
     raise RuntimeError(f"the nightly flow ended without a result: {state.message}") from (

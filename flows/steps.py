@@ -194,6 +194,7 @@ def build_warehouse(config: Config) -> BuildOutcome:
     yesterday's published file stays, and the run reports why.
     """
     state_path, data_dir = config.warehouse.state_path, config.warehouse.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)  # a config with no harvest yet builds empty tables
     loaded = load(state_path, data_dir)
     outcome = BuildOutcome(ok=True, runs_loaded=len(loaded.runs_loaded), rows_loaded=loaded.rows_loaded)
     if loaded.rejected:
