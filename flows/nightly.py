@@ -12,7 +12,7 @@ Import `flows.prefect_env.configure` first (the CLI does), so Prefect starts off
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from flows.steps import (  # noqa: E402
     make_client,
     unused_run_id,
 )
+from warehouse.build import known_items  # noqa: E402
 
 
 class TransientHarvestFailure(RuntimeError):
@@ -68,7 +69,6 @@ class NightlyResult:
     build: BuildOutcome | None
     published_path: Path
     data_dir: Path
-    problems: list[str] = field(default_factory=list)
 
     @property
     def failed_portals(self) -> list[str]:
@@ -133,7 +133,7 @@ def nightly(config_path: str, full: bool = False, portals: list[str] | None = No
     data_dir = config.warehouse.data_dir
     run_id = unused_run_id(data_dir)
     modes = {p.id: choose_mode(data_dir, p.id, config.harvest.full_every_days, force_full=full) for p in chosen}
-    known = {p.id: _known_items(config, p.id) for p in chosen}
+    known = {p.id: known_items(config.warehouse.state_path, p.id) for p in chosen}
     console = make_console()
     bars = HarvestProgress(console, [p.id for p in chosen]) if progress else None
     attempt = harvest.with_options(retries=config.harvest.retries, retry_delay_seconds=config.harvest.retry_delay)
@@ -165,15 +165,6 @@ def _select(config: Config, portal_ids: list[str] | None) -> list[Portal]:
     for portal_id in portal_ids:
         config.portal(portal_id)  # raises KeyError naming the known ids
     return [p for p in config.portals if p.id in set(portal_ids)]
-
-
-def _known_items(config: Config, portal_id: str) -> dict[str, str]:
-    """The items the warehouse already holds for the portal (empty before the first load)."""
-    if not config.warehouse.state_path.exists():
-        return {}
-    from warehouse.build import known_items
-
-    return known_items(config.warehouse.state_path, portal_id)
 
 
 def _outcome(future: Any, portal: Portal, mode: str) -> PortalOutcome:

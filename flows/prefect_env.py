@@ -8,7 +8,6 @@ dir. Every value is a default: a setting the user made is never overridden.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 QUIET_DEFAULTS = {
@@ -36,13 +35,3 @@ def configure(data_dir: Path | None = None) -> dict[str, str]:
         # Prefect creates its home but not the folders above it; its server fails without them.
         Path(applied["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
     return applied
-
-
-def prefect_imported() -> bool:
-    """Whether Prefect is already loaded (after which environment changes no longer reach it)."""
-    return "prefect" in sys.modules
-
-
-def api_url() -> str | None:
-    """The Prefect server the user pointed us at, or None when the ephemeral one would be used."""
-    return os.environ.get("PREFECT_API_URL") or None
