@@ -29,19 +29,13 @@ LEVELS = ("province", "city", "county")
 #: DuckDB's memory limit during a build; the process stays under 4 GB at 10M sightings.
 BUILD_MEMORY_LIMIT = "2500MB"
 
-#: Models that stay views: a renaming of the state database's rows, read once.
-_VIEWS = ("stg_listings",)
-#: Per-sighting steps that only feed the next model: temporary tables (memory, spilling to
-#: disk past the limit), never written to the published file. fct_sightings, fct_documents
-#: and int_matches keep what they hold that an analyst needs.
-_TEMPORARY = (
-    "int_sighting_states",
-    "int_sightings",
-    "int_match_groups",
-    "int_components",
-    "int_document_keys",
-    "int_documents",
-)
+#: Models computed where they are read (temporary views): a renaming of the state
+#: database's rows, a sighting with its document key, a document before its public columns.
+_VIEWS = ("stg_listings", "int_document_keys", "int_documents")
+#: Per-sighting steps read by several models: temporary tables (memory, spilling to disk past
+#: the limit), never written to the published file. fct_sightings, fct_documents and
+#: int_matches keep what an analyst needs of them.
+_TEMPORARY = ("int_sighting_states", "int_sightings", "int_match_groups", "int_components")
 
 
 class BuildError(RuntimeError):
@@ -167,7 +161,7 @@ def _refuse_parent_cycles(units: list[dict]) -> None:
 def _kind(name: str) -> str:
     """How a model is materialized: view, temporary table or (published) table."""
     if name in _VIEWS:
-        return "VIEW"
+        return "TEMP VIEW"
     return "TEMP TABLE" if name in _TEMPORARY else "TABLE"
 
 
@@ -251,8 +245,6 @@ def build(
         run_checks(con, result.seconds)
         _summary(con, result)
         con.execute("DETACH state")
-        for name in _VIEWS:
-            con.execute(f"DROP VIEW {name}")
         con.execute("CHECKPOINT")
         con.close()
         os.replace(building, published)

@@ -27,6 +27,7 @@ SELECT
     END AS is_official,
     d.has_fulltext,
     d.origin_portal_id,
+    d.origin_distance,
     d.n_sightings,
     d.n_portals,
     d.disagreeing_fields,

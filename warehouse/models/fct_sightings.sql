@@ -27,5 +27,5 @@ SELECT
     s.withdrawn_date,
     s.withdrawn_date IS NOT NULL AS is_withdrawn
 FROM int_document_keys AS s
-JOIN int_documents AS d ON d.doc_key = s.doc_key
+JOIN fct_documents AS d ON d.doc_key = s.doc_key
 LEFT JOIN int_unit_ancestry AS a ON a.unit_id = d.unit_id AND a.ancestor_id = s.portal_unit_id

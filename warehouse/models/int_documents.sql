@@ -1,25 +1,35 @@
 -- One row per document (a cluster of sightings of one publication).
 -- Its unit: the first publisher-resolved unit among its sightings, else the first portal
--- unit, in the order most fields, earliest first seen, portal_id, item_key.
+-- unit, in the order most fields, earliest first seen, portal_id.
 -- Its fields, field by field: the first non-NULL value in the ranking origin first (a
 -- portal whose unit is the document's unit, else its nearest ancestor), then most non-NULL
--- fields, then earliest first_seen_at, then portal_id (then item_key, so the choice is total).
--- disagreeing_fields names the fields on which its sightings hold different values.
-WITH keyed AS (
-    SELECT * FROM int_document_keys
+-- fields, then earliest first_seen_at, then portal_id (then item_key's hash, so the order is
+-- total). The ranking is packed into one integer (rank_key) so every field is a plain
+-- arg_min: distance to the origin (64 = not an origin) | 12 - n_fields | first_seen_at in
+-- µs | the portal's place in portal_id order | 32 bits of the item_key's hash.
+-- disagreeing_fields names the fields on which its sightings hold different values
+-- (compared by hash, which is much cheaper than comparing the texts).
+WITH portal_order AS (
+    SELECT portal_id, row_number() OVER (ORDER BY portal_id) AS portal_rank
+    FROM (SELECT DISTINCT portal_id FROM int_document_keys)
+),
+keyed AS (
+    SELECT
+        k.*,
+        o.portal_rank,
+        (
+            (CAST(12 - k.n_fields AS HUGEINT) * 4503599627370496 + epoch_us(k.first_seen_at))
+            * 65536 + o.portal_rank
+        ) * 4294967296 + hash(k.item_key) % 4294967296 AS order_key
+    FROM int_document_keys AS k
+    JOIN portal_order AS o ON o.portal_id = k.portal_id
 ),
 document_units AS (
     SELECT
         doc_key,
         coalesce(
-            arg_min(
-                publisher_unit_id,
-                struct_pack(f := -n_fields, t := first_seen_at, p := portal_id, i := item_key)
-            ) FILTER (WHERE publisher_unit_id IS NOT NULL),
-            arg_min(
-                portal_unit_id,
-                struct_pack(f := -n_fields, t := first_seen_at, p := portal_id, i := item_key)
-            ) FILTER (WHERE portal_unit_id IS NOT NULL)
+            arg_min(publisher_unit_id, order_key) FILTER (WHERE publisher_unit_id IS NOT NULL),
+            arg_min(portal_unit_id, order_key) FILTER (WHERE portal_unit_id IS NOT NULL)
         ) AS unit_id
     FROM keyed
     GROUP BY doc_key
@@ -29,13 +39,8 @@ ranked AS (
         k.*,
         u.unit_id AS document_unit_id,
         a.depth AS origin_distance,
-        struct_pack(
-            o := coalesce(a.depth, 2147483647),
-            f := -k.n_fields,
-            t := k.first_seen_at,
-            p := k.portal_id,
-            i := k.item_key
-        ) AS rank_key
+        CAST(coalesce(a.depth, 64) AS HUGEINT) * 1329227995784915872903807060280344576
+            + k.order_key AS rank_key
     FROM keyed AS k
     JOIN document_units AS u ON u.doc_key = k.doc_key
     LEFT JOIN int_unit_ancestry AS a
@@ -61,25 +66,37 @@ SELECT
     arg_min(portal_id, rank_key) FILTER (WHERE origin_distance IS NOT NULL) AS origin_portal_id,
     list_filter(
         [
-            CASE WHEN min(title) <> max(title) THEN 'title' END,
-            CASE WHEN min(index_no) <> max(index_no) THEN 'index_no' END,
-            CASE WHEN min(doc_no) <> max(doc_no) THEN 'doc_no' END,
-            CASE WHEN min(publisher_name) <> max(publisher_name) THEN 'publisher_name' END,
-            CASE WHEN min(published_date) <> max(published_date) THEN 'published_date' END,
-            CASE WHEN min(written_date) <> max(written_date) THEN 'written_date' END,
-            CASE WHEN min(topic) <> max(topic) THEN 'topic' END,
-            CASE WHEN min("function") <> max("function") THEN 'function' END,
-            CASE WHEN min(audience) <> max(audience) THEN 'audience' END,
-            CASE WHEN min(genre) <> max(genre) THEN 'genre' END,
-            CASE WHEN min(validity) <> max(validity) THEN 'validity' END,
-            CASE WHEN min(disclosure) <> max(disclosure) THEN 'disclosure' END
+            CASE WHEN min(hash(title)) FILTER (WHERE title IS NOT NULL)
+                <> max(hash(title)) FILTER (WHERE title IS NOT NULL) THEN 'title' END,
+            CASE WHEN min(hash(index_no)) FILTER (WHERE index_no IS NOT NULL)
+                <> max(hash(index_no)) FILTER (WHERE index_no IS NOT NULL) THEN 'index_no' END,
+            CASE WHEN min(hash(doc_no)) FILTER (WHERE doc_no IS NOT NULL)
+                <> max(hash(doc_no)) FILTER (WHERE doc_no IS NOT NULL) THEN 'doc_no' END,
+            CASE WHEN min(hash(publisher_name)) FILTER (WHERE publisher_name IS NOT NULL)
+                <> max(hash(publisher_name)) FILTER (WHERE publisher_name IS NOT NULL) THEN 'publisher_name' END,
+            CASE WHEN min(hash(published_date)) FILTER (WHERE published_date IS NOT NULL)
+                <> max(hash(published_date)) FILTER (WHERE published_date IS NOT NULL) THEN 'published_date' END,
+            CASE WHEN min(hash(written_date)) FILTER (WHERE written_date IS NOT NULL)
+                <> max(hash(written_date)) FILTER (WHERE written_date IS NOT NULL) THEN 'written_date' END,
+            CASE WHEN min(hash(topic)) FILTER (WHERE topic IS NOT NULL)
+                <> max(hash(topic)) FILTER (WHERE topic IS NOT NULL) THEN 'topic' END,
+            CASE WHEN min(hash("function")) FILTER (WHERE "function" IS NOT NULL)
+                <> max(hash("function")) FILTER (WHERE "function" IS NOT NULL) THEN 'function' END,
+            CASE WHEN min(hash(audience)) FILTER (WHERE audience IS NOT NULL)
+                <> max(hash(audience)) FILTER (WHERE audience IS NOT NULL) THEN 'audience' END,
+            CASE WHEN min(hash(genre)) FILTER (WHERE genre IS NOT NULL)
+                <> max(hash(genre)) FILTER (WHERE genre IS NOT NULL) THEN 'genre' END,
+            CASE WHEN min(hash(validity)) FILTER (WHERE validity IS NOT NULL)
+                <> max(hash(validity)) FILTER (WHERE validity IS NOT NULL) THEN 'validity' END,
+            CASE WHEN min(hash(disclosure)) FILTER (WHERE disclosure IS NOT NULL)
+                <> max(hash(disclosure)) FILTER (WHERE disclosure IS NOT NULL) THEN 'disclosure' END
         ],
         lambda field: field IS NOT NULL
     ) AS disagreeing_fields,
     bool_or(has_fulltext) AS has_fulltext,
     bool_or(is_index_conflict) AS has_index_conflict,
     count(*) AS n_sightings,
-    count(DISTINCT portal_id) AS n_portals,
+    count(DISTINCT portal_rank) AS n_portals,
     min(first_seen_at) AS first_seen_at,
     max(last_seen_at) AS last_seen_at,
     -- withdrawn when every sighting is withdrawn, on the day the last of them went

@@ -2,7 +2,7 @@
 -- The latest state is the latest row, overlaid field by field by the latest row that
 -- fetched the detail page, because incremental nights list known rows without their detail.
 -- "Latest" orders rows by seen_at, then by position (earlier page and row first), packed into
--- one integer so each field is a plain arg_max. (The *_raw texts stay in the state
+-- one integer so the two picks are plain arg_max. (The *_raw texts stay in the state
 -- database's raw_listings, next to every landing row.)
 WITH rows AS (
     SELECT
@@ -11,34 +11,81 @@ WITH rows AS (
             - CAST(least(greatest(page_no, 0), 65535) AS HUGEINT) * 65536
             - least(greatest(row_no, 0), 65535) AS recency
     FROM stg_listings
+),
+grouped AS (
+    SELECT
+        portal_id,
+        item_key,
+        arg_max(
+            struct_pack(
+                url := url, list_url := list_url, listing_hash := listing_hash, flags := flags,
+                title := title,
+                index_no := index_no,
+                doc_no := doc_no,
+                publisher_name := publisher_name,
+                published_date := published_date,
+                written_date := written_date,
+                topic := topic,
+                "function" := "function",
+                audience := audience,
+                genre := genre,
+                validity := validity,
+                disclosure := disclosure
+            ),
+            recency
+        ) AS latest,
+        arg_max(
+            struct_pack(
+                detail_sha256 := detail_sha256, has_body := has_body, n_attachments := n_attachments,
+                title := title,
+                index_no := index_no,
+                doc_no := doc_no,
+                publisher_name := publisher_name,
+                published_date := published_date,
+                written_date := written_date,
+                topic := topic,
+                "function" := "function",
+                audience := audience,
+                genre := genre,
+                validity := validity,
+                disclosure := disclosure
+            ),
+            recency
+        ) FILTER (WHERE is_detail_fetched) AS detail,
+        min(seen_at) AS first_seen_at,
+        max(seen_at) AS last_seen_at,
+        min(run_id) AS first_run_id,
+        max(run_id) AS last_run_id,
+        count(*) AS n_rows
+    FROM rows
+    GROUP BY portal_id, item_key
 )
 SELECT
     portal_id,
     item_key,
-    arg_max(url, recency) AS url,
-    arg_max(list_url, recency) AS list_url,
-    arg_max(listing_hash, recency) AS listing_hash,
-    arg_max(flags, recency) AS flags,
-    coalesce(arg_max(title, recency) FILTER (WHERE is_detail_fetched), arg_max(title, recency)) AS title,
-    coalesce(arg_max(index_no, recency) FILTER (WHERE is_detail_fetched), arg_max(index_no, recency)) AS index_no,
-    coalesce(arg_max(doc_no, recency) FILTER (WHERE is_detail_fetched), arg_max(doc_no, recency)) AS doc_no,
-    coalesce(arg_max(publisher_name, recency) FILTER (WHERE is_detail_fetched), arg_max(publisher_name, recency)) AS publisher_name,
-    coalesce(arg_max(published_date, recency) FILTER (WHERE is_detail_fetched), arg_max(published_date, recency)) AS published_date,
-    coalesce(arg_max(written_date, recency) FILTER (WHERE is_detail_fetched), arg_max(written_date, recency)) AS written_date,
-    coalesce(arg_max(topic, recency) FILTER (WHERE is_detail_fetched), arg_max(topic, recency)) AS topic,
-    coalesce(arg_max("function", recency) FILTER (WHERE is_detail_fetched), arg_max("function", recency)) AS "function",
-    coalesce(arg_max(audience, recency) FILTER (WHERE is_detail_fetched), arg_max(audience, recency)) AS audience,
-    coalesce(arg_max(genre, recency) FILTER (WHERE is_detail_fetched), arg_max(genre, recency)) AS genre,
-    coalesce(arg_max(validity, recency) FILTER (WHERE is_detail_fetched), arg_max(validity, recency)) AS validity,
-    coalesce(arg_max(disclosure, recency) FILTER (WHERE is_detail_fetched), arg_max(disclosure, recency)) AS disclosure,
-    bool_or(is_detail_fetched) AS is_detail_fetched,
-    arg_max(detail_sha256, recency) FILTER (WHERE is_detail_fetched) AS detail_sha256,
-    arg_max(has_body, recency) FILTER (WHERE is_detail_fetched) AS has_body,
-    arg_max(n_attachments, recency) FILTER (WHERE is_detail_fetched) AS n_attachments,
-    min(seen_at) AS first_seen_at,
-    max(seen_at) AS last_seen_at,
-    min(run_id) AS first_run_id,
-    max(run_id) AS last_run_id,
-    count(*) AS n_rows
-FROM rows
-GROUP BY portal_id, item_key
+    latest.url AS url,
+    latest.list_url AS list_url,
+    latest.listing_hash AS listing_hash,
+    latest.flags AS flags,
+    coalesce(detail.title, latest.title) AS title,
+    coalesce(detail.index_no, latest.index_no) AS index_no,
+    coalesce(detail.doc_no, latest.doc_no) AS doc_no,
+    coalesce(detail.publisher_name, latest.publisher_name) AS publisher_name,
+    coalesce(detail.published_date, latest.published_date) AS published_date,
+    coalesce(detail.written_date, latest.written_date) AS written_date,
+    coalesce(detail.topic, latest.topic) AS topic,
+    coalesce(detail."function", latest."function") AS "function",
+    coalesce(detail.audience, latest.audience) AS audience,
+    coalesce(detail.genre, latest.genre) AS genre,
+    coalesce(detail.validity, latest.validity) AS validity,
+    coalesce(detail.disclosure, latest.disclosure) AS disclosure,
+    detail IS NOT NULL AS is_detail_fetched,
+    detail.detail_sha256 AS detail_sha256,
+    detail.has_body AS has_body,
+    detail.n_attachments AS n_attachments,
+    first_seen_at,
+    last_seen_at,
+    first_run_id,
+    last_run_id,
+    n_rows
+FROM grouped

@@ -11,5 +11,5 @@ SELECT
     substr(k.doc_key, 3) AS chosen_index_no,
     k.candidate_index_nos
 FROM int_document_keys AS k
-JOIN int_documents AS d ON d.doc_key = k.doc_key
+JOIN fct_documents AS d ON d.doc_key = k.doc_key
 WHERE k.is_index_conflict
