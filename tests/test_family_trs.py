@@ -251,3 +251,12 @@ def test_labels_written_straight_into_divs_are_read() -> None:
         "title": "关于开展年检的通知", "index_no": "00315478-X/2012-00035", "publisher_name": "龙岩市工商局",
     }
     assert detail.has_body is True
+
+
+def test_without_a_known_pager_script_a_rendered_next_link_is_followed() -> None:
+    page = TABLE.format(pad="<p>" + "说明" * 300 + "</p>").replace(
+        "</table>", '</table><div class="page"><a href="index_2.htm">下一页</a></div>')
+    nxt = trs.parse_listing(page, Request("http://a.gov.cn/xxgk/index_1.htm"), {}).next_request
+    assert nxt == Request("http://a.gov.cn/xxgk/index_2.htm")
+    last = page.replace("index_2.htm", "index_1.htm")
+    assert trs.parse_listing(last, Request("http://a.gov.cn/xxgk/index_2.htm"), {}).next_request is None

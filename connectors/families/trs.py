@@ -286,10 +286,9 @@ def _next_request(
     """`index_{i+1}.<ext>` in the listing's directory, or None on the last page.
 
     The page number comes from the URL asked for (`index_3.html` is page 3), else from the
-    page's own pager; the extension is the entry page's (.htm, .html, .shtml).
+    page's own pager; the extension is the entry page's (.htm, .html, .shtml). Without a
+    page count, the page must link to the next page itself.
     """
-    if page_count is None:
-        return None
     name = urlsplit(url).path.rsplit("/", 1)[-1]
     own = _PAGE_URL.match(name)
     if own:
@@ -298,9 +297,14 @@ def _next_request(
     else:
         index = current or 0
         ext = ext or _linked_extension(text) or "html"
-    if index + 1 >= page_count:
+    following = f"index_{index + 1}.{ext}"
+    if page_count is None:
+        # no pager script we know: follow a rendered link to the next page, if there is one
+        if not re.search(rf"""href\s*=\s*["']?[^"'\s>]*\b{re.escape(following)}\b""", text):
+            return None
+    elif index + 1 >= page_count:
         return None
-    return Request(url=canonical_url(urljoin(url, f"index_{index + 1}.{ext}")))
+    return Request(url=canonical_url(urljoin(url, following)))
 
 
 def _linked_extension(text: str) -> str | None:
