@@ -260,3 +260,23 @@ def test_without_a_known_pager_script_a_rendered_next_link_is_followed() -> None
     assert nxt == Request("http://a.gov.cn/xxgk/index_2.htm")
     last = page.replace("index_2.htm", "index_1.htm")
     assert trs.parse_listing(last, Request("http://a.gov.cn/xxgk/index_2.htm"), {}).next_request is None
+
+
+def test_a_label_with_an_empty_value_takes_nothing_that_follows_it() -> None:
+    """Fujian boxes print a label with nothing after it when a field is empty; the next
+    span's label, the next box and the body must not become its value."""
+    page = (
+        '<html><head><meta name="ArticleTitle" content="关于开展统计工作的通知"></head><body>'
+        '<div class="syh"><div class="syh_box">'
+        "<div class=\"syh_con\"><span>索 引 号：00315478-X/2012-00232</span>"
+        "<span>文　　号：</span><span>发布机构：龙岩市工商局企业注册科</span></div>"
+        "<div class=\"syh_con\"><span>发布日期：2012-12-24</span><span>主题分类：</span></div>"
+        "</div></div>"
+        '<div class="TRS_Editor"><p>各有关单位：现就有关事项通知如下。</p></div></body></html>'
+    )
+    fields = trs.parse_detail(page, DETAIL_URL, {}).fields
+    assert "doc_no" not in fields
+    assert "topic" not in fields
+    assert fields["publisher_name"] == "龙岩市工商局企业注册科"
+    assert fields["index_no"] == "00315478-X/2012-00232"
+    assert fields["published_date"] == "2012-12-24"

@@ -49,6 +49,9 @@ _OTHER_LABELS = (
     "浏览次数", "访问量", "点击数", "字号", "所属主题", "信息分类", "内容概述", "摘要", "备注",
     "联合发文单位", "责任编辑", "打印", "关闭", "分享",
 )
+#: Elements that end a label tag's value: the strainer flattens the divs of a metadata box, so
+#: a label with an empty value (`<span>文　　号：</span>`) is followed by the next box and the body.
+_VALUE_ENDS = frozenset({"p", "table", "li", "dl", "dd", "dt", "div", "h1", "h2", "h3"})
 _LABEL_MAX = 12  # characters; a longer "label" is a sentence with a colon in it
 _META_FIELDS = {"articletitle": "title", "pubdate": "published_date", "contentsource": "publisher_name"}
 
@@ -177,6 +180,8 @@ class LabelReader:
         for sibling in node.next_siblings:
             if isinstance(sibling, Tag):
                 sibling_text = text_of(sibling)
+                if sibling.name in _VALUE_ENDS or self.pattern.match(sibling_text):
+                    break  # an empty value: what follows belongs to another label or block
                 if sibling.name in _LABEL_TAGS and self.is_label(sibling_text):
                     break
                 parts.append(sibling_text)
