@@ -21,9 +21,9 @@ by_level AS (
     JOIN int_unit_ancestry AS a ON a.unit_id = c.unit_id
     GROUP BY ALL
 )
-SELECT system_id, level, CAST(year AS INTEGER) AS year, scheme, category, n
+SELECT system_id, level, CAST(year AS INTEGER) AS year, scheme, category, CAST(n AS BIGINT) AS n
 FROM by_level
 UNION ALL
-SELECT system_id, 'all', CAST(year AS INTEGER), scheme, category, sum(n)
+SELECT system_id, 'all', CAST(year AS INTEGER), scheme, category, CAST(sum(n) AS BIGINT)
 FROM by_level
 GROUP BY ALL
