@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from test_warehouse_landing import PORTALS, UNITS, land, listing, load_and_build, night, query
 
-from warehouse.build import BuildError, build, run_checks
+from warehouse.build import BuildError, build, run_checks, totals
 from warehouse.db import connect
 
 D1, D2 = date(2013, 1, 5), date(2013, 1, 6)
@@ -98,3 +98,26 @@ def test_each_check_catches_its_fault(tmp_path, check):
             run_checks(con, {})
     finally:
         con.close()
+
+
+def test_an_empty_warehouse_builds_and_counts_zero(tmp_path):
+    published, result = load_and_build(tmp_path)
+    assert result.n_documents == 0
+    assert totals(published, "ly-aic", 2012) == {
+        "system": "ly-aic", "year": 2012,
+        "levels": {"all": {"held": 0, "official_held": 0, "new": 0, "official_new": 0,
+                           "fulltext_held": 0}},
+        "categories": {"all": {"topic": {}, "function": {}, "audience": {}}},
+    }
+    with pytest.raises(KeyError, match="not a configured unit"):
+        totals(published, "nowhere", 2012)
+
+
+def test_a_portal_failing_tonight_keeps_what_it_had(tmp_path):
+    published = first_night(tmp_path)
+    before = query(published, "SELECT * FROM fct_totals ORDER BY ALL")
+    land(tmp_path, D2, "ly-aic-xxgk", [], status="failed")
+    load_and_build(tmp_path)
+    assert query(published, "SELECT * FROM fct_totals ORDER BY ALL") == before
+    assert query(published, "SELECT status, n_rows, reason FROM fct_portal_runs WHERE run_id = ?",
+                 [night(D2)[0]]) == [("failed", 0, "listing page 3 timed out")]
