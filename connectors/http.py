@@ -13,10 +13,13 @@ request is conditional and a 304 is answered from the archive.
 from __future__ import annotations
 
 import codecs
+import heapq
+import itertools
 import json
 import os
 import random
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -229,6 +232,132 @@ class _HostGate:
             self._not_before = max(self._not_before, time.monotonic() + seconds)
 
 
+class _Watchdog:
+    """Shuts the sockets of one exchange when its time is up.
+
+    Socket timeouts bound each read, not a whole response: a server that trickles a byte
+    of headers or body every few seconds would hold a worker forever. The watchdog is
+    the bound on the whole exchange (`HttpClient.total_timeout`).
+    """
+
+    _current = threading.local()
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self.done = False
+        self._seconds = seconds
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    @classmethod
+    def watch(cls, sock: socket.socket | None) -> None:
+        """Put `sock` under the current thread's watchdog, if one is running."""
+        dog = getattr(cls._current, "dog", None)
+        if dog is None or sock is None:
+            return
+        with dog._lock:
+            dog._sockets.append(sock)
+            expired = dog.expired
+        if expired:
+            _shut(sock)
+
+    def expire(self) -> None:
+        """Time is up: shut every socket of the exchange (nothing if it has ended)."""
+        with self._lock:
+            if self.done:
+                return
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+    def __enter__(self) -> _Watchdog:
+        _Watchdog._current.dog = self
+        _CLOCK.add(self, time.monotonic() + self._seconds)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._lock:
+            self.done = True
+            self._sockets.clear()
+        _Watchdog._current.dog = None
+
+
+class _Clock:
+    """One daemon thread that expires watchdogs at their deadlines (a timer thread per
+    request would cost more than a loopback request itself)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, _Watchdog]] = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def add(self, dog: _Watchdog, deadline: float) -> None:
+        """Expire `dog` at `deadline` (monotonic seconds) unless it is done by then."""
+        with self._cond:
+            heapq.heappush(self._heap, (deadline, next(self._order), dog))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="xxgk-http-watchdog",
+                                                daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            due = []
+            with self._cond:
+                now = time.monotonic()
+                while self._heap and (self._heap[0][2].done or self._heap[0][0] <= now):
+                    due.append(heapq.heappop(self._heap)[2])
+                if not due:
+                    self._cond.wait(self._heap[0][0] - now if self._heap else None)
+            for dog in due:
+                dog.expire()
+
+
+_CLOCK = _Clock()
+
+
+def _shut(sock: socket.socket) -> None:
+    """Shut a socket down so a read blocked on it returns at once."""
+    with suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+    """A connection that puts its socket under the watchdog when it awaits a response."""
+
+    def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]
+        _Watchdog.watch(self.sock)
+        return super().getresponse()
+
+
+class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    """The https twin of `_WatchedHTTPConnection`."""
+
+    def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]
+        _Watchdog.watch(self.sock)
+        return super().getresponse()
+
+
+class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter with connections the watchdog can cut."""
+
+    def init_poolmanager(self, *args: object, **kwargs: object) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool,
+                                                   "https": _WatchedHTTPSPool}
+
+
 class _Retryable(Exception):
     """One attempt failed in a way worth another: connection trouble, 429 or 5xx."""
 
@@ -320,7 +449,7 @@ class HttpClient:
     `data_dir` holds the page archive and the validators; None keeps neither (no archive,
     no conditional requests). Timeouts are in seconds; `retry_after_max` caps how long a
     Retry-After header can make us wait; `total_timeout` bounds one attempt end to end, so
-    a server that trickles bytes cannot hold a worker forever.
+    a server that trickles bytes (headers or body) cannot hold a worker forever.
     """
 
     def __init__(
@@ -471,8 +600,15 @@ class HttpClient:
             if url == request.url:
                 headers.update(conditional)
             gate, session = self._host(host)
-            with gate.turn():
-                response = self._send(session, method, url, data, headers)
+            with gate.turn(), _Watchdog(self.total_timeout) as watchdog:
+                try:
+                    response = self._send(session, method, url, data, headers)
+                except _Retryable as exc:
+                    raise self._timed_out(watchdog, method, url, state) or exc from exc
+                if timed_out := self._timed_out(watchdog, method, url, state):
+                    # Cut off mid-headers, the end of the socket looks like their end.
+                    response.close()
+                    raise timed_out
                 whole = False  # the body was read to its end: the connection can be reused
                 try:
                     state["status"] = response.status_code
@@ -495,18 +631,31 @@ class HttpClient:
                     if not 200 <= status < 300:  # 4xx, or a 3xx that leads nowhere
                         raise FetchError(f"{method} {url}: HTTP {status}", url=url,
                                          status=status)
-                    content = self._read_capped(response, url)
+                    try:
+                        content = self._read_capped(response, url)
+                    except _Retryable as exc:
+                        raise self._timed_out(watchdog, method, url, state) or exc from exc
+                    if timed_out := self._timed_out(watchdog, method, url, state):
+                        raise timed_out  # a body cut short where no length was declared
                     whole = True
                     return _Body(url, status, _lower(response.headers), content), False
                 finally:
                     # Closing drops the connection, which is what an unread (perhaps huge)
                     # body needs; a body read to its end leaves a connection to keep alive.
-                    if whole:
+                    if whole and not watchdog.expired:
                         response.raw.release_conn()
                     else:
                         response.close()
         raise FetchError(f"{request.method} {request.url}: more than {self.max_redirects} "
                          "redirects", url=request.url, status=state["status"])
+
+    def _timed_out(self, watchdog: _Watchdog, method: str, url: str,
+                   state: dict) -> FetchError | None:
+        """The error for an exchange the watchdog cut, or None when it did not."""
+        if not watchdog.expired:
+            return None
+        return FetchError(f"{method} {url}: no complete response within {self.total_timeout} s",
+                          url=url, status=state["status"])
 
     def _send(self, session: requests.Session, method: str, url: str,
               data: list[tuple[str, str]] | None, headers: dict[str, str]) -> requests.Response:
@@ -560,7 +709,7 @@ class HttpClient:
 
     def _read_capped(self, response: requests.Response, url: str) -> bytes:
         """Stream the body, refusing more than max_bytes on the wire or max_decoded_bytes
-        after decompression, and more than total_timeout seconds in all."""
+        after decompression (the watchdog bounds the time it may take)."""
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise ResponseTooLarge(f"{url}: Content-Length {declared} exceeds the "
@@ -570,7 +719,6 @@ class HttpClient:
         # urllib3 counts wire bytes (tell) only outside chunked transfer; without a
         # content-encoding the decoded count is the wire count, so use whichever is known.
         identity = not response.headers.get("content-encoding")
-        deadline = time.monotonic() + self.total_timeout
         chunks: list[bytes] = []
         decoded = 0
         try:
@@ -586,10 +734,6 @@ class HttpClient:
                 if max(raw.tell(), decoded if identity else 0) > self.max_bytes:
                     raise ResponseTooLarge(f"{url}: body exceeds the {self.max_bytes}-byte"
                                            " cap", url=url, status=response.status_code)
-                if time.monotonic() > deadline:
-                    raise FetchError(f"{url}: body not received within "
-                                     f"{self.total_timeout} s", url=url,
-                                     status=response.status_code)
                 chunks.append(chunk)
         except urllib3.exceptions.DecodeError as exc:
             raise FetchError(f"{url}: undecodable content-encoding: {_short(exc)}",
@@ -616,8 +760,8 @@ class HttpClient:
     def _new_session(self) -> requests.Session:
         """A session that neither retries nor redirects on its own (we do both, checked)."""
         session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.per_host_concurrency,
-                              max_retries=0)
+        adapter = _WatchedAdapter(pool_connections=1, pool_maxsize=self.per_host_concurrency,
+                                  max_retries=0)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.headers["User-Agent"] = self.user_agent

@@ -486,6 +486,49 @@ def test_a_malformed_response_ends_in_a_fetch_error(tmp_path, raw_server, name):
     assert client.take_log()[0].error == str(caught.value)
 
 
+@pytest.fixture
+def trickle_server():
+    """A socket server that answers /headers with a header line every 0.2 s, and /body
+    with a byte of body every 0.2 s, until the client hangs up."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def drip(conn: socket.socket) -> None:
+        with conn, suppress(OSError):
+            request = conn.recv(65536)
+            if b"/headers" in request:
+                conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                drop = b"X-Drip: 1\r\n"
+            else:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+                drop = b"x"
+            for _ in range(300):
+                time.sleep(0.2)
+                conn.sendall(drop)
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=drip, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+@pytest.mark.parametrize("path", ["/headers", "/body"])
+def test_a_trickling_server_is_cut_off_at_the_total_timeout(tmp_path, trickle_server, path):
+    # Every read gets a byte well within the 1 s read timeout; only the total bound can stop it.
+    client = client_for(tmp_path, timeout=1, total_timeout=1.5, max_attempts=3)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="no complete response within 1.5 s") as caught:
+        client.fetch(Request(trickle_server + path), allowed_hosts(trickle_server))
+    assert 1.4 <= time.monotonic() - started < 6
+    assert caught.value.attempts == 1  # a server that trickles is not asked again
+
+
 # -- encodings ----------------------------------------------------------------------------
 
 
