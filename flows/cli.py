@@ -95,7 +95,11 @@ def sync(
     prefect_env.configure(cfg.warehouse.data_dir)
     from flows.nightly import run_nightly
 
-    result = run_nightly(config, full=full, portals=portal or None, console=console)
+    try:
+        result = run_nightly(config, full=full, portals=portal or None, progress=True)
+    except Exception as exc:  # noqa: BLE001 - a crash (not a portal's failure) is told in one line
+        err_console.print(safe(f"the nightly run crashed: {type(exc).__name__}: {exc}", "bold red"))
+        raise typer.Exit(1) from None
     raise typer.Exit(result.exit_code)
 
 

@@ -121,7 +121,10 @@ def run_demo(data_dir: Path, console: Console) -> int:
 
         config = load_config(config_path)
         console.print(f"Harvesting {len(config.portals)} portals with the nightly flow ...", markup=False)
-        result = run_nightly(config_path, console=console)
+        result = run_nightly(config_path, progress=True)
+    except Exception as exc:  # noqa: BLE001 - a crash (not a portal's failure) is told in one line
+        console.print(safe(f"the nightly run crashed: {type(exc).__name__}: {exc}", "bold red"))
+        return 1
     finally:
         stop_world(child)
     if result.build is None or not result.build.ok:

@@ -212,14 +212,12 @@ def _report(result: NightlyResult, console: Console) -> None:
 
 
 def run_nightly(config_path: Path | str, full: bool = False, portals: list[str] | None = None,
-                console: Console | None = None) -> NightlyResult:
-    """Run the flow with progress bars and return its result whether it ended Completed or Failed."""
-    state = nightly(str(config_path), full=full, portals=portals, progress=console is not None, return_state=True)
+                progress: bool = False) -> NightlyResult:
+    """Run the flow; return its result whether it ended Completed or Failed. A crash re-raises."""
+    state = nightly(str(config_path), full=full, portals=portals, progress=progress, return_state=True)
     result = state.result(raise_on_failure=False)
     if isinstance(result, NightlyFailed):
         return result.result
-    if isinstance(result, NightlyResult):
-        return result
-    raise RuntimeError(f"the nightly flow ended without a result: {state.message}") from (
-        result if isinstance(result, BaseException) else None
-    )
+    if isinstance(result, BaseException):
+        raise result
+    return result
