@@ -389,7 +389,7 @@ def test_a_real_saved_trs_page_served_on_loopback(server, client):
     """The saved Handan listing page links its rows to another host (hdzfxxgk.hd.gov.cn):
     without that host in the portal's `hosts` the detail page is refused before any lookup,
     and the missing page 1 makes the run partial, with both reasons."""
-    saved = Path("/work/shared/corpus/real/handan_trs_xxgk_list_saved.html").read_bytes()
+    saved = (Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real" / "handan_trs_xxgk_list_saved.html").read_bytes()
     server.routes["/gszbm/auto23716/index.html"] = lambda h: (
         200, {"Content-Type": "text/html; charset=UTF-8"}, saved)
     rows, summary, walk = run(
