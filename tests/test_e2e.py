@@ -26,7 +26,7 @@ from flows.cli import app
 from flows.demo import print_demo_totals
 from sim import truth
 from sim.server import start
-from sim.world import LONGYAN_SYSTEM, OFFICIAL_GENRES
+from sim.world import DEFAULT_AS_OF, LONGYAN_SYSTEM, OFFICIAL_GENRES
 
 SYSTEM, YEAR = "ly-aic", 2012
 DOWN = "ly-ct-aic-site"  # the GBK county site: the one to take down
@@ -130,6 +130,18 @@ def failed_night(second_night, world):
         result = xxgk("sync", "--config", str(config))
     finally:
         sim.set_faults([])
+    return result, snapshot(config)
+
+
+@pytest.fixture(scope="module")
+def later_night(failed_night, world):
+    """Two months on: new documents of 2013 are listed, some old ones are gone from the portals."""
+    sim, config = world
+    sim.set_as_of("2013-03-31")
+    try:
+        result = xxgk("sync", "--config", str(config))
+    finally:
+        sim.set_as_of(DEFAULT_AS_OF)
     return result, snapshot(config)
 
 
@@ -249,3 +261,18 @@ def test_failed_night_is_a_failed_flow_run_with_its_artifacts(failed_night) -> N
     assert [row["portal_id"] for row in failed] == [DOWN] and "listing page 0 failed" in failed[0]["reason"]
     markdown = by_key["xxgk-run-summary"].data
     assert "FAILED" in markdown and DOWN in markdown
+
+
+def test_later_incremental_night_adds_documents_and_withdraws_none(first_night, later_night, world) -> None:
+    sim, config = world
+    result, snap = later_night
+    assert result.exit_code == 0, result.output
+    summary = [cells(line) for line in result.output.splitlines() if " incremental " in line]
+    assert len(summary) == len(sim.portals)
+    assert sum(int(row[5]) for row in summary) > 0  # the `new` column: 2013's documents were found
+    before = first_night[1]
+    assert snap["totals"] == before["totals"]  # 2012 is closed: nothing published later changes it
+    assert snap["doc_ids"] > before["doc_ids"]
+    with duckdb.connect(str(published(config)), read_only=True) as con:
+        withdrawn = con.execute("SELECT count(*) FROM fct_documents WHERE is_withdrawn").fetchone()[0]
+    assert withdrawn == 0  # an incremental listing never withdraws what it did not walk
