@@ -20,12 +20,18 @@ from flows.render import category_tables, levels_table, make_console, safe
 
 app = typer.Typer(
     help="xxgk: harvest government information-disclosure catalogs (政府信息公开) into DuckDB, "
-    "deduplicate them and count them per system and year.",
+    "deduplicate them and count them per system and year.\n\n"
+    "Example: [bold]xxgk demo[/bold]   then   [bold]xxgk sync --config xxgk.toml[/bold]",
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-portal_app = typer.Typer(help="Work on one portal of a config (e.g. try it out when adding it).", no_args_is_help=True)
+portal_app = typer.Typer(
+    help="Work on one portal of a config (e.g. try it out when adding it).\n\n"
+    "Example: [bold]xxgk portal test --config xxgk.toml ly-gov[/bold]",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
 app.add_typer(portal_app, name="portal")
 
 console = make_console()
