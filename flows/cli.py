@@ -131,7 +131,11 @@ def totals(
         raise typer.Exit(1)
     from warehouse.build import totals as warehouse_totals
 
-    figures = warehouse_totals(cfg.warehouse.path, system, year)
+    try:
+        figures = warehouse_totals(cfg.warehouse.path, system, year)
+    except KeyError as exc:  # configured since the last build
+        err_console.print(safe(f"{exc.args[0]} in {cfg.warehouse.path}: run `xxgk sync --config {config}`", "red"))
+        raise typer.Exit(1) from None
     if as_json:
         sys.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
         return

@@ -4,6 +4,7 @@ printed inert, and wrong input gets a clear message and a non-zero exit."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -190,3 +191,21 @@ def test_sim_command_delegates_to_the_simulator() -> None:
     result = runner.invoke(app, ["sim", "--help"])
     assert result.exit_code == 0
     assert "--write-config" in result.output and "--fault" in result.output
+
+
+def test_totals_of_a_unit_added_since_the_last_build(tmp_path: Path) -> None:
+    from flows.config import load_config
+    from flows.steps import build_warehouse
+
+    config = tmp_path / "xxgk.toml"
+    config.write_text('[[unit]]\nid = "ly-aic"\nname = "龙岩市工商行政管理局"\nlevel = "city"\n', encoding="utf-8")
+    assert build_warehouse(load_config(config)).ok  # an empty warehouse that knows ly-aic
+    result = runner.invoke(app, ["totals", "--config", str(config), "--system", "ly-aic", "--year", "2012", "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.output)["levels"]["all"]["held"] == 0
+    config.write_text(config.read_text(encoding="utf-8")
+                      + '[[unit]]\nid = "ly-xl-aic"\nname = "新罗区工商局"\nlevel = "county"\nparent = "ly-aic"\n',
+                      encoding="utf-8")
+    result = runner.invoke(app, ["totals", "--config", str(config), "--system", "ly-xl-aic", "--year", "2012"])
+    assert result.exit_code == 1
+    assert "'ly-xl-aic' is not a configured unit" in flat(result.output) and "xxgk sync" in flat(result.output)
