@@ -99,8 +99,10 @@ def sync(
             err_console.print(safe(f"{config}: no portal {', '.join(unknown)} (portals: {existing})", "red"))
             raise typer.Exit(2)
     prefect_env.configure(cfg.warehouse.data_dir)
-    from flows.nightly import run_nightly
+    from flows.nightly import run_nightly, server_note
 
+    if note := server_note():
+        console.print(note, markup=False)
     try:
         result = run_nightly(config, full=full, portals=portal or None, progress=True)
     except Exception as exc:  # noqa: BLE001 - a crash (not a portal's failure) is told in one line

@@ -117,9 +117,11 @@ def run_demo(data_dir: Path, console: Console) -> int:
         console.print(safe(str(exc), "red"))
         return 1
     try:
-        from flows.nightly import run_nightly
+        from flows.nightly import run_nightly, server_note
 
         config = load_config(config_path)
+        if note := server_note():
+            console.print(note, markup=False)
         console.print(f"Harvesting {len(config.portals)} portals with the nightly flow ...", markup=False)
         result = run_nightly(config_path, progress=True)
     except Exception as exc:  # noqa: BLE001 - a crash (not a portal's failure) is told in one line

@@ -211,6 +211,15 @@ def _report(result: NightlyResult, console: Console) -> None:
                                  description=f"Summary of run {result.run_id}")
 
 
+def server_note() -> str | None:
+    """What to tell the user while Prefect starts its temporary server (silent seconds otherwise)."""
+    from prefect.settings import get_current_settings
+
+    if get_current_settings().api.url:
+        return None
+    return "Starting Prefect's temporary local server (set PREFECT_API_URL to use yours) ..."
+
+
 def run_nightly(config_path: Path | str, full: bool = False, portals: list[str] | None = None,
                 progress: bool = False) -> NightlyResult:
     """Run the flow; return its result whether it ended Completed or Failed. A crash re-raises."""
