@@ -55,6 +55,7 @@ def build_deployment(config_path: Path, cron: str = "0 2 * * *", timezone: str =
         parameters={"config_path": str(Path(config_path).resolve())},
         description=f"Nightly xxgk harvest and build of {Path(config_path).resolve()}",
         tags=["xxgk"],
+        concurrency_limit=1,  # a long night must not overlap the next one (they share the data dir)
         entrypoint_type=EntrypointType.MODULE_PATH,
     )
 

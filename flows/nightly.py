@@ -37,6 +37,7 @@ from flows.steps import (  # noqa: E402
     PortalOutcome,
     build_warehouse,
     choose_mode,
+    exclusive_run,
     harvest_portal,
     make_client,
     unused_run_id,
@@ -129,7 +130,15 @@ def nightly(config_path: str, full: bool = False, portals: list[str] | None = No
     Failed (its data a `NightlyFailed` holding the result) when a portal or the build failed.
     """
     config = load_config(config_path)
-    chosen = _select(config, portals)
+    with exclusive_run(config.warehouse.data_dir):
+        result = _harvest_and_build(config, _select(config, portals), full, progress)
+    if not result.ok:
+        return Failed(message=_failure_message(result), data=NightlyFailed(result))
+    return result
+
+
+def _harvest_and_build(config: Config, chosen: list[Portal], full: bool, progress: bool) -> NightlyResult:
+    """The night's work, under the run lock: harvest the portals concurrently, then build."""
     data_dir = config.warehouse.data_dir
     run_id = unused_run_id(data_dir)
     modes = {p.id: choose_mode(data_dir, p.id, config.harvest.full_every_days, force_full=full) for p in chosen}
@@ -153,8 +162,6 @@ def nightly(config_path: str, full: bool = False, portals: list[str] | None = No
     except Exception as exc:  # noqa: BLE001 - reported in the summary and the exit code
         result.build = BuildOutcome(ok=False, reason=f"{type(exc).__name__}: {exc}")
     _report(result, console)
-    if not result.ok:
-        return Failed(message=_failure_message(result), data=NightlyFailed(result))
     return result
 
 

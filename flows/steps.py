@@ -8,9 +8,12 @@ and must never stop the others.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -62,6 +65,29 @@ def unused_run_id(data_dir: Path, now: datetime | None = None) -> str:
     while (Path(data_dir) / "landing" / new_run_id(now)).exists():
         now += timedelta(seconds=1)
     return new_run_id(now)
+
+
+class RunLocked(RuntimeError):
+    """Another nightly run is using the same data dir."""
+
+
+@contextmanager
+def exclusive_run(data_dir: Path) -> Iterator[None]:
+    """Hold the data dir's run lock: two runs loading into one state database would collide.
+
+    An OS lock (flock), so a killed run never leaves a stale lock behind.
+    """
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(data_dir / "nightly.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunLocked(f"another xxgk run is using {data_dir}; try again when it has finished") from None
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def make_client(harvest: Harvest, data_dir: Path) -> HttpClient:

@@ -48,6 +48,7 @@ def test_deployment_has_the_cron_schedule_and_the_config(config_path: Path) -> N
     assert schedule.schedule.timezone == "Asia/Shanghai"
     assert deployment.parameters == {"config_path": str(config_path.resolve())}
     assert deployment.entrypoint == "flows.nightly.nightly"
+    assert deployment.concurrency_limit == 1
 
 
 @pytest.mark.parametrize(("cron", "timezone", "words"), [

@@ -19,8 +19,10 @@ import pytest
 
 from flows.config import parse_config
 from flows.steps import (
+    RunLocked,
     build_warehouse,
     choose_mode,
+    exclusive_run,
     harvest_portal,
     last_complete_full_run,
     make_client,
@@ -256,3 +258,13 @@ def test_run_ids_sort_by_time_and_are_never_reused(tmp_path: Path) -> None:
     assert unused_run_id(tmp_path, now) == early
     (tmp_path / "landing" / early).mkdir(parents=True)
     assert unused_run_id(tmp_path, now) == "20121231T020001Z"
+
+
+def test_one_run_at_a_time_per_data_dir(tmp_path: Path) -> None:
+    with exclusive_run(tmp_path / "data"):
+        with pytest.raises(RunLocked, match="another xxgk run is using"), exclusive_run(tmp_path / "data"):
+            pass
+        with exclusive_run(tmp_path / "other"):  # another data dir is another warehouse
+            pass
+    with exclusive_run(tmp_path / "data"):  # released when the first run ended
+        pass
