@@ -30,12 +30,13 @@ LEVELS = ("province", "city", "county")
 BUILD_MEMORY_LIMIT = "2500MB"
 
 #: Models computed where they are read (temporary views): a renaming of the state
-#: database's rows, a sighting with its document key, a document before its public columns.
-_VIEWS = ("stg_listings", "int_document_keys", "int_documents")
+#: database's rows, the sightings' latest states (read once, by int_sightings), a sighting
+#: with its document key, a document before its public columns.
+_VIEWS = ("stg_listings", "int_sighting_states", "int_document_keys", "int_documents")
 #: Per-sighting steps read by several models: temporary tables (memory, spilling to disk past
 #: the limit), never written to the published file. fct_sightings, fct_documents and
 #: int_matches keep what an analyst needs of them.
-_TEMPORARY = ("int_sighting_states", "int_sightings", "int_match_groups", "int_components")
+_TEMPORARY = ("int_sightings", "int_match_groups", "int_components")
 
 
 class BuildError(RuntimeError):
@@ -61,9 +62,12 @@ def _build_run_eligibility(con: duckdb.DuckDBPyConnection) -> pa.Table:
         "SELECT portal_id, run_id, started_at FROM stg_runs "
         "WHERE mode = 'full' AND status = 'ok' AND is_complete"
     ).to_arrow_table()
+    # from the landing rows directly (narrow), so int_sighting_states stays a view
     spans = con.sql(
-        "SELECT portal_id, first_run_id, last_run_id, count(*) AS n "
-        "FROM int_sighting_states GROUP BY ALL"
+        "SELECT portal_id, first_run_id, last_run_id, count(*) AS n FROM ("
+        "  SELECT portal_id, min(run_id) AS first_run_id, max(run_id) AS last_run_id"
+        "  FROM stg_listings GROUP BY portal_id, item_key"
+        ") GROUP BY ALL"
     ).to_arrow_table()
     return run_eligibility(runs, spans)
 

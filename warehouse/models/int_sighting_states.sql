@@ -3,7 +3,8 @@
 -- fetched the detail page, because incremental nights list known rows without their detail.
 -- "Latest" orders rows by seen_at, then by position (earlier page and row first), packed into
 -- one integer so the two picks are plain arg_max. (The *_raw texts stay in the state
--- database's raw_listings, next to every landing row.)
+-- database's raw_listings, next to every landing row, with listing_hash, flags and
+-- detail_sha256.)
 WITH rows AS (
     SELECT
         *,
@@ -18,7 +19,7 @@ grouped AS (
         item_key,
         arg_max(
             struct_pack(
-                url := url, list_url := list_url, listing_hash := listing_hash, flags := flags,
+                url := url, list_url := list_url,
                 title := title,
                 index_no := index_no,
                 doc_no := doc_no,
@@ -36,7 +37,7 @@ grouped AS (
         ) AS latest,
         arg_max(
             struct_pack(
-                detail_sha256 := detail_sha256, has_body := has_body, n_attachments := n_attachments,
+                has_body := has_body, n_attachments := n_attachments,
                 title := title,
                 index_no := index_no,
                 doc_no := doc_no,
@@ -55,8 +56,7 @@ grouped AS (
         min(seen_at) AS first_seen_at,
         max(seen_at) AS last_seen_at,
         min(run_id) AS first_run_id,
-        max(run_id) AS last_run_id,
-        count(*) AS n_rows
+        max(run_id) AS last_run_id
     FROM rows
     GROUP BY portal_id, item_key
 )
@@ -65,8 +65,6 @@ SELECT
     item_key,
     latest.url AS url,
     latest.list_url AS list_url,
-    latest.listing_hash AS listing_hash,
-    latest.flags AS flags,
     coalesce(detail.title, latest.title) AS title,
     coalesce(detail.index_no, latest.index_no) AS index_no,
     coalesce(detail.doc_no, latest.doc_no) AS doc_no,
@@ -80,12 +78,10 @@ SELECT
     coalesce(detail.validity, latest.validity) AS validity,
     coalesce(detail.disclosure, latest.disclosure) AS disclosure,
     detail IS NOT NULL AS is_detail_fetched,
-    detail.detail_sha256 AS detail_sha256,
     detail.has_body AS has_body,
     detail.n_attachments AS n_attachments,
     first_seen_at,
     last_seen_at,
     first_run_id,
-    last_run_id,
-    n_rows
+    last_run_id
 FROM grouped
