@@ -6,7 +6,8 @@ Makes synthetic landing files (one full run per portal; about 40% distinct docum
 on one to several portals, some without index_no so that doc_no and title matching and the
 components do real work), then in a child process loads and builds them and reports
 sightings per second and the child's peak memory (max RSS). In the same run it times one
-DuckDB read of the same files grouped by index_no (the floor) and prints build / floor.
+DuckDB read of the same files grouped by index_no (the floor) and prints build / floor, in
+wall time and in CPU time (steadier on shared cores).
 """
 
 from __future__ import annotations
@@ -141,17 +142,17 @@ def child(data_dir: Path) -> None:
                       "documents": result.n_documents, "steps": result.seconds}))
 
 
-def floor_seconds(data_dir: Path) -> float:
-    """One DuckDB read of every landing file grouped by index_no."""
+def floor_seconds(data_dir: Path) -> tuple[float, float]:
+    """One DuckDB read of every landing file grouped by index_no: (wall, CPU) seconds."""
     con = connect(":memory:")
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     con.execute(
         "SELECT count(*) FROM (SELECT index_no, count(*) FROM read_parquet(?) GROUP BY index_no)",
         [str(data_dir / "landing" / "*" / "*.listings.parquet")],
     ).fetchall()
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
     con.close()
-    return seconds
+    return seconds, cpu
 
 
 def main() -> None:
@@ -170,9 +171,10 @@ def main() -> None:
         print(f"landed {args.sightings:,} sightings in {time.perf_counter() - started:.1f} s")
         output = subprocess.run([sys.executable, __file__, "--child", str(data_dir)],
                                 check=True, capture_output=True, text=True).stdout
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak_mb, child_cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
         report = json.loads(output.splitlines()[-1])
-        floor = floor_seconds(data_dir)
+        floor, floor_cpu = floor_seconds(data_dir)
     total = report["load_s"] + report["build_s"]
     slowest = sorted(report["steps"].items(), key=lambda item: -item[1])[:6]
     print(f"documents {report['documents']:,} of {report['rows']:,} sightings")
@@ -180,6 +182,9 @@ def main() -> None:
           f"{args.sightings / total:,.0f} sightings/s, peak memory {peak_mb:,.0f} MB")
     print("slowest steps: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in slowest))
     print(f"floor (read + group by index_no) {floor:.2f} s; build/floor ratio {total / floor:.1f}")
+    # CPU seconds are steadier than wall time when other work shares the cores
+    print(f"CPU: load+build {child_cpu:.1f} s, floor {floor_cpu:.2f} s, "
+          f"ratio {child_cpu / max(floor_cpu, 1e-3):.1f}")
 
 
 if __name__ == "__main__":

@@ -26,8 +26,9 @@ _HERE = Path(__file__).parent
 MODELS_DIR = _HERE / "models"
 CHECKS_DIR = _HERE / "checks"
 LEVELS = ("province", "city", "county")
-#: DuckDB's memory limit during a build; the process stays under 4 GB at 10M sightings.
-BUILD_MEMORY_LIMIT = "2500MB"
+#: DuckDB's memory limit during a build (it spills to disk past it); the process peaks
+#: about 2 GB above it, so this keeps a build under 4 GB.
+BUILD_MEMORY_LIMIT = "2GB"
 
 #: Models computed where they are read (temporary views): a renaming of the state
 #: database's rows, the sightings' latest states (read once, by int_sightings), a sighting
