@@ -276,3 +276,13 @@ def test_later_incremental_night_adds_documents_and_withdraws_none(first_night, 
     with duckdb.connect(str(published(config)), read_only=True) as con:
         withdrawn = con.execute("SELECT count(*) FROM fct_documents WHERE is_withdrawn").fetchone()[0]
     assert withdrawn == 0  # an incremental listing never withdraws what it did not walk
+
+
+def test_full_listing_of_one_portal_on_request(later_night, world) -> None:
+    sim, config = world
+    smallest = "ly-lc-aic-site"
+    result = xxgk("sync", "--config", str(config), "--full", "--portal", smallest)
+    assert result.exit_code == 0, result.output
+    summary = [cells(line) for line in result.output.splitlines() if re.match(r"^│ \S+ +│ (full|incremental) ", line)]
+    assert [(row[0], row[1], row[2]) for row in summary] == [(smallest, "full", "ok")]
+    assert snapshot(config)["totals"] == later_night[1]["totals"]
