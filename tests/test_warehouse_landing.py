@@ -243,3 +243,20 @@ def test_known_items_gives_the_latest_hash_of_each_item(tmp_path):
         "b": "b:[('title', '乙')]",
     }
     assert known_items(state, "xl-aic-xxgk") == {}
+
+
+def test_a_listings_file_of_the_wrong_types_is_refused_with_its_reason(tmp_path):
+    seen = datetime(2013, 1, 5, 2, tzinfo=UTC)
+    good = land(tmp_path, D1, "ly-aic-xxgk", [listing("ly-aic-xxgk", "k1", seen)])
+    bad = land(tmp_path, D1, "xl-aic-xxgk", [listing("xl-aic-xxgk", "k2", seen)])
+    listings = landing_paths(tmp_path, bad, "xl-aic-xxgk")["listings"]
+    table = pq.read_table(listings)
+    position = table.schema.get_field_index("page_no")
+    pq.write_table(table.set_column(position, "page_no", [["第一页"]]), listings)
+
+    result = load(tmp_path / "state.duckdb", tmp_path)
+    assert result.runs_loaded == [(good, "ly-aic-xxgk")]
+    assert [reason for _, reason in result.rejected] == [
+        "xl-aic-xxgk.listings.parquet: page_no is string, not int32"
+    ]
+    assert raw_count(tmp_path) == 1

@@ -109,10 +109,17 @@ def _check_listings(path: Path, run_id: str, portal_id: str, con) -> int:
 
     Returns its row count (read in the same pass as the check).
     """
-    names = set(pq.read_schema(path).names)
-    missing = [name for name in LANDING_SCHEMA.names if name not in names]
+    schema = pq.read_schema(path)
+    missing = [name for name in LANDING_SCHEMA.names if name not in schema.names]
     if missing:
         raise LandingError(f"{path.name} lacks columns {', '.join(missing)}")
+    wrong = [
+        f"{column.name} is {schema.field(column.name).type}, not {column.type}"
+        for column in LANDING_SCHEMA
+        if not schema.field(column.name).type.equals(column.type)
+    ]
+    if wrong:
+        raise LandingError(f"{path.name}: {'; '.join(wrong)}")
     n_rows, foreign = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE run_id IS DISTINCT FROM ? "
         "OR portal_id IS DISTINCT FROM ? OR item_key IS NULL OR seen_at IS NULL) "
@@ -126,10 +133,24 @@ def _check_listings(path: Path, run_id: str, portal_id: str, con) -> int:
     return n_rows
 
 
-def _insert_runs(con, runs: list[tuple[list, Path | None]]) -> None:
+@dataclass
+class _Run:
+    """A checked run waiting to be inserted: its `raw_runs` row and its listings file."""
+
+    row: list
+    run_file: Path
+    listings: Path | None
+    n_rows: int
+
+    @property
+    def ids(self) -> tuple[str, str]:
+        return self.row[1], self.row[0]  # (run_id, portal_id)
+
+
+def _insert_runs(con, runs: list[_Run]) -> None:
     """Insert the listings of every run in one bulk statement and their run rows, atomically."""
     columns = ", ".join(LANDING_SCHEMA.names)
-    files = [str(listings) for _, listings in runs if listings is not None]
+    files = [str(run.listings) for run in runs if run.listings is not None]
     con.execute("BEGIN TRANSACTION")
     try:
         if files:
@@ -141,12 +162,43 @@ def _insert_runs(con, runs: list[tuple[list, Path | None]]) -> None:
         placeholders = ", ".join("?" for _ in range(len(RUN_KEYS) + 1))
         con.executemany(
             f"INSERT INTO raw_runs VALUES ({placeholders})",
-            [[*row, loaded_at] for row, _ in runs],
+            [[*run.row, loaded_at] for run in runs],
         )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _insert_accepted(con, runs: list[_Run], result: LoadResult) -> None:
+    """Insert the checked runs in one go; if that fails, run by run, refusing the culprits.
+
+    A file that passed the checks can still fail to insert (a damaged page inside it); it
+    must not hold back every other portal's run, night after night.
+    """
+    try:
+        _insert_runs(con, runs)
+        inserted = runs
+    except duckdb.Error:
+        inserted = []
+        for run in runs:
+            try:
+                _insert_runs(con, [run])
+                inserted.append(run)
+            except duckdb.Error as exc:
+                result.rejected.append((str(run.run_file), f"insert failed: {exc}"))
+    for run in inserted:
+        result.runs_loaded.append(run.ids)
+        result.rows_loaded += run.n_rows
+
+
+def _check_run(con, run_file: Path) -> _Run:
+    """Read and check one run file and its listings; raise `LandingError` saying why not."""
+    row = _run_row(run_file)
+    listings = run_file.with_name(f"{row[0]}.listings.parquet")
+    if not listings.exists():
+        return _Run(row, run_file, None, 0)
+    return _Run(row, run_file, listings, _check_listings(listings, row[1], row[0], con))
 
 
 def load(state_path: str | os.PathLike, data_dir: str | os.PathLike) -> LoadResult:
@@ -165,28 +217,20 @@ def load(state_path: str | os.PathLike, data_dir: str | os.PathLike) -> LoadResu
     try:
         ensure_schema(con)
         loaded = set(con.execute("SELECT run_id, portal_id FROM raw_runs").fetchall())
-        accepted: list[tuple[list, Path | None]] = []
+        accepted: list[_Run] = []
         for run_file in run_files:
-            portal_id = run_file.name.removesuffix(".run.json")
-            if (run_file.parent.name, portal_id) in loaded:
+            if (run_file.parent.name, run_file.name.removesuffix(".run.json")) in loaded:
                 continue
             try:
-                row = _run_row(run_file)
-                listings = run_file.with_name(f"{row[0]}.listings.parquet")
-                n_rows = _check_listings(listings, row[1], row[0], con) if listings.exists() else 0
+                accepted.append(_check_run(con, run_file))
             except (LandingError, ValueError, OSError, duckdb.Error) as exc:
                 result.rejected.append((str(run_file), str(exc)))
-                continue
-            accepted.append((row, listings if listings.exists() else None))
-            result.runs_loaded.append((row[1], row[0]))
-            result.rows_loaded += n_rows
         if accepted:
-            _insert_runs(con, accepted)
-        if landing.is_dir():
-            for listings in sorted(landing.glob("*/*.listings.parquet")):
-                stem = listings.name.removesuffix(".listings.parquet")
-                if not listings.with_name(f"{stem}.run.json").exists():
-                    result.interrupted.append(str(listings))
+            _insert_accepted(con, accepted, result)
+        for listings in sorted(landing.glob("*/*.listings.parquet")) if landing.is_dir() else []:
+            stem = listings.name.removesuffix(".listings.parquet")
+            if not listings.with_name(f"{stem}.run.json").exists():
+                result.interrupted.append(str(listings))
     finally:
         con.close()
     return result
