@@ -116,7 +116,7 @@ def totals(
     config: ConfigOption,
     system: Annotated[str, typer.Option(help="The unit whose system (it and its descendants) is counted.")],
     year: Annotated[int, typer.Option(help="The year: held at its end, new during it.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON of DESIGN section 7.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON: system, year, levels (held, official, new, full text), categories.")] = False,
 ) -> None:
     """Print a system's consolidated totals for one year from the published warehouse.
 

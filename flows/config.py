@@ -1,4 +1,4 @@
-"""Load and validate `xxgk.toml` (DESIGN section 3) into typed objects.
+"""Load and validate `xxgk.toml` into typed objects.
 
 A bad config is refused as a whole, before any request: every problem is collected into one
 `ConfigError` whose lines each name the file, the entry (`portal[3] id="ly-gov"`) and the

@@ -1,4 +1,4 @@
-"""Prefect's settings for xxgk: offline, quiet, its state kept with ours (DESIGN section 12).
+"""Prefect's settings for xxgk: offline, quiet, its state kept with ours.
 
 Prefect reads its settings from the environment when it is first imported, so `configure`
 must run before anything imports `prefect`; the CLI calls it as soon as it knows the data

@@ -31,7 +31,7 @@ from sim.world import DEFAULT_AS_OF, LONGYAN_SYSTEM, OFFICIAL_GENRES
 SYSTEM, YEAR = "ly-aic", 2012
 DOWN = "ly-ct-aic-site"  # the GBK county site: the one to take down
 
-# The 2012 annual report of the Longyan City AIC (seed report; DESIGN section 7 rules).
+# The 2012 annual report of the Longyan City AIC (counting rules: held at the year end, new in the year, official by genre or doc_no).
 REPORT = {
     "held": {"all": 2887, "city": 885, "county": 2002},
     "official_held": {"city": 756, "county": 1977},
