@@ -53,7 +53,7 @@ def xxgk(*args: str):
 
 
 def truth_figures(world) -> dict:
-    """The report's figures computed from the generator's ground truth by the section 7 rules."""
+    """The report's figures computed from the generator's ground truth by the counting rules."""
     year_end = date(YEAR, 12, 31)
     figures: dict = {"held": {}, "official_held": {}, "new": {}, "fulltext_held": {}, "city": {}}
     for scheme in ("topic", "function", "audience"):
