@@ -184,7 +184,10 @@ def write_landing_table(
         raise LandingError(f"listings of {portal_id}/{run_id} are not in LANDING_SCHEMA")
     paths = landing_paths(data_dir, run_id, portal_id)
     document = _run_document(run, run_id, portal_id)
-    fetch_table = pa.Table.from_pylist(fetches) if fetches else None
+    try:
+        fetch_table = pa.Table.from_pylist(fetches) if fetches else None
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise LandingError(f"fetch log of {portal_id}/{run_id} is not a table: {exc}") from exc
     paths["run"].parent.mkdir(parents=True, exist_ok=True)
     _replace_into(paths["listings"], lambda temp: pq.write_table(table, temp))
     if fetch_table is not None:

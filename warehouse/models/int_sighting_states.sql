@@ -2,7 +2,9 @@
 -- The latest state is the latest row, overlaid field by field by the latest row that
 -- fetched the detail page, because incremental nights list known rows without their detail.
 -- "Latest" orders rows by seen_at, then by position (earlier page and row first), packed into
--- one integer so the two picks are plain arg_max. (The *_raw texts stay in the state
+-- one integer. The rows are picked by joining that integer back (a narrow aggregate and a
+-- join cost far less than carrying every field through the aggregate); the detail row is
+-- looked up only where it is not the latest row. (The *_raw texts stay in the state
 -- database's raw_listings, next to every landing row, with listing_hash, flags and
 -- detail_sha256.)
 WITH rows AS (
@@ -13,75 +15,55 @@ WITH rows AS (
             - least(greatest(row_no, 0), 65535) AS recency
     FROM stg_listings
 ),
-grouped AS (
+spans AS (
     SELECT
         portal_id,
         item_key,
-        arg_max(
-            struct_pack(
-                url := url, list_url := list_url,
-                title := title,
-                index_no := index_no,
-                doc_no := doc_no,
-                publisher_name := publisher_name,
-                published_date := published_date,
-                written_date := written_date,
-                topic := topic,
-                "function" := "function",
-                audience := audience,
-                genre := genre,
-                validity := validity,
-                disclosure := disclosure
-            ),
-            recency
-        ) AS latest,
-        arg_max(
-            struct_pack(
-                has_body := has_body, n_attachments := n_attachments,
-                title := title,
-                index_no := index_no,
-                doc_no := doc_no,
-                publisher_name := publisher_name,
-                published_date := published_date,
-                written_date := written_date,
-                topic := topic,
-                "function" := "function",
-                audience := audience,
-                genre := genre,
-                validity := validity,
-                disclosure := disclosure
-            ),
-            recency
-        ) FILTER (WHERE is_detail_fetched) AS detail,
+        max(recency) AS latest_recency,
+        max(recency) FILTER (WHERE is_detail_fetched) AS detail_recency,
         min(seen_at) AS first_seen_at,
         max(seen_at) AS last_seen_at,
         min(run_id) AS first_run_id,
         max(run_id) AS last_run_id
     FROM rows
     GROUP BY portal_id, item_key
+),
+latest AS (
+    SELECT r.*, s.detail_recency, s.first_seen_at, s.last_seen_at, s.first_run_id, s.last_run_id
+    FROM rows AS r
+    JOIN spans AS s
+        ON s.portal_id = r.portal_id AND s.item_key = r.item_key AND s.latest_recency = r.recency
+),
+detail AS (
+    SELECT r.*
+    FROM rows AS r
+    JOIN spans AS s
+        ON s.portal_id = r.portal_id AND s.item_key = r.item_key AND s.detail_recency = r.recency
+    WHERE s.detail_recency <> s.latest_recency
 )
 SELECT
-    portal_id,
-    item_key,
-    latest.url AS url,
-    latest.list_url AS list_url,
-    coalesce(detail.title, latest.title) AS title,
-    coalesce(detail.index_no, latest.index_no) AS index_no,
-    coalesce(detail.doc_no, latest.doc_no) AS doc_no,
-    coalesce(detail.publisher_name, latest.publisher_name) AS publisher_name,
-    coalesce(detail.published_date, latest.published_date) AS published_date,
-    coalesce(detail.written_date, latest.written_date) AS written_date,
-    coalesce(detail.topic, latest.topic) AS topic,
-    coalesce(detail."function", latest."function") AS "function",
-    coalesce(detail.audience, latest.audience) AS audience,
-    coalesce(detail.genre, latest.genre) AS genre,
-    coalesce(detail.validity, latest.validity) AS validity,
-    coalesce(detail.disclosure, latest.disclosure) AS disclosure,
-    detail IS NOT NULL AS is_detail_fetched,
-    detail.has_body AS has_body,
-    detail.n_attachments AS n_attachments,
-    first_seen_at,
-    last_seen_at,
-    first_run_id,
-    last_run_id
-FROM grouped
+    l.portal_id,
+    l.item_key,
+    l.url,
+    l.list_url,
+    coalesce(d.title, l.title) AS title,
+    coalesce(d.index_no, l.index_no) AS index_no,
+    coalesce(d.doc_no, l.doc_no) AS doc_no,
+    coalesce(d.publisher_name, l.publisher_name) AS publisher_name,
+    coalesce(d.published_date, l.published_date) AS published_date,
+    coalesce(d.written_date, l.written_date) AS written_date,
+    coalesce(d.topic, l.topic) AS topic,
+    coalesce(d."function", l."function") AS "function",
+    coalesce(d.audience, l.audience) AS audience,
+    coalesce(d.genre, l.genre) AS genre,
+    coalesce(d.validity, l.validity) AS validity,
+    coalesce(d.disclosure, l.disclosure) AS disclosure,
+    l.detail_recency IS NOT NULL AS is_detail_fetched,
+    CASE WHEN l.is_detail_fetched THEN l.has_body ELSE d.has_body END AS has_body,
+    CASE WHEN l.is_detail_fetched THEN l.n_attachments ELSE d.n_attachments END AS n_attachments,
+    l.first_seen_at,
+    l.last_seen_at,
+    l.first_run_id,
+    l.last_run_id
+FROM latest AS l
+LEFT JOIN detail AS d ON d.portal_id = l.portal_id AND d.item_key = l.item_key
