@@ -688,3 +688,21 @@ def test_validators_survive_a_torn_line_and_a_stale_file_is_compacted(tmp_path, 
     fresh.fetch(Request(server.url("/v")), allowed_hosts(server.url("/")))
     assert server.hits[-1][3]["if-none-match"] == '"e7"'
     assert stored.read_text(encoding="utf-8") == entry  # one line per URL again
+
+
+def test_proxies_come_from_the_environment_and_no_proxy_is_honoured(
+        tmp_path, server, other_server, monkeypatch):
+    """The environment is read once per host, when its session is made: a proxy applies to
+    hosts outside NO_PROXY (here a loopback server playing the proxy), never to those inside."""
+    target = server.url("/direct")
+    server.routes["/direct"] = html("<html><body>direct</body></html>")
+    other_server.routes[target] = html("<html><body>relayed</body></html>")
+    monkeypatch.setenv("HTTP_PROXY", other_server.url(""))
+    monkeypatch.setenv("NO_PROXY", "localhost")
+    proxied = client_for(tmp_path).fetch(Request(target), allowed_hosts(target))
+    assert "relayed" in proxied.text
+    assert other_server.paths() == [target] and server.hits == []
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    direct = client_for(tmp_path).fetch(Request(target), allowed_hosts(target))
+    assert "direct" in direct.text
+    assert server.paths() == ["/direct"]
