@@ -29,7 +29,6 @@ SELECT
     d.origin_portal_id,
     d.origin_distance,
     d.n_sightings,
-    d.n_portals,
     d.disagreeing_fields,
     d.has_index_conflict,
     d.first_seen_at,

@@ -66,37 +66,36 @@ SELECT
     arg_min(portal_id, rank_key) FILTER (WHERE origin_distance IS NOT NULL) AS origin_portal_id,
     list_filter(
         [
-            CASE WHEN min(hash(title)) FILTER (WHERE title IS NOT NULL)
-                <> max(hash(title)) FILTER (WHERE title IS NOT NULL) THEN 'title' END,
-            CASE WHEN min(hash(index_no)) FILTER (WHERE index_no IS NOT NULL)
-                <> max(hash(index_no)) FILTER (WHERE index_no IS NOT NULL) THEN 'index_no' END,
-            CASE WHEN min(hash(doc_no)) FILTER (WHERE doc_no IS NOT NULL)
-                <> max(hash(doc_no)) FILTER (WHERE doc_no IS NOT NULL) THEN 'doc_no' END,
-            CASE WHEN min(hash(publisher_name)) FILTER (WHERE publisher_name IS NOT NULL)
-                <> max(hash(publisher_name)) FILTER (WHERE publisher_name IS NOT NULL) THEN 'publisher_name' END,
-            CASE WHEN min(hash(published_date)) FILTER (WHERE published_date IS NOT NULL)
-                <> max(hash(published_date)) FILTER (WHERE published_date IS NOT NULL) THEN 'published_date' END,
-            CASE WHEN min(hash(written_date)) FILTER (WHERE written_date IS NOT NULL)
-                <> max(hash(written_date)) FILTER (WHERE written_date IS NOT NULL) THEN 'written_date' END,
-            CASE WHEN min(hash(topic)) FILTER (WHERE topic IS NOT NULL)
-                <> max(hash(topic)) FILTER (WHERE topic IS NOT NULL) THEN 'topic' END,
-            CASE WHEN min(hash("function")) FILTER (WHERE "function" IS NOT NULL)
-                <> max(hash("function")) FILTER (WHERE "function" IS NOT NULL) THEN 'function' END,
-            CASE WHEN min(hash(audience)) FILTER (WHERE audience IS NOT NULL)
-                <> max(hash(audience)) FILTER (WHERE audience IS NOT NULL) THEN 'audience' END,
-            CASE WHEN min(hash(genre)) FILTER (WHERE genre IS NOT NULL)
-                <> max(hash(genre)) FILTER (WHERE genre IS NOT NULL) THEN 'genre' END,
-            CASE WHEN min(hash(validity)) FILTER (WHERE validity IS NOT NULL)
-                <> max(hash(validity)) FILTER (WHERE validity IS NOT NULL) THEN 'validity' END,
-            CASE WHEN min(hash(disclosure)) FILTER (WHERE disclosure IS NOT NULL)
-                <> max(hash(disclosure)) FILTER (WHERE disclosure IS NOT NULL) THEN 'disclosure' END
+            CASE WHEN min(CASE WHEN title IS NOT NULL THEN hash(title) END)
+                <> max(CASE WHEN title IS NOT NULL THEN hash(title) END) THEN 'title' END,
+            CASE WHEN min(CASE WHEN index_no IS NOT NULL THEN hash(index_no) END)
+                <> max(CASE WHEN index_no IS NOT NULL THEN hash(index_no) END) THEN 'index_no' END,
+            CASE WHEN min(CASE WHEN doc_no IS NOT NULL THEN hash(doc_no) END)
+                <> max(CASE WHEN doc_no IS NOT NULL THEN hash(doc_no) END) THEN 'doc_no' END,
+            CASE WHEN min(CASE WHEN publisher_name IS NOT NULL THEN hash(publisher_name) END)
+                <> max(CASE WHEN publisher_name IS NOT NULL THEN hash(publisher_name) END) THEN 'publisher_name' END,
+            CASE WHEN min(CASE WHEN published_date IS NOT NULL THEN hash(published_date) END)
+                <> max(CASE WHEN published_date IS NOT NULL THEN hash(published_date) END) THEN 'published_date' END,
+            CASE WHEN min(CASE WHEN written_date IS NOT NULL THEN hash(written_date) END)
+                <> max(CASE WHEN written_date IS NOT NULL THEN hash(written_date) END) THEN 'written_date' END,
+            CASE WHEN min(CASE WHEN topic IS NOT NULL THEN hash(topic) END)
+                <> max(CASE WHEN topic IS NOT NULL THEN hash(topic) END) THEN 'topic' END,
+            CASE WHEN min(CASE WHEN "function" IS NOT NULL THEN hash("function") END)
+                <> max(CASE WHEN "function" IS NOT NULL THEN hash("function") END) THEN 'function' END,
+            CASE WHEN min(CASE WHEN audience IS NOT NULL THEN hash(audience) END)
+                <> max(CASE WHEN audience IS NOT NULL THEN hash(audience) END) THEN 'audience' END,
+            CASE WHEN min(CASE WHEN genre IS NOT NULL THEN hash(genre) END)
+                <> max(CASE WHEN genre IS NOT NULL THEN hash(genre) END) THEN 'genre' END,
+            CASE WHEN min(CASE WHEN validity IS NOT NULL THEN hash(validity) END)
+                <> max(CASE WHEN validity IS NOT NULL THEN hash(validity) END) THEN 'validity' END,
+            CASE WHEN min(CASE WHEN disclosure IS NOT NULL THEN hash(disclosure) END)
+                <> max(CASE WHEN disclosure IS NOT NULL THEN hash(disclosure) END) THEN 'disclosure' END
         ],
         lambda field: field IS NOT NULL
     ) AS disagreeing_fields,
     bool_or(has_fulltext) AS has_fulltext,
     bool_or(is_index_conflict) AS has_index_conflict,
     count(*) AS n_sightings,
-    count(DISTINCT portal_rank) AS n_portals,
     min(first_seen_at) AS first_seen_at,
     max(last_seen_at) AS last_seen_at,
     -- withdrawn when every sighting is withdrawn, on the day the last of them went
