@@ -14,11 +14,18 @@ WITH eligible AS (
 eligible_totals AS (
     SELECT portal_id, max(ordinal) AS n_eligible FROM eligible GROUP BY portal_id
 ),
+run_positions AS (
+    -- per portal and run: how many eligible listings started at or before it (a few rows
+    -- per portal and night, so every sighting finds its place by a plain equality join)
+    SELECT r.portal_id, r.run_id, count(e.run_id) AS seen_ordinal
+    FROM stg_runs AS r
+    LEFT JOIN eligible AS e ON e.portal_id = r.portal_id AND e.run_id <= r.run_id
+    GROUP BY r.portal_id, r.run_id
+),
 placed AS (
-    SELECT s.*, coalesce(e.ordinal, 0) AS seen_ordinal
+    SELECT s.*, coalesce(r.seen_ordinal, 0) AS seen_ordinal
     FROM int_sighting_states AS s
-    ASOF LEFT JOIN eligible AS e
-        ON s.portal_id = e.portal_id AND s.last_run_id >= e.run_id
+    LEFT JOIN run_positions AS r ON r.portal_id = s.portal_id AND r.run_id = s.last_run_id
 )
 SELECT
     -- a 64-bit hash: no sort of all sightings; a collision would fail the checks loudly
