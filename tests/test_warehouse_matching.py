@@ -220,3 +220,49 @@ def test_doc_id_is_stable_across_row_orders_and_nights(tmp_path):
     before = documents_of(second)
     assert {key: after[key] for key in before} == before
     assert after[("xl-aic-xxgk", "x1")] == before[("fj-gov", "g1")]
+
+
+def test_components_agree_with_a_plain_graph_walk():
+    import numpy as np
+
+    from warehouse.components import connected_components
+
+    rng = np.random.default_rng(3)
+    n_nodes = 2_000
+    left = rng.integers(0, n_nodes, 1_500)
+    right = rng.integers(0, n_nodes, 1_500)
+    # a long chain numbered against the hooking direction, the slowest case for min-labels
+    chain = np.arange(n_nodes - 1, n_nodes - 400, -1)
+    left, right = np.concatenate([left, chain[:-1]]), np.concatenate([right, chain[1:]])
+    labels = connected_components(n_nodes, left, right)
+
+    neighbours: dict[int, list[int]] = {node: [] for node in range(n_nodes)}
+    for a, b in zip(left.tolist(), right.tolist(), strict=True):
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    expected = [-1] * n_nodes
+    for start in range(n_nodes):  # ascending, so each component is labelled by its smallest node
+        if expected[start] >= 0:
+            continue
+        expected[start], stack = start, [start]
+        while stack:
+            for other in neighbours[stack.pop()]:
+                if expected[other] < 0:
+                    expected[other] = start
+                    stack.append(other)
+    assert labels.tolist() == expected
+
+
+def test_a_title_chain_within_three_days_step_by_step_is_one_document(tmp_path):
+    # each listing is 2 days after the previous one: pairwise within 3 days, 8 days end to end
+    portals = ["ly-aic-xxgk", "fj-gov", "fj-aic-xxgk", "xl-aic-xxgk", "ct-aic-xxgk"]
+    for step, portal in enumerate(portals):
+        land(tmp_path, D1, portal, [listing(portal, f"c{step}", SEEN, title="关于链式转载的通知",
+                                            publisher_name="龙岩市工商局",
+                                            published_date=date(2012, 5, 1 + 2 * step))])
+    published, result = load_and_build(tmp_path)
+    assert result.n_documents == 1
+    assert query(published, "SELECT published_date, origin_portal_id FROM fct_documents") == [
+        (date(2012, 5, 1), "ly-aic-xxgk")
+    ]
+    assert sorted(row[0] for row in query(published, "SELECT day_gap FROM int_matches")) == [2, 2, 2, 2]
