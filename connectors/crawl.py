@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import ModuleType
@@ -75,19 +76,22 @@ def crawl(
     mode: str = "full",
     known: Mapping[str, str] | None = None,
     run_id: str,
+    parser: Executor | None = None,
 ) -> Crawl:
     """A crawl of `target` (iterate it once for its `Listing`s; then read `.summary`).
 
     `known` maps the item keys seen before to their listing hashes: it decides which rows
     are new or changed (their detail pages are fetched under the `new` policy) and, in
-    incremental mode, where the walk stops.
+    incremental mode, where the walk stops. `parser` (a process pool, say) parses the pages
+    off this thread: parsing is pure CPU and would otherwise hold the GIL that the other
+    portals' crawls need for their requests.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     if target.details not in DETAIL_POLICIES:
         raise ValueError(f"portal {target.portal_id}: details must be one of "
                          f"{DETAIL_POLICIES}, not {target.details!r}")
-    return Crawl(target, client, mode, dict(known or {}), run_id)
+    return Crawl(target, client, mode, dict(known or {}), run_id, parser)
 
 
 class Crawl:
@@ -95,8 +99,9 @@ class Crawl:
     `.fetches` holds the fetch log of every request it made."""
 
     def __init__(self, target: PortalTarget, client: HttpClient, mode: str,
-                 known: dict[str, str], run_id: str) -> None:
+                 known: dict[str, str], run_id: str, parser: Executor | None = None) -> None:
         self.target = target
+        self.parser = parser
         self.client = client
         self.mode = mode
         self.known = known
@@ -193,6 +198,12 @@ class Crawl:
             page_no += 1
         self._natural_end(page_no)
 
+    def _parse(self, parse: Callable[..., Any], *args: Any) -> Any:
+        """`parse(*args)`, in the parser pool when there is one; its errors raise here."""
+        if self.parser is None:
+            return parse(*args)
+        return self.parser.submit(parse, *args).result()
+
     def _read_listing(self, family: ModuleType, request: Request,
                       page_no: int) -> tuple[Page, Any] | None:
         """Fetch and parse one listing page; None (and the reason recorded) when it ends the
@@ -209,7 +220,7 @@ class Crawl:
             # Links on a page resolve against where it was served from, after redirects.
             request = replace(request, url=fetched.final_url)
         try:
-            listing = family.parse_listing(fetched.text, request, self.target.options)
+            listing = self._parse(family.parse_listing, fetched.text, request, self.target.options)
         except PageError as exc:
             if not (isinstance(exc, StubPage) and page_no > 0):  # that one is an end, not a fault
                 self.error = exc
@@ -287,7 +298,7 @@ class Crawl:
         """Fetch and parse one detail page; None (error recorded) when that fails."""
         try:
             page = self.client.fetch(Request(url), self._allowed, log=self.fetches)
-            parsed = family.parse_detail(page.text, page.final_url, self.target.options)
+            parsed = self._parse(family.parse_detail, page.text, page.final_url, self.target.options)
         except Exception as exc:  # noqa: BLE001 - one bad detail page must not end the walk
             self._detail_failed(url, exc)
             return None

@@ -40,6 +40,7 @@ from flows.steps import (  # noqa: E402
     exclusive_run,
     harvest_portal,
     make_client,
+    make_parser_pool,
     unused_run_id,
 )
 from warehouse.build import known_items  # noqa: E402
@@ -100,14 +101,15 @@ def _retry_only_transient(task: Any, task_run: Any, state: Any) -> bool:
 
 @task(cache_policy=NO_CACHE, retry_condition_fn=_retry_only_transient, task_run_name="harvest {portal.id}")
 def harvest(portal: Portal, client: Any, data_dir: Path, run_id: str, mode: str,
-            known: dict[str, str], progress: HarvestProgress | None) -> PortalOutcome:
+            known: dict[str, str], progress: HarvestProgress | None, parser: Any = None) -> PortalOutcome:
     """One portal's harvest; raises `TransientHarvestFailure` so Prefect can try again."""
     if progress is not None:
         outcome = harvest_portal(portal, client, data_dir=data_dir, run_id=run_id, mode=mode,
-                                 known=known, progress=progress.update)
+                                 known=known, progress=progress.update, parser=parser)
         progress.finish(portal.id, outcome.status, outcome.rows, outcome.pages)
     else:
-        outcome = harvest_portal(portal, client, data_dir=data_dir, run_id=run_id, mode=mode, known=known)
+        outcome = harvest_portal(portal, client, data_dir=data_dir, run_id=run_id, mode=mode,
+                                 known=known, parser=parser)
     outcome.attempts = task_run.run_count or 1
     if outcome.status == "failed" and outcome.transient:
         raise TransientHarvestFailure(outcome)
@@ -147,11 +149,14 @@ def _harvest_and_build(config: Config, chosen: list[Portal], full: bool, progres
     bars = HarvestProgress(console, [p.id for p in chosen]) if progress else None
     attempt = harvest.with_options(retries=config.harvest.retries, retry_delay_seconds=config.harvest.retry_delay)
     client = make_client(config.harvest, data_dir)
-    with client, bars or contextlib.nullcontext(), ThreadPoolTaskRunner(max_workers=config.harvest.concurrency) as runner:
+    parser = make_parser_pool(config.harvest)
+    with client, parser or contextlib.nullcontext(), bars or contextlib.nullcontext(), \
+            ThreadPoolTaskRunner(max_workers=config.harvest.concurrency) as runner:
         futures = [
             runner.submit(attempt, parameters={
                 "portal": portal, "client": client, "data_dir": data_dir, "run_id": run_id,
                 "mode": modes[portal.id], "known": known[portal.id], "progress": bars,
+                "parser": parser,
             })
             for portal in chosen
         ]

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import fcntl
 import json
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -100,6 +102,20 @@ def make_client(harvest: Harvest, data_dir: Path) -> HttpClient:
     )
 
 
+def make_parser_pool(harvest: Harvest) -> Executor | None:
+    """The processes that parse pages for every portal's crawl, or None to parse in-thread.
+
+    Started with `spawn`: the harvest is multi-threaded, and forking a threaded process
+    can copy a held lock into the child.
+    """
+    workers = harvest.parse_processes
+    if workers is None:
+        workers = os.cpu_count() or 1
+    if workers == 0:
+        return None
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
 def target_of(portal: Portal) -> PortalTarget:
     """The connectors' view of a configured portal."""
     return PortalTarget(
@@ -157,6 +173,7 @@ def harvest_portal(
     mode: str,
     known: dict[str, str] | None = None,
     progress: ProgressFn | None = None,
+    parser: Executor | None = None,
 ) -> PortalOutcome:
     """Crawl one portal and land its rows and run file, whatever happens; return its outcome.
 
@@ -168,7 +185,7 @@ def harvest_portal(
     started = time.monotonic()
     rows: list[dict[str, Any]] = []
     keys: set[str] = set()
-    run = crawl(target_of(portal), client, mode=mode, known=known, run_id=run_id)
+    run = crawl(target_of(portal), client, mode=mode, known=known, run_id=run_id, parser=parser)
     summary: RunSummary = run.summary
     bug: Exception | None = None
     try:

@@ -124,6 +124,7 @@ BAD = [
     (('unit = "ly-aic"\n', 'unit = "ly-fic"\n'), 'portal[0] id="ly-aic-xxgk"', "unit", 'no unit with id "ly-fic"'),
     (("per_host_delay = 0", "per_host_delay = -0.5"), "[harvest]", "per_host_delay", "greater than or equal to 0"),
     (("per_host_delay = 0", "concurrency = 0"), "[harvest]", "concurrency", "greater than or equal to 1"),
+    (("per_host_delay = 0", "parse_processes = -1"), "[harvest]", "parse_processes", "greater than or equal to 0"),
     (("per_host_delay = 0", "per_host_dealy = 0"), "[harvest]", "per_host_dealy", "unknown key"),
     (('rows = "div.list li"', "rows = 3"), 'portal[1] id="xl-site"', "options.rows", "valid string"),
     (('hosts = ["static', 'hosts = ["http://static'), 'portal[1] id="xl-site"', "hosts", "host names"),

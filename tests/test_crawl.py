@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import threading
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urljoin
@@ -627,3 +630,29 @@ def test_portals_crawled_in_threads_share_one_client_and_keep_their_own_logs(sim
         assert walk.fetches and all(entry.url.startswith(origin) for entry in walk.fetches)
         assert summary.requests == len(walk.fetches) == summary.pages
     assert client.take_log() == []
+
+
+@pytest.fixture(scope="module")
+def parser_pool():
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield pool
+
+
+def test_parsing_in_a_process_pool_reads_the_same_rows(sim, client, tmp_path, parser_pool):
+    """Pages parsed in other processes give the very listings the crawl's own thread gives."""
+    target = sim_target(sim, FAMILY_PORTALS["hanweb"], "new")
+    here, here_summary, _ = run(target, client)
+    other_client = HttpClient(tmp_path / "other", per_host_delay=0, user_agent="xxgk-test/1")
+    pooled, pooled_summary, _ = run(target, other_client, parser=parser_pool)
+    drop_time = {"seen_at": None}
+    assert [replace(row, **drop_time) for row in pooled] == [replace(row, **drop_time) for row in here]
+    assert pooled_summary.details_fetched == here_summary.details_fetched == len(here)
+    assert pooled_summary.status == "ok" and pooled_summary.complete
+
+
+def test_a_page_error_raised_in_the_pool_is_reported_like_one_raised_here(sim, client, parser_pool):
+    portal_id = FAMILY_PORTALS["trs"]
+    sim.set_faults([f"{portal_id}:waf"])
+    rows, summary, _ = run(sim_target(sim, portal_id, "never"), client, parser=parser_pool)
+    assert rows == [] and summary.status == "failed"
+    assert "challenge page (安全验证) at listing page 0" in summary.reason

@@ -8,6 +8,7 @@ A small TRS site is served over real HTTP on loopback: two listing pages of `li`
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 from datetime import UTC, datetime, timedelta
@@ -268,3 +269,16 @@ def test_one_run_at_a_time_per_data_dir(tmp_path: Path) -> None:
             pass
     with exclusive_run(tmp_path / "data"):  # released when the first run ended
         pass
+
+
+def test_parser_pool_has_one_process_per_core_by_default_and_none_when_asked(tmp_path):
+    from flows.config import Harvest
+    from flows.steps import make_parser_pool
+
+    assert make_parser_pool(Harvest(parse_processes=0)) is None
+    pool = make_parser_pool(Harvest())
+    try:
+        assert pool._max_workers == (os.cpu_count() or 1)
+        assert pool.submit(sum, [1, 2, 3]).result() == 6
+    finally:
+        pool.shutdown()
