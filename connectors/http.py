@@ -668,7 +668,7 @@ class HttpClient:
         except requests.exceptions.InvalidURL as exc:
             raise FetchError(f"{method} {url}: invalid URL: {exc}", url=url) from exc
         except (requests.ConnectionError, requests.Timeout) as exc:
-            raise _Retryable(f"{type(exc).__name__}: {_short(exc)}") from exc
+            raise _Retryable(_network_failure(exc, self.connect_timeout, self.timeout)) from exc
         except (requests.RequestException, ValueError) as exc:
             # A URL or header the HTTP stack will not send (hostile Location, bad characters)
             # or response headers it will not accept (conflicting Content-Length values).
@@ -846,6 +846,26 @@ class HttpClient:
 def _lower(headers: requests.structures.CaseInsensitiveDict) -> dict[str, str]:
     """Response headers as a plain dict with lower-case names."""
     return {name.lower(): value for name, value in headers.items()}
+
+
+def _network_failure(exc: BaseException, connect_timeout: float, read_timeout: float) -> str:
+    """What went wrong on the wire, in the words an operator acts on; the library's wrapper
+    chain (pools, adapters, "Max retries exceeded") says nothing they can use."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return f"no connection within {connect_timeout:g} s"
+    if isinstance(exc, requests.Timeout):
+        return f"no answer within {read_timeout:g} s"
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, ConnectionResetError):
+            return "connection reset by the server"
+        if isinstance(cause, socket.gaierror):
+            return f"host name not found ({cause.strerror or cause})"
+        nested = getattr(cause, "reason", None)
+        cause = nested if isinstance(nested, BaseException) else cause.__context__
+    return f"{type(exc).__name__}: {_short(exc)}"
 
 
 def _short(exc: BaseException, limit: int = 200) -> str:

@@ -399,6 +399,16 @@ def test_a_refused_connection_fails_after_bounded_attempts(tmp_path):
     with pytest.raises(FetchError) as caught:
         client.fetch(Request(url), allowed_hosts(url))
     assert caught.value.status is None and caught.value.attempts == 2
+    assert "connection refused" in str(caught.value)
+    assert "Max retries" not in str(caught.value)  # the library's wrapper says nothing useful
+
+
+def test_a_server_that_never_answers_is_named_by_its_timeout(tmp_path, server):
+    server.routes["/silent"] = lambda handler: time.sleep(1.5)
+    client = client_for(tmp_path, max_attempts=1, timeout=0.3)
+    with pytest.raises(FetchError) as caught:
+        client.fetch(Request(server.url("/silent")), allowed_hosts(server.url("/")))
+    assert "no answer within 0.3 s" in str(caught.value)
 
 
 # -- caps ---------------------------------------------------------------------------------
