@@ -26,9 +26,6 @@ _HERE = Path(__file__).parent
 MODELS_DIR = _HERE / "models"
 CHECKS_DIR = _HERE / "checks"
 LEVELS = ("province", "city", "county")
-#: DuckDB's memory limit during a build (it spills to disk past it); the process peaks
-#: about 2 GB above it, so this keeps a build under 4 GB.
-BUILD_MEMORY_LIMIT = "2GB"
 
 #: Models computed where they are read (temporary views): a renaming of the state
 #: database's rows, the sightings' latest states (read once, by int_sightings), a sighting
@@ -238,9 +235,6 @@ def build(
     result = BuildResult(published_path=str(published))
     con = connect(building)
     try:
-        # bounded memory (DuckDB spills to disk past it); row order of model tables is free
-        con.execute(f"SET memory_limit = '{BUILD_MEMORY_LIMIT}'")
-        con.execute("SET preserve_insertion_order = false")
         con.execute("ATTACH ? AS state (READ_ONLY)", [str(state_path)])
         for name, table in (("cfg_units", unit_table), ("cfg_portals", portal_table)):
             con.register(f"{name}_arrow", table)
