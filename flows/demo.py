@@ -138,12 +138,21 @@ def run_demo(data_dir: Path, console: Console) -> int:
     print_demo_totals(figures, console)
     console.print(Panel.fit(
         f"Warehouse: {config.warehouse.path}\n"
-        f"Query it:  duckdb -readonly {config.warehouse.path}   (or duckdb.connect(path, read_only=True) in Python)\n"
-        f"Totals:    xxgk totals --config {config_path} --system {SYSTEM} --year {YEAR} --json\n"
+        f"Query it:  {sys.executable} -c \"import duckdb; "
+        f"print(duckdb.connect('{config.warehouse.path}', read_only=True).sql('from fct_totals'))\"\n"
+        f"Totals:    {_this_command()} totals --config {config_path} --system {SYSTEM} --year {YEAR} --json\n"
         f"Finished in {time.monotonic() - started:.1f} s",
         title="done", border_style="green" if result.ok else "red",
     ))
     return result.exit_code
+
+
+def _this_command() -> str:
+    """How the user called xxgk (`.venv/bin/xxgk` when it is not on their PATH)."""
+    invoked = Path(sys.argv[0])
+    if invoked.name == "xxgk" and shutil.which("xxgk") != str(invoked.resolve()):
+        return str(invoked)
+    return "xxgk"
 
 
 def print_demo_totals(figures: dict, console: Console) -> None:
