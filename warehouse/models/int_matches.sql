@@ -21,13 +21,22 @@ group_members AS (
     FROM int_match_groups AS g
     JOIN int_sightings AS s ON s.sighting_id = g.sighting_id
 ),
+star_keyed AS (
+    SELECT * FROM index_members
+    UNION ALL
+    SELECT * FROM group_members WHERE rule = 'doc_no'
+),
+anchors AS (
+    -- an aggregate and a join, not a window: no sort of millions of wide rows
+    SELECT match_key, min(sighting) AS anchor
+    FROM star_keyed
+    GROUP BY match_key
+    HAVING count(*) > 1
+),
 star_members AS (
-    SELECT *, min(sighting) OVER (PARTITION BY match_key) AS anchor
-    FROM (
-        SELECT * FROM index_members
-        UNION ALL
-        SELECT * FROM group_members WHERE rule = 'doc_no'
-    )
+    SELECT k.*, a.anchor
+    FROM star_keyed AS k
+    JOIN anchors AS a ON a.match_key = k.match_key
 ),
 chain_members AS (
     SELECT
