@@ -5,12 +5,12 @@ delay; HttpClient also checks hosts, streams under caps, decodes, archives by sh
 Prints requests per second for each and their ratio (timings alone mean nothing on shared
 machines; the ratio does).
 
-    .venv/bin/python bench/bench_http.py [requests]
+    .venv/bin/python bench/bench_http.py [--requests N]
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 import tempfile
 import threading
 import time
@@ -69,4 +69,6 @@ def main(n: int = 1000) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=1000, help="sequential requests per side")
+    main(parser.parse_args().requests)
