@@ -6,8 +6,9 @@
 -- join cost far less than carrying every field through the aggregate); the detail row is
 -- looked up only where it is not the latest row. (The *_raw texts stay in the state
 -- database's raw_listings, next to every landing row, with listing_hash, flags and
--- detail_sha256.)
-WITH rows AS (
+-- detail_sha256.) The rows are read where used, not materialized: the aggregate needs a few
+-- narrow columns and a wide copy of every landing row costs more than a second scan.
+WITH rows AS NOT MATERIALIZED (
     SELECT
         *,
         CAST(epoch_us(seen_at) AS HUGEINT) * 4294967296

@@ -22,6 +22,13 @@ run_positions AS (
     LEFT JOIN eligible AS e ON e.portal_id = r.portal_id AND e.run_id <= r.run_id
     GROUP BY r.portal_id, r.run_id
 ),
+publisher_units AS (
+    -- names are resolved once per distinct publisher name, not once per sighting
+    SELECT l.publisher_name, n.unit_id
+    FROM (SELECT DISTINCT publisher_name FROM stg_listings WHERE publisher_name IS NOT NULL) AS l
+    JOIN int_unit_names AS n
+        ON n.name_key = regexp_replace(nfkc(l.publisher_name), '[\s\p{Z}]', '', 'g')
+),
 placed AS (
     SELECT s.*, coalesce(r.seen_ordinal, 0) AS seen_ordinal
     FROM int_sighting_states AS s
@@ -68,5 +75,4 @@ FROM placed AS p
 LEFT JOIN eligible_totals AS t ON t.portal_id = p.portal_id
 LEFT JOIN eligible AS m ON m.portal_id = p.portal_id AND m.ordinal = p.seen_ordinal + 1
 LEFT JOIN stg_portals AS po ON po.portal_id = p.portal_id
-LEFT JOIN int_unit_names AS n
-    ON n.name_key = regexp_replace(nfkc(p.publisher_name), '[\s\p{Z}]', '', 'g')
+LEFT JOIN publisher_units AS n ON n.publisher_name = p.publisher_name
