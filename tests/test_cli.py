@@ -209,3 +209,21 @@ def test_totals_of_a_unit_added_since_the_last_build(tmp_path: Path) -> None:
     result = runner.invoke(app, ["totals", "--config", str(config), "--system", "ly-xl-aic", "--year", "2012"])
     assert result.exit_code == 1
     assert "'ly-xl-aic' is not a configured unit" in flat(result.output) and "xxgk sync" in flat(result.output)
+
+
+def test_report_groups_add_up_the_named_categories_of_the_city_level() -> None:
+    from flows.demo import report_groups
+
+    figures = {
+        "levels": {"city": {"new": 10}},
+        "categories": {"city": {
+            "topic": {"组织机构": 2, "统计信息": 3, "人事信息": 5},
+            "function": {"消费维权": 4, "未分类": 6},
+            "audience": {"服务企业": 1, "服务消费者": 2, "服务其他群体": 7},
+        }},
+    }
+    groups = {(scheme, names[0]): (n, total) for scheme, names, n, total in report_groups(figures)}
+    assert groups[("topic", "组织机构")] == (5, 10)  # 人事信息 is not one of the report's five
+    assert groups[("function", "内资企业注册")] == (4, 10)
+    assert groups[("audience", "服务企业")] == (3, 10)
+    assert groups[("audience", "服务其他群体")] == (7, 10)

@@ -237,6 +237,11 @@ def test_demo_prints_the_report_figures(first_night) -> None:
     for counts in CITY_CATEGORIES.values():
         for category, n in counts.items():
             assert (category, str(n), f"{n / new_city:.2%}") in category_rows, category
+    text = out.getvalue()
+    # the report's own shares (section 二.3): 79.57%, 66.81%, 36.17% and 60%
+    for share in ("= 187 of 235 = 79.57%", "= 157 of 235 = 66.81%", "= 85 of 235 = 36.17%",
+                  "= 141 of 235 = 60.00%"):
+        assert share in text, share
 
 
 def test_failed_night_is_a_failed_flow_run_with_its_artifacts(failed_night) -> None:
