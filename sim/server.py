@@ -358,6 +358,7 @@ def config_text(portal_urls: dict[str, str], data_dir: str | Path = "data",
         "", "[warehouse]", f"path = {_toml(warehouse_path)}", f"data_dir = {_toml(data_dir)}",
         "", "[harvest]", "concurrency = 8", "per_host_delay = 0", "timeout = 5",
         "full_every_days = 7", 'user_agent = "xxgk/0.1 (+simulated world)"',
+        "retry_delay = 1  # on loopback a portal made to fail is retried within seconds",
     ]
     for unit in UNITS:
         if not unit.configured:
