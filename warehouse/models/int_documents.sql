@@ -5,7 +5,8 @@
 -- portal whose unit is the document's unit, else its nearest ancestor), then most non-NULL
 -- fields, then earliest first_seen_at, then portal_id (then item_key's hash, so the order is
 -- total). The ranking is packed into one integer (rank_key) so every field is a plain
--- arg_min: distance to the origin (64 = not an origin) | 12 - n_fields | first_seen_at in
+-- arg_min, which passes over NULL values by itself (a FILTER per field costs a pass each):
+-- distance to the origin (64 = not an origin) | 12 - n_fields | first_seen_at in
 -- µs | the portal's place in portal_id order | 32 bits of the item_key's hash.
 -- disagreeing_fields names the fields on which its sightings hold different values
 -- (compared by hash, which is much cheaper than comparing the texts).
@@ -50,18 +51,18 @@ SELECT
     substr(md5(doc_key), 1, 16) AS doc_id,
     doc_key,
     any_value(document_unit_id) AS unit_id,
-    arg_min(title, rank_key) FILTER (WHERE title IS NOT NULL) AS title,
-    arg_min(index_no, rank_key) FILTER (WHERE index_no IS NOT NULL) AS index_no,
-    arg_min(doc_no, rank_key) FILTER (WHERE doc_no IS NOT NULL) AS doc_no,
-    arg_min(publisher_name, rank_key) FILTER (WHERE publisher_name IS NOT NULL) AS publisher_name,
-    arg_min(published_date, rank_key) FILTER (WHERE published_date IS NOT NULL) AS published_date,
-    arg_min(written_date, rank_key) FILTER (WHERE written_date IS NOT NULL) AS written_date,
-    arg_min(topic, rank_key) FILTER (WHERE topic IS NOT NULL) AS topic,
-    arg_min("function", rank_key) FILTER (WHERE "function" IS NOT NULL) AS "function",
-    arg_min(audience, rank_key) FILTER (WHERE audience IS NOT NULL) AS audience,
-    arg_min(genre, rank_key) FILTER (WHERE genre IS NOT NULL) AS genre,
-    arg_min(validity, rank_key) FILTER (WHERE validity IS NOT NULL) AS validity,
-    arg_min(disclosure, rank_key) FILTER (WHERE disclosure IS NOT NULL) AS disclosure,
+    arg_min(title, rank_key) AS title,
+    arg_min(index_no, rank_key) AS index_no,
+    arg_min(doc_no, rank_key) AS doc_no,
+    arg_min(publisher_name, rank_key) AS publisher_name,
+    arg_min(published_date, rank_key) AS published_date,
+    arg_min(written_date, rank_key) AS written_date,
+    arg_min(topic, rank_key) AS topic,
+    arg_min("function", rank_key) AS "function",
+    arg_min(audience, rank_key) AS audience,
+    arg_min(genre, rank_key) AS genre,
+    arg_min(validity, rank_key) AS validity,
+    arg_min(disclosure, rank_key) AS disclosure,
     min(origin_distance) AS origin_distance,
     arg_min(portal_id, rank_key) FILTER (WHERE origin_distance IS NOT NULL) AS origin_portal_id,
     list_filter(
