@@ -9,7 +9,8 @@
 -- distance to the origin (64 = not an origin) | 12 - n_fields | first_seen_at in
 -- µs | the portal's place in portal_id order | 32 bits of the item_key's hash.
 -- disagreeing_fields names the fields on which its sightings hold different values
--- (compared by hash, which is much cheaper than comparing the texts).
+-- (compared by hash, which is much cheaper than comparing the texts), in an aggregate of its
+-- own: one aggregate holding both would carry twice the state per sighting and spill sooner.
 WITH portal_order AS (
     SELECT portal_id, row_number() OVER (ORDER BY portal_id) AS portal_rank
     FROM (SELECT DISTINCT portal_id FROM int_document_keys)
@@ -46,60 +47,72 @@ ranked AS (
     JOIN document_units AS u ON u.doc_key = k.doc_key
     LEFT JOIN int_unit_ancestry AS a
         ON a.unit_id = u.unit_id AND a.ancestor_id = k.portal_unit_id
+),
+disagreements AS (
+    SELECT
+        doc_key,
+        list_filter(
+            [
+                CASE WHEN min(CASE WHEN title IS NOT NULL THEN hash(title) END)
+                    <> max(CASE WHEN title IS NOT NULL THEN hash(title) END) THEN 'title' END,
+                CASE WHEN min(CASE WHEN index_no IS NOT NULL THEN hash(index_no) END)
+                    <> max(CASE WHEN index_no IS NOT NULL THEN hash(index_no) END) THEN 'index_no' END,
+                CASE WHEN min(CASE WHEN doc_no IS NOT NULL THEN hash(doc_no) END)
+                    <> max(CASE WHEN doc_no IS NOT NULL THEN hash(doc_no) END) THEN 'doc_no' END,
+                CASE WHEN min(CASE WHEN publisher_name IS NOT NULL THEN hash(publisher_name) END)
+                    <> max(CASE WHEN publisher_name IS NOT NULL THEN hash(publisher_name) END) THEN 'publisher_name' END,
+                CASE WHEN min(CASE WHEN published_date IS NOT NULL THEN hash(published_date) END)
+                    <> max(CASE WHEN published_date IS NOT NULL THEN hash(published_date) END) THEN 'published_date' END,
+                CASE WHEN min(CASE WHEN written_date IS NOT NULL THEN hash(written_date) END)
+                    <> max(CASE WHEN written_date IS NOT NULL THEN hash(written_date) END) THEN 'written_date' END,
+                CASE WHEN min(CASE WHEN topic IS NOT NULL THEN hash(topic) END)
+                    <> max(CASE WHEN topic IS NOT NULL THEN hash(topic) END) THEN 'topic' END,
+                CASE WHEN min(CASE WHEN "function" IS NOT NULL THEN hash("function") END)
+                    <> max(CASE WHEN "function" IS NOT NULL THEN hash("function") END) THEN 'function' END,
+                CASE WHEN min(CASE WHEN audience IS NOT NULL THEN hash(audience) END)
+                    <> max(CASE WHEN audience IS NOT NULL THEN hash(audience) END) THEN 'audience' END,
+                CASE WHEN min(CASE WHEN genre IS NOT NULL THEN hash(genre) END)
+                    <> max(CASE WHEN genre IS NOT NULL THEN hash(genre) END) THEN 'genre' END,
+                CASE WHEN min(CASE WHEN validity IS NOT NULL THEN hash(validity) END)
+                    <> max(CASE WHEN validity IS NOT NULL THEN hash(validity) END) THEN 'validity' END,
+                CASE WHEN min(CASE WHEN disclosure IS NOT NULL THEN hash(disclosure) END)
+                    <> max(CASE WHEN disclosure IS NOT NULL THEN hash(disclosure) END) THEN 'disclosure' END
+            ],
+            lambda field: field IS NOT NULL
+        ) AS disagreeing_fields
+    FROM keyed
+    GROUP BY doc_key
+),
+chosen AS (
+    SELECT
+        substr(md5(doc_key), 1, 16) AS doc_id,
+        doc_key,
+        any_value(document_unit_id) AS unit_id,
+        arg_min(title, rank_key) AS title,
+        arg_min(index_no, rank_key) AS index_no,
+        arg_min(doc_no, rank_key) AS doc_no,
+        arg_min(publisher_name, rank_key) AS publisher_name,
+        arg_min(published_date, rank_key) AS published_date,
+        arg_min(written_date, rank_key) AS written_date,
+        arg_min(topic, rank_key) AS topic,
+        arg_min("function", rank_key) AS "function",
+        arg_min(audience, rank_key) AS audience,
+        arg_min(genre, rank_key) AS genre,
+        arg_min(validity, rank_key) AS validity,
+        arg_min(disclosure, rank_key) AS disclosure,
+        min(origin_distance) AS origin_distance,
+        arg_min(portal_id, rank_key) FILTER (WHERE origin_distance IS NOT NULL) AS origin_portal_id,
+
+        bool_or(has_fulltext) AS has_fulltext,
+        bool_or(is_index_conflict) AS has_index_conflict,
+        count(*) AS n_sightings,
+        min(first_seen_at) AS first_seen_at,
+        max(last_seen_at) AS last_seen_at,
+        -- withdrawn when every sighting is withdrawn, on the day the last of them went
+        CASE WHEN bool_and(withdrawn_date IS NOT NULL) THEN max(withdrawn_date) END AS withdrawn_date
+    FROM ranked
+    GROUP BY doc_key
 )
-SELECT
-    substr(md5(doc_key), 1, 16) AS doc_id,
-    doc_key,
-    any_value(document_unit_id) AS unit_id,
-    arg_min(title, rank_key) AS title,
-    arg_min(index_no, rank_key) AS index_no,
-    arg_min(doc_no, rank_key) AS doc_no,
-    arg_min(publisher_name, rank_key) AS publisher_name,
-    arg_min(published_date, rank_key) AS published_date,
-    arg_min(written_date, rank_key) AS written_date,
-    arg_min(topic, rank_key) AS topic,
-    arg_min("function", rank_key) AS "function",
-    arg_min(audience, rank_key) AS audience,
-    arg_min(genre, rank_key) AS genre,
-    arg_min(validity, rank_key) AS validity,
-    arg_min(disclosure, rank_key) AS disclosure,
-    min(origin_distance) AS origin_distance,
-    arg_min(portal_id, rank_key) FILTER (WHERE origin_distance IS NOT NULL) AS origin_portal_id,
-    list_filter(
-        [
-            CASE WHEN min(CASE WHEN title IS NOT NULL THEN hash(title) END)
-                <> max(CASE WHEN title IS NOT NULL THEN hash(title) END) THEN 'title' END,
-            CASE WHEN min(CASE WHEN index_no IS NOT NULL THEN hash(index_no) END)
-                <> max(CASE WHEN index_no IS NOT NULL THEN hash(index_no) END) THEN 'index_no' END,
-            CASE WHEN min(CASE WHEN doc_no IS NOT NULL THEN hash(doc_no) END)
-                <> max(CASE WHEN doc_no IS NOT NULL THEN hash(doc_no) END) THEN 'doc_no' END,
-            CASE WHEN min(CASE WHEN publisher_name IS NOT NULL THEN hash(publisher_name) END)
-                <> max(CASE WHEN publisher_name IS NOT NULL THEN hash(publisher_name) END) THEN 'publisher_name' END,
-            CASE WHEN min(CASE WHEN published_date IS NOT NULL THEN hash(published_date) END)
-                <> max(CASE WHEN published_date IS NOT NULL THEN hash(published_date) END) THEN 'published_date' END,
-            CASE WHEN min(CASE WHEN written_date IS NOT NULL THEN hash(written_date) END)
-                <> max(CASE WHEN written_date IS NOT NULL THEN hash(written_date) END) THEN 'written_date' END,
-            CASE WHEN min(CASE WHEN topic IS NOT NULL THEN hash(topic) END)
-                <> max(CASE WHEN topic IS NOT NULL THEN hash(topic) END) THEN 'topic' END,
-            CASE WHEN min(CASE WHEN "function" IS NOT NULL THEN hash("function") END)
-                <> max(CASE WHEN "function" IS NOT NULL THEN hash("function") END) THEN 'function' END,
-            CASE WHEN min(CASE WHEN audience IS NOT NULL THEN hash(audience) END)
-                <> max(CASE WHEN audience IS NOT NULL THEN hash(audience) END) THEN 'audience' END,
-            CASE WHEN min(CASE WHEN genre IS NOT NULL THEN hash(genre) END)
-                <> max(CASE WHEN genre IS NOT NULL THEN hash(genre) END) THEN 'genre' END,
-            CASE WHEN min(CASE WHEN validity IS NOT NULL THEN hash(validity) END)
-                <> max(CASE WHEN validity IS NOT NULL THEN hash(validity) END) THEN 'validity' END,
-            CASE WHEN min(CASE WHEN disclosure IS NOT NULL THEN hash(disclosure) END)
-                <> max(CASE WHEN disclosure IS NOT NULL THEN hash(disclosure) END) THEN 'disclosure' END
-        ],
-        lambda field: field IS NOT NULL
-    ) AS disagreeing_fields,
-    bool_or(has_fulltext) AS has_fulltext,
-    bool_or(is_index_conflict) AS has_index_conflict,
-    count(*) AS n_sightings,
-    min(first_seen_at) AS first_seen_at,
-    max(last_seen_at) AS last_seen_at,
-    -- withdrawn when every sighting is withdrawn, on the day the last of them went
-    CASE WHEN bool_and(withdrawn_date IS NOT NULL) THEN max(withdrawn_date) END AS withdrawn_date
-FROM ranked
-GROUP BY doc_key
+SELECT c.*, d.disagreeing_fields
+FROM chosen AS c
+JOIN disagreements AS d ON d.doc_key = c.doc_key
