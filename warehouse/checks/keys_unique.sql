@@ -5,8 +5,12 @@ SELECT 'dim_portals', portal_id, count(*) FROM dim_portals GROUP BY ALL HAVING c
 UNION ALL
 SELECT 'fct_documents', doc_id, count(*) FROM fct_documents GROUP BY ALL HAVING count(*) > 1
 UNION ALL
-SELECT 'fct_sightings', portal_id || ' ' || item_key, count(*)
-FROM fct_sightings GROUP BY ALL HAVING count(*) > 1
+-- grouped on the key's columns, joined into text only for the rows reported
+SELECT 'fct_sightings', portal_id || ' ' || item_key, n
+FROM (
+    SELECT portal_id, item_key, count(*) AS n
+    FROM fct_sightings GROUP BY portal_id, item_key HAVING count(*) > 1
+)
 UNION ALL
 SELECT 'fct_totals', system_id || ' ' || level || ' ' || year, count(*)
 FROM fct_totals GROUP BY ALL HAVING count(*) > 1
