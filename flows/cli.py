@@ -215,7 +215,7 @@ def serve(
         deployment = build_deployment(config, cron=cron, timezone=timezone)
         require_server()
     except (NoServer, ValueError) as exc:
-        err_console.print(safe(str(exc), "red"))
+        err_console.print(str(exc), style="red", markup=False, highlight=False)  # our own words, line breaks kept
         raise typer.Exit(2) from None
     serve_deployment(deployment)
 
