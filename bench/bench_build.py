@@ -169,8 +169,9 @@ def main() -> None:
         started = time.perf_counter()
         land_all(data_dir, synthetic_sightings(args.sightings))
         print(f"landed {args.sightings:,} sightings in {time.perf_counter() - started:.1f} s")
+        # the child's stderr passes through, so a failed build says why
         output = subprocess.run([sys.executable, __file__, "--child", str(data_dir)],
-                                check=True, capture_output=True, text=True).stdout
+                                check=True, stdout=subprocess.PIPE, text=True).stdout
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         peak_mb, child_cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
         report = json.loads(output.splitlines()[-1])
