@@ -11,6 +11,8 @@ from datetime import date
 
 from test_warehouse_landing import land, listing, load_and_build, night, query
 
+import warehouse.build
+
 D1 = date(2013, 1, 5)
 SEEN = night(D1)[1]
 
@@ -266,3 +268,35 @@ def test_a_title_chain_within_three_days_step_by_step_is_one_document(tmp_path):
         (date(2012, 5, 1), "ly-aic-xxgk")
     ]
     assert sorted(row[0] for row in query(published, "SELECT day_gap FROM int_matches")) == [2, 2, 2, 2]
+
+
+def test_documents_built_bucket_by_bucket_equal_one_bucket(tmp_path, monkeypatch):
+    # one sighting per bucket forces several buckets (some empty) on a small world; every
+    # document column must come out as from a single bucket. A-1: ly-aic-xxgk is the only
+    # portal with a unit, so it is the origin and its 甲 wins; it has no topic, so fj-gov's
+    # is taken; only the titles disagree (one topic is no disagreement).
+    rows = [
+        listing("ly-aic-xxgk", "ly1", SEEN, index_no="A-1", title="甲", published_date=date(2012, 3, 1)),
+        listing("ly-aic-xxgk", "ly2", SEEN, doc_no="龙工商〔2012〕1号", title="乙", published_date=date(2012, 3, 2)),
+        listing("ly-aic-xxgk", "ly3", SEEN, title="关于丁的通知", published_date=date(2012, 3, 3)),
+        listing("ly-aic-xxgk", "ly4", SEEN, title="无匹配", published_date=date(2012, 3, 4)),
+    ]
+    gov = [
+        listing("fj-gov", "g1", SEEN, index_no="A-1", title="甲甲", topic="市场监管",
+                published_date=date(2012, 3, 1)),
+        listing("fj-gov", "g2", SEEN, doc_no="龙工商〔2012〕1号", title="乙", publisher_name="龙岩市工商局",
+                published_date=date(2012, 3, 2)),
+        listing("fj-gov", "g3", SEEN, title="关于丁的通知", publisher_name="龙岩市工商局", published_date=date(2012, 3, 4)),
+    ]
+    single, bucketed = tmp_path / "single", tmp_path / "bucketed"
+    for data_dir in (single, bucketed):
+        land(data_dir, D1, "ly-aic-xxgk", [dict(row) for row in rows])
+        land(data_dir, D1, "fj-gov", [dict(row) for row in gov])
+    whole, _ = load_and_build(single)
+    monkeypatch.setattr(warehouse.build, "SIGHTINGS_PER_BUCKET", 1)
+    parts, _ = load_and_build(bucketed)
+    documents = "SELECT * FROM fct_documents ORDER BY doc_id"
+    assert len(query(parts, documents)) == 4  # A-1, the doc_no, the title pair, 无匹配
+    assert query(parts, documents) == query(whole, documents)
+    assert query(parts, "SELECT title, topic, disagreeing_fields FROM fct_documents "
+                        "WHERE index_no = 'A-1'") == [("甲", "市场监管", ["title"])]

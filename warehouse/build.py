@@ -2,9 +2,10 @@
 
 The build writes a new DuckDB file next to the published one, attaches the state database
 read-only, runs every model of `MODELS` (one SQL file per table under `models/`, two steps
-in Python over Arrow), runs every check under `checks/` (each must return zero rows), and
-only then replaces the published file with `os.replace`. A failure at any point removes the
-new file and leaves yesterday's published file as it was.
+in Python over Arrow, fct_documents one bucket of documents at a time), runs every check
+under `checks/` (each must return zero rows), and only then replaces the published file
+with `os.replace`. A failure at any point removes the new file and leaves yesterday's
+published file as it was.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ _VIEWS = ("stg_listings", "int_sighting_states", "int_document_keys", "int_docum
 #: the limit), never written to the published file. fct_sightings, fct_documents and
 #: int_matches keep what an analyst needs of them.
 _TEMPORARY = ("int_sightings", "int_match_groups", "int_components")
+#: Models built one bucket of documents at a time (int_documents reads the bucket from the
+#: session variables document_bucket and document_buckets): the per-document aggregate
+#: spills past the memory limit when it holds every document at once.
+_BUCKETED = ("fct_documents",)
+#: About this many sightings per bucket keep a bucket's aggregate within the memory limit.
+SIGHTINGS_PER_BUCKET = 2_000_000
 
 
 class BuildError(RuntimeError):
@@ -173,7 +180,9 @@ def _run_models(con: duckdb.DuckDBPyConnection, seconds: dict[str, float]) -> No
         started = time.perf_counter()
         name = model if isinstance(model, str) else model[0]
         try:
-            if isinstance(model, str):
+            if name in _BUCKETED:
+                _run_bucketed(con, name)
+            elif isinstance(model, str):
                 sql = (MODELS_DIR / f"{name}.sql").read_text(encoding="utf-8")
                 con.execute(f"CREATE {_kind(name)} {name} AS {sql}")
             else:
@@ -183,6 +192,24 @@ def _run_models(con: duckdb.DuckDBPyConnection, seconds: dict[str, float]) -> No
         except duckdb.Error as exc:
             raise BuildError(f"model {name} failed: {exc}") from exc
         seconds[name] = round(time.perf_counter() - started, 3)
+
+
+def _run_bucketed(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Create the model from its first bucket of documents and append the others.
+
+    One bucket per `SIGHTINGS_PER_BUCKET` sightings; a small build is one bucket, so it
+    takes the same path as a large one.
+    """
+    sql = (MODELS_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    n_sightings = con.execute("SELECT count(*) FROM int_sightings").fetchone()[0]
+    buckets = max(1, -(-n_sightings // SIGHTINGS_PER_BUCKET))
+    con.execute("SET VARIABLE document_buckets = ?", [buckets])
+    for bucket in range(buckets):
+        con.execute("SET VARIABLE document_bucket = ?", [bucket])
+        if bucket == 0:
+            con.execute(f"CREATE {_kind(name)} {name} AS {sql}")
+        else:
+            con.execute(f"INSERT INTO {name} {sql}")
 
 
 def run_checks(con: duckdb.DuckDBPyConnection, seconds: dict[str, float]) -> None:

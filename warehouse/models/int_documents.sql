@@ -11,9 +11,19 @@
 -- disagreeing_fields names the fields on which its sightings hold different values
 -- (compared by hash, which is much cheaper than comparing the texts), in an aggregate of its
 -- own: one aggregate holding both would carry twice the state per sighting and spill sooner.
-WITH portal_order AS (
+-- Only the documents of one bucket (hash(doc_key) % document_buckets = document_bucket, both
+-- session variables set by build.py): at scale the aggregates' state outgrows the memory
+-- limit and spills, so fct_documents is built bucket by bucket, each fitting in memory. A
+-- document's sightings all share its bucket. Portals are ranked over all of int_sightings
+-- (the same portals as int_document_keys, without redoing its joins).
+WITH bucket_keys AS (
+    SELECT *
+    FROM int_document_keys
+    WHERE hash(doc_key) % getvariable('document_buckets') = getvariable('document_bucket')
+),
+portal_order AS (
     SELECT portal_id, row_number() OVER (ORDER BY portal_id) AS portal_rank
-    FROM (SELECT DISTINCT portal_id FROM int_document_keys)
+    FROM (SELECT DISTINCT portal_id FROM int_sightings)
 ),
 keyed AS (
     SELECT
@@ -23,7 +33,7 @@ keyed AS (
             (CAST(12 - k.n_fields AS HUGEINT) * 4503599627370496 + epoch_us(k.first_seen_at))
             * 65536 + o.portal_rank
         ) * 4294967296 + hash(k.item_key) % 4294967296 AS order_key
-    FROM int_document_keys AS k
+    FROM bucket_keys AS k
     JOIN portal_order AS o ON o.portal_id = k.portal_id
 ),
 document_units AS (
