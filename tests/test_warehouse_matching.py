@@ -189,13 +189,18 @@ def test_the_nearest_ancestor_portal_is_the_origin_when_the_unit_has_none(tmp_pa
     ]
 
 
-def test_doc_id_is_stable_across_row_orders_and_nights(tmp_path):
-    rows = [
+def four_city_listings() -> list[dict]:
+    """One city-platform listing per matching rule (index_no, doc_no, title) and one unmatched."""
+    return [
         listing("ly-aic-xxgk", "ly1", SEEN, index_no="A-1", title="甲", published_date=date(2012, 3, 1)),
         listing("ly-aic-xxgk", "ly2", SEEN, doc_no="龙工商〔2012〕1号", title="乙", published_date=date(2012, 3, 2)),
         listing("ly-aic-xxgk", "ly3", SEEN, title="关于丁的通知", published_date=date(2012, 3, 3)),
         listing("ly-aic-xxgk", "ly4", SEEN, title="无匹配", published_date=date(2012, 3, 4)),
     ]
+
+
+def test_doc_id_is_stable_across_row_orders_and_nights(tmp_path):
+    rows = four_city_listings()
     gov = [
         listing("fj-gov", "g2", SEEN, doc_no="龙工商〔2012〕1号", title="乙", publisher_name="龙岩市工商局",
                 published_date=date(2012, 3, 2)),
@@ -275,12 +280,7 @@ def test_documents_built_bucket_by_bucket_equal_one_bucket(tmp_path, monkeypatch
     # document column must come out as from a single bucket. A-1: ly-aic-xxgk is the only
     # portal with a unit, so it is the origin and its 甲 wins; it has no topic, so fj-gov's
     # is taken; only the titles disagree (one topic is no disagreement).
-    rows = [
-        listing("ly-aic-xxgk", "ly1", SEEN, index_no="A-1", title="甲", published_date=date(2012, 3, 1)),
-        listing("ly-aic-xxgk", "ly2", SEEN, doc_no="龙工商〔2012〕1号", title="乙", published_date=date(2012, 3, 2)),
-        listing("ly-aic-xxgk", "ly3", SEEN, title="关于丁的通知", published_date=date(2012, 3, 3)),
-        listing("ly-aic-xxgk", "ly4", SEEN, title="无匹配", published_date=date(2012, 3, 4)),
-    ]
+    rows = four_city_listings()
     gov = [
         listing("fj-gov", "g1", SEEN, index_no="A-1", title="甲甲", topic="市场监管",
                 published_date=date(2012, 3, 1)),
