@@ -7,11 +7,19 @@ real DuckDB file and reads the published tables.
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import date, timedelta
 
-from test_warehouse_landing import land, listing, load_and_build, night, query
-
-import warehouse.build
+from test_warehouse_landing import (
+    FIELDS,
+    PORTALS,
+    UNITS,
+    land,
+    listing,
+    load_and_build,
+    night,
+    query,
+)
 
 D1 = date(2013, 1, 5)
 SEEN = night(D1)[1]
@@ -275,12 +283,10 @@ def test_a_title_chain_within_three_days_step_by_step_is_one_document(tmp_path):
     assert sorted(row[0] for row in query(published, "SELECT day_gap FROM int_matches")) == [2, 2, 2, 2]
 
 
-def test_documents_built_bucket_by_bucket_equal_one_bucket(tmp_path, monkeypatch):
-    # one sighting per bucket forces several buckets (some empty) on a small world; every
-    # document column must come out as from a single bucket. A-1: ly-aic-xxgk is the only
-    # portal with a unit, so it is the origin and its 甲 wins; it has no topic, so fj-gov's
-    # is taken; only the titles disagree (one topic is no disagreement).
-    rows = four_city_listings()
+def test_a_field_the_best_sighting_lacks_comes_from_the_next_one_holding_it(tmp_path):
+    # A-1: ly-aic-xxgk is the only portal with a unit, so it is the origin and its 甲 wins;
+    # it has no topic, so fj-gov's is taken; only the titles disagree (one topic is no
+    # disagreement), and only fj-gov's sighting differs from the document.
     gov = [
         listing("fj-gov", "g1", SEEN, index_no="A-1", title="甲甲", topic="市场监管",
                 published_date=date(2012, 3, 1)),
@@ -288,15 +294,88 @@ def test_documents_built_bucket_by_bucket_equal_one_bucket(tmp_path, monkeypatch
                 published_date=date(2012, 3, 2)),
         listing("fj-gov", "g3", SEEN, title="关于丁的通知", publisher_name="龙岩市工商局", published_date=date(2012, 3, 4)),
     ]
-    single, bucketed = tmp_path / "single", tmp_path / "bucketed"
-    for data_dir in (single, bucketed):
-        land(data_dir, D1, "ly-aic-xxgk", [dict(row) for row in rows])
-        land(data_dir, D1, "fj-gov", [dict(row) for row in gov])
-    whole, _ = load_and_build(single)
-    monkeypatch.setattr(warehouse.build, "SIGHTINGS_PER_BUCKET", 1)
-    parts, _ = load_and_build(bucketed)
-    documents = "SELECT * FROM fct_documents ORDER BY doc_id"
-    assert len(query(parts, documents)) == 4  # A-1, the doc_no, the title pair, 无匹配
-    assert query(parts, documents) == query(whole, documents)
-    assert query(parts, "SELECT title, topic, disagreeing_fields FROM fct_documents "
-                        "WHERE index_no = 'A-1'") == [("甲", "市场监管", ["title"])]
+    land(tmp_path, D1, "ly-aic-xxgk", four_city_listings())
+    land(tmp_path, D1, "fj-gov", gov)
+    published, result = load_and_build(tmp_path)
+    assert result.n_documents == 4  # A-1, the doc_no, the title pair, 无匹配
+    assert query(published, "SELECT title, topic, origin_portal_id, disagreeing_fields FROM fct_documents "
+                            "WHERE index_no = 'A-1'") == [("甲", "市场监管", "ly-aic-xxgk", ["title"])]
+    assert query(published, "SELECT s.portal_id, s.differing_fields FROM fct_sightings AS s "
+                            "JOIN fct_documents AS d USING (doc_id) WHERE d.index_no = 'A-1' "
+                            "ORDER BY ALL") == [("fj-gov", ["title"]), ("ly-aic-xxgk", [])]
+
+
+#: unit -> its ancestors with their distance (the world of test_warehouse_landing)
+ANCESTORS = {
+    "fj-aic": {"fj-aic": 0},
+    "ly-aic": {"ly-aic": 0, "fj-aic": 1},
+    "xl-aic": {"xl-aic": 0, "ly-aic": 1, "fj-aic": 2},
+    "ct-aic": {"ct-aic": 0, "ly-aic": 1, "fj-aic": 2},
+}
+PORTAL_UNITS = {portal["id"]: portal["unit"] for portal in PORTALS}
+UNIT_NAMES = {unit["name"]: unit["id"] for unit in UNITS}
+VALUES = {
+    "title": ["甲", "乙"], "doc_no": ["龙工商〔2012〕1号", "龙工商〔2012〕2号"],
+    "publisher_name": list(UNIT_NAMES), "published_date": [date(2012, 3, 1), date(2012, 3, 2)],
+    "written_date": [date(2012, 2, 1)], "topic": ["市场监管", "综合政务"], "function": ["消费维权"],
+    "audience": ["服务企业", "服务消费者"], "genre": ["通知", "公告"], "validity": ["有效"],
+    "disclosure": ["主动公开", "依申请公开"],
+}
+
+
+def expected_document(sightings: list[dict]) -> tuple:
+    """The document DESIGN section 6 makes of these sightings, worked out in Python.
+
+    Every sighting here has its own first_seen_at, so the ranking never reaches its last
+    keys (portal_id, then the item_key's hash).
+    """
+    def n_fields(row: dict) -> int:
+        return sum(row[name] is not None for name in FIELDS)
+
+    order = sorted(sightings, key=lambda row: (-n_fields(row), row["seen_at"], row["portal_id"]))
+    named = [UNIT_NAMES[row["publisher_name"]] for row in order if row["publisher_name"]]
+    unit = named[0] if named else next(PORTAL_UNITS[row["portal_id"]] for row in order
+                                       if PORTAL_UNITS[row["portal_id"]])
+
+    def distance(row: dict) -> int:
+        return ANCESTORS[unit].get(PORTAL_UNITS[row["portal_id"]], 64)
+
+    ranked = sorted(order, key=distance)  # stable: ties keep the order above
+    fields = tuple(next((row[name] for row in ranked if row[name] is not None), None) for name in FIELDS)
+    origin = next((row["portal_id"] for row in ranked if distance(row) < 64), None)
+    disagreeing = [name for name in FIELDS if len({row[name] for row in sightings} - {None}) > 1]
+    return (unit, *fields, origin, disagreeing)
+
+
+def test_documents_follow_the_ranking_field_by_field_on_a_random_world(tmp_path):
+    # 60 documents on random subsets of the five portals, each sighting with a random subset
+    # of fields drawn from two values each: the best-ranked sighting often lacks a field
+    # another holds, the sightings often disagree, and the publisher often names another unit.
+    rng = random.Random(20121231)
+    by_portal: dict[str, list[dict]] = {portal: [] for portal in PORTAL_UNITS}
+    documents: dict[str, list[dict]] = {}
+    second = 0
+    for number in range(60):
+        index_no = f"R-{number}"
+        for portal in rng.sample(sorted(PORTAL_UNITS), rng.randint(1, 5)):
+            second += 1
+            fields = {name: rng.choice(values) for name, values in VALUES.items() if rng.random() < 0.5}
+            row = listing(portal, f"{portal}-{number}", SEEN + timedelta(seconds=rng.randint(0, 10**6) * 1000 + second),
+                          index_no=index_no, **fields)
+            by_portal[portal].append(row)
+            documents.setdefault(index_no, []).append(row)
+    for portal, rows in by_portal.items():
+        land(tmp_path, D1, portal, rows)
+    published, result = load_and_build(tmp_path)
+    assert result.n_documents == 60
+    columns = ", ".join(f'"{name}"' if name == "function" else name for name in FIELDS)
+    built = {row[0]: row[1:] for row in query(
+        published, f"SELECT index_no, unit_id, {columns}, origin_portal_id, disagreeing_fields FROM fct_documents")}
+    expected = {}
+    for index_no, sightings in documents.items():
+        unit, *fields, origin, disagreeing = expected_document(sightings)
+        fields[FIELDS.index("disclosure")] = fields[FIELDS.index("disclosure")] or "主动公开"
+        expected[index_no] = (unit, *fields, origin, disagreeing)
+    assert built == expected
+    n_filled = sum(1 for sightings in documents.values() if len(sightings) > 1)
+    assert n_filled > 30  # most documents have several sightings to choose among

@@ -2,10 +2,9 @@
 
 The build writes a new DuckDB file next to the published one, attaches the state database
 read-only, runs every model of `MODELS` (one SQL file per table under `models/`, two steps
-in Python over Arrow, fct_documents one bucket of documents at a time), runs every check
-under `checks/` (each must return zero rows), and only then replaces the published file
-with `os.replace`. A failure at any point removes the new file and leaves yesterday's
-published file as it was.
+in Python over Arrow), runs every check under `checks/` (each must return zero rows), and
+only then replaces the published file with `os.replace`. A failure at any point removes the
+new file and leaves yesterday's published file as it was.
 """
 
 from __future__ import annotations
@@ -30,18 +29,19 @@ LEVELS = ("province", "city", "county")
 
 #: Models computed where they are read (temporary views): a renaming of the state
 #: database's rows, the sightings' latest states (read once, by int_sightings), a sighting
-#: with its document key, a document before its public columns.
-_VIEWS = ("stg_listings", "int_sighting_states", "int_document_keys", "int_documents")
-#: Per-sighting steps read by several models: temporary tables (memory, spilling to disk past
-#: the limit), never written to the published file. fct_sightings, fct_documents and
-#: int_matches keep what an analyst needs of them.
-_TEMPORARY = ("int_sightings", "int_match_groups", "int_components")
-#: Models built one bucket of documents at a time (int_documents reads the bucket from the
-#: session variables document_bucket and document_buckets): the per-document aggregate
-#: spills past the memory limit when it holds every document at once.
-_BUCKETED = ("fct_documents",)
-#: About this many sightings per bucket keep a bucket's aggregate within the memory limit.
-SIGHTINGS_PER_BUCKET = 2_000_000
+#: with its document key.
+_VIEWS = ("stg_listings", "int_sighting_states", "int_document_keys")
+#: Steps read by several models: temporary tables (memory, spilling to disk past the limit),
+#: never written to the published file. fct_sightings, fct_documents and int_matches keep
+#: what an analyst needs of them.
+_TEMPORARY = (
+    "int_listing_spans",
+    "int_sightings",
+    "int_match_groups",
+    "int_components",
+    "int_component_keys",
+    "int_documents",
+)
 
 
 class BuildError(RuntimeError):
@@ -67,12 +67,9 @@ def _build_run_eligibility(con: duckdb.DuckDBPyConnection) -> pa.Table:
         "SELECT portal_id, run_id, started_at FROM stg_runs "
         "WHERE mode = 'full' AND status = 'ok' AND is_complete"
     ).to_arrow_table()
-    # from the landing rows directly (narrow), so int_sighting_states stays a view
     spans = con.sql(
-        "SELECT portal_id, first_run_id, last_run_id, count(*) AS n FROM ("
-        "  SELECT portal_id, min(run_id) AS first_run_id, max(run_id) AS last_run_id"
-        "  FROM stg_listings GROUP BY portal_id, item_key"
-        ") GROUP BY ALL"
+        "SELECT portal_id, first_run_id, last_run_id, count(*) AS n FROM int_listing_spans "
+        "GROUP BY ALL"
     ).to_arrow_table()
     return run_eligibility(runs, spans)
 
@@ -93,18 +90,20 @@ MODELS: tuple[str | tuple[str, Callable[[duckdb.DuckDBPyConnection], pa.Table]],
     "stg_listings",
     "int_unit_names",
     "int_unit_ancestry",
+    "int_listing_spans",
     "int_sighting_states",
     ("int_run_eligibility", _build_run_eligibility),
     "int_sightings",
     "int_match_groups",
     "int_matches",
     ("int_components", _build_components),
+    "int_component_keys",
     "int_document_keys",
     "int_documents",
     "dim_units",
     "dim_portals",
-    "fct_documents",
     "fct_sightings",
+    "fct_documents",
     "fct_totals",
     "fct_category_counts",
     "fct_portal_runs",
@@ -167,11 +166,11 @@ def _refuse_parent_cycles(units: list[dict]) -> None:
             current = parents[current]
 
 
-def _kind(name: str) -> str:
-    """How a model is materialized: view, temporary table or (published) table."""
+def _create(name: str) -> str:
+    """The CREATE clause of a model: a view, a temporary table or a published table."""
     if name in _VIEWS:
-        return "TEMP VIEW"
-    return "TEMP TABLE" if name in _TEMPORARY else "TABLE"
+        return f"CREATE TEMP VIEW {name}"
+    return f"CREATE TEMP TABLE {name}" if name in _TEMPORARY else f"CREATE TABLE {name}"
 
 
 def _run_models(con: duckdb.DuckDBPyConnection, seconds: dict[str, float]) -> None:
@@ -180,36 +179,16 @@ def _run_models(con: duckdb.DuckDBPyConnection, seconds: dict[str, float]) -> No
         started = time.perf_counter()
         name = model if isinstance(model, str) else model[0]
         try:
-            if name in _BUCKETED:
-                _run_bucketed(con, name)
-            elif isinstance(model, str):
+            if isinstance(model, str):
                 sql = (MODELS_DIR / f"{name}.sql").read_text(encoding="utf-8")
-                con.execute(f"CREATE {_kind(name)} {name} AS {sql}")
+                con.execute(f"{_create(name)} AS {sql}")
             else:
                 con.register(f"{name}_arrow", model[1](con))
-                con.execute(f"CREATE {_kind(name)} {name} AS SELECT * FROM {name}_arrow")
+                con.execute(f"{_create(name)} AS SELECT * FROM {name}_arrow")
                 con.unregister(f"{name}_arrow")
         except duckdb.Error as exc:
             raise BuildError(f"model {name} failed: {exc}") from exc
         seconds[name] = round(time.perf_counter() - started, 3)
-
-
-def _run_bucketed(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """Create the model from its first bucket of documents and append the others.
-
-    One bucket per `SIGHTINGS_PER_BUCKET` sightings; a small build is one bucket, so it
-    takes the same path as a large one.
-    """
-    sql = (MODELS_DIR / f"{name}.sql").read_text(encoding="utf-8")
-    n_sightings = con.execute("SELECT count(*) FROM int_sightings").fetchone()[0]
-    buckets = max(1, -(-n_sightings // SIGHTINGS_PER_BUCKET))
-    con.execute("SET VARIABLE document_buckets = ?", [buckets])
-    for bucket in range(buckets):
-        con.execute("SET VARIABLE document_bucket = ?", [bucket])
-        if bucket == 0:
-            con.execute(f"CREATE {_kind(name)} {name} AS {sql}")
-        else:
-            con.execute(f"INSERT INTO {name} {sql}")
 
 
 def run_checks(con: duckdb.DuckDBPyConnection, seconds: dict[str, float]) -> None:

@@ -1,6 +1,14 @@
 -- One row per document: a publication counted once however many portals list it.
 -- disclosure defaults to 主动公开 when no sighting says otherwise (DESIGN section 5).
 -- is_official: genre is a 公文 genre, or genre is missing and a doc_no is present.
+-- disagreeing_fields: the fields where some sighting differs from the document's value, i.e.
+-- where its sightings hold different non-NULL values, in the order of the fields.
+WITH disagreements AS (
+    SELECT doc_id, list_distinct(flatten(list(differing_fields))) AS fields
+    FROM fct_sightings
+    WHERE len(differing_fields) > 0
+    GROUP BY doc_id
+)
 SELECT
     d.doc_id,
     d.doc_key,
@@ -29,7 +37,10 @@ SELECT
     d.origin_portal_id,
     d.origin_distance,
     d.n_sightings,
-    d.disagreeing_fields,
+    CASE
+        WHEN g.fields IS NULL THEN CAST([] AS VARCHAR[])
+        ELSE list_filter(['title', 'index_no', 'doc_no', 'publisher_name', 'published_date', 'written_date', 'topic', 'function', 'audience', 'genre', 'validity', 'disclosure'], lambda field: list_contains(g.fields, field))
+    END AS disagreeing_fields,
     d.has_index_conflict,
     d.first_seen_at,
     d.last_seen_at,
@@ -37,3 +48,4 @@ SELECT
     d.withdrawn_date IS NOT NULL AS is_withdrawn
 FROM int_documents AS d
 LEFT JOIN stg_units AS u ON u.unit_id = d.unit_id
+LEFT JOIN disagreements AS g ON g.doc_id = d.doc_id

@@ -1,74 +1,16 @@
 -- One row per sighting: the sighting (every int_sightings column) with the key of the
 -- document it belongs to and how it got there, so later models need no join back.
--- A sighting with an index_no belongs to that index_no's document. The others were grouped
--- into components over the doc_no and title groups (int_components, computed in Python).
--- A component that reaches sightings of exactly one index_no joins it; one that reaches
--- several would tie different index_no together, so it joins the closest (doc_no before
--- title, then the smallest date gap, then the smallest index_no) and the conflict is kept.
--- The key is the cluster's strongest key, so doc_id stays the same from night to night.
-WITH group_components AS (
-    SELECT DISTINCT g.group_key, g.rule, c.component_id
-    FROM int_match_groups AS g
-    JOIN int_components AS c ON c.sighting_id = g.sighting_id
-),
-core_links AS (
-    SELECT
-        gc.component_id,
-        core.index_no,
-        gc.rule,
-        min(abs(date_diff('day', core.published_date, free.published_date))) AS day_gap
-    FROM group_components AS gc
-    JOIN int_match_groups AS core
-        ON core.group_key = gc.group_key AND core.index_no IS NOT NULL
-    JOIN int_match_groups AS free
-        ON free.group_key = gc.group_key AND free.index_no IS NULL
-    GROUP BY ALL
-),
-chosen_cores AS (
-    SELECT
-        component_id,
-        arg_min(
-            index_no,
-            struct_pack(
-                rule_rank := CASE rule WHEN 'doc_no' THEN 0 ELSE 1 END,
-                day_gap := coalesce(day_gap, 2147483647),
-                index_no := index_no
-            )
-        ) AS index_no,
-        arg_min(
-            rule,
-            struct_pack(
-                rule_rank := CASE rule WHEN 'doc_no' THEN 0 ELSE 1 END,
-                day_gap := coalesce(day_gap, 2147483647),
-                index_no := index_no
-            )
-        ) AS rule,
-        list(DISTINCT index_no ORDER BY index_no) AS candidate_index_nos
-    FROM core_links
-    GROUP BY component_id
-),
-component_keys AS (
-    -- 'd|' sorts before 't|': a doc_no key is stronger than a title key
-    SELECT component_id, min(group_key) AS group_key, arg_min(rule, group_key) AS rule
-    FROM group_components
-    GROUP BY component_id
-)
+-- A sighting with an index_no belongs to that index_no's document; one in a component takes
+-- its component's key (int_component_keys); any other is a document of its own.
 SELECT
     s.*,
     CASE
         WHEN s.index_no IS NOT NULL THEN 'i|' || s.index_no
-        WHEN cc.index_no IS NOT NULL THEN 'i|' || cc.index_no
-        WHEN ck.group_key IS NOT NULL THEN ck.group_key
+        WHEN k.doc_key IS NOT NULL THEN k.doc_key
         ELSE 's|' || s.portal_id || '|' || s.item_key
     END AS doc_key,
-    CASE
-        WHEN s.index_no IS NOT NULL THEN 'index_no'
-        WHEN cc.index_no IS NOT NULL THEN cc.rule
-        WHEN ck.group_key IS NOT NULL THEN ck.rule
-    END AS match_rule,
-    coalesce(len(cc.candidate_index_nos) > 1, false) AS is_index_conflict,
-    cc.candidate_index_nos
+    CASE WHEN s.index_no IS NOT NULL THEN 'index_no' ELSE k.match_rule END AS match_rule,
+    coalesce(k.is_index_conflict, false) AS is_index_conflict,
+    k.candidate_index_nos
 FROM int_sightings AS s
-LEFT JOIN int_components AS c ON c.sighting_id = s.sighting_id
-LEFT JOIN chosen_cores AS cc ON cc.component_id = c.component_id
-LEFT JOIN component_keys AS ck ON ck.component_id = c.component_id
+LEFT JOIN int_component_keys AS k ON k.sighting_id = s.sighting_id

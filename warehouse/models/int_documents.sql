@@ -4,36 +4,39 @@
 -- Its fields, field by field: the first non-NULL value in the ranking origin first (a
 -- portal whose unit is the document's unit, else its nearest ancestor), then most non-NULL
 -- fields, then earliest first_seen_at, then portal_id (then item_key's hash, so the order is
--- total). The ranking is packed into one integer (rank_key) so every field is a plain
--- arg_min, which passes over NULL values by itself (a FILTER per field costs a pass each):
--- distance to the origin (64 = not an origin) | 12 - n_fields | first_seen_at in
--- µs | the portal's place in portal_id order | 32 bits of the item_key's hash.
--- disagreeing_fields names the fields on which its sightings hold different values
--- (compared by hash, which is much cheaper than comparing the texts), in an aggregate of its
--- own: one aggregate holding both would carry twice the state per sighting and spill sooner.
--- Only the documents of one bucket (hash(doc_key) % document_buckets = document_bucket, both
--- session variables set by build.py): at scale the aggregates' state outgrows the memory
--- limit and spills, so fct_documents is built bucket by bucket, each fitting in memory. A
--- document's sightings all share its bucket. Portals are ranked over all of int_sightings
--- (the same portals as int_document_keys, without redoing its joins).
-WITH bucket_keys AS (
-    SELECT *
-    FROM int_document_keys
-    WHERE hash(doc_key) % getvariable('document_buckets') = getvariable('document_bucket')
-),
-portal_order AS (
+-- total). The ranking is packed into one integer, rank_key: distance to the origin (64 = not
+-- an origin) | 12 - n_fields | first_seen_at in µs | the portal's place in portal_id order |
+-- 32 bits of the item_key's hash.
+-- Only keys, field masks and ranks go through the per-document aggregates; the texts are
+-- joined back once per field value chosen. The best-ranked sighting gives every field it
+-- holds (for those it is the first non-NULL value). A field it lacks but another sighting
+-- holds (a bit of the document's field_mask missing from the best one's) comes from the
+-- best-ranked sighting holding it, found by an integer arg_min over just those documents.
+-- (A field by field arg_min over the texts carries a copy of every text per document: at
+-- ten million sightings it outgrew memory and spilled.)
+-- disagreeing_fields is filled in by fct_documents, from fct_sightings.differing_fields.
+WITH portal_order AS MATERIALIZED (
     SELECT portal_id, row_number() OVER (ORDER BY portal_id) AS portal_rank
     FROM (SELECT DISTINCT portal_id FROM int_sightings)
 ),
-keyed AS (
+keyed AS NOT MATERIALIZED (
     SELECT
-        k.*,
-        o.portal_rank,
+        k.doc_key,
+        k.sighting_id,
+        k.portal_id,
+        k.portal_unit_id,
+        k.publisher_unit_id,
+        k.field_mask,
+        k.has_fulltext,
+        k.is_index_conflict,
+        k.first_seen_at,
+        k.last_seen_at,
+        k.withdrawn_date,
         (
-            (CAST(12 - k.n_fields AS HUGEINT) * 4503599627370496 + epoch_us(k.first_seen_at))
-            * 65536 + o.portal_rank
+            (CAST(12 - bit_count(k.field_mask) AS HUGEINT) * 4503599627370496
+                + epoch_us(k.first_seen_at)) * 65536 + o.portal_rank
         ) * 4294967296 + hash(k.item_key) % 4294967296 AS order_key
-    FROM bucket_keys AS k
+    FROM int_document_keys AS k
     JOIN portal_order AS o ON o.portal_id = k.portal_id
 ),
 document_units AS (
@@ -46,7 +49,7 @@ document_units AS (
     FROM keyed
     GROUP BY doc_key
 ),
-ranked AS (
+ranked AS NOT MATERIALIZED (
     SELECT
         k.*,
         u.unit_id AS document_unit_id,
@@ -58,61 +61,15 @@ ranked AS (
     LEFT JOIN int_unit_ancestry AS a
         ON a.unit_id = u.unit_id AND a.ancestor_id = k.portal_unit_id
 ),
-disagreements AS (
+documents AS MATERIALIZED (
     SELECT
-        doc_key,
-        list_filter(
-            [
-                CASE WHEN min(CASE WHEN title IS NOT NULL THEN hash(title) END)
-                    <> max(CASE WHEN title IS NOT NULL THEN hash(title) END) THEN 'title' END,
-                CASE WHEN min(CASE WHEN index_no IS NOT NULL THEN hash(index_no) END)
-                    <> max(CASE WHEN index_no IS NOT NULL THEN hash(index_no) END) THEN 'index_no' END,
-                CASE WHEN min(CASE WHEN doc_no IS NOT NULL THEN hash(doc_no) END)
-                    <> max(CASE WHEN doc_no IS NOT NULL THEN hash(doc_no) END) THEN 'doc_no' END,
-                CASE WHEN min(CASE WHEN publisher_name IS NOT NULL THEN hash(publisher_name) END)
-                    <> max(CASE WHEN publisher_name IS NOT NULL THEN hash(publisher_name) END) THEN 'publisher_name' END,
-                CASE WHEN min(CASE WHEN published_date IS NOT NULL THEN hash(published_date) END)
-                    <> max(CASE WHEN published_date IS NOT NULL THEN hash(published_date) END) THEN 'published_date' END,
-                CASE WHEN min(CASE WHEN written_date IS NOT NULL THEN hash(written_date) END)
-                    <> max(CASE WHEN written_date IS NOT NULL THEN hash(written_date) END) THEN 'written_date' END,
-                CASE WHEN min(CASE WHEN topic IS NOT NULL THEN hash(topic) END)
-                    <> max(CASE WHEN topic IS NOT NULL THEN hash(topic) END) THEN 'topic' END,
-                CASE WHEN min(CASE WHEN "function" IS NOT NULL THEN hash("function") END)
-                    <> max(CASE WHEN "function" IS NOT NULL THEN hash("function") END) THEN 'function' END,
-                CASE WHEN min(CASE WHEN audience IS NOT NULL THEN hash(audience) END)
-                    <> max(CASE WHEN audience IS NOT NULL THEN hash(audience) END) THEN 'audience' END,
-                CASE WHEN min(CASE WHEN genre IS NOT NULL THEN hash(genre) END)
-                    <> max(CASE WHEN genre IS NOT NULL THEN hash(genre) END) THEN 'genre' END,
-                CASE WHEN min(CASE WHEN validity IS NOT NULL THEN hash(validity) END)
-                    <> max(CASE WHEN validity IS NOT NULL THEN hash(validity) END) THEN 'validity' END,
-                CASE WHEN min(CASE WHEN disclosure IS NOT NULL THEN hash(disclosure) END)
-                    <> max(CASE WHEN disclosure IS NOT NULL THEN hash(disclosure) END) THEN 'disclosure' END
-            ],
-            lambda field: field IS NOT NULL
-        ) AS disagreeing_fields
-    FROM keyed
-    GROUP BY doc_key
-),
-chosen AS (
-    SELECT
-        substr(md5(doc_key), 1, 16) AS doc_id,
         doc_key,
         any_value(document_unit_id) AS unit_id,
-        arg_min(title, rank_key) AS title,
-        arg_min(index_no, rank_key) AS index_no,
-        arg_min(doc_no, rank_key) AS doc_no,
-        arg_min(publisher_name, rank_key) AS publisher_name,
-        arg_min(published_date, rank_key) AS published_date,
-        arg_min(written_date, rank_key) AS written_date,
-        arg_min(topic, rank_key) AS topic,
-        arg_min("function", rank_key) AS "function",
-        arg_min(audience, rank_key) AS audience,
-        arg_min(genre, rank_key) AS genre,
-        arg_min(validity, rank_key) AS validity,
-        arg_min(disclosure, rank_key) AS disclosure,
+        arg_min(sighting_id, rank_key) AS best_sighting_id,
+        arg_min(field_mask, rank_key) AS best_field_mask,
+        bit_or(field_mask) AS field_mask,
         min(origin_distance) AS origin_distance,
         arg_min(portal_id, rank_key) FILTER (WHERE origin_distance IS NOT NULL) AS origin_portal_id,
-
         bool_or(has_fulltext) AS has_fulltext,
         bool_or(is_index_conflict) AS has_index_conflict,
         count(*) AS n_sightings,
@@ -122,7 +79,101 @@ chosen AS (
         CASE WHEN bool_and(withdrawn_date IS NOT NULL) THEN max(withdrawn_date) END AS withdrawn_date
     FROM ranked
     GROUP BY doc_key
+),
+best_fields AS (
+    SELECT d.doc_key, s.* EXCLUDE (sighting_id)
+    FROM documents AS d
+    JOIN (
+        SELECT sighting_id, title, index_no, doc_no, publisher_name, published_date, written_date, topic, "function", audience, genre, validity, disclosure
+        FROM int_sightings
+    ) AS s ON s.sighting_id = d.best_sighting_id
+),
+filled_documents AS (
+    -- the ranking again, over the sightings of the documents whose best sighting lacks a field
+    SELECT
+        k.doc_key,
+        k.sighting_id,
+        k.field_mask & (d.field_mask & ~d.best_field_mask) AS field_mask,
+        CAST(coalesce(a.depth, 64) AS HUGEINT) * 1329227995784915872903807060280344576
+            + k.order_key AS rank_key
+    FROM keyed AS k
+    JOIN documents AS d ON d.doc_key = k.doc_key AND d.field_mask <> d.best_field_mask
+    LEFT JOIN int_unit_ancestry AS a
+        ON a.unit_id = d.unit_id AND a.ancestor_id = k.portal_unit_id
+    WHERE k.field_mask & (d.field_mask & ~d.best_field_mask) <> 0
+),
+field_winners AS (
+    SELECT
+        doc_key,
+        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 1 <> 0) AS title_from,
+        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 2 <> 0) AS index_no_from,
+        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 4 <> 0) AS doc_no_from,
+        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 8 <> 0) AS publisher_name_from,
+        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 16 <> 0) AS published_date_from,
+        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 32 <> 0) AS written_date_from,
+        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 64 <> 0) AS topic_from,
+        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 128 <> 0) AS function_from,
+        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 256 <> 0) AS audience_from,
+        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 512 <> 0) AS genre_from,
+        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 1024 <> 0) AS validity_from,
+        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 2048 <> 0) AS disclosure_from
+    FROM filled_documents
+    GROUP BY doc_key
+),
+winning_sightings AS (
+    -- (document, sighting, the fields that sighting gives it)
+    SELECT doc_key, sighting_id, bit_or(CAST(1 AS INTEGER) << CAST(field_no AS INTEGER)) AS won_mask
+    FROM (
+        SELECT doc_key, unnest([title_from, index_no_from, doc_no_from, publisher_name_from, published_date_from, written_date_from, topic_from, function_from, audience_from, genre_from, validity_from, disclosure_from]) AS sighting_id,
+            unnest(range(12)) AS field_no
+        FROM field_winners
+    )
+    WHERE sighting_id IS NOT NULL
+    GROUP BY doc_key, sighting_id
+),
+fill_fields AS (
+    SELECT
+        w.doc_key,
+        any_value(s.title) FILTER (WHERE w.won_mask & 1 <> 0) AS title,
+        any_value(s.index_no) FILTER (WHERE w.won_mask & 2 <> 0) AS index_no,
+        any_value(s.doc_no) FILTER (WHERE w.won_mask & 4 <> 0) AS doc_no,
+        any_value(s.publisher_name) FILTER (WHERE w.won_mask & 8 <> 0) AS publisher_name,
+        any_value(s.published_date) FILTER (WHERE w.won_mask & 16 <> 0) AS published_date,
+        any_value(s.written_date) FILTER (WHERE w.won_mask & 32 <> 0) AS written_date,
+        any_value(s.topic) FILTER (WHERE w.won_mask & 64 <> 0) AS topic,
+        any_value(s."function") FILTER (WHERE w.won_mask & 128 <> 0) AS "function",
+        any_value(s.audience) FILTER (WHERE w.won_mask & 256 <> 0) AS audience,
+        any_value(s.genre) FILTER (WHERE w.won_mask & 512 <> 0) AS genre,
+        any_value(s.validity) FILTER (WHERE w.won_mask & 1024 <> 0) AS validity,
+        any_value(s.disclosure) FILTER (WHERE w.won_mask & 2048 <> 0) AS disclosure
+    FROM winning_sightings AS w
+    JOIN int_sightings AS s ON s.sighting_id = w.sighting_id
+    GROUP BY w.doc_key
 )
-SELECT c.*, d.disagreeing_fields
-FROM chosen AS c
-JOIN disagreements AS d ON d.doc_key = c.doc_key
+SELECT
+    substr(md5(d.doc_key), 1, 16) AS doc_id,
+    d.doc_key,
+    d.unit_id,
+    coalesce(b.title, f.title) AS title,
+    coalesce(b.index_no, f.index_no) AS index_no,
+    coalesce(b.doc_no, f.doc_no) AS doc_no,
+    coalesce(b.publisher_name, f.publisher_name) AS publisher_name,
+    coalesce(b.published_date, f.published_date) AS published_date,
+    coalesce(b.written_date, f.written_date) AS written_date,
+    coalesce(b.topic, f.topic) AS topic,
+    coalesce(b."function", f."function") AS "function",
+    coalesce(b.audience, f.audience) AS audience,
+    coalesce(b.genre, f.genre) AS genre,
+    coalesce(b.validity, f.validity) AS validity,
+    coalesce(b.disclosure, f.disclosure) AS disclosure,
+    d.origin_distance,
+    d.origin_portal_id,
+    d.has_fulltext,
+    d.has_index_conflict,
+    d.n_sightings,
+    d.first_seen_at,
+    d.last_seen_at,
+    d.withdrawn_date
+FROM documents AS d
+JOIN best_fields AS b ON b.doc_key = d.doc_key
+LEFT JOIN fill_fields AS f ON f.doc_key = d.doc_key

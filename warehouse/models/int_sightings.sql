@@ -56,21 +56,22 @@ SELECT
         ELSE CAST(year(p.published_date) AS VARCHAR)
     END AS doc_no_year,
     coalesce(p.has_body, false) OR coalesce(p.n_attachments, 0) > 0 AS has_fulltext,
-    -- how many of the twelve metadata fields this sighting has (the ranking's second key)
+    -- which of the twelve metadata fields this sighting has, one bit each in this order
+    -- (the ranking's second key is how many; int_documents compares the masks)
     (
-        CAST(p.title IS NOT NULL AS INTEGER)
-        + CAST(p.index_no IS NOT NULL AS INTEGER)
-        + CAST(p.doc_no IS NOT NULL AS INTEGER)
-        + CAST(p.publisher_name IS NOT NULL AS INTEGER)
-        + CAST(p.published_date IS NOT NULL AS INTEGER)
-        + CAST(p.written_date IS NOT NULL AS INTEGER)
-        + CAST(p.topic IS NOT NULL AS INTEGER)
-        + CAST(p."function" IS NOT NULL AS INTEGER)
-        + CAST(p.audience IS NOT NULL AS INTEGER)
-        + CAST(p.genre IS NOT NULL AS INTEGER)
-        + CAST(p.validity IS NOT NULL AS INTEGER)
-        + CAST(p.disclosure IS NOT NULL AS INTEGER)
-    ) AS n_fields
+        CAST(p.title IS NOT NULL AS INTEGER) * 1
+        + CAST(p.index_no IS NOT NULL AS INTEGER) * 2
+        + CAST(p.doc_no IS NOT NULL AS INTEGER) * 4
+        + CAST(p.publisher_name IS NOT NULL AS INTEGER) * 8
+        + CAST(p.published_date IS NOT NULL AS INTEGER) * 16
+        + CAST(p.written_date IS NOT NULL AS INTEGER) * 32
+        + CAST(p.topic IS NOT NULL AS INTEGER) * 64
+        + CAST(p."function" IS NOT NULL AS INTEGER) * 128
+        + CAST(p.audience IS NOT NULL AS INTEGER) * 256
+        + CAST(p.genre IS NOT NULL AS INTEGER) * 512
+        + CAST(p.validity IS NOT NULL AS INTEGER) * 1024
+        + CAST(p.disclosure IS NOT NULL AS INTEGER) * 2048
+    ) AS field_mask
 FROM placed AS p
 LEFT JOIN eligible_totals AS t ON t.portal_id = p.portal_id
 LEFT JOIN eligible AS m ON m.portal_id = p.portal_id AND m.ordinal = p.seen_ordinal + 1

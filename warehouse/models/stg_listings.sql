@@ -1,5 +1,8 @@
 -- One row per landing row (portal × item × run), renamed and cast, nothing else.
+-- listing_row is the state database's row id: a row picked by an aggregate comes back by
+-- one integer instead of by its key columns.
 SELECT
+    rowid AS listing_row,
     portal_id,
     item_key,
     run_id,
