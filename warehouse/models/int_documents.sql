@@ -4,16 +4,18 @@
 -- Its fields, field by field: the first non-NULL value in the ranking origin first (a
 -- portal whose unit is the document's unit, else its nearest ancestor), then most non-NULL
 -- fields, then earliest first_seen_at, then portal_id (then item_key's hash, so the order is
--- total). The ranking is packed into one integer, rank_key: distance to the origin (64 = not
--- an origin) | 12 - n_fields | first_seen_at in µs | the portal's place in portal_id order |
--- 32 bits of the item_key's hash.
--- Only keys, field masks and ranks go through the per-document aggregates; the texts are
--- joined back once per field value chosen. The best-ranked sighting gives every field it
--- holds (for those it is the first non-NULL value). A field it lacks but another sighting
--- holds (a bit of the document's field_mask missing from the best one's) comes from the
--- best-ranked sighting holding it, found by an integer arg_min over just those documents.
--- (A field by field arg_min over the texts carries a copy of every text per document: at
--- ten million sightings it outgrew memory and spilled.)
+-- total). The ranking is packed into one integer, rank_key, from the top: distance to the
+-- origin (64 = not an origin; 2^120) | 12 - n_fields (2^112) | first_seen_at in µs (2^60) |
+-- the portal's place in portal_id order (2^44) | 32 bits of the item_key's hash (2^12) | the
+-- field mask (which only breaks a tie of all the rest). The best sighting's rank_key so
+-- tells its origin distance, portal and field mask without an aggregate of each.
+-- Only keys, masks and ranks go through the per-document aggregates; the texts are joined
+-- back once per value chosen. The best-ranked sighting gives every field it holds (for
+-- those it is the first non-NULL value). A field it lacks but another sighting holds (a bit
+-- of the document's field_mask missing from the best one's) comes from the best-ranked
+-- sighting holding it, an integer arg_min over just those sightings and fields. (A field by
+-- field arg_min over the texts carries a copy of every text per document: at ten million
+-- sightings it outgrew memory and spilled.)
 -- disagreeing_fields is filled in by fct_documents, from fct_sightings.differing_fields.
 WITH portal_order AS MATERIALIZED (
     SELECT portal_id, row_number() OVER (ORDER BY portal_id) AS portal_rank
@@ -23,7 +25,6 @@ keyed AS NOT MATERIALIZED (
     SELECT
         k.doc_key,
         k.sighting_id,
-        k.portal_id,
         k.portal_unit_id,
         k.publisher_unit_id,
         k.field_mask,
@@ -33,9 +34,11 @@ keyed AS NOT MATERIALIZED (
         k.last_seen_at,
         k.withdrawn_date,
         (
-            (CAST(12 - bit_count(k.field_mask) AS HUGEINT) * 4503599627370496
-                + epoch_us(k.first_seen_at)) * 65536 + o.portal_rank
-        ) * 4294967296 + hash(k.item_key) % 4294967296 AS order_key
+            (
+                (CAST(12 - bit_count(k.field_mask) AS HUGEINT) * 4503599627370496
+                    + epoch_us(k.first_seen_at)) * 65536 + o.portal_rank
+            ) * 4294967296 + hash(k.item_key) % 4294967296
+        ) * 4096 + k.field_mask AS order_key
     FROM int_document_keys AS k
     JOIN portal_order AS o ON o.portal_id = k.portal_id
 ),
@@ -53,7 +56,6 @@ ranked AS NOT MATERIALIZED (
     SELECT
         k.*,
         u.unit_id AS document_unit_id,
-        a.depth AS origin_distance,
         CAST(coalesce(a.depth, 64) AS HUGEINT) * 1329227995784915872903807060280344576
             + k.order_key AS rank_key
     FROM keyed AS k
@@ -65,11 +67,9 @@ documents AS MATERIALIZED (
     SELECT
         doc_key,
         any_value(document_unit_id) AS unit_id,
+        min(rank_key) AS best_rank_key,
         arg_min(sighting_id, rank_key) AS best_sighting_id,
-        arg_min(field_mask, rank_key) AS best_field_mask,
         bit_or(field_mask) AS field_mask,
-        min(origin_distance) AS origin_distance,
-        arg_min(portal_id, rank_key) FILTER (WHERE origin_distance IS NOT NULL) AS origin_portal_id,
         bool_or(has_fulltext) AS has_fulltext,
         bool_or(is_index_conflict) AS has_index_conflict,
         count(*) AS n_sightings,
@@ -80,6 +80,37 @@ documents AS MATERIALIZED (
     FROM ranked
     GROUP BY doc_key
 ),
+unfilled AS (
+    -- the fields some sighting holds and the best one lacks
+    SELECT doc_key, unit_id, field_mask & ~CAST(best_rank_key % 4096 AS INTEGER) AS missing_mask
+    FROM documents
+    WHERE field_mask <> CAST(best_rank_key % 4096 AS INTEGER)
+),
+fill_candidates AS (
+    -- one row per (sighting, field it holds that its document's best sighting lacks)
+    SELECT
+        k.doc_key,
+        k.sighting_id,
+        unnest(list_filter(range(12), lambda i: (k.field_mask & u.missing_mask) >> i & 1 = 1))
+            AS field_no,
+        CAST(coalesce(a.depth, 64) AS HUGEINT) * 1329227995784915872903807060280344576
+            + k.order_key AS rank_key
+    FROM keyed AS k
+    JOIN unfilled AS u ON u.doc_key = k.doc_key
+    LEFT JOIN int_unit_ancestry AS a
+        ON a.unit_id = u.unit_id AND a.ancestor_id = k.portal_unit_id
+    WHERE k.field_mask & u.missing_mask <> 0
+),
+winning_sightings AS (
+    -- (document, sighting, the fields that sighting gives it)
+    SELECT doc_key, sighting_id, bit_or(CAST(1 AS INTEGER) << CAST(field_no AS INTEGER)) AS won_mask
+    FROM (
+        SELECT doc_key, field_no, arg_min(sighting_id, rank_key) AS sighting_id
+        FROM fill_candidates
+        GROUP BY doc_key, field_no
+    )
+    GROUP BY doc_key, sighting_id
+),
 best_fields AS (
     SELECT d.doc_key, s.* EXCLUDE (sighting_id)
     FROM documents AS d
@@ -87,49 +118,6 @@ best_fields AS (
         SELECT sighting_id, title, index_no, doc_no, publisher_name, published_date, written_date, topic, "function", audience, genre, validity, disclosure
         FROM int_sightings
     ) AS s ON s.sighting_id = d.best_sighting_id
-),
-filled_documents AS (
-    -- the ranking again, over the sightings of the documents whose best sighting lacks a field
-    SELECT
-        k.doc_key,
-        k.sighting_id,
-        k.field_mask & (d.field_mask & ~d.best_field_mask) AS field_mask,
-        CAST(coalesce(a.depth, 64) AS HUGEINT) * 1329227995784915872903807060280344576
-            + k.order_key AS rank_key
-    FROM keyed AS k
-    JOIN documents AS d ON d.doc_key = k.doc_key AND d.field_mask <> d.best_field_mask
-    LEFT JOIN int_unit_ancestry AS a
-        ON a.unit_id = d.unit_id AND a.ancestor_id = k.portal_unit_id
-    WHERE k.field_mask & (d.field_mask & ~d.best_field_mask) <> 0
-),
-field_winners AS (
-    SELECT
-        doc_key,
-        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 1 <> 0) AS title_from,
-        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 2 <> 0) AS index_no_from,
-        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 4 <> 0) AS doc_no_from,
-        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 8 <> 0) AS publisher_name_from,
-        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 16 <> 0) AS published_date_from,
-        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 32 <> 0) AS written_date_from,
-        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 64 <> 0) AS topic_from,
-        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 128 <> 0) AS function_from,
-        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 256 <> 0) AS audience_from,
-        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 512 <> 0) AS genre_from,
-        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 1024 <> 0) AS validity_from,
-        arg_min(sighting_id, rank_key) FILTER (WHERE field_mask & 2048 <> 0) AS disclosure_from
-    FROM filled_documents
-    GROUP BY doc_key
-),
-winning_sightings AS (
-    -- (document, sighting, the fields that sighting gives it)
-    SELECT doc_key, sighting_id, bit_or(CAST(1 AS INTEGER) << CAST(field_no AS INTEGER)) AS won_mask
-    FROM (
-        SELECT doc_key, unnest([title_from, index_no_from, doc_no_from, publisher_name_from, published_date_from, written_date_from, topic_from, function_from, audience_from, genre_from, validity_from, disclosure_from]) AS sighting_id,
-            unnest(range(12)) AS field_no
-        FROM field_winners
-    )
-    WHERE sighting_id IS NOT NULL
-    GROUP BY doc_key, sighting_id
 ),
 fill_fields AS (
     SELECT
@@ -166,8 +154,12 @@ SELECT
     coalesce(b.genre, f.genre) AS genre,
     coalesce(b.validity, f.validity) AS validity,
     coalesce(b.disclosure, f.disclosure) AS disclosure,
-    d.origin_distance,
-    d.origin_portal_id,
+    CASE WHEN d.best_rank_key // 1329227995784915872903807060280344576 < 64
+        THEN CAST(d.best_rank_key // 1329227995784915872903807060280344576 AS INTEGER)
+    END AS origin_distance,
+    CASE WHEN d.best_rank_key // 1329227995784915872903807060280344576 < 64
+        THEN o.portal_id
+    END AS origin_portal_id,
     d.has_fulltext,
     d.has_index_conflict,
     d.n_sightings,
@@ -177,3 +169,4 @@ SELECT
 FROM documents AS d
 JOIN best_fields AS b ON b.doc_key = d.doc_key
 LEFT JOIN fill_fields AS f ON f.doc_key = d.doc_key
+LEFT JOIN portal_order AS o ON o.portal_rank = d.best_rank_key // 17592186044416 % 65536
