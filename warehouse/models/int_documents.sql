@@ -21,7 +21,7 @@ WITH portal_order AS MATERIALIZED (
     SELECT portal_id, row_number() OVER (ORDER BY portal_id) AS portal_rank
     FROM (SELECT DISTINCT portal_id FROM int_sightings)
 ),
-keyed AS NOT MATERIALIZED (
+keyed AS MATERIALIZED (
     SELECT
         k.doc_key,
         k.sighting_id,
