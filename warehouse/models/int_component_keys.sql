@@ -23,27 +23,25 @@ core_links AS (
         ON free.group_key = gc.group_key AND free.index_no IS NULL
     GROUP BY ALL
 ),
+preferred_links AS (
+    -- the order a component chooses its index_no in: doc_no before title, then the
+    -- smallest date gap, then the smallest index_no
+    SELECT
+        *,
+        struct_pack(
+            rule_rank := CASE rule WHEN 'doc_no' THEN 0 ELSE 1 END,
+            day_gap := coalesce(day_gap, 2147483647),
+            index_no := index_no
+        ) AS preference
+    FROM core_links
+),
 chosen_cores AS (
     SELECT
         component_id,
-        arg_min(
-            index_no,
-            struct_pack(
-                rule_rank := CASE rule WHEN 'doc_no' THEN 0 ELSE 1 END,
-                day_gap := coalesce(day_gap, 2147483647),
-                index_no := index_no
-            )
-        ) AS index_no,
-        arg_min(
-            rule,
-            struct_pack(
-                rule_rank := CASE rule WHEN 'doc_no' THEN 0 ELSE 1 END,
-                day_gap := coalesce(day_gap, 2147483647),
-                index_no := index_no
-            )
-        ) AS rule,
+        arg_min(index_no, preference) AS index_no,
+        arg_min(rule, preference) AS rule,
         list(DISTINCT index_no ORDER BY index_no) AS candidate_index_nos
-    FROM core_links
+    FROM preferred_links
     GROUP BY component_id
 ),
 component_keys AS (
