@@ -112,10 +112,13 @@ winning_sightings AS (
     GROUP BY doc_key, sighting_id
 ),
 best_fields AS (
-    SELECT d.doc_key, s.* EXCLUDE (sighting_id)
+    -- every document with its best sighting's values
+    SELECT d.*, s.* EXCLUDE (sighting_id)
     FROM documents AS d
     JOIN (
-        SELECT sighting_id, title, index_no, doc_no, publisher_name, published_date, written_date, topic, "function", audience, genre, validity, disclosure
+        SELECT
+            sighting_id, title, index_no, doc_no, publisher_name, published_date, written_date,
+            topic, "function", audience, genre, validity, disclosure
         FROM int_sightings
     ) AS s ON s.sighting_id = d.best_sighting_id
 ),
@@ -139,9 +142,9 @@ fill_fields AS (
     GROUP BY w.doc_key
 )
 SELECT
-    substr(md5(d.doc_key), 1, 16) AS doc_id,
-    d.doc_key,
-    d.unit_id,
+    substr(md5(b.doc_key), 1, 16) AS doc_id,
+    b.doc_key,
+    b.unit_id,
     coalesce(b.title, f.title) AS title,
     coalesce(b.index_no, f.index_no) AS index_no,
     coalesce(b.doc_no, f.doc_no) AS doc_no,
@@ -154,19 +157,18 @@ SELECT
     coalesce(b.genre, f.genre) AS genre,
     coalesce(b.validity, f.validity) AS validity,
     coalesce(b.disclosure, f.disclosure) AS disclosure,
-    CASE WHEN d.best_rank_key // 1329227995784915872903807060280344576 < 64
-        THEN CAST(d.best_rank_key // 1329227995784915872903807060280344576 AS INTEGER)
+    CASE WHEN b.best_rank_key // 1329227995784915872903807060280344576 < 64
+        THEN CAST(b.best_rank_key // 1329227995784915872903807060280344576 AS INTEGER)
     END AS origin_distance,
-    CASE WHEN d.best_rank_key // 1329227995784915872903807060280344576 < 64
+    CASE WHEN b.best_rank_key // 1329227995784915872903807060280344576 < 64
         THEN o.portal_id
     END AS origin_portal_id,
-    d.has_fulltext,
-    d.has_index_conflict,
-    d.n_sightings,
-    d.first_seen_at,
-    d.last_seen_at,
-    d.withdrawn_date
-FROM documents AS d
-JOIN best_fields AS b ON b.doc_key = d.doc_key
-LEFT JOIN fill_fields AS f ON f.doc_key = d.doc_key
-LEFT JOIN portal_order AS o ON o.portal_rank = d.best_rank_key // 17592186044416 % 65536
+    b.has_fulltext,
+    b.has_index_conflict,
+    b.n_sightings,
+    b.first_seen_at,
+    b.last_seen_at,
+    b.withdrawn_date
+FROM best_fields AS b
+LEFT JOIN fill_fields AS f ON f.doc_key = b.doc_key
+LEFT JOIN portal_order AS o ON o.portal_rank = b.best_rank_key // 17592186044416 % 65536
