@@ -23,6 +23,7 @@ from connectors.errors import (
     ConnectorError,
     FetchError,
     LayoutChanged,
+    NoRows,
     PageError,
     StubPage,
     UnsafeXml,
@@ -222,7 +223,7 @@ class Crawl:
         try:
             listing = self._parse(family.parse_listing, fetched.text, request, self.target.options)
         except PageError as exc:
-            if not (isinstance(exc, StubPage) and page_no > 0):  # that one is an end, not a fault
+            if not (isinstance(exc, StubPage | NoRows) and page_no > 0):  # an end, not a fault
                 self.error = exc
             self._page_problem(exc, page_no)
             return None
@@ -238,7 +239,7 @@ class Crawl:
     def _page_problem(self, exc: PageError, page_no: int) -> None:
         """Record what a listing page the family could not read means for the run."""
         where = f"listing page {page_no}"
-        if isinstance(exc, StubPage):
+        if isinstance(exc, StubPage) or (isinstance(exc, NoRows) and page_no > 0):
             self._stub_end(page_no, str(exc))
         elif isinstance(exc, ChallengePage):
             self._degrade("failed", f"challenge page (安全验证) at {where}: {exc}")

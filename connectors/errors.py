@@ -52,5 +52,10 @@ class LayoutChanged(PageError):
     """A page of a known family on which the expected rows or labels are not found."""
 
 
+class NoRows(LayoutChanged):
+    """A listing page on which no row is found at all. On the first page the layout has
+    changed; past it, the pager has run beyond the data (a stub, DESIGN section 4)."""
+
+
 class UnsafeXml(PageError):
     """An XML response declaring a DTD or entities; it is refused, never expanded."""

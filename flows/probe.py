@@ -13,7 +13,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from connectors.errors import ConnectorError
+from connectors.errors import ConnectorError, LayoutChanged, NoRows
 from connectors.families import FAMILIES
 from connectors.http import HttpClient, allowed_hosts
 from connectors.normalize import normalize_fields
@@ -63,7 +63,9 @@ def probe_portal(portal: Portal, harvest: Harvest) -> Probe:
             page = client.fetch(request, allowed)
             listing = family.parse_listing(page.text, dataclasses.replace(request, url=page.final_url), options)
         except ConnectorError as exc:
-            probe.error = f"listing page: {type(exc).__name__}: {exc}"
+            # the first listing page without any row is a changed layout, and says so
+            kind = LayoutChanged if isinstance(exc, NoRows) else type(exc)
+            probe.error = f"listing page: {kind.__name__}: {exc}"
             return probe
         probe.page_count, probe.advertised_total = listing.page_count, listing.advertised_total
         probe.next_url = listing.next_request.url if listing.next_request else None

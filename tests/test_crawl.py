@@ -22,7 +22,7 @@ from test_http import LoopbackServer
 
 import connectors.crawl as crawl_module
 from connectors.crawl import PortalTarget, crawl
-from connectors.errors import ChallengePage, FetchError, LayoutChanged, StubPage, UnsafeXml
+from connectors.errors import ChallengePage, FetchError, LayoutChanged, NoRows, StubPage, UnsafeXml
 from connectors.families.base import ListingPage, RawDetail, RawRow
 from connectors.http import HttpClient, allowed_hosts
 from connectors.records import Request
@@ -38,7 +38,9 @@ def _parse_listing(text: str, request: Request, options) -> ListingPage:
     if trouble == "challenge":
         raise ChallengePage("challenge page: title '安全验证'")
     if trouble == "layout":
-        raise LayoutChanged("listing page: no rows; looked for an xxgk table")
+        raise LayoutChanged("listing page: 20 rows but no item link in row 3")
+    if trouble == "no rows":
+        raise NoRows("listing page: no rows; looked for an xxgk table")
     if trouble == "xxe":
         raise UnsafeXml("datastore declares a DTD")
     rows = [RawRow(urljoin(request.url, row["href"]), row["key"], row["fields"])
@@ -292,7 +294,7 @@ def test_empty_rows_on_page_0_of_a_portal_that_had_rows_fail(json_family, server
 
 @pytest.mark.parametrize(("trouble", "words"), [
     ("challenge", "challenge page (安全验证) at listing page 1"),
-    ("layout", "layout changed at listing page 1: listing page: no rows; looked for"),
+    ("layout", "layout changed at listing page 1: listing page: 20 rows but no item link"),
     ("xxe", "unsafe XML at listing page 1"),
 ])
 def test_challenge_layout_and_unsafe_xml_fail_the_run(json_family, server, client, trouble, words):
@@ -303,6 +305,26 @@ def test_challenge_layout_and_unsafe_xml_fail_the_run(json_family, server, clien
     assert summary.status == "failed" and words in summary.reason and not summary.complete
     assert type(walk.error) is {"challenge": ChallengePage, "layout": LayoutChanged,
                                 "xxe": UnsafeXml}[trouble]
+
+
+def test_no_rows_on_the_first_page_is_a_changed_layout(json_family, server, client):
+    portal = JsonPortal(server, list(range(8, 0, -1)))
+    portal.set_page(0, trouble="no rows")
+    rows, summary, walk = run(target(server), client)
+    assert rows == [] and summary.status == "failed"
+    assert "layout changed at listing page 0: listing page: no rows" in summary.reason
+    assert type(walk.error) is NoRows
+
+
+def test_no_rows_past_the_first_page_is_a_stub_end(json_family, server, client):
+    # DESIGN section 4: a page without rows past page 0 is a stub. With 8 advertised items
+    # and 3 seen, the run is partial and says how many are missing; page 0's rows are kept.
+    portal = JsonPortal(server, list(range(8, 0, -1)))
+    portal.set_page(1, trouble="no rows")
+    rows, summary, walk = run(target(server), client)
+    assert len(rows) == 3 and summary.status == "partial" and not summary.complete
+    assert summary.reason.startswith("stub page at page 1: end of usable data (listing page: no rows")
+    assert walk.error is None
 
 
 def test_a_next_link_back_to_an_earlier_page_is_a_pagination_loop(json_family, server, client):

@@ -157,15 +157,16 @@ def check_stub(text: str, what: str) -> None:
         raise StubPage(f"{what}: {len(text.encode('utf-8', 'surrogatepass'))} bytes, under {STUB_BYTES}")
 
 
-def unreadable(text: str, message: str) -> PageError:
+def unreadable(text: str, message: str, error: type[LayoutChanged] = LayoutChanged) -> PageError:
     """The error for a page on which nothing expected was found: `ChallengePage` when it is a
-    WAF's page, else `LayoutChanged` with `message` (what was looked for).
+    WAF's page, else `error` (`LayoutChanged` or a kind of it) with `message` (what was
+    looked for).
 
     Challenges are only looked for on pages that failed to read, so a notice titled
     "…安全验证…" with its metadata intact is never taken for one.
     """
     reason = challenge_reason(text)
-    return ChallengePage(reason) if reason else LayoutChanged(message)
+    return ChallengePage(reason) if reason else error(message)
 
 
 def cut_regions(text: str, regions: tuple[tuple[str, str], ...]) -> str:

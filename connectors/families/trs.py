@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import BeautifulSoup
 from bs4.element import Tag
 
-from connectors.errors import LayoutChanged
+from connectors.errors import LayoutChanged, NoRows
 from connectors.families.base import (
     ListingPage,
     RawDetail,
@@ -56,7 +56,9 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     doc = soup(text)
     rows = _rows(doc, request.url, options)
     if not rows:
-        raise unreadable(text, f"listing page {request.url}: no rows; looked for {_describe(options)}")
+        raise unreadable(
+            text, f"listing page {request.url}: no rows; looked for {_describe(options)}", NoRows
+        )
     page_count, current, ext = _pager(text)
     total = _int_var(text, "countnum")
     return ListingPage(
