@@ -12,6 +12,7 @@ Import `flows.prefect_env.configure` first (the CLI does), so Prefect starts off
 from __future__ import annotations
 
 import contextlib
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,24 @@ class TransientHarvestFailure(RuntimeError):
     def __init__(self, outcome: PortalOutcome) -> None:
         super().__init__(f"{outcome.portal_id}: {outcome.reason}")
         self.outcome = outcome
+
+
+class _PortalFailureWithoutTraceback(logging.Filter):
+    """Drops the traceback Prefect logs with a harvest that failed after its retries.
+
+    The exception is only how the outcome reaches Prefect's retries: the log line already
+    names the portal and the reason, and the run summary reports it, so a traceback of our
+    own `raise` would be noise in every night's log. Any other exception keeps its traceback.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], TransientHarvestFailure):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+logging.getLogger("prefect.task_runs").addFilter(_PortalFailureWithoutTraceback())
 
 
 class NightlyFailed(RuntimeError):

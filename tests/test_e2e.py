@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 from datetime import date
 from pathlib import Path
@@ -292,3 +293,37 @@ def test_full_listing_of_one_portal_on_request(later_night, world) -> None:
     summary = [cells(line) for line in result.output.splitlines() if re.match(r"^│ \S+ +│ (full|incremental) ", line)]
     assert [(row[0], row[1], row[2]) for row in summary] == [(smallest, "full", "ok")]
     assert snapshot(config)["totals"] == later_night[1]["totals"]
+
+
+class RecordedLog(logging.Filter):
+    """Keeps every record its logger handles, as the logger's handlers get it. A filter, not
+    a handler: Prefect reconfigures its loggers when a flow starts and drops foreign
+    handlers, but keeps filters."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        self.records.append(record)
+        return True
+
+
+def test_a_failed_portal_is_logged_in_one_line_without_a_traceback(world) -> None:
+    # Last in the file: it lands one more failed night. The run summary names the failure;
+    # Prefect's log says it once, without the traceback of the exception that only carried
+    # the outcome to Prefect's retries.
+    sim, config = world
+    task_log, recorded = logging.getLogger("prefect.task_runs"), RecordedLog()
+    task_log.addFilter(recorded)
+    sim.set_faults([f"{DOWN}:down"])
+    try:
+        result = xxgk("sync", "--config", str(config), "--portal", DOWN)
+    finally:
+        sim.set_faults([])
+        task_log.removeFilter(recorded)
+    assert result.exit_code == 1
+    failures = [record for record in recorded.records
+                if record.levelno >= logging.ERROR and DOWN in record.getMessage()]
+    assert failures and any("connection refused" in record.getMessage() for record in failures)
+    assert all(record.exc_info is None and not record.exc_text for record in failures)
