@@ -21,7 +21,7 @@ WITH portal_order AS MATERIALIZED (
     SELECT portal_id, row_number() OVER (ORDER BY portal_id) AS portal_rank
     FROM (SELECT DISTINCT portal_id FROM int_sightings)
 ),
-keyed AS MATERIALIZED (
+keyed AS NOT MATERIALIZED (
     SELECT
         k.doc_key,
         k.sighting_id,
@@ -52,7 +52,7 @@ document_units AS (
     FROM keyed
     GROUP BY doc_key
 ),
-ranked AS NOT MATERIALIZED (
+ranked AS MATERIALIZED (
     SELECT
         k.*,
         u.unit_id AS document_unit_id,
@@ -82,24 +82,21 @@ documents AS MATERIALIZED (
 ),
 unfilled AS (
     -- the fields some sighting holds and the best one lacks
-    SELECT doc_key, unit_id, field_mask & ~CAST(best_rank_key % 4096 AS INTEGER) AS missing_mask
+    SELECT doc_key, field_mask & ~CAST(best_rank_key % 4096 AS INTEGER) AS missing_mask
     FROM documents
     WHERE field_mask <> CAST(best_rank_key % 4096 AS INTEGER)
 ),
 fill_candidates AS (
     -- one row per (sighting, field it holds that its document's best sighting lacks)
     SELECT
-        k.doc_key,
-        k.sighting_id,
-        unnest(list_filter(range(12), lambda i: (k.field_mask & u.missing_mask) >> i & 1 = 1))
+        r.doc_key,
+        r.sighting_id,
+        unnest(list_filter(range(12), lambda i: (r.field_mask & u.missing_mask) >> i & 1 = 1))
             AS field_no,
-        CAST(coalesce(a.depth, 64) AS HUGEINT) * 1329227995784915872903807060280344576
-            + k.order_key AS rank_key
-    FROM keyed AS k
-    JOIN unfilled AS u ON u.doc_key = k.doc_key
-    LEFT JOIN int_unit_ancestry AS a
-        ON a.unit_id = u.unit_id AND a.ancestor_id = k.portal_unit_id
-    WHERE k.field_mask & u.missing_mask <> 0
+        r.rank_key
+    FROM ranked AS r
+    JOIN unfilled AS u ON u.doc_key = r.doc_key
+    WHERE r.field_mask & u.missing_mask <> 0
 ),
 winning_sightings AS (
     -- (document, sighting, the fields that sighting gives it)
