@@ -95,6 +95,12 @@ def crawl(
     return Crawl(target, client, mode, dict(known or {}), run_id, parser)
 
 
+def _ends_the_data(exc: PageError, page_no: int) -> bool:
+    """A stub, or a page without rows, past page 0: where the pager ran beyond the data
+    (DESIGN section 4), an end of the walk and not a fault of the portal."""
+    return isinstance(exc, StubPage | NoRows) and page_no > 0
+
+
 class Crawl:
     """One walk of one portal. Iterable once; `.summary` is final when iteration ends,
     `.fetches` holds the fetch log of every request it made."""
@@ -223,7 +229,7 @@ class Crawl:
         try:
             listing = self._parse(family.parse_listing, fetched.text, request, self.target.options)
         except PageError as exc:
-            if not (isinstance(exc, StubPage | NoRows) and page_no > 0):  # an end, not a fault
+            if not _ends_the_data(exc, page_no):
                 self.error = exc
             self._page_problem(exc, page_no)
             return None
@@ -239,7 +245,7 @@ class Crawl:
     def _page_problem(self, exc: PageError, page_no: int) -> None:
         """Record what a listing page the family could not read means for the run."""
         where = f"listing page {page_no}"
-        if isinstance(exc, StubPage) or (isinstance(exc, NoRows) and page_no > 0):
+        if isinstance(exc, StubPage) or _ends_the_data(exc, page_no):
             self._stub_end(page_no, str(exc))
         elif isinstance(exc, ChallengePage):
             self._degrade("failed", f"challenge page (安全验证) at {where}: {exc}")
