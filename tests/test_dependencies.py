@@ -80,7 +80,6 @@ def test_every_module_the_product_imports_is_a_declared_runtime_dependency() -> 
 def test_every_declared_runtime_dependency_is_imported_by_the_product() -> None:
     runtime, _ = _declared()
     imported = {_distribution(module) for module in _top_level_imports(PRODUCT)}
-    # lxml is BeautifulSoup's tree builder, named by string ("lxml") as well as imported.
     assert runtime - imported == set(), f"declared but never imported: {runtime - imported}"
 
 
