@@ -18,11 +18,13 @@ ALLOWED = {Path("tests/helpers/corpus.py")}
 
 # The words are built from parts so that this file does not hold what it looks for.
 DESIGN = "DES" + "IGN"
+PLATFORMS = "PLAT" + "FORMS.md"
 SHARED = "../" + "shared"
 # "<design> section 7" also when a comment wraps it over two lines.
 CITATIONS = {
     f"{DESIGN} section": re.compile(DESIGN + r"(?:\s|#|--|//|\*)*sections?\b"),
     f"{DESIGN}.md": re.compile(re.escape(f"{DESIGN}.md")),
+    PLATFORMS: re.compile(re.escape(PLATFORMS)),
     SHARED: re.compile(re.escape(SHARED)),
 }
 
@@ -54,6 +56,7 @@ def test_the_check_sees_a_citation() -> None:
     assert citations(f"-- ({DESIGN}\n-- sections 4, 5)") == [f"{DESIGN} section"]
     assert citations(f"the rules in {DESIGN}.md") == [f"{DESIGN}.md"]
     assert citations(f'Path("{SHARED}/corpus")') == [SHARED]
+    assert citations(f"as {PLATFORMS} 2.4 shows") == [PLATFORMS]
     assert citations("see docs/counting.md") == []
 
 
