@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
 
-from sim import render
+from sim.pages.shown import shown_fields
 from sim.world import DEFAULT_AS_OF, World
 
 COLUMNS = ("doc_id", "unit_id", "level", "index_no", "title", "doc_no", "publisher",
@@ -30,7 +30,7 @@ def rows(world: World, origins: Mapping[str, str] | None = None) -> Iterator[dic
         sightings = []
         for pid in (p for p in doc.portals if world.lists(p, doc)):
             for duplicate in (False, True) if (doc.n, pid) in dup else (False,):
-                shown = render.shown_fields(world, pid, doc, duplicate)
+                shown = shown_fields(world, pid, doc, duplicate)
                 origin = (origins or {}).get(pid, "")
                 sightings.append({"portal_id": pid, "url": origin + shown["path"],
                                   **{k: v for k, v in shown.items() if k != "path"}})

@@ -1,7 +1,8 @@
 """The simulated world's ground truth gives the Longyan 2012 report's figures exactly.
 
-Figures are computed here from the exported truth with the counting rules of DESIGN
-section 7; the expected values are the report's (../shared/seed/000_7cc49b8b1d99bd2e.txt).
+Figures are computed here from the exported truth with the counting rules of
+docs/counting.md; the expected values are those of the Longyan City AIC 2012 annual
+report (龙岩市工商行政管理局2012年度政府信息公开年度报告; docs/sim.md lists them).
 """
 
 from __future__ import annotations

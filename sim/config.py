@@ -1,0 +1,43 @@
+"""The xxgk.toml that points at the served world: its units and its portals' entry URLs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sim.catalog import PORTALS, UNITS
+
+
+def _toml(value: object) -> str:
+    """A TOML value (JSON's string and list syntax is valid TOML for these values)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def config_text(portal_urls: dict[str, str], data_dir: str | Path = "data",
+                warehouse_path: str | Path | None = None) -> str:
+    """The xxgk.toml for portals served at `portal_urls` (portal id -> entry URL)."""
+    data_dir = str(data_dir)
+    warehouse_path = str(warehouse_path or Path(data_dir) / "xxgk.duckdb")
+    lines = [
+        "# The simulated Longyan 2012 world on loopback, written by `sim`.",
+        "", "[warehouse]", f"path = {_toml(warehouse_path)}", f"data_dir = {_toml(data_dir)}",
+        "", "[harvest]", "concurrency = 8", "per_host_delay = 0", "timeout = 5",
+        "full_every_days = 7", 'user_agent = "xxgk/0.1 (+simulated world)"',
+        "retry_delay = 1  # on loopback a portal made to fail is retried within seconds",
+    ]
+    for unit in UNITS:
+        if not unit.configured:
+            continue
+        lines += ["", "[[unit]]", f"id = {_toml(unit.id)}", f"name = {_toml(unit.name)}",
+                  f"level = {_toml(unit.level)}", f"region = {_toml(unit.region)}"]
+        if unit.parent:
+            lines.append(f"parent = {_toml(unit.parent)}")
+        lines.append(f"aliases = {_toml(list(unit.aliases))}")
+    for portal in PORTALS:
+        lines += ["", "[[portal]]", f"id = {_toml(portal.id)}", f"name = {_toml(portal.name)}",
+                  f"level = {_toml(portal.level)}", f"region = {_toml(portal.region)}",
+                  f"platform = {_toml(portal.platform)}", f"url = {_toml(portal_urls[portal.id])}"]
+        if portal.unit:
+            lines.append(f"unit = {_toml(portal.unit)}")
+        lines.append('details = "new"')
+    return "\n".join(lines) + "\n"

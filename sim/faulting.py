@@ -1,0 +1,110 @@
+"""How the planted faults (sim.faults) change what a portal answers: per-portal fault state,
+the whole-portal and connection faults that answer before any page, and the listing-page
+faults that replace a listing page."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+from sim.faults import Fault, FaultError
+from sim.pages.base import Site
+from sim.pages.common import CHALLENGE_PAGE
+from sim.pages.wire import Req, Response
+
+#: The status of the marker response that means "stream an oversize body".
+OVERSIZE = -1
+
+
+class FaultState:
+    """The faults of one portal and the counters they need."""
+
+    def __init__(self, faults: list[Fault]):
+        self.by_kind = {f.kind: f for f in faults}
+        self.requests = 0
+        self.last_429: float | None = None
+        self.lock = threading.Lock()
+
+    def arg(self, kind: str) -> object:
+        return self.by_kind[kind].arg
+
+    def count_request(self) -> int:
+        """Count one more request; its number (from 1) since the faults were set."""
+        with self.lock:
+            self.requests += 1
+            return self.requests
+
+    def drops_connections(self) -> bool:
+        return "down" in self.by_kind or "reset" in self.by_kind
+
+
+def per_portal(faults: Iterable[Fault], platforms: Mapping[str, str]) -> dict[str, list[Fault]]:
+    """Every portal's faults (`*` spread over all portals; xxe over the Hanweb ones only).
+    `platforms` maps each portal id to its platform family."""
+    per: dict[str, list[Fault]] = {pid: [] for pid in platforms}
+    for fault in faults:
+        targets = list(per) if fault.portal == "*" else [fault.portal]
+        for pid in targets:
+            if pid not in per:
+                raise FaultError(f"fault {fault}: no portal {pid!r}; portals: {', '.join(per)}")
+            if fault.kind == "xxe" and platforms[pid] != "hanweb":
+                if fault.portal == "*":
+                    continue
+                raise FaultError(f"fault {fault}: xxe applies to hanweb portals only")
+            per[pid].append(fault)
+    return per
+
+
+def _too_many(state: FaultState) -> Response | None:
+    """429 for the first request and any request less than S seconds after the last 429."""
+    wait = float(state.arg("429"))
+    with state.lock:
+        now = time.monotonic()
+        limited = state.last_429 is None or now - state.last_429 < wait
+        if limited:
+            state.last_429 = now
+    if not limited:
+        return None
+    return Response(429, b"<html><body>429 Too Many Requests</body></html>",
+                    "text/html", [("Retry-After", str(math.ceil(wait)))])
+
+
+def portal_fault(req: Req, state: FaultState, nth: int, port: int) -> Response | None:
+    """The response a connection-level or whole-portal fault gives request number `nth`,
+    if any (`OVERSIZE` status: stream an oversize body)."""
+    kinds = state.by_kind
+    if "redirect" in kinds:
+        target = state.arg("redirect") or f"http://127.0.0.2:{port}"
+        location = str(target).rstrip("/") + req.path
+        return Response(302, b"", "text/html", [("Location", location)])
+    if "waf" in kinds:
+        return Response(200, CHALLENGE_PAGE.encode(), "text/html; charset=utf-8")
+    if "slow" in kinds:
+        time.sleep(float(state.arg("slow")))
+    if "flaky" in kinds and nth <= int(state.arg("flaky")):
+        return Response(503, b"<html><body>503 Service Temporarily Unavailable</body></html>",
+                        "text/html", [("Retry-After", "1")])
+    if "429" in kinds:
+        limited = _too_many(state)
+        if limited is not None:
+            return limited
+    if "oversize" in kinds:
+        return Response(OVERSIZE, b"")
+    return None
+
+
+def listing_fault(state: FaultState, site: Site, req: Req, as_of: date) -> Response | None:
+    """A listing page that page-fail, stub or loop replaces, if any."""
+    page = site.listing_page_of(req)
+    if page is None or page < 0:
+        return None
+    if "page-fail" in state.by_kind and page == state.arg("page-fail"):
+        return Response(500, b"<html><body><h1>500 Internal Server Error</h1></body></html>")
+    if "stub" in state.by_kind and page >= state.arg("stub"):
+        return site.stub()
+    if "loop" in state.by_kind and page >= max(int(state.arg("loop")), 1):
+        return site.render_listing(req, page, as_of, 0)
+    return None

@@ -1,0 +1,26 @@
+"""World generation, by concern: the specs of every document (`held`: the picks that make
+the report's figures; `unheld`: what must not count), their titles (`titles`), numbers
+(`numbering`) and where they are listed (`placement`). `generate(seed)` runs them in order."""
+
+from __future__ import annotations
+
+import random
+
+from sim.gen.held import city_specs, county_specs
+from sim.gen.numbering import assign
+from sim.gen.placement import listing_rows, with_guide_title, withdraw_after_year
+from sim.gen.titles import plant_titles
+from sim.gen.unheld import other_specs, unheld_specs
+from sim.model import Doc, Row
+
+
+def generate(seed: int) -> tuple[list[Doc], dict[str, list[Row]], dict[str, int]]:
+    """The scale-1 documents of `seed`, each portal's rows (newest first) and its pinned
+    document, if any. The random draws happen in this order; changing it changes the world."""
+    rng = random.Random(seed)
+    specs = city_specs(rng) + county_specs(rng) + unheld_specs(rng) + other_specs(rng)
+    plant_titles(rng, specs)
+    docs = withdraw_after_year(rng, assign(rng, specs))
+    docs = with_guide_title(docs)
+    rows, pinned = listing_rows(docs)
+    return docs, rows, pinned

@@ -1,0 +1,26 @@
+"""Pages of the simulated portals, in the wire shapes of the real platform families.
+
+Each `Site` answers the requests of one portal: TRS static catalogs (`sim.pages.trs`, seven
+listing styles), Hanweb jpaas columns with their data proxy (`sim.pages.hanweb`) and the
+Fujian SSP JSON search API (`sim.pages.ssp`). `make_site` picks the family's class from
+`SITES`. Pages are cheap string templates rendered per request. What a portal shows of a
+document (its spelling of the index number and publisher, its dates, its URL) comes from
+`sim.pages.shown`, which the ground truth uses too.
+"""
+
+from __future__ import annotations
+
+from sim.model import Portal
+from sim.pages.base import Site
+from sim.pages.hanweb import HanwebSite
+from sim.pages.ssp import SspSite
+from sim.pages.trs import TrsSite
+from sim.world import World
+
+#: platform family -> the Site class that serves it
+SITES: dict[str, type[Site]] = {"trs": TrsSite, "hanweb": HanwebSite, "ssp": SspSite}
+
+
+def make_site(world: World, portal: Portal, origin: str) -> Site:
+    """The Site for a portal's platform family."""
+    return SITES[portal.platform](world, portal, origin)
