@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from test_warehouse_landing import land, listing, load_and_build, night, query
+from helpers.warehouse import land, listing, load_and_build, night, query
 
 from warehouse.build import totals
 

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import yaml
-from test_warehouse_landing import land, listing, load_and_build, night, query
+from helpers.warehouse import land, listing, load_and_build, night, query
 
 import warehouse
 

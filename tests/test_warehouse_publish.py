@@ -8,7 +8,7 @@ from datetime import date
 
 import duckdb
 import pytest
-from test_warehouse_landing import PORTALS, UNITS, land, listing, load_and_build, night, query
+from helpers.warehouse import PORTALS, UNITS, land, listing, load_and_build, night, query
 
 from warehouse.build import BuildError, build, run_checks, totals
 from warehouse.db import connect
