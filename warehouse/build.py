@@ -52,10 +52,11 @@ class BuildResult:
     seconds: dict[str, float] = field(default_factory=dict)  # per model and check, in order
 
 
-def models_in_order(models_dir: Path = MODELS_DIR) -> list[Model]:
-    """The models of the folder, each after its inputs; refused with the reason otherwise."""
+def models_in_order(models_dir: Path | None = None) -> list[Model]:
+    """The models of the folder (`MODELS_DIR`), each after its inputs; refused with the reason
+    otherwise."""
     try:
-        return build_order(discover(models_dir))
+        return build_order(discover(models_dir or MODELS_DIR))
     except ModelError as exc:
         raise BuildError(str(exc)) from exc
 
@@ -72,7 +73,7 @@ def _run_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
 
 
 def run_models(
-    con: duckdb.DuckDBPyConnection, seconds: dict[str, float], models_dir: Path = MODELS_DIR
+    con: duckdb.DuckDBPyConnection, seconds: dict[str, float], models_dir: Path | None = None
 ) -> None:
     """Create every model after its inputs; a failing model names itself."""
     con.execute(macros_sql())
