@@ -13,7 +13,7 @@ from helpers.warehouse import land, listing, night, raw_count
 
 from warehouse.build import known_items
 from warehouse.landing import LANDING_SCHEMA, LandingError, landing_paths, write_landing
-from warehouse.load import load
+from warehouse.load import last_complete_full_run, load
 
 D1 = date(2013, 1, 5)
 
@@ -140,3 +140,17 @@ def test_a_listings_file_of_the_wrong_types_is_refused_with_its_reason(tmp_path)
         "xl-aic-xxgk.listings.parquet: page_no is string, not int32"
     ]
     assert raw_count(tmp_path) == 1
+
+
+def test_the_last_complete_full_run_is_read_from_raw_runs(tmp_path):
+    state = tmp_path / "state.duckdb"
+    assert last_complete_full_run(state, "ly-aic-xxgk") is None  # no state database yet
+    land(tmp_path, D1, "ly-aic-xxgk", [])
+    land(tmp_path, date(2013, 1, 6), "ly-aic-xxgk", [], status="partial")
+    land(tmp_path, date(2013, 1, 7), "ly-aic-xxgk", [], mode="incremental")
+    land(tmp_path, date(2013, 1, 8), "xl-aic-xxgk", [])
+    assert last_complete_full_run(state, "ly-aic-xxgk") is None  # landed, not loaded yet
+    load(state, tmp_path)
+    assert last_complete_full_run(state, "ly-aic-xxgk") == datetime(2013, 1, 5, 2, tzinfo=UTC)
+    assert last_complete_full_run(state, "xl-aic-xxgk") == datetime(2013, 1, 8, 2, tzinfo=UTC)
+    assert last_complete_full_run(state, "ct-aic-xxgk") is None
