@@ -1,4 +1,4 @@
-"""The counting rules of DESIGN section 7 on a small world whose answers are worked out by
+"""The counting rules of docs/counting.md on a small world whose answers are worked out by
 hand below, read back through fct_totals, fct_category_counts and `totals()`."""
 
 from __future__ import annotations

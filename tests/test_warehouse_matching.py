@@ -324,7 +324,7 @@ VALUES = {
 
 
 def expected_document(sightings: list[dict]) -> tuple:
-    """The document DESIGN section 6 makes of these sightings, worked out in Python.
+    """The document docs/matching.md makes of these sightings, worked out in Python.
 
     Every sighting here has its own first_seen_at, so the ranking never reaches its last
     keys (portal_id, then the item_key's hash).

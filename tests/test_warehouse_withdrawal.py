@@ -1,4 +1,4 @@
-"""Withdrawals (DESIGN section 9): two complete full listings, never failed, partial or
+"""Withdrawals (docs/withdrawal.md): two complete full listings, never failed, partial or
 incremental runs, and the 10% quarantine; incremental rows keep the detail fields."""
 
 from __future__ import annotations

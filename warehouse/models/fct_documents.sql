@@ -1,6 +1,6 @@
 -- materialized: table
 -- grain: one row per document: a publication counted once however many portals list it.
--- disclosure defaults to 主动公开 when no sighting says otherwise (DESIGN section 5).
+-- disclosure defaults to 主动公开 when no sighting says otherwise (docs/fields.md).
 -- is_official: genre is a 公文 genre, or genre is missing and a doc_no is present.
 -- disagreeing_fields: the fields where some sighting differs from the document's value, i.e.
 -- where its sightings hold different non-NULL values, in the order of the fields.
