@@ -378,4 +378,4 @@ def test_documents_follow_the_ranking_field_by_field_on_a_random_world(tmp_path)
         expected[index_no] = (unit, *fields, origin, disagreeing)
     assert built == expected
     n_filled = sum(1 for sightings in documents.values() if len(sightings) > 1)
-    assert n_filled > 30  # most documents have several sightings to choose among
+    assert n_filled == 49  # this seed's world: 49 of the 60 documents have several sightings
