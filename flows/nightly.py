@@ -44,7 +44,7 @@ from flows.steps import (  # noqa: E402
     make_parser_pool,
     unused_run_id,
 )
-from warehouse.build import known_items  # noqa: E402
+from warehouse.load import known_items  # noqa: E402
 
 
 class TransientHarvestFailure(RuntimeError):
@@ -162,7 +162,7 @@ def _harvest_and_build(config: Config, chosen: list[Portal], full: bool, progres
     """The night's work, under the run lock: harvest the portals concurrently, then build."""
     data_dir = config.warehouse.data_dir
     run_id = unused_run_id(data_dir)
-    modes = {p.id: choose_mode(data_dir, p.id, config.harvest.full_every_days, force_full=full) for p in chosen}
+    modes = {p.id: choose_mode(config.warehouse.state_path, p.id, config.harvest.full_every_days, force_full=full) for p in chosen}
     known = {p.id: known_items(config.warehouse.state_path, p.id) for p in chosen}
     console = make_console()
     bars = HarvestProgress(console, [p.id for p in chosen]) if progress else None

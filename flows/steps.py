@@ -9,7 +9,6 @@ and must never stop the others.
 from __future__ import annotations
 
 import fcntl
-import json
 import multiprocessing
 import os
 import time
@@ -27,7 +26,7 @@ from connectors.records import FetchLogEntry, RunSummary
 from flows.config import Config, Harvest, Portal
 from warehouse.build import BuildError, build
 from warehouse.landing import write_landing
-from warehouse.load import load
+from warehouse.load import last_complete_full_run, load
 
 #: progress(portal_id, pages, rows, advertised_total) — called as rows arrive.
 ProgressFn = Callable[[str, int, int, "int | None"], None]
@@ -123,30 +122,17 @@ def target_of(portal: Portal) -> PortalTarget:
     )
 
 
-def last_complete_full_run(data_dir: Path, portal_id: str) -> datetime | None:
-    """When the portal's latest complete, successful full listing started, from its run files."""
-    landing = Path(data_dir) / "landing"
-    if not landing.is_dir():
-        return None
-    for run_dir in sorted((p for p in landing.iterdir() if p.is_dir()), reverse=True):
-        run_file = run_dir / f"{portal_id}.run.json"
-        if not run_file.is_file():
-            continue
-        try:
-            run = json.loads(run_file.read_text(encoding="utf-8"))
-            if run.get("mode") == "full" and run.get("complete") and run.get("status") == "ok":
-                return datetime.fromisoformat(run["started_at"])
-        except (ValueError, KeyError, TypeError):
-            continue  # an unreadable run file proves nothing; the loader reports it
-    return None
-
-
-def choose_mode(data_dir: Path, portal_id: str, full_every_days: int, force_full: bool = False,
+def choose_mode(state_path: Path, portal_id: str, full_every_days: int, force_full: bool = False,
                 now: datetime | None = None) -> str:
-    """`full` when asked, or when no complete full listing is younger than `full_every_days`."""
+    """`full` when asked, or when no complete full listing is younger than `full_every_days`.
+
+    The last complete full listing is read from the state database's raw_runs
+    (`warehouse.load.last_complete_full_run`), the rows the withdrawals count on; the night
+    loads its landing runs right after the harvest, so they are there the next night.
+    """
     if force_full:
         return "full"
-    last = last_complete_full_run(data_dir, portal_id)
+    last = last_complete_full_run(state_path, portal_id)
     now = now or datetime.now(UTC)
     if last is None or now - last >= timedelta(days=full_every_days):
         return "full"

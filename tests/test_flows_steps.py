@@ -31,6 +31,7 @@ from flows.steps import (
     unused_run_id,
 )
 from warehouse.landing import write_landing
+from warehouse.load import load
 
 # Six documents of one unit, newest first; three per listing page.
 DOCS = [
@@ -232,6 +233,7 @@ def test_build_publishes_and_a_failed_night_keeps_the_data(tmp_path: Path, site:
 
 def test_choose_mode_follows_the_last_complete_full_listing(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
+    state = data_dir / "state.duckdb"
     now = datetime(2013, 1, 10, 2, 0, tzinfo=UTC)
 
     def land(run_id: str, mode: str, status: str, complete: bool, started: datetime) -> None:
@@ -239,16 +241,23 @@ def test_choose_mode_follows_the_last_complete_full_listing(tmp_path: Path) -> N
             "portal_id": "p", "run_id": run_id, "mode": mode, "status": status,
             "started_at": started, "complete": complete,
         })
+        load(state, data_dir)  # as the night does right after the harvest
 
-    assert choose_mode(data_dir, "p", 7, now=now) == "full"  # never listed in full
+    assert choose_mode(state, "p", 7, now=now) == "full"  # never listed in full
     land(new_run_id(now - timedelta(days=3)), "full", "ok", True, now - timedelta(days=3))
     land(new_run_id(now - timedelta(days=2)), "full", "partial", False, now - timedelta(days=2))
     land(new_run_id(now - timedelta(days=1)), "incremental", "ok", False, now - timedelta(days=1))
-    assert last_complete_full_run(data_dir, "p") == now - timedelta(days=3)
-    assert choose_mode(data_dir, "p", 7, now=now) == "incremental"
-    assert choose_mode(data_dir, "p", 3, now=now) == "full"  # the complete one is 3 days old
-    assert choose_mode(data_dir, "p", 7, force_full=True, now=now) == "full"
-    assert choose_mode(data_dir, "other", 7, now=now) == "full"
+    assert last_complete_full_run(state, "p") == now - timedelta(days=3)
+    assert choose_mode(state, "p", 7, now=now) == "incremental"
+    assert choose_mode(state, "p", 3, now=now) == "full"  # the complete one is 3 days old
+    assert choose_mode(state, "p", 7, force_full=True, now=now) == "full"
+    assert choose_mode(state, "other", 7, now=now) == "full"
+    # a landed run not yet loaded does not count until it is: the portal is listed in full
+    write_landing(data_dir, new_run_id(now), "q", [], run={
+        "portal_id": "q", "run_id": new_run_id(now), "mode": "full", "status": "ok",
+        "started_at": now, "complete": True,
+    })
+    assert choose_mode(state, "q", 7, now=now) == "full"
 
 
 def test_run_ids_sort_by_time_and_are_never_reused(tmp_path: Path) -> None:

@@ -1,11 +1,11 @@
-"""The counting rules of DESIGN section 7 on a small world whose answers are worked out by
+"""The counting rules of docs/counting.md on a small world whose answers are worked out by
 hand below, read back through fct_totals, fct_category_counts and `totals()`."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from test_warehouse_landing import land, listing, load_and_build, night, query
+from helpers.warehouse import land, listing, load_and_build, night, query
 
 from warehouse.build import totals
 

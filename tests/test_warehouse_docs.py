@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import yaml
-from test_warehouse_landing import land, listing, load_and_build, night, query
+from helpers.warehouse import land, listing, load_and_build, night, query
 
 import warehouse
 
@@ -42,4 +42,7 @@ def test_the_example_queries_run(tmp_path):
     results = [query(published, example["sql"]) for example in DOCS["queries"]]
     assert len(results) == 3
     assert results[0] == [("all", 1, 0, 1, 0, 100.0), ("city", 1, 0, 1, 0, 100.0)]
-    assert [row[2] for row in results[1]] == ["ly-aic-xxgk"]
+    # the one sighting is its document's origin (its portal is its unit's own), matched on index_no
+    assert results[1] == [("甲", date(2012, 3, 1), "ly-aic-xxgk", "http://ly-aic-xxgk.example/a.html",
+                           True, "index_no", date(2012, 3, 1), [])]
+    assert results[2] == []  # last night's only run was ok and not quarantined

@@ -8,9 +8,10 @@ from datetime import date
 
 import duckdb
 import pytest
-from test_warehouse_landing import PORTALS, UNITS, land, listing, load_and_build, night, query
+from helpers.warehouse import PORTALS, UNITS, land, listing, load_and_build, night, query
 
-from warehouse.build import BuildError, build, run_checks, totals
+from flows.config import ConfigError, parse_config
+from warehouse.build import BuildError, run_checks, totals
 from warehouse.db import connect
 
 D1, D2 = date(2013, 1, 5), date(2013, 1, 6)
@@ -61,18 +62,28 @@ def test_a_failed_check_keeps_the_old_file_and_says_why(tmp_path):
     assert [path.name for path in published.parent.iterdir() if "building" in path.name] == []
 
 
-def test_an_inconsistent_config_is_refused_before_building(tmp_path):
-    published = first_night(tmp_path)
-    before = published.read_bytes()
-    state = tmp_path / "state.duckdb"
-    with pytest.raises(BuildError, match="parent 'nowhere' is not a unit"):
-        build(state, published, [{**UNITS[0], "parent": "nowhere"}], PORTALS)
-    looped = [{**UNITS[0], "parent": "ly-aic"}, *UNITS[1:]]
-    with pytest.raises(BuildError, match="loops"):
-        build(state, published, looped, PORTALS)
-    with pytest.raises(BuildError, match="unit 'ghost' is not a unit"):
-        build(state, published, UNITS, [{**PORTALS[0], "unit": "ghost"}])
-    assert published.read_bytes() == before
+def test_an_inconsistent_config_is_refused_by_the_config_not_the_build():
+    # the build takes the validated config as given; flows/config.py is the one validator
+    assert [unit.id for unit in parse_config({"unit": UNITS, "portal": PORTALS}).units] == [
+        "fj-aic", "ly-aic", "xl-aic", "ct-aic"]
+    refused = {
+        "parent": ([{**UNITS[0], "parent": "nowhere"}, *UNITS[1:]], PORTALS),
+        "cycle": ([{**UNITS[0], "parent": "ly-aic"}, *UNITS[1:]], PORTALS),
+        "unit": (UNITS, [{**PORTALS[0], "unit": "ghost"}, *PORTALS[1:]]),
+    }
+    problems = {}
+    for case, (units, portals) in refused.items():
+        with pytest.raises(ConfigError) as caught:
+            parse_config({"unit": units, "portal": portals})
+        problems[case] = caught.value.problems
+    assert problems == {
+        "parent": ['unit[0] id="fj-aic": field \'parent\': no unit with id "nowhere"'],
+        "cycle": [
+            'unit[0] id="fj-aic": field \'parent\': cycle fj-aic -> ly-aic -> fj-aic',
+            'unit[1] id="ly-aic": field \'parent\': cycle ly-aic -> fj-aic -> ly-aic',
+        ],
+        "unit": ['portal[0] id="fj-gov": field \'unit\': no unit with id "ghost"'],
+    }
 
 
 TAMPERING = {

@@ -16,16 +16,14 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-_TEXT_FIELDS = ("title", "index_no", "doc_no", "publisher_name")
-_DATE_FIELDS = ("published_date", "written_date")
-_CLASS_FIELDS = ("topic", "function", "audience", "genre", "validity", "disclosure")
+from warehouse.fields import DATE_FIELDS, FIELDS
 
 
 def _field_columns() -> list[pa.Field]:
     """The metadata fields of a listing, each next to its raw form, in display order."""
     columns: list[pa.Field] = []
-    for name in (*_TEXT_FIELDS, *_DATE_FIELDS, *_CLASS_FIELDS):
-        kind = pa.date32() if name in _DATE_FIELDS else pa.string()
+    for name in FIELDS:
+        kind = pa.date32() if name in DATE_FIELDS else pa.string()
         columns += [pa.field(name, kind), pa.field(f"{name}_raw", pa.string())]
     return columns
 

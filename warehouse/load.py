@@ -234,3 +234,47 @@ def load(state_path: str | os.PathLike, data_dir: str | os.PathLike) -> LoadResu
     finally:
         con.close()
     return result
+
+
+def _read_state(state_path: str | os.PathLike, sql: str, params: list) -> list[tuple] | None:
+    """Rows of `sql` over the state database, or None when it or its raw_ tables do not exist."""
+    if not Path(state_path).exists():
+        return None
+    con = connect(state_path, read_only=True)
+    try:
+        exists = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'raw_runs'"
+        ).fetchone()[0]
+        return con.execute(sql, params).fetchall() if exists else None
+    finally:
+        con.close()
+
+
+def known_items(state_path: str | os.PathLike, portal_id: str) -> dict[str, str]:
+    """The latest listing hash of every item the portal has shown, for incremental crawls."""
+    rows = _read_state(
+        state_path,
+        "SELECT item_key, arg_max(listing_hash, (seen_at, run_id)) FROM raw_listings "
+        "WHERE portal_id = ? GROUP BY item_key",
+        [portal_id],
+    )
+    return dict(rows or [])
+
+
+def last_complete_full_run(state_path: str | os.PathLike, portal_id: str) -> datetime | None:
+    """When the portal's latest complete, successful full listing started (UTC), from raw_runs.
+
+    The one answer to "when was this portal last listed in full": the warehouse's withdrawal
+    rules read the same rows. The nightly flow loads every landing run right after the
+    harvest, so raw_runs is current when the next night asks. A landing run never loaded
+    (the build was interrupted, or the loader refused the run) does not count until a later
+    load takes it: the portal is then listed in full again, which is the safe side.
+    """
+    rows = _read_state(
+        state_path,
+        "SELECT max(started_at) FROM raw_runs "
+        "WHERE portal_id = ? AND mode = 'full' AND status = 'ok' AND complete",
+        [portal_id],
+    )
+    started = rows[0][0] if rows else None
+    return None if started is None else started.replace(tzinfo=UTC)

@@ -1,4 +1,5 @@
--- One row per portal: every configured portal, and every portal the state database holds
+-- materialized: table
+-- grain: one row per portal: every configured portal, and every portal the state database holds
 -- sightings of that is no longer configured (is_configured false, config fields NULL).
 WITH held AS (
     SELECT

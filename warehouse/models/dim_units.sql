@@ -1,4 +1,5 @@
--- One row per configured unit. A system is a unit and all its descendants.
+-- materialized: table
+-- grain: one row per configured unit. A system is a unit and all its descendants.
 SELECT
     u.unit_id,
     u.unit_name,

@@ -1,4 +1,5 @@
--- One row per system × level × year × scheme × category: the new documents of the year by
+-- materialized: table
+-- grain: one row per system × level × year × scheme × category: the new documents of the year by
 -- classification scheme (topic, function, audience); a document without a value counts as
 -- 未分类, so each scheme's counts sum to fct_totals.new.
 WITH new_documents AS (

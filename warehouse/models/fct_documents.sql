@@ -1,5 +1,6 @@
--- One row per document: a publication counted once however many portals list it.
--- disclosure defaults to 主动公开 when no sighting says otherwise (DESIGN section 5).
+-- materialized: table
+-- grain: one row per document: a publication counted once however many portals list it.
+-- disclosure defaults to 主动公开 when no sighting says otherwise (docs/fields.md).
 -- is_official: genre is a 公文 genre, or genre is missing and a doc_no is present.
 -- disagreeing_fields: the fields where some sighting differs from the document's value, i.e.
 -- where its sightings hold different non-NULL values, in the order of the fields.
@@ -14,18 +15,7 @@ SELECT
     d.doc_key,
     d.unit_id,
     u.level,
-    d.title,
-    d.index_no,
-    d.doc_no,
-    d.publisher_name,
-    d.published_date,
-    d.written_date,
-    d.topic,
-    d."function",
-    d.audience,
-    d.genre,
-    d.validity,
-    coalesce(d.disclosure, '主动公开') AS disclosure,
+    {{ fields: d.{field} }},
     CASE
         WHEN d.genre IS NOT NULL THEN d.genre IN (
             '决议', '决定', '命令', '令', '公报', '公告', '通告', '意见', '通知', '通报',
@@ -39,13 +29,15 @@ SELECT
     d.n_sightings,
     CASE
         WHEN g.fields IS NULL THEN CAST([] AS VARCHAR[])
-        ELSE list_filter(['title', 'index_no', 'doc_no', 'publisher_name', 'published_date', 'written_date', 'topic', 'function', 'audience', 'genre', 'validity', 'disclosure'], lambda field: list_contains(g.fields, field))
+        ELSE list_filter({{ field_names }}, lambda field: list_contains(g.fields, field))
     END AS disagreeing_fields,
     d.has_index_conflict,
     d.first_seen_at,
     d.last_seen_at,
     d.withdrawn_date,
     d.withdrawn_date IS NOT NULL AS is_withdrawn
-FROM int_documents AS d
+FROM (
+    SELECT * REPLACE (coalesce(disclosure, '主动公开') AS disclosure) FROM int_documents
+) AS d
 LEFT JOIN stg_units AS u ON u.unit_id = d.unit_id
 LEFT JOIN disagreements AS g ON g.doc_id = d.doc_id

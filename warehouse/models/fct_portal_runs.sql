@@ -1,4 +1,5 @@
--- One row per portal × run: how the harvest went and what it brought.
+-- materialized: table
+-- grain: one row per portal × run: how the harvest went and what it brought.
 -- is_quarantined: a complete full listing that would have withdrawn more than 10% of the
 -- portal's listed sightings; it withdraws nothing and is reported here.
 WITH new_sightings AS (

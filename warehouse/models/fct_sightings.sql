@@ -1,4 +1,5 @@
--- One row per sighting: one portal's listing of one document (portal × item_key).
+-- materialized: table
+-- grain: one row per sighting: one portal's listing of one document (portal × item_key).
 -- is_origin: the portal's unit is the document's unit or the nearest ancestor of it that
 -- any of the document's portals belongs to. differing_fields: the fields where it holds a
 -- value other than the document's (fct_documents folds them into disagreeing_fields).
@@ -32,32 +33,10 @@ SELECT
     -- building one)
     CASE
         WHEN
-        s.title <> d.title
-        OR s.index_no <> d.index_no
-        OR s.doc_no <> d.doc_no
-        OR s.publisher_name <> d.publisher_name
-        OR s.published_date <> d.published_date
-        OR s.written_date <> d.written_date
-        OR s.topic <> d.topic
-        OR s."function" <> d."function"
-        OR s.audience <> d.audience
-        OR s.genre <> d.genre
-        OR s.validity <> d.validity
-        OR s.disclosure <> d.disclosure
+        {{ fields OR: s.{field} <> d.{field} }}
         THEN list_filter(
             [
-                CASE WHEN s.title <> d.title THEN 'title' END,
-                CASE WHEN s.index_no <> d.index_no THEN 'index_no' END,
-                CASE WHEN s.doc_no <> d.doc_no THEN 'doc_no' END,
-                CASE WHEN s.publisher_name <> d.publisher_name THEN 'publisher_name' END,
-                CASE WHEN s.published_date <> d.published_date THEN 'published_date' END,
-                CASE WHEN s.written_date <> d.written_date THEN 'written_date' END,
-                CASE WHEN s.topic <> d.topic THEN 'topic' END,
-                CASE WHEN s."function" <> d."function" THEN 'function' END,
-                CASE WHEN s.audience <> d.audience THEN 'audience' END,
-                CASE WHEN s.genre <> d.genre THEN 'genre' END,
-                CASE WHEN s.validity <> d.validity THEN 'validity' END,
-                CASE WHEN s.disclosure <> d.disclosure THEN 'disclosure' END
+                {{ fields: CASE WHEN s.{field} <> d.{field} THEN '{name}' END }}
             ],
             lambda field: field IS NOT NULL
         )

@@ -1,4 +1,5 @@
--- One row per system × level × year (DESIGN section 7). A system is a unit and all its
+-- materialized: table
+-- grain: one row per system × level × year (docs/counting.md). A system is a unit and all its
 -- descendants; level is 'all' or the level of the documents' units. Every configured unit is
 -- a system; the years run from the first to the last published year present. 'all' rows are
 -- always there; a level row when the level holds documents that year.

@@ -1,4 +1,5 @@
--- One row per sighting without index_no that is in a component (int_components, computed in
+-- materialized: temp
+-- grain: one row per sighting without index_no that is in a component (int_components, computed in
 -- Python over the doc_no and title groups): the key of the document it belongs to and how it
 -- got there. int_document_keys gives every other sighting its key.
 -- A component that reaches sightings of exactly one index_no joins it; one that reaches

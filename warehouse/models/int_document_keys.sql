@@ -1,4 +1,5 @@
--- One row per sighting: the sighting (every int_sightings column) with the key of the
+-- materialized: view
+-- grain: one row per sighting: the sighting (every int_sightings column) with the key of the
 -- document it belongs to and how it got there, so later models need no join back.
 -- A sighting with an index_no belongs to that index_no's document; one in a component takes
 -- its component's key (int_component_keys); any other is a document of its own.

@@ -1,14 +1,17 @@
--- One row per document (a cluster of sightings of one publication).
+-- materialized: temp
+-- grain: one row per document (a cluster of sightings of one publication).
 -- Its unit: the first publisher-resolved unit among its sightings, else the first portal
 -- unit, in the order most fields, earliest first seen, portal_id.
 -- Its fields, field by field: the first non-NULL value in the ranking origin first (a
 -- portal whose unit is the document's unit, else its nearest ancestor), then most non-NULL
 -- fields, then earliest first_seen_at, then portal_id (then item_key's hash, so the order is
--- total). The ranking is packed into one integer, rank_key, from the top: distance to the
--- origin (64 = not an origin; 2^120) | 12 - n_fields (2^112) | first_seen_at in µs (2^60) |
--- the portal's place in portal_id order (2^44) | 32 bits of the item_key's hash (2^12) | the
--- field mask (which only breaks a tie of all the rest). The best sighting's rank_key so
--- tells its origin distance, portal and field mask without an aggregate of each.
+-- total); docs/matching.md. The ranking is packed into one HUGEINT, rank_key, by the macros
+-- of warehouse/rank.py (rank_order_key, rank_key; bit layout and limits there): from the
+-- top, distance to the origin (64 = not an origin) | fields lacking | first_seen_at in µs |
+-- the portal's place in portal_id order | 32 bits of the item_key's hash | the field mask
+-- (which only breaks a tie of all the rest). The best sighting's rank_key so tells its
+-- origin distance, portal and field mask (rank_origin_distance, rank_portal,
+-- rank_field_mask) without an aggregate of each.
 -- Only keys, masks and ranks go through the per-document aggregates; the texts are joined
 -- back once per value chosen. The best-ranked sighting gives every field it holds (for
 -- those it is the first non-NULL value). A field it lacks but another sighting holds (a bit
@@ -33,12 +36,7 @@ keyed AS NOT MATERIALIZED (
         k.first_seen_at,
         k.last_seen_at,
         k.withdrawn_date,
-        (
-            (
-                (CAST(12 - bit_count(k.field_mask) AS HUGEINT) * 4503599627370496
-                    + epoch_us(k.first_seen_at)) * 65536 + o.portal_rank
-            ) * 4294967296 + hash(k.item_key) % 4294967296
-        ) * 4096 + k.field_mask AS order_key
+        rank_order_key(k.field_mask, k.first_seen_at, o.portal_rank, k.item_key) AS order_key
     FROM int_document_keys AS k
     JOIN portal_order AS o ON o.portal_id = k.portal_id
 ),
@@ -56,8 +54,7 @@ ranked AS MATERIALIZED (
     SELECT
         k.*,
         u.unit_id AS document_unit_id,
-        CAST(coalesce(a.depth, 64) AS HUGEINT) * 1329227995784915872903807060280344576
-            + k.order_key AS rank_key
+        rank_key(a.depth, k.order_key) AS rank_key
     FROM keyed AS k
     JOIN document_units AS u ON u.doc_key = k.doc_key
     LEFT JOIN int_unit_ancestry AS a
@@ -82,16 +79,16 @@ documents AS MATERIALIZED (
 ),
 unfilled AS (
     -- the fields some sighting holds and the best one lacks
-    SELECT doc_key, field_mask & ~CAST(best_rank_key % 4096 AS INTEGER) AS missing_mask
+    SELECT doc_key, field_mask & ~rank_field_mask(best_rank_key) AS missing_mask
     FROM documents
-    WHERE field_mask <> CAST(best_rank_key % 4096 AS INTEGER)
+    WHERE field_mask <> rank_field_mask(best_rank_key)
 ),
 fill_candidates AS (
     -- one row per (sighting, field it holds that its document's best sighting lacks)
     SELECT
         r.doc_key,
         r.sighting_id,
-        unnest(list_filter(range(12), lambda i: (r.field_mask & u.missing_mask) >> i & 1 = 1))
+        unnest(list_filter(range({{ n_fields }}), lambda i: (r.field_mask & u.missing_mask) >> i & 1 = 1))
             AS field_no,
         r.rank_key
     FROM ranked AS r
@@ -114,26 +111,15 @@ best_fields AS (
     FROM documents AS d
     JOIN (
         SELECT
-            sighting_id, title, index_no, doc_no, publisher_name, published_date, written_date,
-            topic, "function", audience, genre, validity, disclosure
+            sighting_id,
+            {{ fields: {field} }}
         FROM int_sightings
     ) AS s ON s.sighting_id = d.best_sighting_id
 ),
 fill_fields AS (
     SELECT
         w.doc_key,
-        any_value(s.title) FILTER (WHERE w.won_mask & 1 <> 0) AS title,
-        any_value(s.index_no) FILTER (WHERE w.won_mask & 2 <> 0) AS index_no,
-        any_value(s.doc_no) FILTER (WHERE w.won_mask & 4 <> 0) AS doc_no,
-        any_value(s.publisher_name) FILTER (WHERE w.won_mask & 8 <> 0) AS publisher_name,
-        any_value(s.published_date) FILTER (WHERE w.won_mask & 16 <> 0) AS published_date,
-        any_value(s.written_date) FILTER (WHERE w.won_mask & 32 <> 0) AS written_date,
-        any_value(s.topic) FILTER (WHERE w.won_mask & 64 <> 0) AS topic,
-        any_value(s."function") FILTER (WHERE w.won_mask & 128 <> 0) AS "function",
-        any_value(s.audience) FILTER (WHERE w.won_mask & 256 <> 0) AS audience,
-        any_value(s.genre) FILTER (WHERE w.won_mask & 512 <> 0) AS genre,
-        any_value(s.validity) FILTER (WHERE w.won_mask & 1024 <> 0) AS validity,
-        any_value(s.disclosure) FILTER (WHERE w.won_mask & 2048 <> 0) AS disclosure
+        {{ fields: any_value(s.{field}) FILTER (WHERE w.won_mask & {bit} <> 0) AS {field} }}
     FROM winning_sightings AS w
     JOIN int_sightings AS s ON s.sighting_id = w.sighting_id
     GROUP BY w.doc_key
@@ -142,24 +128,10 @@ SELECT
     substr(md5(b.doc_key), 1, 16) AS doc_id,
     b.doc_key,
     b.unit_id,
-    coalesce(b.title, f.title) AS title,
-    coalesce(b.index_no, f.index_no) AS index_no,
-    coalesce(b.doc_no, f.doc_no) AS doc_no,
-    coalesce(b.publisher_name, f.publisher_name) AS publisher_name,
-    coalesce(b.published_date, f.published_date) AS published_date,
-    coalesce(b.written_date, f.written_date) AS written_date,
-    coalesce(b.topic, f.topic) AS topic,
-    coalesce(b."function", f."function") AS "function",
-    coalesce(b.audience, f.audience) AS audience,
-    coalesce(b.genre, f.genre) AS genre,
-    coalesce(b.validity, f.validity) AS validity,
-    coalesce(b.disclosure, f.disclosure) AS disclosure,
-    CASE WHEN b.best_rank_key // 1329227995784915872903807060280344576 < 64
-        THEN CAST(b.best_rank_key // 1329227995784915872903807060280344576 AS INTEGER)
-    END AS origin_distance,
-    CASE WHEN b.best_rank_key // 1329227995784915872903807060280344576 < 64
-        THEN o.portal_id
-    END AS origin_portal_id,
+    {{ fields: coalesce(b.{field}, f.{field}) AS {field} }},
+    rank_origin_distance(b.best_rank_key) AS origin_distance,
+    CASE WHEN rank_origin_distance(b.best_rank_key) IS NOT NULL THEN o.portal_id END
+        AS origin_portal_id,
     b.has_fulltext,
     b.has_index_conflict,
     b.n_sightings,
@@ -168,4 +140,4 @@ SELECT
     b.withdrawn_date
 FROM best_fields AS b
 LEFT JOIN fill_fields AS f ON f.doc_key = b.doc_key
-LEFT JOIN portal_order AS o ON o.portal_rank = b.best_rank_key // 17592186044416 % 65536
+LEFT JOIN portal_order AS o ON o.portal_rank = rank_portal(b.best_rank_key)

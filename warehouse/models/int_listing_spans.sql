@@ -1,4 +1,5 @@
--- One row per sighting (portal × item_key): which landing row is its latest and which its
+-- materialized: temp
+-- grain: one row per sighting (portal × item_key): which landing row is its latest and which its
 -- latest with a fetched detail page, when it was first and last seen, in which runs.
 -- "Latest" orders rows by seen_at, then by position (earlier page and row first), packed into
 -- one integer. Read by int_sighting_states and by the withdrawal eligibility of full runs.

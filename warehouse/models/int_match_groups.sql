@@ -1,4 +1,5 @@
--- One row per (match group, sighting): the sightings that share a unit + doc_no key
+-- materialized: temp
+-- grain: one row per (match group, sighting): the sightings that share a unit + doc_no key
 -- (rule doc_no) or a unit + title key within a run of published dates no more than 3 days
 -- apart (rule title). Only groups that hold at least one sighting without index_no are kept:
 -- sightings that all carry an index_no are already clustered (or kept apart) by it.

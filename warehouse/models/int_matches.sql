@@ -1,4 +1,5 @@
--- One row per matched pair of sightings, with the rule that matched them (DESIGN section 6):
+-- materialized: table
+-- grain: one row per matched pair of sightings, with the rule that matched them (docs/matching.md):
 -- index_no (equal index_no), doc_no (same unit and doc_no, and the same published year when
 -- the doc_no has no 〔year〕) and title (same unit and title key, published within 3 days).
 -- index_no and doc_no pairs join every sighting of a key to the key's anchor, its sighting

@@ -1,4 +1,5 @@
--- One row per sighting (portal × item_key): its latest state, first and last seen.
+-- materialized: view
+-- grain: one row per sighting (portal × item_key): its latest state, first and last seen.
 -- The latest state is the latest row, overlaid field by field by the latest row that
 -- fetched the detail page, because incremental nights list known rows without their detail.
 -- Both rows are named by int_listing_spans and fetched back by row id (a narrow aggregate
@@ -22,18 +23,7 @@ SELECT
     l.item_key,
     l.url,
     l.list_url,
-    coalesce(d.title, l.title) AS title,
-    coalesce(d.index_no, l.index_no) AS index_no,
-    coalesce(d.doc_no, l.doc_no) AS doc_no,
-    coalesce(d.publisher_name, l.publisher_name) AS publisher_name,
-    coalesce(d.published_date, l.published_date) AS published_date,
-    coalesce(d.written_date, l.written_date) AS written_date,
-    coalesce(d.topic, l.topic) AS topic,
-    coalesce(d."function", l."function") AS "function",
-    coalesce(d.audience, l.audience) AS audience,
-    coalesce(d.genre, l.genre) AS genre,
-    coalesce(d.validity, l.validity) AS validity,
-    coalesce(d.disclosure, l.disclosure) AS disclosure,
+    {{ fields: coalesce(d.{field}, l.{field}) AS {field} }},
     l.detail_row IS NOT NULL AS is_detail_fetched,
     CASE WHEN l.is_detail_fetched THEN l.has_body ELSE d.has_body END AS has_body,
     CASE WHEN l.is_detail_fetched THEN l.n_attachments ELSE d.n_attachments END AS n_attachments,

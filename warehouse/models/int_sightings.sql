@@ -1,4 +1,5 @@
--- One row per sighting (portal × item_key): its latest state, first and last seen, whether it
+-- materialized: temp
+-- grain: one row per sighting (portal × item_key): its latest state, first and last seen, whether it
 -- is withdrawn, the unit it is resolved to and the keys the matching rules compare.
 --
 -- Withdrawal: a sighting is withdrawn once it is missing from two consecutive eligible
@@ -56,21 +57,10 @@ SELECT
         ELSE CAST(year(p.published_date) AS VARCHAR)
     END AS doc_no_year,
     coalesce(p.has_body, false) OR coalesce(p.n_attachments, 0) > 0 AS has_fulltext,
-    -- which of the twelve metadata fields this sighting has, one bit each in this order
+    -- which of the metadata fields this sighting has, bit i for warehouse/fields.py FIELDS[i]
     -- (the ranking's second key is how many; int_documents compares the masks)
     (
-        CAST(p.title IS NOT NULL AS INTEGER) * 1
-        + CAST(p.index_no IS NOT NULL AS INTEGER) * 2
-        + CAST(p.doc_no IS NOT NULL AS INTEGER) * 4
-        + CAST(p.publisher_name IS NOT NULL AS INTEGER) * 8
-        + CAST(p.published_date IS NOT NULL AS INTEGER) * 16
-        + CAST(p.written_date IS NOT NULL AS INTEGER) * 32
-        + CAST(p.topic IS NOT NULL AS INTEGER) * 64
-        + CAST(p."function" IS NOT NULL AS INTEGER) * 128
-        + CAST(p.audience IS NOT NULL AS INTEGER) * 256
-        + CAST(p.genre IS NOT NULL AS INTEGER) * 512
-        + CAST(p.validity IS NOT NULL AS INTEGER) * 1024
-        + CAST(p.disclosure IS NOT NULL AS INTEGER) * 2048
+        {{ fields +: CAST(p.{field} IS NOT NULL AS INTEGER) * {bit} }}
     ) AS field_mask
 FROM placed AS p
 LEFT JOIN eligible_totals AS t ON t.portal_id = p.portal_id

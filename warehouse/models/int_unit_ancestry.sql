@@ -1,4 +1,5 @@
--- One row per (unit, ancestor): every unit with itself (depth 0) and each ancestor above it.
+-- materialized: table
+-- grain: one row per (unit, ancestor): every unit with itself (depth 0) and each ancestor above it.
 -- A system is a unit and all its descendants, i.e. every unit_id with that ancestor_id.
 WITH RECURSIVE ancestry(unit_id, ancestor_id, depth) AS (
     SELECT unit_id, unit_id, 0 FROM stg_units

@@ -1,4 +1,5 @@
--- One row per (normalized name, unit): every unit's name and aliases as publisher keys.
+-- materialized: table
+-- grain: one row per (normalized name, unit): every unit's name and aliases as publisher keys.
 -- Normalization is NFKC without any white space; matching is exact, never prefix or fuzzy,
 -- so 某市工商业联合会 never becomes 某市工商局.
 SELECT DISTINCT

@@ -1,4 +1,5 @@
--- One row per sighting without index_no whose matches reached documents of several index_no:
+-- materialized: table
+-- grain: one row per sighting without index_no whose matches reached documents of several index_no:
 -- it joined the closest one (doc_no before title, then the nearest date) and never tied them.
 SELECT
     d.doc_id,

@@ -1,4 +1,5 @@
--- One row per publisher name × portal that matched no unit name or alias (publisher_name
+-- materialized: table
+-- grain: one row per publisher name × portal that matched no unit name or alias (publisher_name
 -- NULL: sightings that name no publisher on a portal without a unit). fallback_unit_id is
 -- the portal's unit the sightings were counted under instead (NULL: not counted anywhere).
 SELECT

@@ -1,4 +1,5 @@
--- One row per landing row (portal × item × run), renamed and cast, nothing else.
+-- materialized: view
+-- grain: one row per landing row (portal × item × run), renamed and cast, nothing else.
 -- listing_row is the state database's row id: a row picked by an aggregate comes back by
 -- one integer instead of by its key columns.
 SELECT
@@ -12,30 +13,7 @@ SELECT
     row_no,
     CAST(seen_at AS TIMESTAMP) AS seen_at,
     listing_hash,
-    title,
-    title_raw,
-    index_no,
-    index_no_raw,
-    doc_no,
-    doc_no_raw,
-    publisher_name,
-    publisher_name_raw,
-    published_date,
-    published_date_raw,
-    written_date,
-    written_date_raw,
-    topic,
-    topic_raw,
-    "function",
-    function_raw,
-    audience,
-    audience_raw,
-    genre,
-    genre_raw,
-    validity,
-    validity_raw,
-    disclosure,
-    disclosure_raw,
+    {{ fields: {field}, {name}_raw }},
     flags,
     coalesce(detail_fetched, false) AS is_detail_fetched,
     detail_sha256,

@@ -1,4 +1,5 @@
--- One row per configured portal: the config's fields renamed, nothing else.
+-- materialized: table
+-- grain: one row per configured portal: the config's fields renamed, nothing else.
 SELECT
     id AS portal_id,
     name AS portal_name,

@@ -1,4 +1,5 @@
--- One row per loaded portal run (portal × run), renamed to the warehouse's conventions.
+-- materialized: table
+-- grain: one row per loaded portal run (portal × run), renamed to the warehouse's conventions.
 SELECT
     portal_id,
     run_id,

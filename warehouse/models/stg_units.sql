@@ -1,4 +1,5 @@
--- One row per configured unit (发布机构): the config's fields renamed, nothing else.
+-- materialized: table
+-- grain: one row per configured unit (发布机构): the config's fields renamed, nothing else.
 SELECT
     id AS unit_id,
     name AS unit_name,

@@ -1,0 +1,39 @@
+"""The configured units and portals as the warehouse's `cfg_` tables.
+
+They come validated: flows/config.py refuses a config with duplicate ids, unknown levels,
+parents or units, or a parent cycle, before anything is harvested or built. Here they are
+taken as given and only laid out as Arrow tables of fixed schemas.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+LEVELS = ("province", "city", "county")
+
+UNIT_SCHEMA = pa.schema(
+    [(name, pa.string()) for name in ("id", "name", "level", "region", "parent")]
+    + [("aliases", pa.list_(pa.string()))]
+)
+PORTAL_SCHEMA = pa.schema(
+    [
+        (name, pa.string())
+        for name in ("id", "name", "level", "region", "platform", "url", "unit", "details")
+    ]
+)
+
+
+def config_tables(units: list[dict], portals: list[dict]) -> tuple[pa.Table, pa.Table]:
+    """Units and portals (as `Config.units_as_dicts()` and `portals_as_dicts()` give them)."""
+    unit_rows = [
+        {
+            **{key: unit.get(key) for key in UNIT_SCHEMA.names},
+            "aliases": list(unit.get("aliases") or []),
+        }
+        for unit in units
+    ]
+    portal_rows = [{key: portal.get(key) for key in PORTAL_SCHEMA.names} for portal in portals]
+    return (
+        pa.Table.from_pylist(unit_rows, schema=UNIT_SCHEMA),
+        pa.Table.from_pylist(portal_rows, schema=PORTAL_SCHEMA),
+    )
