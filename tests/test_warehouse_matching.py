@@ -377,5 +377,7 @@ def test_documents_follow_the_ranking_field_by_field_on_a_random_world(tmp_path)
         fields[FIELDS.index("disclosure")] = fields[FIELDS.index("disclosure")] or "主动公开"
         expected[index_no] = (unit, *fields, origin, disagreeing)
     assert built == expected
-    n_filled = sum(1 for sightings in documents.values() if len(sightings) > 1)
-    assert n_filled == 49  # this seed's world: 49 of the 60 documents have several sightings
+    # a guard on the world itself: the comparison above means little unless most documents
+    # have several sightings to rank and fill from
+    n_shared = sum(1 for sightings in documents.values() if len(sightings) > 1)
+    assert n_shared >= 30, f"only {n_shared} of 60 documents have several sightings"
