@@ -461,6 +461,18 @@ def test_a_trickling_server_is_cut_off_at_the_total_timeout(tmp_path, trickle_se
     assert caught.value.attempts == 1  # a server that trickles is not asked again
 
 
+
+def test_a_proxy_that_trickles_headers_is_cut_off_too(tmp_path, trickle_server, monkeypatch):
+    target = "http://portal.invalid/headers"
+    monkeypatch.setenv("HTTP_PROXY", trickle_server)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client = client_for(tmp_path, timeout=1, total_timeout=1.5)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="no complete response within 1.5 s"):
+        client.fetch(Request(target), allowed_hosts(target))
+    assert time.monotonic() - started < 6
+
 # -- encodings ----------------------------------------------------------------------------
 
 

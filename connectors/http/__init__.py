@@ -11,8 +11,9 @@ request is conditional and a 304 is answered from the archive. The policies (pol
 retries, caps, hosts) are described in docs/reliability.md.
 
 One concern per module: `hosts` (host keys, the allow-list), `charset` (decoding),
-`politeness` (the per-host gate), `watchdog` (the bound on a whole exchange), `validators`
-(conditional requests), `exchange` (one request on the wire), `client` (`HttpClient`).
+`politeness` (the per-host gate), `deadline` and `watchdog` (the bound on a whole
+exchange), `validators` (conditional requests), `exchange` (one request on the wire),
+`page` (what a fetch returns and logs), `client` (`HttpClient`).
 """
 
 from connectors.http.charset import decode_body

@@ -18,6 +18,7 @@ from urllib3.util.retry import Retry
 from connectors.archive import PageArchive, sha256_hex
 from connectors.errors import FetchError
 from connectors.http.charset import decode_body
+from connectors.http.deadline import Deadline
 from connectors.http.exchange import (
     REDIRECT_STATUSES,
     Body,
@@ -34,7 +35,6 @@ from connectors.http.hosts import check_host
 from connectors.http.page import Page, log_entry
 from connectors.http.politeness import HostGate
 from connectors.http.validators import ValidatorCache
-from connectors.http.watchdog import Watchdog
 from connectors.records import FetchLogEntry, Request
 
 _MB = 1024 * 1024
@@ -205,31 +205,33 @@ class HttpClient:
                   progress: _Progress) -> Body | Hop:
         """One request and its response, in the host's turn and within the total timeout;
         returns the body, or the next hop of a redirect."""
-        with gate.turn(), Watchdog(self.total_timeout) as watchdog:
+        with gate.turn():
+            deadline = Deadline(self.total_timeout)
             try:
-                response = send(session, hop, headers, self.connect_timeout, self.timeout)
+                response = send(session, hop, headers, self.connect_timeout, self.timeout,
+                                deadline)
             except Retryable as exc:
-                raise self._timed_out(watchdog, hop, progress) or exc from exc
-            if timed_out := self._timed_out(watchdog, hop, progress):
+                raise self._timed_out(deadline, hop, progress) or exc from exc
+            if timed_out := self._timed_out(deadline, hop, progress):
                 # Cut off mid-headers, the end of the socket looks like their end.
                 response.close()
                 raise timed_out
             progress.status = response.status_code
             whole = False  # the body was read to its end: the connection can be reused
             try:
-                outcome, whole = self._answer(response, gate, hop, conditional, watchdog,
+                outcome, whole = self._answer(response, gate, hop, conditional, deadline,
                                               progress)
                 return outcome
             finally:
                 # Closing drops the connection, which is what an unread (perhaps huge) body
                 # needs; a body read to its end leaves a connection to keep alive.
-                if whole and not watchdog.expired:
+                if whole:
                     response.raw.release_conn()
                 else:
                     response.close()
 
     def _answer(self, response: requests.Response, gate: HostGate, hop: Hop, conditional: bool,
-                watchdog: Watchdog, progress: _Progress) -> tuple[Body | Hop, bool]:
+                deadline: Deadline, progress: _Progress) -> tuple[Body | Hop, bool]:
         """What a response means: a redirect, a retry, an error, or a body; with whether
         the body was read to its end."""
         status = response.status_code
@@ -250,16 +252,17 @@ class HttpClient:
             raise FetchError(f"{hop.method} {hop.url}: HTTP {status}", url=hop.url,
                              status=status)
         try:
-            content = read_capped(response, hop.url, self.max_bytes, self.max_decoded_bytes)
+            content = read_capped(response, hop.url, self.max_bytes, self.max_decoded_bytes,
+                                  deadline)
         except Retryable as exc:
-            raise self._timed_out(watchdog, hop, progress) or exc from exc
-        if timed_out := self._timed_out(watchdog, hop, progress):
+            raise self._timed_out(deadline, hop, progress) or exc from exc
+        if timed_out := self._timed_out(deadline, hop, progress):
             raise timed_out  # a body cut short where no length was declared
         return Body(hop.url, status, lower(response.headers), content), True
 
-    def _timed_out(self, watchdog: Watchdog, hop: Hop, progress: _Progress) -> FetchError | None:
-        """The error for an exchange the watchdog cut, or None when it did not."""
-        if not watchdog.expired:
+    def _timed_out(self, deadline: Deadline, hop: Hop, progress: _Progress) -> FetchError | None:
+        """The error for an exchange past its deadline, or None while there is time."""
+        if not deadline.expired:
             return None
         return FetchError(f"{hop.method} {hop.url}: no complete response within "
                           f"{self.total_timeout} s", url=hop.url, status=progress.status)

@@ -17,7 +17,8 @@ import urllib3
 from urllib3.util.retry import Retry
 
 from connectors.errors import FetchError, ResponseTooLarge
-from connectors.http.watchdog import WatchedAdapter
+from connectors.http.deadline import Deadline
+from connectors.http.watchdog import WatchedAdapter, headers_by
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
@@ -73,13 +74,14 @@ def new_session(host: str, user_agent: str, pool_size: int) -> requests.Session:
 
 
 def send(session: requests.Session, hop: Hop, headers: dict[str, str],
-         connect_timeout: float, read_timeout: float) -> requests.Response:
+         connect_timeout: float, read_timeout: float, deadline: Deadline) -> requests.Response:
     """Send one request without following redirects or reading the body."""
     try:
-        return session.request(
-            hop.method, hop.url, data=hop.data, headers=headers, allow_redirects=False,
-            stream=True, timeout=(connect_timeout, read_timeout),
-        )
+        with headers_by(deadline):
+            return session.request(
+                hop.method, hop.url, data=hop.data, headers=headers, allow_redirects=False,
+                stream=True, timeout=deadline.timeout(connect_timeout, read_timeout),
+            )
     except requests.exceptions.InvalidURL as exc:
         raise FetchError(f"{hop.method} {hop.url}: invalid URL: {exc}", url=hop.url) from exc
     except (requests.ConnectionError, requests.Timeout) as exc:
@@ -113,32 +115,24 @@ def retry_after(response: requests.Response, parser: Retry) -> float | None:
 
 
 def read_capped(response: requests.Response, url: str, max_bytes: int,
-                max_decoded_bytes: int) -> bytes:
+                max_decoded_bytes: int, deadline: Deadline) -> bytes:
     """Stream the body, refusing more than `max_bytes` on the wire or `max_decoded_bytes`
-    after decompression (the watchdog bounds the time it may take)."""
+    after decompression. Stops early when the deadline passes: the caller tells a body cut
+    short by `deadline.expired`."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise ResponseTooLarge(f"{url}: Content-Length {declared} exceeds the "
                                f"{max_bytes}-byte cap", url=url, status=response.status_code)
     raw = response.raw
-    # urllib3 counts wire bytes (tell) only outside chunked transfer; without a
-    # content-encoding the decoded count is the wire count, so use whichever is known.
-    identity = not response.headers.get("content-encoding")
     chunks: list[bytes] = []
     decoded = 0
     try:
-        # urllib3 decompresses incrementally, at most _CHUNK bytes per step, so a bomb
-        # is stopped after one chunk past the cap, never inflated whole.
-        for chunk in raw.stream(_CHUNK, decode_content=True):
+        # read1 returns what has arrived rather than waiting for a whole chunk, so a body
+        # that drips is seen to do so; it inflates at most _CHUNK bytes per call, so a
+        # bomb is stopped one chunk past the cap, never inflated whole.
+        while not deadline.expired and (chunk := raw.read1(_CHUNK, decode_content=True)):
             decoded += len(chunk)
-            if decoded > max_decoded_bytes:
-                raise ResponseTooLarge(
-                    f"{url}: body exceeds the {max_decoded_bytes}-byte cap "
-                    f"after decompression ({raw.tell()} bytes on the wire)",
-                    url=url, status=response.status_code)
-            if max(raw.tell(), decoded if identity else 0) > max_bytes:
-                raise ResponseTooLarge(f"{url}: body exceeds the {max_bytes}-byte cap",
-                                       url=url, status=response.status_code)
+            _check_size(response, url, decoded, max_bytes, max_decoded_bytes)
             chunks.append(chunk)
     except urllib3.exceptions.DecodeError as exc:
         raise FetchError(f"{url}: undecodable content-encoding: {short(exc)}",
@@ -147,6 +141,19 @@ def read_capped(response: requests.Response, url: str, max_bytes: int,
         raise Retryable(f"body read failed: {type(exc).__name__}: {short(exc)}",
                         status=response.status_code) from exc
     return b"".join(chunks)
+
+
+def _check_size(response: requests.Response, url: str, decoded: int, max_bytes: int,
+                max_decoded_bytes: int) -> None:
+    """Refuse a body grown past either cap; `decoded` is its size so far."""
+    wire = response.raw.tell()  # what urllib3 has read, before decompression
+    if decoded > max_decoded_bytes:
+        raise ResponseTooLarge(f"{url}: body exceeds the {max_decoded_bytes}-byte cap "
+                               f"after decompression ({wire} bytes on the wire)",
+                               url=url, status=response.status_code)
+    if wire > max_bytes:
+        raise ResponseTooLarge(f"{url}: body exceeds the {max_bytes}-byte cap", url=url,
+                               status=response.status_code)
 
 
 def lower(headers: requests.structures.CaseInsensitiveDict) -> dict[str, str]:

@@ -1,4 +1,14 @@
-"""The bound on one whole exchange: a watchdog that shuts its sockets when time is up."""
+"""Cuts off a server that trickles its response headers: the one reach into urllib3.
+
+http.client reads the status line and headers with one socket read per line, each
+bounded only by the read timeout, and neither requests nor urllib3 offers a hook between
+sending a request and having its headers; so a server sending a header line every few
+seconds holds a worker for as long as it likes. Here a connection puts its socket under
+a clock while it awaits headers, and the clock shuts the socket at the exchange's
+deadline. This relies on urllib3 internals (a pool builds its connections from
+`ConnectionCls`, and calls `getresponse()` on the connection with `sock` set), which is
+why pyproject.toml pins urllib3 to the range this was tested with.
+"""
 
 from __future__ import annotations
 
@@ -7,77 +17,70 @@ import itertools
 import socket
 import threading
 import time
-from contextlib import suppress
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from typing import Any
 
-import urllib3
+import requests
 from requests.adapters import HTTPAdapter
+from urllib3 import HTTPConnectionPool
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.response import HTTPResponse
+
+from connectors.http.deadline import Deadline
+
+_current = threading.local()  # the deadline of the exchange the thread is making
 
 
-class Watchdog:
-    """Shuts the sockets of one exchange when its time is up.
+@contextmanager
+def headers_by(deadline: Deadline) -> Iterator[None]:
+    """Run one exchange of this thread with its response headers due by `deadline`."""
+    _current.deadline = deadline
+    try:
+        yield
+    finally:
+        _current.deadline = None
 
-    Socket timeouts bound each read, not a whole response: a server that trickles a byte
-    of headers or body every few seconds would hold a worker forever. The watchdog is
-    the bound on the whole exchange (`HttpClient.total_timeout`).
-    """
 
-    _current = threading.local()
+class _Watch:
+    """One socket awaiting headers, shut if the clock reaches it before they are in."""
 
-    def __init__(self, seconds: float) -> None:
-        self.expired = False
-        self.done = False
-        self._seconds = seconds
-        self._sockets: list[socket.socket] = []
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock: socket.socket | None = sock
         self._lock = threading.Lock()
 
-    @classmethod
-    def watch(cls, sock: socket.socket | None) -> None:
-        """Put `sock` under the current thread's watchdog, if one is running."""
-        dog = getattr(cls._current, "dog", None)
-        if dog is None or sock is None:
-            return
-        with dog._lock:
-            dog._sockets.append(sock)
-            expired = dog.expired
-        if expired:
-            _shut(sock)
+    @property
+    def done(self) -> bool:
+        return self._sock is None
+
+    def finish(self) -> None:
+        """The headers are in (or the read failed): the socket is no longer watched."""
+        with self._lock:
+            self._sock = None
 
     def expire(self) -> None:
-        """Time is up: shut every socket of the exchange (nothing if it has ended)."""
+        """Time is up: shut the socket, so the blocked read returns at once."""
         with self._lock:
-            if self.done:
-                return
-            self.expired = True
-            sockets = list(self._sockets)
-        for sock in sockets:
-            _shut(sock)
-
-    def __enter__(self) -> Watchdog:
-        Watchdog._current.dog = self
-        _CLOCK.add(self, time.monotonic() + self._seconds)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        with self._lock:
-            self.done = True
-            self._sockets.clear()
-        Watchdog._current.dog = None
+            if self._sock is not None:
+                with suppress(OSError):
+                    self._sock.shutdown(socket.SHUT_RDWR)
+                self._sock = None
 
 
 class _Clock:
-    """One daemon thread that expires watchdogs at their deadlines (a timer thread per
+    """One daemon thread that expires watches at their deadlines (a timer thread per
     request would cost more than a loopback request itself)."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
-        self._heap: list[tuple[float, int, Watchdog]] = []
+        self._heap: list[tuple[float, int, _Watch]] = []
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
 
-    def add(self, dog: Watchdog, deadline: float) -> None:
-        """Expire `dog` at `deadline` (monotonic seconds) unless it is done by then."""
+    def add(self, watch: _Watch, end: float) -> None:
+        """Expire `watch` at `end` (monotonic seconds) unless it is done by then."""
         with self._cond:
-            heapq.heappush(self._heap, (deadline, next(self._order), dog))
+            heapq.heappush(self._heap, (end, next(self._order), watch))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="xxgk-http-watchdog",
                                                 daemon=True)
@@ -93,47 +96,51 @@ class _Clock:
                     due.append(heapq.heappop(self._heap)[2])
                 if not due:
                     self._cond.wait(self._heap[0][0] - now if self._heap else None)
-            for dog in due:
-                dog.expire()
+            for watch in due:
+                watch.expire()
 
 
 _CLOCK = _Clock()
 
 
-def _shut(sock: socket.socket) -> None:
-    """Shut a socket down so a read blocked on it returns at once."""
-    with suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
+@contextmanager
+def _watched(sock: socket.socket | None) -> Iterator[None]:
+    """Keep `sock` under the clock for the current exchange's deadline, if there is one."""
+    deadline: Deadline | None = getattr(_current, "deadline", None)
+    if deadline is None or sock is None:
+        yield
+        return
+    watch = _Watch(sock)
+    _CLOCK.add(watch, deadline.end)
+    try:
+        yield
+    finally:
+        watch.finish()
 
 
-class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
-    """A connection that puts its socket under the watchdog when it awaits a response."""
-
-    def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]
-        Watchdog.watch(self.sock)
-        return super().getresponse()
+class _WatchedHTTPConnection(HTTPConnection):
+    def getresponse(self) -> HTTPResponse:  # type: ignore[override]
+        with _watched(self.sock):
+            return super().getresponse()
 
 
-class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
-    """The https twin of `_WatchedHTTPConnection`."""
-
-    def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]
-        Watchdog.watch(self.sock)
-        return super().getresponse()
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def getresponse(self) -> HTTPResponse:  # type: ignore[override]
+        with _watched(self.sock):
+            return super().getresponse()
 
 
-class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
-    ConnectionCls = _WatchedHTTPConnection
-
-
-class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = _WatchedHTTPSConnection
+_WATCHED = {"http": _WatchedHTTPConnection, "https": _WatchedHTTPSConnection}
 
 
 class WatchedAdapter(HTTPAdapter):
-    """requests' adapter with connections the watchdog can cut."""
+    """requests' adapter whose connections, direct or through a proxy, are watched."""
 
-    def init_poolmanager(self, *args: object, **kwargs: object) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool,
-                                                   "https": _WatchedHTTPSPool}
+    def get_connection_with_tls_context(
+        self, request: requests.PreparedRequest, verify: bool | str | None,
+        proxies: Mapping[str, str] | None = None, cert: Any = None,
+    ) -> HTTPConnectionPool:
+        pool = super().get_connection_with_tls_context(request, verify, proxies=proxies,
+                                                       cert=cert)
+        pool.ConnectionCls = _WATCHED[pool.scheme]
+        return pool
