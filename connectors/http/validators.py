@@ -33,6 +33,7 @@ class ValidatorCache:
             self._load(path)
 
     def _load(self, path: Path) -> None:
+        """Read the stored lines, the last for a URL winning; compact a mostly stale file."""
         lines = 0
         with path.open(encoding="utf-8") as stored:
             for line in stored:

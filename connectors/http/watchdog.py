@@ -51,6 +51,7 @@ class _Watch:
 
     @property
     def done(self) -> bool:
+        """Whether the socket is no longer watched (its headers came, or it was shut)."""
         return self._sock is None
 
     def finish(self) -> None:
@@ -88,6 +89,7 @@ class _Clock:
             self._cond.notify()
 
     def _run(self) -> None:
+        """Expire each watch when its time comes; drop finished ones as they surface."""
         while True:
             due = []
             with self._cond:
@@ -119,12 +121,16 @@ def _watched(sock: socket.socket | None) -> Iterator[None]:
 
 
 class _WatchedHTTPConnection(HTTPConnection):
+    """A connection whose wait for response headers is bounded by the exchange's deadline."""
+
     def getresponse(self) -> HTTPResponse:  # type: ignore[override]
         with _watched(self.sock):
             return super().getresponse()
 
 
 class _WatchedHTTPSConnection(HTTPSConnection):
+    """The https twin of `_WatchedHTTPConnection`."""
+
     def getresponse(self) -> HTTPResponse:  # type: ignore[override]
         with _watched(self.sock):
             return super().getresponse()
@@ -140,6 +146,7 @@ class WatchedAdapter(HTTPAdapter):
         self, request: requests.PreparedRequest, verify: bool | str | None,
         proxies: Mapping[str, str] | None = None, cert: Any = None,
     ) -> HTTPConnectionPool:
+        """requests' pool for `request`, made to build watched connections."""
         pool = super().get_connection_with_tls_context(request, verify, proxies=proxies,
                                                        cert=cert)
         pool.ConnectionCls = _WATCHED[pool.scheme]
