@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from urllib.parse import urljoin
 
 import pytest
-from test_http import LoopbackServer
+from helpers.loopback import LoopbackServer
 
 import connectors.crawl as crawl_module
 from connectors.crawl import PortalTarget, crawl

@@ -10,92 +10,14 @@ import time
 from collections.abc import Callable
 from contextlib import suppress
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
+from helpers.loopback import LoopbackServer, Reply
 
 from connectors.errors import FetchError, ForeignHostError, ResponseTooLarge
 from connectors.http import HttpClient, allowed_hosts, decode_body, host_key
 from connectors.records import Request
-
-Reply = tuple[int, dict[str, str], bytes]
-
-
-class LoopbackServer:
-    """A real HTTP/1.1 server on 127.0.0.1, port 0, answering from per-path handlers.
-
-    A handler gets the request handler and returns (status, headers, body), or None when
-    it answered (or hung up) by itself. Every request is recorded in `hits` with the
-    monotonic time it arrived, so tests can measure gaps between request starts.
-    """
-
-    def __init__(self) -> None:
-        self.routes: dict[str, Callable[[BaseHTTPRequestHandler], Reply | None]] = {}
-        self.hits: list[tuple[str, str, float, dict[str, str]]] = []
-        self.peers: list[tuple[str, int]] = []  # the client address of each request
-        self.in_flight = 0
-        self.max_in_flight = 0
-        self._lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                server._serve(self)
-
-            do_POST = do_GET
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-
-    def url(self, path: str) -> str:
-        """The absolute URL of `path` on this server."""
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def paths(self) -> list[str]:
-        """The paths requested so far, in arrival order."""
-        return [path for path, _, _, _ in self.hits]
-
-    def _serve(self, handler: BaseHTTPRequestHandler) -> None:
-        length = int(handler.headers.get("Content-Length") or 0)
-        body_in = handler.rfile.read(length) if length else b""
-        with self._lock:
-            self.hits.append((handler.path, handler.command, time.monotonic(),
-                              {k.lower(): v for k, v in handler.headers.items()}))
-            self.peers.append(handler.client_address)
-            self.in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self.in_flight)
-        handler.request_body = body_in
-        try:
-            route = self.routes.get(handler.path) or self.routes.get(handler.path.split("?")[0])
-            reply = route(handler) if route else (404, {}, b"not found")
-            if reply is not None:
-                status, headers, body = reply
-                handler.send_response(status)
-                for name, value in headers.items():
-                    handler.send_header(name, value)
-                if "Content-Length" not in headers:
-                    handler.send_header("Content-Length", str(len(body)))
-                handler.end_headers()
-                handler.wfile.write(body)
-        finally:
-            with self._lock:
-                self.in_flight -= 1
-
-    def __enter__(self) -> LoopbackServer:
-        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def html(body: str = "<html><body>ok</body></html>", **headers: str) -> Callable:
@@ -538,6 +460,18 @@ def test_a_trickling_server_is_cut_off_at_the_total_timeout(tmp_path, trickle_se
     assert 1.4 <= time.monotonic() - started < 6
     assert caught.value.attempts == 1  # a server that trickles is not asked again
 
+
+
+def test_a_proxy_that_trickles_headers_is_cut_off_too(tmp_path, trickle_server, monkeypatch):
+    target = "http://portal.invalid/headers"
+    monkeypatch.setenv("HTTP_PROXY", trickle_server)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client = client_for(tmp_path, timeout=1, total_timeout=1.5)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="no complete response within 1.5 s"):
+        client.fetch(Request(target), allowed_hosts(target))
+    assert time.monotonic() - started < 6
 
 # -- encodings ----------------------------------------------------------------------------
 

@@ -1,0 +1,318 @@
+"""`HttpClient`: fetch one request politely, within bounds, with retries, and log it."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import KW_ONLY, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import requests
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity.wait import wait_exponential_jitter
+from urllib3.util.retry import Retry
+
+from connectors.archive import PageArchive, sha256_hex
+from connectors.errors import FetchError
+from connectors.http.charset import decode_body
+from connectors.http.deadline import Deadline
+from connectors.http.exchange import (
+    REDIRECT_STATUSES,
+    Body,
+    Hop,
+    Retryable,
+    lower,
+    new_session,
+    next_hop,
+    read_capped,
+    retry_after,
+    send,
+)
+from connectors.http.hosts import check_host
+from connectors.http.page import Page, log_entry
+from connectors.http.politeness import HostGate
+from connectors.http.validators import ValidatorCache
+from connectors.records import FetchLogEntry, Request
+
+_MB = 1024 * 1024
+
+
+@dataclass
+class _Progress:
+    """How far one fetch got, for its error and its log entry."""
+
+    attempts: int = 0
+    status: int | None = None  # the last HTTP status seen
+
+
+@dataclass(eq=False)
+class HttpClient:
+    """The process's HTTP client. Thread-safe; see the package docstring for what it enforces.
+
+    `data_dir` holds the page archive and the validators; None keeps neither (no archive,
+    no conditional requests). Timeouts are in seconds; `retry_after_max` caps how long a
+    Retry-After header can make us wait; `total_timeout` bounds one exchange end to end, so
+    a server that trickles bytes (headers or body) cannot hold a worker forever.
+    """
+
+    data_dir: str | os.PathLike[str] | None = None
+    _: KW_ONLY
+    user_agent: str = "xxgk/0.1"
+    connect_timeout: float = 10.0
+    timeout: float = 30.0
+    total_timeout: float = 120.0
+    per_host_delay: float = 1.0
+    jitter: float = 0.25
+    per_host_concurrency: int = 1
+    max_attempts: int = 4
+    backoff: float = 1.0
+    backoff_max: float = 60.0
+    retry_after_max: float = 120.0
+    max_bytes: int = 20 * _MB
+    max_decoded_bytes: int = 20 * _MB
+    max_redirects: int = 5
+    conditional: bool = True
+    archive: PageArchive | None = field(init=False, repr=False)
+    _validators: ValidatorCache | None = field(init=False, repr=False)
+    _retry_after: Retry = field(init=False, repr=False)
+    _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
+    _sessions: dict[str, requests.Session] = field(init=False, repr=False, default_factory=dict)
+    _gates: dict[str, HostGate] = field(init=False, repr=False, default_factory=dict)
+    _log: list[FetchLogEntry] = field(init=False, repr=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.per_host_delay < 0 or self.jitter < 0:
+            raise ValueError("per_host_delay and jitter must be >= 0")
+        if self.per_host_concurrency < 1 or self.max_attempts < 1:
+            raise ValueError("per_host_concurrency and max_attempts must be >= 1")
+        stored = Path(self.data_dir) if self.data_dir is not None else None
+        self.archive = PageArchive(stored) if stored is not None else None
+        use_validators = self.conditional and stored is not None
+        self._validators = ValidatorCache(stored / "validators.jsonl") if use_validators else None
+        self._retry_after = Retry(total=0, retry_after_max=int(self.retry_after_max))
+
+    # -- public -------------------------------------------------------------------------
+
+    def fetch(
+        self,
+        request: Request,
+        allowed: Iterable[str],
+        *,
+        log: list[FetchLogEntry] | None = None,
+    ) -> Page:
+        """Fetch one request, retrying what is worth retrying; return the decoded page.
+
+        `allowed` is the set of host keys (see `allowed_hosts`) this request and its
+        redirects may touch. Raises `ForeignHostError`, `ResponseTooLarge` or `FetchError`.
+        One `FetchLogEntry` is appended to `log`, or to the client's own log when no list
+        is given (see `take_log`), whether the fetch succeeds or not.
+        """
+        allowed = frozenset(allowed)
+        started = time.monotonic()
+        progress = _Progress()
+        try:
+            body = self._fetch_with_retries(request, allowed, progress)
+            page = self._finish(request, body, progress.attempts, started)
+        except FetchError as exc:
+            exc.attempts = exc.attempts or progress.attempts
+            exc.url = exc.url or request.url
+            self._record(log, log_entry(request, progress.status, started, progress.attempts,
+                                        error=exc))
+            raise
+        self._record(log, log_entry(request, page.status, started, page.attempts, page=page))
+        return page
+
+    def take_log(self) -> list[FetchLogEntry]:
+        """Return and clear the entries of fetches made without a `log` list."""
+        with self._lock:
+            entries, self._log = self._log, []
+        return entries
+
+    def close(self) -> None:
+        """Close every session's pooled connections."""
+        with self._lock:
+            sessions = list(self._sessions.values())
+            self._sessions.clear()
+        for session in sessions:
+            session.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- retries ------------------------------------------------------------------------
+
+    def _fetch_with_retries(self, request: Request, allowed: frozenset[str],
+                            progress: _Progress) -> Body:
+        """Run attempts until one succeeds, a permanent error occurs, or attempts run out."""
+        retrying = Retrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._wait(),
+            retry=retry_if_exception_type(Retryable),
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    progress.attempts = attempt.retry_state.attempt_number
+                    return self._attempt(request, allowed, progress)
+        except Retryable as exc:
+            raise FetchError(
+                f"{request.method} {request.url}: {exc} after {progress.attempts} attempts",
+                url=request.url, status=exc.status, attempts=progress.attempts,
+            ) from exc
+        raise AssertionError("tenacity ended without an outcome")  # pragma: no cover
+
+    def _wait(self) -> Callable[[RetryCallState], float]:
+        """The wait before a retry: what the server asked for, else jittered backoff."""
+        backoff = wait_exponential_jitter(
+            multiplier=self.backoff, max=self.backoff_max, jitter=self.backoff
+        )
+
+        def wait(retry_state: RetryCallState) -> float:
+            exc = retry_state.outcome.exception() if retry_state.outcome else None
+            if isinstance(exc, Retryable) and exc.retry_after is not None:
+                return exc.retry_after
+            return backoff(retry_state)
+
+        return wait
+
+    # -- one attempt --------------------------------------------------------------------
+
+    def _attempt(self, request: Request, allowed: frozenset[str], progress: _Progress) -> Body:
+        """One exchange, following same-host redirects by hand."""
+        hop = Hop(request.method.upper(), request.url, list(request.data) or None)
+        conditional = self._conditional_headers(request)
+        for _ in range(self.max_redirects + 1):
+            gate, session = self._host(check_host(hop.url, allowed, request.url))
+            headers = {"User-Agent": self.user_agent, **dict(request.headers)}
+            if hop.url == request.url:
+                headers.update(conditional)
+            outcome = self._exchange(session, gate, hop, headers, bool(conditional), progress)
+            if isinstance(outcome, Body):
+                return outcome
+            hop = outcome
+        raise FetchError(f"{request.method} {request.url}: more than {self.max_redirects} "
+                         "redirects", url=request.url, status=progress.status)
+
+    def _exchange(self, session: requests.Session, gate: HostGate, hop: Hop,
+                  headers: dict[str, str], conditional: bool,
+                  progress: _Progress) -> Body | Hop:
+        """One request and its response, in the host's turn and within the total timeout;
+        returns the body, or the next hop of a redirect."""
+        with gate.turn():
+            deadline = Deadline(self.total_timeout)
+            try:
+                response = send(session, hop, headers, self.connect_timeout, self.timeout,
+                                deadline)
+            except Retryable as exc:
+                raise self._timed_out(deadline, hop, progress) or exc from exc
+            if timed_out := self._timed_out(deadline, hop, progress):
+                # Cut off mid-headers, the end of the socket looks like their end.
+                response.close()
+                raise timed_out
+            progress.status = response.status_code
+            whole = False  # the body was read to its end: the connection can be reused
+            try:
+                outcome, whole = self._answer(response, gate, hop, conditional, deadline,
+                                              progress)
+                return outcome
+            finally:
+                # Closing drops the connection, which is what an unread (perhaps huge) body
+                # needs; a body read to its end leaves a connection to keep alive.
+                if whole:
+                    response.raw.release_conn()
+                else:
+                    response.close()
+
+    def _answer(self, response: requests.Response, gate: HostGate, hop: Hop, conditional: bool,
+                deadline: Deadline, progress: _Progress) -> tuple[Body | Hop, bool]:
+        """What a response means: a redirect, a retry, an error, or a body; with whether
+        the body was read to its end."""
+        status = response.status_code
+        if status in REDIRECT_STATUSES and "location" in response.headers:
+            return next_hop(hop, response), False
+        if status == 429 or status >= 500:
+            wait = retry_after(response, self._retry_after)
+            if wait is not None:
+                gate.defer(wait)
+            raise Retryable(f"HTTP {status}", status=status, retry_after=wait)
+        if status == 304:
+            if not conditional:
+                raise FetchError(f"{hop.method} {hop.url}: HTTP 304 to an unconditional "
+                                 "request", url=hop.url, status=304)
+            whole = response.raw.read() == b""  # a 304 has no body by definition
+            return Body(hop.url, 304, lower(response.headers), b""), whole
+        if not 200 <= status < 300:  # 4xx, or a 3xx that leads nowhere
+            raise FetchError(f"{hop.method} {hop.url}: HTTP {status}", url=hop.url,
+                             status=status)
+        try:
+            content = read_capped(response, hop.url, self.max_bytes, self.max_decoded_bytes,
+                                  deadline)
+        except Retryable as exc:
+            raise self._timed_out(deadline, hop, progress) or exc from exc
+        if timed_out := self._timed_out(deadline, hop, progress):
+            raise timed_out  # a body cut short where no length was declared
+        return Body(hop.url, status, lower(response.headers), content), True
+
+    def _timed_out(self, deadline: Deadline, hop: Hop, progress: _Progress) -> FetchError | None:
+        """The error for an exchange past its deadline, or None while there is time."""
+        if not deadline.expired:
+            return None
+        return FetchError(f"{hop.method} {hop.url}: no complete response within "
+                          f"{self.total_timeout} s", url=hop.url, status=progress.status)
+
+    # -- bookkeeping --------------------------------------------------------------------
+
+    def _host(self, host: str) -> tuple[HostGate, requests.Session]:
+        """The gate and session of `host`, made on first use."""
+        with self._lock:
+            gate = self._gates.get(host)
+            if gate is None:
+                gate = self._gates[host] = HostGate(
+                    self.per_host_delay, self.jitter, self.per_host_concurrency)
+            session = self._sessions.get(host)
+            if session is None:
+                session = self._sessions[host] = new_session(
+                    host, self.user_agent, self.per_host_concurrency)
+        return gate, session
+
+    def _conditional_headers(self, request: Request) -> dict[str, str]:
+        """If-None-Match / If-Modified-Since for a GET whose last body is archived."""
+        if self._validators is None or self.archive is None or request.method.upper() != "GET":
+            return {}
+        return self._validators.conditional_headers(request.url, self.archive)
+
+    def _finish(self, request: Request, body: Body, attempts: int, started: float) -> Page:
+        """Turn a received body (or a 304) into a decoded, archived Page."""
+        content, content_type = body.content, body.headers.get("content-type")
+        not_modified = body.status == 304
+        if not_modified:
+            # Only a known validator makes a request conditional, and only one can get a 304.
+            assert self._validators is not None and self.archive is not None
+            content, stored_type = self._validators.archived_body(request.url, self.archive)
+            # A 304 seldom repeats the Content-Type; the charset it declared still holds.
+            content_type = content_type or stored_type
+        sha = self.archive.put(content) if self.archive else sha256_hex(content)
+        if self._validators is not None and request.method.upper() == "GET" and not not_modified:
+            self._validators.put(request.url, body.headers, sha)
+        text, encoding = decode_body(content, content_type)
+        return Page(
+            url=request.url, final_url=body.final_url, status=body.status,
+            headers=body.headers, content=content, text=text, encoding=encoding, sha256=sha,
+            attempts=attempts, elapsed=time.monotonic() - started,
+            fetched_at=datetime.now(UTC), not_modified=not_modified,
+        )
+
+    def _record(self, log: list[FetchLogEntry] | None, entry: FetchLogEntry) -> None:
+        """Append one fetch-log entry to `log`, or to the client's own log."""
+        if log is not None:
+            log.append(entry)
+        else:
+            with self._lock:
+                self._log.append(entry)
