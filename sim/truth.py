@@ -3,6 +3,7 @@
 One row per document: its unit, level and canonical fields as the origin publishes them,
 plus its sightings (every portal listing of it, with the spellings that portal shows).
 `export(world, path)` writes it as JSON (`.json`) or Parquet (`.parquet`).
+`figures_as_of` and `withdrawals_as_of` (sim.figures) say what a pipeline reports on a night.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
 
+from sim.figures import figures_as_of, withdrawals_as_of  # noqa: F401 (re-exported)
 from sim.pages.shown import shown_fields
 from sim.world import DEFAULT_AS_OF, World
 
