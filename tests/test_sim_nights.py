@@ -293,3 +293,32 @@ def test_a_removed_portal_keeps_its_documents_held(world, docs):
     after = {site: night + timedelta(days=1)}  # removed after the withdrawal: it is done
     assert truth.figures_as_of(world, night, years=[2013], removed=after)[2013] == \
         truth.figures_as_of(world, night, years=[2013])[2013]
+
+
+# -- a longer span
+
+
+def test_world_until_the_end_of_2013(world):
+    end = date(2013, 12, 31)
+    longer = build_world(until=end)
+    assert longer.end == end and world.end == date(2013, 3, 31)
+    base = world.base_count
+    assert [d.n for d in longer.base_docs[base:]] == list(range(base, longer.base_count))
+    late = {d.n for d in longer.base_docs[:base] if d.withdrawn_on and d.withdrawn_on > world.end}
+    assert 3 <= len(late) <= 8
+    assert [d for d in longer.base_docs[:base] if d.n not in late] == \
+        [d for d in world.base_docs if d.n not in late]
+    # New documents on every night of the span, on the city platform.
+    day, previous = world.end, len(longer.listing("ly-aic-xxgk", world.end))
+    while day < end:
+        day += timedelta(days=1)
+        now = len(longer.listing("ly-aic-xxgk", day))
+        gone = sum(1 for _, w in truth.withdrawals_as_of(longer, day, since=day - timedelta(days=1)))
+        assert now > previous - gone, day
+        previous = now
+    got = truth.figures_as_of(longer, end)
+    assert got[2012] == truth.figures_as_of(world, date(2013, 1, 31))[2012]
+    assert got[2013]["levels"]["all"]["new"] > 600
+    assert build_world(until=end).base_docs == longer.base_docs
+    with pytest.raises(ValueError):
+        build_world(until=date(2013, 3, 31))
