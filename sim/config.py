@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from sim.catalog import PORTALS, UNITS
@@ -14,8 +15,13 @@ def _toml(value: object) -> str:
 
 
 def config_text(portal_urls: dict[str, str], data_dir: str | Path = "data",
-                warehouse_path: str | Path | None = None) -> str:
-    """The xxgk.toml for portals served at `portal_urls` (portal id -> entry URL)."""
+                warehouse_path: str | Path | None = None, exclude: Iterable[str] = ()) -> str:
+    """The xxgk.toml for portals served at `portal_urls` (portal id -> entry URL), leaving
+    out the portals in `exclude` (a portal removed from the configuration)."""
+    excluded = set(exclude)
+    unknown = sorted(excluded - set(portal_urls))
+    if unknown:
+        raise ValueError(f"exclude: no portal {', '.join(unknown)}; portals: {', '.join(portal_urls)}")
     data_dir = str(data_dir)
     warehouse_path = str(warehouse_path or Path(data_dir) / "xxgk.duckdb")
     lines = [
@@ -33,7 +39,7 @@ def config_text(portal_urls: dict[str, str], data_dir: str | Path = "data",
         if unit.parent:
             lines.append(f"parent = {_toml(unit.parent)}")
         lines.append(f"aliases = {_toml(list(unit.aliases))}")
-    for portal in PORTALS:
+    for portal in (p for p in PORTALS if p.id not in excluded):
         lines += ["", "[[portal]]", f"id = {_toml(portal.id)}", f"name = {_toml(portal.name)}",
                   f"level = {_toml(portal.level)}", f"region = {_toml(portal.region)}",
                   f"platform = {_toml(portal.platform)}", f"url = {_toml(portal_urls[portal.id])}"]

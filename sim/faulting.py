@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+import zlib
 from collections.abc import Iterable, Mapping
 from datetime import date
 
@@ -94,6 +95,21 @@ def portal_fault(req: Req, state: FaultState, nth: int, port: int) -> Response |
     if "oversize" in kinds:
         return Response(OVERSIZE, b"")
     return None
+
+
+def fails_detail(path: str, share: float) -> bool:
+    """Whether `detail-fail:share` fails the detail page at `path`: a stable hash of the path
+    below the share (the same pages every request; a smaller share fails a subset)."""
+    return zlib.crc32(path.encode("utf-8")) % 1_000_000 < share * 1_000_000
+
+
+def detail_fault(state: FaultState, site: Site, req: Req) -> Response | None:
+    """A detail page that detail-fail replaces with a 500, if any."""
+    if "detail-fail" not in state.by_kind or not site.is_detail(req.path):
+        return None
+    if not fails_detail(req.path, float(state.arg("detail-fail"))):
+        return None
+    return Response(500, b"<html><body><h1>500 Internal Server Error</h1></body></html>")
 
 
 def listing_fault(state: FaultState, site: Site, req: Req, as_of: date) -> Response | None:

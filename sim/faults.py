@@ -3,12 +3,13 @@
 A fault is written `PORTAL:KIND[:ARG]` (PORTAL may be `*` for every portal). Kinds, with
 their argument and default (docs/sim.md says what each does to a client):
 
-down, reset, flaky:K (3), 429:SECONDS (2), slow:SECONDS (10), page-fail:N (1), layout,
-waf, stub:N (2), loop:N (1), oversize:MB (32), redirect[:ORIGIN] (another loopback host),
-xxe (hanweb portals only), hostile.
+down, reset, flaky:K (3), 429:SECONDS (2), slow:SECONDS (10), page-fail:N (1),
+detail-fail:P (0.33), layout, waf, stub:N (2), loop:N (1), oversize:MB (32),
+redirect[:ORIGIN] (another loopback host), xxe (hanweb portals only), hostile.
 
 N is a 0-based listing page number in the portal's own terms: `index_N.html` on TRS,
-data-proxy group N (records N*45+1 ..) on Hanweb, `page=N+1` on SSP.
+data-proxy group N (records N*45+1 ..) on Hanweb, `page=N+1` on SSP. P is the share
+(0 < P <= 1) of the portal's detail pages that answer 500, picked by a hash of their path.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ KINDS: dict[str, tuple[type | None, object]] = {
     "429": (float, 2.0),
     "slow": (float, 10.0),
     "page-fail": (int, 1),
+    "detail-fail": (float, 0.33),
     "layout": (None, None),
     "waf": (None, None),
     "stub": (int, 2),
@@ -69,6 +71,8 @@ def parse_fault(spec: str) -> Fault:
         raise FaultError(f"fault {spec!r}: argument {parts[2]!r} is not a {typ.__name__}") from None
     if isinstance(arg, int | float) and arg < 0:
         raise FaultError(f"fault {spec!r}: argument must not be negative")
+    if kind == "detail-fail" and not 0 < float(arg) <= 1:
+        raise FaultError(f"fault {spec!r}: the share of failing detail pages is in (0, 1]")
     return Fault(portal, kind, arg)
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote
 
 from sim import httpd
-from sim.faulting import OVERSIZE, FaultState, listing_fault, portal_fault
+from sim.faulting import OVERSIZE, FaultState, detail_fault, listing_fault, portal_fault
 from sim.faults import Fault
 from sim.pages import make_site
 from sim.pages.base import Site
@@ -95,7 +95,9 @@ class PortalServer:
             self.served += 1
 
     def respond(self, req: Req) -> Response:
-        """The page for a request, with the listing-page faults applied."""
+        """The page for a request, with the listing-page and detail-page faults applied."""
         as_of = self.sim.as_of
         faulty = listing_fault(self.faults, self.site, req, as_of)
+        if faulty is None:
+            faulty = detail_fault(self.faults, self.site, req)
         return faulty if faulty is not None else self.site.handle(req, as_of)

@@ -32,6 +32,7 @@ class SimServer:
         self.host = host
         self.stopped = False
         self._as_of = _as_date(as_of) if as_of else DEFAULT_AS_OF
+        self._migrations: dict[str, date] = {}
         self._servers: dict[str, PortalServer] = {}
         try:
             for i, portal in enumerate(world.portals):
@@ -61,6 +62,25 @@ class SimServer:
         for pid, server in self._servers.items():
             server.set_faults(per[pid])
 
+    def migrate(self, portal_id: str, on: date | str | None) -> None:
+        """Move the portal to a new CMS from day `on` (by the clock): from then on it lists
+        the same documents under new detail URLs with new ids (`/art/Y/M/D/art_C_ID.html`),
+        its old detail URLs answer 404, and its entry URL and listing pages stay.
+        `on=None` undoes the migration."""
+        if portal_id not in self._servers:
+            raise ValueError(f"no portal {portal_id!r}; portals: {', '.join(self._servers)}")
+        day = None if on is None else _as_date(on)
+        if day is None:
+            self._migrations.pop(portal_id, None)
+        else:
+            self._migrations[portal_id] = day
+        self._servers[portal_id].site.migrated_on = day
+
+    @property
+    def migrations(self) -> dict[str, date]:
+        """Portal id -> the day of its CMS migration (`migrate`)."""
+        return dict(self._migrations)
+
     @property
     def portals(self) -> dict[str, str]:
         """Portal id -> entry URL."""
@@ -75,22 +95,28 @@ class SimServer:
         """How many requests the portal has answered with a page (faults excluded)."""
         return self._servers[portal_id].served
 
-    def config_text(self, data_dir: str | Path = "data", warehouse_path: str | Path | None = None
-                    ) -> str:
-        """The xxgk.toml that points at this world (docs/sim.md, Running it)."""
-        return config_text(self.portals, data_dir, warehouse_path)
+    def config_text(self, data_dir: str | Path = "data", warehouse_path: str | Path | None = None,
+                    exclude: Iterable[str] = ()) -> str:
+        """The xxgk.toml that points at this world (docs/sim.md, Running it), without the
+        portals in `exclude` (they keep serving)."""
+        return config_text(self.portals, data_dir, warehouse_path, exclude)
 
     def write_config(self, path: str | Path, data_dir: str | Path | None = None,
-                     warehouse_path: str | Path | None = None) -> Path:
+                     warehouse_path: str | Path | None = None, exclude: Iterable[str] = ()
+                     ) -> Path:
         """Write `config_text` to `path` (data dir defaults to `data` beside it)."""
         path = Path(path)
         data_dir = data_dir if data_dir is not None else path.parent / "data"
-        path.write_text(self.config_text(data_dir, warehouse_path), encoding="utf-8")
+        path.write_text(self.config_text(data_dir, warehouse_path, exclude), encoding="utf-8")
         return path
 
     def export_truth(self, path: str | Path) -> Path:
-        """The ground truth with absolute sighting URLs of this server."""
-        return truth.export(self.world, path, self.origins)
+        """The ground truth with absolute sighting URLs of this server (after a portal's
+        migration, as of the clock, its new URLs)."""
+        if not self._migrations:
+            return truth.export(self.world, path, self.origins)
+        return truth.export(self.world, path, self.origins, as_of=self.as_of,
+                            migrations=self._migrations)
 
     def stop(self) -> None:
         """Close every portal; idle keep-alive connections are reset on their next request."""

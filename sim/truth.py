@@ -3,6 +3,7 @@
 One row per document: its unit, level and canonical fields as the origin publishes them,
 plus its sightings (every portal listing of it, with the spellings that portal shows).
 `export(world, path)` writes it as JSON (`.json`) or Parquet (`.parquet`).
+`figures_as_of` and `withdrawals_as_of` (sim.figures) say what a pipeline reports on a night.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
 
+from sim.figures import figures_as_of, withdrawals_as_of  # noqa: F401 (re-exported)
 from sim.pages.shown import shown_fields
 from sim.world import DEFAULT_AS_OF, World
 
@@ -22,15 +24,19 @@ SIGHTING_FIELDS = ("portal_id", "url", "title", "index_no", "publisher", "publis
                    "listed_date")
 
 
-def rows(world: World, origins: Mapping[str, str] | None = None) -> Iterator[dict]:
+def rows(world: World, origins: Mapping[str, str] | None = None, as_of: date | None = None,
+         migrations: Mapping[str, date] | None = None) -> Iterator[dict]:
     """One dict per document. Sighting URLs are absolute when `origins` (portal id ->
-    "http://host:port") is given, else paths on the portal's origin."""
+    "http://host:port") is given, else paths on the portal's origin. A portal named in
+    `migrations` (portal id -> day of its CMS migration) shows its new URLs when `as_of` is
+    on or after that day, or is not given."""
     dup = {(r.n, pid) for pid, rs in world.base_rows.items() for r in rs if r.duplicate}
+    moved = {pid for pid, day in (migrations or {}).items() if as_of is None or as_of >= day}
     for doc in world.docs():
         sightings = []
         for pid in (p for p in doc.portals if world.lists(p, doc)):
             for duplicate in (False, True) if (doc.n, pid) in dup else (False,):
-                shown = shown_fields(world, pid, doc, duplicate)
+                shown = shown_fields(world, pid, doc, duplicate, pid in moved)
                 origin = (origins or {}).get(pid, "")
                 sightings.append({"portal_id": pid, "url": origin + shown["path"],
                                   **{k: v for k, v in shown.items() if k != "path"}})
@@ -46,16 +52,18 @@ def rows(world: World, origins: Mapping[str, str] | None = None) -> Iterator[dic
         }
 
 
-def export(world: World, path: str | Path, origins: Mapping[str, str] | None = None) -> Path:
-    """Write the truth to `path`: Parquet when it ends in .parquet, else JSON. Rows are
-    streamed in batches, so a scale-100 world does not have to fit in memory at once."""
+def export(world: World, path: str | Path, origins: Mapping[str, str] | None = None,
+           as_of: date | None = None, migrations: Mapping[str, date] | None = None) -> Path:
+    """Write the truth (`rows`) to `path`: Parquet when it ends in .parquet, else JSON. Rows
+    are streamed in batches, so a scale-100 world does not have to fit in memory at once."""
     path = Path(path)
+    data = rows(world, origins, as_of, migrations)
     if path.suffix == ".parquet":
-        _export_parquet(rows(world, origins), path)
+        _export_parquet(data, path)
     else:
         with path.open("w", encoding="utf-8") as out:
             out.write("[")
-            for i, row in enumerate(rows(world, origins)):
+            for i, row in enumerate(data):
                 out.write(",\n" if i else "\n")
                 out.write(json.dumps(row, ensure_ascii=False))
             out.write("\n]\n")

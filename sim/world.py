@@ -64,12 +64,13 @@ class World:
     """The generated documents and their listings, with scale-N copies derived on demand."""
 
     def __init__(self, docs: list[Doc], rows: dict[str, list[Row]], pinned: dict[str, int],
-                 seed: int, scale: int):
+                 seed: int, scale: int, end: date = WORLD_END):
         self.base_docs = docs
         self.base_rows = rows  # per portal, newest first, pinned row excluded
         self.pinned = pinned  # portal id -> n of the document pinned at the top of page 0
         self.seed = seed
         self.scale = scale
+        self.end = end  # the last day with new documents
         self.units = UNITS
         self.portals = PORTALS
 
@@ -142,9 +143,13 @@ class Listing:
         return out
 
 
-def build_world(seed: int = 2012, scale: int = 1) -> World:
-    """The deterministic world for `seed`, with every document copied `scale` times."""
+def build_world(seed: int = 2012, scale: int = 1, until: date | None = None) -> World:
+    """The deterministic world for `seed`, with every document copied `scale` times. With
+    `until` (after WORLD_END), the world goes on to that day: new Longyan documents every day
+    and a few withdrawals (sim.gen.later); without it, the default world, byte for byte."""
     if scale < 1:
         raise ValueError(f"scale must be at least 1, got {scale}")
-    docs, rows, pinned = generate(seed)
-    return World(docs, rows, pinned, seed, scale)
+    if until is not None and until <= WORLD_END:
+        raise ValueError(f"until must be after {WORLD_END}, got {until}")
+    docs, rows, pinned = generate(seed, until)
+    return World(docs, rows, pinned, seed, scale, until or WORLD_END)

@@ -113,6 +113,38 @@ def test_page_fail_counts_hanweb_groups_and_ssp_pages_from_zero(faulty):
     assert requests.get(ssp + "&page=1&datas=10", timeout=2).status_code == 200
 
 
+def detail_links(sim, pid: str, pages: int) -> list[str]:
+    """Absolute detail URLs of a TRS portal's first listing pages."""
+    links = []
+    for n in range(pages):
+        url = page(sim, pid, n)
+        tree = html.fromstring(requests.get(url, timeout=2).content)
+        links += [requests.compat.urljoin(url, h)
+                  for h in tree.xpath("//table//tr[td]/td/a/@href")]
+    return links
+
+
+def test_detail_fail_fails_the_same_share_of_detail_pages_every_time(faulty):
+    links = detail_links(faulty, XXGK, 5)
+    assert len(links) == 100
+    faulty.set_faults(["ly-aic-xxgk:detail-fail:0.33"])
+    with requests.Session() as http:
+        first = [http.get(u, timeout=2).status_code for u in links]
+        again = [http.get(u, timeout=2).status_code for u in links]
+        assert http.get(page(faulty, XXGK, 1), timeout=2).status_code == 200  # listings unaffected
+    assert first == again and set(first) == {200, 500}
+    assert 20 <= first.count(500) <= 46
+    faulty.set_faults(["ly-aic-xxgk:detail-fail:0.5"])  # a larger share fails a superset
+    wider = [requests.get(u, timeout=2).status_code for u in links]
+    assert {i for i, s in enumerate(first) if s == 500} <= {i for i, s in enumerate(wider) if s == 500}
+    faulty.set_faults(["ly-aic-xxgk:detail-fail:1"])
+    assert {requests.get(u, timeout=2).status_code for u in links[:10]} == {500}
+    assert parse_fault("x:detail-fail") == Fault("x", "detail-fail", 0.33)
+    for bad in ("x:detail-fail:0", "x:detail-fail:1.5"):
+        with pytest.raises(FaultError):
+            parse_fault(bad)
+
+
 def test_layout_change_leaves_no_parseable_rows(faulty):
     before = html.fromstring(requests.get(faulty.portals[XXGK], timeout=2).text)
     assert len(before.xpath("//table//tr[td]/td/a[@href]")) == 20

@@ -5,8 +5,10 @@ the report's figures; `unheld`: what must not count), their titles (`titles`), n
 from __future__ import annotations
 
 import random
+from datetime import date
 
 from sim.gen.held import city_specs, county_specs
+from sim.gen.later import extend
 from sim.gen.numbering import assign
 from sim.gen.placement import listing_rows, with_guide_title, withdraw_after_year
 from sim.gen.titles import plant_titles
@@ -14,13 +16,17 @@ from sim.gen.unheld import other_specs, unheld_specs
 from sim.model import Doc, Row
 
 
-def generate(seed: int) -> tuple[list[Doc], dict[str, list[Row]], dict[str, int]]:
+def generate(seed: int, until: date | None = None
+             ) -> tuple[list[Doc], dict[str, list[Row]], dict[str, int]]:
     """The scale-1 documents of `seed`, each portal's rows (newest first) and its pinned
-    document, if any. The random draws happen in this order; changing it changes the world."""
+    document, if any. The random draws happen in this order; changing it changes the world.
+    With `until`, the documents after WORLD_END (sim.gen.later, a stream of their own)."""
     rng = random.Random(seed)
     specs = city_specs(rng) + county_specs(rng) + unheld_specs(rng) + other_specs(rng)
     plant_titles(rng, specs)
     docs = withdraw_after_year(rng, assign(rng, specs))
     docs = with_guide_title(docs)
+    if until is not None:
+        docs = extend(docs, seed, until)
     rows, pinned = listing_rows(docs)
     return docs, rows, pinned

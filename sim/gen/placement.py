@@ -55,12 +55,17 @@ def listing_rows(docs: list[Doc]) -> tuple[dict[str, list[Row]], dict[str, int]]
     pinned = guide(docs)
     rows["ly-hongdun"] = [r for r in rows["ly-hongdun"] if r.n != pinned.n]
     # One 2012 county document is listed twice on the city platform (two columns).
-    twice = next(d for d in docs if d.unit_id == "ly-sh-aic" and d.published.year == 2012
-                 and d.withdrawn_on is None)
-    rows["ly-aic-xxgk"].append(Row(twice.published, twice.n, duplicate=True))
+    doc = twice(docs)
+    rows["ly-aic-xxgk"].append(Row(doc.published, doc.n, duplicate=True))
     for pid in rows:
         rows[pid].sort(key=lambda r: (r.shown, r.n, r.duplicate), reverse=True)
     return rows, {"ly-hongdun": pinned.n}
+
+
+def twice(docs: list[Doc]) -> Doc:
+    """The 2012 county document the city platform lists twice."""
+    return next(d for d in docs if d.unit_id == "ly-sh-aic" and d.published.year == 2012
+                and d.withdrawn_on is None)
 
 
 def guide(docs: list[Doc]) -> Doc:

@@ -12,9 +12,11 @@ from sim.model import DUPLICATE_ID_OFFSET, Doc, Portal, Row
 from sim.pages.common import HOSTILE_PREFIXES
 from sim.pages.shown import (
     DETAIL_DATE,
+    MIGRATED_ID_BASE,
     detail_path,
     doc_id,
     index_spelling,
+    migrated_column,
     publisher_spelling,
     shown_date,
 )
@@ -35,8 +37,11 @@ class Site:
         self.hostile = False  # fault: hostile titles on listing and detail pages
         self.layout_changed = False  # fault: listing rows in a markup no parser knows
         self.xxe = False  # fault: XML external entity in data-proxy responses
+        self.migrated_on: date | None = None  # the day of the CMS migration, if any
         self._listing_cache: dict[date, Listing] = {}
         self._detail_re = re.compile(self._detail_pattern())
+        self._migrated_re = re.compile(rf"/art/\d{{4}}/\d{{1,2}}/\d{{1,2}}/art_"
+                                       rf"{migrated_column(portal)}_(?P<id>\d+)\.html")
 
     # -- shared pieces
 
@@ -84,12 +89,26 @@ class Site:
             out.insert(0, (listing.pinned, listing.pinned.n, True))
         return out
 
+    def migrated(self, as_of: date) -> bool:
+        """Whether the portal serves its post-migration URLs on `as_of`."""
+        return self.migrated_on is not None and as_of >= self.migrated_on
+
+    def path_of(self, doc: Doc, duplicate: bool, as_of: date) -> str:
+        """The detail path of a document as the portal links it on `as_of`."""
+        return detail_path(self.portal, doc, duplicate, self.migrated(as_of))
+
+    def is_detail(self, path: str) -> bool:
+        """Whether `path` has the shape of a detail page (before or after a migration)."""
+        return bool(self._detail_re.fullmatch(path) or self._migrated_re.fullmatch(path))
+
     def detail(self, path: str, as_of: date) -> Response | None:
-        """The detail page at `path`, or None when the path is not a detail page."""
-        m = self._detail_re.fullmatch(path)
+        """The detail page at `path`, or None when the path is not a detail page of the
+        portal's URL scheme on `as_of` (the scheme before or after its migration)."""
+        migrated = self.migrated(as_of)
+        m = (self._migrated_re if migrated else self._detail_re).fullmatch(path)
         if not m:
             return None
-        ident = int(m.group("id")) - self.portal.id_base
+        ident = int(m.group("id")) - (MIGRATED_ID_BASE if migrated else self.portal.id_base)
         duplicate = ident >= DUPLICATE_ID_OFFSET
         g = ident - DUPLICATE_ID_OFFSET if duplicate else ident
         try:
@@ -97,8 +116,9 @@ class Site:
         except (KeyError, IndexError):
             return self.not_found()
         shown = shown_date(doc, self.portal)
-        if (g < 0 or not self.world.lists(self.portal.id, doc) or detail_path(self.portal, doc, duplicate)
-                != path or not self.world.visible(doc, shown, as_of)):
+        if (g < 0 or not self.world.lists(self.portal.id, doc)
+                or self.path_of(doc, duplicate, as_of) != path
+                or not self.world.visible(doc, shown, as_of)):
             return self.not_found()
         return self.html(self.render_detail(doc))
 

@@ -15,7 +15,6 @@ from sim.pages.shown import (
     DETAIL_DATE,
     LIST_DATE,
     cut,
-    detail_path,
     doc_id,
     iso,
     publisher_spelling,
@@ -94,7 +93,7 @@ class HanwebSite(Site):
         for row, g in self.listing(as_of).natural(lo, hi):
             doc = self.world.doc(g)
             t = escape(self.title(doc))
-            href = detail_path(self.portal, doc)
+            href = self.path_of(doc, False, as_of)
             when = LIST_DATE[self.portal.style](row.shown)
             record = _gutted_record if self.layout_changed else RECORDS[self.portal.style]
             item = record(t, href, escape(cut(self.title(doc), 30)), when)

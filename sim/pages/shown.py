@@ -81,9 +81,25 @@ def doc_id(portal: Portal, g: int, duplicate: bool = False) -> int:
     return portal.id_base + g + (DUPLICATE_ID_OFFSET if duplicate else 0)
 
 
-def detail_path(portal: Portal, doc: Doc, duplicate: bool = False) -> str:
-    """The path of the document's detail page on this portal."""
+#: The first id of the detail pages a portal serves after its CMS migration (SimServer.migrate):
+#: every document gets a new id there, and a new URL scheme.
+MIGRATED_ID_BASE = 8_000_000
+_PORTAL_NUMBER = {p.id: i for i, p in enumerate(PORTAL_BY_ID.values())}
+
+
+def migrated_column(portal: Portal) -> int:
+    """The column number in the portal's detail URLs after its migration (one per portal,
+    unlike any Hanweb column of the world)."""
+    return 100 + _PORTAL_NUMBER[portal.id]
+
+
+def detail_path(portal: Portal, doc: Doc, duplicate: bool = False, migrated: bool = False) -> str:
+    """The path of the document's detail page on this portal (after the portal's CMS
+    migration when `migrated`: `/art/Y/M/D/art_COLUMN_ID.html` with a new id)."""
     d = shown_date(doc, portal)
+    if migrated:
+        ident = MIGRATED_ID_BASE + doc.g + (DUPLICATE_ID_OFFSET if duplicate else 0)
+        return f"/art/{d.year}/{d.month}/{d.day}/art_{migrated_column(portal)}_{ident}.html"
     ident = doc_id(portal, doc.g, duplicate)
     if portal.platform == "hanweb":
         return f"/art/{d.year}/{d.month}/{d.day}/art_{portal.base}_{ident}.html"
@@ -92,11 +108,12 @@ def detail_path(portal: Portal, doc: Doc, duplicate: bool = False) -> str:
     return f"{base}{month}/t{month}{d.day:02d}_{ident}.{portal.ext}"
 
 
-def shown_fields(world: World, portal_id: str, doc: Doc, duplicate: bool = False) -> dict:
+def shown_fields(world: World, portal_id: str, doc: Doc, duplicate: bool = False,
+                 migrated: bool = False) -> dict:
     """What portal `portal_id` shows of `doc`: path, title, index number, publisher and
     published date as printed on its detail page (the truth's sighting record)."""
     portal = PORTAL_BY_ID[portal_id]
-    return {"path": detail_path(portal, doc, duplicate), "title": doc.title,
+    return {"path": detail_path(portal, doc, duplicate, migrated), "title": doc.title,
             "index_no": index_spelling(doc, portal), "publisher": publisher_spelling(doc, portal),
             "published": DETAIL_DATE[portal.style](shown_date(doc, portal)),
             "listed_date": LIST_DATE[portal.style](shown_date(doc, portal))}

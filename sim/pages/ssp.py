@@ -10,7 +10,7 @@ from html import escape
 from sim.model import Doc, Row, mix
 from sim.pages.base import Site
 from sim.pages.common import body_html
-from sim.pages.shown import detail_path, index_spelling, iso, publisher_spelling
+from sim.pages.shown import index_spelling, iso, publisher_spelling
 from sim.pages.wire import Req, Response
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -55,7 +55,7 @@ class SspSite(Site):
         rows = listing.natural(content_page * datas, (content_page + 1) * datas)
         if not rows and total:
             return self.json(f'{{"error":true,"msg":"分页超出范围","total":{total},"datas":[]}}')
-        items = ",".join(self.item(row, g) for row, g in rows)
+        items = ",".join(self.item(row, g, as_of) for row, g in rows)
         if self.layout_changed:
             return self.json(f'{{"code":200,"data":{{"count":{total},"list":[{items}]}}}}'
                              .replace('"_doctitle"', '"t"').replace('"docpuburl"', '"u"'))
@@ -64,7 +64,7 @@ class SspSite(Site):
     def json(self, text: str) -> Response:
         return Response(200, text.encode(), "application/json;charset=UTF-8")
 
-    def item(self, row: Row, g: int) -> str:
+    def item(self, row: Row, g: int, as_of: date) -> str:
         doc = self.world.doc(g)
         written = doc.written
         if mix(doc.n, "reltime") % 3 == 0:
@@ -79,7 +79,7 @@ class SspSite(Site):
             "_doctitle": self.title(doc), "idxid": index_spelling(doc, self.portal),
             "puborg": publisher_spelling(doc, self.portal), "fileno": doc.doc_no or "",
             "pubdate": f"{iso(row.shown)} {8 + minute // 60:02d}:{minute % 60:02d}:00",
-            "docpuburl": self.origin + detail_path(self.portal, doc),
+            "docpuburl": self.origin + self.path_of(doc, False, as_of),
             "chnlname": "政府信息公开目录", "siteName": self.portal.name,
         }
         fields = ",".join(f"{json.dumps(k)}:{json.dumps(v, ensure_ascii=False)}"

@@ -10,7 +10,7 @@ from html import escape
 from sim.model import Doc, Row
 from sim.pages.base import Site
 from sim.pages.common import body_html
-from sim.pages.shown import LIST_DATE, cn, detail_path, doc_id, publisher_spelling, shown_date
+from sim.pages.shown import LIST_DATE, cn, doc_id, publisher_spelling, shown_date
 from sim.pages.trs_boxes import BOXES
 from sim.pages.trs_lists import BODIES, ROWS, Item, Page
 from sim.pages.wire import Req, Response
@@ -51,29 +51,32 @@ class TrsSite(Site):
         count = self.page_count(as_of)
         items = self.page_rows(listing, content_page)
         if self.layout_changed:
-            rows = "".join(self.gutted_row(row, g) for row, g, _ in items)
+            rows = "".join(self.gutted_row(row, g, as_of) for row, g, _ in items)
         else:
-            rows = "".join(self.row_html(row, g, pinned) for row, g, pinned in items)
+            rows = "".join(self.row_html(row, g, pinned, as_of) for row, g, pinned in items)
         body = BODIES[self.portal.style](Page(self.portal, rows, len(listing), content_page, count))
         head = self.head(f"政府信息公开目录_{self.portal.name}", _COLUMN_META)
         return self.html(f'{head}{_CRUMBS}{_SIDE}<div class="right">{body}</div>{self.foot()}')
 
-    def href(self, row: Row, doc: Doc) -> str:
-        """The row's link, relative to the listing page."""
-        return "./" + detail_path(self.portal, doc, row.duplicate)[len(self.portal.base):]
+    def href(self, row: Row, doc: Doc, as_of: date) -> str:
+        """The row's link: relative to the listing page, or from the root after a migration."""
+        path = self.path_of(doc, row.duplicate, as_of)
+        if path.startswith(self.portal.base):
+            return "./" + path[len(self.portal.base):]
+        return path
 
-    def row_html(self, row: Row, g: int, pinned: bool) -> str:
+    def row_html(self, row: Row, g: int, pinned: bool, as_of: date) -> str:
         doc = self.world.doc(g)
         title = self.title(doc)
         when = LIST_DATE[self.portal.style](row.shown)
-        item = Item(self.portal, doc, title, escape(title), escape(self.href(row, doc)), when,
+        item = Item(self.portal, doc, title, escape(title), escape(self.href(row, doc, as_of)), when,
                     pinned)
         return ROWS[self.portal.style](item)
 
-    def gutted_row(self, row: Row, g: int) -> str:
+    def gutted_row(self, row: Row, g: int, as_of: date) -> str:
         """A row after a template change: no link element, no table, no list item."""
         doc = self.world.doc(g)
-        href = self.href(row, doc)
+        href = self.href(row, doc, as_of)
         return (f'<div class="xxgk-item" data-id="{doc_id(self.portal, g)}" onclick="window.open('
                 f"'{escape(href)}')\"><em>{escape(self.title(doc))}</em><i>{row.shown}</i></div>\n")
 
