@@ -32,7 +32,7 @@ from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 from flows.config import Config, Portal, load_config  # noqa: E402
 from flows.progress import HarvestProgress  # noqa: E402
-from flows.render import clean, make_console, run_summary_table, summary_markdown  # noqa: E402
+from flows.render import build_notes, clean, make_console, run_summary_table, summary_markdown  # noqa: E402
 from flows.steps import (  # noqa: E402
     BuildOutcome,
     PortalOutcome,
@@ -222,7 +222,9 @@ def _build_line(build: BuildOutcome | None) -> str:
     """The build's verdict in a few words."""
     if build is None:
         return "not run"
-    return "ok" if build.ok else f"failed: {build.reason or 'no reason given'}"
+    if not build.ok:
+        return f"failed: {build.reason or 'no reason given'}"
+    return "; ".join(["ok", *build_notes(build.details)])
 
 
 def _report(result: NightlyResult, console: Console) -> None:
@@ -234,6 +236,8 @@ def _report(result: NightlyResult, console: Console) -> None:
         style = "green" if build.ok else "bold red"
         line = f"build: {'ok' if build.ok else 'FAILED'}; {build.runs_loaded} runs and {build.rows_loaded} rows loaded"
         console.print(line + (f"; {clean(build.reason)}" if build.reason else ""), style=style, markup=False)
+        for note in build_notes(build.details):
+            console.print(note, style="yellow", markup=False)
     table = [{k: v for k, v in row.items() if k != "errors"} for row in rows]
     with contextlib.suppress(Exception):  # artifacts are a view; a missing API must not fail the run
         create_table_artifact(table=table, key="xxgk-portal-runs", description=f"Portal runs of {result.run_id}")

@@ -127,6 +127,26 @@ def _ordered(levels: Mapping[str, Any]) -> list[str]:
     return sorted(levels, key=lambda level: (LEVEL_ORDER.index(level) if level in LEVEL_ORDER else 99, level))
 
 
+def build_notes(details: Mapping[str, Any]) -> list[str]:
+    """What a published build holds that the counts treat specially, one line each, for the
+    run summary: documents dated by their first sighting, documents left out of the counts
+    (docs/counting.md). Nothing when there are none."""
+    notes = []
+    undated = int(details.get("undated_documents") or 0)
+    if undated:
+        notes.append(f"{_documents(undated)} without a published date "
+                     "(dated by first sighting; rpt_undated_documents)")
+    uncounted = int(details.get("uncounted_documents") or 0)
+    if uncounted:
+        notes.append(f"{_documents(uncounted)} left out of the counts "
+                     "(no unit or not 主动公开; rpt_uncounted_documents)")
+    return notes
+
+
+def _documents(n: int) -> str:
+    return f"{n} document" if n == 1 else f"{n} documents"
+
+
 def md(value: Any) -> str:
     """Text that markdown renders literally: control characters dropped, syntax characters escaped."""
     text = clean(value)

@@ -240,6 +240,8 @@ def build_warehouse(config: Config) -> BuildOutcome:
         sightings=result.n_sightings,
         index_conflicts=result.n_index_conflicts,
         unmatched_publishers=result.n_unmatched_publishers,
+        undated_documents=result.n_undated_documents,
+        uncounted_documents=result.n_uncounted_documents,
         quarantined_runs=[f"{portal}/{run}" for portal, run in result.quarantined_runs],
     )
     return outcome

@@ -13,7 +13,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from flows.cli import app, print_totals
-from flows.render import clean, md, run_summary_table, safe, summary_markdown
+from flows.render import build_notes, clean, md, run_summary_table, safe, summary_markdown
 
 runner = CliRunner()
 
@@ -92,6 +92,14 @@ def test_markdown_escapes_table_syntax() -> None:
     row = text.splitlines()[4]
     assert row.count(" | ") == 9  # ten cells: the reason's pipe did not add a column
     assert "\\[z\\]\\(javascript:1\\)" in row
+
+
+def test_build_notes_name_the_undated_and_the_uncounted_documents() -> None:
+    assert build_notes({"documents": 10, "undated_documents": 0, "uncounted_documents": 0}) == []
+    assert build_notes({"undated_documents": 3, "uncounted_documents": 1}) == [
+        "3 documents without a published date (dated by first sighting; rpt_undated_documents)",
+        "1 document left out of the counts (no unit or not 主动公开; rpt_uncounted_documents)",
+    ]
 
 
 def test_totals_without_a_published_warehouse(tmp_path: Path) -> None:

@@ -224,6 +224,7 @@ def test_build_publishes_and_a_failed_night_keeps_the_data(tmp_path: Path, site:
     first = build_warehouse(config)
     assert first.ok and first.runs_loaded == 1 and first.rows_loaded == len(DOCS)
     assert first.details["documents"] == len(DOCS)
+    assert (first.details["undated_documents"], first.details["uncounted_documents"]) == (0, 0)
     Site.mode = "challenge"
     assert harvest(config, "20130102T020000Z").status == "failed"
     second = build_warehouse(config)

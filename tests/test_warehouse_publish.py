@@ -93,6 +93,7 @@ TAMPERING = {
     "category_counts_sum_to_totals": "DELETE FROM fct_category_counts WHERE category = 't1'",
     "held_not_below_new": "UPDATE fct_totals SET held = new - 1 WHERE new > 0",
     "publishers_resolved_or_listed": "DELETE FROM rpt_unmatched_publishers",
+    "every_document_dated_or_listed": "UPDATE fct_documents SET counted_date = NULL",
 }
 
 

@@ -48,6 +48,8 @@ class BuildResult:
     n_documents: int = 0
     n_index_conflicts: int = 0
     n_unmatched_publishers: int = 0
+    n_undated_documents: int = 0  # counted under the date first seen (rpt_undated_documents)
+    n_uncounted_documents: int = 0  # left out of the counts (rpt_uncounted_documents)
     quarantined_runs: list[tuple[str, str]] = field(default_factory=list)  # (portal_id, run_id)
     seconds: dict[str, float] = field(default_factory=dict)  # per model and check, in order
 
@@ -106,6 +108,10 @@ def _summary(con: duckdb.DuckDBPyConnection, result: BuildResult) -> None:
     result.n_index_conflicts = con.execute("SELECT count(*) FROM rpt_index_conflicts").fetchone()[0]
     result.n_unmatched_publishers = con.execute(
         "SELECT count(*) FROM rpt_unmatched_publishers"
+    ).fetchone()[0]
+    result.n_undated_documents = con.execute("SELECT count(*) FROM rpt_undated_documents").fetchone()[0]
+    result.n_uncounted_documents = con.execute(
+        "SELECT count(*) FROM rpt_uncounted_documents"
     ).fetchone()[0]
     result.quarantined_runs = con.execute(
         "SELECT portal_id, run_id FROM fct_portal_runs WHERE is_quarantined ORDER BY ALL"

@@ -49,9 +49,9 @@ PORTALS = [
 ]
 
 
-def night(day: date) -> tuple[str, datetime]:
-    """The run_id and start time (02:00 UTC) of the harvest on `day`."""
-    started = datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
+def night(day: date, hour: int = 2) -> tuple[str, datetime]:
+    """The run_id and start time (02:00 UTC unless told) of the harvest on `day`."""
+    started = datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
     return started.strftime("%Y%m%dT%H%M%SZ"), started
 
 
@@ -88,9 +88,10 @@ def listing(portal_id: str, item_key: str, seen_at: datetime, detail: bool = Tru
 
 
 def land(data_dir: Path, day: date, portal_id: str, rows: list[dict], mode: str = "full",
-         status: str = "ok", complete: bool | None = None) -> str:
-    """Write one portal's run of `day` (rows' seen_at set to the run's start); return run_id."""
-    run_id, started = night(day)
+         status: str = "ok", complete: bool | None = None, hour: int = 2) -> str:
+    """Write one portal's run of `day` (rows' seen_at a minute after the run's start, at `hour`
+    UTC); return run_id."""
+    run_id, started = night(day, hour)
     for row in rows:
         row["seen_at"] = started + timedelta(minutes=1)
     if complete is None:

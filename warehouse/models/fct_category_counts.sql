@@ -1,12 +1,13 @@
 -- materialized: table
 -- grain: one row per system × level × year × scheme × category: the new documents of the year by
 -- classification scheme (topic, function, audience); a document without a value counts as
--- 未分类, so each scheme's counts sum to fct_totals.new.
+-- 未分类, so each scheme's counts sum to fct_totals.new. The year is that of counted_date, as in
+-- fct_totals.
 WITH new_documents AS (
-    SELECT unit_id, level, year(published_date) AS year, topic, "function", audience
+    SELECT unit_id, level, year(counted_date) AS year, topic, "function", audience
     FROM fct_documents
-    WHERE disclosure = '主动公开' AND published_date IS NOT NULL AND unit_id IS NOT NULL
-      AND (withdrawn_date IS NULL OR year(withdrawn_date) > year(published_date))
+    WHERE disclosure = '主动公开' AND unit_id IS NOT NULL
+      AND (withdrawn_date IS NULL OR year(withdrawn_date) > year(counted_date))
 ),
 classified AS (
     SELECT unit_id, level, year, 'topic' AS scheme, coalesce(topic, '未分类') AS category

@@ -4,6 +4,8 @@
 -- is_official: genre is a 公文 genre, or genre is missing and a doc_no is present.
 -- disagreeing_fields: the fields where some sighting differs from the document's value, i.e.
 -- where its sightings hold different non-NULL values, in the order of the fields.
+-- counted_date: the date the counts use (docs/counting.md): published_date, else, when no
+-- sighting gives one, the China-time (UTC+8) date of first_seen_at (is_date_inferred).
 WITH disagreements AS (
     SELECT doc_id, list_distinct(flatten(list(differing_fields))) AS fields
     FROM fct_sightings
@@ -35,7 +37,9 @@ SELECT
     d.first_seen_at,
     d.last_seen_at,
     d.withdrawn_date,
-    d.withdrawn_date IS NOT NULL AS is_withdrawn
+    d.withdrawn_date IS NOT NULL AS is_withdrawn,
+    coalesce(d.published_date, CAST(d.first_seen_at + INTERVAL 8 HOUR AS DATE)) AS counted_date,
+    d.published_date IS NULL AS is_date_inferred
 FROM (
     SELECT * REPLACE (coalesce(disclosure, '主动公开') AS disclosure) FROM int_documents
 ) AS d

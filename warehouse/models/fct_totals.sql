@@ -1,16 +1,18 @@
 -- materialized: table
 -- grain: one row per system × level × year (docs/counting.md). A system is a unit and all its
 -- descendants; level is 'all' or the level of the documents' units. Every configured unit is
--- a system; the years run from the first to the last published year present. 'all' rows are
+-- a system; the years run from the first to the last counted year present. 'all' rows are
 -- always there; a level row when the level holds documents that year.
+-- The date counted is fct_documents.counted_date: the published date, or for a document no
+-- portal dates, the date it was first seen (is_date_inferred); written_date never counts.
 --   held: 主动公开, published on or before Y-12-31, not withdrawn by Y-12-31
 --   new: held and published in Y; official_*: of those, 公文 (fct_documents.is_official)
 --   fulltext_held: held documents some detail page of which had a body or an attachment
 WITH years AS (
     SELECT range AS year
     FROM range(
-        (SELECT min(year(published_date)) FROM fct_documents),
-        (SELECT max(year(published_date)) FROM fct_documents) + 1
+        (SELECT min(year(counted_date)) FROM fct_documents),
+        (SELECT max(year(counted_date)) FROM fct_documents) + 1
     )
 ),
 counted AS (
@@ -18,13 +20,13 @@ counted AS (
     SELECT
         unit_id,
         level,
-        year(published_date) AS published_year,
+        year(counted_date) AS counted_year,
         year(withdrawn_date) AS withdrawn_year,
         is_official,
         has_fulltext,
         count(*) AS n
     FROM fct_documents
-    WHERE disclosure = '主动公开' AND published_date IS NOT NULL AND unit_id IS NOT NULL
+    WHERE disclosure = '主动公开' AND unit_id IS NOT NULL
     GROUP BY ALL
 ),
 by_level AS (
@@ -32,17 +34,17 @@ by_level AS (
         a.ancestor_id AS system_id,
         c.level,
         y.year,
-        sum(c.n) FILTER (WHERE c.published_year <= y.year
+        sum(c.n) FILTER (WHERE c.counted_year <= y.year
             AND (c.withdrawn_year IS NULL OR c.withdrawn_year > y.year)) AS held,
-        sum(c.n) FILTER (WHERE c.published_year <= y.year
+        sum(c.n) FILTER (WHERE c.counted_year <= y.year
             AND (c.withdrawn_year IS NULL OR c.withdrawn_year > y.year) AND c.is_official)
             AS official_held,
-        sum(c.n) FILTER (WHERE c.published_year = y.year
+        sum(c.n) FILTER (WHERE c.counted_year = y.year
             AND (c.withdrawn_year IS NULL OR c.withdrawn_year > y.year)) AS new,
-        sum(c.n) FILTER (WHERE c.published_year = y.year
+        sum(c.n) FILTER (WHERE c.counted_year = y.year
             AND (c.withdrawn_year IS NULL OR c.withdrawn_year > y.year) AND c.is_official)
             AS official_new,
-        sum(c.n) FILTER (WHERE c.published_year <= y.year
+        sum(c.n) FILTER (WHERE c.counted_year <= y.year
             AND (c.withdrawn_year IS NULL OR c.withdrawn_year > y.year) AND c.has_fulltext)
             AS fulltext_held
     FROM counted AS c
