@@ -96,7 +96,8 @@ def test_the_warehouse_fields_are_the_connectors_fields():
 def test_no_sql_file_spells_the_whole_field_list():
     # the list is spelt once, in warehouse/fields.py; the models expand {{ fields ... }}
     sql_files = sorted((MODELS.parent).rglob("*.sql"))
-    assert len(sql_files) == 33  # 25 SQL models, 8 checks
+    # the models that once spelt it are among the files looked at
+    assert {"stg_listings.sql", "int_documents.sql", "fct_documents.sql"} <= {p.name for p in sql_files}
     spelling = [path.name for path in sql_files
                 if all(re.search(rf"\b{name}\b", path.read_text(encoding="utf-8")) for name in FIELDS)]
     assert spelling == []
