@@ -1,4 +1,5 @@
-"""The `xxgk` command: run the demo, harvest, query totals, test a portal, serve the schedule.
+"""The `xxgk` command: run the demo, harvest, query totals, review quarantined withdrawals, test
+a portal, serve the schedule.
 
 Prefect is imported only by the commands that run a flow, and only after `prefect_env`
 has set its offline defaults (with PREFECT_HOME under the config's data dir).
@@ -33,6 +34,8 @@ portal_app = typer.Typer(
     rich_markup_mode="rich",
 )
 app.add_typer(portal_app, name="portal")
+withdrawals_app = typer.Typer(no_args_is_help=False, invoke_without_command=True, rich_markup_mode="rich")
+app.add_typer(withdrawals_app, name="withdrawals")
 
 console = make_console()
 err_console = make_console(stderr=True)  # soft-wrapped: messages hold paths, let the terminal wrap them
@@ -86,7 +89,8 @@ def sync(
     """Harvest the portals, then load, build, check and publish the warehouse (the nightly run).
 
     Incremental by default; a portal without a complete full listing in the last
-    `full_every_days` is listed in full. Exits non-zero when a portal or a check failed.
+    `full_every_days` is listed in full. Exits 1 when a portal or a check failed, 3 when a
+    full listing is quarantined and waits for its release or a decision (`xxgk withdrawals`).
 
     Example: [bold]xxgk sync --config xxgk.toml[/bold]   or   [bold]xxgk sync -c xxgk.toml --full --portal ly-gov[/bold]
     """
@@ -193,6 +197,82 @@ def portal_test(
     probe = probe_portal(portal, cfg.harvest)
     print_probe(probe, console, max_rows=rows)
     raise typer.Exit(0 if probe.ok else 1)
+
+
+@withdrawals_app.callback()
+def withdrawals(
+    ctx: typer.Context,
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="The xxgk.toml to use.", show_default=False)] = None,
+) -> None:
+    """List the quarantined listings waiting for a release or a decision, and why: listed
+    before, would withdraw, share, missing since, confirmations so far, decision, titles.
+
+    A full listing that would withdraw over 10% of a portal's sightings withdraws nothing until
+    `quarantine_release_listings` listings in a row confirm it or you approve it.
+
+    Example: [bold]xxgk withdrawals --config xxgk.toml[/bold]   then   [bold]xxgk withdrawals --config xxgk.toml approve ly-gov 20130107T020000Z --reason "repealed, see notice 3"[/bold]
+    """
+    ctx.obj = config
+    if ctx.invoked_subcommand is not None:
+        return
+    cfg = _published(config)
+    from flows.withdrawals import pending_quarantines, quarantine_table
+
+    rows = pending_quarantines(cfg.warehouse.path, cfg.warehouse.data_dir)
+    console.print(quarantine_table(rows, cfg.harvest.quarantine_release_listings, config))
+
+
+def _published(config: Path | None) -> Config:
+    """The config of a command that reads the published warehouse; exit 2 or 1 when missing."""
+    if config is None:
+        err_console.print(safe("give the config: xxgk withdrawals --config xxgk.toml ...", "red"))
+        raise typer.Exit(2)
+    cfg = _load(config)
+    if not cfg.warehouse.path.exists():
+        err_console.print(safe(f"no published warehouse at {cfg.warehouse.path}: run `xxgk sync --config {config}` first", "red"))
+        raise typer.Exit(1)
+    return cfg
+
+
+PortalArg = Annotated[str, typer.Argument(metavar="PORTAL", help="The portal's id.")]
+RunArg = Annotated[str, typer.Argument(metavar="RUN_ID", help="The quarantined run, as `xxgk withdrawals` lists it.")]
+ReasonOption = Annotated[str, typer.Option("--reason", help="Why: kept with the decision, who and when.", show_default=False)]
+ByOption = Annotated[str | None, typer.Option("--by", help="Who decides (default: your login name).")]
+
+
+@withdrawals_app.command("approve")
+def approve(ctx: typer.Context, portal_id: PortalArg, run_id: RunArg, reason: ReasonOption, by: ByOption = None) -> None:
+    """Approve a quarantined listing: from the next build it counts, with the earlier listings
+    of its quarantine, and what they miss is withdrawn (dated by the first listing that missed it).
+
+    Example: [bold]xxgk withdrawals --config xxgk.toml approve ly-gov 20130107T020000Z --reason "repealed, see notice 3"[/bold]
+    """
+    _decide(ctx.obj, portal_id, run_id, "approved", reason, by)
+
+
+@withdrawals_app.command("reject")
+def reject(ctx: typer.Context, portal_id: PortalArg, run_id: RunArg, reason: ReasonOption, by: ByOption = None) -> None:
+    """Reject a quarantined listing: it never counts and withdraws nothing, for good (later
+    listings that still miss the same items are quarantined and counted afresh).
+
+    Example: [bold]xxgk withdrawals --config xxgk.toml reject ly-gov 20130107T020000Z --reason "index half rebuilt"[/bold]
+    """
+    _decide(ctx.obj, portal_id, run_id, "rejected", reason, by)
+
+
+def _decide(config: Path | None, portal_id: str, run_id: str, decision: str, reason: str, by: str | None) -> None:
+    """Record the decision in the decisions file, or say why not (exit 2)."""
+    cfg = _published(config)
+    from flows.withdrawals import WithdrawalsError, record
+    from warehouse.landing import LandingError
+
+    try:
+        made = record(cfg.warehouse.path, cfg.warehouse.data_dir, portal_id, run_id, decision, reason, by)
+    except (WithdrawalsError, LandingError) as exc:
+        err_console.print(safe(str(exc), "red"))
+        raise typer.Exit(2) from None
+    console.print(safe(f"{decision}: {portal_id} run {run_id} by {made.decided_by or '?'} ({made.reason}); "
+                       f"it takes effect at the next build (xxgk sync --config {config})"))
 
 
 @app.command()

@@ -62,6 +62,20 @@ class Harvest(_Strict):
     # processes that parse pages beside the harvest threads (parsing is CPU-bound and the
     # threads share one interpreter lock); None: one per core; 0: parse in the threads
     parse_processes: int | None = Field(None, ge=0, le=64)
+    # quarantined listings in a row, missing the same sightings, that release a quarantine
+    # (docs/withdrawal.md); 0: never on its own, only an operator's approval releases one
+    quarantine_release_listings: int = Field(3, ge=0, le=100)
+    # days after a removed portal's last run before its sightings stop counting, measured
+    # by the latest run the state database holds (docs/withdrawal.md)
+    removed_portal_grace_days: int = Field(0, ge=0, le=3650)
+
+    @field_validator("quarantine_release_listings")
+    @classmethod
+    def _release_is_a_confirmation(cls, value: int) -> int:
+        """One listing cannot confirm itself: 1 would release every quarantine at once."""
+        if value == 1:
+            raise ValueError("1 would release every quarantine at once; use 2 or more, or 0 for never")
+        return value
 
 
 class Unit(_Strict):

@@ -32,7 +32,14 @@ from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 from flows.config import Config, Portal, load_config  # noqa: E402
 from flows.progress import HarvestProgress  # noqa: E402
-from flows.render import build_notes, clean, make_console, run_summary_table, summary_markdown  # noqa: E402
+from flows.render import (  # noqa: E402
+    build_notes,
+    clean,
+    make_console,
+    quarantine_lines,
+    run_summary_table,
+    summary_markdown,
+)
 from flows.steps import (  # noqa: E402
     BuildOutcome,
     PortalOutcome,
@@ -45,6 +52,9 @@ from flows.steps import (  # noqa: E402
     unused_run_id,
 )
 from warehouse.load import known_items  # noqa: E402
+
+#: `xxgk sync`'s exit codes (docs/reliability.md); 2 is the CLI's (a bad config or usage).
+EXIT_OK, EXIT_FAILED, EXIT_QUARANTINE = 0, 1, 3
 
 
 class TransientHarvestFailure(RuntimeError):
@@ -102,9 +112,16 @@ class NightlyResult:
         return not self.failed_portals and self.build is not None and self.build.ok
 
     @property
+    def quarantines(self) -> list[dict[str, Any]]:
+        """The pending quarantined listings the build left (nothing withdrawn from them yet)."""
+        return self.build.quarantines if self.build is not None else []
+
+    @property
     def exit_code(self) -> int:
-        """The process exit code: 0 only when everything succeeded."""
-        return 0 if self.ok else 1
+        """1 when a portal or the build failed; else 3 while a quarantine is pending; else 0."""
+        if not self.ok:
+            return EXIT_FAILED
+        return EXIT_QUARANTINE if self.quarantines else EXIT_OK
 
 
 def _retry_only_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -238,12 +255,20 @@ def _report(result: NightlyResult, console: Console) -> None:
         console.print(line + (f"; {clean(build.reason)}" if build.reason else ""), style=style, markup=False)
         for note in build_notes(build.details):
             console.print(note, style="yellow", markup=False)
+    release = (build.details.get("quarantine_release_listings", 0) if build is not None else 0)
+    quarantines = quarantine_lines(result.quarantines, release)
+    for quarantine in quarantines:
+        console.print(quarantine, style="bold yellow", markup=False, highlight=False)
     table = [{k: v for k, v in row.items() if k != "errors"} for row in rows]
     with contextlib.suppress(Exception):  # artifacts are a view; a missing API must not fail the run
         create_table_artifact(table=table, key="xxgk-portal-runs", description=f"Portal runs of {result.run_id}")
-        create_markdown_artifact(markdown=summary_markdown(result.run_id, rows, _build_line(build), result.ok),
+        create_markdown_artifact(markdown=summary_markdown(result.run_id, rows, _build_line(build), result.ok,
+                                                           quarantines),
                                  key="xxgk-run-summary",
                                  description=f"Summary of run {result.run_id}")
+        if result.quarantines:
+            create_table_artifact(table=result.quarantines, key="xxgk-quarantines",
+                                  description=f"Quarantined listings pending after run {result.run_id}")
 
 
 def server_note() -> str | None:

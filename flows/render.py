@@ -1,4 +1,5 @@
-"""Rich tables for what xxgk prints: run summaries and totals. Scraped text is made inert here.
+"""Rich tables for what xxgk prints: run summaries, quarantines and totals. Scraped text is made
+inert here.
 
 Everything a portal sent is hostile: a title may hold rich markup (`[red]`), terminal escape
 sequences or bidi overrides. `safe` turns any such string into a rich `Text` (never parsed as
@@ -10,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -147,6 +148,27 @@ def _documents(n: int) -> str:
     return f"{n} document" if n == 1 else f"{n} documents"
 
 
+def confirmations(n: int, release_listings: int) -> str:
+    """`2 of 3`, or `2 (approval only)` when quarantines never release on their own."""
+    return f"{n} of {release_listings}" if release_listings else f"{n} (approval only)"
+
+
+def quarantine_lines(quarantines: Iterable[Mapping[str, Any]], release_listings: int) -> list[str]:
+    """One line per portal with a pending quarantine, from its latest quarantined listing."""
+    latest = {row["portal_id"]: row for row in sorted(quarantines, key=lambda r: (r["portal_id"], r["run_id"]))}
+    lines = []
+    for portal_id, row in latest.items():
+        listed, gone = int(row["n_listed_before"] or 0), int(row["n_would_withdraw"] or 0)
+        share = f"{gone / listed:.1%}" if listed else "–"
+        lines.append(
+            f"quarantined: {clean(portal_id)} run {clean(row['run_id'])} would withdraw {gone} of "
+            f"{listed} listed sightings ({share}), missing since run {clean(row['first_missed_run_id'])}; "
+            f"confirmation {confirmations(int(row['n_confirmations'] or 0), release_listings)}; "
+            "nothing withdrawn until released or approved (xxgk withdrawals)"
+        )
+    return lines
+
+
 def md(value: Any) -> str:
     """Text that markdown renders literally: control characters dropped, syntax characters escaped."""
     text = clean(value)
@@ -155,11 +177,14 @@ def md(value: Any) -> str:
     return text
 
 
-def summary_markdown(run_id: str, outcomes: Iterable[Mapping[str, Any]], build: str, ok: bool) -> str:
-    """The run summary as a markdown table; every value escaped (reasons may quote portal text)."""
+def summary_markdown(run_id: str, outcomes: Iterable[Mapping[str, Any]], build: str, ok: bool,
+                     quarantines: Sequence[str] = ()) -> str:
+    """The run summary as a markdown table, then the quarantine lines (`quarantine_lines`);
+    every value escaped (reasons may quote portal text)."""
     columns = ("portal_id", "mode", "status", "pages", "rows", "new", "requests", "attempts", "duration", "reason")
+    verdict = "FAILED" if not ok else "ok, QUARANTINE PENDING" if quarantines else "ok"
     lines = [
-        f"# xxgk run {md(run_id)}: {'ok' if ok else 'FAILED'}",
+        f"# xxgk run {md(run_id)}: {verdict}",
         "",
         "| " + " | ".join(columns) + " |",
         "|" + "---|" * len(columns),
@@ -168,4 +193,6 @@ def summary_markdown(run_id: str, outcomes: Iterable[Mapping[str, Any]], build: 
         values = {**outcome, "duration": f"{float(outcome.get('duration') or 0):.1f}"}
         lines.append("| " + " | ".join(md(values.get(column) or "") for column in columns) + " |")
     lines += ["", f"Build: {md(build)}", ""]
+    if quarantines:
+        lines += ["## Quarantined listings", "", *(f"- {md(line)}" for line in quarantines), ""]
     return "\n".join(lines)

@@ -215,6 +215,11 @@ class BuildOutcome:
     rows_loaded: int = 0
     details: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def quarantines(self) -> list[dict[str, Any]]:
+        """The pending quarantined listings the build left (warehouse.build.BuildResult)."""
+        return list(self.details.get("quarantines") or [])
+
 
 def build_warehouse(config: Config) -> BuildOutcome:
     """Load every whole landing file, build the models, run the checks, publish atomically.
@@ -231,7 +236,9 @@ def build_warehouse(config: Config) -> BuildOutcome:
     if loaded.interrupted:
         outcome.details["interrupted_runs"] = list(loaded.interrupted)
     try:
-        result = build(state_path, config.warehouse.path, config.units_as_dicts(), config.portals_as_dicts())
+        result = build(state_path, config.warehouse.path, config.units_as_dicts(), config.portals_as_dicts(),
+                       quarantine_release_listings=config.harvest.quarantine_release_listings,
+                       removed_portal_grace_days=config.harvest.removed_portal_grace_days)
     except BuildError as exc:
         outcome.ok, outcome.reason = False, f"build refused: {exc}"
         return outcome
@@ -243,5 +250,7 @@ def build_warehouse(config: Config) -> BuildOutcome:
         undated_documents=result.n_undated_documents,
         uncounted_documents=result.n_uncounted_documents,
         quarantined_runs=[f"{portal}/{run}" for portal, run in result.quarantined_runs],
+        quarantines=result.pending_quarantines,
+        quarantine_release_listings=config.harvest.quarantine_release_listings,
     )
     return outcome

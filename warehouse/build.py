@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.config_tables import config_tables
+from warehouse.config_tables import config_tables, settings_table
 from warehouse.dag import Model, ModelError, build_order, discover
 from warehouse.db import connect
 from warehouse.fields import TemplateError, expand
@@ -50,7 +50,11 @@ class BuildResult:
     n_unmatched_publishers: int = 0
     n_undated_documents: int = 0  # counted under the date first seen (rpt_undated_documents)
     n_uncounted_documents: int = 0  # left out of the counts (rpt_uncounted_documents)
-    quarantined_runs: list[tuple[str, str]] = field(default_factory=list)  # (portal_id, run_id)
+    # the pending quarantines (docs/withdrawal.md): (portal_id, run_id), and each as a dict of
+    # fct_portal_runs' portal_id, run_id, n_listed_before, n_would_withdraw, n_confirmations,
+    # first_missed_run_id
+    quarantined_runs: list[tuple[str, str]] = field(default_factory=list)
+    pending_quarantines: list[dict] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # per model and check, in order
 
 
@@ -113,9 +117,13 @@ def _summary(con: duckdb.DuckDBPyConnection, result: BuildResult) -> None:
     result.n_uncounted_documents = con.execute(
         "SELECT count(*) FROM rpt_uncounted_documents"
     ).fetchone()[0]
-    result.quarantined_runs = con.execute(
-        "SELECT portal_id, run_id FROM fct_portal_runs WHERE is_quarantined ORDER BY ALL"
-    ).fetchall()
+    cursor = con.execute(
+        "SELECT portal_id, run_id, n_listed_before, n_would_withdraw, n_confirmations, "
+        "first_missed_run_id FROM fct_portal_runs WHERE is_quarantine_pending ORDER BY ALL"
+    )
+    columns = [column[0] for column in cursor.description]
+    result.pending_quarantines = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    result.quarantined_runs = [(row["portal_id"], row["run_id"]) for row in result.pending_quarantines]
 
 
 def _check_limits(con: duckdb.DuckDBPyConnection) -> None:
@@ -130,10 +138,11 @@ def _check_limits(con: duckdb.DuckDBPyConnection) -> None:
         raise BuildError(str(exc)) from exc
 
 
-def _publish(con: duckdb.DuckDBPyConnection, state_path, units, portals, result) -> None:
+def _publish(con: duckdb.DuckDBPyConnection, state_path, units, portals, settings, result) -> None:
     """Everything between opening the new file and closing it: config, models, checks."""
     con.execute("ATTACH ? AS state (READ_ONLY)", [str(state_path)])
-    for name, table in zip(("cfg_units", "cfg_portals"), config_tables(units, portals), strict=True):
+    tables = (*config_tables(units, portals), settings_table(**settings))
+    for name, table in zip(("cfg_units", "cfg_portals", "cfg_settings"), tables, strict=True):
         con.register(f"{name}_arrow", table)
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_arrow")
         con.unregister(f"{name}_arrow")
@@ -150,10 +159,13 @@ def build(
     published_path: str | os.PathLike,
     units: list[dict],
     portals: list[dict],
+    **settings: int,
 ) -> BuildResult:
     """Build every model from the state database into a new file, check it, publish it.
 
-    `units` and `portals` are the validated config (flows/config.py). Raises `BuildError`
+    `units` and `portals` are the validated config (flows/config.py); `settings` the plain
+    values of `cfg_settings` (warehouse/config_tables.py: quarantine_release_listings,
+    removed_portal_grace_days), their defaults when not given. Raises `BuildError`
     (and leaves the published file untouched) when the models cannot be ordered, the state
     overflows the packed rank, a model fails or a check returns rows.
     """
@@ -170,7 +182,7 @@ def build(
     result = BuildResult(published_path=str(published))
     con = connect(building)
     try:
-        _publish(con, state_path, units, portals, result)
+        _publish(con, state_path, units, portals, settings, result)
         con.close()
         os.replace(building, published)
     except BaseException:

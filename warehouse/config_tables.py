@@ -1,4 +1,4 @@
-"""The configured units and portals as the warehouse's `cfg_` tables.
+"""The configured units and portals, and the build's settings, as the warehouse's `cfg_` tables.
 
 They come validated: flows/config.py refuses a config with duplicate ids, unknown levels,
 parents or units, or a parent cycle, before anything is harvested or built. Here they are
@@ -36,4 +36,21 @@ def config_tables(units: list[dict], portals: list[dict]) -> tuple[pa.Table, pa.
     return (
         pa.Table.from_pylist(unit_rows, schema=UNIT_SCHEMA),
         pa.Table.from_pylist(portal_rows, schema=PORTAL_SCHEMA),
+    )
+
+
+#: The build's settings (one row): plain values the caller takes from its config, so the
+#: warehouse never reads a config file. Defaults are those of flows/config.py.
+SETTINGS_SCHEMA = pa.schema(
+    [("quarantine_release_listings", pa.int64()), ("removed_portal_grace_days", pa.int64())]
+)
+
+
+def settings_table(quarantine_release_listings: int = 3, removed_portal_grace_days: int = 0) -> pa.Table:
+    """`cfg_settings`: how many quarantined listings release a quarantine (0: never on their
+    own) and the grace days of a removed portal (docs/withdrawal.md)."""
+    return pa.Table.from_pylist(
+        [{"quarantine_release_listings": quarantine_release_listings,
+          "removed_portal_grace_days": removed_portal_grace_days}],
+        schema=SETTINGS_SCHEMA,
     )

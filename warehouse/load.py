@@ -1,4 +1,5 @@
-"""Load whole landing runs into the `raw_` tables of the state database, once each.
+"""Load whole landing runs into the `raw_` tables of the state database, once each (and the
+operators' quarantine decisions, whole, at every load).
 
 New runs are checked one by one, then loaded together in one transaction (their listings
 in one bulk insert from Parquet, their run rows beside them), so a half-loaded run is never
@@ -17,6 +18,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from warehouse.db import connect
+from warehouse.decisions import ensure_decisions_schema, load_decisions
 from warehouse.landing import LANDING_SCHEMA, RUN_KEYS, LandingError, check_name
 
 _SQL_TYPES = {
@@ -56,6 +58,7 @@ def ensure_schema(con) -> None:
     """Create the `raw_` tables if this state database is new."""
     con.execute(f"CREATE TABLE IF NOT EXISTS raw_listings ({_listing_columns_sql()})")
     con.execute(f"CREATE TABLE IF NOT EXISTS raw_runs ({_RUN_COLUMNS})")
+    ensure_decisions_schema(con)
 
 
 def _parse_time(value: object, name: str) -> datetime | None:
@@ -208,7 +211,8 @@ def load(state_path: str | os.PathLike, data_dir: str | os.PathLike) -> LoadResu
     (nothing of it is loaded; it is tried again next time). The accepted runs then go in
     together: one bulk insert of their listings and their run rows in one transaction, so a
     run is never half visible and a crash loads nothing. Listings without a run file are
-    reported as interrupted and left alone.
+    reported as interrupted and left alone. The operators' quarantine decisions are read
+    from their file and replace `raw_quarantine_decisions` (warehouse/decisions.py).
     """
     result = LoadResult()
     landing = Path(data_dir) / "landing"
@@ -227,6 +231,7 @@ def load(state_path: str | os.PathLike, data_dir: str | os.PathLike) -> LoadResu
                 result.rejected.append((str(run_file), str(exc)))
         if accepted:
             _insert_accepted(con, accepted, result)
+        result.rejected += load_decisions(con, data_dir)  # the decisions file, whole, every time
         for listings in sorted(landing.glob("*/*.listings.parquet")) if landing.is_dir() else []:
             stem = listings.name.removesuffix(".listings.parquet")
             if not listings.with_name(f"{stem}.run.json").exists():

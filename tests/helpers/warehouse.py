@@ -108,12 +108,15 @@ def land(data_dir: Path, day: date, portal_id: str, rows: list[dict], mode: str 
     return run_id
 
 
-def load_and_build(data_dir: Path, units: list[dict] = UNITS, portals: list[dict] = PORTALS):
-    """Load every landing run and build the published file; return (published path, result)."""
+def load_and_build(data_dir: Path, units: list[dict] = UNITS, portals: list[dict] = PORTALS,
+                   **settings: int):
+    """Load every landing run and build the published file; return (published path, result).
+
+    `settings` go to the build (warehouse/config_tables.py: cfg_settings)."""
     state = data_dir / "state.duckdb"
     published = data_dir / "xxgk.duckdb"
     load(state, data_dir)
-    return published, build(state, published, units, portals)
+    return published, build(state, published, units, portals, **settings)
 
 
 def query(published: Path, sql: str, params: list | None = None) -> list[tuple]:

@@ -28,6 +28,7 @@ SELECT
     s.n_missed_listings,
     s.withdrawn_date,
     s.withdrawn_date IS NOT NULL AS is_withdrawn,
+    s.withdrawn_reason,
     -- the document's value is the first non-NULL one, so a non-NULL value differs only
     -- where the sightings disagree; most sightings differ in nothing (an empty list, without
     -- building one)

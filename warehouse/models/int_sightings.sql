@@ -7,6 +7,10 @@
 -- complete, and not quarantined (int_run_eligibility); failed, partial and incremental runs
 -- never count. withdrawn_date is the China-time (UTC+8) date the first of those two listings
 -- started: the first listing known not to show it. A sighting seen again is not withdrawn.
+-- A portal that has runs but is no longer configured is removed: once the state holds a run
+-- (of any portal) started removed_portal_grace_days or more after its last run, its
+-- sightings not withdrawn otherwise are withdrawn as of the China-time day after that last
+-- run (the first day nobody looked). withdrawn_reason says which rule withdrew a sighting.
 WITH eligible AS (
     SELECT portal_id, run_id, started_at, ordinal
     FROM int_run_eligibility
@@ -22,6 +26,16 @@ run_positions AS (
     FROM stg_runs AS r
     LEFT JOIN eligible AS e ON e.portal_id = r.portal_id AND e.run_id <= r.run_id
     GROUP BY r.portal_id, r.run_id
+),
+removed_portals AS (
+    SELECT r.portal_id, CAST(max(r.started_at) + INTERVAL 8 HOUR AS DATE) + 1 AS removed_date
+    FROM stg_runs AS r
+    CROSS JOIN cfg_settings AS c
+    LEFT JOIN stg_portals AS po ON po.portal_id = r.portal_id
+    WHERE po.portal_id IS NULL
+    GROUP BY r.portal_id, c.removed_portal_grace_days
+    HAVING (SELECT max(started_at) FROM stg_runs)
+        >= max(r.started_at) + to_days(CAST(c.removed_portal_grace_days AS INTEGER))
 ),
 publisher_units AS (
     -- names are resolved once per distinct publisher name, not once per sighting
@@ -44,7 +58,12 @@ SELECT
     CASE
         WHEN coalesce(t.n_eligible, 0) - p.seen_ordinal >= 2
         THEN CAST(m.started_at + INTERVAL 8 HOUR AS DATE)
+        ELSE rp.removed_date
     END AS withdrawn_date,
+    CASE
+        WHEN coalesce(t.n_eligible, 0) - p.seen_ordinal >= 2 THEN 'missed listings'
+        WHEN rp.portal_id IS NOT NULL THEN 'portal removed'
+    END AS withdrawn_reason,
     po.unit_id AS portal_unit_id,
     n.unit_id AS publisher_unit_id,
     coalesce(n.unit_id, po.unit_id) AS unit_id,
@@ -66,4 +85,5 @@ FROM placed AS p
 LEFT JOIN eligible_totals AS t ON t.portal_id = p.portal_id
 LEFT JOIN eligible AS m ON m.portal_id = p.portal_id AND m.ordinal = p.seen_ordinal + 1
 LEFT JOIN stg_portals AS po ON po.portal_id = p.portal_id
+LEFT JOIN removed_portals AS rp ON rp.portal_id = p.portal_id
 LEFT JOIN publisher_units AS n ON n.publisher_name = p.publisher_name
