@@ -73,7 +73,10 @@ def test_the_real_models_have_the_inputs_their_sql_names():
     order = {model.name: model for model in models_in_order()}
     assert order["int_components"].inputs == ("int_match_groups",)
     assert order["int_components"].build is not None
-    assert order["int_documents"].inputs == ("int_document_keys", "int_sightings", "int_unit_ancestry")
+    assert order["int_documents"].inputs == (
+        "int_doc_ids", "int_document_keys", "int_sightings", "int_unit_ancestry")
+    assert order["int_doc_id_claims"].inputs == (
+        "int_document_keys", "prev_doc_ids", "prev_sighting_doc_ids")
     assert order["stg_listings"].inputs == ("state.raw_listings",)
     names = list(order)
     for model in order.values():

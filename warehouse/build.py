@@ -2,7 +2,8 @@
 atomic file swap.
 
 The build writes a new DuckDB file next to the published one, attaches the state database
-read-only, lays out the configured units and portals as `cfg_` tables, runs every model
+read-only, lays out the configured units and portals as `cfg_` tables, reads the doc_id
+registry of the published file (warehouse/registry.py), runs every model
 under `models/` after the models it reads (warehouse/dag.py: one SQL or Python file per
 table, its header saying how it is kept), runs every check under `checks/` (each must
 return zero rows), and only then replaces the published file with `os.replace`. A failure
@@ -24,6 +25,7 @@ from warehouse.db import connect
 from warehouse.fields import TemplateError, expand
 from warehouse.load import ensure_schema, known_items
 from warehouse.rank import RankLimitError, check_rank_limits, macros_sql
+from warehouse.registry import RegistryError, read_previous_registry
 from warehouse.totals import totals
 
 __all__ = ["BuildError", "BuildResult", "build", "known_items", "run_checks", "totals"]
@@ -139,7 +141,8 @@ def _check_limits(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _publish(con: duckdb.DuckDBPyConnection, state_path, units, portals, settings, result) -> None:
-    """Everything between opening the new file and closing it: config, models, checks."""
+    """Everything between opening the new file and closing it: config, the previous doc_id
+    registry, models, checks."""
     con.execute("ATTACH ? AS state (READ_ONLY)", [str(state_path)])
     tables = (*config_tables(units, portals), settings_table(**settings))
     for name, table in zip(("cfg_units", "cfg_portals", "cfg_settings"), tables, strict=True):
@@ -147,6 +150,10 @@ def _publish(con: duckdb.DuckDBPyConnection, state_path, units, portals, setting
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_arrow")
         con.unregister(f"{name}_arrow")
     _check_limits(con)
+    try:
+        read_previous_registry(con, Path(result.published_path))
+    except RegistryError as exc:
+        raise BuildError(str(exc)) from exc
     run_models(con, result.seconds)
     run_checks(con, result.seconds)
     _summary(con, result)

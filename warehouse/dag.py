@@ -10,7 +10,7 @@ and its inputs are the tables its FROM and JOIN clauses name (CTE names and tabl
 functions aside), plus any `inputs:` line. A Python model declares `GRAIN`,
 `MATERIALIZED` and `INPUTS` and has `build(con) -> pyarrow.Table`. Every input must be
 another model or a source (`SOURCES`: the state database's raw_ tables, the config
-tables and settings); the models are run in a topological order of their inputs, and a cycle or an
+tables and settings, the previous doc_id registry); the models are run in a topological order of their inputs, and a cycle or an
 unknown input is refused with its name before anything runs.
 """
 
@@ -23,10 +23,12 @@ from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
-#: Tables a model may read that no model makes: the attached state database, the config.
+#: Tables a model may read that no model makes: the attached state database, the config, the
+#: doc_id registry of the previously published file (warehouse/registry.py).
 SOURCES = frozenset({
     "state.raw_listings", "state.raw_runs", "state.raw_quarantine_decisions",
     "cfg_units", "cfg_portals", "cfg_settings",
+    "prev_sighting_doc_ids", "prev_doc_ids",
 })
 #: table: published; temp: a temporary table of the build; view: computed where it is read.
 MATERIALIZATIONS = ("table", "temp", "view")

@@ -5,7 +5,7 @@
 -- A component that reaches sightings of exactly one index_no joins it; one that reaches
 -- several would tie different index_no together, so it joins the closest (doc_no before
 -- title, then the smallest date gap, then the smallest index_no) and the conflict is kept.
--- The key is the cluster's strongest key, so doc_id stays the same from night to night.
+-- The key is the cluster's strongest key; the doc_id a document keeps is int_doc_ids'.
 WITH group_components AS (
     SELECT DISTINCT g.group_key, g.rule, c.component_id
     FROM int_match_groups AS g

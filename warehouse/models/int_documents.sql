@@ -20,6 +20,7 @@
 -- field arg_min over the texts carries a copy of every text per document: at ten million
 -- sightings it outgrew memory and spilled.)
 -- disagreeing_fields is filled in by fct_documents, from fct_sightings.differing_fields.
+-- doc_id: the id the document's sightings held before, else a new one (int_doc_ids).
 WITH portal_order AS MATERIALIZED (
     SELECT portal_id, row_number() OVER (ORDER BY portal_id) AS portal_rank
     FROM (SELECT DISTINCT portal_id FROM int_sightings)
@@ -125,7 +126,7 @@ fill_fields AS (
     GROUP BY w.doc_key
 )
 SELECT
-    substr(md5(b.doc_key), 1, 16) AS doc_id,
+    i.doc_id,
     b.doc_key,
     b.unit_id,
     {{ fields: coalesce(b.{field}, f.{field}) AS {field} }},
@@ -139,5 +140,6 @@ SELECT
     b.last_seen_at,
     b.withdrawn_date
 FROM best_fields AS b
+JOIN int_doc_ids AS i ON i.doc_key = b.doc_key
 LEFT JOIN fill_fields AS f ON f.doc_key = b.doc_key
 LEFT JOIN portal_order AS o ON o.portal_rank = rank_portal(b.best_rank_key)
