@@ -22,6 +22,7 @@ from connectors.families.base import (
     RawDetail,
     is_attachment,
     resolve_link,
+    short_text,
     soup,
     tags,
     text_of,
@@ -53,6 +54,7 @@ _OTHER_LABELS = (
 #: a label with an empty value (`<span>文　　号：</span>`) is followed by the next box and the body.
 _VALUE_ENDS = frozenset({"p", "table", "li", "dl", "dd", "dt", "div", "h1", "h2", "h3"})
 _LABEL_MAX = 12  # characters; a longer "label" is a sentence with a colon in it
+_VALUE_MAX_NODES = 256  # an inline value after a label holds a few elements, not a section
 _META_FIELDS = {"articletitle": "title", "pubdate": "published_date", "contentsource": "publisher_name"}
 
 
@@ -173,15 +175,17 @@ class LabelReader:
 
     def _read_label_tag(self, node: Tag, strong: dict, weak: dict) -> None:
         """`<b>L：</b>V` and `<label>L</label><span>V</span>`: the value follows the label tag."""
-        text = text_of(node)
+        text = short_text(node)
         if not text or len(text) > _LABEL_MAX + 1 or self.field_of(text)[0] is None:
             return
         parts: list[str] = []
         for sibling in node.next_siblings:
             if isinstance(sibling, Tag):
-                sibling_text = text_of(sibling)
-                if sibling.name in _VALUE_ENDS or self.pattern.match(sibling_text):
-                    break  # an empty value: what follows belongs to another label or block
+                if sibling.name in _VALUE_ENDS:
+                    break  # an empty value: what follows belongs to another block
+                sibling_text = short_text(sibling, _VALUE_MAX_NODES)
+                if sibling_text is None or self.pattern.match(sibling_text):
+                    break  # a whole section, or another label: not this label's value
                 if sibling.name in _LABEL_TAGS and self.is_label(sibling_text):
                     break
                 parts.append(sibling_text)
@@ -223,6 +227,7 @@ class _Page:
         self.blocks: list[Tag] = []
         self.label_tags: list[Tag] = []
         self.outer_blocks: set[int] = set()
+        self._climbed: set[int] = set()
         self.metas: list[Tag] = []
         self.links: list[Tag] = []
         chosen = {id(node) for node in doc.select(body_selector)} if body_selector else None
@@ -251,10 +256,12 @@ class _Page:
                 body_end = None
 
     def _mark_outer(self, block: Tag) -> None:
+        """Mark the blocks enclosing `block`; each element is climbed through once."""
         for parent in block.parents:
+            if id(parent) in self._climbed:
+                break  # its ancestors were marked by an earlier block
+            self._climbed.add(id(parent))
             if parent.name in self._BLOCK_SET:
-                if id(parent) in self.outer_blocks:
-                    break  # its ancestors were marked by an earlier block
                 self.outer_blocks.add(id(parent))
 
 

@@ -9,7 +9,7 @@ override detection for a template none of those fits.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
@@ -25,6 +25,7 @@ from connectors.families.base import (
     has_ancestor,
     item_key_for,
     resolve_link,
+    short_text,
     soup,
     tags,
     text_of,
@@ -110,7 +111,8 @@ def _header_columns(tr: Tag) -> dict[int, str] | None:
     """Column index -> field for a header row naming at least two known columns, one the title."""
     columns: dict[int, str] = {}
     for i, cell in enumerate(_cells(tr)):
-        fld = label_field(text_of(cell)) if first(cell, _A) is None else None
+        label = short_text(cell)  # a header cell holds a short label, not a nested table
+        fld = label_field(label) if label and first(cell, _A) is None else None
         if fld:
             columns.setdefault(i, fld)
     if len(columns) >= 2 and "title" in columns.values():
@@ -122,9 +124,7 @@ def _table_rows(table: Tag, base: str) -> list[RawRow]:
     """Rows of an xxgk table, columns mapped by the header row's labels (not by position)."""
     columns = None
     rows: list[RawRow] = []
-    for tr in tags(table, _TR):
-        if has_ancestor(tr, _TABLE, stop=table):
-            continue  # a nested table is read on its own
+    for tr in _own_rows(table):
         if columns is None:
             columns = _header_columns(tr)
             continue
@@ -140,6 +140,19 @@ def _table_rows(table: Tag, base: str) -> list[RawRow]:
         fields["title"] = _link_title(link)
         rows.append(RawRow(url=url, item_key=item_key_for(url), fields=_present(fields)))
     return rows
+
+
+def _own_rows(table: Tag) -> Iterator[Tag]:
+    """The `tr`s of a table in document order, not those of tables nested in it (a nested
+    table is read on its own): each element is visited once however deep tables nest."""
+    stack = list(reversed(table.contents))
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, Tag) or node.name in _TABLE:
+            continue
+        if node.name in _TR:
+            yield node
+        stack.extend(reversed(node.contents))
 
 
 def _link_title(link: Tag) -> str:
@@ -185,19 +198,25 @@ def _li_row(li: Tag, base: str) -> RawRow | None:
     return RawRow(url=url, item_key=item_key_for(url), fields=_present(fields))
 
 
-def _place_of(li: Tag) -> tuple[int, bool]:
+def _place_of(li: Tag, places: dict[int, tuple[int, bool]]) -> tuple[int, bool]:
     """(id of the page block a row belongs to, whether it is in a known list container).
 
-    The block is the nearest ancestor div with a class or id.
+    The block is the nearest ancestor div with a class or id. `places` remembers the answer
+    for every element climbed through, so each is climbed through once per page.
     """
-    known = bool(KNOWN_LIST_CLASSES.intersection(li.get("class") or ()))
-    block = None
-    for parent in li.parents:
-        classes = parent.get("class") or ()
+    chain: list[Tag] = []
+    node: Tag | None = li
+    while node is not None and id(node) not in places:
+        chain.append(node)
+        node = node.parent
+    block, known = places[id(node)] if node is not None else (id(None), False)
+    for element in reversed(chain):  # from the outermost down to the row
+        classes = element.get("class") or ()
         known = known or bool(KNOWN_LIST_CLASSES.intersection(classes))
-        if block is None and parent.name == "div" and (classes or parent.get("id")):
-            block = parent
-    return id(block), known
+        if element.name == "div" and (classes or element.get("id")):
+            block = id(element)
+        places[id(element)] = (block, known)
+    return places[id(li)]
 
 
 def _li_rows(doc: BeautifulSoup, base: str) -> list[RawRow]:
@@ -205,11 +224,12 @@ def _li_rows(doc: BeautifulSoup, base: str) -> list[RawRow]:
     the most of them (a side box of news loses to the list)."""
     known: list[RawRow] = []
     by_block: dict[int, list[RawRow]] = {}
+    places: dict[int, tuple[int, bool]] = {}
     for li in tags(doc, _LI):
         row = _li_row(li, base)
         if row is None:
             continue
-        block, in_known = _place_of(li)
+        block, in_known = _place_of(li, places)
         if in_known:
             known.append(row)
         by_block.setdefault(block, []).append(row)
@@ -302,11 +322,24 @@ def _next_request(
     following = f"index_{index + 1}.{ext}"
     if page_count is None:
         # no pager script we know: follow a rendered link to the next page, if there is one
-        if not re.search(rf"""href\s*=\s*["']?[^"'\s>]*\b{re.escape(following)}\b""", text):
+        if not _links_to(text, following):
             return None
     elif index + 1 >= page_count:
         return None
     return Request(url=canonical_url(urljoin(url, following)))
+
+
+#: An href's value; each match ends where its value does, so a scan never starts over.
+_HREF_VALUE = re.compile(r"""href\s*=\s*["']?([^"'\s>]*)""")
+
+
+def _links_to(text: str, name: str) -> bool:
+    """Whether an href on the page names the file `name` (`…/index_2.htm`, not `index_2.html`).
+
+    Linear in the page: one pass over the href values, each searched once for the name.
+    """
+    wanted = re.compile(rf"\b{re.escape(name)}\b")
+    return any(wanted.search(m.group(1)) for m in _HREF_VALUE.finditer(text))
 
 
 def _linked_extension(text: str) -> str | None:
