@@ -54,7 +54,7 @@ class PortalTarget:
     portal_id: str
     platform: str  # a key of connectors.families.FAMILIES
     url: str  # the entry listing page
-    details: str = "new"  # new | always | never (DESIGN section 3)
+    details: str = "new"  # new | always | never (xxgk.example.toml)
     options: Mapping[str, Any] = field(default_factory=dict)
     hosts: tuple[str, ...] = ()  # hosts besides the entry URL's that the portal may use
 
@@ -97,7 +97,7 @@ def crawl(
 
 def _ends_the_data(exc: PageError, page_no: int) -> bool:
     """A stub, or a page without rows, past page 0: where the pager ran beyond the data
-    (DESIGN section 4), an end of the walk and not a fault of the portal."""
+    (docs/reliability.md), an end of the walk and not a fault of the portal."""
     return isinstance(exc, StubPage | NoRows) and page_no > 0
 
 

@@ -322,7 +322,7 @@ def test_no_rows_on_the_first_page_is_a_changed_layout(json_family, server, clie
 
 
 def test_no_rows_past_the_first_page_is_a_stub_end(json_family, server, client):
-    # DESIGN section 4: a page without rows past page 0 is a stub. With 8 advertised items
+    # docs/reliability.md: a page without rows past page 0 is a stub. With 8 advertised items
     # and 3 seen, the run is partial and says how many are missing; page 0's rows are kept.
     portal = JsonPortal(server, list(range(8, 0, -1)))
     portal.set_page(1, trouble="no rows")

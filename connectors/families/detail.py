@@ -31,8 +31,8 @@ from connectors.families.base import (
 from connectors.normalize import LABELS, WEAK_LABELS, label_field, label_key
 from connectors.records import FIELDS
 
-#: Elements whose class or id marks the document body, across the families (PLATFORMS.md
-#: 2, 2.4, 4, 6). Generic names such as `content` are left out: they often wrap a whole page,
+#: Elements whose class or id marks the document body, across the families (docs/platforms.md:
+#: TRS, Fujian TRS, Hanweb, www.gov.cn). Generic names such as `content` are left out: they often wrap a whole page,
 #: metadata box included, and labels inside a body are not read.
 BODY_CLASSES = frozenset({
     "TRS_Editor", "TRS_UEDITOR", "trs_editor_view", "Custom_UnionStyle", "article_component",

@@ -35,7 +35,7 @@ from connectors.families.detail import parse_detail_page
 from connectors.normalize import canonical_url, label_field, parse_date
 from connectors.records import FIELDS, Request
 
-#: Classes of list containers (or rows) of known templates (PLATFORMS.md 2.4, 2.5): rows in
+#: Classes of list containers (or rows) of known templates (docs/platforms.md, TRS): rows in
 #: them win over any other dated list on the page.
 KNOWN_LIST_CLASSES = frozenset({"gl_list", "zfxxgk_zdgkc", "list_base", "xxgk_gfxwjk-list-li"})
 _MORE_LINK = re.compile(r"^(更多|more|>>|»|查看更多)", re.I)
