@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
+from connectors.details import MAX_DETAIL_FAILURES_IN_A_ROW, DetailReader
 from connectors.errors import (
     ChallengePage,
     ConnectorError,
@@ -30,21 +31,19 @@ from connectors.errors import (
 )
 from connectors.families import FAMILIES
 from connectors.http import HttpClient, Page, allowed_hosts
-from connectors.normalize import is_empty_value, normalize_fields
+from connectors.normalize import normalize_fields
 from connectors.records import FetchLogEntry, Listing, Request, RunSummary
+from connectors.run_status import MAX_ERRORS, SHORTFALL_TOLERANCE, RunLedger
+
+__all__ = [
+    "DETAIL_POLICIES", "MAX_DETAIL_FAILURES_IN_A_ROW", "MAX_ERRORS", "MAX_PAGES", "MODES",
+    "SHORTFALL_TOLERANCE", "Crawl", "PortalTarget", "crawl", "family_for", "listing_hash",
+]
 
 MODES = ("full", "incremental")
 DETAIL_POLICIES = ("new", "always", "never")
-#: A full listing may miss this share of the advertised total before the run is partial.
-SHORTFALL_TOLERANCE = 0.02
-#: After this many detail pages in a row fail, the rest are not asked for (the portal is
-#: refusing them; asking thousands more times helps nobody).
-MAX_DETAIL_FAILURES_IN_A_ROW = 10
 #: A hard stop for listings that never end (each page new, so no loop is seen).
 MAX_PAGES = 20_000
-#: The summary keeps this many error lines; the rest are counted.
-MAX_ERRORS = 50
-_SEVERITY = {"ok": 0, "partial": 1, "failed": 2}
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ class PortalTarget:
     portal_id: str
     platform: str  # a key of connectors.families.FAMILIES
     url: str  # the entry listing page
-    details: str = "new"  # new | always | never (DESIGN section 3)
+    details: str = "new"  # new | always | never (xxgk.example.toml)
     options: Mapping[str, Any] = field(default_factory=dict)
     hosts: tuple[str, ...] = ()  # hosts besides the entry URL's that the portal may use
 
@@ -97,7 +96,7 @@ def crawl(
 
 def _ends_the_data(exc: PageError, page_no: int) -> bool:
     """A stub, or a page without rows, past page 0: where the pager ran beyond the data
-    (DESIGN section 4), an end of the walk and not a fault of the portal."""
+    (docs/reliability.md), an end of the walk and not a fault of the portal."""
     return isinstance(exc, StubPage | NoRows) and page_no > 0
 
 
@@ -119,11 +118,10 @@ class Crawl:
         #: lets a caller tell a transient failure (network, 5xx) from a page problem.
         self.error: Exception | None = None
         self._iterated = False
-        self._seen_keys: set[str] = set()
-        self._detail_failures = 0
-        self._detail_failures_in_a_row = 0
-        self._details_off: str | None = None
-        self._errors_dropped = 0
+        self._ledger = RunLedger(self.summary, len(known))
+        self._details = DetailReader(target.details, target.options, self._ledger,
+                                     self._fetch, self._parse)
+        self._allowed: frozenset[str] | None = None
 
     def __iter__(self) -> Iterator[Listing]:
         if self._iterated:
@@ -142,40 +140,34 @@ class Crawl:
                 self._allowed = allowed_hosts(self.target.url, self.target.hosts)
                 yield from self._pages(family)
         except GeneratorExit:
-            self._degrade("partial", f"stopped by the consumer at page {self.summary.pages}")
+            self._ledger.degrade("partial", f"stopped by the consumer at page {self.summary.pages}")
             raise
         except ConnectorError as exc:  # a bad entry URL (not http, foreign) and the like
             self.error = exc
-            self._degrade("failed", f"{type(exc).__name__}: {exc}")
+            self._ledger.degrade("failed", f"{type(exc).__name__}: {exc}")
         except Exception as exc:  # noqa: BLE001 - a parser tripped on hostile input: loud
             self.error = exc
-            self._degrade("failed", f"unexpected {type(exc).__name__} after "
-                                    f"{self.summary.pages} listing pages: {exc}")
+            self._ledger.degrade("failed", f"unexpected {type(exc).__name__} after "
+                                           f"{self.summary.pages} listing pages: {exc}")
         finally:
-            self._close()
+            self._ledger.close(self.fetches, self._details.note())
 
     def _family(self) -> ModuleType | None:
         """The target's family module; None (run failed) when the platform is unknown."""
         try:
             return family_for(self.target.platform)
         except KeyError:
-            self._degrade("failed", f"unknown platform {self.target.platform!r}")
+            self._ledger.degrade("failed", f"unknown platform {self.target.platform!r}")
             return None
 
     def _pages(self, family: ModuleType) -> Iterator[Listing]:
         """Fetch and parse listing pages until an end, a stop rule or a failure."""
-        options = self.target.options
-        request: Request | None = family.first_request(self.target.url, options)
+        request: Request | None = family.first_request(self.target.url, self.target.options)
         requested: dict[Request, int] = {}
         page_rows: dict[tuple[tuple[str, str], ...], int] = {}
         page_no = 0
         while request is not None:
-            if page_no >= MAX_PAGES:
-                self._degrade("partial", f"stopped after {MAX_PAGES} listing pages")
-                return
-            if request in requested:
-                self._degrade("partial", f"pagination loop at page {page_no}: its request "
-                                         f"repeats page {requested[request]} ({request.url})")
+            if self._stops_before(request, requested, page_no):
                 return
             requested[request] = page_no
             read = self._read_listing(family, request, page_no)
@@ -183,27 +175,53 @@ class Crawl:
                 return
             fetched, listing = read
             hashes = [listing_hash(row.fields) for row in listing.rows]
-            signature = tuple((row.item_key, h) for row, h in zip(listing.rows, hashes,
-                                                                  strict=True))
-            if signature in page_rows:
-                self._degrade("partial", f"pagination loop at page {page_no}: same rows as "
-                                         f"page {page_rows[signature]}")
+            if self._repeats_rows(listing, hashes, page_rows, page_no):
                 return
-            page_rows[signature] = page_no
             self.summary.pages += 1
             if self.summary.advertised_total is None:
                 self.summary.advertised_total = listing.advertised_total
             yield from self._rows(family, listing, hashes, request, fetched, page_no)
-            if self.mode == "incremental" and all(
-                    self.known.get(row.item_key) == h
-                    for row, h in zip(listing.rows, hashes, strict=True)):
-                # The whole page is known and unchanged: everything older is too.
-                self.summary.reason = (f"incremental: page {page_no} holds only known, "
-                                       "unchanged rows")
+            if self._all_known(listing, hashes, page_no):
                 return
             request = listing.next_request
             page_no += 1
-        self._natural_end(page_no)
+        self._ledger.natural_end(page_no)
+
+    def _stops_before(self, request: Request, requested: dict[Request, int],
+                      page_no: int) -> bool:
+        """True (reason recorded) past MAX_PAGES or when a request repeats an earlier page's."""
+        if page_no >= MAX_PAGES:
+            self._ledger.degrade("partial", f"stopped after {MAX_PAGES} listing pages")
+            return True
+        if request in requested:
+            self._ledger.degrade("partial", f"pagination loop at page {page_no}: its request "
+                                            f"repeats page {requested[request]} ({request.url})")
+            return True
+        return False
+
+    def _repeats_rows(self, listing: Any, hashes: list[str],
+                      page_rows: dict[tuple[tuple[str, str], ...], int], page_no: int) -> bool:
+        """True (reason recorded) when a page holds exactly the rows of an earlier page."""
+        signature = tuple((row.item_key, h) for row, h in zip(listing.rows, hashes, strict=True))
+        if signature in page_rows:
+            self._ledger.degrade("partial", f"pagination loop at page {page_no}: same rows as "
+                                            f"page {page_rows[signature]}")
+            return True
+        page_rows[signature] = page_no
+        return False
+
+    def _all_known(self, listing: Any, hashes: list[str], page_no: int) -> bool:
+        """In incremental mode, a page of only known, unchanged rows: everything older is too."""
+        if self.mode != "incremental" or not all(
+                self.known.get(row.item_key) == h
+                for row, h in zip(listing.rows, hashes, strict=True)):
+            return False
+        self.summary.reason = f"incremental: page {page_no} holds only known, unchanged rows"
+        return True
+
+    def _fetch(self, request: Request) -> Page:
+        """`request` within the portal's hosts, logged on the crawl's fetch log."""
+        return self.client.fetch(request, self._allowed, log=self.fetches)
 
     def _parse(self, parse: Callable[..., Any], *args: Any) -> Any:
         """`parse(*args)`, in the parser pool when there is one; its errors raise here."""
@@ -215,13 +233,12 @@ class Crawl:
                       page_no: int) -> tuple[Page, Any] | None:
         """Fetch and parse one listing page; None (and the reason recorded) when it ends the
         walk. A page with no rows is an end too, so a parser's contract slip is still loud."""
-        where = f"page {page_no}"
         try:
-            fetched = self.client.fetch(request, self._allowed, log=self.fetches)
+            fetched = self._fetch(request)
         except FetchError as exc:
             self.error = exc
             status = "failed" if page_no == 0 else "partial"
-            self._degrade(status, f"listing {where} failed: {exc}")
+            self._ledger.degrade(status, f"listing page {page_no} failed: {exc}")
             return None
         if fetched.final_url != request.url:
             # Links on a page resolve against where it was served from, after redirects.
@@ -236,9 +253,9 @@ class Crawl:
         if not listing.rows:
             if page_no > 0 and listing.next_request is None:
                 # An API that signals its end with an empty page (ssp `datas: []`).
-                self._natural_end(page_no)
+                self._ledger.natural_end(page_no)
             else:
-                self._stub_end(page_no, "no rows")
+                self._ledger.stub_end(page_no, "no rows")
             return None
         return fetched, listing
 
@@ -246,153 +263,32 @@ class Crawl:
         """Record what a listing page the family could not read means for the run."""
         where = f"listing page {page_no}"
         if isinstance(exc, StubPage) or _ends_the_data(exc, page_no):
-            self._stub_end(page_no, str(exc))
+            self._ledger.stub_end(page_no, str(exc))
         elif isinstance(exc, ChallengePage):
-            self._degrade("failed", f"challenge page (安全验证) at {where}: {exc}")
+            self._ledger.degrade("failed", f"challenge page (安全验证) at {where}: {exc}")
         elif isinstance(exc, LayoutChanged):
-            self._degrade("failed", f"layout changed at {where}: {exc}")
+            self._ledger.degrade("failed", f"layout changed at {where}: {exc}")
         elif isinstance(exc, UnsafeXml):
-            self._degrade("failed", f"unsafe XML at {where}: {exc}")
+            self._ledger.degrade("failed", f"unsafe XML at {where}: {exc}")
         else:
-            self._degrade("failed", f"unreadable {where}: {exc}")
+            self._ledger.degrade("failed", f"unreadable {where}: {exc}")
 
     def _rows(self, family: ModuleType, listing: Any, hashes: list[str], request: Request,
               fetched: Page, page_no: int) -> Iterator[Listing]:
         """The page's rows as Listings, each once per crawl, details fetched by policy."""
+        seen = self._ledger.seen_keys
         for row_no, (row, row_hash) in enumerate(zip(listing.rows, hashes, strict=True)):
-            if row.item_key in self._seen_keys:
+            if row.item_key in seen:
                 # Rows shift down while we walk when new items arrive: seen already.
                 continue
-            self._seen_keys.add(row.item_key)
+            seen.add(row.item_key)
             unchanged = self.known.get(row.item_key) == row_hash
             self.summary.rows += 1
-            yield self._listing(family, row, row_hash, unchanged, request, fetched, page_no,
-                                row_no)
-
-    def _listing(self, family: ModuleType, row: Any, row_hash: str, unchanged: bool,
-                 request: Request, fetched: Page, page_no: int, row_no: int) -> Listing:
-        """One row as a normalized Listing, overlaid by its detail page when fetched."""
-        raw = dict(row.fields)
-        detail_facts: dict[str, Any] = {}
-        if self._wants_detail(unchanged):
-            detail = self._read_detail(family, row.url)
-            if detail is not None:
-                page, parsed = detail
-                for name, value in parsed.fields.items():
-                    if not is_empty_value(value):
-                        raw[name] = value
-                detail_facts = {
-                    "detail_fetched": True,
-                    "detail_sha256": page.sha256,
-                    "has_body": parsed.has_body,
-                    "n_attachments": len(parsed.attachments),
-                }
-        return Listing(
-            portal_id=self.target.portal_id, item_key=row.item_key, url=row.url,
-            list_url=request.url, page_no=page_no, row_no=row_no, seen_at=fetched.fetched_at,
-            listing_hash=row_hash, **normalize_fields(raw), **detail_facts,
-        )
-
-    # -- detail pages -------------------------------------------------------------------
-
-    def _wants_detail(self, unchanged: bool) -> bool:
-        """Whether this row's detail page is to be fetched under the portal's policy."""
-        if self._details_off is not None or self.target.details == "never":
-            return False
-        return self.target.details == "always" or not unchanged
-
-    def _read_detail(self, family: ModuleType, url: str) -> tuple[Page, Any] | None:
-        """Fetch and parse one detail page; None (error recorded) when that fails."""
-        try:
-            page = self.client.fetch(Request(url), self._allowed, log=self.fetches)
-            parsed = self._parse(family.parse_detail, page.text, page.final_url, self.target.options)
-        except Exception as exc:  # noqa: BLE001 - one bad detail page must not end the walk
-            self._detail_failed(url, exc)
-            return None
-        self._detail_failures_in_a_row = 0
-        self.summary.details_fetched += 1
-        return page, parsed
-
-    def _detail_failed(self, url: str, exc: Exception) -> None:
-        """Record a failed detail page; stop asking for more when the portal keeps refusing."""
-        self._detail_failures += 1
-        self._detail_failures_in_a_row += 1
-        self._error(f"detail {url}: {type(exc).__name__}: {exc}")
-        if isinstance(exc, ChallengePage):
-            self._details_off = "a detail page was a challenge page (安全验证)"
-        elif self._detail_failures_in_a_row >= MAX_DETAIL_FAILURES_IN_A_ROW:
-            self._details_off = f"{MAX_DETAIL_FAILURES_IN_A_ROW} detail pages failed in a row"
-
-    # -- how the walk ended -------------------------------------------------------------
-
-    def _stub_end(self, page_no: int, why: str) -> None:
-        """A stub (or empty) page: on page 0 a failure, later the end of usable data."""
-        if page_no == 0:
-            had = f"; the portal had {len(self.known)} known items" if self.known else ""
-            self._degrade("failed", f"no rows on listing page 0 ({why}){had}")
-            return
-        reason = f"stub page at page {page_no}: end of usable data ({why})"
-        missing = self._missing()
-        if missing:
-            self._degrade("partial", f"{reason}; {self._shortfall_text()}")
-        else:
-            self.summary.reason = reason
-            self._maybe_complete(self.summary.advertised_total is not None)
-
-    def _natural_end(self, pages: int) -> None:
-        """The listing's last page was read: check the count against the advertised total."""
-        total = self.summary.advertised_total
-        if (self.mode == "full" and total is not None
-                and self._missing() > total * SHORTFALL_TOLERANCE):
-            self._degrade("partial", f"full listing ended after {pages} pages: "
-                                     f"{self._shortfall_text()}")
-            return
-        self._maybe_complete(True)
-
-    def _missing(self) -> int:
-        """How many advertised items the walk has not seen (0 when no total is advertised)."""
-        total = self.summary.advertised_total
-        return max(0, total - len(self._seen_keys)) if total is not None else 0
-
-    def _shortfall_text(self) -> str:
-        """How the items seen compare with the advertised total, for a reason."""
-        total = self.summary.advertised_total
-        return (f"{len(self._seen_keys)} of {total} advertised items seen "
-                f"({self._missing()} missing)")
-
-    def _maybe_complete(self, reached_end: bool) -> None:
-        """A full walk that reached the listing's end is complete (if nothing else failed)."""
-        self.summary.complete = self.mode == "full" and reached_end
-
-    def _degrade(self, status: str, reason: str) -> None:
-        """Lower the run's status to `status` (never raise it); the worst reason is kept."""
-        if _SEVERITY[status] > _SEVERITY[self.summary.status]:
-            self.summary.status = status
-            self.summary.reason = reason
-        elif self.summary.reason is None:
-            self.summary.reason = reason
-        self._error(reason)
-
-    def _error(self, line: str) -> None:
-        """Keep an error line on the summary, up to MAX_ERRORS of them."""
-        if len(self.summary.errors) < MAX_ERRORS:
-            self.summary.errors.append(line)
-        else:
-            self._errors_dropped += 1
-
-    def _close(self) -> None:
-        """Fill the summary's totals and settle its status once the walk has ended."""
-        summary = self.summary
-        if self._detail_failures:
-            note = f"{self._detail_failures} detail page(s) failed"
-            if self._details_off:
-                note += f"; detail pages not fetched after {self._details_off}"
-            self._degrade("partial", note)
-        if self._errors_dropped:
-            summary.errors.append(f"… and {self._errors_dropped} more errors")
-        summary.complete = summary.complete and summary.status == "ok"
-        summary.requests = len(self.fetches)
-        summary.retries = sum(max(0, entry.attempts - 1) for entry in self.fetches)
-        # Bytes received: a 304's body came from the archive, not over the wire.
-        summary.bytes = sum(entry.bytes for entry in self.fetches if not entry.not_modified)
-        summary.finished_at = datetime.now(UTC)
+            raw = dict(row.fields)
+            facts = self._details.overlay(family, row.url, unchanged, raw)
+            yield Listing(
+                portal_id=self.target.portal_id, item_key=row.item_key, url=row.url,
+                list_url=request.url, page_no=page_no, row_no=row_no,
+                seen_at=fetched.fetched_at, listing_hash=row_hash,
+                **normalize_fields(raw), **facts,
+            )

@@ -54,7 +54,7 @@ class LayoutChanged(PageError):
 
 class NoRows(LayoutChanged):
     """A listing page on which no row is found at all. On the first page the layout has
-    changed; past it, the pager has run beyond the data (a stub, DESIGN section 4)."""
+    changed; past it, the pager has run beyond the data (a stub, docs/reliability.md)."""
 
 
 class UnsafeXml(PageError):

@@ -1,4 +1,4 @@
-"""Normalization of what portals print: labels, text, 索引号, 文号, dates, URLs (DESIGN section 5).
+"""Normalization of what portals print: labels, text, 索引号, 文号, dates, URLs (docs/fields.md).
 
 Small pure functions, each idempotent, so a value can be normalized again without change.
 Nothing here guesses: a value that cannot be read is None and flagged, and the raw text is

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-#: The metadata fields every family maps its labels to (DESIGN section 5), in display order.
+#: The metadata fields every family maps its labels to (docs/fields.md), in display order.
 FIELDS: tuple[str, ...] = (
     "title",
     "index_no",

@@ -13,11 +13,12 @@ import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
-from pathlib import Path
+from datetime import UTC
 from types import SimpleNamespace
 from urllib.parse import urljoin
 
 import pytest
+from helpers.corpus import real_page
 from helpers.loopback import LoopbackServer
 
 import connectors.crawl as crawl_module
@@ -26,6 +27,9 @@ from connectors.errors import ChallengePage, FetchError, LayoutChanged, NoRows, 
 from connectors.families.base import ListingPage, RawDetail, RawRow
 from connectors.http import HttpClient, allowed_hosts
 from connectors.records import Request
+from sim import render
+from sim import server as sim_server
+from sim.world import DEFAULT_AS_OF, build_world
 
 # -- a tiny family: listing pages and detail pages are JSON ------------------------------------
 
@@ -152,12 +156,13 @@ def test_a_full_crawl_walks_every_page_and_overlays_detail_fields(json_family, s
     assert first.detail_fetched and first.has_body and first.n_attachments == 1
     assert first.detail_sha256 == hashlib.sha256(
         server.routes["/d/8.html"](None)[2]).hexdigest()
-    assert first.seen_at.tzinfo is not None
+    assert first.seen_at.tzinfo is UTC
     assert (summary.status, summary.reason, summary.complete) == ("ok", None, True)
     assert walk.error is None
     assert (summary.pages, summary.rows, summary.advertised_total) == (3, 8, 8)
     assert (summary.details_fetched, summary.requests, summary.retries) == (8, 11, 0)
-    assert summary.bytes == sum(entry.bytes for entry in walk.fetches) > 0
+    served = [f"/list/{n}" for n in range(3)] + [f"/d/{n}.html" for n in range(1, 9)]
+    assert summary.bytes == sum(len(server.routes[path](None)[2]) for path in served)
     assert summary.finished_at >= summary.started_at
     assert len(portal.detail_hits()) == 8
 
@@ -317,7 +322,7 @@ def test_no_rows_on_the_first_page_is_a_changed_layout(json_family, server, clie
 
 
 def test_no_rows_past_the_first_page_is_a_stub_end(json_family, server, client):
-    # DESIGN section 4: a page without rows past page 0 is a stub. With 8 advertised items
+    # docs/reliability.md: a page without rows past page 0 is a stub. With 8 advertised items
     # and 3 seen, the run is partial and says how many are missing; page 0's rows are kept.
     portal = JsonPortal(server, list(range(8, 0, -1)))
     portal.set_page(1, trouble="no rows")
@@ -389,13 +394,13 @@ def test_a_consumer_that_stops_early_leaves_a_partial_summary(json_family, serve
     next(rows)
     rows.close()
     assert walk.summary.status == "partial" and "stopped by the consumer" in walk.summary.reason
-    assert walk.summary.finished_at is not None and walk.summary.requests == 2
+    assert walk.summary.finished_at >= walk.summary.started_at and walk.summary.requests == 2
 
 
 def test_an_unknown_platform_fails_without_raising(server, client):
     _, summary, _ = run(PortalTarget("p", "nosuch", server.url("/")), client)
-    assert summary.status == "failed" and "nosuch" in summary.reason
-    assert summary.finished_at is not None
+    assert summary.status == "failed" and summary.reason == "unknown platform 'nosuch'"
+    assert summary.finished_at >= summary.started_at and summary.requests == 0
 
 
 def test_a_crawl_is_iterable_once_and_rejects_bad_settings(json_family, server, client):
@@ -410,11 +415,12 @@ def test_a_crawl_is_iterable_once_and_rejects_bad_settings(json_family, server, 
         crawl(target(server, details="often"), client, run_id="r")
 
 
+@pytest.mark.corpus
 def test_a_real_saved_trs_page_served_on_loopback(server, client):
     """The saved Handan listing page links its rows to another host (hdzfxxgk.hd.gov.cn):
     without that host in the portal's `hosts` the detail page is refused before any lookup,
     and the missing page 1 makes the run partial, with both reasons."""
-    saved = (Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real" / "handan_trs_xxgk_list_saved.html").read_bytes()
+    saved = real_page("handan_trs_xxgk_list_saved.html").read_bytes()
     server.routes["/gszbm/auto23716/index.html"] = lambda h: (
         200, {"Content-Type": "text/html; charset=UTF-8"}, saved)
     rows, summary, walk = run(
@@ -430,9 +436,6 @@ def test_a_real_saved_trs_page_served_on_loopback(server, client):
 
 # -- the real families against the simulated world ------------------------------------------
 
-sim_server = pytest.importorskip("sim.server")
-from sim import render  # noqa: E402
-from sim.world import DEFAULT_AS_OF, build_world  # noqa: E402
 
 #: One portal of each family, small enough to walk with every detail page in a test.
 FAMILY_PORTALS = {"trs": "ly-zp-aic-site", "hanweb": "ly-lc-aic-site", "ssp": "fj-aic-ssp"}
@@ -540,7 +543,7 @@ def test_portal_failures_are_reported_not_raised(sim, client, fault, status, wor
     sim.set_faults([f"{portal_id}:{fault}"])
     rows, summary, _ = run(sim_target(sim, portal_id, "never"), client)
     assert summary.status == status and words in summary.reason, summary.reason
-    assert summary.requests >= 1 and summary.finished_at is not None
+    assert summary.requests >= 1 and summary.finished_at >= summary.started_at
 
 
 def test_a_portal_slower_than_the_read_timeout_fails_after_bounded_attempts(sim, tmp_path):

@@ -21,7 +21,10 @@ def fixture(name: str) -> str:
 
 def test_column_page_then_its_group_walk_to_the_advertised_total() -> None:
     first = hanweb.parse_listing(fixture("column_page.html"), hanweb.first_request(COLUMN, {}), {})
-    assert first.next_request is not None
+    assert len(first.rows) == 45  # one group of 3 pages of 15: the next asks for 46..90
+    assert (first.next_request.method, first.next_request.url) == (
+        "POST", "http://www.dingxi.gov.cn/module/web/jpage/dataproxy.jsp"
+                "?startrecord=46&endrecord=90&perpage=15")
     second = hanweb.parse_listing(fixture("dataproxy_group.xml"), first.next_request, {})
     assert len(first.rows) + len(second.rows) == second.advertised_total == 52
     assert second.next_request is None

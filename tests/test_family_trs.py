@@ -7,27 +7,28 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers.corpus import real_page
 
 from connectors.errors import ChallengePage, LayoutChanged, StubPage
 from connectors.families import trs
 from connectors.normalize import normalize_fields
 from connectors.records import Request
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
 LIST_URL = "http://hdzfxxgk.hd.gov.cn/zfwj/jinqixxgk/index.html"
 DETAIL_URL = "http://hdzfxxgk.hd.gov.cn/gszbm/auto23716/202008/t20200802_1352104.html"
 
 
 @pytest.fixture(scope="module")
 def real_list() -> str:
-    return (REAL / "handan_trs_xxgk_list_saved.html").read_text(encoding="utf-8")
+    return real_page("handan_trs_xxgk_list_saved.html").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
 def real_detail() -> str:
-    return (REAL / "handan_trs_xxgk_detail_saved.html").read_text(encoding="utf-8")
+    return real_page("handan_trs_xxgk_detail_saved.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.corpus
 def test_real_handan_listing(real_list: str) -> None:
     page = trs.parse_listing(real_list, Request(LIST_URL), {})
     assert len(page.rows) == 1  # the footer's t20170912_… links and the menus are not rows
@@ -44,6 +45,7 @@ def test_real_handan_listing(real_list: str) -> None:
     assert page.next_request == Request("http://hdzfxxgk.hd.gov.cn/zfwj/jinqixxgk/index_1.html")
 
 
+@pytest.mark.corpus
 def test_real_handan_listing_title_comes_from_the_title_attribute(real_list: str) -> None:
     cut = real_list.replace(
         "\n                                邯郸市教育局关于印发《邯郸市学校安全工作目标管理考核办法》的通知\n",
@@ -54,6 +56,7 @@ def test_real_handan_listing_title_comes_from_the_title_attribute(real_list: str
     assert row.fields["title"] == "邯郸市教育局关于印发《邯郸市学校安全工作目标管理考核办法》的通知"
 
 
+@pytest.mark.corpus
 def test_real_handan_detail(real_detail: str) -> None:
     detail = trs.parse_detail(real_detail, DETAIL_URL, {})
     fields = normalize_fields(detail.fields)
@@ -69,6 +72,7 @@ def test_real_handan_detail(real_detail: str) -> None:
     assert detail.attachments == ()
 
 
+@pytest.mark.corpus
 def test_a_commented_out_label_is_what_hides_the_written_date(real_detail: str) -> None:
     uncommented = real_detail.replace(
         "<!--<p><strong>成文日期</strong>：2020年08月02日</p>-->",
@@ -79,6 +83,7 @@ def test_a_commented_out_label_is_what_hides_the_written_date(real_detail: str) 
     assert fields["written_date"] == "2020年08月01日"
 
 
+@pytest.mark.corpus
 def test_real_detail_without_its_metadata_box_falls_back_to_meta(real_detail: str) -> None:
     start = real_detail.index('<div class="top cf">')
     end = real_detail.index('<div class="dhlm clearfix">')
@@ -90,6 +95,7 @@ def test_real_detail_without_its_metadata_box_falls_back_to_meta(real_detail: st
     }
 
 
+@pytest.mark.corpus
 def test_real_detail_gutted_raises(real_detail: str) -> None:
     start = real_detail.index('<div class="top cf">')
     end = real_detail.index('<div class="dhlm clearfix">')
@@ -101,6 +107,7 @@ def test_real_detail_gutted_raises(real_detail: str) -> None:
         trs.parse_detail(gutted, DETAIL_URL, {})
 
 
+@pytest.mark.corpus
 def test_real_listing_without_its_table_rows_raises_with_what_was_looked_for(real_list: str) -> None:
     start = real_list.index("<tr>\n                            <td height")
     end = real_list.index("</tbody></table>")
@@ -108,6 +115,7 @@ def test_real_listing_without_its_table_rows_raises_with_what_was_looked_for(rea
         trs.parse_listing(real_list[:start] + real_list[end:], Request(LIST_URL), {})
 
 
+@pytest.mark.corpus
 def test_real_last_page_has_no_next(real_list: str) -> None:
     last = real_list.replace("var currentPage=0;", "var currentPage=55;")
     url = "http://hdzfxxgk.hd.gov.cn/zfwj/jinqixxgk/index_55.html"
@@ -142,6 +150,7 @@ def test_stub_is_measured_in_bytes_not_characters() -> None:
         trs.parse_listing("<html><body>" + "x" * 500 + "</body></html>", Request("http://a.gov.cn/"), {})
 
 
+@pytest.mark.corpus
 def test_a_portal_search_form_mentioning_captcha_is_not_a_challenge(real_list: str) -> None:
     with_captcha = real_list.replace("高级搜索", "高级搜索（需输入验证码）")
     assert len(trs.parse_listing(with_captcha, Request(LIST_URL), {}).rows) == 1
@@ -153,11 +162,13 @@ def test_challenge_in_detail_page_raises() -> None:
         trs.parse_detail(page, DETAIL_URL, {})
 
 
+@pytest.mark.corpus
 def test_option_selector_that_matches_nothing_is_named(real_list: str) -> None:
     with pytest.raises(LayoutChanged, match="rows selector 'div.nothing-here li'"):
         trs.parse_listing(real_list, Request(LIST_URL), {"rows": "div.nothing-here li"})
 
 
+@pytest.mark.corpus
 def test_malformed_option_selector_is_a_clear_error(real_list: str) -> None:
     with pytest.raises(LayoutChanged, match="bad CSS selector"):
         trs.parse_listing(real_list, Request(LIST_URL), {"rows": "div[[li"})
@@ -172,6 +183,7 @@ def test_hostile_title_attribute_loses_no_rows() -> None:
     assert rows[0].fields["title"].startswith(hostile)
 
 
+@pytest.mark.corpus
 def test_a_notice_about_verification_is_not_a_challenge(real_detail: str) -> None:
     page = real_detail.replace("全市教育系统安全专项整治三年行动实施方案", "网站安全验证码系统升级方案")
     fields = trs.parse_detail(page, DETAIL_URL, {}).fields

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
+from bs4.builder._lxml import LXMLTreeBuilder
 from bs4.element import Tag
 from bs4.filter import ElementFilter
 
@@ -22,6 +23,11 @@ from connectors.records import Request
 
 #: A listing page shorter than this (in UTF-8 bytes) is a broken stub, not a page of rows.
 STUB_BYTES = 600
+
+#: Elements nested deeper than this are refused: templates nest a few dozen levels, and
+#: libxml2 itself stops XML at 256 (its HTML parser has no such limit). Bounding the depth
+#: bounds every walk up an element's ancestors.
+MAX_DEPTH = 256
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".zip", ".rar", ".wps", ".ofd")
 
@@ -54,17 +60,41 @@ class RawDetail:
     attachments: tuple[str, ...] = ()
 
 
+class _DepthBoundBuilder(LXMLTreeBuilder):
+    """The lxml HTML builder, stopping with `LayoutChanged` at the first element nested
+    deeper than `MAX_DEPTH` (a page of ten thousand unclosed `<span>`s is refused as soon
+    as it is seen, instead of costing quadratic time in every walk over it)."""
+
+    _depth = 0
+
+    def feed(self, markup) -> None:  # noqa: ANN001 - bs4's own signature
+        self._depth = 0
+        super().feed(markup)
+
+    def start(self, tag, attrib, nsmap=None) -> None:  # noqa: ANN001
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise LayoutChanged(f"elements nested more than {MAX_DEPTH} deep: not a page a "
+                                "template renders; refused")
+        super().start(tag, attrib, nsmap or {})
+
+    def end(self, name) -> None:  # noqa: ANN001
+        self._depth -= 1
+        super().end(name)
+
+
 def soup(text: str, parse_only: ElementFilter | None = None) -> BeautifulSoup:
     """Parse HTML with the lxml builder (the one HTML parser of the connectors).
 
     The text is never cut with regular expressions first: a `<select` or `<!--` inside a
-    hostile title attribute would make such a cut swallow the rows after it.
+    hostile title attribute would make such a cut swallow the rows after it. Raises
+    `LayoutChanged` for elements nested deeper than `MAX_DEPTH`.
     """
     with warnings.catch_warnings():
         # a portal's text that looks like a URL or like XML is still a page to read
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        return BeautifulSoup(text, "lxml", parse_only=parse_only)
+        return BeautifulSoup(text, builder=_DepthBoundBuilder(), parse_only=parse_only)
 
 
 def tags(node: Tag, names: frozenset[str] | None = None) -> Iterator[Tag]:
@@ -105,6 +135,18 @@ def text_of(node: Tag) -> str:
     Not NFKC'd: a raw value keeps the page's characters; normalization happens later.
     """
     return _HTML_SPACE.sub(" ", node.get_text(" ")).strip()
+
+
+def short_text(node: Tag, max_nodes: int = 64) -> str | None:
+    """`text_of(node)` for an element of at most `max_nodes` descendants, else None.
+
+    For texts that matter only when short (a label, a header cell): reading the text of
+    every element that encloses a large subtree would cost quadratic time on nested pages.
+    """
+    for count, _ in enumerate(node.descendants):
+        if count >= max_nodes:
+            return None
+    return text_of(node)
 
 
 def resolve_link(href: str | None, base: str) -> str | None:

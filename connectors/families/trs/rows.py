@@ -1,89 +1,35 @@
-"""TRS WCM static catalogs: `index.html`, `index_1.html` … and `./YYYYMM/tYYYYMMDD_ID.html` details.
-
-Rows are found without configuration: the xxgk table whose header row names the columns, the
-known Fujian and xxgk list containers, then any block of `li` rows that carry a link and a
-date. `[portal.options]` CSS selectors (`rows`, `title`, `date`, `link`, or any field name)
-override detection for a template none of those fits.
-"""
+"""TRS listing rows: the xxgk table by its header row, dated `li` rows in known list
+containers or the page's main block, or rows picked by a portal's CSS selectors."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from urllib.parse import urljoin, urlsplit
+from collections.abc import Iterator, Mapping
 
 from bs4 import BeautifulSoup
 from bs4.element import Tag
 
-from connectors.errors import LayoutChanged, NoRows
+from connectors.errors import LayoutChanged
 from connectors.families.base import (
-    ListingPage,
-    RawDetail,
     RawRow,
-    check_stub,
     first,
     has_ancestor,
     item_key_for,
     resolve_link,
-    soup,
+    short_text,
     tags,
     text_of,
-    unreadable,
 )
-from connectors.families.detail import parse_detail_page
-from connectors.normalize import canonical_url, label_field, parse_date
-from connectors.records import FIELDS, Request
+from connectors.normalize import label_field, parse_date
+from connectors.records import FIELDS
 
-#: Classes of list containers (or rows) of known templates (PLATFORMS.md 2.4, 2.5): rows in
+#: Classes of list containers (or rows) of known templates (docs/platforms.md, TRS): rows in
 #: them win over any other dated list on the page.
 KNOWN_LIST_CLASSES = frozenset({"gl_list", "zfxxgk_zdgkc", "list_base", "xxgk_gfxwjk-list-li"})
 _MORE_LINK = re.compile(r"^(更多|more|>>|»|查看更多)", re.I)
-_WHAT_WE_LOOK_FOR = (
-    "an xxgk table with a header row (名称/标题, 索引号, 发布机构, 发布日期, 文号), "
-    f"li rows with a[href] and a date in span/b (in {', '.join(sorted(KNOWN_LIST_CLASSES))} "
-    "or any other page block)"
-)
 
 
-def first_request(url: str, options: Mapping[str, str]) -> Request:
-    """The entry listing page, as configured."""
-    return Request(url=url)
-
-
-def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> ListingPage:
-    """Rows, page count, advertised total and next page of one static listing page."""
-    check_stub(text, f"listing page {request.url}")
-    doc = soup(text)
-    rows = _rows(doc, request.url, options)
-    if not rows:
-        raise unreadable(
-            text, f"listing page {request.url}: no rows; looked for {_describe(options)}", NoRows
-        )
-    page_count, current, ext = _pager(text)
-    total = _int_var(text, "countnum")
-    return ListingPage(
-        rows=rows,
-        page_count=page_count,
-        advertised_total=total,
-        next_request=_next_request(request.url, page_count, current, ext, text),
-    )
-
-
-def parse_detail(text: str, url: str, options: Mapping[str, str]) -> RawDetail:
-    """Label/value metadata, body presence and attachments of a TRS detail page."""
-    return parse_detail_page(text, url, options)
-
-
-# --- rows -------------------------------------------------------------------------------
-
-
-def _describe(options: Mapping[str, str]) -> str:
-    if options.get("rows"):
-        return f"rows selector {options['rows']!r}"
-    return _WHAT_WE_LOOK_FOR
-
-
-def _rows(doc: BeautifulSoup, base: str, options: Mapping[str, str]) -> list[RawRow]:
+def find_rows(doc: BeautifulSoup, base: str, options: Mapping[str, str]) -> list[RawRow]:
     """The listing rows by the first method that finds any."""
     if options.get("rows"):
         return _rows_by_options(doc, base, options)
@@ -110,7 +56,8 @@ def _header_columns(tr: Tag) -> dict[int, str] | None:
     """Column index -> field for a header row naming at least two known columns, one the title."""
     columns: dict[int, str] = {}
     for i, cell in enumerate(_cells(tr)):
-        fld = label_field(text_of(cell)) if first(cell, _A) is None else None
+        label = short_text(cell)  # a header cell holds a short label, not a nested table
+        fld = label_field(label) if label and first(cell, _A) is None else None
         if fld:
             columns.setdefault(i, fld)
     if len(columns) >= 2 and "title" in columns.values():
@@ -122,9 +69,7 @@ def _table_rows(table: Tag, base: str) -> list[RawRow]:
     """Rows of an xxgk table, columns mapped by the header row's labels (not by position)."""
     columns = None
     rows: list[RawRow] = []
-    for tr in tags(table, _TR):
-        if has_ancestor(tr, _TABLE, stop=table):
-            continue  # a nested table is read on its own
+    for tr in _own_rows(table):
         if columns is None:
             columns = _header_columns(tr)
             continue
@@ -140,6 +85,19 @@ def _table_rows(table: Tag, base: str) -> list[RawRow]:
         fields["title"] = _link_title(link)
         rows.append(RawRow(url=url, item_key=item_key_for(url), fields=_present(fields)))
     return rows
+
+
+def _own_rows(table: Tag) -> Iterator[Tag]:
+    """The `tr`s of a table in document order, not those of tables nested in it (a nested
+    table is read on its own): each element is visited once however deep tables nest."""
+    stack = list(reversed(table.contents))
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, Tag) or node.name in _TABLE:
+            continue
+        if node.name in _TR:
+            yield node
+        stack.extend(reversed(node.contents))
 
 
 def _link_title(link: Tag) -> str:
@@ -185,19 +143,25 @@ def _li_row(li: Tag, base: str) -> RawRow | None:
     return RawRow(url=url, item_key=item_key_for(url), fields=_present(fields))
 
 
-def _place_of(li: Tag) -> tuple[int, bool]:
+def _place_of(li: Tag, places: dict[int, tuple[int, bool]]) -> tuple[int, bool]:
     """(id of the page block a row belongs to, whether it is in a known list container).
 
-    The block is the nearest ancestor div with a class or id.
+    The block is the nearest ancestor div with a class or id. `places` remembers the answer
+    for every element climbed through, so each is climbed through once per page.
     """
-    known = bool(KNOWN_LIST_CLASSES.intersection(li.get("class") or ()))
-    block = None
-    for parent in li.parents:
-        classes = parent.get("class") or ()
+    chain: list[Tag] = []
+    node: Tag | None = li
+    while node is not None and id(node) not in places:
+        chain.append(node)
+        node = node.parent
+    block, known = places[id(node)] if node is not None else (id(None), False)
+    for element in reversed(chain):  # from the outermost down to the row
+        classes = element.get("class") or ()
         known = known or bool(KNOWN_LIST_CLASSES.intersection(classes))
-        if block is None and parent.name == "div" and (classes or parent.get("id")):
-            block = parent
-    return id(block), known
+        if element.name == "div" and (classes or element.get("id")):
+            block = id(element)
+        places[id(element)] = (block, known)
+    return places[id(li)]
 
 
 def _li_rows(doc: BeautifulSoup, base: str) -> list[RawRow]:
@@ -205,11 +169,12 @@ def _li_rows(doc: BeautifulSoup, base: str) -> list[RawRow]:
     the most of them (a side box of news loses to the list)."""
     known: list[RawRow] = []
     by_block: dict[int, list[RawRow]] = {}
+    places: dict[int, tuple[int, bool]] = {}
     for li in tags(doc, _LI):
         row = _li_row(li, base)
         if row is None:
             continue
-        block, in_known = _place_of(li)
+        block, in_known = _place_of(li, places)
         if in_known:
             known.append(row)
         by_block.setdefault(block, []).append(row)
@@ -257,58 +222,3 @@ def _select(node: Tag, selector: str) -> list[Tag]:
 def _select_one(node: Tag, selector: str) -> Tag | None:
     found = _select(node, selector)
     return found[0] if found else None
-
-
-# --- pages ------------------------------------------------------------------------------
-
-_CREATE_PAGE = re.compile(
-    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,"
-    r"\s*['\"](\w+)['\"]"
-)
-_PAGE_URL = re.compile(r"^index(?:_(\d+))?\.(\w+)$")
-
-
-def _int_var(text: str, name: str) -> int | None:
-    """The value of `var name = 123` in the page's scripts."""
-    match = re.search(rf"\bvar\s+{name}\s*=\s*['\"]?(\d+)", text)
-    return int(match.group(1)) if match else None
-
-
-def _pager(text: str) -> tuple[int | None, int | None, str | None]:
-    """(page count, current 0-based page, extension) from createPageHTML or countPage."""
-    match = _CREATE_PAGE.search(text)
-    if match:
-        return int(match.group(1)), int(match.group(2)), match.group(4)
-    return _int_var(text, "countPage"), _int_var(text, "currentPage"), None
-
-
-def _next_request(
-    url: str, page_count: int | None, current: int | None, ext: str | None, text: str
-) -> Request | None:
-    """`index_{i+1}.<ext>` in the listing's directory, or None on the last page.
-
-    The page number comes from the URL asked for (`index_3.html` is page 3), else from the
-    page's own pager; the extension is the entry page's (.htm, .html, .shtml). Without a
-    page count, the page must link to the next page itself.
-    """
-    name = urlsplit(url).path.rsplit("/", 1)[-1]
-    own = _PAGE_URL.match(name)
-    if own:
-        index = int(own.group(1) or 0)
-        ext = own.group(2)
-    else:
-        index = current or 0
-        ext = ext or _linked_extension(text) or "html"
-    following = f"index_{index + 1}.{ext}"
-    if page_count is None:
-        # no pager script we know: follow a rendered link to the next page, if there is one
-        if not re.search(rf"""href\s*=\s*["']?[^"'\s>]*\b{re.escape(following)}\b""", text):
-            return None
-    elif index + 1 >= page_count:
-        return None
-    return Request(url=canonical_url(urljoin(url, following)))
-
-
-def _linked_extension(text: str) -> str | None:
-    match = re.search(r"index_\d+\.(s?html?)\b", text)
-    return match.group(1) if match else None

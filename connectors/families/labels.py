@@ -1,0 +1,157 @@
+"""Label/value pairs of a detail page's metadata: `LABEL：value` runs in a block's text, a
+label cell followed by its value cell, and `<b>LABEL：</b>value` label tags.
+
+Labels are matched through the synonym table (docs/fields.md) plus a portal's own
+`label:<printed label>` options; a label's letters may be spaced out (`索 引 号`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+
+from bs4.element import NavigableString, Tag
+
+from connectors.families.base import short_text, text_of
+from connectors.normalize import LABELS, WEAK_LABELS, label_field, label_key
+from connectors.records import FIELDS
+
+#: Inline elements that often hold just a label, with the value after them.
+LABEL_TAGS = ("b", "strong", "label", "em", "span")
+#: Labels found in metadata boxes that fill no field; they end the value before them.
+_OTHER_LABELS = (
+    "主题词", "关键词", "关键字", "有效期", "实施日期", "废止日期", "组配分类", "分类", "作者",
+    "浏览次数", "访问量", "点击数", "字号", "所属主题", "信息分类", "内容概述", "摘要", "备注",
+    "联合发文单位", "责任编辑", "打印", "关闭", "分享",
+)
+#: Elements that end a label tag's value: the strainer flattens the divs of a metadata box, so
+#: a label with an empty value (`<span>文　　号：</span>`) is followed by the next box and the body.
+_VALUE_ENDS = frozenset({"p", "table", "li", "dl", "dd", "dt", "div", "h1", "h2", "h3"})
+_LABEL_MAX = 12  # characters; a longer "label" is a sentence with a colon in it
+_VALUE_MAX_NODES = 256  # an inline value after a label holds a few elements, not a section
+
+def _label_pattern(labels: list[str]) -> re.Pattern[str]:
+    """A regex finding `LABEL：` in cleaned text, letters of a label allowed to be spaced out."""
+    alternatives = sorted(labels, key=len, reverse=True)
+    spaced = ["\\s*".join(map(re.escape, word)) for word in alternatives]
+    return re.compile(r"(?<![^\s|｜,，;；])(" + "|".join(spaced) + r")\s*[:：]")
+
+
+def _cjk(word: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in word)
+
+
+def extra_labels(options: Mapping[str, str]) -> dict[str, str]:
+    """Portal-specific labels from options: `"label:分类" = "topic"` maps a combined 分类 cell.
+
+    Raises ValueError for a target that is not a field, naming the option.
+    """
+    extra: dict[str, str] = {}
+    for key, value in options.items():
+        if key.startswith("label:"):
+            if value not in FIELDS:
+                raise ValueError(f"portal option {key!r} = {value!r}: not one of {', '.join(FIELDS)}")
+            extra[label_key(key.split(":", 1)[1])] = value
+    return extra
+
+
+class LabelReader:
+    """Reads label/value pairs with the synonym table plus a portal's extra labels."""
+
+    def __init__(self, extra: Mapping[str, str] | None = None) -> None:
+        self.extra = dict(extra or {})
+        self.others = frozenset(label_key(w) for w in _OTHER_LABELS)
+        words = [w for w in [*LABELS, *WEAK_LABELS, *self.extra, *self.others] if _cjk(w)]
+        self.pattern = _label_pattern(words)
+
+    def is_label(self, text: str) -> bool:
+        """True when a text is a label (a field's or another known one), not a value."""
+        key = label_key(text)
+        return key in self.others or self.field_of(text)[0] is not None
+
+    def field_of(self, label: str) -> tuple[str | None, bool]:
+        """(field, weak) for a printed label."""
+        key = label_key(label)
+        if key in self.extra:
+            return self.extra[key], False
+        strong = label_field(label)
+        if strong:
+            return strong, False
+        return label_field(label, weak=True), True
+
+    def read(self, blocks: Iterable[Tag], outer_blocks: set[int],
+             label_tags: Iterable[Tag]) -> tuple[dict[str, str], dict[str, str]]:
+        """(strong, weak) label values of a page's blocks (those not in `outer_blocks`, the
+        ids of blocks that enclose others) and label tags, first occurrence of each field."""
+        strong: dict[str, str] = {}
+        weak: dict[str, str] = {}
+        for node in blocks:
+            if id(node) not in outer_blocks:
+                self._read_runs(node, strong, weak)
+        for node in label_tags:
+            self._read_label_tag(node, strong, weak)
+        return strong, weak
+
+    def _store(self, label: str, value: str, strong: dict, weak: dict) -> None:
+        fld, is_weak = self.field_of(label)
+        value = value.strip().strip(":：|｜").strip()  # str.strip() also takes U+3000
+        if fld is None or not value:
+            return
+        (weak if is_weak else strong).setdefault(fld, value)
+
+    def _read_runs(self, node: Tag, strong: dict, weak: dict) -> None:
+        """Split a block's text at every `LABEL：`; a block that is only a label takes the next cell."""
+        text = text_of(node)
+        if not text:
+            return
+        matches = list(self.pattern.finditer(text))
+        for i, match in enumerate(matches):
+            end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+            value = text[match.end():end]
+            if not value.strip() and node.name in ("td", "th"):
+                value = _next_cell_text(node)
+            self._store(match.group(1), value, strong, weak)
+        if not matches and node.name in ("td", "th") and len(text) <= _LABEL_MAX:
+            value = _next_cell_text(node)
+            if self.field_of(text)[0] and not self.is_label(value):
+                self._store(text, value, strong, weak)
+
+    def _read_label_tag(self, node: Tag, strong: dict, weak: dict) -> None:
+        """`<b>L：</b>V` and `<label>L</label><span>V</span>`: the value follows the label tag."""
+        text = short_text(node)
+        if not text or len(text) > _LABEL_MAX + 1 or self.field_of(text)[0] is None:
+            return
+        parts: list[str] = []
+        for sibling in node.next_siblings:
+            if isinstance(sibling, Tag):
+                if sibling.name in _VALUE_ENDS:
+                    break  # an empty value: what follows belongs to another block
+                sibling_text = short_text(sibling, _VALUE_MAX_NODES)
+                if sibling_text is None or self.pattern.match(sibling_text):
+                    break  # a whole section, or another label: not this label's value
+                if sibling.name in LABEL_TAGS and self.is_label(sibling_text):
+                    break
+                parts.append(sibling_text)
+            elif type(sibling) is NavigableString:  # not a comment or script
+                parts.append(str(sibling))
+        value = " ".join(" ".join(parts).split())
+        if not value.strip(" :：") and node.parent is not None and node.parent.name in ("td", "th"):
+            value = _next_cell_text(node.parent)
+            if self.is_label(value):
+                return
+        self._store(text, value, strong, weak)
+
+
+@lru_cache(maxsize=64)
+def label_reader(extra: tuple[tuple[str, str], ...] = ()) -> LabelReader:
+    """One compiled reader per set of a portal's extra labels."""
+    return LabelReader(dict(extra))
+
+
+def _next_cell_text(cell: Tag) -> str:
+    """The text of the table cell after `cell` (label cell -> value cell)."""
+    for sibling in cell.next_siblings:
+        if isinstance(sibling, Tag) and sibling.name in ("td", "th"):
+            return text_of(sibling)
+    return ""

@@ -1,0 +1,104 @@
+"""How one crawl's run went: the status it degrades to and why, and its totals.
+
+A run starts `ok` and only ever degrades (`partial`, then `failed`), keeping the reason of
+the worst thing that happened; the error lines a person reads are kept up to a cap. How a
+listing ends (a stub page, its natural end, a shortfall against the total the portal
+advertises) is judged here (docs/reliability.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from connectors.records import FetchLogEntry, RunSummary
+
+#: A full listing may miss this share of the advertised total before the run is partial.
+SHORTFALL_TOLERANCE = 0.02
+#: The summary keeps this many error lines; the rest are counted.
+MAX_ERRORS = 50
+_SEVERITY = {"ok": 0, "partial": 1, "failed": 2}
+
+
+class RunLedger:
+    """The summary of one crawl as it goes, and the item keys its walk has seen."""
+
+    def __init__(self, summary: RunSummary, known_items: int) -> None:
+        self.summary = summary
+        self.seen_keys: set[str] = set()
+        self._known_items = known_items
+        self._errors_dropped = 0
+
+    def degrade(self, status: str, reason: str) -> None:
+        """Lower the run's status to `status` (never raise it); the worst reason is kept."""
+        if _SEVERITY[status] > _SEVERITY[self.summary.status]:
+            self.summary.status = status
+            self.summary.reason = reason
+        elif self.summary.reason is None:
+            self.summary.reason = reason
+        self.error(reason)
+
+    def error(self, line: str) -> None:
+        """Keep an error line on the summary, up to MAX_ERRORS of them."""
+        if len(self.summary.errors) < MAX_ERRORS:
+            self.summary.errors.append(line)
+        else:
+            self._errors_dropped += 1
+
+    # -- how the walk ended -------------------------------------------------------------
+
+    def stub_end(self, page_no: int, why: str) -> None:
+        """A stub (or empty) page: on page 0 a failure, later the end of usable data."""
+        if page_no == 0:
+            had = (f"; the portal had {self._known_items} known items"
+                   if self._known_items else "")
+            self.degrade("failed", f"no rows on listing page 0 ({why}){had}")
+            return
+        reason = f"stub page at page {page_no}: end of usable data ({why})"
+        if self.missing():
+            self.degrade("partial", f"{reason}; {self.shortfall_text()}")
+        else:
+            self.summary.reason = reason
+            self.maybe_complete(self.summary.advertised_total is not None)
+
+    def natural_end(self, pages: int) -> None:
+        """The listing's last page was read: check the count against the advertised total."""
+        total = self.summary.advertised_total
+        if (self.summary.mode == "full" and total is not None
+                and self.missing() > total * SHORTFALL_TOLERANCE):
+            self.degrade("partial", f"full listing ended after {pages} pages: "
+                                    f"{self.shortfall_text()}")
+            return
+        self.maybe_complete(True)
+
+    def missing(self) -> int:
+        """How many advertised items the walk has not seen (0 when no total is advertised)."""
+        total = self.summary.advertised_total
+        return max(0, total - len(self.seen_keys)) if total is not None else 0
+
+    def shortfall_text(self) -> str:
+        """How the items seen compare with the advertised total, for a reason."""
+        total = self.summary.advertised_total
+        return (f"{len(self.seen_keys)} of {total} advertised items seen "
+                f"({self.missing()} missing)")
+
+    def maybe_complete(self, reached_end: bool) -> None:
+        """A full walk that reached the listing's end is complete (if nothing else failed)."""
+        self.summary.complete = self.summary.mode == "full" and reached_end
+
+    # -- totals -------------------------------------------------------------------------
+
+    def close(self, fetches: Sequence[FetchLogEntry], detail_note: str | None) -> None:
+        """Fill the summary's totals and settle its status once the walk has ended;
+        `detail_note` says how detail pages failed, if any did."""
+        summary = self.summary
+        if detail_note:
+            self.degrade("partial", detail_note)
+        if self._errors_dropped:
+            summary.errors.append(f"… and {self._errors_dropped} more errors")
+        summary.complete = summary.complete and summary.status == "ok"
+        summary.requests = len(fetches)
+        summary.retries = sum(max(0, entry.attempts - 1) for entry in fetches)
+        # Bytes received: a 304's body came from the archive, not over the wire.
+        summary.bytes = sum(entry.bytes for entry in fetches if not entry.not_modified)
+        summary.finished_at = datetime.now(UTC)
