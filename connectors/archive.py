@@ -2,8 +2,9 @@
 
 A fixed parser can re-read history from here without touching a portal, and a 304 answer
 is served from here. Files live at `{data_dir}/archive/ab/cd/<sha256>.gz`; a file is
-written under `{data_dir}/archive/.tmp/`, flushed to the disk and renamed into place, so a
-file that exists is whole. A killed writer leaves only its temporary file behind.
+written under `{data_dir}/archive/.tmp/` and renamed into place, so a file that exists is
+whole (a power cut may damage one: it then reads as absent). A killed writer leaves only
+its temporary file behind.
 """
 
 from __future__ import annotations
@@ -50,8 +51,9 @@ class PageArchive:
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(packed)
-                out.flush()
-                os.fsync(out.fileno())  # never a whole-looking name over bytes not on the disk
+            # Not flushed to the disk: a kill leaves the written bytes in the page cache, and
+            # a power cut can only damage a body, which `get` then treats as absent (to be
+            # fetched again); an fsync per page would cost more than the page.
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
