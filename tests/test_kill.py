@@ -30,6 +30,10 @@ import pyarrow as pa
 import pytest
 from helpers.plain_sync import sync
 
+from connectors.archive import PageArchive
+from connectors.http.validators import ValidatorCache
+from flows.config import load_config
+from flows.steps import remove_leftovers
 from sim.catalog import PORTALS
 from sim.server import start
 from warehouse.build import totals
@@ -250,3 +254,47 @@ def test_a_load_killed_inside_its_transaction_rolls_back(tmp_path):
         assert con.execute("SELECT count(*) FROM raw_listings").fetchone()[0] == 150_001
     finally:
         con.close()
+
+
+def test_a_validator_line_cut_short_is_dropped_and_the_next_one_kept(tmp_path):
+    path = tmp_path / "validators.jsonl"
+    whole = json.dumps({"url": "http://a/", "sha256": "0" * 64, "etag": '"a"'}) + "\n"
+    cut = json.dumps({"url": "http://b/标题", "sha256": "1" * 64}, ensure_ascii=False).encode()
+    path.write_bytes(whole.encode() + cut[:cut.index("标".encode()) + 1])  # killed inside 标
+    cache = ValidatorCache(path)
+    assert cache.get("http://a/")["etag"] == '"a"' and cache.get("http://b/标题") is None
+    cache.put("http://c/", {"etag": '"c"'}, "2" * 64)
+    assert ValidatorCache(path).get("http://c/")["etag"] == '"c"'
+
+
+def test_a_damaged_archive_body_reads_as_absent_and_is_stored_again(tmp_path):
+    archive = PageArchive(tmp_path)
+    key = archive.put(b"<html>body</html>")
+    archive.path(key).write_bytes(b"\x1f\x8b\x08\x00 cut short")
+    assert archive.get(key) is None and key not in archive
+    assert archive.put(b"<html>body</html>") == key and archive.get(key) == b"<html>body</html>"
+
+
+def test_the_leftovers_of_killed_writers_are_removed_and_nothing_else(tmp_path):
+    (tmp_path / "xxgk.toml").write_text('[warehouse]\npath = "data/xxgk.duckdb"\ndata_dir = "data"\n',
+                                        encoding="utf-8")
+    config = load_config(tmp_path / "xxgk.toml")
+    data = config.warehouse.data_dir
+    seen = datetime(2013, 1, 4, 2, 1, tzinfo=UTC)
+    paths = write_landing(data, "20130104T020000Z", "small", [
+        {"portal_id": "small", "item_key": "a", "seen_at": seen}],
+        {"mode": "full", "status": "ok", "started_at": seen, "rows": 1, "complete": True})
+    key = PageArchive(data).put(b"body")
+    (data / "xxgk.duckdb").write_bytes(b"published")
+    stale = [paths["run"].with_name(".small.listings.parquet.123.tmp"),
+             data / "archive" / ".tmp" / f"{key}-x.gz",
+             data / ".xxgk.duckdb.building-123", data / ".xxgk.duckdb.building-123.wal",
+             data / "state.duckdb.tmp" / "duckdb_temp_storage-0.tmp"]
+    for path in stale:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+    removed = remove_leftovers(config)
+    assert len(removed) == 5 and not any(path.exists() for path in stale)
+    assert not (data / "state.duckdb.tmp").exists()
+    assert all(path.exists() for path in paths.values() if path.name != "small.fetches.parquet")
+    assert PageArchive(data).get(key) == b"body" and (data / "xxgk.duckdb").read_bytes() == b"published"
