@@ -49,6 +49,7 @@ from flows.steps import (  # noqa: E402
     harvest_portal,
     make_client,
     make_parser_pool,
+    remove_leftovers,
     unused_run_id,
 )
 from warehouse.load import known_items  # noqa: E402
@@ -169,6 +170,7 @@ def nightly(config_path: str, full: bool = False, portals: list[str] | None = No
     """
     config = load_config(config_path)
     with exclusive_run(config.warehouse.data_dir):
+        remove_leftovers(config)  # of a killed run: the lock says no other run is alive
         result = _harvest_and_build(config, _select(config, portals), full, progress)
     if not result.ok:
         return Failed(message=_failure_message(result), data=NightlyFailed(result))

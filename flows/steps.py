@@ -9,6 +9,7 @@ and must never stop the others.
 from __future__ import annotations
 
 import fcntl
+import logging
 import multiprocessing
 import os
 import time
@@ -20,13 +21,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from connectors.archive import PageArchive
 from connectors.crawl import PortalTarget, crawl
 from connectors.http import HttpClient
 from connectors.records import FetchLogEntry, RunSummary
 from flows.config import Config, Harvest, Portal
-from warehouse.build import BuildError, build
-from warehouse.landing import write_landing
+from warehouse.build import BuildError, build, remove_stale_builds
+from warehouse.db import remove_spill_dir
+from warehouse.landing import remove_stale_temp, write_landing
 from warehouse.load import last_complete_full_run, load
+
+logger = logging.getLogger(__name__)
 
 #: progress(portal_id, pages, rows, advertised_total) — called as rows arrive.
 ProgressFn = Callable[[str, int, int, "int | None"], None]
@@ -89,6 +94,30 @@ def exclusive_run(data_dir: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+def remove_leftovers(config: Config) -> list[Path]:
+    """Delete what killed runs left behind; return it. Call only holding the run lock.
+
+    The lock (`exclusive_run`) is what makes this safe: no other run of this data dir is
+    alive, so every temporary file found is a dead process's. Removed: landing files never
+    renamed into place, page-archive bodies never renamed into place, unfinished build files
+    beside the published file, and DuckDB's spill folder of the state database. What stays:
+    whole landing files (listings without their run file are reported by the load), the
+    state database's write-ahead log (DuckDB replays its committed transactions and drops
+    the rest when the file is next opened) and the published file.
+    """
+    data_dir = config.warehouse.data_dir
+    removed = [
+        *remove_stale_temp(data_dir),
+        *PageArchive(data_dir).remove_stale_temp(),
+        *remove_stale_builds(config.warehouse.path),
+        *remove_spill_dir(config.warehouse.state_path),
+    ]
+    if removed:
+        logger.warning("removed %d file(s) left by a killed run: %s", len(removed),
+                       ", ".join(path.name for path in removed[:5]))
+    return removed
 
 
 def make_client(harvest: Harvest, data_dir: Path) -> HttpClient:
