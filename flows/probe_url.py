@@ -62,7 +62,8 @@ def print_proposal(proposal: Proposal, console: Console, max_rows: int = 10) -> 
         return
     console.print(safe(f"family: {found.platform} ({found.evidence})", "bold"))
     console.print(safe("proposed entry:", "bold"))
-    console.print(safe(proposal.entry or ""), markup=False, highlight=False)
+    for line in (proposal.entry or "").splitlines():
+        console.print(safe(line))
     if proposal.probe is not None:
         print_probe(proposal.probe, console, max_rows=max_rows)
 
