@@ -174,16 +174,22 @@ class Crawl:
             if read is None:
                 return
             fetched, listing = read
+            if listing.passing:  # no rows by design: only where the rows are
+                request = listing.next_request
+                continue
             hashes = [listing_hash(row.fields) for row in listing.rows]
-            if self._repeats_rows(listing, hashes, page_rows, page_no):
+            if self._repeats_rows(listing, hashes, page_rows, page_no, request.carry):
                 return
             self.summary.pages += 1
             if self.summary.advertised_total is None:
                 self.summary.advertised_total = listing.advertised_total
             yield from self._rows(family, listing, hashes, request, fetched, page_no)
             if self._all_known(listing, hashes, page_no):
-                return
-            request = listing.next_request
+                if listing.resume is None:
+                    return
+                request = listing.resume  # the next category of a walk over several
+            else:
+                request = listing.next_request
             page_no += 1
         self._ledger.natural_end(page_no)
 
@@ -200,9 +206,10 @@ class Crawl:
         return False
 
     def _repeats_rows(self, listing: Any, hashes: list[str],
-                      page_rows: dict[tuple[tuple[str, str], ...], int], page_no: int) -> bool:
-        """True (reason recorded) when a page holds exactly the rows of an earlier page."""
-        signature = tuple((row.item_key, h) for row, h in zip(listing.rows, hashes, strict=True))
+                      page_rows: dict[tuple, int], page_no: int, carry: tuple[str, ...] = ()) -> bool:
+        """True (reason recorded) when a page holds exactly the rows of an earlier page of the
+        same walk (`carry`: two categories listing the same articles are no loop)."""
+        signature = (carry, tuple((row.item_key, h) for row, h in zip(listing.rows, hashes, strict=True)))
         if signature in page_rows:
             self._ledger.degrade("partial", f"pagination loop at page {page_no}: same rows as "
                                             f"page {page_rows[signature]}")
@@ -250,7 +257,7 @@ class Crawl:
                 self.error = exc
             self._page_problem(exc, page_no)
             return None
-        if not listing.rows:
+        if not listing.rows and not listing.passing:
             if page_no > 0 and listing.next_request is None:
                 # An API that signals its end with an empty page (ssp `datas: []`).
                 self._ledger.natural_end(page_no)

@@ -34,6 +34,9 @@ class Request:
     method: str = "GET"
     data: tuple[tuple[str, str], ...] = ()
     headers: tuple[tuple[str, str], ...] = ()
+    #: What a family carries from one listing request to the next (gkmlpt: the categories
+    #: still to walk); never sent. Part of the request's identity, so loops are still seen.
+    carry: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

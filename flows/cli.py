@@ -199,6 +199,35 @@ def portal_test(
     raise typer.Exit(0 if probe.ok else 1)
 
 
+@portal_app.command("probe")
+def portal_probe(
+    url: Annotated[str, typer.Argument(metavar="URL", help="The portal's entry page.")],
+    write_config: Annotated[Path | None, typer.Option("--write-config", help="Append the proposed entry to this config (refused unless it validates).")] = None,
+    portal_id: Annotated[str | None, typer.Option("--id", help="The entry's id (default: host-platform).")] = None,
+    name: Annotated[str | None, typer.Option(help="The entry's name (default: the page's title).")] = None,
+    level: Annotated[str, typer.Option(help="The entry's level: province, city or county.")] = "city",
+    rows: Annotated[int, typer.Option(help="How many listing rows to print.")] = 10,
+) -> None:
+    """Recognise a portal's family from its entry page, propose its [[portal]] entry, and test it.
+
+    Example: [bold]xxgk portal probe http://www.gd.gov.cn/gkmlpt/index --write-config xxgk.toml[/bold]
+    """
+    from flows.config import Harvest
+    from flows.probe_url import append_entry, print_proposal, probe_url
+
+    proposal = probe_url(url, Harvest(), portal_id=portal_id, name=name, level=level)
+    print_proposal(proposal, console, max_rows=rows)
+    ok = proposal.probe is not None and proposal.probe.ok
+    if write_config is not None and proposal.entry is not None:
+        try:
+            append_entry(write_config, proposal.entry)
+        except ConfigError as exc:
+            err_console.print(safe(f"not written: {exc}", "red"))
+            raise typer.Exit(2) from None
+        console.print(safe(f"entry appended to {write_config}", "green"))
+    raise typer.Exit(0 if ok else 1)
+
+
 @withdrawals_app.callback()
 def withdrawals(
     ctx: typer.Context,

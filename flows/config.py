@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 DEFAULT_USER_AGENT = "xxgk/0.1 (government information-disclosure catalog harvester)"
 
 Level = Literal["province", "city", "county"]
-Platform = Literal["trs", "hanweb", "ssp"]
+Platform = Literal["trs", "hanweb", "ssp", "gkmlpt", "govcn", "hanweb-xxgk"]
 Details = Literal["new", "always", "never"]
 
 

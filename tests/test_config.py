@@ -112,7 +112,7 @@ def test_unknown_portal_lookup_names_the_portals(tmp_path: Path) -> None:
 
 BAD = [
     # (what to change in GOOD, entry, field, words of the reason)
-    (('platform = "trs"', 'platform = "wcm"'), 'portal[0] id="ly-aic-xxgk"', "platform", "'trs', 'hanweb' or 'ssp'"),
+    (('platform = "trs"', 'platform = "wcm"'), 'portal[0] id="ly-aic-xxgk"', "platform", "'trs', 'hanweb', 'ssp', 'gkmlpt', 'govcn' or 'hanweb-xxgk'"),
     (('level = "county"\nparent', 'level = "town"\nparent'), 'unit[1] id="xl-aic"', "level", "'province', 'city' or 'county'"),
     (('details = "always"', 'details = "sometimes"'), 'portal[1] id="xl-site"', "details", "'new', 'always' or 'never'"),
     (('url = "http://{host}/xxgk/index.html"', 'url = "ftp://{host}/x"'), 'portal[0] id="ly-aic-xxgk"', "url", "http(s) URL"),

@@ -41,6 +41,7 @@ def request_of(spec: dict) -> Request:
         method=req.get("method", "GET"),
         data=tuple(tuple(pair) for pair in req.get("data", [])),
         headers=tuple(tuple(pair) for pair in req.get("headers", [])),
+        carry=tuple(req.get("carry", [])),
     )
 
 
@@ -54,7 +55,8 @@ def run(family: str, spec: dict, text: str) -> ListingPage | RawDetail:
 def _request_json(request: Request | None) -> dict | None:
     if request is None:
         return None
-    return {k: [list(p) for p in v] if isinstance(v, tuple) else v for k, v in asdict(request).items()}
+    return {k: [list(p) if isinstance(p, tuple) else p for p in v] if isinstance(v, tuple) else v
+            for k, v in asdict(request).items() if k != "carry" or v}  # carry: gkmlpt only
 
 
 def _normalized_json(fields: dict[str, str]) -> dict:

@@ -49,6 +49,12 @@ class ListingPage:
     page_count: int | None = None  # pages the portal says the listing has
     advertised_total: int | None = None  # items the portal says the listing has
     next_request: Request | None = None  # None on the last page
+    #: A page without rows by design (gkmlpt's index page, an empty category): the walk goes
+    #: on to `next_request` without counting it as a page of the listing.
+    passing: bool = False
+    #: Where the walk goes on when the rest of this listing is known already (incremental
+    #: mode): the next category of a walk over several; None ends the walk.
+    resume: Request | None = None
 
 
 @dataclass(frozen=True)
