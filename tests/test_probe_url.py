@@ -35,9 +35,14 @@ def test_every_portal_is_recognised_and_reads(served) -> None:
     assert platforms in ({"trs", "hanweb", "ssp"}, {"gkmlpt", "govcn", "hanweb-xxgk"})
 
 
-def test_gkmlpt_entry_names_the_other_host_its_articles_live_on(served) -> None:
-    if "gd-yh-gkmlpt" not in served.portals:
-        pytest.skip("Guangdong world only")
+@pytest.fixture(scope="module")
+def guangdong():
+    with start(build_world(world="guangdong")) as sim:
+        yield sim
+
+
+def test_gkmlpt_entry_names_the_other_host_its_articles_live_on(guangdong) -> None:
+    served = guangdong
     proposal = probe_url(served.portals["gd-yh-gkmlpt"], HARVEST)
     assert proposal.probe.hosts_seen == [served.origins["gd-yh-gkmlpt"].split("//")[1].replace("127.0.0.1", "localhost")]
     assert "hosts = [" in proposal.entry and proposal.probe.detail is not None
