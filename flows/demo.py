@@ -137,8 +137,10 @@ def run_demo(data_dir: Path, console: Console) -> int:
 
     figures = totals(config.warehouse.path, SYSTEM, YEAR)
     print_demo_totals(figures, console)
+    report = write_demo_report(config.warehouse.path, data_dir)
     console.print(Panel.fit(
         f"Warehouse: {config.warehouse.path}\n"
+        f"Report:    {report}\n"
         f"Query it:  {sys.executable} -c \"import duckdb; "
         f"print(duckdb.connect('{config.warehouse.path}', read_only=True).sql('from fct_totals'))\"\n"
         f"Totals:    {_this_command()} totals --config {config_path} --system {SYSTEM} --year {YEAR} --json\n"
@@ -146,6 +148,13 @@ def run_demo(data_dir: Path, console: Console) -> int:
         title="done", border_style="green" if result.ok else "red",
     ))
     return result.exit_code
+
+
+def write_demo_report(published: Path, data_dir: Path) -> Path:
+    """The offline HTML report of the demo's system and year, in the demo's folder."""
+    from reports.write import write_report
+
+    return write_report(published, SYSTEM, YEAR, data_dir / "report", formats=("html",))["html"][0]
 
 
 def _this_command() -> str:

@@ -110,3 +110,12 @@ def test_reconcile_refuses_a_bad_file(world, tmp_path) -> None:
     bad.write_text('system = "ly-aic"\nyear = 2012\n[figures.city]\nheld = 1\nheld_total = 2\n', encoding="utf-8")
     result = xxgk("reconcile", "--config", str(config), "--reported", str(bad))
     assert result.exit_code == 2 and "unknown key held_total" in result.output
+
+
+def test_demo_writes_its_report_into_its_folder(world, tmp_path) -> None:
+    from flows.demo import write_demo_report
+
+    _, published = world
+    path = write_demo_report(published, tmp_path)
+    assert path == tmp_path / "report" / "xxgk-report-ly-aic-2012.html"
+    assert "累计主动公开政府信息2887条" in path.read_text(encoding="utf-8")
