@@ -18,6 +18,7 @@ from rich.console import Console
 from flows import prefect_env
 from flows.config import Config, ConfigError, load_config
 from flows.render import category_tables, levels_table, make_console, safe
+from flows.report_cli import register as register_report_commands
 
 app = typer.Typer(
     help="xxgk: harvest government information-disclosure catalogs (政府信息公开) into DuckDB, "
@@ -302,6 +303,9 @@ def _decide(config: Path | None, portal_id: str, run_id: str, decision: str, rea
         raise typer.Exit(2) from None
     console.print(safe(f"{decision}: {portal_id} run {run_id} by {made.decided_by or '?'} ({made.reason}); "
                        f"it takes effect at the next build (xxgk sync --config {config})"))
+
+
+register_report_commands(app)
 
 
 @app.command()
