@@ -116,7 +116,7 @@ def render(data: ReportData, source: str = "") -> str:
                 "（不同渠道和方式公开相同信息计1条）。</p>")
     body = [
         f"<h1>{esc(title)}</h1>",
-        f'<p class="note">数据来源：{esc(source)}；生成于 {datetime.now(UTC):%Y-%m-%d %H:%M} UTC</p>',
+        f'<p class="note">{f"数据来源：{esc(source)}；" if source else ""}生成于 {datetime.now(UTC):%Y-%m-%d %H:%M} UTC</p>',
         '<h2 id="section-two">二、主动公开情况</h2>', f'<div id="report-text">{paragraphs}</div>',
         figures_html(data), table_html(tables["groups"]), categories_html(data),
         *(_chart(f"chart-{s}", charts[f"chart-{s}"]) for s in SCHEME_WORDS),
