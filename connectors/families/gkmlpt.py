@@ -100,7 +100,7 @@ def _tree(text: str, start: int, url: str) -> list:
     return tree
 
 
-def walk_tree(nodes: list, depth: int = 0) -> Iterator[str]:
+def walk_tree(nodes: list) -> Iterator[str]:
     """Category ids in tree order: every node with posts (or no count) and no `jump_url`
     (a link elsewhere), children after their parent; each id once."""
     seen: set[str] = set()
