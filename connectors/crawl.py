@@ -161,9 +161,7 @@ class Crawl:
             self._ledger.degrade("failed", f"unexpected {type(exc).__name__} after "
                                            f"{self.summary.pages} listing pages: {exc}")
         finally:
-            (self.summary.details_owed, self.summary.details_paid,
-             self.summary.details_given_up) = self._book.counts()
-            self._ledger.close(self.fetches, self._details.note())
+            self._ledger.close(self.fetches, self._details.settle())
 
     def _family(self) -> ModuleType | None:
         """The target's family module; None (run failed) when the platform is unknown."""

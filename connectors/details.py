@@ -123,9 +123,12 @@ class DetailReader:
         self.ledger.summary.details_fetched += 1
         return page, parsed
 
-    def note(self) -> str | None:
-        """What the run's summary says of failed detail pages, or None when none failed."""
-        owed, _, _ = self.book.counts()
+    def settle(self) -> str | None:
+        """Put the debt's counts on the summary; return what it says of failed detail pages
+        (None when none failed)."""
+        summary = self.ledger.summary
+        owed, summary.details_paid, summary.details_given_up = self.book.counts()
+        summary.details_owed = owed
         if self.breaker.open_because:
             return (f"detail pages failing: circuit open after {self.breaker.failures} "
                     f"failures ({self.breaker.open_because}); {owed} left owed")
