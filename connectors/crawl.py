@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
+from connectors.debt import DebtBook, DebtPolicy, OwedDetail
 from connectors.details import MAX_DETAIL_FAILURES_IN_A_ROW, DetailReader
 from connectors.errors import (
     ChallengePage,
@@ -77,6 +78,8 @@ def crawl(
     known: Mapping[str, str] | None = None,
     run_id: str,
     parser: Executor | None = None,
+    owed: Mapping[str, OwedDetail] | None = None,
+    debt: DebtPolicy | None = None,
 ) -> Crawl:
     """A crawl of `target` (iterate it once for its `Listing`s; then read `.summary`).
 
@@ -84,14 +87,17 @@ def crawl(
     are new or changed (their detail pages are fetched under the `new` policy) and, in
     incremental mode, where the walk stops. `parser` (a process pool, say) parses the pages
     off this thread: parsing is pure CPU and would otherwise hold the GIL that the other
-    portals' crawls need for their requests.
+    portals' crawls need for their requests. `owed` are the detail pages still owed from
+    earlier nights; after the walk, those due are asked for again under `debt` (tonight's
+    date and budget; connectors/debt.py).
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     if target.details not in DETAIL_POLICIES:
         raise ValueError(f"portal {target.portal_id}: details must be one of "
                          f"{DETAIL_POLICIES}, not {target.details!r}")
-    return Crawl(target, client, mode, dict(known or {}), run_id, parser)
+    book = DebtBook(dict(owed or {}), debt or DebtPolicy(datetime.now(UTC).date()))
+    return Crawl(target, client, mode, dict(known or {}), run_id, parser, book)
 
 
 def _ends_the_data(exc: PageError, page_no: int) -> bool:
@@ -105,7 +111,8 @@ class Crawl:
     `.fetches` holds the fetch log of every request it made."""
 
     def __init__(self, target: PortalTarget, client: HttpClient, mode: str,
-                 known: dict[str, str], run_id: str, parser: Executor | None = None) -> None:
+                 known: dict[str, str], run_id: str, parser: Executor | None,
+                 book: DebtBook) -> None:
         self.target = target
         self.parser = parser
         self.client = client
@@ -119,8 +126,9 @@ class Crawl:
         self.error: Exception | None = None
         self._iterated = False
         self._ledger = RunLedger(self.summary, len(known))
+        self._book = book
         self._details = DetailReader(target.details, target.options, self._ledger,
-                                     self._fetch, self._parse)
+                                     self._fetch, self._parse, self._book)
         self._allowed: frozenset[str] | None = None
 
     def __iter__(self) -> Iterator[Listing]:
@@ -139,6 +147,9 @@ class Crawl:
             if family is not None:
                 self._allowed = allowed_hosts(self.target.url, self.target.hosts)
                 yield from self._pages(family)
+                if self.summary.status != "failed":
+                    yield from self._details.repay(family, self.target.portal_id,
+                                                   set(self._book.outcomes))
         except GeneratorExit:
             self._ledger.degrade("partial", f"stopped by the consumer at page {self.summary.pages}")
             raise
@@ -150,7 +161,7 @@ class Crawl:
             self._ledger.degrade("failed", f"unexpected {type(exc).__name__} after "
                                            f"{self.summary.pages} listing pages: {exc}")
         finally:
-            self._ledger.close(self.fetches, self._details.note())
+            self._ledger.close(self.fetches, self._details.settle())
 
     def _family(self) -> ModuleType | None:
         """The target's family module; None (run failed) when the platform is unknown."""
@@ -226,9 +237,10 @@ class Crawl:
         self.summary.reason = f"incremental: page {page_no} holds only known, unchanged rows"
         return True
 
-    def _fetch(self, request: Request) -> Page:
-        """`request` within the portal's hosts, logged on the crawl's fetch log."""
-        return self.client.fetch(request, self._allowed, log=self.fetches)
+    def _fetch(self, request: Request, attempts: int | None = None) -> Page:
+        """`request` within the portal's hosts, logged on the crawl's fetch log; `attempts`
+        caps the client's attempts (detail pages get one quick retry)."""
+        return self.client.fetch(request, self._allowed, log=self.fetches, attempts=attempts)
 
     def _parse(self, parse: Callable[..., Any], *args: Any) -> Any:
         """`parse(*args)`, in the parser pool when there is one; its errors raise here."""
@@ -292,7 +304,7 @@ class Crawl:
             unchanged = self.known.get(row.item_key) == row_hash
             self.summary.rows += 1
             raw = dict(row.fields)
-            facts = self._details.overlay(family, row.url, unchanged, raw)
+            facts = self._details.overlay(family, row.item_key, row.url, unchanged, raw)
             yield Listing(
                 portal_id=self.target.portal_id, item_key=row.item_key, url=row.url,
                 list_url=request.url, page_no=page_no, row_no=row_no,

@@ -90,10 +90,13 @@ class RunLedger:
 
     def close(self, fetches: Sequence[FetchLogEntry], detail_note: str | None) -> None:
         """Fill the summary's totals and settle its status once the walk has ended;
-        `detail_note` says how detail pages failed, if any did."""
+        `detail_note` says how detail pages failed, if any did. Failed detail pages are
+        owed, not lost (connectors/debt.py): they neither lower the status nor make a
+        listing incomplete, which is a matter of listing pages alone."""
         summary = self.summary
         if detail_note:
-            self.degrade("partial", detail_note)
+            self.error(detail_note)
+            summary.reason = summary.reason or detail_note
         if self._errors_dropped:
             summary.errors.append(f"… and {self._errors_dropped} more errors")
         summary.complete = summary.complete and summary.status == "ok"

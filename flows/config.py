@@ -68,6 +68,12 @@ class Harvest(_Strict):
     # days after a removed portal's last run before its sightings stop counting, measured
     # by the latest run the state database holds (docs/withdrawal.md)
     removed_portal_grace_days: int = Field(0, ge=0, le=3650)
+    # detail debt (docs/reliability.md): per portal and night, owed detail pages asked for
+    # again at most this many times and for this many seconds; given up after this many
+    # failed attempts
+    detail_debt_requests: int = Field(200, ge=0, le=100_000)
+    detail_debt_seconds: float = Field(120, ge=0, le=86_400)
+    detail_debt_max_attempts: int = Field(8, ge=1, le=30)
 
     @field_validator("quarantine_release_listings")
     @classmethod

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +46,12 @@ from flows.steps import (  # noqa: E402
     PortalOutcome,
     build_warehouse,
     choose_mode,
+    debt_policy,
     exclusive_run,
     harvest_portal,
     make_client,
     make_parser_pool,
+    owed_pages,
     remove_leftovers,
     unused_run_id,
 )
@@ -138,15 +141,17 @@ def _retry_only_transient(task: Any, task_run: Any, state: Any) -> bool:
 
 @task(cache_policy=NO_CACHE, retry_condition_fn=_retry_only_transient, task_run_name="harvest {portal.id}")
 def harvest(portal: Portal, client: Any, data_dir: Path, run_id: str, mode: str,
-            known: dict[str, str], progress: HarvestProgress | None, parser: Any = None) -> PortalOutcome:
+            known: dict[str, str], progress: HarvestProgress | None, parser: Any = None,
+            owed: dict[str, Any] | None = None, debt: Any = None) -> PortalOutcome:
     """One portal's harvest; raises `TransientHarvestFailure` so Prefect can try again."""
     if progress is not None:
         outcome = harvest_portal(portal, client, data_dir=data_dir, run_id=run_id, mode=mode,
-                                 known=known, progress=progress.update, parser=parser)
+                                 known=known, progress=progress.update, parser=parser,
+                                 owed=owed, debt=debt)
         progress.finish(portal.id, outcome.status, outcome.rows, outcome.pages)
     else:
         outcome = harvest_portal(portal, client, data_dir=data_dir, run_id=run_id, mode=mode,
-                                 known=known, parser=parser)
+                                 known=known, parser=parser, owed=owed, debt=debt)
     outcome.attempts = task_run.run_count or 1
     if outcome.status == "failed" and outcome.transient:
         raise TransientHarvestFailure(outcome)
@@ -183,6 +188,8 @@ def _harvest_and_build(config: Config, chosen: list[Portal], full: bool, progres
     run_id = unused_run_id(data_dir)
     modes = {p.id: choose_mode(config.warehouse.state_path, p.id, config.harvest.full_every_days, force_full=full) for p in chosen}
     known = {p.id: known_items(config.warehouse.state_path, p.id) for p in chosen}
+    owed = {p.id: owed_pages(config.warehouse.state_path, p.id) for p in chosen}
+    debt = debt_policy(config.harvest, datetime.strptime(run_id, "%Y%m%dT%H%M%SZ").date())
     console = make_console()
     bars = HarvestProgress(console, [p.id for p in chosen]) if progress else None
     attempt = harvest.with_options(retries=config.harvest.retries, retry_delay_seconds=config.harvest.retry_delay)
@@ -194,7 +201,7 @@ def _harvest_and_build(config: Config, chosen: list[Portal], full: bool, progres
             runner.submit(attempt, parameters={
                 "portal": portal, "client": client, "data_dir": data_dir, "run_id": run_id,
                 "mode": modes[portal.id], "known": known[portal.id], "progress": bars,
-                "parser": parser,
+                "parser": parser, "owed": owed[portal.id], "debt": debt,
             })
             for portal in chosen
         ]

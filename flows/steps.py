@@ -17,17 +17,19 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from connectors.archive import PageArchive
 from connectors.crawl import PortalTarget, crawl
+from connectors.debt import DebtPolicy, OwedDetail
 from connectors.http import HttpClient
 from connectors.records import FetchLogEntry, RunSummary
 from flows.config import Config, Harvest, Portal
 from warehouse.build import BuildError, build, remove_stale_builds
 from warehouse.db import remove_spill_dir
+from warehouse.debt import owed_details
 from warehouse.landing import remove_stale_temp, write_landing
 from warehouse.load import last_complete_full_run, load
 
@@ -48,6 +50,9 @@ class PortalOutcome:
     pages: int = 0
     rows: int = 0
     new: int = 0  # distinct items not known before this run
+    details_owed: int = 0  # detail pages still owed after the run (connectors/debt.py)
+    details_paid: int = 0  # owed detail pages read tonight
+    details_given_up: int = 0  # owed detail pages past their last attempt
     requests: int = 0
     duration: float = 0.0
     transient: bool = False  # failed in a way worth another attempt (down, timeouts, 5xx)
@@ -168,6 +173,19 @@ def choose_mode(state_path: Path, portal_id: str, full_every_days: int, force_fu
     return "incremental"
 
 
+def debt_policy(harvest: Harvest, night: date) -> DebtPolicy:
+    """Tonight's budget for asking owed detail pages again, per portal."""
+    return DebtPolicy(night, max_requests=harvest.detail_debt_requests,
+                      max_seconds=harvest.detail_debt_seconds,
+                      max_attempts=harvest.detail_debt_max_attempts)
+
+
+def owed_pages(state_path: Path, portal_id: str) -> dict[str, OwedDetail]:
+    """The portal's owed detail pages, from the warehouse's rows, as the crawl takes them."""
+    return {key: OwedDetail(owed.url, owed.attempts, owed.last_attempt, owed.owed_since)
+            for key, owed in owed_details(state_path, portal_id).items()}
+
+
 def is_transient(summary: RunSummary, fetches: list[FetchLogEntry]) -> bool:
     """A failed run another attempt may cure: its last request got no answer, a 5xx or a 429.
 
@@ -189,18 +207,22 @@ def harvest_portal(
     known: dict[str, str] | None = None,
     progress: ProgressFn | None = None,
     parser: Executor | None = None,
+    owed: dict[str, OwedDetail] | None = None,
+    debt: DebtPolicy | None = None,
 ) -> PortalOutcome:
     """Crawl one portal and land its rows and run file, whatever happens; return its outcome.
 
     The crawl records a portal's failures on its summary instead of raising; the rows read
     before a failure are landed too (the warehouse never withdraws on a failed run). An
     exception here is a bug of ours: the run is landed as failed, then the bug re-raised.
+    `owed` and `debt`: the detail pages owed from earlier nights, and tonight's budget.
     """
     known = known or {}
     started = time.monotonic()
     rows: list[dict[str, Any]] = []
     keys: set[str] = set()
-    run = crawl(target_of(portal), client, mode=mode, known=known, run_id=run_id, parser=parser)
+    run = crawl(target_of(portal), client, mode=mode, known=known, run_id=run_id, parser=parser,
+                owed=owed, debt=debt)
     summary: RunSummary = run.summary
     bug: Exception | None = None
     try:
@@ -227,6 +249,9 @@ def harvest_portal(
         pages=summary.pages,
         rows=summary.rows,
         new=len(keys - known.keys()),
+        details_owed=summary.details_owed,
+        details_paid=summary.details_paid,
+        details_given_up=summary.details_given_up,
         requests=summary.requests,
         duration=time.monotonic() - started,
         transient=is_transient(summary, run.fetches),

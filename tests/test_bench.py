@@ -23,3 +23,22 @@ def test_bench_build_smoke_builds_every_document_once_and_prints_both_ratios():
     ratios = re.findall(r"^floor (grouped read|copy) .*load\+build/floor ([0-9.]+) wall", output, re.M)
     assert [name for name, _ in ratios] == ["grouped read", "copy"]
     assert all(float(ratio) > 0 for _, ratio in ratios)
+
+
+DETAIL_BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_detail_failures.py"
+
+
+def test_bench_detail_failures_smoke_opens_the_circuit_and_bounds_the_requests():
+    output = subprocess.run(
+        [sys.executable, str(DETAIL_BENCH), "--portals", "ly-zp-aic-site,ly-lc-aic-site",
+         "--fail", "ly-zp-aic-site"],
+        check=True, capture_output=True, text=True, timeout=300,
+    ).stdout
+    assert re.search(r"^ratio failing/clean +[0-9.]+", output, re.M)
+    failing = re.search(r"^failing ly-zp-aic-site: ok, (\d+) listing pages, 242 rows, "
+                        r"(\d+) requests, 242 owed", output, re.M)
+    assert failing, output
+    # Every listing page, then five detail pages (each tried twice: one request apiece).
+    pages, requests = map(int, failing.groups())
+    assert requests == pages + 5
+    assert "circuit open after 5 failures (5 failures in a row); 242 left owed" in output

@@ -45,6 +45,11 @@ LANDING_SCHEMA = pa.schema(
         pa.field("detail_sha256", pa.string()),
         pa.field("has_body", pa.bool_()),
         pa.field("n_attachments", pa.int32()),
+        # listing | detail: a detail row is an owed detail page read again (or tried again)
+        # on a later night; it carries detail fields only (docs/reliability.md, Detail debt)
+        pa.field("row_kind", pa.string()),
+        pa.field("detail_attempted", pa.bool_()),
+        pa.field("detail_error", pa.string()),
         pa.field("run_id", pa.string(), nullable=False),
     ]
 )
@@ -62,12 +67,19 @@ RUN_KEYS = (
     "rows",
     "advertised_total",
     "details_fetched",
+    "details_owed",
+    "details_paid",
+    "details_given_up",
     "requests",
     "retries",
     "bytes",
     "complete",
     "errors",
 )
+
+#: Landing columns added after the first landing files were written: an older file may lack
+#: them all (they load as NULL: a listing row, no detail attempt recorded).
+LATER_COLUMNS = ("row_kind", "detail_attempted", "detail_error")
 
 # run_id and portal_id become path parts: a value from outside must not climb directories.
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")

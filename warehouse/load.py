@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from warehouse.db import connect
 from warehouse.decisions import ensure_decisions_schema, load_decisions
-from warehouse.landing import LANDING_SCHEMA, RUN_KEYS, LandingError, check_name
+from warehouse.landing import LANDING_SCHEMA, LATER_COLUMNS, RUN_KEYS, LandingError, check_name
 
 _SQL_TYPES = {
     "string": "VARCHAR",
@@ -33,10 +33,13 @@ _RUN_COLUMNS = """
     portal_id VARCHAR NOT NULL, run_id VARCHAR NOT NULL, mode VARCHAR NOT NULL,
     status VARCHAR NOT NULL, reason VARCHAR, started_at TIMESTAMP NOT NULL,
     finished_at TIMESTAMP, pages INTEGER, rows INTEGER, advertised_total INTEGER,
-    details_fetched INTEGER, requests INTEGER, retries INTEGER, bytes BIGINT,
+    details_fetched INTEGER, details_owed INTEGER, details_paid INTEGER,
+    details_given_up INTEGER, requests INTEGER, retries INTEGER, bytes BIGINT,
     complete BOOLEAN NOT NULL, errors VARCHAR[], loaded_at TIMESTAMP NOT NULL,
     PRIMARY KEY (run_id, portal_id)
 """
+#: Run columns added after the first state databases were made (added to them on open).
+_LATER_RUN_COLUMNS = ("details_owed", "details_paid", "details_given_up")
 
 
 @dataclass
@@ -58,6 +61,11 @@ def ensure_schema(con) -> None:
     """Create the `raw_` tables if this state database is new."""
     con.execute(f"CREATE TABLE IF NOT EXISTS raw_listings ({_listing_columns_sql()})")
     con.execute(f"CREATE TABLE IF NOT EXISTS raw_runs ({_RUN_COLUMNS})")
+    for name in LATER_COLUMNS:
+        kind = _SQL_TYPES[str(LANDING_SCHEMA.field(name).type)]
+        con.execute(f"ALTER TABLE raw_listings ADD COLUMN IF NOT EXISTS {name} {kind}")
+    for name in _LATER_RUN_COLUMNS:
+        con.execute(f"ALTER TABLE raw_runs ADD COLUMN IF NOT EXISTS {name} INTEGER")
     ensure_decisions_schema(con)
 
 
@@ -114,12 +122,14 @@ def _check_listings(path: Path, run_id: str, portal_id: str, con) -> int:
     """
     schema = pq.read_schema(path)
     missing = [name for name in LANDING_SCHEMA.names if name not in schema.names]
+    if missing == list(LATER_COLUMNS):  # an older file: they load as NULL
+        missing = []
     if missing:
         raise LandingError(f"{path.name} lacks columns {', '.join(missing)}")
     wrong = [
         f"{column.name} is {schema.field(column.name).type}, not {column.type}"
         for column in LANDING_SCHEMA
-        if not schema.field(column.name).type.equals(column.type)
+        if column.name in schema.names and not schema.field(column.name).type.equals(column.type)
     ]
     if wrong:
         raise LandingError(f"{path.name}: {'; '.join(wrong)}")
@@ -153,18 +163,20 @@ class _Run:
 def _insert_runs(con, runs: list[_Run]) -> None:
     """Insert the listings of every run in one bulk statement and their run rows, atomically."""
     columns = ", ".join(LANDING_SCHEMA.names)
+    older = ", ".join(f"NULL AS {name}" if name in LATER_COLUMNS else name
+                      for name in LANDING_SCHEMA.names)
     files = [str(run.listings) for run in runs if run.listings is not None]
+    old_files = [path for path in files if LATER_COLUMNS[0] not in pq.read_schema(path).names]
     con.execute("BEGIN TRANSACTION")
     try:
-        if files:
-            con.execute(
-                f"INSERT INTO raw_listings ({columns}) SELECT {columns} FROM read_parquet(?)",
-                [files],
-            )
+        for chosen, select in ([f for f in files if f not in old_files], columns), (old_files, older):
+            if chosen:
+                con.execute(f"INSERT INTO raw_listings ({columns}) "
+                            f"SELECT {select} FROM read_parquet(?)", [chosen])
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
         placeholders = ", ".join("?" for _ in range(len(RUN_KEYS) + 1))
         con.executemany(
-            f"INSERT INTO raw_runs VALUES ({placeholders})",
+            f"INSERT INTO raw_runs ({', '.join(RUN_KEYS)}, loaded_at) VALUES ({placeholders})",
             [[*run.row, loaded_at] for run in runs],
         )
         con.execute("COMMIT")

@@ -102,19 +102,23 @@ class HttpClient:
         allowed: Iterable[str],
         *,
         log: list[FetchLogEntry] | None = None,
+        attempts: int | None = None,
     ) -> Page:
         """Fetch one request, retrying what is worth retrying; return the decoded page.
 
         `allowed` is the set of host keys (see `allowed_hosts`) this request and its
         redirects may touch. Raises `ForeignHostError`, `ResponseTooLarge` or `FetchError`.
         One `FetchLogEntry` is appended to `log`, or to the client's own log when no list
-        is given (see `take_log`), whether the fetch succeeds or not.
+        is given (see `take_log`), whether the fetch succeeds or not. `attempts` lowers
+        `max_attempts` for this request, and its retries then wait no longer than
+        `backoff` plus jitter (what a page we can do without deserves: a detail page is
+        asked for again on a later night, connectors/debt.py).
         """
         allowed = frozenset(allowed)
         started = time.monotonic()
         progress = _Progress()
         try:
-            body = self._fetch_with_retries(request, allowed, progress)
+            body = self._fetch_with_retries(request, allowed, progress, attempts)
             page = self._finish(request, body, progress.attempts, started)
         except FetchError as exc:
             exc.attempts = exc.attempts or progress.attempts
@@ -148,11 +152,12 @@ class HttpClient:
     # -- retries ------------------------------------------------------------------------
 
     def _fetch_with_retries(self, request: Request, allowed: frozenset[str],
-                            progress: _Progress) -> Body:
+                            progress: _Progress, attempts: int | None = None) -> Body:
         """Run attempts until one succeeds, a permanent error occurs, or attempts run out."""
+        quick = attempts is not None and attempts < self.max_attempts
         retrying = Retrying(
-            stop=stop_after_attempt(self.max_attempts),
-            wait=self._wait(),
+            stop=stop_after_attempt(attempts if quick else self.max_attempts),
+            wait=self._wait(quick),
             retry=retry_if_exception_type(Retryable),
             reraise=True,
         )
@@ -168,10 +173,12 @@ class HttpClient:
             ) from exc
         raise AssertionError("tenacity ended without an outcome")  # pragma: no cover
 
-    def _wait(self) -> Callable[[RetryCallState], float]:
-        """The wait before a retry: what the server asked for, else jittered backoff."""
+    def _wait(self, quick: bool = False) -> Callable[[RetryCallState], float]:
+        """The wait before a retry: what the server asked for, else jittered backoff
+        (no more than `backoff` plus jitter when `quick`)."""
         backoff = wait_exponential_jitter(
-            multiplier=self.backoff, max=self.backoff_max, jitter=self.backoff
+            multiplier=self.backoff, max=self.backoff if quick else self.backoff_max,
+            jitter=self.backoff,
         )
 
         def wait(retry_state: RetryCallState) -> float:

@@ -1,7 +1,8 @@
 -- materialized: view
 -- grain: one row per landing row (portal × item × run), renamed and cast, nothing else.
 -- listing_row is the state database's row id: a row picked by an aggregate comes back by
--- one integer instead of by its key columns.
+-- one integer instead of by its key columns. A detail row (row_kind 'detail') is an owed
+-- detail page read or tried again on a later night: it has no listing position or hash.
 SELECT
     rowid AS listing_row,
     portal_id,
@@ -18,5 +19,8 @@ SELECT
     coalesce(detail_fetched, false) AS is_detail_fetched,
     detail_sha256,
     has_body,
-    n_attachments
+    n_attachments,
+    coalesce(row_kind, 'listing') = 'listing' AS is_listing_row,
+    coalesce(detail_attempted, false) AS is_detail_attempted,
+    detail_error
 FROM state.raw_listings
