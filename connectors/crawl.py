@@ -32,6 +32,7 @@ from connectors.errors import (
 from connectors.families import FAMILIES
 from connectors.http import HttpClient, Page, allowed_hosts
 from connectors.normalize import normalize_fields
+from connectors.parse_pool import Parser, parse_page
 from connectors.records import FetchLogEntry, Listing, Request, RunSummary
 from connectors.run_status import MAX_ERRORS, SHORTFALL_TOLERANCE, RunLedger
 
@@ -76,15 +77,15 @@ def crawl(
     mode: str = "full",
     known: Mapping[str, str] | None = None,
     run_id: str,
-    parser: Executor | None = None,
+    parser: Parser | Executor | None = None,
 ) -> Crawl:
     """A crawl of `target` (iterate it once for its `Listing`s; then read `.summary`).
 
     `known` maps the item keys seen before to their listing hashes: it decides which rows
     are new or changed (their detail pages are fetched under the `new` policy) and, in
-    incremental mode, where the walk stops. `parser` (a process pool, say) parses the pages
-    off this thread: parsing is pure CPU and would otherwise hold the GIL that the other
-    portals' crawls need for their requests.
+    incremental mode, where the walk stops. `parser` (a `ParsePool`, say) parses the pages
+    off this thread, each under the parse deadline: parsing is pure CPU and would otherwise
+    hold the GIL that the other portals' crawls need for their requests.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
@@ -105,7 +106,7 @@ class Crawl:
     `.fetches` holds the fetch log of every request it made."""
 
     def __init__(self, target: PortalTarget, client: HttpClient, mode: str,
-                 known: dict[str, str], run_id: str, parser: Executor | None = None) -> None:
+                 known: dict[str, str], run_id: str, parser: Parser | Executor | None = None) -> None:
         self.target = target
         self.parser = parser
         self.client = client
@@ -223,11 +224,12 @@ class Crawl:
         """`request` within the portal's hosts, logged on the crawl's fetch log."""
         return self.client.fetch(request, self._allowed, log=self.fetches)
 
-    def _parse(self, parse: Callable[..., Any], *args: Any) -> Any:
-        """`parse(*args)`, in the parser pool when there is one; its errors raise here."""
-        if self.parser is None:
-            return parse(*args)
-        return self.parser.submit(parse, *args).result()
+    def _parse(self, parse: Callable[..., Any], text: str, where: Request | str,
+               options: Any) -> Any:
+        """`parse(text, where, options)` by the crawl's parser, under the parse deadline; its
+        errors raise here (`ParseDeadline` past the deadline)."""
+        url = where.url if isinstance(where, Request) else where
+        return parse_page(self.parser, url, parse, text, where, options)
 
     def _read_listing(self, family: ModuleType, request: Request,
                       page_no: int) -> tuple[Page, Any] | None:
