@@ -33,6 +33,7 @@ from connectors.errors import (
 from connectors.families import FAMILIES
 from connectors.http import HttpClient, Page, allowed_hosts
 from connectors.normalize import normalize_fields
+from connectors.parse_pool import Parser, parse_page
 from connectors.records import FetchLogEntry, Listing, Request, RunSummary
 from connectors.run_status import MAX_ERRORS, SHORTFALL_TOLERANCE, RunLedger
 
@@ -77,7 +78,7 @@ def crawl(
     mode: str = "full",
     known: Mapping[str, str] | None = None,
     run_id: str,
-    parser: Executor | None = None,
+    parser: Parser | Executor | None = None,
     owed: Mapping[str, OwedDetail] | None = None,
     debt: DebtPolicy | None = None,
 ) -> Crawl:
@@ -85,11 +86,11 @@ def crawl(
 
     `known` maps the item keys seen before to their listing hashes: it decides which rows
     are new or changed (their detail pages are fetched under the `new` policy) and, in
-    incremental mode, where the walk stops. `parser` (a process pool, say) parses the pages
-    off this thread: parsing is pure CPU and would otherwise hold the GIL that the other
-    portals' crawls need for their requests. `owed` are the detail pages still owed from
-    earlier nights; after the walk, those due are asked for again under `debt` (tonight's
-    date and budget; connectors/debt.py).
+    incremental mode, where the walk stops. `parser` (a `ParsePool`, say) parses the pages
+    off this thread, each under the parse deadline: parsing is pure CPU and would otherwise
+    hold the GIL that the other portals' crawls need for their requests. `owed` are the
+    detail pages still owed from earlier nights; after the walk, those due are asked for
+    again under `debt` (tonight's date and budget; connectors/debt.py).
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
@@ -111,7 +112,7 @@ class Crawl:
     `.fetches` holds the fetch log of every request it made."""
 
     def __init__(self, target: PortalTarget, client: HttpClient, mode: str,
-                 known: dict[str, str], run_id: str, parser: Executor | None,
+                 known: dict[str, str], run_id: str, parser: Parser | Executor | None,
                  book: DebtBook) -> None:
         self.target = target
         self.parser = parser
@@ -242,11 +243,12 @@ class Crawl:
         caps the client's attempts (detail pages get one quick retry)."""
         return self.client.fetch(request, self._allowed, log=self.fetches, attempts=attempts)
 
-    def _parse(self, parse: Callable[..., Any], *args: Any) -> Any:
-        """`parse(*args)`, in the parser pool when there is one; its errors raise here."""
-        if self.parser is None:
-            return parse(*args)
-        return self.parser.submit(parse, *args).result()
+    def _parse(self, parse: Callable[..., Any], text: str, where: Request | str,
+               options: Any) -> Any:
+        """`parse(text, where, options)` by the crawl's parser, under the parse deadline; its
+        errors raise here (`ParseDeadline` past the deadline)."""
+        url = where.url if isinstance(where, Request) else where
+        return parse_page(self.parser, url, parse, text, where, options)
 
     def _read_listing(self, family: ModuleType, request: Request,
                       page_no: int) -> tuple[Page, Any] | None:

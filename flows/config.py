@@ -62,6 +62,9 @@ class Harvest(_Strict):
     # processes that parse pages beside the harvest threads (parsing is CPU-bound and the
     # threads share one interpreter lock); None: one per core; 0: parse in the threads
     parse_processes: int | None = Field(None, ge=0, le=64)
+    # seconds one page's parse may take; past it the page fails and its process is killed
+    # (enforced only with parse processes; in the threads it is checked after the parse)
+    parse_timeout: float = Field(20, gt=0, le=600)
     # quarantined listings in a row, missing the same sightings, that release a quarantine
     # (docs/withdrawal.md); 0: never on its own, only an operator's approval releases one
     quarantine_release_listings: int = Field(3, ge=0, le=100)

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -25,6 +23,7 @@ from connectors.archive import PageArchive
 from connectors.crawl import PortalTarget, crawl
 from connectors.debt import DebtPolicy, OwedDetail
 from connectors.http import HttpClient
+from connectors.parse_pool import InlineParser, ParsePool, Parser
 from connectors.records import FetchLogEntry, RunSummary
 from flows.config import Config, Harvest, Portal
 from warehouse.build import BuildError, build, remove_stale_builds
@@ -135,18 +134,17 @@ def make_client(harvest: Harvest, data_dir: Path) -> HttpClient:
     )
 
 
-def make_parser_pool(harvest: Harvest) -> Executor | None:
-    """The processes that parse pages for every portal's crawl, or None to parse in-thread.
-
-    Started with `spawn`: the harvest is multi-threaded, and forking a threaded process
-    can copy a held lock into the child.
+def make_parser_pool(harvest: Harvest) -> Parser:
+    """The processes that parse pages for every portal's crawl, each page under
+    `parse_timeout`; with `parse_processes = 0`, a parser in the harvest threads (where the
+    deadline is only checked after the parse: connectors/parse_pool.py).
     """
     workers = harvest.parse_processes
     if workers is None:
         workers = os.cpu_count() or 1
     if workers == 0:
-        return None
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        return InlineParser(harvest.parse_timeout)
+    return ParsePool(workers, timeout=harvest.parse_timeout)
 
 
 def target_of(portal: Portal) -> PortalTarget:
@@ -206,7 +204,7 @@ def harvest_portal(
     mode: str,
     known: dict[str, str] | None = None,
     progress: ProgressFn | None = None,
-    parser: Executor | None = None,
+    parser: Parser | None = None,
     owed: dict[str, OwedDetail] | None = None,
     debt: DebtPolicy | None = None,
 ) -> PortalOutcome:

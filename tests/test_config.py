@@ -125,6 +125,8 @@ BAD = [
     (("per_host_delay = 0", "per_host_delay = -0.5"), "[harvest]", "per_host_delay", "greater than or equal to 0"),
     (("per_host_delay = 0", "concurrency = 0"), "[harvest]", "concurrency", "greater than or equal to 1"),
     (("per_host_delay = 0", "parse_processes = -1"), "[harvest]", "parse_processes", "greater than or equal to 0"),
+    (("per_host_delay = 0", "parse_timeout = 0"), "[harvest]", "parse_timeout", "greater than 0"),
+    (("per_host_delay = 0", "parse_timeout = 601"), "[harvest]", "parse_timeout", "less than or equal to 600"),
     (("per_host_delay = 0", "per_host_dealy = 0"), "[harvest]", "per_host_dealy", "unknown key"),
     (('rows = "div.list li"', "rows = 3"), 'portal[1] id="xl-site"', "options.rows", "valid string"),
     (('hosts = ["static', 'hosts = ["http://static'), 'portal[1] id="xl-site"', "hosts", "host names"),

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import threading
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import UTC
 from types import SimpleNamespace
@@ -26,6 +24,7 @@ from connectors.crawl import PortalTarget, crawl
 from connectors.errors import ChallengePage, FetchError, LayoutChanged, NoRows, StubPage, UnsafeXml
 from connectors.families.base import ListingPage, RawDetail, RawRow
 from connectors.http import HttpClient, allowed_hosts
+from connectors.parse_pool import ParsePool
 from connectors.records import Request
 from sim import render
 from sim import server as sim_server
@@ -665,7 +664,7 @@ def test_portals_crawled_in_threads_share_one_client_and_keep_their_own_logs(sim
 
 @pytest.fixture(scope="module")
 def parser_pool():
-    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ParsePool(2) as pool:
         yield pool
 
 
