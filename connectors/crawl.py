@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from types import ModuleType
 from typing import Any
 
@@ -84,7 +84,8 @@ def crawl(
     are new or changed (their detail pages are fetched under the `new` policy) and, in
     incremental mode, where the walk stops. `parser` (a process pool, say) parses the pages
     off this thread: parsing is pure CPU and would otherwise hold the GIL that the other
-    portals' crawls need for their requests.
+    portals' crawls need for their requests. The run's `started_at` and `finished_at` are
+    read from the client's clock (`HttpClient.clock`), as the pages' `fetched_at` are.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
@@ -111,14 +112,15 @@ class Crawl:
         self.client = client
         self.mode = mode
         self.known = known
+        self.clock: Callable[[], datetime] = client.clock
         self.summary = RunSummary(portal_id=target.portal_id, run_id=run_id, mode=mode,
-                                  started_at=datetime.now(UTC))
+                                  started_at=self.clock())
         self.fetches: list[FetchLogEntry] = []
         #: The exception that ended the walk early, if one did (the summary has its reason);
         #: lets a caller tell a transient failure (network, 5xx) from a page problem.
         self.error: Exception | None = None
         self._iterated = False
-        self._ledger = RunLedger(self.summary, len(known))
+        self._ledger = RunLedger(self.summary, len(known), self.clock)
         self._details = DetailReader(target.details, target.options, self._ledger,
                                      self._fetch, self._parse)
         self._allowed: frozenset[str] | None = None
@@ -133,7 +135,7 @@ class Crawl:
 
     def _walk(self) -> Iterator[Listing]:
         """Walk the listing, recording every way it ends on the summary."""
-        self.summary.started_at = datetime.now(UTC)
+        self.summary.started_at = self.clock()
         try:
             family = self._family()
             if family is not None:
