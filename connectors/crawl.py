@@ -91,13 +91,15 @@ def crawl(
     hold the GIL that the other portals' crawls need for their requests. `owed` are the
     detail pages still owed from earlier nights; after the walk, those due are asked for
     again under `debt` (tonight's date and budget; connectors/debt.py).
+    The run's `started_at` and `finished_at` are read from the client's clock
+    (`HttpClient.clock`), as the pages' `fetched_at` are.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     if target.details not in DETAIL_POLICIES:
         raise ValueError(f"portal {target.portal_id}: details must be one of "
                          f"{DETAIL_POLICIES}, not {target.details!r}")
-    book = DebtBook(dict(owed or {}), debt or DebtPolicy(datetime.now(UTC).date()))
+    book = DebtBook(dict(owed or {}), debt or DebtPolicy(client.clock().astimezone(UTC).date()))
     return Crawl(target, client, mode, dict(known or {}), run_id, parser, book)
 
 
@@ -119,14 +121,15 @@ class Crawl:
         self.client = client
         self.mode = mode
         self.known = known
+        self.clock: Callable[[], datetime] = client.clock
         self.summary = RunSummary(portal_id=target.portal_id, run_id=run_id, mode=mode,
-                                  started_at=datetime.now(UTC))
+                                  started_at=self.clock())
         self.fetches: list[FetchLogEntry] = []
         #: The exception that ended the walk early, if one did (the summary has its reason);
         #: lets a caller tell a transient failure (network, 5xx) from a page problem.
         self.error: Exception | None = None
         self._iterated = False
-        self._ledger = RunLedger(self.summary, len(known))
+        self._ledger = RunLedger(self.summary, len(known), self.clock)
         self._book = book
         self._details = DetailReader(target.details, target.options, self._ledger,
                                      self._fetch, self._parse, self._book)
@@ -142,7 +145,7 @@ class Crawl:
 
     def _walk(self) -> Iterator[Listing]:
         """Walk the listing, recording every way it ends on the summary."""
-        self.summary.started_at = datetime.now(UTC)
+        self.summary.started_at = self.clock()
         try:
             family = self._family()
             if family is not None:

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from flows import prefect_env
+from flows.clock import ENV, run_clock
 from flows.config import Config, ConfigError, load_config
 from flows.render import category_tables, levels_table, make_console, safe
 from flows.report_cli import register as register_report_commands
@@ -86,6 +87,11 @@ def sync(
     portal: Annotated[
         list[str] | None, typer.Option("--portal", "-p", help="Harvest only this portal (repeatable).")
     ] = None,
+    clock: Annotated[
+        str | None, typer.Option("--clock", metavar="ISO",
+                                 help="Run as if it started at this instant (e.g. 2013-01-06T02:00:00+08:00), "
+                                 "for tests and backfills; wins over XXGK_CLOCK. Default: now.")
+    ] = None,
 ) -> None:
     """Harvest the portals, then load, build, check and publish the warehouse (the nightly run).
 
@@ -103,13 +109,18 @@ def sync(
             existing = ", ".join(sorted(known)) or "none configured"
             err_console.print(safe(f"{config}: no portal {', '.join(unknown)} (portals: {existing})", "red"))
             raise typer.Exit(2)
+    try:
+        run_clock(clock)  # a malformed --clock or XXGK_CLOCK is a usage error, before anything runs
+    except ValueError as exc:
+        err_console.print(safe(f"{'--clock' if clock is not None else ENV}: {exc}", "red"))
+        raise typer.Exit(2) from None
     prefect_env.configure(cfg.warehouse.data_dir)
     from flows.nightly import run_nightly, server_note
 
     if note := server_note():
         console.print(note, markup=False)
     try:
-        result = run_nightly(config, full=full, portals=portal or None, progress=True)
+        result = run_nightly(config, full=full, portals=portal or None, progress=True, clock=clock)
     except Exception as exc:  # noqa: BLE001 - a crash (not a portal's failure) is told in one line
         err_console.print(safe(f"the nightly run crashed: {type(exc).__name__}: {exc}", "bold red"))
         raise typer.Exit(1) from None

@@ -25,6 +25,7 @@ from connectors.debt import DebtPolicy, OwedDetail
 from connectors.http import HttpClient
 from connectors.parse_pool import InlineParser, ParsePool, Parser
 from connectors.records import FetchLogEntry, RunSummary
+from flows.clock import Clock, wall
 from flows.config import Config, Harvest, Portal
 from warehouse.build import BuildError, build, remove_stale_builds
 from warehouse.db import remove_spill_dir
@@ -64,14 +65,16 @@ class PortalOutcome:
 
 
 def new_run_id(now: datetime | None = None) -> str:
-    """A UTC timestamp id (`20121231T020000Z`), so runs sort by time."""
-    now = now or datetime.now(UTC)
+    """A UTC timestamp id (`20121231T020000Z`) of `now` (default: the wall clock), so runs
+    sort by time."""
+    now = now or wall()
     return now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def unused_run_id(data_dir: Path, now: datetime | None = None) -> str:
-    """A run id no landing folder has yet: two runs started in the same second must not share one."""
-    now = now or datetime.now(UTC)
+    """A run id no landing folder has yet: two runs started in the same second must not share one.
+    `now` is the run's clock's reading (flows/clock.py; default: the wall clock)."""
+    now = now or wall()
     while (Path(data_dir) / "landing" / new_run_id(now)).exists():
         now += timedelta(seconds=1)
     return new_run_id(now)
@@ -124,13 +127,15 @@ def remove_leftovers(config: Config) -> list[Path]:
     return removed
 
 
-def make_client(harvest: Harvest, data_dir: Path) -> HttpClient:
-    """The one HTTP client of a run, shared by every portal's thread."""
+def make_client(harvest: Harvest, data_dir: Path, clock: Clock = wall) -> HttpClient:
+    """The one HTTP client of a run, shared by every portal's thread; `clock` dates its pages
+    and the crawls' runs (flows/clock.py)."""
     return HttpClient(
         data_dir,
         user_agent=harvest.user_agent,
         timeout=harvest.timeout,
         per_host_delay=harvest.per_host_delay,
+        clock=clock,
     )
 
 
@@ -161,11 +166,12 @@ def choose_mode(state_path: Path, portal_id: str, full_every_days: int, force_fu
     The last complete full listing is read from the state database's raw_runs
     (`warehouse.load.last_complete_full_run`), the rows the withdrawals count on; the night
     loads its landing runs right after the harvest, so they are there the next night.
+    `now` is the run's clock's reading (flows/clock.py; default: the wall clock).
     """
     if force_full:
         return "full"
     last = last_complete_full_run(state_path, portal_id)
-    now = now or datetime.now(UTC)
+    now = now or wall()
     if last is None or now - last >= timedelta(days=full_every_days):
         return "full"
     return "incremental"
@@ -234,7 +240,7 @@ def harvest_portal(
         summary.status, summary.complete = "failed", False
         summary.reason = f"internal error: {type(exc).__name__}: {exc}"
         summary.errors.append(summary.reason)
-    summary.finished_at = summary.finished_at or datetime.now(UTC)
+    summary.finished_at = summary.finished_at or client.clock()
     fetches = [asdict(entry) for entry in run.fetches]
     write_landing(data_dir, run_id, portal.id, rows, run=asdict(summary), fetches=fetches)
     if bug is not None:

@@ -55,7 +55,9 @@ class HttpClient:
     `data_dir` holds the page archive and the validators; None keeps neither (no archive,
     no conditional requests). Timeouts are in seconds; `retry_after_max` caps how long a
     Retry-After header can make us wait; `total_timeout` bounds one exchange end to end, so
-    a server that trickles bytes (headers or body) cannot hold a worker forever.
+    a server that trickles bytes (headers or body) cannot hold a worker forever. `clock`
+    says what time it is (an aware UTC datetime): every page's `fetched_at` and fetch-log
+    entry is dated by it, and crawls date their runs by it (the wall clock by default).
     """
 
     data_dir: str | os.PathLike[str] | None = None
@@ -75,6 +77,7 @@ class HttpClient:
     max_decoded_bytes: int = 20 * _MB
     max_redirects: int = 5
     conditional: bool = True
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)  # wall
     archive: PageArchive | None = field(init=False, repr=False)
     _validators: ValidatorCache | None = field(init=False, repr=False)
     _retry_after: Retry = field(init=False, repr=False)
@@ -124,7 +127,7 @@ class HttpClient:
             exc.attempts = exc.attempts or progress.attempts
             exc.url = exc.url or request.url
             self._record(log, log_entry(request, progress.status, started, progress.attempts,
-                                        error=exc))
+                                        error=exc, now=self.clock()))
             raise
         self._record(log, log_entry(request, page.status, started, page.attempts, page=page))
         return page
@@ -313,7 +316,7 @@ class HttpClient:
             url=request.url, final_url=body.final_url, status=body.status,
             headers=body.headers, content=content, text=text, encoding=encoding, sha256=sha,
             attempts=attempts, elapsed=time.monotonic() - started,
-            fetched_at=datetime.now(UTC), not_modified=not_modified,
+            fetched_at=self.clock(), not_modified=not_modified,
         )
 
     def _record(self, log: list[FetchLogEntry] | None, entry: FetchLogEntry) -> None:
