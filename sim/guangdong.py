@@ -1,6 +1,7 @@
 """The Guangdong world: a made-up city (粤海市) publishing through gkmlpt, a county on gkmlpt
-too, a district on the Hanweb 信息公开 search, and a gov.cn-style central portal that
-re-publishes some of the city's documents beside the State Council's own.
+too, a district on the Hanweb 信息公开 search, a gov.cn-style central portal that
+re-publishes some of the city's documents beside the State Council's own, and the city's
+发展和改革局 re-publishing its own documents on a TRS site.
 
 Small (about 140 documents) and built without randomness: every document, its categories and
 the portals that list it follow from its number, so the ground truth and the figures are
@@ -62,6 +63,8 @@ PORTALS: tuple[Portal, ...] = (
            "hanweb_xxgk", "A0202", per_page=10, id_base=4100000),
     Portal("govcn-central", "中国政府网政策文件库", "province", "100000", "govcn", None,
            "govcn", "/search-gov/data", per_page=20, id_base=5000000),
+    Portal("gd-yh-fgj-site", "粤海市发展和改革局网站", "city", "445100", "trs", "gd-yh-fgj",
+           "county_table", "/zwgk/gkml/", per_page=10, id_base=3300000),
 )
 PORTAL_BY_ID = {p.id: p for p in PORTALS}
 
@@ -102,6 +105,8 @@ def _doc(n: int, unit_id: str, published: date, column: int, serial: int) -> GdD
     portals = {"city": ("gd-yh-gkmlpt",), "county": ("gd-dj-gkmlpt",)}.get(unit.level, ())
     if unit_id == "gd-xl":
         portals = ("gd-xl-xxgk",)
+    if unit_id == "gd-yh-fgj":
+        portals = (*portals, "gd-yh-fgj-site")  # the department's own TRS site too
     if unit.level == "city" and n % 7 == 0:
         portals = (*portals, "govcn-central")  # re-published by the central portal
     if unit_id == "gwy-bgt":

@@ -4,7 +4,9 @@ totals`, against the world's ground truth, exactly.
 
 Real gkmlpt, gov.cn and Hanweb search responses cannot be fetched from where this is built:
 the sim serves what public crawlers document of them (docs/platforms.md, docs/sim.md).
-Cross-family dedup: a city document on gkmlpt and on the central portal counts once.
+Cross-family dedup: a city document on gkmlpt, on the central portal (govcn) and on its
+department's TRS site counts once, with one sighting per portal. What is expected comes from
+the world's truth (`truth.rows`, `GdDoc.portals`), never from a harvest's output.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from urllib.parse import urlsplit
 
 import duckdb
 import pytest
@@ -92,4 +95,23 @@ def test_a_document_on_gkmlpt_and_on_the_central_portal_is_one_document(night) -
             portals = con.execute(
                 "SELECT count(DISTINCT doc_id), list(DISTINCT portal_id ORDER BY portal_id) "
                 "FROM fct_sightings WHERE index_no = ?", [doc.index_no]).fetchone()
-            assert portals == (1, ["gd-yh-gkmlpt", "govcn-central"]), doc.title
+            assert portals == (1, sorted(doc.portals)), doc.title
+
+
+def test_a_document_on_gkmlpt_and_on_the_trs_site_is_one_document_with_both_sightings(night) -> None:
+    world, config, _, _ = night
+    from flows.config import load_config
+
+    want = {row["index_no"]: {(s["portal_id"], s["url"]) for s in row["sightings"]}
+            for row in truth.rows(world)
+            if {"gd-yh-gkmlpt", "gd-yh-fgj-site"} <= {s["portal_id"] for s in row["sightings"]}}
+    assert len(want) == 21  # every document of 粤海市发展和改革局 (every third city document)
+    assert sum(len(s) == 3 for s in want.values()) == 3  # n = 14, 35, 56: on govcn as well
+    with duckdb.connect(str(load_config(config).warehouse.path), read_only=True) as con:
+        for index_no, sightings in want.items():
+            docs = con.execute("SELECT doc_id FROM fct_documents WHERE index_no = ?",
+                               [index_no]).fetchall()
+            assert len(docs) == 1, index_no
+            got = con.execute("SELECT portal_id, url FROM fct_sightings WHERE doc_id = ?",
+                              [docs[0][0]]).fetchall()
+            assert {(p, urlsplit(u).path) for p, u in got} == sightings, index_no

@@ -5,6 +5,9 @@ Run a recorded page through its family and compare with the hand-written `.expec
 Each `tests/fixtures/<family>/<name>.expected.json` names its page (`page`), how to decode it
 (`encoding`, default utf-8), whether it is a `listing` or `detail` page, the request or URL,
 the portal options, and either what the parser gives or the error it `raises`.
+
+The gkmlpt, govcn and hanweb-xxgk pages were recorded from the simulated Guangdong world:
+tests/test_fixtures_truth_guangdong.py checks their parse against that world's ground truth.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """What the Guangdong world's portals show of a document: ids, URLs, a plain page frame.
 
 `PlainSite` is the little the loopback server asks of a site (routing, stub page, fault
-switches) for the Guangdong world's families (sim.pages.gkmlpt, .govcn, .hanweb_xxgk).
+switches) for the Guangdong world's families (sim.pages.gkmlpt, .govcn, .hanweb_xxgk,
+.gd_trs).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def detail_path(portal_id: str, doc: GdDoc) -> str:
     portal, d, ident = PORTAL_BY_ID[portal_id], doc.published, doc_number(portal_id, doc)
     if portal.platform == "gkmlpt":
         return f"/gkmlpt/content/{ident // 1000000}/{ident // 1000}/post_{ident}.html"
+    if portal.platform == "trs":
+        return f"{portal.base}{d.year}{d.month:02d}/t{d.year}{d.month:02d}{d.day:02d}_{ident}.html"
     if portal.platform == "hanweb-xxgk":
         return f"/art/{d.year}/{d.month}/{d.day}/art_2741_{ident}.html"
     if doc.unit_id == "gwy-bgt":
