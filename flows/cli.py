@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from flows import prefect_env
+from flows.applications_cli import register as register_applications_commands
 from flows.clock import ENV, run_clock
 from flows.config import Config, ConfigError, load_config
 from flows.render import category_tables, levels_table, make_console, safe
@@ -317,6 +318,7 @@ def _decide(config: Path | None, portal_id: str, run_id: str, decision: str, rea
 
 
 register_report_commands(app)
+register_applications_commands(app)
 
 
 @app.command()

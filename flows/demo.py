@@ -121,6 +121,7 @@ def run_demo(data_dir: Path, console: Console) -> int:
         from flows.nightly import run_nightly, server_note
 
         config = load_config(config_path)
+        import_demo_register(config, config_path, console)
         if note := server_note():
             console.print(note, markup=False)
         console.print(f"Harvesting {len(config.portals)} portals with the nightly flow ...", markup=False)
@@ -148,6 +149,18 @@ def run_demo(data_dir: Path, console: Console) -> int:
         title="done", border_style="green" if result.ok else "red",
     ))
     return result.exit_code
+
+
+def import_demo_register(config, config_path: Path, console: Console) -> None:
+    """Import the world's applications register (written beside its config), as a unit would
+    with `xxgk applications import`, so the report has its sections 三 and 四."""
+    from flows.applications_cli import import_register
+
+    register = config_path.with_name("applications.csv")
+    if register.exists():
+        result = import_register(config, register)
+        console.print(f"Imported the applications register: {result.kept} application(s), "
+                      f"{len(result.refused)} refused", markup=False)
 
 
 def write_demo_report(published: Path, data_dir: Path) -> Path:

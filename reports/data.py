@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from reports.applications import APPLICATION_QUERIES
 from warehouse.totals import totals
 
 #: The system's units: the unit and all its descendants (dim_units.parent_unit_id).
@@ -76,6 +77,7 @@ QUERIES: dict[str, str] = {
         FROM fct_documents AS d
         WHERE d.unit_id IN (SELECT unit_id FROM sys) AND year(d.counted_date) = $year
         ORDER BY d.counted_date, d.doc_id""",
+    **APPLICATION_QUERIES,  # sections 三 and 四 from the applications registers
 }
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import plotly.offline
 
+from reports.applications import applications_html, section_three
 from reports.charts import all_charts
 from reports.data import ReportData
 from reports.tables import Table, report_tables
@@ -121,6 +122,9 @@ def render(data: ReportData, source: str = "") -> str:
         figures_html(data), table_html(tables["groups"]), categories_html(data),
         *(_chart(f"chart-{s}", charts[f"chart-{s}"]) for s in SCHEME_WORDS),
         '<h2>2021年格式 二、主动公开政府信息情况</h2>', template_html(data),
+        '<h2 id="section-three">三、依申请公开、收费与复议诉讼</h2>',
+        '<div id="applications-text">' + "".join(f"<p>{esc(p)}</p>" for p in section_three(
+            data.year, data.unit_name, data.tables)) + "</div>", applications_html(data.tables),
         "<h2>各月新增</h2>", _chart("chart-monthly", charts["chart-monthly"]),
         "<h2>各单位</h2>", table_html(tables["units"]), _chart("chart-units", charts["chart-units"]),
         "<h2>平台覆盖与重叠</h2>", coverage, table_html(tables["portals"]),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from reports.applications import TITLE_FOUR, TITLE_THREE, application_rows, proceeding_rows
 from reports.data import ReportData
 from reports.template import template_rows
 from reports.text import category_rows, group_rows, summary_rows
@@ -63,6 +64,8 @@ def report_tables(data: ReportData, documents: bool = True) -> list[Table]:
         Table("groups", "新增信息分类（按报告分组）", group_rows(data)),
         Table("categories", "新增信息分类明细", category_rows(data)),
         Table("template", "2021年格式 二、主动公开政府信息情况", template_rows(data)),
+        Table("applications", f"2021年格式 {TITLE_THREE}", application_rows(t)),
+        Table("proceedings", f"2021年格式 {TITLE_FOUR}", proceeding_rows(t)),
         Table("monthly", "各月新增（按层级）", chinese(t.get("monthly", []))),
         Table("units", "各单位", chinese(t.get("units", []))),
         Table("portals", "各平台覆盖（计1条）", chinese(t.get("portals", []))),

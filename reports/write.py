@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from reports.applications import section_three
 from reports.data import ReportData, load
 from reports.export import markdown, write_csv, write_xlsx
 from reports.html import write_html
@@ -41,6 +42,7 @@ def write_report(published_path: str | os.PathLike, system_id: str, year: int, o
         written["csv"] = [write_csv(t, out_dir / f"{base.name}-{t.key}.csv") for t in tables]
     if "md" in formats:
         path = base.with_suffix(".md")
-        path.write_text(markdown(section_two(data), tables[:-1]), encoding="utf-8")
+        paragraphs = section_two(data) + section_three(data.year, data.unit_name, data.tables)
+        path.write_text(markdown(paragraphs, tables[:-1]), encoding="utf-8")
         written["md"] = [path]
     return written

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from sim import truth
+from sim.applications import APPLICATIONS_FILE, write_register
 from sim.config import config_text
 from sim.faulting import per_portal
 from sim.faults import Fault, as_faults
@@ -104,9 +105,13 @@ class SimServer:
     def write_config(self, path: str | Path, data_dir: str | Path | None = None,
                      warehouse_path: str | Path | None = None, exclude: Iterable[str] = ()
                      ) -> Path:
-        """Write `config_text` to `path` (data dir defaults to `data` beside it)."""
+        """Write `config_text` to `path` (data dir defaults to `data` beside it), and the
+        Longyan world's applications register beside it (`applications.csv`,
+        sim/applications.py)."""
         path = Path(path)
         data_dir = data_dir if data_dir is not None else path.parent / "data"
+        if isinstance(self.world, World):  # the Longyan world; the Guangdong one keeps none
+            write_register(path.with_name(APPLICATIONS_FILE))
         path.write_text(self.config_text(data_dir, warehouse_path, exclude), encoding="utf-8")
         return path
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
+from warehouse.applications import ensure_applications_schema, load_applications
 from warehouse.db import connect
 from warehouse.decisions import ensure_decisions_schema, load_decisions
 from warehouse.landing import LANDING_SCHEMA, LATER_COLUMNS, RUN_KEYS, LandingError, check_name
@@ -67,6 +68,7 @@ def ensure_schema(con) -> None:
     for name in _LATER_RUN_COLUMNS:
         con.execute(f"ALTER TABLE raw_runs ADD COLUMN IF NOT EXISTS {name} INTEGER")
     ensure_decisions_schema(con)
+    ensure_applications_schema(con)
 
 
 def _parse_time(value: object, name: str) -> datetime | None:
@@ -224,7 +226,8 @@ def load(state_path: str | os.PathLike, data_dir: str | os.PathLike) -> LoadResu
     together: one bulk insert of their listings and their run rows in one transaction, so a
     run is never half visible and a crash loads nothing. Listings without a run file are
     reported as interrupted and left alone. The operators' quarantine decisions are read
-    from their file and replace `raw_quarantine_decisions` (warehouse/decisions.py).
+    from their file and replace `raw_quarantine_decisions` (warehouse/decisions.py), the
+    applications registers `raw_applications` (warehouse/applications.py).
     """
     result = LoadResult()
     landing = Path(data_dir) / "landing"
@@ -244,6 +247,7 @@ def load(state_path: str | os.PathLike, data_dir: str | os.PathLike) -> LoadResu
         if accepted:
             _insert_accepted(con, accepted, result)
         result.rejected += load_decisions(con, data_dir)  # the decisions file, whole, every time
+        result.rejected += load_applications(con, data_dir)  # the registers, whole, every time
         for listings in sorted(landing.glob("*/*.listings.parquet")) if landing.is_dir() else []:
             stem = listings.name.removesuffix(".listings.parquet")
             if not listings.with_name(f"{stem}.run.json").exists():

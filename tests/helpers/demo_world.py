@@ -1,7 +1,8 @@
 """The simulated Longyan 2012 world harvested once per test session, without Prefect.
 
 `demo_warehouse()` starts the simulator on loopback, harvests every portal in full with the
-nightly flow's own steps (flows/steps.py: `harvest_portal`, then `build_warehouse`), stops
+nightly flow's own steps (flows/steps.py: `harvest_portal`, then `build_warehouse`) after
+importing the world's applications register (as `xxgk demo` does), stops
 the simulator and returns the config and the published file. About 40 s, paid once per
 session whichever test module asks first (cached; the folder is removed at exit).
 """
@@ -14,6 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from flows.applications_cli import import_register
 from flows.config import load_config
 from flows.steps import build_warehouse, harvest_portal, make_client, new_run_id
 from sim.server import start
@@ -27,6 +29,8 @@ def demo_warehouse() -> tuple[Path, Path]:
     with start(port=0) as sim:
         config_path = sim.write_config(folder / "xxgk.toml")
         config = load_config(config_path)
+        imported = import_register(config, config_path.with_name("applications.csv"))
+        assert imported.kept == 4 and not imported.refused, imported
         client = make_client(config.harvest, config.warehouse.data_dir)
         run_id = new_run_id()
         for portal in config.portals:
