@@ -17,11 +17,10 @@ from typing import Annotated
 import duckdb
 import typer
 
+from flows.cli_common import ConfigOption, console, err_console, load_or_exit
 from flows.config import Config
-from flows.render import make_console, safe
+from flows.render import safe
 
-console = make_console()
-err_console = make_console(stderr=True)
 applications_app = typer.Typer(
     help="The applications register (依申请公开): the template's sections 三 and 四.\n\n"
     "Example: [bold]xxgk applications import --config xxgk.toml register.csv[/bold]",
@@ -84,17 +83,16 @@ def report_lines(result: ImportResult, register: Path) -> list[str]:
 @applications_app.command("import")
 def import_command(
     register: Annotated[Path, typer.Argument(help="The register: a UTF-8 CSV with a header (docs/applications.md).")],
-    config: Annotated[Path, typer.Option("--config", "-c", help="The xxgk.toml to use.", show_default=False)],
+    config: ConfigOption,
 ) -> None:
     """Import a unit's applications register: every bad row named with its line number and
     reason, every good row kept. Exits 1 when a row was refused, 2 when the file cannot be read.
 
     Example: [bold]xxgk applications import --config xxgk.toml register.csv[/bold]
     """
-    from flows.cli import _load
     from warehouse.applications import RegisterError
 
-    cfg = _load(config)
+    cfg = load_or_exit(config)
     try:
         result = import_register(cfg, register)
     except (RegisterError, OSError, UnicodeDecodeError) as exc:

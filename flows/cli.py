@@ -17,10 +17,12 @@ from rich.console import Console
 
 from flows import prefect_env
 from flows.applications_cli import register as register_applications_commands
+from flows.cli_common import ConfigOption, console, err_console, load_or_exit
 from flows.clock import ENV, run_clock
-from flows.config import Config, ConfigError, load_config
-from flows.render import category_tables, levels_table, make_console, safe
+from flows.portal_cli import portal_app
+from flows.render import category_tables, levels_table, safe
 from flows.report_cli import register as register_report_commands
+from flows.withdrawals_cli import withdrawals_app
 
 app = typer.Typer(
     help="xxgk: harvest government information-disclosure catalogs (政府信息公开) into DuckDB, "
@@ -30,35 +32,8 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-portal_app = typer.Typer(
-    help="Work on one portal of a config (e.g. try it out when adding it).\n\n"
-    "Example: [bold]xxgk portal test --config xxgk.toml ly-gov[/bold]",
-    no_args_is_help=True,
-    rich_markup_mode="rich",
-)
 app.add_typer(portal_app, name="portal")
-withdrawals_app = typer.Typer(no_args_is_help=False, invoke_without_command=True, rich_markup_mode="rich")
 app.add_typer(withdrawals_app, name="withdrawals")
-
-console = make_console()
-err_console = make_console(stderr=True)  # soft-wrapped: messages hold paths, let the terminal wrap them
-
-ConfigOption = Annotated[
-    Path, typer.Option("--config", "-c", help="The xxgk.toml to use.", show_default=False)
-]
-
-
-def _load(config_path: Path) -> Config:
-    """The validated config, or a red list of its problems and exit code 2.
-
-    Nothing is written here: commands that run Prefect call `prefect_env.configure` themselves.
-    """
-    try:
-        config = load_config(config_path)
-    except ConfigError as exc:
-        err_console.print(safe(str(exc), "red"))
-        raise typer.Exit(2) from None
-    return config
 
 
 @app.command()
@@ -102,7 +77,7 @@ def sync(
 
     Example: [bold]xxgk sync --config xxgk.toml[/bold]   or   [bold]xxgk sync -c xxgk.toml --full --portal ly-gov[/bold]
     """
-    cfg = _load(config)
+    cfg = load_or_exit(config)
     if portal:
         known = {p.id for p in cfg.portals}
         unknown = [p for p in portal if p not in known]
@@ -139,7 +114,7 @@ def totals(
 
     Example: [bold]xxgk totals --config xxgk.toml --system ly-aic --year 2012 --json[/bold]
     """
-    cfg = _load(config)
+    cfg = load_or_exit(config)
     try:
         cfg.unit(system)
     except KeyError as exc:
@@ -186,137 +161,6 @@ def sim(ctx: typer.Context) -> None:
     raise typer.Exit(sim_main(list(ctx.args)) or 0)
 
 
-@portal_app.command("test")
-def portal_test(
-    config: ConfigOption,
-    portal_id: Annotated[str, typer.Argument(metavar="ID", help="The portal's id in the config.")],
-    rows: Annotated[int, typer.Option(help="How many listing rows to print.")] = 20,
-) -> None:
-    """Fetch and parse a portal's first listing page and one detail page, and print what was read.
-
-    What to run when adding a portal: it shows whether rows, dates and detail fields are
-    found, without writing anything.
-
-    Example: [bold]xxgk portal test --config xxgk.toml ly-gov[/bold]
-    """
-    cfg = _load(config)
-    try:
-        portal = cfg.portal(portal_id)
-    except KeyError as exc:
-        err_console.print(safe(exc.args[0], "red"))
-        raise typer.Exit(2) from None
-    from flows.probe import print_probe, probe_portal
-
-    probe = probe_portal(portal, cfg.harvest)
-    print_probe(probe, console, max_rows=rows)
-    raise typer.Exit(0 if probe.ok else 1)
-
-
-@portal_app.command("probe")
-def portal_probe(
-    url: Annotated[str, typer.Argument(metavar="URL", help="The portal's entry page.")],
-    write_config: Annotated[Path | None, typer.Option("--write-config", help="Append the proposed entry to this config (refused unless it validates).")] = None,
-    portal_id: Annotated[str | None, typer.Option("--id", help="The entry's id (default: host-platform).")] = None,
-    name: Annotated[str | None, typer.Option(help="The entry's name (default: the page's title).")] = None,
-    level: Annotated[str, typer.Option(help="The entry's level: province, city or county.")] = "city",
-    rows: Annotated[int, typer.Option(help="How many listing rows to print.")] = 10,
-) -> None:
-    """Recognise a portal's family from its entry page, propose its [[portal]] entry, and test it.
-
-    Example: [bold]xxgk portal probe http://www.gd.gov.cn/gkmlpt/index --write-config xxgk.toml[/bold]
-    """
-    from flows.config import Harvest
-    from flows.probe_url import append_entry, print_proposal, probe_url
-
-    proposal = probe_url(url, Harvest(), portal_id=portal_id, name=name, level=level)
-    print_proposal(proposal, console, max_rows=rows)
-    ok = proposal.probe is not None and proposal.probe.ok
-    if write_config is not None and proposal.entry is not None:
-        try:
-            append_entry(write_config, proposal.entry)
-        except ConfigError as exc:
-            err_console.print(safe(f"not written: {exc}", "red"))
-            raise typer.Exit(2) from None
-        console.print(safe(f"entry appended to {write_config}", "green"))
-    raise typer.Exit(0 if ok else 1)
-
-
-@withdrawals_app.callback()
-def withdrawals(
-    ctx: typer.Context,
-    config: Annotated[Path | None, typer.Option("--config", "-c", help="The xxgk.toml to use.", show_default=False)] = None,
-) -> None:
-    """List the quarantined listings waiting for a release or a decision, and why: listed
-    before, would withdraw, share, missing since, confirmations so far, decision, titles.
-
-    A full listing that would withdraw over 10% of a portal's sightings withdraws nothing until
-    `quarantine_release_listings` listings in a row confirm it or you approve it.
-
-    Example: [bold]xxgk withdrawals --config xxgk.toml[/bold]   then   [bold]xxgk withdrawals --config xxgk.toml approve ly-gov 20130107T020000Z --reason "repealed, see notice 3"[/bold]
-    """
-    ctx.obj = config
-    if ctx.invoked_subcommand is not None:
-        return
-    cfg = _published(config)
-    from flows.withdrawals import pending_quarantines, quarantine_table
-
-    rows = pending_quarantines(cfg.warehouse.path, cfg.warehouse.data_dir)
-    console.print(quarantine_table(rows, cfg.harvest.quarantine_release_listings, config))
-
-
-def _published(config: Path | None) -> Config:
-    """The config of a command that reads the published warehouse; exit 2 or 1 when missing."""
-    if config is None:
-        err_console.print(safe("give the config: xxgk withdrawals --config xxgk.toml ...", "red"))
-        raise typer.Exit(2)
-    cfg = _load(config)
-    if not cfg.warehouse.path.exists():
-        err_console.print(safe(f"no published warehouse at {cfg.warehouse.path}: run `xxgk sync --config {config}` first", "red"))
-        raise typer.Exit(1)
-    return cfg
-
-
-PortalArg = Annotated[str, typer.Argument(metavar="PORTAL", help="The portal's id.")]
-RunArg = Annotated[str, typer.Argument(metavar="RUN_ID", help="The quarantined run, as `xxgk withdrawals` lists it.")]
-ReasonOption = Annotated[str, typer.Option("--reason", help="Why: kept with the decision, who and when.", show_default=False)]
-ByOption = Annotated[str | None, typer.Option("--by", help="Who decides (default: your login name).")]
-
-
-@withdrawals_app.command("approve")
-def approve(ctx: typer.Context, portal_id: PortalArg, run_id: RunArg, reason: ReasonOption, by: ByOption = None) -> None:
-    """Approve a quarantined listing: from the next build it counts, with the earlier listings
-    of its quarantine, and what they miss is withdrawn (dated by the first listing that missed it).
-
-    Example: [bold]xxgk withdrawals --config xxgk.toml approve ly-gov 20130107T020000Z --reason "repealed, see notice 3"[/bold]
-    """
-    _decide(ctx.obj, portal_id, run_id, "approved", reason, by)
-
-
-@withdrawals_app.command("reject")
-def reject(ctx: typer.Context, portal_id: PortalArg, run_id: RunArg, reason: ReasonOption, by: ByOption = None) -> None:
-    """Reject a quarantined listing: it never counts and withdraws nothing, for good (later
-    listings that still miss the same items are quarantined and counted afresh).
-
-    Example: [bold]xxgk withdrawals --config xxgk.toml reject ly-gov 20130107T020000Z --reason "index half rebuilt"[/bold]
-    """
-    _decide(ctx.obj, portal_id, run_id, "rejected", reason, by)
-
-
-def _decide(config: Path | None, portal_id: str, run_id: str, decision: str, reason: str, by: str | None) -> None:
-    """Record the decision in the decisions file, or say why not (exit 2)."""
-    cfg = _published(config)
-    from flows.withdrawals import WithdrawalsError, record
-    from warehouse.landing import LandingError
-
-    try:
-        made = record(cfg.warehouse.path, cfg.warehouse.data_dir, portal_id, run_id, decision, reason, by)
-    except (WithdrawalsError, LandingError) as exc:
-        err_console.print(safe(str(exc), "red"))
-        raise typer.Exit(2) from None
-    console.print(safe(f"{decision}: {portal_id} run {run_id} by {made.decided_by or '?'} ({made.reason}); "
-                       f"it takes effect at the next build (xxgk sync --config {config})"))
-
-
 register_report_commands(app)
 register_applications_commands(app)
 
@@ -334,7 +178,7 @@ def serve(
 
     Example: [bold]xxgk serve --config xxgk.toml --cron "0 2 * * *" --timezone Asia/Shanghai[/bold]
     """
-    prefect_env.configure(_load(config).warehouse.data_dir)
+    prefect_env.configure(load_or_exit(config).warehouse.data_dir)
     from flows.deploy import NoServer, build_deployment, require_server, serve_deployment
 
     try:

@@ -8,24 +8,11 @@ from typing import Annotated
 
 import typer
 
-from flows.config import Config
-from flows.render import make_console, safe
-
-console = make_console()
-err_console = make_console(stderr=True)
+from flows.cli_common import console, err_console, published_or_exit
+from flows.render import safe
 
 SystemOption = Annotated[str, typer.Option(help="The unit whose system (it and its descendants) is reported.")]
 YearOption = Annotated[int, typer.Option(help="The report's year: held at its end, new during it.")]
-
-
-def _published(config_path: Path) -> Config:
-    from flows.cli import _load
-
-    cfg = _load(config_path)
-    if not cfg.warehouse.path.exists():
-        err_console.print(safe(f"no published warehouse at {cfg.warehouse.path}: run `xxgk sync --config {config_path}` first", "red"))
-        raise typer.Exit(1)
-    return cfg
 
 
 def report(
@@ -41,7 +28,7 @@ def report(
 
     Example: [bold]xxgk report --config xxgk.toml --system ly-aic --year 2012 --out reports-out --format html,xlsx[/bold]
     """
-    cfg = _published(config)
+    cfg = published_or_exit(config)
     from reports.write import write_report
 
     try:
@@ -67,7 +54,7 @@ def reconcile(
 
     Example: [bold]xxgk reconcile --config xxgk.toml --reported reports/examples/longyan_2012_reported.toml[/bold]
     """
-    cfg = _published(config)
+    cfg = published_or_exit(config)
     from reports.reconcile import ReportedError, load_reported, reconcile_figures, render_lines
 
     try:
