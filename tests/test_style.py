@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = ("connectors", "warehouse", "flows", "sim", "reports")
 #: a module past this has more than one concern in it (the house rule is ~300 lines)
-MAX_MODULE_LINES = 330
+MAX_MODULE_LINES = 310
 
 
 def _ruff(*args: str) -> subprocess.CompletedProcess:
