@@ -11,13 +11,12 @@ machine; a quadratic trap blows through it by minutes, and an alarm ends the cal
 
 from __future__ import annotations
 
-import signal
-import time
 from collections.abc import Callable
 
 import pytest
+from helpers.timing import cpu_timed
 
-from connectors.errors import LayoutChanged, NoRows, PageError
+from connectors.errors import LayoutChanged, NoRows
 from connectors.families import hanweb, ssp, trs
 from connectors.records import Request
 
@@ -112,33 +111,9 @@ CASES: dict[str, tuple[Callable, str]] = {
 }
 
 
-class _TooSlow(Exception):
-    pass
-
-
-def _alarm(signum, frame):
-    raise _TooSlow
-
-
 def timed(parse: Callable, page: str) -> tuple[float, object]:
-    """(CPU seconds, result or PageError) of one call, cut off by an alarm at three bounds.
-
-    CPU time of this process, not wall time: parsing is CPU work, and other processes on a
-    shared machine stretch the wall clock without saying anything about the parser.
-    """
-    previous = signal.signal(signal.SIGPROF, _alarm)
-    signal.setitimer(signal.ITIMER_PROF, 3 * BOUND)
-    started = time.process_time()
-    try:
-        outcome: object = parse(page)
-    except PageError as exc:
-        outcome = exc
-    except _TooSlow:
-        outcome = None
-    finally:
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        signal.signal(signal.SIGPROF, previous)
-    return time.process_time() - started, outcome
+    """(CPU seconds, result or PageError) of one call, cut off at three bounds of CPU time."""
+    return cpu_timed(parse, page, 3 * BOUND)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -19,11 +19,10 @@ import dataclasses
 import itertools
 import json
 import random
-import signal
-import time
 from collections.abc import Callable
 
 import pytest
+from helpers.timing import cpu_timed
 
 from connectors.errors import PageError
 from connectors.families import FAMILIES, hanweb, ssp, trs
@@ -175,30 +174,10 @@ KINDS = {f.__name__: f for f in (tag_soup, deep_nesting, long_attributes, href_f
                                  ssp_json, hanweb_xml)}
 
 
-class _TooSlow(Exception):
-    pass
-
-
-def _alarm(signum, frame):
-    raise _TooSlow
-
-
 def timed(parse: Callable, page: str, bound: float) -> tuple[float, object]:
-    """(CPU seconds, result or PageError) of one call; an alarm ends it at `HANG` bounds of
-    wall time. Any other exception propagates: that is what the test is for."""
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, HANG * bound)
-    started = time.process_time()
-    try:
-        outcome: object = parse(page)
-    except PageError as exc:
-        outcome = exc
-    except _TooSlow:
-        outcome = None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-    return time.process_time() - started, outcome
+    """(CPU seconds, result or PageError) of one call, cut off at `HANG` bounds of CPU time.
+    Any other exception propagates: that is what the test is for."""
+    return cpu_timed(parse, page, HANG * bound)
 
 
 def parsers() -> dict[str, Callable]:
