@@ -10,7 +10,7 @@ through every family's listing parser and the detail parser (which all families 
 The default run uses pages of a few MB; the `slow` test uses the client's decoded-body cap.
 The bound is on CPU time (on a shared machine of two cores, wall time measures the
 neighbours), set from measurements with a wide margin; an alarm ends a call at `HANG`
-bounds of wall time, so a hang fails the test instead of holding the suite.
+bounds of CPU time, so a hang fails the test instead of holding the suite.
 """
 
 from __future__ import annotations
