@@ -5,6 +5,7 @@ ok | partial | failed, with a reason a person can act on) and ends. Failure is l
 empty: no rows where rows were expected, a challenge page, a layout the parser no longer
 recognises, unsafe XML, a pagination loop or a listing that falls short of the total the
 portal advertises all say so in the summary, so "ok, 0 new" always means what it says.
+The rules that stop a walk and the reasons they record are `connectors/stop_rules.py`'s.
 """
 
 from __future__ import annotations
@@ -20,22 +21,14 @@ from typing import Any
 
 from connectors.debt import DebtBook, DebtPolicy, OwedDetail
 from connectors.details import MAX_DETAIL_FAILURES_IN_A_ROW, DetailReader
-from connectors.errors import (
-    ChallengePage,
-    ConnectorError,
-    FetchError,
-    LayoutChanged,
-    NoRows,
-    PageError,
-    StubPage,
-    UnsafeXml,
-)
+from connectors.errors import ConnectorError, FetchError, PageError
 from connectors.families import FAMILIES
 from connectors.http import HttpClient, Page, allowed_hosts
 from connectors.normalize import normalize_fields
 from connectors.parse_pool import Parser, parse_page
 from connectors.records import FetchLogEntry, Listing, Request, RunSummary
 from connectors.run_status import MAX_ERRORS, SHORTFALL_TOLERANCE, RunLedger
+from connectors.stop_rules import MAX_PAGES, LoopGuard, ends_the_data, record_page_problem
 
 __all__ = [
     "DETAIL_POLICIES", "MAX_DETAIL_FAILURES_IN_A_ROW", "MAX_ERRORS", "MAX_PAGES", "MODES",
@@ -44,8 +37,6 @@ __all__ = [
 
 MODES = ("full", "incremental")
 DETAIL_POLICIES = ("new", "always", "never")
-#: A hard stop for listings that never end (each page new, so no loop is seen).
-MAX_PAGES = 20_000
 
 
 @dataclass(frozen=True)
@@ -101,12 +92,6 @@ def crawl(
                          f"{DETAIL_POLICIES}, not {target.details!r}")
     book = DebtBook(dict(owed or {}), debt or DebtPolicy(client.clock().astimezone(UTC).date()))
     return Crawl(target, client, mode, dict(known or {}), run_id, parser, book)
-
-
-def _ends_the_data(exc: PageError, page_no: int) -> bool:
-    """A stub, or a page without rows, past page 0: where the pager ran beyond the data
-    (docs/reliability.md), an end of the walk and not a fault of the portal."""
-    return isinstance(exc, StubPage | NoRows) and page_no > 0
 
 
 class Crawl:
@@ -178,13 +163,11 @@ class Crawl:
     def _pages(self, family: ModuleType) -> Iterator[Listing]:
         """Fetch and parse listing pages until an end, a stop rule or a failure."""
         request: Request | None = family.first_request(self.target.url, self.target.options)
-        requested: dict[Request, int] = {}
-        page_rows: dict[tuple[tuple[str, str], ...], int] = {}
+        guard = LoopGuard(self._ledger)
         page_no = 0
         while request is not None:
-            if self._stops_before(request, requested, page_no):
+            if guard.stops_before(request, page_no):
                 return
-            requested[request] = page_no
             read = self._read_listing(family, request, page_no)
             if read is None:
                 return
@@ -193,7 +176,7 @@ class Crawl:
                 request = listing.next_request
                 continue
             hashes = [listing_hash(row.fields) for row in listing.rows]
-            if self._repeats_rows(listing, hashes, page_rows, page_no, request.carry):
+            if guard.repeats_rows(listing, hashes, page_no, request.carry):
                 return
             self.summary.pages += 1
             if self.summary.advertised_total is None:
@@ -207,30 +190,6 @@ class Crawl:
                 request = listing.next_request
             page_no += 1
         self._ledger.natural_end(page_no)
-
-    def _stops_before(self, request: Request, requested: dict[Request, int],
-                      page_no: int) -> bool:
-        """True (reason recorded) past MAX_PAGES or when a request repeats an earlier page's."""
-        if page_no >= MAX_PAGES:
-            self._ledger.degrade("partial", f"stopped after {MAX_PAGES} listing pages")
-            return True
-        if request in requested:
-            self._ledger.degrade("partial", f"pagination loop at page {page_no}: its request "
-                                            f"repeats page {requested[request]} ({request.url})")
-            return True
-        return False
-
-    def _repeats_rows(self, listing: Any, hashes: list[str],
-                      page_rows: dict[tuple, int], page_no: int, carry: tuple[str, ...] = ()) -> bool:
-        """True (reason recorded) when a page holds exactly the rows of an earlier page of the
-        same walk (`carry`: two categories listing the same articles are no loop)."""
-        signature = (carry, tuple((row.item_key, h) for row, h in zip(listing.rows, hashes, strict=True)))
-        if signature in page_rows:
-            self._ledger.degrade("partial", f"pagination loop at page {page_no}: same rows as "
-                                            f"page {page_rows[signature]}")
-            return True
-        page_rows[signature] = page_no
-        return False
 
     def _all_known(self, listing: Any, hashes: list[str], page_no: int) -> bool:
         """In incremental mode, a page of only known, unchanged rows: everything older is too."""
@@ -270,9 +229,9 @@ class Crawl:
         try:
             listing = self._parse(family.parse_listing, fetched.text, request, self.target.options)
         except PageError as exc:
-            if not _ends_the_data(exc, page_no):
+            if not ends_the_data(exc, page_no):
                 self.error = exc
-            self._page_problem(exc, page_no)
+            record_page_problem(self._ledger, exc, page_no)
             return None
         if not listing.rows and not listing.passing:
             if page_no > 0 and listing.next_request is None:
@@ -282,20 +241,6 @@ class Crawl:
                 self._ledger.stub_end(page_no, "no rows")
             return None
         return fetched, listing
-
-    def _page_problem(self, exc: PageError, page_no: int) -> None:
-        """Record what a listing page the family could not read means for the run."""
-        where = f"listing page {page_no}"
-        if isinstance(exc, StubPage) or _ends_the_data(exc, page_no):
-            self._ledger.stub_end(page_no, str(exc))
-        elif isinstance(exc, ChallengePage):
-            self._ledger.degrade("failed", f"challenge page (安全验证) at {where}: {exc}")
-        elif isinstance(exc, LayoutChanged):
-            self._ledger.degrade("failed", f"layout changed at {where}: {exc}")
-        elif isinstance(exc, UnsafeXml):
-            self._ledger.degrade("failed", f"unsafe XML at {where}: {exc}")
-        else:
-            self._ledger.degrade("failed", f"unreadable {where}: {exc}")
 
     def _rows(self, family: ModuleType, listing: Any, hashes: list[str], request: Request,
               fetched: Page, page_no: int) -> Iterator[Listing]:

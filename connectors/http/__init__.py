@@ -13,7 +13,8 @@ retries, caps, hosts) are described in docs/reliability.md.
 One concern per module: `hosts` (host keys, the allow-list), `charset` (decoding),
 `politeness` (the per-host gate), `deadline` and `watchdog` (the bound on a whole
 exchange), `validators` (conditional requests), `exchange` (one request on the wire),
-`page` (what a fetch returns and logs), `client` (`HttpClient`).
+`retry` (attempts, backoff, Retry-After), `page` (what a fetch returns and logs, and how a
+body becomes a page), `client` (`HttpClient`).
 """
 
 from connectors.http.charset import decode_body

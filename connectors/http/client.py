@@ -1,4 +1,10 @@
-"""`HttpClient`: fetch one request politely, within bounds, with retries, and log it."""
+"""`HttpClient`: fetch one request politely, within bounds, with retries, and log it.
+
+This module holds the client's state (sessions, gates, archive, validators, log) and what
+one attempt is: same-host redirects followed by hand, each exchange in its host's turn and
+within the total timeout, and what each response means. The retry policy is `retry`'s and
+turning a body into a `Page` is `page`'s.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
-from tenacity.wait import wait_exponential_jitter
-from urllib3.util.retry import Retry
 
-from connectors.archive import PageArchive, sha256_hex
+from connectors.archive import PageArchive
 from connectors.errors import FetchError
-from connectors.http.charset import decode_body
 from connectors.http.deadline import Deadline
 from connectors.http.exchange import (
     REDIRECT_STATUSES,
@@ -28,24 +30,16 @@ from connectors.http.exchange import (
     new_session,
     next_hop,
     read_capped,
-    retry_after,
     send,
 )
 from connectors.http.hosts import check_host
-from connectors.http.page import Page, log_entry
+from connectors.http.page import Page, log_entry, make_page
 from connectors.http.politeness import HostGate
+from connectors.http.retry import Progress, RetryPolicy
 from connectors.http.validators import ValidatorCache
 from connectors.records import FetchLogEntry, Request
 
 _MB = 1024 * 1024
-
-
-@dataclass
-class _Progress:
-    """How far one fetch got, for its error and its log entry."""
-
-    attempts: int = 0
-    status: int | None = None  # the last HTTP status seen
 
 
 @dataclass(eq=False)
@@ -80,7 +74,7 @@ class HttpClient:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)  # wall
     archive: PageArchive | None = field(init=False, repr=False)
     _validators: ValidatorCache | None = field(init=False, repr=False)
-    _retry_after: Retry = field(init=False, repr=False)
+    _retry: RetryPolicy = field(init=False, repr=False)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
     _sessions: dict[str, requests.Session] = field(init=False, repr=False, default_factory=dict)
     _gates: dict[str, HostGate] = field(init=False, repr=False, default_factory=dict)
@@ -95,7 +89,7 @@ class HttpClient:
         self.archive = PageArchive(stored) if stored is not None else None
         use_validators = self.conditional and stored is not None
         self._validators = ValidatorCache(stored / "validators.jsonl") if use_validators else None
-        self._retry_after = Retry(total=0, retry_after_max=int(self.retry_after_max))
+        self._retry = RetryPolicy(self.max_attempts, self.backoff, self.backoff_max, self.retry_after_max)
 
     # -- public -------------------------------------------------------------------------
 
@@ -119,10 +113,12 @@ class HttpClient:
         """
         allowed = frozenset(allowed)
         started = time.monotonic()
-        progress = _Progress()
+        progress = Progress()
         try:
-            body = self._fetch_with_retries(request, allowed, progress, attempts)
-            page = self._finish(request, body, progress.attempts, started)
+            body = self._retry.run(lambda: self._attempt(request, allowed, progress), request,
+                                   progress, attempts)
+            page = make_page(request, body, progress.attempts, started, self.clock(),
+                             archive=self.archive, validators=self._validators)
         except FetchError as exc:
             exc.attempts = exc.attempts or progress.attempts
             exc.url = exc.url or request.url
@@ -152,49 +148,9 @@ class HttpClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    # -- retries ------------------------------------------------------------------------
-
-    def _fetch_with_retries(self, request: Request, allowed: frozenset[str],
-                            progress: _Progress, attempts: int | None = None) -> Body:
-        """Run attempts until one succeeds, a permanent error occurs, or attempts run out."""
-        quick = attempts is not None and attempts < self.max_attempts
-        retrying = Retrying(
-            stop=stop_after_attempt(attempts if quick else self.max_attempts),
-            wait=self._wait(quick),
-            retry=retry_if_exception_type(Retryable),
-            reraise=True,
-        )
-        try:
-            for attempt in retrying:
-                with attempt:
-                    progress.attempts = attempt.retry_state.attempt_number
-                    return self._attempt(request, allowed, progress)
-        except Retryable as exc:
-            raise FetchError(
-                f"{request.method} {request.url}: {exc} after {progress.attempts} attempts",
-                url=request.url, status=exc.status, attempts=progress.attempts,
-            ) from exc
-        raise AssertionError("tenacity ended without an outcome")  # pragma: no cover
-
-    def _wait(self, quick: bool = False) -> Callable[[RetryCallState], float]:
-        """The wait before a retry: what the server asked for, else jittered backoff
-        (no more than `backoff` plus jitter when `quick`)."""
-        backoff = wait_exponential_jitter(
-            multiplier=self.backoff, max=self.backoff if quick else self.backoff_max,
-            jitter=self.backoff,
-        )
-
-        def wait(retry_state: RetryCallState) -> float:
-            exc = retry_state.outcome.exception() if retry_state.outcome else None
-            if isinstance(exc, Retryable) and exc.retry_after is not None:
-                return exc.retry_after
-            return backoff(retry_state)
-
-        return wait
-
     # -- one attempt --------------------------------------------------------------------
 
-    def _attempt(self, request: Request, allowed: frozenset[str], progress: _Progress) -> Body:
+    def _attempt(self, request: Request, allowed: frozenset[str], progress: Progress) -> Body:
         """One exchange, following same-host redirects by hand."""
         hop = Hop(request.method.upper(), request.url, list(request.data) or None)
         conditional = self._conditional_headers(request)
@@ -212,7 +168,7 @@ class HttpClient:
 
     def _exchange(self, session: requests.Session, gate: HostGate, hop: Hop,
                   headers: dict[str, str], conditional: bool,
-                  progress: _Progress) -> Body | Hop:
+                  progress: Progress) -> Body | Hop:
         """One request and its response, in the host's turn and within the total timeout;
         returns the body, or the next hop of a redirect."""
         with gate.turn():
@@ -241,14 +197,14 @@ class HttpClient:
                     response.close()
 
     def _answer(self, response: requests.Response, gate: HostGate, hop: Hop, conditional: bool,
-                deadline: Deadline, progress: _Progress) -> tuple[Body | Hop, bool]:
+                deadline: Deadline, progress: Progress) -> tuple[Body | Hop, bool]:
         """What a response means: a redirect, a retry, an error, or a body; with whether
         the body was read to its end."""
         status = response.status_code
         if status in REDIRECT_STATUSES and "location" in response.headers:
             return next_hop(hop, response), False
         if status == 429 or status >= 500:
-            wait = retry_after(response, self._retry_after)
+            wait = self._retry.retry_after(response)
             if wait is not None:
                 gate.defer(wait)
             raise Retryable(f"HTTP {status}", status=status, retry_after=wait)
@@ -270,7 +226,7 @@ class HttpClient:
             raise timed_out  # a body cut short where no length was declared
         return Body(hop.url, status, lower(response.headers), content), True
 
-    def _timed_out(self, deadline: Deadline, hop: Hop, progress: _Progress) -> FetchError | None:
+    def _timed_out(self, deadline: Deadline, hop: Hop, progress: Progress) -> FetchError | None:
         """The error for an exchange past its deadline, or None while there is time."""
         if not deadline.expired:
             return None
@@ -297,27 +253,6 @@ class HttpClient:
         if self._validators is None or self.archive is None or request.method.upper() != "GET":
             return {}
         return self._validators.conditional_headers(request.url, self.archive)
-
-    def _finish(self, request: Request, body: Body, attempts: int, started: float) -> Page:
-        """Turn a received body (or a 304) into a decoded, archived Page."""
-        content, content_type = body.content, body.headers.get("content-type")
-        not_modified = body.status == 304
-        if not_modified:
-            # Only a known validator makes a request conditional, and only one can get a 304.
-            assert self._validators is not None and self.archive is not None
-            content, stored_type = self._validators.archived_body(request.url, self.archive)
-            # A 304 seldom repeats the Content-Type; the charset it declared still holds.
-            content_type = content_type or stored_type
-        sha = self.archive.put(content) if self.archive else sha256_hex(content)
-        if self._validators is not None and request.method.upper() == "GET" and not not_modified:
-            self._validators.put(request.url, body.headers, sha)
-        text, encoding = decode_body(content, content_type)
-        return Page(
-            url=request.url, final_url=body.final_url, status=body.status,
-            headers=body.headers, content=content, text=text, encoding=encoding, sha256=sha,
-            attempts=attempts, elapsed=time.monotonic() - started,
-            fetched_at=self.clock(), not_modified=not_modified,
-        )
 
     def _record(self, log: list[FetchLogEntry] | None, entry: FetchLogEntry) -> None:
         """Append one fetch-log entry to `log`, or to the client's own log."""

@@ -14,7 +14,6 @@ from urllib.parse import urljoin
 
 import requests
 import urllib3
-from urllib3.util.retry import Retry
 
 from connectors.errors import FetchError, ResponseTooLarge
 from connectors.http.deadline import Deadline
@@ -101,17 +100,6 @@ def next_hop(hop: Hop, response: requests.Response) -> Hop:
         # What browsers do, and what portals behind them expect.
         return Hop("GET", target, None)
     return Hop(hop.method, target, hop.data)
-
-
-def retry_after(response: requests.Response, parser: Retry) -> float | None:
-    """Seconds the server asked us to wait (capped by `parser`), if it said so."""
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return float(parser.parse_retry_after(value))
-    except urllib3.exceptions.InvalidHeader:
-        return None  # a header we cannot read: ordinary backoff applies
 
 
 def read_capped(response: requests.Response, url: str, max_bytes: int,

@@ -1,4 +1,9 @@
-"""What a fetch returns, and what it leaves in the fetch log."""
+"""What a fetch returns, and what it leaves in the fetch log.
+
+`make_page` turns a received body (or a 304) into the `Page`: the archived body reused for a
+304, the body archived by sha256, its validators remembered, and its text decoded. It lives
+here, beside `Page`, so the client's module keeps to the exchange and its retries.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,10 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from connectors.archive import PageArchive, sha256_hex
+from connectors.http.charset import decode_body
+from connectors.http.exchange import Body
+from connectors.http.validators import ValidatorCache
 from connectors.records import FetchLogEntry, Request
 
 
@@ -41,4 +50,27 @@ def log_entry(request: Request, status: int | None, started: float, attempts: in
         fetched_at=page.fetched_at if page else (now or datetime.now(UTC)),
         final_url=page.final_url if page else None,
         not_modified=page.not_modified if page else False,
+    )
+
+
+def make_page(request: Request, body: Body, attempts: int, started: float, now: datetime, *,
+              archive: PageArchive | None, validators: ValidatorCache | None) -> Page:
+    """Turn a received body (or a 304) into a decoded, archived Page dated `now`."""
+    content, content_type = body.content, body.headers.get("content-type")
+    not_modified = body.status == 304
+    if not_modified:
+        # Only a known validator makes a request conditional, and only one can get a 304.
+        assert validators is not None and archive is not None
+        content, stored_type = validators.archived_body(request.url, archive)
+        # A 304 seldom repeats the Content-Type; the charset it declared still holds.
+        content_type = content_type or stored_type
+    sha = archive.put(content) if archive else sha256_hex(content)
+    if validators is not None and request.method.upper() == "GET" and not not_modified:
+        validators.put(request.url, body.headers, sha)
+    text, encoding = decode_body(content, content_type)
+    return Page(
+        url=request.url, final_url=body.final_url, status=body.status,
+        headers=body.headers, content=content, text=text, encoding=encoding, sha256=sha,
+        attempts=attempts, elapsed=time.monotonic() - started,
+        fetched_at=now, not_modified=not_modified,
     )

@@ -1,0 +1,97 @@
+"""Page checks shared by the families: is a page a broken stub, or a WAF's challenge?
+
+A portal that fails to serve its listing answers with a tiny stub, or a web application
+firewall answers instead of it with a verification page or a JavaScript-only body. Telling
+those apart from a changed layout is what makes a failed run say what happened. Kept apart
+from `base` (the row types and HTML helpers) because it reads raw text, not a parsed tree;
+`base` re-exports every name here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from connectors.errors import ChallengePage, LayoutChanged, PageError, StubPage
+from connectors.normalize import clean_text
+
+#: A listing page shorter than this (in UTF-8 bytes) is a broken stub, not a page of rows.
+STUB_BYTES = 600
+
+
+def check_stub(text: str, what: str) -> None:
+    """Raise `StubPage` when a page is too small to hold a listing (broken deep pages), or
+    `ChallengePage` when the small page is a WAF's."""
+    if len(text) < STUB_BYTES and len(text.encode("utf-8", "surrogatepass")) < STUB_BYTES:
+        reason = challenge_reason(text)
+        if reason:
+            raise ChallengePage(reason)
+        raise StubPage(f"{what}: {len(text.encode('utf-8', 'surrogatepass'))} bytes, under {STUB_BYTES}")
+
+
+def unreadable(text: str, message: str, error: type[LayoutChanged] = LayoutChanged) -> PageError:
+    """The error for a page on which nothing expected was found: `ChallengePage` when it is a
+    WAF's page, else `error` (`LayoutChanged` or a kind of it) with `message` (what was
+    looked for).
+
+    Challenges are only looked for on pages that failed to read, so a notice titled
+    "…安全验证…" with its metadata intact is never taken for one.
+    """
+    reason = challenge_reason(text)
+    return ChallengePage(reason) if reason else error(message)
+
+
+def cut_regions(text: str, regions: tuple[tuple[str, str], ...]) -> str:
+    """`text` without every region from an opener to its closer (case ignored); an unclosed
+    region runs to the end. Linear in the text, so a page of ten thousand unclosed `<script`s
+    costs no more than any other (a lazy regex would rescan the rest for each)."""
+    opener = re.compile("|".join(re.escape(o) for o, _ in regions), re.I)
+    closers = {o.lower(): re.compile(re.escape(c), re.I) for o, c in regions}
+    kept: list[str] = []
+    position = 0
+    for match in opener.finditer(text):
+        if match.start() < position:
+            continue  # inside a region already cut
+        kept.append(text[position:match.start()])
+        end = closers[match.group(0).lower()].search(text, match.end())
+        if end is None:
+            return "".join(kept)
+        position = end.end()
+    kept.append(text[position:])
+    return "".join(kept)
+
+
+_HIDDEN = (("<script", "</script>"), ("<style", "</style>"), ("<noscript", "</noscript>"),
+           ("<!--", "-->"))
+_TAG = re.compile(r"<[^<>]*>")  # stops at the next "<": linear on text full of unclosed tags
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.S | re.I)
+_CHALLENGE_WORDS = ("安全验证", "人机验证", "访问验证", "滑动验证", "验证码", "安全检测", "访问受限")
+_JS_NAVIGATION = re.compile(
+    r"document\.cookie|location(?:\.href)?\s*=|location\.(?:replace|assign|reload)\s*\(|"
+    r"\.submit\s*\(|eval\s*\(",
+    re.I,
+)
+#: A page with less visible text than this is "JavaScript only" when its scripts navigate.
+_BARE_TEXT = 120
+#: Challenge words count only on pages this short (portals' own forms mention 验证码 too).
+_SHORT_TEXT = 600
+
+
+def challenge_reason(text: str) -> str | None:
+    """Why a page is a WAF / anti-bot page, or None: a short page whose title or text speaks
+    of verification (安全验证, 验证码 …), or a body with no visible text whose scripts set a
+    cookie or navigate."""
+    head = _TITLE.search(text[:4000])
+    title = clean_text(_TAG.sub("", head.group(1))) if head else ""
+    worded = any(w in title for w in _CHALLENGE_WORDS) or any(w in text for w in _CHALLENGE_WORDS)
+    navigates = _JS_NAVIGATION.search(text) is not None
+    if not worded and not navigates:
+        return None
+    visible = "".join(_TAG.sub(" ", cut_regions(text, _HIDDEN)).split())
+    if worded and len(visible) < _SHORT_TEXT:
+        shown = [w for w in _CHALLENGE_WORDS if w in title or w in visible]
+        if shown:
+            return f"challenge page: {shown[0]!r} on a page of {len(visible)} visible characters"
+    if navigates and len(visible) < _BARE_TEXT and "<script" in text.lower():
+        return (f"challenge page: JavaScript-only body ({len(visible)} visible characters) "
+                "that sets a cookie or navigates")
+    return None
