@@ -33,6 +33,7 @@ from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 from flows.clock import Clock, run_clock  # noqa: E402
 from flows.config import Config, Portal, load_config  # noqa: E402
+from flows.housekeeping import exclusive_run, remove_leftovers, unused_run_id  # noqa: E402
 from flows.progress import HarvestProgress  # noqa: E402
 from flows.render import (  # noqa: E402
     build_notes,
@@ -48,13 +49,10 @@ from flows.steps import (  # noqa: E402
     build_warehouse,
     choose_mode,
     debt_policy,
-    exclusive_run,
     harvest_portal,
     make_client,
     make_parser_pool,
     owed_pages,
-    remove_leftovers,
-    unused_run_id,
 )
 from warehouse.load import known_items  # noqa: E402
 
