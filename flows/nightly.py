@@ -3,8 +3,8 @@
 One Prefect task per portal harvest (a task costs milliseconds; a page-level task would
 cost more than the page), run on threads bounded by `harvest.concurrency`, retried only
 after a transient failure. The work itself is in `flows.steps`, plain and testable; this
-module only schedules it, and reports: a rich table on stdout and a table and a
-markdown artifact in Prefect.
+module only schedules it. What the run reports (a rich table on stdout, table and
+markdown artifacts in Prefect) and the result it returns are in `flows.summary`.
 
 Import `flows.prefect_env.configure` first (the CLI does), so Prefect starts offline and quiet.
 """
@@ -13,19 +13,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-from rich.console import Console
 
 from flows import prefect_env
 
 prefect_env.configure()  # no-op for what the caller already set; keeps bare imports offline
 
 from prefect import flow, task  # noqa: E402 - Prefect reads its settings on import
-from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.runtime import task_run  # noqa: E402
 from prefect.states import Failed  # noqa: E402
@@ -33,33 +29,22 @@ from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 from flows.clock import Clock, run_clock  # noqa: E402
 from flows.config import Config, Portal, load_config  # noqa: E402
+from flows.housekeeping import exclusive_run, remove_leftovers, unused_run_id  # noqa: E402
 from flows.progress import HarvestProgress  # noqa: E402
-from flows.render import (  # noqa: E402
-    build_notes,
-    clean,
-    make_console,
-    quarantine_lines,
-    run_summary_table,
-    summary_markdown,
-)
+from flows.render import make_console  # noqa: E402
 from flows.steps import (  # noqa: E402
     BuildOutcome,
     PortalOutcome,
     build_warehouse,
     choose_mode,
     debt_policy,
-    exclusive_run,
     harvest_portal,
     make_client,
     make_parser_pool,
     owed_pages,
-    remove_leftovers,
-    unused_run_id,
 )
+from flows.summary import NightlyResult, failure_message, report  # noqa: E402
 from warehouse.load import known_items  # noqa: E402
-
-#: `xxgk sync`'s exit codes (docs/reliability.md); 2 is the CLI's (a bad config or usage).
-EXIT_OK, EXIT_FAILED, EXIT_QUARANTINE = 0, 1, 3
 
 
 class TransientHarvestFailure(RuntimeError):
@@ -92,41 +77,8 @@ class NightlyFailed(RuntimeError):
     """The failed flow run's data: Prefect wants an exception there; it carries the result."""
 
     def __init__(self, result: NightlyResult) -> None:
-        super().__init__(_failure_message(result))
+        super().__init__(failure_message(result))
         self.result = result
-
-
-@dataclass
-class NightlyResult:
-    """What a nightly run did: its id, every portal's outcome and the build's."""
-
-    run_id: str
-    outcomes: list[PortalOutcome]
-    build: BuildOutcome | None
-    published_path: Path
-    data_dir: Path
-
-    @property
-    def failed_portals(self) -> list[str]:
-        """The portals whose harvest failed tonight."""
-        return [o.portal_id for o in self.outcomes if o.status == "failed"]
-
-    @property
-    def ok(self) -> bool:
-        """No portal failed and the build and its checks passed."""
-        return not self.failed_portals and self.build is not None and self.build.ok
-
-    @property
-    def quarantines(self) -> list[dict[str, Any]]:
-        """The pending quarantined listings the build left (nothing withdrawn from them yet)."""
-        return self.build.quarantines if self.build is not None else []
-
-    @property
-    def exit_code(self) -> int:
-        """1 when a portal or the build failed; else 3 while a quarantine is pending; else 0."""
-        if not self.ok:
-            return EXIT_FAILED
-        return EXIT_QUARANTINE if self.quarantines else EXIT_OK
 
 
 def _retry_only_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -182,7 +134,7 @@ def nightly(config_path: str, full: bool = False, portals: list[str] | None = No
         remove_leftovers(config)  # of a killed run: the lock says no other run is alive
         result = _harvest_and_build(config, _select(config, portals), full, progress, tick)
     if not result.ok:
-        return Failed(message=_failure_message(result), data=NightlyFailed(result))
+        return Failed(message=failure_message(result), data=NightlyFailed(result))
     return result
 
 
@@ -218,7 +170,7 @@ def _harvest_and_build(config: Config, chosen: list[Portal], full: bool, progres
         result.build = build(config)
     except Exception as exc:  # noqa: BLE001 - reported in the summary and the exit code
         result.build = BuildOutcome(ok=False, reason=f"{type(exc).__name__}: {exc}")
-    _report(result, console)
+    report(result, console)
     return result
 
 
@@ -239,52 +191,6 @@ def _outcome(future: Any, portal: Portal, mode: str) -> PortalOutcome:
         return exc.outcome
     except Exception as exc:  # noqa: BLE001 - a bug in one portal must not hide the others
         return PortalOutcome(portal.id, mode, "failed", reason=f"{type(exc).__name__}: {exc}")
-
-
-def _failure_message(result: NightlyResult) -> str:
-    """One line naming what failed."""
-    parts = []
-    if result.failed_portals:
-        parts.append("portals failed: " + ", ".join(result.failed_portals))
-    if result.build is None or not result.build.ok:
-        parts.append("build failed: " + (result.build.reason if result.build else "not run"))
-    return "; ".join(parts)
-
-
-def _build_line(build: BuildOutcome | None) -> str:
-    """The build's verdict in a few words."""
-    if build is None:
-        return "not run"
-    if not build.ok:
-        return f"failed: {build.reason or 'no reason given'}"
-    return "; ".join(["ok", *build_notes(build.details)])
-
-
-def _report(result: NightlyResult, console: Console) -> None:
-    """The run summary: a rich table on the console, and Prefect table + markdown artifacts."""
-    rows = [outcome.as_dict() for outcome in result.outcomes]
-    console.print(run_summary_table(rows, title=f"xxgk run {result.run_id}"))
-    build = result.build
-    if build is not None:
-        style = "green" if build.ok else "bold red"
-        line = f"build: {'ok' if build.ok else 'FAILED'}; {build.runs_loaded} runs and {build.rows_loaded} rows loaded"
-        console.print(line + (f"; {clean(build.reason)}" if build.reason else ""), style=style, markup=False)
-        for note in build_notes(build.details):
-            console.print(note, style="yellow", markup=False)
-    release = (build.details.get("quarantine_release_listings", 0) if build is not None else 0)
-    quarantines = quarantine_lines(result.quarantines, release)
-    for quarantine in quarantines:
-        console.print(quarantine, style="bold yellow", markup=False, highlight=False)
-    table = [{k: v for k, v in row.items() if k != "errors"} for row in rows]
-    with contextlib.suppress(Exception):  # artifacts are a view; a missing API must not fail the run
-        create_table_artifact(table=table, key="xxgk-portal-runs", description=f"Portal runs of {result.run_id}")
-        create_markdown_artifact(markdown=summary_markdown(result.run_id, rows, _build_line(build), result.ok,
-                                                           quarantines),
-                                 key="xxgk-run-summary",
-                                 description=f"Summary of run {result.run_id}")
-        if result.quarantines:
-            create_table_artifact(table=result.quarantines, key="xxgk-quarantines",
-                                  description=f"Quarantined listings pending after run {result.run_id}")
 
 
 def server_note() -> str | None:

@@ -3,23 +3,20 @@
 Prefect only schedules these (flows/nightly.py); they are tested and usable without it.
 A harvest never raises for a portal's fault: it lands what it got with a run file that
 says what went wrong, because a portal that fails tonight must keep everything it had
-and must never stop the others.
+and must never stop the others. What surrounds the steps (the run id, the data dir's
+lock, killed runs' leftovers) is in flows/housekeeping.py.
 """
 
 from __future__ import annotations
 
-import fcntl
-import logging
 import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from connectors.archive import PageArchive
 from connectors.crawl import PortalTarget, crawl
 from connectors.debt import DebtPolicy, OwedDetail
 from connectors.http import HttpClient
@@ -27,13 +24,10 @@ from connectors.parse_pool import InlineParser, ParsePool, Parser
 from connectors.records import FetchLogEntry, RunSummary
 from flows.clock import Clock, wall
 from flows.config import Config, Harvest, Portal
-from warehouse.build import BuildError, build, remove_stale_builds
-from warehouse.db import remove_spill_dir
+from warehouse.build import BuildError, build
 from warehouse.debt import owed_details
-from warehouse.landing import remove_stale_temp, write_landing
+from warehouse.landing import write_landing
 from warehouse.load import last_complete_full_run, load
-
-logger = logging.getLogger(__name__)
 
 #: progress(portal_id, pages, rows, advertised_total) — called as rows arrive.
 ProgressFn = Callable[[str, int, int, "int | None"], None]
@@ -62,69 +56,6 @@ class PortalOutcome:
     def as_dict(self) -> dict[str, Any]:
         """Plain dict for tables, artifacts and JSON."""
         return asdict(self)
-
-
-def new_run_id(now: datetime | None = None) -> str:
-    """A UTC timestamp id (`20121231T020000Z`) of `now` (default: the wall clock), so runs
-    sort by time."""
-    now = now or wall()
-    return now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def unused_run_id(data_dir: Path, now: datetime | None = None) -> str:
-    """A run id no landing folder has yet: two runs started in the same second must not share one.
-    `now` is the run's clock's reading (flows/clock.py; default: the wall clock)."""
-    now = now or wall()
-    while (Path(data_dir) / "landing" / new_run_id(now)).exists():
-        now += timedelta(seconds=1)
-    return new_run_id(now)
-
-
-class RunLocked(RuntimeError):
-    """Another nightly run is using the same data dir."""
-
-
-@contextmanager
-def exclusive_run(data_dir: Path) -> Iterator[None]:
-    """Hold the data dir's run lock: two runs loading into one state database would collide.
-
-    An OS lock (flock), so a killed run never leaves a stale lock behind.
-    """
-    data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(data_dir / "nightly.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RunLocked(f"another xxgk run is using {data_dir}; try again when it has finished") from None
-        yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock
-
-
-def remove_leftovers(config: Config) -> list[Path]:
-    """Delete what killed runs left behind; return it. Call only holding the run lock.
-
-    The lock (`exclusive_run`) is what makes this safe: no other run of this data dir is
-    alive, so every temporary file found is a dead process's. Removed: landing files never
-    renamed into place, page-archive bodies never renamed into place, unfinished build files
-    beside the published file, and DuckDB's spill folder of the state database. What stays:
-    whole landing files (listings without their run file are reported by the load), the
-    state database's write-ahead log (DuckDB replays its committed transactions and drops
-    the rest when the file is next opened) and the published file.
-    """
-    data_dir = config.warehouse.data_dir
-    removed = [
-        *remove_stale_temp(data_dir),
-        *PageArchive(data_dir).remove_stale_temp(),
-        *remove_stale_builds(config.warehouse.path),
-        *remove_spill_dir(config.warehouse.state_path),
-    ]
-    if removed:
-        logger.warning("removed %d file(s) left by a killed run: %s", len(removed),
-                       ", ".join(path.name for path in removed[:5]))
-    return removed
 
 
 def make_client(harvest: Harvest, data_dir: Path, clock: Clock = wall) -> HttpClient:

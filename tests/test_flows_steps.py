@@ -19,16 +19,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows.config import parse_config
+from flows.housekeeping import RunLocked, exclusive_run, new_run_id, unused_run_id
 from flows.steps import (
-    RunLocked,
     build_warehouse,
     choose_mode,
-    exclusive_run,
     harvest_portal,
     last_complete_full_run,
     make_client,
-    new_run_id,
-    unused_run_id,
 )
 from warehouse.landing import write_landing
 from warehouse.load import load

@@ -33,7 +33,7 @@ from helpers.plain_sync import sync
 from connectors.archive import PageArchive
 from connectors.http.validators import ValidatorCache
 from flows.config import load_config
-from flows.steps import remove_leftovers
+from flows.housekeeping import remove_leftovers
 from sim.catalog import PORTALS
 from sim.server import start
 from warehouse.build import totals

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from flows.applications_cli import import_register
 from flows.config import load_config
-from flows.steps import build_warehouse, harvest_portal, make_client, new_run_id
+from flows.housekeeping import new_run_id
+from flows.steps import build_warehouse, harvest_portal, make_client
 from sim.server import start
 
 

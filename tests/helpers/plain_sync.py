@@ -12,15 +12,13 @@ import sys
 from pathlib import Path
 
 from flows.config import load_config
+from flows.housekeeping import exclusive_run, remove_leftovers, unused_run_id
 from flows.steps import (
     BuildOutcome,
     build_warehouse,
     choose_mode,
-    exclusive_run,
     harvest_portal,
     make_client,
-    remove_leftovers,
-    unused_run_id,
 )
 from warehouse.load import known_items
 

@@ -1,0 +1,89 @@
+"""A run's housekeeping around the harvest: its id, the data dir's run lock, and the
+leftovers of killed runs.
+
+Kept apart from the steps (flows/steps.py) because none of it harvests or builds: it is
+what lets one run own the data dir, name its landing folder, and clean up after a run that
+never got to, whatever the steps in between do.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from connectors.archive import PageArchive
+from flows.clock import wall
+from flows.config import Config
+from warehouse.build import remove_stale_builds
+from warehouse.db import remove_spill_dir
+from warehouse.landing import remove_stale_temp
+
+logger = logging.getLogger(__name__)
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """A UTC timestamp id (`20121231T020000Z`) of `now` (default: the wall clock), so runs
+    sort by time."""
+    now = now or wall()
+    return now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def unused_run_id(data_dir: Path, now: datetime | None = None) -> str:
+    """A run id no landing folder has yet: two runs started in the same second must not share one.
+    `now` is the run's clock's reading (flows/clock.py; default: the wall clock)."""
+    now = now or wall()
+    while (Path(data_dir) / "landing" / new_run_id(now)).exists():
+        now += timedelta(seconds=1)
+    return new_run_id(now)
+
+
+class RunLocked(RuntimeError):
+    """Another nightly run is using the same data dir."""
+
+
+@contextmanager
+def exclusive_run(data_dir: Path) -> Iterator[None]:
+    """Hold the data dir's run lock: two runs loading into one state database would collide.
+
+    An OS lock (flock), so a killed run never leaves a stale lock behind.
+    """
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(data_dir / "nightly.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunLocked(f"another xxgk run is using {data_dir}; try again when it has finished") from None
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def remove_leftovers(config: Config) -> list[Path]:
+    """Delete what killed runs left behind; return it. Call only holding the run lock.
+
+    The lock (`exclusive_run`) is what makes this safe: no other run of this data dir is
+    alive, so every temporary file found is a dead process's. Removed: landing files never
+    renamed into place, page-archive bodies never renamed into place, unfinished build files
+    beside the published file, and DuckDB's spill folder of the state database. What stays:
+    whole landing files (listings without their run file are reported by the load), the
+    state database's write-ahead log (DuckDB replays its committed transactions and drops
+    the rest when the file is next opened) and the published file.
+    """
+    data_dir = config.warehouse.data_dir
+    removed = [
+        *remove_stale_temp(data_dir),
+        *PageArchive(data_dir).remove_stale_temp(),
+        *remove_stale_builds(config.warehouse.path),
+        *remove_spill_dir(config.warehouse.state_path),
+    ]
+    if removed:
+        logger.warning("removed %d file(s) left by a killed run: %s", len(removed),
+                       ", ".join(path.name for path in removed[:5]))
+    return removed

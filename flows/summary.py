@@ -1,0 +1,111 @@
+"""What a nightly run did and how it is told: the run's result and its exit code, the
+summary printed at the end of a run, the Prefect artifacts, and the one line a failed
+flow run carries.
+
+Apart from the flow (flows/nightly.py) because none of it schedules anything: it only
+reads a finished run, and what the operator sees changes for other reasons than how the
+night is scheduled. The text itself (tables, notes, inert scraped strings) is rendered
+by flows/render.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flows import prefect_env
+
+prefect_env.configure()  # no-op for what the caller already set; keeps bare imports offline
+
+from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
+
+from flows.render import build_notes, clean, quarantine_lines, run_summary_table, summary_markdown  # noqa: E402
+from flows.steps import BuildOutcome, PortalOutcome  # noqa: E402
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+#: `xxgk sync`'s exit codes (docs/reliability.md); 2 is the CLI's (a bad config or usage).
+EXIT_OK, EXIT_FAILED, EXIT_QUARANTINE = 0, 1, 3
+
+
+@dataclass
+class NightlyResult:
+    """What a nightly run did: its id, every portal's outcome and the build's."""
+
+    run_id: str
+    outcomes: list[PortalOutcome]
+    build: BuildOutcome | None
+    published_path: Path
+    data_dir: Path
+
+    @property
+    def failed_portals(self) -> list[str]:
+        """The portals whose harvest failed tonight."""
+        return [o.portal_id for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        """No portal failed and the build and its checks passed."""
+        return not self.failed_portals and self.build is not None and self.build.ok
+
+    @property
+    def quarantines(self) -> list[dict[str, Any]]:
+        """The pending quarantined listings the build left (nothing withdrawn from them yet)."""
+        return self.build.quarantines if self.build is not None else []
+
+    @property
+    def exit_code(self) -> int:
+        """1 when a portal or the build failed; else 3 while a quarantine is pending; else 0."""
+        if not self.ok:
+            return EXIT_FAILED
+        return EXIT_QUARANTINE if self.quarantines else EXIT_OK
+
+
+def failure_message(result: NightlyResult) -> str:
+    """One line naming what failed."""
+    parts = []
+    if result.failed_portals:
+        parts.append("portals failed: " + ", ".join(result.failed_portals))
+    if result.build is None or not result.build.ok:
+        parts.append("build failed: " + (result.build.reason if result.build else "not run"))
+    return "; ".join(parts)
+
+
+def build_line(build: BuildOutcome | None) -> str:
+    """The build's verdict in a few words."""
+    if build is None:
+        return "not run"
+    if not build.ok:
+        return f"failed: {build.reason or 'no reason given'}"
+    return "; ".join(["ok", *build_notes(build.details)])
+
+
+def report(result: NightlyResult, console: Console) -> None:
+    """The run summary: a rich table on the console, and Prefect table + markdown artifacts."""
+    rows = [outcome.as_dict() for outcome in result.outcomes]
+    console.print(run_summary_table(rows, title=f"xxgk run {result.run_id}"))
+    build = result.build
+    if build is not None:
+        style = "green" if build.ok else "bold red"
+        line = f"build: {'ok' if build.ok else 'FAILED'}; {build.runs_loaded} runs and {build.rows_loaded} rows loaded"
+        console.print(line + (f"; {clean(build.reason)}" if build.reason else ""), style=style, markup=False)
+        for note in build_notes(build.details):
+            console.print(note, style="yellow", markup=False)
+    release = (build.details.get("quarantine_release_listings", 0) if build is not None else 0)
+    quarantines = quarantine_lines(result.quarantines, release)
+    for quarantine in quarantines:
+        console.print(quarantine, style="bold yellow", markup=False, highlight=False)
+    table = [{k: v for k, v in row.items() if k != "errors"} for row in rows]
+    with contextlib.suppress(Exception):  # artifacts are a view; a missing API must not fail the run
+        create_table_artifact(table=table, key="xxgk-portal-runs", description=f"Portal runs of {result.run_id}")
+        create_markdown_artifact(markdown=summary_markdown(result.run_id, rows, build_line(build), result.ok,
+                                                           quarantines),
+                                 key="xxgk-run-summary",
+                                 description=f"Summary of run {result.run_id}")
+        if result.quarantines:
+            create_table_artifact(table=result.quarantines, key="xxgk-quarantines",
+                                  description=f"Quarantined listings pending after run {result.run_id}")
