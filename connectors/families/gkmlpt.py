@@ -26,6 +26,7 @@ from connectors.families.base import (
     unreadable,
 )
 from connectors.families.detail import parse_detail_page
+from connectors.families.jsonpage import json_int, json_text, load_object
 from connectors.records import Request
 
 __all__ = ["first_request", "parse_detail", "parse_listing"]
@@ -140,7 +141,7 @@ def _page_request(api: str, sid: str, page: int, carry: tuple[str, ...]) -> Requ
 
 
 def _api_page(text: str, request: Request, options: Mapping[str, str]) -> ListingPage:
-    data = _load(text, request.url)
+    data = load_object(text, request.url)
     parts = urlsplit(request.url)
     query = dict(parse_qsl(parts.query))
     page, sid = int(query.get("page", "1") or 1), query.get("sid", "")
@@ -180,32 +181,9 @@ def _post_count(data: dict) -> int | None:
     classify = data.get("classify")
     for value in ((classify or {}).get("post_count") if isinstance(classify, dict) else None,
                   data.get("total")):
-        if isinstance(value, int) and value >= 0:
-            return value
-        if isinstance(value, str) and value.isdigit():
-            return int(value)
+        if (count := json_int(value)) is not None:
+            return count
     return None
-
-
-def _load(text: str, url: str) -> dict:
-    stripped = text.lstrip("\ufeff \t\r\n")
-    if stripped.startswith("<"):
-        check_stub(text, f"{url}: a small HTML page instead of JSON")
-        raise unreadable(text, f"{url}: expected JSON, got HTML ({len(text)} characters)")
-    try:
-        data = json.loads(stripped, strict=False)
-    except json.JSONDecodeError as exc:
-        raise LayoutChanged(f"{url}: not JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise LayoutChanged(f"{url}: expected a JSON object, got {type(data).__name__}")
-    return data
-
-
-def _text(value: object) -> str | None:
-    if value is None or isinstance(value, dict | list | bool):
-        return None
-    text = str(value).strip()
-    return text or None
 
 
 def _row(item: object, index: int, base: str) -> RawRow:
@@ -214,7 +192,7 @@ def _row(item: object, index: int, base: str) -> RawRow:
         raise LayoutChanged(f"{base}: articles[{index}] is not an object")
     fields: dict[str, str] = {}
     for name, keys in _FIELDS.items():
-        value = next((t for t in map(_text, (item.get(k) for k in keys)) if t), None)
+        value = next((t for t in map(json_text, (item.get(k) for k in keys)) if t), None)
         if value:
             fields[name] = value
     validity = _validity(item)
@@ -223,7 +201,7 @@ def _row(item: object, index: int, base: str) -> RawRow:
     url = resolve_link(str(item.get("url") or item.get("post_url") or ""), base)
     if url is None:
         raise LayoutChanged(f"{base}: articles[{index}] has no usable url")
-    ident = _text(item.get("id"))
+    ident = json_text(item.get("id"))
     return RawRow(url=url, item_key=f"post_{ident}" if ident else url, fields=fields)
 
 

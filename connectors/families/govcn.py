@@ -12,7 +12,6 @@ with `searchVO: null`. Detail pages are the 政策文件库 overview table
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -23,11 +22,10 @@ from connectors.families.base import (
     ListingPage,
     RawDetail,
     RawRow,
-    check_stub,
     resolve_link,
-    unreadable,
 )
 from connectors.families.detail import parse_detail_page
+from connectors.families.jsonpage import json_int, json_text, load_object
 from connectors.records import Request
 
 __all__ = ["first_request", "parse_detail", "parse_listing", "top_level"]
@@ -52,7 +50,7 @@ def first_request(url: str, options: Mapping[str, str]) -> Request:
 
 def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> ListingPage:
     """The rows of every category of one result page, and the next page while any has more."""
-    data = _load(text, request.url)
+    data = load_object(text, request.url)
     page = _page_number(request.url)
     vo = data.get("searchVO")
     if data.get("code") == 1001 or vo is None:
@@ -64,7 +62,7 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
         raise LayoutChanged(f"{request.url}: searchVO is not an object")
     lists = _lists(vo, request.url)
     rows = [_row(item, i, request.url) for items in lists.values() for i, item in enumerate(items)]
-    totals = [_int(c.get("totalCount")) for c in (vo.get("catMap") or {}).values() if isinstance(c, dict)]
+    totals = [json_int(c.get("totalCount")) for c in (vo.get("catMap") or {}).values() if isinstance(c, dict)]
     total = max([t for t in totals if t is not None], default=None)
     if not rows:
         if page > 1 or total == 0:
@@ -111,26 +109,6 @@ def _page_number(url: str) -> int:
     return int(value) if value.isdigit() else 1
 
 
-def _int(value: object) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return int(value) if isinstance(value, str) and value.isdigit() else None
-
-
-def _load(text: str, url: str) -> dict:
-    stripped = text.lstrip("\ufeff \t\r\n")
-    if stripped.startswith("<"):
-        check_stub(text, f"{url}: a small HTML page instead of JSON")
-        raise unreadable(text, f"{url}: expected JSON, got HTML ({len(text)} characters)")
-    try:
-        data = json.loads(stripped, strict=False)
-    except json.JSONDecodeError as exc:
-        raise LayoutChanged(f"{url}: not JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise LayoutChanged(f"{url}: expected a JSON object, got {type(data).__name__}")
-    return data
-
-
 def _lists(vo: dict, url: str) -> dict[str, list]:
     """Category name -> its `listVO` (also a bare `searchVO.listVO`)."""
     out: dict[str, list] = {}
@@ -150,10 +128,9 @@ def _lists(vo: dict, url: str) -> dict[str, list]:
 
 
 def _text(value: object) -> str | None:
-    if value is None or isinstance(value, dict | list | bool):
-        return None
-    text = re.sub(r"</?em>", "", str(value)).strip()
-    return text or None
+    """A field's text without the search's `<em>` highlights."""
+    text = json_text(value)
+    return (re.sub(r"</?em>", "", text).strip() or None) if text else None
 
 
 def _row(item: object, index: int, base: str) -> RawRow:

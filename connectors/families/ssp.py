@@ -8,7 +8,6 @@ it. Detail pages (`docpuburl`) are TRS detail pages.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -18,13 +17,12 @@ from connectors.families.base import (
     ListingPage,
     RawDetail,
     RawRow,
-    check_stub,
     platform_key,
     resolve_link,
     small_int,
-    unreadable,
     without_surrogates,
 )
+from connectors.families.jsonpage import load_object
 from connectors.normalize import label_field
 from connectors.records import Request
 
@@ -40,7 +38,7 @@ def first_request(url: str, options: Mapping[str, str]) -> Request:
 def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> ListingPage:
     """Rows and the next page of one JSON page; an empty page is legitimate only as the end."""
     page = _page_number(request.url)
-    data = _load(text, request.url)
+    data = load_object(text, request.url)
     total = data.get("total")
     total = small_int(str(total)) if isinstance(total, int | str) else None
     items = data.get("datas")
@@ -86,23 +84,6 @@ def _page_url(url: str, page: int, datas: int) -> str:
 def _page_number(url: str) -> int:
     value = dict(parse_qsl(urlsplit(url).query)).get("page", "1")
     return int(value) if value.isdigit() else 1
-
-
-def _load(text: str, url: str) -> dict:
-    """The JSON object of a page; raw newlines and tabs inside strings are tolerated."""
-    stripped = text.lstrip("\ufeff \t\r\n")
-    if stripped.startswith("<"):
-        check_stub(text, f"{url}: a small HTML page instead of JSON")
-        raise unreadable(text, f"{url}: expected JSON, got HTML ({len(text)} characters)")
-    try:
-        data = json.loads(stripped, strict=False)
-    except RecursionError:
-        raise LayoutChanged(f"{url}: JSON nested too deep to read") from None
-    except ValueError as exc:  # not JSON, or a number of more than 4,300 digits
-        raise LayoutChanged(f"{url}: not JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise LayoutChanged(f"{url}: expected a JSON object, got {type(data).__name__}")
-    return data
 
 
 def _row(item: object, index: int, base: str) -> RawRow:
