@@ -2,8 +2,10 @@
 operators' quarantine decisions, whole, at every load).
 
 New runs are checked one by one, then loaded together in one transaction (their listings
-in one bulk insert from Parquet, their run rows beside them), so a half-loaded run is never
-visible; a run already in `raw_runs` is skipped, so loading is idempotent.
+folded in one pass from Parquet into the sighting state, warehouse/state.py, their run rows
+beside them), so a half-loaded run is never visible; a run already in `raw_runs` is
+skipped, so loading is idempotent. `rebuild_state` folds every landing file again into a
+new state database: the landing files are the archive the state is made from.
 """
 
 from __future__ import annotations
@@ -20,14 +22,7 @@ import pyarrow.parquet as pq
 from warehouse.db import connect
 from warehouse.decisions import ensure_decisions_schema, load_decisions
 from warehouse.landing import LANDING_SCHEMA, RUN_KEYS, LandingError, check_name
-
-_SQL_TYPES = {
-    "string": "VARCHAR",
-    "int32": "INTEGER",
-    "date32[day]": "DATE",
-    "bool": "BOOLEAN",
-    "timestamp[us, tz=UTC]": "TIMESTAMP",
-}
+from warehouse.state import ensure_state_schema, merge_rows
 
 _RUN_COLUMNS = """
     portal_id VARCHAR NOT NULL, run_id VARCHAR NOT NULL, mode VARCHAR NOT NULL,
@@ -49,14 +44,10 @@ class LoadResult:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (run file, reason)
 
 
-def _listing_columns_sql() -> str:
-    """The `raw_listings` column list, derived from the landing schema so they cannot drift."""
-    return ", ".join(f"{column.name} {_SQL_TYPES[str(column.type)]}" for column in LANDING_SCHEMA)
-
-
 def ensure_schema(con) -> None:
-    """Create the `raw_` tables if this state database is new."""
-    con.execute(f"CREATE TABLE IF NOT EXISTS raw_listings ({_listing_columns_sql()})")
+    """Create the `raw_` tables if this state database is new (or fold an old one's
+    `raw_listings` into the sighting state)."""
+    ensure_state_schema(con)
     con.execute(f"CREATE TABLE IF NOT EXISTS raw_runs ({_RUN_COLUMNS})")
     ensure_decisions_schema(con)
 
@@ -151,16 +142,13 @@ class _Run:
 
 
 def _insert_runs(con, runs: list[_Run]) -> None:
-    """Insert the listings of every run in one bulk statement and their run rows, atomically."""
-    columns = ", ".join(LANDING_SCHEMA.names)
+    """Fold the listings of every run into the sighting state in one pass and insert their
+    run rows, atomically."""
     files = [str(run.listings) for run in runs if run.listings is not None]
     con.execute("BEGIN TRANSACTION")
     try:
         if files:
-            con.execute(
-                f"INSERT INTO raw_listings ({columns}) SELECT {columns} FROM read_parquet(?)",
-                [files],
-            )
+            merge_rows(con, "read_parquet(?)", [files])
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
         placeholders = ", ".join("?" for _ in range(len(RUN_KEYS) + 1))
         con.executemany(
@@ -204,40 +192,86 @@ def _check_run(con, run_file: Path) -> _Run:
     return _Run(row, run_file, listings, _check_listings(listings, row[1], row[0], con))
 
 
+def _load_runs(con, run_files: list[Path], result: LoadResult) -> None:
+    """Check every run file not yet loaded and load the accepted ones in one transaction."""
+    loaded = set(con.execute("SELECT run_id, portal_id FROM raw_runs").fetchall())
+    accepted: list[_Run] = []
+    for run_file in run_files:
+        if (run_file.parent.name, run_file.name.removesuffix(".run.json")) in loaded:
+            continue
+        try:
+            accepted.append(_check_run(con, run_file))
+        except (LandingError, ValueError, OSError, duckdb.Error) as exc:
+            result.rejected.append((str(run_file), str(exc)))
+    if accepted:
+        _insert_accepted(con, accepted, result)
+
+
+def _finish(con, landing: Path, result: LoadResult) -> None:
+    """The operators' decisions, whole, every time; listings files without a run file."""
+    result.rejected += load_decisions(con, landing.parent)
+    for listings in sorted(landing.glob("*/*.listings.parquet")) if landing.is_dir() else []:
+        stem = listings.name.removesuffix(".listings.parquet")
+        if not listings.with_name(f"{stem}.run.json").exists():
+            result.interrupted.append(str(listings))
+
+
+def _run_files(landing: Path) -> list[Path]:
+    return sorted(landing.glob("*/*.run.json")) if landing.is_dir() else []
+
+
 def load(state_path: str | os.PathLike, data_dir: str | os.PathLike) -> LoadResult:
     """Load every whole landing run under `data_dir/landing` not yet in the state database.
 
     Each new run is checked first; a run that breaks the contract is refused with its reason
     (nothing of it is loaded; it is tried again next time). The accepted runs then go in
-    together: one bulk insert of their listings and their run rows in one transaction, so a
-    run is never half visible and a crash loads nothing. Listings without a run file are
-    reported as interrupted and left alone. The operators' quarantine decisions are read
-    from their file and replace `raw_quarantine_decisions` (warehouse/decisions.py).
+    together: their listings folded into the sighting state and their run rows inserted in
+    one transaction, so a run is never half visible and a crash loads nothing. Listings
+    without a run file are reported as interrupted and left alone. The operators' quarantine
+    decisions are read from their file and replace `raw_quarantine_decisions`
+    (warehouse/decisions.py).
     """
     result = LoadResult()
     landing = Path(data_dir) / "landing"
-    run_files = sorted(landing.glob("*/*.run.json")) if landing.is_dir() else []
     con = connect(state_path)
     try:
         ensure_schema(con)
-        loaded = set(con.execute("SELECT run_id, portal_id FROM raw_runs").fetchall())
-        accepted: list[_Run] = []
-        for run_file in run_files:
-            if (run_file.parent.name, run_file.name.removesuffix(".run.json")) in loaded:
-                continue
-            try:
-                accepted.append(_check_run(con, run_file))
-            except (LandingError, ValueError, OSError, duckdb.Error) as exc:
-                result.rejected.append((str(run_file), str(exc)))
-        if accepted:
-            _insert_accepted(con, accepted, result)
-        result.rejected += load_decisions(con, data_dir)  # the decisions file, whole, every time
-        for listings in sorted(landing.glob("*/*.listings.parquet")) if landing.is_dir() else []:
-            stem = listings.name.removesuffix(".listings.parquet")
-            if not listings.with_name(f"{stem}.run.json").exists():
-                result.interrupted.append(str(listings))
+        _load_runs(con, _run_files(landing), result)
+        _finish(con, landing, result)
     finally:
         con.close()
+    return result
+
+
+def rebuild_state(
+    state_path: str | os.PathLike, data_dir: str | os.PathLike, runs_per_batch: int = 7
+) -> LoadResult:
+    """Make the state database again from every landing file, and put it in place atomically.
+
+    The runs are folded `runs_per_batch` run directories at a time, in run order, into a new
+    file beside `state_path`, which then replaces it with `os.replace`; the state folded
+    from the archive equals the state the nightly loads kept (warehouse/state.py). Run it
+    under the nightly run lock: a load meanwhile would be lost with the old file.
+    """
+    target = Path(state_path)
+    building = target.with_name(f".{target.name}.rebuilding-{os.getpid()}")
+    for path in (building, building.with_name(building.name + ".wal")):
+        path.unlink(missing_ok=True)
+    result = LoadResult()
+    landing = Path(data_dir) / "landing"
+    run_files = _run_files(landing)
+    directories = sorted({run_file.parent for run_file in run_files})
+    con = connect(building)
+    try:
+        ensure_schema(con)
+        for start in range(0, len(directories), max(1, runs_per_batch)):
+            batch = set(directories[start:start + max(1, runs_per_batch)])
+            _load_runs(con, [f for f in run_files if f.parent in batch], result)
+        _finish(con, landing, result)
+    finally:
+        con.close()
+    target.with_name(target.name + ".wal").unlink(missing_ok=True)
+    os.replace(building, target)
     return result
 
 
@@ -259,8 +293,7 @@ def known_items(state_path: str | os.PathLike, portal_id: str) -> dict[str, str]
     """The latest listing hash of every item the portal has shown, for incremental crawls."""
     rows = _read_state(
         state_path,
-        "SELECT item_key, arg_max(listing_hash, (seen_at, run_id)) FROM raw_listings "
-        "WHERE portal_id = ? GROUP BY item_key",
+        "SELECT item_key, listing_hash FROM raw_sightings WHERE portal_id = ?",
         [portal_id],
     )
     return dict(rows or [])
