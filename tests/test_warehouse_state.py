@@ -1,12 +1,17 @@
 """The sighting state over many nights: a late landing file, an item listed twice in one
 run, incremental rows without their detail page, a first and a second miss; the published
-figures worked out by hand from the rows landed."""
+figures worked out by hand from the rows landed; and the state the loads keep night by
+night equals the state rebuilt from the landing files."""
 
 from __future__ import annotations
 
 from datetime import date
 
+import duckdb
 from helpers.warehouse import land, listing, load_and_build, night, query
+
+from warehouse.db import connect
+from warehouse.load import ensure_schema, load, rebuild_state
 
 PORTAL = "ly-aic-xxgk"
 N1, N2, N3, N4, N5 = (date(2013, 1, day) for day in (5, 6, 7, 8, 9))
@@ -78,3 +83,67 @@ def test_a_late_landing_file_gives_the_state_of_the_nights_in_order(tmp_path):
                             "FROM fct_portal_runs WHERE mode = 'full' ORDER BY run_id") == [
         (run[N1], True, 0, 0), (run[N3], True, 0, 22), (run[N4], True, 1, 22),
         (run[N5], True, 0, 21)]
+
+
+def state_of(state_path) -> dict[str, list[tuple]]:
+    """Every row of the state tables, sorted; raw_runs without the time it was loaded."""
+    con = duckdb.connect(str(state_path), read_only=True)
+    try:
+        return {
+            table: sorted(con.execute(sql).fetchall(), key=repr)
+            for table, sql in (
+                ("raw_sightings", "SELECT * FROM raw_sightings"),
+                ("raw_sighting_details", "SELECT * FROM raw_sighting_details"),
+                ("raw_runs", "SELECT * EXCLUDE (loaded_at) FROM raw_runs"),
+            )
+        }
+    finally:
+        con.close()
+
+
+def test_the_state_kept_night_by_night_equals_the_state_rebuilt_from_the_landing_files(tmp_path):
+    state = tmp_path / "state.duckdb"
+    run = nights(tmp_path, (N1, N2))
+    load(state, tmp_path)
+    run |= nights(tmp_path, (N4, N5))
+    load(state, tmp_path)
+    run |= nights(tmp_path, (N3,))  # late
+    assert load(state, tmp_path).runs_loaded == [(run[N3], PORTAL)]
+    assert load(state, tmp_path).runs_loaded == []
+    # N4 loaded a second time (its run row gone): its rows are folded again, nothing moves
+    before = state_of(state)
+    con = duckdb.connect(str(state))
+    con.execute("DELETE FROM raw_runs WHERE run_id = ?", [run[N4]])
+    con.close()
+    assert load(state, tmp_path).runs_loaded == [(run[N4], PORTAL)]
+    kept = state_of(state)
+    assert kept == before
+
+    assert rebuild_state(state, tmp_path, runs_per_batch=2).rejected == []
+    assert state_of(state) == kept
+    assert [len(kept[table]) for table in ("raw_sightings", "raw_sighting_details", "raw_runs")] == [
+        22, 22, 5]
+    con = duckdb.connect(str(state), read_only=True)
+    m = con.execute("SELECT run_id, title, first_run_id, last_run_id FROM raw_sightings "
+                    "WHERE item_key = 'm'").fetchall()
+    m_detail = con.execute("SELECT run_id, page_no, row_no, title FROM raw_sighting_details "
+                           "WHERE item_key = 'm'").fetchall()
+    con.close()
+    assert m == [(run[N5], "甲（列表五）", run[N1], run[N5])]
+    assert m_detail == [(run[N4], 0, 3, "甲三")]
+
+
+def test_an_older_state_database_of_every_landing_row_is_folded_once(tmp_path):
+    nights(tmp_path, (N1, N2, N3, N4, N5))
+    load(tmp_path / "state.duckdb", tmp_path)
+    old = tmp_path / "old.duckdb"
+    con = connect(old)
+    con.execute("CREATE TABLE raw_listings AS SELECT * REPLACE (CAST(seen_at AS TIMESTAMP) AS seen_at) "
+                "FROM read_parquet(?)", [str(tmp_path / "landing" / "*" / "*.listings.parquet")])
+    ensure_schema(con)
+    tables = {name for (name,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    con.close()
+    assert "raw_listings" not in tables
+    new, folded = state_of(tmp_path / "state.duckdb"), state_of(old)
+    assert folded["raw_sightings"] == new["raw_sightings"]
+    assert folded["raw_sighting_details"] == new["raw_sighting_details"]
