@@ -11,7 +11,8 @@ import duckdb
 from helpers.warehouse import land, listing, load_and_build, night, query
 
 from warehouse.db import connect
-from warehouse.load import ensure_schema, load, rebuild_state
+from warehouse.load import ensure_schema, load
+from warehouse.rebuild import rebuild_state
 
 PORTAL = "ly-aic-xxgk"
 N1, N2, N3, N4, N5 = (date(2013, 1, day) for day in (5, 6, 7, 8, 9))

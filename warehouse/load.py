@@ -4,8 +4,8 @@ operators' quarantine decisions, whole, at every load).
 New runs are checked one by one, then loaded together in one transaction (their listings
 folded in one pass from Parquet into the sighting state, warehouse/state.py, their run rows
 beside them), so a half-loaded run is never visible; a run already in `raw_runs` is
-skipped, so loading is idempotent. `rebuild_state` folds every landing file again into a
-new state database: the landing files are the archive the state is made from.
+skipped, so loading is idempotent. `warehouse.rebuild.rebuild_state` folds every landing
+file again into a new state database: the landing files are the archive of the state.
 """
 
 from __future__ import annotations
@@ -192,7 +192,7 @@ def _check_run(con, run_file: Path) -> _Run:
     return _Run(row, run_file, listings, _check_listings(listings, row[1], row[0], con))
 
 
-def _load_runs(con, run_files: list[Path], result: LoadResult) -> None:
+def load_runs(con, run_files: list[Path], result: LoadResult) -> None:
     """Check every run file not yet loaded and load the accepted ones in one transaction."""
     loaded = set(con.execute("SELECT run_id, portal_id FROM raw_runs").fetchall())
     accepted: list[_Run] = []
@@ -207,7 +207,7 @@ def _load_runs(con, run_files: list[Path], result: LoadResult) -> None:
         _insert_accepted(con, accepted, result)
 
 
-def _finish(con, landing: Path, result: LoadResult) -> None:
+def finish_load(con, landing: Path, result: LoadResult) -> None:
     """The operators' decisions, whole, every time; listings files without a run file."""
     result.rejected += load_decisions(con, landing.parent)
     for listings in sorted(landing.glob("*/*.listings.parquet")) if landing.is_dir() else []:
@@ -216,7 +216,8 @@ def _finish(con, landing: Path, result: LoadResult) -> None:
             result.interrupted.append(str(listings))
 
 
-def _run_files(landing: Path) -> list[Path]:
+def run_files_of(landing: Path) -> list[Path]:
+    """Every run file under the landing directory, in run order."""
     return sorted(landing.glob("*/*.run.json")) if landing.is_dir() else []
 
 
@@ -236,42 +237,10 @@ def load(state_path: str | os.PathLike, data_dir: str | os.PathLike) -> LoadResu
     con = connect(state_path)
     try:
         ensure_schema(con)
-        _load_runs(con, _run_files(landing), result)
-        _finish(con, landing, result)
+        load_runs(con, run_files_of(landing), result)
+        finish_load(con, landing, result)
     finally:
         con.close()
-    return result
-
-
-def rebuild_state(
-    state_path: str | os.PathLike, data_dir: str | os.PathLike, runs_per_batch: int = 7
-) -> LoadResult:
-    """Make the state database again from every landing file, and put it in place atomically.
-
-    The runs are folded `runs_per_batch` run directories at a time, in run order, into a new
-    file beside `state_path`, which then replaces it with `os.replace`; the state folded
-    from the archive equals the state the nightly loads kept (warehouse/state.py). Run it
-    under the nightly run lock: a load meanwhile would be lost with the old file.
-    """
-    target = Path(state_path)
-    building = target.with_name(f".{target.name}.rebuilding-{os.getpid()}")
-    for path in (building, building.with_name(building.name + ".wal")):
-        path.unlink(missing_ok=True)
-    result = LoadResult()
-    landing = Path(data_dir) / "landing"
-    run_files = _run_files(landing)
-    directories = sorted({run_file.parent for run_file in run_files})
-    con = connect(building)
-    try:
-        ensure_schema(con)
-        for start in range(0, len(directories), max(1, runs_per_batch)):
-            batch = set(directories[start:start + max(1, runs_per_batch)])
-            _load_runs(con, [f for f in run_files if f.parent in batch], result)
-        _finish(con, landing, result)
-    finally:
-        con.close()
-    target.with_name(target.name + ".wal").unlink(missing_ok=True)
-    os.replace(building, target)
     return result
 
 

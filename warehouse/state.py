@@ -13,7 +13,7 @@ newest first), then by run_id: `RECENCY`. Each load folds its new landing rows i
 tables (`merge_rows`, in the load's transaction): min, max and "the latest" do not depend on
 the order or the grouping of the rows folded, and folding a row twice changes nothing, so
 the state after any sequence of loads (runs arriving late, in one batch or one by one)
-equals the state folded from every landing file at once (`warehouse.load.rebuild_state`).
+equals the state folded from every landing file at once (`warehouse.rebuild`).
 The landing files stay the archive; superseded rows are not kept in the database, so the
 state and the build that reads it grow with sightings, not with nights.
 """
