@@ -28,7 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.synthetic import N_PORTALS, land_all, synthetic_sightings, world  # noqa: E402
+from synthetic import N_PORTALS, land_all, synthetic_sightings, world  # noqa: E402
+
 from warehouse.db import connect  # noqa: E402
 
 

@@ -30,7 +30,8 @@ import pyarrow.compute as pc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.synthetic import N_PORTALS, STARTED, land_all, synthetic_sightings, world  # noqa: E402
+from synthetic import N_PORTALS, STARTED, land_all, synthetic_sightings, world  # noqa: E402
+
 from warehouse.build import build  # noqa: E402
 from warehouse.db import connect  # noqa: E402
 from warehouse.load import load  # noqa: E402
