@@ -125,7 +125,19 @@ def run(data_dir: Path, args) -> list[dict]:
             figures.append({"night": night, "sightings": listed, "landed": landed,
                             "published": published, "build_s": wall, "build_cpu_s": cpu,
                             "load_s": load_seconds / night, **state_figures(data_dir / "state.duckdb")})
+            report(figures[-1], figures[0])
     return figures
+
+
+def report(row: dict, first: dict) -> None:
+    """One measured night, as soon as it is measured."""
+    print(f"night {row['night']}: sightings {row['sightings']:,}, published {row['published']:,}, "
+          f"state rows {row['state_rows']:,} (details {row['detail_rows']:,}), "
+          f"landing rows loaded {row['landed']:,}, state file {row['state_mb']:.1f} MB, "
+          f"mean load {row['load_s']:.2f} s, build {row['build_s']:.2f} s "
+          f"(CPU {row['build_cpu_s']:.2f} s); build night {row['night']}/night 1 "
+          f"{row['build_s'] / first['build_s']:.2f} wall, "
+          f"{row['build_cpu_s'] / first['build_cpu_s']:.2f} CPU", flush=True)
 
 
 def main() -> None:
@@ -139,19 +151,10 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="work in this directory and keep it")
     args = parser.parse_args()
     args.new = max(1, args.sightings // 10_000) if args.new is None else args.new
-    with tempfile.TemporaryDirectory(prefix="xxgk-nights-") as temp:
-        figures = run(args.keep or Path(temp), args)
-    first = figures[0]
     print(f"{args.nights} nights of {args.sightings:,} sightings (+{args.new:,} per incremental "
-          f"night, {args.changed:.0%} re-listed), a full listing every {FULL_EVERY} nights")
-    for row in figures:
-        print(f"night {row['night']}: sightings {row['sightings']:,}, published {row['published']:,}, "
-              f"state rows {row['state_rows']:,} (details {row['detail_rows']:,}), "
-              f"landing rows loaded {row['landed']:,}, state file {row['state_mb']:.1f} MB, "
-              f"mean load {row['load_s']:.2f} s, build {row['build_s']:.2f} s "
-              f"(CPU {row['build_cpu_s']:.2f} s); build night {row['night']}/night 1 "
-              f"{row['build_s'] / first['build_s']:.2f} wall, "
-              f"{row['build_cpu_s'] / first['build_cpu_s']:.2f} CPU")
+          f"night, {args.changed:.0%} re-listed), a full listing every {FULL_EVERY} nights", flush=True)
+    with tempfile.TemporaryDirectory(prefix="xxgk-nights-") as temp:
+        run(args.keep or Path(temp), args)
 
 
 if __name__ == "__main__":
