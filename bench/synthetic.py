@@ -95,6 +95,9 @@ def synthetic_sightings(n: int, seed: int = 7) -> pa.Table:
         "detail_sha256": null,
         "has_body": pa.array(rng.random(n) < 0.9),
         "n_attachments": pa.array(np.zeros(n, dtype=np.int32)),
+        "row_kind": pa.array(np.full(n, "listing", dtype=object), pa.string()),
+        "detail_attempted": pa.array(np.ones(n, dtype=bool)),
+        "detail_error": null,
         "run_id": pa.array(np.full(n, RUN_ID, dtype=object), pa.string()),
     }
     return pa.table(columns, schema=LANDING_SCHEMA)

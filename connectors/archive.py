@@ -2,7 +2,9 @@
 
 A fixed parser can re-read history from here without touching a portal, and a 304 answer
 is served from here. Files live at `{data_dir}/archive/ab/cd/<sha256>.gz`; a file is
-written to a temporary name and renamed, so a file that exists is whole.
+written under `{data_dir}/archive/.tmp/` and renamed into place, so a file that exists is
+whole (a power cut may damage one: it then reads as absent). A killed writer leaves only
+its temporary file behind.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 import os
 import re
 import tempfile
+import zlib
 from pathlib import Path
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -41,12 +44,16 @@ class PageArchive:
         if target.exists():
             return key
         target.parent.mkdir(parents=True, exist_ok=True)
+        self.temp_dir.mkdir(parents=True, exist_ok=True)
         # mtime=0 keeps the compressed file a pure function of the body.
         packed = gzip.compress(body, compresslevel=6, mtime=0)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".gz")
+        fd, tmp = tempfile.mkstemp(dir=self.temp_dir, prefix=f"{key}-", suffix=".gz")
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(packed)
+            # Not flushed to the disk: a kill leaves the written bytes in the page cache, and
+            # a power cut can only damage a body, which `get` then treats as absent (to be
+            # fetched again); an fsync per page would cost more than the page.
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -54,12 +61,32 @@ class PageArchive:
         return key
 
     def get(self, sha256: str) -> bytes | None:
-        """The stored body, or None when it is not in the archive."""
+        """The stored body, or None when it is not in the archive (or its file is damaged,
+        which is then removed so that the next `put` of the body stores it again)."""
+        target = self.path(sha256)
         try:
-            packed = self.path(sha256).read_bytes()
+            return gzip.decompress(target.read_bytes())
         except FileNotFoundError:
             return None
-        return gzip.decompress(packed)
+        except (OSError, EOFError, zlib.error):  # gzip.BadGzipFile is an OSError
+            target.unlink(missing_ok=True)
+            return None
+
+    @property
+    def temp_dir(self) -> Path:
+        """Where bodies are written before their rename into place (same file system)."""
+        return self.root / ".tmp"
+
+    def remove_stale_temp(self) -> list[Path]:
+        """Delete the temporary files of killed writers; return them.
+
+        Only for a caller that knows no other process writes this archive (the nightly run's
+        lock).
+        """
+        stale = sorted(self.temp_dir.glob("*")) if self.temp_dir.is_dir() else []
+        for path in stale:
+            path.unlink(missing_ok=True)
+        return stale
 
     def __contains__(self, sha256: str) -> bool:
         return self.path(sha256).exists()

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
+from connectors.debt import DebtBook, DebtPolicy, OwedDetail
 from connectors.details import MAX_DETAIL_FAILURES_IN_A_ROW, DetailReader
 from connectors.errors import (
     ChallengePage,
@@ -32,6 +33,7 @@ from connectors.errors import (
 from connectors.families import FAMILIES
 from connectors.http import HttpClient, Page, allowed_hosts
 from connectors.normalize import normalize_fields
+from connectors.parse_pool import Parser, parse_page
 from connectors.records import FetchLogEntry, Listing, Request, RunSummary
 from connectors.run_status import MAX_ERRORS, SHORTFALL_TOLERANCE, RunLedger
 
@@ -76,22 +78,29 @@ def crawl(
     mode: str = "full",
     known: Mapping[str, str] | None = None,
     run_id: str,
-    parser: Executor | None = None,
+    parser: Parser | Executor | None = None,
+    owed: Mapping[str, OwedDetail] | None = None,
+    debt: DebtPolicy | None = None,
 ) -> Crawl:
     """A crawl of `target` (iterate it once for its `Listing`s; then read `.summary`).
 
     `known` maps the item keys seen before to their listing hashes: it decides which rows
     are new or changed (their detail pages are fetched under the `new` policy) and, in
-    incremental mode, where the walk stops. `parser` (a process pool, say) parses the pages
-    off this thread: parsing is pure CPU and would otherwise hold the GIL that the other
-    portals' crawls need for their requests.
+    incremental mode, where the walk stops. `parser` (a `ParsePool`, say) parses the pages
+    off this thread, each under the parse deadline: parsing is pure CPU and would otherwise
+    hold the GIL that the other portals' crawls need for their requests. `owed` are the
+    detail pages still owed from earlier nights; after the walk, those due are asked for
+    again under `debt` (tonight's date and budget; connectors/debt.py).
+    The run's `started_at` and `finished_at` are read from the client's clock
+    (`HttpClient.clock`), as the pages' `fetched_at` are.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     if target.details not in DETAIL_POLICIES:
         raise ValueError(f"portal {target.portal_id}: details must be one of "
                          f"{DETAIL_POLICIES}, not {target.details!r}")
-    return Crawl(target, client, mode, dict(known or {}), run_id, parser)
+    book = DebtBook(dict(owed or {}), debt or DebtPolicy(client.clock().astimezone(UTC).date()))
+    return Crawl(target, client, mode, dict(known or {}), run_id, parser, book)
 
 
 def _ends_the_data(exc: PageError, page_no: int) -> bool:
@@ -105,22 +114,25 @@ class Crawl:
     `.fetches` holds the fetch log of every request it made."""
 
     def __init__(self, target: PortalTarget, client: HttpClient, mode: str,
-                 known: dict[str, str], run_id: str, parser: Executor | None = None) -> None:
+                 known: dict[str, str], run_id: str, parser: Parser | Executor | None,
+                 book: DebtBook) -> None:
         self.target = target
         self.parser = parser
         self.client = client
         self.mode = mode
         self.known = known
+        self.clock: Callable[[], datetime] = client.clock
         self.summary = RunSummary(portal_id=target.portal_id, run_id=run_id, mode=mode,
-                                  started_at=datetime.now(UTC))
+                                  started_at=self.clock())
         self.fetches: list[FetchLogEntry] = []
         #: The exception that ended the walk early, if one did (the summary has its reason);
         #: lets a caller tell a transient failure (network, 5xx) from a page problem.
         self.error: Exception | None = None
         self._iterated = False
-        self._ledger = RunLedger(self.summary, len(known))
+        self._ledger = RunLedger(self.summary, len(known), self.clock)
+        self._book = book
         self._details = DetailReader(target.details, target.options, self._ledger,
-                                     self._fetch, self._parse)
+                                     self._fetch, self._parse, self._book)
         self._allowed: frozenset[str] | None = None
 
     def __iter__(self) -> Iterator[Listing]:
@@ -133,12 +145,15 @@ class Crawl:
 
     def _walk(self) -> Iterator[Listing]:
         """Walk the listing, recording every way it ends on the summary."""
-        self.summary.started_at = datetime.now(UTC)
+        self.summary.started_at = self.clock()
         try:
             family = self._family()
             if family is not None:
                 self._allowed = allowed_hosts(self.target.url, self.target.hosts)
                 yield from self._pages(family)
+                if self.summary.status != "failed":
+                    yield from self._details.repay(family, self.target.portal_id,
+                                                   set(self._book.outcomes))
         except GeneratorExit:
             self._ledger.degrade("partial", f"stopped by the consumer at page {self.summary.pages}")
             raise
@@ -150,7 +165,7 @@ class Crawl:
             self._ledger.degrade("failed", f"unexpected {type(exc).__name__} after "
                                            f"{self.summary.pages} listing pages: {exc}")
         finally:
-            self._ledger.close(self.fetches, self._details.note())
+            self._ledger.close(self.fetches, self._details.settle())
 
     def _family(self) -> ModuleType | None:
         """The target's family module; None (run failed) when the platform is unknown."""
@@ -174,16 +189,22 @@ class Crawl:
             if read is None:
                 return
             fetched, listing = read
+            if listing.passing:  # no rows by design: only where the rows are
+                request = listing.next_request
+                continue
             hashes = [listing_hash(row.fields) for row in listing.rows]
-            if self._repeats_rows(listing, hashes, page_rows, page_no):
+            if self._repeats_rows(listing, hashes, page_rows, page_no, request.carry):
                 return
             self.summary.pages += 1
             if self.summary.advertised_total is None:
                 self.summary.advertised_total = listing.advertised_total
             yield from self._rows(family, listing, hashes, request, fetched, page_no)
             if self._all_known(listing, hashes, page_no):
-                return
-            request = listing.next_request
+                if listing.resume is None:
+                    return
+                request = listing.resume  # the next category of a walk over several
+            else:
+                request = listing.next_request
             page_no += 1
         self._ledger.natural_end(page_no)
 
@@ -200,9 +221,10 @@ class Crawl:
         return False
 
     def _repeats_rows(self, listing: Any, hashes: list[str],
-                      page_rows: dict[tuple[tuple[str, str], ...], int], page_no: int) -> bool:
-        """True (reason recorded) when a page holds exactly the rows of an earlier page."""
-        signature = tuple((row.item_key, h) for row, h in zip(listing.rows, hashes, strict=True))
+                      page_rows: dict[tuple, int], page_no: int, carry: tuple[str, ...] = ()) -> bool:
+        """True (reason recorded) when a page holds exactly the rows of an earlier page of the
+        same walk (`carry`: two categories listing the same articles are no loop)."""
+        signature = (carry, tuple((row.item_key, h) for row, h in zip(listing.rows, hashes, strict=True)))
         if signature in page_rows:
             self._ledger.degrade("partial", f"pagination loop at page {page_no}: same rows as "
                                             f"page {page_rows[signature]}")
@@ -219,15 +241,17 @@ class Crawl:
         self.summary.reason = f"incremental: page {page_no} holds only known, unchanged rows"
         return True
 
-    def _fetch(self, request: Request) -> Page:
-        """`request` within the portal's hosts, logged on the crawl's fetch log."""
-        return self.client.fetch(request, self._allowed, log=self.fetches)
+    def _fetch(self, request: Request, attempts: int | None = None) -> Page:
+        """`request` within the portal's hosts, logged on the crawl's fetch log; `attempts`
+        caps the client's attempts (detail pages get one quick retry)."""
+        return self.client.fetch(request, self._allowed, log=self.fetches, attempts=attempts)
 
-    def _parse(self, parse: Callable[..., Any], *args: Any) -> Any:
-        """`parse(*args)`, in the parser pool when there is one; its errors raise here."""
-        if self.parser is None:
-            return parse(*args)
-        return self.parser.submit(parse, *args).result()
+    def _parse(self, parse: Callable[..., Any], text: str, where: Request | str,
+               options: Any) -> Any:
+        """`parse(text, where, options)` by the crawl's parser, under the parse deadline; its
+        errors raise here (`ParseDeadline` past the deadline)."""
+        url = where.url if isinstance(where, Request) else where
+        return parse_page(self.parser, url, parse, text, where, options)
 
     def _read_listing(self, family: ModuleType, request: Request,
                       page_no: int) -> tuple[Page, Any] | None:
@@ -250,7 +274,7 @@ class Crawl:
                 self.error = exc
             self._page_problem(exc, page_no)
             return None
-        if not listing.rows:
+        if not listing.rows and not listing.passing:
             if page_no > 0 and listing.next_request is None:
                 # An API that signals its end with an empty page (ssp `datas: []`).
                 self._ledger.natural_end(page_no)
@@ -285,7 +309,7 @@ class Crawl:
             unchanged = self.known.get(row.item_key) == row_hash
             self.summary.rows += 1
             raw = dict(row.fields)
-            facts = self._details.overlay(family, row.url, unchanged, raw)
+            facts = self._details.overlay(family, row.item_key, row.url, unchanged, raw)
             yield Listing(
                 portal_id=self.target.portal_id, item_key=row.item_key, url=row.url,
                 list_url=request.url, page_no=page_no, row_no=row_no,

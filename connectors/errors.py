@@ -59,3 +59,9 @@ class NoRows(LayoutChanged):
 
 class UnsafeXml(PageError):
     """An XML response declaring a DTD or entities; it is refused, never expanded."""
+
+
+class ParseDeadline(PageError):
+    """A page whose parse ran past the parse deadline (`[harvest] parse_timeout`); the
+    process parsing it was killed. Counted like a changed layout of that page: a listing
+    page fails the run, a detail page fails that detail."""

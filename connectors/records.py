@@ -34,6 +34,9 @@ class Request:
     method: str = "GET"
     data: tuple[tuple[str, str], ...] = ()
     headers: tuple[tuple[str, str], ...] = ()
+    #: What a family carries from one listing request to the next (gkmlpt: the categories
+    #: still to walk); never sent. Part of the request's identity, so loops are still seen.
+    carry: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,16 +48,19 @@ class Listing:
     listing row, overlaid by the detail page's fields when the detail page was fetched in
     this run (`detail_fetched`); a row whose detail page was not fetched carries the
     listing's fields only and the warehouse keeps the detail fields it had.
+
+    A `detail` row (`row_kind`) is an owed detail page asked for again (connectors/debt.py):
+    it carries the detail page's fields only, and no listing position or hash.
     """
 
     portal_id: str
     item_key: str  # the platform's own item key (TRS t20120305_123, Hanweb art id), else the URL
     url: str  # canonical absolute URL of the item's detail page
-    list_url: str  # the listing page (or data-proxy request) the row was on
-    page_no: int  # 0-based listing page / group number
-    row_no: int  # 0-based position on that page
-    seen_at: datetime  # UTC, when the listing page was fetched
-    listing_hash: str  # sha256 of the row's raw listing fields; changes when the row changes
+    list_url: str | None  # the listing page (or data-proxy request) the row was on
+    page_no: int | None  # 0-based listing page / group number
+    row_no: int | None  # 0-based position on that page
+    seen_at: datetime  # UTC, when the listing page (a detail row: the detail page) was fetched
+    listing_hash: str | None  # sha256 of the row's raw listing fields; changes when the row changes
     title: str | None = None
     title_raw: str | None = None
     index_no: str | None = None
@@ -84,6 +90,9 @@ class Listing:
     detail_sha256: str | None = None  # archive key of the detail page's body
     has_body: bool | None = None  # detail page had body text; None when not fetched
     n_attachments: int | None = None  # None when not fetched
+    row_kind: str = "listing"  # listing | detail (an owed detail page, read on a later night)
+    detail_attempted: bool = False  # the detail page was asked for in this run
+    detail_error: str | None = None  # why a wanted detail page was not read (then it is owed)
 
 
 @dataclass
@@ -101,6 +110,9 @@ class RunSummary:
     rows: int = 0
     advertised_total: int | None = None
     details_fetched: int = 0
+    details_owed: int = 0  # detail pages still owed after the run (connectors/debt.py)
+    details_paid: int = 0  # owed detail pages read in this run
+    details_given_up: int = 0  # owed detail pages past their last attempt
     requests: int = 0
     retries: int = 0
     bytes: int = 0

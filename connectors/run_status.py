@@ -8,7 +8,7 @@ advertises) is judged here (docs/reliability.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from connectors.records import FetchLogEntry, RunSummary
@@ -21,10 +21,13 @@ _SEVERITY = {"ok": 0, "partial": 1, "failed": 2}
 
 
 class RunLedger:
-    """The summary of one crawl as it goes, and the item keys its walk has seen."""
+    """The summary of one crawl as it goes, and the item keys its walk has seen. `clock`
+    dates the run's end (the crawl's client's clock; the wall clock by default)."""
 
-    def __init__(self, summary: RunSummary, known_items: int) -> None:
+    def __init__(self, summary: RunSummary, known_items: int,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.summary = summary
+        self._clock = clock or (lambda: datetime.now(UTC))
         self.seen_keys: set[str] = set()
         self._known_items = known_items
         self._errors_dropped = 0
@@ -90,10 +93,13 @@ class RunLedger:
 
     def close(self, fetches: Sequence[FetchLogEntry], detail_note: str | None) -> None:
         """Fill the summary's totals and settle its status once the walk has ended;
-        `detail_note` says how detail pages failed, if any did."""
+        `detail_note` says how detail pages failed, if any did. Failed detail pages are
+        owed, not lost (connectors/debt.py): they neither lower the status nor make a
+        listing incomplete, which is a matter of listing pages alone."""
         summary = self.summary
         if detail_note:
-            self.degrade("partial", detail_note)
+            self.error(detail_note)
+            summary.reason = summary.reason or detail_note
         if self._errors_dropped:
             summary.errors.append(f"… and {self._errors_dropped} more errors")
         summary.complete = summary.complete and summary.status == "ok"
@@ -101,4 +107,4 @@ class RunLedger:
         summary.retries = sum(max(0, entry.attempts - 1) for entry in fetches)
         # Bytes received: a 304's body came from the archive, not over the wire.
         summary.bytes = sum(entry.bytes for entry in fetches if not entry.not_modified)
-        summary.finished_at = datetime.now(UTC)
+        summary.finished_at = self._clock()

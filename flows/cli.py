@@ -16,8 +16,10 @@ import typer
 from rich.console import Console
 
 from flows import prefect_env
+from flows.clock import ENV, run_clock
 from flows.config import Config, ConfigError, load_config
 from flows.render import category_tables, levels_table, make_console, safe
+from flows.report_cli import register as register_report_commands
 
 app = typer.Typer(
     help="xxgk: harvest government information-disclosure catalogs (政府信息公开) into DuckDB, "
@@ -85,6 +87,11 @@ def sync(
     portal: Annotated[
         list[str] | None, typer.Option("--portal", "-p", help="Harvest only this portal (repeatable).")
     ] = None,
+    clock: Annotated[
+        str | None, typer.Option("--clock", metavar="ISO",
+                                 help="Run as if it started at this instant (e.g. 2013-01-06T02:00:00+08:00), "
+                                 "for tests and backfills; wins over XXGK_CLOCK. Default: now.")
+    ] = None,
 ) -> None:
     """Harvest the portals, then load, build, check and publish the warehouse (the nightly run).
 
@@ -102,13 +109,18 @@ def sync(
             existing = ", ".join(sorted(known)) or "none configured"
             err_console.print(safe(f"{config}: no portal {', '.join(unknown)} (portals: {existing})", "red"))
             raise typer.Exit(2)
+    try:
+        run_clock(clock)  # a malformed --clock or XXGK_CLOCK is a usage error, before anything runs
+    except ValueError as exc:
+        err_console.print(safe(f"{'--clock' if clock is not None else ENV}: {exc}", "red"))
+        raise typer.Exit(2) from None
     prefect_env.configure(cfg.warehouse.data_dir)
     from flows.nightly import run_nightly, server_note
 
     if note := server_note():
         console.print(note, markup=False)
     try:
-        result = run_nightly(config, full=full, portals=portal or None, progress=True)
+        result = run_nightly(config, full=full, portals=portal or None, progress=True, clock=clock)
     except Exception as exc:  # noqa: BLE001 - a crash (not a portal's failure) is told in one line
         err_console.print(safe(f"the nightly run crashed: {type(exc).__name__}: {exc}", "bold red"))
         raise typer.Exit(1) from None
@@ -199,6 +211,35 @@ def portal_test(
     raise typer.Exit(0 if probe.ok else 1)
 
 
+@portal_app.command("probe")
+def portal_probe(
+    url: Annotated[str, typer.Argument(metavar="URL", help="The portal's entry page.")],
+    write_config: Annotated[Path | None, typer.Option("--write-config", help="Append the proposed entry to this config (refused unless it validates).")] = None,
+    portal_id: Annotated[str | None, typer.Option("--id", help="The entry's id (default: host-platform).")] = None,
+    name: Annotated[str | None, typer.Option(help="The entry's name (default: the page's title).")] = None,
+    level: Annotated[str, typer.Option(help="The entry's level: province, city or county.")] = "city",
+    rows: Annotated[int, typer.Option(help="How many listing rows to print.")] = 10,
+) -> None:
+    """Recognise a portal's family from its entry page, propose its [[portal]] entry, and test it.
+
+    Example: [bold]xxgk portal probe http://www.gd.gov.cn/gkmlpt/index --write-config xxgk.toml[/bold]
+    """
+    from flows.config import Harvest
+    from flows.probe_url import append_entry, print_proposal, probe_url
+
+    proposal = probe_url(url, Harvest(), portal_id=portal_id, name=name, level=level)
+    print_proposal(proposal, console, max_rows=rows)
+    ok = proposal.probe is not None and proposal.probe.ok
+    if write_config is not None and proposal.entry is not None:
+        try:
+            append_entry(write_config, proposal.entry)
+        except ConfigError as exc:
+            err_console.print(safe(f"not written: {exc}", "red"))
+            raise typer.Exit(2) from None
+        console.print(safe(f"entry appended to {write_config}", "green"))
+    raise typer.Exit(0 if ok else 1)
+
+
 @withdrawals_app.callback()
 def withdrawals(
     ctx: typer.Context,
@@ -273,6 +314,9 @@ def _decide(config: Path | None, portal_id: str, run_id: str, decision: str, rea
         raise typer.Exit(2) from None
     console.print(safe(f"{decision}: {portal_id} run {run_id} by {made.decided_by or '?'} ({made.reason}); "
                        f"it takes effect at the next build (xxgk sync --config {config})"))
+
+
+register_report_commands(app)
 
 
 @app.command()

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 DEFAULT_USER_AGENT = "xxgk/0.1 (government information-disclosure catalog harvester)"
 
 Level = Literal["province", "city", "county"]
-Platform = Literal["trs", "hanweb", "ssp"]
+Platform = Literal["trs", "hanweb", "ssp", "gkmlpt", "govcn", "hanweb-xxgk"]
 Details = Literal["new", "always", "never"]
 
 
@@ -62,12 +62,21 @@ class Harvest(_Strict):
     # processes that parse pages beside the harvest threads (parsing is CPU-bound and the
     # threads share one interpreter lock); None: one per core; 0: parse in the threads
     parse_processes: int | None = Field(None, ge=0, le=64)
+    # seconds one page's parse may take; past it the page fails and its process is killed
+    # (enforced only with parse processes; in the threads it is checked after the parse)
+    parse_timeout: float = Field(20, gt=0, le=600)
     # quarantined listings in a row, missing the same sightings, that release a quarantine
     # (docs/withdrawal.md); 0: never on its own, only an operator's approval releases one
     quarantine_release_listings: int = Field(3, ge=0, le=100)
     # days after a removed portal's last run before its sightings stop counting, measured
     # by the latest run the state database holds (docs/withdrawal.md)
     removed_portal_grace_days: int = Field(0, ge=0, le=3650)
+    # detail debt (docs/reliability.md): per portal and night, owed detail pages asked for
+    # again at most this many times and for this many seconds; given up after this many
+    # failed attempts
+    detail_debt_requests: int = Field(200, ge=0, le=100_000)
+    detail_debt_seconds: float = Field(120, ge=0, le=86_400)
+    detail_debt_max_attempts: int = Field(8, ge=1, le=30)
 
     @field_validator("quarantine_release_listings")
     @classmethod

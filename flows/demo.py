@@ -21,17 +21,10 @@ from rich.panel import Panel
 from flows import prefect_env
 from flows.config import load_config
 from flows.render import category_tables, levels_table, safe
+from reports.groups import report_groups
 
 MARKER = ".xxgk-demo"
 SYSTEM, YEAR = "ly-aic", 2012
-#: How the 2012 report groups the city level's categories when it gives shares (its section
-#: 二.3); the demo prints the same groups, counted from the warehouse, beside the report's words.
-REPORT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("topic", ("组织机构", "规范性文件", "规划计划", "统计信息", "工商动态及其他")),
-    ("function", ("内资企业注册", "消费维权", "商标广告监管", "政务公开及其他综合")),
-    ("audience", ("服务企业", "服务消费者")),
-    ("audience", ("服务其他群体",)),
-)
 SIM_START_TIMEOUT = 60.0
 
 
@@ -144,8 +137,10 @@ def run_demo(data_dir: Path, console: Console) -> int:
 
     figures = totals(config.warehouse.path, SYSTEM, YEAR)
     print_demo_totals(figures, console)
+    report = write_demo_report(config.warehouse.path, data_dir)
     console.print(Panel.fit(
         f"Warehouse: {config.warehouse.path}\n"
+        f"Report:    {report}\n"
         f"Query it:  {sys.executable} -c \"import duckdb; "
         f"print(duckdb.connect('{config.warehouse.path}', read_only=True).sql('from fct_totals'))\"\n"
         f"Totals:    {_this_command()} totals --config {config_path} --system {SYSTEM} --year {YEAR} --json\n"
@@ -153,6 +148,13 @@ def run_demo(data_dir: Path, console: Console) -> int:
         title="done", border_style="green" if result.ok else "red",
     ))
     return result.exit_code
+
+
+def write_demo_report(published: Path, data_dir: Path) -> Path:
+    """The offline HTML report of the demo's system and year, in the demo's folder."""
+    from reports.write import write_report
+
+    return write_report(published, SYSTEM, YEAR, data_dir / "report", formats=("html",))["html"][0]
 
 
 def _this_command() -> str:
@@ -176,10 +178,3 @@ def print_demo_totals(figures: dict, console: Console) -> None:
         share = f"{n / total:.2%}" if total else "-"
         console.print(f"  {scheme:<8} {' + '.join(names)} = {n} of {total} = {share}", markup=False)
 
-
-def report_groups(figures: dict) -> list[tuple[str, tuple[str, ...], int, int]]:
-    """(scheme, category names, their count, the level's new total) for each report group."""
-    city = figures.get("categories", {}).get("city", {})
-    total = figures.get("levels", {}).get("city", {}).get("new", 0)
-    return [(scheme, names, sum(city.get(scheme, {}).get(name, 0) for name in names), total)
-            for scheme, names in REPORT_GROUPS]

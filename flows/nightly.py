@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from prefect.runtime import task_run  # noqa: E402
 from prefect.states import Failed  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
+from flows.clock import Clock, run_clock  # noqa: E402
 from flows.config import Config, Portal, load_config  # noqa: E402
 from flows.progress import HarvestProgress  # noqa: E402
 from flows.render import (  # noqa: E402
@@ -45,10 +47,13 @@ from flows.steps import (  # noqa: E402
     PortalOutcome,
     build_warehouse,
     choose_mode,
+    debt_policy,
     exclusive_run,
     harvest_portal,
     make_client,
     make_parser_pool,
+    owed_pages,
+    remove_leftovers,
     unused_run_id,
 )
 from warehouse.load import known_items  # noqa: E402
@@ -137,15 +142,17 @@ def _retry_only_transient(task: Any, task_run: Any, state: Any) -> bool:
 
 @task(cache_policy=NO_CACHE, retry_condition_fn=_retry_only_transient, task_run_name="harvest {portal.id}")
 def harvest(portal: Portal, client: Any, data_dir: Path, run_id: str, mode: str,
-            known: dict[str, str], progress: HarvestProgress | None, parser: Any = None) -> PortalOutcome:
+            known: dict[str, str], progress: HarvestProgress | None, parser: Any = None,
+            owed: dict[str, Any] | None = None, debt: Any = None) -> PortalOutcome:
     """One portal's harvest; raises `TransientHarvestFailure` so Prefect can try again."""
     if progress is not None:
         outcome = harvest_portal(portal, client, data_dir=data_dir, run_id=run_id, mode=mode,
-                                 known=known, progress=progress.update, parser=parser)
+                                 known=known, progress=progress.update, parser=parser,
+                                 owed=owed, debt=debt)
         progress.finish(portal.id, outcome.status, outcome.rows, outcome.pages)
     else:
         outcome = harvest_portal(portal, client, data_dir=data_dir, run_id=run_id, mode=mode,
-                                 known=known, parser=parser)
+                                 known=known, parser=parser, owed=owed, debt=debt)
     outcome.attempts = task_run.run_count or 1
     if outcome.status == "failed" and outcome.transient:
         raise TransientHarvestFailure(outcome)
@@ -160,31 +167,40 @@ def build(config: Config) -> BuildOutcome:
 
 @flow(name="xxgk-nightly", log_prints=False, persist_result=False)
 def nightly(config_path: str, full: bool = False, portals: list[str] | None = None,
-            progress: bool = False) -> NightlyResult:
+            progress: bool = False, clock: str | None = None) -> NightlyResult:
     """Harvest the config's portals (or `portals`), then load, build, check and publish.
 
     `full` lists every portal to its end; otherwise a portal is listed in full when it has no
-    complete full listing within `full_every_days`, else incrementally. The flow run ends
-    Failed (its data a `NightlyFailed` holding the result) when a portal or the build failed.
+    complete full listing within `full_every_days`, else incrementally. `clock` is the
+    instant the run starts at (ISO 8601 with an offset; default `XXGK_CLOCK`, else the wall
+    clock: flows/clock.py). The flow run ends Failed (its data a `NightlyFailed` holding the
+    result) when a portal or the build failed.
     """
     config = load_config(config_path)
+    tick = run_clock(clock)
     with exclusive_run(config.warehouse.data_dir):
-        result = _harvest_and_build(config, _select(config, portals), full, progress)
+        remove_leftovers(config)  # of a killed run: the lock says no other run is alive
+        result = _harvest_and_build(config, _select(config, portals), full, progress, tick)
     if not result.ok:
         return Failed(message=_failure_message(result), data=NightlyFailed(result))
     return result
 
 
-def _harvest_and_build(config: Config, chosen: list[Portal], full: bool, progress: bool) -> NightlyResult:
+def _harvest_and_build(config: Config, chosen: list[Portal], full: bool, progress: bool,
+                       clock: Clock) -> NightlyResult:
     """The night's work, under the run lock: harvest the portals concurrently, then build."""
     data_dir = config.warehouse.data_dir
-    run_id = unused_run_id(data_dir)
-    modes = {p.id: choose_mode(config.warehouse.state_path, p.id, config.harvest.full_every_days, force_full=full) for p in chosen}
+    now = clock()
+    run_id = unused_run_id(data_dir, now)
+    modes = {p.id: choose_mode(config.warehouse.state_path, p.id, config.harvest.full_every_days, force_full=full,
+                               now=now) for p in chosen}
     known = {p.id: known_items(config.warehouse.state_path, p.id) for p in chosen}
+    owed = {p.id: owed_pages(config.warehouse.state_path, p.id) for p in chosen}
+    debt = debt_policy(config.harvest, datetime.strptime(run_id, "%Y%m%dT%H%M%SZ").date())
     console = make_console()
     bars = HarvestProgress(console, [p.id for p in chosen]) if progress else None
     attempt = harvest.with_options(retries=config.harvest.retries, retry_delay_seconds=config.harvest.retry_delay)
-    client = make_client(config.harvest, data_dir)
+    client = make_client(config.harvest, data_dir, clock)
     parser = make_parser_pool(config.harvest)
     with client, parser or contextlib.nullcontext(), bars or contextlib.nullcontext(), \
             ThreadPoolTaskRunner(max_workers=config.harvest.concurrency) as runner:
@@ -192,7 +208,7 @@ def _harvest_and_build(config: Config, chosen: list[Portal], full: bool, progres
             runner.submit(attempt, parameters={
                 "portal": portal, "client": client, "data_dir": data_dir, "run_id": run_id,
                 "mode": modes[portal.id], "known": known[portal.id], "progress": bars,
-                "parser": parser,
+                "parser": parser, "owed": owed[portal.id], "debt": debt,
             })
             for portal in chosen
         ]
@@ -281,9 +297,11 @@ def server_note() -> str | None:
 
 
 def run_nightly(config_path: Path | str, full: bool = False, portals: list[str] | None = None,
-                progress: bool = False) -> NightlyResult:
-    """Run the flow; return its result whether it ended Completed or Failed. A crash re-raises."""
-    state = nightly(str(config_path), full=full, portals=portals, progress=progress, return_state=True)
+                progress: bool = False, clock: str | None = None) -> NightlyResult:
+    """Run the flow; return its result whether it ended Completed or Failed. A crash re-raises.
+    `clock`: the instant the run starts at (flows/clock.py), else `XXGK_CLOCK`, else now."""
+    state = nightly(str(config_path), full=full, portals=portals, progress=progress, clock=clock,
+                    return_state=True)
     result = state.result(raise_on_failure=False)
     if isinstance(result, NightlyFailed):
         return result.result

@@ -19,6 +19,7 @@ from connectors.http import HttpClient, allowed_hosts
 from connectors.normalize import normalize_fields
 from connectors.records import FIELDS, Request
 from flows.config import Harvest, Portal
+from flows.recognise import hosts_seen
 from flows.render import clean, safe
 
 LISTING_COLUMNS = ("title", "index_no", "doc_no", "publisher_name", "published_date")
@@ -40,6 +41,7 @@ class Probe:
     has_body: bool | None = None
     attachments: tuple[str, ...] = ()
     error: str | None = None
+    hosts_seen: list[str] = field(default_factory=list)  # row hosts besides the entry URL's
 
     @property
     def ok(self) -> bool:
@@ -47,9 +49,12 @@ class Probe:
         return self.error is None and bool(self.rows)
 
 
-def probe_portal(portal: Portal, harvest: Harvest) -> Probe:
+def probe_portal(portal: Portal, harvest: Harvest, *, adopt_hosts: bool = False) -> Probe:
     """Fetch and parse the portal's first listing page and its first row's detail page.
 
+    Pages without rows by design (gkmlpt's index page) are followed to the first page with
+    rows. With `adopt_hosts`, the hosts of the rows' links are allowed for the detail page
+    (and listed in `hosts_seen`): what `portal probe` proposes as the entry's `hosts`.
     The client keeps no archive: a probe writes nothing.
     """
     family = FAMILIES[portal.platform]
@@ -60,8 +65,13 @@ def probe_portal(portal: Portal, harvest: Harvest) -> Probe:
     with HttpClient(None, user_agent=harvest.user_agent, timeout=harvest.timeout,
                     per_host_delay=harvest.per_host_delay, max_attempts=2) as client:
         try:
-            page = client.fetch(request, allowed)
-            listing = family.parse_listing(page.text, dataclasses.replace(request, url=page.final_url), options)
+            for _ in range(4):  # an index page, then at most a few empty categories
+                page = client.fetch(request, allowed)
+                listing = family.parse_listing(page.text, dataclasses.replace(request, url=page.final_url), options)
+                if not (listing.passing and listing.next_request):
+                    break
+                request = listing.next_request
+                probe.list_url = request.url
         except ConnectorError as exc:
             # the first listing page without any row is a changed layout, and says so
             kind = LayoutChanged if isinstance(exc, NoRows) else type(exc)
@@ -70,7 +80,13 @@ def probe_portal(portal: Portal, harvest: Harvest) -> Probe:
         probe.page_count, probe.advertised_total = listing.page_count, listing.advertised_total
         probe.next_url = listing.next_request.url if listing.next_request else None
         probe.rows = [{"url": row.url, "item_key": row.item_key, **normalize_fields(row.fields)} for row in listing.rows]
+        if not listing.rows:
+            probe.error = "listing page: no rows"
+            return probe
         probe.detail_url = listing.rows[0].url
+        probe.hosts_seen = hosts_seen([row.url for row in listing.rows], portal.url)
+        if adopt_hosts:
+            allowed = allowed_hosts(portal.url, [*portal.hosts, *probe.hosts_seen])
         try:
             detail_page = client.fetch(Request(url=probe.detail_url), allowed)
             detail = family.parse_detail(detail_page.text, detail_page.final_url, options)

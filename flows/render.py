@@ -58,7 +58,7 @@ def run_summary_table(outcomes: Iterable[Mapping[str, Any]], title: str = "Porta
     table.add_column("portal", no_wrap=True)
     table.add_column("mode")
     table.add_column("status")
-    for column in ("pages", "rows", "new", "requests", "attempts"):
+    for column in ("pages", "rows", "new", "owed", "paid", "given up", "requests", "attempts"):
         table.add_column(column, justify="right")
     table.add_column("seconds", justify="right")
     table.add_column("reason", overflow="fold")
@@ -69,7 +69,8 @@ def run_summary_table(outcomes: Iterable[Mapping[str, Any]], title: str = "Porta
             safe(outcome.get("portal_id")),
             safe(outcome.get("mode")),
             safe(status, colour),
-            *(safe(outcome.get(key, "")) for key in ("pages", "rows", "new", "requests", "attempts")),
+            *(safe(outcome.get(key, "")) for key in ("pages", "rows", "new", "details_owed", "details_paid",
+                                                     "details_given_up", "requests", "attempts")),
             safe(f"{float(outcome.get('duration') or 0):.1f}"),
             safe(outcome.get("reason") or ""),
         )
@@ -181,7 +182,8 @@ def summary_markdown(run_id: str, outcomes: Iterable[Mapping[str, Any]], build: 
                      quarantines: Sequence[str] = ()) -> str:
     """The run summary as a markdown table, then the quarantine lines (`quarantine_lines`);
     every value escaped (reasons may quote portal text)."""
-    columns = ("portal_id", "mode", "status", "pages", "rows", "new", "requests", "attempts", "duration", "reason")
+    columns = ("portal_id", "mode", "status", "pages", "rows", "new", "details_owed", "details_paid",
+               "details_given_up", "requests", "attempts", "duration", "reason")
     verdict = "FAILED" if not ok else "ok, QUARANTINE PENDING" if quarantines else "ok"
     lines = [
         f"# xxgk run {md(run_id)}: {verdict}",

@@ -9,24 +9,31 @@ and must never stop the others.
 from __future__ import annotations
 
 import fcntl
-import multiprocessing
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from connectors.archive import PageArchive
 from connectors.crawl import PortalTarget, crawl
+from connectors.debt import DebtPolicy, OwedDetail
 from connectors.http import HttpClient
+from connectors.parse_pool import InlineParser, ParsePool, Parser
 from connectors.records import FetchLogEntry, RunSummary
+from flows.clock import Clock, wall
 from flows.config import Config, Harvest, Portal
-from warehouse.build import BuildError, build
-from warehouse.landing import write_landing
+from warehouse.build import BuildError, build, remove_stale_builds
+from warehouse.db import remove_spill_dir
+from warehouse.debt import owed_details
+from warehouse.landing import remove_stale_temp, write_landing
 from warehouse.load import last_complete_full_run, load
+
+logger = logging.getLogger(__name__)
 
 #: progress(portal_id, pages, rows, advertised_total) — called as rows arrive.
 ProgressFn = Callable[[str, int, int, "int | None"], None]
@@ -43,6 +50,9 @@ class PortalOutcome:
     pages: int = 0
     rows: int = 0
     new: int = 0  # distinct items not known before this run
+    details_owed: int = 0  # detail pages still owed after the run (connectors/debt.py)
+    details_paid: int = 0  # owed detail pages read tonight
+    details_given_up: int = 0  # owed detail pages past their last attempt
     requests: int = 0
     duration: float = 0.0
     transient: bool = False  # failed in a way worth another attempt (down, timeouts, 5xx)
@@ -55,14 +65,16 @@ class PortalOutcome:
 
 
 def new_run_id(now: datetime | None = None) -> str:
-    """A UTC timestamp id (`20121231T020000Z`), so runs sort by time."""
-    now = now or datetime.now(UTC)
+    """A UTC timestamp id (`20121231T020000Z`) of `now` (default: the wall clock), so runs
+    sort by time."""
+    now = now or wall()
     return now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def unused_run_id(data_dir: Path, now: datetime | None = None) -> str:
-    """A run id no landing folder has yet: two runs started in the same second must not share one."""
-    now = now or datetime.now(UTC)
+    """A run id no landing folder has yet: two runs started in the same second must not share one.
+    `now` is the run's clock's reading (flows/clock.py; default: the wall clock)."""
+    now = now or wall()
     while (Path(data_dir) / "landing" / new_run_id(now)).exists():
         now += timedelta(seconds=1)
     return new_run_id(now)
@@ -91,28 +103,53 @@ def exclusive_run(data_dir: Path) -> Iterator[None]:
         os.close(fd)  # closing the descriptor releases the lock
 
 
-def make_client(harvest: Harvest, data_dir: Path) -> HttpClient:
-    """The one HTTP client of a run, shared by every portal's thread."""
+def remove_leftovers(config: Config) -> list[Path]:
+    """Delete what killed runs left behind; return it. Call only holding the run lock.
+
+    The lock (`exclusive_run`) is what makes this safe: no other run of this data dir is
+    alive, so every temporary file found is a dead process's. Removed: landing files never
+    renamed into place, page-archive bodies never renamed into place, unfinished build files
+    beside the published file, and DuckDB's spill folder of the state database. What stays:
+    whole landing files (listings without their run file are reported by the load), the
+    state database's write-ahead log (DuckDB replays its committed transactions and drops
+    the rest when the file is next opened) and the published file.
+    """
+    data_dir = config.warehouse.data_dir
+    removed = [
+        *remove_stale_temp(data_dir),
+        *PageArchive(data_dir).remove_stale_temp(),
+        *remove_stale_builds(config.warehouse.path),
+        *remove_spill_dir(config.warehouse.state_path),
+    ]
+    if removed:
+        logger.warning("removed %d file(s) left by a killed run: %s", len(removed),
+                       ", ".join(path.name for path in removed[:5]))
+    return removed
+
+
+def make_client(harvest: Harvest, data_dir: Path, clock: Clock = wall) -> HttpClient:
+    """The one HTTP client of a run, shared by every portal's thread; `clock` dates its pages
+    and the crawls' runs (flows/clock.py)."""
     return HttpClient(
         data_dir,
         user_agent=harvest.user_agent,
         timeout=harvest.timeout,
         per_host_delay=harvest.per_host_delay,
+        clock=clock,
     )
 
 
-def make_parser_pool(harvest: Harvest) -> Executor | None:
-    """The processes that parse pages for every portal's crawl, or None to parse in-thread.
-
-    Started with `spawn`: the harvest is multi-threaded, and forking a threaded process
-    can copy a held lock into the child.
+def make_parser_pool(harvest: Harvest) -> Parser:
+    """The processes that parse pages for every portal's crawl, each page under
+    `parse_timeout`; with `parse_processes = 0`, a parser in the harvest threads (where the
+    deadline is only checked after the parse: connectors/parse_pool.py).
     """
     workers = harvest.parse_processes
     if workers is None:
         workers = os.cpu_count() or 1
     if workers == 0:
-        return None
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        return InlineParser(harvest.parse_timeout)
+    return ParsePool(workers, timeout=harvest.parse_timeout)
 
 
 def target_of(portal: Portal) -> PortalTarget:
@@ -129,14 +166,28 @@ def choose_mode(state_path: Path, portal_id: str, full_every_days: int, force_fu
     The last complete full listing is read from the state database's raw_runs
     (`warehouse.load.last_complete_full_run`), the rows the withdrawals count on; the night
     loads its landing runs right after the harvest, so they are there the next night.
+    `now` is the run's clock's reading (flows/clock.py; default: the wall clock).
     """
     if force_full:
         return "full"
     last = last_complete_full_run(state_path, portal_id)
-    now = now or datetime.now(UTC)
+    now = now or wall()
     if last is None or now - last >= timedelta(days=full_every_days):
         return "full"
     return "incremental"
+
+
+def debt_policy(harvest: Harvest, night: date) -> DebtPolicy:
+    """Tonight's budget for asking owed detail pages again, per portal."""
+    return DebtPolicy(night, max_requests=harvest.detail_debt_requests,
+                      max_seconds=harvest.detail_debt_seconds,
+                      max_attempts=harvest.detail_debt_max_attempts)
+
+
+def owed_pages(state_path: Path, portal_id: str) -> dict[str, OwedDetail]:
+    """The portal's owed detail pages, from the warehouse's rows, as the crawl takes them."""
+    return {key: OwedDetail(owed.url, owed.attempts, owed.last_attempt, owed.owed_since)
+            for key, owed in owed_details(state_path, portal_id).items()}
 
 
 def is_transient(summary: RunSummary, fetches: list[FetchLogEntry]) -> bool:
@@ -159,19 +210,23 @@ def harvest_portal(
     mode: str,
     known: dict[str, str] | None = None,
     progress: ProgressFn | None = None,
-    parser: Executor | None = None,
+    parser: Parser | None = None,
+    owed: dict[str, OwedDetail] | None = None,
+    debt: DebtPolicy | None = None,
 ) -> PortalOutcome:
     """Crawl one portal and land its rows and run file, whatever happens; return its outcome.
 
     The crawl records a portal's failures on its summary instead of raising; the rows read
     before a failure are landed too (the warehouse never withdraws on a failed run). An
     exception here is a bug of ours: the run is landed as failed, then the bug re-raised.
+    `owed` and `debt`: the detail pages owed from earlier nights, and tonight's budget.
     """
     known = known or {}
     started = time.monotonic()
     rows: list[dict[str, Any]] = []
     keys: set[str] = set()
-    run = crawl(target_of(portal), client, mode=mode, known=known, run_id=run_id, parser=parser)
+    run = crawl(target_of(portal), client, mode=mode, known=known, run_id=run_id, parser=parser,
+                owed=owed, debt=debt)
     summary: RunSummary = run.summary
     bug: Exception | None = None
     try:
@@ -185,7 +240,7 @@ def harvest_portal(
         summary.status, summary.complete = "failed", False
         summary.reason = f"internal error: {type(exc).__name__}: {exc}"
         summary.errors.append(summary.reason)
-    summary.finished_at = summary.finished_at or datetime.now(UTC)
+    summary.finished_at = summary.finished_at or client.clock()
     fetches = [asdict(entry) for entry in run.fetches]
     write_landing(data_dir, run_id, portal.id, rows, run=asdict(summary), fetches=fetches)
     if bug is not None:
@@ -198,6 +253,9 @@ def harvest_portal(
         pages=summary.pages,
         rows=summary.rows,
         new=len(keys - known.keys()),
+        details_owed=summary.details_owed,
+        details_paid=summary.details_paid,
+        details_given_up=summary.details_given_up,
         requests=summary.requests,
         duration=time.monotonic() - started,
         transient=is_transient(summary, run.fetches),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sim.faults import FaultError, parse_fault
 from sim.server import start
-from sim.world import DEFAULT_AS_OF, build_world
+from sim.world import DEFAULT_AS_OF, WORLDS, build_world
 
 
 def parser() -> argparse.ArgumentParser:
@@ -27,6 +27,8 @@ def parser() -> argparse.ArgumentParser:
                    help="plant a fault, PORTAL:KIND[:ARG] (see docs/sim.md); repeatable")
     p.add_argument("--scale", type=int, default=1, help="copies of every document (default 1)")
     p.add_argument("--seed", type=int, default=2012, help="generator seed (default 2012)")
+    p.add_argument("--world", choices=WORLDS, default="longyan",
+                   help="which world: longyan (default) or guangdong (gkmlpt, gov.cn, Hanweb search)")
     p.add_argument("--write-config", type=Path, default=None, metavar="FILE",
                    help="write the matching xxgk.toml here")
     p.add_argument("--data-dir", type=Path, default=None, help="data_dir written in the config")
@@ -42,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         faults = [parse_fault(spec) for spec in args.fault]
-        server = start(build_world(args.seed, args.scale), host=args.host, port=args.port,
+        server = start(build_world(args.seed, args.scale, world=args.world), host=args.host, port=args.port,
                        as_of=args.as_of, faults=faults)
     except (FaultError, ValueError, OSError) as exc:
         print(f"sim: {exc}", file=sys.stderr)

@@ -9,7 +9,7 @@ withdrawals done by then. `sim.truth` re-exports both.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -53,10 +53,21 @@ def is_official(doc: Doc) -> bool:
     return doc.genre in OFFICIAL_GENRES if doc.genre else bool(doc.doc_no)
 
 
-def first_shown(world: World, doc: Doc) -> date | None:
-    """The first day any portal lists the document (None if none ever does)."""
-    days = [shown_date(doc, PORTAL_BY_ID[p]) for p in doc.portals if world.lists(p, doc)]
+def first_shown(world: World, doc: Doc, portals: Collection[str] | None = None) -> date | None:
+    """The first day any portal (of `portals`, when given) lists the document (None if none
+    ever does)."""
+    days = [shown_date(doc, PORTAL_BY_ID[p]) for p in doc.portals
+            if world.lists(p, doc) and (portals is None or p in portals)]
     return min(days, default=None)
+
+
+def first_read(world: World, doc: Doc, reads: Mapping[str, Collection[date]]) -> date | None:
+    """The first night a pipeline read a listing that showed the document: `reads` maps a
+    portal to the nights its listing was read (None if none did)."""
+    nights = [night for p in doc.portals if p in reads and world.lists(p, doc)
+              for night in reads[p] if shown_date(doc, PORTAL_BY_ID[p]) <= night
+              and (doc.withdrawn_on is None or night < doc.withdrawn_on)]
+    return min(nights, default=None)
 
 
 def _kept_by_removed(world: World, doc: Doc, removed: Mapping[str, date],
@@ -76,22 +87,30 @@ def _kept_by_removed(world: World, doc: Doc, removed: Mapping[str, date],
 
 
 def counted(world: World, as_of: date, system: str = "ly-aic", first_night: date | None = None,
-            removed: Mapping[str, date] | None = None) -> list[Counted]:
+            removed: Mapping[str, date] | None = None,
+            portals: Collection[str] | Mapping[str, Collection[date]] | None = None,
+            withdrawn: Mapping[str, date | None] | None = None) -> list[Counted]:
     """The documents of `system` a pipeline counts on night `as_of`: 主动公开, listed by
-    then on some portal, and (when the pipeline started on `first_night`) not withdrawn on
-    or before its first night, which it never saw."""
+    then on some portal (of `portals`, when given; when `portals` maps portals to the nights
+    their listings were read, listed on one of those nights), and (when the pipeline started on
+    `first_night`) not withdrawn on or before its first night, which it never saw.
+    `withdrawn` (doc id -> date or None) replaces the truth's withdrawal of those documents
+    by the one the pipeline can know of (None: not yet)."""
     units = system_units(system)
     out = []
     for doc in world.docs():
         if doc.unit_id not in units or doc.disclosure != "主动公开":
             continue
-        seen = first_shown(world, doc)
-        withdrawn = doc.withdrawn_on
-        if seen is None or seen > as_of or (first_night and withdrawn and withdrawn <= first_night):
+        seen = (first_read(world, doc, portals) if isinstance(portals, Mapping)
+                else first_shown(world, doc, portals))
+        gone = doc.withdrawn_on
+        if seen is None or seen > as_of or (first_night and gone and gone <= first_night):
             continue
-        if withdrawn and removed and _kept_by_removed(world, doc, removed, first_night):
-            withdrawn = None
-        out.append(Counted(doc, withdrawn))
+        if gone and removed and _kept_by_removed(world, doc, removed, first_night):
+            gone = None
+        if withdrawn is not None and (doc_id := f"sim-{doc.g:07d}") in withdrawn:
+            gone = withdrawn[doc_id]
+        out.append(Counted(doc, gone))
     return out
 
 
@@ -128,7 +147,9 @@ def year_figures(docs: Iterable[Counted], year: int, as_of: date) -> dict:
 
 def figures_as_of(world: World, as_of: date, system: str = "ly-aic",
                   years: list[int] | None = None, *, first_night: date | None = None,
-                  removed: Mapping[str, date] | None = None) -> dict[int, dict]:
+                  removed: Mapping[str, date] | None = None,
+                  portals: Collection[str] | Mapping[str, Collection[date]] | None = None,
+                  withdrawn: Mapping[str, date | None] | None = None) -> dict[int, dict]:
     """Year -> the figures a correct pipeline reports for `system` on night `as_of`:
     `{"levels": {"all"|level: {held, official_held, new, official_new, fulltext_held}},
     "categories": {"all"|level: {scheme: {category: n}}}}` (docs/counting.md; `未分类` for
@@ -140,8 +161,14 @@ def figures_as_of(world: World, as_of: date, system: str = "ly-aic",
     never seen). `removed`: portal id -> the first night the portal is out of the
     configuration; a document it listed before then keeps that sighting, so a withdrawal on
     or after that night never happens for the pipeline (withdrawals before it are taken as
-    done)."""
-    docs = counted(world, as_of, system, first_night, removed)
+    done). `portals`: the portals the pipeline harvests (default: all); a document counts
+    once one of them lists it; or portal id -> the nights the pipeline read its listing, and
+    a document counts once it was listed on one of them (a portal down for a night sees its
+    new documents on its next night). `withdrawn`: doc id -> the withdrawal the pipeline can know
+    of on the night, instead of the truth's (a date, or None for not yet withdrawn): a
+    pipeline sees a withdrawal only after two full listings miss the document, and dates it
+    by the first of them (docs/withdrawal.md)."""
+    docs = counted(world, as_of, system, first_night, removed, portals, withdrawn)
     if years is None:
         first = min((c.doc.published.year for c in docs), default=as_of.year)
         years = list(range(first, as_of.year + 1))

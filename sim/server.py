@@ -31,7 +31,7 @@ class SimServer:
         self.world = world
         self.host = host
         self.stopped = False
-        self._as_of = _as_date(as_of) if as_of else DEFAULT_AS_OF
+        self._as_of = _as_date(as_of) if as_of else getattr(world, "default_as_of", DEFAULT_AS_OF)
         self._migrations: dict[str, date] = {}
         self._servers: dict[str, PortalServer] = {}
         try:
@@ -99,7 +99,7 @@ class SimServer:
                     exclude: Iterable[str] = ()) -> str:
         """The xxgk.toml that points at this world (docs/sim.md, Running it), without the
         portals in `exclude` (they keep serving)."""
-        return config_text(self.portals, data_dir, warehouse_path, exclude)
+        return config_text(self.portals, data_dir, warehouse_path, exclude, self.world)
 
     def write_config(self, path: str | Path, data_dir: str | Path | None = None,
                      warehouse_path: str | Path | None = None, exclude: Iterable[str] = ()

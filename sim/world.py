@@ -143,10 +143,25 @@ class Listing:
         return out
 
 
-def build_world(seed: int = 2012, scale: int = 1, until: date | None = None) -> World:
+#: The worlds `build_world(world=…)` and `sim --world` know.
+WORLDS = ("longyan", "guangdong")
+
+
+def build_world(seed: int = 2012, scale: int = 1, until: date | None = None,
+                world: str = "longyan") -> World:
     """The deterministic world for `seed`, with every document copied `scale` times. With
     `until` (after WORLD_END), the world goes on to that day: new Longyan documents every day
-    and a few withdrawals (sim.gen.later); without it, the default world, byte for byte."""
+    and a few withdrawals (sim.gen.later); without it, the default world, byte for byte.
+    `world="guangdong"` is the Guangdong world instead (sim.guangdong: gkmlpt, gov.cn and
+    the Hanweb 信息公开 search; one size, no seed, scale or later days)."""
+    if world not in WORLDS:
+        raise ValueError(f"world must be one of {', '.join(WORLDS)}, got {world!r}")
+    if world == "guangdong":
+        if (seed, scale, until) != (2012, 1, None):
+            raise ValueError("the guangdong world has no seed, scale or until")
+        from sim.guangdong import build
+
+        return build()
     if scale < 1:
         raise ValueError(f"scale must be at least 1, got {scale}")
     if until is not None and until <= WORLD_END:

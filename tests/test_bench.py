@@ -44,3 +44,22 @@ def test_bench_nights_smoke_keeps_one_state_row_per_sighting_whatever_the_nights
         (1, 3000, 3000, 3000), (8, 3030, 3030, 3030), (10, 3040, 3040, 3040)]
     assert figures[1][5] == 3000 + 6 * (5 + 90) + 3030  # landing rows: every row of every night
     assert re.search(r"build night 10/night 1 [0-9.]+ wall, [0-9.]+ CPU", output)
+
+
+DETAIL_BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_detail_failures.py"
+
+
+def test_bench_detail_failures_smoke_opens_the_circuit_and_bounds_the_requests():
+    output = subprocess.run(
+        [sys.executable, str(DETAIL_BENCH), "--portals", "ly-zp-aic-site,ly-lc-aic-site",
+         "--fail", "ly-zp-aic-site"],
+        check=True, capture_output=True, text=True, timeout=300,
+    ).stdout
+    assert re.search(r"^ratio failing/clean +[0-9.]+", output, re.M)
+    failing = re.search(r"^failing ly-zp-aic-site: ok, (\d+) listing pages, 242 rows, "
+                        r"(\d+) requests, 242 owed", output, re.M)
+    assert failing, output
+    # Every listing page, then five detail pages (each tried twice: one request apiece).
+    pages, requests = map(int, failing.groups())
+    assert requests == pages + 5
+    assert "circuit open after 5 failures (5 failures in a row); 242 left owed" in output

@@ -112,7 +112,7 @@ def test_unknown_portal_lookup_names_the_portals(tmp_path: Path) -> None:
 
 BAD = [
     # (what to change in GOOD, entry, field, words of the reason)
-    (('platform = "trs"', 'platform = "wcm"'), 'portal[0] id="ly-aic-xxgk"', "platform", "'trs', 'hanweb' or 'ssp'"),
+    (('platform = "trs"', 'platform = "wcm"'), 'portal[0] id="ly-aic-xxgk"', "platform", "'trs', 'hanweb', 'ssp', 'gkmlpt', 'govcn' or 'hanweb-xxgk'"),
     (('level = "county"\nparent', 'level = "town"\nparent'), 'unit[1] id="xl-aic"', "level", "'province', 'city' or 'county'"),
     (('details = "always"', 'details = "sometimes"'), 'portal[1] id="xl-site"', "details", "'new', 'always' or 'never'"),
     (('url = "http://{host}/xxgk/index.html"', 'url = "ftp://{host}/x"'), 'portal[0] id="ly-aic-xxgk"', "url", "http(s) URL"),
@@ -125,6 +125,8 @@ BAD = [
     (("per_host_delay = 0", "per_host_delay = -0.5"), "[harvest]", "per_host_delay", "greater than or equal to 0"),
     (("per_host_delay = 0", "concurrency = 0"), "[harvest]", "concurrency", "greater than or equal to 1"),
     (("per_host_delay = 0", "parse_processes = -1"), "[harvest]", "parse_processes", "greater than or equal to 0"),
+    (("per_host_delay = 0", "parse_timeout = 0"), "[harvest]", "parse_timeout", "greater than 0"),
+    (("per_host_delay = 0", "parse_timeout = 601"), "[harvest]", "parse_timeout", "less than or equal to 600"),
     (("per_host_delay = 0", "per_host_dealy = 0"), "[harvest]", "per_host_dealy", "unknown key"),
     (('rows = "div.list li"', "rows = 3"), 'portal[1] id="xl-site"', "options.rows", "valid string"),
     (('hosts = ["static', 'hosts = ["http://static'), 'portal[1] id="xl-site"', "hosts", "host names"),

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import threading
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import UTC
 from types import SimpleNamespace
@@ -26,6 +24,7 @@ from connectors.crawl import PortalTarget, crawl
 from connectors.errors import ChallengePage, FetchError, LayoutChanged, NoRows, StubPage, UnsafeXml
 from connectors.families.base import ListingPage, RawDetail, RawRow
 from connectors.http import HttpClient, allowed_hosts
+from connectors.parse_pool import ParsePool
 from connectors.records import Request
 from sim import render
 from sim import server as sim_server
@@ -228,15 +227,20 @@ def test_detail_policy(json_family, server, client, policy, details):
     assert len(portal.detail_hits()) == summary.details_fetched == details
 
 
-def test_a_failed_detail_page_keeps_the_row_and_makes_the_run_partial(json_family, server, client):
+def test_a_failed_detail_page_keeps_the_row_is_owed_and_leaves_the_listing_complete(
+        json_family, server, client):
     JsonPortal(server, [3, 2, 1])
     server.routes["/d/2.html"] = lambda h: (500, {}, b"oops")
     rows, summary, walk = run(target(server), client)
     assert [row.item_key for row in rows] == ["t3", "t2", "t1"]
     assert rows[1].detail_fetched is False and rows[1].title == "关于第2号文件的通知"
-    assert summary.status == "partial" and "1 detail page(s) failed" in summary.reason
+    assert rows[1].detail_attempted and "HTTP 500" in rows[1].detail_error
+    assert rows[0].detail_error is None and rows[0].detail_attempted
+    # Every listing page was walked: the listing is complete, the detail page owed.
+    assert (summary.status, summary.complete) == ("ok", True)
+    assert summary.reason == "1 detail page(s) failed; 1 owed"
+    assert (summary.details_owed, summary.details_paid, summary.details_given_up) == (1, 0, 0)
     assert any(server.url("/d/2.html") in line and "500" in line for line in summary.errors)
-    assert summary.complete is False
     assert summary.retries == 1  # the 500 was tried twice (max_attempts=2)
 
 
@@ -248,7 +252,7 @@ def test_a_detail_page_on_a_foreign_host_is_refused(json_family, server, client)
         server.routes["/list/0"] = lambda h: (200, {}, json.dumps(page).encode())
         rows, summary, _ = run(target(server), client)
         assert elsewhere.hits == [] and len(rows) == 1
-        assert summary.status == "partial"
+        assert summary.status == "ok" and summary.details_owed == 1
         assert any("ForeignHostError" in line for line in summary.errors)
         # Allowed as an extra host, the same detail page is fetched.
         elsewhere.routes["/d/1.html"] = server.routes["/d/1.html"]
@@ -660,7 +664,7 @@ def test_portals_crawled_in_threads_share_one_client_and_keep_their_own_logs(sim
 
 @pytest.fixture(scope="module")
 def parser_pool():
-    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ParsePool(2) as pool:
         yield pool
 
 

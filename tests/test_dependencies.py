@@ -16,7 +16,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PRODUCT = ("connectors", "warehouse", "flows", "sim")
+PRODUCT = ("connectors", "warehouse", "flows", "sim", "reports")
 OURS = set(PRODUCT)
 
 

@@ -121,10 +121,14 @@ def _alarm(signum, frame):
 
 
 def timed(parse: Callable, page: str) -> tuple[float, object]:
-    """(seconds, result or PageError) of one call, cut off by an alarm at three bounds."""
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, 3 * BOUND)
-    started = time.perf_counter()
+    """(CPU seconds, result or PageError) of one call, cut off by an alarm at three bounds.
+
+    CPU time of this process, not wall time: parsing is CPU work, and other processes on a
+    shared machine stretch the wall clock without saying anything about the parser.
+    """
+    previous = signal.signal(signal.SIGPROF, _alarm)
+    signal.setitimer(signal.ITIMER_PROF, 3 * BOUND)
+    started = time.process_time()
     try:
         outcome: object = parse(page)
     except PageError as exc:
@@ -132,17 +136,17 @@ def timed(parse: Callable, page: str) -> tuple[float, object]:
     except _TooSlow:
         outcome = None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-    return time.perf_counter() - started, outcome
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+    return time.process_time() - started, outcome
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_a_hostile_page_is_read_in_bounded_time(case: str) -> None:
     parse, page = CASES[case]
     elapsed, outcome = timed(parse, page)
-    assert outcome is not None, f"{case}: still running after {3 * BOUND:.0f} s"
-    assert elapsed < BOUND, f"{case}: {elapsed:.1f} s"
+    assert outcome is not None, f"{case}: still running after {3 * BOUND:.0f} s of CPU"
+    assert elapsed < BOUND, f"{case}: {elapsed:.1f} s of CPU"
 
 
 def test_the_href_flood_reads_the_row_and_finds_no_next_page() -> None:

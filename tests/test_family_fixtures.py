@@ -5,6 +5,9 @@ Run a recorded page through its family and compare with the hand-written `.expec
 Each `tests/fixtures/<family>/<name>.expected.json` names its page (`page`), how to decode it
 (`encoding`, default utf-8), whether it is a `listing` or `detail` page, the request or URL,
 the portal options, and either what the parser gives or the error it `raises`.
+
+The gkmlpt, govcn and hanweb-xxgk pages were recorded from the simulated Guangdong world:
+tests/test_fixtures_truth_guangdong.py checks their parse against that world's ground truth.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ def request_of(spec: dict) -> Request:
         method=req.get("method", "GET"),
         data=tuple(tuple(pair) for pair in req.get("data", [])),
         headers=tuple(tuple(pair) for pair in req.get("headers", [])),
+        carry=tuple(req.get("carry", [])),
     )
 
 
@@ -54,7 +58,8 @@ def run(family: str, spec: dict, text: str) -> ListingPage | RawDetail:
 def _request_json(request: Request | None) -> dict | None:
     if request is None:
         return None
-    return {k: [list(p) for p in v] if isinstance(v, tuple) else v for k, v in asdict(request).items()}
+    return {k: [list(p) if isinstance(p, tuple) else p for p in v] if isinstance(v, tuple) else v
+            for k, v in asdict(request).items() if k != "carry" or v}  # carry: gkmlpt only
 
 
 def _normalized_json(fields: dict[str, str]) -> dict:

@@ -282,13 +282,13 @@ def test_one_run_at_a_time_per_data_dir(tmp_path: Path) -> None:
 
 
 def test_parser_pool_has_one_process_per_core_by_default_and_none_when_asked(tmp_path):
+    from connectors.parse_pool import InlineParser, ParsePool
     from flows.config import Harvest
     from flows.steps import make_parser_pool
 
-    assert make_parser_pool(Harvest(parse_processes=0)) is None
-    pool = make_parser_pool(Harvest())
-    try:
-        assert pool._max_workers == (os.cpu_count() or 1)
-        assert pool.submit(sum, [1, 2, 3]).result() == 6
-    finally:
-        pool.shutdown()
+    inline = make_parser_pool(Harvest(parse_processes=0, parse_timeout=5))
+    assert isinstance(inline, InlineParser) and inline.timeout == 5
+    with make_parser_pool(Harvest()) as pool:
+        assert isinstance(pool, ParsePool)
+        assert pool.processes == (os.cpu_count() or 1) and pool.timeout == 20
+        assert pool.parse("sum", sum, [1, 2, 3]) == 6

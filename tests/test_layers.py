@@ -17,9 +17,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 FORBIDDEN = {
-    "connectors": {"warehouse", "flows", "sim", "duckdb", "prefect"},
-    "warehouse": {"connectors", "flows", "sim", "requests", "bs4", "prefect"},
-    "sim": {"connectors", "warehouse", "flows"},
+    "connectors": {"warehouse", "flows", "sim", "reports", "duckdb", "prefect"},
+    "warehouse": {"connectors", "flows", "sim", "reports", "requests", "bs4", "prefect"},
+    "sim": {"connectors", "warehouse", "flows", "reports"},
+    "reports": {"connectors", "flows", "sim", "prefect"},
 }
 
 

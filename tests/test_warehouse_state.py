@@ -95,6 +95,7 @@ def state_of(state_path) -> dict[str, list[tuple]]:
             for table, sql in (
                 ("raw_sightings", "SELECT * FROM raw_sightings"),
                 ("raw_sighting_details", "SELECT * FROM raw_sighting_details"),
+                ("raw_detail_attempts", "SELECT * FROM raw_detail_attempts"),
                 ("raw_runs", "SELECT * EXCLUDE (loaded_at) FROM raw_runs"),
             )
         }

@@ -6,13 +6,16 @@ read-only, lays out the configured units and portals as `cfg_` tables, reads the
 registry of the published file (warehouse/registry.py), runs every model
 under `models/` after the models it reads (warehouse/dag.py: one SQL or Python file per
 table, its header saying how it is kept), runs every check under `checks/` (each must
-return zero rows), and only then replaces the published file with `os.replace`. A failure
-at any point removes the new file and leaves yesterday's published file as it was.
+return zero rows), and only then replaces the published file with `os.replace` (and flushes
+the folder, so the rename is on the disk). A failure at any point removes the new file and
+leaves yesterday's published file as it was; a killed build leaves it behind, for the next
+run to remove (`remove_stale_builds`).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,14 +24,15 @@ import duckdb
 
 from warehouse.config_tables import config_tables, settings_table
 from warehouse.dag import Model, ModelError, build_order, discover
-from warehouse.db import connect
+from warehouse.db import connect, remove_spill_dir
 from warehouse.fields import TemplateError, expand
+from warehouse.landing import fsync_path
 from warehouse.load import ensure_schema, known_items
 from warehouse.rank import RankLimitError, check_rank_limits, macros_sql
 from warehouse.registry import RegistryError, read_previous_registry
 from warehouse.totals import totals
 
-__all__ = ["BuildError", "BuildResult", "build", "known_items", "run_checks", "totals"]
+__all__ = ["BuildError", "BuildResult", "build", "known_items", "remove_stale_builds", "run_checks", "totals"]
 
 _HERE = Path(__file__).parent
 MODELS_DIR = _HERE / "models"
@@ -196,10 +200,29 @@ def build(
         con.close()
         _remove(building)
         raise
+    fsync_path(published.parent)  # the rename itself survives a power cut
     return result
 
 
 def _remove(path: Path) -> None:
-    """Delete a (partial) build file and its write-ahead log if they exist."""
+    """Delete a (partial) build file, its write-ahead log and DuckDB's spill folder."""
     for candidate in (path, path.with_name(path.name + ".wal")):
         candidate.unlink(missing_ok=True)
+    remove_spill_dir(path)
+
+
+def remove_stale_builds(published_path: str | os.PathLike) -> list[Path]:
+    """Delete what killed builds left beside the published file; return it.
+
+    A build killed before its `os.replace` leaves `.{name}.building-{pid}` (with perhaps its
+    `.wal` and its `.tmp` spill folder). Only for a caller that knows no build is running
+    (the nightly run's lock): the published file itself is never touched.
+    """
+    published = Path(published_path)
+    stale = sorted(published.parent.glob(f".{published.name}.building-*"))
+    for path in stale:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    return stale

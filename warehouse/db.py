@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -42,3 +44,23 @@ def connect(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckDBPy
     con.execute("SET TimeZone = 'UTC'")
     con.create_function("nfkc", _nfkc, ["VARCHAR"], "VARCHAR", type="arrow", side_effects=False)
     return con
+
+
+def spill_dir(path: str | os.PathLike) -> Path:
+    """The folder where DuckDB spills a database's work past the memory limit (`<file>.tmp`)."""
+    path = Path(path)
+    return path.with_name(path.name + ".tmp")
+
+
+def remove_spill_dir(path: str | os.PathLike) -> list[Path]:
+    """Delete the spill folder a killed process left beside a database file; return it.
+
+    DuckDB removes its spill files when it closes, but not those of a killed process, and
+    never looks at them again. Only for a database no process has open (for the state
+    database: the nightly run's lock).
+    """
+    folder = spill_dir(path)
+    if not folder.is_dir():
+        return []
+    shutil.rmtree(folder, ignore_errors=True)
+    return [folder]

@@ -1,8 +1,8 @@
 """Landing files: one harvest of one portal as Parquet plus its run summary as JSON.
 
 A landing directory is the hand-off between the harvest and the warehouse. Every file is
-written to a temporary name and renamed, and the run file is written last, so a listings
-file without its run file is an interrupted harvest that the loader ignores.
+written to a temporary name, flushed and renamed, and the run file is written last, so a
+listings file without its run file is an interrupted harvest that the loader ignores.
 """
 
 from __future__ import annotations
@@ -45,6 +45,11 @@ LANDING_SCHEMA = pa.schema(
         pa.field("detail_sha256", pa.string()),
         pa.field("has_body", pa.bool_()),
         pa.field("n_attachments", pa.int32()),
+        # listing | detail: a detail row is an owed detail page read again (or tried again)
+        # on a later night; it carries detail fields only (docs/reliability.md, Detail debt)
+        pa.field("row_kind", pa.string()),
+        pa.field("detail_attempted", pa.bool_()),
+        pa.field("detail_error", pa.string()),
         pa.field("run_id", pa.string(), nullable=False),
     ]
 )
@@ -62,12 +67,19 @@ RUN_KEYS = (
     "rows",
     "advertised_total",
     "details_fetched",
+    "details_owed",
+    "details_paid",
+    "details_given_up",
     "requests",
     "retries",
     "bytes",
     "complete",
     "errors",
 )
+
+#: Landing columns added after the first landing files were written: an older file may lack
+#: them all (they load as NULL: a listing row, no detail attempt recorded).
+LATER_COLUMNS = ("row_kind", "detail_attempted", "detail_error")
 
 # run_id and portal_id become path parts: a value from outside must not climb directories.
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -140,15 +152,39 @@ def _rows_table(rows: list[dict], run_id: str, portal_id: str) -> pa.Table:
         ) from exc
 
 
+def fsync_path(path: Path) -> None:
+    """Flush a file's or a directory's contents (a directory's: its entries) to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _replace_into(path: Path, write) -> None:
-    """Write through `write(temp_path)` then rename onto `path`, so `path` is always whole."""
+    """Write through `write(temp_path)`, flush it, then rename onto `path`, so `path` is
+    always whole, even after a power cut. A process killed before the rename leaves only
+    its temporary file (`.{name}.{pid}.tmp`, see `remove_stale_temp`)."""
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         write(temp)
+        fsync_path(temp)
         os.replace(temp, path)
     finally:
         if temp.exists():
             temp.unlink()
+
+
+def remove_stale_temp(data_dir: str | os.PathLike) -> list[Path]:
+    """Delete the temporary files killed landing writes left; return them.
+
+    Only for a caller that knows no landing write is running (the nightly run's lock).
+    """
+    landing = Path(data_dir) / "landing"
+    stale = sorted(landing.glob("*/.*.tmp")) if landing.is_dir() else []
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
 
 
 def write_landing(
@@ -186,10 +222,15 @@ def write_landing_table(
         fetch_table = pa.Table.from_pylist(fetches) if fetches else None
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise LandingError(f"fetch log of {portal_id}/{run_id} is not a table: {exc}") from exc
-    paths["run"].parent.mkdir(parents=True, exist_ok=True)
+    run_dir = paths["run"].parent
+    new_dir = not run_dir.exists()
+    run_dir.mkdir(parents=True, exist_ok=True)
     _replace_into(paths["listings"], lambda temp: pq.write_table(table, temp))
     if fetch_table is not None:
         _replace_into(paths["fetches"], lambda temp: pq.write_table(fetch_table, temp))
     text = json.dumps(document, ensure_ascii=False, indent=1)
     _replace_into(paths["run"], lambda temp: temp.write_text(text, encoding="utf-8"))
+    fsync_path(run_dir)  # the three renames are on the disk before the harvest reports done
+    if new_dir:
+        fsync_path(run_dir.parent)
     return paths

@@ -21,17 +21,20 @@ import pyarrow.parquet as pq
 
 from warehouse.db import connect
 from warehouse.decisions import ensure_decisions_schema, load_decisions
-from warehouse.landing import LANDING_SCHEMA, RUN_KEYS, LandingError, check_name
+from warehouse.landing import LANDING_SCHEMA, LATER_COLUMNS, RUN_KEYS, LandingError, check_name
 from warehouse.state import ensure_state_schema, merge_rows
 
 _RUN_COLUMNS = """
     portal_id VARCHAR NOT NULL, run_id VARCHAR NOT NULL, mode VARCHAR NOT NULL,
     status VARCHAR NOT NULL, reason VARCHAR, started_at TIMESTAMP NOT NULL,
     finished_at TIMESTAMP, pages INTEGER, rows INTEGER, advertised_total INTEGER,
-    details_fetched INTEGER, requests INTEGER, retries INTEGER, bytes BIGINT,
+    details_fetched INTEGER, details_owed INTEGER, details_paid INTEGER,
+    details_given_up INTEGER, requests INTEGER, retries INTEGER, bytes BIGINT,
     complete BOOLEAN NOT NULL, errors VARCHAR[], loaded_at TIMESTAMP NOT NULL,
     PRIMARY KEY (run_id, portal_id)
 """
+#: Run columns added after the first state databases were made (added to them on open).
+_LATER_RUN_COLUMNS = ("details_owed", "details_paid", "details_given_up")
 
 
 @dataclass
@@ -49,6 +52,8 @@ def ensure_schema(con) -> None:
     `raw_listings` into the sighting state)."""
     ensure_state_schema(con)
     con.execute(f"CREATE TABLE IF NOT EXISTS raw_runs ({_RUN_COLUMNS})")
+    for name in _LATER_RUN_COLUMNS:
+        con.execute(f"ALTER TABLE raw_runs ADD COLUMN IF NOT EXISTS {name} INTEGER")
     ensure_decisions_schema(con)
 
 
@@ -105,12 +110,14 @@ def _check_listings(path: Path, run_id: str, portal_id: str, con) -> int:
     """
     schema = pq.read_schema(path)
     missing = [name for name in LANDING_SCHEMA.names if name not in schema.names]
+    if missing == list(LATER_COLUMNS):  # an older file: they load as NULL
+        missing = []
     if missing:
         raise LandingError(f"{path.name} lacks columns {', '.join(missing)}")
     wrong = [
         f"{column.name} is {schema.field(column.name).type}, not {column.type}"
         for column in LANDING_SCHEMA
-        if not schema.field(column.name).type.equals(column.type)
+        if column.name in schema.names and not schema.field(column.name).type.equals(column.type)
     ]
     if wrong:
         raise LandingError(f"{path.name}: {'; '.join(wrong)}")
@@ -148,11 +155,11 @@ def _insert_runs(con, runs: list[_Run]) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         if files:
-            merge_rows(con, "read_parquet(?)", [files])
+            merge_rows(con, files)
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
         placeholders = ", ".join("?" for _ in range(len(RUN_KEYS) + 1))
         con.executemany(
-            f"INSERT INTO raw_runs VALUES ({placeholders})",
+            f"INSERT INTO raw_runs ({', '.join(RUN_KEYS)}, loaded_at) VALUES ({placeholders})",
             [[*run.row, loaded_at] for run in runs],
         )
         con.execute("COMMIT")
@@ -244,14 +251,17 @@ def load(state_path: str | os.PathLike, data_dir: str | os.PathLike) -> LoadResu
     return result
 
 
-def _read_state(state_path: str | os.PathLike, sql: str, params: list) -> list[tuple] | None:
-    """Rows of `sql` over the state database, or None when it or its raw_ tables do not exist."""
+def _read_state(
+    state_path: str | os.PathLike, sql: str, params: list, table: str = "raw_runs"
+) -> list[tuple] | None:
+    """Rows of `sql` over the state database, or None when it or the table `sql` reads (made
+    by the next load) does not exist."""
     if not Path(state_path).exists():
         return None
     con = connect(state_path, read_only=True)
     try:
         exists = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'raw_runs'"
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
         ).fetchone()[0]
         return con.execute(sql, params).fetchall() if exists else None
     finally:
@@ -264,6 +274,7 @@ def known_items(state_path: str | os.PathLike, portal_id: str) -> dict[str, str]
         state_path,
         "SELECT item_key, listing_hash FROM raw_sightings WHERE portal_id = ?",
         [portal_id],
+        "raw_sightings",
     )
     return dict(rows or [])
 

@@ -7,12 +7,16 @@ Every module has `first_request(url, options)`, `parse_listing(text, request, op
 - trs listings: `rows` (CSS selector of the rows), then within a row `link`, `title`, `date`
   and any field name (`index_no = "td:nth-of-type(2)"`, …);
 - ssp listings: `datas` (rows per page, default 20);
+- gkmlpt: `categories` (comma-separated category ids to walk; default every category of the
+  tree with posts), `first_page` (0 or 1, default 1);
+- govcn: `n` (results per category and page, default 10);
 - every detail page: `body` (CSS selector of the body) and `label:<printed label>` = field
   (`"label:分类" = "topic"` lets a combined 分类 cell fill the topic scheme).
 """
 
-from connectors.families import hanweb, ssp, trs
+from connectors.families import gkmlpt, govcn, hanweb, hanweb_xxgk, ssp, trs
 
-FAMILIES = {"trs": trs, "hanweb": hanweb, "ssp": ssp}
+FAMILIES = {"trs": trs, "hanweb": hanweb, "ssp": ssp, "gkmlpt": gkmlpt, "govcn": govcn,
+            "hanweb-xxgk": hanweb_xxgk}
 
-__all__ = ["FAMILIES", "hanweb", "ssp", "trs"]
+__all__ = ["FAMILIES", "gkmlpt", "govcn", "hanweb", "hanweb_xxgk", "ssp", "trs"]

@@ -29,6 +29,11 @@ STUB_BYTES = 600
 #: bounds every walk up an element's ancestors.
 MAX_DEPTH = 256
 
+#: Pages of more elements than this are refused: real catalog pages hold a few hundred, and
+#: each element costs bs4 tens of microseconds to build and the readers more to walk, so a
+#: page within the body cap made of nothing but tags would take minutes (docs/reliability.md).
+MAX_ELEMENTS = 50_000
+
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".zip", ".rar", ".wps", ".ofd")
 
 
@@ -49,6 +54,12 @@ class ListingPage:
     page_count: int | None = None  # pages the portal says the listing has
     advertised_total: int | None = None  # items the portal says the listing has
     next_request: Request | None = None  # None on the last page
+    #: A page without rows by design (gkmlpt's index page, an empty category): the walk goes
+    #: on to `next_request` without counting it as a page of the listing.
+    passing: bool = False
+    #: Where the walk goes on when the rest of this listing is known already (incremental
+    #: mode): the next category of a walk over several; None ends the walk.
+    resume: Request | None = None
 
 
 @dataclass(frozen=True)
@@ -63,19 +74,25 @@ class RawDetail:
 class _DepthBoundBuilder(LXMLTreeBuilder):
     """The lxml HTML builder, stopping with `LayoutChanged` at the first element nested
     deeper than `MAX_DEPTH` (a page of ten thousand unclosed `<span>`s is refused as soon
-    as it is seen, instead of costing quadratic time in every walk over it)."""
+    as it is seen, instead of costing quadratic time in every walk over it), and at the
+    element past `MAX_ELEMENTS`."""
 
     _depth = 0
+    _elements = 0
 
     def feed(self, markup) -> None:  # noqa: ANN001 - bs4's own signature
-        self._depth = 0
+        self._depth = self._elements = 0
         super().feed(markup)
 
     def start(self, tag, attrib, nsmap=None) -> None:  # noqa: ANN001
         self._depth += 1
+        self._elements += 1
         if self._depth > MAX_DEPTH:
             raise LayoutChanged(f"elements nested more than {MAX_DEPTH} deep: not a page a "
                                 "template renders; refused")
+        if self._elements > MAX_ELEMENTS:
+            raise LayoutChanged(f"more than {MAX_ELEMENTS} elements: not a page a template "
+                                "renders; refused")
         super().start(tag, attrib, nsmap or {})
 
     def end(self, name) -> None:  # noqa: ANN001
@@ -90,11 +107,30 @@ def soup(text: str, parse_only: ElementFilter | None = None) -> BeautifulSoup:
     hostile title attribute would make such a cut swallow the rows after it. Raises
     `LayoutChanged` for elements nested deeper than `MAX_DEPTH`.
     """
+    text = without_surrogates(text)  # lxml cannot encode them
     with warnings.catch_warnings():
         # a portal's text that looks like a URL or like XML is still a page to read
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         return BeautifulSoup(text, builder=_DepthBoundBuilder(), parse_only=parse_only)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """`text` with lone surrogates, which no encoder accepts, as U+FFFD. No decoder makes
+    them, but a JSON escape does (`"\\ud800"`)."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+_SMALL_INT = re.compile(r"[0-9]{1,15}")
+
+
+def small_int(digits: str) -> int | None:
+    """The number `digits` writes in ASCII digits (a page count, a total), or None when it is
+    not one or is longer than any real count (Python refuses to read 4,300 digits at all)."""
+    return int(digits) if _SMALL_INT.fullmatch(digits) else None
 
 
 def tags(node: Tag, names: frozenset[str] | None = None) -> Iterator[Tag]:

@@ -25,10 +25,12 @@ from connectors.families.base import (
     cut_regions,
     item_key_for,
     resolve_link,
+    small_int,
     soup,
     tags,
     text_of,
     unreadable,
+    without_surrogates,
 )
 from connectors.families.detail import parse_detail_page
 from connectors.normalize import canonical_url, parse_date
@@ -106,7 +108,7 @@ def _parse_xml(xml: str, url: str, scanned: str) -> etree._Element:
     if _DECLARATION.search(cut_regions(scanned, _CDATA)):
         raise UnsafeXml(f"{url}: the XML declares a DOCTYPE or ENTITY; refused, nothing expanded")
     try:
-        root = etree.fromstring(xml.encode("utf-8"), parser=_XML_PARSER)
+        root = etree.fromstring(without_surrogates(xml).encode("utf-8"), parser=_XML_PARSER)
     except etree.XMLSyntaxError as exc:
         raise LayoutChanged(f"{url}: the datastore is not well-formed XML: {exc}") from exc
     if root.getroottree().docinfo.internalDTD is not None:
@@ -141,10 +143,11 @@ def _record_html(record: etree._Element) -> str:
 def _total(store: etree._Element, text: str) -> int | None:
     """`<totalrecord>` of the datastore, else a `totalRecord:` in the page's script."""
     node = store.find("totalrecord")
-    if node is not None and (node.text or "").strip().isdigit():
-        return int(node.text.strip())
+    total = small_int((node.text or "").strip()) if node is not None else None
+    if total is not None:
+        return total
     match = _TOTAL_JS.search(text)
-    return int(match.group(1)) if match else None
+    return small_int(match.group(1)) if match else None
 
 
 # --- rows -------------------------------------------------------------------------------

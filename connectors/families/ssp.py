@@ -21,7 +21,9 @@ from connectors.families.base import (
     check_stub,
     platform_key,
     resolve_link,
+    small_int,
     unreadable,
+    without_surrogates,
 )
 from connectors.normalize import label_field
 from connectors.records import Request
@@ -40,7 +42,7 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     page = _page_number(request.url)
     data = _load(text, request.url)
     total = data.get("total")
-    total = int(total) if isinstance(total, int | str) and str(total).isdigit() else None
+    total = small_int(str(total)) if isinstance(total, int | str) else None
     items = data.get("datas")
     ended = data.get("error") is True or items == []
     if ended:
@@ -94,7 +96,9 @@ def _load(text: str, url: str) -> dict:
         raise unreadable(text, f"{url}: expected JSON, got HTML ({len(text)} characters)")
     try:
         data = json.loads(stripped, strict=False)
-    except json.JSONDecodeError as exc:
+    except RecursionError:
+        raise LayoutChanged(f"{url}: JSON nested too deep to read") from None
+    except ValueError as exc:  # not JSON, or a number of more than 4,300 digits
         raise LayoutChanged(f"{url}: not JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise LayoutChanged(f"{url}: expected a JSON object, got {type(data).__name__}")
@@ -109,10 +113,11 @@ def _row(item: object, index: int, base: str) -> RawRow:
     for key, value in item.items():
         fld = label_field(key)
         if fld and value not in (None, "") and not isinstance(value, dict | list):
-            fields.setdefault(fld, str(value))
-    url = resolve_link(str(item.get("docpuburl") or item.get("url") or ""), base)
+            # a JSON escape can make a lone surrogate, which no file format can store
+            fields.setdefault(fld, without_surrogates(str(value)))
+    url = resolve_link(without_surrogates(str(item.get("docpuburl") or item.get("url") or "")), base)
     if url is None:
         raise LayoutChanged(f"{base}: datas[{index}] has no usable docpuburl")
-    own_id = next((str(item[k]) for k in _ID_KEYS if item.get(k) not in (None, "")), None)
+    own_id = next((without_surrogates(str(item[k])) for k in _ID_KEYS if item.get(k) not in (None, "")), None)
     key = platform_key(url) or own_id or url
     return RawRow(url=url, item_key=key, fields=fields)

@@ -55,7 +55,9 @@ class HttpClient:
     `data_dir` holds the page archive and the validators; None keeps neither (no archive,
     no conditional requests). Timeouts are in seconds; `retry_after_max` caps how long a
     Retry-After header can make us wait; `total_timeout` bounds one exchange end to end, so
-    a server that trickles bytes (headers or body) cannot hold a worker forever.
+    a server that trickles bytes (headers or body) cannot hold a worker forever. `clock`
+    says what time it is (an aware UTC datetime): every page's `fetched_at` and fetch-log
+    entry is dated by it, and crawls date their runs by it (the wall clock by default).
     """
 
     data_dir: str | os.PathLike[str] | None = None
@@ -75,6 +77,7 @@ class HttpClient:
     max_decoded_bytes: int = 20 * _MB
     max_redirects: int = 5
     conditional: bool = True
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)  # wall
     archive: PageArchive | None = field(init=False, repr=False)
     _validators: ValidatorCache | None = field(init=False, repr=False)
     _retry_after: Retry = field(init=False, repr=False)
@@ -102,25 +105,29 @@ class HttpClient:
         allowed: Iterable[str],
         *,
         log: list[FetchLogEntry] | None = None,
+        attempts: int | None = None,
     ) -> Page:
         """Fetch one request, retrying what is worth retrying; return the decoded page.
 
         `allowed` is the set of host keys (see `allowed_hosts`) this request and its
         redirects may touch. Raises `ForeignHostError`, `ResponseTooLarge` or `FetchError`.
         One `FetchLogEntry` is appended to `log`, or to the client's own log when no list
-        is given (see `take_log`), whether the fetch succeeds or not.
+        is given (see `take_log`), whether the fetch succeeds or not. `attempts` lowers
+        `max_attempts` for this request, and its retries then wait no longer than
+        `backoff` plus jitter (what a page we can do without deserves: a detail page is
+        asked for again on a later night, connectors/debt.py).
         """
         allowed = frozenset(allowed)
         started = time.monotonic()
         progress = _Progress()
         try:
-            body = self._fetch_with_retries(request, allowed, progress)
+            body = self._fetch_with_retries(request, allowed, progress, attempts)
             page = self._finish(request, body, progress.attempts, started)
         except FetchError as exc:
             exc.attempts = exc.attempts or progress.attempts
             exc.url = exc.url or request.url
             self._record(log, log_entry(request, progress.status, started, progress.attempts,
-                                        error=exc))
+                                        error=exc, now=self.clock()))
             raise
         self._record(log, log_entry(request, page.status, started, page.attempts, page=page))
         return page
@@ -148,11 +155,12 @@ class HttpClient:
     # -- retries ------------------------------------------------------------------------
 
     def _fetch_with_retries(self, request: Request, allowed: frozenset[str],
-                            progress: _Progress) -> Body:
+                            progress: _Progress, attempts: int | None = None) -> Body:
         """Run attempts until one succeeds, a permanent error occurs, or attempts run out."""
+        quick = attempts is not None and attempts < self.max_attempts
         retrying = Retrying(
-            stop=stop_after_attempt(self.max_attempts),
-            wait=self._wait(),
+            stop=stop_after_attempt(attempts if quick else self.max_attempts),
+            wait=self._wait(quick),
             retry=retry_if_exception_type(Retryable),
             reraise=True,
         )
@@ -168,10 +176,12 @@ class HttpClient:
             ) from exc
         raise AssertionError("tenacity ended without an outcome")  # pragma: no cover
 
-    def _wait(self) -> Callable[[RetryCallState], float]:
-        """The wait before a retry: what the server asked for, else jittered backoff."""
+    def _wait(self, quick: bool = False) -> Callable[[RetryCallState], float]:
+        """The wait before a retry: what the server asked for, else jittered backoff
+        (no more than `backoff` plus jitter when `quick`)."""
         backoff = wait_exponential_jitter(
-            multiplier=self.backoff, max=self.backoff_max, jitter=self.backoff
+            multiplier=self.backoff, max=self.backoff if quick else self.backoff_max,
+            jitter=self.backoff,
         )
 
         def wait(retry_state: RetryCallState) -> float:
@@ -306,7 +316,7 @@ class HttpClient:
             url=request.url, final_url=body.final_url, status=body.status,
             headers=body.headers, content=content, text=text, encoding=encoding, sha256=sha,
             attempts=attempts, elapsed=time.monotonic() - started,
-            fetched_at=datetime.now(UTC), not_modified=not_modified,
+            fetched_at=self.clock(), not_modified=not_modified,
         )
 
     def _record(self, log: list[FetchLogEntry] | None, entry: FetchLogEntry) -> None:

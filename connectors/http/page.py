@@ -28,16 +28,17 @@ class Page:
 
 
 def log_entry(request: Request, status: int | None, started: float, attempts: int, *,
-              page: Page | None = None, error: Exception | None = None) -> FetchLogEntry:
+              page: Page | None = None, error: Exception | None = None,
+              now: datetime | None = None) -> FetchLogEntry:
     """The fetch-log entry of one fetch that began at `started` (monotonic) and produced
-    `page`, or failed with `error`."""
+    `page`, or failed with `error` (dated `now` by the client's clock, else the wall clock)."""
     return FetchLogEntry(
         url=request.url, method=request.method.upper(), status=status,
         bytes=len(page.content) if page else 0, elapsed=time.monotonic() - started,
         attempts=attempts, sha256=page.sha256 if page else None,
         encoding=page.encoding if page else None,
         error=str(error) if error is not None else None,
-        fetched_at=page.fetched_at if page else datetime.now(UTC),
+        fetched_at=page.fetched_at if page else (now or datetime.now(UTC)),
         final_url=page.final_url if page else None,
         not_modified=page.not_modified if page else False,
     )

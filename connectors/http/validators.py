@@ -34,23 +34,27 @@ class ValidatorCache:
 
     def _load(self, path: Path) -> None:
         """Read the stored lines, the last for a URL winning; compact a mostly stale file."""
-        lines = 0
-        with path.open(encoding="utf-8") as stored:
+        lines, line = 0, "\n"
+        with path.open(encoding="utf-8", errors="replace") as stored:
             for line in stored:
                 lines += 1
                 # A line cut short by a crash is skipped: it only costs one unconditional GET.
                 with suppress(ValueError, KeyError, TypeError):
                     entry = json.loads(line)
                     self._by_url[entry["url"]] = entry
-        if lines > 2 * len(self._by_url) + 100:
+        # Rewritten when mostly stale, or when a killed write left its last line unfinished
+        # (the next append would be glued to it and lost too).
+        if lines > 2 * len(self._by_url) + 100 or not line.endswith("\n"):
             self._rewrite(path)
 
     def _rewrite(self, path: Path) -> None:
-        """Replace the file by one line per URL (temporary file + rename)."""
+        """Replace the file by one line per URL (temporary file, flushed, then renamed)."""
         tmp = path.with_name(path.name + ".tmp")
         with tmp.open("w", encoding="utf-8") as out:
             for entry in self._by_url.values():
                 out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
         os.replace(tmp, path)
 
     def get(self, url: str) -> dict[str, str] | None:

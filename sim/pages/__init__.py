@@ -12,15 +12,23 @@ from __future__ import annotations
 
 from sim.model import Portal
 from sim.pages.base import Site
+from sim.pages.gd_trs import GdTrsSite
+from sim.pages.gkmlpt import GkmlptSite
+from sim.pages.govcn import GovcnSite
 from sim.pages.hanweb import HanwebSite
+from sim.pages.hanweb_xxgk import HanwebXxgkSite
 from sim.pages.ssp import SspSite
 from sim.pages.trs import TrsSite
 from sim.world import World
 
-#: platform family -> the Site class that serves it
-SITES: dict[str, type[Site]] = {"trs": TrsSite, "hanweb": HanwebSite, "ssp": SspSite}
+#: platform family -> the Site class that serves it (the last three: the Guangdong world)
+SITES: dict[str, type] = {"trs": TrsSite, "hanweb": HanwebSite, "ssp": SspSite,
+                          "gkmlpt": GkmlptSite, "govcn": GovcnSite, "hanweb-xxgk": HanwebXxgkSite}
+#: the Guangdong world's own classes where a family serves both worlds
+GUANGDONG_SITES: dict[str, type] = {**SITES, "trs": GdTrsSite}
 
 
-def make_site(world: World, portal: Portal, origin: str) -> Site:
+def make_site(world: World, portal: Portal, origin: str) -> Site:  # or a PlainSite
     """The Site for a portal's platform family."""
-    return SITES[portal.platform](world, portal, origin)
+    table = GUANGDONG_SITES if getattr(world, "name", None) == "guangdong" else SITES
+    return table[portal.platform](world, portal, origin)

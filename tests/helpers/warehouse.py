@@ -74,6 +74,9 @@ def listing(portal_id: str, item_key: str, seen_at: datetime, detail: bool = Tru
         "detail_sha256": f"sha-{item_key}" if detail else None,
         "has_body": True if detail else None,
         "n_attachments": 0 if detail else None,
+        "row_kind": "listing",
+        "detail_attempted": detail,
+        "detail_error": None,
     }
     for name in FIELDS:
         row[name] = None

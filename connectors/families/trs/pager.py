@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
+from connectors.families.base import small_int
 from connectors.normalize import canonical_url
 from connectors.records import Request
 
@@ -19,14 +20,14 @@ _PAGE_URL = re.compile(r"^index(?:_(\d+))?\.(\w+)$")
 def int_var(text: str, name: str) -> int | None:
     """The value of `var name = 123` in the page's scripts."""
     match = re.search(rf"\bvar\s+{name}\s*=\s*['\"]?(\d+)", text)
-    return int(match.group(1)) if match else None
+    return small_int(match.group(1)) if match else None
 
 
 def pager(text: str) -> tuple[int | None, int | None, str | None]:
     """(page count, current 0-based page, extension) from createPageHTML or countPage."""
     match = _CREATE_PAGE.search(text)
     if match:
-        return int(match.group(1)), int(match.group(2)), match.group(4)
+        return small_int(match.group(1)), small_int(match.group(2)), match.group(4)
     return int_var(text, "countPage"), int_var(text, "currentPage"), None
 
 

@@ -1,0 +1,174 @@
+"""The www.gov.cn policy library: its JSON search API, then two detail templates.
+
+`GET {url}&p={n}&n={k}` (the configured URL holds the search: `t=zhengcelibrary`, `q`,
+`sort=pubtime` …) → `{"code": 200, "searchVO": {"totalCount": 0, "catMap": {"gongwen":
+{"totalCount", "listVO": [{title, url, pcode, puborg, pubtimeStr, ptime, childtype, index,
+id}]}, "bumenfile": …, "otherfile": …, "gongbao": …}}}`. The top-level `totalCount` is 0:
+each category has its own. One document may sit in several categories: its item key is the
+same in each, so the crawl sees it once. The end is every `listVO` empty, or `code: 1001`
+with `searchVO: null`. Detail pages are the 政策文件库 overview table
+(`div.policyLibraryOverview_header`) or the 国务院文件 `table.bd1`, both label/value cells.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+from connectors.errors import LayoutChanged
+from connectors.families.base import (
+    ListingPage,
+    RawDetail,
+    RawRow,
+    check_stub,
+    resolve_link,
+    unreadable,
+)
+from connectors.families.detail import parse_detail_page
+from connectors.records import Request
+
+__all__ = ["first_request", "parse_detail", "parse_listing", "top_level"]
+
+DEFAULT_N = 10
+_CONTENT_ID = re.compile(r"/(content_\d+)\.s?html?$")
+#: item key -> field, in order of preference
+_FIELDS = {
+    "title": ("title",),
+    "index_no": ("index",),
+    "doc_no": ("pcode",),
+    "publisher_name": ("puborg",),
+    "published_date": ("pubtimeStr", "ptime"),
+    "topic": ("childtype",),
+}
+
+
+def first_request(url: str, options: Mapping[str, str]) -> Request:
+    """Page 1 of the search, `n` results per category (option `n`, default 10)."""
+    return Request(url=_page_url(url, 1, _per_page(options)))
+
+
+def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> ListingPage:
+    """The rows of every category of one result page, and the next page while any has more."""
+    data = _load(text, request.url)
+    page = _page_number(request.url)
+    vo = data.get("searchVO")
+    if data.get("code") == 1001 or vo is None:
+        if page > 1:
+            return ListingPage(rows=[])
+        raise LayoutChanged(f"{request.url}: no results on page 1 (code={data.get('code')!r}, "
+                            f"msg={data.get('msg')!r})")
+    if not isinstance(vo, dict):
+        raise LayoutChanged(f"{request.url}: searchVO is not an object")
+    lists = _lists(vo, request.url)
+    rows = [_row(item, i, request.url) for items in lists.values() for i, item in enumerate(items)]
+    totals = [_int(c.get("totalCount")) for c in (vo.get("catMap") or {}).values() if isinstance(c, dict)]
+    total = max([t for t in totals if t is not None], default=None)
+    if not rows:
+        if page > 1 or total == 0:
+            return ListingPage(rows=[], advertised_total=total)
+        raise LayoutChanged(f"{request.url}: page 1 lists nothing")
+    k = _per_page(options)
+    more = any(len(items) >= k for items in lists.values())
+    return ListingPage(
+        rows=rows, page_count=-(-total // k) if total else None, advertised_total=total,
+        next_request=Request(url=_page_url(request.url, page + 1, k)) if more else None,
+    )
+
+
+def parse_detail(text: str, url: str, options: Mapping[str, str]) -> RawDetail:
+    """Either template's label cells; 主题分类 `A\\B` gives its top level A as the topic."""
+    detail = parse_detail_page(text, url, options)
+    topic = detail.fields.get("topic")
+    if topic:
+        return replace(detail, fields={**detail.fields, "topic": top_level(topic)})
+    return detail
+
+
+def top_level(value: str) -> str:
+    """The top level of a gov.cn 主题分类 (`国土资源、能源\\电力` → `国土资源、能源`)."""
+    return re.split(r"[\\/＼]", value, maxsplit=1)[0].strip() or value
+
+
+def _per_page(options: Mapping[str, str]) -> int:
+    value = str(options.get("n", DEFAULT_N))
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"govcn option n must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _page_url(url: str, page: int, n: int) -> str:
+    parts = urlsplit(url)
+    kept = [p for p in parts.query.split("&") if p and p.split("=", 1)[0] not in ("p", "n")]
+    query = "&".join([*kept, f"p={page}", f"n={n}"])
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
+def _page_number(url: str) -> int:
+    value = dict(parse_qsl(urlsplit(url).query)).get("p", "1")
+    return int(value) if value.isdigit() else 1
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def _load(text: str, url: str) -> dict:
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped.startswith("<"):
+        check_stub(text, f"{url}: a small HTML page instead of JSON")
+        raise unreadable(text, f"{url}: expected JSON, got HTML ({len(text)} characters)")
+    try:
+        data = json.loads(stripped, strict=False)
+    except json.JSONDecodeError as exc:
+        raise LayoutChanged(f"{url}: not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise LayoutChanged(f"{url}: expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+def _lists(vo: dict, url: str) -> dict[str, list]:
+    """Category name -> its `listVO` (also a bare `searchVO.listVO`)."""
+    out: dict[str, list] = {}
+    cats = vo.get("catMap")
+    if cats is not None and not isinstance(cats, dict):
+        raise LayoutChanged(f"{url}: catMap is not an object")
+    for name, cat in (cats or {}).items():
+        items = cat.get("listVO") if isinstance(cat, dict) else None
+        if items is not None and not isinstance(items, list):
+            raise LayoutChanged(f"{url}: catMap.{name}.listVO is not a list")
+        out[name] = items or []
+    if isinstance(vo.get("listVO"), list):
+        out[""] = vo["listVO"]
+    if not out:
+        raise LayoutChanged(f"{url}: searchVO has neither catMap nor listVO")
+    return out
+
+
+def _text(value: object) -> str | None:
+    if value is None or isinstance(value, dict | list | bool):
+        return None
+    text = re.sub(r"</?em>", "", str(value)).strip()
+    return text or None
+
+
+def _row(item: object, index: int, base: str) -> RawRow:
+    """One hit: fields by name (`<em>` highlights dropped), the top level of `childtype`."""
+    if not isinstance(item, dict):
+        raise LayoutChanged(f"{base}: listVO[{index}] is not an object")
+    fields: dict[str, str] = {}
+    for name, keys in _FIELDS.items():
+        value = next((t for t in map(_text, (item.get(k) for k in keys)) if t), None)
+        if value:
+            fields[name] = top_level(value) if name == "topic" else value
+    url = resolve_link(str(item.get("url") or ""), base)
+    if url is None:
+        raise LayoutChanged(f"{base}: listVO[{index}] has no usable url")
+    found = _CONTENT_ID.search(urlsplit(url).path)
+    ident = _text(item.get("id"))
+    key = found.group(1) if found else f"govcn_{ident}" if ident else url
+    return RawRow(url=url, item_key=key, fields=fields)

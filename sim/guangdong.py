@@ -1,0 +1,190 @@
+"""The Guangdong world: a made-up city (粤海市) publishing through gkmlpt, a county on gkmlpt
+too, a district on the Hanweb 信息公开 search, a gov.cn-style central portal that
+re-publishes some of the city's documents beside the State Council's own, and the city's
+发展和改革局 re-publishing its own documents on a TRS site.
+
+Small (about 140 documents) and built without randomness: every document, its categories and
+the portals that list it follow from its number, so the ground truth and the figures are
+written down by construction. `build()` is what `sim.world.build_world(world="guangdong")`
+returns; the server, the config writer and the truth export use the same attributes as
+the Longyan world (`portals`, `units`, `truth_rows`, `config_title`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sim.model import Portal, Unit
+
+AS_OF = date(2013, 1, 31)
+#: gkmlpt category tree of the city: (id, name, children, jump_url); documents sit in the
+#: leaf named by their column, and category 20 lists its children's documents as well.
+CITY_TREE = (
+    (10, "机构职能", (), None),
+    (20, "政策文件", ((21, "市政府文件"), (22, "部门文件")), None),
+    (30, "规划计划", (), None),
+    (40, "统计信息", (), None),  # empty
+    (50, "人事信息", (), None),  # its post_count says more than it serves
+    (60, "政务服务", (), "http://www.gdzwfw.gov.cn/"),  # a link elsewhere, no posts
+)
+COUNTY_TREE = ((110, "通知公告", (), None), (120, "政策文件", (), None))
+#: How many more articles category 50 claims than it serves.
+STALE_POSTS = 2
+THEMES = ("综合政务", "城乡建设、环境保护", "国民经济管理、国有资产监管", "财政、金融、审计")
+GOVCN_SUB = {"综合政务": "政务公开", "城乡建设、环境保护": "城市规划",
+             "国民经济管理、国有资产监管": "经济运行", "财政、金融、审计": "财政"}
+GENRES = ("通知", "意见", "办法", "其他", "", "通知", "公告", "报告")
+
+
+def _u(id_, name, level, parent, org, prefix, aliases=(), configured=True) -> Unit:
+    return Unit(id_, name, level, "445100" if level != "county" else "445121", parent,
+                tuple(aliases), org, prefix, configured)
+
+
+UNITS: tuple[Unit, ...] = (
+    _u("gd-yh", "粤海市人民政府", "city", None, "00700001-X", "粤海府", ["粤海市政府"]),
+    _u("gd-yh-bgs", "粤海市人民政府办公室", "city", "gd-yh", "00700002-8", "粤海府办",
+       ["粤海市政府办公室"]),
+    _u("gd-yh-fgj", "粤海市发展和改革局", "city", "gd-yh", "00700015-1", "粤海发改"),
+    _u("gd-dj", "东江县人民政府", "county", "gd-yh", "00700201-5", "东府"),
+    _u("gd-xl", "粤海市西岭区人民政府", "county", "gd-yh", "00700301-1", "西府",
+       ["西岭区人民政府"]),
+    _u("gwy-bgt", "国务院办公厅", "province", None, "000014349", "国办发", configured=False),
+)
+UNIT_BY_ID = {u.id: u for u in UNITS}
+
+PORTALS: tuple[Portal, ...] = (
+    Portal("gd-yh-gkmlpt", "粤海市人民政府门户网站", "city", "445100", "gkmlpt", "gd-yh",
+           "gkmlpt", "city", per_page=10, id_base=3100000),
+    Portal("gd-dj-gkmlpt", "东江县人民政府网站", "county", "445121", "gkmlpt", "gd-dj",
+           "gkmlpt", "county", per_page=15, id_base=3200000),
+    Portal("gd-xl-xxgk", "西岭区政府信息公开", "county", "445121", "hanweb-xxgk", "gd-xl",
+           "hanweb_xxgk", "A0202", per_page=10, id_base=4100000),
+    Portal("govcn-central", "中国政府网政策文件库", "province", "100000", "govcn", None,
+           "govcn", "/search-gov/data", per_page=20, id_base=5000000),
+    Portal("gd-yh-fgj-site", "粤海市发展和改革局网站", "city", "445100", "trs", "gd-yh-fgj",
+           "county_table", "/zwgk/gkml/", per_page=10, id_base=3300000),
+)
+PORTAL_BY_ID = {p.id: p for p in PORTALS}
+
+
+@dataclass(frozen=True)
+class GdDoc:
+    """One document as its origin publishes it."""
+
+    n: int
+    unit_id: str
+    published: date
+    written: date
+    index_no: str
+    title: str
+    doc_no: str | None
+    topic: str
+    genre: str | None
+    column: int  # gkmlpt category (leaf) or 0 off gkmlpt
+    abolished: bool
+    portals: tuple[str, ...]
+
+    @property
+    def level(self) -> str:
+        return UNIT_BY_ID[self.unit_id].level
+
+
+_SUBJECTS = ("加强安全生产工作", "推进政务公开", "城市更新单元规划", "促进民营经济发展",
+             "财政预算执行情况", "优化营商环境", "乡村振兴示范带建设", "河长制工作",
+             "重点项目建设计划", "公共资源交易管理")
+
+
+def _doc(n: int, unit_id: str, published: date, column: int, serial: int) -> GdDoc:
+    unit = UNIT_BY_ID[unit_id]
+    genre = GENRES[n % len(GENRES)] or None
+    doc_no = f"{unit.doc_prefix}〔{published.year}〕{serial}号" if n % 3 else None
+    written = published - timedelta(days=n % 6)
+    title = f"{unit.name}关于{_SUBJECTS[n % len(_SUBJECTS)]}的{genre or '文件'}（{n}）"
+    portals = {"city": ("gd-yh-gkmlpt",), "county": ("gd-dj-gkmlpt",)}.get(unit.level, ())
+    if unit_id == "gd-xl":
+        portals = ("gd-xl-xxgk",)
+    if unit_id == "gd-yh-fgj":
+        portals = (*portals, "gd-yh-fgj-site")  # the department's own TRS site too
+    if unit.level == "city" and n % 7 == 0:
+        portals = (*portals, "govcn-central")  # re-published by the central portal
+    if unit_id == "gwy-bgt":
+        portals = ("govcn-central",)
+    return GdDoc(n, unit_id, published, written, f"{unit.org_code}/{written.year}-{serial:05d}",
+                 title, doc_no, THEMES[n % len(THEMES)], genre, column, n % 11 == 5,
+                 portals)
+
+
+def _city_column(n: int) -> int:
+    return (10, 21, 22, 21, 22, 30, 50, 22)[n % 8] if n % 23 else 30
+
+
+def generate() -> list[GdDoc]:
+    """Every document, in a fixed order (n = position)."""
+    docs: list[GdDoc] = []
+    start = date(2011, 3, 1)
+    city = ("gd-yh", "gd-yh-bgs", "gd-yh-fgj")
+    for i in range(64):  # city: 2011-03 .. 2013-01, every 11 days
+        day = start + timedelta(days=11 * i)
+        docs.append(_doc(len(docs), city[i % 3], day, _city_column(len(docs)), i + 1))
+    for i in range(34):  # 东江县 on the county gkmlpt
+        day = date(2011, 6, 2) + timedelta(days=17 * i)
+        docs.append(_doc(len(docs), "gd-dj", day, 110 if i % 3 else 120, i + 1))
+    for i in range(27):  # 西岭区 on the Hanweb search
+        docs.append(_doc(len(docs), "gd-xl", date(2011, 5, 9) + timedelta(days=23 * i), 0, i + 1))
+    for i in range(12):  # the State Council's own, only on the central portal
+        docs.append(_doc(len(docs), "gwy-bgt", date(2012, 1, 16) + timedelta(days=31 * i), 0,
+                         i + 70))
+    return docs
+
+
+class GuangdongWorld:
+    """The documents, who lists them, and the ground truth."""
+
+    name = "guangdong"
+    config_title = "The simulated Guangdong world on loopback, written by `sim --world guangdong`."
+    default_as_of = AS_OF
+
+    def __init__(self) -> None:
+        self.docs = generate()
+        self.units = UNITS
+        self.portals = PORTALS
+        self.scale = 1
+        self.base_count = len(self.docs)
+
+    def portal_hosts(self, portal_urls: dict[str, str]) -> dict[str, list[str]]:
+        """The hosts besides its entry URL's a portal sends the harvester to (config `hosts`)."""
+        from urllib.parse import urlsplit
+
+        url = portal_urls.get("gd-yh-gkmlpt")
+        return {"gd-yh-gkmlpt": [urlsplit(url).netloc.replace("127.0.0.1", "localhost")]} if url else {}
+
+    def listed(self, portal_id: str, as_of: date) -> list[GdDoc]:
+        """The documents a portal lists on `as_of`, newest first."""
+        docs = [d for d in self.docs if portal_id in d.portals and d.published <= as_of]
+        return sorted(docs, key=lambda d: (d.published, d.n), reverse=True)
+
+    def truth_rows(self, origins: dict[str, str] | None = None):
+        """One dict per document, in the columns of `sim.truth` (sightings: portal and path)."""
+        from sim.pages.gd_shown import detail_path  # pages import the world, not the reverse
+
+        for d in self.docs:
+            unit = UNIT_BY_ID[d.unit_id]
+            yield {
+                "doc_id": f"gd-{d.n:07d}", "unit_id": d.unit_id if unit.configured else None,
+                "level": d.level if unit.configured else None, "index_no": d.index_no,
+                "title": d.title, "doc_no": d.doc_no, "publisher": unit.name,
+                "published_date": d.published.isoformat(), "written_date": d.written.isoformat(),
+                "topic": d.topic, "function": None, "audience": None, "genre": d.genre,
+                "disclosure": "主动公开", "has_full_text": True, "withdrawn_on": None,
+                "validity": "废止" if d.abolished else "有效",
+                "sightings": [{"portal_id": p, "url": (origins or {}).get(p, "") + detail_path(p, d),
+                               "title": d.title, "index_no": d.index_no, "publisher": unit.name,
+                               "published": d.published.isoformat(),
+                               "listed_date": d.published.isoformat()} for p in d.portals],
+            }
+
+
+def build() -> GuangdongWorld:
+    return GuangdongWorld()

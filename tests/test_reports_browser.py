@@ -1,0 +1,95 @@
+"""The HTML report in a real browser: Debian's chromium driven by Playwright, offline.
+
+Checks: no console error, every chart drew one mark per data point, the figures in the page
+equal `xxgk totals --json`, hostile titles are shown as text and never run, nothing is
+requested but the file itself. Without chromium this FAILS (install it: apt-get install
+chromium); it never skips.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers.demo_world import demo_warehouse
+from helpers.report_world import HOSTILE_IMG, HOSTILE_SCRIPT, build_report_world
+
+from reports.data import load
+from reports.html import write_html
+from warehouse.totals import totals
+
+CHARTS = ("chart-monthly", "chart-topic", "chart-function", "chart-audience", "chart-units",
+          "chart-portals", "chart-overlap", "chart-scorecards", "chart-runs")
+SCREENSHOT = Path("/tmp/xxgk-report.png")
+
+
+def chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        pytest.fail("chromium is needed for the browser tests: apt-get update && apt-get install -y chromium")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+def open_offline(browser, path: Path):
+    """The page loaded with the network off and every non-file request aborted and recorded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_offline(True)
+    requested: list[str] = []
+
+    def route(r):
+        requested.append(r.request.url)
+        r.continue_() if r.request.url.startswith("file://") else r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.resolve().as_uri())
+    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length === {len(CHARTS)}")
+    return page, errors, requested
+
+
+def test_demo_report_renders_offline_with_its_figures(browser, tmp_path) -> None:
+    _, published = demo_warehouse()
+    path = write_html(load(published, "ly-aic", 2012), tmp_path / "report.html")
+    page, errors, requested = open_offline(browser, path)
+    assert errors == []
+    assert requested == [path.resolve().as_uri()]
+    for chart in CHARTS:
+        points = page.evaluate(f"document.getElementById('{chart}').data.reduce((s, t) => s + t.x.length, 0)")
+        drawn = page.locator(f"#{chart} .point").count()
+        assert points > 0 and drawn == points, chart
+    figures = totals(published, "ly-aic", 2012)
+    shown = page.evaluate("Object.fromEntries([...document.querySelectorAll('[data-figure]')]"
+                          ".map(e => [e.dataset.figure, e.textContent]))")
+    expected = {f"levels.{lv}.{k}": str(v) for lv, row in figures["levels"].items() for k, v in row.items()}
+    expected |= {f"categories.{lv}.{s}.{c}": str(n) for lv, schemes in figures["categories"].items()
+                 for s, counts in schemes.items() for c, n in counts.items()}
+    assert shown == expected
+    text = page.locator("#report-text").inner_text()
+    for figure in ("2887", "885", "756", "2002", "1977", "725", "235", "79.57%", "66.81%", "36.17%", "60.00%", "100%"):
+        assert figure in text
+    page.screenshot(path=str(SCREENSHOT), full_page=False)
+
+
+def test_hostile_titles_show_as_text_and_never_run(browser, tmp_path) -> None:
+    published = build_report_world(tmp_path / "world")
+    path = write_html(load(published, "ly-aic", 2012), tmp_path / "hostile.html")
+    page, errors, _ = open_offline(browser, path)
+    assert errors == []
+    assert page.evaluate("window.__pwned === undefined")
+    cells = page.locator("#table-documents td").all_inner_texts()
+    assert HOSTILE_SCRIPT in cells and HOSTILE_IMG in cells
+    assert page.locator("#table-documents img, #table-documents script").count() == 0
