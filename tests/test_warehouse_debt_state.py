@@ -117,3 +117,20 @@ def test_only_listing_rows_make_the_sighting_and_detail_rows_of_either_kind_over
                      ("d", run[N1], run[N1], run[N1], "listing")]
     assert details == [("a", run[N3], "detail"), ("b", run[N1], "listing"),
                        ("c", run[N4], "listing"), ("d", run[N1], "listing")]
+
+
+def test_a_state_database_made_before_the_debt_columns_gets_them(tmp_path):
+    load_in(tmp_path, [[N1, N2]])
+    state = tmp_path / "state.duckdb"
+    con = duckdb.connect(str(state))
+    for table in ("raw_sightings", "raw_sighting_details"):
+        for name in ("row_kind", "detail_attempted", "detail_error"):
+            con.execute(f"ALTER TABLE {table} DROP COLUMN {name}")
+    con.execute("DROP TABLE raw_detail_attempts")
+    con.close()
+    owed, _ = load_in(tmp_path, [[N3, N4, N5]])
+    # N1's and N2's failures went with the old database: a owes N4 and N5 (1 attempt), b
+    # N3 and N5 (its N2 failure is forgotten)
+    assert owed == {"a": OwedDetail(URL.format("a"), 1, N5, N4),
+                    "b": OwedDetail(URL.format("b"), 2, N5, N3)}
+    assert len(state_of(state)["raw_sightings"]) == 4
