@@ -25,6 +25,27 @@ def test_bench_build_smoke_builds_every_document_once_and_prints_both_ratios():
     assert all(float(ratio) > 0 for _, ratio in ratios)
 
 
+NIGHTS = BENCH.with_name("bench_nights.py")
+
+
+def test_bench_nights_smoke_keeps_one_state_row_per_sighting_whatever_the_nights():
+    # 10 nights: full on nights 1 and 8, incremental on the other 8, each adding 5 sightings
+    output = subprocess.run(
+        [sys.executable, str(NIGHTS), "--sightings", "3000", "--nights", "10", "--new", "5",
+         "--measure", "8", "--repeat", "1"],
+        check=True, capture_output=True, text=True, timeout=240,
+    ).stdout
+    rows = re.findall(r"^night (\d+): sightings ([\d,]+), published ([\d,]+), state rows ([\d,]+) "
+                      r"\(details ([\d,]+)\), landing rows loaded ([\d,]+)", output, re.M)
+    figures = [tuple(int(value.replace(",", "")) for value in row) for row in rows]
+    # night 1 lists 3,000; nights 2-7 add 30 new (and re-list 3% of 3,000..3,025 = 90 each);
+    # night 8 re-lists all 3,030; nights 9-10 add 10 more
+    assert [(night, sightings, published, state) for night, sightings, published, state, *_ in figures] == [
+        (1, 3000, 3000, 3000), (8, 3030, 3030, 3030), (10, 3040, 3040, 3040)]
+    assert figures[1][5] == 3000 + 6 * (5 + 90) + 3030  # landing rows: every row of every night
+    assert re.search(r"build night 10/night 1 [0-9.]+ wall, [0-9.]+ CPU", output)
+
+
 DETAIL_BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_detail_failures.py"
 
 

@@ -82,8 +82,9 @@ def test_a_sync_on_the_simulated_clock_dates_everything_by_it(prefect_harness, t
     cfg = load_config(config)
     with duckdb.connect(str(cfg.warehouse.state_path), read_only=True) as con:
         runs = con.execute("SELECT run_id, mode, started_at, finished_at FROM raw_runs ORDER BY run_id").fetchall()
-        seen = con.execute("SELECT run_id, min(seen_at), max(seen_at) FROM raw_listings GROUP BY ALL "
-                           "ORDER BY run_id").fetchall()
+        landing = str(cfg.warehouse.data_dir / "landing" / "*" / "*.listings.parquet")
+        seen = con.execute("SELECT run_id, min(seen_at)::TIMESTAMP, max(seen_at)::TIMESTAMP "
+                           "FROM read_parquet(?) GROUP BY ALL ORDER BY run_id", [landing]).fetchall()
     nights = [datetime(2013, 2, 28, 18), datetime(2013, 3, 19, 18), datetime(2013, 3, 20, 18)]
     assert [r[0][:11] for r in runs] == [n.strftime("%Y%m%dT%H") for n in nights]
     # By the wall clock the second night would have been incremental (seconds after a full one).

@@ -77,7 +77,7 @@ def test_the_real_models_have_the_inputs_their_sql_names():
         "int_doc_ids", "int_document_keys", "int_sightings", "int_unit_ancestry")
     assert order["int_doc_id_claims"].inputs == (
         "int_document_keys", "prev_doc_ids", "prev_sighting_doc_ids")
-    assert order["stg_listings"].inputs == ("state.raw_listings",)
+    assert order["stg_sightings"].inputs == ("state.raw_sightings",)
     names = list(order)
     for model in order.values():
         assert all(names.index(i) < names.index(model.name) for i in model.inputs if i in order)
@@ -100,7 +100,7 @@ def test_no_sql_file_spells_the_whole_field_list():
     # the list is spelt once, in warehouse/fields.py; the models expand {{ fields ... }}
     sql_files = sorted((MODELS.parent).rglob("*.sql"))
     # the models that once spelt it are among the files looked at
-    assert {"stg_listings.sql", "int_documents.sql", "fct_documents.sql"} <= {p.name for p in sql_files}
+    assert {"stg_sightings.sql", "int_documents.sql", "fct_documents.sql"} <= {p.name for p in sql_files}
     spelling = [path.name for path in sql_files
                 if all(re.search(rf"\b{name}\b", path.read_text(encoding="utf-8")) for name in FIELDS)]
     assert spelling == []

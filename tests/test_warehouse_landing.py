@@ -33,7 +33,7 @@ def test_landing_round_trips_every_field(tmp_path):
     assert result.runs_loaded == [(run_id, "ly-aic-xxgk")] and result.rows_loaded == 1
     con = duckdb.connect(str(tmp_path / "state.duckdb"), read_only=True)
     loaded = con.execute(
-        "SELECT title, index_no, published_date, seen_at, n_attachments, run_id FROM raw_listings"
+        "SELECT title, index_no, published_date, seen_at, n_attachments, run_id FROM raw_sightings"
     ).fetchall()
     started = con.execute("SELECT started_at FROM raw_runs").fetchone()[0]
     con.close()

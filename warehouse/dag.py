@@ -26,7 +26,8 @@ from pathlib import Path
 #: Tables a model may read that no model makes: the attached state database, the config, the
 #: doc_id registry of the previously published file (warehouse/registry.py).
 SOURCES = frozenset({
-    "state.raw_listings", "state.raw_runs", "state.raw_quarantine_decisions", "state.raw_applications",
+    "state.raw_sightings", "state.raw_sighting_details", "state.raw_runs",
+    "state.raw_quarantine_decisions", "state.raw_applications",
     "cfg_units", "cfg_portals", "cfg_settings",
     "prev_sighting_doc_ids", "prev_doc_ids",
 })

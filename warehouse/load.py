@@ -2,8 +2,10 @@
 operators' quarantine decisions, whole, at every load).
 
 New runs are checked one by one, then loaded together in one transaction (their listings
-in one bulk insert from Parquet, their run rows beside them), so a half-loaded run is never
-visible; a run already in `raw_runs` is skipped, so loading is idempotent.
+folded in one pass from Parquet into the sighting state, warehouse/state.py, their run rows
+beside them), so a half-loaded run is never visible; a run already in `raw_runs` is
+skipped, so loading is idempotent. `warehouse.rebuild.rebuild_state` folds every landing
+file again into a new state database: the landing files are the archive of the state.
 """
 
 from __future__ import annotations
@@ -21,14 +23,7 @@ from warehouse.applications import ensure_applications_schema, load_applications
 from warehouse.db import connect
 from warehouse.decisions import ensure_decisions_schema, load_decisions
 from warehouse.landing import LANDING_SCHEMA, LATER_COLUMNS, RUN_KEYS, LandingError, check_name
-
-_SQL_TYPES = {
-    "string": "VARCHAR",
-    "int32": "INTEGER",
-    "date32[day]": "DATE",
-    "bool": "BOOLEAN",
-    "timestamp[us, tz=UTC]": "TIMESTAMP",
-}
+from warehouse.state import ensure_state_schema, merge_rows
 
 _RUN_COLUMNS = """
     portal_id VARCHAR NOT NULL, run_id VARCHAR NOT NULL, mode VARCHAR NOT NULL,
@@ -53,18 +48,11 @@ class LoadResult:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (run file, reason)
 
 
-def _listing_columns_sql() -> str:
-    """The `raw_listings` column list, derived from the landing schema so they cannot drift."""
-    return ", ".join(f"{column.name} {_SQL_TYPES[str(column.type)]}" for column in LANDING_SCHEMA)
-
-
 def ensure_schema(con) -> None:
-    """Create the `raw_` tables if this state database is new."""
-    con.execute(f"CREATE TABLE IF NOT EXISTS raw_listings ({_listing_columns_sql()})")
+    """Create the `raw_` tables if this state database is new (or fold an old one's
+    `raw_listings` into the sighting state)."""
+    ensure_state_schema(con)
     con.execute(f"CREATE TABLE IF NOT EXISTS raw_runs ({_RUN_COLUMNS})")
-    for name in LATER_COLUMNS:
-        kind = _SQL_TYPES[str(LANDING_SCHEMA.field(name).type)]
-        con.execute(f"ALTER TABLE raw_listings ADD COLUMN IF NOT EXISTS {name} {kind}")
     for name in _LATER_RUN_COLUMNS:
         con.execute(f"ALTER TABLE raw_runs ADD COLUMN IF NOT EXISTS {name} INTEGER")
     ensure_decisions_schema(con)
@@ -163,18 +151,13 @@ class _Run:
 
 
 def _insert_runs(con, runs: list[_Run]) -> None:
-    """Insert the listings of every run in one bulk statement and their run rows, atomically."""
-    columns = ", ".join(LANDING_SCHEMA.names)
-    older = ", ".join(f"NULL AS {name}" if name in LATER_COLUMNS else name
-                      for name in LANDING_SCHEMA.names)
+    """Fold the listings of every run into the sighting state in one pass and insert their
+    run rows, atomically."""
     files = [str(run.listings) for run in runs if run.listings is not None]
-    old_files = [path for path in files if LATER_COLUMNS[0] not in pq.read_schema(path).names]
     con.execute("BEGIN TRANSACTION")
     try:
-        for chosen, select in ([f for f in files if f not in old_files], columns), (old_files, older):
-            if chosen:
-                con.execute(f"INSERT INTO raw_listings ({columns}) "
-                            f"SELECT {select} FROM read_parquet(?)", [chosen])
+        if files:
+            merge_rows(con, files)
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
         placeholders = ", ".join("?" for _ in range(len(RUN_KEYS) + 1))
         con.executemany(
@@ -218,53 +201,72 @@ def _check_run(con, run_file: Path) -> _Run:
     return _Run(row, run_file, listings, _check_listings(listings, row[1], row[0], con))
 
 
+def load_runs(con, run_files: list[Path], result: LoadResult) -> None:
+    """Check every run file not yet loaded and load the accepted ones in one transaction."""
+    loaded = set(con.execute("SELECT run_id, portal_id FROM raw_runs").fetchall())
+    accepted: list[_Run] = []
+    for run_file in run_files:
+        if (run_file.parent.name, run_file.name.removesuffix(".run.json")) in loaded:
+            continue
+        try:
+            accepted.append(_check_run(con, run_file))
+        except (LandingError, ValueError, OSError, duckdb.Error) as exc:
+            result.rejected.append((str(run_file), str(exc)))
+    if accepted:
+        _insert_accepted(con, accepted, result)
+
+
+def finish_load(con, landing: Path, result: LoadResult) -> None:
+    """The operators' decisions and the applications registers, whole, every time; listings
+    files without a run file."""
+    result.rejected += load_decisions(con, landing.parent)
+    result.rejected += load_applications(con, landing.parent)
+    for listings in sorted(landing.glob("*/*.listings.parquet")) if landing.is_dir() else []:
+        stem = listings.name.removesuffix(".listings.parquet")
+        if not listings.with_name(f"{stem}.run.json").exists():
+            result.interrupted.append(str(listings))
+
+
+def run_files_of(landing: Path) -> list[Path]:
+    """Every run file under the landing directory, in run order."""
+    return sorted(landing.glob("*/*.run.json")) if landing.is_dir() else []
+
+
 def load(state_path: str | os.PathLike, data_dir: str | os.PathLike) -> LoadResult:
     """Load every whole landing run under `data_dir/landing` not yet in the state database.
 
     Each new run is checked first; a run that breaks the contract is refused with its reason
     (nothing of it is loaded; it is tried again next time). The accepted runs then go in
-    together: one bulk insert of their listings and their run rows in one transaction, so a
-    run is never half visible and a crash loads nothing. Listings without a run file are
-    reported as interrupted and left alone. The operators' quarantine decisions are read
-    from their file and replace `raw_quarantine_decisions` (warehouse/decisions.py), the
+    together: their listings folded into the sighting state and their run rows inserted in
+    one transaction, so a run is never half visible and a crash loads nothing. Listings
+    without a run file are reported as interrupted and left alone. The operators' quarantine
+    decisions are read from their file and replace `raw_quarantine_decisions`
+    (warehouse/decisions.py), the
     applications registers `raw_applications` (warehouse/applications.py).
     """
     result = LoadResult()
     landing = Path(data_dir) / "landing"
-    run_files = sorted(landing.glob("*/*.run.json")) if landing.is_dir() else []
     con = connect(state_path)
     try:
         ensure_schema(con)
-        loaded = set(con.execute("SELECT run_id, portal_id FROM raw_runs").fetchall())
-        accepted: list[_Run] = []
-        for run_file in run_files:
-            if (run_file.parent.name, run_file.name.removesuffix(".run.json")) in loaded:
-                continue
-            try:
-                accepted.append(_check_run(con, run_file))
-            except (LandingError, ValueError, OSError, duckdb.Error) as exc:
-                result.rejected.append((str(run_file), str(exc)))
-        if accepted:
-            _insert_accepted(con, accepted, result)
-        result.rejected += load_decisions(con, data_dir)  # the decisions file, whole, every time
-        result.rejected += load_applications(con, data_dir)  # the registers, whole, every time
-        for listings in sorted(landing.glob("*/*.listings.parquet")) if landing.is_dir() else []:
-            stem = listings.name.removesuffix(".listings.parquet")
-            if not listings.with_name(f"{stem}.run.json").exists():
-                result.interrupted.append(str(listings))
+        load_runs(con, run_files_of(landing), result)
+        finish_load(con, landing, result)
     finally:
         con.close()
     return result
 
 
-def _read_state(state_path: str | os.PathLike, sql: str, params: list) -> list[tuple] | None:
-    """Rows of `sql` over the state database, or None when it or its raw_ tables do not exist."""
+def _read_state(
+    state_path: str | os.PathLike, sql: str, params: list, table: str = "raw_runs"
+) -> list[tuple] | None:
+    """Rows of `sql` over the state database, or None when it or the table `sql` reads (made
+    by the next load) does not exist."""
     if not Path(state_path).exists():
         return None
     con = connect(state_path, read_only=True)
     try:
         exists = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'raw_runs'"
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
         ).fetchone()[0]
         return con.execute(sql, params).fetchall() if exists else None
     finally:
@@ -275,9 +277,9 @@ def known_items(state_path: str | os.PathLike, portal_id: str) -> dict[str, str]
     """The latest listing hash of every item the portal has shown, for incremental crawls."""
     rows = _read_state(
         state_path,
-        "SELECT item_key, arg_max(listing_hash, (seen_at, run_id)) FROM raw_listings "
-        "WHERE portal_id = ? GROUP BY item_key",
+        "SELECT item_key, listing_hash FROM raw_sightings WHERE portal_id = ?",
         [portal_id],
+        "raw_sightings",
     )
     return dict(rows or [])
 

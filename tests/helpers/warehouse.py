@@ -132,9 +132,9 @@ def query(published: Path, sql: str, params: list | None = None) -> list[tuple]:
 
 
 def raw_count(data_dir: Path) -> int:
-    """How many listing rows the state database holds."""
+    """How many sightings the state database holds (raw_sightings: one row per portal × item)."""
     con = duckdb.connect(str(data_dir / "state.duckdb"), read_only=True)
     try:
-        return con.execute("SELECT count(*) FROM raw_listings").fetchone()[0]
+        return con.execute("SELECT count(*) FROM raw_sightings").fetchone()[0]
     finally:
         con.close()

@@ -17,7 +17,7 @@ from warehouse.components import run_eligibility
 
 GRAIN = "one row per complete full listing (portal × run) with status ok"
 MATERIALIZED = "table"
-INPUTS = ("stg_runs", "int_listing_spans", "state.raw_quarantine_decisions", "cfg_settings")
+INPUTS = ("stg_runs", "stg_sightings", "state.raw_quarantine_decisions", "cfg_settings")
 
 
 def build(con: duckdb.DuckDBPyConnection) -> pa.Table:
@@ -27,7 +27,7 @@ def build(con: duckdb.DuckDBPyConnection) -> pa.Table:
         "WHERE mode = 'full' AND status = 'ok' AND is_complete"
     ).to_arrow_table()
     spans = con.sql(
-        "SELECT portal_id, first_run_id, last_run_id, count(*) AS n FROM int_listing_spans "
+        "SELECT portal_id, first_run_id, last_run_id, count(*) AS n FROM stg_sightings "
         "GROUP BY ALL"
     ).to_arrow_table()
     decisions = con.sql(

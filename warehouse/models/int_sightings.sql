@@ -38,9 +38,14 @@ removed_portals AS (
         >= max(r.started_at) + to_days(CAST(c.removed_portal_grace_days AS INTEGER))
 ),
 publisher_units AS (
-    -- names are resolved once per distinct publisher name, not once per sighting
+    -- names are resolved once per distinct publisher name, not once per sighting (the names
+    -- of the latest rows and of the latest detail rows: every name a state can hold)
     SELECT l.publisher_name, n.unit_id
-    FROM (SELECT DISTINCT publisher_name FROM stg_listings WHERE publisher_name IS NOT NULL) AS l
+    FROM (
+        SELECT publisher_name FROM stg_sightings WHERE publisher_name IS NOT NULL
+        UNION
+        SELECT publisher_name FROM stg_sighting_details WHERE publisher_name IS NOT NULL
+    ) AS l
     JOIN int_unit_names AS n
         ON n.name_key = regexp_replace(nfkc(l.publisher_name), '[\s\p{Z}]', '', 'g')
 ),
