@@ -44,9 +44,18 @@ def child(data_dir: Path) -> None:
     load_seconds = time.perf_counter() - started
     result = build(data_dir / "state.duckdb", data_dir / "xxgk.duckdb", units, portals)
     build_seconds = time.perf_counter() - started - load_seconds
-    print(json.dumps({"load_s": load_seconds, "build_s": build_seconds, "rows": loaded.rows_loaded,
-                      "documents": result.n_documents, "steps": result.seconds,
-                      "peak_mb": peak_memory_mb()}))
+    print(
+        json.dumps(
+            {
+                "load_s": load_seconds,
+                "build_s": build_seconds,
+                "rows": loaded.rows_loaded,
+                "documents": result.n_documents,
+                "steps": result.seconds,
+                "peak_mb": peak_memory_mb(),
+            }
+        )
+    )
 
 
 def peak_memory_mb() -> float:
@@ -79,10 +88,11 @@ def floor_seconds(data_dir: Path, sql: str) -> tuple[float, float]:
 
 #: The floors: (name, statement over the landing files).
 FLOORS = (
-    ("grouped read (read + group by index_no)",
-     "SELECT count(*) FROM (SELECT index_no, count(*) FROM read_parquet(?) GROUP BY index_no)"),
-    ("copy (read every column, write it once)",
-     "CREATE TABLE landing_copy AS SELECT * FROM read_parquet(?)"),
+    (
+        "grouped read (read + group by index_no)",
+        "SELECT count(*) FROM (SELECT index_no, count(*) FROM read_parquet(?) GROUP BY index_no)",
+    ),
+    ("copy (read every column, write it once)", "CREATE TABLE landing_copy AS SELECT * FROM read_parquet(?)"),
 )
 
 
@@ -101,8 +111,9 @@ def main() -> None:
         land_all(data_dir, synthetic_sightings(args.sightings))
         print(f"landed {args.sightings:,} sightings in {time.perf_counter() - started:.1f} s")
         # the child's stderr passes through, so a failed build says why
-        output = subprocess.run([sys.executable, __file__, "--child", str(data_dir)],
-                                check=True, stdout=subprocess.PIPE, text=True).stdout
+        output = subprocess.run(
+            [sys.executable, __file__, "--child", str(data_dir)], check=True, stdout=subprocess.PIPE, text=True
+        ).stdout
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         child_cpu = usage.ru_utime + usage.ru_stime
         report = json.loads(output.splitlines()[-1])
@@ -111,13 +122,17 @@ def main() -> None:
     total = report["load_s"] + report["build_s"]
     slowest = sorted(report["steps"].items(), key=lambda item: -item[1])[:6]
     print(f"documents {report['documents']:,} of {report['rows']:,} sightings")
-    print(f"load {report['load_s']:.1f} s + build {report['build_s']:.1f} s = {total:.1f} s: "
-          f"{args.sightings / total:,.0f} sightings/s, peak memory {peak_mb:,.0f} MB")
+    print(
+        f"load {report['load_s']:.1f} s + build {report['build_s']:.1f} s = {total:.1f} s: "
+        f"{args.sightings / total:,.0f} sightings/s, peak memory {peak_mb:,.0f} MB"
+    )
     print("slowest steps: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in slowest))
     for name, floor, floor_cpu in floors:
         # CPU seconds are steadier than wall time when other work shares the cores
-        print(f"floor {name}: {floor:.2f} s, CPU {floor_cpu:.2f} s; load+build/floor "
-              f"{total / floor:.1f} wall, {child_cpu / max(floor_cpu, 1e-3):.1f} CPU")
+        print(
+            f"floor {name}: {floor:.2f} s, CPU {floor_cpu:.2f} s; load+build/floor "
+            f"{total / floor:.1f} wall, {child_cpu / max(floor_cpu, 1e-3):.1f} CPU"
+        )
 
 
 if __name__ == "__main__":

@@ -45,11 +45,20 @@ def one_night(sim, folder: Path, portal_ids: list[str] | None) -> tuple[float, d
     debt = debt_policy(config.harvest, datetime.now(UTC).date())
     started = time.perf_counter()
     client, parser = make_client(config.harvest, data_dir), make_parser_pool(config.harvest)
-    with client, parser or contextlib.nullcontext(), \
-            ThreadPoolExecutor(config.harvest.concurrency) as pool:
-        futures = {p.id: pool.submit(harvest_portal, p, client, data_dir=data_dir,
-                                     run_id="20130101T020000Z", mode="full", parser=parser,
-                                     debt=debt) for p in portals}
+    with client, parser or contextlib.nullcontext(), ThreadPoolExecutor(config.harvest.concurrency) as pool:
+        futures = {
+            p.id: pool.submit(
+                harvest_portal,
+                p,
+                client,
+                data_dir=data_dir,
+                run_id="20130101T020000Z",
+                mode="full",
+                parser=parser,
+                debt=debt,
+            )
+            for p in portals
+        }
         outcomes = {portal_id: future.result() for portal_id, future in futures.items()}
     build = build_warehouse(config)
     elapsed = time.perf_counter() - started
@@ -59,9 +68,11 @@ def one_night(sim, folder: Path, portal_ids: list[str] | None) -> tuple[float, d
 
 
 def describe(outcome: PortalOutcome) -> str:
-    return (f"{outcome.portal_id}: {outcome.status}, {outcome.pages} listing pages, "
-            f"{outcome.rows} rows, {outcome.requests} requests, {outcome.details_owed} owed, "
-            f"{outcome.duration:.1f} s; {outcome.reason or 'no reason'}")
+    return (
+        f"{outcome.portal_id}: {outcome.status}, {outcome.pages} listing pages, "
+        f"{outcome.rows} rows, {outcome.requests} requests, {outcome.details_owed} owed, "
+        f"{outcome.duration:.1f} s; {outcome.reason or 'no reason'}"
+    )
 
 
 def main() -> None:

@@ -21,9 +21,10 @@ import requests
 from connectors.http import HttpClient, allowed_hosts
 from connectors.records import Request
 
-PAGE = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
-        "</head><body>" + "<li><a href='/t.html'>龙岩市工商行政管理局关于通知</a></li>" * 400
-        + "</body></html>").encode("gbk")
+PAGE = (
+    '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+    "</head><body>" + "<li><a href='/t.html'>龙岩市工商行政管理局关于通知</a></li>" * 400 + "</body></html>"
+).encode("gbk")
 
 
 class _Handler(BaseHTTPRequestHandler):

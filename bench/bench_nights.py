@@ -79,8 +79,7 @@ def land_night(data_dir: Path, world_rows: pa.Table, night: int, listed: int, ar
     picked = np.sort(rng.choice(listed, int(listed * args.changed), replace=False))
     relisted, run_id = night_rows(changed(world_rows.take(picked), night), night, detail=False)
     new, _ = night_rows(world_rows.slice(listed, args.new), night, detail=True)
-    land_all(data_dir, pa.concat_tables([new, relisted]), run_id,
-             STARTED + timedelta(days=night - 1), "incremental")
+    land_all(data_dir, pa.concat_tables([new, relisted]), run_id, STARTED + timedelta(days=night - 1), "incremental")
     return listed + args.new
 
 
@@ -122,22 +121,34 @@ def run(data_dir: Path, args) -> list[dict]:
         load_seconds += time.perf_counter() - started
         if night in measure:
             wall, cpu, published = timed_build(data_dir, args.repeat)
-            figures.append({"night": night, "sightings": listed, "landed": landed,
-                            "published": published, "build_s": wall, "build_cpu_s": cpu,
-                            "load_s": load_seconds / night, **state_figures(data_dir / "state.duckdb")})
+            figures.append(
+                {
+                    "night": night,
+                    "sightings": listed,
+                    "landed": landed,
+                    "published": published,
+                    "build_s": wall,
+                    "build_cpu_s": cpu,
+                    "load_s": load_seconds / night,
+                    **state_figures(data_dir / "state.duckdb"),
+                }
+            )
             report(figures[-1], figures[0])
     return figures
 
 
 def report(row: dict, first: dict) -> None:
     """One measured night, as soon as it is measured."""
-    print(f"night {row['night']}: sightings {row['sightings']:,}, published {row['published']:,}, "
-          f"state rows {row['state_rows']:,} (details {row['detail_rows']:,}), "
-          f"landing rows loaded {row['landed']:,}, state file {row['state_mb']:.1f} MB, "
-          f"mean load {row['load_s']:.2f} s, build {row['build_s']:.2f} s "
-          f"(CPU {row['build_cpu_s']:.2f} s); build night {row['night']}/night 1 "
-          f"{row['build_s'] / first['build_s']:.2f} wall, "
-          f"{row['build_cpu_s'] / first['build_cpu_s']:.2f} CPU", flush=True)
+    print(
+        f"night {row['night']}: sightings {row['sightings']:,}, published {row['published']:,}, "
+        f"state rows {row['state_rows']:,} (details {row['detail_rows']:,}), "
+        f"landing rows loaded {row['landed']:,}, state file {row['state_mb']:.1f} MB, "
+        f"mean load {row['load_s']:.2f} s, build {row['build_s']:.2f} s "
+        f"(CPU {row['build_cpu_s']:.2f} s); build night {row['night']}/night 1 "
+        f"{row['build_s'] / first['build_s']:.2f} wall, "
+        f"{row['build_cpu_s'] / first['build_cpu_s']:.2f} CPU",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -151,8 +162,11 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="work in this directory and keep it")
     args = parser.parse_args()
     args.new = max(1, args.sightings // 10_000) if args.new is None else args.new
-    print(f"{args.nights} nights of {args.sightings:,} sightings (+{args.new:,} per incremental "
-          f"night, {args.changed:.0%} re-listed), a full listing every {FULL_EVERY} nights", flush=True)
+    print(
+        f"{args.nights} nights of {args.sightings:,} sightings (+{args.new:,} per incremental "
+        f"night, {args.changed:.0%} re-listed), a full listing every {FULL_EVERY} nights",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory(prefix="xxgk-nights-") as temp:
         run(args.keep or Path(temp), args)
 

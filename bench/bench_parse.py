@@ -35,6 +35,7 @@ Page = tuple[str, str, Request, str]
 
 def recorded_pages() -> list[Page]:
     """The real Handan pages and the recorded fixtures of each family."""
+
     def read(path: Path, encoding: str = "utf-8") -> str:
         return path.read_bytes().decode(encoding)
 
@@ -46,9 +47,11 @@ def real_pages(read: Callable[[Path], str]) -> list[Page]:
     names = ("handan_trs_xxgk_list_saved.html", "handan_trs_xxgk_detail_saved.html")
     missing = [name for name in names if not (REAL / name).is_file()]
     if missing:
-        print(f"real saved pages absent ({', '.join(missing)} not in {REAL}; the corpus "
-              "folder sits beside the checkout): benching the recorded fixtures only",
-              file=sys.stderr)
+        print(
+            f"real saved pages absent ({', '.join(missing)} not in {REAL}; the corpus "
+            "folder sits beside the checkout): benching the recorded fixtures only",
+            file=sys.stderr,
+        )
         return []
     list_url = Request("http://hdzfxxgk.hd.gov.cn/zfwj/jinqixxgk/index.html")
     detail_url = Request("http://hdzfxxgk.hd.gov.cn/gszbm/auto23716/202008/t20200802_1352104.html")
@@ -61,21 +64,36 @@ def real_pages(read: Callable[[Path], str]) -> list[Page]:
 def fixture_pages(read: Callable[[Path], str]) -> list[Page]:
     """The recorded fixtures of each family, in the repository."""
     return [
-        ("trs", "listing", Request("http://www.longyan.gov.cn/gk/gsj/index_3.shtml"),
-         read(FIXTURES / "trs" / "xxgk_table_list.html")),
-        ("trs", "detail", Request("http://www.longyan.gov.cn/gk/gsj/201203/t20120305_2459445.htm"),
-         read(FIXTURES / "trs" / "fujian_syh_box_detail.html")),
-        ("hanweb", "listing", Request("http://www.dingxi.gov.cn/col/col12377/index.html"),
-         read(FIXTURES / "hanweb" / "column_page.html")),
-        ("hanweb", "detail", Request("http://www.taizhou.gov.cn/art/2018/2/28/art_46355_1634538.html"),
-         read(FIXTURES / "hanweb" / "detail.html")),
+        (
+            "trs",
+            "listing",
+            Request("http://www.longyan.gov.cn/gk/gsj/index_3.shtml"),
+            read(FIXTURES / "trs" / "xxgk_table_list.html"),
+        ),
+        (
+            "trs",
+            "detail",
+            Request("http://www.longyan.gov.cn/gk/gsj/201203/t20120305_2459445.htm"),
+            read(FIXTURES / "trs" / "fujian_syh_box_detail.html"),
+        ),
+        (
+            "hanweb",
+            "listing",
+            Request("http://www.dingxi.gov.cn/col/col12377/index.html"),
+            read(FIXTURES / "hanweb" / "column_page.html"),
+        ),
+        (
+            "hanweb",
+            "detail",
+            Request("http://www.taizhou.gov.cn/art/2018/2/28/art_46355_1634538.html"),
+            read(FIXTURES / "hanweb" / "detail.html"),
+        ),
     ]
 
 
 def _fetch(request: Request) -> str:
     data = urllib.parse.urlencode(request.data).encode() if request.method == "POST" else None
-    req = urllib.request.Request(request.url, data=data, headers=dict(request.headers),
-                                 method=request.method)
+    req = urllib.request.Request(request.url, data=data, headers=dict(request.headers), method=request.method)
     with urllib.request.urlopen(req, timeout=10) as response:
         body = response.read()
     head = body[:2048].lower()
@@ -154,15 +172,16 @@ def report(name: str, pages: list[Page], seconds: float) -> None:
             continue
         size = sum(len(p[3].encode("utf-8")) for p in chosen) / len(chosen) / 1024
         ours, tree, floor = best_rates(chosen, seconds)
-        print(f"{name:9} {kind:8} {len(chosen):3} pages, {size:5.1f} KB avg: parser {ours:6.0f}/s"
-              f"  lxml floor {floor:6.0f}/s  floor/parser {floor / ours:5.1f}x"
-              f"  (whole bs4 tree alone {tree:5.0f}/s)")
+        print(
+            f"{name:9} {kind:8} {len(chosen):3} pages, {size:5.1f} KB avg: parser {ours:6.0f}/s"
+            f"  lxml floor {floor:6.0f}/s  floor/parser {floor / ours:5.1f}x"
+            f"  (whole bs4 tree alone {tree:5.0f}/s)"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=4.0,
-                        help="time per measurement (split into rounds)")
+    parser.add_argument("--seconds", type=float, default=4.0, help="time per measurement (split into rounds)")
     parser.add_argument("--no-sim", action="store_true", help="recorded pages only")
     args = parser.parse_args()
     report("recorded", recorded_pages(), args.seconds)

@@ -96,8 +96,9 @@ def sample_urls(server, count: int, rng: random.Random) -> list[str]:
         m = re.search(r"countPage\s*=\s*(\d+)", text) or re.search(r"createPageHTML\((\d+),", text)
         if m:
             ext = entry.rsplit(".", 1)[1]
-            pages = [entry.replace(f"index.{ext}", f"index_{rng.randrange(1, int(m.group(1)))}.{ext}")
-                     for _ in range(20)]
+            pages = [
+                entry.replace(f"index.{ext}", f"index_{rng.randrange(1, int(m.group(1)))}.{ext}") for _ in range(20)
+            ]
         else:
             pages = [entry] * 5
         listings += pages
@@ -105,8 +106,7 @@ def sample_urls(server, count: int, rng: random.Random) -> list[str]:
         for page in pages[:3]:
             for href in re.findall(r'href="(\./\d{6}/t[^"]+|/art/[^"]+)"', http_get(page)):
                 details.append(base + href[1:] if href.startswith("./") else origin + href)
-    urls = [rng.choice(listings) if rng.random() < 0.25 else rng.choice(details)
-            for _ in range(count)]
+    urls = [rng.choice(listings) if rng.random() < 0.25 else rng.choice(details) for _ in range(count)]
     return urls
 
 
@@ -127,8 +127,10 @@ def main() -> None:
     opts = args.parse_args()
     built = time.perf_counter()
     world = build_world(scale=opts.scale)
-    print(f"world scale {opts.scale}: {world.base_count * opts.scale:,} documents, "
-          f"built in {time.perf_counter() - built:.2f} s")
+    print(
+        f"world scale {opts.scale}: {world.base_count * opts.scale:,} documents, "
+        f"built in {time.perf_counter() - built:.2f} s"
+    )
     static = ThreadingHTTPServer(("127.0.0.1", 0), _Static)
     static.daemon_threads = True
     threading.Thread(target=static.serve_forever, daemon=True).start()

@@ -29,11 +29,28 @@ def world(n_portals: int) -> tuple[list[dict], list[dict]]:
     for index in range(n_portals):
         level = "province" if index == 0 else "city" if index <= 10 else "county"
         parent = None if index == 0 else "u000" if index <= 10 else f"u{1 + index % 10:03d}"
-        units.append({"id": f"u{index:03d}", "name": f"第{index}工商行政管理局", "level": level,
-                      "region": f"{350000 + index}", "parent": parent, "aliases": [f"第{index}工商局"]})
-        portals.append({"id": f"p{index:03d}", "name": f"第{index}信息公开", "level": level,
-                        "region": f"{350000 + index}", "platform": "trs",
-                        "url": f"http://p{index}.example/", "unit": f"u{index:03d}", "details": "new"})
+        units.append(
+            {
+                "id": f"u{index:03d}",
+                "name": f"第{index}工商行政管理局",
+                "level": level,
+                "region": f"{350000 + index}",
+                "parent": parent,
+                "aliases": [f"第{index}工商局"],
+            }
+        )
+        portals.append(
+            {
+                "id": f"p{index:03d}",
+                "name": f"第{index}信息公开",
+                "level": level,
+                "region": f"{350000 + index}",
+                "platform": "trs",
+                "url": f"http://p{index}.example/",
+                "unit": f"u{index:03d}",
+                "details": "new",
+            }
+        )
     return units, portals
 
 
@@ -78,18 +95,30 @@ def synthetic_sightings(n: int, seed: int = 7) -> pa.Table:
         "row_no": pa.array(np.arange(n) % 20, pa.int32()),
         "seen_at": seen,
         "listing_hash": item_key,
-        "title": title, "title_raw": title,
-        "index_no": index_no, "index_no_raw": index_no,
-        "doc_no": doc_no, "doc_no_raw": doc_no,
-        "publisher_name": publisher, "publisher_name_raw": publisher,
-        "published_date": pa.array(published, pa.date32()), "published_date_raw": null,
-        "written_date": pa.nulls(n, pa.date32()), "written_date_raw": null,
-        "topic": topic, "topic_raw": topic,
-        "function": null, "function_raw": null,
-        "audience": null, "audience_raw": null,
-        "genre": pa.array(np.full(n, "通知", dtype=object), pa.string()), "genre_raw": null,
-        "validity": null, "validity_raw": null,
-        "disclosure": null, "disclosure_raw": null,
+        "title": title,
+        "title_raw": title,
+        "index_no": index_no,
+        "index_no_raw": index_no,
+        "doc_no": doc_no,
+        "doc_no_raw": doc_no,
+        "publisher_name": publisher,
+        "publisher_name_raw": publisher,
+        "published_date": pa.array(published, pa.date32()),
+        "published_date_raw": null,
+        "written_date": pa.nulls(n, pa.date32()),
+        "written_date_raw": null,
+        "topic": topic,
+        "topic_raw": topic,
+        "function": null,
+        "function_raw": null,
+        "audience": null,
+        "audience_raw": null,
+        "genre": pa.array(np.full(n, "通知", dtype=object), pa.string()),
+        "genre_raw": null,
+        "validity": null,
+        "validity_raw": null,
+        "disclosure": null,
+        "disclosure_raw": null,
         "flags": null,
         "detail_fetched": pa.array(np.ones(n, dtype=bool)),
         "detail_sha256": null,
@@ -103,17 +132,25 @@ def synthetic_sightings(n: int, seed: int = 7) -> pa.Table:
     return pa.table(columns, schema=LANDING_SCHEMA)
 
 
-def land_all(data_dir: Path, table: pa.Table, run_id: str = RUN_ID, started: datetime = STARTED,
-             mode: str = "full") -> None:
+def land_all(
+    data_dir: Path, table: pa.Table, run_id: str = RUN_ID, started: datetime = STARTED, mode: str = "full"
+) -> None:
     """One landing file per portal (every portal, rows or not), written through the
     warehouse's own writer; a full run is complete."""
     portals = table.column("portal_id")
     for index in range(N_PORTALS):
         portal_id = f"p{index:03d}"
         part = table.filter(pc.equal(portals, portal_id))
-        run = {"portal_id": portal_id, "run_id": run_id, "mode": mode, "status": "ok",
-               "started_at": started, "finished_at": started + timedelta(hours=1),
-               "pages": part.num_rows // 20 + 1, "rows": part.num_rows,
-               "advertised_total": part.num_rows if mode == "full" else None,
-               "complete": mode == "full"}
+        run = {
+            "portal_id": portal_id,
+            "run_id": run_id,
+            "mode": mode,
+            "status": "ok",
+            "started_at": started,
+            "finished_at": started + timedelta(hours=1),
+            "pages": part.num_rows // 20 + 1,
+            "rows": part.num_rows,
+            "advertised_total": part.num_rows if mode == "full" else None,
+            "complete": mode == "full",
+        }
         write_landing_table(data_dir, run_id, portal_id, part, run)

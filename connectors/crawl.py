@@ -31,8 +31,17 @@ from connectors.run_status import MAX_ERRORS, SHORTFALL_TOLERANCE, RunLedger
 from connectors.stop_rules import MAX_PAGES, LoopGuard, ends_the_data, record_page_problem
 
 __all__ = [
-    "DETAIL_POLICIES", "MAX_DETAIL_FAILURES_IN_A_ROW", "MAX_ERRORS", "MAX_PAGES", "MODES",
-    "SHORTFALL_TOLERANCE", "Crawl", "PortalTarget", "crawl", "family_for", "listing_hash",
+    "DETAIL_POLICIES",
+    "MAX_DETAIL_FAILURES_IN_A_ROW",
+    "MAX_ERRORS",
+    "MAX_PAGES",
+    "MODES",
+    "SHORTFALL_TOLERANCE",
+    "Crawl",
+    "PortalTarget",
+    "crawl",
+    "family_for",
+    "listing_hash",
 ]
 
 MODES = ("full", "incremental")
@@ -88,8 +97,7 @@ def crawl(
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     if target.details not in DETAIL_POLICIES:
-        raise ValueError(f"portal {target.portal_id}: details must be one of "
-                         f"{DETAIL_POLICIES}, not {target.details!r}")
+        raise ValueError(f"portal {target.portal_id}: details must be one of {DETAIL_POLICIES}, not {target.details!r}")
     book = DebtBook(dict(owed or {}), debt or DebtPolicy(client.clock().astimezone(UTC).date()))
     return Crawl(target, client, mode, dict(known or {}), run_id, parser, book)
 
@@ -98,17 +106,23 @@ class Crawl:
     """One walk of one portal. Iterable once; `.summary` is final when iteration ends,
     `.fetches` holds the fetch log of every request it made."""
 
-    def __init__(self, target: PortalTarget, client: HttpClient, mode: str,
-                 known: dict[str, str], run_id: str, parser: Parser | Executor | None,
-                 book: DebtBook) -> None:
+    def __init__(
+        self,
+        target: PortalTarget,
+        client: HttpClient,
+        mode: str,
+        known: dict[str, str],
+        run_id: str,
+        parser: Parser | Executor | None,
+        book: DebtBook,
+    ) -> None:
         self.target = target
         self.parser = parser
         self.client = client
         self.mode = mode
         self.known = known
         self.clock: Callable[[], datetime] = client.clock
-        self.summary = RunSummary(portal_id=target.portal_id, run_id=run_id, mode=mode,
-                                  started_at=self.clock())
+        self.summary = RunSummary(portal_id=target.portal_id, run_id=run_id, mode=mode, started_at=self.clock())
         self.fetches: list[FetchLogEntry] = []
         #: The exception that ended the walk early, if one did (the summary has its reason);
         #: lets a caller tell a transient failure (network, 5xx) from a page problem.
@@ -116,8 +130,7 @@ class Crawl:
         self._iterated = False
         self._ledger = RunLedger(self.summary, len(known), self.clock)
         self._book = book
-        self._details = DetailReader(target.details, target.options, self._ledger,
-                                     self._fetch, self._parse, self._book)
+        self._details = DetailReader(target.details, target.options, self._ledger, self._fetch, self._parse, self._book)
         self._allowed: frozenset[str] | None = None
 
     def __iter__(self) -> Iterator[Listing]:
@@ -137,8 +150,7 @@ class Crawl:
                 self._allowed = allowed_hosts(self.target.url, self.target.hosts)
                 yield from self._pages(family)
                 if self.summary.status != "failed":
-                    yield from self._details.repay(family, self.target.portal_id,
-                                                   set(self._book.outcomes))
+                    yield from self._details.repay(family, self.target.portal_id, set(self._book.outcomes))
         except GeneratorExit:
             self._ledger.degrade("partial", f"stopped by the consumer at page {self.summary.pages}")
             raise
@@ -147,8 +159,9 @@ class Crawl:
             self._ledger.degrade("failed", f"{type(exc).__name__}: {exc}")
         except Exception as exc:  # noqa: BLE001 - a parser tripped on hostile input: loud
             self.error = exc
-            self._ledger.degrade("failed", f"unexpected {type(exc).__name__} after "
-                                           f"{self.summary.pages} listing pages: {exc}")
+            self._ledger.degrade(
+                "failed", f"unexpected {type(exc).__name__} after {self.summary.pages} listing pages: {exc}"
+            )
         finally:
             self._ledger.close(self.fetches, self._details.settle())
 
@@ -194,8 +207,8 @@ class Crawl:
     def _all_known(self, listing: Any, hashes: list[str], page_no: int) -> bool:
         """In incremental mode, a page of only known, unchanged rows: everything older is too."""
         if self.mode != "incremental" or not all(
-                self.known.get(row.item_key) == h
-                for row, h in zip(listing.rows, hashes, strict=True)):
+            self.known.get(row.item_key) == h for row, h in zip(listing.rows, hashes, strict=True)
+        ):
             return False
         self.summary.reason = f"incremental: page {page_no} holds only known, unchanged rows"
         return True
@@ -205,15 +218,13 @@ class Crawl:
         caps the client's attempts (detail pages get one quick retry)."""
         return self.client.fetch(request, self._allowed, log=self.fetches, attempts=attempts)
 
-    def _parse(self, parse: Callable[..., Any], text: str, where: Request | str,
-               options: Any) -> Any:
+    def _parse(self, parse: Callable[..., Any], text: str, where: Request | str, options: Any) -> Any:
         """`parse(text, where, options)` by the crawl's parser, under the parse deadline; its
         errors raise here (`ParseDeadline` past the deadline)."""
         url = where.url if isinstance(where, Request) else where
         return parse_page(self.parser, url, parse, text, where, options)
 
-    def _read_listing(self, family: ModuleType, request: Request,
-                      page_no: int) -> tuple[Page, Any] | None:
+    def _read_listing(self, family: ModuleType, request: Request, page_no: int) -> tuple[Page, Any] | None:
         """Fetch and parse one listing page; None (and the reason recorded) when it ends the
         walk. A page with no rows is an end too, so a parser's contract slip is still loud."""
         try:
@@ -242,8 +253,9 @@ class Crawl:
             return None
         return fetched, listing
 
-    def _rows(self, family: ModuleType, listing: Any, hashes: list[str], request: Request,
-              fetched: Page, page_no: int) -> Iterator[Listing]:
+    def _rows(
+        self, family: ModuleType, listing: Any, hashes: list[str], request: Request, fetched: Page, page_no: int
+    ) -> Iterator[Listing]:
         """The page's rows as Listings, each once per crawl, details fetched by policy."""
         seen = self._ledger.seen_keys
         for row_no, (row, row_hash) in enumerate(zip(listing.rows, hashes, strict=True)):
@@ -256,8 +268,14 @@ class Crawl:
             raw = dict(row.fields)
             facts = self._details.overlay(family, row.item_key, row.url, unchanged, raw)
             yield Listing(
-                portal_id=self.target.portal_id, item_key=row.item_key, url=row.url,
-                list_url=request.url, page_no=page_no, row_no=row_no,
-                seen_at=fetched.fetched_at, listing_hash=row_hash,
-                **normalize_fields(raw), **facts,
+                portal_id=self.target.portal_id,
+                item_key=row.item_key,
+                url=row.url,
+                list_url=request.url,
+                page_no=page_no,
+                row_no=row_no,
+                seen_at=fetched.fetched_at,
+                listing_hash=row_hash,
+                **normalize_fields(raw),
+                **facts,
             )

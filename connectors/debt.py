@@ -73,9 +73,11 @@ class DebtBook:
         """The owed pages to ask for tonight, oldest debt first: not given up, past their
         backoff, and not already settled tonight (`exclude`, the walk's outcomes)."""
         settled = set(exclude) | self.outcomes.keys()
-        due = [(key, owed) for key, owed in self.owed.items()
-               if key not in settled and not self.given_up(key)
-               and is_due(owed, self.policy.night)]
+        due = [
+            (key, owed)
+            for key, owed in self.owed.items()
+            if key not in settled and not self.given_up(key) and is_due(owed, self.policy.night)
+        ]
         return sorted(due, key=lambda item: (item[1].owed_since or date.min, item[0]))
 
     def counts(self) -> tuple[int, int, int]:

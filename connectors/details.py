@@ -67,9 +67,15 @@ class DetailReader:
     What becomes of each wanted page is written in `book`.
     """
 
-    def __init__(self, policy: str, options: Any, ledger: RunLedger,
-                 fetch: Callable[[Request, int], Page], parse: Callable[..., Any],
-                 book: DebtBook) -> None:
+    def __init__(
+        self,
+        policy: str,
+        options: Any,
+        ledger: RunLedger,
+        fetch: Callable[[Request, int], Page],
+        parse: Callable[..., Any],
+        book: DebtBook,
+    ) -> None:
         self.policy = policy
         self.options = options
         self.ledger = ledger
@@ -83,8 +89,9 @@ class DetailReader:
         """Detail pages may still be asked for tonight."""
         return self.breaker.open_because is None
 
-    def overlay(self, family: ModuleType, item_key: str, url: str, unchanged: bool,
-                raw: dict[str, str]) -> dict[str, Any]:
+    def overlay(
+        self, family: ModuleType, item_key: str, url: str, unchanged: bool, raw: dict[str, str]
+    ) -> dict[str, Any]:
         """Read a row's detail page when the policy wants it: its non-empty fields overwrite
         `raw` (in place); returns the detail facts of the row's Listing ({} when not wanted)."""
         if self.policy == "never" or (self.policy == "new" and unchanged):
@@ -130,8 +137,10 @@ class DetailReader:
         owed, summary.details_paid, summary.details_given_up = self.book.counts()
         summary.details_owed = owed
         if self.breaker.open_because:
-            return (f"detail pages failing: circuit open after {self.breaker.failures} "
-                    f"failures ({self.breaker.open_because}); {owed} left owed")
+            return (
+                f"detail pages failing: circuit open after {self.breaker.failures} "
+                f"failures ({self.breaker.open_because}); {owed} left owed"
+            )
         if self.breaker.failures:
             return f"{self.breaker.failures} detail page(s) failed; {owed} owed"
         return None
@@ -148,15 +157,29 @@ class DetailReader:
             if time.monotonic() - started >= policy.max_seconds:
                 return
             detail = self.read(family, item_key, owed.url)
-            row = Listing(portal_id=portal_id, item_key=item_key, url=owed.url, list_url=None,
-                          page_no=None, row_no=None, seen_at=datetime.now(UTC),
-                          listing_hash=None, row_kind="detail", detail_attempted=True)
+            row = Listing(
+                portal_id=portal_id,
+                item_key=item_key,
+                url=owed.url,
+                list_url=None,
+                page_no=None,
+                row_no=None,
+                seen_at=datetime.now(UTC),
+                listing_hash=None,
+                row_kind="detail",
+                detail_attempted=True,
+            )
             if isinstance(detail, str):
                 yield replace(row, detail_error=detail)
                 continue
             page, parsed = detail
-            raw = {name: value for name, value in parsed.fields.items()
-                   if not is_empty_value(value)}
-            yield replace(row, seen_at=page.fetched_at, **normalize_fields(raw),
-                          detail_fetched=True, detail_sha256=page.sha256,
-                          has_body=parsed.has_body, n_attachments=len(parsed.attachments))
+            raw = {name: value for name, value in parsed.fields.items() if not is_empty_value(value)}
+            yield replace(
+                row,
+                seen_at=page.fetched_at,
+                **normalize_fields(raw),
+                detail_fetched=True,
+                detail_sha256=page.sha256,
+                has_body=parsed.has_body,
+                n_attachments=len(parsed.attachments),
+            )

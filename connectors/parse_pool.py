@@ -47,8 +47,7 @@ class Parser(Protocol):
     def parse(self, url: str, fn: Callable[..., Any], *args: Any) -> Any: ...
 
 
-def parse_page(parser: Parser | Executor | None, url: str, fn: Callable[..., Any],
-               *args: Any) -> Any:
+def parse_page(parser: Parser | Executor | None, url: str, fn: Callable[..., Any], *args: Any) -> Any:
     """`fn(*args)` by `parser`: a `Parser`, a plain `Executor` (its result is waited for up to
     `PARSE_TIMEOUT`, but its stuck worker cannot be killed), or None (in this thread)."""
     if parser is None:
@@ -75,8 +74,10 @@ class InlineParser:
         result = fn(*args)
         took = time.monotonic() - started
         if took > self.timeout:
-            raise ParseDeadline(f"parse of {url} exceeded {self.timeout:g} s (it took {took:.1f} s "
-                                "in the harvest thread, where it cannot be stopped)")
+            raise ParseDeadline(
+                f"parse of {url} exceeded {self.timeout:g} s (it took {took:.1f} s "
+                "in the harvest thread, where it cannot be stopped)"
+            )
         return result
 
     def close(self) -> None:
@@ -138,8 +139,9 @@ class _Worker:
 
     def __init__(self, context: Any, preload: tuple[str, ...]) -> None:
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, os.getpid(), preload),
-                                       name="xxgk-parse", daemon=True)
+        self.process = context.Process(
+            target=_serve, args=(child, os.getpid(), preload), name="xxgk-parse", daemon=True
+        )
         self.process.start()
         child.close()
         # the deadline starts with a page, not with an interpreter starting up
@@ -149,8 +151,9 @@ class _Worker:
             ready = False
         if not ready:
             self.kill()
-            raise RuntimeError(f"a parse process did not start within {_START_TIMEOUT:g} s "
-                               f"(exit code {self.process.exitcode})")
+            raise RuntimeError(
+                f"a parse process did not start within {_START_TIMEOUT:g} s (exit code {self.process.exitcode})"
+            )
 
     def call(self, fn: Callable[..., Any], args: tuple, timeout: float) -> tuple[str, Any]:
         """The worker's answer; `_Overdue` past `timeout`, EOFError or OSError if it died."""
@@ -172,8 +175,9 @@ class ParsePool:
     A thread waits for a free process; its deadline starts when the process receives the page.
     """
 
-    def __init__(self, processes: int, timeout: float = PARSE_TIMEOUT,
-                 context: Any = None, preload: tuple[str, ...] = PRELOAD) -> None:
+    def __init__(
+        self, processes: int, timeout: float = PARSE_TIMEOUT, context: Any = None, preload: tuple[str, ...] = PRELOAD
+    ) -> None:
         if processes < 1:
             raise ValueError("a parse pool needs at least one process")
         if timeout <= 0:
@@ -198,13 +202,11 @@ class ParsePool:
                 kind, value = worker.call(fn, args, self.timeout)
             except _Overdue:
                 self._discard(worker)
-                raise ParseDeadline(f"parse of {url} exceeded {self.timeout:g} s; "
-                                    "its process was killed") from None
+                raise ParseDeadline(f"parse of {url} exceeded {self.timeout:g} s; its process was killed") from None
             except (EOFError, OSError):
                 self._discard(worker)
                 if attempt == 2:
-                    raise PageError(f"the processes parsing {url} died (exit code "
-                                    f"{worker.process.exitcode})") from None
+                    raise PageError(f"the processes parsing {url} died (exit code {worker.process.exitcode})") from None
                 continue
             except BaseException:  # interrupted mid-parse: its answer would reach the next page
                 self._discard(worker)
@@ -223,8 +225,7 @@ class ParsePool:
     def _checkout(self) -> _Worker:
         """An idle worker, or a new one while under `processes`; else wait for one."""
         with self._free:
-            while not self._closed and not self._idle and \
-                    len(self._live) + self._starting >= self.processes:
+            while not self._closed and not self._idle and len(self._live) + self._starting >= self.processes:
                 self._free.wait()
             if self._closed:
                 raise RuntimeError("the parse pool is closed")

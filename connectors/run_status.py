@@ -24,8 +24,7 @@ class RunLedger:
     """The summary of one crawl as it goes, and the item keys its walk has seen. `clock`
     dates the run's end (the crawl's client's clock; the wall clock by default)."""
 
-    def __init__(self, summary: RunSummary, known_items: int,
-                 clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, summary: RunSummary, known_items: int, clock: Callable[[], datetime] | None = None) -> None:
         self.summary = summary
         self._clock = clock or (lambda: datetime.now(UTC))
         self.seen_keys: set[str] = set()
@@ -53,8 +52,7 @@ class RunLedger:
     def stub_end(self, page_no: int, why: str) -> None:
         """A stub (or empty) page: on page 0 a failure, later the end of usable data."""
         if page_no == 0:
-            had = (f"; the portal had {self._known_items} known items"
-                   if self._known_items else "")
+            had = f"; the portal had {self._known_items} known items" if self._known_items else ""
             self.degrade("failed", f"no rows on listing page 0 ({why}){had}")
             return
         reason = f"stub page at page {page_no}: end of usable data ({why})"
@@ -67,10 +65,8 @@ class RunLedger:
     def natural_end(self, pages: int) -> None:
         """The listing's last page was read: check the count against the advertised total."""
         total = self.summary.advertised_total
-        if (self.summary.mode == "full" and total is not None
-                and self.missing() > total * SHORTFALL_TOLERANCE):
-            self.degrade("partial", f"full listing ended after {pages} pages: "
-                                    f"{self.shortfall_text()}")
+        if self.summary.mode == "full" and total is not None and self.missing() > total * SHORTFALL_TOLERANCE:
+            self.degrade("partial", f"full listing ended after {pages} pages: {self.shortfall_text()}")
             return
         self.maybe_complete(True)
 
@@ -82,8 +78,7 @@ class RunLedger:
     def shortfall_text(self) -> str:
         """How the items seen compare with the advertised total, for a reason."""
         total = self.summary.advertised_total
-        return (f"{len(self.seen_keys)} of {total} advertised items seen "
-                f"({self.missing()} missing)")
+        return f"{len(self.seen_keys)} of {total} advertised items seen ({self.missing()} missing)"
 
     def maybe_complete(self, reached_end: bool) -> None:
         """A full walk that reached the listing's end is complete (if nothing else failed)."""

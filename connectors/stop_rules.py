@@ -57,20 +57,23 @@ class LoopGuard:
             self._ledger.degrade("partial", f"stopped after {MAX_PAGES} listing pages")
             return True
         if request in self._requested:
-            self._ledger.degrade("partial", f"pagination loop at page {page_no}: its request "
-                                            f"repeats page {self._requested[request]} ({request.url})")
+            self._ledger.degrade(
+                "partial",
+                f"pagination loop at page {page_no}: its request "
+                f"repeats page {self._requested[request]} ({request.url})",
+            )
             return True
         self._requested[request] = page_no
         return False
 
-    def repeats_rows(self, listing: Any, hashes: list[str], page_no: int,
-                     carry: tuple[str, ...] = ()) -> bool:
+    def repeats_rows(self, listing: Any, hashes: list[str], page_no: int, carry: tuple[str, ...] = ()) -> bool:
         """True (reason recorded) when a page holds exactly the rows of an earlier page of the
         same walk (`carry`: two categories listing the same articles are no loop)."""
         signature = (carry, tuple((row.item_key, h) for row, h in zip(listing.rows, hashes, strict=True)))
         if signature in self._page_rows:
-            self._ledger.degrade("partial", f"pagination loop at page {page_no}: same rows as "
-                                            f"page {self._page_rows[signature]}")
+            self._ledger.degrade(
+                "partial", f"pagination loop at page {page_no}: same rows as page {self._page_rows[signature]}"
+            )
             return True
         self._page_rows[signature] = page_no
         return False

@@ -72,11 +72,16 @@ def import_register(config: Config, register: Path) -> ImportResult:
 def report_lines(result: ImportResult, register: Path) -> list[str]:
     """What the command prints: every refused row, then what was kept and where."""
     lines = [f"{register}:{line}: refused: {why}" for line, why in result.refused]
-    lines.append(f"kept {result.kept} application(s) of {len(result.units)} unit(s) "
-                 f"({', '.join(result.units) or 'none'}); refused {len(result.refused)} row(s)")
+    lines.append(
+        f"kept {result.kept} application(s) of {len(result.units)} unit(s) "
+        f"({', '.join(result.units) or 'none'}); refused {len(result.refused)} row(s)"
+    )
     lines += [f"written: {path}" for path in result.files]
-    lines.append("loaded into raw_applications; the published tables show them after the next build (xxgk sync)"
-                 if result.loaded else result.load_note)
+    lines.append(
+        "loaded into raw_applications; the published tables show them after the next build (xxgk sync)"
+        if result.loaded
+        else result.load_note
+    )
     return lines
 
 

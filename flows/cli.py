@@ -38,9 +38,9 @@ app.add_typer(withdrawals_app, name="withdrawals")
 
 @app.command()
 def demo(
-    data_dir: Annotated[
-        Path, typer.Option(help="Where the demo's config, warehouse and landing files go.")
-    ] = Path("xxgk-demo"),
+    data_dir: Annotated[Path, typer.Option(help="Where the demo's config, warehouse and landing files go.")] = Path(
+        "xxgk-demo"
+    ),
 ) -> None:
     """Run the whole pipeline on the simulated Longyan 2012 world and print its figures.
 
@@ -64,9 +64,13 @@ def sync(
         list[str] | None, typer.Option("--portal", "-p", help="Harvest only this portal (repeatable).")
     ] = None,
     clock: Annotated[
-        str | None, typer.Option("--clock", metavar="ISO",
-                                 help="Run as if it started at this instant (e.g. 2013-01-06T02:00:00+08:00), "
-                                 "for tests and backfills; wins over XXGK_CLOCK. Default: now.")
+        str | None,
+        typer.Option(
+            "--clock",
+            metavar="ISO",
+            help="Run as if it started at this instant (e.g. 2013-01-06T02:00:00+08:00), "
+            "for tests and backfills; wins over XXGK_CLOCK. Default: now.",
+        ),
     ] = None,
 ) -> None:
     """Harvest the portals, then load, build, check and publish the warehouse (the nightly run).
@@ -108,7 +112,13 @@ def totals(
     config: ConfigOption,
     system: Annotated[str, typer.Option(help="The unit whose system (it and its descendants) is counted.")],
     year: Annotated[int, typer.Option(help="The year: held at its end, new during it.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON: system, year, levels (held, official, new, full text), categories.")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print the figures as JSON: system, year, levels (held, official, new, full text), categories.",
+        ),
+    ] = False,
 ) -> None:
     """Print a system's consolidated totals for one year from the published warehouse.
 
@@ -121,7 +131,9 @@ def totals(
         err_console.print(safe(exc.args[0], "red"))
         raise typer.Exit(2) from None
     if not cfg.warehouse.path.exists():
-        err_console.print(safe(f"no published warehouse at {cfg.warehouse.path}: run `xxgk sync --config {config}` first", "red"))
+        err_console.print(
+            safe(f"no published warehouse at {cfg.warehouse.path}: run `xxgk sync --config {config}` first", "red")
+        )
         raise typer.Exit(1)
     from warehouse.build import totals as warehouse_totals
 

@@ -14,9 +14,7 @@ from flows.render import make_console, safe
 console = make_console()
 err_console = make_console(stderr=True)  # soft-wrapped: messages hold paths, let the terminal wrap them
 
-ConfigOption = Annotated[
-    Path, typer.Option("--config", "-c", help="The xxgk.toml to use.", show_default=False)
-]
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="The xxgk.toml to use.", show_default=False)]
 
 
 def load_or_exit(config_path: Path) -> Config:
@@ -36,6 +34,8 @@ def published_or_exit(config_path: Path) -> Config:
     """The config of a command that reads the published warehouse; exit 1 when none is published."""
     cfg = load_or_exit(config_path)
     if not cfg.warehouse.path.exists():
-        err_console.print(safe(f"no published warehouse at {cfg.warehouse.path}: run `xxgk sync --config {config_path}` first", "red"))
+        err_console.print(
+            safe(f"no published warehouse at {cfg.warehouse.path}: run `xxgk sync --config {config_path}` first", "red")
+        )
         raise typer.Exit(1)
     return cfg

@@ -42,8 +42,7 @@ def parse_instant(text: str) -> datetime:
     try:
         instant = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError(f"clock {text!r} is not an ISO 8601 instant "
-                         "(e.g. 2013-01-06T02:00:00+08:00)") from None
+        raise ValueError(f"clock {text!r} is not an ISO 8601 instant (e.g. 2013-01-06T02:00:00+08:00)") from None
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError(f"clock {text!r} has no UTC offset (e.g. 2013-01-06T02:00:00+08:00)")
     return instant.astimezone(UTC)

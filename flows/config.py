@@ -239,9 +239,7 @@ def _cross_checks(config: Config) -> list[str]:
         seen: dict[str, int] = {}
         for index, entry in enumerate(entries):
             if entry.id in seen:
-                problems.append(
-                    f'{kind}[{index}] id="{entry.id}": field \'id\': duplicate of {kind}[{seen[entry.id]}]'
-                )
+                problems.append(f"{kind}[{index}] id=\"{entry.id}\": field 'id': duplicate of {kind}[{seen[entry.id]}]")
             else:
                 seen[entry.id] = index
     unit_ids = {unit.id for unit in config.units}
@@ -265,7 +263,7 @@ def _cycles(units: list[Unit]) -> list[str]:
         while current is not None and current in parent_of:
             if current == unit.id:
                 chain = " -> ".join([unit.id, *_chain(parent_of, unit.id)])
-                problems.append(f'unit[{index}] id="{unit.id}": field \'parent\': cycle {chain}')
+                problems.append(f"unit[{index}] id=\"{unit.id}\": field 'parent': cycle {chain}")
                 break
             if current in seen:  # a cycle further up; reported at its own members
                 break

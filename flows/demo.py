@@ -65,11 +65,21 @@ def start_world(config_path: Path, data_dir: Path, log_path: Path) -> subprocess
     Its output goes to a log file (a pipe nobody reads could fill and stall it); the line
     `config written to` there says the config file is whole.
     """
-    command = [sys.executable, "-m", "sim", "--port", "0", "--write-config", str(config_path),
-               "--data-dir", str(data_dir / "data"), "--warehouse", str(data_dir / "xxgk.duckdb")]
+    command = [
+        sys.executable,
+        "-m",
+        "sim",
+        "--port",
+        "0",
+        "--write-config",
+        str(config_path),
+        "--data-dir",
+        str(data_dir / "data"),
+        "--warehouse",
+        str(data_dir / "xxgk.duckdb"),
+    ]
     with log_path.open("wb") as log:
-        child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                 cwd=data_dir)
+        child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=data_dir)
     deadline = time.monotonic() + SIM_START_TIMEOUT
     while "config written to" not in _tail(log_path):
         if child.poll() is not None:
@@ -139,15 +149,18 @@ def run_demo(data_dir: Path, console: Console) -> int:
     figures = totals(config.warehouse.path, SYSTEM, YEAR)
     print_demo_totals(figures, console)
     report = write_demo_report(config.warehouse.path, data_dir)
-    console.print(Panel.fit(
-        f"Warehouse: {config.warehouse.path}\n"
-        f"Report:    {report}\n"
-        f"Query it:  {sys.executable} -c \"import duckdb; "
-        f"print(duckdb.connect('{config.warehouse.path}', read_only=True).sql('from fct_totals'))\"\n"
-        f"Totals:    {_this_command()} totals --config {config_path} --system {SYSTEM} --year {YEAR} --json\n"
-        f"Finished in {time.monotonic() - started:.1f} s",
-        title="done", border_style="green" if result.ok else "red",
-    ))
+    console.print(
+        Panel.fit(
+            f"Warehouse: {config.warehouse.path}\n"
+            f"Report:    {report}\n"
+            f'Query it:  {sys.executable} -c "import duckdb; '
+            f"print(duckdb.connect('{config.warehouse.path}', read_only=True).sql('from fct_totals'))\"\n"
+            f"Totals:    {_this_command()} totals --config {config_path} --system {SYSTEM} --year {YEAR} --json\n"
+            f"Finished in {time.monotonic() - started:.1f} s",
+            title="done",
+            border_style="green" if result.ok else "red",
+        )
+    )
     return result.exit_code
 
 
@@ -159,8 +172,10 @@ def import_demo_register(config, config_path: Path, console: Console) -> None:
     register = config_path.with_name("applications.csv")
     if register.exists():
         result = import_register(config, register)
-        console.print(f"Imported the applications register: {result.kept} application(s), "
-                      f"{len(result.refused)} refused", markup=False)
+        console.print(
+            f"Imported the applications register: {result.kept} application(s), {len(result.refused)} refused",
+            markup=False,
+        )
 
 
 def write_demo_report(published: Path, data_dir: Path) -> Path:
@@ -190,4 +205,3 @@ def print_demo_totals(figures: dict, console: Console) -> None:
     for scheme, names, n, total in report_groups(figures):
         share = f"{n / total:.2%}" if total else "-"
         console.print(f"  {scheme:<8} {' + '.join(names)} = {n} of {total} = {share}", markup=False)
-

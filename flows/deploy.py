@@ -77,7 +77,9 @@ def require_server(timeout: float = 5.0) -> str:
         response = httpx.get(url.rstrip("/") + "/health", timeout=timeout)
         response.raise_for_status()
     except httpx.HTTPError as exc:
-        raise NoServer(f"the Prefect server at PREFECT_API_URL={url} does not answer ({exc}).\n" + SERVER_HELP) from None
+        raise NoServer(
+            f"the Prefect server at PREFECT_API_URL={url} does not answer ({exc}).\n" + SERVER_HELP
+        ) from None
     return url
 
 

@@ -84,6 +84,7 @@ def remove_leftovers(config: Config) -> list[Path]:
         *remove_spill_dir(config.warehouse.state_path),
     ]
     if removed:
-        logger.warning("removed %d file(s) left by a killed run: %s", len(removed),
-                       ", ".join(path.name for path in removed[:5]))
+        logger.warning(
+            "removed %d file(s) left by a killed run: %s", len(removed), ", ".join(path.name for path in removed[:5])
+        )
     return removed

@@ -93,18 +93,45 @@ def _retry_only_transient(task: Any, task_run: Any, state: Any) -> bool:
 
 
 @task(cache_policy=NO_CACHE, retry_condition_fn=_retry_only_transient, task_run_name="harvest {portal.id}")
-def harvest(portal: Portal, client: Any, data_dir: Path, run_id: str, mode: str,
-            known: dict[str, str], progress: HarvestProgress | None, parser: Any = None,
-            owed: dict[str, Any] | None = None, debt: Any = None) -> PortalOutcome:
+def harvest(
+    portal: Portal,
+    client: Any,
+    data_dir: Path,
+    run_id: str,
+    mode: str,
+    known: dict[str, str],
+    progress: HarvestProgress | None,
+    parser: Any = None,
+    owed: dict[str, Any] | None = None,
+    debt: Any = None,
+) -> PortalOutcome:
     """One portal's harvest; raises `TransientHarvestFailure` so Prefect can try again."""
     if progress is not None:
-        outcome = harvest_portal(portal, client, data_dir=data_dir, run_id=run_id, mode=mode,
-                                 known=known, progress=progress.update, parser=parser,
-                                 owed=owed, debt=debt)
+        outcome = harvest_portal(
+            portal,
+            client,
+            data_dir=data_dir,
+            run_id=run_id,
+            mode=mode,
+            known=known,
+            progress=progress.update,
+            parser=parser,
+            owed=owed,
+            debt=debt,
+        )
         progress.finish(portal.id, outcome.status, outcome.rows, outcome.pages)
     else:
-        outcome = harvest_portal(portal, client, data_dir=data_dir, run_id=run_id, mode=mode,
-                                 known=known, parser=parser, owed=owed, debt=debt)
+        outcome = harvest_portal(
+            portal,
+            client,
+            data_dir=data_dir,
+            run_id=run_id,
+            mode=mode,
+            known=known,
+            parser=parser,
+            owed=owed,
+            debt=debt,
+        )
     outcome.attempts = task_run.run_count or 1
     if outcome.status == "failed" and outcome.transient:
         raise TransientHarvestFailure(outcome)
@@ -118,8 +145,13 @@ def build(config: Config) -> BuildOutcome:
 
 
 @flow(name="xxgk-nightly", log_prints=False, persist_result=False)
-def nightly(config_path: str, full: bool = False, portals: list[str] | None = None,
-            progress: bool = False, clock: str | None = None) -> NightlyResult:
+def nightly(
+    config_path: str,
+    full: bool = False,
+    portals: list[str] | None = None,
+    progress: bool = False,
+    clock: str | None = None,
+) -> NightlyResult:
     """Harvest the config's portals (or `portals`), then load, build, check and publish.
 
     `full` lists every portal to its end; otherwise a portal is listed in full when it has no
@@ -138,14 +170,15 @@ def nightly(config_path: str, full: bool = False, portals: list[str] | None = No
     return result
 
 
-def _harvest_and_build(config: Config, chosen: list[Portal], full: bool, progress: bool,
-                       clock: Clock) -> NightlyResult:
+def _harvest_and_build(config: Config, chosen: list[Portal], full: bool, progress: bool, clock: Clock) -> NightlyResult:
     """The night's work, under the run lock: harvest the portals concurrently, then build."""
     data_dir = config.warehouse.data_dir
     now = clock()
     run_id = unused_run_id(data_dir, now)
-    modes = {p.id: choose_mode(config.warehouse.state_path, p.id, config.harvest.full_every_days, force_full=full,
-                               now=now) for p in chosen}
+    modes = {
+        p.id: choose_mode(config.warehouse.state_path, p.id, config.harvest.full_every_days, force_full=full, now=now)
+        for p in chosen
+    }
     known = {p.id: known_items(config.warehouse.state_path, p.id) for p in chosen}
     owed = {p.id: owed_pages(config.warehouse.state_path, p.id) for p in chosen}
     debt = debt_policy(config.harvest, datetime.strptime(run_id, "%Y%m%dT%H%M%SZ").date())
@@ -154,14 +187,28 @@ def _harvest_and_build(config: Config, chosen: list[Portal], full: bool, progres
     attempt = harvest.with_options(retries=config.harvest.retries, retry_delay_seconds=config.harvest.retry_delay)
     client = make_client(config.harvest, data_dir, clock)
     parser = make_parser_pool(config.harvest)
-    with client, parser or contextlib.nullcontext(), bars or contextlib.nullcontext(), \
-            ThreadPoolTaskRunner(max_workers=config.harvest.concurrency) as runner:
+    with (
+        client,
+        parser or contextlib.nullcontext(),
+        bars or contextlib.nullcontext(),
+        ThreadPoolTaskRunner(max_workers=config.harvest.concurrency) as runner,
+    ):
         futures = [
-            runner.submit(attempt, parameters={
-                "portal": portal, "client": client, "data_dir": data_dir, "run_id": run_id,
-                "mode": modes[portal.id], "known": known[portal.id], "progress": bars,
-                "parser": parser, "owed": owed[portal.id], "debt": debt,
-            })
+            runner.submit(
+                attempt,
+                parameters={
+                    "portal": portal,
+                    "client": client,
+                    "data_dir": data_dir,
+                    "run_id": run_id,
+                    "mode": modes[portal.id],
+                    "known": known[portal.id],
+                    "progress": bars,
+                    "parser": parser,
+                    "owed": owed[portal.id],
+                    "debt": debt,
+                },
+            )
             for portal in chosen
         ]
         outcomes = [_outcome(future, portal, modes[portal.id]) for future, portal in zip(futures, chosen, strict=True)]
@@ -202,12 +249,16 @@ def server_note() -> str | None:
     return "Starting Prefect's temporary local server (set PREFECT_API_URL to use yours) ..."
 
 
-def run_nightly(config_path: Path | str, full: bool = False, portals: list[str] | None = None,
-                progress: bool = False, clock: str | None = None) -> NightlyResult:
+def run_nightly(
+    config_path: Path | str,
+    full: bool = False,
+    portals: list[str] | None = None,
+    progress: bool = False,
+    clock: str | None = None,
+) -> NightlyResult:
     """Run the flow; return its result whether it ended Completed or Failed. A crash re-raises.
     `clock`: the instant the run starts at (flows/clock.py), else `XXGK_CLOCK`, else now."""
-    state = nightly(str(config_path), full=full, portals=portals, progress=progress, clock=clock,
-                    return_state=True)
+    state = nightly(str(config_path), full=full, portals=portals, progress=progress, clock=clock, return_state=True)
     result = state.result(raise_on_failure=False)
     if isinstance(result, NightlyFailed):
         return result.result

@@ -49,7 +49,10 @@ def portal_test(
 @portal_app.command("probe")
 def portal_probe(
     url: Annotated[str, typer.Argument(metavar="URL", help="The portal's entry page.")],
-    write_config: Annotated[Path | None, typer.Option("--write-config", help="Append the proposed entry to this config (refused unless it validates).")] = None,
+    write_config: Annotated[
+        Path | None,
+        typer.Option("--write-config", help="Append the proposed entry to this config (refused unless it validates)."),
+    ] = None,
     portal_id: Annotated[str | None, typer.Option("--id", help="The entry's id (default: host-platform).")] = None,
     name: Annotated[str | None, typer.Option(help="The entry's name (default: the page's title).")] = None,
     level: Annotated[str, typer.Option(help="The entry's level: province, city or county.")] = "city",

@@ -62,8 +62,13 @@ def probe_portal(portal: Portal, harvest: Harvest, *, adopt_hosts: bool = False)
     request = family.first_request(portal.url, options)
     probe = Probe(portal.id, portal.platform, request.url)
     allowed = allowed_hosts(portal.url, portal.hosts)
-    with HttpClient(None, user_agent=harvest.user_agent, timeout=harvest.timeout,
-                    per_host_delay=harvest.per_host_delay, max_attempts=2) as client:
+    with HttpClient(
+        None,
+        user_agent=harvest.user_agent,
+        timeout=harvest.timeout,
+        per_host_delay=harvest.per_host_delay,
+        max_attempts=2,
+    ) as client:
         try:
             for _ in range(4):  # an index page, then at most a few empty categories
                 page = client.fetch(request, allowed)
@@ -79,7 +84,9 @@ def probe_portal(portal: Portal, harvest: Harvest, *, adopt_hosts: bool = False)
             return probe
         probe.page_count, probe.advertised_total = listing.page_count, listing.advertised_total
         probe.next_url = listing.next_request.url if listing.next_request else None
-        probe.rows = [{"url": row.url, "item_key": row.item_key, **normalize_fields(row.fields)} for row in listing.rows]
+        probe.rows = [
+            {"url": row.url, "item_key": row.item_key, **normalize_fields(row.fields)} for row in listing.rows
+        ]
         if not listing.rows:
             probe.error = "listing page: no rows"
             return probe
@@ -102,10 +109,12 @@ def print_probe(probe: Probe, console: Console, max_rows: int = 20) -> None:
     """The listing rows, then the detail page's fields (raw and normalized), then the verdict."""
     console.print(safe(f"{probe.portal_id} ({probe.platform}): {probe.list_url}", "bold"))
     if probe.rows:
-        console.print(safe(
-            f"{len(probe.rows)} rows on the first page; pages: {probe.page_count or '?'}; "
-            f"advertised total: {probe.advertised_total or '?'}; next page: {probe.next_url or 'none'}"
-        ))
+        console.print(
+            safe(
+                f"{len(probe.rows)} rows on the first page; pages: {probe.page_count or '?'}; "
+                f"advertised total: {probe.advertised_total or '?'}; next page: {probe.next_url or 'none'}"
+            )
+        )
         table = Table(title="listing rows", title_justify="left")
         for column in ("#", *LISTING_COLUMNS, "url"):
             table.add_column(column, overflow="fold")

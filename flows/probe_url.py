@@ -27,25 +27,37 @@ class Proposal:
     error: str | None = None
 
 
-def probe_url(url: str, harvest: Harvest, *, portal_id: str | None = None, name: str | None = None,
-              level: str = "city") -> Proposal:
+def probe_url(
+    url: str, harvest: Harvest, *, portal_id: str | None = None, name: str | None = None, level: str = "city"
+) -> Proposal:
     """One request for the entry page, then `portal test`'s check of the proposed entry."""
-    with HttpClient(None, user_agent=harvest.user_agent, timeout=harvest.timeout,
-                    per_host_delay=harvest.per_host_delay, max_attempts=2) as client:
+    with HttpClient(
+        None,
+        user_agent=harvest.user_agent,
+        timeout=harvest.timeout,
+        per_host_delay=harvest.per_host_delay,
+        max_attempts=2,
+    ) as client:
         try:
             page = client.fetch(Request(url), allowed_hosts(url))
         except ConnectorError as exc:
-            return Proposal(Recognition(url, None, "the entry page could not be fetched"),
-                            error=f"{type(exc).__name__}: {exc}")
+            return Proposal(
+                Recognition(url, None, "the entry page could not be fetched"), error=f"{type(exc).__name__}: {exc}"
+            )
     found = recognise(page.text, page.final_url if page.final_url != url else url)
     if found.platform is None:
         return Proposal(found)
     pid = portal_id or default_id(found.url, found.platform)
-    portal = Portal(id=pid, name=name or found.name or pid, level=level, platform=found.platform,
-                    url=found.url, options=found.options)
+    portal = Portal(
+        id=pid,
+        name=name or found.name or pid,
+        level=level,
+        platform=found.platform,
+        url=found.url,
+        options=found.options,
+    )
     probe = probe_portal(portal, harvest, adopt_hosts=True)
-    entry = toml_entry(pid, portal.name, level, found.platform, found.url, probe.hosts_seen,
-                       found.options)
+    entry = toml_entry(pid, portal.name, level, found.platform, found.url, probe.hosts_seen, found.options)
     return Proposal(found, entry, probe)
 
 

@@ -18,7 +18,11 @@ _HTML_MARKS = (
     ("gkmlpt", "window._CONFIG with a SID (gkmlpt index)", re.compile(r"window\._CONFIG\s*=[\s\S]{0,2000}?\bSID\s*:")),
     ("hanweb-xxgk", "a form posting to /module/xxgk/search.jsp", re.compile(r"/module/xxgk/search\.jsp")),
     ("hanweb", "a <datastore> or dataproxy.jsp (Hanweb jpage)", re.compile(r"<datastore\b|dataproxy\.jsp", re.I)),
-    ("trs", "a TRS pager script (createPageHTML / var countPage)", re.compile(r"createPageHTML\s*\(|var\s+countPage\b")),
+    (
+        "trs",
+        "a TRS pager script (createPageHTML / var countPage)",
+        re.compile(r"createPageHTML\s*\(|var\s+countPage\b"),
+    ),
 )
 _GOVCN_DETAIL = re.compile(r"policyLibraryOverview_header|class=\"bd1\"")
 _SSP_LINK = re.compile(r"/ssp/search/api/apiSearch")
@@ -52,12 +56,24 @@ def recognise(text: str, url: str) -> Recognition:
             entry = url.split("/gkmlpt/", 1)[0] + "/gkmlpt/index" if platform == "gkmlpt" else url
             return Recognition(entry, platform, evidence, name)
     if _GOVCN_DETAIL.search(text):
-        return Recognition(url, None, "a www.gov.cn policy detail page", name, note=(
-            "the govcn family lists through the search API (sousuo.www.gov.cn/search-gov/data?…); "
-            "probe that URL instead of a detail page"))
+        return Recognition(
+            url,
+            None,
+            "a www.gov.cn policy detail page",
+            name,
+            note=(
+                "the govcn family lists through the search API (sousuo.www.gov.cn/search-gov/data?…); "
+                "probe that URL instead of a detail page"
+            ),
+        )
     if _SSP_LINK.search(text):
-        return Recognition(url, None, "a page that calls the ssp search API", name, note=(
-            "the ssp family lists through /ssp/search/api/apiSearch?…; probe that URL"))
+        return Recognition(
+            url,
+            None,
+            "a page that calls the ssp search API",
+            name,
+            note=("the ssp family lists through /ssp/search/api/apiSearch?…; probe that URL"),
+        )
     return Recognition(url, None, "not a family I know", name, seen=_seen(text))
 
 
@@ -85,9 +101,13 @@ def _seen(text: str) -> list[str]:
     """A few facts about an unknown page, so the operator can tell what it was."""
     scripts = re.findall(r"<script[^>]*\bsrc=[\"']([^\"']+)", text, re.I)[:5]
     links = len(re.findall(r"<a\b", text, re.I))
-    return [f"{len(text)} characters", f"title {_name(text)!r}", f"{links} links",
-            f"scripts {scripts}", "no TRS pager, no Hanweb datastore or search form, no gkmlpt "
-            "config, no gov.cn or ssp JSON"]
+    return [
+        f"{len(text)} characters",
+        f"title {_name(text)!r}",
+        f"{links} links",
+        f"scripts {scripts}",
+        "no TRS pager, no Hanweb datastore or search form, no gkmlpt config, no gov.cn or ssp JSON",
+    ]
 
 
 def hosts_seen(row_urls: list[str], entry: str) -> list[str]:
@@ -101,15 +121,22 @@ def hosts_seen(row_urls: list[str], entry: str) -> list[str]:
     return out
 
 
-def toml_entry(portal_id: str, name: str, level: str, platform: str, url: str,
-               hosts: list[str], options: dict[str, str]) -> str:
+def toml_entry(
+    portal_id: str, name: str, level: str, platform: str, url: str, hosts: list[str], options: dict[str, str]
+) -> str:
     """A `[[portal]]` entry as TOML text."""
+
     def q(value: object) -> str:
         return json.dumps(value, ensure_ascii=False)
 
-    lines = ["[[portal]]", f"id = {q(portal_id)}", f"name = {q(name)}",
-             f"level = {q(level)}  # not shown by the page: check it", f"platform = {q(platform)}",
-             f"url = {q(url)}"]
+    lines = [
+        "[[portal]]",
+        f"id = {q(portal_id)}",
+        f"name = {q(name)}",
+        f"level = {q(level)}  # not shown by the page: check it",
+        f"platform = {q(platform)}",
+        f"url = {q(url)}",
+    ]
     if hosts:
         lines.append(f"hosts = {q(hosts)}")
     if options:

@@ -69,8 +69,19 @@ def run_summary_table(outcomes: Iterable[Mapping[str, Any]], title: str = "Porta
             safe(outcome.get("portal_id")),
             safe(outcome.get("mode")),
             safe(status, colour),
-            *(safe(outcome.get(key, "")) for key in ("pages", "rows", "new", "details_owed", "details_paid",
-                                                     "details_given_up", "requests", "attempts")),
+            *(
+                safe(outcome.get(key, ""))
+                for key in (
+                    "pages",
+                    "rows",
+                    "new",
+                    "details_owed",
+                    "details_paid",
+                    "details_given_up",
+                    "requests",
+                    "attempts",
+                )
+            ),
             safe(f"{float(outcome.get('duration') or 0):.1f}"),
             safe(outcome.get("reason") or ""),
         )
@@ -136,12 +147,12 @@ def build_notes(details: Mapping[str, Any]) -> list[str]:
     notes = []
     undated = int(details.get("undated_documents") or 0)
     if undated:
-        notes.append(f"{_documents(undated)} without a published date "
-                     "(dated by first sighting; rpt_undated_documents)")
+        notes.append(f"{_documents(undated)} without a published date (dated by first sighting; rpt_undated_documents)")
     uncounted = int(details.get("uncounted_documents") or 0)
     if uncounted:
-        notes.append(f"{_documents(uncounted)} left out of the counts "
-                     "(no unit or not 主动公开; rpt_uncounted_documents)")
+        notes.append(
+            f"{_documents(uncounted)} left out of the counts (no unit or not 主动公开; rpt_uncounted_documents)"
+        )
     return notes
 
 
@@ -178,12 +189,26 @@ def md(value: Any) -> str:
     return text
 
 
-def summary_markdown(run_id: str, outcomes: Iterable[Mapping[str, Any]], build: str, ok: bool,
-                     quarantines: Sequence[str] = ()) -> str:
+def summary_markdown(
+    run_id: str, outcomes: Iterable[Mapping[str, Any]], build: str, ok: bool, quarantines: Sequence[str] = ()
+) -> str:
     """The run summary as a markdown table, then the quarantine lines (`quarantine_lines`);
     every value escaped (reasons may quote portal text)."""
-    columns = ("portal_id", "mode", "status", "pages", "rows", "new", "details_owed", "details_paid",
-               "details_given_up", "requests", "attempts", "duration", "reason")
+    columns = (
+        "portal_id",
+        "mode",
+        "status",
+        "pages",
+        "rows",
+        "new",
+        "details_owed",
+        "details_paid",
+        "details_given_up",
+        "requests",
+        "attempts",
+        "duration",
+        "reason",
+    )
     verdict = "FAILED" if not ok else "ok, QUARANTINE PENDING" if quarantines else "ok"
     lines = [
         f"# xxgk run {md(run_id)}: {verdict}",

@@ -20,7 +20,9 @@ def report(
     system: SystemOption,
     year: YearOption,
     out: Annotated[Path, typer.Option(help="The folder the files go to.")] = Path("reports-out"),
-    formats: Annotated[str, typer.Option("--format", help="Comma-separated: html, xlsx, csv, md.")] = "html,xlsx,csv,md",
+    formats: Annotated[
+        str, typer.Option("--format", help="Comma-separated: html, xlsx, csv, md.")
+    ] = "html,xlsx,csv,md",
 ) -> None:
     """Write a system's annual-report outputs for one year: the 主动公开 section (text and
     tables), the 2021 template's section 二 table, an offline HTML report with charts, xlsx,
@@ -32,8 +34,9 @@ def report(
     from reports.write import write_report
 
     try:
-        written = write_report(cfg.warehouse.path, system, year, out,
-                               tuple(f.strip() for f in formats.split(",") if f.strip()))
+        written = write_report(
+            cfg.warehouse.path, system, year, out, tuple(f.strip() for f in formats.split(",") if f.strip())
+        )
     except (KeyError, ValueError) as exc:
         err_console.print(safe(exc.args[0], "red"))
         raise typer.Exit(2) from None

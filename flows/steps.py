@@ -90,8 +90,9 @@ def target_of(portal: Portal) -> PortalTarget:
     )
 
 
-def choose_mode(state_path: Path, portal_id: str, full_every_days: int, force_full: bool = False,
-                now: datetime | None = None) -> str:
+def choose_mode(
+    state_path: Path, portal_id: str, full_every_days: int, force_full: bool = False, now: datetime | None = None
+) -> str:
     """`full` when asked, or when no complete full listing is younger than `full_every_days`.
 
     The last complete full listing is read from the state database's raw_runs
@@ -110,15 +111,20 @@ def choose_mode(state_path: Path, portal_id: str, full_every_days: int, force_fu
 
 def debt_policy(harvest: Harvest, night: date) -> DebtPolicy:
     """Tonight's budget for asking owed detail pages again, per portal."""
-    return DebtPolicy(night, max_requests=harvest.detail_debt_requests,
-                      max_seconds=harvest.detail_debt_seconds,
-                      max_attempts=harvest.detail_debt_max_attempts)
+    return DebtPolicy(
+        night,
+        max_requests=harvest.detail_debt_requests,
+        max_seconds=harvest.detail_debt_seconds,
+        max_attempts=harvest.detail_debt_max_attempts,
+    )
 
 
 def owed_pages(state_path: Path, portal_id: str) -> dict[str, OwedDetail]:
     """The portal's owed detail pages, from the warehouse's rows, as the crawl takes them."""
-    return {key: OwedDetail(owed.url, owed.attempts, owed.last_attempt, owed.owed_since)
-            for key, owed in owed_details(state_path, portal_id).items()}
+    return {
+        key: OwedDetail(owed.url, owed.attempts, owed.last_attempt, owed.owed_since)
+        for key, owed in owed_details(state_path, portal_id).items()
+    }
 
 
 def is_transient(summary: RunSummary, fetches: list[FetchLogEntry]) -> bool:
@@ -156,8 +162,7 @@ def harvest_portal(
     started = time.monotonic()
     rows: list[dict[str, Any]] = []
     keys: set[str] = set()
-    run = crawl(target_of(portal), client, mode=mode, known=known, run_id=run_id, parser=parser,
-                owed=owed, debt=debt)
+    run = crawl(target_of(portal), client, mode=mode, known=known, run_id=run_id, parser=parser, owed=owed, debt=debt)
     summary: RunSummary = run.summary
     bug: Exception | None = None
     try:
@@ -225,9 +230,14 @@ def build_warehouse(config: Config) -> BuildOutcome:
     if loaded.interrupted:
         outcome.details["interrupted_runs"] = list(loaded.interrupted)
     try:
-        result = build(state_path, config.warehouse.path, config.units_as_dicts(), config.portals_as_dicts(),
-                       quarantine_release_listings=config.harvest.quarantine_release_listings,
-                       removed_portal_grace_days=config.harvest.removed_portal_grace_days)
+        result = build(
+            state_path,
+            config.warehouse.path,
+            config.units_as_dicts(),
+            config.portals_as_dicts(),
+            quarantine_release_listings=config.harvest.quarantine_release_listings,
+            removed_portal_grace_days=config.harvest.removed_portal_grace_days,
+        )
     except BuildError as exc:
         outcome.ok, outcome.reason = False, f"build refused: {exc}"
         return outcome

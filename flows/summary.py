@@ -95,17 +95,21 @@ def report(result: NightlyResult, console: Console) -> None:
         console.print(line + (f"; {clean(build.reason)}" if build.reason else ""), style=style, markup=False)
         for note in build_notes(build.details):
             console.print(note, style="yellow", markup=False)
-    release = (build.details.get("quarantine_release_listings", 0) if build is not None else 0)
+    release = build.details.get("quarantine_release_listings", 0) if build is not None else 0
     quarantines = quarantine_lines(result.quarantines, release)
     for quarantine in quarantines:
         console.print(quarantine, style="bold yellow", markup=False, highlight=False)
     table = [{k: v for k, v in row.items() if k != "errors"} for row in rows]
     with contextlib.suppress(Exception):  # artifacts are a view; a missing API must not fail the run
         create_table_artifact(table=table, key="xxgk-portal-runs", description=f"Portal runs of {result.run_id}")
-        create_markdown_artifact(markdown=summary_markdown(result.run_id, rows, build_line(build), result.ok,
-                                                           quarantines),
-                                 key="xxgk-run-summary",
-                                 description=f"Summary of run {result.run_id}")
+        create_markdown_artifact(
+            markdown=summary_markdown(result.run_id, rows, build_line(build), result.ok, quarantines),
+            key="xxgk-run-summary",
+            description=f"Summary of run {result.run_id}",
+        )
         if result.quarantines:
-            create_table_artifact(table=result.quarantines, key="xxgk-quarantines",
-                                  description=f"Quarantined listings pending after run {result.run_id}")
+            create_table_artifact(
+                table=result.quarantines,
+                key="xxgk-quarantines",
+                description=f"Quarantined listings pending after run {result.run_id}",
+            )

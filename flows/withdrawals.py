@@ -70,19 +70,38 @@ def quarantine_table(rows: list[dict], release_listings: int, config: Path | str
     """The pending quarantines, one row per listing, and how to decide; scraped titles made inert."""
     if not rows:
         return Text("No quarantined listings: nothing waits for a release or a decision.")
-    table = Table(title="Quarantined listings (nothing withdrawn yet)", title_justify="left",
-                  caption=f"Decide with: xxgk withdrawals --config {config} approve|reject PORTAL RUN_ID "
-                          "--reason TEXT", caption_justify="left")
-    for column in ("portal", "run", "listed before", "would withdraw", "share", "first missed",
-                   "confirmations", "decision", "would withdraw, e.g."):
-        table.add_column(column, justify="right" if column in ("listed before", "would withdraw", "share") else "left",
-                         overflow="fold")
+    table = Table(
+        title="Quarantined listings (nothing withdrawn yet)",
+        title_justify="left",
+        caption=f"Decide with: xxgk withdrawals --config {config} approve|reject PORTAL RUN_ID --reason TEXT",
+        caption_justify="left",
+    )
+    for column in (
+        "portal",
+        "run",
+        "listed before",
+        "would withdraw",
+        "share",
+        "first missed",
+        "confirmations",
+        "decision",
+        "would withdraw, e.g.",
+    ):
+        table.add_column(
+            column,
+            justify="right" if column in ("listed before", "would withdraw", "share") else "left",
+            overflow="fold",
+        )
     for row in rows:
         share = row["n_would_withdraw"] / row["n_listed_before"] if row["n_listed_before"] else 0
         more = row["n_would_withdraw"] - len(row["titles"])
         table.add_row(
-            safe(row["portal_id"]), safe(row["run_id"]), safe(row["n_listed_before"]),
-            safe(row["n_would_withdraw"]), safe(f"{share:.1%}"), safe(row["first_missed_date"]),
+            safe(row["portal_id"]),
+            safe(row["run_id"]),
+            safe(row["n_listed_before"]),
+            safe(row["n_would_withdraw"]),
+            safe(f"{share:.1%}"),
+            safe(row["first_missed_date"]),
             safe(confirmations(row["n_confirmations"], release_listings)),
             safe(_decision_text(row["decision"])),
             safe("; ".join(row["titles"]) + (f" … and {more} more" if more > 0 else "")),
@@ -93,8 +112,10 @@ def quarantine_table(rows: list[dict], release_listings: int, config: Path | str
 def _decision_text(decision: Decision | None) -> str:
     if decision is None:
         return "none"
-    return (f"{decision.decision} by {decision.decided_by or '?'} at "
-            f"{decision.decided_at:%Y-%m-%d %H:%M} UTC, from the next build")
+    return (
+        f"{decision.decision} by {decision.decided_by or '?'} at "
+        f"{decision.decided_at:%Y-%m-%d %H:%M} UTC, from the next build"
+    )
 
 
 @dataclass(frozen=True)
@@ -110,8 +131,8 @@ def run_state(published: Path, portal_id: str, run_id: str) -> RunState:
     con = duckdb.connect(str(published), read_only=True)
     try:
         found = con.execute(
-            "SELECT quarantine_state, is_quarantine_pending FROM fct_portal_runs "
-            "WHERE portal_id = ? AND run_id = ?", [portal_id, run_id]
+            "SELECT quarantine_state, is_quarantine_pending FROM fct_portal_runs WHERE portal_id = ? AND run_id = ?",
+            [portal_id, run_id],
         ).fetchall()
     finally:
         con.close()
@@ -120,8 +141,16 @@ def run_state(published: Path, portal_id: str, run_id: str) -> RunState:
     return RunState(*found[0])
 
 
-def record(published: Path, data_dir: Path, portal_id: str, run_id: str, decision: str,
-           reason: str, by: str | None = None, now: datetime | None = None) -> Decision:
+def record(
+    published: Path,
+    data_dir: Path,
+    portal_id: str,
+    run_id: str,
+    decision: str,
+    reason: str,
+    by: str | None = None,
+    now: datetime | None = None,
+) -> Decision:
     """Append the decision on a quarantined (or already decided) listing; return it.
 
     Refused with `WithdrawalsError` for a run the published warehouse does not hold, a run

@@ -25,7 +25,9 @@ def _published_from(config: Path | None):
 @withdrawals_app.callback()
 def withdrawals(
     ctx: typer.Context,
-    config: Annotated[Path | None, typer.Option("--config", "-c", help="The xxgk.toml to use.", show_default=False)] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="The xxgk.toml to use.", show_default=False)
+    ] = None,
 ) -> None:
     """List the quarantined listings waiting for a release or a decision, and why: listed
     before, would withdraw, share, missing since, confirmations so far, decision, titles.
@@ -47,12 +49,16 @@ def withdrawals(
 
 PortalArg = Annotated[str, typer.Argument(metavar="PORTAL", help="The portal's id.")]
 RunArg = Annotated[str, typer.Argument(metavar="RUN_ID", help="The quarantined run, as `xxgk withdrawals` lists it.")]
-ReasonOption = Annotated[str, typer.Option("--reason", help="Why: kept with the decision, who and when.", show_default=False)]
+ReasonOption = Annotated[
+    str, typer.Option("--reason", help="Why: kept with the decision, who and when.", show_default=False)
+]
 ByOption = Annotated[str | None, typer.Option("--by", help="Who decides (default: your login name).")]
 
 
 @withdrawals_app.command("approve")
-def approve(ctx: typer.Context, portal_id: PortalArg, run_id: RunArg, reason: ReasonOption, by: ByOption = None) -> None:
+def approve(
+    ctx: typer.Context, portal_id: PortalArg, run_id: RunArg, reason: ReasonOption, by: ByOption = None
+) -> None:
     """Approve a quarantined listing: from the next build it counts, with the earlier listings
     of its quarantine, and what they miss is withdrawn (dated by the first listing that missed it).
 
@@ -82,5 +88,9 @@ def _decide(config: Path | None, portal_id: str, run_id: str, decision: str, rea
     except (WithdrawalsError, LandingError) as exc:
         err_console.print(safe(str(exc), "red"))
         raise typer.Exit(2) from None
-    console.print(safe(f"{decision}: {portal_id} run {run_id} by {made.decided_by or '?'} ({made.reason}); "
-                       f"it takes effect at the next build (xxgk sync --config {config})"))
+    console.print(
+        safe(
+            f"{decision}: {portal_id} run {run_id} by {made.decided_by or '?'} ({made.reason}); "
+            f"it takes effect at the next build (xxgk sync --config {config})"
+        )
+    )

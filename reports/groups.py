@@ -22,13 +22,15 @@ REPORT_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def report_groups(figures: Mapping[str, Any], level: str = "city",
-                  groups: Groups = REPORT_GROUPS) -> list[tuple[str, tuple[str, ...], int, int]]:
+def report_groups(
+    figures: Mapping[str, Any], level: str = "city", groups: Groups = REPORT_GROUPS
+) -> list[tuple[str, tuple[str, ...], int, int]]:
     """(scheme, category names, their count, the level's new total) for each group."""
     counts = figures.get("categories", {}).get(level, {})
     total = figures.get("levels", {}).get(level, {}).get("new", 0)
-    return [(scheme, names, sum(counts.get(scheme, {}).get(name, 0) for name in names), total)
-            for scheme, names in groups]
+    return [
+        (scheme, names, sum(counts.get(scheme, {}).get(name, 0) for name in names), total) for scheme, names in groups
+    ]
 
 
 def pct(n: int | float, total: int | float) -> str:

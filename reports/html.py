@@ -24,10 +24,17 @@ from reports.tables import Table, report_tables
 from reports.template import NOT_DERIVABLE, section_two_tables
 from reports.text import LEVEL_WORDS, SCHEME_WORDS, section_two
 
-CSP = ("default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
-       "img-src data: blob:; font-src data:; connect-src 'none'")
-MEASURES = (("held", "年末累计"), ("official_held", "其中公文类"), ("new", "本年新增"),
-            ("official_new", "新增公文类"), ("fulltext_held", "全文电子化"))
+CSP = (
+    "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
+    "img-src data: blob:; font-src data:; connect-src 'none'"
+)
+MEASURES = (
+    ("held", "年末累计"),
+    ("official_held", "其中公文类"),
+    ("new", "本年新增"),
+    ("official_new", "新增公文类"),
+    ("fulltext_held", "全文电子化"),
+)
 STYLE = """
 body{font-family:sans-serif;margin:2em auto;max-width:1200px;color:#222;line-height:1.5}
 h1{font-size:1.5em}h2{border-bottom:2px solid #335;padding-bottom:.2em;margin-top:2em}
@@ -79,12 +86,16 @@ def categories_html(data: ReportData) -> str:
     parts = []
     for level, schemes in data.figures["categories"].items():
         for scheme, counts in schemes.items():
-            rows = "".join(f"<tr><td>{esc(category)}</td>"
-                           + _cell(n, f' data-figure="categories.{esc(level)}.{scheme}.{esc(category)}"') + "</tr>"
-                           for category, n in counts.items())
+            rows = "".join(
+                f"<tr><td>{esc(category)}</td>"
+                + _cell(n, f' data-figure="categories.{esc(level)}.{scheme}.{esc(category)}"')
+                + "</tr>"
+                for category, n in counts.items()
+            )
             title = f"{LEVEL_WORDS.get(level, '全系统')} · {SCHEME_WORDS[scheme]}"
-            parts.append(f"<table><thead><tr><th>{esc(title)}</th><th>新增条数</th></tr></thead>"
-                         f"<tbody>{rows}</tbody></table>")
+            parts.append(
+                f"<table><thead><tr><th>{esc(title)}</th><th>新增条数</th></tr></thead><tbody>{rows}</tbody></table>"
+            )
     return '<div style="display:flex;flex-wrap:wrap;gap:1em">' + "".join(parts) + "</div>"
 
 
@@ -92,17 +103,25 @@ def template_html(data: ReportData) -> str:
     parts = []
     for table in section_two_tables(data):
         head = "<th>信息内容</th>" + "".join(f"<th>{esc(c)}</th>" for c in table.columns)
-        body = "".join(f"<tr><td>{esc(label)}</td>" + "".join(_cell(c) for c in cells) + "</tr>"
-                       for label, cells in table.rows)
+        body = "".join(
+            f"<tr><td>{esc(label)}</td>" + "".join(_cell(c) for c in cells) + "</tr>" for label, cells in table.rows
+        )
         notes = "".join(f'<p class="note">{esc(n)}</p>' for n in table.notes)
-        parts.append(f'<h3>{esc(table.title)}</h3><table id="template-{table.key}"><thead><tr>{head}</tr>'
-                     f"</thead><tbody>{body}</tbody></table>{notes}")
+        parts.append(
+            f'<h3>{esc(table.title)}</h3><table id="template-{table.key}"><thead><tr>{head}</tr>'
+            f"</thead><tbody>{body}</tbody></table>{notes}"
+        )
     return "".join(parts)
 
 
 def _chart(chart_id: str, figure: Any) -> str:
-    return '<div class="chart">' + figure.to_html(full_html=False, include_plotlyjs=False, div_id=chart_id,
-                                                  config={"displaylogo": False, "responsive": True}) + "</div>"
+    return (
+        '<div class="chart">'
+        + figure.to_html(
+            full_html=False, include_plotlyjs=False, div_id=chart_id, config={"displaylogo": False, "responsive": True}
+        )
+        + "</div>"
+    )
 
 
 def render(data: ReportData, source: str = "") -> str:
@@ -112,39 +131,62 @@ def render(data: ReportData, source: str = "") -> str:
     title = f"{data.unit_name}（{data.system_id}）{data.year}年度政府信息公开 主动公开情况"
     paragraphs = "".join(f"<p>{esc(p)}</p>" for p in section_two(data))
     portals = data.tables["portals"]
-    coverage = (f'<p>列表条目 <b id="n-listing-rows">{sum(r["n_rows"] for r in portals)}</b> 条，'
-                f'对应不重复文件 <b id="n-distinct">{data.figures["levels"]["all"]["held"]}</b> 件'
-                "（不同渠道和方式公开相同信息计1条）。</p>")
+    coverage = (
+        f'<p>列表条目 <b id="n-listing-rows">{sum(r["n_rows"] for r in portals)}</b> 条，'
+        f'对应不重复文件 <b id="n-distinct">{data.figures["levels"]["all"]["held"]}</b> 件'
+        "（不同渠道和方式公开相同信息计1条）。</p>"
+    )
     body = [
         f"<h1>{esc(title)}</h1>",
         f'<p class="note">{f"数据来源：{esc(source)}；" if source else ""}生成于 {datetime.now(UTC):%Y-%m-%d %H:%M} UTC</p>',
-        '<h2 id="section-two">二、主动公开情况</h2>', f'<div id="report-text">{paragraphs}</div>',
-        figures_html(data), table_html(tables["groups"]), categories_html(data),
+        '<h2 id="section-two">二、主动公开情况</h2>',
+        f'<div id="report-text">{paragraphs}</div>',
+        figures_html(data),
+        table_html(tables["groups"]),
+        categories_html(data),
         *(_chart(f"chart-{s}", charts[f"chart-{s}"]) for s in SCHEME_WORDS),
-        '<h2>2021年格式 二、主动公开政府信息情况</h2>', template_html(data),
+        "<h2>2021年格式 二、主动公开政府信息情况</h2>",
+        template_html(data),
         '<h2 id="section-three">三、依申请公开、收费与复议诉讼</h2>',
-        '<div id="applications-text">' + "".join(f"<p>{esc(p)}</p>" for p in section_three(
-            data.year, data.unit_name, data.tables)) + "</div>", applications_html(data.tables),
-        "<h2>各月新增</h2>", _chart("chart-monthly", charts["chart-monthly"]),
-        "<h2>各单位</h2>", table_html(tables["units"]), _chart("chart-units", charts["chart-units"]),
-        "<h2>平台覆盖与重叠</h2>", coverage, table_html(tables["portals"]),
-        _chart("chart-portals", charts["chart-portals"]), _chart("chart-overlap", charts["chart-overlap"]),
-        '<h2 id="scorecards">单位评分</h2>', _scorecard_note(), table_html(tables["scorecards"], scroll=True),
+        '<div id="applications-text">'
+        + "".join(f"<p>{esc(p)}</p>" for p in section_three(data.year, data.unit_name, data.tables))
+        + "</div>",
+        applications_html(data.tables),
+        "<h2>各月新增</h2>",
+        _chart("chart-monthly", charts["chart-monthly"]),
+        "<h2>各单位</h2>",
+        table_html(tables["units"]),
+        _chart("chart-units", charts["chart-units"]),
+        "<h2>平台覆盖与重叠</h2>",
+        coverage,
+        table_html(tables["portals"]),
+        _chart("chart-portals", charts["chart-portals"]),
+        _chart("chart-overlap", charts["chart-overlap"]),
+        '<h2 id="scorecards">单位评分</h2>',
+        _scorecard_note(),
+        table_html(tables["scorecards"], scroll=True),
         _chart("chart-scorecards", charts["chart-scorecards"]),
-        "<h2>近期运行状况</h2>", table_html(tables["runs"], scroll=True), _chart("chart-runs", charts["chart-runs"]),
-        "<h2>本年文件</h2>", table_html(tables["documents"], scroll=True),
+        "<h2>近期运行状况</h2>",
+        table_html(tables["runs"], scroll=True),
+        _chart("chart-runs", charts["chart-runs"]),
+        "<h2>本年文件</h2>",
+        table_html(tables["documents"], scroll=True),
     ]
-    return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-            f"<title>{esc(title)}</title><style>{STYLE}</style>"
-            f'<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script></head>'
-            f"<body>{''.join(body)}</body></html>")
+    return (
+        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        f"<title>{esc(title)}</title><style>{STYLE}</style>"
+        f'<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script></head>'
+        f"<body>{''.join(body)}</body></html>"
+    )
 
 
 def _scorecard_note() -> str:
-    return ('<p class="note">及时性：成文日期至发布日期的工作日数（按周一至周五近似，不计节假日调休）；'
-            "完整度：索引号、发布机构、发布日期、成文日期、三种分类、体裁（公文另加文号）齐全的比例；"
-            "覆盖：本单位平台发布的比例；一致性：各平台字段不一致的比例。公式见 docs/reports.md。</p>")
+    return (
+        '<p class="note">及时性：成文日期至发布日期的工作日数（按周一至周五近似，不计节假日调休）；'
+        "完整度：索引号、发布机构、发布日期、成文日期、三种分类、体裁（公文另加文号）齐全的比例；"
+        "覆盖：本单位平台发布的比例；一致性：各平台字段不一致的比例。公式见 docs/reports.md。</p>"
+    )
 
 
 def write_html(data: ReportData, path: Path, source: str = "") -> Path:

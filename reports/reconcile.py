@@ -74,14 +74,14 @@ def parse_share(text: Any, where: str) -> float:
     try:
         return float(str(text).strip().rstrip("%")) / 100
     except ValueError:
-        raise ReportedError(f"{where}: {text!r} is not a percentage like \"79.57%\"") from None
+        raise ReportedError(f'{where}: {text!r} is not a percentage like "79.57%"') from None
 
 
 def share_matches(stated: str, n: int, total: int) -> bool:
     """The stated share ('79.57%', '60%') is n / total rounded to the decimals it shows."""
     text = stated.strip().rstrip("%")
     decimals = len(text.partition(".")[2])
-    return abs(100 * n / total - float(text)) <= 0.5 * 10 ** -decimals + 1e-9
+    return abs(100 * n / total - float(text)) <= 0.5 * 10**-decimals + 1e-9
 
 
 def _check_keys(table: dict, allowed: set[str], where: str) -> None:
@@ -99,7 +99,7 @@ def load_reported(path: Path, system: str | None = None, year: int | None = None
     _check_keys(raw, {"system", "year", "source", "figures", "groups", "complete"}, str(path))
     system, year = system or raw.get("system"), year or raw.get("year")
     if not isinstance(system, str) or not isinstance(year, int):
-        raise ReportedError(f"{path}: give system = \"ID\" and year = YYYY (or --system/--year)")
+        raise ReportedError(f'{path}: give system = "ID" and year = YYYY (or --system/--year)')
     figures = raw.get("figures", {})
     for level, values in figures.items():
         _check_keys({level: 0}, set(LEVELS), f"{path}: [figures]")
@@ -108,7 +108,9 @@ def load_reported(path: Path, system: str | None = None, year: int | None = None
         where = f"{path}: groups[{i}]"
         _check_keys(group, {"level", "scheme", "categories", "share"}, where)
         if group.get("scheme") not in SCHEMES or group.get("level") not in LEVELS:
-            raise ReportedError(f"{where}: level must be one of {', '.join(LEVELS)}, scheme one of {', '.join(SCHEMES)}")
+            raise ReportedError(
+                f"{where}: level must be one of {', '.join(LEVELS)}, scheme one of {', '.join(SCHEMES)}"
+            )
         if "share" in group:
             parse_share(group["share"], where)
     return Reported(Path(path), system, year, figures, list(raw.get("groups", [])), dict(raw.get("complete", {})))
@@ -151,7 +153,10 @@ def _group_findings(claims: Reported, figures: dict, tolerance: int, con) -> lis
             total = sum(int(ours.get(c, 0)) for c in group["categories"])
             stated = round(parse_share(group["share"], "share") * new)
             f = _finding(f"{level} {scheme} share of {'+'.join(group['categories'])}", stated, total, tolerance)
-            f.reported, f.warehouse = f"{group['share']} (= {stated} of {new})", f"{total} of {new} = {total / new:.2%}" if new else "0"
+            f.reported, f.warehouse = (
+                f"{group['share']} (= {stated} of {new})",
+                f"{total} of {new} = {total / new:.2%}" if new else "0",
+            )
             found.append(f)
     return found
 
@@ -164,35 +169,63 @@ def _inconsistencies(claims: Reported, con) -> list[Finding]:
     if "held" in fig.get("all", {}) and parts and len(parts) > 1:
         total = sum(fig[lv]["held"] for lv in parts)
         if total != fig["all"]["held"]:
-            found.append(Finding(f"held: {' + '.join(parts)}", str(total), str(fig["all"]["held"]), total - fig["all"]["held"], False))
+            found.append(
+                Finding(
+                    f"held: {' + '.join(parts)}", str(total), str(fig["all"]["held"]), total - fig["all"]["held"], False
+                )
+            )
     for level, values in fig.items():
         for part, whole in (("official_held", "held"), ("new", "held"), ("official_new", "new")):
             if part in values and whole in values and values[part] > values[whole]:
-                found.append(Finding(f"{level} {part} above {whole}", str(values[part]), str(values[whole]),
-                                     values[part] - values[whole], False))
+                found.append(
+                    Finding(
+                        f"{level} {part} above {whole}",
+                        str(values[part]),
+                        str(values[whole]),
+                        values[part] - values[whole],
+                        False,
+                    )
+                )
     for group in claims.groups:
         new = fig.get(group["level"], {}).get("new")
         if "share" in group and new:
             own = sum(group["categories"].values())
             if not share_matches(str(group["share"]), own, new):
-                found.append(Finding(f"{group['level']} {group['scheme']} stated share {group['share']}",
-                                     f"{own} of {new} = {own / new:.2%}", group["share"], None, False))
+                found.append(
+                    Finding(
+                        f"{group['level']} {group['scheme']} stated share {group['share']}",
+                        f"{own} of {new} = {own / new:.2%}",
+                        group["share"],
+                        None,
+                        False,
+                    )
+                )
     for level, schemes in claims.complete.items():
         new = fig.get(level, {}).get("new")
         for scheme in schemes:
-            counts = {c: n for g in claims.groups if g["level"] == level and g["scheme"] == scheme
-                      for c, n in g["categories"].items()}
+            counts = {
+                c: n
+                for g in claims.groups
+                if g["level"] == level and g["scheme"] == scheme
+                for c, n in g["categories"].items()
+            }
             total = sum(counts.values())
             if new is not None and total != new:
-                f = Finding(f"{level} {scheme}: {' + '.join(str(n) for n in counts.values())}",
-                            str(total), f"{new} new", total - new, False)
+                f = Finding(
+                    f"{level} {scheme}: {' + '.join(str(n) for n in counts.values())}",
+                    str(total),
+                    f"{new} new",
+                    total - new,
+                    False,
+                )
                 f.n_documents, f.documents = _documents(con, claims, level, scheme, list(counts), False)
                 found.append(f)
     return found
 
 
-def _documents(con, claims: Reported, level: str, scheme: str, categories: list[str],
-               inside: bool) -> tuple[int, list[tuple[str, str]]]:
+def _documents(
+    con, claims: Reported, level: str, scheme: str, categories: list[str], inside: bool
+) -> tuple[int, list[tuple[str, str]]]:
     """The new documents of the system, level and year in (or outside) the categories."""
     column = {"topic": "topic", "function": '"function"', "audience": "audience"}[scheme]
     test = "IN" if inside else "NOT IN"
@@ -225,20 +258,26 @@ def reconcile_figures(published_path: str | os.PathLike, claims: Reported, toler
 def render_lines(result: Result) -> list[str]:
     """The findings as text lines (what `xxgk reconcile` prints)."""
     claims = result.reported
-    lines = [f"Reconciliation of {claims.path.name}: system {claims.system}, year {claims.year}, tolerance {result.tolerance}",
-             f"{'figure':<44} {'reported':>24} {'warehouse':>24} {'diff':>6}"]
+    lines = [
+        f"Reconciliation of {claims.path.name}: system {claims.system}, year {claims.year}, tolerance {result.tolerance}",
+        f"{'figure':<44} {'reported':>24} {'warehouse':>24} {'diff':>6}",
+    ]
     for f in result.findings:
         diff = "" if f.difference is None else f"{f.difference:+d}"
         lines.append(f"{f.name:<44} {f.reported:>24} {f.warehouse:>24} {diff:>6}  {'ok' if f.ok else 'DIFFERS'}")
         lines += _document_lines(f)
-    lines.append("The report's own inconsistencies:" if result.inconsistencies else "The report is consistent with itself.")
+    lines.append(
+        "The report's own inconsistencies:" if result.inconsistencies else "The report is consistent with itself."
+    )
     for f in result.inconsistencies:
         diff = "" if f.difference is None else f" (difference {f.difference:+d})"
         lines.append(f"  ! {f.name} = {f.reported}, against {f.warehouse}{diff}")
         lines += _document_lines(f)
     bad = sum(not f.ok for f in result.findings)
-    lines.append(f"Result: {bad} of {len(result.findings)} figures differ by more than {result.tolerance}; "
-                 f"{len(result.inconsistencies)} inconsistencies in the report.")
+    lines.append(
+        f"Result: {bad} of {len(result.findings)} figures differ by more than {result.tolerance}; "
+        f"{len(result.inconsistencies)} inconsistencies in the report."
+    )
     return lines
 
 

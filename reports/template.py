@@ -36,10 +36,13 @@ def article_20_1(data: ReportData) -> TemplateTable:
     for kind, label in (("rules", "规章"), ("normative_files", "行政规范性文件")):
         row = by_kind.get(kind, {"issued": 0, "marked_repealed": 0, "valid": 0})
         rows.append((label, (row["issued"], NOT_DERIVABLE, row["valid"])))
-        notes.append(f"{label}：目录中有效性标注为废止或失效的 {row['marked_repealed']} 件（目录不记废止日期，"
-                     "不能算出本年废止件数）")
-    return TemplateTable("art20_1", "第二十条第（一）项", ("本年制发件数", "本年废止件数", "现行有效件数"),
-                         tuple(rows), tuple(notes))
+        notes.append(
+            f"{label}：目录中有效性标注为废止或失效的 {row['marked_repealed']} 件（目录不记废止日期，"
+            "不能算出本年废止件数）"
+        )
+    return TemplateTable(
+        "art20_1", "第二十条第（一）项", ("本年制发件数", "本年废止件数", "现行有效件数"), tuple(rows), tuple(notes)
+    )
 
 
 def section_two_tables(data: ReportData) -> list[TemplateTable]:
@@ -49,10 +52,20 @@ def section_two_tables(data: ReportData) -> list[TemplateTable]:
     return [
         article_20_1(data),
         TemplateTable("art20_5", "第二十条第（五）项", decisions, (("行政许可", (NOT_DERIVABLE,)),), (why,)),
-        TemplateTable("art20_6", "第二十条第（六）项", decisions,
-                      (("行政处罚", (NOT_DERIVABLE,)), ("行政强制", (NOT_DERIVABLE,))), (why,)),
-        TemplateTable("art20_8", "第二十条第（八）项", ("本年收费金额（单位：万元）",),
-                      (("行政事业性收费", (NOT_DERIVABLE,)),), (why,)),
+        TemplateTable(
+            "art20_6",
+            "第二十条第（六）项",
+            decisions,
+            (("行政处罚", (NOT_DERIVABLE,)), ("行政强制", (NOT_DERIVABLE,))),
+            (why,),
+        ),
+        TemplateTable(
+            "art20_8",
+            "第二十条第（八）项",
+            ("本年收费金额（单位：万元）",),
+            (("行政事业性收费", (NOT_DERIVABLE,)),),
+            (why,),
+        ),
     ]
 
 

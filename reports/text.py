@@ -20,8 +20,11 @@ UNCLASSIFIED = "未分类"
 
 
 def _parts(levels: dict[str, dict[str, int]]) -> str:
-    parts = [f"{LEVEL_WORDS.get(level, level)}主动公开{row['held']}条（公文类{row['official_held']}条）"
-             for level, row in levels.items() if level != "all"]
+    parts = [
+        f"{LEVEL_WORDS.get(level, level)}主动公开{row['held']}条（公文类{row['official_held']}条）"
+        for level, row in levels.items()
+        if level != "all"
+    ]
     return "，".join(parts)
 
 
@@ -66,8 +69,9 @@ def categories_paragraph(data: ReportData, groups: Groups = REPORT_GROUPS) -> st
     level = data.unit_level
     total = data.figures["levels"].get(level, {}).get("new", 0)
     counts = data.figures["categories"].get(level, {})
-    sentences = [_scheme_sentence(scheme, counts.get(scheme, {}), total, groups)
-                 for scheme in SCHEME_WORDS if counts.get(scheme)]
+    sentences = [
+        _scheme_sentence(scheme, counts.get(scheme, {}), total, groups) for scheme in SCHEME_WORDS if counts.get(scheme)
+    ]
     head = f"{data.year}年，{LEVEL_WORDS.get(level, level)}（{data.unit_name}及其内设、直属机构）新增发布主动公开信息{total}条"
     if not sentences:
         return head + "。"
@@ -89,14 +93,22 @@ def summary_rows(data: ReportData) -> list[dict[str, Any]]:
             continue
         word = LEVEL_WORDS.get(level, level)
         rows.append({"项目": f"其中{word}", "条数": row["held"], "占比": pct(row["held"], whole["held"])})
-        rows.append({"项目": f"{word}公文类", "条数": row["official_held"],
-                     "占比": pct(row["official_held"], row["held"])})
-    rows.append({"项目": "全文电子化", "条数": whole["fulltext_held"], "占比": pct(whole["fulltext_held"], whole["held"])})
+        rows.append(
+            {"项目": f"{word}公文类", "条数": row["official_held"], "占比": pct(row["official_held"], row["held"])}
+        )
+    rows.append(
+        {"项目": "全文电子化", "条数": whole["fulltext_held"], "占比": pct(whole["fulltext_held"], whole["held"])}
+    )
     rows.append({"项目": "本年新增发布", "条数": whole["new"], "占比": pct(whole["new"], whole["held"])})
     for level, row in levels.items():
         if level != "all":
-            rows.append({"项目": f"其中{LEVEL_WORDS.get(level, level)}新增", "条数": row["new"],
-                         "占比": pct(row["new"], whole["new"])})
+            rows.append(
+                {
+                    "项目": f"其中{LEVEL_WORDS.get(level, level)}新增",
+                    "条数": row["new"],
+                    "占比": pct(row["new"], whole["new"]),
+                }
+            )
     return rows
 
 
@@ -107,13 +119,27 @@ def category_rows(data: ReportData) -> list[dict[str, Any]]:
         total = data.figures["levels"].get(level, {}).get("new", 0)
         for scheme, counts in schemes.items():
             for category, n in counts.items():
-                rows.append({"层级": level, "分类方法": SCHEME_WORDS.get(scheme, scheme), "类别": category,
-                             "新增条数": n, "占本层级新增": pct(n, total)})
+                rows.append(
+                    {
+                        "层级": level,
+                        "分类方法": SCHEME_WORDS.get(scheme, scheme),
+                        "类别": category,
+                        "新增条数": n,
+                        "占本层级新增": pct(n, total),
+                    }
+                )
     return rows
 
 
 def group_rows(data: ReportData, groups: Groups = REPORT_GROUPS) -> list[dict[str, Any]]:
     """The report's groups with their sums and shares (the seed's 79.57%, 66.81% …)."""
-    return [{"分类方法": SCHEME_WORDS.get(scheme, scheme), "类别组": "、".join(names), "条数": n,
-             "新增合计": total, "占比": pct(n, total)}
-            for scheme, names, n, total in report_groups(data.figures, data.unit_level, groups)]
+    return [
+        {
+            "分类方法": SCHEME_WORDS.get(scheme, scheme),
+            "类别组": "、".join(names),
+            "条数": n,
+            "新增合计": total,
+            "占比": pct(n, total),
+        }
+        for scheme, names, n, total in report_groups(data.figures, data.unit_level, groups)
+    ]

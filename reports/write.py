@@ -19,8 +19,9 @@ def stem(data: ReportData) -> str:
     return f"xxgk-report-{data.system_id}-{data.year}"
 
 
-def write_report(published_path: str | os.PathLike, system_id: str, year: int, out_dir: Path,
-                 formats: tuple[str, ...] = FORMATS) -> dict[str, list[Path]]:
+def write_report(
+    published_path: str | os.PathLike, system_id: str, year: int, out_dir: Path, formats: tuple[str, ...] = FORMATS
+) -> dict[str, list[Path]]:
     """Write the asked formats; return the files written per format.
 
     csv writes one file per table (`STEM-KEY.csv`). Raises KeyError for an unknown system and

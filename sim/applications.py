@@ -17,21 +17,45 @@ from sim.seed import APPLICATIONS_CITY
 
 #: The register's name beside the written config.
 APPLICATIONS_FILE = "applications.csv"
-COLUMNS = ("unit_id", "application_id", "received_date", "applicant_type", "channel", "outcome",
-           "closed_date", "fee_amount", "review_outcome", "litigation_outcome")
+COLUMNS = (
+    "unit_id",
+    "application_id",
+    "received_date",
+    "applicant_type",
+    "channel",
+    "outcome",
+    "closed_date",
+    "fee_amount",
+    "review_outcome",
+    "litigation_outcome",
+)
 #: (received, answered) of the city bureau's applications: all before 2012, all answered.
-DATES = ((date(2009, 6, 15), date(2009, 6, 29)), (date(2010, 3, 8), date(2010, 3, 19)),
-         (date(2010, 11, 2), date(2010, 11, 16)), (date(2011, 8, 23), date(2011, 9, 5)))
+DATES = (
+    (date(2009, 6, 15), date(2009, 6, 29)),
+    (date(2010, 3, 8), date(2010, 3, 19)),
+    (date(2010, 11, 2), date(2010, 11, 16)),
+    (date(2011, 8, 23), date(2011, 9, 5)),
+)
 assert len(DATES) == APPLICATIONS_CITY
 
 
 def register_rows() -> list[dict[str, str]]:
     """The register's rows: ly-aic, online (网上), 予以公开 (outcome 1), no fee."""
-    return [{"unit_id": "ly-aic", "application_id": f"LY-YSQ-{received.year}-{n:03d}",
-             "received_date": received.isoformat(), "applicant_type": "自然人", "channel": "网上",
-             "outcome": "1", "closed_date": answered.isoformat(), "fee_amount": "",
-             "review_outcome": "", "litigation_outcome": ""}
-            for n, (received, answered) in enumerate(DATES, start=1)]
+    return [
+        {
+            "unit_id": "ly-aic",
+            "application_id": f"LY-YSQ-{received.year}-{n:03d}",
+            "received_date": received.isoformat(),
+            "applicant_type": "自然人",
+            "channel": "网上",
+            "outcome": "1",
+            "closed_date": answered.isoformat(),
+            "fee_amount": "",
+            "review_outcome": "",
+            "litigation_outcome": "",
+        }
+        for n, (received, answered) in enumerate(DATES, start=1)
+    ]
 
 
 def write_register(path: str | Path) -> Path:

@@ -17,25 +17,44 @@ from sim.world import DEFAULT_AS_OF, WORLDS, build_world
 def parser() -> argparse.ArgumentParser:
     """The command line of `sim`."""
     p = argparse.ArgumentParser(
-        prog="sim", description="Serve the simulated Longyan 2012 disclosure portals on loopback.")
-    p.add_argument("--port", type=int, default=0,
-                   help="first port; portals take PORT, PORT+1, ... (0: a free port each)")
+        prog="sim", description="Serve the simulated Longyan 2012 disclosure portals on loopback."
+    )
+    p.add_argument(
+        "--port", type=int, default=0, help="first port; portals take PORT, PORT+1, ... (0: a free port each)"
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--as-of", default=None,
-                   help=f"serve the world as it stood on this date (default {DEFAULT_AS_OF})")
-    p.add_argument("--fault", action="extend", nargs="+", default=[], metavar="SPEC",
-                   help="plant a fault, PORTAL:KIND[:ARG] (see docs/sim.md); repeatable")
+    p.add_argument("--as-of", default=None, help=f"serve the world as it stood on this date (default {DEFAULT_AS_OF})")
+    p.add_argument(
+        "--fault",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="SPEC",
+        help="plant a fault, PORTAL:KIND[:ARG] (see docs/sim.md); repeatable",
+    )
     p.add_argument("--scale", type=int, default=1, help="copies of every document (default 1)")
     p.add_argument("--seed", type=int, default=2012, help="generator seed (default 2012)")
-    p.add_argument("--world", choices=WORLDS, default="longyan",
-                   help="which world: longyan (default) or guangdong (gkmlpt, gov.cn, Hanweb search)")
-    p.add_argument("--write-config", type=Path, default=None, metavar="FILE",
-                   help="write the matching xxgk.toml here")
+    p.add_argument(
+        "--world",
+        choices=WORLDS,
+        default="longyan",
+        help="which world: longyan (default) or guangdong (gkmlpt, gov.cn, Hanweb search)",
+    )
+    p.add_argument("--write-config", type=Path, default=None, metavar="FILE", help="write the matching xxgk.toml here")
     p.add_argument("--data-dir", type=Path, default=None, help="data_dir written in the config")
-    p.add_argument("--warehouse", type=Path, default=None,
-                   help="warehouse path written in the config (default DATA_DIR/xxgk.duckdb)")
-    p.add_argument("--export-truth", type=Path, default=None, metavar="FILE",
-                   help="write the ground truth (.json or .parquet) and keep serving")
+    p.add_argument(
+        "--warehouse",
+        type=Path,
+        default=None,
+        help="warehouse path written in the config (default DATA_DIR/xxgk.duckdb)",
+    )
+    p.add_argument(
+        "--export-truth",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write the ground truth (.json or .parquet) and keep serving",
+    )
     return p
 
 
@@ -44,16 +63,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         faults = [parse_fault(spec) for spec in args.fault]
-        server = start(build_world(args.seed, args.scale, world=args.world), host=args.host, port=args.port,
-                       as_of=args.as_of, faults=faults)
+        server = start(
+            build_world(args.seed, args.scale, world=args.world),
+            host=args.host,
+            port=args.port,
+            as_of=args.as_of,
+            faults=faults,
+        )
     except (FaultError, ValueError, OSError) as exc:
         print(f"sim: {exc}", file=sys.stderr)
         return 2
     done = threading.Event()
     _on_signals(done)
     with server:
-        print(f"sim: {server.world.base_count * args.scale} documents, as of {server.as_of}, "
-              f"faults: {', '.join(map(str, faults)) or 'none'}", flush=True)
+        print(
+            f"sim: {server.world.base_count * args.scale} documents, as of {server.as_of}, "
+            f"faults: {', '.join(map(str, faults)) or 'none'}",
+            flush=True,
+        )
         for portal_id, url in server.portals.items():
             print(f"{portal_id:16} {url}", flush=True)
         if args.write_config:

@@ -14,9 +14,13 @@ def _toml(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def config_text(portal_urls: dict[str, str], data_dir: str | Path = "data",
-                warehouse_path: str | Path | None = None, exclude: Iterable[str] = (),
-                world: object = None) -> str:
+def config_text(
+    portal_urls: dict[str, str],
+    data_dir: str | Path = "data",
+    warehouse_path: str | Path | None = None,
+    exclude: Iterable[str] = (),
+    world: object = None,
+) -> str:
     """The xxgk.toml for portals served at `portal_urls` (portal id -> entry URL), leaving
     out the portals in `exclude` (a portal removed from the configuration)."""
     excluded = set(exclude)
@@ -29,23 +33,44 @@ def config_text(portal_urls: dict[str, str], data_dir: str | Path = "data",
     hosts = getattr(world, "portal_hosts", lambda url: {})(portal_urls)
     lines = [
         "# " + getattr(world, "config_title", "The simulated Longyan 2012 world on loopback, written by `sim`."),
-        "", "[warehouse]", f"path = {_toml(warehouse_path)}", f"data_dir = {_toml(data_dir)}",
-        "", "[harvest]", "concurrency = 8", "per_host_delay = 0", "timeout = 5",
-        "full_every_days = 7", 'user_agent = "xxgk/0.1 (+simulated world)"',
+        "",
+        "[warehouse]",
+        f"path = {_toml(warehouse_path)}",
+        f"data_dir = {_toml(data_dir)}",
+        "",
+        "[harvest]",
+        "concurrency = 8",
+        "per_host_delay = 0",
+        "timeout = 5",
+        "full_every_days = 7",
+        'user_agent = "xxgk/0.1 (+simulated world)"',
         "retry_delay = 1  # on loopback a portal made to fail is retried within seconds",
     ]
     for unit in units:
         if not unit.configured:
             continue
-        lines += ["", "[[unit]]", f"id = {_toml(unit.id)}", f"name = {_toml(unit.name)}",
-                  f"level = {_toml(unit.level)}", f"region = {_toml(unit.region)}"]
+        lines += [
+            "",
+            "[[unit]]",
+            f"id = {_toml(unit.id)}",
+            f"name = {_toml(unit.name)}",
+            f"level = {_toml(unit.level)}",
+            f"region = {_toml(unit.region)}",
+        ]
         if unit.parent:
             lines.append(f"parent = {_toml(unit.parent)}")
         lines.append(f"aliases = {_toml(list(unit.aliases))}")
     for portal in (p for p in portals if p.id not in excluded):
-        lines += ["", "[[portal]]", f"id = {_toml(portal.id)}", f"name = {_toml(portal.name)}",
-                  f"level = {_toml(portal.level)}", f"region = {_toml(portal.region)}",
-                  f"platform = {_toml(portal.platform)}", f"url = {_toml(portal_urls[portal.id])}"]
+        lines += [
+            "",
+            "[[portal]]",
+            f"id = {_toml(portal.id)}",
+            f"name = {_toml(portal.name)}",
+            f"level = {_toml(portal.level)}",
+            f"region = {_toml(portal.region)}",
+            f"platform = {_toml(portal.platform)}",
+            f"url = {_toml(portal_urls[portal.id])}",
+        ]
         if portal.unit:
             lines.append(f"unit = {_toml(portal.unit)}")
         if hosts.get(portal.id):

@@ -69,8 +69,9 @@ def _too_many(state: FaultState) -> Response | None:
             state.last_429 = now
     if not limited:
         return None
-    return Response(429, b"<html><body>429 Too Many Requests</body></html>",
-                    "text/html", [("Retry-After", str(math.ceil(wait)))])
+    return Response(
+        429, b"<html><body>429 Too Many Requests</body></html>", "text/html", [("Retry-After", str(math.ceil(wait)))]
+    )
 
 
 def portal_fault(req: Req, state: FaultState, nth: int, port: int) -> Response | None:
@@ -86,8 +87,9 @@ def portal_fault(req: Req, state: FaultState, nth: int, port: int) -> Response |
     if "slow" in kinds:
         time.sleep(float(state.arg("slow")))
     if "flaky" in kinds and nth <= int(state.arg("flaky")):
-        return Response(503, b"<html><body>503 Service Temporarily Unavailable</body></html>",
-                        "text/html", [("Retry-After", "1")])
+        return Response(
+            503, b"<html><body>503 Service Temporarily Unavailable</body></html>", "text/html", [("Retry-After", "1")]
+        )
     if "429" in kinds:
         limited = _too_many(state)
         if limited is not None:

@@ -56,22 +56,28 @@ def is_official(doc: Doc) -> bool:
 def first_shown(world: World, doc: Doc, portals: Collection[str] | None = None) -> date | None:
     """The first day any portal (of `portals`, when given) lists the document (None if none
     ever does)."""
-    days = [shown_date(doc, PORTAL_BY_ID[p]) for p in doc.portals
-            if world.lists(p, doc) and (portals is None or p in portals)]
+    days = [
+        shown_date(doc, PORTAL_BY_ID[p])
+        for p in doc.portals
+        if world.lists(p, doc) and (portals is None or p in portals)
+    ]
     return min(days, default=None)
 
 
 def first_read(world: World, doc: Doc, reads: Mapping[str, Collection[date]]) -> date | None:
     """The first night a pipeline read a listing that showed the document: `reads` maps a
     portal to the nights its listing was read (None if none did)."""
-    nights = [night for p in doc.portals if p in reads and world.lists(p, doc)
-              for night in reads[p] if shown_date(doc, PORTAL_BY_ID[p]) <= night
-              and (doc.withdrawn_on is None or night < doc.withdrawn_on)]
+    nights = [
+        night
+        for p in doc.portals
+        if p in reads and world.lists(p, doc)
+        for night in reads[p]
+        if shown_date(doc, PORTAL_BY_ID[p]) <= night and (doc.withdrawn_on is None or night < doc.withdrawn_on)
+    ]
     return min(nights, default=None)
 
 
-def _kept_by_removed(world: World, doc: Doc, removed: Mapping[str, date],
-                     first_night: date | None) -> bool:
+def _kept_by_removed(world: World, doc: Doc, removed: Mapping[str, date], first_night: date | None) -> bool:
     """Whether a portal removed from the configuration keeps a sighting of the document that
     the pipeline can never withdraw: the portal showed it before its removal, and the
     document was withdrawn on or after the removal."""
@@ -86,10 +92,15 @@ def _kept_by_removed(world: World, doc: Doc, removed: Mapping[str, date],
     return False
 
 
-def counted(world: World, as_of: date, system: str = "ly-aic", first_night: date | None = None,
-            removed: Mapping[str, date] | None = None,
-            portals: Collection[str] | Mapping[str, Collection[date]] | None = None,
-            withdrawn: Mapping[str, date | None] | None = None) -> list[Counted]:
+def counted(
+    world: World,
+    as_of: date,
+    system: str = "ly-aic",
+    first_night: date | None = None,
+    removed: Mapping[str, date] | None = None,
+    portals: Collection[str] | Mapping[str, Collection[date]] | None = None,
+    withdrawn: Mapping[str, date | None] | None = None,
+) -> list[Counted]:
     """The documents of `system` a pipeline counts on night `as_of`: 主动公开, listed by
     then on some portal (of `portals`, when given; when `portals` maps portals to the nights
     their listings were read, listed on one of those nights), and (when the pipeline started on
@@ -101,8 +112,7 @@ def counted(world: World, as_of: date, system: str = "ly-aic", first_night: date
     for doc in world.docs():
         if doc.unit_id not in units or doc.disclosure != "主动公开":
             continue
-        seen = (first_read(world, doc, portals) if isinstance(portals, Mapping)
-                else first_shown(world, doc, portals))
+        seen = first_read(world, doc, portals) if isinstance(portals, Mapping) else first_shown(world, doc, portals)
         gone = doc.withdrawn_on
         if seen is None or seen > as_of or (first_night and gone and gone <= first_night):
             continue
@@ -116,9 +126,13 @@ def counted(world: World, as_of: date, system: str = "ly-aic", first_night: date
 
 def _level_figures(held: list[Doc], year: int) -> dict[str, int]:
     new = [d for d in held if d.published.year == year]
-    return {"held": len(held), "official_held": sum(map(is_official, held)), "new": len(new),
-            "official_new": sum(map(is_official, new)),
-            "fulltext_held": sum(d.has_full_text for d in held)}
+    return {
+        "held": len(held),
+        "official_held": sum(map(is_official, held)),
+        "new": len(new),
+        "official_new": sum(map(is_official, new)),
+        "fulltext_held": sum(d.has_full_text for d in held),
+    }
 
 
 def _categories(new: list[Doc]) -> dict[str, dict[str, int]]:
@@ -133,23 +147,31 @@ def year_figures(docs: Iterable[Counted], year: int, as_of: date) -> dict:
     """`levels` and `categories` of one year: held at the year's end (on `as_of` for a year
     not yet ended), new in the year, per level."""
     cut = min(date(year, 12, 31), as_of)
-    held = [c.doc for c in docs if c.doc.published <= cut
-            and not (c.withdrawn_on is not None and c.withdrawn_on <= cut)]
+    held = [
+        c.doc for c in docs if c.doc.published <= cut and not (c.withdrawn_on is not None and c.withdrawn_on <= cut)
+    ]
     parts = {"all": held}
     for level in LEVELS:
         part = [d for d in held if d.level == level]
         if part:
             parts[level] = part
-    return {"levels": {k: _level_figures(v, year) for k, v in parts.items()},
-            "categories": {k: _categories([d for d in v if d.published.year == year])
-                           for k, v in parts.items()}}
+    return {
+        "levels": {k: _level_figures(v, year) for k, v in parts.items()},
+        "categories": {k: _categories([d for d in v if d.published.year == year]) for k, v in parts.items()},
+    }
 
 
-def figures_as_of(world: World, as_of: date, system: str = "ly-aic",
-                  years: list[int] | None = None, *, first_night: date | None = None,
-                  removed: Mapping[str, date] | None = None,
-                  portals: Collection[str] | Mapping[str, Collection[date]] | None = None,
-                  withdrawn: Mapping[str, date | None] | None = None) -> dict[int, dict]:
+def figures_as_of(
+    world: World,
+    as_of: date,
+    system: str = "ly-aic",
+    years: list[int] | None = None,
+    *,
+    first_night: date | None = None,
+    removed: Mapping[str, date] | None = None,
+    portals: Collection[str] | Mapping[str, Collection[date]] | None = None,
+    withdrawn: Mapping[str, date | None] | None = None,
+) -> dict[int, dict]:
     """Year -> the figures a correct pipeline reports for `system` on night `as_of`:
     `{"levels": {"all"|level: {held, official_held, new, official_new, fulltext_held}},
     "categories": {"all"|level: {scheme: {category: n}}}}` (docs/counting.md; `未分类` for
@@ -175,11 +197,12 @@ def figures_as_of(world: World, as_of: date, system: str = "ly-aic",
     return {year: year_figures(docs, year, as_of) for year in years}
 
 
-def withdrawals_as_of(world: World, as_of: date, since: date | None = None
-                      ) -> list[tuple[str, date]]:
+def withdrawals_as_of(world: World, as_of: date, since: date | None = None) -> list[tuple[str, date]]:
     """(doc_id, withdrawn_on) of every document withdrawn on or before `as_of` (and after
     `since`, when given), by date."""
-    out = [(f"sim-{d.g:07d}", d.withdrawn_on) for d in world.docs()
-           if d.withdrawn_on is not None and d.withdrawn_on <= as_of
-           and (since is None or d.withdrawn_on > since)]
+    out = [
+        (f"sim-{d.g:07d}", d.withdrawn_on)
+        for d in world.docs()
+        if d.withdrawn_on is not None and d.withdrawn_on <= as_of and (since is None or d.withdrawn_on > since)
+    ]
     return sorted(out, key=lambda t: (t[1], t[0]))

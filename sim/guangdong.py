@@ -32,39 +32,92 @@ COUNTY_TREE = ((110, "通知公告", (), None), (120, "政策文件", (), None))
 #: How many more articles category 50 claims than it serves.
 STALE_POSTS = 2
 THEMES = ("综合政务", "城乡建设、环境保护", "国民经济管理、国有资产监管", "财政、金融、审计")
-GOVCN_SUB = {"综合政务": "政务公开", "城乡建设、环境保护": "城市规划",
-             "国民经济管理、国有资产监管": "经济运行", "财政、金融、审计": "财政"}
+GOVCN_SUB = {
+    "综合政务": "政务公开",
+    "城乡建设、环境保护": "城市规划",
+    "国民经济管理、国有资产监管": "经济运行",
+    "财政、金融、审计": "财政",
+}
 GENRES = ("通知", "意见", "办法", "其他", "", "通知", "公告", "报告")
 
 
 def _u(id_, name, level, parent, org, prefix, aliases=(), configured=True) -> Unit:
-    return Unit(id_, name, level, "445100" if level != "county" else "445121", parent,
-                tuple(aliases), org, prefix, configured)
+    return Unit(
+        id_, name, level, "445100" if level != "county" else "445121", parent, tuple(aliases), org, prefix, configured
+    )
 
 
 UNITS: tuple[Unit, ...] = (
     _u("gd-yh", "粤海市人民政府", "city", None, "00700001-X", "粤海府", ["粤海市政府"]),
-    _u("gd-yh-bgs", "粤海市人民政府办公室", "city", "gd-yh", "00700002-8", "粤海府办",
-       ["粤海市政府办公室"]),
+    _u("gd-yh-bgs", "粤海市人民政府办公室", "city", "gd-yh", "00700002-8", "粤海府办", ["粤海市政府办公室"]),
     _u("gd-yh-fgj", "粤海市发展和改革局", "city", "gd-yh", "00700015-1", "粤海发改"),
     _u("gd-dj", "东江县人民政府", "county", "gd-yh", "00700201-5", "东府"),
-    _u("gd-xl", "粤海市西岭区人民政府", "county", "gd-yh", "00700301-1", "西府",
-       ["西岭区人民政府"]),
+    _u("gd-xl", "粤海市西岭区人民政府", "county", "gd-yh", "00700301-1", "西府", ["西岭区人民政府"]),
     _u("gwy-bgt", "国务院办公厅", "province", None, "000014349", "国办发", configured=False),
 )
 UNIT_BY_ID = {u.id: u for u in UNITS}
 
 PORTALS: tuple[Portal, ...] = (
-    Portal("gd-yh-gkmlpt", "粤海市人民政府门户网站", "city", "445100", "gkmlpt", "gd-yh",
-           "gkmlpt", "city", per_page=10, id_base=3100000),
-    Portal("gd-dj-gkmlpt", "东江县人民政府网站", "county", "445121", "gkmlpt", "gd-dj",
-           "gkmlpt", "county", per_page=15, id_base=3200000),
-    Portal("gd-xl-xxgk", "西岭区政府信息公开", "county", "445121", "hanweb-xxgk", "gd-xl",
-           "hanweb_xxgk", "A0202", per_page=10, id_base=4100000),
-    Portal("govcn-central", "中国政府网政策文件库", "province", "100000", "govcn", None,
-           "govcn", "/search-gov/data", per_page=20, id_base=5000000),
-    Portal("gd-yh-fgj-site", "粤海市发展和改革局网站", "city", "445100", "trs", "gd-yh-fgj",
-           "county_table", "/zwgk/gkml/", per_page=10, id_base=3300000),
+    Portal(
+        "gd-yh-gkmlpt",
+        "粤海市人民政府门户网站",
+        "city",
+        "445100",
+        "gkmlpt",
+        "gd-yh",
+        "gkmlpt",
+        "city",
+        per_page=10,
+        id_base=3100000,
+    ),
+    Portal(
+        "gd-dj-gkmlpt",
+        "东江县人民政府网站",
+        "county",
+        "445121",
+        "gkmlpt",
+        "gd-dj",
+        "gkmlpt",
+        "county",
+        per_page=15,
+        id_base=3200000,
+    ),
+    Portal(
+        "gd-xl-xxgk",
+        "西岭区政府信息公开",
+        "county",
+        "445121",
+        "hanweb-xxgk",
+        "gd-xl",
+        "hanweb_xxgk",
+        "A0202",
+        per_page=10,
+        id_base=4100000,
+    ),
+    Portal(
+        "govcn-central",
+        "中国政府网政策文件库",
+        "province",
+        "100000",
+        "govcn",
+        None,
+        "govcn",
+        "/search-gov/data",
+        per_page=20,
+        id_base=5000000,
+    ),
+    Portal(
+        "gd-yh-fgj-site",
+        "粤海市发展和改革局网站",
+        "city",
+        "445100",
+        "trs",
+        "gd-yh-fgj",
+        "county_table",
+        "/zwgk/gkml/",
+        per_page=10,
+        id_base=3300000,
+    ),
 )
 PORTAL_BY_ID = {p.id: p for p in PORTALS}
 
@@ -91,9 +144,18 @@ class GdDoc:
         return UNIT_BY_ID[self.unit_id].level
 
 
-_SUBJECTS = ("加强安全生产工作", "推进政务公开", "城市更新单元规划", "促进民营经济发展",
-             "财政预算执行情况", "优化营商环境", "乡村振兴示范带建设", "河长制工作",
-             "重点项目建设计划", "公共资源交易管理")
+_SUBJECTS = (
+    "加强安全生产工作",
+    "推进政务公开",
+    "城市更新单元规划",
+    "促进民营经济发展",
+    "财政预算执行情况",
+    "优化营商环境",
+    "乡村振兴示范带建设",
+    "河长制工作",
+    "重点项目建设计划",
+    "公共资源交易管理",
+)
 
 
 def _doc(n: int, unit_id: str, published: date, column: int, serial: int) -> GdDoc:
@@ -111,9 +173,20 @@ def _doc(n: int, unit_id: str, published: date, column: int, serial: int) -> GdD
         portals = (*portals, "govcn-central")  # re-published by the central portal
     if unit_id == "gwy-bgt":
         portals = ("govcn-central",)
-    return GdDoc(n, unit_id, published, written, f"{unit.org_code}/{written.year}-{serial:05d}",
-                 title, doc_no, THEMES[n % len(THEMES)], genre, column, n % 11 == 5,
-                 portals)
+    return GdDoc(
+        n,
+        unit_id,
+        published,
+        written,
+        f"{unit.org_code}/{written.year}-{serial:05d}",
+        title,
+        doc_no,
+        THEMES[n % len(THEMES)],
+        genre,
+        column,
+        n % 11 == 5,
+        portals,
+    )
 
 
 def _city_column(n: int) -> int:
@@ -134,8 +207,7 @@ def generate() -> list[GdDoc]:
     for i in range(27):  # 西岭区 on the Hanweb search
         docs.append(_doc(len(docs), "gd-xl", date(2011, 5, 9) + timedelta(days=23 * i), 0, i + 1))
     for i in range(12):  # the State Council's own, only on the central portal
-        docs.append(_doc(len(docs), "gwy-bgt", date(2012, 1, 16) + timedelta(days=31 * i), 0,
-                         i + 70))
+        docs.append(_doc(len(docs), "gwy-bgt", date(2012, 1, 16) + timedelta(days=31 * i), 0, i + 70))
     return docs
 
 
@@ -172,17 +244,35 @@ class GuangdongWorld:
         for d in self.docs:
             unit = UNIT_BY_ID[d.unit_id]
             yield {
-                "doc_id": f"gd-{d.n:07d}", "unit_id": d.unit_id if unit.configured else None,
-                "level": d.level if unit.configured else None, "index_no": d.index_no,
-                "title": d.title, "doc_no": d.doc_no, "publisher": unit.name,
-                "published_date": d.published.isoformat(), "written_date": d.written.isoformat(),
-                "topic": d.topic, "function": None, "audience": None, "genre": d.genre,
-                "disclosure": "主动公开", "has_full_text": True, "withdrawn_on": None,
+                "doc_id": f"gd-{d.n:07d}",
+                "unit_id": d.unit_id if unit.configured else None,
+                "level": d.level if unit.configured else None,
+                "index_no": d.index_no,
+                "title": d.title,
+                "doc_no": d.doc_no,
+                "publisher": unit.name,
+                "published_date": d.published.isoformat(),
+                "written_date": d.written.isoformat(),
+                "topic": d.topic,
+                "function": None,
+                "audience": None,
+                "genre": d.genre,
+                "disclosure": "主动公开",
+                "has_full_text": True,
+                "withdrawn_on": None,
                 "validity": "废止" if d.abolished else "有效",
-                "sightings": [{"portal_id": p, "url": (origins or {}).get(p, "") + detail_path(p, d),
-                               "title": d.title, "index_no": d.index_no, "publisher": unit.name,
-                               "published": d.published.isoformat(),
-                               "listed_date": d.published.isoformat()} for p in d.portals],
+                "sightings": [
+                    {
+                        "portal_id": p,
+                        "url": (origins or {}).get(p, "") + detail_path(p, d),
+                        "title": d.title,
+                        "index_no": d.index_no,
+                        "publisher": unit.name,
+                        "published": d.published.isoformat(),
+                        "listed_date": d.published.isoformat(),
+                    }
+                    for p in d.portals
+                ],
             }
 
 

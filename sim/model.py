@@ -95,12 +95,29 @@ def copy_doc(base: Doc, g: int, k: int) -> Doc:
     head, serial = base.index_no.rsplit("-", 1)
     doc_no = base.doc_no
     if doc_no:
-        number = doc_no[doc_no.rindex("〕") + 1:-1]
-        doc_no = f"{doc_no[:doc_no.rindex('〕') + 1]}{int(number) + 1000 * k}号"
-    return Doc(g, base.n, base.unit_id, base.publisher, base.level, base.published, base.written,
-               f"{head}-{int(serial) + 1000 * k:05d}", f"{base.title}（{k + 1}）", doc_no,
-               base.topic, base.function, base.audience, base.genre, base.disclosure,
-               base.content, base.withdrawn_on, base.portals, base.ssp_shift)
+        number = doc_no[doc_no.rindex("〕") + 1 : -1]
+        doc_no = f"{doc_no[: doc_no.rindex('〕') + 1]}{int(number) + 1000 * k}号"
+    return Doc(
+        g,
+        base.n,
+        base.unit_id,
+        base.publisher,
+        base.level,
+        base.published,
+        base.written,
+        f"{head}-{int(serial) + 1000 * k:05d}",
+        f"{base.title}（{k + 1}）",
+        doc_no,
+        base.topic,
+        base.function,
+        base.audience,
+        base.genre,
+        base.disclosure,
+        base.content,
+        base.withdrawn_on,
+        base.portals,
+        base.ssp_shift,
+    )
 
 
 def mix(n: int, salt: str) -> int:

@@ -38,8 +38,9 @@ class PortalServer:
     def _listen(self, port: int) -> None:
         self.httpd = httpd.HTTPServer((self.host, port), httpd.Handler)
         self.httpd.portal = self
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                       name=f"sim-{self.portal_id}", daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, name=f"sim-{self.portal_id}", daemon=True
+        )
         self.thread.start()
 
     def listening(self) -> bool:

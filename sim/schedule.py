@@ -23,8 +23,7 @@ from sim.faults import parse_fault
 #: The chance that a portal without a fault in progress starts one on a night.
 DEFAULT_RATE = 0.1
 #: kind -> weight among the faults drawn.
-WEIGHTS: dict[str, float] = {"down": 2, "flaky": 3, "429": 2, "waf": 1, "page-fail": 2,
-                             "slow": 2, "detail-fail": 3}
+WEIGHTS: dict[str, float] = {"down": 2, "flaky": 3, "429": 2, "waf": 1, "page-fail": 2, "slow": 2, "detail-fail": 3}
 #: kind -> (fewest, most) consecutive nights a fault of that kind lasts (others: one night).
 LASTING: dict[str, tuple[int, int]] = {"down": (1, 2), "detail-fail": (1, 3)}
 #: kind -> its argument drawn from the portal's stream (None: no argument).
@@ -63,13 +62,19 @@ def _check(nights: Sequence[date], rate: float, weights: Mapping[str, float]) ->
         raise ValueError(f"rate {rate} is not a probability")
     unknown = sorted(set(weights) - set(ARGS))
     if unknown or not any(w > 0 for w in weights.values()):
-        raise ValueError(f"weights: kinds among {', '.join(ARGS)} with some weight above 0"
-                         + (f" (unknown: {', '.join(unknown)})" if unknown else ""))
+        raise ValueError(
+            f"weights: kinds among {', '.join(ARGS)} with some weight above 0"
+            + (f" (unknown: {', '.join(unknown)})" if unknown else "")
+        )
 
 
-def fault_schedule(seed: int, nights: Sequence[date], portal_ids: Sequence[str],
-                   rate: float = DEFAULT_RATE, weights: Mapping[str, float] | None = None
-                   ) -> dict[date, list[str]]:
+def fault_schedule(
+    seed: int,
+    nights: Sequence[date],
+    portal_ids: Sequence[str],
+    rate: float = DEFAULT_RATE,
+    weights: Mapping[str, float] | None = None,
+) -> dict[date, list[str]]:
     """Night -> the fault specs to set before it (an empty list: no fault that night).
 
     On each night, a portal without a fault in progress starts one with probability
@@ -84,7 +89,7 @@ def fault_schedule(seed: int, nights: Sequence[date], portal_ids: Sequence[str],
         spec, left = None, 0
         for night in nights:
             if left == 0:
-                spec, left = (_draw(rng, pid, weights) if rng.random() < rate else (None, 1))
+                spec, left = _draw(rng, pid, weights) if rng.random() < rate else (None, 1)
             if spec is not None:
                 out[night].append(spec)
             left -= 1

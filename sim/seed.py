@@ -40,8 +40,7 @@ assert HELD_ALL == HELD_CITY + HELD_COUNTY
 #: The figures the truth must give for system ly-aic, year 2012 (all = city + county).
 SEED_FIGURES = {
     "held": {"all": HELD_ALL, "city": HELD_CITY, "county": HELD_COUNTY},
-    "official_held": {"all": OFFICIAL_CITY + OFFICIAL_COUNTY, "city": OFFICIAL_CITY,
-                      "county": OFFICIAL_COUNTY},
+    "official_held": {"all": OFFICIAL_CITY + OFFICIAL_COUNTY, "city": OFFICIAL_CITY, "county": OFFICIAL_COUNTY},
     "new": {"all": NEW_ALL, "city": NEW_CITY, "county": NEW_COUNTY},
 }
 
@@ -51,19 +50,16 @@ SEED_FIGURES = {
 
 #: 二、3. "從主題分類情況看,組織機構類信息24條,規範性檔案信息類26條,規劃計畫類信息23條,
 #: 統計信息26條,工商動態及其他類工商業務信息88條,以上信息占主動公開信息的79.57%"
-CITY_NEW_TOPICS_REPORTED = {"组织机构": 24, "规范性文件": 26, "规划计划": 23, "统计信息": 26,
-                            "工商动态及其他": 88}
+CITY_NEW_TOPICS_REPORTED = {"组织机构": 24, "规范性文件": 26, "规划计划": 23, "统计信息": 26, "工商动态及其他": 88}
 #: The other 48 of the 235 (not in the report; 6 without a topic).
 CITY_NEW_TOPICS_OTHER = {"行政许可": 17, "行政执法": 14, "人事信息": 6, "财务信息": 5, None: 6}
 CITY_NEW_TOPICS = {**CITY_NEW_TOPICS_REPORTED, **CITY_NEW_TOPICS_OTHER}
 
 #: 二、3. "從業務職能分類情況看,內資企業註冊信息31條、消費維權信息30條,商標廣告監管信息
 #: 27條,政務公開信息及其他綜合類69條,占主動公開信息的66.81%"
-CITY_NEW_FUNCTIONS_REPORTED = {"内资企业注册": 31, "消费维权": 30, "商标广告监管": 27,
-                               "政务公开及其他综合": 69}
+CITY_NEW_FUNCTIONS_REPORTED = {"内资企业注册": 31, "消费维权": 30, "商标广告监管": 27, "政务公开及其他综合": 69}
 #: The other 78 of the 235 (not in the report; 10 without a function).
-CITY_NEW_FUNCTIONS_OTHER = {"外资企业注册": 11, "市场规范管理": 21, "经济检查": 19,
-                            "个体私营经济监管": 17, None: 10}
+CITY_NEW_FUNCTIONS_OTHER = {"外资企业注册": 11, "市场规范管理": 21, "经济检查": 19, "个体私营经济监管": 17, None: 10}
 CITY_NEW_FUNCTIONS = {**CITY_NEW_FUNCTIONS_REPORTED, **CITY_NEW_FUNCTIONS_OTHER}
 
 #: 二、3. "服務企業經濟戶口信息46條、服務消費者信息39條,占主動公開信息的36.17%,
@@ -97,18 +93,33 @@ NEW_CITY_OFFICIAL = 200
 NEW_COUNTY_OFFICIAL = 484
 
 #: The city level's documents new in 2012.
-CITY_NEW_PICKS = Picks(count=NEW_CITY, official=NEW_CITY_OFFICIAL, genre_missing_official=12,
-                       genre_missing_other=7, other_with_doc_no=5)
+CITY_NEW_PICKS = Picks(
+    count=NEW_CITY, official=NEW_CITY_OFFICIAL, genre_missing_official=12, genre_missing_other=7, other_with_doc_no=5
+)
 #: The city level's documents held from before 2012 (885 - 235 = 650).
-CITY_OLD_PICKS = Picks(count=HELD_CITY - NEW_CITY, official=OFFICIAL_CITY - NEW_CITY_OFFICIAL,
-                       genre_missing_official=30, genre_missing_other=10, other_with_doc_no=8)
+CITY_OLD_PICKS = Picks(
+    count=HELD_CITY - NEW_CITY,
+    official=OFFICIAL_CITY - NEW_CITY_OFFICIAL,
+    genre_missing_official=30,
+    genre_missing_other=10,
+    other_with_doc_no=8,
+)
 #: The county level's documents new in 2012 (490).
-COUNTY_NEW_PICKS = Picks(count=NEW_COUNTY, official=NEW_COUNTY_OFFICIAL,
-                         genre_missing_official=20, genre_missing_other=2, other_with_doc_no=3)
+COUNTY_NEW_PICKS = Picks(
+    count=NEW_COUNTY,
+    official=NEW_COUNTY_OFFICIAL,
+    genre_missing_official=20,
+    genre_missing_other=2,
+    other_with_doc_no=3,
+)
 #: The county level's documents held from before 2012 (2002 - 490 = 1512).
-COUNTY_OLD_PICKS = Picks(count=HELD_COUNTY - NEW_COUNTY,
-                         official=OFFICIAL_COUNTY - NEW_COUNTY_OFFICIAL,
-                         genre_missing_official=40, genre_missing_other=4, other_with_doc_no=3)
+COUNTY_OLD_PICKS = Picks(
+    count=HELD_COUNTY - NEW_COUNTY,
+    official=OFFICIAL_COUNTY - NEW_COUNTY_OFFICIAL,
+    genre_missing_official=40,
+    genre_missing_other=4,
+    other_with_doc_no=3,
+)
 
 #: How the county level's documents spread over the seven county bureaus (in the order
 #: of sim.catalog.COUNTY_UNITS: 新罗, 永定, 长汀, 上杭, 武平, 连城, 漳平); not in the report.

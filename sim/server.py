@@ -27,8 +27,7 @@ __all__ = ["PortalServer", "SimServer", "config_text", "start"]
 class SimServer:
     """The running world: one `PortalServer` per portal, a clock (`as_of`) and faults."""
 
-    def __init__(self, world: World, host: str, port: int, as_of: date | str | None,
-                 faults: Iterable[Fault | str]):
+    def __init__(self, world: World, host: str, port: int, as_of: date | str | None, faults: Iterable[Fault | str]):
         self.world = world
         self.host = host
         self.stopped = False
@@ -96,15 +95,20 @@ class SimServer:
         """How many requests the portal has answered with a page (faults excluded)."""
         return self._servers[portal_id].served
 
-    def config_text(self, data_dir: str | Path = "data", warehouse_path: str | Path | None = None,
-                    exclude: Iterable[str] = ()) -> str:
+    def config_text(
+        self, data_dir: str | Path = "data", warehouse_path: str | Path | None = None, exclude: Iterable[str] = ()
+    ) -> str:
         """The xxgk.toml that points at this world (docs/sim.md, Running it), without the
         portals in `exclude` (they keep serving)."""
         return config_text(self.portals, data_dir, warehouse_path, exclude, self.world)
 
-    def write_config(self, path: str | Path, data_dir: str | Path | None = None,
-                     warehouse_path: str | Path | None = None, exclude: Iterable[str] = ()
-                     ) -> Path:
+    def write_config(
+        self,
+        path: str | Path,
+        data_dir: str | Path | None = None,
+        warehouse_path: str | Path | None = None,
+        exclude: Iterable[str] = (),
+    ) -> Path:
         """Write `config_text` to `path` (data dir defaults to `data` beside it), and the
         Longyan world's applications register beside it (`applications.csv`,
         sim/applications.py)."""
@@ -120,8 +124,7 @@ class SimServer:
         migration, as of the clock, its new URLs)."""
         if not self._migrations:
             return truth.export(self.world, path, self.origins)
-        return truth.export(self.world, path, self.origins, as_of=self.as_of,
-                            migrations=self._migrations)
+        return truth.export(self.world, path, self.origins, as_of=self.as_of, migrations=self._migrations)
 
     def stop(self) -> None:
         """Close every portal; idle keep-alive connections are reset on their next request."""
@@ -145,8 +148,13 @@ def _as_date(value: date | str) -> date:
         raise ValueError(f"as_of {value!r} is not a date (YYYY-MM-DD)") from None
 
 
-
-def start(world: World | None = None, *, host: str = "127.0.0.1", port: int = 0,
-          as_of: date | str | None = None, faults: Iterable[Fault | str] = ()) -> SimServer:
+def start(
+    world: World | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    as_of: date | str | None = None,
+    faults: Iterable[Fault | str] = (),
+) -> SimServer:
     """Serve `world` (default: `build_world()`) and return the running server."""
     return SimServer(world or build_world(), host, port, as_of, faults)

@@ -17,15 +17,34 @@ from sim.figures import figures_as_of, withdrawals_as_of  # noqa: F401 (re-expor
 from sim.pages.shown import shown_fields
 from sim.world import DEFAULT_AS_OF, World
 
-COLUMNS = ("doc_id", "unit_id", "level", "index_no", "title", "doc_no", "publisher",
-           "published_date", "written_date", "topic", "function", "audience", "genre",
-           "disclosure", "has_full_text", "withdrawn_on", "sightings")
-SIGHTING_FIELDS = ("portal_id", "url", "title", "index_no", "publisher", "published",
-                   "listed_date")
+COLUMNS = (
+    "doc_id",
+    "unit_id",
+    "level",
+    "index_no",
+    "title",
+    "doc_no",
+    "publisher",
+    "published_date",
+    "written_date",
+    "topic",
+    "function",
+    "audience",
+    "genre",
+    "disclosure",
+    "has_full_text",
+    "withdrawn_on",
+    "sightings",
+)
+SIGHTING_FIELDS = ("portal_id", "url", "title", "index_no", "publisher", "published", "listed_date")
 
 
-def rows(world: World, origins: Mapping[str, str] | None = None, as_of: date | None = None,
-         migrations: Mapping[str, date] | None = None) -> Iterator[dict]:
+def rows(
+    world: World,
+    origins: Mapping[str, str] | None = None,
+    as_of: date | None = None,
+    migrations: Mapping[str, date] | None = None,
+) -> Iterator[dict]:
     """One dict per document. Sighting URLs are absolute when `origins` (portal id ->
     "http://host:port") is given, else paths on the portal's origin. A portal named in
     `migrations` (portal id -> day of its CMS migration) shows its new URLs when `as_of` is
@@ -41,22 +60,37 @@ def rows(world: World, origins: Mapping[str, str] | None = None, as_of: date | N
             for duplicate in (False, True) if (doc.n, pid) in dup else (False,):
                 shown = shown_fields(world, pid, doc, duplicate, pid in moved)
                 origin = (origins or {}).get(pid, "")
-                sightings.append({"portal_id": pid, "url": origin + shown["path"],
-                                  **{k: v for k, v in shown.items() if k != "path"}})
+                sightings.append(
+                    {"portal_id": pid, "url": origin + shown["path"], **{k: v for k, v in shown.items() if k != "path"}}
+                )
         yield {
-            "doc_id": f"sim-{doc.g:07d}", "unit_id": doc.unit_id, "level": doc.level,
-            "index_no": doc.index_no, "title": doc.title, "doc_no": doc.doc_no,
-            "publisher": doc.publisher, "published_date": doc.published.isoformat(),
-            "written_date": doc.written.isoformat(), "topic": doc.topic,
-            "function": doc.function, "audience": doc.audience, "genre": doc.genre,
-            "disclosure": doc.disclosure, "has_full_text": doc.has_full_text,
+            "doc_id": f"sim-{doc.g:07d}",
+            "unit_id": doc.unit_id,
+            "level": doc.level,
+            "index_no": doc.index_no,
+            "title": doc.title,
+            "doc_no": doc.doc_no,
+            "publisher": doc.publisher,
+            "published_date": doc.published.isoformat(),
+            "written_date": doc.written.isoformat(),
+            "topic": doc.topic,
+            "function": doc.function,
+            "audience": doc.audience,
+            "genre": doc.genre,
+            "disclosure": doc.disclosure,
+            "has_full_text": doc.has_full_text,
             "withdrawn_on": doc.withdrawn_on.isoformat() if doc.withdrawn_on else None,
             "sightings": sightings,
         }
 
 
-def export(world: World, path: str | Path, origins: Mapping[str, str] | None = None,
-           as_of: date | None = None, migrations: Mapping[str, date] | None = None) -> Path:
+def export(
+    world: World,
+    path: str | Path,
+    origins: Mapping[str, str] | None = None,
+    as_of: date | None = None,
+    migrations: Mapping[str, date] | None = None,
+) -> Path:
     """Write the truth (`rows`) to `path`: Parquet when it ends in .parquet, else JSON. Rows
     are streamed in batches, so a scale-100 world does not have to fit in memory at once."""
     path = Path(path)

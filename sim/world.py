@@ -63,8 +63,15 @@ from sim.vocab import (  # noqa: F401 (re-exported)
 class World:
     """The generated documents and their listings, with scale-N copies derived on demand."""
 
-    def __init__(self, docs: list[Doc], rows: dict[str, list[Row]], pinned: dict[str, int],
-                 seed: int, scale: int, end: date = WORLD_END):
+    def __init__(
+        self,
+        docs: list[Doc],
+        rows: dict[str, list[Row]],
+        pinned: dict[str, int],
+        seed: int,
+        scale: int,
+        end: date = WORLD_END,
+    ):
         self.base_docs = docs
         self.base_rows = rows  # per portal, newest first, pinned row excluded
         self.pinned = pinned  # portal id -> n of the document pinned at the top of page 0
@@ -147,8 +154,7 @@ class Listing:
 WORLDS = ("longyan", "guangdong")
 
 
-def build_world(seed: int = 2012, scale: int = 1, until: date | None = None,
-                world: str = "longyan") -> World:
+def build_world(seed: int = 2012, scale: int = 1, until: date | None = None, world: str = "longyan") -> World:
     """The deterministic world for `seed`, with every document copied `scale` times. With
     `until` (after WORLD_END), the world goes on to that day: new Longyan documents every day
     and a few withdrawals (sim.gen.later); without it, the default world, byte for byte.

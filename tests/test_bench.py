@@ -17,7 +17,10 @@ BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_build.py"
 def test_bench_build_smoke_builds_every_document_once_and_prints_both_ratios():
     output = subprocess.run(
         [sys.executable, str(BENCH), "--sightings", "20000"],
-        check=True, capture_output=True, text=True, timeout=240,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=240,
     ).stdout
     assert "documents 8,000 of 20,000 sightings" in output
     ratios = re.findall(r"^floor (grouped read|copy) .*load\+build/floor ([0-9.]+) wall", output, re.M)
@@ -31,17 +34,39 @@ NIGHTS = BENCH.with_name("bench_nights.py")
 def test_bench_nights_smoke_keeps_one_state_row_per_sighting_whatever_the_nights():
     # 10 nights: full on nights 1 and 8, incremental on the other 8, each adding 5 sightings
     output = subprocess.run(
-        [sys.executable, str(NIGHTS), "--sightings", "3000", "--nights", "10", "--new", "5",
-         "--measure", "8", "--repeat", "1"],
-        check=True, capture_output=True, text=True, timeout=240,
+        [
+            sys.executable,
+            str(NIGHTS),
+            "--sightings",
+            "3000",
+            "--nights",
+            "10",
+            "--new",
+            "5",
+            "--measure",
+            "8",
+            "--repeat",
+            "1",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=240,
     ).stdout
-    rows = re.findall(r"^night (\d+): sightings ([\d,]+), published ([\d,]+), state rows ([\d,]+) "
-                      r"\(details ([\d,]+)\), landing rows loaded ([\d,]+)", output, re.M)
+    rows = re.findall(
+        r"^night (\d+): sightings ([\d,]+), published ([\d,]+), state rows ([\d,]+) "
+        r"\(details ([\d,]+)\), landing rows loaded ([\d,]+)",
+        output,
+        re.M,
+    )
     figures = [tuple(int(value.replace(",", "")) for value in row) for row in rows]
     # night 1 lists 3,000; nights 2-7 add 30 new (and re-list 3% of 3,000..3,025 = 90 each);
     # night 8 re-lists all 3,030; nights 9-10 add 10 more
     assert [(night, sightings, published, state) for night, sightings, published, state, *_ in figures] == [
-        (1, 3000, 3000, 3000), (8, 3030, 3030, 3030), (10, 3040, 3040, 3040)]
+        (1, 3000, 3000, 3000),
+        (8, 3030, 3030, 3030),
+        (10, 3040, 3040, 3040),
+    ]
     assert figures[1][5] == 3000 + 6 * (5 + 90) + 3030  # landing rows: every row of every night
     assert re.search(r"build night 10/night 1 [0-9.]+ wall, [0-9.]+ CPU", output)
 
@@ -51,13 +76,19 @@ DETAIL_BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_detail_fai
 
 def test_bench_detail_failures_smoke_opens_the_circuit_and_bounds_the_requests():
     output = subprocess.run(
-        [sys.executable, str(DETAIL_BENCH), "--portals", "ly-zp-aic-site,ly-lc-aic-site",
-         "--fail", "ly-zp-aic-site"],
-        check=True, capture_output=True, text=True, timeout=300,
+        [sys.executable, str(DETAIL_BENCH), "--portals", "ly-zp-aic-site,ly-lc-aic-site", "--fail", "ly-zp-aic-site"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
     ).stdout
     assert re.search(r"^ratio failing/clean +[0-9.]+", output, re.M)
-    failing = re.search(r"^failing ly-zp-aic-site: ok, (\d+) listing pages, 242 rows, "
-                        r"(\d+) requests, 242 owed", output, re.M)
+    failing = re.search(
+        r"^failing ly-zp-aic-site: ok, (\d+) listing pages, 242 rows, "
+        r"(\d+) requests, 242 owed",
+        output,
+        re.M,
+    )
     assert failing, output
     # Every listing page, then five detail pages (each tried twice: one request apiece).
     pages, requests = map(int, failing.groups())

@@ -22,6 +22,7 @@ def flat(output: str) -> str:
     """The output with the terminal's line wrapping undone."""
     return " ".join(output.split())
 
+
 COMMANDS = [
     [],
     ["portal"],
@@ -48,7 +49,7 @@ def test_top_level_help_lists_the_commands() -> None:
         assert name in result.output
 
 
-HOSTILE = "[bold red]x[/]\x1b[2J\x1b]0;pwned\x07<script>alert(1)</script>\u202eevil\r\n=HYPERLINK(\"x\")"
+HOSTILE = '[bold red]x[/]\x1b[2J\x1b]0;pwned\x07<script>alert(1)</script>\u202eevil\r\n=HYPERLINK("x")'
 
 
 def test_clean_drops_control_characters_and_bidi_overrides() -> None:
@@ -171,14 +172,17 @@ def sim_world(tmp_path_factory):
 @pytest.mark.parametrize("portal_id", ["ly-gov", "ly-sh-aic-site", "fj-aic-ssp"])
 def test_portal_test_shows_rows_and_detail_fields(sim_world, portal_id: str) -> None:
     sim, config = sim_world
-    result = runner.invoke(app, ["portal", "test", "--config", str(config), portal_id, "--rows", "5"],
-                           terminal_width=200)
+    result = runner.invoke(
+        app, ["portal", "test", "--config", str(config), portal_id, "--rows", "5"], terminal_width=200
+    )
     assert result.exit_code == 0, result.output
     printed = flat(result.output)
     assert "listing rows" in printed and "ok: rows and detail fields found" in printed
-    detail_rows = {cells[0]: cells[1:] for cells in (
-        [c.strip() for c in line.split("│") if c.strip()] for line in result.output.splitlines()
-    ) if cells}
+    detail_rows = {
+        cells[0]: cells[1:]
+        for cells in ([c.strip() for c in line.split("│") if c.strip()] for line in result.output.splitlines())
+        if cells
+    }
     assert re.fullmatch(r"\d{8}-[0-9X]/20\d\d-\d{5}", detail_rows["index_no"][-1])  # read from the detail page
     assert detail_rows["published_date"][-1].startswith("20")
     assert not (config.parent / "data").exists(), "a probe writes nothing"
@@ -211,9 +215,11 @@ def test_totals_of_a_unit_added_since_the_last_build(tmp_path: Path) -> None:
     result = runner.invoke(app, ["totals", "--config", str(config), "--system", "ly-aic", "--year", "2012", "--json"])
     assert result.exit_code == 0
     assert json.loads(result.output)["levels"]["all"]["held"] == 0
-    config.write_text(config.read_text(encoding="utf-8")
-                      + '[[unit]]\nid = "ly-xl-aic"\nname = "新罗区工商局"\nlevel = "county"\nparent = "ly-aic"\n',
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + '[[unit]]\nid = "ly-xl-aic"\nname = "新罗区工商局"\nlevel = "county"\nparent = "ly-aic"\n',
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["totals", "--config", str(config), "--system", "ly-xl-aic", "--year", "2012"])
     assert result.exit_code == 1
     assert "'ly-xl-aic' is not a configured unit" in flat(result.output) and "xxgk sync" in flat(result.output)
@@ -224,11 +230,13 @@ def test_report_groups_add_up_the_named_categories_of_the_city_level() -> None:
 
     figures = {
         "levels": {"city": {"new": 10}},
-        "categories": {"city": {
-            "topic": {"组织机构": 2, "统计信息": 3, "人事信息": 5},
-            "function": {"消费维权": 4, "未分类": 6},
-            "audience": {"服务企业": 1, "服务消费者": 2, "服务其他群体": 7},
-        }},
+        "categories": {
+            "city": {
+                "topic": {"组织机构": 2, "统计信息": 3, "人事信息": 5},
+                "function": {"消费维权": 4, "未分类": 6},
+                "audience": {"服务企业": 1, "服务消费者": 2, "服务其他群体": 7},
+            }
+        },
     }
     groups = {(scheme, names[0]): (n, total) for scheme, names, n, total in report_groups(figures)}
     assert groups[("topic", "组织机构")] == (5, 10)  # 人事信息 is not one of the report's five

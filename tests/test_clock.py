@@ -48,8 +48,7 @@ def test_a_malformed_instant_is_refused(bad, monkeypatch, tmp_path) -> None:
     with pytest.raises(ValueError):
         parse_instant(bad)
     config = tmp_path / "xxgk.toml"
-    config.write_text(f'[warehouse]\npath = "{tmp_path}/w.duckdb"\ndata_dir = "{tmp_path}/data"\n',
-                      encoding="utf-8")
+    config.write_text(f'[warehouse]\npath = "{tmp_path}/w.duckdb"\ndata_dir = "{tmp_path}/data"\n', encoding="utf-8")
     result = runner.invoke(app, ["sync", "--config", str(config), "--clock", bad])
     assert result.exit_code == 2 and "--clock" in result.output
     monkeypatch.setenv(ENV, bad)
@@ -58,14 +57,12 @@ def test_a_malformed_instant_is_refused(bad, monkeypatch, tmp_path) -> None:
 
 
 def _sync(config, *args: str):
-    result = runner.invoke(app, ["sync", "--config", str(config), *args], terminal_width=200,
-                           catch_exceptions=False)
+    result = runner.invoke(app, ["sync", "--config", str(config), *args], terminal_width=200, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result
 
 
-def test_a_sync_on_the_simulated_clock_dates_everything_by_it(prefect_harness, tmp_path,
-                                                               monkeypatch) -> None:
+def test_a_sync_on_the_simulated_clock_dates_everything_by_it(prefect_harness, tmp_path, monkeypatch) -> None:
     monkeypatch.delenv(ENV, raising=False)
     others = [p.id for p in PORTALS if p.id != PORTAL]
     with start(as_of="2013-03-01") as sim:
@@ -83,8 +80,11 @@ def test_a_sync_on_the_simulated_clock_dates_everything_by_it(prefect_harness, t
     with duckdb.connect(str(cfg.warehouse.state_path), read_only=True) as con:
         runs = con.execute("SELECT run_id, mode, started_at, finished_at FROM raw_runs ORDER BY run_id").fetchall()
         landing = str(cfg.warehouse.data_dir / "landing" / "*" / "*.listings.parquet")
-        seen = con.execute("SELECT run_id, min(seen_at)::TIMESTAMP, max(seen_at)::TIMESTAMP "
-                           "FROM read_parquet(?) GROUP BY ALL ORDER BY run_id", [landing]).fetchall()
+        seen = con.execute(
+            "SELECT run_id, min(seen_at)::TIMESTAMP, max(seen_at)::TIMESTAMP "
+            "FROM read_parquet(?) GROUP BY ALL ORDER BY run_id",
+            [landing],
+        ).fetchall()
     nights = [datetime(2013, 2, 28, 18), datetime(2013, 3, 19, 18), datetime(2013, 3, 20, 18)]
     assert [r[0][:11] for r in runs] == [n.strftime("%Y%m%dT%H") for n in nights]
     # By the wall clock the second night would have been incremental (seconds after a full one).
@@ -94,7 +94,9 @@ def test_a_sync_on_the_simulated_clock_dates_everything_by_it(prefect_harness, t
     for (run_id, first, last), night in zip(seen, nights, strict=True):
         assert night <= first <= last < night + timedelta(minutes=10), run_id
     with duckdb.connect(str(cfg.warehouse.path), read_only=True) as con:
-        gone = con.execute("SELECT s.withdrawn_date FROM fct_sightings s WHERE s.portal_id = ? "
-                           "AND s.withdrawn_date IS NOT NULL", [PORTAL]).fetchall()
+        gone = con.execute(
+            "SELECT s.withdrawn_date FROM fct_sightings s WHERE s.portal_id = ? AND s.withdrawn_date IS NOT NULL",
+            [PORTAL],
+        ).fetchall()
     # The full listing of the simulated 2013-03-20 is the first that missed it.
     assert gone == [(date(2013, 3, 20),)]

@@ -112,15 +112,45 @@ def test_unknown_portal_lookup_names_the_portals(tmp_path: Path) -> None:
 
 BAD = [
     # (what to change in GOOD, entry, field, words of the reason)
-    (('platform = "trs"', 'platform = "wcm"'), 'portal[0] id="ly-aic-xxgk"', "platform", "'trs', 'hanweb', 'ssp', 'gkmlpt', 'govcn' or 'hanweb-xxgk'"),
-    (('level = "county"\nparent', 'level = "town"\nparent'), 'unit[1] id="xl-aic"', "level", "'province', 'city' or 'county'"),
-    (('details = "always"', 'details = "sometimes"'), 'portal[1] id="xl-site"', "details", "'new', 'always' or 'never'"),
-    (('url = "http://{host}/xxgk/index.html"', 'url = "ftp://{host}/x"'), 'portal[0] id="ly-aic-xxgk"', "url", "http(s) URL"),
-    (('url = "http://{host}/xxgk/index.html"', 'url = "http:///x"'), 'portal[0] id="ly-aic-xxgk"', "url", "with a host"),
+    (
+        ('platform = "trs"', 'platform = "wcm"'),
+        'portal[0] id="ly-aic-xxgk"',
+        "platform",
+        "'trs', 'hanweb', 'ssp', 'gkmlpt', 'govcn' or 'hanweb-xxgk'",
+    ),
+    (
+        ('level = "county"\nparent', 'level = "town"\nparent'),
+        'unit[1] id="xl-aic"',
+        "level",
+        "'province', 'city' or 'county'",
+    ),
+    (
+        ('details = "always"', 'details = "sometimes"'),
+        'portal[1] id="xl-site"',
+        "details",
+        "'new', 'always' or 'never'",
+    ),
+    (
+        ('url = "http://{host}/xxgk/index.html"', 'url = "ftp://{host}/x"'),
+        'portal[0] id="ly-aic-xxgk"',
+        "url",
+        "http(s) URL",
+    ),
+    (
+        ('url = "http://{host}/xxgk/index.html"', 'url = "http:///x"'),
+        'portal[0] id="ly-aic-xxgk"',
+        "url",
+        "with a host",
+    ),
     (('id = "xl-site"', 'id = "ly-aic-xxgk"'), 'portal[1] id="ly-aic-xxgk"', "id", "duplicate of portal[0]"),
     (('id = "xl-aic"', 'id = "ly-aic"'), 'unit[1] id="ly-aic"', "id", "duplicate of unit[0]"),
     (('parent = "ly-aic"', 'parent = "fj-aic"'), 'unit[1] id="xl-aic"', "parent", 'no unit with id "fj-aic"'),
-    (('region = "350800"', 'region = "350800"\nparent = "xl-aic"'), 'unit[0] id="ly-aic"', "parent", "cycle ly-aic -> xl-aic -> ly-aic"),
+    (
+        ('region = "350800"', 'region = "350800"\nparent = "xl-aic"'),
+        'unit[0] id="ly-aic"',
+        "parent",
+        "cycle ly-aic -> xl-aic -> ly-aic",
+    ),
     (('unit = "ly-aic"\n', 'unit = "ly-fic"\n'), 'portal[0] id="ly-aic-xxgk"', "unit", 'no unit with id "ly-fic"'),
     (("per_host_delay = 0", "per_host_delay = -0.5"), "[harvest]", "per_host_delay", "greater than or equal to 0"),
     (("per_host_delay = 0", "concurrency = 0"), "[harvest]", "concurrency", "greater than or equal to 1"),
@@ -153,7 +183,7 @@ def test_every_problem_of_an_entry_is_reported_at_once(tmp_path: Path) -> None:
 
 
 def test_toml_syntax_error_names_the_line(tmp_path: Path) -> None:
-    text = GOOD.replace('level = "city"\nplatform', 'level = city\nplatform', 1)
+    text = GOOD.replace('level = "city"\nplatform', "level = city\nplatform", 1)
     line = text.splitlines().index("level = city") + 1
     error = problems_of(tmp_path, text)
     assert "not valid TOML" in str(error)
@@ -202,6 +232,6 @@ def test_bad_config_is_refused_before_any_request(tmp_path: Path, silent_listene
     assert result.exit_code == 2, result.output
     printed = " ".join(result.output.split())
     assert str(path) in printed
-    assert 'portal[1] id="xl-site": field \'details\'' in printed
+    assert "portal[1] id=\"xl-site\": field 'details'" in printed
     assert accepted(silent_listener) == 0
     assert not (tmp_path / "work").exists(), "nothing may be written for a refused config"

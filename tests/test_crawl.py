@@ -46,8 +46,7 @@ def _parse_listing(text: str, request: Request, options) -> ListingPage:
         raise NoRows("listing page: no rows; looked for an xxgk table")
     if trouble == "xxe":
         raise UnsafeXml("datastore declares a DTD")
-    rows = [RawRow(urljoin(request.url, row["href"]), row["key"], row["fields"])
-            for row in page["rows"]]
+    rows = [RawRow(urljoin(request.url, row["href"]), row["key"], row["fields"]) for row in page["rows"]]
     following = Request(urljoin(request.url, page["next"])) if page.get("next") else None
     return ListingPage(rows, None, page.get("total"), following)
 
@@ -57,8 +56,9 @@ def _parse_detail(text: str, url: str, options) -> RawDetail:
     return RawDetail(page["fields"], page["body"], tuple(page["attachments"]))
 
 
-JSON_FAMILY = SimpleNamespace(first_request=lambda url, options: Request(url),
-                              parse_listing=_parse_listing, parse_detail=_parse_detail)
+JSON_FAMILY = SimpleNamespace(
+    first_request=lambda url, options: Request(url), parse_listing=_parse_listing, parse_detail=_parse_detail
+)
 
 
 @pytest.fixture
@@ -79,32 +79,40 @@ def row_hash(fields: dict[str, str]) -> str:
 class JsonPortal:
     """Serves items (newest first) in listing pages of `per_page`, and their detail pages."""
 
-    def __init__(self, server: LoopbackServer, items: list[int], per_page: int = 3,
-                 total: int | None = None) -> None:
+    def __init__(self, server: LoopbackServer, items: list[int], per_page: int = 3, total: int | None = None) -> None:
         self.server, self.items, self.per_page = server, items, per_page
         self.total = len(items) if total is None else total
-        self.pages = [items[i:i + per_page] for i in range(0, len(items), per_page)]
+        self.pages = [items[i : i + per_page] for i in range(0, len(items), per_page)]
         for page_no in range(len(self.pages)):
             self.set_page(page_no)
         for n in items:
             self.server.routes[f"/d/{n}.html"] = self._detail(n)
 
-    def set_page(self, page_no: int, trouble: str | None = None, next_page: int | None = None,
-                 rows_of: int | None = None) -> None:
+    def set_page(
+        self, page_no: int, trouble: str | None = None, next_page: int | None = None, rows_of: int | None = None
+    ) -> None:
         last = page_no == len(self.pages) - 1
         following = next_page if next_page is not None else (None if last else page_no + 1)
-        body = {"total": self.total,
-                "rows": [{"href": f"/d/{n}.html", "key": f"t{n}", "fields": listing_fields(n)}
-                         for n in self.pages[page_no if rows_of is None else rows_of]],
-                "next": f"/list/{following}" if following is not None else None,
-                "trouble": trouble}
+        body = {
+            "total": self.total,
+            "rows": [
+                {"href": f"/d/{n}.html", "key": f"t{n}", "fields": listing_fields(n)}
+                for n in self.pages[page_no if rows_of is None else rows_of]
+            ],
+            "next": f"/list/{following}" if following is not None else None,
+            "trouble": trouble,
+        }
         data = json.dumps(body, ensure_ascii=False).encode()
         self.server.routes[f"/list/{page_no}"] = lambda h: (200, {}, data)
 
     def _detail(self, n: int):
-        body = json.dumps({"fields": {"title": "", "doc_no": f"龙工商〔2012〕{n}号",
-                                      "topic": "工商"},
-                           "body": True, "attachments": [f"/f/{n}.pdf"]}).encode()
+        body = json.dumps(
+            {
+                "fields": {"title": "", "doc_no": f"龙工商〔2012〕{n}号", "topic": "工商"},
+                "body": True,
+                "attachments": [f"/f/{n}.pdf"],
+            }
+        ).encode()
         return lambda h: (200, {}, body)
 
     def detail_hits(self) -> list[str]:
@@ -122,8 +130,7 @@ def server():
 
 @pytest.fixture
 def client(tmp_path):
-    http = HttpClient(tmp_path / "data", per_host_delay=0, backoff=0.01, backoff_max=0.02,
-                      max_attempts=2, timeout=5)
+    http = HttpClient(tmp_path / "data", per_host_delay=0, backoff=0.01, backoff_max=0.02, max_attempts=2, timeout=5)
     yield http
     http.close()
 
@@ -153,8 +160,7 @@ def test_a_full_crawl_walks_every_page_and_overlays_detail_fields(json_family, s
     assert first.doc_no == "龙工商〔2012〕8号" and first.topic == "工商"  # the detail's do
     assert str(first.published_date) == "2012-03-09"
     assert first.detail_fetched and first.has_body and first.n_attachments == 1
-    assert first.detail_sha256 == hashlib.sha256(
-        server.routes["/d/8.html"](None)[2]).hexdigest()
+    assert first.detail_sha256 == hashlib.sha256(server.routes["/d/8.html"](None)[2]).hexdigest()
     assert first.seen_at.tzinfo is UTC
     assert (summary.status, summary.reason, summary.complete) == ("ok", None, True)
     assert walk.error is None
@@ -166,8 +172,7 @@ def test_a_full_crawl_walks_every_page_and_overlays_detail_fields(json_family, s
     assert len(portal.detail_hits()) == 8
 
 
-def test_incremental_crawl_of_an_unchanged_portal_costs_one_listing_page(
-        json_family, server, client):
+def test_incremental_crawl_of_an_unchanged_portal_costs_one_listing_page(json_family, server, client):
     portal = JsonPortal(server, list(range(8, 0, -1)))
     known = {f"t{n}": row_hash(listing_fields(n)) for n in range(1, 9)}
     rows, summary, _ = run(target(server), client, mode="incremental", known=known)
@@ -178,8 +183,7 @@ def test_incremental_crawl_of_an_unchanged_portal_costs_one_listing_page(
     assert summary.complete is False and "page 0" in summary.reason
 
 
-def test_an_unchanged_listing_page_answered_304_is_read_from_the_archive(
-        json_family, server, client):
+def test_an_unchanged_listing_page_answered_304_is_read_from_the_archive(json_family, server, client):
     portal = JsonPortal(server, list(range(8, 0, -1)))
     page_0 = server.routes["/list/0"]
 
@@ -227,8 +231,7 @@ def test_detail_policy(json_family, server, client, policy, details):
     assert len(portal.detail_hits()) == summary.details_fetched == details
 
 
-def test_a_failed_detail_page_keeps_the_row_is_owed_and_leaves_the_listing_complete(
-        json_family, server, client):
+def test_a_failed_detail_page_keeps_the_row_is_owed_and_leaves_the_listing_complete(json_family, server, client):
     JsonPortal(server, [3, 2, 1])
     server.routes["/d/2.html"] = lambda h: (500, {}, b"oops")
     rows, summary, walk = run(target(server), client)
@@ -247,8 +250,11 @@ def test_a_failed_detail_page_keeps_the_row_is_owed_and_leaves_the_listing_compl
 def test_a_detail_page_on_a_foreign_host_is_refused(json_family, server, client):
     with LoopbackServer() as elsewhere:
         JsonPortal(server, [2, 1])
-        page = {"total": 1, "rows": [{"href": elsewhere.url("/d/1.html"), "key": "t1",
-                                      "fields": listing_fields(1)}], "next": None}
+        page = {
+            "total": 1,
+            "rows": [{"href": elsewhere.url("/d/1.html"), "key": "t1", "fields": listing_fields(1)}],
+            "next": None,
+        }
         server.routes["/list/0"] = lambda h: (200, {}, json.dumps(page).encode())
         rows, summary, _ = run(target(server), client)
         assert elsewhere.hits == [] and len(rows) == 1
@@ -260,18 +266,15 @@ def test_a_detail_page_on_a_foreign_host_is_refused(json_family, server, client)
         assert summary.status == "ok" and summary.details_fetched == 1
 
 
-def test_links_on_a_redirected_listing_page_resolve_against_where_it_was_served(
-        json_family, server, client):
+def test_links_on_a_redirected_listing_page_resolve_against_where_it_was_served(json_family, server, client):
     JsonPortal(server, [2, 1], per_page=2)
-    page = {"total": 2, "rows": [{"href": f"d/{n}.html", "key": f"t{n}",
-                                  "fields": listing_fields(n)} for n in (2, 1)]}
+    page = {"total": 2, "rows": [{"href": f"d/{n}.html", "key": f"t{n}", "fields": listing_fields(n)} for n in (2, 1)]}
     server.routes["/moved/list.html"] = lambda h: (200, {}, json.dumps(page).encode())
     server.routes["/entry"] = lambda h: (302, {"Location": "/moved/list.html"}, b"")
     for n in (2, 1):
         server.routes[f"/moved/d/{n}.html"] = server.routes[f"/d/{n}.html"]
     rows, summary, _ = run(PortalTarget("p", "json", server.url("/entry")), client)
-    assert [row.url for row in rows] == [server.url("/moved/d/2.html"),
-                                         server.url("/moved/d/1.html")]
+    assert [row.url for row in rows] == [server.url("/moved/d/2.html"), server.url("/moved/d/1.html")]
     assert summary.status == "ok" and summary.details_fetched == 2
 
 
@@ -301,19 +304,21 @@ def test_empty_rows_on_page_0_of_a_portal_that_had_rows_fail(json_family, server
     assert rows == [] and summary.status == "failed" and "2 known items" in summary.reason
 
 
-@pytest.mark.parametrize(("trouble", "words"), [
-    ("challenge", "challenge page (安全验证) at listing page 1"),
-    ("layout", "layout changed at listing page 1: listing page: 20 rows but no item link"),
-    ("xxe", "unsafe XML at listing page 1"),
-])
+@pytest.mark.parametrize(
+    ("trouble", "words"),
+    [
+        ("challenge", "challenge page (安全验证) at listing page 1"),
+        ("layout", "layout changed at listing page 1: listing page: 20 rows but no item link"),
+        ("xxe", "unsafe XML at listing page 1"),
+    ],
+)
 def test_challenge_layout_and_unsafe_xml_fail_the_run(json_family, server, client, trouble, words):
     portal = JsonPortal(server, list(range(8, 0, -1)))
     portal.set_page(1, trouble=trouble)
     rows, summary, walk = run(target(server), client)
     assert len(rows) == 3  # page 0's rows are kept
     assert summary.status == "failed" and words in summary.reason and not summary.complete
-    assert type(walk.error) is {"challenge": ChallengePage, "layout": LayoutChanged,
-                                "xxe": UnsafeXml}[trouble]
+    assert type(walk.error) is {"challenge": ChallengePage, "layout": LayoutChanged, "xxe": UnsafeXml}[trouble]
 
 
 def test_no_rows_on_the_first_page_is_a_changed_layout(json_family, server, client):
@@ -367,8 +372,7 @@ def test_a_shortfall_within_two_percent_is_ok(json_family, server, client):
     assert summary.status == "ok" and summary.complete and summary.rows == 50
 
 
-def test_a_listing_page_that_fails_fails_page_0_and_truncates_later_pages(
-        json_family, server, client):
+def test_a_listing_page_that_fails_fails_page_0_and_truncates_later_pages(json_family, server, client):
     portal = JsonPortal(server, list(range(8, 0, -1)))
     server.routes["/list/1"] = lambda h: (503, {}, b"")
     rows, summary, walk = run(target(server), client)
@@ -381,8 +385,7 @@ def test_a_listing_page_that_fails_fails_page_0_and_truncates_later_pages(
     assert portal.list_hits().count("/list/0") == 2
 
 
-def test_a_parser_tripping_on_hostile_input_fails_the_run_without_raising(
-        json_family, server, client):
+def test_a_parser_tripping_on_hostile_input_fails_the_run_without_raising(json_family, server, client):
     portal = JsonPortal(server, list(range(8, 0, -1)))
     server.routes["/list/1"] = lambda h: (200, {}, b'{"rows": [')  # JSON the family chokes on
     rows, summary, _ = run(target(server), client)
@@ -425,16 +428,13 @@ def test_a_real_saved_trs_page_served_on_loopback(server, client):
     without that host in the portal's `hosts` the detail page is refused before any lookup,
     and the missing page 1 makes the run partial, with both reasons."""
     saved = real_page("handan_trs_xxgk_list_saved.html").read_bytes()
-    server.routes["/gszbm/auto23716/index.html"] = lambda h: (
-        200, {"Content-Type": "text/html; charset=UTF-8"}, saved)
-    rows, summary, walk = run(
-        PortalTarget("hd", "trs", server.url("/gszbm/auto23716/index.html")), client)
+    server.routes["/gszbm/auto23716/index.html"] = lambda h: (200, {"Content-Type": "text/html; charset=UTF-8"}, saved)
+    rows, summary, walk = run(PortalTarget("hd", "trs", server.url("/gszbm/auto23716/index.html")), client)
     assert [row.index_no for row in rows] == ["000014348/2020-35428"]
     assert rows[0].url.startswith("http://hdzfxxgk.hd.gov.cn/") and not rows[0].detail_fetched
     assert summary.advertised_total == 6348 and summary.status == "partial"
     assert summary.reason.startswith("listing page 1 failed") and "404" in summary.reason
-    assert any("ForeignHostError" in line and "hdzfxxgk.hd.gov.cn" in line
-               for line in summary.errors)
+    assert any("ForeignHostError" in line and "hdzfxxgk.hd.gov.cn" in line for line in summary.errors)
     assert [entry.status for entry in walk.fetches] == [200, None, 404]
 
 
@@ -473,8 +473,10 @@ def listed_urls(sim, portal_id: str, day) -> set[str]:
     """The detail URLs the world lists on `portal_id` on `day`, from the generator itself."""
     world, portal, origin = sim.world, sim.world_portal(portal_id), sim.origins[portal_id]
     listing = world.listing(portal_id, day)
-    urls = {origin + render.detail_path(portal, world.doc(g), row.duplicate)
-            for row, g in listing.natural(0, listing.natural_count())}
+    urls = {
+        origin + render.detail_path(portal, world.doc(g), row.duplicate)
+        for row, g in listing.natural(0, listing.natural_count())
+    }
     if listing.pinned:
         urls.add(origin + render.detail_path(portal, world.doc(listing.pinned.n)))
     return urls
@@ -494,8 +496,7 @@ def test_a_gbk_portal_declared_gb2312_in_meta_is_read_right(sim, client):
     assert {entry.encoding for entry in walk.fetches} == {"gb18030"}
 
 
-@pytest.mark.parametrize(("platform", "details"), [("trs", "new"), ("hanweb", "new"),
-                                                   ("ssp", "never")])
+@pytest.mark.parametrize(("platform", "details"), [("trs", "new"), ("hanweb", "new"), ("ssp", "never")])
 def test_a_full_crawl_sees_every_row_the_portal_advertises(sim, client, platform, details):
     portal_id = FAMILY_PORTALS[platform]
     rows, summary, _ = run(sim_target(sim, portal_id, details), client)
@@ -534,14 +535,17 @@ def test_faults_give_failed_or_partial_runs_with_reasons(sim, client, platform, 
         assert rows and all(row.page_no == 0 for row in rows)  # page 0 kept, nothing invented
 
 
-@pytest.mark.parametrize(("fault", "status", "words"), [
-    ("page-fail:1", "partial", "listing page 1 failed"),
-    ("down", "failed", "listing page 0 failed"),
-    ("reset", "failed", "connection reset by the server"),
-    ("down", "failed", "connection refused"),
-    ("redirect", "failed", "a redirect to http://127.0.0.2:"),
-    ("oversize", "failed", "byte cap"),
-])
+@pytest.mark.parametrize(
+    ("fault", "status", "words"),
+    [
+        ("page-fail:1", "partial", "listing page 1 failed"),
+        ("down", "failed", "listing page 0 failed"),
+        ("reset", "failed", "connection reset by the server"),
+        ("down", "failed", "connection refused"),
+        ("redirect", "failed", "a redirect to http://127.0.0.2:"),
+        ("oversize", "failed", "byte cap"),
+    ],
+)
 def test_portal_failures_are_reported_not_raised(sim, client, fault, status, words):
     portal_id = FAMILY_PORTALS["trs"]
     sim.set_faults([f"{portal_id}:{fault}"])
@@ -553,8 +557,7 @@ def test_portal_failures_are_reported_not_raised(sim, client, fault, status, wor
 def test_a_portal_slower_than_the_read_timeout_fails_after_bounded_attempts(sim, tmp_path):
     portal_id = FAMILY_PORTALS["trs"]
     sim.set_faults([f"{portal_id}:slow:1.5"])
-    hasty = HttpClient(tmp_path / "hasty", per_host_delay=0, backoff=0.01, max_attempts=2,
-                       timeout=0.3)
+    hasty = HttpClient(tmp_path / "hasty", per_host_delay=0, backoff=0.01, max_attempts=2, timeout=0.3)
     rows, summary, _ = run(sim_target(sim, portal_id, "never"), hasty)
     assert rows == [] and summary.status == "failed"
     assert "no answer within 0.3 s" in summary.reason and "after 2 attempts" in summary.reason
@@ -585,24 +588,25 @@ def test_an_external_entity_pointing_at_a_server_is_never_fetched(server, client
     server.routes["/secret"] = lambda h: (200, {}, b"SECRET-CONTENT")
     records = "".join(
         f'<record><![CDATA[<li><a href="/art/2012/3/{n}/art_1_{n}.html" title="通知{n}">通知{n}'
-        f'</a><span>2012-03-{n:02d}</span></li>]]></record>\n' for n in range(1, 16))
-    page = ('<html><head><title>信息公开目录</title></head><body><div id="div1">'
-            '<script type="text/xml">'
-            f'<!DOCTYPE datastore [<!ENTITY xxe SYSTEM "{server.url("/secret")}">]>'
-            f"<datastore><recordset><record>&xxe;</record>{records}</recordset>"
-            "</datastore></script></div></body></html>")
-    server.routes["/col/col1/index.html"] = lambda h: (
-        200, {"Content-Type": "text/html; charset=utf-8"}, page.encode())
-    rows, summary, _ = run(PortalTarget("x", "hanweb", server.url("/col/col1/index.html"),
-                                        details="never"), client)
+        f"</a><span>2012-03-{n:02d}</span></li>]]></record>\n"
+        for n in range(1, 16)
+    )
+    page = (
+        '<html><head><title>信息公开目录</title></head><body><div id="div1">'
+        '<script type="text/xml">'
+        f'<!DOCTYPE datastore [<!ENTITY xxe SYSTEM "{server.url("/secret")}">]>'
+        f"<datastore><recordset><record>&xxe;</record>{records}</recordset>"
+        "</datastore></script></div></body></html>"
+    )
+    server.routes["/col/col1/index.html"] = lambda h: (200, {"Content-Type": "text/html; charset=utf-8"}, page.encode())
+    rows, summary, _ = run(PortalTarget("x", "hanweb", server.url("/col/col1/index.html"), details="never"), client)
     assert server.paths() == ["/col/col1/index.html"]  # never /secret
     assert not any("SECRET" in str(value) for row in rows for value in vars(row).values())
     assert summary.status == "failed" and summary.reason.startswith("unsafe XML")
 
 
 @pytest.mark.parametrize("platform", ["trs", "hanweb"])
-def test_incremental_crawl_of_an_unchanged_portal_costs_one_listing_page_and_no_detail(
-        sim, client, platform):
+def test_incremental_crawl_of_an_unchanged_portal_costs_one_listing_page_and_no_detail(sim, client, platform):
     portal_id = FAMILY_PORTALS[platform]
     full, _, _ = run(sim_target(sim, portal_id, "never"), client)
     known = {row.item_key: row.listing_hash for row in full}
@@ -617,17 +621,17 @@ def test_incremental_crawl_of_an_unchanged_portal_costs_one_listing_page_and_no_
 
 
 @pytest.mark.parametrize("portal_id", ["ly-hongdun", "ly-sh-aic-site", "fj-aic-ssp"])
-def test_after_the_clock_moves_an_incremental_crawl_picks_up_exactly_the_new_items(
-        world, tmp_path, portal_id):
+def test_after_the_clock_moves_an_incremental_crawl_picks_up_exactly_the_new_items(world, tmp_path, portal_id):
     before = DEFAULT_AS_OF.replace(year=2012, month=12, day=15)
-    with sim_server.start(world, as_of=before) as sim, HttpClient(
-            tmp_path / "data", per_host_delay=0, backoff=0.01, max_attempts=2) as http:
+    with (
+        sim_server.start(world, as_of=before) as sim,
+        HttpClient(tmp_path / "data", per_host_delay=0, backoff=0.01, max_attempts=2) as http,
+    ):
         full, full_summary, _ = run(sim_target(sim, portal_id, "never"), http)
         known = {row.item_key: row.listing_hash for row in full}
         sim.set_as_of(DEFAULT_AS_OF)
         rows, summary, _ = run(sim_target(sim, portal_id), http, mode="incremental", known=known)
-        expected_new = listed_urls(sim, portal_id, DEFAULT_AS_OF) - listed_urls(sim, portal_id,
-                                                                                before)
+        expected_new = listed_urls(sim, portal_id, DEFAULT_AS_OF) - listed_urls(sim, portal_id, before)
         assert expected_new  # the world did move
         new = {row.url for row in rows if row.item_key not in known}
         assert new == expected_new

@@ -70,9 +70,7 @@ def _distribution(module: str) -> str:
 def test_every_module_the_product_imports_is_a_declared_runtime_dependency() -> None:
     runtime, _ = _declared()
     missing = {
-        module: where
-        for module, where in _top_level_imports(PRODUCT).items()
-        if _distribution(module) not in runtime
+        module: where for module, where in _top_level_imports(PRODUCT).items() if _distribution(module) not in runtime
     }
     assert not missing, f"imported but not in [project] dependencies: {missing}"
 

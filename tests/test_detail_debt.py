@@ -40,16 +40,18 @@ def test_backoff_doubles_the_nights_between_attempts():
 
 
 def test_the_book_counts_owed_paid_and_given_up():
-    owed = {"a": OwedDetail("ua", 1, TONIGHT - timedelta(days=1)),
-            "b": OwedDetail("ub", 2, TONIGHT - timedelta(days=1)),  # waits 2: not due
-            "c": OwedDetail("uc", 3, TONIGHT - timedelta(days=9)),
-            "z": OwedDetail("uz", 3, TONIGHT - timedelta(days=9))}
+    owed = {
+        "a": OwedDetail("ua", 1, TONIGHT - timedelta(days=1)),
+        "b": OwedDetail("ub", 2, TONIGHT - timedelta(days=1)),  # waits 2: not due
+        "c": OwedDetail("uc", 3, TONIGHT - timedelta(days=9)),
+        "z": OwedDetail("uz", 3, TONIGHT - timedelta(days=9)),
+    }
     book = DebtBook(owed, DebtPolicy(TONIGHT, max_attempts=3))
     assert book.given_up("c") and book.due() == [("a", owed["a"])]
-    book.record("a", "read")        # paid
-    book.record("n1", "failed")     # new tonight, 1 attempt: owed
+    book.record("a", "read")  # paid
+    book.record("n1", "failed")  # new tonight, 1 attempt: owed
     book.record("n2", "not asked")  # new tonight, 0 attempts: owed
-    book.record("z", "read")        # given up, but its row changed and was read: paid
+    book.record("z", "read")  # given up, but its row changed and was read: paid
     # owed: b, n1, n2 = 3; paid: a, z = 2; given up: c = 1
     assert book.counts() == (3, 2, 1)
 
@@ -71,8 +73,7 @@ def server():
 @pytest.fixture
 def client(tmp_path):
     # Listing pages get 4 attempts here; a detail page never more than 2.
-    http = HttpClient(tmp_path / "data", per_host_delay=0, backoff=0.01, backoff_max=0.02,
-                      max_attempts=4, timeout=5)
+    http = HttpClient(tmp_path / "data", per_host_delay=0, backoff=0.01, backoff_max=0.02, max_attempts=4, timeout=5)
     yield http
     http.close()
 
@@ -82,21 +83,32 @@ def known_of(items) -> dict[str, str]:
 
 
 def walk(server, client, items, **kwargs):
-    run = crawl(PortalTarget("ly-aic-test", "json", server.url("/list/0")), client,
-                run_id="20130110T020000Z", known=known_of(items), **kwargs)
+    run = crawl(
+        PortalTarget("ly-aic-test", "json", server.url("/list/0")),
+        client,
+        run_id="20130110T020000Z",
+        known=known_of(items),
+        **kwargs,
+    )
     rows = list(run)
     return rows, run.summary
 
 
 def test_a_due_owed_page_is_read_again_and_lands_as_a_detail_row(json_family, server, client):
     portal = JsonPortal(server, [3, 2, 1])
-    owed = {"t2": OwedDetail(server.url("/d/2.html"), 1, TONIGHT - timedelta(days=1)),
-            "t1": OwedDetail(server.url("/d/1.html"), 2, TONIGHT - timedelta(days=1))}
+    owed = {
+        "t2": OwedDetail(server.url("/d/2.html"), 1, TONIGHT - timedelta(days=1)),
+        "t1": OwedDetail(server.url("/d/1.html"), 2, TONIGHT - timedelta(days=1)),
+    }
     rows, summary = walk(server, client, [3, 2, 1], owed=owed, debt=DebtPolicy(TONIGHT))
     # The rows are unchanged (no detail wanted by the walk); t2 is due, t1 waits 2 nights.
     assert portal.detail_hits() == ["/d/2.html"]
     assert [(row.item_key, row.row_kind) for row in rows] == [
-        ("t3", "listing"), ("t2", "listing"), ("t1", "listing"), ("t2", "detail")]
+        ("t3", "listing"),
+        ("t2", "listing"),
+        ("t1", "listing"),
+        ("t2", "detail"),
+    ]
     paid = rows[-1]
     assert paid.detail_fetched and paid.detail_attempted and paid.detail_error is None
     assert paid.doc_no == "龙工商〔2012〕2号" and paid.topic == "工商"
@@ -115,15 +127,12 @@ def test_an_owed_page_past_its_last_attempt_is_given_up(json_family, server, cli
 
 def test_the_budget_bounds_the_requests_oldest_debt_first(json_family, server, client):
     portal = JsonPortal(server, list(range(8, 0, -1)))
-    owed = {f"t{n}": OwedDetail(server.url(f"/d/{n}.html"), 0, None,
-                                TONIGHT - timedelta(days=n)) for n in range(1, 9)}
-    _, summary = walk(server, client, range(1, 9), owed=owed,
-                      debt=DebtPolicy(TONIGHT, max_requests=3))
+    owed = {f"t{n}": OwedDetail(server.url(f"/d/{n}.html"), 0, None, TONIGHT - timedelta(days=n)) for n in range(1, 9)}
+    _, summary = walk(server, client, range(1, 9), owed=owed, debt=DebtPolicy(TONIGHT, max_requests=3))
     # Owed longest: t8 (8 nights), t7, t6.
     assert portal.detail_hits() == ["/d/8.html", "/d/7.html", "/d/6.html"]
     assert (summary.details_owed, summary.details_paid) == (5, 3)
-    _, summary = walk(server, client, range(1, 9), owed=owed,
-                      debt=DebtPolicy(TONIGHT, max_seconds=0))
+    _, summary = walk(server, client, range(1, 9), owed=owed, debt=DebtPolicy(TONIGHT, max_seconds=0))
     assert summary.details_paid == 0 and len(portal.detail_hits()) == 3
 
 
@@ -139,8 +148,7 @@ def test_the_circuit_opens_after_five_failures_in_a_row(json_family, server, cli
     assert (summary.requests, summary.retries) == (15, 5)
     assert [row.detail_attempted for row in rows[:6]] == [True] * 5 + [False]
     assert rows[5].detail_error == "not asked: 5 failures in a row"
-    assert summary.reason == ("detail pages failing: circuit open after 5 failures (5 failures "
-                              "in a row); 31 left owed")
+    assert summary.reason == ("detail pages failing: circuit open after 5 failures (5 failures in a row); 31 left owed")
     assert (summary.status, summary.complete, summary.details_owed) == ("ok", True, 31)
 
 
@@ -166,9 +174,15 @@ NIGHTS = [date(2013, 1, day) for day in (5, 6, 7)]
 def rows_of(day: date, keys, **detail) -> list[dict]:
     seen = night(day)[1]
     detail = {"title": "文件{key}", "published_date": date(2012, 6, 1), **detail}
-    return [listing(PORTAL, key, seen, **{name: value.format(key=key) if isinstance(value, str)
-                                          else value for name, value in detail.items()})
-            for key in keys]
+    return [
+        listing(
+            PORTAL,
+            key,
+            seen,
+            **{name: value.format(key=key) if isinstance(value, str) else value for name, value in detail.items()},
+        )
+        for key in keys
+    ]
 
 
 def test_owed_pages_are_read_from_the_landing_rows(tmp_path):
@@ -177,21 +191,27 @@ def test_owed_pages_are_read_from_the_landing_rows(tmp_path):
     first += rows_of(NIGHTS[0], ["k2"], detail=False, detail_error="not asked: circuit open")
     first += rows_of(NIGHTS[0], ["k3"], detail_attempted=True)
     land(tmp_path, NIGHTS[0], PORTAL, first)
-    second = rows_of(NIGHTS[1], ["k1"], **failed) + rows_of(NIGHTS[1], ["k2"], row_kind="detail",
-                                                            detail_attempted=True)
+    second = rows_of(NIGHTS[1], ["k1"], **failed) + rows_of(NIGHTS[1], ["k2"], row_kind="detail", detail_attempted=True)
     land(tmp_path, NIGHTS[1], PORTAL, second)
     load_and_build(tmp_path)
     # k1 failed on both nights; k2 was read on the second; k3 was read on the first.
     assert owed_details(tmp_path / "state.duckdb", PORTAL) == {
-        "k1": (f"http://{PORTAL}.example/k1.html", 2, NIGHTS[1], NIGHTS[0])}
+        "k1": (f"http://{PORTAL}.example/k1.html", 2, NIGHTS[1], NIGHTS[0])
+    }
 
 
 def test_a_paid_detail_row_adds_fields_but_never_counts_as_a_listing(tmp_path):
     keys = [f"k{i:02d}" for i in range(20)]  # k00 alone goes: 1 of 20, under the quarantine
-    land(tmp_path, NIGHTS[0], PORTAL, rows_of(NIGHTS[0], keys, detail=False,
-                                              detail_error="not asked: circuit open"))
-    paid = rows_of(NIGHTS[1], ["k00"], row_kind="detail", detail_attempted=True,
-                   index_no="IDX-k00", title=None, published_date=None)
+    land(tmp_path, NIGHTS[0], PORTAL, rows_of(NIGHTS[0], keys, detail=False, detail_error="not asked: circuit open"))
+    paid = rows_of(
+        NIGHTS[1],
+        ["k00"],
+        row_kind="detail",
+        detail_attempted=True,
+        index_no="IDX-k00",
+        title=None,
+        published_date=None,
+    )
     land(tmp_path, NIGHTS[1], PORTAL, rows_of(NIGHTS[1], keys[1:]) + paid)
     land(tmp_path, NIGHTS[2], PORTAL, rows_of(NIGHTS[2], keys[1:]))
     published, _ = load_and_build(tmp_path)
@@ -199,10 +219,13 @@ def test_a_paid_detail_row_adds_fields_but_never_counts_as_a_listing(tmp_path):
     # so two complete listings missed it and it is withdrawn, dated by the first miss; its
     # title is the listing's, its 索引号 the paid detail page's.
     first = night(NIGHTS[0])[0]
-    assert query(published, "SELECT item_key, title, index_no, is_detail_fetched, "
-                            "first_run_id, last_run_id, n_missed_listings, withdrawn_date "
-                            "FROM fct_sightings WHERE item_key IN ('k00', 'k01') "
-                            "ORDER BY item_key") == [
+    assert query(
+        published,
+        "SELECT item_key, title, index_no, is_detail_fetched, "
+        "first_run_id, last_run_id, n_missed_listings, withdrawn_date "
+        "FROM fct_sightings WHERE item_key IN ('k00', 'k01') "
+        "ORDER BY item_key",
+    ) == [
         ("k00", "文件k00", "IDX-k00", True, first, first, 2, NIGHTS[1]),
         ("k01", "文件k01", None, True, first, night(NIGHTS[2])[0], 0, None),
     ]
@@ -223,9 +246,15 @@ def test_detail_pages_failing_one_night_are_paid_on_the_next_nights(tmp_path):
 
             def harvest(day: int, run_id: str):
                 outcome = harvest_portal(
-                    portal, http, data_dir=config.warehouse.data_dir, run_id=run_id, mode="full",
-                    known=known_items(state, SIM_PORTAL), owed=owed_pages(state, SIM_PORTAL),
-                    debt=debt_policy(config.harvest, today + timedelta(days=day)))
+                    portal,
+                    http,
+                    data_dir=config.warehouse.data_dir,
+                    run_id=run_id,
+                    mode="full",
+                    known=known_items(state, SIM_PORTAL),
+                    owed=owed_pages(state, SIM_PORTAL),
+                    debt=debt_policy(config.harvest, today + timedelta(days=day)),
+                )
                 assert build_warehouse(config).ok
                 return outcome
 
@@ -237,16 +266,25 @@ def test_detail_pages_failing_one_night_are_paid_on_the_next_nights(tmp_path):
     # Night 1: 5 detail pages fail (the circuit opens), 237 are not asked: 242 owed; the
     # listing is still complete. Night 2: all 242 due, 200 paid (the budget). Night 3: 42.
     assert [(o.status, o.details_owed, o.details_paid) for o in (first, second, third)] == [
-        ("ok", 242, 0), ("ok", 42, 200), ("ok", 0, 42)]
+        ("ok", 242, 0),
+        ("ok", 42, 200),
+        ("ok", 0, 42),
+    ]
     assert "circuit open after 5 failures" in first.reason
-    runs = query(config.warehouse.path,
-                 "SELECT is_complete, is_withdrawal_listing, n_details_owed, n_details_paid, "
-                 "n_details_given_up FROM fct_portal_runs WHERE portal_id = ? ORDER BY run_id",
-                 [SIM_PORTAL])
+    runs = query(
+        config.warehouse.path,
+        "SELECT is_complete, is_withdrawal_listing, n_details_owed, n_details_paid, "
+        "n_details_given_up FROM fct_portal_runs WHERE portal_id = ? ORDER BY run_id",
+        [SIM_PORTAL],
+    )
     assert runs == [(True, True, 242, 0, 0), (True, True, 42, 200, 0), (True, True, 0, 42, 0)]
-    assert query(config.warehouse.path,
-                 "SELECT count(*), count(index_no), count(*) FILTER (WHERE is_detail_fetched) "
-                 "FROM fct_sightings WHERE portal_id = ?", [SIM_PORTAL]) == [(242, 242, 242)]
+    assert query(
+        config.warehouse.path,
+        "SELECT count(*), count(index_no), count(*) FILTER (WHERE is_detail_fetched) "
+        "FROM fct_sightings WHERE portal_id = ?",
+        [SIM_PORTAL],
+    ) == [(242, 242, 242)]
     [(documents, with_index, with_topic)] = query(
-        config.warehouse.path, "SELECT count(*), count(index_no), count(topic) FROM fct_documents")
+        config.warehouse.path, "SELECT count(*), count(index_no), count(topic) FROM fct_documents"
+    )
     assert documents > 0 and with_index == documents and with_topic > 0

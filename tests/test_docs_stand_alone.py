@@ -61,6 +61,5 @@ def test_the_check_sees_a_citation() -> None:
 
 
 def test_the_rule_docs_exist() -> None:
-    for name in ("architecture", "fields", "matching", "counting", "withdrawal", "reliability",
-                 "platforms", "config"):
+    for name in ("architecture", "fields", "matching", "counting", "withdrawal", "reliability", "platforms", "config"):
         assert (ROOT / "docs" / f"{name}.md").is_file(), name

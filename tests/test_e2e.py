@@ -241,8 +241,7 @@ def test_demo_prints_the_report_figures(first_night) -> None:
             assert (category, str(n), f"{n / new_city:.2%}") in category_rows, category
     text = out.getvalue()
     # the report's own shares (section 二.3): 79.57%, 66.81%, 36.17% and 60%
-    for share in ("= 187 of 235 = 79.57%", "= 157 of 235 = 66.81%", "= 85 of 235 = 36.17%",
-                  "= 141 of 235 = 60.00%"):
+    for share in ("= 187 of 235 = 79.57%", "= 157 of 235 = 66.81%", "= 85 of 235 = 36.17%", "= 141 of 235 = 60.00%"):
         assert share in text, share
 
 
@@ -257,9 +256,14 @@ def test_failed_night_is_a_failed_flow_run_with_its_artifacts(failed_night) -> N
     from prefect.client.schemas.sorting import FlowRunSort
 
     with get_client(sync_client=True) as client:
-        (run,) = client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=["xxgk-nightly"])),
-                                       sort=FlowRunSort.START_TIME_DESC, limit=1)
-        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id])))
+        (run,) = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=["xxgk-nightly"])),
+            sort=FlowRunSort.START_TIME_DESC,
+            limit=1,
+        )
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id]))
+        )
     assert run.state.is_failed() and DOWN in run.state.message
     by_key = {artifact.key: artifact for artifact in artifacts}
     table = by_key["xxgk-portal-runs"].data
@@ -323,7 +327,8 @@ def test_a_failed_portal_is_logged_in_one_line_without_a_traceback(world) -> Non
         sim.set_faults([])
         task_log.removeFilter(recorded)
     assert result.exit_code == 1
-    failures = [record for record in recorded.records
-                if record.levelno >= logging.ERROR and DOWN in record.getMessage()]
+    failures = [
+        record for record in recorded.records if record.levelno >= logging.ERROR and DOWN in record.getMessage()
+    ]
     assert failures and any("connection refused" in record.getMessage() for record in failures)
     assert all(record.exc_info is None and not record.exc_text for record in failures)

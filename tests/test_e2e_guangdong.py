@@ -40,9 +40,12 @@ def truth_figures(world) -> dict:
             continue
         official = doc["genre"] in OFFICIAL_GENRES if doc["genre"] else bool(doc["doc_no"])
         for level in ("all", doc["level"]):
-            for measure, add in (("held", 1), ("official_held", official),
-                                 ("fulltext_held", doc["has_full_text"]),
-                                 ("new", published.year == YEAR)):
+            for measure, add in (
+                ("held", 1),
+                ("official_held", official),
+                ("fulltext_held", doc["has_full_text"]),
+                ("new", published.year == YEAR),
+            ):
                 figures[measure][level] = figures[measure].get(level, 0) + add
         if published.year == YEAR and doc["level"] == "city":
             figures["topic"][doc["topic"]] = figures["topic"].get(doc["topic"], 0) + 1
@@ -57,10 +60,12 @@ def night(prefect_harness, tmp_path_factory):
         config = sim.write_config(folder / "xxgk.toml")
         text = re.sub(r"(?m)^retry_delay = .*$", "retry_delay = 0", config.read_text(encoding="utf-8"))
         config.write_text(text, encoding="utf-8")
-        result = runner.invoke(app, ["sync", "--config", str(config)], terminal_width=200,
-                               catch_exceptions=False)
-        totals = runner.invoke(app, ["totals", "--config", str(config), "--system", SYSTEM,
-                                     "--year", str(YEAR), "--json"], catch_exceptions=False)
+        result = runner.invoke(app, ["sync", "--config", str(config)], terminal_width=200, catch_exceptions=False)
+        totals = runner.invoke(
+            app,
+            ["totals", "--config", str(config), "--system", SYSTEM, "--year", str(YEAR), "--json"],
+            catch_exceptions=False,
+        )
         yield world, config, result, totals
 
 
@@ -94,7 +99,9 @@ def test_a_document_on_gkmlpt_and_on_the_central_portal_is_one_document(night) -
         for doc in both:
             portals = con.execute(
                 "SELECT count(DISTINCT doc_id), list(DISTINCT portal_id ORDER BY portal_id) "
-                "FROM fct_sightings WHERE index_no = ?", [doc.index_no]).fetchone()
+                "FROM fct_sightings WHERE index_no = ?",
+                [doc.index_no],
+            ).fetchone()
             assert portals == (1, sorted(doc.portals)), doc.title
 
 
@@ -102,16 +109,16 @@ def test_a_document_on_gkmlpt_and_on_the_trs_site_is_one_document_with_both_sigh
     world, config, _, _ = night
     from flows.config import load_config
 
-    want = {row["index_no"]: {(s["portal_id"], s["url"]) for s in row["sightings"]}
-            for row in truth.rows(world)
-            if {"gd-yh-gkmlpt", "gd-yh-fgj-site"} <= {s["portal_id"] for s in row["sightings"]}}
+    want = {
+        row["index_no"]: {(s["portal_id"], s["url"]) for s in row["sightings"]}
+        for row in truth.rows(world)
+        if {"gd-yh-gkmlpt", "gd-yh-fgj-site"} <= {s["portal_id"] for s in row["sightings"]}
+    }
     assert len(want) == 21  # every document of 粤海市发展和改革局 (every third city document)
     assert sum(len(s) == 3 for s in want.values()) == 3  # n = 14, 35, 56: on govcn as well
     with duckdb.connect(str(load_config(config).warehouse.path), read_only=True) as con:
         for index_no, sightings in want.items():
-            docs = con.execute("SELECT doc_id FROM fct_documents WHERE index_no = ?",
-                               [index_no]).fetchall()
+            docs = con.execute("SELECT doc_id FROM fct_documents WHERE index_no = ?", [index_no]).fetchall()
             assert len(docs) == 1, index_no
-            got = con.execute("SELECT portal_id, url FROM fct_sightings WHERE doc_id = ?",
-                              [docs[0][0]]).fetchall()
+            got = con.execute("SELECT portal_id, url FROM fct_sightings WHERE doc_id = ?", [docs[0][0]]).fetchall()
             assert {(p, urlsplit(u).path) for p, u in got} == sightings, index_no

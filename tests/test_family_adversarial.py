@@ -82,32 +82,57 @@ CASES: dict[str, tuple[Callable, str]] = {
     "trs listing: 2 MB of unclosed <script <!--": (trs_listing, filled("<script <!-- <a ", MB2, BARE)),
     "trs detail: 2 MB of label runs": (trs_detail, filled("索 引 号：发布机构：", MB2, BARE + "<p>")),
     "hanweb listing: 2 MB of <![CDATA[": (hanweb_listing, column_page("<![CDATA[<datastore>" * (MB2 // 20))),
-    "hanweb listing: records of bracketed non-dates": (hanweb_listing, column_page(
-        "<record><![CDATA[<li><a href='/art/2012/3/5/art_1_1.html'>t</a>"
-        + "[2012-2012-" * 3000 + "]]></record>" * 50)),
+    "hanweb listing: records of bracketed non-dates": (
+        hanweb_listing,
+        column_page(
+            "<record><![CDATA[<li><a href='/art/2012/3/5/art_1_1.html'>t</a>"
+            + "[2012-2012-" * 3000
+            + "]]></record>" * 50
+        ),
+    ),
     # walks over deep trees
     "trs listing: 2 MB of nested tags": (trs_listing, NESTED),
     "trs detail: 2 MB of nested tags": (trs_detail, NESTED),
     "ssp detail: 2 MB of nested label tags": (ssp_detail, filled("<b>发布日期：", MB2)),
-    "hanweb listing: a record of nested tags": (hanweb_listing, column_page(
-        "<record><![CDATA[<li><a href='/art/2012/3/5/art_1_1.html'>t</a>"
-        + "<span>" * 3000 + "2012-03-05]]></record>")),
+    "hanweb listing: a record of nested tags": (
+        hanweb_listing,
+        column_page(
+            "<record><![CDATA[<li><a href='/art/2012/3/5/art_1_1.html'>t</a>"
+            + "<span>" * 3000
+            + "2012-03-05]]></record>"
+        ),
+    ),
     "trs listing: rows 240 deep": (trs_listing, filled(ROW, KB200, BARE + "<div><i>" * 120)),
-    "trs listing: tables 240 deep": (trs_listing, filled(
-        "<table><tr><td><a href='./201203/t20120305_1.htm'>x</a></td><td>2012-03-05</td></tr></table>",
-        KB200, BARE + "<table><tr><td>" * 80)),
-    "trs detail: labels and values 240 deep": (trs_detail, filled(
-        "<b>发布日期：</b><i>v</i>", KB200, BARE + "<b>发布日期：</b><i>" * 120)),
+    "trs listing: tables 240 deep": (
+        trs_listing,
+        filled(
+            "<table><tr><td><a href='./201203/t20120305_1.htm'>x</a></td><td>2012-03-05</td></tr></table>",
+            KB200,
+            BARE + "<table><tr><td>" * 80,
+        ),
+    ),
+    "trs detail: labels and values 240 deep": (
+        trs_detail,
+        filled("<b>发布日期：</b><i>v</i>", KB200, BARE + "<b>发布日期：</b><i>" * 120),
+    ),
     # many of one thing
-    "trs listing: label cells repeated": (trs_listing, filled(
-        "<tr><td>索 引 号</td><td>索 引 号：</td></tr>", KB200, BARE + "<table>")),
-    "trs detail: label cells repeated": (trs_detail, filled(
-        "<tr><td>索 引 号</td><td>索 引 号：</td></tr>", KB200, BARE + "<table>")),
+    "trs listing: label cells repeated": (
+        trs_listing,
+        filled("<tr><td>索 引 号</td><td>索 引 号：</td></tr>", KB200, BARE + "<table>"),
+    ),
+    "trs detail: label cells repeated": (
+        trs_detail,
+        filled("<tr><td>索 引 号</td><td>索 引 号：</td></tr>", KB200, BARE + "<table>"),
+    ),
     "trs detail: label tags repeated": (trs_detail, filled("<b>发布日期：</b>", KB200, BARE + "<p>")),
     "trs listing: li rows repeated": (trs_listing, filled(ROW, KB200, BARE)),
-    "hanweb listing: records repeated": (hanweb_listing, column_page(
-        "<record><![CDATA[<li><a href='/art/2012/3/5/art_1_1.html' title='t'>t</a>"
-        "<span>2012-03-05</span></li>]]></record>" * 2000)),
+    "hanweb listing: records repeated": (
+        hanweb_listing,
+        column_page(
+            "<record><![CDATA[<li><a href='/art/2012/3/5/art_1_1.html' title='t'>t</a>"
+            "<span>2012-03-05</span></li>]]></record>" * 2000
+        ),
+    ),
 }
 
 
@@ -139,8 +164,7 @@ def test_a_rendered_next_link_after_the_flood_is_still_found() -> None:
 def test_deeply_nested_tags_are_refused_with_the_reason(parse: Callable) -> None:
     _, outcome = timed(parse, NESTED)
     assert type(outcome) is LayoutChanged
-    assert str(outcome) == ("elements nested more than 256 deep: not a page a template "
-                            "renders; refused")
+    assert str(outcome) == ("elements nested more than 256 deep: not a page a template renders; refused")
 
 
 def test_rows_240_deep_are_all_read() -> None:
@@ -149,6 +173,5 @@ def test_rows_240_deep_are_all_read() -> None:
 
 
 def test_a_page_of_label_cells_alone_has_no_rows() -> None:
-    _, outcome = timed(trs_listing, filled("<tr><td>索 引 号</td><td>索 引 号：</td></tr>", KB200,
-                                           BARE + "<table>"))
+    _, outcome = timed(trs_listing, filled("<tr><td>索 引 号</td><td>索 引 号：</td></tr>", KB200, BARE + "<table>"))
     assert type(outcome) is NoRows

@@ -58,8 +58,11 @@ def run(family: str, spec: dict, text: str) -> ListingPage | RawDetail:
 def _request_json(request: Request | None) -> dict | None:
     if request is None:
         return None
-    return {k: [list(p) if isinstance(p, tuple) else p for p in v] if isinstance(v, tuple) else v
-            for k, v in asdict(request).items() if k != "carry" or v}  # carry: gkmlpt only
+    return {
+        k: [list(p) if isinstance(p, tuple) else p for p in v] if isinstance(v, tuple) else v
+        for k, v in asdict(request).items()
+        if k != "carry" or v
+    }  # carry: gkmlpt only
 
 
 def _normalized_json(fields: dict[str, str]) -> dict:

@@ -19,9 +19,11 @@ BASE = "http://www.example.gov.cn"
 
 
 def index(tree: list, sid: str = "7") -> str:
-    return (f"<html><head><title>目录</title><script>window._CONFIG = {{ SID: '{sid}', "
-            f"TREE: {json.dumps(tree, ensure_ascii=False)}, SERVICE_AREA_ID: 1 }};</script></head>"
-            "<body>" + "<div></div>" * 120 + "</body></html>")
+    return (
+        f"<html><head><title>目录</title><script>window._CONFIG = {{ SID: '{sid}', "
+        f"TREE: {json.dumps(tree, ensure_ascii=False)}, SERVICE_AREA_ID: 1 }};</script></head>"
+        "<body>" + "<div></div>" * 120 + "</body></html>"
+    )
 
 
 def api(articles: list, post_count: int | None) -> str:
@@ -29,14 +31,21 @@ def api(articles: list, post_count: int | None) -> str:
 
 
 def article(i: int, **extra) -> dict:
-    return {"id": i, "title": f"t{i}", "identifier": f"00700001-X/2012-{i:05d}",
-            "url": f"http://other.example.gov.cn/gkmlpt/content/0/0/post_{i}.html", **extra}
+    return {
+        "id": i,
+        "title": f"t{i}",
+        "identifier": f"00700001-X/2012-{i:05d}",
+        "url": f"http://other.example.gov.cn/gkmlpt/content/0/0/post_{i}.html",
+        **extra,
+    }
 
 
 def test_index_walks_categories_with_posts_skipping_empty_and_links() -> None:
-    tree = [{"id": 1, "post_count": 0, "children": []},
-            {"id": 2, "post_count": 3, "children": [{"id": 3, "post_count": 1}]},
-            {"id": 4, "post_count": 5, "jump_url": "http://elsewhere/"}]
+    tree = [
+        {"id": 1, "post_count": 0, "children": []},
+        {"id": 2, "post_count": 3, "children": [{"id": 3, "post_count": 1}]},
+        {"id": 4, "post_count": 5, "jump_url": "http://elsewhere/"},
+    ]
     page = gkmlpt.parse_listing(index(tree), Request(f"{BASE}/gkmlpt/index"), {})
     assert page.passing and not page.rows
     assert page.next_request == Request(f"{BASE}/gkmlpt/api/all/2?page=1&sid=7", carry=("3",))
@@ -71,20 +80,43 @@ def test_post_count_above_rows_served_ends_at_an_empty_page() -> None:
 
 
 def test_abolished_and_expired_articles_and_their_dates() -> None:
-    rows = gkmlpt.parse_listing(api([article(1, is_abolished=1, is_expired=0, date=1330876800),
-                                     article(2, is_abolished=0, is_expired=1),
-                                     article(3, is_abolished=0, is_expired=0)], 3),
-                                Request(f"{BASE}/gkmlpt/api/all/2?page=1&sid=7"), {}).rows
+    rows = gkmlpt.parse_listing(
+        api(
+            [
+                article(1, is_abolished=1, is_expired=0, date=1330876800),
+                article(2, is_abolished=0, is_expired=1),
+                article(3, is_abolished=0, is_expired=0),
+            ],
+            3,
+        ),
+        Request(f"{BASE}/gkmlpt/api/all/2?page=1&sid=7"),
+        {},
+    ).rows
     assert [r.fields["validity"] for r in rows] == ["废止", "失效", "有效"]
     assert rows[0].fields["written_date"] == "1330876800"
     assert rows[0].url.startswith("http://other.example.gov.cn/")  # a detail link on another host
 
 
 def test_govcn_dedupes_nothing_itself_but_keys_one_document_once() -> None:
-    item = {"title": "x", "url": f"{BASE}/zhengce/content/2020-07/30/content_5531274.htm",
-            "index": "000014349/2020-00072", "childtype": "科技、教育\\科技", "pubtimeStr": "2020.07.30"}
-    text = json.dumps({"code": 200, "searchVO": {"totalCount": 0, "catMap": {
-        "gongwen": {"totalCount": 1, "listVO": [item]}, "otherfile": {"totalCount": 1, "listVO": [item]}}}})
+    item = {
+        "title": "x",
+        "url": f"{BASE}/zhengce/content/2020-07/30/content_5531274.htm",
+        "index": "000014349/2020-00072",
+        "childtype": "科技、教育\\科技",
+        "pubtimeStr": "2020.07.30",
+    }
+    text = json.dumps(
+        {
+            "code": 200,
+            "searchVO": {
+                "totalCount": 0,
+                "catMap": {
+                    "gongwen": {"totalCount": 1, "listVO": [item]},
+                    "otherfile": {"totalCount": 1, "listVO": [item]},
+                },
+            },
+        }
+    )
     page = govcn.parse_listing(text, govcn.first_request(f"{BASE}/search-gov/data?t=zhengcelibrary", {}), {})
     assert {r.item_key for r in page.rows} == {"content_5531274"} and page.next_request is None
     assert page.rows[0].fields["topic"] == "科技、教育" and page.advertised_total == 1
@@ -102,10 +134,13 @@ def test_hanweb_xxgk_posts_the_configured_query_with_currpage() -> None:
     assert dict(request.data) == {"infotypeId": "A0202", "jdid": "39", "area": "", "currpage": "1"}
 
 
-@pytest.mark.parametrize("cell,expected", [
-    ("政府信息公开年报 综合政务,文秘工作 其他", ("综合政务,文秘工作", "其他")),
-    ("综合政务 其他", (None, None)),
-])
+@pytest.mark.parametrize(
+    "cell,expected",
+    [
+        ("政府信息公开年报 综合政务,文秘工作 其他", ("综合政务,文秘工作", "其他")),
+        ("综合政务 其他", (None, None)),
+    ],
+)
 def test_hanweb_xxgk_classification_cell(cell: str, expected: tuple) -> None:
     assert hanweb_xxgk.split_classification(cell) == expected
 
@@ -121,8 +156,7 @@ def test_crawl_of_a_gkmlpt_portal_sees_each_article_once_and_resumes_by_category
     world = build_world(world="guangdong")
     with start(world) as sim, HttpClient(tmp_path / "data", per_host_delay=0) as client:
         host = sim.origins["gd-yh-gkmlpt"].split("//")[1].replace("127.0.0.1", "localhost")
-        target = PortalTarget("gd-yh-gkmlpt", "gkmlpt", sim.portals["gd-yh-gkmlpt"],
-                              details="never", hosts=(host,))
+        target = PortalTarget("gd-yh-gkmlpt", "gkmlpt", sim.portals["gd-yh-gkmlpt"], details="never", hosts=(host,))
         walk = crawl(target, client, run_id="r1")
         listings = list(walk)
         assert walk.summary.status == "ok", walk.summary.reason

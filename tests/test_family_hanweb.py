@@ -23,8 +23,9 @@ def test_column_page_then_its_group_walk_to_the_advertised_total() -> None:
     first = hanweb.parse_listing(fixture("column_page.html"), hanweb.first_request(COLUMN, {}), {})
     assert len(first.rows) == 45  # one group of 3 pages of 15: the next asks for 46..90
     assert (first.next_request.method, first.next_request.url) == (
-        "POST", "http://www.dingxi.gov.cn/module/web/jpage/dataproxy.jsp"
-                "?startrecord=46&endrecord=90&perpage=15")
+        "POST",
+        "http://www.dingxi.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90&perpage=15",
+    )
     second = hanweb.parse_listing(fixture("dataproxy_group.xml"), first.next_request, {})
     assert len(first.rows) + len(second.rows) == second.advertised_total == 52
     assert second.next_request is None
@@ -44,7 +45,9 @@ def test_group_without_a_total_stops_when_it_is_short() -> None:
     text = fixture("dataproxy_group.xml").replace("<totalrecord>52</totalrecord>", "")
     request = Request(
         "http://www.dingxi.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90&perpage=15",
-        method="POST", data=(("webid", "110"),), headers=(("Referer", COLUMN),),
+        method="POST",
+        data=(("webid", "110"),),
+        headers=(("Referer", COLUMN),),
     )
     page = hanweb.parse_listing(text, request, {})
     assert len(page.rows) == 7 and page.advertised_total is None and page.next_request is None
@@ -67,8 +70,9 @@ def test_external_entity_is_refused_and_the_file_never_read(tmp_path: Path) -> N
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-MARKER", encoding="utf-8")
     xml = fixture("xxe_dataproxy.xml").replace("file:///etc/passwd", secret.as_uri())
-    request = Request("http://www.dingxi.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90",
-                      method="POST")
+    request = Request(
+        "http://www.dingxi.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90", method="POST"
+    )
     with pytest.raises(UnsafeXml) as caught:
         hanweb.parse_listing(xml, request, {})
     assert "TOP-SECRET-MARKER" not in str(caught.value)
@@ -85,9 +89,7 @@ def test_internal_entity_bomb_is_refused() -> None:
 
 
 def test_a_doctype_inside_a_record_cdata_is_just_text() -> None:
-    xml = fixture("dataproxy_group.xml").replace(
-        "<record><![CDATA[<li", "<record><![CDATA[<!DOCTYPE html><li", 1
-    )
+    xml = fixture("dataproxy_group.xml").replace("<record><![CDATA[<li", "<record><![CDATA[<!DOCTYPE html><li", 1)
     request = Request(
         "http://www.dingxi.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90&perpage=15",
         method="POST",
@@ -99,16 +101,16 @@ def test_a_record_without_a_link_is_loud() -> None:
     xml = fixture("dataproxy_group.xml").replace(
         '<a target="_blank" href="/art/2021/12/3/art_12377_1486150.html"', "<a", 1
     )
-    request = Request("http://www.dingxi.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90",
-                      method="POST")
+    request = Request(
+        "http://www.dingxi.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90", method="POST"
+    )
     with pytest.raises(LayoutChanged, match="record 1 has no item link"):
         hanweb.parse_listing(xml, request, {})
 
 
 def test_an_empty_group_is_a_stub_never_an_empty_row_list() -> None:
     xml = '<?xml version="1.0"?><datastore><totalrecord>52</totalrecord><recordset></recordset></datastore>'
-    request = Request("http://x.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90",
-                      method="POST")
+    request = Request("http://x.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90", method="POST")
     with pytest.raises(StubPage, match="empty group"):
         hanweb.parse_listing(xml, request, {})
 
@@ -116,11 +118,14 @@ def test_an_empty_group_is_a_stub_never_an_empty_row_list() -> None:
 def test_an_entity_declared_in_the_column_page_script_is_refused(tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-MARKER", encoding="utf-8")
-    page = fixture("column_page.html").replace(
-        '<script type="text/xml"><datastore>',
-        f'<script type="text/xml"><!DOCTYPE datastore [<!ENTITY x SYSTEM "{secret.as_uri()}">]>'
-        "<datastore>",
-    ).replace("<record><![CDATA[", "<record>&x;</record><record><![CDATA[", 1)
+    page = (
+        fixture("column_page.html")
+        .replace(
+            '<script type="text/xml"><datastore>',
+            f'<script type="text/xml"><!DOCTYPE datastore [<!ENTITY x SYSTEM "{secret.as_uri()}">]><datastore>',
+        )
+        .replace("<record><![CDATA[", "<record>&x;</record><record><![CDATA[", 1)
+    )
     with pytest.raises(UnsafeXml) as caught:
         hanweb.parse_listing(page, Request(COLUMN), {})
     assert "TOP-SECRET-MARKER" not in str(caught.value)
@@ -152,8 +157,9 @@ def test_a_column_page_holding_fewer_than_a_group_continues_after_what_it_holds(
 
 def test_a_label_option_naming_no_field_is_refused() -> None:
     with pytest.raises(ValueError, match="label:分类"):
-        hanweb.parse_detail(fixture("detail.html"), "http://www.taizhou.gov.cn/art/2018/2/28/art_1_2.html",
-                            {"label:分类": "topics"})
+        hanweb.parse_detail(
+            fixture("detail.html"), "http://www.taizhou.gov.cn/art/2018/2/28/art_1_2.html", {"label:分类": "topics"}
+        )
 
 
 @pytest.mark.parametrize("name", ["waf_challenge.html", "waf_js_only.html"])
@@ -161,7 +167,8 @@ def test_a_challenge_instead_of_a_column_page_or_a_group(name: str) -> None:
     page = (FIXTURES.parent / "trs" / name).read_text(encoding="utf-8")
     with pytest.raises(ChallengePage):
         hanweb.parse_listing(page, Request(COLUMN), {})
-    group = Request("http://www.dingxi.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90",
-                    method="POST")
+    group = Request(
+        "http://www.dingxi.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90", method="POST"
+    )
     with pytest.raises(ChallengePage):
         hanweb.parse_listing(page, group, {})

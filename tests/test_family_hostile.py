@@ -19,26 +19,70 @@ from connectors.records import Request
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGES = {
-    "trs": [p.read_bytes().decode("gb18030" if p.name.startswith("gbk") else "utf-8")
-            for p in sorted((FIXTURES / "trs").glob("*.html"))],
-    "hanweb": [(FIXTURES / "hanweb" / n).read_text("utf-8")
-               for n in ("column_page.html", "dataproxy_group.xml", "detail.html")],
+    "trs": [
+        p.read_bytes().decode("gb18030" if p.name.startswith("gbk") else "utf-8")
+        for p in sorted((FIXTURES / "trs").glob("*.html"))
+    ],
+    "hanweb": [
+        (FIXTURES / "hanweb" / n).read_text("utf-8") for n in ("column_page.html", "dataproxy_group.xml", "detail.html")
+    ],
     "ssp": [(FIXTURES / "ssp" / "page1_raw_newlines.json").read_text("utf-8")],
 }
 REQUESTS = {
     "trs": Request("http://www.longyan.gov.cn/gk/gsj/index_3.shtml"),
-    "hanweb": Request("http://www.dingxi.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90",
-                      method="POST", data=(("webid", "110"),)),
+    "hanweb": Request(
+        "http://www.dingxi.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90",
+        method="POST",
+        data=(("webid", "110"),),
+    ),
     "ssp": ssp.first_request("https://www.fujian.gov.cn/ssp/search/api/apiSearch?siteId=1", {}),
 }
-FRAGMENTS = st.sampled_from([
-    "<", ">", "</", "<!--", "-->", "<![CDATA[", "]]>", "<script>", "</script>", "<table>", "<tr>",
-    "<td>索 引 号</td>", "<td>", "<li>", "<a href=", "'javascript:x'", '"./t20120305_1.htm"',
-    "<span>2012-13-45</span>", "<b>2012-03-05</b>", "<datastore>", "</datastore>", "<record>",
-    "<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]>", "&e;", "createPageHTML(", "9" * 30,
-    "var countPage=", "{", "}", '"datas":', "[", "]", "null", "\x00", "\ud7ff", "http://[::1",
-    "http://x.gov.cn:99999/a.pdf", "安全验证", "名称", "发布日期：", "　", "\u00a0",
-])
+FRAGMENTS = st.sampled_from(
+    [
+        "<",
+        ">",
+        "</",
+        "<!--",
+        "-->",
+        "<![CDATA[",
+        "]]>",
+        "<script>",
+        "</script>",
+        "<table>",
+        "<tr>",
+        "<td>索 引 号</td>",
+        "<td>",
+        "<li>",
+        "<a href=",
+        "'javascript:x'",
+        '"./t20120305_1.htm"',
+        "<span>2012-13-45</span>",
+        "<b>2012-03-05</b>",
+        "<datastore>",
+        "</datastore>",
+        "<record>",
+        "<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]>",
+        "&e;",
+        "createPageHTML(",
+        "9" * 30,
+        "var countPage=",
+        "{",
+        "}",
+        '"datas":',
+        "[",
+        "]",
+        "null",
+        "\x00",
+        "\ud7ff",
+        "http://[::1",
+        "http://x.gov.cn:99999/a.pdf",
+        "安全验证",
+        "名称",
+        "发布日期：",
+        "　",
+        "\u00a0",
+    ]
+)
 
 
 def _check(family: str, text: str) -> None:

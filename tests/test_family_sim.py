@@ -22,9 +22,7 @@ _ITEM_KEY = re.compile(r"(t\d{8}_\d+|art_\d+_\d+)\.s?html?")
 def fetch(request: Request) -> str:
     """GET or POST the request with plain urllib; decode by header, then meta charset."""
     data = urllib.parse.urlencode(request.data).encode() if request.method == "POST" else None
-    http_request = urllib.request.Request(
-        request.url, data=data, headers=dict(request.headers), method=request.method
-    )
+    http_request = urllib.request.Request(request.url, data=data, headers=dict(request.headers), method=request.method)
     with urllib.request.urlopen(http_request, timeout=10) as response:
         body = response.read()
         header = response.headers.get("Content-Type", "").encode()
@@ -81,12 +79,15 @@ def _walk_two_pages(portal_id: str, url: str) -> list[int | Exception]:
     return seen
 
 
-@pytest.mark.parametrize(("fault", "page0", "page1"), [
-    ("waf", ChallengePage, None),
-    ("layout", LayoutChanged, None),
-    ("stub:1", int, StubPage),
-    ("hostile", int, int),
-])
+@pytest.mark.parametrize(
+    ("fault", "page0", "page1"),
+    [
+        ("waf", ChallengePage, None),
+        ("layout", LayoutChanged, None),
+        ("stub:1", int, StubPage),
+        ("hostile", int, int),
+    ],
+)
 def test_planted_faults_read_as_their_errors(world, fault: str, page0: type, page1: type | None) -> None:
     clean = {portal_id: _walk_two_pages(portal_id, url) for portal_id, url in world.portals.items()}
     world.set_faults([f"*:{fault}"])

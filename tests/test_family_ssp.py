@@ -53,8 +53,9 @@ def test_an_empty_first_page_is_legitimate_only_when_the_total_is_zero() -> None
 
 
 def test_an_item_key_falls_back_to_the_id_then_the_url() -> None:
-    text = _page('[{"_doctitle": "甲", "docpuburl": "/a/b.htm", "docid": 991},'
-                 ' {"_doctitle": "乙", "docpuburl": "/a/c.htm"}]')
+    text = _page(
+        '[{"_doctitle": "甲", "docpuburl": "/a/b.htm", "docid": 991}, {"_doctitle": "乙", "docpuburl": "/a/c.htm"}]'
+    )
     rows = ssp.parse_listing(text, Request(API + "&page=1&datas=20"), {}).rows
     assert rows[0].item_key == "991"
     assert rows[1].item_key == rows[1].url == "https://www.fujian.gov.cn/a/c.htm"
@@ -73,11 +74,13 @@ def test_a_small_html_page_instead_of_json_is_a_stub() -> None:
 
 def test_html_instead_of_json() -> None:
     with pytest.raises(ChallengePage):
-        ssp.parse_listing("<html><head><title>安全验证</title></head><body></body></html>",
-                          Request(API + "&page=1&datas=20"), {})
+        ssp.parse_listing(
+            "<html><head><title>安全验证</title></head><body></body></html>", Request(API + "&page=1&datas=20"), {}
+        )
     with pytest.raises(LayoutChanged, match="expected JSON"):
-        ssp.parse_listing("<html><body><p>" + "系统维护中" * 200 + "</p></body></html>",
-                          Request(API + "&page=1&datas=20"), {})
+        ssp.parse_listing(
+            "<html><body><p>" + "系统维护中" * 200 + "</p></body></html>", Request(API + "&page=1&datas=20"), {}
+        )
     with pytest.raises(LayoutChanged, match="not JSON"):
         ssp.parse_listing('{"error": false, "datas": [', Request(API + "&page=1&datas=20"), {})
 

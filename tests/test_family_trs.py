@@ -133,10 +133,14 @@ TABLE = """<html><head><title>t</title></head><body>{pad}<table>
 
 
 def test_table_columns_are_mapped_by_header_not_position() -> None:
-    page = trs.parse_listing(TABLE.format(pad="<p>" + "说明" * 300 + "</p>"),
-                             Request("http://a.gov.cn/xxgk/index.html"), {})
+    page = trs.parse_listing(
+        TABLE.format(pad="<p>" + "说明" * 300 + "</p>"), Request("http://a.gov.cn/xxgk/index.html"), {}
+    )
     assert page.rows[0].fields == {
-        "published_date": "2012-03-05", "doc_no": "龙工商〔2012〕1号", "title": "甲", "index_no": "X/2012-00001",
+        "published_date": "2012-03-05",
+        "doc_no": "龙工商〔2012〕1号",
+        "title": "甲",
+        "index_no": "X/2012-00001",
     }
     assert page.next_request is None  # no pager: a single page
 
@@ -176,7 +180,7 @@ def test_malformed_option_selector_is_a_clear_error(real_list: str) -> None:
 
 def test_hostile_title_attribute_loses_no_rows() -> None:
     page = (Path(__file__).parent / "fixtures" / "trs" / "xxgk_table_list.html").read_text("utf-8")
-    hostile = '<script>alert(1)</script><!--<select>x'
+    hostile = "<script>alert(1)</script><!--<select>x"
     page = page.replace('title="龙岩市工商行政管理局关于开展', f'title="{hostile}龙岩市工商行政管理局关于开展', 1)
     rows = trs.parse_listing(page, Request("http://www.longyan.gov.cn/gk/gsj/index_3.shtml"), {}).rows
     assert len(rows) == 3
@@ -191,8 +195,10 @@ def test_a_notice_about_verification_is_not_a_challenge(real_detail: str) -> Non
 
 
 def test_a_script_mentioning_captcha_on_a_short_page_is_not_mistaken_for_one() -> None:
-    page = ("<html><head><title>通知</title><script>var s='验证码';</script></head><body>"
-            "<p><strong>索引号</strong>：X/2012-00001</p><p><strong>名称</strong>：甲</p></body></html>")
+    page = (
+        "<html><head><title>通知</title><script>var s='验证码';</script></head><body>"
+        "<p><strong>索引号</strong>：X/2012-00001</p><p><strong>名称</strong>：甲</p></body></html>"
+    )
     assert trs.parse_detail(page, DETAIL_URL, {}).fields["index_no"] == "X/2012-00001"
 
 
@@ -204,8 +210,11 @@ def test_bold_labels_with_values_after_them_in_one_cell() -> None:
     <tr><td><b>文　　号：</b>定建〔2016〕5号</td><td><b>主 题 词：</b>扬尘</td></tr>
     </table></body></html>"""
     assert trs.parse_detail(page, DETAIL_URL, {}).fields == {
-        "index_no": "000747761/2016-00054", "topic": "城乡建设", "publisher_name": "定州市住建局",
-        "written_date": "2016年03月01日", "title": "关于加强建筑工地扬尘治理的通知",
+        "index_no": "000747761/2016-00054",
+        "topic": "城乡建设",
+        "publisher_name": "定州市住建局",
+        "written_date": "2016年03月01日",
+        "title": "关于加强建筑工地扬尘治理的通知",
         "doc_no": "定建〔2016〕5号",
     }
 
@@ -215,7 +224,9 @@ def test_several_labels_in_one_block_are_split_at_each_label() -> None:
     <p>索引号：00315478-X/2012-00035　生成日期：2012-03-02　主题词：年检　发布机构：龙岩市工商局</p>
     </div></body></html>"""
     assert trs.parse_detail(page, DETAIL_URL, {}).fields == {
-        "index_no": "00315478-X/2012-00035", "written_date": "2012-03-02", "publisher_name": "龙岩市工商局",
+        "index_no": "00315478-X/2012-00035",
+        "written_date": "2012-03-02",
+        "publisher_name": "龙岩市工商局",
     }
 
 
@@ -242,13 +253,17 @@ def test_body_option_names_a_body_the_known_classes_miss() -> None:
 def test_a_category_link_before_the_title_is_not_the_item() -> None:
     items = "".join(
         f'<li><a href="../zcwj/">[政策文件]</a><a href="./201203/t2012030{n}_{n}.htm">关于第{n}项工作的通知</a>'
-        f"<span>2012-03-0{n}</span></li>" for n in (1, 2)
+        f"<span>2012-03-0{n}</span></li>"
+        for n in (1, 2)
     )
-    page = f"<html><head><title>x</title></head><body><div class='list'><ul>{items}</ul></div>" \
-           f"<p>{'说明' * 200}</p></body></html>"
+    page = (
+        f"<html><head><title>x</title></head><body><div class='list'><ul>{items}</ul></div>"
+        f"<p>{'说明' * 200}</p></body></html>"
+    )
     rows = trs.parse_listing(page, Request("http://a.gov.cn/gk/index.html"), {}).rows
     assert [(r.item_key, r.fields["title"]) for r in rows] == [
-        ("t20120301_1", "关于第1项工作的通知"), ("t20120302_2", "关于第2项工作的通知"),
+        ("t20120301_1", "关于第1项工作的通知"),
+        ("t20120302_2", "关于第2项工作的通知"),
     ]
 
 
@@ -260,14 +275,17 @@ def test_labels_written_straight_into_divs_are_read() -> None:
     <div class="TRS_Editor"><div>正文</div></div></body></html>"""
     detail = trs.parse_detail(page, DETAIL_URL, {})
     assert detail.fields == {
-        "title": "关于开展年检的通知", "index_no": "00315478-X/2012-00035", "publisher_name": "龙岩市工商局",
+        "title": "关于开展年检的通知",
+        "index_no": "00315478-X/2012-00035",
+        "publisher_name": "龙岩市工商局",
     }
     assert detail.has_body is True
 
 
 def test_without_a_known_pager_script_a_rendered_next_link_is_followed() -> None:
     page = TABLE.format(pad="<p>" + "说明" * 300 + "</p>").replace(
-        "</table>", '</table><div class="page"><a href="index_2.htm">下一页</a></div>')
+        "</table>", '</table><div class="page"><a href="index_2.htm">下一页</a></div>'
+    )
     nxt = trs.parse_listing(page, Request("http://a.gov.cn/xxgk/index_1.htm"), {}).next_request
     assert nxt == Request("http://a.gov.cn/xxgk/index_2.htm")
     last = page.replace("index_2.htm", "index_1.htm")
@@ -280,9 +298,9 @@ def test_a_label_with_an_empty_value_takes_nothing_that_follows_it() -> None:
     page = (
         '<html><head><meta name="ArticleTitle" content="关于开展统计工作的通知"></head><body>'
         '<div class="syh"><div class="syh_box">'
-        "<div class=\"syh_con\"><span>索 引 号：00315478-X/2012-00232</span>"
+        '<div class="syh_con"><span>索 引 号：00315478-X/2012-00232</span>'
         "<span>文　　号：</span><span>发布机构：龙岩市工商局企业注册科</span></div>"
-        "<div class=\"syh_con\"><span>发布日期：2012-12-24</span><span>主题分类：</span></div>"
+        '<div class="syh_con"><span>发布日期：2012-12-24</span><span>主题分类：</span></div>'
         "</div></div>"
         '<div class="TRS_Editor"><p>各有关单位：现就有关事项通知如下。</p></div></body></html>'
     )

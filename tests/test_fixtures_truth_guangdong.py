@@ -31,9 +31,17 @@ from sim.world import build_world
 
 WORLD = build_world(world="guangdong")
 #: truth column -> the parser's field name
-FIELDS = {"title": "title", "index_no": "index_no", "doc_no": "doc_no", "publisher": "publisher_name",
-          "published_date": "published_date", "written_date": "written_date", "topic": "topic",
-          "genre": "genre", "validity": "validity"}
+FIELDS = {
+    "title": "title",
+    "index_no": "index_no",
+    "doc_no": "doc_no",
+    "publisher": "publisher_name",
+    "published_date": "published_date",
+    "written_date": "written_date",
+    "topic": "topic",
+    "genre": "genre",
+    "validity": "validity",
+}
 ALL = frozenset(FIELDS)
 #: (family, page kind) -> the truth fields the page carries in a form the family reads.
 SHOWN = {
@@ -104,12 +112,12 @@ def listing_paths(family: str, request: dict) -> list[str]:
         listed = WORLD.listed("govcn-central", AS_OF)  # categories: own (and every 4th again), city
         own, city = [d for d in listed if d.unit_id == "gwy-bgt"], [d for d in listed if d.unit_id != "gwy-bgt"]
         page, per = int(query["p"]) - 1, int(query["n"])
-        chosen = own[page * per:(page + 1) * per] + city[page * per:(page + 1) * per]
+        chosen = own[page * per : (page + 1) * per] + city[page * per : (page + 1) * per]
         return sorted({truth_path("govcn-central", d) for d in chosen})
     else:
         docs = WORLD.listed("gd-xl-xxgk", AS_OF)
         page, per = int(dict(request["data"])["currpage"]) - 1, 10
-    return [truth_path(_portal(family), d) for d in docs[page * per:(page + 1) * per]]
+    return [truth_path(_portal(family), d) for d in docs[page * per : (page + 1) * per]]
 
 
 def _portal(family: str) -> str:
@@ -122,8 +130,7 @@ def truth_path(portal_id: str, doc) -> str:
     return detail_path(portal_id, doc)
 
 
-CASES = [(family, path) for family in ("gkmlpt", "govcn", "hanweb-xxgk")
-         for path in expected_files(family)]
+CASES = [(family, path) for family in ("gkmlpt", "govcn", "hanweb-xxgk") for path in expected_files(family)]
 
 
 @pytest.mark.parametrize("family,expected_path", CASES, ids=lambda v: getattr(v, "name", v))
@@ -131,8 +138,7 @@ def test_recorded_page_parses_to_the_truth(family: str, expected_path) -> None:
     spec, text = load(expected_path)
     result = run(family, spec, text)
     if spec["kind"] == "detail":
-        check_values(family, page_kind(family, spec, urlsplit(spec["url"]).path), spec["url"],
-                     result.fields)
+        check_values(family, page_kind(family, spec, urlsplit(spec["url"]).path), spec["url"], result.fields)
         assert result.has_body
         return
     for row in result.rows:

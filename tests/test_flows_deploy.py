@@ -51,10 +51,13 @@ def test_deployment_has_the_cron_schedule_and_the_config(config_path: Path) -> N
     assert deployment.concurrency_limit == 1
 
 
-@pytest.mark.parametrize(("cron", "timezone", "words"), [
-    ("61 2 * * *", "Asia/Shanghai", "61 2 * * *"),
-    ("0 2 * * *", "Mars/Olympus", "Mars/Olympus"),
-])
+@pytest.mark.parametrize(
+    ("cron", "timezone", "words"),
+    [
+        ("61 2 * * *", "Asia/Shanghai", "61 2 * * *"),
+        ("0 2 * * *", "Mars/Olympus", "Mars/Olympus"),
+    ],
+)
 def test_bad_schedule_is_refused(config_path: Path, cron: str, timezone: str, words: str) -> None:
     with pytest.raises(ValueError, match="bad schedule") as caught:
         build_deployment(config_path, cron=cron, timezone=timezone)

@@ -39,7 +39,7 @@ PER_PAGE = 3
 
 
 def listing_page(page: int) -> str:
-    rows = DOCS[page * PER_PAGE:(page + 1) * PER_PAGE]
+    rows = DOCS[page * PER_PAGE : (page + 1) * PER_PAGE]
     items = "\n".join(
         f'<li><a href="./{key[1:7]}/{key}.html" title="{title}">{title[:8]}...</a><span>{date}</span></li>'
         for key, date, title, _ in rows
@@ -85,8 +85,11 @@ class Site(BaseHTTPRequestHandler):
             self._send(503, "<html><body>维护中</body></html>")
             return
         if self.mode == "challenge":
-            self._send(200, "<html><head><title>安全验证</title></head><body><script>document.cookie='x=1';"
-                            "location.reload()</script></body></html>")
+            self._send(
+                200,
+                "<html><head><title>安全验证</title></head><body><script>document.cookie='x=1';"
+                "location.reload()</script></body></html>",
+            )
             return
         name = self.path.rsplit("/", 1)[-1]
         if self.path.startswith("/xxgk/index"):
@@ -129,8 +132,16 @@ def config_for(tmp_path: Path, host: str):
         "warehouse": {"path": "pub/xxgk.duckdb", "data_dir": "data"},
         "harvest": {"per_host_delay": 0, "timeout": 5},
         "unit": [{"id": "ly-aic", "name": "龙岩市工商行政管理局", "level": "city", "aliases": ["龙岩市工商局"]}],
-        "portal": [{"id": "ly-site", "name": "龙岩", "level": "city", "platform": "trs",
-                    "url": f"http://{host}/xxgk/index.html", "unit": "ly-aic"}],
+        "portal": [
+            {
+                "id": "ly-site",
+                "name": "龙岩",
+                "level": "city",
+                "platform": "trs",
+                "url": f"http://{host}/xxgk/index.html",
+                "unit": "ly-aic",
+            }
+        ],
     }
     return parse_config(raw, tmp_path / "xxgk.toml")
 
@@ -138,8 +149,15 @@ def config_for(tmp_path: Path, host: str):
 def harvest(config, run_id: str, mode: str = "full", known=None, progress=None):
     client = make_client(config.harvest, config.warehouse.data_dir)
     with client:
-        return harvest_portal(config.portals[0], client, data_dir=config.warehouse.data_dir, run_id=run_id,
-                              mode=mode, known=known, progress=progress)
+        return harvest_portal(
+            config.portals[0],
+            client,
+            data_dir=config.warehouse.data_dir,
+            run_id=run_id,
+            mode=mode,
+            known=known,
+            progress=progress,
+        )
 
 
 def run_file(config, run_id: str) -> dict:
@@ -181,10 +199,13 @@ def test_incremental_night_reads_one_page_and_no_detail(tmp_path: Path, site: st
     assert Site.requests == ["/xxgk/index.html"]
 
 
-@pytest.mark.parametrize(("mode", "transient", "words"), [
-    ("unavailable", True, "503"),
-    ("challenge", False, "challenge"),
-])
+@pytest.mark.parametrize(
+    ("mode", "transient", "words"),
+    [
+        ("unavailable", True, "503"),
+        ("challenge", False, "challenge"),
+    ],
+)
 def test_failed_portal_lands_a_failed_run_with_its_reason(tmp_path: Path, site: str, mode, transient, words) -> None:
     config = config_for(tmp_path, site)
     Site.mode = mode
@@ -192,8 +213,9 @@ def test_failed_portal_lands_a_failed_run_with_its_reason(tmp_path: Path, site: 
     client = make_client(client_config, config.warehouse.data_dir)
     client.max_attempts, client.backoff, client.backoff_max = 1, 0, 0  # one try: the flow's task retries
     with client:
-        outcome = harvest_portal(config.portals[0], client, data_dir=config.warehouse.data_dir,
-                                 run_id="20130101T020000Z", mode="full")
+        outcome = harvest_portal(
+            config.portals[0], client, data_dir=config.warehouse.data_dir, run_id="20130101T020000Z", mode="full"
+        )
     assert outcome.status == "failed" and outcome.transient is transient
     assert words in outcome.reason
     run = run_file(config, "20130101T020000Z")
@@ -208,8 +230,9 @@ def test_nothing_listening_is_a_transient_failure(tmp_path: Path) -> None:
     client = make_client(config.harvest, config.warehouse.data_dir)
     client.max_attempts = 1
     with client:
-        outcome = harvest_portal(config.portals[0], client, data_dir=config.warehouse.data_dir,
-                                 run_id="20130101T020000Z", mode="full")
+        outcome = harvest_portal(
+            config.portals[0], client, data_dir=config.warehouse.data_dir, run_id="20130101T020000Z", mode="full"
+        )
     assert outcome.status == "failed" and outcome.transient
     assert outcome.rows == 0
     assert run_file(config, "20130101T020000Z")["status"] == "failed"
@@ -235,10 +258,20 @@ def test_choose_mode_follows_the_last_complete_full_listing(tmp_path: Path) -> N
     now = datetime(2013, 1, 10, 2, 0, tzinfo=UTC)
 
     def land(run_id: str, mode: str, status: str, complete: bool, started: datetime) -> None:
-        write_landing(data_dir, run_id, "p", [], run={
-            "portal_id": "p", "run_id": run_id, "mode": mode, "status": status,
-            "started_at": started, "complete": complete,
-        })
+        write_landing(
+            data_dir,
+            run_id,
+            "p",
+            [],
+            run={
+                "portal_id": "p",
+                "run_id": run_id,
+                "mode": mode,
+                "status": status,
+                "started_at": started,
+                "complete": complete,
+            },
+        )
         load(state, data_dir)  # as the night does right after the harvest
 
     assert choose_mode(state, "p", 7, now=now) == "full"  # never listed in full
@@ -251,10 +284,20 @@ def test_choose_mode_follows_the_last_complete_full_listing(tmp_path: Path) -> N
     assert choose_mode(state, "p", 7, force_full=True, now=now) == "full"
     assert choose_mode(state, "other", 7, now=now) == "full"
     # a landed run not yet loaded does not count until it is: the portal is listed in full
-    write_landing(data_dir, new_run_id(now), "q", [], run={
-        "portal_id": "q", "run_id": new_run_id(now), "mode": "full", "status": "ok",
-        "started_at": now, "complete": True,
-    })
+    write_landing(
+        data_dir,
+        new_run_id(now),
+        "q",
+        [],
+        run={
+            "portal_id": "q",
+            "run_id": new_run_id(now),
+            "mode": "full",
+            "status": "ok",
+            "started_at": now,
+            "complete": True,
+        },
+    )
     assert choose_mode(state, "q", 7, now=now) == "full"
 
 

@@ -53,8 +53,9 @@ def other_server():
 
 def client_for(tmp_path, **settings) -> HttpClient:
     """A client with test-friendly defaults: no politeness delay, fast backoff."""
-    defaults = dict(per_host_delay=0, backoff=0.01, backoff_max=0.05, max_attempts=3,
-                    timeout=5, user_agent="xxgk-test/1 (+tests)")
+    defaults = dict(
+        per_host_delay=0, backoff=0.01, backoff_max=0.05, max_attempts=3, timeout=5, user_agent="xxgk-test/1 (+tests)"
+    )
     return HttpClient(tmp_path / "data", **{**defaults, **settings})
 
 
@@ -72,16 +73,20 @@ def test_host_keys_make_ports_explicit_and_extra_hosts_cover_default_ports():
     assert host_key("https://example.gov.cn/a") == "example.gov.cn:443"
     assert host_key("http://127.0.0.1:8123/") == "127.0.0.1:8123"
     hosts = allowed_hosts("http://www.hd.gov.cn/x", ["hdzfxxgk.hd.gov.cn", "127.0.0.1:9"])
-    assert hosts == {"www.hd.gov.cn:80", "www.hd.gov.cn:443", "hdzfxxgk.hd.gov.cn:80",
-                     "hdzfxxgk.hd.gov.cn:443", "127.0.0.1:9"}
+    assert hosts == {
+        "www.hd.gov.cn:80",
+        "www.hd.gov.cn:443",
+        "hdzfxxgk.hd.gov.cn:80",
+        "hdzfxxgk.hd.gov.cn:443",
+        "127.0.0.1:9",
+    }
     # An explicit port allows that port only.
     assert allowed_hosts("http://127.0.0.1:8123/x") == {"127.0.0.1:8123"}
     with pytest.raises(ForeignHostError):
         host_key("file:///etc/passwd")
 
 
-def test_a_request_to_a_host_not_allowed_is_refused_before_any_byte_is_sent(
-        tmp_path, server, other_server):
+def test_a_request_to_a_host_not_allowed_is_refused_before_any_byte_is_sent(tmp_path, server, other_server):
     other_server.routes["/"] = html()
     client = client_for(tmp_path)
     with pytest.raises(ForeignHostError) as caught:
@@ -192,8 +197,7 @@ def test_per_host_concurrency_is_configurable(tmp_path, server):
     server.routes["/slow"] = slow
     client = client_for(tmp_path, per_host_concurrency=2)
     allowed = allowed_hosts(server.url("/"))
-    threads = [threading.Thread(target=client.fetch, args=(Request(server.url("/slow")),
-                                                           allowed)) for _ in range(4)]
+    threads = [threading.Thread(target=client.fetch, args=(Request(server.url("/slow")), allowed)) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -201,11 +205,11 @@ def test_per_host_concurrency_is_configurable(tmp_path, server):
     assert server.max_in_flight == 2
 
 
-def test_connections_are_kept_alive_after_whole_bodies_and_dropped_after_cut_ones(
-        tmp_path, server):
+def test_connections_are_kept_alive_after_whole_bodies_and_dropped_after_cut_ones(tmp_path, server):
     server.routes["/page"] = html("<p>" + "龙岩" * 1000 + "</p>")
     server.routes["/not-modified"] = lambda h: (
-        (304, {}, b"") if h.headers.get("If-None-Match") else (200, {"ETag": '"1"'}, b"x"))
+        (304, {}, b"") if h.headers.get("If-None-Match") else (200, {"ETag": '"1"'}, b"x")
+    )
     server.routes["/big"] = lambda h: (200, {}, b"y" * 300_000)
     client = client_for(tmp_path, max_bytes=100_000)
     allowed = allowed_hosts(server.url("/"))
@@ -222,8 +226,7 @@ def test_connections_are_kept_alive_after_whole_bodies_and_dropped_after_cut_one
 
 
 def test_retry_after_in_seconds_is_honoured_on_429(tmp_path, server):
-    server.routes["/r"] = sequence((429, {"Retry-After": "1"}, b"slow down"),
-                                   (200, {}, b"fine"))
+    server.routes["/r"] = sequence((429, {"Retry-After": "1"}, b"slow down"), (200, {}, b"fine"))
     client = client_for(tmp_path)  # backoff alone would wait at most 0.05 s
     page = client.fetch(Request(server.url("/r")), allowed_hosts(server.url("/")))
     assert page.text == "fine" and page.attempts == 2
@@ -285,8 +288,7 @@ def test_retry_after_holds_back_a_request_already_waiting_for_its_turn(tmp_path,
     assert arrived["/other"] - server.hits[0][2] >= 0.95
 
 
-def test_retries_are_bounded_and_the_final_error_names_url_status_and_attempts(
-        tmp_path, server):
+def test_retries_are_bounded_and_the_final_error_names_url_status_and_attempts(tmp_path, server):
     server.routes["/down"] = lambda h: (502, {}, b"bad gateway")
     client = client_for(tmp_path, max_attempts=3)
     with pytest.raises(FetchError) as caught:
@@ -367,8 +369,7 @@ def test_a_gzip_bomb_is_stopped_by_the_decompression_cap(tmp_path, server):
     bomb = gzip.compress(b"\0" * (64 * 1024 * 1024))
     assert len(bomb) < 1024 * 1024  # small on the wire, so only the decoded cap can catch it
     server.routes["/bomb"] = lambda h: (200, {"Content-Encoding": "gzip"}, bomb)
-    server.routes["/fine"] = lambda h: (200, {"Content-Encoding": "gzip"},
-                                        gzip.compress("正常页面".encode()))
+    server.routes["/fine"] = lambda h: (200, {"Content-Encoding": "gzip"}, gzip.compress("正常页面".encode()))
     client = client_for(tmp_path, max_bytes=2 * 1024 * 1024, max_decoded_bytes=4 * 1024 * 1024)
     allowed = allowed_hosts(server.url("/"))
     with pytest.raises(ResponseTooLarge, match="after decompression"):
@@ -461,7 +462,6 @@ def test_a_trickling_server_is_cut_off_at_the_total_timeout(tmp_path, trickle_se
     assert caught.value.attempts == 1  # a server that trickles is not asked again
 
 
-
 def test_a_proxy_that_trickles_headers_is_cut_off_too(tmp_path, trickle_server, monkeypatch):
     target = "http://portal.invalid/headers"
     monkeypatch.setenv("HTTP_PROXY", trickle_server)
@@ -473,11 +473,14 @@ def test_a_proxy_that_trickles_headers_is_cut_off_too(tmp_path, trickle_server, 
         client.fetch(Request(target), allowed_hosts(target))
     assert time.monotonic() - started < 6
 
+
 # -- encodings ----------------------------------------------------------------------------
 
 
-GBK_PAGE = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
-            "<title>朱镕基</title></head><body>龙岩市工商行政管理局 镕</body></html>")
+GBK_PAGE = (
+    '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+    "<title>朱镕基</title></head><body>龙岩市工商行政管理局 镕</body></html>"
+)
 
 
 def test_a_gbk_page_declared_gb2312_in_meta_decodes_right(tmp_path, server):
@@ -493,25 +496,41 @@ def test_a_gbk_page_declared_gb2312_in_meta_decodes_right(tmp_path, server):
 @pytest.mark.parametrize(
     ("body", "content_type", "text", "encoding"),
     [
-        ("<meta charset='utf-8'>镕".encode(), "text/html; charset=GBK", "<meta charset='utf-8'>镕",
-         "utf-8"),  # the header lies (not GBK-decodable strictly): the meta is next in line
+        (
+            "<meta charset='utf-8'>镕".encode(),
+            "text/html; charset=GBK",
+            "<meta charset='utf-8'>镕",
+            "utf-8",
+        ),  # the header lies (not GBK-decodable strictly): the meta is next in line
         ("镕基".encode("gbk"), "text/html; charset=gb2312", "镕基", "gb18030"),
         ("<meta charset=gbk>龙岩".encode("gbk"), None, "<meta charset=gbk>龙岩", "gb18030"),
         ("龙岩".encode(), None, "龙岩", "utf-8"),
         ("龙岩".encode("gbk"), None, "龙岩", "gb18030"),
-        ('<?xml version="1.0" encoding="GBK"?><a>龙岩</a>'.encode("gbk"), "text/xml",
-         '<?xml version="1.0" encoding="GBK"?><a>龙岩</a>', "gb18030"),
+        (
+            '<?xml version="1.0" encoding="GBK"?><a>龙岩</a>'.encode("gbk"),
+            "text/xml",
+            '<?xml version="1.0" encoding="GBK"?><a>龙岩</a>',
+            "gb18030",
+        ),
         (b"\xef\xbb\xbfabc", "text/html; charset=gbk", "abc", "utf-8"),
         (b"plain", "text/html; charset=rot13", "plain", "utf-8"),
         (b"+ADw-script+AD4-", "text/html; charset=utf-7", "+ADw-script+AD4-", "utf-8"),
         (b"\\u9f99", "text/html; charset=unicode_escape", "\\u9f99", "utf-8"),
         ("<p>龍巖</p>".encode("big5"), "text/html; charset=big5", "<p>龍巖</p>", "big5"),
         # One broken byte in a UTF-8 page costs one character, not the page.
-        ("<p>龙岩市</p>".encode() + b"\xff" + "<p>工商局</p>".encode(),
-         "text/html; charset=utf-8", "<p>龙岩市</p>\ufffd<p>工商局</p>", "utf-8"),
+        (
+            "<p>龙岩市</p>".encode() + b"\xff" + "<p>工商局</p>".encode(),
+            "text/html; charset=utf-8",
+            "<p>龙岩市</p>\ufffd<p>工商局</p>",
+            "utf-8",
+        ),
         # A GBK page labelled UTF-8 by its server is read as GBK.
-        ("<p>龙岩市工商行政管理局</p>".encode("gbk"), "text/html; charset=utf-8",
-         "<p>龙岩市工商行政管理局</p>", "gb18030"),
+        (
+            "<p>龙岩市工商行政管理局</p>".encode("gbk"),
+            "text/html; charset=utf-8",
+            "<p>龙岩市工商行政管理局</p>",
+            "gb18030",
+        ),
     ],
 )
 def test_decode_body_order(body, content_type, text, encoding):
@@ -520,8 +539,7 @@ def test_decode_body_order(body, content_type, text, encoding):
 
 def test_header_charset_wins_over_meta_when_both_decode():
     body = "<meta charset=utf-8>é".encode("latin-1")
-    assert decode_body(body, "text/html; charset=ISO-8859-1") == (
-        "<meta charset=utf-8>é", "iso8859-1")
+    assert decode_body(body, "text/html; charset=ISO-8859-1") == ("<meta charset=utf-8>é", "iso8859-1")
 
 
 # -- archive, fetch log, conditional requests ----------------------------------------------
@@ -533,8 +551,15 @@ def test_archive_fetch_log_and_304_round_trip(tmp_path, server):
     def with_validators(handler):
         if handler.headers.get("If-None-Match") == '"v1"':
             return 304, {"ETag": '"v1"'}, b""
-        return 200, {"ETag": '"v1"', "Last-Modified": "Sat, 31 Dec 2012 02:00:00 GMT",
-                     "Content-Type": "text/html; charset=utf-8"}, body
+        return (
+            200,
+            {
+                "ETag": '"v1"',
+                "Last-Modified": "Sat, 31 Dec 2012 02:00:00 GMT",
+                "Content-Type": "text/html; charset=utf-8",
+            },
+            body,
+        )
 
     server.routes["/doc"] = with_validators
     client = client_for(tmp_path)
@@ -592,9 +617,12 @@ def test_post_requests_carry_form_and_headers_and_are_never_conditional(tmp_path
 
     server.routes["/dataproxy.jsp"] = proxy
     client = client_for(tmp_path)
-    request = Request(server.url("/dataproxy.jsp?startrecord=1"), method="POST",
-                      data=(("col", "1"), ("webname", "龙岩")),
-                      headers=(("Referer", server.url("/col/col1/index.html")),))
+    request = Request(
+        server.url("/dataproxy.jsp?startrecord=1"),
+        method="POST",
+        data=(("col", "1"), ("webname", "龙岩")),
+        headers=(("Referer", server.url("/col/col1/index.html")),),
+    )
     allowed = allowed_hosts(server.url("/"))
     client.fetch(request, allowed)
     client.fetch(request, allowed)
@@ -610,8 +638,7 @@ def test_a_304_decodes_the_archived_body_with_the_charset_it_came_with(tmp_path,
     def route(handler):
         if handler.headers.get("If-Modified-Since"):
             return 304, {}, b""
-        return 200, {"Content-Type": "text/plain; charset=GBK",
-                     "Last-Modified": "Sat, 31 Dec 2012 02:00:00 GMT"}, body
+        return 200, {"Content-Type": "text/plain; charset=GBK", "Last-Modified": "Sat, 31 Dec 2012 02:00:00 GMT"}, body
 
     server.routes["/gbk.txt"] = route
     client = client_for(tmp_path)
@@ -634,8 +661,7 @@ def test_validators_survive_a_torn_line_and_a_stale_file_is_compacted(tmp_path, 
     assert stored.read_text(encoding="utf-8") == entry  # one line per URL again
 
 
-def test_proxies_come_from_the_environment_and_no_proxy_is_honoured(
-        tmp_path, server, other_server, monkeypatch):
+def test_proxies_come_from_the_environment_and_no_proxy_is_honoured(tmp_path, server, other_server, monkeypatch):
     """The environment is read once per host, when its session is made: a proxy applies to
     hosts outside NO_PROXY (here a loopback server playing the proxy), never to those inside."""
     target = server.url("/direct")

@@ -82,8 +82,9 @@ def state_is_whole(folder: Path, scratch: Path | None = None) -> None:
     finally:
         con.close()
     landing = folder / "data" / "landing"
-    files = [str(path) for portal_id, run_id in runs
-             if (path := landing / run_id / f"{portal_id}.listings.parquet").exists()]
+    files = [
+        str(path) for portal_id, run_id in runs if (path := landing / run_id / f"{portal_id}.listings.parquet").exists()
+    ]
     fresh = connect(":memory:")
     try:
         ensure_state_schema(fresh)
@@ -96,15 +97,22 @@ def state_is_whole(folder: Path, scratch: Path | None = None) -> None:
 
 def _state_rows(con) -> list[list[tuple]]:
     """Every row of the sighting state tables, sorted."""
-    return [sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
-            for table in ("raw_sightings", "raw_sighting_details", "raw_detail_attempts")]
+    return [
+        sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+        for table in ("raw_sightings", "raw_sighting_details", "raw_detail_attempts")
+    ]
 
 
 def leftovers(folder: Path) -> list[str]:
     """Files of a killed run that the next run must have removed."""
     data = folder / "data"
-    found = [*data.glob(".xxgk.duckdb.building-*"), *data.glob("landing/*/.*.tmp"),
-             *data.glob("archive/.tmp/*"), *data.glob("state.duckdb.tmp"), *data.glob("*.wal")]
+    found = [
+        *data.glob(".xxgk.duckdb.building-*"),
+        *data.glob("landing/*/.*.tmp"),
+        *data.glob("archive/.tmp/*"),
+        *data.glob("state.duckdb.tmp"),
+        *data.glob("*.wal"),
+    ]
     return sorted(str(path.relative_to(data)) for path in found)
 
 
@@ -150,9 +158,14 @@ ORDER = ["harvest", "landing", "load", "build", "publish_before_rename", "publis
 def kill_at(stage: str, config: Path, watch: Watch) -> str:
     """Run a night in a child process and SIGKILL it at `stage`; return the moment hit."""
     moments: list[tuple[str, Callable[[], bool]]] = [(name, getattr(watch, name)) for name in ORDER]
-    moments = moments[ORDER.index(stage):]
-    child = subprocess.Popen([sys.executable, "-m", "helpers.plain_sync", str(config)], cwd=TESTS,
-                             env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    moments = moments[ORDER.index(stage) :]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "helpers.plain_sync", str(config)],
+        cwd=TESTS,
+        env=child_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     try:
         while child.poll() is None and time.monotonic() < deadline:
@@ -177,8 +190,9 @@ def world(tmp_path_factory):
         night_a = root / "night-a"
         night_a.mkdir()
         text = sim.config_text("data", exclude=[p.id for p in PORTALS if p.id != PORTAL])
-        (night_a / "xxgk.toml").write_text(text.replace("[harvest]\n", "[harvest]\nparse_processes = 0\n", 1),
-                                           encoding="utf-8")
+        (night_a / "xxgk.toml").write_text(
+            text.replace("[harvest]\n", "[harvest]\nparse_processes = 0\n", 1), encoding="utf-8"
+        )
         assert sync(night_a / "xxgk.toml").ok
         reference = root / "reference"
         shutil.copytree(night_a, reference)
@@ -220,22 +234,34 @@ def big_run(data_dir: Path, run_id: str, n_rows: int) -> None:
     """One portal's landing run of `n_rows` rows (bulk, as bench/bench_build.py lands them)."""
     seen = datetime(2013, 1, 5, 2, 1, tzinfo=UTC)
     columns = {name: pa.nulls(n_rows, LANDING_SCHEMA.field(name).type) for name in LANDING_SCHEMA.names}
-    columns.update(portal_id=pa.array(["big"] * n_rows), run_id=pa.array([run_id] * n_rows),
-                   item_key=pa.array([f"k{i}" for i in range(n_rows)]),
-                   title=pa.array([f"第{i}号通知" for i in range(n_rows)]),
-                   seen_at=pa.array([seen] * n_rows, LANDING_SCHEMA.field("seen_at").type))
+    columns.update(
+        portal_id=pa.array(["big"] * n_rows),
+        run_id=pa.array([run_id] * n_rows),
+        item_key=pa.array([f"k{i}" for i in range(n_rows)]),
+        title=pa.array([f"第{i}号通知" for i in range(n_rows)]),
+        seen_at=pa.array([seen] * n_rows, LANDING_SCHEMA.field("seen_at").type),
+    )
     table = pa.table(columns, schema=LANDING_SCHEMA)
-    write_landing_table(data_dir, run_id, "big", table, {
-        "mode": "full", "status": "ok", "started_at": seen, "rows": n_rows, "complete": True})
+    write_landing_table(
+        data_dir,
+        run_id,
+        "big",
+        table,
+        {"mode": "full", "status": "ok", "started_at": seen, "rows": n_rows, "complete": True},
+    )
 
 
 def test_a_load_killed_inside_its_transaction_rolls_back(tmp_path):
     # A small run loaded first, so the state file exists; then 150,000 rows, whose insert
     # DuckDB writes into the file before it commits: the child is killed while the file grows.
     seen = datetime(2013, 1, 4, 2, 1, tzinfo=UTC)
-    write_landing(tmp_path, "20130104T020000Z", "small", [
-        {"portal_id": "small", "item_key": "a", "seen_at": seen}],
-        {"mode": "full", "status": "ok", "started_at": seen, "rows": 1, "complete": True})
+    write_landing(
+        tmp_path,
+        "20130104T020000Z",
+        "small",
+        [{"portal_id": "small", "item_key": "a", "seen_at": seen}],
+        {"mode": "full", "status": "ok", "started_at": seen, "rows": 1, "complete": True},
+    )
     state = tmp_path / "state.duckdb"
     load(state, tmp_path)
     big_run(tmp_path, "20130105T020000Z", 150_000)
@@ -243,8 +269,9 @@ def test_a_load_killed_inside_its_transaction_rolls_back(tmp_path):
     code = f"from warehouse.load import load; load({str(state)!r}, {str(tmp_path)!r})"
     child = subprocess.Popen([sys.executable, "-c", code], env=child_env())
     try:
-        while child.poll() is None and state.stat().st_size == size \
-                and not state.with_name("state.duckdb.wal").exists():
+        while (
+            child.poll() is None and state.stat().st_size == size and not state.with_name("state.duckdb.wal").exists()
+        ):
             pass
     finally:
         child.send_signal(signal.SIGKILL)
@@ -271,7 +298,7 @@ def test_a_validator_line_cut_short_is_dropped_and_the_next_one_kept(tmp_path):
     path = tmp_path / "validators.jsonl"
     whole = json.dumps({"url": "http://a/", "sha256": "0" * 64, "etag": '"a"'}) + "\n"
     cut = json.dumps({"url": "http://b/标题", "sha256": "1" * 64}, ensure_ascii=False).encode()
-    path.write_bytes(whole.encode() + cut[:cut.index("标".encode()) + 1])  # killed inside 标
+    path.write_bytes(whole.encode() + cut[: cut.index("标".encode()) + 1])  # killed inside 标
     cache = ValidatorCache(path)
     assert cache.get("http://a/")["etag"] == '"a"' and cache.get("http://b/标题") is None
     cache.put("http://c/", {"etag": '"c"'}, "2" * 64)
@@ -287,20 +314,26 @@ def test_a_damaged_archive_body_reads_as_absent_and_is_stored_again(tmp_path):
 
 
 def test_the_leftovers_of_killed_writers_are_removed_and_nothing_else(tmp_path):
-    (tmp_path / "xxgk.toml").write_text('[warehouse]\npath = "data/xxgk.duckdb"\ndata_dir = "data"\n',
-                                        encoding="utf-8")
+    (tmp_path / "xxgk.toml").write_text('[warehouse]\npath = "data/xxgk.duckdb"\ndata_dir = "data"\n', encoding="utf-8")
     config = load_config(tmp_path / "xxgk.toml")
     data = config.warehouse.data_dir
     seen = datetime(2013, 1, 4, 2, 1, tzinfo=UTC)
-    paths = write_landing(data, "20130104T020000Z", "small", [
-        {"portal_id": "small", "item_key": "a", "seen_at": seen}],
-        {"mode": "full", "status": "ok", "started_at": seen, "rows": 1, "complete": True})
+    paths = write_landing(
+        data,
+        "20130104T020000Z",
+        "small",
+        [{"portal_id": "small", "item_key": "a", "seen_at": seen}],
+        {"mode": "full", "status": "ok", "started_at": seen, "rows": 1, "complete": True},
+    )
     key = PageArchive(data).put(b"body")
     (data / "xxgk.duckdb").write_bytes(b"published")
-    stale = [paths["run"].with_name(".small.listings.parquet.123.tmp"),
-             data / "archive" / ".tmp" / f"{key}-x.gz",
-             data / ".xxgk.duckdb.building-123", data / ".xxgk.duckdb.building-123.wal",
-             data / "state.duckdb.tmp" / "duckdb_temp_storage-0.tmp"]
+    stale = [
+        paths["run"].with_name(".small.listings.parquet.123.tmp"),
+        data / "archive" / ".tmp" / f"{key}-x.gz",
+        data / ".xxgk.duckdb.building-123",
+        data / ".xxgk.duckdb.building-123.wal",
+        data / "state.duckdb.tmp" / "duckdb_temp_storage-0.tmp",
+    ]
     for path in stale:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"x")

@@ -94,14 +94,29 @@ class Scenario:
         return [self.first + timedelta(days=self.step * i) for i in range(self.nights)]
 
 
-DEFAULT = Scenario(first=date(2012, 12, 1), nights=40, step=3, seed=2,
-                   migrated="ly-wp-aic-site", migrated_on=date(2013, 1, 8),
-                   removed="ly-zp-aic-site", removed_from=date(2013, 1, 20),
-                   killed=date(2013, 2, 2))
-YEAR = Scenario(first=date(2012, 7, 1), nights=365, step=1, seed=2,
-                migrated="ly-wp-aic-site", migrated_on=date(2012, 11, 15),
-                removed="ly-zp-aic-site", removed_from=date(2013, 2, 1),
-                killed=date(2013, 1, 2), until=date(2013, 6, 30))
+DEFAULT = Scenario(
+    first=date(2012, 12, 1),
+    nights=40,
+    step=3,
+    seed=2,
+    migrated="ly-wp-aic-site",
+    migrated_on=date(2013, 1, 8),
+    removed="ly-zp-aic-site",
+    removed_from=date(2013, 1, 20),
+    killed=date(2013, 2, 2),
+)
+YEAR = Scenario(
+    first=date(2012, 7, 1),
+    nights=365,
+    step=1,
+    seed=2,
+    migrated="ly-wp-aic-site",
+    migrated_on=date(2012, 11, 15),
+    removed="ly-zp-aic-site",
+    removed_from=date(2013, 2, 1),
+    killed=date(2013, 1, 2),
+    until=date(2013, 6, 30),
+)
 
 
 @dataclass
@@ -119,12 +134,15 @@ class Night:
     def row(self) -> str:
         modes = " ".join(f"{m[:4]}×{n}" for m, n in sorted(self.modes.items()))
         faults = ", ".join(f.replace("-aic-site", "") for f in self.faults) or "-"
-        return (f"{self.day} | {modes:<17} | {faults:<42} | {self.held:>5} | {self.new:>4} | "
-                f"{self.withdrawn:>3} | {self.owed:>4} | {self.seconds:6.1f}")
+        return (
+            f"{self.day} | {modes:<17} | {faults:<42} | {self.held:>5} | {self.new:>4} | "
+            f"{self.withdrawn:>3} | {self.owed:>4} | {self.seconds:6.1f}"
+        )
 
 
-HEADER = (f"{'night':<10} | {'modes':<17} | {'faults':<42} | {'held':>5} | {'new':>4} | "
-          f"{'wdn':>3} | {'owed':>4} | {'sec':>6}")
+HEADER = (
+    f"{'night':<10} | {'modes':<17} | {'faults':<42} | {'held':>5} | {'new':>4} | {'wdn':>3} | {'owed':>4} | {'sec':>6}"
+)
 
 
 def clock_of(day: date) -> str:
@@ -152,23 +170,29 @@ def read_published(path: Path) -> dict:
     with duckdb.connect(str(path), read_only=True) as con:
         q = con.execute
         return {
-            "totals": q("SELECT year, level, " + ", ".join(MEASURES) + " FROM fct_totals "
-                        "WHERE system_id = ?", [SYSTEM]).fetchall(),
-            "documents": q("SELECT doc_id, index_no, withdrawn_date, counted_date, unit_id "
-                           "FROM fct_documents").fetchall(),
-            "sightings": q("SELECT portal_id, item_key, doc_id, is_detail_fetched, is_withdrawn "
-                           "FROM fct_sightings").fetchall(),
+            "totals": q(
+                "SELECT year, level, " + ", ".join(MEASURES) + " FROM fct_totals WHERE system_id = ?", [SYSTEM]
+            ).fetchall(),
+            "documents": q(
+                "SELECT doc_id, index_no, withdrawn_date, counted_date, unit_id FROM fct_documents"
+            ).fetchall(),
+            "sightings": q(
+                "SELECT portal_id, item_key, doc_id, is_detail_fetched, is_withdrawn FROM fct_sightings"
+            ).fetchall(),
             "aliases": dict(q("SELECT retired_doc_id, doc_id FROM fct_doc_id_aliases").fetchall()),
-            "runs": q("SELECT portal_id, run_id, mode, status, is_complete, is_withdrawal_listing, "
-                      "quarantine_state, started_at, n_rows FROM fct_portal_runs ORDER BY started_at").fetchall(),
+            "runs": q(
+                "SELECT portal_id, run_id, mode, status, is_complete, is_withdrawal_listing, "
+                "quarantine_state, started_at, n_rows FROM fct_portal_runs ORDER BY started_at"
+            ).fetchall(),
         }
 
 
 # -- the lag rule
 
 
-def known_withdrawals(world, scenario: Scenario, night: date, configured: set[str],
-                      runs: list) -> dict[str, date | None]:
+def known_withdrawals(
+    world, scenario: Scenario, night: date, configured: set[str], runs: list
+) -> dict[str, date | None]:
     """doc id -> the withdrawal the pipeline knows of on `night` (None: not yet)."""
     eligible: dict[str, list[date]] = {}
     for portal_id, _, _, _, _, is_eligible, _, started, _ in runs:
@@ -190,25 +214,27 @@ def known_withdrawals(world, scenario: Scenario, night: date, configured: set[st
 # -- the checks of a night
 
 
-def _held_difference(world, scenario: Scenario, night: date, reads: dict, known: dict,
-                     pub: dict) -> str:
+def _held_difference(world, scenario: Scenario, night: date, reads: dict, known: dict, pub: dict) -> str:
     """Which documents make the held figures differ: truth's index numbers the pipeline does
     not hold tonight, and the other way round (a diagnosis for the failure message)."""
     from sim.figures import counted
 
-    truth_held = {c.doc.index_no for c in counted(world, night, SYSTEM, scenario.first, None,
-                                                   reads, known)
-                  if not (c.withdrawn_on and c.withdrawn_on <= night)}
+    truth_held = {
+        c.doc.index_no
+        for c in counted(world, night, SYSTEM, scenario.first, None, reads, known)
+        if not (c.withdrawn_on and c.withdrawn_on <= night)
+    }
     units = {d.unit_id for d in world.docs() if d.unit_id and d.unit_id.startswith("ly-")}
-    pipeline_held = {index_no for _, index_no, when, counted_date, unit in pub["documents"]
-                     if unit in units and when is None and counted_date <= night}
+    pipeline_held = {
+        index_no
+        for _, index_no, when, counted_date, unit in pub["documents"]
+        if unit in units and when is None and counted_date <= night
+    }
     missing, extra = sorted(truth_held - pipeline_held), sorted(pipeline_held - truth_held)
     return f"held by the truth only: {missing[:5]}; by the pipeline only: {extra[:5]}"
 
 
-
-def check_night(night: Night, world, scenario: Scenario, pub: dict, previous: dict | None,
-                quiet_ok: set[str]) -> None:
+def check_night(night: Night, world, scenario: Scenario, pub: dict, previous: dict | None, quiet_ok: set[str]) -> None:
     """Every assertion of one night, gathered by kind into `night.problems`."""
     problems: dict[str, list[str]] = {}
 
@@ -242,8 +268,7 @@ def _listings_read(runs: list) -> dict[str, set[date]]:
 
 def _check_figures(fail, world, scenario: Scenario, day: date, pub: dict, reads, known) -> dict:
     """Every year's figures per level against the truth of the night; returns the pipeline's."""
-    expected = truth.figures_as_of(world, day, SYSTEM, first_night=scenario.first,
-                                   portals=reads, withdrawn=known)
+    expected = truth.figures_as_of(world, day, SYSTEM, first_night=scenario.first, portals=reads, withdrawn=known)
     got: dict[int, dict[str, dict]] = {}
     for year, level, *values in pub["totals"]:
         got.setdefault(year, {})[level] = dict(zip(MEASURES, values, strict=True))
@@ -264,8 +289,11 @@ def _check_figures(fail, world, scenario: Scenario, day: date, pub: dict, reads,
 def _check_withdrawals(fail, world, pub: dict, known: dict) -> dict:
     """None false, every known one done, on the date the rule gives; returns those made."""
     by_index = {d.index_no: f"sim-{d.g:07d}" for d in world.docs()}
-    withdrawn = {by_index.get(index_no, f"? {doc_id}"): when
-                 for doc_id, index_no, when, _, _ in pub["documents"] if when is not None}
+    withdrawn = {
+        by_index.get(index_no, f"? {doc_id}"): when
+        for doc_id, index_no, when, _, _ in pub["documents"]
+        if when is not None
+    }
     for doc_id, when in withdrawn.items():
         if known.get(doc_id) is None:
             fail("false withdrawals", f"{doc_id} withdrawn on {when}: truth holds it (or not yet known)")
@@ -293,8 +321,10 @@ def _check_owed(fail, sightings: list, quiet_ok: set[str]) -> int:
     """No sighting without its detail page on a portal whose pages answered tonight."""
     owed = Counter(p for p, _, _, fetched, gone in sightings if not fetched and not gone)
     for portal_id in sorted(quiet_ok & set(owed)):
-        fail("owed details", f"{portal_id}: {owed[portal_id]} sightings without their detail page "
-                             "on a night its pages answer")
+        fail(
+            "owed details",
+            f"{portal_id}: {owed[portal_id]} sightings without their detail page on a night its pages answer",
+        )
     return sum(owed.values())
 
 
@@ -316,8 +346,16 @@ def killed_night(config: Path, day: date, data_dir: Path, total: int) -> str:
     from prefect.settings import PREFECT_API_URL
 
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value() or ""}
-    cmd = [sys.executable, "-c", "from flows.cli import app; app()", "sync", "--config",
-           str(config), "--clock", clock_of(day)]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from flows.cli import app; app()",
+        "sync",
+        "--config",
+        str(config),
+        "--clock",
+        clock_of(day),
+    ]
     landing = data_dir / "landing"
     before = set(landing.iterdir()) if landing.exists() else set()
     child = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -375,8 +413,7 @@ def run_nights(scenario: Scenario, folder: Path, out=print) -> list[Night]:
             assert result.build is not None and result.build.ok, result.build
             night.modes = Counter(o.mode for o in result.outcomes)
             faulty = {f.split(":")[0] for f in schedule[day]}
-            quiet_ok = {o.portal_id for o in result.outcomes
-                        if o.status == "ok" and o.portal_id not in faulty}
+            quiet_ok = {o.portal_id for o in result.outcomes if o.status == "ok" and o.portal_id not in faulty}
             pub = read_published(Path(result.published_path))
             check_night(night, world, scenario, pub, previous, quiet_ok)
             previous = pub
@@ -417,8 +454,9 @@ def test_the_span_covers_a_year_end_with_full_and_incremental_nights(nights) -> 
     assert any(f.startswith("kill -9") for n in nights for f in n.faults)
 
 
-@pytest.mark.parametrize("kind", ["figures", "false withdrawals", "withdrawal dates",
-                                  "missed withdrawals", "eligibility", "doc ids"])
+@pytest.mark.parametrize(
+    "kind", ["figures", "false withdrawals", "withdrawal dates", "missed withdrawals", "eligibility", "doc ids"]
+)
 def test_every_night_agrees_with_the_truth(nights, kind) -> None:
     assert problems_of(nights, kind) == []
 
@@ -432,6 +470,5 @@ def test_detail_fields_are_filled_once_their_pages_answer(nights) -> None:
 def test_a_whole_year_of_nights(prefect_harness, tmp_path) -> None:
     got = run_nights(YEAR, tmp_path)
     assert len(got) == 365
-    problems = [f"{n.day} {kind}: {line}" for n in got for kind, lines in n.problems.items()
-                for line in lines]
+    problems = [f"{n.day} {kind}: {line}" for n in got for kind, lines in n.problems.items() for line in lines]
     assert problems == []

@@ -28,21 +28,42 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")  # with the DST China kept in 1986-1991
 @pytest.mark.parametrize(
     "label,field",
     [
-        ("名称", "title"), ("标　　题：", "title"), ("ArticleTitle", "title"),
-        ("索 引 号：", "index_no"), ("索引号:", "index_no"), ("IdxID", "index_no"),
-        ("idxid", "index_no"), ("identifier", "index_no"),
-        ("文\u00a0号", "doc_no"), ("发文字号", "doc_no"), ("fileNum", "doc_no"), ("pcode", "doc_no"),
+        ("名称", "title"),
+        ("标　　题：", "title"),
+        ("ArticleTitle", "title"),
+        ("索 引 号：", "index_no"),
+        ("索引号:", "index_no"),
+        ("IdxID", "index_no"),
+        ("idxid", "index_no"),
+        ("identifier", "index_no"),
+        ("文\u00a0号", "doc_no"),
+        ("发文字号", "doc_no"),
+        ("fileNum", "doc_no"),
+        ("pcode", "doc_no"),
         ("document_number", "doc_no"),
-        ("发布机构", "publisher_name"), ("发文机关：", "publisher_name"), ("发文单位", "publisher_name"),
-        ("puborg", "publisher_name"), ("ContentSource", "publisher_name"),
-        ("发布日期", "published_date"), ("PubDate", "published_date"),
-        ("成文日期", "written_date"), ("生成日期", "written_date"), ("发文日期", "written_date"),
+        ("发布机构", "publisher_name"),
+        ("发文机关：", "publisher_name"),
+        ("发文单位", "publisher_name"),
+        ("puborg", "publisher_name"),
+        ("ContentSource", "publisher_name"),
+        ("发布日期", "published_date"),
+        ("PubDate", "published_date"),
+        ("成文日期", "written_date"),
+        ("生成日期", "written_date"),
+        ("发文日期", "written_date"),
         ("docreltime", "written_date"),
-        ("主题分类", "topic"), ("业务职能分类", "function"), ("机构分类", "function"),
-        ("服务对象", "audience"), ("服务对象分类", "audience"),
-        ("体裁分类", "genre"), ("公文种类", "genre"), ("体裁", "genre"),
-        ("有 效 性", "validity"), ("效力状态", "validity"),
-        ("公开方式", "disclosure"), ("公开属性：", "disclosure"),
+        ("主题分类", "topic"),
+        ("业务职能分类", "function"),
+        ("机构分类", "function"),
+        ("服务对象", "audience"),
+        ("服务对象分类", "audience"),
+        ("体裁分类", "genre"),
+        ("公文种类", "genre"),
+        ("体裁", "genre"),
+        ("有 效 性", "validity"),
+        ("效力状态", "validity"),
+        ("公开方式", "disclosure"),
+        ("公开属性：", "disclosure"),
     ],
 )
 def test_every_synonym_maps_to_its_field(label: str, field: str) -> None:
@@ -81,8 +102,16 @@ def test_index_no_dashes_and_slashes() -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["闽政办〔2015〕155号", "闽政办[2015]155号", "闽政办【2015】155号", "闽政办﹝2015﹞155号",
-     "闽政办（2015）155号", "闽政办(2015)155号", "闽政办［2015］155号", " 闽政办 〔 2015 〕 155号"],
+    [
+        "闽政办〔2015〕155号",
+        "闽政办[2015]155号",
+        "闽政办【2015】155号",
+        "闽政办﹝2015﹞155号",
+        "闽政办（2015）155号",
+        "闽政办(2015)155号",
+        "闽政办［2015］155号",
+        " 闽政办 〔 2015 〕 155号",
+    ],
 )
 def test_doc_no_year_brackets(raw: str) -> None:
     assert norm_doc_no(raw) == "闽政办〔2015〕155号"
@@ -122,8 +151,18 @@ def test_dates(raw: str, expected: date) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["2020-02-30", "2020-13-01", "2019年2月29日", "0000-00-00", "下周一", "2020-08", "2020-08-05至2020-09-01",
-     "99999999", "2020-08-05 25:61", "-9999999999999"],
+    [
+        "2020-02-30",
+        "2020-13-01",
+        "2019年2月29日",
+        "0000-00-00",
+        "下周一",
+        "2020-08",
+        "2020-08-05至2020-09-01",
+        "99999999",
+        "2020-08-05 25:61",
+        "-9999999999999",
+    ],
 )
 def test_impossible_or_unreadable_dates_are_flagged_not_guessed(raw: str) -> None:
     assert parse_date(raw) == (None, "unparsed")
@@ -137,10 +176,16 @@ def test_no_date_is_not_a_bad_date(raw: str | None) -> None:
 @pytest.mark.parametrize(
     "url,base,expected",
     [
-        ("./202008/t20200802_1352104.html", "http://HDZFXXGK.hd.gov.cn:80/gszbm/auto23716/index.html",
-         "http://hdzfxxgk.hd.gov.cn/gszbm/auto23716/202008/t20200802_1352104.html"),
-        ("../../gsj/a.htm#top", "https://www.longyan.gov.cn/gk/rsxx/rsrm/index.htm",
-         "https://www.longyan.gov.cn/gk/gsj/a.htm"),
+        (
+            "./202008/t20200802_1352104.html",
+            "http://HDZFXXGK.hd.gov.cn:80/gszbm/auto23716/index.html",
+            "http://hdzfxxgk.hd.gov.cn/gszbm/auto23716/202008/t20200802_1352104.html",
+        ),
+        (
+            "../../gsj/a.htm#top",
+            "https://www.longyan.gov.cn/gk/rsxx/rsrm/index.htm",
+            "https://www.longyan.gov.cn/gk/gsj/a.htm",
+        ),
         ("https://x.gov.cn:443", None, "https://x.gov.cn/"),
         ("http://x.gov.cn:8080/a/./b/../c?q=1&p=2", None, "http://x.gov.cn:8080/a/c?q=1&p=2"),
         ("/邯郸/文件.pdf", "http://x.gov.cn/", "http://x.gov.cn/%E9%82%AF%E9%83%B8/%E6%96%87%E4%BB%B6.pdf"),
@@ -161,14 +206,16 @@ def test_canonical_url_refuses_what_is_not_http(url: str) -> None:
 
 
 def test_normalize_fields_gives_every_field_its_raw_and_flags() -> None:
-    out = normalize_fields({
-        "title": " 关于印发《办法》的通知 ",
-        "index_no": "000014348／2020－35147",
-        "doc_no": "无",
-        "published_date": "2020年08月02日",
-        "written_date": "2020-02-30",
-        "topic": "教育",
-    })
+    out = normalize_fields(
+        {
+            "title": " 关于印发《办法》的通知 ",
+            "index_no": "000014348／2020－35147",
+            "doc_no": "无",
+            "published_date": "2020年08月02日",
+            "written_date": "2020-02-30",
+            "topic": "教育",
+        }
+    )
     assert set(out) == {*FIELDS, *(f"{f}_raw" for f in FIELDS), "flags"}
     assert out["title"] == "关于印发《办法》的通知"
     assert out["index_no"] == "000014348/2020-35147"
@@ -186,9 +233,7 @@ def test_normalize_fields_refuses_unknown_keys() -> None:
 
 # --- properties ---------------------------------------------------------------------------
 
-_TEXT = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40
-)
+_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
 _INDEX_PARTS = st.text(alphabet=string.digits + string.ascii_letters, min_size=1, max_size=9)
 _DASHES = st.sampled_from(["-", "‐", "‑", "‒", "–", "—", "―", "－", "﹣"])
 _SPACES = st.sampled_from(["", " ", "\u3000", "\u00a0", "\t"])
@@ -202,8 +247,7 @@ def test_every_normalizer_is_idempotent(value: str) -> None:
         assert normalizer(once) == once
 
 
-@given(_INDEX_PARTS, st.integers(1990, 2030), st.integers(0, 99999), _DASHES, _SPACES,
-       st.booleans(), st.booleans())
+@given(_INDEX_PARTS, st.integers(1990, 2030), st.integers(0, 99999), _DASHES, _SPACES, st.booleans(), st.booleans())
 def test_index_no_is_invariant_to_dashes_spaces_and_width(
     org: str, year: int, serial: int, dash: str, space: str, fullwidth_slash: bool, lower: bool
 ) -> None:
@@ -236,8 +280,11 @@ def test_date_round_trips(day: date) -> None:
         assert parse_date(printed) == (day, None), printed
 
 
-@given(st.sampled_from(FIELDS), st.text(alphabet=" \u3000\u00a0\t\n-/—.,，。、·（）()", max_size=8)
-       | st.sampled_from(["无", "暂无", " 无 ", "（暂无）"]))
+@given(
+    st.sampled_from(FIELDS),
+    st.text(alphabet=" \u3000\u00a0\t\n-/—.,，。、·（）()", max_size=8)
+    | st.sampled_from(["无", "暂无", " 无 ", "（暂无）"]),
+)
 def test_empties_are_always_none(field: str, value: str) -> None:
     out = normalize_fields({field: value})
     assert out[field] is None

@@ -81,15 +81,20 @@ def listing(server: LoopbackServer, prefix: str, pages: int, stall=None) -> list
 
 
 def walk(server, client, prefix: str, parser, details: str = "never"):
-    run = crawl(PortalTarget(prefix, "slow", server.url(f"/{prefix}/0"), details), client,
-                run_id="20121231T020000Z", parser=parser)
+    run = crawl(
+        PortalTarget(prefix, "slow", server.url(f"/{prefix}/0"), details),
+        client,
+        run_id="20121231T020000Z",
+        parser=parser,
+    )
     started = time.monotonic()
     rows = list(run)
     return rows, run.summary, time.monotonic() - started
 
 
 def test_a_stuck_listing_parse_fails_its_run_and_is_killed_while_another_portal_goes_on(
-        server, client, slow_platform, pool):
+    server, client, slow_platform, pool
+):
     before = warm(pool)
     replaced = pool.replaced
     serve(server, "/stuck/0", {"stall": "spin", "rows": ["/stuck/t20120305_1.htm"]})
@@ -131,8 +136,10 @@ def test_a_stuck_detail_parse_fails_that_detail_only(server, client, slow_platfo
     assert [row.detail_fetched for row in rows] == [True, False, True]
     # a detail page that cannot be read is owed to a later night, not a partial listing
     assert (summary.status, summary.complete, summary.details_owed) == ("ok", True, 1)
-    assert summary.errors[0] == (f"detail {server.url(hrefs[1])}: ParseDeadline: parse of "
-                                 f"{server.url(hrefs[1])} exceeded 2 s; its process was killed")
+    assert summary.errors[0] == (
+        f"detail {server.url(hrefs[1])}: ParseDeadline: parse of "
+        f"{server.url(hrefs[1])} exceeded 2 s; its process was killed"
+    )
 
 
 def test_a_process_that_dies_is_replaced_and_its_parse_tried_once_more(pool, tmp_path):

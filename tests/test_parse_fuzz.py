@@ -41,26 +41,89 @@ HANG = 6
 
 LISTINGS: dict[str, Callable] = {
     "trs": lambda page: trs.parse_listing(page, Request("http://a.gov.cn/xxgk/index_1.htm"), {}),
-    "hanweb column": lambda page: hanweb.parse_listing(
-        page, Request("http://a.gov.cn/col/col2/index.html"), {}),
-    "hanweb group": lambda page: hanweb.parse_listing(page, Request(
-        "http://a.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90",
-        method="POST", data=(("webid", "1"),)), {}),
+    "hanweb column": lambda page: hanweb.parse_listing(page, Request("http://a.gov.cn/col/col2/index.html"), {}),
+    "hanweb group": lambda page: hanweb.parse_listing(
+        page,
+        Request(
+            "http://a.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90",
+            method="POST",
+            data=(("webid", "1"),),
+        ),
+        {},
+    ),
     "ssp": lambda page: ssp.parse_listing(page, ssp.first_request("http://a.gov.cn/ssp/s?x=1", {}), {}),
 }
 DETAIL = "http://a.gov.cn/xxgk/201203/t20120305_1.htm"
 
-LABELS = ["索 引 号", "索引号", "发布机构", "发布日期", "成文日期", "文号", "文　　号", "名称", "标题",
-          "主题分类", "分类", "有效期", "体裁分类", "公开方式"]
+LABELS = [
+    "索 引 号",
+    "索引号",
+    "发布机构",
+    "发布日期",
+    "成文日期",
+    "文号",
+    "文　　号",
+    "名称",
+    "标题",
+    "主题分类",
+    "分类",
+    "有效期",
+    "体裁分类",
+    "公开方式",
+]
 DATES = ["2012-03-05", "2012年3月5日", "2012.03.05", "[2012-03-05]", "2012-13-45", "1331000000000"]
 SOUP = [
-    "<", ">", "</", "<!--", "-->", "<![CDATA[", "]]>", "<script>", "</script>", "<style>", "<table>",
-    "</table>", "<tr>", "<td>", "</td>", "<th>", "<li>", "</li>", "<ul class='gl_list'>", "<div id='zoom'>",
-    "</div>", "<p>", "<span>", "</span>", "<b>", "<a href='./201203/t20120305_1.htm' title='t'>", "</a>",
-    "<a href=", "'javascript:x'", "<meta name='ArticleTitle' content='x'>", "<datastore>", "<record>",
-    "</record>", "</datastore>", "&amp;", "&#0;", "&#x110000;", "&nbsp;", "\x00", "\ufffd", "\ud800",
-    "createPageHTML(", "var countPage=", "安全验证", "：", ":", " ", "\n", "9" * 40,
-    "http://[::1", "http://x.gov.cn:99999/a.pdf",
+    "<",
+    ">",
+    "</",
+    "<!--",
+    "-->",
+    "<![CDATA[",
+    "]]>",
+    "<script>",
+    "</script>",
+    "<style>",
+    "<table>",
+    "</table>",
+    "<tr>",
+    "<td>",
+    "</td>",
+    "<th>",
+    "<li>",
+    "</li>",
+    "<ul class='gl_list'>",
+    "<div id='zoom'>",
+    "</div>",
+    "<p>",
+    "<span>",
+    "</span>",
+    "<b>",
+    "<a href='./201203/t20120305_1.htm' title='t'>",
+    "</a>",
+    "<a href=",
+    "'javascript:x'",
+    "<meta name='ArticleTitle' content='x'>",
+    "<datastore>",
+    "<record>",
+    "</record>",
+    "</datastore>",
+    "&amp;",
+    "&#0;",
+    "&#x110000;",
+    "&nbsp;",
+    "\x00",
+    "\ufffd",
+    "\ud800",
+    "createPageHTML(",
+    "var countPage=",
+    "安全验证",
+    "：",
+    ":",
+    " ",
+    "\n",
+    "9" * 40,
+    "http://[::1",
+    "http://x.gov.cn:99999/a.pdf",
 ]
 
 
@@ -92,28 +155,50 @@ def deep_nesting(rng: random.Random, size: int) -> str:
 
 def long_attributes(rng: random.Random, size: int) -> str:
     value = "".join(rng.choice("x'\" <>=/\\&#;字") for _ in range(1000)) * (size // 4000)
-    return (f"<html><head><title>{value[:1000]}</title><meta name='ArticleTitle' content='{value}'>"
-            f"</head><body><a href='{value}' title=\"{value}\">x</a><li><a href=\"./{value}\">"
-            f"y</a><span>2012-03-05</span></li><td class='{value}'>索引号</td>")
+    return (
+        f"<html><head><title>{value[:1000]}</title><meta name='ArticleTitle' content='{value}'>"
+        f'</head><body><a href=\'{value}\' title="{value}">x</a><li><a href="./{value}">'
+        f"y</a><span>2012-03-05</span></li><td class='{value}'>索引号</td>"
+    )
 
 
 def href_flood(rng: random.Random, size: int) -> str:
-    return _fill(size, lambda: rng.choice(["href=", "href='", 'href="index_', "href=index_1.htm ",
-                                           "index_2.shtml", "HREF = "]))
+    return _fill(
+        size, lambda: rng.choice(["href=", "href='", 'href="index_', "href=index_1.htm ", "index_2.shtml", "HREF = "])
+    )
 
 
 def create_page_flood(rng: random.Random, size: int) -> str:
-    return "<html><body>" + _fill(size, lambda: rng.choice([
-        "createPageHTML(", f"createPageHTML({rng.randint(0, 10**6)}, ", "'index', 'htm'",
-        "var countPage = ", "var currentPage=", "9" * rng.randint(1, 6000), "'", ", "]))
+    return "<html><body>" + _fill(
+        size,
+        lambda: rng.choice(
+            [
+                "createPageHTML(",
+                f"createPageHTML({rng.randint(0, 10**6)}, ",
+                "'index', 'htm'",
+                "var countPage = ",
+                "var currentPage=",
+                "9" * rng.randint(1, 6000),
+                "'",
+                ", ",
+            ]
+        ),
+    )
 
 
 def label_cells(rng: random.Random, size: int) -> str:
     def cell() -> str:
         label, date = rng.choice(LABELS), rng.choice(DATES)
-        return rng.choice([f"<tr><td>{label}</td><td>{date}</td></tr>", f"<td>{label}：</td>",
-                           f"<b>{label}：</b>{date}", f"<p>{label}：{date} {label}：</p>",
-                           f"<th>{label}</th>", f"<span>{label}</span><span>{label}</span>"])
+        return rng.choice(
+            [
+                f"<tr><td>{label}</td><td>{date}</td></tr>",
+                f"<td>{label}：</td>",
+                f"<b>{label}：</b>{date}",
+                f"<p>{label}：{date} {label}：</p>",
+                f"<th>{label}</th>",
+                f"<span>{label}</span><span>{label}</span>",
+            ]
+        )
 
     return "<html><body><table>" + _fill(size, cell)
 
@@ -121,22 +206,36 @@ def label_cells(rng: random.Random, size: int) -> str:
 def huge_text(rng: random.Random, size: int) -> str:
     text = "".join(rng.choice("发布日期索引号：: \n\t\u3000\xa0[]-0123456789年月日") for _ in range(4096))
     text = text * (size // 4096)
-    return (f"<html><head><title>{text[:5000]}</title></head><body><p>{text}</p>"
-            "<li><a href='./201203/t20120305_1.htm'>x</a><span>2012-03-05</span></li>")
+    return (
+        f"<html><head><title>{text[:5000]}</title></head><body><p>{text}</p>"
+        "<li><a href='./201203/t20120305_1.htm'>x</a><span>2012-03-05</span></li>"
+    )
 
 
 def broken_encoding(rng: random.Random, size: int) -> str:
     raw = bytes(rng.getrandbits(8) for _ in range(65536))
-    mixed = "".join([raw.decode("gb18030", "replace"), raw.decode("latin-1"),
-                     raw.decode("utf-8", "surrogateescape"), "\x00\ud800\udfff\ufeff"])
+    mixed = "".join(
+        [
+            raw.decode("gb18030", "replace"),
+            raw.decode("latin-1"),
+            raw.decode("utf-8", "surrogateescape"),
+            "\x00\ud800\udfff\ufeff",
+        ]
+    )
     return "<html><body><p>索引号：" + mixed * (size // len(mixed) + 1)
 
 
 def ssp_json(rng: random.Random, size: int) -> list[str]:
     """Deep arrays and objects, a huge `datas` of odd items, huge numbers."""
     depth = rng.randint(2000, 100_000)
-    item = {"docpuburl": "./201203/t20120305_1.htm", "_doctitle": "t\ud800", "pubdate": 1e999,
-            "idxid": [1], "docid": "9" * 50, "fileno": None}
+    item = {
+        "docpuburl": "./201203/t20120305_1.htm",
+        "_doctitle": "t\ud800",
+        "pubdate": 1e999,
+        "idxid": [1],
+        "docid": "9" * 50,
+        "fileno": None,
+    }
     count = size // (len(json.dumps(item)) + 2)
     return [
         '{"datas": ' + "[" * depth + "]" * depth + "}",
@@ -160,18 +259,31 @@ def hanweb_xml(rng: random.Random, size: int) -> list[str]:
     pages = []
     for i, record in enumerate(records):
         recordset = _fill(size, lambda record=record: record.format(n=rng.randint(1, 10**6)))
-        store = (f"<datastore><nextgroup><![CDATA[<a href='/module/web/jpage/dataproxy.jsp?webid=1"
-                 f"&amp;columnid=2&amp;unitid=3'>n</a>]]></nextgroup><totalrecord>"
-                 f"{'9' * rng.choice([3, 5000])}</totalrecord><recordset>{recordset}</recordset>"
-                 "</datastore>")
-        pages.append(store if i % 2 else
-                     f"<html><body>{'说明' * 400}<script type='text/xml'>{store}</script>")
+        store = (
+            f"<datastore><nextgroup><![CDATA[<a href='/module/web/jpage/dataproxy.jsp?webid=1"
+            f"&amp;columnid=2&amp;unitid=3'>n</a>]]></nextgroup><totalrecord>"
+            f"{'9' * rng.choice([3, 5000])}</totalrecord><recordset>{recordset}</recordset>"
+            "</datastore>"
+        )
+        pages.append(store if i % 2 else f"<html><body>{'说明' * 400}<script type='text/xml'>{store}</script>")
     return pages
 
 
-KINDS = {f.__name__: f for f in (tag_soup, deep_nesting, long_attributes, href_flood,
-                                 create_page_flood, label_cells, huge_text, broken_encoding,
-                                 ssp_json, hanweb_xml)}
+KINDS = {
+    f.__name__: f
+    for f in (
+        tag_soup,
+        deep_nesting,
+        long_attributes,
+        href_flood,
+        create_page_flood,
+        label_cells,
+        huge_text,
+        broken_encoding,
+        ssp_json,
+        hanweb_xml,
+    )
+}
 
 
 def timed(parse: Callable, page: str, bound: float) -> tuple[float, object]:
@@ -194,8 +306,7 @@ def check(kind: str, size: int) -> list[str]:
     """Run every parser on one page of `kind`; return the timings (asserting on each)."""
     made = KINDS[kind](random.Random(f"{SEED}:{kind}:{size}"), size)
     timings = []
-    for page, (name, parse) in itertools.product(made if isinstance(made, list) else [made],
-                                                  parsers().items()):
+    for page, (name, parse) in itertools.product(made if isinstance(made, list) else [made], parsers().items()):
         elapsed, outcome = timed(parse, page, BOUND[size])
         assert outcome is not None, f"{kind} / {name}: still running after {HANG * BOUND[size]:.0f} s"
         assert elapsed < BOUND[size], f"{kind} / {name}: {elapsed:.1f} s"

@@ -44,7 +44,9 @@ def guangdong():
 def test_gkmlpt_entry_names_the_other_host_its_articles_live_on(guangdong) -> None:
     served = guangdong
     proposal = probe_url(served.portals["gd-yh-gkmlpt"], HARVEST)
-    assert proposal.probe.hosts_seen == [served.origins["gd-yh-gkmlpt"].split("//")[1].replace("127.0.0.1", "localhost")]
+    assert proposal.probe.hosts_seen == [
+        served.origins["gd-yh-gkmlpt"].split("//")[1].replace("127.0.0.1", "localhost")
+    ]
     assert "hosts = [" in proposal.entry and proposal.probe.detail is not None
 
 

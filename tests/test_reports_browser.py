@@ -19,8 +19,17 @@ from reports.data import load
 from reports.html import write_html
 from warehouse.totals import totals
 
-CHARTS = ("chart-monthly", "chart-topic", "chart-function", "chart-audience", "chart-units",
-          "chart-portals", "chart-overlap", "chart-scorecards", "chart-runs")
+CHARTS = (
+    "chart-monthly",
+    "chart-topic",
+    "chart-function",
+    "chart-audience",
+    "chart-units",
+    "chart-portals",
+    "chart-overlap",
+    "chart-scorecards",
+    "chart-runs",
+)
 SCREENSHOT = Path("/tmp/xxgk-report.png")
 
 
@@ -72,11 +81,17 @@ def test_demo_report_renders_offline_with_its_figures(browser, tmp_path) -> None
         drawn = page.locator(f"#{chart} .point").count()
         assert points > 0 and drawn == points, chart
     figures = totals(published, "ly-aic", 2012)
-    shown = page.evaluate("Object.fromEntries([...document.querySelectorAll('[data-figure]')]"
-                          ".map(e => [e.dataset.figure, e.textContent]))")
+    shown = page.evaluate(
+        "Object.fromEntries([...document.querySelectorAll('[data-figure]')]"
+        ".map(e => [e.dataset.figure, e.textContent]))"
+    )
     expected = {f"levels.{lv}.{k}": str(v) for lv, row in figures["levels"].items() for k, v in row.items()}
-    expected |= {f"categories.{lv}.{s}.{c}": str(n) for lv, schemes in figures["categories"].items()
-                 for s, counts in schemes.items() for c, n in counts.items()}
+    expected |= {
+        f"categories.{lv}.{s}.{c}": str(n)
+        for lv, schemes in figures["categories"].items()
+        for s, counts in schemes.items()
+        for c, n in counts.items()
+    }
     assert shown == expected
     text = page.locator("#report-text").inner_text()
     for figure in ("2887", "885", "756", "2002", "1977", "725", "235", "79.57%", "66.81%", "36.17%", "60.00%", "100%"):

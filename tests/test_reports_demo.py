@@ -23,8 +23,7 @@ from flows.cli import app
 from reports.data import load
 from reports.text import section_two
 
-SEED_FIGURES = ("2887", "885", "756", "2002", "1977", "725", "235", "79.57%", "66.81%", "36.17%",
-                "60.00%", "100%")
+SEED_FIGURES = ("2887", "885", "756", "2002", "1977", "725", "235", "79.57%", "66.81%", "36.17%", "60.00%", "100%")
 EXAMPLE = Path(reports.__file__).parent / "examples" / "longyan_2012_reported.toml"
 runner = CliRunner()
 
@@ -56,10 +55,16 @@ def test_report_command_writes_every_format(world, tmp_path) -> None:
     result = xxgk("report", "--config", str(config), "--system", "ly-aic", "--year", "2012", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
     names = {p.name for p in tmp_path.iterdir()}
-    assert {"xxgk-report-ly-aic-2012.html", "xxgk-report-ly-aic-2012.xlsx", "xxgk-report-ly-aic-2012.md",
-            "xxgk-report-ly-aic-2012-documents.csv"} <= names
+    assert {
+        "xxgk-report-ly-aic-2012.html",
+        "xxgk-report-ly-aic-2012.xlsx",
+        "xxgk-report-ly-aic-2012.md",
+        "xxgk-report-ly-aic-2012-documents.csv",
+    } <= names
     html = (tmp_path / "xxgk-report-ly-aic-2012.html").read_text(encoding="utf-8")
-    totals = json.loads(xxgk("totals", "--config", str(config), "--system", "ly-aic", "--year", "2012", "--json").output)
+    totals = json.loads(
+        xxgk("totals", "--config", str(config), "--system", "ly-aic", "--year", "2012", "--json").output
+    )
     figures = dict(re.findall(r'data-figure="(levels\.[a-z]+\.[a-z_]+)">(\d+)<', html))
     assert figures and all(int(v) == totals["levels"][k.split(".")[1]][k.split(".")[2]] for k, v in figures.items())
     assert len(figures) == 5 * len(totals["levels"])
@@ -67,7 +72,19 @@ def test_report_command_writes_every_format(world, tmp_path) -> None:
 
 def test_report_command_refuses_an_unknown_format_or_system(world, tmp_path) -> None:
     config, _ = world
-    bad = xxgk("report", "--config", str(config), "--system", "ly-aic", "--year", "2012", "--out", str(tmp_path), "--format", "pdf")
+    bad = xxgk(
+        "report",
+        "--config",
+        str(config),
+        "--system",
+        "ly-aic",
+        "--year",
+        "2012",
+        "--out",
+        str(tmp_path),
+        "--format",
+        "pdf",
+    )
     assert bad.exit_code == 2 and "unknown format pdf" in bad.output
     bad = xxgk("report", "--config", str(config), "--system", "nobody", "--year", "2012", "--out", str(tmp_path))
     assert bad.exit_code == 2 and "'nobody' is not a configured unit" in bad.output
@@ -89,7 +106,11 @@ def test_reconcile_the_seed_report(world) -> None:
 
 def test_reconcile_fails_on_a_difference_beyond_the_tolerance(world, tmp_path) -> None:
     config, _ = world
-    text = EXAMPLE.read_text(encoding="utf-8").replace("held = 885", "held = 890").replace('"组织机构" = 24', '"组织机构" = 20')
+    text = (
+        EXAMPLE.read_text(encoding="utf-8")
+        .replace("held = 885", "held = 890")
+        .replace('"组织机构" = 24', '"组织机构" = 20')
+    )
     reported = tmp_path / "reported.toml"
     reported.write_text(text, encoding="utf-8")
     assert tomllib.loads(text)["figures"]["city"]["held"] == 890

@@ -30,17 +30,29 @@ def written(published, tmp_path_factory) -> dict[str, list[Path]]:
 
 
 def test_regulation_counts_by_hand(published) -> None:
-    rows = query(published, "SELECT year, kind, issued, marked_repealed, valid FROM fct_regulation_counts "
-                            "WHERE system_id = 'ly-aic' ORDER BY year, kind")
+    rows = query(
+        published,
+        "SELECT year, kind, issued, marked_repealed, valid FROM fct_regulation_counts "
+        "WHERE system_id = 'ly-aic' ORDER BY year, kind",
+    )
     # 2011: C (genre 规范性文件) issued and valid. 2012: A (规章) issued, valid; B (topic 规范性文件,
     # 废止) issued and marked repealed, so only C is valid.
-    assert rows == [(2011, "normative_files", 1, 0, 1), (2011, "rules", 0, 0, 0),
-                    (2012, "normative_files", 1, 1, 1), (2012, "rules", 1, 0, 1)]
+    assert rows == [
+        (2011, "normative_files", 1, 0, 1),
+        (2011, "rules", 0, 0, 0),
+        (2012, "normative_files", 1, 1, 1),
+        (2012, "rules", 1, 0, 1),
+    ]
 
 
 def test_template_section_two_structure(published) -> None:
     tables = section_two_tables(load(published, "ly-aic", 2012))
-    assert [t.title for t in tables] == ["第二十条第（一）项", "第二十条第（五）项", "第二十条第（六）项", "第二十条第（八）项"]
+    assert [t.title for t in tables] == [
+        "第二十条第（一）项",
+        "第二十条第（五）项",
+        "第二十条第（六）项",
+        "第二十条第（八）项",
+    ]
     first = tables[0]
     assert first.columns == ("本年制发件数", "本年废止件数", "现行有效件数")
     assert first.rows == (("规章", (1, NOT_DERIVABLE, 1)), ("行政规范性文件", (1, NOT_DERIVABLE, 1)))
@@ -51,25 +63,56 @@ def test_template_section_two_structure(published) -> None:
 
 
 def test_scorecard_formulas_by_hand(published) -> None:
-    columns = ("n_documents", "n_dated", "median_days_to_publish", "n_within_20_workdays",
-               "share_within_20_workdays", "share_official_doc_no", "share_function", "completeness",
-               "share_on_own_portal", "share_on_line_portal", "share_only_elsewhere", "share_disagreeing")
-    got = {row[0]: dict(zip(columns, row[1:], strict=True)) for row in query(
-        published, f"SELECT unit_id, {', '.join(columns)} FROM fct_unit_scorecards WHERE year = 2012")}
+    columns = (
+        "n_documents",
+        "n_dated",
+        "median_days_to_publish",
+        "n_within_20_workdays",
+        "share_within_20_workdays",
+        "share_official_doc_no",
+        "share_function",
+        "completeness",
+        "share_on_own_portal",
+        "share_on_line_portal",
+        "share_only_elsewhere",
+        "share_disagreeing",
+    )
+    got = {
+        row[0]: dict(zip(columns, row[1:], strict=True))
+        for row in query(published, f"SELECT unit_id, {', '.join(columns)} FROM fct_unit_scorecards WHERE year = 2012")
+    }
     # ly-aic: A Thu 03-01 -> Mon 03-05 (4 days, 2 weekdays), B Mon 01-02 -> Wed 02-15 (44 days,
     # 32 weekdays); median (4 + 44) / 2; B is official without 文号; elements 8/8 + 6/9 = 14/17.
     assert got["ly-aic"] == {
-        "n_documents": 2, "n_dated": 2, "median_days_to_publish": 24.0, "n_within_20_workdays": 1,
-        "share_within_20_workdays": 0.5, "share_official_doc_no": 0.0, "share_function": 0.5,
-        "completeness": pytest.approx(14 / 17), "share_on_own_portal": 1.0, "share_on_line_portal": 1.0,
-        "share_only_elsewhere": 0.0, "share_disagreeing": 0.0}
+        "n_documents": 2,
+        "n_dated": 2,
+        "median_days_to_publish": 24.0,
+        "n_within_20_workdays": 1,
+        "share_within_20_workdays": 0.5,
+        "share_official_doc_no": 0.0,
+        "share_function": 0.5,
+        "completeness": pytest.approx(14 / 17),
+        "share_on_own_portal": 1.0,
+        "share_on_line_portal": 1.0,
+        "share_only_elsewhere": 0.0,
+        "share_disagreeing": 0.0,
+    }
     # xl-aic: D Fri 06-01 -> Mon 07-02 (31 days, 21 weekdays: late); 7/9 + E 3/8 = 10/17;
     # D on its own portal, E only on fj-gov; D's portals disagree on the date.
     assert got["xl-aic"] == {
-        "n_documents": 2, "n_dated": 1, "median_days_to_publish": 31.0, "n_within_20_workdays": 0,
-        "share_within_20_workdays": 0.0, "share_official_doc_no": 1.0, "share_function": 0.0,
-        "completeness": pytest.approx(10 / 17), "share_on_own_portal": 0.5, "share_on_line_portal": 0.5,
-        "share_only_elsewhere": 0.5, "share_disagreeing": 0.5}
+        "n_documents": 2,
+        "n_dated": 1,
+        "median_days_to_publish": 31.0,
+        "n_within_20_workdays": 0,
+        "share_within_20_workdays": 0.0,
+        "share_official_doc_no": 1.0,
+        "share_function": 0.0,
+        "completeness": pytest.approx(10 / 17),
+        "share_on_own_portal": 0.5,
+        "share_on_line_portal": 0.5,
+        "share_only_elsewhere": 0.5,
+        "share_disagreeing": 0.5,
+    }
 
 
 def test_xlsx_keeps_hostile_titles_as_text(written) -> None:
@@ -94,7 +137,7 @@ def test_csv_cells_are_defused(written) -> None:
         rows = list(csv.DictReader(handle))
     titles = {row["标题"] for row in rows}
     assert "'+1 丁" in titles and "'@SUM(A1) 戊" in titles and HOSTILE_SCRIPT in titles
-    assert csv_cell('=HYPERLINK("x")') == "'=HYPERLINK(\"x\")"
+    assert csv_cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     assert csv_cell("-2") == "'-2" and csv_cell("\tx") == "'\tx" and csv_cell("\rx") == "'\rx"
     assert csv_cell(-2) == -2 and csv_cell("龙岩") == "龙岩"
 

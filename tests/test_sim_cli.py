@@ -18,8 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run_sim(*args: str) -> tuple[subprocess.Popen, list[str]]:
     """Start `python -m sim` and read its output up to the serving line."""
-    proc = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=ROOT, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", *args], cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     lines = []
     for line in proc.stdout:
         lines.append(line.rstrip("\n"))
@@ -32,13 +33,23 @@ def run_sim(*args: str) -> tuple[subprocess.Popen, list[str]]:
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_cli_writes_config_and_truth_and_stops_on_signal(tmp_path, sig):
     config, truth_path = tmp_path / "xxgk.toml", tmp_path / "truth.json"
-    proc, lines = run_sim("--port", "0", "--as-of", "2012-12-31", "--fault", "ly-gov:waf",
-                          "--write-config", str(config), "--data-dir", str(tmp_path / "d"),
-                          "--export-truth", str(truth_path))
+    proc, lines = run_sim(
+        "--port",
+        "0",
+        "--as-of",
+        "2012-12-31",
+        "--fault",
+        "ly-gov:waf",
+        "--write-config",
+        str(config),
+        "--data-dir",
+        str(tmp_path / "d"),
+        "--export-truth",
+        str(truth_path),
+    )
     try:
         written = tomllib.loads(config.read_text(encoding="utf-8"))
-        assert written["warehouse"] == {"path": str(tmp_path / "d" / "xxgk.duckdb"),
-                                        "data_dir": str(tmp_path / "d")}
+        assert written["warehouse"] == {"path": str(tmp_path / "d" / "xxgk.duckdb"), "data_dir": str(tmp_path / "d")}
         assert written["harvest"]["per_host_delay"] == 0
         portals = {p["id"]: p for p in written["portal"]}
         assert len(portals) == 11 and "unit" not in portals["ly-gov"]
@@ -64,6 +75,7 @@ def test_cli_writes_config_and_truth_and_stops_on_signal(tmp_path, sig):
 
 
 def test_cli_refuses_a_bad_fault_with_a_reason():
-    proc = subprocess.run([sys.executable, "-m", "sim", "--fault", "ly-gov:melt"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=30)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "--fault", "ly-gov:melt"], cwd=ROOT, capture_output=True, text=True, timeout=30
+    )
     assert proc.returncode == 2 and "unknown kind 'melt'" in proc.stderr

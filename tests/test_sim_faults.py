@@ -119,8 +119,7 @@ def detail_links(sim, pid: str, pages: int) -> list[str]:
     for n in range(pages):
         url = page(sim, pid, n)
         tree = html.fromstring(requests.get(url, timeout=2).content)
-        links += [requests.compat.urljoin(url, h)
-                  for h in tree.xpath("//table//tr[td]/td/a/@href")]
+        links += [requests.compat.urljoin(url, h) for h in tree.xpath("//table//tr[td]/td/a/@href")]
     return links
 
 
@@ -156,8 +155,7 @@ def test_layout_change_leaves_no_parseable_rows(faulty):
     column = html.fromstring(requests.get(faulty.portals["ly-lc-aic-site"], timeout=2).text)
     store = etree.fromstring(column.xpath('//script[@type="text/xml"]')[0].text.encode())
     assert all("<li" not in rec.text and "<a " not in rec.text for rec in store.iter("record"))
-    data = json.loads(requests.get(faulty.portals["fj-aic-ssp"] + "&page=1&datas=5",
-                                   timeout=2).text, strict=False)
+    data = json.loads(requests.get(faulty.portals["fj-aic-ssp"] + "&page=1&datas=5", timeout=2).text, strict=False)
     assert "datas" not in data and "_doctitle" not in str(data)
 
 
@@ -203,8 +201,11 @@ def test_redirect_points_at_another_host(faulty):
 def test_xxe_declares_an_external_entity_in_hanweb_xml(faulty):
     faulty.set_faults(["ly-sh-aic-site:xxe"])
     origin = faulty.origins["ly-sh-aic-site"]
-    r = requests.post(origin + "/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90"
-                      "&perpage=15", data={"columnid": "4521"}, timeout=2)
+    r = requests.post(
+        origin + "/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90&perpage=15",
+        data={"columnid": "4521"},
+        timeout=2,
+    )
     assert '<!ENTITY xxe SYSTEM "file:///etc/passwd">' in r.text and "&xxe;" in r.text
     # A safe parser keeps the entity unresolved.
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)

@@ -21,9 +21,22 @@ from sim.world import PORTALS, SEED_FIGURES, build_world
 
 PLATFORMS = {p.id: p.platform for p in PORTALS}
 PORTAL_IDS = list(PLATFORMS)
-SYSTEM = {"ly-aic", "ly-aic-bgs", "ly-aic-qyzc", "ly-aic-xfwq", "ly-aic-sbgg", "ly-aic-scgf",
-          "ly-aic-jjjc", "ly-xl-aic", "ly-yd-aic", "ly-ct-aic", "ly-sh-aic", "ly-wp-aic",
-          "ly-lc-aic", "ly-zp-aic"}
+SYSTEM = {
+    "ly-aic",
+    "ly-aic-bgs",
+    "ly-aic-qyzc",
+    "ly-aic-xfwq",
+    "ly-aic-sbgg",
+    "ly-aic-scgf",
+    "ly-aic-jjjc",
+    "ly-xl-aic",
+    "ly-yd-aic",
+    "ly-ct-aic",
+    "ly-sh-aic",
+    "ly-wp-aic",
+    "ly-lc-aic",
+    "ly-zp-aic",
+}
 YEAR = [date(2012, 12, 1) + timedelta(days=i) for i in range(365)]
 
 
@@ -116,8 +129,9 @@ def test_schedule_refuses_bad_arguments():
 def trs_links(url: str) -> dict[str, str]:
     """Title -> absolute detail URL of a TRS xxgk table's rows."""
     tree = html.fromstring(requests.get(url, timeout=2).content)
-    return {a.get("title"): requests.compat.urljoin(url, a.get("href"))
-            for a in tree.xpath("//table//tr[td]/td/a[@href]")}
+    return {
+        a.get("title"): requests.compat.urljoin(url, a.get("href")) for a in tree.xpath("//table//tr[td]/td/a[@href]")
+    }
 
 
 def ident(url: str) -> int:
@@ -179,8 +193,7 @@ def test_truth_sightings_follow_the_migration(world, docs):
     assert before == docs
     changed = 0
     for old, new in zip(docs, after, strict=True):
-        assert {k: v for k, v in old.items() if k != "sightings"} == \
-               {k: v for k, v in new.items() if k != "sightings"}
+        assert {k: v for k, v in old.items() if k != "sightings"} == {k: v for k, v in new.items() if k != "sightings"}
         for a, b in zip(old["sightings"], new["sightings"], strict=True):
             if a["portal_id"] == "ly-hongdun":
                 assert b["url"] != a["url"] and b["url"].startswith("/art/")
@@ -225,9 +238,15 @@ def test_config_without_a_portal(sim, tmp_path):
 def held_by_hand(docs: list[dict], night: date, level: str = "all") -> int:
     """Held by the system on `night` for the running year, straight from the truth rows."""
     day = night.isoformat()
-    return sum(1 for d in docs if d["unit_id"] in SYSTEM and d["disclosure"] == "主动公开"
-               and level in ("all", d["level"]) and d["published_date"] <= day
-               and not (d["withdrawn_on"] and d["withdrawn_on"] <= day))
+    return sum(
+        1
+        for d in docs
+        if d["unit_id"] in SYSTEM
+        and d["disclosure"] == "主动公开"
+        and level in ("all", d["level"])
+        and d["published_date"] <= day
+        and not (d["withdrawn_on"] and d["withdrawn_on"] <= day)
+    )
 
 
 def test_figures_at_the_default_night_are_the_seed_figures(world):
@@ -247,13 +266,14 @@ def test_figures_at_the_default_night_are_the_seed_figures(world):
 
 
 def test_a_2013_withdrawal_lowers_the_running_count_only(world, docs):
-    doc = min((d for d in docs if d["withdrawn_on"] and d["withdrawn_on"] >= "2013"),
-              key=lambda d: d["withdrawn_on"])
+    doc = min((d for d in docs if d["withdrawn_on"] and d["withdrawn_on"] >= "2013"), key=lambda d: d["withdrawn_on"])
     night = date.fromisoformat(doc["withdrawn_on"])
     eve = night - timedelta(days=1)
-    published_that_day = sum(1 for d in docs if d["unit_id"] in SYSTEM
-                             and d["disclosure"] == "主动公开"
-                             and d["published_date"] == night.isoformat())
+    published_that_day = sum(
+        1
+        for d in docs
+        if d["unit_id"] in SYSTEM and d["disclosure"] == "主动公开" and d["published_date"] == night.isoformat()
+    )
     assert held_by_hand(docs, night) == held_by_hand(docs, eve) + published_that_day - 1
     on_eve, on_night = truth.figures_as_of(world, eve), truth.figures_as_of(world, night)
     assert on_night[2012] == on_eve[2012] == truth.figures_as_of(world, date(2013, 1, 31))[2012]
@@ -265,16 +285,22 @@ def test_a_2013_withdrawal_lowers_the_running_count_only(world, docs):
 
 
 def test_withdrawals_and_a_late_start(world, docs):
-    expected = sorted((d["doc_id"], date.fromisoformat(d["withdrawn_on"])) for d in docs
-                      if d["withdrawn_on"])
+    expected = sorted((d["doc_id"], date.fromisoformat(d["withdrawn_on"])) for d in docs if d["withdrawn_on"])
     assert sorted(truth.withdrawals_as_of(world, date(2013, 12, 31))) == expected
-    assert truth.withdrawals_as_of(world, date(2013, 3, 31), since=date(2013, 1, 31)) == \
-        sorted((e for e in expected if e[1].year == 2013), key=lambda e: (e[1], e[0]))
+    assert truth.withdrawals_as_of(world, date(2013, 3, 31), since=date(2013, 1, 31)) == sorted(
+        (e for e in expected if e[1].year == 2013), key=lambda e: (e[1], e[0])
+    )
     # A pipeline started on 2012-05-01 never saw the documents withdrawn before then, so it
     # cannot count them held at the end of 2011.
     start_night = date(2012, 5, 1)
-    gone = [d for d in docs if d["withdrawn_on"] and d["withdrawn_on"] <= "2012-05-01"
-            and d["unit_id"] in SYSTEM and d["published_date"] <= "2011-12-31"]
+    gone = [
+        d
+        for d in docs
+        if d["withdrawn_on"]
+        and d["withdrawn_on"] <= "2012-05-01"
+        and d["unit_id"] in SYSTEM
+        and d["published_date"] <= "2011-12-31"
+    ]
     full = truth.figures_as_of(world, date(2012, 6, 1), years=[2011])
     late = truth.figures_as_of(world, date(2012, 6, 1), years=[2011], first_night=start_night)
     assert len(gone) == 2
@@ -282,8 +308,7 @@ def test_withdrawals_and_a_late_start(world, docs):
 
 
 def test_a_removed_portal_keeps_its_documents_held(world, docs):
-    doc = next(d for d in docs if d["withdrawn_on"] and d["withdrawn_on"] >= "2013"
-               and d["level"] == "county")
+    doc = next(d for d in docs if d["withdrawn_on"] and d["withdrawn_on"] >= "2013" and d["level"] == "county")
     site = next(s["portal_id"] for s in doc["sightings"] if s["portal_id"].endswith("-site"))
     night = date.fromisoformat(doc["withdrawn_on"])
     removed = {site: night - timedelta(days=3)}
@@ -291,8 +316,10 @@ def test_a_removed_portal_keeps_its_documents_held(world, docs):
     kept = truth.figures_as_of(world, night, years=[2013], removed=removed)
     assert kept[2013]["levels"]["all"]["held"] == plain + 1
     after = {site: night + timedelta(days=1)}  # removed after the withdrawal: it is done
-    assert truth.figures_as_of(world, night, years=[2013], removed=after)[2013] == \
-        truth.figures_as_of(world, night, years=[2013])[2013]
+    assert (
+        truth.figures_as_of(world, night, years=[2013], removed=after)[2013]
+        == truth.figures_as_of(world, night, years=[2013])[2013]
+    )
 
 
 # -- a longer span
@@ -306,8 +333,7 @@ def test_world_until_the_end_of_2013(world):
     assert [d.n for d in longer.base_docs[base:]] == list(range(base, longer.base_count))
     late = {d.n for d in longer.base_docs[:base] if d.withdrawn_on and d.withdrawn_on > world.end}
     assert 3 <= len(late) <= 8
-    assert [d for d in longer.base_docs[:base] if d.n not in late] == \
-        [d for d in world.base_docs if d.n not in late]
+    assert [d for d in longer.base_docs[:base] if d.n not in late] == [d for d in world.base_docs if d.n not in late]
     # New documents on every night of the span, on the city platform.
     day, previous = world.end, len(longer.listing("ly-aic-xxgk", world.end))
     while day < end:

@@ -22,8 +22,7 @@ from sim.world import DEFAULT_AS_OF, PORTAL_BY_ID, build_world
 
 DETAIL_LINK = re.compile(r"(/t\d{8}_\d+\.html?|/art_\d+_\d+\.html)$")
 INDEX_NO = re.compile(r"[0-9A-Z]{8}-[0-9X]/\d{4}-\d{5}")
-TRS = ("ly-aic-xxgk", "ly-hongdun", "ly-gov", "ly-xl-aic-site", "ly-yd-aic-site",
-       "ly-ct-aic-site", "ly-zp-aic-site")
+TRS = ("ly-aic-xxgk", "ly-hongdun", "ly-gov", "ly-xl-aic-site", "ly-yd-aic-site", "ly-ct-aic-site", "ly-zp-aic-site")
 HANWEB = ("ly-sh-aic-site", "ly-wp-aic-site", "ly-lc-aic-site")
 
 
@@ -87,13 +86,25 @@ def hanweb_records(http, sim, portal_id: str) -> tuple[list[html.HtmlElement], l
     records = [html.fragment_fromstring(r.text.strip()) for r in store.iter("record")]
     assert len(records) == 45
     column = re.search(r"columnid=(\d+)", script.text).group(1)
-    form = {"col": "1", "appid": "1", "webid": "1", "path": "/", "columnid": column,
-            "sourceContentType": "1", "unitid": "1", "webname": "x", "permissiontype": "0"}
+    form = {
+        "col": "1",
+        "appid": "1",
+        "webid": "1",
+        "path": "/",
+        "columnid": column,
+        "sourceContentType": "1",
+        "unitid": "1",
+        "webname": "x",
+        "permissiontype": "0",
+    }
     totals, start = [], 46
     while True:
-        r = http.post(f"{origin}/module/web/jpage/dataproxy.jsp?startrecord={start}"
-                      f"&endrecord={start + 44}&perpage=15", data=form,
-                      headers={"Referer": entry}, timeout=10)
+        r = http.post(
+            f"{origin}/module/web/jpage/dataproxy.jsp?startrecord={start}&endrecord={start + 44}&perpage=15",
+            data=form,
+            headers={"Referer": entry},
+            timeout=10,
+        )
         store = etree.fromstring(r.content)
         totals.append(int(store.findtext("totalrecord")))
         group = [html.fragment_fromstring(x.text.strip()) for x in store.iter("record")]
@@ -173,13 +184,16 @@ def test_hongdun_cuts_titles_pins_one_and_uses_create_page_html(http, sim, world
     assert tree.xpath('//ul[@class="nav"]/li/a') and not tree.xpath('//ul[@class="nav"]//span')
 
 
-@pytest.mark.parametrize(("pid", "container", "date_pattern"), [
-    ("ly-gov", '//div[@class="gl_list"]/ul/li', r"\d{4}-\d{2}-\d{2}"),
-    ("ly-xl-aic-site", '//div[@class="zfxxgk_zdgkc"]/ul/li', r"\d{4}-\d{2}-\d{2}"),
-    ("ly-yd-aic-site", '//ul[@class="list_ul"]/li', r"\[\d{4}-\d{2}-\d{2}\]"),
-    ("ly-ct-aic-site", '//div[@class="gl_list"]/ul/li', r"\d{4}\.\d{2}\.\d{2}"),
-    ("ly-zp-aic-site", '//table[@class="gkml_table"]//tr[td]', r"\d{4}年\d{1,2}月\d{1,2}日"),
-])
+@pytest.mark.parametrize(
+    ("pid", "container", "date_pattern"),
+    [
+        ("ly-gov", '//div[@class="gl_list"]/ul/li', r"\d{4}-\d{2}-\d{2}"),
+        ("ly-xl-aic-site", '//div[@class="zfxxgk_zdgkc"]/ul/li', r"\d{4}-\d{2}-\d{2}"),
+        ("ly-yd-aic-site", '//ul[@class="list_ul"]/li', r"\[\d{4}-\d{2}-\d{2}\]"),
+        ("ly-ct-aic-site", '//div[@class="gl_list"]/ul/li', r"\d{4}\.\d{2}\.\d{2}"),
+        ("ly-zp-aic-site", '//table[@class="gkml_table"]//tr[td]', r"\d{4}年\d{1,2}月\d{1,2}日"),
+    ],
+)
 def test_county_and_government_lists_have_their_shapes(http, sim, pid, container, date_pattern):
     text, tree = trs_pages(http, sim, pid)[0]
     rows = tree.xpath(container)
@@ -194,33 +208,39 @@ def test_county_and_government_lists_have_their_shapes(http, sim, pid, container
 
 
 def test_trs_detail_pages_have_the_real_shapes(http, sim, docs):
-    xxgk = next(d for d in docs if d["doc_no"] is None and d["unit_id"] == "ly-aic"
-                and d["published_date"].startswith("2012"))
+    xxgk = next(
+        d for d in docs if d["doc_no"] is None and d["unit_id"] == "ly-aic" and d["published_date"].startswith("2012")
+    )
     url = next(s["url"] for s in xxgk["sightings"] if s["portal_id"] == "ly-aic-xxgk")
     r = http.get(sim.origins["ly-aic-xxgk"] + url, timeout=10)
     tree = html.fromstring(r.text)
-    labels = {p.findtext("strong"): p.text_content().split("：", 1)[1]
-              for p in tree.xpath('//div[@class="top cf"]//p[strong]')}
+    labels = {
+        p.findtext("strong"): p.text_content().split("：", 1)[1]
+        for p in tree.xpath('//div[@class="top cf"]//p[strong]')
+    }
     assert labels["索引号"] == xxgk["index_no"] and labels["文号"] == "无"
     assert labels["名称"] == xxgk["title"] and labels["发布机构"] == xxgk["publisher"]
     assert "<!--<p><strong>成文日期</strong>" in r.text  # a label inside a comment
     metas = {m.get("name"): m.get("content") for m in tree.xpath("//meta[@name]")}
-    assert metas["ArticleTitle"] == xxgk["title"] and re.fullmatch(r"\d{4}年\d{2}月\d{2}日",
-                                                                     metas["PubDate"])
+    assert metas["ArticleTitle"] == xxgk["title"] and re.fullmatch(r"\d{4}年\d{2}月\d{2}日", metas["PubDate"])
     assert metas["ContentSource"] == xxgk["publisher"]
     assert tree.xpath('//div[@class="TRS_Editor"]')
-    gov = next(d for d in docs if any(s["portal_id"] == "ly-gov" for s in d["sightings"])
-               and d["unit_id"] == "ly-aic")
+    gov = next(d for d in docs if any(s["portal_id"] == "ly-gov" for s in d["sightings"]) and d["unit_id"] == "ly-aic")
     url = next(s["url"] for s in gov["sightings"] if s["portal_id"] == "ly-gov")
     tree = html.fromstring(http.get(sim.origins["ly-gov"] + url, timeout=10).text)
     spans = tree.xpath('//div[@class="syh"]/div[@class="syh_box"]/div/span')
     assert spans[0].text.startswith("索 引 号：") and spans[1].text.startswith("文　　号：")
     assert norm_index(spans[0].text.split("：", 1)[1]) == gov["index_no"]
-    assert spans[2].text.split("：", 1)[1] in ("龙岩市工商行政管理局", "龙岩市工商局",
-                                              "龙岩市工商行政管理局局机关")
+    assert spans[2].text.split("：", 1)[1] in ("龙岩市工商行政管理局", "龙岩市工商局", "龙岩市工商行政管理局局机关")
     # A document without 文号 prints the label with nothing after it.
-    bare = next(d for d in docs if any(s["portal_id"] == "ly-gov" for s in d["sightings"])
-                and d["unit_id"] and d["doc_no"] is None and d["withdrawn_on"] is None)
+    bare = next(
+        d
+        for d in docs
+        if any(s["portal_id"] == "ly-gov" for s in d["sightings"])
+        and d["unit_id"]
+        and d["doc_no"] is None
+        and d["withdrawn_on"] is None
+    )
     url = next(s["url"] for s in bare["sightings"] if s["portal_id"] == "ly-gov")
     tree = html.fromstring(http.get(sim.origins["ly-gov"] + url, timeout=10).text)
     spans = tree.xpath('//div[@class="syh"]/div[@class="syh_box"]/div/span')
@@ -251,8 +271,7 @@ def test_detail_pages_agree_with_truth_on_every_portal(http, sim, docs):
 
 
 def test_gbk_site_decodes_as_gbk_not_utf8(http, sim, docs):
-    doc = next(d for d in docs if "镕" in d["title"] and d["withdrawn_on"] is None
-               and d["published_date"] < "2013")
+    doc = next(d for d in docs if "镕" in d["title"] and d["withdrawn_on"] is None and d["published_date"] < "2013")
     url = next(s["url"] for s in doc["sightings"] if s["portal_id"] == "ly-ct-aic-site")
     r = http.get(sim.origins["ly-ct-aic-site"] + url, timeout=10)
     assert "charset" not in r.headers["Content-Type"]
@@ -283,8 +302,10 @@ def test_hanweb_shapes_groups_and_detail_table(http, sim):
     assert cells[0::2] == ["索 引 号", "分 类", "发布机构", "发文日期", "文 号", "有 效 性"]
     assert tree.xpath('//div[@id="zoom"]')
     # Without the column's form fields the proxy answers an empty store.
-    bare = http.post(sim.origins["ly-wp-aic-site"] + "/module/web/jpage/dataproxy.jsp"
-                     "?startrecord=1&endrecord=45&perpage=15", timeout=10)
+    bare = http.post(
+        sim.origins["ly-wp-aic-site"] + "/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45&perpage=15",
+        timeout=10,
+    )
     assert etree.fromstring(bare.content).findtext("totalrecord") == "0"
 
 
@@ -293,8 +314,7 @@ def test_ssp_json_fields_pages_and_detail(http, sim, world):
     r = http.get(f"{sim.portals['fj-aic-ssp']}&page=1&datas=200", timeout=10)
     assert len(json.loads(r.text, strict=False)["datas"]) == 50
     assert total == len(items) == len(world.listing("fj-aic-ssp", DEFAULT_AS_OF))
-    assert {"_doctitle", "idxid", "puborg", "fileno", "pubdate", "docreltime",
-            "docpuburl"} <= set(items[0])
+    assert {"_doctitle", "idxid", "puborg", "fileno", "pubdate", "docreltime", "docpuburl"} <= set(items[0])
     assert any(isinstance(i["docreltime"], int) for i in items)
     assert any(isinstance(i["docreltime"], str) for i in items)
     assert {i["puborg"] for i in items} >= {"厦门市工商行政管理局", "福建省工商局"}
@@ -305,15 +325,21 @@ def test_ssp_json_fields_pages_and_detail(http, sim, world):
 
 
 def test_as_of_hides_later_documents_and_withdrawals_remove_items(world, docs, http):
-    withdrawn = sorted((d for d in docs if d["withdrawn_on"] and d["withdrawn_on"] > "2013"),
-                       key=lambda d: d["withdrawn_on"])[0]
+    withdrawn = sorted(
+        (d for d in docs if d["withdrawn_on"] and d["withdrawn_on"] > "2013"), key=lambda d: d["withdrawn_on"]
+    )[0]
     day = date.fromisoformat(withdrawn["withdrawn_on"])
     url = next(s["url"] for s in withdrawn["sightings"] if s["portal_id"] == "ly-aic-xxgk")
     with start(world, as_of="2012-12-31") as sim:
         items, total = ssp_items(http, sim)
-        expected = sum(1 for d in docs for s in d["sightings"] if s["portal_id"] == "fj-aic-ssp"
-                       and s["listed_date"] <= "2012-12-31"
-                       and not (d["withdrawn_on"] and d["withdrawn_on"] <= "2012-12-31"))
+        expected = sum(
+            1
+            for d in docs
+            for s in d["sightings"]
+            if s["portal_id"] == "fj-aic-ssp"
+            and s["listed_date"] <= "2012-12-31"
+            and not (d["withdrawn_on"] and d["withdrawn_on"] <= "2012-12-31")
+        )
         assert total == len(items) == expected
         assert max(i["pubdate"][:10] for i in items) == "2012-12-31"
         pages = trs_pages(http, sim, "ly-aic-xxgk")

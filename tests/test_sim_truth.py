@@ -18,11 +18,40 @@ import pytest
 from sim import truth
 from sim.world import build_world
 
-OFFICIAL = {"决议", "决定", "命令", "令", "公报", "公告", "通告", "意见", "通知", "通报", "报告", "请示",
-            "批复", "议案", "函", "纪要"}
-SYSTEM = {"ly-aic", "ly-aic-bgs", "ly-aic-qyzc", "ly-aic-xfwq", "ly-aic-sbgg", "ly-aic-scgf",
-          "ly-aic-jjjc", "ly-xl-aic", "ly-yd-aic", "ly-ct-aic", "ly-sh-aic", "ly-wp-aic",
-          "ly-lc-aic", "ly-zp-aic"}
+OFFICIAL = {
+    "决议",
+    "决定",
+    "命令",
+    "令",
+    "公报",
+    "公告",
+    "通告",
+    "意见",
+    "通知",
+    "通报",
+    "报告",
+    "请示",
+    "批复",
+    "议案",
+    "函",
+    "纪要",
+}
+SYSTEM = {
+    "ly-aic",
+    "ly-aic-bgs",
+    "ly-aic-qyzc",
+    "ly-aic-xfwq",
+    "ly-aic-sbgg",
+    "ly-aic-scgf",
+    "ly-aic-jjjc",
+    "ly-xl-aic",
+    "ly-yd-aic",
+    "ly-ct-aic",
+    "ly-sh-aic",
+    "ly-wp-aic",
+    "ly-lc-aic",
+    "ly-zp-aic",
+}
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +68,12 @@ def docs(world, tmp_path_factory):
 
 def held(doc: dict, year: int = 2012) -> bool:
     end = f"{year}-12-31"
-    return (doc["unit_id"] in SYSTEM and doc["disclosure"] == "主动公开"
-            and doc["published_date"] <= end
-            and not (doc["withdrawn_on"] and doc["withdrawn_on"] <= end))
+    return (
+        doc["unit_id"] in SYSTEM
+        and doc["disclosure"] == "主动公开"
+        and doc["published_date"] <= end
+        and not (doc["withdrawn_on"] and doc["withdrawn_on"] <= end)
+    )
 
 
 def official(doc: dict) -> bool:
@@ -53,8 +85,12 @@ def figures(docs: list[dict], year: int = 2012) -> dict:
     for level in ("all", "city", "county"):
         h = [d for d in docs if held(d, year) and level in ("all", d["level"])]
         new = [d for d in h if d["published_date"].startswith(str(year))]
-        out[level] = {"held": len(h), "official_held": sum(map(official, h)), "new": len(new),
-                      "fulltext_held": sum(d["has_full_text"] for d in h)}
+        out[level] = {
+            "held": len(h),
+            "official_held": sum(map(official, h)),
+            "new": len(new),
+            "fulltext_held": sum(d["has_full_text"] for d in h),
+        }
     return out
 
 
@@ -69,13 +105,11 @@ def test_levels_give_the_report_figures(docs):
     got = figures(docs)
     assert got["all"] == {"held": 2887, "official_held": 2733, "new": 725, "fulltext_held": 2887}
     assert got["city"] == {"held": 885, "official_held": 756, "new": 235, "fulltext_held": 885}
-    assert got["county"] == {"held": 2002, "official_held": 1977, "new": 490,
-                             "fulltext_held": 2002}
+    assert got["county"] == {"held": 2002, "official_held": 1977, "new": 490, "fulltext_held": 2002}
 
 
 def test_city_categories_give_the_report_breakdown(docs):
-    new = [d for d in docs if held(d) and d["level"] == "city"
-           and d["published_date"].startswith("2012")]
+    new = [d for d in docs if held(d) and d["level"] == "city" and d["published_date"].startswith("2012")]
     topic = Counter(d["topic"] or "未分类" for d in new)
     function = Counter(d["function"] or "未分类" for d in new)
     audience = Counter(d["audience"] or "未分类" for d in new)
@@ -96,9 +130,12 @@ def test_city_categories_give_the_report_breakdown(docs):
 def test_parquet_export_holds_the_same_truth(world, docs, tmp_path):
     frame = pd.read_parquet(truth.export(world, tmp_path / "truth.parquet"))
     assert len(frame) == len(docs)
-    held_rows = frame[frame["unit_id"].isin(SYSTEM) & (frame["disclosure"] == "主动公开")
-                      & (frame["published_date"] <= "2012-12-31")
-                      & ~(frame["withdrawn_on"].fillna("9999") <= "2012-12-31")]
+    held_rows = frame[
+        frame["unit_id"].isin(SYSTEM)
+        & (frame["disclosure"] == "主动公开")
+        & (frame["published_date"] <= "2012-12-31")
+        & ~(frame["withdrawn_on"].fillna("9999") <= "2012-12-31")
+    ]
     assert len(held_rows) == 2887
     assert set(frame.iloc[0]["sightings"][0]) >= {"portal_id", "url", "index_no", "published"}
 
@@ -135,8 +172,11 @@ def test_planted_quirks_are_in_the_truth(docs):
     twice = [d for d in docs if Counter(s["portal_id"] for s in d["sightings"])["ly-aic-xxgk"] == 2]
     assert len(twice) == 1 and len({s["url"] for s in twice[0]["sightings"]}) == 4
     # The year-end document: 2012-12-31 at its origin, 2013-01-01 on the province platform.
-    (late,) = [d for d in docs if d["published_date"] == "2012-12-31"
-               and any(s["published"] == "2013-01-01" for s in d["sightings"])]
+    (late,) = [
+        d
+        for d in docs
+        if d["published_date"] == "2012-12-31" and any(s["published"] == "2013-01-01" for s in d["sightings"])
+    ]
     shown = {s["portal_id"]: s["published"] for s in late["sightings"]}
     assert shown["fj-aic-ssp"] == "2013-01-01" and shown["ly-aic-xxgk"] == "2012年12月31日"
     assert held(late)
@@ -151,13 +191,19 @@ def test_same_titles_that_must_stay_apart(docs):
     by_title: dict[str, list[dict]] = {}
     for d in docs:
         by_title.setdefault(d["title"], []).append(d)
+
     # Different county bureaus, one title, within three days of each other.
     def spread(ds: list[dict]) -> timedelta:
         days = [date.fromisoformat(d["published_date"]) for d in ds]
         return max(days) - min(days)
 
-    close = [ds for ds in by_title.values() if len({d["unit_id"] for d in ds}) == len(ds) >= 4
-             and all(d["level"] == "county" for d in ds) and spread(ds) <= timedelta(days=3)]
+    close = [
+        ds
+        for ds in by_title.values()
+        if len({d["unit_id"] for d in ds}) == len(ds) >= 4
+        and all(d["level"] == "county" for d in ds)
+        and spread(ds) <= timedelta(days=3)
+    ]
     assert len(close) >= 2
     # One unit, one title, two documents months apart, with different index numbers.
     twins = [ds for ds in by_title.values() if len(ds) == 2 and ds[0]["unit_id"] == ds[1]["unit_id"]]
@@ -173,8 +219,7 @@ def test_withdrawals_and_counting_traps(docs):
     assert all(w["withdrawn_on"] > "2013-01-31" for w in later)
     during = [d for d in docs if d["withdrawn_on"] and d["withdrawn_on"] <= "2012-12-31"]
     assert during and not any(held(d) for d in during)
-    written_2012 = [d for d in docs if d["written_date"] < "2013" <= d["published_date"]
-                    and d["unit_id"] in SYSTEM]
+    written_2012 = [d for d in docs if d["written_date"] < "2013" <= d["published_date"] and d["unit_id"] in SYSTEM]
     assert written_2012 and not any(held(d) for d in written_2012)
     # Each branch of the official rule occurs among held documents.
     h = [d for d in docs if held(d)]
@@ -189,8 +234,7 @@ def test_scale_copies_every_document():
     assert len(rows) == 3 * world.base_count
     assert len({r["index_no"] for r in rows}) == len(rows)
     got = figures(rows)
-    assert {level: got[level]["held"] for level in got} == {"all": 3 * 2887, "city": 3 * 885,
-                                                            "county": 3 * 2002}
+    assert {level: got[level]["held"] for level in got} == {"all": 3 * 2887, "city": 3 * 885, "county": 3 * 2002}
     assert got["all"]["new"] == 3 * 725
     # Only the pinned row of the 红盾网 is not repeated per copy.
     assert truth.naive_listing_count(world) == 3 * truth.naive_listing_count(build_world()) - 2

@@ -15,53 +15,150 @@ SEEN = night(D1)[1]
 
 def world(tmp_path):
     """City: c1..c6; counties: x1, x2 (新罗), t1 (长汀); province: p1; c1 also on fj-gov."""
-    land(tmp_path, D1, "ly-aic-xxgk", [
-        # held, new, official (通知), full text (body)
-        listing("ly-aic-xxgk", "c1", SEEN, index_no="LY-1", title="一", published_date=date(2012, 3, 1),
-                genre="通知", topic="组织机构", function="市场监管", audience="企业"),
-        # held, new, official (no genre, has doc_no), full text (attachments only)
-        listing("ly-aic-xxgk", "c2", SEEN, index_no="LY-2", title="二", published_date=date(2012, 5, 1),
-                doc_no="龙工商〔2012〕2号", has_body=False, n_attachments=2),
-        # held, new, not official (a genre outside the list beats the doc_no), no full text
-        listing("ly-aic-xxgk", "c3", SEEN, index_no="LY-3", title="三", published_date=date(2012, 7, 1),
-                genre="其他", doc_no="龙工商〔2012〕3号", topic="组织机构", has_body=False),
-        # held (published 2011), not new in 2012, official, full text
-        listing("ly-aic-xxgk", "c4", SEEN, index_no="LY-4", title="四", published_date=date(2011, 6, 1),
-                genre="公告", topic="其他"),
-        # 依申请公开: never held
-        listing("ly-aic-xxgk", "c5", SEEN, index_no="LY-5", title="五", published_date=date(2012, 8, 1),
-                disclosure="依申请公开", genre="通知"),
-        # published 2013: not held at the end of 2012
-        listing("ly-aic-xxgk", "c6", SEEN, index_no="LY-6", title="六", published_date=date(2013, 2, 1),
-                genre="通知"),
-    ])
-    land(tmp_path, D1, "fj-gov", [
-        # c1 again, through the province portal: counted once
-        listing("fj-gov", "g1", SEEN, index_no="LY-1", title="一", publisher_name="龙岩市工商局",
-                published_date=date(2012, 3, 1)),
-        # a publisher no unit is called: counted in no system, listed as unmatched
-        listing("fj-gov", "g2", SEEN, title="商会文件", publisher_name="龙岩市工商业联合会",
-                published_date=date(2012, 3, 1), genre="通知"),
-    ])
-    land(tmp_path, D1, "xl-aic-xxgk", [
-        listing("xl-aic-xxgk", "x1", SEEN, title="新罗一", published_date=date(2012, 2, 1), genre="通知",
-                topic="组织机构"),
-        # no genre, no doc_no: not official; detail never fetched: no full text
-        listing("xl-aic-xxgk", "x2", SEEN, detail=False, title="新罗二", published_date=date(2012, 3, 1)),
-    ])
-    land(tmp_path, D1, "ct-aic-xxgk", [
-        listing("ct-aic-xxgk", "t1", SEEN, title="长汀一", published_date=date(2010, 1, 1), genre="批复"),
-    ])
-    land(tmp_path, D1, "fj-aic-xxgk", [
-        listing("fj-aic-xxgk", "p1", SEEN, title="省一", published_date=date(2012, 4, 1), genre="通知"),
-    ])
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            # held, new, official (通知), full text (body)
+            listing(
+                "ly-aic-xxgk",
+                "c1",
+                SEEN,
+                index_no="LY-1",
+                title="一",
+                published_date=date(2012, 3, 1),
+                genre="通知",
+                topic="组织机构",
+                function="市场监管",
+                audience="企业",
+            ),
+            # held, new, official (no genre, has doc_no), full text (attachments only)
+            listing(
+                "ly-aic-xxgk",
+                "c2",
+                SEEN,
+                index_no="LY-2",
+                title="二",
+                published_date=date(2012, 5, 1),
+                doc_no="龙工商〔2012〕2号",
+                has_body=False,
+                n_attachments=2,
+            ),
+            # held, new, not official (a genre outside the list beats the doc_no), no full text
+            listing(
+                "ly-aic-xxgk",
+                "c3",
+                SEEN,
+                index_no="LY-3",
+                title="三",
+                published_date=date(2012, 7, 1),
+                genre="其他",
+                doc_no="龙工商〔2012〕3号",
+                topic="组织机构",
+                has_body=False,
+            ),
+            # held (published 2011), not new in 2012, official, full text
+            listing(
+                "ly-aic-xxgk",
+                "c4",
+                SEEN,
+                index_no="LY-4",
+                title="四",
+                published_date=date(2011, 6, 1),
+                genre="公告",
+                topic="其他",
+            ),
+            # 依申请公开: never held
+            listing(
+                "ly-aic-xxgk",
+                "c5",
+                SEEN,
+                index_no="LY-5",
+                title="五",
+                published_date=date(2012, 8, 1),
+                disclosure="依申请公开",
+                genre="通知",
+            ),
+            # published 2013: not held at the end of 2012
+            listing(
+                "ly-aic-xxgk", "c6", SEEN, index_no="LY-6", title="六", published_date=date(2013, 2, 1), genre="通知"
+            ),
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [
+            # c1 again, through the province portal: counted once
+            listing(
+                "fj-gov",
+                "g1",
+                SEEN,
+                index_no="LY-1",
+                title="一",
+                publisher_name="龙岩市工商局",
+                published_date=date(2012, 3, 1),
+            ),
+            # a publisher no unit is called: counted in no system, listed as unmatched
+            listing(
+                "fj-gov",
+                "g2",
+                SEEN,
+                title="商会文件",
+                publisher_name="龙岩市工商业联合会",
+                published_date=date(2012, 3, 1),
+                genre="通知",
+            ),
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "xl-aic-xxgk",
+        [
+            listing(
+                "xl-aic-xxgk",
+                "x1",
+                SEEN,
+                title="新罗一",
+                published_date=date(2012, 2, 1),
+                genre="通知",
+                topic="组织机构",
+            ),
+            # no genre, no doc_no: not official; detail never fetched: no full text
+            listing("xl-aic-xxgk", "x2", SEEN, detail=False, title="新罗二", published_date=date(2012, 3, 1)),
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "ct-aic-xxgk",
+        [
+            listing("ct-aic-xxgk", "t1", SEEN, title="长汀一", published_date=date(2010, 1, 1), genre="批复"),
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-aic-xxgk",
+        [
+            listing("fj-aic-xxgk", "p1", SEEN, title="省一", published_date=date(2012, 4, 1), genre="通知"),
+        ],
+    )
     published, _ = load_and_build(tmp_path)
     return published
 
 
 def figures(held, official_held, new, official_new, fulltext_held) -> dict:
-    return {"held": held, "official_held": official_held, "new": new,
-            "official_new": official_new, "fulltext_held": fulltext_held}
+    return {
+        "held": held,
+        "official_held": official_held,
+        "new": new,
+        "official_new": official_new,
+        "fulltext_held": fulltext_held,
+    }
 
 
 def test_city_system_2012_worked_by_hand(tmp_path):
@@ -77,15 +174,17 @@ def test_city_system_2012_worked_by_hand(tmp_path):
             "county": figures(3, 2, 2, 1, 2),
         },
         "categories": {
-            "all": {"topic": {"组织机构": 3, "未分类": 2},
-                    "function": {"未分类": 4, "市场监管": 1},
-                    "audience": {"未分类": 4, "企业": 1}},
-            "city": {"topic": {"组织机构": 2, "未分类": 1},
-                     "function": {"未分类": 2, "市场监管": 1},
-                     "audience": {"未分类": 2, "企业": 1}},
-            "county": {"topic": {"未分类": 1, "组织机构": 1},
-                       "function": {"未分类": 2},
-                       "audience": {"未分类": 2}},
+            "all": {
+                "topic": {"组织机构": 3, "未分类": 2},
+                "function": {"未分类": 4, "市场监管": 1},
+                "audience": {"未分类": 4, "企业": 1},
+            },
+            "city": {
+                "topic": {"组织机构": 2, "未分类": 1},
+                "function": {"未分类": 2, "市场监管": 1},
+                "audience": {"未分类": 2, "企业": 1},
+            },
+            "county": {"topic": {"未分类": 1, "组织机构": 1}, "function": {"未分类": 2}, "audience": {"未分类": 2}},
         },
     }
 
@@ -95,11 +194,13 @@ def test_every_unit_is_a_system_and_every_year_is_counted(tmp_path):
     # the province system adds p1; the unmatched publisher is in no system
     assert totals(published, "fj-aic", 2012)["levels"]["all"] == figures(8, 6, 6, 4, 6)
     assert totals(published, "xl-aic", 2012)["levels"] == {
-        "all": figures(2, 1, 2, 1, 1), "county": figures(2, 1, 2, 1, 1)
+        "all": figures(2, 1, 2, 1, 1),
+        "county": figures(2, 1, 2, 1, 1),
     }
     # 2010: only t1 exists; the city level holds nothing yet and is left out
     assert totals(published, "ly-aic", 2010)["levels"] == {
-        "all": figures(1, 1, 1, 1, 1), "county": figures(1, 1, 1, 1, 1)
+        "all": figures(1, 1, 1, 1, 1),
+        "county": figures(1, 1, 1, 1, 1),
     }
     # 2013: c6 is new (official, with a body); everything held before stays held
     assert totals(published, "ly-aic", 2013)["levels"]["all"] == figures(8, 6, 1, 1, 6)
@@ -122,8 +223,9 @@ KEYS = [f"k{i:02d}" for i in range(20)]
 
 def listed(keys, day: date) -> list[dict]:
     seen = night(day)[1]
-    return [listing(PORTAL, key, seen, index_no=f"IDX-{key}", title=key, published_date=date(2012, 6, 1))
-            for key in keys]
+    return [
+        listing(PORTAL, key, seen, index_no=f"IDX-{key}", title=key, published_date=date(2012, 6, 1)) for key in keys
+    ]
 
 
 def test_a_document_withdrawn_in_the_year_is_not_held_at_its_end(tmp_path):
@@ -139,10 +241,17 @@ def test_a_document_withdrawn_after_the_year_is_still_held_at_its_end(tmp_path):
     land(tmp_path, date(2012, 12, 20), PORTAL, listed(KEYS, date(2012, 12, 20)))
     land(tmp_path, date(2013, 1, 3), PORTAL, listed(KEYS[1:], date(2013, 1, 3)))
     land(tmp_path, date(2013, 1, 10), PORTAL, listed(KEYS[1:], date(2013, 1, 10)))
-    land(tmp_path, date(2013, 5, 1), PORTAL, [
-        listing(PORTAL, "n1", night(date(2013, 5, 1))[1], index_no="N-1", title="新",
-                published_date=date(2013, 4, 1)),
-    ], mode="incremental")
+    land(
+        tmp_path,
+        date(2013, 5, 1),
+        PORTAL,
+        [
+            listing(
+                PORTAL, "n1", night(date(2013, 5, 1))[1], index_no="N-1", title="新", published_date=date(2013, 4, 1)
+            ),
+        ],
+        mode="incremental",
+    )
     published, _ = load_and_build(tmp_path)
     assert totals(published, "ly-aic", 2012)["levels"]["all"] == figures(20, 0, 20, 0, 20)
     assert totals(published, "ly-aic", 2013)["levels"]["all"] == figures(20, 0, 1, 0, 20)

@@ -27,16 +27,22 @@ def write(folder: Path, name: str, text: str) -> None:
 
 def test_a_model_runs_after_its_inputs_whatever_its_name(tmp_path):
     # names sort against the order they must run in: a_last reads m_middle reads z_first
-    write(tmp_path, "z_first.sql", "-- grain: one row per unit\n-- materialized: temp\n"
-                                   "SELECT id FROM cfg_units\n")
-    write(tmp_path, "m_middle.sql", "-- grain: one row per unit\n-- materialized: view\n"
-                                    "WITH a_last AS (SELECT 1) SELECT z.id FROM z_first AS z\n"
-                                    "JOIN a_last ON true\n")
-    write(tmp_path, "a_last.sql", "-- materialized: table\n-- grain: one row per unit\n"
-                                  "SELECT * FROM m_middle")
-    write(tmp_path, "b_python.py", "GRAIN = 'one row per unit'\nMATERIALIZED = 'temp'\n"
-                                   "INPUTS = ('a_last',)\n\ndef build(con):\n"
-                                   "    return con.sql('SELECT * FROM a_last').to_arrow_table()\n")
+    write(tmp_path, "z_first.sql", "-- grain: one row per unit\n-- materialized: temp\nSELECT id FROM cfg_units\n")
+    write(
+        tmp_path,
+        "m_middle.sql",
+        "-- grain: one row per unit\n-- materialized: view\n"
+        "WITH a_last AS (SELECT 1) SELECT z.id FROM z_first AS z\n"
+        "JOIN a_last ON true\n",
+    )
+    write(tmp_path, "a_last.sql", "-- materialized: table\n-- grain: one row per unit\nSELECT * FROM m_middle")
+    write(
+        tmp_path,
+        "b_python.py",
+        "GRAIN = 'one row per unit'\nMATERIALIZED = 'temp'\n"
+        "INPUTS = ('a_last',)\n\ndef build(con):\n"
+        "    return con.sql('SELECT * FROM a_last').to_arrow_table()\n",
+    )
     order = build_order(discover(tmp_path))
     assert [model.name for model in order] == ["z_first", "m_middle", "a_last", "b_python"]
     # m_middle's own CTE a_last is no input, though a model of that name exists
@@ -73,10 +79,8 @@ def test_the_real_models_have_the_inputs_their_sql_names():
     order = {model.name: model for model in models_in_order()}
     assert order["int_components"].inputs == ("int_match_groups",)
     assert order["int_components"].build is not None
-    assert order["int_documents"].inputs == (
-        "int_doc_ids", "int_document_keys", "int_sightings", "int_unit_ancestry")
-    assert order["int_doc_id_claims"].inputs == (
-        "int_document_keys", "prev_doc_ids", "prev_sighting_doc_ids")
+    assert order["int_documents"].inputs == ("int_doc_ids", "int_document_keys", "int_sightings", "int_unit_ancestry")
+    assert order["int_doc_id_claims"].inputs == ("int_document_keys", "prev_doc_ids", "prev_sighting_doc_ids")
     assert order["stg_sightings"].inputs == ("state.raw_sightings",)
     names = list(order)
     for model in order.values():
@@ -101,8 +105,11 @@ def test_no_sql_file_spells_the_whole_field_list():
     sql_files = sorted((MODELS.parent).rglob("*.sql"))
     # the models that once spelt it are among the files looked at
     assert {"stg_sightings.sql", "int_documents.sql", "fct_documents.sql"} <= {p.name for p in sql_files}
-    spelling = [path.name for path in sql_files
-                if all(re.search(rf"\b{name}\b", path.read_text(encoding="utf-8")) for name in FIELDS)]
+    spelling = [
+        path.name
+        for path in sql_files
+        if all(re.search(rf"\b{name}\b", path.read_text(encoding="utf-8")) for name in FIELDS)
+    ]
     assert spelling == []
 
 
@@ -116,22 +123,31 @@ def test_field_placeholders_expand_in_field_order():
 
 
 def test_the_published_documents_have_the_declared_fields_in_order(tmp_path):
-    land(tmp_path, date(2013, 1, 5), "ly-aic-xxgk",
-         [listing("ly-aic-xxgk", "a", night(date(2013, 1, 5))[1], index_no="A-1")])
+    land(
+        tmp_path,
+        date(2013, 1, 5),
+        "ly-aic-xxgk",
+        [listing("ly-aic-xxgk", "a", night(date(2013, 1, 5))[1], index_no="A-1")],
+    )
     published, _ = load_and_build(tmp_path)
-    columns = [row[0] for row in query(
-        published, "SELECT column_name FROM information_schema.columns "
-                   "WHERE table_name = 'fct_documents' ORDER BY ordinal_position")]
+    columns = [
+        row[0]
+        for row in query(
+            published,
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = 'fct_documents' ORDER BY ordinal_position",
+        )
+    ]
     assert columns[4:16] == list(FIELDS)
 
 
 def test_the_packed_rank_refuses_what_it_cannot_hold():
     rank.check_rank_limits(65535)
-    with pytest.raises(rank.RankLimitError,
-                       match="65536 portals: more than 65535 portals cannot be ranked in the packed rank"):
+    with pytest.raises(
+        rank.RankLimitError, match="65536 portals: more than 65535 portals cannot be ranked in the packed rank"
+    ):
         rank.check_rank_limits(65536)
-    with pytest.raises(rank.RankLimitError,
-                       match="13 fields: more than 12 fields cannot be ranked in the packed rank"):
+    with pytest.raises(rank.RankLimitError, match="13 fields: more than 12 fields cannot be ranked in the packed rank"):
         rank.check_rank_limits(5, n_fields=13)
 
 

@@ -25,9 +25,11 @@ def row(key: str, day: date, outcome: str, kind: str = "listing") -> dict:
     """A listing row (or a detail row: an owed page asked for again) and what became of its
     detail page."""
     got = listing(PORTAL, key, night(day)[1], detail=outcome == READ, title=f"文件{key}")
-    got.update(row_kind=kind, detail_attempted=outcome != NOT_ASKED,
-               detail_error=None if outcome == READ else
-               "circuit open" if outcome == NOT_ASKED else "HTTP 503")
+    got.update(
+        row_kind=kind,
+        detail_attempted=outcome != NOT_ASKED,
+        detail_error=None if outcome == READ else "circuit open" if outcome == NOT_ASKED else "HTTP 503",
+    )
     if kind == "detail":
         got.update(page_no=None, row_no=None, listing_hash=None)
     return got
@@ -53,8 +55,10 @@ OWED = {
 def state_of(state_path) -> dict[str, list[tuple]]:
     con = duckdb.connect(str(state_path), read_only=True)
     try:
-        return {table: sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
-                for table in ("raw_sightings", "raw_sighting_details", "raw_detail_attempts")}
+        return {
+            table: sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+            for table in ("raw_sightings", "raw_sighting_details", "raw_detail_attempts")
+        }
     finally:
         con.close()
 
@@ -103,20 +107,28 @@ def test_only_listing_rows_make_the_sighting_and_detail_rows_of_either_kind_over
     load_in(tmp_path, ORDERS[0])
     con = duckdb.connect(str(tmp_path / "state.duckdb"), read_only=True)
     try:
-        spans = con.execute("SELECT item_key, run_id, first_run_id, last_run_id, row_kind "
-                            "FROM raw_sightings ORDER BY item_key").fetchall()
-        details = con.execute("SELECT item_key, run_id, row_kind FROM raw_sighting_details "
-                              "ORDER BY item_key").fetchall()
+        spans = con.execute(
+            "SELECT item_key, run_id, first_run_id, last_run_id, row_kind FROM raw_sightings ORDER BY item_key"
+        ).fetchall()
+        details = con.execute(
+            "SELECT item_key, run_id, row_kind FROM raw_sighting_details ORDER BY item_key"
+        ).fetchall()
     finally:
         con.close()
     run = {day: night(day)[0] for day in NIGHTS}
     # a's latest row is N5's listing row; b's is N3's (N5 brought a detail row only)
-    assert spans == [("a", run[N5], run[N1], run[N5], "listing"),
-                     ("b", run[N3], run[N1], run[N3], "listing"),
-                     ("c", run[N4], run[N2], run[N4], "listing"),
-                     ("d", run[N1], run[N1], run[N1], "listing")]
-    assert details == [("a", run[N3], "detail"), ("b", run[N1], "listing"),
-                       ("c", run[N4], "listing"), ("d", run[N1], "listing")]
+    assert spans == [
+        ("a", run[N5], run[N1], run[N5], "listing"),
+        ("b", run[N3], run[N1], run[N3], "listing"),
+        ("c", run[N4], run[N2], run[N4], "listing"),
+        ("d", run[N1], run[N1], run[N1], "listing"),
+    ]
+    assert details == [
+        ("a", run[N3], "detail"),
+        ("b", run[N1], "listing"),
+        ("c", run[N4], "listing"),
+        ("d", run[N1], "listing"),
+    ]
 
 
 def test_a_state_database_made_before_the_debt_columns_gets_them(tmp_path):
@@ -131,6 +143,5 @@ def test_a_state_database_made_before_the_debt_columns_gets_them(tmp_path):
     owed, _ = load_in(tmp_path, [[N3, N4, N5]])
     # N1's and N2's failures went with the old database: a owes N4 and N5 (1 attempt), b
     # N3 and N5 (its N2 failure is forgotten)
-    assert owed == {"a": OwedDetail(URL.format("a"), 1, N5, N4),
-                    "b": OwedDetail(URL.format("b"), 2, N5, N3)}
+    assert owed == {"a": OwedDetail(URL.format("a"), 1, N5, N4), "b": OwedDetail(URL.format("b"), 2, N5, N3)}
     assert len(state_of(state)["raw_sightings"]) == 4

@@ -24,8 +24,9 @@ def decision(run_id="20130107T020000Z", kind="approved", reason="confirmed by th
 def table(data_dir) -> list[tuple]:
     con = duckdb.connect(str(data_dir / "state.duckdb"), read_only=True)
     try:
-        return con.execute("SELECT run_id, decision, reason, decided_by, decided_at, seq "
-                           "FROM raw_quarantine_decisions ORDER BY seq").fetchall()
+        return con.execute(
+            "SELECT run_id, decision, reason, decided_by, decided_at, seq FROM raw_quarantine_decisions ORDER BY seq"
+        ).fetchall()
     finally:
         con.close()
 
@@ -36,15 +37,24 @@ def test_decisions_are_appended_one_line_each(tmp_path):
     lines = decisions_path(tmp_path).read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["decision"] for line in lines] == ["approved", "rejected"]
     assert json.loads(lines[0]) == {
-        "portal_id": "ly-aic-xxgk", "run_id": "20130107T020000Z", "decision": "approved",
-        "reason": "confirmed by the bureau", "decided_by": "ops", "decided_at": "2013-01-12T03:00:00+00:00",
+        "portal_id": "ly-aic-xxgk",
+        "run_id": "20130107T020000Z",
+        "decision": "approved",
+        "reason": "confirmed by the bureau",
+        "decided_by": "ops",
+        "decided_at": "2013-01-12T03:00:00+00:00",
     }
     assert read_decisions(tmp_path) == ([decision(), decision(kind="rejected", reason="changed my mind")], [])
 
 
-@pytest.mark.parametrize("bad", [
-    decision(kind="maybe"), decision(reason="  "), decision(run_id="../x"),
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        decision(kind="maybe"),
+        decision(reason="  "),
+        decision(run_id="../x"),
+    ],
+)
 def test_a_bad_decision_is_refused_before_writing(tmp_path, bad):
     with pytest.raises(LandingError):
         append_decision(tmp_path, bad)
@@ -69,8 +79,10 @@ def test_the_load_replaces_the_table_from_the_file_and_reports_bad_lines(tmp_pat
     result = load(tmp_path / "state.duckdb", tmp_path)
     assert [why for _, why in result.rejected] == ["portal_id None is not a safe name (letters, digits, . _ -)"]
     assert result.rejected[0][0].endswith("quarantine.jsonl:2")
-    expected = [("20130107T020000Z", "approved", "confirmed by the bureau", "ops", datetime(2013, 1, 12, 3), 1),
-                ("20130107T020000Z", "rejected", "changed my mind", "ops", datetime(2013, 1, 12, 3), 2)]
+    expected = [
+        ("20130107T020000Z", "approved", "confirmed by the bureau", "ops", datetime(2013, 1, 12, 3), 1),
+        ("20130107T020000Z", "rejected", "changed my mind", "ops", datetime(2013, 1, 12, 3), 2),
+    ]
     assert table(tmp_path) == expected
     load(tmp_path / "state.duckdb", tmp_path)  # idempotent
     assert table(tmp_path) == expected

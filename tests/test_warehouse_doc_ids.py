@@ -40,7 +40,8 @@ def aliases(published) -> set[tuple]:
 
 def registry(published) -> list[tuple]:
     return query(published, "SELECT * FROM dim_doc_ids ORDER BY doc_id") + query(
-        published, "SELECT * FROM fct_sighting_doc_ids ORDER BY ALL")
+        published, "SELECT * FROM fct_sighting_doc_ids ORDER BY ALL"
+    )
 
 
 def run_id(n: int) -> str:
@@ -54,8 +55,15 @@ def ly(item: str, n: int, day: int, title: str = TITLE, **fields) -> dict:
 
 def gov(item: str, n: int, day: int, title: str = TITLE, **fields) -> dict:
     """A row of the province portal naming the city bureau, dated 2012-03-<day>."""
-    return listing(GOV, item, night(NIGHTS[n])[1], title=title, publisher_name="龙岩市工商局",
-                   published_date=date(2012, 3, day), **fields)
+    return listing(
+        GOV,
+        item,
+        night(NIGHTS[n])[1],
+        title=title,
+        publisher_name="龙岩市工商局",
+        published_date=date(2012, 3, day),
+        **fields,
+    )
 
 
 def build_night(tmp_path, n: int, rows: dict[str, list[dict]]):
@@ -75,8 +83,7 @@ def test_an_index_no_added_by_the_detail_page_keeps_the_id(tmp_path):
     assert query(published, "SELECT doc_id, doc_key FROM fct_documents") == [(first, "i|A-1")]
     assert ids(published) == {"a": first, "g": first}
     assert aliases(published) == set()
-    assert query(published, "SELECT * FROM dim_doc_ids") == [
-        (first, run_id(0), f"s|{LY}|a", first, None, None)]
+    assert query(published, "SELECT * FROM dim_doc_ids") == [(first, run_id(0), f"s|{LY}|a", first, None, None)]
 
 
 def test_an_earlier_dated_sighting_keeps_the_title_group_id(tmp_path):
@@ -85,11 +92,23 @@ def test_an_earlier_dated_sighting_keeps_the_title_group_id(tmp_path):
     assert key == f"t|ly-aic|{TITLE}|2012-03-05" and first == md5_id(key)
 
     # night 2: a county portal lists it dated two days earlier: the run's key moves to 3 March
-    build_night(tmp_path, 1, {"xl-aic-xxgk": [listing("xl-aic-xxgk", "x", night(NIGHTS[1])[1], title=TITLE,
-                                                      publisher_name="龙岩市工商局",
-                                                      published_date=date(2012, 3, 3))]})
-    assert query(published, "SELECT doc_id, doc_key FROM fct_documents") == [
-        (first, f"t|ly-aic|{TITLE}|2012-03-03")]
+    build_night(
+        tmp_path,
+        1,
+        {
+            "xl-aic-xxgk": [
+                listing(
+                    "xl-aic-xxgk",
+                    "x",
+                    night(NIGHTS[1])[1],
+                    title=TITLE,
+                    publisher_name="龙岩市工商局",
+                    published_date=date(2012, 3, 3),
+                )
+            ]
+        },
+    )
+    assert query(published, "SELECT doc_id, doc_key FROM fct_documents") == [(first, f"t|ly-aic|{TITLE}|2012-03-03")]
     assert ids(published) == {"a": first, "g": first, "x": first}
 
 
@@ -107,9 +126,11 @@ def test_merged_documents_keep_the_oldest_id_and_alias_the_other(tmp_path):
     assert query(published, "SELECT doc_id, n_sightings FROM fct_documents") == [(older, 4)]
     assert set(ids(published).values()) == {older}
     assert aliases(published) == {(younger, older, run_id(2), "merged")}
-    assert query(published, "SELECT doc_id, issued_run_id, current_doc_id, retired_run_id, retired_reason "
-                            "FROM dim_doc_ids ORDER BY issued_run_id") == [
-        (older, run_id(0), older, None, None), (younger, run_id(1), older, run_id(2), "merged")]
+    assert query(
+        published,
+        "SELECT doc_id, issued_run_id, current_doc_id, retired_run_id, retired_reason "
+        "FROM dim_doc_ids ORDER BY issued_run_id",
+    ) == [(older, run_id(0), older, None, None), (younger, run_id(1), older, run_id(2), "merged")]
 
     # night 4 changes nothing: the alias stays as it was
     build_night(tmp_path, 3, {LY: [ly("c", 3, 4)]})
@@ -144,9 +165,10 @@ def test_a_split_leaves_the_id_with_the_larger_part_and_never_reissues_it(tmp_pa
     fresh = md5_id(f"s|{LY}|a#1")
     assert ids(published) == {"a": fresh, "b": old, "c": old}
     assert aliases(published) == set()
-    assert query(published, "SELECT doc_id, issued_run_id, issued_doc_key FROM dim_doc_ids "
-                            "ORDER BY issued_run_id") == [
-        (old, run_id(0), f"s|{LY}|a"), (fresh, run_id(2), f"s|{LY}|a")]
+    assert query(published, "SELECT doc_id, issued_run_id, issued_doc_key FROM dim_doc_ids ORDER BY issued_run_id") == [
+        (old, run_id(0), f"s|{LY}|a"),
+        (fresh, run_id(2), f"s|{LY}|a"),
+    ]
 
 
 def test_a_split_in_two_equal_parts_leaves_the_id_with_the_earliest_seen(tmp_path):
@@ -166,8 +188,17 @@ def test_a_failed_build_leaves_the_published_registry_and_the_next_build_uses_it
     first, before, kept = ids(published)["a"], published.read_bytes(), registry(published)
     land(tmp_path, NIGHTS[1], LY, [ly("a", 1, 1, index_no="A-1")], mode="incremental")
     # a check fails (two units answer to one alias) ...
-    units = [*UNITS, {"id": "ly-aic-2", "name": "龙岩市工商局二", "level": "city", "region": "350800",
-                      "parent": None, "aliases": ["龙岩市工商局"]}]
+    units = [
+        *UNITS,
+        {
+            "id": "ly-aic-2",
+            "name": "龙岩市工商局二",
+            "level": "city",
+            "region": "350800",
+            "parent": None,
+            "aliases": ["龙岩市工商局"],
+        },
+    ]
     with pytest.raises(BuildError, match="check unit_names_unambiguous failed"):
         load_and_build(tmp_path, units=units)
     assert published.read_bytes() == before
@@ -176,7 +207,9 @@ def test_a_failed_build_leaves_the_published_registry_and_the_next_build_uses_it
     shutil.copytree(build_module.MODELS_DIR, models)
     (models / "zz_broken.sql").write_text(
         "-- materialized: table\n-- grain: none\nSELECT error('broken') FROM fct_doc_id_aliases\n"
-        "UNION ALL SELECT error('broken') FROM fct_documents\n", encoding="utf-8")
+        "UNION ALL SELECT error('broken') FROM fct_documents\n",
+        encoding="utf-8",
+    )
     monkeypatch.setattr(build_module, "MODELS_DIR", models)
     with pytest.raises(BuildError, match="model zz_broken failed"):
         load_and_build(tmp_path)
@@ -208,8 +241,9 @@ def test_a_document_whose_sightings_left_retires_its_id_for_good(tmp_path):
     shutil.rmtree(tmp_path / "landing" / run_id(1))
     (tmp_path / "state.duckdb").unlink()
     load_and_build(tmp_path)
-    assert query(published, "SELECT current_doc_id, retired_run_id, retired_reason FROM dim_doc_ids "
-                            "WHERE doc_id = ?", [gone]) == [(None, run_id(0), "gone")]
+    assert query(
+        published, "SELECT current_doc_id, retired_run_id, retired_reason FROM dim_doc_ids WHERE doc_id = ?", [gone]
+    ) == [(None, run_id(0), "gone")]
     assert aliases(published) == set()
     # the same item listed again is a new document: the gone id is never issued again
     build_night(tmp_path, 2, {LY: [ly("z", 2, 20, title="其他")]})
@@ -218,11 +252,10 @@ def test_a_document_whose_sightings_left_retires_its_id_for_good(tmp_path):
 
 TAMPERING = {
     "doc_ids_registered": "UPDATE dim_doc_ids SET retired_run_id = 'x', retired_reason = 'gone' "
-                          "WHERE doc_id = (SELECT min(doc_id) FROM fct_documents)",
+    "WHERE doc_id = (SELECT min(doc_id) FROM fct_documents)",
     "doc_id_aliases_resolve": "INSERT INTO fct_doc_id_aliases "
-                              "SELECT doc_id, 'ffffffffffffffff', 'x', 'merged' FROM fct_documents LIMIT 1",
-    "sightings_match_the_registry": "UPDATE fct_sighting_doc_ids SET doc_id = 'ffffffffffffffff' "
-                                    "WHERE item_key = 'c'",
+    "SELECT doc_id, 'ffffffffffffffff', 'x', 'merged' FROM fct_documents LIMIT 1",
+    "sightings_match_the_registry": "UPDATE fct_sighting_doc_ids SET doc_id = 'ffffffffffffffff' WHERE item_key = 'c'",
 }
 
 

@@ -20,8 +20,15 @@ D1 = date(2013, 1, 5)
 
 def test_landing_round_trips_every_field(tmp_path):
     seen = datetime(2013, 1, 5, 2, 1, tzinfo=UTC)
-    row = listing("ly-aic-xxgk", "t20120305_1", seen, title="关于A的通知", index_no="FJ-001",
-                  published_date=date(2012, 3, 5), n_attachments=2)
+    row = listing(
+        "ly-aic-xxgk",
+        "t20120305_1",
+        seen,
+        title="关于A的通知",
+        index_no="FJ-001",
+        published_date=date(2012, 3, 5),
+        n_attachments=2,
+    )
     run_id = land(tmp_path, D1, "ly-aic-xxgk", [row])
     paths = landing_paths(tmp_path, run_id, "ly-aic-xxgk")
     table = pq.read_table(paths["listings"])
@@ -95,8 +102,7 @@ def test_a_run_that_breaks_the_contract_is_refused_whole(tmp_path):
 def test_write_landing_refuses_bad_input_before_writing(tmp_path):
     seen = datetime(2013, 1, 5, 2, tzinfo=UTC)
     run_id, started = night(D1)
-    run = {"portal_id": "ly-aic-xxgk", "run_id": run_id, "mode": "full", "status": "ok",
-           "started_at": started}
+    run = {"portal_id": "ly-aic-xxgk", "run_id": run_id, "mode": "full", "status": "ok", "started_at": started}
     with pytest.raises(LandingError, match="belongs to portal"):
         write_landing(tmp_path, run_id, "ly-aic-xxgk", [listing("xl-aic-xxgk", "k", seen)], run)
     with pytest.raises(LandingError, match="not a safe name"):
@@ -104,17 +110,19 @@ def test_write_landing_refuses_bad_input_before_writing(tmp_path):
     bad_date = listing("ly-aic-xxgk", "k", seen, published_date="2012年3月5日")
     with pytest.raises(LandingError, match="landing schema"):
         write_landing(tmp_path, run_id, "ly-aic-xxgk", [bad_date], run)
-    assert not (tmp_path / "landing" / run_id).exists() or not any(
-        (tmp_path / "landing" / run_id).iterdir()
-    )
+    assert not (tmp_path / "landing" / run_id).exists() or not any((tmp_path / "landing" / run_id).iterdir())
 
 
 def test_known_items_gives_the_latest_hash_of_each_item(tmp_path):
     state = tmp_path / "state.duckdb"
     assert known_items(state, "ly-aic-xxgk") == {}
     seen = datetime(2013, 1, 5, 2, tzinfo=UTC)
-    land(tmp_path, D1, "ly-aic-xxgk", [listing("ly-aic-xxgk", "a", seen, title="旧标题"),
-                                       listing("ly-aic-xxgk", "b", seen, title="乙")])
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [listing("ly-aic-xxgk", "a", seen, title="旧标题"), listing("ly-aic-xxgk", "b", seen, title="乙")],
+    )
     land(tmp_path, date(2013, 1, 6), "ly-aic-xxgk", [listing("ly-aic-xxgk", "a", seen, title="新标题")])
     load(state, tmp_path)
     known = known_items(state, "ly-aic-xxgk")
@@ -136,9 +144,7 @@ def test_a_listings_file_of_the_wrong_types_is_refused_with_its_reason(tmp_path)
 
     result = load(tmp_path / "state.duckdb", tmp_path)
     assert result.runs_loaded == [(good, "ly-aic-xxgk")]
-    assert [reason for _, reason in result.rejected] == [
-        "xl-aic-xxgk.listings.parquet: page_no is string, not int32"
-    ]
+    assert [reason for _, reason in result.rejected] == ["xl-aic-xxgk.listings.parquet: page_no is string, not int32"]
     assert raw_count(tmp_path) == 1
 
 

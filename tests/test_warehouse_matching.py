@@ -42,11 +42,37 @@ def rules(published) -> set[tuple[str, str, str]]:
 
 
 def test_equal_index_no_matches_whatever_else_differs(tmp_path):
-    land(tmp_path, D1, "ly-aic-xxgk", [listing("ly-aic-xxgk", "ly1", SEEN, index_no="FJ00101-0203-2012-00001",
-                                               title="关于开展年检的通知", published_date=date(2012, 3, 5))])
-    land(tmp_path, D1, "fj-gov", [listing("fj-gov", "gov1", SEEN, index_no="FJ00101-0203-2012-00001",
-                                          title="龙岩市工商局关于开展年检工作的通知",
-                                          publisher_name="某单位", published_date=date(2012, 3, 9))])
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            listing(
+                "ly-aic-xxgk",
+                "ly1",
+                SEEN,
+                index_no="FJ00101-0203-2012-00001",
+                title="关于开展年检的通知",
+                published_date=date(2012, 3, 5),
+            )
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [
+            listing(
+                "fj-gov",
+                "gov1",
+                SEEN,
+                index_no="FJ00101-0203-2012-00001",
+                title="龙岩市工商局关于开展年检工作的通知",
+                publisher_name="某单位",
+                published_date=date(2012, 3, 9),
+            )
+        ],
+    )
     published, result = load_and_build(tmp_path)
     docs = documents_of(published)
     assert same_document(docs, ("ly-aic-xxgk", "ly1"), ("fj-gov", "gov1"))
@@ -56,11 +82,28 @@ def test_equal_index_no_matches_whatever_else_differs(tmp_path):
 
 def test_doc_no_with_year_matches_within_one_unit(tmp_path):
     # the province portal names the publisher by alias; the city portal is the unit's own
-    land(tmp_path, D1, "ly-aic-xxgk", [listing("ly-aic-xxgk", "ly1", SEEN, doc_no="龙工商〔2012〕3号",
-                                               title="甲", published_date=date(2012, 3, 5))])
-    land(tmp_path, D1, "fj-gov", [listing("fj-gov", "gov1", SEEN, doc_no="龙工商〔2012〕3号",
-                                          title="乙", publisher_name="龙岩市 工商局",
-                                          published_date=date(2013, 2, 1))])
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [listing("ly-aic-xxgk", "ly1", SEEN, doc_no="龙工商〔2012〕3号", title="甲", published_date=date(2012, 3, 5))],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [
+            listing(
+                "fj-gov",
+                "gov1",
+                SEEN,
+                doc_no="龙工商〔2012〕3号",
+                title="乙",
+                publisher_name="龙岩市 工商局",
+                published_date=date(2013, 2, 1),
+            )
+        ],
+    )
     published, _ = load_and_build(tmp_path)
     docs = documents_of(published)
     assert same_document(docs, ("ly-aic-xxgk", "ly1"), ("fj-gov", "gov1"))
@@ -68,14 +111,31 @@ def test_doc_no_with_year_matches_within_one_unit(tmp_path):
 
 
 def test_doc_no_without_year_needs_the_same_published_year(tmp_path):
-    land(tmp_path, D1, "ly-aic-xxgk", [
-        listing("ly-aic-xxgk", "a2012", SEEN, doc_no="龙工商3号", title="甲", published_date=date(2012, 6, 1)),
-        listing("ly-aic-xxgk", "b2013", SEEN, doc_no="龙工商3号", title="乙", published_date=date(2013, 6, 1)),
-    ])
-    land(tmp_path, D1, "fj-gov", [
-        listing("fj-gov", "c2012", SEEN, doc_no="龙工商3号", title="丙", publisher_name="龙岩市工商行政管理局",
-                published_date=date(2012, 12, 1)),
-    ])
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            listing("ly-aic-xxgk", "a2012", SEEN, doc_no="龙工商3号", title="甲", published_date=date(2012, 6, 1)),
+            listing("ly-aic-xxgk", "b2013", SEEN, doc_no="龙工商3号", title="乙", published_date=date(2013, 6, 1)),
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [
+            listing(
+                "fj-gov",
+                "c2012",
+                SEEN,
+                doc_no="龙工商3号",
+                title="丙",
+                publisher_name="龙岩市工商行政管理局",
+                published_date=date(2012, 12, 1),
+            ),
+        ],
+    )
     published, result = load_and_build(tmp_path)
     docs = documents_of(published)
     assert same_document(docs, ("ly-aic-xxgk", "a2012"), ("fj-gov", "c2012"))
@@ -84,17 +144,39 @@ def test_doc_no_without_year_needs_the_same_published_year(tmp_path):
 
 
 def test_title_key_matches_within_three_days_only(tmp_path):
-    land(tmp_path, D1, "ly-aic-xxgk", [
-        listing("ly-aic-xxgk", "ly1", SEEN, title="关于2012年度企业年检的通知", published_date=date(2012, 3, 5)),
-        listing("ly-aic-xxgk", "ly2", SEEN, title="关于2012年度企业年检的通知", published_date=date(2012, 9, 5)),
-    ])
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            listing("ly-aic-xxgk", "ly1", SEEN, title="关于2012年度企业年检的通知", published_date=date(2012, 3, 5)),
+            listing("ly-aic-xxgk", "ly2", SEEN, title="关于2012年度企业年检的通知", published_date=date(2012, 9, 5)),
+        ],
+    )
     # full-width digits, spaces and punctuation differ; 3 days apart is still a match
-    land(tmp_path, D1, "fj-gov", [
-        listing("fj-gov", "g1", SEEN, title="关于２０１２年度 企业年检的通知。", publisher_name="龙岩市工商局",
-                published_date=date(2012, 3, 8)),
-        listing("fj-gov", "g2", SEEN, title="《关于2012年度企业年检的通知》", publisher_name="龙岩市工商局",
-                published_date=date(2012, 9, 9)),
-    ])
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [
+            listing(
+                "fj-gov",
+                "g1",
+                SEEN,
+                title="关于２０１２年度 企业年检的通知。",
+                publisher_name="龙岩市工商局",
+                published_date=date(2012, 3, 8),
+            ),
+            listing(
+                "fj-gov",
+                "g2",
+                SEEN,
+                title="《关于2012年度企业年检的通知》",
+                publisher_name="龙岩市工商局",
+                published_date=date(2012, 9, 9),
+            ),
+        ],
+    )
     published, result = load_and_build(tmp_path)
     docs = documents_of(published)
     assert same_document(docs, ("ly-aic-xxgk", "ly1"), ("fj-gov", "g1"))
@@ -107,24 +189,70 @@ def test_title_key_matches_within_three_days_only(tmp_path):
 
 def test_same_title_in_two_units_never_merges(tmp_path):
     title = "关于开展打击传销专项行动的通知"
-    land(tmp_path, D1, "xl-aic-xxgk", [listing("xl-aic-xxgk", "x1", SEEN, title=title, published_date=date(2012, 5, 2))])
-    land(tmp_path, D1, "ct-aic-xxgk", [listing("ct-aic-xxgk", "c1", SEEN, title=title, published_date=date(2012, 5, 2))])
+    land(
+        tmp_path, D1, "xl-aic-xxgk", [listing("xl-aic-xxgk", "x1", SEEN, title=title, published_date=date(2012, 5, 2))]
+    )
+    land(
+        tmp_path, D1, "ct-aic-xxgk", [listing("ct-aic-xxgk", "c1", SEEN, title=title, published_date=date(2012, 5, 2))]
+    )
     # a publisher that merely starts like a unit's name is not that unit
-    land(tmp_path, D1, "fj-gov", [listing("fj-gov", "g1", SEEN, title=title, publisher_name="新罗区工商行政管理局联合会",
-                                          published_date=date(2012, 5, 2))])
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [
+            listing(
+                "fj-gov",
+                "g1",
+                SEEN,
+                title=title,
+                publisher_name="新罗区工商行政管理局联合会",
+                published_date=date(2012, 5, 2),
+            )
+        ],
+    )
     published, result = load_and_build(tmp_path)
     assert result.n_documents == 3
-    unmatched = query(published, "SELECT publisher_name, portal_id, fallback_unit_id, n_sightings "
-                                 "FROM rpt_unmatched_publishers")
+    unmatched = query(
+        published, "SELECT publisher_name, portal_id, fallback_unit_id, n_sightings FROM rpt_unmatched_publishers"
+    )
     assert unmatched == [("新罗区工商行政管理局联合会", "fj-gov", None, 1)]
 
 
 def test_two_different_index_no_never_merge(tmp_path):
-    land(tmp_path, D1, "ly-aic-xxgk", [listing("ly-aic-xxgk", "ly1", SEEN, index_no="A-1", doc_no="龙工商〔2012〕9号",
-                                               title="关于甲的通知", published_date=date(2012, 3, 5))])
-    land(tmp_path, D1, "fj-gov", [listing("fj-gov", "g1", SEEN, index_no="A-2", doc_no="龙工商〔2012〕9号",
-                                          title="关于甲的通知", publisher_name="龙岩市工商局",
-                                          published_date=date(2012, 3, 5))])
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            listing(
+                "ly-aic-xxgk",
+                "ly1",
+                SEEN,
+                index_no="A-1",
+                doc_no="龙工商〔2012〕9号",
+                title="关于甲的通知",
+                published_date=date(2012, 3, 5),
+            )
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [
+            listing(
+                "fj-gov",
+                "g1",
+                SEEN,
+                index_no="A-2",
+                doc_no="龙工商〔2012〕9号",
+                title="关于甲的通知",
+                publisher_name="龙岩市工商局",
+                published_date=date(2012, 3, 5),
+            )
+        ],
+    )
     published, result = load_and_build(tmp_path)
     assert result.n_documents == 2
     assert query(published, "SELECT count(*) FROM int_matches")[0][0] == 0
@@ -132,30 +260,75 @@ def test_two_different_index_no_never_merge(tmp_path):
 
 def test_a_sighting_that_would_tie_two_index_no_joins_the_closest(tmp_path):
     # g1 has no index_no: its doc_no reaches A-1, its title reaches A-2. doc_no is stronger.
-    land(tmp_path, D1, "ly-aic-xxgk", [
-        listing("ly-aic-xxgk", "ly1", SEEN, index_no="A-1", doc_no="龙工商〔2012〕9号", title="关于甲的通知",
-                published_date=date(2012, 3, 1)),
-        listing("ly-aic-xxgk", "ly2", SEEN, index_no="A-2", title="关于乙的通知", published_date=date(2012, 3, 5)),
-    ])
-    land(tmp_path, D1, "fj-gov", [listing("fj-gov", "g1", SEEN, doc_no="龙工商〔2012〕9号", title="关于乙的通知",
-                                          publisher_name="龙岩市工商局", published_date=date(2012, 3, 5))])
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            listing(
+                "ly-aic-xxgk",
+                "ly1",
+                SEEN,
+                index_no="A-1",
+                doc_no="龙工商〔2012〕9号",
+                title="关于甲的通知",
+                published_date=date(2012, 3, 1),
+            ),
+            listing("ly-aic-xxgk", "ly2", SEEN, index_no="A-2", title="关于乙的通知", published_date=date(2012, 3, 5)),
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [
+            listing(
+                "fj-gov",
+                "g1",
+                SEEN,
+                doc_no="龙工商〔2012〕9号",
+                title="关于乙的通知",
+                publisher_name="龙岩市工商局",
+                published_date=date(2012, 3, 5),
+            )
+        ],
+    )
     published, result = load_and_build(tmp_path)
     docs = documents_of(published)
     assert same_document(docs, ("ly-aic-xxgk", "ly1"), ("fj-gov", "g1"))
     assert docs[("ly-aic-xxgk", "ly2")] != docs[("fj-gov", "g1")]
     assert result.n_index_conflicts == 1
-    conflicts = query(published, "SELECT item_key, chosen_index_no, candidate_index_nos, match_rule "
-                                 "FROM rpt_index_conflicts")
+    conflicts = query(
+        published, "SELECT item_key, chosen_index_no, candidate_index_nos, match_rule FROM rpt_index_conflicts"
+    )
     assert conflicts == [("g1", "A-1", ["A-1", "A-2"], "doc_no")]
 
 
 def test_title_tie_goes_to_the_nearest_date(tmp_path):
-    land(tmp_path, D1, "ly-aic-xxgk", [
-        listing("ly-aic-xxgk", "ly1", SEEN, index_no="A-1", title="关于丙的通知", published_date=date(2012, 3, 1)),
-        listing("ly-aic-xxgk", "ly2", SEEN, index_no="A-2", title="关于丙的通知", published_date=date(2012, 3, 4)),
-    ])
-    land(tmp_path, D1, "fj-gov", [listing("fj-gov", "g1", SEEN, title="关于丙的通知", publisher_name="龙岩市工商局",
-                                          published_date=date(2012, 3, 3))])
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            listing("ly-aic-xxgk", "ly1", SEEN, index_no="A-1", title="关于丙的通知", published_date=date(2012, 3, 1)),
+            listing("ly-aic-xxgk", "ly2", SEEN, index_no="A-2", title="关于丙的通知", published_date=date(2012, 3, 4)),
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [
+            listing(
+                "fj-gov",
+                "g1",
+                SEEN,
+                title="关于丙的通知",
+                publisher_name="龙岩市工商局",
+                published_date=date(2012, 3, 3),
+            )
+        ],
+    )
     published, _ = load_and_build(tmp_path)
     docs = documents_of(published)
     assert same_document(docs, ("ly-aic-xxgk", "ly2"), ("fj-gov", "g1"))
@@ -165,32 +338,86 @@ def test_title_tie_goes_to_the_nearest_date(tmp_path):
 def test_the_origin_portal_decides_a_disputed_field(tmp_path):
     # The province portal lists more fields and saw it first, yet the city bureau's own
     # portal is the origin: its 2012-12-31 stands against the province's 2013-01-01.
-    land(tmp_path, date(2013, 1, 1), "fj-gov", [
-        listing("fj-gov", "g1", SEEN, index_no="LY-2012-999", title="关于年末检查的通知", publisher_name="龙岩市工商局",
-                published_date=date(2013, 1, 1), topic="市场监管", genre="通知", validity="有效"),
-    ])
-    land(tmp_path, date(2013, 1, 2), "ly-aic-xxgk", [
-        listing("ly-aic-xxgk", "ly1", SEEN, index_no="LY-2012-999", title="关于年末检查的通知",
-                published_date=date(2012, 12, 31)),
-    ])
+    land(
+        tmp_path,
+        date(2013, 1, 1),
+        "fj-gov",
+        [
+            listing(
+                "fj-gov",
+                "g1",
+                SEEN,
+                index_no="LY-2012-999",
+                title="关于年末检查的通知",
+                publisher_name="龙岩市工商局",
+                published_date=date(2013, 1, 1),
+                topic="市场监管",
+                genre="通知",
+                validity="有效",
+            ),
+        ],
+    )
+    land(
+        tmp_path,
+        date(2013, 1, 2),
+        "ly-aic-xxgk",
+        [
+            listing(
+                "ly-aic-xxgk",
+                "ly1",
+                SEEN,
+                index_no="LY-2012-999",
+                title="关于年末检查的通知",
+                published_date=date(2012, 12, 31),
+            ),
+        ],
+    )
     published, _ = load_and_build(tmp_path)
-    document = query(published, "SELECT published_date, topic, origin_portal_id, disagreeing_fields "
-                                "FROM fct_documents")
+    document = query(published, "SELECT published_date, topic, origin_portal_id, disagreeing_fields FROM fct_documents")
     assert document == [(date(2012, 12, 31), "市场监管", "ly-aic-xxgk", ["published_date"])]
     origins = query(published, "SELECT portal_id, is_origin FROM fct_sightings ORDER BY portal_id")
     assert origins == [("fj-gov", False), ("ly-aic-xxgk", True)]
-    new_by_year = query(published, "SELECT year, new FROM fct_totals WHERE system_id = 'ly-aic' "
-                                   "AND level = 'all' ORDER BY year")
+    new_by_year = query(
+        published, "SELECT year, new FROM fct_totals WHERE system_id = 'ly-aic' AND level = 'all' ORDER BY year"
+    )
     assert new_by_year == [(2012, 1)]  # no document is dated 2013, so 2013 is no year present
 
 
 def test_the_nearest_ancestor_portal_is_the_origin_when_the_unit_has_none(tmp_path):
     # 新罗 has a portal, 长汀 does not in this build: its documents' origin is the city portal
     portals = [p for p in PORTALS if p["id"] != "ct-aic-xxgk"]
-    land(tmp_path, D1, "fj-aic-xxgk", [listing("fj-aic-xxgk", "p1", SEEN, index_no="CT-1", title="省",
-                                               publisher_name="长汀县工商行政管理局", published_date=date(2012, 1, 1))])
-    land(tmp_path, D1, "ly-aic-xxgk", [listing("ly-aic-xxgk", "c1", SEEN, index_no="CT-1", title="市",
-                                               publisher_name="长汀县工商行政管理局", published_date=date(2012, 1, 2))])
+    land(
+        tmp_path,
+        D1,
+        "fj-aic-xxgk",
+        [
+            listing(
+                "fj-aic-xxgk",
+                "p1",
+                SEEN,
+                index_no="CT-1",
+                title="省",
+                publisher_name="长汀县工商行政管理局",
+                published_date=date(2012, 1, 1),
+            )
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            listing(
+                "ly-aic-xxgk",
+                "c1",
+                SEEN,
+                index_no="CT-1",
+                title="市",
+                publisher_name="长汀县工商行政管理局",
+                published_date=date(2012, 1, 2),
+            )
+        ],
+    )
     published, _ = load_and_build(tmp_path, portals=portals)
     assert query(published, "SELECT unit_id, title, origin_portal_id FROM fct_documents") == [
         ("ct-aic", "市", "ly-aic-xxgk")
@@ -210,9 +437,18 @@ def four_city_listings() -> list[dict]:
 def test_doc_id_is_stable_across_row_orders_and_nights(tmp_path):
     rows = four_city_listings()
     gov = [
-        listing("fj-gov", "g2", SEEN, doc_no="龙工商〔2012〕1号", title="乙", publisher_name="龙岩市工商局",
-                published_date=date(2012, 3, 2)),
-        listing("fj-gov", "g3", SEEN, title="关于丁的通知", publisher_name="龙岩市工商局", published_date=date(2012, 3, 4)),
+        listing(
+            "fj-gov",
+            "g2",
+            SEEN,
+            doc_no="龙工商〔2012〕1号",
+            title="乙",
+            publisher_name="龙岩市工商局",
+            published_date=date(2012, 3, 2),
+        ),
+        listing(
+            "fj-gov", "g3", SEEN, title="关于丁的通知", publisher_name="龙岩市工商局", published_date=date(2012, 3, 4)
+        ),
         listing("fj-gov", "g1", SEEN, index_no="A-1", title="甲", published_date=date(2012, 3, 1)),
     ]
     forward, backward = tmp_path / "forward", tmp_path / "backward"
@@ -226,10 +462,15 @@ def test_doc_id_is_stable_across_row_orders_and_nights(tmp_path):
     assert len(set(documents_of(first).values())) == 4
 
     # a later night with a new sighting of an old document and a new document
-    land(forward, date(2013, 1, 6), "xl-aic-xxgk", [
-        listing("xl-aic-xxgk", "x1", SEEN, index_no="A-1", title="甲", published_date=date(2012, 3, 1)),
-        listing("xl-aic-xxgk", "x2", SEEN, title="新的", published_date=date(2013, 1, 6)),
-    ])
+    land(
+        forward,
+        date(2013, 1, 6),
+        "xl-aic-xxgk",
+        [
+            listing("xl-aic-xxgk", "x1", SEEN, index_no="A-1", title="甲", published_date=date(2012, 3, 1)),
+            listing("xl-aic-xxgk", "x2", SEEN, title="新的", published_date=date(2013, 1, 6)),
+        ],
+    )
     later, _ = load_and_build(forward)
     after = documents_of(later)
     before = documents_of(second)
@@ -272,9 +513,21 @@ def test_a_title_chain_within_three_days_step_by_step_is_one_document(tmp_path):
     # each listing is 2 days after the previous one: pairwise within 3 days, 8 days end to end
     portals = ["ly-aic-xxgk", "fj-gov", "fj-aic-xxgk", "xl-aic-xxgk", "ct-aic-xxgk"]
     for step, portal in enumerate(portals):
-        land(tmp_path, D1, portal, [listing(portal, f"c{step}", SEEN, title="关于链式转载的通知",
-                                            publisher_name="龙岩市工商局",
-                                            published_date=date(2012, 5, 1 + 2 * step))])
+        land(
+            tmp_path,
+            D1,
+            portal,
+            [
+                listing(
+                    portal,
+                    f"c{step}",
+                    SEEN,
+                    title="关于链式转载的通知",
+                    publisher_name="龙岩市工商局",
+                    published_date=date(2012, 5, 1 + 2 * step),
+                )
+            ],
+        )
     published, result = load_and_build(tmp_path)
     assert result.n_documents == 1
     assert query(published, "SELECT published_date, origin_portal_id FROM fct_documents") == [
@@ -288,21 +541,33 @@ def test_a_field_the_best_sighting_lacks_comes_from_the_next_one_holding_it(tmp_
     # it has no topic, so fj-gov's is taken; only the titles disagree (one topic is no
     # disagreement), and only fj-gov's sighting differs from the document.
     gov = [
-        listing("fj-gov", "g1", SEEN, index_no="A-1", title="甲甲", topic="市场监管",
-                published_date=date(2012, 3, 1)),
-        listing("fj-gov", "g2", SEEN, doc_no="龙工商〔2012〕1号", title="乙", publisher_name="龙岩市工商局",
-                published_date=date(2012, 3, 2)),
-        listing("fj-gov", "g3", SEEN, title="关于丁的通知", publisher_name="龙岩市工商局", published_date=date(2012, 3, 4)),
+        listing("fj-gov", "g1", SEEN, index_no="A-1", title="甲甲", topic="市场监管", published_date=date(2012, 3, 1)),
+        listing(
+            "fj-gov",
+            "g2",
+            SEEN,
+            doc_no="龙工商〔2012〕1号",
+            title="乙",
+            publisher_name="龙岩市工商局",
+            published_date=date(2012, 3, 2),
+        ),
+        listing(
+            "fj-gov", "g3", SEEN, title="关于丁的通知", publisher_name="龙岩市工商局", published_date=date(2012, 3, 4)
+        ),
     ]
     land(tmp_path, D1, "ly-aic-xxgk", four_city_listings())
     land(tmp_path, D1, "fj-gov", gov)
     published, result = load_and_build(tmp_path)
     assert result.n_documents == 4  # A-1, the doc_no, the title pair, 无匹配
-    assert query(published, "SELECT title, topic, origin_portal_id, disagreeing_fields FROM fct_documents "
-                            "WHERE index_no = 'A-1'") == [("甲", "市场监管", "ly-aic-xxgk", ["title"])]
-    assert query(published, "SELECT s.portal_id, s.differing_fields FROM fct_sightings AS s "
-                            "JOIN fct_documents AS d USING (doc_id) WHERE d.index_no = 'A-1' "
-                            "ORDER BY ALL") == [("fj-gov", ["title"]), ("ly-aic-xxgk", [])]
+    assert query(
+        published, "SELECT title, topic, origin_portal_id, disagreeing_fields FROM fct_documents WHERE index_no = 'A-1'"
+    ) == [("甲", "市场监管", "ly-aic-xxgk", ["title"])]
+    assert query(
+        published,
+        "SELECT s.portal_id, s.differing_fields FROM fct_sightings AS s "
+        "JOIN fct_documents AS d USING (doc_id) WHERE d.index_no = 'A-1' "
+        "ORDER BY ALL",
+    ) == [("fj-gov", ["title"]), ("ly-aic-xxgk", [])]
 
 
 #: unit -> its ancestors with their distance (the world of tests/helpers/warehouse.py)
@@ -315,10 +580,16 @@ ANCESTORS = {
 PORTAL_UNITS = {portal["id"]: portal["unit"] for portal in PORTALS}
 UNIT_NAMES = {unit["name"]: unit["id"] for unit in UNITS}
 VALUES = {
-    "title": ["甲", "乙"], "doc_no": ["龙工商〔2012〕1号", "龙工商〔2012〕2号"],
-    "publisher_name": list(UNIT_NAMES), "published_date": [date(2012, 3, 1), date(2012, 3, 2)],
-    "written_date": [date(2012, 2, 1)], "topic": ["市场监管", "综合政务"], "function": ["消费维权"],
-    "audience": ["服务企业", "服务消费者"], "genre": ["通知", "公告"], "validity": ["有效"],
+    "title": ["甲", "乙"],
+    "doc_no": ["龙工商〔2012〕1号", "龙工商〔2012〕2号"],
+    "publisher_name": list(UNIT_NAMES),
+    "published_date": [date(2012, 3, 1), date(2012, 3, 2)],
+    "written_date": [date(2012, 2, 1)],
+    "topic": ["市场监管", "综合政务"],
+    "function": ["消费维权"],
+    "audience": ["服务企业", "服务消费者"],
+    "genre": ["通知", "公告"],
+    "validity": ["有效"],
     "disclosure": ["主动公开", "依申请公开"],
 }
 
@@ -329,13 +600,15 @@ def expected_document(sightings: list[dict]) -> tuple:
     Every sighting here has its own first_seen_at, so the ranking never reaches its last
     keys (portal_id, then the item_key's hash).
     """
+
     def n_fields(row: dict) -> int:
         return sum(row[name] is not None for name in FIELDS)
 
     order = sorted(sightings, key=lambda row: (-n_fields(row), row["seen_at"], row["portal_id"]))
     named = [UNIT_NAMES[row["publisher_name"]] for row in order if row["publisher_name"]]
-    unit = named[0] if named else next(PORTAL_UNITS[row["portal_id"]] for row in order
-                                       if PORTAL_UNITS[row["portal_id"]])
+    unit = (
+        named[0] if named else next(PORTAL_UNITS[row["portal_id"]] for row in order if PORTAL_UNITS[row["portal_id"]])
+    )
 
     def distance(row: dict) -> int:
         return ANCESTORS[unit].get(PORTAL_UNITS[row["portal_id"]], 64)
@@ -360,8 +633,13 @@ def test_documents_follow_the_ranking_field_by_field_on_a_random_world(tmp_path)
         for portal in rng.sample(sorted(PORTAL_UNITS), rng.randint(1, 5)):
             second += 1
             fields = {name: rng.choice(values) for name, values in VALUES.items() if rng.random() < 0.5}
-            row = listing(portal, f"{portal}-{number}", SEEN + timedelta(seconds=rng.randint(0, 10**6) * 1000 + second),
-                          index_no=index_no, **fields)
+            row = listing(
+                portal,
+                f"{portal}-{number}",
+                SEEN + timedelta(seconds=rng.randint(0, 10**6) * 1000 + second),
+                index_no=index_no,
+                **fields,
+            )
             by_portal[portal].append(row)
             documents.setdefault(index_no, []).append(row)
     for portal, rows in by_portal.items():
@@ -369,8 +647,12 @@ def test_documents_follow_the_ranking_field_by_field_on_a_random_world(tmp_path)
     published, result = load_and_build(tmp_path)
     assert result.n_documents == 60
     columns = ", ".join(f'"{name}"' if name == "function" else name for name in FIELDS)
-    built = {row[0]: row[1:] for row in query(
-        published, f"SELECT index_no, unit_id, {columns}, origin_portal_id, disagreeing_fields FROM fct_documents")}
+    built = {
+        row[0]: row[1:]
+        for row in query(
+            published, f"SELECT index_no, unit_id, {columns}, origin_portal_id, disagreeing_fields FROM fct_documents"
+        )
+    }
     expected = {}
     for index_no, sightings in documents.items():
         unit, *fields, origin, disagreeing = expected_document(sightings)

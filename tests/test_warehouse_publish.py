@@ -19,14 +19,31 @@ D1, D2 = date(2013, 1, 5), date(2013, 1, 6)
 
 def first_night(tmp_path):
     seen = night(D1)[1]
-    land(tmp_path, D1, "ly-aic-xxgk", [
-        listing("ly-aic-xxgk", "a", seen, index_no="A-1", title="甲", published_date=date(2012, 3, 1), topic="t1"),
-        listing("ly-aic-xxgk", "b", seen, index_no="A-2", title="乙", published_date=date(2012, 3, 2)),
-    ])
-    land(tmp_path, D1, "fj-gov", [
-        listing("fj-gov", "g", seen, index_no="A-1", title="甲", publisher_name="某协会",
-                published_date=date(2012, 3, 1)),
-    ])
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            listing("ly-aic-xxgk", "a", seen, index_no="A-1", title="甲", published_date=date(2012, 3, 1), topic="t1"),
+            listing("ly-aic-xxgk", "b", seen, index_no="A-2", title="乙", published_date=date(2012, 3, 2)),
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [
+            listing(
+                "fj-gov",
+                "g",
+                seen,
+                index_no="A-1",
+                title="甲",
+                publisher_name="某协会",
+                published_date=date(2012, 3, 1),
+            ),
+        ],
+    )
     return load_and_build(tmp_path)[0]
 
 
@@ -35,13 +52,16 @@ def test_a_reader_keeps_its_snapshot_across_a_publish(tmp_path):
     reader = duckdb.connect(str(published), read_only=True)
     assert reader.execute("SELECT count(*) FROM fct_documents").fetchone()[0] == 2
 
-    land(tmp_path, D2, "ly-aic-xxgk", [listing("ly-aic-xxgk", "c", night(D2)[1], index_no="A-3", title="丙",
-                                               published_date=date(2012, 3, 3))])
+    land(
+        tmp_path,
+        D2,
+        "ly-aic-xxgk",
+        [listing("ly-aic-xxgk", "c", night(D2)[1], index_no="A-3", title="丙", published_date=date(2012, 3, 3))],
+    )
     load_and_build(tmp_path)
     # the open reader still sees the file it opened; a new reader sees the new one
     assert reader.execute("SELECT count(*) FROM fct_documents").fetchone()[0] == 2
-    assert reader.execute("SELECT held FROM fct_totals WHERE system_id = 'ly-aic' AND level = 'all'"
-                          ).fetchone()[0] == 2
+    assert reader.execute("SELECT held FROM fct_totals WHERE system_id = 'ly-aic' AND level = 'all'").fetchone()[0] == 2
     reader.close()
     assert query(published, "SELECT count(*) FROM fct_documents") == [(3,)]
     assert [path.name for path in published.parent.iterdir() if "building" in path.name] == []
@@ -50,11 +70,24 @@ def test_a_reader_keeps_its_snapshot_across_a_publish(tmp_path):
 def test_a_failed_check_keeps_the_old_file_and_says_why(tmp_path):
     published = first_night(tmp_path)
     before = published.read_bytes()
-    land(tmp_path, D2, "ly-aic-xxgk", [listing("ly-aic-xxgk", "c", night(D2)[1], index_no="A-3", title="丙",
-                                               published_date=date(2012, 3, 3))])
+    land(
+        tmp_path,
+        D2,
+        "ly-aic-xxgk",
+        [listing("ly-aic-xxgk", "c", night(D2)[1], index_no="A-3", title="丙", published_date=date(2012, 3, 3))],
+    )
     # two units answering to one alias: publishers could not be resolved, the check refuses
-    units = [*UNITS, {"id": "ly-aic-2", "name": "龙岩市工商局二", "level": "city", "region": "350800",
-                      "parent": None, "aliases": ["龙岩市工商局"]}]
+    units = [
+        *UNITS,
+        {
+            "id": "ly-aic-2",
+            "name": "龙岩市工商局二",
+            "level": "city",
+            "region": "350800",
+            "parent": None,
+            "aliases": ["龙岩市工商局"],
+        },
+    ]
     with pytest.raises(BuildError, match="check unit_names_unambiguous failed.*龙岩市工商局"):
         load_and_build(tmp_path, units=units)
     assert published.read_bytes() == before
@@ -65,7 +98,11 @@ def test_a_failed_check_keeps_the_old_file_and_says_why(tmp_path):
 def test_an_inconsistent_config_is_refused_by_the_config_not_the_build():
     # the build takes the validated config as given; flows/config.py is the one validator
     assert [unit.id for unit in parse_config({"unit": UNITS, "portal": PORTALS}).units] == [
-        "fj-aic", "ly-aic", "xl-aic", "ct-aic"]
+        "fj-aic",
+        "ly-aic",
+        "xl-aic",
+        "ct-aic",
+    ]
     refused = {
         "parent": ([{**UNITS[0], "parent": "nowhere"}, *UNITS[1:]], PORTALS),
         "cycle": ([{**UNITS[0], "parent": "ly-aic"}, *UNITS[1:]], PORTALS),
@@ -79,8 +116,8 @@ def test_an_inconsistent_config_is_refused_by_the_config_not_the_build():
     assert problems == {
         "parent": ['unit[0] id="fj-aic": field \'parent\': no unit with id "nowhere"'],
         "cycle": [
-            'unit[0] id="fj-aic": field \'parent\': cycle fj-aic -> ly-aic -> fj-aic',
-            'unit[1] id="ly-aic": field \'parent\': cycle ly-aic -> fj-aic -> ly-aic',
+            "unit[0] id=\"fj-aic\": field 'parent': cycle fj-aic -> ly-aic -> fj-aic",
+            "unit[1] id=\"ly-aic\": field 'parent': cycle ly-aic -> fj-aic -> ly-aic",
         ],
         "unit": ['portal[0] id="fj-gov": field \'unit\': no unit with id "ghost"'],
     }
@@ -116,9 +153,9 @@ def test_an_empty_warehouse_builds_and_counts_zero(tmp_path):
     published, result = load_and_build(tmp_path)
     assert result.n_documents == 0
     assert totals(published, "ly-aic", 2012) == {
-        "system": "ly-aic", "year": 2012,
-        "levels": {"all": {"held": 0, "official_held": 0, "new": 0, "official_new": 0,
-                           "fulltext_held": 0}},
+        "system": "ly-aic",
+        "year": 2012,
+        "levels": {"all": {"held": 0, "official_held": 0, "new": 0, "official_new": 0, "fulltext_held": 0}},
         "categories": {"all": {"topic": {}, "function": {}, "audience": {}}},
     }
     with pytest.raises(KeyError, match="not a configured unit"):
@@ -131,5 +168,6 @@ def test_a_portal_failing_tonight_keeps_what_it_had(tmp_path):
     land(tmp_path, D2, "ly-aic-xxgk", [], status="failed")
     load_and_build(tmp_path)
     assert query(published, "SELECT * FROM fct_totals ORDER BY ALL") == before
-    assert query(published, "SELECT status, n_rows, reason FROM fct_portal_runs WHERE run_id = ?",
-                 [night(D2)[0]]) == [("failed", 0, "listing page 3 timed out")]
+    assert query(published, "SELECT status, n_rows, reason FROM fct_portal_runs WHERE run_id = ?", [night(D2)[0]]) == [
+        ("failed", 0, "listing page 3 timed out")
+    ]

@@ -16,8 +16,18 @@ JAN = {day: date(2013, 1, day) for day in range(5, 12)}
 
 def rows(portal_id: str, keys_and_index: dict[str, str], day: date) -> list[dict]:
     seen = night(day)[1]
-    return [listing(portal_id, key, seen, index_no=index, title=f"文件{index}", publisher_name=PUBLISHER,
-                    published_date=date(2013, 1, 1)) for key, index in keys_and_index.items()]
+    return [
+        listing(
+            portal_id,
+            key,
+            seen,
+            index_no=index,
+            title=f"文件{index}",
+            publisher_name=PUBLISHER,
+            published_date=date(2013, 1, 1),
+        )
+        for key, index in keys_and_index.items()
+    ]
 
 
 def land_world(tmp_path) -> None:
@@ -29,18 +39,22 @@ def land_world(tmp_path) -> None:
 
 
 def documents(published) -> dict[str, tuple]:
-    return dict((index, (n, when)) for index, n, when in query(
-        published, "SELECT index_no, n_sightings, withdrawn_date FROM fct_documents"))
+    return dict(
+        (index, (n, when))
+        for index, n, when in query(published, "SELECT index_no, n_sightings, withdrawn_date FROM fct_documents")
+    )
 
 
 def held_2013(published) -> int:
-    return query(published, "SELECT held FROM fct_totals "
-                            "WHERE system_id = 'ly-aic' AND level = 'all' AND year = 2013")[0][0]
+    return query(published, "SELECT held FROM fct_totals WHERE system_id = 'ly-aic' AND level = 'all' AND year = 2013")[
+        0
+    ][0]
 
 
 def sightings(published) -> list[tuple]:
-    return query(published, "SELECT portal_id, item_key, withdrawn_date, withdrawn_reason "
-                            "FROM fct_sightings ORDER BY ALL")
+    return query(
+        published, "SELECT portal_id, item_key, withdrawn_date, withdrawn_reason FROM fct_sightings ORDER BY ALL"
+    )
 
 
 def test_a_removed_portal_stops_counting_unless_another_portal_lists_the_document(tmp_path):
@@ -53,14 +67,19 @@ def test_a_removed_portal_stops_counting_unless_another_portal_lists_the_documen
     # the removed portal's last run started 5 January 02:00 UTC (10:00 in China): its
     # sightings are withdrawn as of 6 January, the first day nobody looked
     assert sightings(published) == [
-        (OTHER, "g1", None, None), (OTHER, "g3", None, None),
-        (REMOVED, "d1", JAN[6], "portal removed"), (REMOVED, "d2", JAN[6], "portal removed"),
+        (OTHER, "g1", None, None),
+        (OTHER, "g3", None, None),
+        (REMOVED, "d1", JAN[6], "portal removed"),
+        (REMOVED, "d2", JAN[6], "portal removed"),
     ]
     # IDX-1 stays held through the province portal; IDX-2 was only on the removed portal
     assert documents(published) == {"IDX-1": (2, None), "IDX-2": (1, JAN[6]), "IDX-3": (1, None)}
     assert held_2013(published) == 2
-    assert query(published, "SELECT is_configured, n_sightings, n_listed_sightings, removed_date "
-                            "FROM dim_portals WHERE portal_id = ?", [REMOVED]) == [(False, 2, 0, JAN[6])]
+    assert query(
+        published,
+        "SELECT is_configured, n_sightings, n_listed_sightings, removed_date FROM dim_portals WHERE portal_id = ?",
+        [REMOVED],
+    ) == [(False, 2, 0, JAN[6])]
 
     published, _ = load_and_build(tmp_path)  # configured again: the evidence is as it was
     assert held_2013(published) == 3 and documents(published)["IDX-2"] == (1, None)

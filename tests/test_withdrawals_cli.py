@@ -58,8 +58,10 @@ def xxgk(*args: str):
 
 
 def rows(keys, started: datetime) -> list[dict]:
-    return [listing(PORTAL, key, started, index_no=f"IDX-{key}", title=f"文件{key}",
-                    published_date=date(2013, 1, 1)) for key in keys]
+    return [
+        listing(PORTAL, key, started, index_no=f"IDX-{key}", title=f"文件{key}", published_date=date(2013, 1, 1))
+        for key in keys
+    ]
 
 
 @pytest.fixture
@@ -98,32 +100,60 @@ def test_the_list_says_what_is_quarantined_and_why(world):
     cells = [cell.strip() for cell in row.split("│") if cell.strip()]
     # listed before 20, would withdraw 4 (20.0%), missing since night 2 (6 January, China
     # time), the first of 3 confirmations, no decision; the first three titles in order
-    assert cells == [PORTAL, N3, "20", "4", "20.0%", "2013-01-06", "1 of 3", "none",
-                     "文件k00; 文件k01; 文件k02 … and 1 more"]
+    assert cells == [
+        PORTAL,
+        N3,
+        "20",
+        "4",
+        "20.0%",
+        "2013-01-06",
+        "1 of 3",
+        "none",
+        "文件k00; 文件k01; 文件k02 … and 1 more",
+    ]
     assert "approve|reject PORTAL RUN_ID --reason TEXT" in flat(result.output)
 
 
 def test_an_approval_is_recorded_and_releases_at_the_next_build(world):
     config, data_dir = quarantined(world)
-    result = xxgk("withdrawals", "--config", str(config), "approve", PORTAL, N3,
-                  "--reason", "four notices repealed", "--by", "ops")
+    result = xxgk(
+        "withdrawals",
+        "--config",
+        str(config),
+        "approve",
+        PORTAL,
+        N3,
+        "--reason",
+        "four notices repealed",
+        "--by",
+        "ops",
+    )
     assert result.exit_code == 0, result.output
     assert f"approved: {PORTAL} run {N3} by ops (four notices repealed)" in flat(result.output)
     [line] = decisions_path(data_dir).read_text(encoding="utf-8").splitlines()
     recorded = json.loads(line)
     assert {k: recorded[k] for k in ("portal_id", "run_id", "decision", "reason", "decided_by")} == {
-        "portal_id": PORTAL, "run_id": N3, "decision": "approved", "reason": "four notices repealed",
-        "decided_by": "ops"}
+        "portal_id": PORTAL,
+        "run_id": N3,
+        "decision": "approved",
+        "reason": "four notices repealed",
+        "decided_by": "ops",
+    }
     # until the next build the listing is still quarantined, with the decision shown
     assert "approved by ops at" in flat(xxgk("withdrawals", "--config", str(config)).output)
 
     outcome = build_warehouse(load_config(config))
     assert outcome.quarantines == []
     published = load_config(config).warehouse.path
-    assert query(published, "SELECT quarantine_state, is_withdrawal_listing, decision_reason "
-                            "FROM fct_portal_runs WHERE run_id = ?", [N3]) == [("approved", True, "four notices repealed")]
+    assert query(
+        published,
+        "SELECT quarantine_state, is_withdrawal_listing, decision_reason FROM fct_portal_runs WHERE run_id = ?",
+        [N3],
+    ) == [("approved", True, "four notices repealed")]
     # k00..k03 withdrawn as of night 2; 16 of 20 held at the end of 2013
-    assert query(published, "SELECT count(*), min(withdrawn_date) FROM fct_sightings WHERE is_withdrawn") == [(4, JAN[1])]
+    assert query(published, "SELECT count(*), min(withdrawn_date) FROM fct_sightings WHERE is_withdrawn") == [
+        (4, JAN[1])
+    ]
     assert "No quarantined listings" in xxgk("withdrawals", "--config", str(config)).output
 
 
@@ -134,17 +164,21 @@ def test_a_rejection_keeps_the_sightings_and_ends_the_wait(world):
     outcome = build_warehouse(load_config(config))
     assert outcome.quarantines == []
     published = load_config(config).warehouse.path
-    assert query(published, "SELECT quarantine_state, is_withdrawal_listing FROM fct_portal_runs "
-                            "WHERE run_id = ?", [N3]) == [("rejected", False)]
+    assert query(
+        published, "SELECT quarantine_state, is_withdrawal_listing FROM fct_portal_runs WHERE run_id = ?", [N3]
+    ) == [("rejected", False)]
     assert query(published, "SELECT count(*) FROM fct_sightings WHERE is_withdrawn") == [(0,)]
 
 
-@pytest.mark.parametrize(("args", "code", "message"), [
-    (["approve", PORTAL, "20130101T020000Z", "--reason", "x"], 2, f"no run 20130101T020000Z of portal {PORTAL}"),
-    (["approve", PORTAL, N2, "--reason", "x"], 2, f"run {N2} of portal {PORTAL} is not quarantined"),
-    (["reject", PORTAL, N3, "--reason", "  "], 2, "give a reason"),
-    (["reject", PORTAL, N3], 2, "--reason"),
-])
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["approve", PORTAL, "20130101T020000Z", "--reason", "x"], 2, f"no run 20130101T020000Z of portal {PORTAL}"),
+        (["approve", PORTAL, N2, "--reason", "x"], 2, f"run {N2} of portal {PORTAL} is not quarantined"),
+        (["reject", PORTAL, N3, "--reason", "  "], 2, "give a reason"),
+        (["reject", PORTAL, N3], 2, "--reason"),
+    ],
+)
 def test_a_decision_that_cannot_be_taken_is_refused(world, args, code, message):
     config, data_dir = quarantined(world)
     result = xxgk("withdrawals", "--config", str(config), *args)
@@ -160,11 +194,17 @@ def test_withdrawals_without_a_config_or_a_published_warehouse(world):
     assert result.exit_code == 1 and "no published warehouse" in flat(result.output)
 
 
-@pytest.mark.parametrize(("line", "accepted"), [
-    ("quarantine_release_listings = 0", True), ("quarantine_release_listings = 2", True),
-    ("quarantine_release_listings = 1", False), ("quarantine_release_listings = -1", False),
-    ("removed_portal_grace_days = 30", True), ("removed_portal_grace_days = -1", False),
-])
+@pytest.mark.parametrize(
+    ("line", "accepted"),
+    [
+        ("quarantine_release_listings = 0", True),
+        ("quarantine_release_listings = 2", True),
+        ("quarantine_release_listings = 1", False),
+        ("quarantine_release_listings = -1", False),
+        ("removed_portal_grace_days = 30", True),
+        ("removed_portal_grace_days = -1", False),
+    ],
+)
 def test_the_quarantine_keys_are_validated(line, accepted):
     import tomllib
 
@@ -180,14 +220,28 @@ def test_the_quarantine_keys_are_validated(line, accepted):
 
 
 PENDING = [
-    {"portal_id": PORTAL, "run_id": N3, "n_listed_before": 20, "n_would_withdraw": 4,
-     "n_confirmations": 1, "first_missed_run_id": N2},
-    {"portal_id": PORTAL, "run_id": N4, "n_listed_before": 20, "n_would_withdraw": 4,
-     "n_confirmations": 2, "first_missed_run_id": N2},
+    {
+        "portal_id": PORTAL,
+        "run_id": N3,
+        "n_listed_before": 20,
+        "n_would_withdraw": 4,
+        "n_confirmations": 1,
+        "first_missed_run_id": N2,
+    },
+    {
+        "portal_id": PORTAL,
+        "run_id": N4,
+        "n_listed_before": 20,
+        "n_would_withdraw": 4,
+        "n_confirmations": 2,
+        "first_missed_run_id": N2,
+    },
 ]
-LINE = (f"quarantined: {PORTAL} run {N4} would withdraw 4 of 20 listed sightings (20.0%), missing "
-        f"since run {N2}; confirmation 2 of 3; nothing withdrawn until released or approved "
-        "(xxgk withdrawals)")
+LINE = (
+    f"quarantined: {PORTAL} run {N4} would withdraw 4 of 20 listed sightings (20.0%), missing "
+    f"since run {N2}; confirmation 2 of 3; nothing withdrawn until released or approved "
+    "(xxgk withdrawals)"
+)
 
 
 def test_the_summary_names_each_quarantined_portal_once():
@@ -206,16 +260,35 @@ def test_sync_exits_3_and_names_the_quarantine(world, monkeypatch, prefect_harne
 
     config, _ = world
 
-    def harvest_portal(portal, client, *, data_dir, run_id, mode, known=None, progress=None, parser=None,
-                       owed=None, debt=None):
+    def harvest_portal(
+        portal, client, *, data_dir, run_id, mode, known=None, progress=None, parser=None, owed=None, debt=None
+    ):
         started = datetime.strptime(run_id, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
         landed = rows(KEPT, started)
-        write_landing(data_dir, run_id, portal.id, landed, {
-            "portal_id": portal.id, "run_id": run_id, "mode": mode, "status": "ok", "reason": None,
-            "started_at": started, "finished_at": started + timedelta(minutes=1), "pages": 1,
-            "rows": len(landed), "advertised_total": len(landed), "details_fetched": 0, "requests": 1,
-            "retries": 0, "bytes": 100, "complete": mode == "full", "errors": [],
-        })
+        write_landing(
+            data_dir,
+            run_id,
+            portal.id,
+            landed,
+            {
+                "portal_id": portal.id,
+                "run_id": run_id,
+                "mode": mode,
+                "status": "ok",
+                "reason": None,
+                "started_at": started,
+                "finished_at": started + timedelta(minutes=1),
+                "pages": 1,
+                "rows": len(landed),
+                "advertised_total": len(landed),
+                "details_fetched": 0,
+                "requests": 1,
+                "retries": 0,
+                "bytes": 100,
+                "complete": mode == "full",
+                "errors": [],
+            },
+        )
         return PortalOutcome(portal.id, mode, "ok", pages=1, rows=len(landed))
 
     monkeypatch.setattr(flows.nightly, "harvest_portal", harvest_portal)
@@ -226,5 +299,6 @@ def test_sync_exits_3_and_names_the_quarantine(world, monkeypatch, prefect_harne
     assert tonight.group(0) == (
         f"quarantined: {PORTAL} run {tonight.group(1)} would withdraw 4 of 20 listed sightings (20.0%), "
         f"missing since run {N2}; confirmation 1 of 3; nothing withdrawn until released or approved "
-        "(xxgk withdrawals)")
+        "(xxgk withdrawals)"
+    )
     assert tonight.group(1) > N2  # tonight's run

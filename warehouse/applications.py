@@ -20,14 +20,28 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 #: The columns of the register, in order; the required ones must be present as columns.
-COLUMNS = ("unit_id", "application_id", "received_date", "applicant_type", "channel", "outcome",
-           "closed_date", "fee_amount", "review_outcome", "litigation_outcome")
+COLUMNS = (
+    "unit_id",
+    "application_id",
+    "received_date",
+    "applicant_type",
+    "channel",
+    "outcome",
+    "closed_date",
+    "fee_amount",
+    "review_outcome",
+    "litigation_outcome",
+)
 REQUIRED = ("unit_id", "application_id", "received_date", "applicant_type", "outcome", "closed_date")
 
 #: The template's applicant columns: (key, label). 自然人, then 法人或其他组织's five.
 APPLICANT_TYPES = (
-    ("natural_person", "自然人"), ("commercial_enterprise", "商业企业"), ("research_institute", "科研机构"),
-    ("social_org", "社会公益组织"), ("legal_service", "法律服务机构"), ("other", "其他"),
+    ("natural_person", "自然人"),
+    ("commercial_enterprise", "商业企业"),
+    ("research_institute", "科研机构"),
+    ("social_org", "社会公益组织"),
+    ("legal_service", "法律服务机构"),
+    ("other", "其他"),
 )
 
 #: The outcome codes of the template's 三、本年度办理结果: code → (row key, row label).
@@ -145,14 +159,23 @@ def check_row(row: dict, today: date, units: frozenset[str] | None = None) -> Ap
         raise ValueError("outcome and closed_date go together (both empty while the application is open)")
     if closed is not None and closed < received:
         raise ValueError(f"closed_date {closed} is before received_date {received}")
-    return Application(row["unit_id"], row["application_id"], received, _APPLICANTS[row["applicant_type"]],
-                       row["channel"] or None, outcome, closed, _fee(row["fee_amount"]),
-                       _choice(row, "review_outcome", PROCEEDING_RESULTS),
-                       _choice(row, "litigation_outcome", PROCEEDING_RESULTS))
+    return Application(
+        row["unit_id"],
+        row["application_id"],
+        received,
+        _APPLICANTS[row["applicant_type"]],
+        row["channel"] or None,
+        outcome,
+        closed,
+        _fee(row["fee_amount"]),
+        _choice(row, "review_outcome", PROCEEDING_RESULTS),
+        _choice(row, "litigation_outcome", PROCEEDING_RESULTS),
+    )
 
 
-def read_register(text: str, today: date | None = None, units: frozenset[str] | None = None
-                  ) -> tuple[list[Application], list[tuple[int, str]]]:
+def read_register(
+    text: str, today: date | None = None, units: frozenset[str] | None = None
+) -> tuple[list[Application], list[tuple[int, str]]]:
     """The good rows of a register and the refused ones as (line number, reason).
 
     Line numbers are the file's (the header is line 1). A duplicate (unit_id,
@@ -200,10 +223,20 @@ def _csv_text(applications: list[Application]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for a in applications:
-        writer.writerow([a.unit_id, a.application_id, a.received_date.isoformat(), labels[a.applicant_type],
-                         a.channel or "", a.outcome or "", a.closed_date.isoformat() if a.closed_date else "",
-                         "" if a.fee_amount is None else str(a.fee_amount), a.review_outcome or "",
-                         a.litigation_outcome or ""])
+        writer.writerow(
+            [
+                a.unit_id,
+                a.application_id,
+                a.received_date.isoformat(),
+                labels[a.applicant_type],
+                a.channel or "",
+                a.outcome or "",
+                a.closed_date.isoformat() if a.closed_date else "",
+                "" if a.fee_amount is None else str(a.fee_amount),
+                a.review_outcome or "",
+                a.litigation_outcome or "",
+            ]
+        )
     return out.getvalue()
 
 

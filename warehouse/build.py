@@ -84,9 +84,7 @@ def _run_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
     con.unregister(f"{model.name}_arrow")
 
 
-def run_models(
-    con: duckdb.DuckDBPyConnection, seconds: dict[str, float], models_dir: Path | None = None
-) -> None:
+def run_models(con: duckdb.DuckDBPyConnection, seconds: dict[str, float], models_dir: Path | None = None) -> None:
     """Create every model after its inputs; a failing model names itself."""
     con.execute(macros_sql())
     for model in models_in_order(models_dir):
@@ -116,13 +114,9 @@ def _summary(con: duckdb.DuckDBPyConnection, result: BuildResult) -> None:
     result.n_sightings = con.execute("SELECT count(*) FROM fct_sightings").fetchone()[0]
     result.n_documents = con.execute("SELECT count(*) FROM fct_documents").fetchone()[0]
     result.n_index_conflicts = con.execute("SELECT count(*) FROM rpt_index_conflicts").fetchone()[0]
-    result.n_unmatched_publishers = con.execute(
-        "SELECT count(*) FROM rpt_unmatched_publishers"
-    ).fetchone()[0]
+    result.n_unmatched_publishers = con.execute("SELECT count(*) FROM rpt_unmatched_publishers").fetchone()[0]
     result.n_undated_documents = con.execute("SELECT count(*) FROM rpt_undated_documents").fetchone()[0]
-    result.n_uncounted_documents = con.execute(
-        "SELECT count(*) FROM rpt_uncounted_documents"
-    ).fetchone()[0]
+    result.n_uncounted_documents = con.execute("SELECT count(*) FROM rpt_uncounted_documents").fetchone()[0]
     cursor = con.execute(
         "SELECT portal_id, run_id, n_listed_before, n_would_withdraw, n_confirmations, "
         "first_missed_run_id FROM fct_portal_runs WHERE is_quarantine_pending ORDER BY ALL"

@@ -49,9 +49,7 @@ def free_components(groups: pa.Table) -> pa.Table:
     the sightings and the groups; a component is labelled by its smallest sighting_id.
     """
     sightings = groups.column("sighting_id").to_numpy()
-    group_index = (
-        pc.dictionary_encode(groups.column("group_key")).combine_chunks().indices.to_numpy()
-    )
+    group_index = pc.dictionary_encode(groups.column("group_key")).combine_chunks().indices.to_numpy()
     unique_sightings, sighting_index = np.unique(sightings, return_inverse=True)
     n_sightings = len(unique_sightings)
     # sighting nodes come first, so a component's smallest node is one of its sightings
@@ -128,8 +126,9 @@ class _Walk:
             self.admit([row], "none")
 
 
-def _portal_eligibility(portal_id: str, runs: list[tuple], spans: pa.Table,
-                        decisions: dict[str, str], release_listings: int) -> list[dict]:
+def _portal_eligibility(
+    portal_id: str, runs: list[tuple], spans: pa.Table, decisions: dict[str, str], release_listings: int
+) -> list[dict]:
     """Walk one portal's complete full listings in order (docs/withdrawal.md).
 
     A listing that would withdraw more than `QUARANTINE_SHARE` of the sightings listed before
@@ -145,10 +144,19 @@ def _portal_eligibility(portal_id: str, runs: list[tuple], spans: pa.Table,
     rows = []
     for run_id, started_at in runs:
         n_listed, n_withdraw = _shares(arrays, run_id, walk.eligible)
-        row = {"portal_id": portal_id, "run_id": run_id, "started_at": started_at,
-               "ordinal": None, "is_eligible": False, "quarantine_state": "none",
-               "is_pending": False, "n_confirmations": None, "first_missed_run_id": None,
-               "n_would_withdraw": n_withdraw, "n_listed_before": n_listed}
+        row = {
+            "portal_id": portal_id,
+            "run_id": run_id,
+            "started_at": started_at,
+            "ordinal": None,
+            "is_eligible": False,
+            "quarantine_state": "none",
+            "is_pending": False,
+            "n_confirmations": None,
+            "first_missed_run_id": None,
+            "n_would_withdraw": n_withdraw,
+            "n_listed_before": n_listed,
+        }
         walk.step(row, decisions.get(run_id))
         rows.append(row)
     for row in walk.episode:
@@ -173,8 +181,9 @@ ELIGIBILITY_SCHEMA = pa.schema(
 )
 
 
-def run_eligibility(runs: pa.Table, spans: pa.Table, decisions: pa.Table | None = None,
-                    release_listings: int = RELEASE_LISTINGS) -> pa.Table:
+def run_eligibility(
+    runs: pa.Table, spans: pa.Table, decisions: pa.Table | None = None, release_listings: int = RELEASE_LISTINGS
+) -> pa.Table:
     """Eligibility of every complete full listing (portal × run) for withdrawals.
 
     `runs`: portal_id, run_id, started_at of the complete full runs with status ok.
@@ -184,9 +193,7 @@ def run_eligibility(runs: pa.Table, spans: pa.Table, decisions: pa.Table | None 
     """
     runs_by_portal: dict[str, list[tuple]] = {}
     for record in runs.to_pylist():
-        runs_by_portal.setdefault(record["portal_id"], []).append(
-            (record["run_id"], record["started_at"])
-        )
+        runs_by_portal.setdefault(record["portal_id"], []).append((record["run_id"], record["started_at"]))
     decided: dict[str, dict[str, str]] = {}
     for record in decisions.to_pylist() if decisions is not None else []:
         decided.setdefault(record["portal_id"], {})[record["run_id"]] = record["decision"]
@@ -194,6 +201,7 @@ def run_eligibility(runs: pa.Table, spans: pa.Table, decisions: pa.Table | None 
     rows: list[dict] = []
     for portal_id, portal_runs in sorted(runs_by_portal.items()):
         portal_spans = spans.filter(pa.array(portal_column == portal_id))
-        rows += _portal_eligibility(portal_id, sorted(portal_runs), portal_spans,
-                                    decided.get(portal_id, {}), release_listings)
+        rows += _portal_eligibility(
+            portal_id, sorted(portal_runs), portal_spans, decided.get(portal_id, {}), release_listings
+        )
     return pa.Table.from_pylist(rows, schema=ELIGIBILITY_SCHEMA)

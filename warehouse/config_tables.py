@@ -12,14 +12,10 @@ import pyarrow as pa
 LEVELS = ("province", "city", "county")
 
 UNIT_SCHEMA = pa.schema(
-    [(name, pa.string()) for name in ("id", "name", "level", "region", "parent")]
-    + [("aliases", pa.list_(pa.string()))]
+    [(name, pa.string()) for name in ("id", "name", "level", "region", "parent")] + [("aliases", pa.list_(pa.string()))]
 )
 PORTAL_SCHEMA = pa.schema(
-    [
-        (name, pa.string())
-        for name in ("id", "name", "level", "region", "platform", "url", "unit", "details")
-    ]
+    [(name, pa.string()) for name in ("id", "name", "level", "region", "platform", "url", "unit", "details")]
 )
 
 
@@ -41,16 +37,18 @@ def config_tables(units: list[dict], portals: list[dict]) -> tuple[pa.Table, pa.
 
 #: The build's settings (one row): plain values the caller takes from its config, so the
 #: warehouse never reads a config file. Defaults are those of flows/config.py.
-SETTINGS_SCHEMA = pa.schema(
-    [("quarantine_release_listings", pa.int64()), ("removed_portal_grace_days", pa.int64())]
-)
+SETTINGS_SCHEMA = pa.schema([("quarantine_release_listings", pa.int64()), ("removed_portal_grace_days", pa.int64())])
 
 
 def settings_table(quarantine_release_listings: int = 3, removed_portal_grace_days: int = 0) -> pa.Table:
     """`cfg_settings`: how many quarantined listings release a quarantine (0: never on their
     own) and the grace days of a removed portal (docs/withdrawal.md)."""
     return pa.Table.from_pylist(
-        [{"quarantine_release_listings": quarantine_release_listings,
-          "removed_portal_grace_days": removed_portal_grace_days}],
+        [
+            {
+                "quarantine_release_listings": quarantine_release_listings,
+                "removed_portal_grace_days": removed_portal_grace_days,
+            }
+        ],
         schema=SETTINGS_SCHEMA,
     )

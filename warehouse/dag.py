@@ -25,12 +25,20 @@ from pathlib import Path
 
 #: Tables a model may read that no model makes: the attached state database, the config, the
 #: doc_id registry of the previously published file (warehouse/registry.py).
-SOURCES = frozenset({
-    "state.raw_sightings", "state.raw_sighting_details", "state.raw_runs",
-    "state.raw_quarantine_decisions", "state.raw_applications",
-    "cfg_units", "cfg_portals", "cfg_settings",
-    "prev_sighting_doc_ids", "prev_doc_ids",
-})
+SOURCES = frozenset(
+    {
+        "state.raw_sightings",
+        "state.raw_sighting_details",
+        "state.raw_runs",
+        "state.raw_quarantine_decisions",
+        "state.raw_applications",
+        "cfg_units",
+        "cfg_portals",
+        "cfg_settings",
+        "prev_sighting_doc_ids",
+        "prev_doc_ids",
+    }
+)
 #: table: published; temp: a temporary table of the build; view: computed where it is read.
 MATERIALIZATIONS = ("table", "temp", "view")
 
@@ -38,9 +46,7 @@ _HEADER = re.compile(r"^--\s*(grain|materialized|inputs)\s*:\s*(.*?)\s*$")
 _COMMENT = re.compile(r"--[^\n]*")
 _STRING = re.compile(r"'(?:[^']|'')*'")
 _REFERENCE = re.compile(r"\b(?:FROM|JOIN)\s+([A-Za-z_][\w.]*)\b(?!\s*\()", re.IGNORECASE)
-_CTE = re.compile(
-    r"\b([A-Za-z_]\w*)\s*(?:\([^()]*\))?\s+AS\s+(?:NOT\s+)?(?:MATERIALIZED\s+)?\(", re.IGNORECASE
-)
+_CTE = re.compile(r"\b([A-Za-z_]\w*)\s*(?:\([^()]*\))?\s+AS\s+(?:NOT\s+)?(?:MATERIALIZED\s+)?\(", re.IGNORECASE)
 
 
 class ModelError(ValueError):
@@ -113,8 +119,7 @@ def discover(models_dir: Path) -> dict[str, Model]:
             raise ModelError(f"model {model.name} is defined twice")
         if model.materialized not in MATERIALIZATIONS:
             raise ModelError(
-                f"model {model.name}: materialized {model.materialized!r} "
-                f"is not one of {', '.join(MATERIALIZATIONS)}"
+                f"model {model.name}: materialized {model.materialized!r} is not one of {', '.join(MATERIALIZATIONS)}"
             )
         models[model.name] = model
     return models
@@ -129,9 +134,7 @@ def build_order(models: dict[str, Model]) -> list[Model]:
                 f"model {model.name} reads {', '.join(unknown)}, which is neither a model "
                 f"nor a source ({', '.join(sorted(SOURCES))})"
             )
-    graph = {
-        name: [i for i in model.inputs if i in models] for name, model in sorted(models.items())
-    }
+    graph = {name: [i for i in model.inputs if i in models] for name, model in sorted(models.items())}
     sorter = TopologicalSorter(graph)
     try:
         sorter.prepare()

@@ -45,5 +45,4 @@ class OwedDetail(NamedTuple):
 def owed_details(state_path: str | os.PathLike, portal_id: str) -> dict[str, OwedDetail]:
     """The portal's owed detail pages by item key ({} when the state database is new)."""
     rows = _read_state(state_path, _OWED_SQL, [portal_id], "raw_detail_attempts") or []
-    return {key: OwedDetail(url, attempts, last, since)
-            for key, url, attempts, last, since in rows}
+    return {key: OwedDetail(url, attempts, last, since) for key, url, attempts, last, since in rows}

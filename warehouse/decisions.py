@@ -150,5 +150,11 @@ def load_decisions(con, data_dir: str | os.PathLike) -> list[tuple[str, str]]:
 
 def _row(decision: Decision) -> list:
     """The decision's fields in the table's column order."""
-    return [decision.portal_id, decision.run_id, decision.decision, decision.reason,
-            decision.decided_by, decision.decided_at.astimezone(UTC).replace(tzinfo=None)]
+    return [
+        decision.portal_id,
+        decision.run_id,
+        decision.decision,
+        decision.reason,
+        decision.decided_by,
+        decision.decided_at.astimezone(UTC).replace(tzinfo=None),
+    ]

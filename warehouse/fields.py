@@ -61,9 +61,7 @@ def _repeat(match: re.Match[str]) -> str:
     """One `{{ fields ...: TEMPLATE }}` placeholder, expanded over every field."""
     joiner, template = match.group(1), match.group(2)
     parts = [
-        template.replace("{field}", column(name))
-        .replace("{name}", name)
-        .replace("{bit}", str(1 << position))
+        template.replace("{field}", column(name)).replace("{name}", name).replace("{bit}", str(1 << position))
         for position, name in enumerate(FIELDS)
     ]
     return (",\n    " if joiner is None else f"\n    {joiner} ").join(parts)

@@ -137,19 +137,13 @@ def _rows_table(rows: list[dict], run_id: str, portal_id: str) -> pa.Table:
     """The rows as an Arrow table in `LANDING_SCHEMA`; a row of another portal is refused."""
     for position, row in enumerate(rows):
         if row.get("portal_id") != portal_id:
-            raise LandingError(
-                f"row {position} belongs to portal {row.get('portal_id')!r}, not {portal_id!r}"
-            )
-    columns = {
-        name: [row.get(name) for row in rows] for name in LANDING_SCHEMA.names if name != "run_id"
-    }
+            raise LandingError(f"row {position} belongs to portal {row.get('portal_id')!r}, not {portal_id!r}")
+    columns = {name: [row.get(name) for row in rows] for name in LANDING_SCHEMA.names if name != "run_id"}
     columns["run_id"] = [run_id] * len(rows)
     try:
         return pa.Table.from_pydict(columns, schema=LANDING_SCHEMA)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise LandingError(
-            f"rows of {portal_id}/{run_id} do not fit the landing schema: {exc}"
-        ) from exc
+        raise LandingError(f"rows of {portal_id}/{run_id} do not fit the landing schema: {exc}") from exc
 
 
 def fsync_path(path: Path) -> None:
@@ -200,9 +194,7 @@ def write_landing(
     `rows` are `dataclasses.asdict(Listing)` dicts; `run` is the `RunSummary` as a dict.
     Everything is validated before the first byte is written. Returns the paths written.
     """
-    return write_landing_table(
-        data_dir, run_id, portal_id, _rows_table(rows, run_id, portal_id), run, fetches
-    )
+    return write_landing_table(data_dir, run_id, portal_id, _rows_table(rows, run_id, portal_id), run, fetches)
 
 
 def write_landing_table(

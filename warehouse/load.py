@@ -130,9 +130,7 @@ def _check_listings(path: Path, run_id: str, portal_id: str, con) -> int:
         [run_id, portal_id, str(path)],
     ).fetchone()
     if foreign:
-        raise LandingError(
-            f"{path.name} has {foreign} rows of another run or portal, or without item_key/seen_at"
-        )
+        raise LandingError(f"{path.name} has {foreign} rows of another run or portal, or without item_key/seen_at")
     return n_rows
 
 
@@ -256,18 +254,16 @@ def load(state_path: str | os.PathLike, data_dir: str | os.PathLike) -> LoadResu
     return result
 
 
-def _read_state(
-    state_path: str | os.PathLike, sql: str, params: list, table: str = "raw_runs"
-) -> list[tuple] | None:
+def _read_state(state_path: str | os.PathLike, sql: str, params: list, table: str = "raw_runs") -> list[tuple] | None:
     """Rows of `sql` over the state database, or None when it or the table `sql` reads (made
     by the next load) does not exist."""
     if not Path(state_path).exists():
         return None
     con = connect(state_path, read_only=True)
     try:
-        exists = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-        ).fetchone()[0]
+        exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchone()[
+            0
+        ]
         return con.execute(sql, params).fetchall() if exists else None
     finally:
         con.close()
@@ -295,8 +291,7 @@ def last_complete_full_run(state_path: str | os.PathLike, portal_id: str) -> dat
     """
     rows = _read_state(
         state_path,
-        "SELECT max(started_at) FROM raw_runs "
-        "WHERE portal_id = ? AND mode = 'full' AND status = 'ok' AND complete",
+        "SELECT max(started_at) FROM raw_runs WHERE portal_id = ? AND mode = 'full' AND status = 'ok' AND complete",
         [portal_id],
     )
     started = rows[0][0] if rows else None

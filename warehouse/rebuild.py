@@ -9,9 +9,7 @@ from warehouse.db import connect
 from warehouse.load import LoadResult, ensure_schema, finish_load, load_runs, run_files_of
 
 
-def rebuild_state(
-    state_path: str | os.PathLike, data_dir: str | os.PathLike, runs_per_batch: int = 7
-) -> LoadResult:
+def rebuild_state(state_path: str | os.PathLike, data_dir: str | os.PathLike, runs_per_batch: int = 7) -> LoadResult:
     """Make the state database again from every landing file, and put it in place atomically.
 
     The runs are folded `runs_per_batch` run directories at a time, in run order, into a new
@@ -32,7 +30,7 @@ def rebuild_state(
         try:
             ensure_schema(con)
             for start in range(0, len(directories), step):
-                batch = set(directories[start:start + step])
+                batch = set(directories[start : start + step])
                 load_runs(con, [f for f in run_files if f.parent in batch], result)
             finish_load(con, landing, result)
         finally:

@@ -48,16 +48,12 @@ def _copy_previous(con: duckdb.DuckDBPyConnection) -> bool:
     """Copy the registry tables of the attached `previous` file; False when it has not both."""
     found = {
         row[0]
-        for row in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'previous'"
-        ).fetchall()
+        for row in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'previous'").fetchall()
     }
     if not all(table in found for table, _ in PREVIOUS.values()):
         return False
     for name, (table, columns) in PREVIOUS.items():
-        con.execute(
-            f"CREATE TEMP TABLE {name} AS SELECT {_column_names(columns)} FROM previous.{table}"
-        )
+        con.execute(f"CREATE TEMP TABLE {name} AS SELECT {_column_names(columns)} FROM previous.{table}")
     return True
 
 

@@ -101,9 +101,7 @@ def ensure_state_schema(con) -> None:
         for name in LATER_COLUMNS:  # a state database made before them
             con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {_sql_type(name)}")
     con.execute(f"CREATE TABLE IF NOT EXISTS raw_detail_attempts ({_ATTEMPT_COLUMNS})")
-    old = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'raw_listings'"
-    ).fetchone()[0]
+    old = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'raw_listings'").fetchone()[0]
     if old:
         con.execute("BEGIN TRANSACTION")
         try:
@@ -176,9 +174,7 @@ def _merge_attempts(con) -> None:
         "WHERE raw_detail_attempts.portal_id = t.portal_id "
         "AND raw_detail_attempts.item_key = t.item_key"
     )
-    con.execute(
-        f"INSERT INTO raw_detail_attempts ({_ATTEMPT_NAMES}) SELECT {_ATTEMPT_NAMES} FROM state_merged"
-    )
+    con.execute(f"INSERT INTO raw_detail_attempts ({_ATTEMPT_NAMES}) SELECT {_ATTEMPT_NAMES} FROM state_merged")
     con.execute("DROP TABLE state_touched")
 
 
@@ -187,20 +183,27 @@ def _selects(con, source: str | list[str]) -> tuple[str, list]:
     parameters, the columns a source lacks (`LATER_COLUMNS`: older files, an older table)
     as NULL."""
     if isinstance(source, str):
-        names = {row[0] for row in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [source]
-        ).fetchall()}
+        names = {
+            row[0]
+            for row in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [source]
+            ).fetchall()
+        }
         groups = [(source, [], [n for n in LANDING_SCHEMA.names if n not in names])]
     else:
         old = [path for path in source if LATER_COLUMNS[0] not in pq.read_schema(path).names]
         new = [path for path in source if path not in old]
-        groups = [("read_parquet(?)", [files], missing)
-                  for files, missing in ((new, []), (old, list(LATER_COLUMNS))) if files]
+        groups = [
+            ("read_parquet(?)", [files], missing) for files, missing in ((new, []), (old, list(LATER_COLUMNS))) if files
+        ]
     parts = []
     for table, _, missing in groups:
         columns = ", ".join(
-            f"CAST(NULL AS {_sql_type(name)}) AS {name}" if name in missing
-            else "CAST(seen_at AS TIMESTAMP) AS seen_at" if name == "seen_at" else name
+            f"CAST(NULL AS {_sql_type(name)}) AS {name}"
+            if name in missing
+            else "CAST(seen_at AS TIMESTAMP) AS seen_at"
+            if name == "seen_at"
+            else name
             for name in LANDING_SCHEMA.names
         )
         parts.append(f"SELECT {columns} FROM {table}")

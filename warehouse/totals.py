@@ -18,13 +18,10 @@ def _read(published_path: str | os.PathLike, system_id: str, year: int) -> tuple
     """The fct_totals rows and non-zero fct_category_counts rows of the system and year."""
     con = connect(published_path, read_only=True)
     try:
-        if not con.execute(
-            "SELECT count(*) FROM dim_units WHERE unit_id = ?", [system_id]
-        ).fetchone()[0]:
+        if not con.execute("SELECT count(*) FROM dim_units WHERE unit_id = ?", [system_id]).fetchone()[0]:
             raise KeyError(f"{system_id!r} is not a configured unit")
         rows = con.execute(
-            f"SELECT level, {', '.join(_TOTAL_KEYS)} FROM fct_totals "
-            "WHERE system_id = ? AND year = ? ORDER BY level",
+            f"SELECT level, {', '.join(_TOTAL_KEYS)} FROM fct_totals WHERE system_id = ? AND year = ? ORDER BY level",
             [system_id, year],
         ).fetchall()
         categories = con.execute(
@@ -46,9 +43,7 @@ def totals(published_path: str | os.PathLike, system_id: str, year: int) -> dict
     rows, categories = _read(published_path, system_id, year)
     levels = {row[0]: dict(zip(_TOTAL_KEYS, row[1:], strict=True)) for row in rows}
     levels.setdefault("all", dict.fromkeys(_TOTAL_KEYS, 0))
-    by_level: dict[str, dict[str, dict[str, int]]] = {
-        level: {scheme: {} for scheme in _SCHEMES} for level in levels
-    }
+    by_level: dict[str, dict[str, dict[str, int]]] = {level: {scheme: {} for scheme in _SCHEMES} for level in levels}
     for level, scheme, category, n in categories:
         by_level.setdefault(level, {scheme: {} for scheme in _SCHEMES})
         by_level[level][scheme][category] = n

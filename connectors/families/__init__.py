@@ -16,7 +16,6 @@ Every module has `first_request(url, options)`, `parse_listing(text, request, op
 
 from connectors.families import gkmlpt, govcn, hanweb, hanweb_xxgk, ssp, trs
 
-FAMILIES = {"trs": trs, "hanweb": hanweb, "ssp": ssp, "gkmlpt": gkmlpt, "govcn": govcn,
-            "hanweb-xxgk": hanweb_xxgk}
+FAMILIES = {"trs": trs, "hanweb": hanweb, "ssp": ssp, "gkmlpt": gkmlpt, "govcn": govcn, "hanweb-xxgk": hanweb_xxgk}
 
 __all__ = ["FAMILIES", "gkmlpt", "govcn", "hanweb", "hanweb_xxgk", "ssp", "trs"]

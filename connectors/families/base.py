@@ -93,11 +93,9 @@ class _DepthBoundBuilder(LXMLTreeBuilder):
         self._depth += 1
         self._elements += 1
         if self._depth > MAX_DEPTH:
-            raise LayoutChanged(f"elements nested more than {MAX_DEPTH} deep: not a page a "
-                                "template renders; refused")
+            raise LayoutChanged(f"elements nested more than {MAX_DEPTH} deep: not a page a template renders; refused")
         if self._elements > MAX_ELEMENTS:
-            raise LayoutChanged(f"more than {MAX_ELEMENTS} elements: not a page a template "
-                                "renders; refused")
+            raise LayoutChanged(f"more than {MAX_ELEMENTS} elements: not a page a template renders; refused")
         super().start(tag, attrib, nsmap or {})
 
     def end(self, name) -> None:  # noqa: ANN001

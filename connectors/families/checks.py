@@ -51,7 +51,7 @@ def cut_regions(text: str, regions: tuple[tuple[str, str], ...]) -> str:
     for match in opener.finditer(text):
         if match.start() < position:
             continue  # inside a region already cut
-        kept.append(text[position:match.start()])
+        kept.append(text[position : match.start()])
         end = closers[match.group(0).lower()].search(text, match.end())
         if end is None:
             return "".join(kept)
@@ -60,8 +60,7 @@ def cut_regions(text: str, regions: tuple[tuple[str, str], ...]) -> str:
     return "".join(kept)
 
 
-_HIDDEN = (("<script", "</script>"), ("<style", "</style>"), ("<noscript", "</noscript>"),
-           ("<!--", "-->"))
+_HIDDEN = (("<script", "</script>"), ("<style", "</style>"), ("<noscript", "</noscript>"), ("<!--", "-->"))
 _TAG = re.compile(r"<[^<>]*>")  # stops at the next "<": linear on text full of unclosed tags
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.S | re.I)
 _CHALLENGE_WORDS = ("安全验证", "人机验证", "访问验证", "滑动验证", "验证码", "安全检测", "访问受限")
@@ -92,6 +91,7 @@ def challenge_reason(text: str) -> str | None:
         if shown:
             return f"challenge page: {shown[0]!r} on a page of {len(visible)} visible characters"
     if navigates and len(visible) < _BARE_TEXT and "<script" in text.lower():
-        return (f"challenge page: JavaScript-only body ({len(visible)} visible characters) "
-                "that sets a cookie or navigates")
+        return (
+            f"challenge page: JavaScript-only body ({len(visible)} visible characters) that sets a cookie or navigates"
+        )
     return None

@@ -28,16 +28,21 @@ from connectors.families.base import (
 )
 from connectors.families.labels import LABEL_TAGS, LabelReader, extra_labels, label_reader
 
-__all__ = ["BODY_CLASSES", "BODY_IDS", "LabelReader", "extra_labels", "label_reader",
-           "parse_detail_page"]
+__all__ = ["BODY_CLASSES", "BODY_IDS", "LabelReader", "extra_labels", "label_reader", "parse_detail_page"]
 
 #: Elements whose class or id marks the document body, across the families (docs/platforms.md:
 #: TRS, Fujian TRS, Hanweb, www.gov.cn). Generic names such as `content` are left out: they
 #: often wrap a whole page, metadata box included, and labels inside a body are not read.
-BODY_CLASSES = frozenset({
-    "TRS_Editor", "TRS_UEDITOR", "trs_editor_view", "Custom_UnionStyle", "article_component",
-    "pages_content",
-})
+BODY_CLASSES = frozenset(
+    {
+        "TRS_Editor",
+        "TRS_UEDITOR",
+        "trs_editor_view",
+        "Custom_UnionStyle",
+        "article_component",
+        "pages_content",
+    }
+)
 BODY_IDS = frozenset({"zoom", "Zoom", "trsContent", "detailCont", "UCAP-CONTENT"})
 
 #: Blocks whose text is read as label/value runs; only the innermost ones are read.
@@ -49,8 +54,9 @@ class _DetailFilter(ElementFilter):
     """Keep only the elements metadata, bodies and attachments live in: bs4's cost is per
     element it builds, and navigation (`ul/li/a` menus, footers) is most of a detail page."""
 
-    _KEEP = frozenset({"meta", "table", "p", "span", "b", "strong", "li", "dl", "dd", "dt",
-                       "h1", "h2", "h3", "font", "label", "em"})
+    _KEEP = frozenset(
+        {"meta", "table", "p", "span", "b", "strong", "li", "dl", "dd", "dt", "h1", "h2", "h3", "font", "label", "em"}
+    )
 
     def allow_tag_creation(self, nsprefix: str | None, name: str, attrs: dict | None) -> bool:
         if name in self._KEEP:
@@ -99,7 +105,8 @@ class _Page:
         for node in tags(doc):
             name = node.name
             if body_end is None and (
-                id(node) in chosen if chosen is not None
+                id(node) in chosen
+                if chosen is not None
                 else name == "div" and _is_body_marker(node.get("class"), node.get("id"))
             ):
                 self.bodies.append(node)

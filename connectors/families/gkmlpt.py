@@ -82,8 +82,7 @@ def _index_page(text: str, request: Request, options: Mapping[str, str]) -> List
     if not cats:
         raise LayoutChanged(f"{request.url}: the catalogue tree names no category with posts")
     base = request.url.split("/gkmlpt/", 1)[0]
-    first = _page_request(f"{base}/gkmlpt/api/all/{cats[0]}", sid.group(1), _first_page(options),
-                          tuple(cats[1:]))
+    first = _page_request(f"{base}/gkmlpt/api/all/{cats[0]}", sid.group(1), _first_page(options), tuple(cats[1:]))
     return ListingPage(rows=[], passing=True, next_request=first)
 
 
@@ -112,8 +111,12 @@ def walk_tree(nodes: list) -> Iterator[str]:
             continue
         ident = str(node.get("id", ""))
         count = node.get("post_count")
-        if (ident.isdigit() and ident not in seen and not node.get("jump_url")
-                and (count is None or (isinstance(count, int) and count > 0))):
+        if (
+            ident.isdigit()
+            and ident not in seen
+            and not node.get("jump_url")
+            and (count is None or (isinstance(count, int) and count > 0))
+        ):
             seen.add(ident)
             yield ident
         children = node.get("children")
@@ -160,9 +163,12 @@ def _api_page(text: str, request: Request, options: Mapping[str, str]) -> Listin
     else:
         following = _next_category(request, sid, options)
     return ListingPage(
-        rows=rows, passing=not rows, next_request=following,
+        rows=rows,
+        passing=not rows,
+        next_request=following,
         page_count=-(-count // len(rows)) if count and rows and page == _first_page(options) else None,
-        advertised_total=None, resume=_next_category(request, sid, options),
+        advertised_total=None,
+        resume=_next_category(request, sid, options),
     )
 
 
@@ -171,16 +177,14 @@ def _next_category(request: Request, sid: str, options: Mapping[str, str]) -> Re
     if not request.carry:
         return None
     parts = urlsplit(request.url)
-    api = urlunsplit((parts.scheme, parts.netloc, _API.sub(f"/gkmlpt/api/all/{request.carry[0]}",
-                                                           parts.path), "", ""))
+    api = urlunsplit((parts.scheme, parts.netloc, _API.sub(f"/gkmlpt/api/all/{request.carry[0]}", parts.path), "", ""))
     return _page_request(api, sid, _first_page(options), request.carry[1:])
 
 
 def _post_count(data: dict) -> int | None:
     """`classify.post_count`, else `total`: how many articles the category says it has."""
     classify = data.get("classify")
-    for value in ((classify or {}).get("post_count") if isinstance(classify, dict) else None,
-                  data.get("total")):
+    for value in ((classify or {}).get("post_count") if isinstance(classify, dict) else None, data.get("total")):
         if (count := json_int(value)) is not None:
             return count
     return None

@@ -56,8 +56,7 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     if data.get("code") == 1001 or vo is None:
         if page > 1:
             return ListingPage(rows=[])
-        raise LayoutChanged(f"{request.url}: no results on page 1 (code={data.get('code')!r}, "
-                            f"msg={data.get('msg')!r})")
+        raise LayoutChanged(f"{request.url}: no results on page 1 (code={data.get('code')!r}, msg={data.get('msg')!r})")
     if not isinstance(vo, dict):
         raise LayoutChanged(f"{request.url}: searchVO is not an object")
     lists = _lists(vo, request.url)
@@ -71,7 +70,9 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     k = _per_page(options)
     more = any(len(items) >= k for items in lists.values())
     return ListingPage(
-        rows=rows, page_count=-(-total // k) if total else None, advertised_total=total,
+        rows=rows,
+        page_count=-(-total // k) if total else None,
+        advertised_total=total,
         next_request=Request(url=_page_url(request.url, page + 1, k)) if more else None,
     )
 

@@ -45,8 +45,12 @@ _DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)\b", re.I)
 _BRACKET_DATE = re.compile(r"\[?\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)\s*\]?")
 _TOTAL_JS = re.compile(r"totalRecord\s*[:=]\s*['\"]?(\d+)", re.I)
 _XML_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-    huge_tree=False, remove_comments=True,
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_comments=True,
 )
 
 
@@ -66,7 +70,7 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     store_xml, xml_start = found
     # a data-proxy response is XML from its first byte; in a column page the XML starts at
     # its <script type="text/xml">, where a DOCTYPE may precede the store
-    scanned = text if is_proxy else text[_script_start(text, xml_start):xml_start + len(store_xml)]
+    scanned = text if is_proxy else text[_script_start(text, xml_start) : xml_start + len(store_xml)]
     store = _parse_xml(store_xml, request.url, scanned)
     records = [_record_html(rec) for rec in store.iter("record")]
     total = _total(store, text)
@@ -87,11 +91,9 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     # without a total to stop at, a group shorter than asked for is the last one
     done = held_to >= total if total is not None else len(records) < asked
     # the next group starts after the records actually received, so a short group loses none
-    next_request = None if done else _group_request(proxy, held_to + 1, held_to + GROUP_SIZE,
-                                                    form, referer)
+    next_request = None if done else _group_request(proxy, held_to + 1, held_to + GROUP_SIZE, form, referer)
     page_count = -(-total // GROUP_SIZE) if total is not None else None  # requests, not 15-row pages
-    return ListingPage(rows=rows, page_count=page_count, advertised_total=total,
-                       next_request=next_request)
+    return ListingPage(rows=rows, page_count=page_count, advertised_total=total, next_request=next_request)
 
 
 def parse_detail(text: str, url: str, options: Mapping[str, str]) -> RawDetail:
@@ -125,7 +127,7 @@ def _datastore(text: str) -> tuple[str, int] | None:
     None (one forward scan each way: no rescanning however many openers a page holds)."""
     start = _STORE_OPEN.search(text)
     end = _STORE_CLOSE.search(text, start.end()) if start else None
-    return (text[start.start():end.end()], start.start()) if end else None
+    return (text[start.start() : end.end()], start.start()) if end else None
 
 
 def _script_start(text: str, before: int) -> int:
@@ -165,9 +167,7 @@ def _record_docs(records: list[str]) -> list[Tag]:
     """
     joined = "".join(f"<{_WRAPPER}>{html}</{_WRAPPER}>" for html in records)
     wrappers = list(tags(soup(f"<div>{joined}</div>"), frozenset({_WRAPPER})))
-    if len(wrappers) == len(records) and all(
-        w.parent is not None and w.parent.name == "div" for w in wrappers
-    ):
+    if len(wrappers) == len(records) and all(w.parent is not None and w.parent.name == "div" for w in wrappers):
         return wrappers
     return [soup(html) for html in records]
 
@@ -248,8 +248,7 @@ def _form(store: etree._Element, text: str, column_url: str) -> dict[str, str]:
         "appid": query.get("appid", "1"),
         "webid": query.get("webid") or _page_value(text, "webid") or "",
         "path": query.get("path", "/"),
-        "columnid": query.get("columnid") or _page_value(text, "columnid")
-        or (column.group(1) if column else ""),
+        "columnid": query.get("columnid") or _page_value(text, "columnid") or (column.group(1) if column else ""),
         "sourceContentType": query.get("sourceContentType", "1"),
         "unitid": query.get("unitid") or _page_value(text, "unitid") or "",
         "webname": query.get("webname", ""),
@@ -276,5 +275,4 @@ def _group_request(proxy: str, start: int, end: int, form: dict[str, str], refer
     """The POST for records start..end."""
     base = proxy.split("?", 1)[0]
     url = f"{base}?startrecord={start}&endrecord={end}&perpage={PER_PAGE}"
-    return Request(url=url, method="POST", data=tuple(form.items()),
-                   headers=(("Referer", referer),) if referer else ())
+    return Request(url=url, method="POST", data=tuple(form.items()), headers=(("Referer", referer),) if referer else ())

@@ -44,12 +44,18 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     if not rows:
         if pages is not None and page > pages:
             return ListingPage(rows=[], page_count=pages)
-        raise unreadable(text, f"search page {request.url}: no rows; looked for a result table "
-                               "with a header row (信息名称/标题, 索引号, 发布日期 …)", NoRows)
+        raise unreadable(
+            text,
+            f"search page {request.url}: no rows; looked for a result table "
+            "with a header row (信息名称/标题, 索引号, 发布日期 …)",
+            NoRows,
+        )
     records = _RECORDS.search(text)
     more = page < pages if pages is not None else False
     return ListingPage(
-        rows=rows, page_count=pages, advertised_total=int(records.group(1)) if records else None,
+        rows=rows,
+        page_count=pages,
+        advertised_total=int(records.group(1)) if records else None,
         next_request=_page_request(request.url, page + 1, dict(request.data)) if more else None,
     )
 
@@ -92,5 +98,6 @@ def _page_request(url: str, page: int, form: dict[str, str] | None = None) -> Re
         form = dict(parse_qsl(parts.query, keep_blank_values=True))
     form = {k: v for k, v in form.items() if k != "currpage"}
     target = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-    return Request(url=target, method="POST", data=(*form.items(), ("currpage", str(page))),
-                   headers=(("Referer", target),))
+    return Request(
+        url=target, method="POST", data=(*form.items(), ("currpage", str(page))), headers=(("Referer", target),)
+    )

@@ -21,15 +21,36 @@ from connectors.records import FIELDS
 LABEL_TAGS = ("b", "strong", "label", "em", "span")
 #: Labels found in metadata boxes that fill no field; they end the value before them.
 _OTHER_LABELS = (
-    "主题词", "关键词", "关键字", "有效期", "实施日期", "废止日期", "组配分类", "分类", "作者",
-    "浏览次数", "访问量", "点击数", "字号", "所属主题", "信息分类", "内容概述", "摘要", "备注",
-    "联合发文单位", "责任编辑", "打印", "关闭", "分享",
+    "主题词",
+    "关键词",
+    "关键字",
+    "有效期",
+    "实施日期",
+    "废止日期",
+    "组配分类",
+    "分类",
+    "作者",
+    "浏览次数",
+    "访问量",
+    "点击数",
+    "字号",
+    "所属主题",
+    "信息分类",
+    "内容概述",
+    "摘要",
+    "备注",
+    "联合发文单位",
+    "责任编辑",
+    "打印",
+    "关闭",
+    "分享",
 )
 #: Elements that end a label tag's value: the strainer flattens the divs of a metadata box, so
 #: a label with an empty value (`<span>文　　号：</span>`) is followed by the next box and the body.
 _VALUE_ENDS = frozenset({"p", "table", "li", "dl", "dd", "dt", "div", "h1", "h2", "h3"})
 _LABEL_MAX = 12  # characters; a longer "label" is a sentence with a colon in it
 _VALUE_MAX_NODES = 256  # an inline value after a label holds a few elements, not a section
+
 
 def _label_pattern(labels: list[str]) -> re.Pattern[str]:
     """A regex finding `LABEL：` in cleaned text, letters of a label allowed to be spaced out."""
@@ -80,8 +101,9 @@ class LabelReader:
             return strong, False
         return label_field(label, weak=True), True
 
-    def read(self, blocks: Iterable[Tag], outer_blocks: set[int],
-             label_tags: Iterable[Tag]) -> tuple[dict[str, str], dict[str, str]]:
+    def read(
+        self, blocks: Iterable[Tag], outer_blocks: set[int], label_tags: Iterable[Tag]
+    ) -> tuple[dict[str, str], dict[str, str]]:
         """(strong, weak) label values of a page's blocks (those not in `outer_blocks`, the
         ids of blocks that enclose others) and label tags, first occurrence of each field."""
         strong: dict[str, str] = {}
@@ -108,7 +130,7 @@ class LabelReader:
         matches = list(self.pattern.finditer(text))
         for i, match in enumerate(matches):
             end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-            value = text[match.end():end]
+            value = text[match.end() : end]
             if not value.strip() and node.name in ("td", "th"):
                 value = _next_cell_text(node)
             self._store(match.group(1), value, strong, weak)

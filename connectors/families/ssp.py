@@ -46,9 +46,7 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     if ended:
         if page > 1 or total == 0:
             return ListingPage(rows=[], page_count=None, advertised_total=total, next_request=None)
-        raise LayoutChanged(
-            f"{request.url}: page 1 is empty (error={data.get('error')!r}, total={total!r})"
-        )
+        raise LayoutChanged(f"{request.url}: page 1 is empty (error={data.get('error')!r}, total={total!r})")
     if not isinstance(items, list):
         raise LayoutChanged(f"{request.url}: no 'datas' list in the JSON (keys: {sorted(data)[:10]})")
     rows = [_row(item, i, request.url) for i, item in enumerate(items)]

@@ -11,12 +11,24 @@ import re
 
 # Every name the GB family goes by: gb18030 is their superset, so decoding with it never
 # loses a character (镕 is not in GB2312 but portals that declare gb2312 send it anyway).
-_GB_NAMES = frozenset({"gb2312", "gbk", "gb_2312", "gb_2312-80", "gb18030", "cp936", "ms936",
-                       "x-gbk", "csgb2312", "euc-cn", "windows-936"})
+_GB_NAMES = frozenset(
+    {
+        "gb2312",
+        "gbk",
+        "gb_2312",
+        "gb_2312-80",
+        "gb18030",
+        "cp936",
+        "ms936",
+        "x-gbk",
+        "csgb2312",
+        "euc-cn",
+        "windows-936",
+    }
+)
 # Codecs no web page is written in; a page naming one would have its bytes reinterpreted
 # (utf-7 and the escape codecs turn harmless text into markup).
-_REFUSED_CODECS = frozenset({"utf-7", "unicode-escape", "raw-unicode-escape", "idna",
-                             "punycode", "undefined"})
+_REFUSED_CODECS = frozenset({"utf-7", "unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"})
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]+)", re.I)
 _META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]+)", re.I)
 _XML_ENCODING = re.compile(rb"^\s*<\?xml\b[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9_.:\-]+)", re.I)
@@ -67,7 +79,7 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
     UTF-8 and a GBK page labelled UTF-8 is read as GBK.
     """
     if body.startswith(codecs.BOM_UTF8):
-        return body[len(codecs.BOM_UTF8):].decode("utf-8", "replace"), "utf-8"
+        return body[len(codecs.BOM_UTF8) :].decode("utf-8", "replace"), "utf-8"
     declared = _declared_charsets(body, content_type)
     candidates = [*declared, *(name for name in ("utf-8", "gb18030") if name not in declared)]
     for name in declared or candidates:

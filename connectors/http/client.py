@@ -115,15 +115,22 @@ class HttpClient:
         started = time.monotonic()
         progress = Progress()
         try:
-            body = self._retry.run(lambda: self._attempt(request, allowed, progress), request,
-                                   progress, attempts)
-            page = make_page(request, body, progress.attempts, started, self.clock(),
-                             archive=self.archive, validators=self._validators)
+            body = self._retry.run(lambda: self._attempt(request, allowed, progress), request, progress, attempts)
+            page = make_page(
+                request,
+                body,
+                progress.attempts,
+                started,
+                self.clock(),
+                archive=self.archive,
+                validators=self._validators,
+            )
         except FetchError as exc:
             exc.attempts = exc.attempts or progress.attempts
             exc.url = exc.url or request.url
-            self._record(log, log_entry(request, progress.status, started, progress.attempts,
-                                        error=exc, now=self.clock()))
+            self._record(
+                log, log_entry(request, progress.status, started, progress.attempts, error=exc, now=self.clock())
+            )
             raise
         self._record(log, log_entry(request, page.status, started, page.attempts, page=page))
         return page
@@ -163,19 +170,27 @@ class HttpClient:
             if isinstance(outcome, Body):
                 return outcome
             hop = outcome
-        raise FetchError(f"{request.method} {request.url}: more than {self.max_redirects} "
-                         "redirects", url=request.url, status=progress.status)
+        raise FetchError(
+            f"{request.method} {request.url}: more than {self.max_redirects} redirects",
+            url=request.url,
+            status=progress.status,
+        )
 
-    def _exchange(self, session: requests.Session, gate: HostGate, hop: Hop,
-                  headers: dict[str, str], conditional: bool,
-                  progress: Progress) -> Body | Hop:
+    def _exchange(
+        self,
+        session: requests.Session,
+        gate: HostGate,
+        hop: Hop,
+        headers: dict[str, str],
+        conditional: bool,
+        progress: Progress,
+    ) -> Body | Hop:
         """One request and its response, in the host's turn and within the total timeout;
         returns the body, or the next hop of a redirect."""
         with gate.turn():
             deadline = Deadline(self.total_timeout)
             try:
-                response = send(session, hop, headers, self.connect_timeout, self.timeout,
-                                deadline)
+                response = send(session, hop, headers, self.connect_timeout, self.timeout, deadline)
             except Retryable as exc:
                 raise self._timed_out(deadline, hop, progress) or exc from exc
             if timed_out := self._timed_out(deadline, hop, progress):
@@ -185,8 +200,7 @@ class HttpClient:
             progress.status = response.status_code
             whole = False  # the body was read to its end: the connection can be reused
             try:
-                outcome, whole = self._answer(response, gate, hop, conditional, deadline,
-                                              progress)
+                outcome, whole = self._answer(response, gate, hop, conditional, deadline, progress)
                 return outcome
             finally:
                 # Closing drops the connection, which is what an unread (perhaps huge) body
@@ -196,8 +210,15 @@ class HttpClient:
                 else:
                     response.close()
 
-    def _answer(self, response: requests.Response, gate: HostGate, hop: Hop, conditional: bool,
-                deadline: Deadline, progress: Progress) -> tuple[Body | Hop, bool]:
+    def _answer(
+        self,
+        response: requests.Response,
+        gate: HostGate,
+        hop: Hop,
+        conditional: bool,
+        deadline: Deadline,
+        progress: Progress,
+    ) -> tuple[Body | Hop, bool]:
         """What a response means: a redirect, a retry, an error, or a body; with whether
         the body was read to its end."""
         status = response.status_code
@@ -210,16 +231,15 @@ class HttpClient:
             raise Retryable(f"HTTP {status}", status=status, retry_after=wait)
         if status == 304:
             if not conditional:
-                raise FetchError(f"{hop.method} {hop.url}: HTTP 304 to an unconditional "
-                                 "request", url=hop.url, status=304)
+                raise FetchError(
+                    f"{hop.method} {hop.url}: HTTP 304 to an unconditional request", url=hop.url, status=304
+                )
             whole = response.raw.read() == b""  # a 304 has no body by definition
             return Body(hop.url, 304, lower(response.headers), b""), whole
         if not 200 <= status < 300:  # 4xx, or a 3xx that leads nowhere
-            raise FetchError(f"{hop.method} {hop.url}: HTTP {status}", url=hop.url,
-                             status=status)
+            raise FetchError(f"{hop.method} {hop.url}: HTTP {status}", url=hop.url, status=status)
         try:
-            content = read_capped(response, hop.url, self.max_bytes, self.max_decoded_bytes,
-                                  deadline)
+            content = read_capped(response, hop.url, self.max_bytes, self.max_decoded_bytes, deadline)
         except Retryable as exc:
             raise self._timed_out(deadline, hop, progress) or exc from exc
         if timed_out := self._timed_out(deadline, hop, progress):
@@ -230,8 +250,11 @@ class HttpClient:
         """The error for an exchange past its deadline, or None while there is time."""
         if not deadline.expired:
             return None
-        return FetchError(f"{hop.method} {hop.url}: no complete response within "
-                          f"{self.total_timeout} s", url=hop.url, status=progress.status)
+        return FetchError(
+            f"{hop.method} {hop.url}: no complete response within {self.total_timeout} s",
+            url=hop.url,
+            status=progress.status,
+        )
 
     # -- bookkeeping --------------------------------------------------------------------
 
@@ -240,12 +263,10 @@ class HttpClient:
         with self._lock:
             gate = self._gates.get(host)
             if gate is None:
-                gate = self._gates[host] = HostGate(
-                    self.per_host_delay, self.jitter, self.per_host_concurrency)
+                gate = self._gates[host] = HostGate(self.per_host_delay, self.jitter, self.per_host_concurrency)
             session = self._sessions.get(host)
             if session is None:
-                session = self._sessions[host] = new_session(
-                    host, self.user_agent, self.per_host_concurrency)
+                session = self._sessions[host] = new_session(host, self.user_agent, self.per_host_concurrency)
         return gate, session
 
     def _conditional_headers(self, request: Request) -> dict[str, str]:

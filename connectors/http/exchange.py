@@ -26,8 +26,7 @@ _CHUNK = 64 * 1024
 class Retryable(Exception):
     """One attempt failed in a way worth another: connection trouble, 429 or 5xx."""
 
-    def __init__(self, reason: str, status: int | None = None,
-                 retry_after: float | None = None) -> None:
+    def __init__(self, reason: str, status: int | None = None, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.status = status
         self.retry_after = retry_after
@@ -72,14 +71,25 @@ def new_session(host: str, user_agent: str, pool_size: int) -> requests.Session:
     return session
 
 
-def send(session: requests.Session, hop: Hop, headers: dict[str, str],
-         connect_timeout: float, read_timeout: float, deadline: Deadline) -> requests.Response:
+def send(
+    session: requests.Session,
+    hop: Hop,
+    headers: dict[str, str],
+    connect_timeout: float,
+    read_timeout: float,
+    deadline: Deadline,
+) -> requests.Response:
     """Send one request without following redirects or reading the body."""
     try:
         with headers_by(deadline):
             return session.request(
-                hop.method, hop.url, data=hop.data, headers=headers, allow_redirects=False,
-                stream=True, timeout=deadline.timeout(connect_timeout, read_timeout),
+                hop.method,
+                hop.url,
+                data=hop.data,
+                headers=headers,
+                allow_redirects=False,
+                stream=True,
+                timeout=deadline.timeout(connect_timeout, read_timeout),
             )
     except requests.exceptions.InvalidURL as exc:
         raise FetchError(f"{hop.method} {hop.url}: invalid URL: {exc}", url=hop.url) from exc
@@ -88,29 +98,31 @@ def send(session: requests.Session, hop: Hop, headers: dict[str, str],
     except (requests.RequestException, ValueError) as exc:
         # A URL or header the HTTP stack will not send (hostile Location, bad characters)
         # or response headers it will not accept (conflicting Content-Length values).
-        raise FetchError(f"{hop.method} {hop.url}: refused by the HTTP stack: "
-                         f"{type(exc).__name__}: {short(exc)}", url=hop.url) from exc
+        raise FetchError(
+            f"{hop.method} {hop.url}: refused by the HTTP stack: {type(exc).__name__}: {short(exc)}", url=hop.url
+        ) from exc
 
 
 def next_hop(hop: Hop, response: requests.Response) -> Hop:
     """The request a redirect asks for; its host is checked when it is made."""
     target = urljoin(hop.url, response.headers["location"].strip())
-    if response.status_code == 303 or (response.status_code in (301, 302)
-                                       and hop.method == "POST"):
+    if response.status_code == 303 or (response.status_code in (301, 302) and hop.method == "POST"):
         # What browsers do, and what portals behind them expect.
         return Hop("GET", target, None)
     return Hop(hop.method, target, hop.data)
 
 
-def read_capped(response: requests.Response, url: str, max_bytes: int,
-                max_decoded_bytes: int, deadline: Deadline) -> bytes:
+def read_capped(
+    response: requests.Response, url: str, max_bytes: int, max_decoded_bytes: int, deadline: Deadline
+) -> bytes:
     """Stream the body, refusing more than `max_bytes` on the wire or `max_decoded_bytes`
     after decompression. Stops early when the deadline passes: the caller tells a body cut
     short by `deadline.expired`."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise ResponseTooLarge(f"{url}: Content-Length {declared} exceeds the "
-                               f"{max_bytes}-byte cap", url=url, status=response.status_code)
+        raise ResponseTooLarge(
+            f"{url}: Content-Length {declared} exceeds the {max_bytes}-byte cap", url=url, status=response.status_code
+        )
     raw = response.raw
     chunks: list[bytes] = []
     decoded = 0
@@ -123,25 +135,25 @@ def read_capped(response: requests.Response, url: str, max_bytes: int,
             _check_size(response, url, decoded, max_bytes, max_decoded_bytes)
             chunks.append(chunk)
     except urllib3.exceptions.DecodeError as exc:
-        raise FetchError(f"{url}: undecodable content-encoding: {short(exc)}",
-                         url=url, status=response.status_code) from exc
+        raise FetchError(
+            f"{url}: undecodable content-encoding: {short(exc)}", url=url, status=response.status_code
+        ) from exc
     except (urllib3.exceptions.HTTPError, OSError) as exc:
-        raise Retryable(f"body read failed: {type(exc).__name__}: {short(exc)}",
-                        status=response.status_code) from exc
+        raise Retryable(f"body read failed: {type(exc).__name__}: {short(exc)}", status=response.status_code) from exc
     return b"".join(chunks)
 
 
-def _check_size(response: requests.Response, url: str, decoded: int, max_bytes: int,
-                max_decoded_bytes: int) -> None:
+def _check_size(response: requests.Response, url: str, decoded: int, max_bytes: int, max_decoded_bytes: int) -> None:
     """Refuse a body grown past either cap; `decoded` is its size so far."""
     wire = response.raw.tell()  # what urllib3 has read, before decompression
     if decoded > max_decoded_bytes:
-        raise ResponseTooLarge(f"{url}: body exceeds the {max_decoded_bytes}-byte cap "
-                               f"after decompression ({wire} bytes on the wire)",
-                               url=url, status=response.status_code)
+        raise ResponseTooLarge(
+            f"{url}: body exceeds the {max_decoded_bytes}-byte cap after decompression ({wire} bytes on the wire)",
+            url=url,
+            status=response.status_code,
+        )
     if wire > max_bytes:
-        raise ResponseTooLarge(f"{url}: body exceeds the {max_bytes}-byte cap", url=url,
-                               status=response.status_code)
+        raise ResponseTooLarge(f"{url}: body exceeds the {max_bytes}-byte cap", url=url, status=response.status_code)
 
 
 def lower(headers: requests.structures.CaseInsensitiveDict) -> dict[str, str]:

@@ -36,15 +36,26 @@ class Page:
     not_modified: bool = False
 
 
-def log_entry(request: Request, status: int | None, started: float, attempts: int, *,
-              page: Page | None = None, error: Exception | None = None,
-              now: datetime | None = None) -> FetchLogEntry:
+def log_entry(
+    request: Request,
+    status: int | None,
+    started: float,
+    attempts: int,
+    *,
+    page: Page | None = None,
+    error: Exception | None = None,
+    now: datetime | None = None,
+) -> FetchLogEntry:
     """The fetch-log entry of one fetch that began at `started` (monotonic) and produced
     `page`, or failed with `error` (dated `now` by the client's clock, else the wall clock)."""
     return FetchLogEntry(
-        url=request.url, method=request.method.upper(), status=status,
-        bytes=len(page.content) if page else 0, elapsed=time.monotonic() - started,
-        attempts=attempts, sha256=page.sha256 if page else None,
+        url=request.url,
+        method=request.method.upper(),
+        status=status,
+        bytes=len(page.content) if page else 0,
+        elapsed=time.monotonic() - started,
+        attempts=attempts,
+        sha256=page.sha256 if page else None,
         encoding=page.encoding if page else None,
         error=str(error) if error is not None else None,
         fetched_at=page.fetched_at if page else (now or datetime.now(UTC)),
@@ -53,8 +64,16 @@ def log_entry(request: Request, status: int | None, started: float, attempts: in
     )
 
 
-def make_page(request: Request, body: Body, attempts: int, started: float, now: datetime, *,
-              archive: PageArchive | None, validators: ValidatorCache | None) -> Page:
+def make_page(
+    request: Request,
+    body: Body,
+    attempts: int,
+    started: float,
+    now: datetime,
+    *,
+    archive: PageArchive | None,
+    validators: ValidatorCache | None,
+) -> Page:
     """Turn a received body (or a 304) into a decoded, archived Page dated `now`."""
     content, content_type = body.content, body.headers.get("content-type")
     not_modified = body.status == 304
@@ -69,8 +88,16 @@ def make_page(request: Request, body: Body, attempts: int, started: float, now: 
         validators.put(request.url, body.headers, sha)
     text, encoding = decode_body(content, content_type)
     return Page(
-        url=request.url, final_url=body.final_url, status=body.status,
-        headers=body.headers, content=content, text=text, encoding=encoding, sha256=sha,
-        attempts=attempts, elapsed=time.monotonic() - started,
-        fetched_at=now, not_modified=not_modified,
+        url=request.url,
+        final_url=body.final_url,
+        status=body.status,
+        headers=body.headers,
+        content=content,
+        text=text,
+        encoding=encoding,
+        sha256=sha,
+        attempts=attempts,
+        elapsed=time.monotonic() - started,
+        fetched_at=now,
+        not_modified=not_modified,
     )

@@ -44,8 +44,9 @@ class RetryPolicy:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_parser", Retry(total=0, retry_after_max=int(self.retry_after_max)))
 
-    def run(self, attempt: Callable[[], Body], request: Request, progress: Progress,
-            attempts: int | None = None) -> Body:
+    def run(
+        self, attempt: Callable[[], Body], request: Request, progress: Progress, attempts: int | None = None
+    ) -> Body:
         """Run `attempt` until it succeeds, a permanent error occurs, or attempts run out.
 
         `attempts` lowers `max_attempts` for this request, and its retries then wait no
@@ -65,7 +66,9 @@ class RetryPolicy:
         except Retryable as exc:
             raise FetchError(
                 f"{request.method} {request.url}: {exc} after {progress.attempts} attempts",
-                url=request.url, status=exc.status, attempts=progress.attempts,
+                url=request.url,
+                status=exc.status,
+                attempts=progress.attempts,
             ) from exc
         raise AssertionError("tenacity ended without an outcome")  # pragma: no cover
 
@@ -73,7 +76,8 @@ class RetryPolicy:
         """The wait before a retry: what the server asked for, else jittered backoff
         (no more than `backoff` plus jitter when `quick`)."""
         backoff = wait_exponential_jitter(
-            multiplier=self.backoff, max=self.backoff if quick else self.backoff_max,
+            multiplier=self.backoff,
+            max=self.backoff if quick else self.backoff_max,
             jitter=self.backoff,
         )
 

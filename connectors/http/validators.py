@@ -65,8 +65,7 @@ class ValidatorCache:
     def put(self, url: str, headers: dict[str, str], sha256: str) -> None:
         """Remember the validators of `url`'s latest body, if the response gave any."""
         entry = {"url": url, "sha256": sha256}
-        for field, header in (("etag", "etag"), ("last_modified", "last-modified"),
-                              ("content_type", "content-type")):
+        for field, header in (("etag", "etag"), ("last_modified", "last-modified"), ("content_type", "content-type")):
             if headers.get(header):
                 entry[field] = headers[header]
         if "etag" not in entry and "last_modified" not in entry:
@@ -105,6 +104,5 @@ class ValidatorCache:
             # The archive lost the body after the request was made; the next fetch of this
             # URL is unconditional again.
             self.forget(url)
-            raise FetchError(f"GET {url}: HTTP 304 but the archived body is gone", url=url,
-                             status=304)
+            raise FetchError(f"GET {url}: HTTP 304 but the archived body is gone", url=url, status=304)
         return archived, known.get("content_type")

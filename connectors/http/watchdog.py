@@ -83,8 +83,7 @@ class _Clock:
         with self._cond:
             heapq.heappush(self._heap, (end, next(self._order), watch))
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="xxgk-http-watchdog",
-                                                daemon=True)
+                self._thread = threading.Thread(target=self._run, name="xxgk-http-watchdog", daemon=True)
                 self._thread.start()
             self._cond.notify()
 
@@ -143,11 +142,13 @@ class WatchedAdapter(HTTPAdapter):
     """requests' adapter whose connections, direct or through a proxy, are watched."""
 
     def get_connection_with_tls_context(
-        self, request: requests.PreparedRequest, verify: bool | str | None,
-        proxies: Mapping[str, str] | None = None, cert: Any = None,
+        self,
+        request: requests.PreparedRequest,
+        verify: bool | str | None,
+        proxies: Mapping[str, str] | None = None,
+        cert: Any = None,
     ) -> HTTPConnectionPool:
         """requests' pool for `request`, made to build watched connections."""
-        pool = super().get_connection_with_tls_context(request, verify, proxies=proxies,
-                                                       cert=cert)
+        pool = super().get_connection_with_tls_context(request, verify, proxies=proxies, cert=cert)
         pool.ConnectionCls = _WATCHED[pool.scheme]
         return pool

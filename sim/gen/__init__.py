@@ -16,8 +16,7 @@ from sim.gen.unheld import other_specs, unheld_specs
 from sim.model import Doc, Row
 
 
-def generate(seed: int, until: date | None = None
-             ) -> tuple[list[Doc], dict[str, list[Row]], dict[str, int]]:
+def generate(seed: int, until: date | None = None) -> tuple[list[Doc], dict[str, list[Row]], dict[str, int]]:
     """The scale-1 documents of `seed`, each portal's rows (newest first) and its pinned
     document, if any. The random draws happen in this order; changing it changes the world.
     With `until`, the documents after WORLD_END (sim.gen.later, a stream of their own)."""

@@ -38,14 +38,17 @@ def _column(rng: random.Random, counts: dict) -> list:
 
 def _city_new(rng: random.Random) -> list[Spec]:
     """The 235 new in 2012, their classes drawn from columns holding the report's counts."""
-    topics, functions, audiences = (_column(rng, CITY_NEW_TOPICS),
-                                    _column(rng, CITY_NEW_FUNCTIONS),
-                                    _column(rng, CITY_NEW_AUDIENCES))
+    topics, functions, audiences = (
+        _column(rng, CITY_NEW_TOPICS),
+        _column(rng, CITY_NEW_FUNCTIONS),
+        _column(rng, CITY_NEW_AUDIENCES),
+    )
     flags = pick_flags(rng, CITY_NEW_PICKS)
     specs = []
     for t, f, a, (off, gm, dn) in zip(topics, functions, audiences, flags, strict=True):
-        specs.append(Spec(city_unit_for(rng, f), random_date(rng, date(2012, 1, 1),
-                          date(2012, 12, 30)), off, gm, dn, t, f, a))
+        specs.append(
+            Spec(city_unit_for(rng, f), random_date(rng, date(2012, 1, 1), date(2012, 12, 30)), off, gm, dn, t, f, a)
+        )
     # Published on 2012-12-31 at its origin, a day later on the province platform.
     last = next(s for s in specs if s.unit_id == "ly-aic")
     last.published, last.ssp_shift = date(2012, 12, 31), 1
@@ -58,8 +61,9 @@ def city_specs(rng: random.Random) -> list[Spec]:
     specs = _city_new(rng)
     for off, gm, dn in pick_flags(rng, CITY_OLD_PICKS):
         t, f, a = random_classes(rng)
-        specs.append(Spec(city_unit_for(rng, f), random_date(rng, WORLD_START,
-                          date(2011, 12, 31)), off, gm, dn, t, f, a))
+        specs.append(
+            Spec(city_unit_for(rng, f), random_date(rng, WORLD_START, date(2011, 12, 31)), off, gm, dn, t, f, a)
+        )
     return specs
 
 
@@ -71,8 +75,9 @@ def county_specs(rng: random.Random) -> list[Spec]:
         (COUNTY_OLD_PICKS, WORLD_START, date(2011, 12, 31)),
     ):
         flags = pick_flags(rng, picks)
-        units = [u for u, c in zip(COUNTY_UNITS, spread(picks.count, list(COUNTY_WEIGHTS)),
-                                   strict=True) for _ in range(c)]
+        units = [
+            u for u, c in zip(COUNTY_UNITS, spread(picks.count, list(COUNTY_WEIGHTS)), strict=True) for _ in range(c)
+        ]
         for unit_id, (off, gm, dn) in zip(units, flags, strict=True):
             t, f, a = random_classes(rng)
             specs.append(Spec(unit_id, random_date(rng, start, end), off, gm, dn, t, f, a))

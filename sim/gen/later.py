@@ -51,16 +51,14 @@ def _specs(rng: random.Random, until: date) -> list[Spec]:
         for _ in range(rng.choice(PER_DAY)):
             units = CITY_UNITS if rng.random() < CITY_SHARE else COUNTY_UNITS
             t, f, a = random_classes(rng)
-            spec = Spec(rng.choice(units), day, rng.random() < 0.85, topic=t, function=f,
-                        audience=a)
+            spec = Spec(rng.choice(units), day, rng.random() < 0.85, topic=t, function=f, audience=a)
             spec.written = day - timedelta(days=rng.choice((0, 0, 1, 2, 3, 5)))
             specs.append(spec)
         day += timedelta(days=1)
     return specs
 
 
-def _doc(rng: random.Random, n: int, s: Spec, counters: tuple[dict, dict],
-         titles: set[tuple[str, str]]) -> Doc:
+def _doc(rng: random.Random, n: int, s: Spec, counters: tuple[dict, dict], titles: set[tuple[str, str]]) -> Doc:
     serials, numbers = counters
     unit = UNIT_BY_ID[s.unit_id]
     genre = genre_for(rng, s)
@@ -73,20 +71,40 @@ def _doc(rng: random.Random, n: int, s: Spec, counters: tuple[dict, dict],
         doc_no = f"{unit.doc_prefix}〔{s.written.year}〕{numbers[nkey]}号"
     title = unique_title(rng, unit, s, genre, titles)
     titles.add((unit.id, title))
-    return Doc(g=n, n=n, unit_id=unit.id, publisher=unit.name, level=unit.level,
-               published=s.published, written=s.written,
-               index_no=f"{unit.org_code}/{s.written.year}-{serials[key]:05d}", title=title,
-               doc_no=doc_no, topic=s.topic, function=s.function, audience=s.audience,
-               genre=genre, disclosure=s.disclosure,
-               content=rng.choices(("text", "attachment", "both"), (70, 10, 20))[0],
-               withdrawn_on=None, portals=portals_for(rng, unit, s))
+    return Doc(
+        g=n,
+        n=n,
+        unit_id=unit.id,
+        publisher=unit.name,
+        level=unit.level,
+        published=s.published,
+        written=s.written,
+        index_no=f"{unit.org_code}/{s.written.year}-{serials[key]:05d}",
+        title=title,
+        doc_no=doc_no,
+        topic=s.topic,
+        function=s.function,
+        audience=s.audience,
+        genre=genre,
+        disclosure=s.disclosure,
+        content=rng.choices(("text", "attachment", "both"), (70, 10, 20))[0],
+        withdrawn_on=None,
+        portals=portals_for(rng, unit, s),
+    )
 
 
 def _withdraw(rng: random.Random, docs: list[Doc], until: date) -> list[Doc]:
     """A few documents held at the default end, withdrawn between it and `until`."""
     keep = {guide(docs).n, twice(docs).n}  # the pinned guide and the doubly listed item
-    held = [d for d in docs if d.unit_id in LONGYAN_SYSTEM and d.disclosure == "主动公开"
-            and d.withdrawn_on is None and d.published <= WORLD_END and d.n not in keep]
+    held = [
+        d
+        for d in docs
+        if d.unit_id in LONGYAN_SYSTEM
+        and d.disclosure == "主动公开"
+        and d.withdrawn_on is None
+        and d.published <= WORLD_END
+        and d.n not in keep
+    ]
     count = max(1, (until - WORLD_END).days // DAYS_PER_WITHDRAWAL)
     chosen = rng.sample(held, count)
     start = WORLD_END + timedelta(days=1)
@@ -100,6 +118,5 @@ def extend(docs: list[Doc], seed: int, until: date) -> list[Doc]:
     rng = random.Random(f"sim-later:{seed}")
     counters = _counters(docs)
     titles = {(d.unit_id or "", d.title) for d in docs}
-    later = [_doc(rng, len(docs) + i, s, counters, titles)
-             for i, s in enumerate(_specs(rng, until))]
+    later = [_doc(rng, len(docs) + i, s, counters, titles) for i, s in enumerate(_specs(rng, until))]
     return _withdraw(rng, docs + later, until)

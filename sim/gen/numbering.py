@@ -35,13 +35,27 @@ def assign(rng: random.Random, specs: list[Spec]) -> list[Doc]:
             doc_no = f"{unit.doc_prefix}〔{s.written.year}〕{doc_numbers[dkey]}号"
         title = s.title or unique_title(rng, unit, s, genre, titles)
         titles.add((unit.id, title))
-        docs.append(Doc(
-            g=n, n=n, unit_id=unit.id if unit.configured else None, publisher=unit.name,
-            level=unit.level if unit.configured else None, published=s.published,
-            written=s.written, index_no=index_no, title=title, doc_no=doc_no, topic=s.topic,
-            function=s.function, audience=s.audience, genre=genre, disclosure=s.disclosure,
-            content=rng.choices(("text", "attachment", "both"), (70, 10, 20))[0],
-            withdrawn_on=s.withdrawn_on, portals=portals_for(rng, unit, s),
-            ssp_shift=s.ssp_shift,
-        ))
+        docs.append(
+            Doc(
+                g=n,
+                n=n,
+                unit_id=unit.id if unit.configured else None,
+                publisher=unit.name,
+                level=unit.level if unit.configured else None,
+                published=s.published,
+                written=s.written,
+                index_no=index_no,
+                title=title,
+                doc_no=doc_no,
+                topic=s.topic,
+                function=s.function,
+                audience=s.audience,
+                genre=genre,
+                disclosure=s.disclosure,
+                content=rng.choices(("text", "attachment", "both"), (70, 10, 20))[0],
+                withdrawn_on=s.withdrawn_on,
+                portals=portals_for(rng, unit, s),
+                ssp_shift=s.ssp_shift,
+            )
+        )
     return docs

@@ -36,8 +36,15 @@ def portals_for(rng: random.Random, unit: Unit, spec: Spec) -> tuple[str, ...]:
 
 def withdraw_after_year(rng: random.Random, docs: list[Doc]) -> list[Doc]:
     """A few held documents withdrawn in February and March 2013 (after DEFAULT_AS_OF)."""
-    held = [d for d in docs if d.unit_id in LONGYAN_SYSTEM and d.disclosure == "主动公开"
-            and d.withdrawn_on is None and d.published.year < 2012 and d.ssp_shift == 0]
+    held = [
+        d
+        for d in docs
+        if d.unit_id in LONGYAN_SYSTEM
+        and d.disclosure == "主动公开"
+        and d.withdrawn_on is None
+        and d.published.year < 2012
+        and d.ssp_shift == 0
+    ]
     chosen = rng.sample(held, WITHDRAWN_AFTER_YEAR)
     days = sorted(random_date(rng, date(2013, 2, 5), date(2013, 3, 25)) for _ in chosen)
     changed = {d.n: replace(d, withdrawn_on=day) for d, day in zip(chosen, days, strict=True)}
@@ -64,15 +71,23 @@ def listing_rows(docs: list[Doc]) -> tuple[dict[str, list[Row]], dict[str, int]]
 
 def twice(docs: list[Doc]) -> Doc:
     """The 2012 county document the city platform lists twice."""
-    return next(d for d in docs if d.unit_id == "ly-sh-aic" and d.published.year == 2012
-                and d.withdrawn_on is None)
+    return next(d for d in docs if d.unit_id == "ly-sh-aic" and d.published.year == 2012 and d.withdrawn_on is None)
 
 
 def guide(docs: list[Doc]) -> Doc:
     """The oldest non-official, never withdrawn city-bureau document listed on the 红盾网."""
-    return min((d for d in docs if d.unit_id == "ly-aic" and "ly-hongdun" in d.portals
-                and d.withdrawn_on is None and d.genre in OTHER_GENRES and d.doc_no is None),
-               key=lambda d: (d.published, d.n))
+    return min(
+        (
+            d
+            for d in docs
+            if d.unit_id == "ly-aic"
+            and "ly-hongdun" in d.portals
+            and d.withdrawn_on is None
+            and d.genre in OTHER_GENRES
+            and d.doc_no is None
+        ),
+        key=lambda d: (d.published, d.n),
+    )
 
 
 def with_guide_title(docs: list[Doc]) -> list[Doc]:

@@ -11,13 +11,18 @@ from sim.model import Unit
 from sim.vocab import FUNCTIONS, GBK_ONLY_NAMES, OFFICIAL_GENRES, OTHER_GENRES, SUBJECTS
 
 #: Titles four county bureaus each publish within three days (a title dedup merges them).
-SHARED_TITLES = (("关于开展2012年“红盾护农”专项执法行动的通知", date(2012, 3, 12)),
-                 ("关于做好2012年春节期间市场监管工作的通知", date(2012, 1, 9)))
+SHARED_TITLES = (
+    ("关于开展2012年“红盾护农”专项执法行动的通知", date(2012, 3, 12)),
+    ("关于做好2012年春节期间市场监管工作的通知", date(2012, 1, 9)),
+)
 #: Titles one unit publishes twice, months apart (two documents, not one).
 TWICE_TITLES = (
     ("ly-xl-aic", "关于开展打击传销专项整治工作的通知", (date(2012, 4, 10), date(2012, 10, 22))),
-    ("ly-aic-jjjc", "龙岩市工商局经济检查支队关于开展打击无照经营专项行动的通知",
-     (date(2012, 3, 6), date(2012, 9, 18))),
+    (
+        "ly-aic-jjjc",
+        "龙岩市工商局经济检查支队关于开展打击无照经营专项行动的通知",
+        (date(2012, 3, 6), date(2012, 9, 18)),
+    ),
 )
 
 
@@ -48,8 +53,9 @@ def genre_for(rng: random.Random, spec: Spec) -> str | None:
     if spec.genre_missing:
         return None
     if spec.official:
-        return rng.choices(("通知", "意见", "通报", "公告", "决定", "报告", "批复", "函", "纪要"),
-                           (60, 8, 10, 6, 4, 4, 3, 3, 2))[0]
+        return rng.choices(
+            ("通知", "意见", "通报", "公告", "决定", "报告", "批复", "函", "纪要"), (60, 8, 10, 6, 4, 4, 3, 3, 2)
+        )[0]
     return rng.choice(OTHER_GENRES)
 
 
@@ -73,22 +79,27 @@ def make_title(rng: random.Random, unit: Unit, spec: Spec, genre: str | None) ->
         return f"{prefix}关于{year}年{subject}工作情况的报告"
     if word:
         verb = rng.choice(("开展", "做好", "加强", "进一步规范", "印发", "转发省局"))
-        tail = rng.choice(("工作", "实施方案", "工作要点", "专项行动")) if verb in (
-            "印发", "转发省局") else rng.choice(("工作", "", "管理"))
+        tail = (
+            rng.choice(("工作", "实施方案", "工作要点", "专项行动"))
+            if verb in ("印发", "转发省局")
+            else rng.choice(("工作", "", "管理"))
+        )
         when = rng.choice((f"{year}年", f"{year}年度", ""))
         return f"{prefix}关于{verb}{when}{subject}{tail}的{word}"
     month = spec.published.month
-    return rng.choice((
-        f"{prefix}{year}年{month}月{subject}工作动态",
-        f"{prefix}{year}年{subject}工作总结",
-        f"{prefix}{subject}工作简报（第{rng.randint(1, 30)}期）",
-        f"{year}年{month}月全市市场主体发展情况统计" if unit.level == "city"
-        else f"{prefix}{year}年{month}月市场主体登记情况",
-    ))
+    return rng.choice(
+        (
+            f"{prefix}{year}年{month}月{subject}工作动态",
+            f"{prefix}{year}年{subject}工作总结",
+            f"{prefix}{subject}工作简报（第{rng.randint(1, 30)}期）",
+            f"{year}年{month}月全市市场主体发展情况统计"
+            if unit.level == "city"
+            else f"{prefix}{year}年{month}月市场主体登记情况",
+        )
+    )
 
 
-def unique_title(rng: random.Random, unit: Unit, spec: Spec, genre: str | None,
-                 taken: set[tuple[str, str]]) -> str:
+def unique_title(rng: random.Random, unit: Unit, spec: Spec, genre: str | None, taken: set[tuple[str, str]]) -> str:
     """A title no other document of the unit has (planted twins are set beforehand)."""
     title = make_title(rng, unit, spec, genre)
     for _attempt in range(1, 50):

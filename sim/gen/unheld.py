@@ -28,8 +28,16 @@ def _next_year(rng: random.Random) -> list[Spec]:
     for units, count in zip((CITY_UNITS, COUNTY_UNITS), NEXT_YEAR, strict=True):
         for _ in range(count):
             t, f, a = random_classes(rng)
-            specs.append(Spec(rng.choice(units), random_date(rng, date(2013, 1, 1), WORLD_END),
-                              rng.random() < 0.9, topic=t, function=f, audience=a))
+            specs.append(
+                Spec(
+                    rng.choice(units),
+                    random_date(rng, date(2013, 1, 1), WORLD_END),
+                    rng.random() < 0.9,
+                    topic=t,
+                    function=f,
+                    audience=a,
+                )
+            )
     # Written in 2012, published in 2013: it is new in 2013, not 2012.
     late = specs[0]
     late.unit_id, late.published, late.written = "ly-aic", date(2013, 1, 5), date(2012, 12, 28)
@@ -43,16 +51,31 @@ def unheld_specs(rng: random.Random) -> list[Spec]:
     for units, count in zip((("ly-aic",), COUNTY_UNITS), APPLICATIONS, strict=True):
         for _ in range(count):
             t, f, a = random_classes(rng)
-            specs.append(Spec(rng.choice(units), random_date(rng, date(2009, 1, 1),
-                              date(2012, 11, 30)), False, topic=t, function=f, audience=a,
-                              disclosure="依申请公开"))
+            specs.append(
+                Spec(
+                    rng.choice(units),
+                    random_date(rng, date(2009, 1, 1), date(2012, 11, 30)),
+                    False,
+                    topic=t,
+                    function=f,
+                    audience=a,
+                    disclosure="依申请公开",
+                )
+            )
     for units, count in zip((CITY_UNITS, COUNTY_UNITS), WITHDRAWN_IN_YEAR, strict=True):
         for _ in range(count):
             t, f, a = random_classes(rng)
-            specs.append(Spec(rng.choice(units), random_date(rng, date(2010, 1, 1),
-                              date(2011, 12, 31)), True, topic=t, function=f, audience=a,
-                              withdrawn_on=random_date(rng, date(2012, 4, 1),
-                                                       date(2012, 11, 30))))
+            specs.append(
+                Spec(
+                    rng.choice(units),
+                    random_date(rng, date(2010, 1, 1), date(2011, 12, 31)),
+                    True,
+                    topic=t,
+                    function=f,
+                    audience=a,
+                    withdrawn_on=random_date(rng, date(2012, 4, 1), date(2012, 11, 30)),
+                )
+            )
     return specs
 
 
@@ -63,6 +86,14 @@ def other_specs(rng: random.Random) -> list[Spec]:
     for unit_id, count in OUTSIDE:
         for _ in range(count):
             t, f, a = random_classes(rng)
-            specs.append(Spec(unit_id, random_date(rng, WORLD_START, WORLD_END),
-                              rng.random() < 0.85, topic=t, function=f, audience=a))
+            specs.append(
+                Spec(
+                    unit_id,
+                    random_date(rng, WORLD_START, WORLD_END),
+                    rng.random() < 0.85,
+                    topic=t,
+                    function=f,
+                    audience=a,
+                )
+            )
     return specs

@@ -22,8 +22,14 @@ from sim.pages.trs import TrsSite
 from sim.world import World
 
 #: platform family -> the Site class that serves it (the last three: the Guangdong world)
-SITES: dict[str, type] = {"trs": TrsSite, "hanweb": HanwebSite, "ssp": SspSite,
-                          "gkmlpt": GkmlptSite, "govcn": GovcnSite, "hanweb-xxgk": HanwebXxgkSite}
+SITES: dict[str, type] = {
+    "trs": TrsSite,
+    "hanweb": HanwebSite,
+    "ssp": SspSite,
+    "gkmlpt": GkmlptSite,
+    "govcn": GovcnSite,
+    "hanweb-xxgk": HanwebXxgkSite,
+}
 #: the Guangdong world's own classes where a family serves both worlds
 GUANGDONG_SITES: dict[str, type] = {**SITES, "trs": GdTrsSite}
 

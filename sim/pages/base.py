@@ -40,8 +40,10 @@ class Site:
         self.migrated_on: date | None = None  # the day of the CMS migration, if any
         self._listing_cache: dict[date, Listing] = {}
         self._detail_re = re.compile(self._detail_pattern())
-        self._migrated_re = re.compile(rf"/art/\d{{4}}/\d{{1,2}}/\d{{1,2}}/art_"
-                                       rf"{migrated_column(portal)}_(?P<id>\d+)\.html")
+        self._migrated_re = re.compile(
+            rf"/art/\d{{4}}/\d{{1,2}}/\d{{1,2}}/art_"
+            rf"{migrated_column(portal)}_(?P<id>\d+)\.html"
+        )
 
     # -- shared pieces
 
@@ -69,8 +71,9 @@ class Site:
         return Response(status, self.encode(text), ctype)
 
     def not_found(self) -> Response:
-        return Response(404, b"<html><head><title>404 Not Found</title></head><body>"
-                        b"<h1>404 Not Found</h1></body></html>")
+        return Response(
+            404, b"<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>"
+        )
 
     def page_count(self, as_of: date) -> int:
         """How many listing pages (or data-proxy groups) the portal serves on `as_of`."""
@@ -116,9 +119,12 @@ class Site:
         except (KeyError, IndexError):
             return self.not_found()
         shown = shown_date(doc, self.portal)
-        if (g < 0 or not self.world.lists(self.portal.id, doc)
-                or self.path_of(doc, duplicate, as_of) != path
-                or not self.world.visible(doc, shown, as_of)):
+        if (
+            g < 0
+            or not self.world.lists(self.portal.id, doc)
+            or self.path_of(doc, duplicate, as_of) != path
+            or not self.world.visible(doc, shown, as_of)
+        ):
             return self.not_found()
         return self.html(self.render_detail(doc))
 
@@ -135,22 +141,31 @@ class Site:
             '<div class="header"><div class="logo"><a href="/"><img src="/images/logo.png"></a></div>'
             '<ul class="nav"><li><a href="/">网站首页</a></li><li><a href="/zwgk/">政务公开</a></li>'
             '<li><a href="/bsfw/">网上办事</a></li><li><a href="/hdjl/">互动交流</a></li>'
-            '<li><a href="/ztzl/">专题专栏</a></li></ul></div>\n')
+            '<li><a href="/ztzl/">专题专栏</a></li></ul></div>\n'
+        )
 
     def foot(self) -> str:
-        return (f'<div class="footer"><p>版权所有：{escape(self.portal.name)} &nbsp; '
-                '闽ICP备05006789号</p><p><a href="/wzdt/">网站地图</a> | <a href="/lxwm/">联系我们</a>'
-                "</p></div>\n</body></html>\n")
+        return (
+            f'<div class="footer"><p>版权所有：{escape(self.portal.name)} &nbsp; '
+            '闽ICP备05006789号</p><p><a href="/wzdt/">网站地图</a> | <a href="/lxwm/">联系我们</a>'
+            "</p></div>\n</body></html>\n"
+        )
 
     def fields(self, doc: Doc) -> dict[str, str]:
         """The label values of a detail page ('' where the document has none)."""
-        return {"index_no": index_spelling(doc, self.portal),
-                "publisher": publisher_spelling(doc, self.portal), "title": self.title(doc),
-                "doc_no": doc.doc_no or "", "topic": doc.topic or "",
-                "function": doc.function or "", "audience": doc.audience or "",
-                "genre": doc.genre or "", "disclosure": doc.disclosure,
-                "published": DETAIL_DATE[self.portal.style](shown_date(doc, self.portal)),
-                "written": DETAIL_DATE[self.portal.style](doc.written)}
+        return {
+            "index_no": index_spelling(doc, self.portal),
+            "publisher": publisher_spelling(doc, self.portal),
+            "title": self.title(doc),
+            "doc_no": doc.doc_no or "",
+            "topic": doc.topic or "",
+            "function": doc.function or "",
+            "audience": doc.audience or "",
+            "genre": doc.genre or "",
+            "disclosure": doc.disclosure,
+            "published": DETAIL_DATE[self.portal.style](shown_date(doc, self.portal)),
+            "written": DETAIL_DATE[self.portal.style](doc.written),
+        }
 
     def attachment_href(self, doc: Doc) -> str:
         d = shown_date(doc, self.portal)
@@ -177,9 +192,11 @@ class Site:
 
     def stub(self) -> Response:
         """A deep stub page (about 300 bytes, no rows)."""
-        text = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
-                '<title>信息公开</title></head><body><div class="list"><ul></ul></div>'
-                '<div class="page"></div><!-- stub -->')
+        text = (
+            '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+            '<title>信息公开</title></head><body><div class="list"><ul></ul></div>'
+            '<div class="page"></div><!-- stub -->'
+        )
         return Response(200, (text + " " * (292 - len(text.encode())) + "</body></html>").encode())
 
     def handle(self, req: Req, as_of: date) -> Response:
@@ -190,7 +207,9 @@ class Site:
                 return self.not_found()
             return self.render_listing(req, page, as_of, page)
         if req.path in ("/", "/index.html"):
-            return self.html(f"{self.head(self.portal.name)}<div class=\"main\"><a href=\""
-                             f"{self.entry_path()}\">政府信息公开目录</a></div>{self.foot()}")
+            return self.html(
+                f'{self.head(self.portal.name)}<div class="main"><a href="'
+                f'{self.entry_path()}">政府信息公开目录</a></div>{self.foot()}'
+            )
         got = self.detail(req.path, as_of)
         return got if got is not None else self.not_found()

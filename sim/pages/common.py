@@ -7,8 +7,11 @@ from html import escape
 from sim.model import Doc
 from sim.pages.shown import cn_short, cut
 
-HOSTILE_PREFIXES = ('<script>alert("xss")</script>', '=HYPERLINK("http://evil.example/","点此")',
-                    "'; DROP TABLE fct_documents; --")
+HOSTILE_PREFIXES = (
+    '<script>alert("xss")</script>',
+    '=HYPERLINK("http://evil.example/","点此")',
+    "'; DROP TABLE fct_documents; --",
+)
 CHALLENGE_PAGE = (
     '<!DOCTYPE html><html><head><meta charset="utf-8"><title>安全验证</title></head><body>'
     '<div class="verify"><h3>安全验证</h3><p>您的访问过于频繁，正在进行安全验证，请稍候……</p></div>'
@@ -28,10 +31,9 @@ def body_html(doc: Doc, publisher: str, attachment_href: str) -> str:
             "有关事项通知如下：</p><p>一、提高认识，加强领导。各单位要把此项工作列入重要议事日程，明确责任分工。</p>"
             "<p>二、突出重点，狠抓落实。要结合本地实际，制定具体措施，确保各项任务落到实处。</p>"
             "<p>三、加强督查，确保实效。工作中遇到的问题请及时报告。</p>"
-            f'<p style="text-align:right">{escape(publisher)}<br/>{cn_short(doc.written)}</p>')
+            f'<p style="text-align:right">{escape(publisher)}<br/>{cn_short(doc.written)}</p>'
+        )
     editor = f'<div class="TRS_Editor">{"".join(parts)}\n</div>'
     if doc.content in ("attachment", "both"):
-        editor += (f'<div class="fj"><p>附件：<a href="{attachment_href}">'
-                   f"{escape(cut(doc.title, 30))}.doc</a></p></div>")
+        editor += f'<div class="fj"><p>附件：<a href="{attachment_href}">{escape(cut(doc.title, 30))}.doc</a></p></div>'
     return editor
-

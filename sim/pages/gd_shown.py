@@ -53,8 +53,10 @@ def cn(d: date) -> str:
 
 
 def body(doc: GdDoc) -> str:
-    return (f"<p>各有关单位：</p><p>现将《{escape(doc.title)}》印发给你们，请认真贯彻执行。</p>"
-            f'<p style="text-align:right">{escape(publisher(doc))}<br/>{cn(doc.written)}</p>')
+    return (
+        f"<p>各有关单位：</p><p>现将《{escape(doc.title)}》印发给你们，请认真贯彻执行。</p>"
+        f'<p style="text-align:right">{escape(publisher(doc))}<br/>{cn(doc.written)}</p>'
+    )
 
 
 class PlainSite:
@@ -94,17 +96,20 @@ class PlainSite:
         return Response(200, json.dumps(value, ensure_ascii=False).encode(), "application/json;charset=UTF-8")
 
     def not_found(self) -> Response:
-        return Response(404, b"<html><head><title>404 Not Found</title></head><body>"
-                        b"<h1>404 Not Found</h1></body></html>")
+        return Response(
+            404, b"<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>"
+        )
 
     def stub(self) -> Response:
         return self.html("<html><body><!-- stub --></body></html>")
 
     def page(self, title: str, inner: str, extra_head: str = "") -> str:
-        return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(title)}</title>'
-                f'{extra_head}</head><body><div class="header"><a href="/">{escape(self.portal.name)}'
-                f'</a></div>\n{inner}\n<div class="footer">版权所有：{escape(self.portal.name)}</div>'
-                "</body></html>\n")
+        return (
+            f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(title)}</title>'
+            f'{extra_head}</head><body><div class="header"><a href="/">{escape(self.portal.name)}'
+            f'</a></div>\n{inner}\n<div class="footer">版权所有：{escape(self.portal.name)}</div>'
+            "</body></html>\n"
+        )
 
     def handle(self, req: Req, as_of: date) -> Response:
         page = self.listing_page_of(req)

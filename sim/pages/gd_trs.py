@@ -31,7 +31,7 @@ class GdTrsSite(PlainSite):
     def listing_page_of(self, req: Req) -> int | None:
         if not req.path.startswith(self.portal.base):
             return None
-        name = req.path[len(self.portal.base):]
+        name = req.path[len(self.portal.base) :]
         if name in ("", "index.html"):
             return 0
         m = re.fullmatch(r"index_([1-9]\d{0,6})\.html", name)
@@ -43,30 +43,52 @@ class GdTrsSite(PlainSite):
         count = max(1, -(-len(docs) // per))
         if page >= count:
             return self.not_found()
-        rows = "".join(self.row_html(d) for d in docs[content_page * per:(content_page + 1) * per])
+        rows = "".join(self.row_html(d) for d in docs[content_page * per : (content_page + 1) * per])
         block = BODIES[self.portal.style](Page(self.portal, rows, len(docs), page, count))
         return self.html(self.page(f"政府信息公开目录_{self.portal.name}", block))
 
     def row_html(self, doc: GdDoc) -> str:
-        href = "./" + detail_path(self.portal.id, doc)[len(self.portal.base):]
-        item = Item(self.portal, doc, doc.title, escape(doc.title), escape(href),
-                    LIST_DATE[self.portal.style](doc.published), False)
+        href = "./" + detail_path(self.portal.id, doc)[len(self.portal.base) :]
+        item = Item(
+            self.portal,
+            doc,
+            doc.title,
+            escape(doc.title),
+            escape(href),
+            LIST_DATE[self.portal.style](doc.published),
+            False,
+        )
         return ROWS[self.portal.style](item)
 
     def fields(self, doc: GdDoc) -> dict[str, str]:
         """The detail box's values, escaped ('' where the document has none)."""
         shown = DETAIL_DATE[self.portal.style]
-        values = {"index_no": doc.index_no, "publisher": publisher(doc), "title": doc.title,
-                  "doc_no": doc.doc_no or "", "topic": doc.topic, "function": "", "audience": "",
-                  "genre": doc.genre or "", "disclosure": "主动公开",
-                  "published": shown(doc.published), "written": shown(doc.written)}
+        values = {
+            "index_no": doc.index_no,
+            "publisher": publisher(doc),
+            "title": doc.title,
+            "doc_no": doc.doc_no or "",
+            "topic": doc.topic,
+            "function": "",
+            "audience": "",
+            "genre": doc.genre or "",
+            "disclosure": "主动公开",
+            "published": shown(doc.published),
+            "written": shown(doc.written),
+        }
         return {k: escape(v) for k, v in values.items()}
 
     def render_detail(self, doc: GdDoc) -> str:
         f = self.fields(doc)
-        meta = (f'<meta name="ArticleTitle" content="{f["title"]}">'
-                f'<meta name="PubDate" content="{cn(doc.published)}">'
-                f'<meta name="ContentSource" content="{f["publisher"]}">')
-        return self.page(doc.title, f'<div class="container content">{BOXES[self.portal.style](f)}'
-                                    f'<div class="article"><h1 class="title">{f["title"]}</h1>'
-                                    f'<div class="TRS_Editor">{body(doc)}\n</div></div></div>', meta)
+        meta = (
+            f'<meta name="ArticleTitle" content="{f["title"]}">'
+            f'<meta name="PubDate" content="{cn(doc.published)}">'
+            f'<meta name="ContentSource" content="{f["publisher"]}">'
+        )
+        return self.page(
+            doc.title,
+            f'<div class="container content">{BOXES[self.portal.style](f)}'
+            f'<div class="article"><h1 class="title">{f["title"]}</h1>'
+            f'<div class="TRS_Editor">{body(doc)}\n</div></div></div>',
+            meta,
+        )

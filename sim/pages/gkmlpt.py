@@ -76,47 +76,74 @@ class GkmlptSite(PlainSite):
         docs = self.category_docs(cat, as_of)
         per = self.portal.per_page
         count = self.post_count(cat, as_of)
-        return self.json({
-            "total": count,
-            "classify": {"id": cat, "name": names[cat], "post_count": count},
-            "articles": [self.article(d, names) for d in docs[content_page * per:(content_page + 1) * per]],
-        })
+        return self.json(
+            {
+                "total": count,
+                "classify": {"id": cat, "name": names[cat], "post_count": count},
+                "articles": [self.article(d, names) for d in docs[content_page * per : (content_page + 1) * per]],
+            }
+        )
 
     def index(self, as_of: date) -> str:
         nodes = []
         for cat, name, kids, jump in self.tree():
-            children = [{"id": c, "name": n, "post_count": self.post_count(c, as_of), "children": []}
-                        for c, n in kids]
-            node = {"id": cat, "name": name, "post_count": 0 if jump else self.post_count(cat, as_of),
-                    "children": children}
+            children = [{"id": c, "name": n, "post_count": self.post_count(c, as_of), "children": []} for c, n in kids]
+            node = {
+                "id": cat,
+                "name": name,
+                "post_count": 0 if jump else self.post_count(cat, as_of),
+                "children": children,
+            }
             if jump:
                 node["jump_url"] = jump
             nodes.append(node)
-        config = (f"window._CONFIG = {{\n  SID: '{SID}',\n  SITE_NAME: {json.dumps(self.portal.name, ensure_ascii=False)},\n"
-                  f"  TREE: {json.dumps(nodes, ensure_ascii=False)},\n  SERVICE_AREA_ID: 1\n}};")
-        return self.page(f"{self.portal.name} 政府信息公开目录",
-                         '<div id="app"></div>\n<script src="/gkmlpt/static/js/app.js"></script>',
-                         f"<script>{config}</script>")
+        config = (
+            f"window._CONFIG = {{\n  SID: '{SID}',\n  SITE_NAME: {json.dumps(self.portal.name, ensure_ascii=False)},\n"
+            f"  TREE: {json.dumps(nodes, ensure_ascii=False)},\n  SERVICE_AREA_ID: 1\n}};"
+        )
+        return self.page(
+            f"{self.portal.name} 政府信息公开目录",
+            '<div id="app"></div>\n<script src="/gkmlpt/static/js/app.js"></script>',
+            f"<script>{config}</script>",
+        )
 
     def article(self, doc: GdDoc, names: dict[int, str]) -> dict:
         ident = doc_number(self.portal.id, doc)
         url = article_origin(self.portal.id, self.origin) + detail_path(self.portal.id, doc)
         return {
-            "id": ident, "title": doc.title, "identifier": doc.index_no,
-            "document_number": doc.doc_no or "", "publisher": publisher(doc),
-            "keywords": "", "date": epoch(doc.written),
+            "id": ident,
+            "title": doc.title,
+            "identifier": doc.index_no,
+            "document_number": doc.doc_no or "",
+            "publisher": publisher(doc),
+            "keywords": "",
+            "date": epoch(doc.written),
             "created_at": f"{doc.published.isoformat()} 09:00:00",
             "display_publish_time": epoch(doc.published, 9),
-            "abstract": "", "classify_main": doc.column, "classify_main_name": names.get(doc.column, ""),
-            "classify_theme_name": doc.topic, "classify_genre_name": doc.genre or "",
-            "url": url, "post_url": detail_path(self.portal.id, doc),
-            "is_expired": 0, "is_abolished": 1 if doc.abolished else 0, "attachment": [],
+            "abstract": "",
+            "classify_main": doc.column,
+            "classify_main_name": names.get(doc.column, ""),
+            "classify_theme_name": doc.topic,
+            "classify_genre_name": doc.genre or "",
+            "url": url,
+            "post_url": detail_path(self.portal.id, doc),
+            "is_expired": 0,
+            "is_abolished": 1 if doc.abolished else 0,
+            "attachment": [],
         }
 
     def render_detail(self, doc: GdDoc) -> str:
-        cells = (("索引号", doc.index_no), ("分类", f"{doc.topic}；{doc.genre or ''}"),
-                 ("发布机构", publisher(doc)), ("成文日期", cn(doc.written)), ("名称", doc.title),
-                 ("文号", doc.doc_no or ""), ("发布日期", cn(doc.published)))
+        cells = (
+            ("索引号", doc.index_no),
+            ("分类", f"{doc.topic}；{doc.genre or ''}"),
+            ("发布机构", publisher(doc)),
+            ("成文日期", cn(doc.written)),
+            ("名称", doc.title),
+            ("文号", doc.doc_no or ""),
+            ("发布日期", cn(doc.published)),
+        )
         rows = "".join(f"<tr><th>{escape(k)}：</th><td>{escape(v)}</td></tr>" for k, v in cells)
-        return self.page(doc.title, f'<div class="classify"><table>{rows}</table></div>'
-                                    f'<div class="article-content">{body(doc)}</div>')
+        return self.page(
+            doc.title,
+            f'<div class="classify"><table>{rows}</table></div><div class="article-content">{body(doc)}</div>',
+        )

@@ -32,8 +32,10 @@ class GovcnSite(PlainSite):
         return r"/zhengce/(?:content/\d{4}-\d{2}/\d{2}|zhengceku/\d{6})/content_(?P<id>\d+)\.htm"
 
     def entry_path(self) -> str:
-        return (f"{self.portal.base}?t=zhengcelibrary&q=&timetype=timeqb&mintime=&maxtime="
-                "&sort=pubtime&sortType=1&searchfield=title&puborg=&pcodeYear=&pcodeNum=")
+        return (
+            f"{self.portal.base}?t=zhengcelibrary&q=&timetype=timeqb&mintime=&maxtime="
+            "&sort=pubtime&sortType=1&searchfield=title&puborg=&pcodeYear=&pcodeNum="
+        )
 
     def listing_page_of(self, req: Req) -> int | None:
         if req.path != self.portal.base:
@@ -44,27 +46,36 @@ class GovcnSite(PlainSite):
     def categories(self, as_of: date) -> dict[str, list[GdDoc]]:
         docs = self.world.listed(self.portal.id, as_of)
         own = [d for d in docs if d.unit_id == "gwy-bgt"]
-        return {"gongwen": own, "bumenfile": [d for d in docs if d.unit_id != "gwy-bgt"],
-                "otherfile": own[::4], "gongbao": []}
+        return {
+            "gongwen": own,
+            "bumenfile": [d for d in docs if d.unit_id != "gwy-bgt"],
+            "otherfile": own[::4],
+            "gongbao": [],
+        }
 
     def render_listing(self, req: Req, page: int, as_of: date, content_page: int) -> Response:
         n = req.query.get("n", "20")
         per = min(int(n), 50) if n.isdigit() and int(n) > 0 else 20
         cats = self.categories(as_of)
-        slices = {c: docs[content_page * per:(content_page + 1) * per] for c, docs in cats.items()}
+        slices = {c: docs[content_page * per : (content_page + 1) * per] for c, docs in cats.items()}
         if content_page < 0 or not any(slices.values()):
             return self.json({"code": 1001, "msg": "抱歉，没有找到相关结果", "searchVO": None})
-        cat_map = {c: {"totalCount": len(cats[c]), "listVO": [self.item(d, content_page) for d in s]}
-                   for c, s in slices.items()}
-        return self.json({"code": 200, "msg": "操作成功",
-                          "searchVO": {"totalCount": 0, "catMap": cat_map}})
+        cat_map = {
+            c: {"totalCount": len(cats[c]), "listVO": [self.item(d, content_page) for d in s]}
+            for c, s in slices.items()
+        }
+        return self.json({"code": 200, "msg": "操作成功", "searchVO": {"totalCount": 0, "catMap": cat_map}})
 
     def item(self, doc: GdDoc, page: int) -> dict:
         moment = datetime.combine(doc.published, time(10), SHANGHAI)
         return {
-            "id": doc_number(self.portal.id, doc), "title": doc.title,
-            "url": self.origin + detail_path(self.portal.id, doc), "pcode": doc.doc_no or "",
-            "puborg": publisher(doc), "index": doc.index_no, "childtype": childtype(doc),
+            "id": doc_number(self.portal.id, doc),
+            "title": doc.title,
+            "url": self.origin + detail_path(self.portal.id, doc),
+            "pcode": doc.doc_no or "",
+            "puborg": publisher(doc),
+            "index": doc.index_no,
+            "childtype": childtype(doc),
             "pubtimeStr": None if page else doc.published.strftime("%Y.%m.%d"),
             "ptime": int(moment.timestamp() * 1000),
             "summary": f"<em>{escape(doc.title[:8])}</em>……",
@@ -73,29 +84,42 @@ class GovcnSite(PlainSite):
     def render_detail(self, doc: GdDoc) -> str:
         if doc.unit_id == "gwy-bgt":
             return self.page(doc.title, self._bd1(doc))
-        return self.page(doc.title, self._overview(doc),
-                         f'<meta name="firstpublishedtime" content="{doc.published.isoformat()}-10:00:00">')
+        return self.page(
+            doc.title,
+            self._overview(doc),
+            f'<meta name="firstpublishedtime" content="{doc.published.isoformat()}-10:00:00">',
+        )
 
     def _bd1(self, doc: GdDoc) -> str:
         def pair(a, b):
             return f"<td><b>{a}</b></td><td>{escape(b)}</td>"
-        rows = (pair("索 引 号：", doc.index_no) + pair("主题分类：", childtype(doc)),
-                pair("发文机关：", publisher(doc)) + pair("成文日期：", cn(doc.written)),
-                pair("标　　题：", doc.title),
-                pair("发文字号：", doc.doc_no or "") + pair("发布日期：", cn(doc.published)),
-                pair("主 题 词：", ""))
+
+        rows = (
+            pair("索 引 号：", doc.index_no) + pair("主题分类：", childtype(doc)),
+            pair("发文机关：", publisher(doc)) + pair("成文日期：", cn(doc.written)),
+            pair("标　　题：", doc.title),
+            pair("发文字号：", doc.doc_no or "") + pair("发布日期：", cn(doc.published)),
+            pair("主 题 词：", ""),
+        )
         table = "".join(f"<tr>{r}</tr>" for r in rows)
-        return (f'<div class="wrap"><table><tr><td><table class="bd1">{table}</table></td></tr>'
-                f'</table><div id="UCAP-CONTENT">{body(doc)}</div></div>')
+        return (
+            f'<div class="wrap"><table><tr><td><table class="bd1">{table}</table></td></tr>'
+            f'</table><div id="UCAP-CONTENT">{body(doc)}</div></div>'
+        )
 
     def _overview(self, doc: GdDoc) -> str:
         def pair(a, b):
             return f'<td class="title">{a}</td><td>{escape(b)}</td>'
+
         d = doc.written
-        rows = (pair("标　　题：", doc.title) + pair("发文机关：", publisher(doc)),
-                pair("发文字号：", doc.doc_no or "") + pair("来　　源：", publisher(doc)),
-                pair("主题分类：", childtype(doc)) + pair("公文种类：", doc.genre or ""),
-                pair("成文日期：", f"{d.year}年{d.month}月{d.day}日") + pair("发布日期：", cn(doc.published)))
+        rows = (
+            pair("标　　题：", doc.title) + pair("发文机关：", publisher(doc)),
+            pair("发文字号：", doc.doc_no or "") + pair("来　　源：", publisher(doc)),
+            pair("主题分类：", childtype(doc)) + pair("公文种类：", doc.genre or ""),
+            pair("成文日期：", f"{d.year}年{d.month}月{d.day}日") + pair("发布日期：", cn(doc.published)),
+        )
         table = "".join(f"<tr>{r}</tr>" for r in rows)
-        return (f'<div class="policyLibraryOverview_header"><table>{table}</table></div>'
-                f'<div class="pages_content">{body(doc)}</div>')
+        return (
+            f'<div class="policyLibraryOverview_header"><table>{table}</table></div>'
+            f'<div class="pages_content">{body(doc)}</div>'
+        )

@@ -31,24 +31,39 @@ def bracketed(d: date) -> str:
 
 
 #: How each listing style prints a date, on listings and on detail pages.
-LIST_DATE = {"xxgk_table": iso, "hongdun_li": iso, "gov_gl_list": iso, "county_zdgkc": iso,
-             "county_li": bracketed, "county_gl_gbk": dotted, "county_table": cn_short,
-             "hanweb_span": iso, "hanweb_b": iso, "ssp": iso}
-DETAIL_DATE = {"xxgk_table": cn, "hongdun_li": cn_short, "gov_gl_list": iso, "county_zdgkc": cn,
-               "county_li": cn, "county_gl_gbk": cn_short, "county_table": cn,
-               "hanweb_span": iso, "hanweb_b": iso, "ssp": iso}
+LIST_DATE = {
+    "xxgk_table": iso,
+    "hongdun_li": iso,
+    "gov_gl_list": iso,
+    "county_zdgkc": iso,
+    "county_li": bracketed,
+    "county_gl_gbk": dotted,
+    "county_table": cn_short,
+    "hanweb_span": iso,
+    "hanweb_b": iso,
+    "ssp": iso,
+}
+DETAIL_DATE = {
+    "xxgk_table": cn,
+    "hongdun_li": cn_short,
+    "gov_gl_list": iso,
+    "county_zdgkc": cn,
+    "county_li": cn,
+    "county_gl_gbk": cn_short,
+    "county_table": cn,
+    "hanweb_span": iso,
+    "hanweb_b": iso,
+    "ssp": iso,
+}
 
 
 _FULLWIDTH = {c: c + 0xFEE0 for c in range(0x21, 0x7F)}
 
 #: The four odd spellings of an index number each platform family uses now and then.
 INDEX_VARIANTS = {
-    "ssp": lambda t: (t.translate(_FULLWIDTH), t.lower(), t.replace("/", " / "),
-                      t.translate(_FULLWIDTH)),
-    "hanweb": lambda t: (t.replace("-", "－"), t.replace("-", "—"), t.replace("/", "／"),
-                         t.replace("-", " - ")),
-    "trs": lambda t: (t.replace("/", " / "), t.replace("-", "–"), t.replace("-", "‐"),
-                      t.lower()),
+    "ssp": lambda t: (t.translate(_FULLWIDTH), t.lower(), t.replace("/", " / "), t.translate(_FULLWIDTH)),
+    "hanweb": lambda t: (t.replace("-", "－"), t.replace("-", "—"), t.replace("/", "／"), t.replace("-", " - ")),
+    "trs": lambda t: (t.replace("/", " / "), t.replace("-", "–"), t.replace("-", "‐"), t.lower()),
 }
 
 
@@ -108,19 +123,20 @@ def detail_path(portal: Portal, doc: Doc, duplicate: bool = False, migrated: boo
     return f"{base}{month}/t{month}{d.day:02d}_{ident}.{portal.ext}"
 
 
-def shown_fields(world: World, portal_id: str, doc: Doc, duplicate: bool = False,
-                 migrated: bool = False) -> dict:
+def shown_fields(world: World, portal_id: str, doc: Doc, duplicate: bool = False, migrated: bool = False) -> dict:
     """What portal `portal_id` shows of `doc`: path, title, index number, publisher and
     published date as printed on its detail page (the truth's sighting record)."""
     portal = PORTAL_BY_ID[portal_id]
-    return {"path": detail_path(portal, doc, duplicate, migrated), "title": doc.title,
-            "index_no": index_spelling(doc, portal), "publisher": publisher_spelling(doc, portal),
-            "published": DETAIL_DATE[portal.style](shown_date(doc, portal)),
-            "listed_date": LIST_DATE[portal.style](shown_date(doc, portal))}
+    return {
+        "path": detail_path(portal, doc, duplicate, migrated),
+        "title": doc.title,
+        "index_no": index_spelling(doc, portal),
+        "publisher": publisher_spelling(doc, portal),
+        "published": DETAIL_DATE[portal.style](shown_date(doc, portal)),
+        "listed_date": LIST_DATE[portal.style](shown_date(doc, portal)),
+    }
 
 
 def cut(title: str, limit: int = 24) -> str:
     """A list text cut the way CMS templates cut it."""
     return title if len(title) <= limit else title[: limit - 2] + "..."
-
-

@@ -26,8 +26,10 @@ class SspSite(Site):
         return r"/xxgk/zfxxgk/\d{6}/t\d{8}_(?P<id>\d+)\.htm"
 
     def entry_path(self) -> str:
-        return (f"{self.portal.base}?siteId=8a28cde27b39c3a7017b4e11850d009c&apiName=SSP_OPENINFO"
-                "&sortFiled=-pubdate&searchFiled=docTitle&isChange=1&fullKey=Y&isCollapse=N")
+        return (
+            f"{self.portal.base}?siteId=8a28cde27b39c3a7017b4e11850d009c&apiName=SSP_OPENINFO"
+            "&sortFiled=-pubdate&searchFiled=docTitle&isChange=1&fullKey=Y&isCollapse=N"
+        )
 
     def params(self, req: Req) -> tuple[int, int]:
         """(page from 1, rows per page) of a search request; bad values raise ValueError."""
@@ -57,8 +59,11 @@ class SspSite(Site):
             return self.json(f'{{"error":true,"msg":"分页超出范围","total":{total},"datas":[]}}')
         items = ",".join(self.item(row, g, as_of) for row, g in rows)
         if self.layout_changed:
-            return self.json(f'{{"code":200,"data":{{"count":{total},"list":[{items}]}}}}'
-                             .replace('"_doctitle"', '"t"').replace('"docpuburl"', '"u"'))
+            return self.json(
+                f'{{"code":200,"data":{{"count":{total},"list":[{items}]}}}}'.replace('"_doctitle"', '"t"').replace(
+                    '"docpuburl"', '"u"'
+                )
+            )
         return self.json(f'{{"error":false,"total":{total},"page":{page + 1},"datas":[{items}]}}')
 
     def json(self, text: str) -> Response:
@@ -73,37 +78,50 @@ class SspSite(Site):
         else:
             reltime = json.dumps(f"{iso(written)} 00:00:00")
         minute = mix(doc.n, "minute") % 600
-        content = json.dumps(f"各有关单位：\n\t为认真贯彻落实上级有关部署，现就《{doc.title}》有关事项通知如下。\n",
-                             ensure_ascii=False).replace("\\n", "\n").replace("\\t", "\t")
+        content = (
+            json.dumps(
+                f"各有关单位：\n\t为认真贯彻落实上级有关部署，现就《{doc.title}》有关事项通知如下。\n",
+                ensure_ascii=False,
+            )
+            .replace("\\n", "\n")
+            .replace("\\t", "\t")
+        )
         values = {
-            "_doctitle": self.title(doc), "idxid": index_spelling(doc, self.portal),
-            "puborg": publisher_spelling(doc, self.portal), "fileno": doc.doc_no or "",
+            "_doctitle": self.title(doc),
+            "idxid": index_spelling(doc, self.portal),
+            "puborg": publisher_spelling(doc, self.portal),
+            "fileno": doc.doc_no or "",
             "pubdate": f"{iso(row.shown)} {8 + minute // 60:02d}:{minute % 60:02d}:00",
             "docpuburl": self.origin + self.path_of(doc, False, as_of),
-            "chnlname": "政府信息公开目录", "siteName": self.portal.name,
+            "chnlname": "政府信息公开目录",
+            "siteName": self.portal.name,
         }
-        fields = ",".join(f"{json.dumps(k)}:{json.dumps(v, ensure_ascii=False)}"
-                          for k, v in values.items())
+        fields = ",".join(f"{json.dumps(k)}:{json.dumps(v, ensure_ascii=False)}" for k, v in values.items())
         return f'{{{fields},"docreltime":{reltime},"doccontent":{content}}}'
 
     def render_detail(self, doc: Doc) -> str:
         f = {k: escape(v) for k, v in self.fields(doc).items()}
-        meta = (f'<meta name="ArticleTitle" content="{f["title"]}">\n'
-                f'<meta name="PubDate" content="{f["published"]} 09:30">\n'
-                f'<meta name="ContentSource" content="{f["publisher"]}">\n')
+        meta = (
+            f'<meta name="ArticleTitle" content="{f["title"]}">\n'
+            f'<meta name="PubDate" content="{f["published"]} 09:30">\n'
+            f'<meta name="ContentSource" content="{f["publisher"]}">\n'
+        )
         table = (
             '<div class="xxgk_detail"><table class="xxgk_table"><tbody>\n'
             f'<tr><td class="t">索引号：</td><td>{f["index_no"]}</td><td class="t">公文种类：</td>'
-            f'<td>{f["genre"]}</td></tr>\n'
+            f"<td>{f['genre']}</td></tr>\n"
             f'<tr><td class="t">发布机构：</td><td>{f["publisher"]}</td><td class="t">生成日期：</td>'
-            f'<td>{f["written"]}</td></tr>\n'
+            f"<td>{f['written']}</td></tr>\n"
             f'<tr><td class="t">名　　称：</td><td colspan="3">{f["title"]}</td></tr>\n'
             f'<tr><td class="t">文　　号：</td><td>{f["doc_no"]}</td><td class="t">发布日期：</td>'
-            f'<td>{f["published"]}</td></tr>\n'
+            f"<td>{f['published']}</td></tr>\n"
             f'<tr><td class="t">主题分类：</td><td>{f["topic"]}</td><td class="t">机构分类：</td>'
-            f'<td>{f["function"]}</td></tr>\n'
+            f"<td>{f['function']}</td></tr>\n"
             f'<tr><td class="t">服务对象：</td><td>{f["audience"]}</td><td class="t">公开方式：</td>'
-            f'<td>{f["disclosure"]}</td></tr>\n</tbody></table></div>\n')
+            f"<td>{f['disclosure']}</td></tr>\n</tbody></table></div>\n"
+        )
         body = body_html(doc, publisher_spelling(doc, self.portal), self.attachment_href(doc))
-        return (f'{self.head(self.title(doc), meta)}<div class="main">{table}<div class="article">'
-                f'<h1>{f["title"]}</h1>{body}</div></div>{self.foot()}')
+        return (
+            f'{self.head(self.title(doc), meta)}<div class="main">{table}<div class="article">'
+            f"<h1>{f['title']}</h1>{body}</div></div>{self.foot()}"
+        )

@@ -55,8 +55,9 @@ class LoopbackServer:
         length = int(handler.headers.get("Content-Length") or 0)
         body_in = handler.rfile.read(length) if length else b""
         with self._lock:
-            self.hits.append((handler.path, handler.command, time.monotonic(),
-                              {k.lower(): v for k, v in handler.headers.items()}))
+            self.hits.append(
+                (handler.path, handler.command, time.monotonic(), {k.lower(): v for k, v in handler.headers.items()})
+            )
             self.peers.append(handler.client_address)
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -78,8 +79,7 @@ class LoopbackServer:
                 self.in_flight -= 1
 
     def __enter__(self) -> LoopbackServer:
-        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def __exit__(self, *exc: object) -> None:

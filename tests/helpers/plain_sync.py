@@ -33,8 +33,9 @@ def sync(config_path: str | Path) -> BuildOutcome:
         with make_client(config.harvest, data_dir) as client:
             for portal in config.portals:
                 mode = choose_mode(state, portal.id, config.harvest.full_every_days)
-                harvest_portal(portal, client, data_dir=data_dir, run_id=run_id, mode=mode,
-                               known=known_items(state, portal.id))
+                harvest_portal(
+                    portal, client, data_dir=data_dir, run_id=run_id, mode=mode, known=known_items(state, portal.id)
+                )
         return build_warehouse(config)
 
 

@@ -29,26 +29,92 @@ def build_report_world(data_dir: Path) -> Path:
     day = date(2013, 1, 5)
     seen = night(day)[1]
     city = [
-        listing("ly-aic-xxgk", "a", seen, title=HOSTILE_SCRIPT, index_no="FJ-A", doc_no="龙工商〔2012〕1号",
-                publisher_name="龙岩市工商局", published_date=date(2012, 3, 5), written_date=date(2012, 3, 1),
-                topic="组织机构", function="政务公开及其他综合", audience="服务企业", genre="规章", validity="有效"),
-        listing("ly-aic-xxgk", "b", seen, title=HOSTILE_IMG, index_no="FJ-B", publisher_name="龙岩市工商局",
-                published_date=date(2012, 2, 15), written_date=date(2012, 1, 2), topic="规范性文件",
-                genre="通知", validity="废止"),
-        listing("ly-aic-xxgk", "c", seen, title=FORMULA_TITLES[0], index_no="FJ-C", publisher_name="龙岩市工商局",
-                published_date=date(2011, 6, 1), genre="规范性文件", validity="有效"),
-        listing("ly-aic-xxgk", "d", seen, title=FORMULA_TITLES[1], index_no="FJ-D",
-                publisher_name="新罗区工商行政管理局", published_date=date(2012, 7, 3)),
+        listing(
+            "ly-aic-xxgk",
+            "a",
+            seen,
+            title=HOSTILE_SCRIPT,
+            index_no="FJ-A",
+            doc_no="龙工商〔2012〕1号",
+            publisher_name="龙岩市工商局",
+            published_date=date(2012, 3, 5),
+            written_date=date(2012, 3, 1),
+            topic="组织机构",
+            function="政务公开及其他综合",
+            audience="服务企业",
+            genre="规章",
+            validity="有效",
+        ),
+        listing(
+            "ly-aic-xxgk",
+            "b",
+            seen,
+            title=HOSTILE_IMG,
+            index_no="FJ-B",
+            publisher_name="龙岩市工商局",
+            published_date=date(2012, 2, 15),
+            written_date=date(2012, 1, 2),
+            topic="规范性文件",
+            genre="通知",
+            validity="废止",
+        ),
+        listing(
+            "ly-aic-xxgk",
+            "c",
+            seen,
+            title=FORMULA_TITLES[0],
+            index_no="FJ-C",
+            publisher_name="龙岩市工商局",
+            published_date=date(2011, 6, 1),
+            genre="规范性文件",
+            validity="有效",
+        ),
+        listing(
+            "ly-aic-xxgk",
+            "d",
+            seen,
+            title=FORMULA_TITLES[1],
+            index_no="FJ-D",
+            publisher_name="新罗区工商行政管理局",
+            published_date=date(2012, 7, 3),
+        ),
     ]
     land(data_dir, day, "ly-aic-xxgk", city)
-    land(data_dir, day, "xl-aic-xxgk", [
-        listing("xl-aic-xxgk", "d", seen, title=FORMULA_TITLES[1], index_no="FJ-D", doc_no="新工商〔2012〕5号",
-                publisher_name="新罗区工商行政管理局", published_date=date(2012, 7, 2),
-                written_date=date(2012, 6, 1), topic="工商动态及其他", genre="通知"),
-    ])
-    land(data_dir, day, "fj-gov", [
-        listing("fj-gov", "e", seen, title=FORMULA_TITLES[2], index_no="FJ-E",
-                publisher_name="新罗区工商行政管理局", published_date=date(2012, 11, 30)),
-    ])
+    land(
+        data_dir,
+        day,
+        "xl-aic-xxgk",
+        [
+            listing(
+                "xl-aic-xxgk",
+                "d",
+                seen,
+                title=FORMULA_TITLES[1],
+                index_no="FJ-D",
+                doc_no="新工商〔2012〕5号",
+                publisher_name="新罗区工商行政管理局",
+                published_date=date(2012, 7, 2),
+                written_date=date(2012, 6, 1),
+                topic="工商动态及其他",
+                genre="通知",
+            ),
+        ],
+    )
+    land(
+        data_dir,
+        day,
+        "fj-gov",
+        [
+            listing(
+                "fj-gov",
+                "e",
+                seen,
+                title=FORMULA_TITLES[2],
+                index_no="FJ-E",
+                publisher_name="新罗区工商行政管理局",
+                published_date=date(2012, 11, 30),
+            ),
+        ],
+    )
     published, _ = load_and_build(data_dir)
     return published

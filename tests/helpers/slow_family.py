@@ -24,8 +24,7 @@ def first_request(url: str, options) -> Request:
 def parse_listing(text: str, request: Request, options) -> ListingPage:
     page = json.loads(text)
     stall(page.get("stall"))
-    rows = [RawRow(urljoin(request.url, href), href.rsplit("/", 1)[-1], {"title": href})
-            for href in page["rows"]]
+    rows = [RawRow(urljoin(request.url, href), href.rsplit("/", 1)[-1], {"title": href}) for href in page["rows"]]
     following = Request(urljoin(request.url, page["next"])) if page.get("next") else None
     return ListingPage(rows, None, page.get("total"), following)
 

@@ -18,34 +18,108 @@ from warehouse.load import load
 
 #: The metadata fields of a listing, in the order of connectors.records.FIELDS.
 FIELDS = (
-    "title", "index_no", "doc_no", "publisher_name", "published_date", "written_date",
-    "topic", "function", "audience", "genre", "validity", "disclosure",
+    "title",
+    "index_no",
+    "doc_no",
+    "publisher_name",
+    "published_date",
+    "written_date",
+    "topic",
+    "function",
+    "audience",
+    "genre",
+    "validity",
+    "disclosure",
 )
 
 #: A province bureau, a city bureau below it, and two county bureaus below the city.
 UNITS = [
-    {"id": "fj-aic", "name": "福建省工商行政管理局", "level": "province", "region": "350000",
-     "parent": None, "aliases": ["福建省工商局"]},
-    {"id": "ly-aic", "name": "龙岩市工商行政管理局", "level": "city", "region": "350800",
-     "parent": "fj-aic", "aliases": ["龙岩市工商局"]},
-    {"id": "xl-aic", "name": "新罗区工商行政管理局", "level": "county", "region": "350802",
-     "parent": "ly-aic", "aliases": ["新罗工商分局"]},
-    {"id": "ct-aic", "name": "长汀县工商行政管理局", "level": "county", "region": "350821",
-     "parent": "ly-aic", "aliases": []},
+    {
+        "id": "fj-aic",
+        "name": "福建省工商行政管理局",
+        "level": "province",
+        "region": "350000",
+        "parent": None,
+        "aliases": ["福建省工商局"],
+    },
+    {
+        "id": "ly-aic",
+        "name": "龙岩市工商行政管理局",
+        "level": "city",
+        "region": "350800",
+        "parent": "fj-aic",
+        "aliases": ["龙岩市工商局"],
+    },
+    {
+        "id": "xl-aic",
+        "name": "新罗区工商行政管理局",
+        "level": "county",
+        "region": "350802",
+        "parent": "ly-aic",
+        "aliases": ["新罗工商分局"],
+    },
+    {
+        "id": "ct-aic",
+        "name": "长汀县工商行政管理局",
+        "level": "county",
+        "region": "350821",
+        "parent": "ly-aic",
+        "aliases": [],
+    },
 ]
 
 #: Each bureau's own portal, and the province government portal that lists many units.
 PORTALS = [
-    {"id": "fj-gov", "name": "福建省政府信息公开", "level": "province", "region": "350000",
-     "platform": "ssp", "url": "http://fj.example/", "unit": None, "details": "new"},
-    {"id": "fj-aic-xxgk", "name": "福建省工商局信息公开", "level": "province", "region": "350000",
-     "platform": "trs", "url": "http://fjaic.example/", "unit": "fj-aic", "details": "new"},
-    {"id": "ly-aic-xxgk", "name": "龙岩市工商局信息公开", "level": "city", "region": "350800",
-     "platform": "trs", "url": "http://ly.example/", "unit": "ly-aic", "details": "new"},
-    {"id": "xl-aic-xxgk", "name": "新罗区工商局信息公开", "level": "county", "region": "350802",
-     "platform": "hanweb", "url": "http://xl.example/", "unit": "xl-aic", "details": "new"},
-    {"id": "ct-aic-xxgk", "name": "长汀县工商局信息公开", "level": "county", "region": "350821",
-     "platform": "hanweb", "url": "http://ct.example/", "unit": "ct-aic", "details": "new"},
+    {
+        "id": "fj-gov",
+        "name": "福建省政府信息公开",
+        "level": "province",
+        "region": "350000",
+        "platform": "ssp",
+        "url": "http://fj.example/",
+        "unit": None,
+        "details": "new",
+    },
+    {
+        "id": "fj-aic-xxgk",
+        "name": "福建省工商局信息公开",
+        "level": "province",
+        "region": "350000",
+        "platform": "trs",
+        "url": "http://fjaic.example/",
+        "unit": "fj-aic",
+        "details": "new",
+    },
+    {
+        "id": "ly-aic-xxgk",
+        "name": "龙岩市工商局信息公开",
+        "level": "city",
+        "region": "350800",
+        "platform": "trs",
+        "url": "http://ly.example/",
+        "unit": "ly-aic",
+        "details": "new",
+    },
+    {
+        "id": "xl-aic-xxgk",
+        "name": "新罗区工商局信息公开",
+        "level": "county",
+        "region": "350802",
+        "platform": "hanweb",
+        "url": "http://xl.example/",
+        "unit": "xl-aic",
+        "details": "new",
+    },
+    {
+        "id": "ct-aic-xxgk",
+        "name": "长汀县工商局信息公开",
+        "level": "county",
+        "region": "350821",
+        "platform": "hanweb",
+        "url": "http://ct.example/",
+        "unit": "ct-aic",
+        "details": "new",
+    },
 ]
 
 
@@ -90,8 +164,16 @@ def listing(portal_id: str, item_key: str, seen_at: datetime, detail: bool = Tru
     return row
 
 
-def land(data_dir: Path, day: date, portal_id: str, rows: list[dict], mode: str = "full",
-         status: str = "ok", complete: bool | None = None, hour: int = 2) -> str:
+def land(
+    data_dir: Path,
+    day: date,
+    portal_id: str,
+    rows: list[dict],
+    mode: str = "full",
+    status: str = "ok",
+    complete: bool | None = None,
+    hour: int = 2,
+) -> str:
     """Write one portal's run of `day` (rows' seen_at a minute after the run's start, at `hour`
     UTC); return run_id."""
     run_id, started = night(day, hour)
@@ -100,19 +182,28 @@ def land(data_dir: Path, day: date, portal_id: str, rows: list[dict], mode: str 
     if complete is None:
         complete = mode == "full" and status == "ok"
     run = {
-        "portal_id": portal_id, "run_id": run_id, "mode": mode, "status": status,
+        "portal_id": portal_id,
+        "run_id": run_id,
+        "mode": mode,
+        "status": status,
         "reason": None if status == "ok" else "listing page 3 timed out",
-        "started_at": started, "finished_at": started + timedelta(minutes=5), "pages": 1,
-        "rows": len(rows), "advertised_total": len(rows), "details_fetched": len(rows),
-        "requests": len(rows) + 1, "retries": 0, "bytes": 1000, "complete": complete,
+        "started_at": started,
+        "finished_at": started + timedelta(minutes=5),
+        "pages": 1,
+        "rows": len(rows),
+        "advertised_total": len(rows),
+        "details_fetched": len(rows),
+        "requests": len(rows) + 1,
+        "retries": 0,
+        "bytes": 1000,
+        "complete": complete,
         "errors": [] if status == "ok" else ["page 3: timeout"],
     }
     write_landing(data_dir, run_id, portal_id, rows, run)
     return run_id
 
 
-def load_and_build(data_dir: Path, units: list[dict] = UNITS, portals: list[dict] = PORTALS,
-                   **settings: int):
+def load_and_build(data_dir: Path, units: list[dict] = UNITS, portals: list[dict] = PORTALS, **settings: int):
     """Load every landing run and build the published file; return (published path, result).
 
     `settings` go to the build (warehouse/config_tables.py: cfg_settings)."""

@@ -18,7 +18,5 @@ INPUTS = ("int_match_groups",)
 
 def build(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """Each such sighting with the component it belongs to."""
-    groups = con.sql(
-        "SELECT group_key, sighting_id FROM int_match_groups WHERE index_no IS NULL"
-    ).to_arrow_table()
+    groups = con.sql("SELECT group_key, sighting_id FROM int_match_groups WHERE index_no IS NULL").to_arrow_table()
     return free_components(groups)

@@ -94,9 +94,5 @@ def build(con: duckdb.DuckDBPyConnection) -> pa.Table:
         con.unregister("int_doc_ids_assigned")
     keys = pa.array(list(fresh), pa.string())
     position = pc.index_in(assigned["doc_key"], value_set=keys)
-    ids = pc.if_else(
-        pc.is_null(position), assigned["doc_id"], pc.take(pa.array(list(fresh.values())), position)
-    )
-    return assigned.set_column(assigned.schema.get_field_index("doc_id"), "doc_id", ids).select(
-        COLUMNS
-    )
+    ids = pc.if_else(pc.is_null(position), assigned["doc_id"], pc.take(pa.array(list(fresh.values())), position))
+    return assigned.set_column(assigned.schema.get_field_index("doc_id"), "doc_id", ids).select(COLUMNS)

@@ -23,16 +23,13 @@ INPUTS = ("stg_runs", "stg_sightings", "state.raw_quarantine_decisions", "cfg_se
 def build(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """The eligibility of every complete full listing, from the runs and the sightings' spans."""
     runs = con.sql(
-        "SELECT portal_id, run_id, started_at FROM stg_runs "
-        "WHERE mode = 'full' AND status = 'ok' AND is_complete"
+        "SELECT portal_id, run_id, started_at FROM stg_runs WHERE mode = 'full' AND status = 'ok' AND is_complete"
     ).to_arrow_table()
     spans = con.sql(
-        "SELECT portal_id, first_run_id, last_run_id, count(*) AS n FROM stg_sightings "
-        "GROUP BY ALL"
+        "SELECT portal_id, first_run_id, last_run_id, count(*) AS n FROM stg_sightings GROUP BY ALL"
     ).to_arrow_table()
     decisions = con.sql(
-        "SELECT portal_id, run_id, arg_max(decision, seq) AS decision "
-        "FROM state.raw_quarantine_decisions GROUP BY ALL"
+        "SELECT portal_id, run_id, arg_max(decision, seq) AS decision FROM state.raw_quarantine_decisions GROUP BY ALL"
     ).to_arrow_table()
     [(release_listings,)] = con.sql("SELECT quarantine_release_listings FROM cfg_settings").fetchall()
     return run_eligibility(runs, spans, decisions, release_listings)

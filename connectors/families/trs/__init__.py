@@ -37,9 +37,7 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     doc = soup(text)
     rows = find_rows(doc, request.url, options)
     if not rows:
-        raise unreadable(
-            text, f"listing page {request.url}: no rows; looked for {_describe(options)}", NoRows
-        )
+        raise unreadable(text, f"listing page {request.url}: no rows; looked for {_describe(options)}", NoRows)
     page_count, current, ext = pager(text)
     total = int_var(text, "countnum")
     return ListingPage(

@@ -31,9 +31,7 @@ def pager(text: str) -> tuple[int | None, int | None, str | None]:
     return int_var(text, "countPage"), int_var(text, "currentPage"), None
 
 
-def next_request(
-    url: str, page_count: int | None, current: int | None, ext: str | None, text: str
-) -> Request | None:
+def next_request(url: str, page_count: int | None, current: int | None, ext: str | None, text: str) -> Request | None:
     """`index_{i+1}.<ext>` in the listing's directory, or None on the last page.
 
     The page number comes from the URL asked for (`index_3.html` is page 3), else from the
