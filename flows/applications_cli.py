@@ -47,7 +47,8 @@ def import_register(config: Config, register: Path) -> ImportResult:
     Raises RegisterError (the header) or OSError/UnicodeDecodeError (the file) when the
     register cannot be read at all; nothing is written then.
     """
-    from warehouse.applications import load_applications, read_register, write_registers
+    from warehouse.application_store import load_applications, write_registers
+    from warehouse.applications import read_register
     from warehouse.db import connect
 
     units = frozenset(unit.id for unit in config.units)

@@ -23,6 +23,7 @@ from reports.applications import section_three
 from reports.data import load as load_report
 from reports.write import write_report
 from sim.applications import register_rows
+from warehouse.application_store import write_registers
 from warehouse.applications import (
     APPLICANT_TYPES,
     COLUMNS,
@@ -30,7 +31,6 @@ from warehouse.applications import (
     TEMPLATE_ROWS,
     RegisterError,
     read_register,
-    write_registers,
 )
 
 HEADER = ",".join(COLUMNS)

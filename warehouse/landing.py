@@ -155,7 +155,7 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-def _replace_into(path: Path, write) -> None:
+def replace_into(path: Path, write) -> None:
     """Write through `write(temp_path)`, flush it, then rename onto `path`, so `path` is
     always whole, even after a power cut. A process killed before the rename leaves only
     its temporary file (`.{name}.{pid}.tmp`, see `remove_stale_temp`)."""
@@ -217,11 +217,11 @@ def write_landing_table(
     run_dir = paths["run"].parent
     new_dir = not run_dir.exists()
     run_dir.mkdir(parents=True, exist_ok=True)
-    _replace_into(paths["listings"], lambda temp: pq.write_table(table, temp))
+    replace_into(paths["listings"], lambda temp: pq.write_table(table, temp))
     if fetch_table is not None:
-        _replace_into(paths["fetches"], lambda temp: pq.write_table(fetch_table, temp))
+        replace_into(paths["fetches"], lambda temp: pq.write_table(fetch_table, temp))
     text = json.dumps(document, ensure_ascii=False, indent=1)
-    _replace_into(paths["run"], lambda temp: temp.write_text(text, encoding="utf-8"))
+    replace_into(paths["run"], lambda temp: temp.write_text(text, encoding="utf-8"))
     fsync_path(run_dir)  # the three renames are on the disk before the harvest reports done
     if new_dir:
         fsync_path(run_dir.parent)

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from warehouse.applications import ensure_applications_schema, load_applications
+from warehouse.application_store import ensure_applications_schema, load_applications
 from warehouse.db import connect
 from warehouse.decisions import ensure_decisions_schema, load_decisions
 from warehouse.landing import LANDING_SCHEMA, LATER_COLUMNS, RUN_KEYS, LandingError, check_name
@@ -240,7 +240,7 @@ def load(state_path: str | os.PathLike, data_dir: str | os.PathLike) -> LoadResu
     without a run file are reported as interrupted and left alone. The operators' quarantine
     decisions are read from their file and replace `raw_quarantine_decisions`
     (warehouse/decisions.py), the
-    applications registers `raw_applications` (warehouse/applications.py).
+    applications registers `raw_applications` (warehouse/application_store.py).
     """
     result = LoadResult()
     landing = Path(data_dir) / "landing"
