@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 import requests
+from helpers.longyan import LONGYAN_UNITS
 from lxml import html
 
 from sim import truth
@@ -21,22 +22,7 @@ from sim.world import PORTALS, SEED_FIGURES, build_world
 
 PLATFORMS = {p.id: p.platform for p in PORTALS}
 PORTAL_IDS = list(PLATFORMS)
-SYSTEM = {
-    "ly-aic",
-    "ly-aic-bgs",
-    "ly-aic-qyzc",
-    "ly-aic-xfwq",
-    "ly-aic-sbgg",
-    "ly-aic-scgf",
-    "ly-aic-jjjc",
-    "ly-xl-aic",
-    "ly-yd-aic",
-    "ly-ct-aic",
-    "ly-sh-aic",
-    "ly-wp-aic",
-    "ly-lc-aic",
-    "ly-zp-aic",
-}
+SYSTEM = LONGYAN_UNITS
 YEAR = [date(2012, 12, 1) + timedelta(days=i) for i in range(365)]
 
 

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
+from helpers.longyan import LONGYAN_UNITS
 
 from sim import truth
 from sim.world import build_world
@@ -36,22 +37,7 @@ OFFICIAL = {
     "函",
     "纪要",
 }
-SYSTEM = {
-    "ly-aic",
-    "ly-aic-bgs",
-    "ly-aic-qyzc",
-    "ly-aic-xfwq",
-    "ly-aic-sbgg",
-    "ly-aic-scgf",
-    "ly-aic-jjjc",
-    "ly-xl-aic",
-    "ly-yd-aic",
-    "ly-ct-aic",
-    "ly-sh-aic",
-    "ly-wp-aic",
-    "ly-lc-aic",
-    "ly-zp-aic",
-}
+SYSTEM = LONGYAN_UNITS
 
 
 @pytest.fixture(scope="module")
