@@ -106,32 +106,20 @@ def harvest(
     debt: Any = None,
 ) -> PortalOutcome:
     """One portal's harvest; raises `TransientHarvestFailure` so Prefect can try again."""
+    outcome = harvest_portal(
+        portal,
+        client,
+        data_dir=data_dir,
+        run_id=run_id,
+        mode=mode,
+        known=known,
+        progress=progress.update if progress is not None else None,
+        parser=parser,
+        owed=owed,
+        debt=debt,
+    )
     if progress is not None:
-        outcome = harvest_portal(
-            portal,
-            client,
-            data_dir=data_dir,
-            run_id=run_id,
-            mode=mode,
-            known=known,
-            progress=progress.update,
-            parser=parser,
-            owed=owed,
-            debt=debt,
-        )
         progress.finish(portal.id, outcome.status, outcome.rows, outcome.pages)
-    else:
-        outcome = harvest_portal(
-            portal,
-            client,
-            data_dir=data_dir,
-            run_id=run_id,
-            mode=mode,
-            known=known,
-            parser=parser,
-            owed=owed,
-            debt=debt,
-        )
     outcome.attempts = task_run.run_count or 1
     if outcome.status == "failed" and outcome.transient:
         raise TransientHarvestFailure(outcome)

@@ -49,6 +49,17 @@ class Probe:
         return self.error is None and bool(self.rows)
 
 
+def probe_client(harvest: Harvest) -> HttpClient:
+    """A client for a look at one portal: the config's politeness, no archive, two attempts."""
+    return HttpClient(
+        None,
+        user_agent=harvest.user_agent,
+        timeout=harvest.timeout,
+        per_host_delay=harvest.per_host_delay,
+        max_attempts=2,
+    )
+
+
 def probe_portal(portal: Portal, harvest: Harvest, *, adopt_hosts: bool = False) -> Probe:
     """Fetch and parse the portal's first listing page and its first row's detail page.
 
@@ -62,13 +73,7 @@ def probe_portal(portal: Portal, harvest: Harvest, *, adopt_hosts: bool = False)
     request = family.first_request(portal.url, options)
     probe = Probe(portal.id, portal.platform, request.url)
     allowed = allowed_hosts(portal.url, portal.hosts)
-    with HttpClient(
-        None,
-        user_agent=harvest.user_agent,
-        timeout=harvest.timeout,
-        per_host_delay=harvest.per_host_delay,
-        max_attempts=2,
-    ) as client:
+    with probe_client(harvest) as client:
         try:
             for _ in range(4):  # an index page, then at most a few empty categories
                 page = client.fetch(request, allowed)

@@ -11,10 +11,10 @@ from pathlib import Path
 from rich.console import Console
 
 from connectors.errors import ConnectorError
-from connectors.http import HttpClient, allowed_hosts
+from connectors.http import allowed_hosts
 from connectors.records import Request
 from flows.config import ConfigError, Harvest, Portal, parse_config
-from flows.probe import Probe, print_probe, probe_portal
+from flows.probe import Probe, print_probe, probe_client, probe_portal
 from flows.recognise import Recognition, default_id, recognise, toml_entry
 from flows.render import safe
 
@@ -31,13 +31,7 @@ def probe_url(
     url: str, harvest: Harvest, *, portal_id: str | None = None, name: str | None = None, level: str = "city"
 ) -> Proposal:
     """One request for the entry page, then `portal test`'s check of the proposed entry."""
-    with HttpClient(
-        None,
-        user_agent=harvest.user_agent,
-        timeout=harvest.timeout,
-        per_host_delay=harvest.per_host_delay,
-        max_attempts=2,
-    ) as client:
+    with probe_client(harvest) as client:
         try:
             page = client.fetch(Request(url), allowed_hosts(url))
         except ConnectorError as exc:

@@ -25,6 +25,10 @@ LEVEL_ORDER = ("all", "province", "city", "county")
 SCHEME_TITLES = {"topic": "主题分类 topic", "function": "业务职能分类 function", "audience": "服务对象分类 audience"}
 
 
+#: The counts of a portal's run, in the order both run summaries (terminal and markdown) show them.
+RUN_COUNTS = ("pages", "rows", "new", "details_owed", "details_paid", "details_given_up", "requests", "attempts")
+
+
 def make_console(stderr: bool = False) -> Console:
     """A console for xxgk's output: as wide as the terminal, or 160 columns when redirected
     (rich's default of 80 would cut portal ids and reasons in logs and captured output)."""
@@ -69,19 +73,7 @@ def run_summary_table(outcomes: Iterable[Mapping[str, Any]], title: str = "Porta
             safe(outcome.get("portal_id")),
             safe(outcome.get("mode")),
             safe(status, colour),
-            *(
-                safe(outcome.get(key, ""))
-                for key in (
-                    "pages",
-                    "rows",
-                    "new",
-                    "details_owed",
-                    "details_paid",
-                    "details_given_up",
-                    "requests",
-                    "attempts",
-                )
-            ),
+            *(safe(outcome.get(key, "")) for key in RUN_COUNTS),
             safe(f"{float(outcome.get('duration') or 0):.1f}"),
             safe(outcome.get("reason") or ""),
         )
@@ -194,21 +186,7 @@ def summary_markdown(
 ) -> str:
     """The run summary as a markdown table, then the quarantine lines (`quarantine_lines`);
     every value escaped (reasons may quote portal text)."""
-    columns = (
-        "portal_id",
-        "mode",
-        "status",
-        "pages",
-        "rows",
-        "new",
-        "details_owed",
-        "details_paid",
-        "details_given_up",
-        "requests",
-        "attempts",
-        "duration",
-        "reason",
-    )
+    columns = ("portal_id", "mode", "status", *RUN_COUNTS, "duration", "reason")
     verdict = "FAILED" if not ok else "ok, QUARANTINE PENDING" if quarantines else "ok"
     lines = [
         f"# xxgk run {md(run_id)}: {verdict}",

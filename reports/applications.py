@@ -10,6 +10,7 @@ import html
 from typing import Any
 
 from reports.groups import pct
+from warehouse.applications import APPLICANT_TYPES
 
 APPLICATION_QUERIES: dict[str, str] = {
     "applications": """SELECT * FROM fct_application_counts
@@ -20,15 +21,7 @@ APPLICATION_QUERIES: dict[str, str] = {
         WHERE system_id = $system AND year = $year""",
 }
 #: The template's applicant columns: (mart column, label); the five middle ones are 法人或其他组织.
-APPLICANT_COLUMNS = (
-    ("natural_person", "自然人"),
-    ("commercial_enterprise", "商业企业"),
-    ("research_institute", "科研机构"),
-    ("social_org", "社会公益组织"),
-    ("legal_service", "法律服务机构"),
-    ("other", "其他"),
-    ("total", "总计"),
-)
+APPLICANT_COLUMNS = (*APPLICANT_TYPES, ("total", "总计"))
 RESULT_COLUMNS = (
     ("upheld", "结果维持"),
     ("corrected", "结果纠正"),
