@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sim.faults import FaultError, parse_fault
 from sim.server import start
-from sim.world import DEFAULT_AS_OF, WORLDS, build_world
+from sim.world import DEFAULT_AS_OF, PROFILES, WORLDS, build_world
 
 
 def parser() -> argparse.ArgumentParser:
@@ -40,6 +40,13 @@ def parser() -> argparse.ArgumentParser:
         default="longyan",
         help="which world: longyan (default) or guangdong (gkmlpt, gov.cn, Hanweb search)",
     )
+    p.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="default",
+        help="the Longyan world's profile: default, or messy (the traps of real portals, docs/sim.md)",
+    )
+    p.add_argument("--small", action="store_true", help="one document in ten (quick end-to-end runs)")
     p.add_argument("--write-config", type=Path, default=None, metavar="FILE", help="write the matching xxgk.toml here")
     p.add_argument("--data-dir", type=Path, default=None, help="data_dir written in the config")
     p.add_argument(
@@ -64,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         faults = [parse_fault(spec) for spec in args.fault]
         server = start(
-            build_world(args.seed, args.scale, world=args.world),
+            build_world(args.seed, args.scale, world=args.world, profile=args.profile, small=args.small),
             host=args.host,
             port=args.port,
             as_of=args.as_of,

@@ -71,9 +71,11 @@ def config_text(
             f"platform = {_toml(portal.platform)}",
             f"url = {_toml(portal_urls[portal.id])}",
         ]
-        if portal.unit:
-            lines.append(f"unit = {_toml(portal.unit)}")
+        unit = world.portal_unit(portal) if hasattr(world, "portal_unit") else portal.unit
+        if unit:
+            lines.append(f"unit = {_toml(unit)}")
         if hosts.get(portal.id):
             lines.append(f"hosts = {_toml(hosts[portal.id])}")
-        lines.append('details = "new"')
+        details = world.portal_details(portal) if hasattr(world, "portal_details") else "new"
+        lines.append(f"details = {_toml(details)}")
     return "\n".join(lines) + "\n"

@@ -31,17 +31,24 @@ class PortalServer:
         self.port = self.httpd.server_address[1]
         self.origin = f"http://{host}:{self.port}"
         self.site: Site = make_site(sim.world, sim.world_portal(portal_id), self.origin)
+        # Sister hosts (a site that links its pages on other loopback addresses): the same
+        # pages on the same port of each address.
+        self.sisters = [self._serve(addr, self.port) for addr in getattr(self.site, "sister_addresses", ())]
         self.faults = FaultState([])
         self.served = 0
         self._count_lock = threading.Lock()
 
     def _listen(self, port: int) -> None:
-        self.httpd = httpd.HTTPServer((self.host, port), httpd.Handler)
-        self.httpd.portal = self
+        self.httpd = self._serve(self.host, port)
+
+    def _serve(self, host: str, port: int) -> httpd.HTTPServer:
+        server = httpd.HTTPServer((host, port), httpd.Handler)
+        server.portal = self
         self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, name=f"sim-{self.portal_id}", daemon=True
+            target=server.serve_forever, kwargs={"poll_interval": 0.1}, name=f"sim-{self.portal_id}", daemon=True
         )
         self.thread.start()
+        return server
 
     def listening(self) -> bool:
         return self.httpd is not None
@@ -52,6 +59,13 @@ class PortalServer:
             self.httpd.shutdown()
             self.httpd.server_close()
             self.httpd = None
+
+    def close_sisters(self) -> None:
+        """Stop serving the sister hosts (when the world stops)."""
+        for server in self.sisters:
+            server.shutdown()
+            server.server_close()
+        self.sisters = []
 
     def reopen(self) -> None:
         """Accept connections again on the same port."""

@@ -131,6 +131,7 @@ class SimServer:
         self.stopped = True
         for server in self._servers.values():
             server.close()
+            server.close_sisters()
 
     def __enter__(self) -> SimServer:
         return self

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from sim.figures import figures_as_of, withdrawals_as_of  # noqa: F401 (re-exported)
-from sim.pages.shown import shown_fields
+from sim.pages.shown import item_key, shown_fields
 from sim.world import DEFAULT_AS_OF, World
 
 COLUMNS = (
@@ -36,7 +36,7 @@ COLUMNS = (
     "withdrawn_on",
     "sightings",
 )
-SIGHTING_FIELDS = ("portal_id", "url", "title", "index_no", "publisher", "published", "listed_date")
+SIGHTING_FIELDS = ("portal_id", "url", "item_key", "title", "index_no", "publisher", "published", "listed_date")
 
 
 def rows(
@@ -61,7 +61,12 @@ def rows(
                 shown = shown_fields(world, pid, doc, duplicate, pid in moved)
                 origin = (origins or {}).get(pid, "")
                 sightings.append(
-                    {"portal_id": pid, "url": origin + shown["path"], **{k: v for k, v in shown.items() if k != "path"}}
+                    {
+                        "portal_id": pid,
+                        "url": origin + shown["path"],
+                        "item_key": item_key(shown["path"]),
+                        **{k: v for k, v in shown.items() if k != "path"},
+                    }
                 )
         yield {
             "doc_id": f"sim-{doc.g:07d}",

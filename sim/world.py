@@ -152,19 +152,32 @@ class Listing:
 
 #: The worlds `build_world(world=…)` and `sim --world` know.
 WORLDS = ("longyan", "guangdong")
+#: The profiles of the Longyan world (`build_world(profile=…)`, `sim --profile`).
+PROFILES = ("default", "messy")
 
 
-def build_world(seed: int = 2012, scale: int = 1, until: date | None = None, world: str = "longyan") -> World:
+def build_world(
+    seed: int = 2012,
+    scale: int = 1,
+    until: date | None = None,
+    world: str = "longyan",
+    profile: str = "default",
+    small: bool = False,
+) -> World:
     """The deterministic world for `seed`, with every document copied `scale` times. With
     `until` (after WORLD_END), the world goes on to that day: new Longyan documents every day
     and a few withdrawals (sim.gen.later); without it, the default world, byte for byte.
     `world="guangdong"` is the Guangdong world instead (sim.guangdong: gkmlpt, gov.cn and
-    the Hanweb 信息公开 search; one size, no seed, scale or later days)."""
+    the Hanweb 信息公开 search; one size, no seed, scale or later days).
+    `profile="messy"` plants the traps of real portals (sim.messy, docs/sim.md); `small`
+    keeps one document in ten (either profile) for quick end-to-end measurements."""
     if world not in WORLDS:
         raise ValueError(f"world must be one of {', '.join(WORLDS)}, got {world!r}")
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {', '.join(PROFILES)}, got {profile!r}")
     if world == "guangdong":
-        if (seed, scale, until) != (2012, 1, None):
-            raise ValueError("the guangdong world has no seed, scale or until")
+        if (seed, scale, until, profile, small) != (2012, 1, None, "default", False):
+            raise ValueError("the guangdong world has no seed, scale, until, profile or small version")
         from sim.guangdong import build
 
         return build()
@@ -172,5 +185,9 @@ def build_world(seed: int = 2012, scale: int = 1, until: date | None = None, wor
         raise ValueError(f"scale must be at least 1, got {scale}")
     if until is not None and until <= WORLD_END:
         raise ValueError(f"until must be after {WORLD_END}, got {until}")
+    if profile != "default" or small:
+        from sim.messy.world import build
+
+        return build(seed, scale, until, small, profile)
     docs, rows, pinned = generate(seed, until)
     return World(docs, rows, pinned, seed, scale, until or WORLD_END)

@@ -36,5 +36,7 @@ GUANGDONG_SITES: dict[str, type] = {**SITES, "trs": GdTrsSite}
 
 def make_site(world: World, portal: Portal, origin: str) -> Site:  # or a PlainSite
     """The Site for a portal's platform family."""
-    table = GUANGDONG_SITES if getattr(world, "name", None) == "guangdong" else SITES
+    table = getattr(world, "site_table", None)  # a profile's own classes (sim.messy)
+    if table is None:
+        table = GUANGDONG_SITES if getattr(world, "name", None) == "guangdong" else SITES
     return table[portal.platform](world, portal, origin)

@@ -151,11 +151,23 @@ class Site:
             "</p></div>\n</body></html>\n"
         )
 
+    def date_shown(self, doc: Doc) -> date:
+        """The published date the portal prints for `doc` (a profile may print another)."""
+        return shown_date(doc, self.portal)
+
+    def index_of(self, doc: Doc) -> str:
+        """The index number as the portal prints it."""
+        return index_spelling(doc, self.portal)
+
+    def publisher_of(self, doc: Doc) -> str:
+        """The publisher as the portal prints it."""
+        return publisher_spelling(doc, self.portal)
+
     def fields(self, doc: Doc) -> dict[str, str]:
         """The label values of a detail page ('' where the document has none)."""
         return {
-            "index_no": index_spelling(doc, self.portal),
-            "publisher": publisher_spelling(doc, self.portal),
+            "index_no": self.index_of(doc),
+            "publisher": self.publisher_of(doc),
             "title": self.title(doc),
             "doc_no": doc.doc_no or "",
             "topic": doc.topic or "",
@@ -163,7 +175,7 @@ class Site:
             "audience": doc.audience or "",
             "genre": doc.genre or "",
             "disclosure": doc.disclosure,
-            "published": DETAIL_DATE[self.portal.style](shown_date(doc, self.portal)),
+            "published": DETAIL_DATE[self.portal.style](self.date_shown(doc)),
             "written": DETAIL_DATE[self.portal.style](doc.written),
         }
 

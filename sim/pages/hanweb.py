@@ -17,7 +17,6 @@ from sim.pages.shown import (
     cut,
     doc_id,
     iso,
-    publisher_spelling,
 )
 from sim.pages.wire import Req, Response
 
@@ -174,7 +173,7 @@ class HanwebSite(Site):
             f'<tr><td class="label">文 号</td><td>{f["doc_no"]}</td><td class="label">有 效 性</td>'
             "<td>有效</td></tr>\n</table>\n"
         )
-        body = body_html(doc, publisher_spelling(doc, self.portal), f"/attach/0/{doc_id(self.portal, doc.g):x}.doc")
+        body = body_html(doc, self.publisher_of(doc), f"/attach/0/{doc_id(self.portal, doc.g):x}.doc")
         body = body.replace('<div class="TRS_Editor">', '<div id="zoom">', 1)
         info = (
             f'<div class="info">发布日期：{iso(doc.published)} &nbsp;&nbsp; 信息来源：'

@@ -123,6 +123,13 @@ def detail_path(portal: Portal, doc: Doc, duplicate: bool = False, migrated: boo
     return f"{base}{month}/t{month}{d.day:02d}_{ident}.{portal.ext}"
 
 
+def item_key(path: str) -> str:
+    """The CMS's own key of a detail path as the sim makes it: `tYYYYMMDD_ID` (TRS and the
+    province platform's TRS pages) or `art_COLUMN_ID` (Hanweb), the file name's stem; the
+    pipeline keys a sighting by it (docs/fields.md)."""
+    return path.rsplit("/", 1)[-1].split(".", 1)[0]
+
+
 def shown_fields(world: World, portal_id: str, doc: Doc, duplicate: bool = False, migrated: bool = False) -> dict:
     """What portal `portal_id` shows of `doc`: path, title, index number, publisher and
     published date as printed on its detail page (the truth's sighting record)."""

@@ -10,7 +10,7 @@ from html import escape
 from sim.model import Doc, Row, mix
 from sim.pages.base import Site
 from sim.pages.common import body_html
-from sim.pages.shown import index_spelling, iso, publisher_spelling
+from sim.pages.shown import iso
 from sim.pages.wire import Req, Response
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -88,16 +88,20 @@ class SspSite(Site):
         )
         values = {
             "_doctitle": self.title(doc),
-            "idxid": index_spelling(doc, self.portal),
-            "puborg": publisher_spelling(doc, self.portal),
+            "idxid": self.index_of(doc),
+            "puborg": self.publisher_of(doc),
             "fileno": doc.doc_no or "",
             "pubdate": f"{iso(row.shown)} {8 + minute // 60:02d}:{minute % 60:02d}:00",
-            "docpuburl": self.origin + self.path_of(doc, False, as_of),
+            "docpuburl": self.detail_url(doc, as_of),
             "chnlname": "政府信息公开目录",
             "siteName": self.portal.name,
         }
         fields = ",".join(f"{json.dumps(k)}:{json.dumps(v, ensure_ascii=False)}" for k, v in values.items())
         return f'{{{fields},"docreltime":{reltime},"doccontent":{content}}}'
+
+    def detail_url(self, doc: Doc, as_of: date) -> str:
+        """The absolute URL of the document's detail page (`docpuburl`): on this origin."""
+        return self.origin + self.path_of(doc, False, as_of)
 
     def render_detail(self, doc: Doc) -> str:
         f = {k: escape(v) for k, v in self.fields(doc).items()}
@@ -120,7 +124,7 @@ class SspSite(Site):
             f'<tr><td class="t">服务对象：</td><td>{f["audience"]}</td><td class="t">公开方式：</td>'
             f"<td>{f['disclosure']}</td></tr>\n</tbody></table></div>\n"
         )
-        body = body_html(doc, publisher_spelling(doc, self.portal), self.attachment_href(doc))
+        body = body_html(doc, self.publisher_of(doc), self.attachment_href(doc))
         return (
             f'{self.head(self.title(doc), meta)}<div class="main">{table}<div class="article">'
             f"<h1>{f['title']}</h1>{body}</div></div>{self.foot()}"

@@ -10,7 +10,7 @@ from html import escape
 from sim.model import Doc, Row
 from sim.pages.base import Site
 from sim.pages.common import body_html
-from sim.pages.shown import LIST_DATE, cn, doc_id, publisher_spelling, shown_date
+from sim.pages.shown import LIST_DATE, cn, doc_id
 from sim.pages.trs_boxes import BOXES
 from sim.pages.trs_lists import BODIES, ROWS, Item, Page
 from sim.pages.wire import Req, Response
@@ -58,7 +58,11 @@ class TrsSite(Site):
             rows = "".join(self.row_html(row, g, pinned, as_of) for row, g, pinned in items)
         body = BODIES[self.portal.style](Page(self.portal, rows, len(listing), content_page, count))
         head = self.head(f"政府信息公开目录_{self.portal.name}", _COLUMN_META)
-        return self.html(f'{head}{_CRUMBS}{_SIDE}<div class="right">{body}</div>{self.foot()}')
+        return self.html(f'{head}{_CRUMBS}{self.side_html(as_of)}<div class="right">{body}</div>{self.foot()}')
+
+    def side_html(self, as_of: date) -> str:
+        """The column menu beside the list (a profile may add boxes of its own)."""
+        return _SIDE
 
     def href(self, row: Row, doc: Doc, as_of: date) -> str:
         """The row's link: relative to the listing page, or from the root after a migration."""
@@ -87,11 +91,11 @@ class TrsSite(Site):
         f = {k: escape(v) for k, v in self.fields(doc).items()}
         meta = (
             f'<meta name="ArticleTitle" content="{f["title"]}">\n'
-            f'<meta name="PubDate" content="{cn(shown_date(doc, self.portal))}">\n'
+            f'<meta name="PubDate" content="{cn(self.date_shown(doc))}">\n'
             f'<meta name="ContentSource" content="{f["publisher"]}">\n'
         )
         box = BOXES[self.portal.style](f)
-        body = body_html(doc, publisher_spelling(doc, self.portal), self.attachment_href(doc))
+        body = body_html(doc, self.publisher_of(doc), self.attachment_href(doc))
         return (
             f'{self.head(self.title(doc), meta)}<div class="container content">{box}'
             f'<div class="article"><h1 class="title">{f["title"]}</h1>{body}</div></div>'

@@ -1,0 +1,123 @@
+"""The messy profile of the Longyan world (`build_world(profile="messy")`): the same
+generated documents plus the planted ones (sim.messy.plant), served with the spellings,
+markups and hosts of sim.messy.shown and sim.messy.sites, and written into a config that
+makes one portal listing-only, leaves the aggregators without a unit and allows the
+province platform's sister hosts by a CIDR block.
+
+`small=True` (either profile) keeps one generated document in ten (and the two the
+listings single out: the 红盾网's pinned guide and the city platform's doubly listed one),
+so a harvest of the whole world takes seconds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
+from urllib.parse import urlsplit
+
+from sim.gen import generate
+from sim.gen.placement import guide, listing_rows, twice
+from sim.messy.plant import PLANTS, planted_docs
+from sim.messy.shown import LISTING_ONLY, NO_PORTAL_UNIT, SISTER_ADDRESSES, SISTER_NET, sighting
+from sim.model import WORLD_END, Doc, Portal
+from sim.world import World
+
+#: One generated document in this many is kept by `small`.
+SMALL_EVERY = 10
+
+
+def small_subset(docs: list[Doc]) -> list[Doc]:
+    """Every SMALL_EVERY-th document and the two the listings single out, renumbered."""
+    keep = {guide(docs).n, twice(docs).n}
+    chosen = [d for d in docs if d.n % SMALL_EVERY == 0 or d.n in keep]
+    return [replace(d, g=i, n=i) for i, d in enumerate(chosen)]
+
+
+class MessyWorld(World):
+    """The Longyan world with the messy profile's traps (docs/sim.md, "The messy profile")."""
+
+    profile = "messy"
+    config_title = "The simulated Longyan world, messy profile, on loopback, written by `sim --profile messy`."
+
+    def __init__(self, docs: list[Doc], seed: int, scale: int, generated: int):
+        rows, pinned = listing_rows(docs)
+        super().__init__(docs, rows, pinned, seed, scale, WORLD_END)
+        self.generated = generated  # documents before the planted ones
+        self.reindexed = next(d.n for d in self.planted() if PLANTS[d.n - generated].trap == "reindexed")
+        #: Write each sister host as `127.0.3.K:PORT` instead of the CIDR block `127.0.3.0/24`
+        #: (for a pipeline whose host allowlist takes no blocks).
+        self.exact_hosts = False
+
+    def planted(self) -> list[Doc]:
+        """The planted documents (scale-1)."""
+        return self.base_docs[self.generated :]
+
+    @property
+    def site_table(self) -> dict[str, type]:
+        """platform family -> the Site class that serves it in this profile."""
+        from sim.messy.sites import MESSY_SITES
+
+        return MESSY_SITES
+
+    def portal_hosts(self, portal_urls: dict[str, str]) -> dict[str, list[str]]:
+        """The province platform's extra hosts: its sister hosts on its port."""
+        port = urlsplit(portal_urls["fj-aic-ssp"]).port
+        if self.exact_hosts:
+            return {"fj-aic-ssp": [f"{a}:{port}" for a in SISTER_ADDRESSES]}
+        return {"fj-aic-ssp": [f"{SISTER_NET}.0/24"]}
+
+    def portal_details(self, portal: Portal) -> str:
+        """The config's `details` of a portal: listing-only portals never fetch a page."""
+        return "never" if portal.id in LISTING_ONLY else "new"
+
+    def portal_unit(self, portal: Portal) -> str | None:
+        """The config's `unit` of a portal: none for the aggregators."""
+        return None if portal.id in NO_PORTAL_UNIT else portal.unit
+
+    def truth_rows(self, origins: dict[str, str] | None = None) -> Iterator[dict]:
+        """The ground truth (sim.truth.rows): one dict per document, each sighting with the
+        row's item key and what the portal prints, traps included."""
+        dup = {(r.n, pid) for pid, rs in self.base_rows.items() for r in rs if r.duplicate}
+        for doc in self.docs():
+            sightings = [
+                sighting(self, pid, doc, duplicate, (origins or {}).get(pid, ""))
+                for pid in doc.portals
+                if self.lists(pid, doc)
+                for duplicate in ((False, True) if (doc.n, pid) in dup else (False,))
+            ]
+            yield {
+                "doc_id": f"sim-{doc.g:07d}",
+                "unit_id": doc.unit_id,
+                "level": doc.level,
+                "index_no": doc.index_no,
+                "title": doc.title,
+                "doc_no": doc.doc_no,
+                "publisher": doc.publisher,
+                "published_date": doc.published.isoformat(),
+                "written_date": doc.written.isoformat(),
+                "topic": doc.topic,
+                "function": doc.function,
+                "audience": doc.audience,
+                "genre": doc.genre,
+                "disclosure": doc.disclosure,
+                "has_full_text": doc.has_full_text,
+                "withdrawn_on": doc.withdrawn_on.isoformat() if doc.withdrawn_on else None,
+                "sightings": sightings,
+            }
+
+
+def build(seed: int, scale: int, until: date | None, small: bool, profile: str) -> World:
+    """The world of `profile` ("default" or "messy"), the small version when `small`."""
+    if profile == "default":
+        docs, rows, pinned = generate(seed, until)
+        if not small:
+            return World(docs, rows, pinned, seed, scale, until or WORLD_END)
+        docs = small_subset(docs)
+        rows, pinned = listing_rows(docs)
+        return World(docs, rows, pinned, seed, scale, until or WORLD_END)
+    if until is not None or scale != 1:
+        raise ValueError("the messy profile has no scale nor later days (until)")
+    docs, _, _ = generate(seed)
+    if small:
+        docs = small_subset(docs)
+    return MessyWorld(docs + planted_docs(len(docs)), seed, scale, len(docs))
