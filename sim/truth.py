@@ -35,6 +35,7 @@ COLUMNS = (
     "has_full_text",
     "withdrawn_on",
     "sightings",
+    "trap",
 )
 SIGHTING_FIELDS = ("portal_id", "url", "item_key", "title", "index_no", "publisher", "published", "listed_date")
 

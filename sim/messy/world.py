@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from sim.gen import generate
 from sim.gen.placement import guide, listing_rows, twice
-from sim.messy.plant import PLANTS, planted_docs
+from sim.messy.plant import PLANTS, planted_docs, trap_of
 from sim.messy.shown import LISTING_ONLY, NO_PORTAL_UNIT, SISTER_ADDRESSES, SISTER_NET, sighting
 from sim.model import WORLD_END, Doc, Portal
 from sim.world import World
@@ -103,6 +103,7 @@ class MessyWorld(World):
                 "has_full_text": doc.has_full_text,
                 "withdrawn_on": doc.withdrawn_on.isoformat() if doc.withdrawn_on else None,
                 "sightings": sightings,
+                "trap": trap_of(doc, self.generated),
             }
 
 
