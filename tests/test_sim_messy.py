@@ -1,0 +1,185 @@
+"""The messy profile's ground truth: its figures, worked out here from the exported truth
+with the counting rules of docs/counting.md and, for the full world, by hand from the
+report's figures plus the planted documents; and each planted trap as the truth states it.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections import defaultdict
+from datetime import date
+
+import pytest
+from helpers.longyan import LONGYAN_UNITS
+
+from sim import truth
+from sim.server import start
+from sim.world import DEFAULT_AS_OF, build_world
+
+OFFICIAL = {
+    "决议",
+    "决定",
+    "命令",
+    "令",
+    "公报",
+    "公告",
+    "通告",
+    "意见",
+    "通知",
+    "通报",
+    "报告",
+    "请示",
+    "批复",
+    "议案",
+    "函",
+    "纪要",
+}
+CITY_UNITS = {u for u in LONGYAN_UNITS if not u.endswith("-aic") or u == "ly-aic"}
+
+
+@pytest.fixture(scope="module")
+def docs(tmp_path_factory):
+    """The full messy world's truth, exported to JSON and read back."""
+    path = truth.export(build_world(profile="messy"), tmp_path_factory.mktemp("truth") / "truth.json")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def small_docs():
+    return list(truth.rows(build_world(profile="messy", small=True)))
+
+
+def figures(docs: list[dict], year: int = 2012) -> dict[str, dict[str, int]]:
+    """held / official_held / new per level of ly-aic, by the counting rules, from truth rows."""
+    end = f"{year}-12-31"
+    out: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(("held", "official_held", "new"), 0))
+    for d in docs:
+        listed = any(s["portal_id"] for s in d["sightings"])
+        if d["unit_id"] not in LONGYAN_UNITS or d["disclosure"] != "主动公开" or not listed:
+            continue
+        if d["published_date"] > end or (d["withdrawn_on"] and d["withdrawn_on"] <= end):
+            continue
+        official = d["genre"] in OFFICIAL if d["genre"] else bool(d["doc_no"])
+        for level in ("all", "city" if d["unit_id"] in CITY_UNITS else "county"):
+            out[level]["held"] += 1
+            out[level]["official_held"] += official
+            out[level]["new"] += d["published_date"] >= f"{year}-01-01"
+    return dict(out)
+
+
+def test_full_messy_world_is_the_report_plus_the_planted_documents(docs):
+    # The report's figures (docs/sim.md) plus the planted documents, all 主动公开 and new in
+    # 2012: city 4 penalty decisions (3 with 文号: official), 2 annual reports (报告), the
+    # re-indexed notice, the index-prefix pair (a notice; an attachment list, 其他), the
+    # survey notice = 10 held, 8 official; county 3 work bulletins (其他) and 2 annual
+    # reports = 5 held, 2 official.
+    assert figures(docs) == {
+        "all": {"held": 2887 + 15, "official_held": 2733 + 10, "new": 725 + 15},
+        "city": {"held": 885 + 10, "official_held": 756 + 8, "new": 235 + 10},
+        "county": {"held": 2002 + 5, "official_held": 1977 + 2, "new": 490 + 5},
+    }
+
+
+def test_truth_figures_agree_with_the_hand_count(docs, small_docs):
+    for world, rows in ((build_world(profile="messy"), docs), (build_world(profile="messy", small=True), small_docs)):
+        got = truth.figures_as_of(world, DEFAULT_AS_OF, "ly-aic", [2012])[2012]["levels"]
+        want = figures(rows)
+        assert {lv: {k: got[lv][k] for k in want[lv]} for lv in want} == want
+
+
+def test_small_world_keeps_a_tenth_and_every_planted_document(small_docs, docs):
+    planted = {d["title"] for d in docs if d["trap"]}
+    assert planted == {d["title"] for d in small_docs if d["trap"]}
+    assert len(docs) // 12 < len(small_docs) < len(docs) // 8
+
+
+def test_every_sighting_names_its_item_key_and_the_keys_are_unique(docs):
+    keys = [(s["portal_id"], s["item_key"]) for d in docs for s in d["sightings"]]
+    assert len(keys) == len(set(keys))
+    assert all(s["url"].rsplit("/", 1)[1].startswith(s["item_key"] + ".") for d in docs for s in d["sightings"])
+
+
+def test_reindexed_document_has_two_index_numbers(docs):
+    (doc,) = [d for d in docs if d["trap"] == "reindexed"]
+    shown = {s["portal_id"]: s["index_no"] for s in doc["sightings"]}
+    assert shown["ly-aic-xxgk"] == doc["index_no"] and shown["ly-gov"] not in (None, doc["index_no"])
+
+
+def test_two_documents_share_an_index_prefix(docs):
+    pair = [d for d in docs if d["trap"] == "index-prefix"]
+    assert len(pair) == 2 and pair[1]["index_no"].startswith(pair[0]["index_no"])
+    assert pair[0]["title"] != pair[1]["title"] and pair[0]["published_date"] == pair[1]["published_date"]
+
+
+@pytest.mark.parametrize("title", ["行政处罚决定书", "工作动态", "政府信息公开工作年度报告"])
+def test_generic_titles_one_unit_several_documents_within_days(docs, title):
+    by_unit = defaultdict(list)
+    for d in docs:
+        if d["title"] == title:
+            by_unit[d["unit_id"]].append(d)
+    unit, same = max(by_unit.items(), key=lambda kv: len(kv[1]))
+    days = sorted(date.fromisoformat(d["published_date"]) for d in same)
+    assert len(same) >= 2 and (days[-1] - days[0]).days <= 3
+    assert len({d["doc_id"] for d in same}) == len(same)
+    if title == "行政处罚决定书":
+        assert len({d["doc_no"] for d in same}) == len(same) and None in {d["doc_no"] for d in same}
+
+
+def test_prefix_trap_same_title_same_day_two_units(docs):
+    pair = [d for d in docs if d["trap"] == "prefix-unit"]
+    assert {d["publisher"] for d in pair} == {"龙岩市工商行政管理局", "龙岩市工商业联合会"}
+    assert len({(d["title"], d["published_date"]) for d in pair}) == 1
+    assert all(any(s["portal_id"] == "ly-gov" for s in d["sightings"]) for d in pair)
+
+
+def test_publisher_spellings_outside_the_configured_aliases(docs):
+    with start(build_world(profile="messy", small=True)) as sim:
+        config = tomllib.loads(sim.config_text("data"))
+    names = {n for u in config["unit"] for n in (u["name"], *u["aliases"])}
+    printed = {s["publisher"] for d in docs for s in d["sightings"]}
+    odd = printed - names
+    assert {"龙岩工商局", "龙岩市工商局局机关", "龍巖市工商行政管理局"} <= odd
+    assert any("（" in n for n in odd) and any("(" in n for n in odd)
+    parent = [
+        s
+        for d in docs
+        if d["unit_id"] == "ly-aic-qyzc"
+        for s in d["sightings"]
+        if s["publisher"] == "龙岩市工商行政管理局"
+    ]
+    assert parent, "a department printed as its parent bureau"
+
+
+def test_detail_pages_without_index_number(docs):
+    gov = [s for d in docs for s in d["sightings"] if s["portal_id"] == "ly-gov"]
+    hongdun = [s["index_no"] for d in docs for s in d["sightings"] if s["portal_id"] == "ly-hongdun"]
+    assert sum(s["index_no"] is None for s in gov) == len(gov) - 1
+    assert 0 < hongdun.count(None) < len(hongdun) / 2
+
+
+def test_one_portal_shows_the_written_date(docs):
+    gov = [(d, s) for d in docs for s in d["sightings"] if s["portal_id"] == "ly-gov"]
+    assert all(s["listed_date"] == d["written_date"] for d, s in gov)
+    assert sum(d["written_date"] != d["published_date"] for d, _ in gov) > 50
+
+
+def test_config_listing_only_portal_aggregators_without_unit_and_sister_hosts():
+    world = build_world(profile="messy", small=True)
+    with start(world) as sim:
+        config = tomllib.loads(sim.config_text("data"))
+        world.exact_hosts = True
+        exact = tomllib.loads(sim.config_text("data"))
+        port = sim.origins["fj-aic-ssp"].rsplit(":", 1)[1]
+    portals = {p["id"]: p for p in config["portal"]}
+    assert portals["ly-zp-aic-site"]["details"] == "never"
+    assert "unit" not in portals["fj-aic-ssp"] and "unit" not in portals["ly-aic-xxgk"]
+    assert portals["fj-aic-ssp"]["hosts"] == ["127.0.3.0/24"]
+    hosts = {p["id"]: p for p in exact["portal"]}["fj-aic-ssp"]["hosts"]
+    assert len(hosts) >= 8 and all(h.startswith("127.0.3.") and h.endswith(":" + port) for h in hosts)
+
+
+def test_default_profile_is_untouched():
+    plain, default = build_world(), build_world(profile="default")
+    assert [d.index_no for d in plain.base_docs] == [d.index_no for d in default.base_docs]
+    assert not hasattr(plain, "reindexed") and all(not r.get("trap") for r in truth.rows(build_world(small=True)))
