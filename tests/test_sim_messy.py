@@ -183,3 +183,25 @@ def test_default_profile_is_untouched():
     plain, default = build_world(), build_world(profile="default")
     assert [d.index_no for d in plain.base_docs] == [d.index_no for d in default.base_docs]
     assert not hasattr(plain, "reindexed") and all(not r.get("trap") for r in truth.rows(build_world(small=True)))
+
+
+def test_command_line_serves_the_messy_profile_and_exports_its_truth(tmp_path):
+    import subprocess
+    import sys
+
+    import pyarrow.parquet as pq
+
+    args = ["--profile", "messy", "--small", "--write-config", str(tmp_path / "xxgk.toml")]
+    args += ["--export-truth", str(tmp_path / "truth.parquet")]
+    proc = subprocess.Popen([sys.executable, "-m", "sim", *args], stdout=subprocess.PIPE, text=True)
+    try:
+        lines = iter(proc.stdout.readline, "")
+        assert any(line.startswith("serving") for line in lines)
+        table = pq.read_table(tmp_path / "truth.parquet").to_pylist()
+        config = tomllib.loads((tmp_path / "xxgk.toml").read_text(encoding="utf-8"))
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=20) == 0
+    assert {d["trap"] for d in table} >= {"generic", "reindexed", "index-prefix", "prefix-unit"}
+    assert all(s["item_key"] for d in table for s in d["sightings"])
+    assert {p["id"]: p["details"] for p in config["portal"]}["ly-zp-aic-site"] == "never"
