@@ -19,6 +19,7 @@ from sim.pages.shown import (
     publisher_spelling,
     shown_date,
 )
+from sim.world import World
 
 #: Portals whose detail pages print no 索引号 for every document, or for one in N.
 NO_INDEX_ALWAYS = ("ly-gov",)
@@ -79,7 +80,7 @@ def listed_text(doc: Doc, portal: Portal, shown: date) -> str:
     return list_date(portal, doc, shown, LIST_DATE[portal.style](shown))
 
 
-def sighting(world, portal_id: str, doc: Doc, duplicate: bool, origin: str) -> dict:
+def sighting(world: World, portal_id: str, doc: Doc, duplicate: bool, origin: str) -> dict:
     """The truth's record of one listing row: where it links, its item key, and what the
     portal prints of the document."""
     portal = PORTAL_BY_ID[portal_id]
@@ -91,7 +92,7 @@ def sighting(world, portal_id: str, doc: Doc, duplicate: bool, origin: str) -> d
         "url": origin + path,
         "item_key": item_key(path),
         "title": doc.title,
-        "index_no": shows_index(world.reindexed, doc, portal),
+        "index_no": shows_index(getattr(world, "reindexed", None), doc, portal),
         "publisher": shows_publisher(doc, portal),
         "published": DETAIL_DATE[portal.style](detail_date(doc, portal)),
         "listed_date": listed_text(doc, portal, shown_date(doc, portal)),

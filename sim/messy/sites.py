@@ -30,15 +30,19 @@ class MessyFields:
     """The detail-page values of the messy profile, shared by every family."""
 
     def index_of(self, doc: Doc) -> str:
+        """The printed index number ('' where the portal prints none: its cell goes)."""
         return shows_index(self.world.reindexed, doc, self.portal) or ""
 
     def publisher_of(self, doc: Doc) -> str:
+        """The printed publisher, a configured alias or a variant outside them."""
         return shows_publisher(doc, self.portal)
 
     def date_shown(self, doc: Doc) -> date:
+        """The printed published date (the written one on the city government site)."""
         return detail_date(doc, self.portal)
 
     def fields(self, doc: Doc) -> dict[str, str]:
+        """The family's values with the classification values as this portal prints them."""
         values = super().fields(doc)
         for scheme in _CLASS_FIELDS:
             values[scheme] = messy_class(doc, self.portal, scheme, values[scheme])
@@ -103,12 +107,14 @@ class MessyTrsSite(MessyFields, TrsSite):
         return self.portal.per_page - 1
 
     def side_html(self, as_of: date) -> str:
+        """The column menu, and on SIDEBAR_PORTALS the box of dated news links."""
         side = super().side_html(as_of)
         if self.portal.id in SIDEBAR_PORTALS:
             side += sidebar(self.sidebar_size(), as_of)
         return side
 
     def row_html(self, row: Row, g: int, pinned: bool, as_of: date) -> str:
+        """The row in the portal's messy template, with the profile's date text."""
         doc = self.world.doc(g)
         title = self.title(doc)
         when = listed_text(doc, self.portal, row.shown)
@@ -122,6 +128,7 @@ class MessySspSite(MessyFields, SspSite):
     sister_addresses = SISTER_ADDRESSES
 
     def detail_url(self, doc: Doc, as_of: date) -> str:
+        """The detail page on the sister host of the document's unit, same port."""
         port = self.origin.rsplit(":", 1)[1]
         return f"http://{sister_address(doc)}:{port}{self.path_of(doc, False, as_of)}"
 
