@@ -174,6 +174,9 @@ def test_every_csv_loads_typed_when_declared_and_as_text_when_not(tmp_path):
     (tmp_path / "seeds.toml").write_text('[ghost]\ncolumns = { a = "VARCHAR" }\n', encoding="utf-8")
     with pytest.raises(SeedError, match=r"seeds.toml: \[ghost\]: declares ghost.csv, which is not in"):
         load_seeds(con, tmp_path)
+    (tmp_path / "seeds.toml").write_text('[kinds]\ncolumns = { name = "VARCHAR" }\nkeys = ["name"]\n', encoding="utf-8")
+    with pytest.raises(SeedError, match=r"\[kinds\]: a seed declares only columns and key"):
+        load_seeds(con, tmp_path)  # a misspelt key is never ignored
     (tmp_path / "seeds.toml").write_text('[kinds]\ncolumns = { name = "TEXTY" }\n', encoding="utf-8")
     with pytest.raises(SeedError, match=r"\[kinds\]: columns must map names to VARCHAR"):
         load_seeds(con, tmp_path)

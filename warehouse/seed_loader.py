@@ -78,6 +78,8 @@ def declarations(seeds_dir: Path | None = None) -> dict[str, SeedSpec]:
         where = f"{path}: [{stem}]"
         if not (folder / f"{stem}.csv").exists():
             raise SeedError(f"{where}: declares {stem}.csv, which is not in {folder}")
+        if not isinstance(entry, dict) or set(entry) - {"columns", "key"}:
+            raise SeedError(f"{where}: a seed declares only columns and key (got {entry!r})")
         columns = {name: str(kind).upper() for name, kind in dict(entry.get("columns", {})).items()}
         unknown = sorted(kind for kind in columns.values() if kind not in _TYPES)
         if not columns or unknown:
@@ -98,13 +100,10 @@ def _header(path: Path, header: list[str], spec: SeedSpec | None) -> list[str]:
         missing = [name for name in spec.columns if name not in names]
         extra = [name for name in names if name not in spec.columns]
         if missing or extra:
+            faults = ([f"missing {missing}"] if missing else []) + ([f"unknown {extra}"] if extra else [])
             raise SeedError(
                 f"{path}:1: columns {names} are not those {DECLARATIONS} declares ({list(spec.columns)}): "
-                + "; ".join(
-                    part
-                    for part in (f"missing {missing}" if missing else "", f"unknown {extra}" if extra else "")
-                    if part
-                )
+                + "; ".join(faults)
             )
     return names
 
