@@ -66,7 +66,9 @@ def world(tmp_path):
     )
     # the province portal lists one more of the bureau's documents, under the unknown topic
     land(tmp_path, D1, "fj-gov", [doc("fj-gov", 13, topic=UNKNOWN_TOPIC, publisher_name="龙岩市工商局")])
-    return load_and_build(tmp_path)[0]
+    published, result = load_and_build(tmp_path)
+    assert result.n_unknown_values == 3  # the topic, the genre and the disclosure nobody knows
+    return published
 
 
 def city_topics(published) -> dict[str, int]:

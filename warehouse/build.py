@@ -58,6 +58,7 @@ class BuildResult:
     n_unmatched_publishers: int = 0
     n_undated_documents: int = 0  # counted under the date first seen (rpt_undated_documents)
     n_uncounted_documents: int = 0  # left out of the counts (rpt_uncounted_documents)
+    n_unknown_values: int = 0  # field × value pairs no vocabulary seed maps (rpt_unknown_vocabulary)
     # the pending quarantines (docs/withdrawal.md): (portal_id, run_id), and each as a dict of
     # fct_portal_runs' portal_id, run_id, n_listed_before, n_would_withdraw, n_confirmations,
     # first_missed_run_id
@@ -119,6 +120,9 @@ def _summary(con: duckdb.DuckDBPyConnection, result: BuildResult) -> None:
     result.n_unmatched_publishers = con.execute("SELECT count(*) FROM rpt_unmatched_publishers").fetchone()[0]
     result.n_undated_documents = con.execute("SELECT count(*) FROM rpt_undated_documents").fetchone()[0]
     result.n_uncounted_documents = con.execute("SELECT count(*) FROM rpt_uncounted_documents").fetchone()[0]
+    result.n_unknown_values = con.execute(
+        "SELECT count(DISTINCT (field, value)) FROM rpt_unknown_vocabulary"
+    ).fetchone()[0]
     cursor = con.execute(
         "SELECT portal_id, run_id, n_listed_before, n_would_withdraw, n_confirmations, "
         "first_missed_run_id FROM fct_portal_runs WHERE is_quarantine_pending ORDER BY ALL"

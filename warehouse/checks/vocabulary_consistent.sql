@@ -1,6 +1,7 @@
 -- The vocabulary seed means one thing for every value: no two of its values of a field that
 -- read as one key map to different codes, a code has one label and a label one code per
--- field, no value reads as nothing, and every code of seed_official_genres is a genre code.
+-- field, no value reads as nothing, no label is 未分类 or 未识别 (the counts' own categories),
+-- and every code of seed_official_genres is a genre code.
 SELECT field, value_key AS what, 'values read as one key map to codes ' || string_agg(DISTINCT code, ', ') AS problem
 FROM dim_vocabulary
 GROUP BY field, value_key
@@ -19,6 +20,10 @@ UNION ALL
 SELECT field, value, 'value reads as nothing, or has no code or label'
 FROM dim_vocabulary
 WHERE value_key IS NULL OR code IS NULL OR label IS NULL
+UNION ALL
+SELECT field, value, 'label ' || label || ' is reserved for values the counts cannot classify'
+FROM dim_vocabulary
+WHERE label IN ('未分类', '未识别')
 UNION ALL
 SELECT 'genre', o.code, 'official genre code no genre value maps to'
 FROM seed_official_genres AS o
