@@ -13,6 +13,7 @@ import pyarrow as pa
 import pytest
 from helpers.warehouse import PORTALS, UNITS, land, listing, load_and_build, night, query
 
+from reports.reconcile import load_reported, reconcile_figures
 from warehouse import build as build_module
 from warehouse.build import BuildError, build, models_in_order, totals
 from warehouse.dag import ModelError, build_order, discover
@@ -110,6 +111,16 @@ def test_printed_variants_land_in_their_category_and_unknown_values_are_reported
         "JOIN fct_documents AS d USING (doc_id) ORDER BY d.title",
     )
     assert uncounted == [("文件11", "依申请公开", "not 主动公开"), ("文件12", "内部公开", "not 主动公开")]
+    # a report naming the canonical category finds the documents behind it whatever they print
+    reported = tmp_path / "reported.toml"
+    reported.write_text(
+        'system = "ly-aic"\nyear = 2012\n[[groups]]\nlevel = "city"\nscheme = "topic"\n'
+        'categories = { "组织机构" = 2, "综合政务" = 2 }\n',
+        encoding="utf-8",
+    )
+    findings = {f.name: f for f in reconcile_figures(published, load_reported(reported)).findings}
+    assert findings["city topic 综合政务"].ok and not findings["city topic 组织机构"].ok
+    assert sorted(title for _, title in findings["city topic 组织机构"].documents) == ["文件1", "文件2", "文件3"]
 
 
 def test_an_analysts_seed_row_changes_the_next_build_and_a_broken_seed_fails_it(tmp_path, monkeypatch):
