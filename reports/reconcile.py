@@ -226,20 +226,24 @@ def _inconsistencies(claims: Reported, con) -> list[Finding]:
 def _documents(
     con, claims: Reported, level: str, scheme: str, categories: list[str], inside: bool
 ) -> tuple[int, list[tuple[str, str]]]:
-    """The new documents of the system, level and year in (or outside) the categories."""
-    column = {"topic": "topic", "function": '"function"', "audience": "audience"}[scheme]
+    """The new documents of the system, level and year in (or outside) the categories: a
+    document's category is its value's canonical label, as fct_category_counts counts it."""
+    column = {"topic": "d.topic", "function": 'd."function"', "audience": "d.audience"}[scheme]
     test = "IN" if inside else "NOT IN"
     marks = ", ".join("?" for _ in categories) or "NULL"
     sql = f"""WITH RECURSIVE sys(unit_id) AS (
         SELECT unit_id FROM dim_units WHERE unit_id = ?
         UNION SELECT u.unit_id FROM dim_units AS u JOIN sys ON u.parent_unit_id = sys.unit_id)
-      SELECT doc_id, title FROM fct_documents
-      WHERE unit_id IN (SELECT unit_id FROM sys) AND disclosure = '主动公开'
-        AND (? = 'all' OR level = ?) AND year(counted_date) = ?
-        AND (withdrawn_date IS NULL OR year(withdrawn_date) > ?)
-        AND coalesce({column}, '未分类') {test} ({marks})
-      ORDER BY counted_date, doc_id"""
-    rows = con.execute(sql, [claims.system, level, level, claims.year, claims.year, *categories]).fetchall()
+      SELECT d.doc_id, d.title FROM fct_documents AS d
+      LEFT JOIN dim_vocabulary_values AS v ON v.field = ? AND v.value = {column}
+      WHERE d.unit_id IN (SELECT unit_id FROM sys) AND d.disclosure = '主动公开'
+        AND (? = 'all' OR d.level = ?) AND year(d.counted_date) = ?
+        AND (d.withdrawn_date IS NULL OR year(d.withdrawn_date) > ?)
+        AND CASE WHEN {column} IS NULL THEN '未分类' WHEN v.code IS NULL THEN '未识别' ELSE v.label END
+            {test} ({marks})
+      ORDER BY d.counted_date, d.doc_id"""
+    params = [claims.system, scheme, level, level, claims.year, claims.year, *categories]
+    rows = con.execute(sql, params).fetchall()
     return len(rows), [(r[0], r[1] or "") for r in rows[:SHOWN_DOCUMENTS]]
 
 

@@ -2,7 +2,8 @@
 atomic file swap.
 
 The build writes a new DuckDB file next to the published one, attaches the state database
-read-only, lays out the configured units and portals as `cfg_` tables, reads the doc_id
+read-only, lays out the configured units and portals as `cfg_` tables, loads every CSV of
+`seeds/` as a `seed_` table (warehouse/seed_loader.py), reads the doc_id
 registry of the published file (warehouse/registry.py), runs every model
 under `models/` after the models it reads (warehouse/dag.py: one SQL or Python file per
 table, its header saying how it is kept), runs every check under `checks/` (each must
@@ -30,6 +31,7 @@ from warehouse.landing import fsync_path
 from warehouse.load import ensure_schema, known_items
 from warehouse.rank import RankLimitError, check_rank_limits, macros_sql
 from warehouse.registry import RegistryError, read_previous_registry
+from warehouse.seed_loader import SEEDS_DIR, SeedError, load_seeds, seed_files
 from warehouse.totals import totals
 
 __all__ = ["BuildError", "BuildResult", "build", "known_items", "remove_stale_builds", "run_checks", "totals"]
@@ -56,6 +58,7 @@ class BuildResult:
     n_unmatched_publishers: int = 0
     n_undated_documents: int = 0  # counted under the date first seen (rpt_undated_documents)
     n_uncounted_documents: int = 0  # left out of the counts (rpt_uncounted_documents)
+    n_unknown_values: int = 0  # field × value pairs no vocabulary seed maps (rpt_unknown_vocabulary)
     # the pending quarantines (docs/withdrawal.md): (portal_id, run_id), and each as a dict of
     # fct_portal_runs' portal_id, run_id, n_listed_before, n_would_withdraw, n_confirmations,
     # first_missed_run_id
@@ -65,11 +68,11 @@ class BuildResult:
 
 
 def models_in_order(models_dir: Path | None = None) -> list[Model]:
-    """The models of the folder (`MODELS_DIR`), each after its inputs; refused with the reason
-    otherwise."""
+    """The models of the folder (`MODELS_DIR`), each after its inputs (the seeds of `SEEDS_DIR`
+    are sources); refused with the reason otherwise."""
     try:
-        return build_order(discover(models_dir or MODELS_DIR))
-    except ModelError as exc:
+        return build_order(discover(models_dir or MODELS_DIR), seeds=seed_files(SEEDS_DIR))
+    except (ModelError, SeedError) as exc:
         raise BuildError(str(exc)) from exc
 
 
@@ -117,6 +120,9 @@ def _summary(con: duckdb.DuckDBPyConnection, result: BuildResult) -> None:
     result.n_unmatched_publishers = con.execute("SELECT count(*) FROM rpt_unmatched_publishers").fetchone()[0]
     result.n_undated_documents = con.execute("SELECT count(*) FROM rpt_undated_documents").fetchone()[0]
     result.n_uncounted_documents = con.execute("SELECT count(*) FROM rpt_uncounted_documents").fetchone()[0]
+    result.n_unknown_values = con.execute(
+        "SELECT count(DISTINCT (field, value)) FROM rpt_unknown_vocabulary"
+    ).fetchone()[0]
     cursor = con.execute(
         "SELECT portal_id, run_id, n_listed_before, n_would_withdraw, n_confirmations, "
         "first_missed_run_id FROM fct_portal_runs WHERE is_quarantine_pending ORDER BY ALL"
@@ -147,6 +153,10 @@ def _publish(con: duckdb.DuckDBPyConnection, state_path, units, portals, setting
         con.register(f"{name}_arrow", table)
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_arrow")
         con.unregister(f"{name}_arrow")
+    try:
+        load_seeds(con, SEEDS_DIR)
+    except SeedError as exc:
+        raise BuildError(f"seed refused: {exc}") from exc
     _check_limits(con)
     try:
         read_previous_registry(con, Path(result.published_path))

@@ -10,15 +10,17 @@ and its inputs are the tables its FROM and JOIN clauses name (CTE names and tabl
 functions aside), plus any `inputs:` line. A Python model declares `GRAIN`,
 `MATERIALIZED` and `INPUTS` and has `build(con) -> pyarrow.Table`. Every input must be
 another model or a source (`SOURCES`: the state database's raw_ tables, the config
-tables and settings, the previous doc_id registry); the models are run in a topological order of their inputs, and a cycle or an
-unknown input is refused with its name before anything runs.
+tables and settings, the previous doc_id registry; and the seeds, `seed_NAME` for every
+`seeds/NAME.csv`, which the build passes in: warehouse/seed_loader.py); the models are run in
+a topological order of their inputs, and a cycle or an unknown input is refused with its name
+before anything runs.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
@@ -125,14 +127,16 @@ def discover(models_dir: Path) -> dict[str, Model]:
     return models
 
 
-def build_order(models: dict[str, Model]) -> list[Model]:
-    """The models in an order where each comes after all its inputs (ties by name)."""
+def build_order(models: dict[str, Model], seeds: Collection[str] = ()) -> list[Model]:
+    """The models in an order where each comes after all its inputs (ties by name); `seeds`
+    are the seed tables the build loads first (sources, like `SOURCES`)."""
+    sources = SOURCES | set(seeds)
     for model in models.values():
-        unknown = [name for name in model.inputs if name not in models and name not in SOURCES]
+        unknown = [name for name in model.inputs if name not in models and name not in sources]
         if unknown:
             raise ModelError(
                 f"model {model.name} reads {', '.join(unknown)}, which is neither a model "
-                f"nor a source ({', '.join(sorted(SOURCES))})"
+                f"nor a source ({', '.join(sorted(sources))})"
             )
     graph = {name: [i for i in model.inputs if i in models] for name, model in sorted(models.items())}
     sorter = TopologicalSorter(graph)

@@ -1,7 +1,10 @@
 -- materialized: table
 -- grain: one row per document: a publication counted once however many portals list it.
--- disclosure defaults to 主动公开 when no sighting says otherwise (docs/fields.md).
--- is_official: genre is a 公文 genre, or genre is missing and a doc_no is present.
+-- disclosure is the canonical label of the document's value (seed_vocabulary through
+-- dim_vocabulary_values, docs/vocabularies.md), the value as held when it maps to nothing, and
+-- 主动公开 when no sighting says otherwise (docs/fields.md).
+-- is_official: genre maps to a code of seed_official_genres (a 公文 genre), or genre is missing
+-- and a doc_no is present. The other fields are the values as held.
 -- disagreeing_fields: the fields where some sighting differs from the document's value, i.e.
 -- where its sightings hold different non-NULL values, in the order of the fields.
 -- counted_date: the date the counts use (docs/counting.md): published_date, else, when no
@@ -18,13 +21,7 @@ SELECT
     d.unit_id,
     u.level,
     {{ fields: d.{field} }},
-    CASE
-        WHEN d.genre IS NOT NULL THEN d.genre IN (
-            '决议', '决定', '命令', '令', '公报', '公告', '通告', '意见', '通知', '通报',
-            '报告', '请示', '批复', '议案', '函', '纪要'
-        )
-        ELSE d.doc_no IS NOT NULL
-    END AS is_official,
+    CASE WHEN d.genre IS NOT NULL THEN o.code IS NOT NULL ELSE d.doc_no IS NOT NULL END AS is_official,
     d.has_fulltext,
     d.origin_portal_id,
     d.origin_distance,
@@ -41,7 +38,11 @@ SELECT
     coalesce(d.published_date, CAST(d.first_seen_at + INTERVAL 8 HOUR AS DATE)) AS counted_date,
     d.published_date IS NULL AS is_date_inferred
 FROM (
-    SELECT * REPLACE (coalesce(disclosure, '主动公开') AS disclosure) FROM int_documents
+    SELECT i.* REPLACE (coalesce(v.label, i.disclosure, '主动公开') AS disclosure)
+    FROM int_documents AS i
+    LEFT JOIN dim_vocabulary_values AS v ON v.field = 'disclosure' AND v.value = i.disclosure
 ) AS d
 LEFT JOIN stg_units AS u ON u.unit_id = d.unit_id
+LEFT JOIN dim_vocabulary_values AS gv ON gv.field = 'genre' AND gv.value = d.genre
+LEFT JOIN seed_official_genres AS o ON o.code = gv.code
 LEFT JOIN disagreements AS g ON g.doc_id = d.doc_id
