@@ -59,6 +59,7 @@ def distributed(
     clock: str | None = None,
     heartbeat_seconds: float = 5.0,
     heartbeat_timeout: float = 120.0,
+    start_timeout: float = 600.0,
     lease_seconds: float = 120.0,
     max_attempts: int = 3,
 ) -> NightlyResult:
@@ -66,8 +67,9 @@ def distributed(
     check and publish once.
 
     `batch_deployment` is the `xxgk-batch` deployment (`flow/deployment`) the batches run
-    as. A batch whose heartbeat stops for `heartbeat_timeout` seconds is taken as dead and
-    started again, `max_attempts` attempts in all. `full` and `clock` mean what they mean
+    as. A batch whose heartbeat stops for `heartbeat_timeout` seconds (or that a worker took
+    but has not begun within `start_timeout`) is taken as dead and started again,
+    `max_attempts` attempts in all. `full` and `clock` mean what they mean
     for `xxgk sync`. The flow run ends Failed when a portal, a batch or the build failed.
     """
     config = load_config(config_path)
@@ -76,7 +78,7 @@ def distributed(
         remove_leftovers(config)
         remove_exchange(config)  # earlier nights' attempt folders: their files are loaded or dead
         options = {"heartbeat_seconds": heartbeat_seconds, "lease_seconds": lease_seconds}
-        watch = {"heartbeat_timeout": heartbeat_timeout, "max_attempts": max_attempts}
+        watch = {"heartbeat_timeout": heartbeat_timeout, "start_timeout": start_timeout, "max_attempts": max_attempts}
         result = _run(config, batch_deployment, batch_size, full, tick if clock else None, options, watch)
     if not result.ok:
         return Failed(message=failure_message(result), data=DistributedFailed(result))

@@ -5,12 +5,13 @@ on any machine takes the run) and then polled. What each state means here:
 - Completed: the attempt finished; its folder holds its landing files and outcomes.
 - Failed or Cancelled: the batch is over; its portals without a whole landing run are
   reported failed, as a failed portal is on one machine.
-- Crashed (Prefect saw the process die), or Pending/Running with a heartbeat that has not
-  changed for `heartbeat_timeout` seconds (a worker killed outright: Prefect keeps its run
-  Running for ever): the attempt is dead. It is marked Crashed, its host lease released,
-  and the batch started again, up to `max_attempts` attempts in all.
-The heartbeat's age is measured by the orchestrator's own monotonic clock from the moment
-it last saw the file change, so the machines' clocks never need to agree.
+- Crashed (Prefect saw the process die), or Running with a heartbeat that has not changed
+  for `heartbeat_timeout` seconds, or Pending (a worker took it, the flow has not begun)
+  for `start_timeout` seconds: the attempt is dead (a worker killed outright leaves its run
+  Running, or Pending, for ever). It is marked Crashed, its host lease released, and the
+  batch started again, up to `max_attempts` attempts in all.
+Ages are measured by the orchestrator's own monotonic clock from the moment it last saw the
+heartbeat file change (or the run change state), so the machines' clocks never need to agree.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ class Attempt:
     flow_run_id: UUID
     folder: Path
     beat: str | None = None
-    beat_at: float | None = None  # monotonic time the heartbeat last changed (or the run was taken)
+    beat_at: float | None = None  # monotonic time the heartbeat or the state last changed
+    kind: StateType | None = None
 
 
 @dataclass
@@ -75,6 +77,7 @@ class Watch:
     run_id: str
     parameters: Callable[[Batch], dict[str, Any]]
     heartbeat_timeout: float = 120.0
+    start_timeout: float = 600.0
     max_attempts: int = 3
     poll_seconds: float = 2.0
     finished: dict[str, Finished] = field(default_factory=dict)
@@ -113,23 +116,26 @@ class Watch:
             return None
         if kind in DEAD:
             return self._again(client, attempt, f"flow run crashed: {state.message or 'no message'}")
-        if kind in TAKEN and self._stale(attempt):
-            reason = f"no heartbeat for {self.heartbeat_timeout:g} s (its worker is gone)"
+        if kind in TAKEN and self._stale(attempt, kind):
+            waited = self.heartbeat_timeout if kind != StateType.PENDING else self.start_timeout
+            reason = f"{kind.value.lower()} without a heartbeat for {waited:g} s (its worker is gone)"
             client.set_flow_run_state(attempt.flow_run_id, Crashed(message=reason), force=True)
             return self._again(client, attempt, reason)
         return attempt  # Scheduled (no worker has taken it yet), or alive
 
-    def _stale(self, attempt: Attempt) -> bool:
-        """Whether the attempt's heartbeat has not changed for `heartbeat_timeout` seconds."""
+    def _stale(self, attempt: Attempt, kind: StateType) -> bool:
+        """Whether neither the heartbeat nor the state has changed for the state's timeout
+        (`start_timeout` while Pending: starting a flow run's process can take a while)."""
         now = time.monotonic()
         try:
             beat = (attempt.folder / HEARTBEAT).read_text(encoding="utf-8")
         except OSError:
             beat = None
-        if attempt.beat_at is None or beat != attempt.beat:
-            attempt.beat, attempt.beat_at = beat, now
+        if attempt.beat_at is None or beat != attempt.beat or kind != attempt.kind:
+            attempt.beat, attempt.beat_at, attempt.kind = beat, now, kind
             return False
-        return now - attempt.beat_at > self.heartbeat_timeout
+        timeout = self.start_timeout if kind == StateType.PENDING else self.heartbeat_timeout
+        return now - attempt.beat_at > timeout
 
     def _again(self, client: Any, attempt: Attempt, reason: str) -> Attempt | None:
         """Free a dead attempt's hosts and start the batch again, if attempts are left."""
