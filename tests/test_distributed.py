@@ -3,7 +3,7 @@ workers, the simulated world on loopback, and one worker killed in the middle of
 
 Six small portals of the Longyan world are harvested once by the single-machine night
 (`run_nightly`) and once by the distributed one (`xxgk deploy --pool`, then the
-orchestrator with the deployment's own parameters) over the same sim. `ly-sh-aic-site`
+orchestrator with the deployment's own parameters) over the same sim. `ly-zp-aic-site`
 lists `ly-wp-aic-site`'s host among its hosts, so the two must share a batch. While that
 batch harvests, its worker's whole process group and its flow run's are SIGKILLed; the
 orchestrator must notice the silence, mark the run Crashed, free its hosts and run the
@@ -30,20 +30,20 @@ from sim.server import start
 from warehouse.build import totals
 
 PORTALS = ("ly-yd-aic-site", "ly-ct-aic-site", "ly-zp-aic-site", "ly-sh-aic-site", "ly-wp-aic-site", "ly-lc-aic-site")
-SHARED = {"ly-sh-aic-site", "ly-wp-aic-site"}  # the first names the second's host: one batch
+SHARED = {"ly-zp-aic-site", "ly-wp-aic-site"}  # the first names the second's host: one batch
 DELAY = 0.03  # seconds between two requests to one host: a batch harvests for ~10 s
 POOL, BATCH_SIZE, TIMEOUT = "xxgk-test", 3, 10
 KILL_AFTER = 60  # requests of the shared batch served before its worker is killed
 
 
 def write_config(sim, folder: Path, delay: float = DELAY, concurrency: int = 8) -> Path:
-    """The six portals' config, `ly-sh-aic-site` also allowed on `ly-wp-aic-site`'s host."""
+    """The six portals' config, `ly-zp-aic-site` also allowed on `ly-wp-aic-site`'s host."""
     folder.mkdir(parents=True)
     text = sim.config_text(folder / "data", exclude=[p.id for p in WORLD_PORTALS if p.id not in PORTALS])
     text = text.replace("per_host_delay = 0", f"per_host_delay = {delay}\nparse_processes = 0")
     text = text.replace("concurrency = 8", f"concurrency = {concurrency}")
-    sh_url, wp_host = sim.portals["ly-sh-aic-site"], sim.origins["ly-wp-aic-site"].split("://", 1)[1]
-    text = text.replace(f"url = {json.dumps(sh_url)}", f"url = {json.dumps(sh_url)}\nhosts = [{json.dumps(wp_host)}]")
+    zp_url, wp_host = sim.portals["ly-zp-aic-site"], sim.origins["ly-wp-aic-site"].split("://", 1)[1]
+    text = text.replace(f"url = {json.dumps(zp_url)}", f"url = {json.dumps(zp_url)}\nhosts = [{json.dumps(wp_host)}]")
     assert "hosts = " in text
     path = folder / "xxgk.toml"
     path.write_text(text, encoding="utf-8")
@@ -174,8 +174,9 @@ def test_distributed_night_matches_one_machine_and_survives_a_killed_worker(tmp_
             assert baseline.ok, [o.reason for o in baseline.outcomes]
             since = time.monotonic()
             batches = make_batches(list(load_config(spread).portals), BATCH_SIZE)
-            shared = next(b for b in batches if set(b.portal_ids) >= SHARED)
-            assert set(shared.portal_ids) == SHARED  # one host group, one batch
+            # one host group, one batch (config order alone would cut between them)
+            assert [b.portal_ids for b in batches] == [PORTALS[0:2] + PORTALS[3:4], PORTALS[2:3] + PORTALS[4:]]
+            shared = batches[1]
             killer = Killer(cluster, log, tmp_path / "spread" / "data" / "exchange", shared.id, since)
             killer.start()
             options = {k: v for k, v in parameters.items() if k != "config_path"}
