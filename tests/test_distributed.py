@@ -14,17 +14,21 @@ says whether a host was ever asked twice at once.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 from helpers.prefect_server import Cluster, descends_from, kill_group, prefect_cluster
 from helpers.request_log import RequestLog
 from typer.testing import CliRunner
 
-from flows.batches import make_batches, slot_name
-from flows.config import load_config
+from connectors.debt import OwedDetail
+from flows.batches import PortalPlan, make_batches, plan_path, read_plan, slot_name, write_plan
+from flows.config import Portal, load_config
 from sim.catalog import PORTALS as WORLD_PORTALS
 from sim.server import start
 from warehouse.build import totals
@@ -150,6 +154,86 @@ def impolite(rows: list[tuple[float, float, int]]) -> list[str]:
         if pid != next_pid and arrived < answered:
             broken.append(f"pid {next_pid} asked while pid {pid}'s request was in flight")
     return broken
+
+
+def portal(portal_id: str, url: str, hosts: tuple[str, ...] = ()) -> Portal:
+    return Portal(id=portal_id, name=portal_id, level="county", platform="trs", url=url, hosts=list(hosts))
+
+
+def test_portals_sharing_a_host_directly_or_through_a_chain_share_a_batch() -> None:
+    portals = [
+        portal("a", "http://a.gov.cn/"),
+        portal("b", "http://b.gov.cn/", hosts=("c.gov.cn",)),
+        portal("c", "https://c.gov.cn/list"),  # b names c's host (both default ports)
+        portal("d", "http://d.gov.cn:8080/", hosts=("e.gov.cn:81",)),
+        portal("e", "http://e.gov.cn:81/"),
+        portal("f", "http://f.gov.cn/", hosts=("b.gov.cn",)),  # chained to c through b
+    ]
+    batches = make_batches(portals, size=2)
+    by_portal = {pid: b.id for b in batches for pid in b.portal_ids}
+    assert by_portal["b"] == by_portal["c"] == by_portal["f"]
+    assert by_portal["d"] == by_portal["e"]
+    # a group larger than the size stays whole; the others are packed first fit in config order
+    assert [b.portal_ids for b in batches] == [("a",), ("b", "c", "f"), ("d", "e")]
+    assert batches[1].hosts == (
+        "b.gov.cn:443",
+        "b.gov.cn:80",
+        "c.gov.cn:443",
+        "c.gov.cn:80",
+        "f.gov.cn:443",
+        "f.gov.cn:80",
+    )
+    assert batches[1].slots[0] == "xxgk-host-b.gov.cn:443"
+    assert [b.portal_ids for b in make_batches(portals, size=10)] == [("a", "b", "c", "f", "d", "e")]
+    with pytest.raises(ValueError, match="at least 1"):
+        make_batches(portals, size=0)
+
+
+def test_a_plan_reads_back_as_written(tmp_path: Path) -> None:
+    owed = OwedDetail(
+        "http://a.gov.cn/d/1.html", attempts=2, last_attempt=date(2012, 12, 30), owed_since=date(2012, 12, 1)
+    )
+    plans = {"a": PortalPlan("incremental", {"k1": "h1"}, {"k2": owed}), "b": PortalPlan("full", {}, {})}
+    path = plan_path(tmp_path, "20121231T020000Z", "b1")
+    write_plan(path, plans, date(2012, 12, 31))
+    assert read_plan(path) == (plans, date(2012, 12, 31))
+    with pytest.raises(ValueError, match="not a safe name"):
+        plan_path(tmp_path, "../up", "b1")
+
+
+def test_deploy_without_a_server_says_how_to_start_one(tmp_path: Path) -> None:
+    config = tmp_path / "x.toml"
+    config.write_text('[warehouse]\ndata_dir = "data"\n', encoding="utf-8")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}/api"
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.cli import app
+
+    with temporary_settings({PREFECT_API_URL: url}):
+        outcome = CliRunner().invoke(app, ["deploy", "--config", str(config), "--pool", "p"])
+    assert outcome.exit_code == 2
+    assert "prefect server start" in outcome.output
+
+
+def test_pool_deployments_name_each_other(tmp_path: Path) -> None:
+    from flows.deploy import build_pool_deployments
+
+    config = tmp_path / "longyan.toml"
+    orchestrator, batch = build_pool_deployments(config, "pool-a", batch_size=5, orchestrator_pool="main")
+    assert (orchestrator.flow_name, orchestrator.name, orchestrator.work_pool_name) == (
+        "xxgk-distributed",
+        "xxgk-longyan",
+        "main",
+    )
+    assert (batch.flow_name, batch.name, batch.work_pool_name) == ("xxgk-batch", "xxgk-longyan", "pool-a")
+    assert batch.entrypoint == "flows.distributed_batch.batch"
+    assert orchestrator.parameters["batch_deployment"] == "xxgk-batch/xxgk-longyan"
+    assert orchestrator.parameters["config_path"] == str(config.resolve())
+    assert orchestrator.concurrency_limit == 1
+    with pytest.raises(ValueError, match="batch-size"):
+        build_pool_deployments(config, "pool-a", batch_size=0)
 
 
 def test_distributed_night_matches_one_machine_and_survives_a_killed_worker(tmp_path: Path) -> None:
