@@ -47,6 +47,8 @@ from warehouse.landing import check_name, replace_into  # noqa: E402
 logger = logging.getLogger(__name__)
 
 HEARTBEAT, LEASE, OUTCOMES = "heartbeat.json", "lease.json", "outcomes.json"
+LEASE_GONE = 410  # Prefect's answer to renewing a lease that was released or has expired
+STOPPED = 75  # exit status of an attempt that stopped itself after its lease was revoked
 
 
 def exchange_dir(config: Config) -> Path:
@@ -67,7 +69,11 @@ def write_json(path: Path, document: Any) -> None:
 
 class Heartbeat:
     """A thread that rewrites `heartbeat.json` every `every` seconds, and renews the
-    batch's host lease while it has one; the beat number changes with every write."""
+    batch's host lease while it has one; the beat number changes with every write.
+
+    When the lease is gone (the orchestrator declared this attempt dead and released it),
+    the process exits at once: another attempt now holds its hosts.
+    """
 
     def __init__(self, path: Path, every: float, lease_seconds: float) -> None:
         self.path, self.every, self.lease_seconds = path, every, lease_seconds
@@ -92,6 +98,11 @@ class Heartbeat:
                         client.renew_concurrency_lease(self.lease_id, self.lease_seconds)
                     renewed = time.monotonic()
             except Exception as exc:  # noqa: BLE001 - a missed beat is retried at the next one
+                if getattr(getattr(exc, "response", None), "status_code", None) == LEASE_GONE:
+                    # The orchestrator took this attempt for dead and gave its hosts to
+                    # another: asking them any longer would break the host's politeness.
+                    logger.error("host lease revoked: this attempt was declared dead; stopping")
+                    os._exit(STOPPED)
                 logger.warning("heartbeat failed: %s", exc)
 
     def __enter__(self) -> Heartbeat:
