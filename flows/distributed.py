@@ -26,6 +26,7 @@ prefect_env.configure()  # no-op for what the caller already set; keeps bare imp
 from prefect import flow  # noqa: E402 - Prefect reads its settings on import
 from prefect.client.orchestration import get_client  # noqa: E402
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate  # noqa: E402
+from prefect.client.schemas.objects import StateType  # noqa: E402
 from prefect.exceptions import ObjectNotFound  # noqa: E402
 from prefect.states import Failed  # noqa: E402
 
@@ -145,14 +146,16 @@ def ensure_host_limits(names: list[str]) -> None:
 
 
 def accept(finished: Finished, data_dir: Path, run_id: str) -> list[PortalOutcome]:
-    """Move the batch's last attempt's whole landing runs into the data dir; its outcomes.
+    """Copy the batch's last attempt's whole landing runs into the data dir; its outcomes.
 
-    A completed attempt reports its portals' outcomes; any other end reports every portal
-    of the batch failed, except the landing runs the attempt wrote whole (moved as well,
-    so the warehouse records them as on one machine).
+    A completed attempt reports its portals' outcomes. One that Failed or was cancelled
+    had its files copied as well (so the warehouse records its whole runs, as a failed
+    portal's on one machine) and reports its portals failed; a dead attempt's files are
+    never copied.
     """
     batch, folder = finished.batch, finished.folder
-    for portal_id in batch.portal_ids:
+    dead = finished.state == StateType.CRASHED.value
+    for portal_id in () if dead else batch.portal_ids:
         source = landing_paths(folder, run_id, portal_id)
         if not source["run"].exists():
             continue

@@ -27,11 +27,15 @@ from helpers.request_log import RequestLog
 from typer.testing import CliRunner
 
 from connectors.debt import OwedDetail
-from flows.batches import PortalPlan, make_batches, plan_path, read_plan, slot_name, write_plan
+from flows.batches import Batch, PortalPlan, make_batches, plan_path, read_plan, slot_name, write_plan
 from flows.config import Portal, load_config
+from flows.distributed import accept, run_distributed
+from flows.distributed_watch import Finished
+from flows.steps import PortalOutcome
 from sim.catalog import PORTALS as WORLD_PORTALS
 from sim.server import start
 from warehouse.build import totals
+from warehouse.landing import write_landing
 
 PORTALS = ("ly-yd-aic-site", "ly-ct-aic-site", "ly-zp-aic-site", "ly-sh-aic-site", "ly-wp-aic-site", "ly-lc-aic-site")
 SHARED = {"ly-zp-aic-site", "ly-wp-aic-site"}  # the first names the second's host: one batch
@@ -201,6 +205,33 @@ def test_a_plan_reads_back_as_written(tmp_path: Path) -> None:
         plan_path(tmp_path, "../up", "b1")
 
 
+def land(folder: Path, run_id: str, portal_id: str) -> None:
+    """One whole landing run of an empty listing under `folder`."""
+    run = {"mode": "full", "status": "ok", "started_at": "2012-12-31T02:00:00+00:00", "complete": True}
+    write_landing(folder, run_id, portal_id, [], run=run)
+
+
+@pytest.mark.parametrize(("state", "copied"), [("COMPLETED", True), ("FAILED", True), ("CRASHED", False)])
+def test_only_an_attempt_that_did_not_die_is_handed_to_the_load(tmp_path: Path, state: str, copied: bool) -> None:
+    run_id, attempt = "20121231T020000Z", tmp_path / "exchange" / "attempt"
+    land(attempt, run_id, "a")  # whole
+    land(attempt, run_id, "b")
+    (attempt / "landing" / run_id / "b.run.json").unlink()  # interrupted: listings without a run file
+    outcome = PortalOutcome("a", "full", "ok", rows=0).as_dict()
+    (attempt / "outcomes.json").write_text(json.dumps([outcome, {**outcome, "portal_id": "b"}]), encoding="utf-8")
+    batch = Batch("b1", ("a", "b"), ("a.gov.cn:80",))
+    outcomes = accept(Finished(batch, attempt, state, "why", []), tmp_path / "data", run_id)
+    landed = sorted(path.name for path in (tmp_path / "data" / "landing").rglob("*.json"))
+    assert landed == (["a.run.json"] if copied else [])
+    if state == "COMPLETED":
+        assert [(o.portal_id, o.status) for o in outcomes] == [("a", "ok"), ("b", "ok")]
+    else:
+        assert {(o.portal_id, o.status, o.reason) for o in outcomes} == {
+            ("a", "failed", f"batch b1 {state.lower()}: why"),
+            ("b", "failed", f"batch b1 {state.lower()}: why"),
+        }
+
+
 def test_deploy_without_a_server_says_how_to_start_one(tmp_path: Path) -> None:
     config = tmp_path / "x.toml"
     config.write_text('[warehouse]\ndata_dir = "data"\n', encoding="utf-8")
@@ -240,7 +271,6 @@ def test_distributed_night_matches_one_machine_and_survives_a_killed_worker(tmp_
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from flows.distributed import run_distributed
     from flows.nightly import run_nightly
 
     with start(port=0) as sim, prefect_cluster(tmp_path / "cluster") as cluster:
