@@ -25,6 +25,8 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -38,9 +40,12 @@ from prefect.client.orchestration import get_client  # noqa: E402
 from prefect.client.schemas.objects import ConcurrencyLeaseHolder  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
 
+from connectors.debt import DebtPolicy  # noqa: E402
+from connectors.http import HttpClient  # noqa: E402
+from connectors.parse_pool import Parser  # noqa: E402
 from flows.batches import PortalPlan, plan_path, read_plan, slot_name  # noqa: E402
-from flows.clock import run_clock  # noqa: E402
-from flows.config import Config, Portal, load_config  # noqa: E402
+from flows.clock import Clock, run_clock  # noqa: E402
+from flows.config import Config, Harvest, Portal, load_config  # noqa: E402
 from flows.steps import PortalOutcome, debt_policy, harvest_portal, make_client, make_parser_pool  # noqa: E402
 from warehouse.landing import check_name, replace_into  # noqa: E402
 
@@ -148,49 +153,61 @@ def host_slots(names: list[str], lease_seconds: float, holder: UUID | None, reco
             client.release_concurrency_slots_with_lease(lease_id)
 
 
-def harvest_one(portal: Portal, plan: PortalPlan, context: dict[str, Any]) -> PortalOutcome:
+@dataclass(frozen=True)
+class Harvesting:
+    """What every portal harvest of one attempt shares."""
+
+    harvest: Harvest
+    client: HttpClient
+    parser: Parser | None
+    debt: DebtPolicy
+    landing_root: Path  # the attempt's folder: its landing files go under landing/<run_id>/
+    run_id: str
+
+
+def harvest_one(portal: Portal, plan: PortalPlan, shared: Harvesting) -> PortalOutcome:
     """One portal's harvest into the attempt's landing folder, tried again after a transient
     failure as the single-machine night does (`retries`, `retry_delay`)."""
-    harvest = context["config"].harvest
-    for attempt in range(1, harvest.retries + 2):
+    for attempt in range(1, shared.harvest.retries + 2):
         try:
             outcome = harvest_portal(
                 portal,
-                context["client"],
-                data_dir=context["landing_root"],
-                run_id=context["run_id"],
+                shared.client,
+                data_dir=shared.landing_root,
+                run_id=shared.run_id,
                 mode=plan.mode,
                 known=plan.known,
-                parser=context["parser"],
+                parser=shared.parser,
                 owed=plan.owed,
-                debt=context["debt"],
+                debt=shared.debt,
             )
         except Exception as exc:  # noqa: BLE001 - a bug in one portal must not hide the others
             return PortalOutcome(
                 portal.id, plan.mode, "failed", reason=f"{type(exc).__name__}: {exc}", attempts=attempt
             )
         outcome.attempts = attempt
-        if outcome.status != "failed" or not outcome.transient or attempt > harvest.retries:
+        if outcome.status != "failed" or not outcome.transient or attempt > shared.harvest.retries:
             return outcome
-        time.sleep(harvest.retry_delay)
+        time.sleep(shared.harvest.retry_delay)
     raise AssertionError("unreachable: the last attempt returns")
 
 
-def harvest_batch(config: Config, portals: list[Portal], plans: dict[str, PortalPlan], night, **where: Any) -> list:
+def harvest_batch(
+    config: Config,
+    portals: list[Portal],
+    plans: dict[str, PortalPlan],
+    night: date,
+    folder: Path,
+    run_id: str,
+    clock: Clock,
+) -> list[PortalOutcome]:
     """Harvest the batch's portals on `harvest.concurrency` threads sharing one client, whose
     page archive is the data dir's (content-addressed, so shared safely between workers)."""
-    client = make_client(config.harvest, config.warehouse.data_dir, where["clock"])
+    client = make_client(config.harvest, config.warehouse.data_dir, clock)
     parser = make_parser_pool(config.harvest)
-    context = {
-        "config": config,
-        "client": client,
-        "parser": parser,
-        "debt": debt_policy(config.harvest, night),
-        "landing_root": where["landing_root"],
-        "run_id": where["run_id"],
-    }
+    shared = Harvesting(config.harvest, client, parser, debt_policy(config.harvest, night), folder, run_id)
     with client, parser or contextlib.nullcontext(), ThreadPoolExecutor(config.harvest.concurrency) as pool:
-        futures = [pool.submit(harvest_one, portal, plans[portal.id], context) for portal in portals]
+        futures = [pool.submit(harvest_one, portal, plans[portal.id], shared) for portal in portals]
         return [future.result() for future in futures]
 
 
@@ -223,9 +240,7 @@ def batch(
         names = [slot_name(host) for host in hosts]
         with host_slots(names, lease_seconds, run_uuid, folder / LEASE) as lease_id:
             heart.lease_id = lease_id
-            outcomes = harvest_batch(
-                config, chosen, plans, night, landing_root=folder, run_id=run_id, clock=run_clock(clock)
-            )
+            outcomes = harvest_batch(config, chosen, plans, night, folder, run_id, run_clock(clock))
     documents = [outcome.as_dict() for outcome in outcomes]
     write_json(folder / OUTCOMES, documents)
     return documents
