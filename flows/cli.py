@@ -1,5 +1,5 @@
 """The `xxgk` command: run the demo, harvest, query totals, review quarantined withdrawals, test
-a portal, serve the schedule.
+a portal, serve the schedule, deploy it on a work pool.
 
 Prefect is imported only by the commands that run a flow, and only after `prefect_env`
 has set its offline defaults (with PREFECT_HOME under the config's data dir).
@@ -200,6 +200,57 @@ def serve(
         err_console.print(str(exc), style="red", markup=False, highlight=False)  # our own words, line breaks kept
         raise typer.Exit(2) from None
     serve_deployment(deployment)
+
+
+@app.command()
+def deploy(
+    config: ConfigOption,
+    pool: Annotated[str, typer.Option(help="The process work pool the batches run on (created if missing).")],
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="Portals per batch (portals sharing a host stay together).")
+    ] = 4,
+    cron: Annotated[str, typer.Option(help="When the night runs, as a cron expression.")] = "0 2 * * *",
+    timezone: Annotated[str, typer.Option(help="The cron's time zone (IANA name).")] = "Asia/Shanghai",
+    orchestrator_pool: Annotated[
+        str | None, typer.Option(help="Run the orchestrator (load, build, publish) on this pool instead.")
+    ] = None,
+    heartbeat_timeout: Annotated[
+        float, typer.Option(min=10, help="Seconds without a batch's heartbeat before it is taken as dead and rerun.")
+    ] = 120.0,
+) -> None:
+    """Register the night on a Prefect work pool, for workers on several machines.
+
+    Creates the pool (type process) if missing and two deployments: the orchestrator
+    `xxgk-distributed/xxgk-NAME`, on the cron schedule, and its `xxgk-batch/xxgk-NAME`.
+    Then start workers (`prefect worker start --pool NAME`) on every machine that mounts
+    the data dir at the same path (docs/distributed.md).
+
+    Example: [bold]xxgk deploy --config /shared/xxgk.toml --pool xxgk --batch-size 4[/bold]
+    """
+    prefect_env.configure(load_or_exit(config).warehouse.data_dir)
+    from flows.deploy import (
+        NoServer,
+        apply_pool_deployments,
+        build_pool_deployments,
+        ensure_process_pool,
+        require_server,
+    )
+
+    try:
+        require_server()
+        deployments = build_pool_deployments(
+            config, pool, batch_size, cron, timezone, orchestrator_pool, heartbeat_timeout
+        )
+        created = [name for name in {pool, orchestrator_pool or pool} if ensure_process_pool(name)]
+        names = apply_pool_deployments(deployments)
+    except (NoServer, ValueError) as exc:
+        err_console.print(str(exc), style="red", markup=False, highlight=False)  # our own words, line breaks kept
+        raise typer.Exit(2) from None
+    for name in created:
+        console.print(f"created work pool {name} (type process)", markup=False)
+    console.print(f"deployed {names[0]} (cron {cron!r}, {timezone}) and {names[1]}", markup=False)
+    console.print(f"start workers:  prefect worker start --pool {pool}", markup=False)
+    console.print(f"run it now:     prefect deployment run '{names[0]}'", markup=False)
 
 
 if __name__ == "__main__":

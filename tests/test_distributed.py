@@ -1,0 +1,337 @@
+"""The night on Prefect workers, for real: PostgreSQL, `prefect server start`, two process
+workers, the simulated world on loopback, and one worker killed in the middle of a batch.
+
+Six small portals of the Longyan world are harvested once by the single-machine night
+(`run_nightly`) and once by the distributed one (`xxgk deploy --pool`, then the
+orchestrator with the deployment's own parameters) over the same sim. `ly-zp-aic-site`
+lists `ly-wp-aic-site`'s host among its hosts, so the two must share a batch. While that
+batch harvests, its worker's whole process group and its flow run's are SIGKILLed; the
+orchestrator must notice the silence, mark the run Crashed, free its hosts and run the
+batch again on the other worker. The sim's request log (tests/helpers/request_log.py)
+says whether a host was ever asked twice at once.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from helpers.prefect_server import Cluster, descends_from, kill_group, prefect_cluster
+from helpers.request_log import RequestLog
+from typer.testing import CliRunner
+
+from connectors.debt import OwedDetail
+from flows.batches import Batch, PortalPlan, make_batches, plan_path, read_plan, slot_name, write_plan
+from flows.config import Portal, load_config
+from flows.distributed import accept, run_distributed
+from flows.distributed_watch import Finished
+from flows.steps import PortalOutcome
+from sim.catalog import PORTALS as WORLD_PORTALS
+from sim.server import start
+from warehouse.build import totals
+from warehouse.landing import write_landing
+
+PORTALS = ("ly-yd-aic-site", "ly-ct-aic-site", "ly-zp-aic-site", "ly-sh-aic-site", "ly-wp-aic-site", "ly-lc-aic-site")
+SHARED = {"ly-zp-aic-site", "ly-wp-aic-site"}  # the first names the second's host: one batch
+DELAY = 0.03  # seconds between two requests to one host: a batch harvests for ~10 s
+POOL, BATCH_SIZE, TIMEOUT = "xxgk-test", 3, 10
+KILL_AFTER = 60  # requests of the shared batch served before its worker is killed
+
+
+def write_config(sim, folder: Path, delay: float = DELAY, concurrency: int = 8) -> Path:
+    """The six portals' config, `ly-zp-aic-site` also allowed on `ly-wp-aic-site`'s host."""
+    folder.mkdir(parents=True)
+    text = sim.config_text(folder / "data", exclude=[p.id for p in WORLD_PORTALS if p.id not in PORTALS])
+    text = text.replace("per_host_delay = 0", f"per_host_delay = {delay}\nparse_processes = 0")
+    text = text.replace("concurrency = 8", f"concurrency = {concurrency}")
+    zp_url, wp_host = sim.portals["ly-zp-aic-site"], sim.origins["ly-wp-aic-site"].split("://", 1)[1]
+    text = text.replace(f"url = {json.dumps(zp_url)}", f"url = {json.dumps(zp_url)}\nhosts = [{json.dumps(wp_host)}]")
+    assert "hosts = " in text
+    path = folder / "xxgk.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def deploy(config: Path) -> dict:
+    """`xxgk deploy --pool`, then the orchestrator deployment's parameters as registered."""
+    from prefect.client.orchestration import get_client
+
+    from flows.cli import app
+
+    args = ["deploy", "--config", str(config), "--pool", POOL, "--batch-size", str(BATCH_SIZE)]
+    outcome = CliRunner().invoke(app, [*args, "--heartbeat-timeout", str(TIMEOUT)])
+    assert outcome.exit_code == 0, outcome.output
+    with get_client(sync_client=True) as client:
+        pool = client.read_work_pool(POOL)
+        deployment = client.read_deployment_by_name(f"xxgk-distributed/xxgk-{config.stem}")
+        batch = client.read_deployment_by_name(f"xxgk-batch/xxgk-{config.stem}")
+    assert pool.type == "process"
+    assert deployment.work_pool_name == batch.work_pool_name == POOL
+    assert [s.schedule.cron for s in deployment.schedules] == ["0 2 * * *"]
+    return dict(deployment.parameters)
+
+
+class Killer(threading.Thread):
+    """Kills the worker running the shared batch once it has served `KILL_AFTER` requests."""
+
+    def __init__(self, cluster: Cluster, log: RequestLog, exchange: Path, batch_id: str, since: float) -> None:
+        super().__init__(daemon=True)
+        self.cluster, self.log, self.exchange, self.batch_id, self.since = cluster, log, exchange, batch_id, since
+        self.victim: str | None = None
+        self.attempt: str | None = None
+        self.error: str | None = None
+
+    def run(self) -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            served = sum(len(rows) for pid, rows in self.log.by_portal(self.since).items() if pid in SHARED)
+            beats = list(self.exchange.glob(f"*/{self.batch_id}/*/heartbeat.json"))
+            if served >= KILL_AFTER and beats:
+                self._kill(beats[0])
+                return
+            time.sleep(0.05)
+        self.error = "the shared batch never got going"
+
+    def _kill(self, beat: Path) -> None:
+        heart = json.loads(beat.read_text(encoding="utf-8"))
+        for worker in self.cluster.workers:
+            if descends_from(heart["pid"], worker.process.pid):
+                self.victim, self.attempt = worker.name, beat.parent.name
+                kill_group(worker.process.pid)  # the worker and all it started in its group
+                kill_group(heart["pgid"])  # the flow run, in a session of its own
+                return
+        self.error = f"flow run pid {heart['pid']} belongs to no worker"
+
+
+def runs_loaded(data: Path, run_id: str | None = None) -> list[tuple[str, int]]:
+    """(portal, rows) of every run in the state database (of one run id when given)."""
+    with duckdb.connect(str(data / "state.duckdb"), read_only=True) as con:
+        where, args = ("WHERE run_id = ?", [run_id]) if run_id else ("", [])
+        return sorted(con.execute(f"SELECT portal_id, rows FROM raw_runs {where}", args).fetchall())
+
+
+def figures(data: Path) -> tuple[dict, set[str]]:
+    published = data / "xxgk.duckdb"
+    with duckdb.connect(str(published), read_only=True) as con:
+        doc_ids = {row[0] for row in con.execute("SELECT doc_id FROM fct_documents").fetchall()}
+    return json.loads(json.dumps(totals(published, "ly-aic", 2012))), doc_ids
+
+
+def batch_runs(run_id: str) -> dict[str, list[tuple[str, str]]]:
+    """Each batch's flow runs in order: (flow run id, state type)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"xxgk-run-{run_id}"])))
+    found: dict[str, list[tuple[str, str, str]]] = {}
+    for run in runs:
+        _, batch_id, number = run.name.rsplit("-", 2)
+        found.setdefault(batch_id, []).append((int(number), str(run.id), run.state.type.value))
+    return {batch_id: [(rid, state) for _, rid, state in sorted(rows)] for batch_id, rows in found.items()}
+
+
+def senders(rows: list[tuple[float, float, int]]) -> list[int]:
+    """The processes that asked one host, one entry per run of consecutive requests."""
+    runs: list[int] = []
+    for _, _, pid in rows:
+        if not runs or runs[-1] != pid:
+            runs.append(pid)
+    return runs
+
+
+def impolite(rows: list[tuple[float, float, int]]) -> list[str]:
+    """What broke one host's politeness across processes: two processes taking turns, or a
+    process asking while another's request was still being answered."""
+    broken = []
+    if 0 in senders(rows):
+        broken.append("a request whose sender was not found")
+    if len(senders(rows)) != len(set(senders(rows))):
+        broken.append(f"processes took turns: {senders(rows)}")
+    for (_, answered, pid), (arrived, _, next_pid) in zip(rows, rows[1:], strict=False):
+        if pid != next_pid and arrived < answered:
+            broken.append(f"pid {next_pid} asked while pid {pid}'s request was in flight")
+    return broken
+
+
+def portal(portal_id: str, url: str, hosts: tuple[str, ...] = ()) -> Portal:
+    return Portal(id=portal_id, name=portal_id, level="county", platform="trs", url=url, hosts=list(hosts))
+
+
+def test_portals_sharing_a_host_directly_or_through_a_chain_share_a_batch() -> None:
+    portals = [
+        portal("a", "http://a.gov.cn/"),
+        portal("b", "http://b.gov.cn/", hosts=("c.gov.cn",)),
+        portal("c", "https://c.gov.cn/list"),  # b names c's host (both default ports)
+        portal("d", "http://d.gov.cn:8080/", hosts=("e.gov.cn:81",)),
+        portal("e", "http://e.gov.cn:81/"),
+        portal("f", "http://f.gov.cn/", hosts=("b.gov.cn",)),  # chained to c through b
+    ]
+    batches = make_batches(portals, size=2)
+    by_portal = {pid: b.id for b in batches for pid in b.portal_ids}
+    assert by_portal["b"] == by_portal["c"] == by_portal["f"]
+    assert by_portal["d"] == by_portal["e"]
+    # a group larger than the size stays whole; the others are packed first fit in config order
+    assert [b.portal_ids for b in batches] == [("a",), ("b", "c", "f"), ("d", "e")]
+    assert batches[1].hosts == (
+        "b.gov.cn:443",
+        "b.gov.cn:80",
+        "c.gov.cn:443",
+        "c.gov.cn:80",
+        "f.gov.cn:443",
+        "f.gov.cn:80",
+    )
+    assert batches[1].slots[0] == "xxgk-host-b.gov.cn:443"
+    assert [b.portal_ids for b in make_batches(portals, size=10)] == [("a", "b", "c", "f", "d", "e")]
+    with pytest.raises(ValueError, match="at least 1"):
+        make_batches(portals, size=0)
+
+
+def test_a_plan_reads_back_as_written(tmp_path: Path) -> None:
+    owed = OwedDetail(
+        "http://a.gov.cn/d/1.html", attempts=2, last_attempt=date(2012, 12, 30), owed_since=date(2012, 12, 1)
+    )
+    plans = {"a": PortalPlan("incremental", {"k1": "h1"}, {"k2": owed}), "b": PortalPlan("full", {}, {})}
+    path = plan_path(tmp_path, "20121231T020000Z", "b1")
+    write_plan(path, plans, date(2012, 12, 31))
+    assert read_plan(path) == (plans, date(2012, 12, 31))
+    with pytest.raises(ValueError, match="not a safe name"):
+        plan_path(tmp_path, "../up", "b1")
+
+
+def land(folder: Path, run_id: str, portal_id: str) -> None:
+    """One whole landing run of an empty listing under `folder`."""
+    run = {"mode": "full", "status": "ok", "started_at": "2012-12-31T02:00:00+00:00", "complete": True}
+    write_landing(folder, run_id, portal_id, [], run=run)
+
+
+@pytest.mark.parametrize(("state", "copied"), [("COMPLETED", True), ("FAILED", True), ("CRASHED", False)])
+def test_only_an_attempt_that_did_not_die_is_handed_to_the_load(tmp_path: Path, state: str, copied: bool) -> None:
+    run_id, attempt = "20121231T020000Z", tmp_path / "exchange" / "attempt"
+    land(attempt, run_id, "a")  # whole
+    land(attempt, run_id, "b")
+    (attempt / "landing" / run_id / "b.run.json").unlink()  # interrupted: listings without a run file
+    outcome = PortalOutcome("a", "full", "ok", rows=0).as_dict()
+    (attempt / "outcomes.json").write_text(json.dumps([outcome, {**outcome, "portal_id": "b"}]), encoding="utf-8")
+    batch = Batch("b1", ("a", "b"), ("a.gov.cn:80",))
+    outcomes = accept(Finished(batch, attempt, state, "why", []), tmp_path / "data", run_id)
+    landed = sorted(path.name for path in (tmp_path / "data" / "landing").rglob("*.json"))
+    assert landed == (["a.run.json"] if copied else [])
+    if state == "COMPLETED":
+        assert [(o.portal_id, o.status) for o in outcomes] == [("a", "ok"), ("b", "ok")]
+    else:
+        assert {(o.portal_id, o.status, o.reason) for o in outcomes} == {
+            ("a", "failed", f"batch b1 {state.lower()}: why"),
+            ("b", "failed", f"batch b1 {state.lower()}: why"),
+        }
+
+
+def test_deploy_without_a_server_says_how_to_start_one(tmp_path: Path) -> None:
+    config = tmp_path / "x.toml"
+    config.write_text('[warehouse]\ndata_dir = "data"\n', encoding="utf-8")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}/api"
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.cli import app
+
+    with temporary_settings({PREFECT_API_URL: url}):
+        outcome = CliRunner().invoke(app, ["deploy", "--config", str(config), "--pool", "p"])
+    assert outcome.exit_code == 2
+    assert "prefect server start" in outcome.output
+
+
+def test_pool_deployments_name_each_other(tmp_path: Path) -> None:
+    from flows.deploy import build_pool_deployments
+
+    config = tmp_path / "longyan.toml"
+    orchestrator, batch = build_pool_deployments(config, "pool-a", batch_size=5, orchestrator_pool="main")
+    assert (orchestrator.flow_name, orchestrator.name, orchestrator.work_pool_name) == (
+        "xxgk-distributed",
+        "xxgk-longyan",
+        "main",
+    )
+    assert (batch.flow_name, batch.name, batch.work_pool_name) == ("xxgk-batch", "xxgk-longyan", "pool-a")
+    assert batch.entrypoint == "flows.distributed_batch.batch"
+    assert orchestrator.parameters["batch_deployment"] == "xxgk-batch/xxgk-longyan"
+    assert orchestrator.parameters["config_path"] == str(config.resolve())
+    assert orchestrator.concurrency_limit == 1
+    with pytest.raises(ValueError, match="batch-size"):
+        build_pool_deployments(config, "pool-a", batch_size=0)
+
+
+def test_distributed_night_matches_one_machine_and_survives_a_killed_worker(tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.nightly import run_nightly
+
+    with start(port=0) as sim, prefect_cluster(tmp_path / "cluster") as cluster:
+        log = RequestLog().attach(sim)
+        # one portal at a time on one machine: the nightly flow's harvest tasks share one HTTP
+        # client, and Prefect's input resolution can trip over it while other tasks fill it
+        single = write_config(sim, tmp_path / "single", delay=0, concurrency=1)
+        spread = write_config(sim, tmp_path / "spread")
+        with temporary_settings({PREFECT_API_URL: cluster.api_url}):
+            parameters = deploy(spread)
+            for name in ("w1", "w2"):
+                cluster.start_worker(POOL, name)
+            base_start = time.monotonic()
+            baseline = run_nightly(single)  # the workers boot meanwhile
+            assert baseline.ok, [o.reason for o in baseline.outcomes]
+            since = time.monotonic()
+            batches = make_batches(list(load_config(spread).portals), BATCH_SIZE)
+            # one host group, one batch (config order alone would cut between them)
+            assert [b.portal_ids for b in batches] == [PORTALS[0:2] + PORTALS[3:4], PORTALS[2:3] + PORTALS[4:]]
+            shared = batches[1]
+            killer = Killer(cluster, log, tmp_path / "spread" / "data" / "exchange", shared.id, since)
+            killer.start()
+            options = {k: v for k, v in parameters.items() if k != "config_path"}
+            result = run_distributed(parameters["config_path"], heartbeat_seconds=1.0, start_timeout=120, **options)
+            killer.join(timeout=1)
+            assert killer.error is None and killer.victim, killer.error
+            runs = batch_runs(result.run_id)
+            with get_client(sync_client=True) as client:
+                held = {h: client.read_global_concurrency_limit_by_name(slot_name(h)) for b in batches for h in b.hosts}
+        survivor = next(w for w in cluster.workers if w.name != killer.victim)
+
+    assert result.ok, [(o.portal_id, o.reason) for o in result.outcomes]
+    # the killed attempt was marked Crashed and the batch ran again, on the other worker
+    assert [state for _, state in runs[shared.id]] == ["CRASHED", "COMPLETED"]
+    assert runs[shared.id][0][0] == killer.attempt
+    assert runs[shared.id][1][0] in survivor.log.read_text(errors="replace")
+    for batch_id, attempts in runs.items():  # every batch ends Completed; only dead attempts before
+        assert attempts[-1][1] == "COMPLETED" and all(s == "CRASHED" for _, s in attempts[:-1]), (batch_id, attempts)
+    assert sorted(runs) == sorted(b.id for b in batches)
+
+    # the same figures as one machine, every portal loaded exactly once
+    single_data, spread_data = tmp_path / "single" / "data", tmp_path / "spread" / "data"
+    assert figures(spread_data) == figures(single_data)
+    assert figures(spread_data)[1], "the world's documents were counted"
+    loaded = runs_loaded(spread_data, result.run_id)
+    assert [portal for portal, _ in loaded] == sorted(PORTALS)
+    assert loaded == runs_loaded(single_data)
+    assert sorted(p.name for p in (spread_data / "landing" / result.run_id).glob("*.run.json")) == sorted(
+        f"{portal}.run.json" for portal in PORTALS
+    )
+
+    # politeness across workers, and no host left held
+    spread_requests, base_requests = log.by_portal(since), log.by_portal(base_start)
+    for portal, rows in spread_requests.items():
+        assert impolite(rows) == [], portal
+    redone = {p for b in batches if len(runs[b.id]) > 1 for p in b.portal_ids}
+    assert redone >= SHARED
+    for portal in set(PORTALS) - redone:  # harvested once: one process, the very requests of one machine
+        assert len(senders(spread_requests[portal])) == 1, portal
+        assert len(spread_requests[portal]) == len(base_requests[portal]) - len(spread_requests[portal])
+    for portal in SHARED:  # the dead attempt's requests, then all of them again from the other worker
+        assert len(senders(spread_requests[portal])) == 2, portal
+        assert len(spread_requests[portal]) > len(base_requests[portal]) - len(spread_requests[portal])
+    assert all(limit.limit == 1 and limit.active_slots == 0 for limit in held.values()), held
