@@ -214,9 +214,10 @@ def test_same_title_in_two_units_never_merges(tmp_path):
     published, result = load_and_build(tmp_path)
     assert result.n_documents == 3
     unmatched = query(
-        published, "SELECT publisher_name, portal_id, fallback_unit_id, n_sightings FROM rpt_unmatched_publishers"
+        published,
+        "SELECT publisher_name, portal_id, resolution, fallback_unit_id, n_sightings FROM rpt_unmatched_publishers",
     )
-    assert unmatched == [("新罗区工商行政管理局联合会", "fj-gov", None, 1)]
+    assert unmatched == [("新罗区工商行政管理局联合会", "fj-gov", "unresolved", None, 1)]
 
 
 def test_two_different_index_no_never_merge(tmp_path):
