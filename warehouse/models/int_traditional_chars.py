@@ -17,7 +17,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-SEED = Path(__file__).resolve().parent.parent / "seeds" / "traditional_chars.csv"
+import warehouse
+
+#: The packaged table (found through the package, wherever the model files are read from).
+SEED = Path(warehouse.__file__).parent / "seeds" / "traditional_chars.csv"
 
 GRAIN = "one row per traditional character: its simplified form"
 MATERIALIZED = "temp"
