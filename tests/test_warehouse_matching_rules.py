@@ -231,3 +231,26 @@ def test_every_merge_names_its_rule_evidence_and_documents(tmp_path):
             True,
         )
     ]
+
+
+def test_bounded_runs_agree_with_a_plain_walk_and_span_at_most_the_window():
+    import numpy as np
+
+    from warehouse.components import bounded_runs
+
+    rng = np.random.default_rng(11)
+    pairs = zip(rng.integers(0, 40, 3_000), rng.integers(-50, 400, 3_000), strict=True)
+    rows = sorted({(int(p), int(d)) for p, d in pairs})
+    partition = np.array([p for p, _ in rows])
+    day = np.array([d for _, d in rows])
+    firsts = bounded_runs(partition, day, 3)
+
+    expected, current = [], None
+    for (p, d), previous in zip(rows, [None, *rows[:-1]], strict=True):
+        if previous is None or previous[0] != p or d > current + 3:
+            current = d  # a new run opens at the first date more than 3 days after the last opening
+        expected.append(current)
+    assert firsts.tolist() == expected
+    assert ((day - firsts) <= 3).all() and ((day - firsts) >= 0).all()
+    # a daily title over a year makes runs of four days, not one chain
+    assert bounded_runs(np.zeros(365, dtype=np.int64), np.arange(365), 3)[[0, 3, 4, 364]].tolist() == [0, 0, 4, 364]
