@@ -2,7 +2,7 @@
 
 A world of `N_PORTALS` units and portals (one province, ten cities, counties below them), and
 landing rows in `LANDING_SCHEMA` over exactly 40% distinct documents, seen on one to several
-portals, some without index_no so that doc_no and title matching do real work; written
+portals (never twice on one), some without index_no so that doc_no and title matching do real work; written
 through the warehouse's own landing writer.
 """
 
@@ -69,7 +69,16 @@ def synthetic_sightings(n: int, seed: int = 7) -> pa.Table:
     doc_day = rng.integers(0, 6 * 365, n_docs)
     doc_has_index = rng.random(n_docs) < 0.75
     doc_has_doc_no = rng.random(n_docs) < 0.4
-    portal = np.where(np.arange(n) < n_docs, doc_unit[doc], rng.integers(0, N_PORTALS, n))
+    # a document's first sighting is on its unit's portal, each further one on another portal
+    # (the k-th further one k portals along): one portal never lists one document twice, which
+    # the title rule would rightly take for two documents
+    further = doc[n_docs:]
+    order = np.argsort(further, kind="stable")
+    ranked = further[order]
+    starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    rank = np.empty(len(further), dtype=np.int64)
+    rank[order] = np.arange(len(further)) - np.repeat(starts, np.diff(np.r_[starts, len(further)]))
+    portal = np.concatenate([doc_unit, (doc_unit[further] + 1 + rank % (N_PORTALS - 1)) % N_PORTALS])
     unit = doc_unit[doc]
     shows_index = doc_has_index[doc] & (rng.random(n) < 0.9)
     shows_doc_no = doc_has_doc_no[doc] & (rng.random(n) < 0.9)

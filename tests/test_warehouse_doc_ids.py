@@ -66,6 +66,26 @@ def gov(item: str, n: int, day: int, title: str = TITLE, **fields) -> dict:
     )
 
 
+def on(portal: str, item: str, n: int, day: int, title: str = TITLE, **fields) -> dict:
+    """A row of `portal` on night n naming the city bureau, dated 2012-03-<day>. A title run
+    never merges two items of one portal, so the documents below spread over portals."""
+    return listing(
+        portal,
+        item,
+        night(NIGHTS[n])[1],
+        title=title,
+        publisher_name="龙岩市工商局",
+        published_date=date(2012, 3, day),
+        **fields,
+    )
+
+
+#: the other portals, each naming the city bureau as publisher
+FJ, XL, CT = "fj-aic-xxgk", "xl-aic-xxgk", "ct-aic-xxgk"
+OTHER = "关于年检结果的公告"
+DOC_NO = "龙工商〔2012〕5号"
+
+
 def build_night(tmp_path, n: int, rows: dict[str, list[dict]]):
     """Land each portal's rows as an incremental run of night n (nothing is withdrawn), build."""
     for portal, portal_rows in rows.items():
@@ -115,14 +135,14 @@ def test_an_earlier_dated_sighting_keeps_the_title_group_id(tmp_path):
 def test_merged_documents_keep_the_oldest_id_and_alias_the_other(tmp_path):
     published = build_night(tmp_path, 0, {LY: [ly("a", 0, 1)]})
     older = ids(published)["a"]
-    # night 2: two listings six days later, a document of their own (a gap of 6 > 3 days)
-    build_night(tmp_path, 1, {LY: [ly("b", 1, 7)], GOV: [gov("g", 1, 8)]})
+    # night 2: a document of another title on two portals, one giving its doc_no
+    build_night(tmp_path, 1, {GOV: [gov("b", 1, 7, title=OTHER, doc_no=DOC_NO)], FJ: [on(FJ, "g", 1, 8, title=OTHER)]})
     younger = ids(published)["b"]
     assert younger != older and ids(published)["g"] == younger
 
-    # night 3: a listing dated 4 March chains 1, 4, 7, 8 March into one document; it keeps
-    # the id issued first, though the younger one held more of its sightings
-    build_night(tmp_path, 2, {LY: [ly("c", 2, 4)]})
+    # night 3: a listing with a's title and date and b's doc_no ties the two into one
+    # document; it keeps the id issued first, though the younger one held more of its sightings
+    build_night(tmp_path, 2, {XL: [on(XL, "c", 2, 2, doc_no=DOC_NO)]})
     assert query(published, "SELECT doc_id, n_sightings FROM fct_documents") == [(older, 4)]
     assert set(ids(published).values()) == {older}
     assert aliases(published) == {(younger, older, run_id(2), "merged")}
@@ -133,21 +153,24 @@ def test_merged_documents_keep_the_oldest_id_and_alias_the_other(tmp_path):
     ) == [(older, run_id(0), older, None, None), (younger, run_id(1), older, run_id(2), "merged")]
 
     # night 4 changes nothing: the alias stays as it was
-    build_night(tmp_path, 3, {LY: [ly("c", 3, 4)]})
+    build_night(tmp_path, 3, {XL: [on(XL, "c", 3, 2, doc_no=DOC_NO)]})
     assert aliases(published) == {(younger, older, run_id(2), "merged")}
 
 
 def test_an_alias_chain_is_resolved_to_the_current_id(tmp_path):
-    published = build_night(tmp_path, 0, {LY: [ly("c1", 0, 1)]})
-    build_night(tmp_path, 1, {LY: [ly("b1", 1, 10)]})
-    build_night(tmp_path, 2, {LY: [ly("a1", 2, 14)]})  # 4 days after b1: a document of its own
+    titles = {"c": "关于甲的通知", "b": "关于乙的通知", "a": "关于丙的通知"}
+    published = build_night(tmp_path, 0, {LY: [ly("c1", 0, 1, title=titles["c"])]})
+    build_night(tmp_path, 1, {GOV: [gov("b1", 1, 10, title=titles["b"], doc_no=DOC_NO)]})
+    build_night(tmp_path, 2, {FJ: [on(FJ, "a1", 2, 14, title=titles["a"])]})
     docs = ids(published)
     c, b, a = docs["c1"], docs["b1"], docs["a1"]
     assert len({a, b, c}) == 3
 
-    build_night(tmp_path, 3, {LY: [ly("l1", 3, 12)]})  # 10, 12, 14: A merges into the older B
+    # a1's title and b1's doc_no: A merges into the older B
+    build_night(tmp_path, 3, {XL: [on(XL, "l1", 3, 14, title=titles["a"], doc_no=DOC_NO)]})
     assert aliases(published) == {(a, b, run_id(3), "merged")}
-    build_night(tmp_path, 4, {LY: [ly("l2", 4, 4), ly("l3", 4, 7)]})  # 1, 4, 7, 10: B into C
+    # c1's title and the same doc_no: B into C
+    build_night(tmp_path, 4, {CT: [on(CT, "l2", 4, 2, title=titles["c"], doc_no=DOC_NO)]})
     assert aliases(published) == {(a, c, run_id(3), "merged"), (b, c, run_id(4), "merged")}
     assert query(published, "SELECT doc_id FROM fct_documents") == [(c,)]
 
@@ -156,7 +179,7 @@ def test_a_split_leaves_the_id_with_the_larger_part_and_never_reissues_it(tmp_pa
     published = build_night(tmp_path, 0, {LY: [ly("a", 0, 1)]})
     old = ids(published)["a"]
     assert old == md5_id(f"s|{LY}|a")
-    build_night(tmp_path, 1, {LY: [ly("b", 1, 2), ly("c", 1, 3)]})
+    build_night(tmp_path, 1, {GOV: [gov("b", 1, 2)], FJ: [on(FJ, "c", 1, 3)]})
     assert set(ids(published).values()) == {old}
 
     # night 3: a's title is corrected; b and c (two of the id's three sightings) keep it, a
@@ -174,13 +197,13 @@ def test_a_split_leaves_the_id_with_the_larger_part_and_never_reissues_it(tmp_pa
 def test_a_split_in_two_equal_parts_leaves_the_id_with_the_earliest_seen(tmp_path):
     published = build_night(tmp_path, 0, {LY: [ly("a", 0, 1)]})
     old = ids(published)["a"]
-    build_night(tmp_path, 1, {LY: [ly("b", 1, 2)]})  # joins a: one document, a's id
+    build_night(tmp_path, 1, {GOV: [gov("b", 1, 2)]})  # joins a: one document, a's id
     assert ids(published) == {"a": old, "b": old}
     # night 3: a's title changes: one sighting each; a was seen first, so a keeps the id
     # (b has the smaller sighting_id, the last tie-break: not the one deciding here)
     build_night(tmp_path, 2, {LY: [ly("a", 2, 1, title="关于年检结果的公告")]})
-    assert ids(published) == {"a": old, "b": md5_id(f"s|{LY}|b")}
-    assert duckdb.sql(f"SELECT hash('{LY}', 'b') < hash('{LY}', 'a')").fetchall() == [(True,)]
+    assert ids(published) == {"a": old, "b": md5_id(f"s|{GOV}|b")}
+    assert duckdb.sql(f"SELECT hash('{GOV}', 'b') < hash('{LY}', 'a')").fetchall() == [(True,)]
 
 
 def test_a_failed_build_leaves_the_published_registry_and_the_next_build_uses_it(tmp_path, monkeypatch):
@@ -262,8 +285,8 @@ TAMPERING = {
 @pytest.mark.parametrize("check", sorted(TAMPERING))
 def test_each_doc_id_check_catches_its_fault(tmp_path, check):
     build_night(tmp_path, 0, {LY: [ly("a", 0, 1)]})
-    build_night(tmp_path, 1, {LY: [ly("b", 1, 7)]})
-    published = build_night(tmp_path, 2, {LY: [ly("c", 2, 4)]})  # the two documents merge
+    build_night(tmp_path, 1, {GOV: [gov("b", 1, 7, title=OTHER, doc_no=DOC_NO)]})
+    published = build_night(tmp_path, 2, {XL: [on(XL, "c", 2, 2, doc_no=DOC_NO)]})  # the two documents merge
     assert len(aliases(published)) == 1
     copy = tmp_path / "tampered.duckdb"
     shutil.copy(published, copy)

@@ -103,9 +103,11 @@ def test_a_late_landing_file_gives_the_state_of_the_nights_in_order(tmp_path):
     # k00: last seen N1, missed by N3, N4, N5; withdrawn as of N3, the first of them
     assert state["k00"] == ("文件k00", None, "ly-aic", True, run[N1], run[N1], 3, N3)
     assert state["k01"] == ("文件k01", None, "ly-aic", True, run[N1], run[N5], 0, None)
-    # m: latest row N5 (listing only), its fields from the latest detail row: N4 page 0 row 3
-    # (not N3's, loaded later, nor N4's page 1 row); the publisher that row names
-    assert state["m"] == ("甲三", "新罗工商分局", "xl-aic", True, run[N1], run[N5], 0, None)
+    # m: latest row N5 (listing only), overlaid by the latest detail row: N4 page 0 row 3
+    # (not N3's, loaded later, nor N4's page 1 row), whose publisher it names. N5's list row
+    # differs from the one read with that detail page (another listing hash), so the title
+    # N5's list prints is the newer (docs/matching.md, Sighting state)
+    assert state["m"] == ("甲（列表五）", "新罗工商分局", "xl-aic", True, run[N1], run[N5], 0, None)
     # n: first listed by the incremental N2, with its detail page
     assert state["n"] == ("乙", None, "ly-aic", True, run[N2], run[N5], 0, None)
     assert query(published, "SELECT count(*), count(*) FILTER (WHERE is_withdrawn) FROM fct_documents") == [(22, 1)]

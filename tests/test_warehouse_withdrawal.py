@@ -135,17 +135,26 @@ def test_incremental_rows_without_detail_keep_the_detail_fields(tmp_path):
                 genre="通知",
                 doc_no="龙工商〔2012〕1号",
                 n_attachments=1,
+                listing_hash="list-a",
             ),
         ],
     )
-    # incremental night: the listing row only (title as the list prints it), no detail page
+    # incremental night: the listing row only (title as the list prints it), no detail page;
+    # the list row is the one read with the detail page (the same listing hash), so the
+    # detail page's fields stand (docs/matching.md, Sighting state)
     land(
         tmp_path,
         NIGHTS[1],
         PORTAL,
         [
             listing(
-                PORTAL, "a", full_seen, detail=False, title="关于甲的通知（修订）", published_date=date(2012, 6, 1)
+                PORTAL,
+                "a",
+                full_seen,
+                detail=False,
+                title="关于甲的通知（修订）",
+                published_date=date(2012, 6, 1),
+                listing_hash="list-a",
             ),
         ],
         mode="incremental",

@@ -37,18 +37,6 @@ removed_portals AS (
     HAVING (SELECT max(started_at) FROM stg_runs)
         >= max(r.started_at) + to_days(CAST(c.removed_portal_grace_days AS INTEGER))
 ),
-publisher_units AS (
-    -- names are resolved once per distinct publisher name, not once per sighting (the names
-    -- of the latest rows and of the latest detail rows: every name a state can hold)
-    SELECT l.publisher_name, n.unit_id
-    FROM (
-        SELECT publisher_name FROM stg_sightings WHERE publisher_name IS NOT NULL
-        UNION
-        SELECT publisher_name FROM stg_sighting_details WHERE publisher_name IS NOT NULL
-    ) AS l
-    JOIN int_unit_names AS n
-        ON n.name_key = regexp_replace(nfkc(l.publisher_name), '[\s\p{Z}]', '', 'g')
-),
 placed AS (
     SELECT s.*, coalesce(r.seen_ordinal, 0) AS seen_ordinal
     FROM int_sighting_states AS s
@@ -74,6 +62,8 @@ SELECT
     coalesce(n.unit_id, po.unit_id) AS unit_id,
     CASE WHEN n.unit_id IS NOT NULL THEN 'publisher' WHEN po.unit_id IS NOT NULL THEN 'portal' END
         AS unit_source,
+    -- how the printed publisher resolved (int_publisher_units; NULL: none printed)
+    n.resolution AS publisher_resolution,
     nullif(regexp_replace(nfkc(p.title), '[\s\p{Z}\p{P}\p{S}]', '', 'g'), '') AS title_key,
     -- a doc_no without 〔year〕 only matches within one published year
     CASE
@@ -91,4 +81,4 @@ LEFT JOIN eligible_totals AS t ON t.portal_id = p.portal_id
 LEFT JOIN eligible AS m ON m.portal_id = p.portal_id AND m.ordinal = p.seen_ordinal + 1
 LEFT JOIN stg_portals AS po ON po.portal_id = p.portal_id
 LEFT JOIN removed_portals AS rp ON rp.portal_id = p.portal_id
-LEFT JOIN publisher_units AS n ON n.publisher_name = p.publisher_name
+LEFT JOIN int_publisher_units AS n ON n.publisher_name = p.publisher_name

@@ -9,7 +9,7 @@ SELECT
     k.doc_no,
     k.published_date,
     k.match_rule,
-    substr(k.doc_key, 3) AS chosen_index_no,
+    d.index_no AS chosen_index_no,
     k.candidate_index_nos
 FROM int_document_keys AS k
 JOIN fct_documents AS d ON d.doc_key = k.doc_key

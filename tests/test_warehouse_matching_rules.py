@@ -1,0 +1,256 @@
+"""The matching rules' safeguards on messy portals (docs/matching.md): a title run that is
+ambiguous merges nothing, an index_no printed under two units is two documents, and every
+merge and refusal is a row of fct_match_decisions. Hand-made landing rows on the small world
+of tests/helpers/warehouse.py, built into a real DuckDB file."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from helpers.warehouse import land, listing, load_and_build, night, query
+
+D1 = date(2013, 1, 5)
+SEEN = night(D1)[1]
+CITY = "龙岩市工商局"
+
+
+def document_groups(published) -> list[list[tuple[str, str]]]:
+    """The sightings of each document, as sorted lists of (portal_id, item_key)."""
+    rows = query(
+        published,
+        "SELECT list((portal_id, item_key) ORDER BY portal_id, item_key) FROM fct_sightings GROUP BY doc_id",
+    )
+    return sorted([tuple(pair) for pair in row[0]] for row in rows)
+
+
+def decisions(published) -> list[tuple]:
+    return query(
+        published,
+        "SELECT rule, item_key_a, item_key_b, decision, refusal_reason, confidence FROM fct_match_decisions "
+        "ORDER BY ALL",
+    )
+
+
+def test_a_title_run_with_two_different_doc_no_merges_nothing(tmp_path):
+    # one unit's two penalty decisions on one day, each with its 文号, and a copy without 文号
+    # on the province portal: which one it copies cannot be told, so nothing merges
+    title = "行政处罚决定书"
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            listing(
+                "ly-aic-xxgk", "ly1", SEEN, title=title, doc_no="龙工商罚〔2012〕1号", published_date=date(2012, 3, 1)
+            )
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [
+            listing(
+                "fj-gov",
+                "g1",
+                SEEN,
+                title=title,
+                doc_no="龙工商罚〔2012〕2号",
+                publisher_name=CITY,
+                published_date=date(2012, 3, 2),
+            ),
+            listing("fj-gov", "g2", SEEN, title=title, publisher_name=CITY, published_date=date(2012, 3, 1)),
+        ],
+    )
+    published, result = load_and_build(tmp_path)
+    assert result.n_documents == 3
+    refusal = "title run holds different doc_no"
+    # the run's anchor is its earliest member, then the smaller sighting_id: g2 or ly1
+    rows = decisions(published)
+    assert [row[0] for row in rows] == ["title", "title"]
+    assert {row[3:] for row in rows} == {("refused", refusal, 0.7), ("refused", refusal, 0.6)}
+    assert {row[1] for row in rows} | {row[2] for row in rows} == {"ly1", "g1", "g2"}
+
+
+def test_a_title_run_with_two_items_of_one_portal_merges_nothing(tmp_path):
+    # the city portal lists two 工作动态 items a day apart; the province portal's copy could be
+    # either. Without the refusal, all three would be one document.
+    title = "工作动态"
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            listing("ly-aic-xxgk", "ly1", SEEN, title=title, published_date=date(2012, 3, 1)),
+            listing("ly-aic-xxgk", "ly2", SEEN, title=title, published_date=date(2012, 3, 2)),
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [listing("fj-gov", "g1", SEEN, title=title, publisher_name=CITY, published_date=date(2012, 3, 2))],
+    )
+    published, result = load_and_build(tmp_path)
+    assert result.n_documents == 3
+    assert {row[3:5] for row in decisions(published)} == {("refused", "title run holds several items of one portal")}
+
+
+def test_two_items_of_one_portal_sharing_an_index_no_do_not_block_a_title_run(tmp_path):
+    # one document listed twice by the city portal (one index_no) and copied without it by
+    # the province portal: the two city items are one document, so the run is not ambiguous
+    title = "关于开展广告监测的通知"
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            listing("ly-aic-xxgk", "ly1", SEEN, title=title, index_no="LY-7", published_date=date(2012, 3, 1)),
+            listing("ly-aic-xxgk", "ly2", SEEN, title=title, index_no="LY-7", published_date=date(2012, 3, 1)),
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [listing("fj-gov", "g1", SEEN, title=title, publisher_name=CITY, published_date=date(2012, 3, 3))],
+    )
+    published, result = load_and_build(tmp_path)
+    assert result.n_documents == 1
+    assert {row[0] for row in decisions(published) if row[3] == "merged"} == {"index_no", "title"}
+
+
+def test_an_index_no_printed_under_two_units_is_two_documents(tmp_path):
+    # two county bureaus number their documents on their own: 2012-0001 is both a 新罗 and a
+    # 长汀 document. A province copy naming no publisher cannot tell which: a third document
+    # (counted nowhere, it has no unit).
+    land(
+        tmp_path,
+        D1,
+        "xl-aic-xxgk",
+        [
+            listing(
+                "xl-aic-xxgk",
+                "x1",
+                SEEN,
+                index_no="2012-0001",
+                title="甲",
+                publisher_name="新罗区工商行政管理局",
+                published_date=date(2012, 3, 1),
+            )
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "ct-aic-xxgk",
+        [
+            listing(
+                "ct-aic-xxgk",
+                "c1",
+                SEEN,
+                index_no="2012-0001",
+                title="乙",
+                publisher_name="长汀县工商行政管理局",
+                published_date=date(2012, 5, 1),
+            )
+        ],
+    )
+    land(tmp_path, D1, "fj-gov", [listing("fj-gov", "g1", SEEN, index_no="2012-0001", title="甲")])
+    published, result = load_and_build(tmp_path)
+    assert document_groups(published) == [[("ct-aic-xxgk", "c1")], [("fj-gov", "g1")], [("xl-aic-xxgk", "x1")]]
+    assert result.n_documents == 3
+    rows = decisions(published)
+    assert len(rows) == 2
+    assert {row[3:5] for row in rows} == {("refused", "index_no printed under several units")}
+    assert sorted(row[5] for row in rows) == [0.0, 0.9]  # two printed units; a unit missing on one side
+
+
+def test_an_index_no_joins_a_copy_that_names_no_unit_or_the_same_unit(tmp_path):
+    # the city's own portal, a province copy naming no publisher and a county portal relaying
+    # it (its portal unit is the county, but the printed publisher is what scopes)
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [listing("ly-aic-xxgk", "ly1", SEEN, index_no="FJ-LY-9", title="丙", published_date=date(2012, 3, 1))],
+    )
+    land(tmp_path, D1, "fj-gov", [listing("fj-gov", "g1", SEEN, index_no="FJ-LY-9", title="丙")])
+    land(
+        tmp_path,
+        D1,
+        "xl-aic-xxgk",
+        [listing("xl-aic-xxgk", "x1", SEEN, index_no="FJ-LY-9", title="丙", publisher_name="龙岩市工商行政管理局")],
+    )
+    published, result = load_and_build(tmp_path)
+    assert result.n_documents == 1
+    rows = decisions(published)
+    assert {row[3] for row in rows} == {"merged"} and len(rows) == 2
+    assert query(published, "SELECT unit_id FROM fct_documents") == [("ly-aic",)]
+
+
+def test_every_merge_names_its_rule_evidence_and_documents(tmp_path):
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [listing("ly-aic-xxgk", "ly1", SEEN, doc_no="龙工商〔2012〕3号", title="甲", published_date=date(2012, 3, 5))],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [
+            listing(
+                "fj-gov",
+                "g1",
+                SEEN,
+                doc_no="龙工商〔2012〕3号",
+                title="乙",
+                publisher_name=CITY,
+                published_date=date(2012, 3, 9),
+            )
+        ],
+    )
+    published, _ = load_and_build(tmp_path)
+    rows = query(
+        published,
+        "SELECT rule, match_key, doc_no_a, doc_no_b, day_gap, decision, confidence, doc_id_a = doc_id_b, "
+        "(SELECT doc_id FROM fct_documents) = doc_id_a FROM fct_match_decisions",
+    )
+    assert rows == [
+        (
+            "doc_no",
+            "d|ly-aic|龙工商〔2012〕3号|",
+            "龙工商〔2012〕3号",
+            "龙工商〔2012〕3号",
+            4,
+            "merged",
+            0.95,
+            True,
+            True,
+        )
+    ]
+
+
+def test_bounded_runs_agree_with_a_plain_walk_and_span_at_most_the_window():
+    import numpy as np
+
+    from warehouse.components import bounded_runs
+
+    rng = np.random.default_rng(11)
+    pairs = zip(rng.integers(0, 40, 3_000), rng.integers(-50, 400, 3_000), strict=True)
+    rows = sorted({(int(p), int(d)) for p, d in pairs})
+    partition = np.array([p for p, _ in rows])
+    day = np.array([d for _, d in rows])
+    firsts = bounded_runs(partition, day, 3)
+
+    expected, current = [], None
+    for (p, d), previous in zip(rows, [None, *rows[:-1]], strict=True):
+        if previous is None or previous[0] != p or d > current + 3:
+            current = d  # a new run opens at the first date more than 3 days after the last opening
+        expected.append(current)
+    assert firsts.tolist() == expected
+    assert ((day - firsts) <= 3).all() and ((day - firsts) >= 0).all()
+    # a daily title over a year makes runs of four days, not one chain
+    assert bounded_runs(np.zeros(365, dtype=np.int64), np.arange(365), 3)[[0, 3, 4, 364]].tolist() == [0, 0, 4, 364]

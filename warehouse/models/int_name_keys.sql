@@ -1,0 +1,42 @@
+-- materialized: temp
+-- grain: one row per distinct name a unit or a sighting gives (unit names, aliases, printed
+-- publishers): the keys publisher resolution compares (docs/matching.md, Publisher resolution).
+-- exact_key: NFKC without white space. loose_key: also without punctuation and symbols,
+-- traditional characters made simplified (int_traditional_chars), and a trailing 机关 or
+-- 本级 (局机关 → 局) removed. dropped_key: loose_key without the first 省/市/县/区 that
+-- follows at least two Han characters (the place name's level: 龙岩市工商局 → 龙岩工商局),
+-- NULL when there is none. Keys are whole names: nothing here is a prefix or a substring.
+WITH chars AS (
+    SELECT
+        coalesce(string_agg(traditional, '' ORDER BY traditional), '') AS traditional,
+        coalesce(string_agg(simplified, '' ORDER BY traditional), '') AS simplified
+    FROM int_traditional_chars
+),
+names AS (
+    SELECT unit_name AS name FROM stg_units
+    UNION
+    SELECT unnest(aliases) FROM stg_units
+    UNION
+    SELECT publisher_name FROM stg_sightings
+    UNION
+    SELECT publisher_name FROM stg_sighting_details
+),
+cleaned AS (
+    SELECT
+        n.name,
+        regexp_replace(nfkc(n.name), '[\s\p{Z}]', '', 'g') AS exact_key,
+        regexp_replace(
+            translate(regexp_replace(nfkc(n.name), '[\s\p{Z}\p{P}\p{S}]', '', 'g'), c.traditional, c.simplified),
+            '(机关|本级)+$',
+            ''
+        ) AS loose_key
+    FROM names AS n
+    CROSS JOIN chars AS c
+    WHERE n.name IS NOT NULL
+)
+SELECT
+    name,
+    nullif(exact_key, '') AS exact_key,
+    nullif(loose_key, '') AS loose_key,
+    nullif(regexp_replace(loose_key, '^(\p{Han}{2,}?)[省市县区]', '\1'), loose_key) AS dropped_key
+FROM cleaned
