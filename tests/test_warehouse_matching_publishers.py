@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import duckdb
 import pytest
 from helpers.warehouse import UNITS, land, listing, load_and_build, night, query
 
-from warehouse.models.int_traditional_chars import read_pairs
+from warehouse.seed_loader import SEEDS_DIR, SeedError, declarations, read_seed
 
 D1 = date(2013, 1, 5)
 SEEN = night(D1)[1]
@@ -76,10 +77,23 @@ def test_an_unresolved_name_on_a_unit_portal_counts_under_the_portal_unit(tmp_pa
 
 
 def test_the_traditional_characters_seed_is_one_character_to_one(tmp_path):
-    pairs = read_pairs()
+    spec = declarations()["traditional_chars"]
+    table = read_seed(SEEDS_DIR / "traditional_chars.csv", spec).to_pydict()
+    pairs = dict(zip(table["traditional"], table["simplified"], strict=True))
     assert pairs["龍"] == "龙" and pairs["巖"] == "岩" and pairs["縣"] == "县" and pairs["區"] == "区"
-    assert not set(pairs) & set(pairs.values())  # no simplified character is rewritten
-    bad = tmp_path / "bad.csv"
+    bad = tmp_path / "traditional_chars.csv"
     bad.write_text("traditional,simplified\n龍,龙\n龍,竜\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"bad.csv:3: 龍 is given two simplified forms"):
-        read_pairs(bad)
+    with pytest.raises(
+        SeedError, match=r"traditional_chars.csv:3: duplicate key \(traditional='龍'\), first on line 2"
+    ):
+        read_seed(bad, spec)
+
+
+def test_the_one_to_one_check_refuses_rows_translate_cannot_use():
+    check = (SEEDS_DIR.parent / "checks" / "traditional_chars_one_to_one.sql").read_text(encoding="utf-8")
+    con = duckdb.connect()
+    con.execute("CREATE TABLE seed_traditional_chars (traditional VARCHAR, simplified VARCHAR)")
+    con.execute("INSERT INTO seed_traditional_chars VALUES ('龍', '龙'), ('巖', '岩')")
+    assert con.execute(check).fetchall() == []
+    con.execute("INSERT INTO seed_traditional_chars VALUES ('區域', '区'), ('縣', '縣'), ('龙', '竜')")
+    assert sorted(con.execute(check).fetchall()) == [("區域", "区"), ("縣", "縣"), ("龍", "龙")]

@@ -2,7 +2,7 @@
 -- grain: one row per distinct name a unit or a sighting gives (unit names, aliases, printed
 -- publishers): the keys publisher resolution compares (docs/matching.md, Publisher resolution).
 -- exact_key: NFKC without white space. loose_key: also without punctuation and symbols,
--- traditional characters made simplified (int_traditional_chars), and a trailing 机关 or
+-- traditional characters made simplified (seed_traditional_chars), and a trailing 机关 or
 -- 本级 (局机关 → 局) removed. dropped_key: loose_key without the first 省/市/县/区 that
 -- follows at least two Han characters (the place name's level: 龙岩市工商局 → 龙岩工商局),
 -- NULL when there is none. Keys are whole names: nothing here is a prefix or a substring.
@@ -10,7 +10,7 @@ WITH chars AS (
     SELECT
         coalesce(string_agg(traditional, '' ORDER BY traditional), '') AS traditional,
         coalesce(string_agg(simplified, '' ORDER BY traditional), '') AS simplified
-    FROM int_traditional_chars
+    FROM seed_traditional_chars
 ),
 names AS (
     SELECT unit_name AS name FROM stg_units
