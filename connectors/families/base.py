@@ -26,7 +26,7 @@ from connectors.families.checks import challenge_reason as challenge_reason
 from connectors.families.checks import check_stub as check_stub
 from connectors.families.checks import cut_regions as cut_regions
 from connectors.families.checks import unreadable as unreadable
-from connectors.normalize import canonical_url
+from connectors.normalize import canonical_url, parse_date
 from connectors.records import Request
 
 #: Elements nested deeper than this are refused: templates nest a few dozen levels, and
@@ -52,6 +52,20 @@ class RawRow:
 
 
 @dataclass(frozen=True)
+class UnreadableRow:
+    """A listing row the reader saw but could not read: why (`no link`, `no date`,
+    `no title`) and the start of its text, so the run can say what it skipped."""
+
+    reason: str
+    text: str = ""
+
+
+def unreadable_row(reason: str, text: str) -> UnreadableRow:
+    """An `UnreadableRow` with its text cut to what a person needs to find it again."""
+    return UnreadableRow(reason, text[:80])
+
+
+@dataclass(frozen=True)
 class ListingPage:
     """One listing page (or data-proxy group): its rows and where the listing goes next."""
 
@@ -65,6 +79,10 @@ class ListingPage:
     #: Where the walk goes on when the rest of this listing is known already (incremental
     #: mode): the next category of a walk over several; None ends the walk.
     resume: Request | None = None
+    #: Rows of the listing that could not be read, each with its reason: counted on the
+    #: run and judged by the crawl (a page with too many is a changed layout), never
+    #: dropped unseen (docs/reliability.md, "Rows that cannot be read").
+    unreadable_rows: tuple[UnreadableRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,6 +204,18 @@ def short_text(node: Tag, max_nodes: int = 64) -> str | None:
         if count >= max_nodes:
             return None
     return text_of(node)
+
+
+_DATE_IN_TEXT = re.compile(r"(?<!\d)(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?!\d)\s*日?)")
+
+
+def date_in_text(text: str) -> str | None:
+    """The last calendar date printed in running text (`… [2012-03-05]`, `2012年3月5日`),
+    or None: for rows that print their date bare, outside any element of its own."""
+    for match in reversed(list(_DATE_IN_TEXT.finditer(text))):
+        if parse_date(match.group(1))[0] is not None:
+            return match.group(1)
+    return None
 
 
 def resolve_link(href: str | None, base: str) -> str | None:
