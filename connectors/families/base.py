@@ -21,11 +21,14 @@ from bs4.element import Tag
 from bs4.filter import ElementFilter
 
 from connectors.errors import LayoutChanged
+from connectors.families.checks import MAX_UNREADABLE_SHARE as MAX_UNREADABLE_SHARE
 from connectors.families.checks import STUB_BYTES as STUB_BYTES
 from connectors.families.checks import challenge_reason as challenge_reason
 from connectors.families.checks import check_stub as check_stub
+from connectors.families.checks import check_unreadable_share as check_unreadable_share
 from connectors.families.checks import cut_regions as cut_regions
 from connectors.families.checks import unreadable as unreadable
+from connectors.families.checks import unreadable_summary as unreadable_summary
 from connectors.normalize import canonical_url, parse_date
 from connectors.records import Request
 
