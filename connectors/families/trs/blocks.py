@@ -1,4 +1,5 @@
-"""Dated link rows (`li` with an item link and a date) and which block of them is the listing.
+"""Dated link rows (an `li`, or a `tr` of a table without a header row, holding an item link
+and a date) and which block of them is the listing.
 
 A catalog page holds more than its list: menus, a side box of other columns' news (with
 dates too), "related reading" pop-ups inside each row. The list is chosen by what belongs to
@@ -14,8 +15,8 @@ it, not by size alone (docs/platforms.md, "Which block is the list"):
 4. then the block with the most rows; the first of equals in document order.
 
 So a side box longer than the list (the last page of a listing is often short) does not
-win. Within the chosen list, every sibling `li` that is not a row is an unreadable row with
-its reason (no link, no date, no title), so the crawl can count it.
+win. Within the chosen list, every sibling `li`/`tr` that is not a row is an unreadable row
+with its reason (no link, no date, no title), so the crawl can count it.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ from connectors.normalize import parse_date
 KNOWN_LIST_CLASSES = frozenset({"gl_list", "zfxxgk_zdgkc", "list_base", "xxgk_gfxwjk-list-li"})
 _MORE_LINK = re.compile(r"^(更多|more|>>|»|查看更多)", re.I)
 _A = frozenset({"a"})
-_LI = frozenset({"li"})
+_ROWS = frozenset({"li", "tr"})
+_LISTS = frozenset({"table", "ul", "ol"})
 #: Elements a row prints its date in, in two tiers: the last `span`/`b` whose whole text
 #: reads as a date, else the last other holder's (`em`, `i`, `td` …), else a date in the
 #: row's bare text (`… [2012-03-05]`). The tiers keep the raw value of the common templates.
@@ -76,8 +78,8 @@ def li_rows(doc: BeautifulSoup, base: str) -> tuple[list[RawRow], list[Unreadabl
     places: dict[int, tuple[Tag | None, bool]] = {}
     pagers: list[Tag] = []
     for node in tags(doc):
-        if node.name == "li":
-            row = read_li(node, base)
+        if node.name in _ROWS:
+            row = read_row(node, base)
             if not isinstance(row, RawRow):
                 continue
             element, in_known = _place_of(node, places)
@@ -97,14 +99,17 @@ def li_rows(doc: BeautifulSoup, base: str) -> tuple[list[RawRow], list[Unreadabl
     return [row for _, row in items], _unreadable_siblings(items, base)
 
 
-def read_li(li: Tag, base: str) -> RawRow | str | None:
-    """A `li` as a row, or why it is not one (`no date`, `no link`, `no title`), or None when
-    it holds neither text nor a link (a spacer) or only a "more" link.
+def read_row(li: Tag, base: str) -> RawRow | str | None:
+    """An `li` or `tr` as a row, or why it is not one (`no date`, `no link`, `no title`), or
+    None when it holds neither text nor a link (a spacer), only a "more" link, or (a `tr`)
+    a whole list or table of its own (a layout table's row is no listing row).
 
     Links and dates inside a nested list (a row's pop-up of related reading) are not the
     row's. Of several links (a `[栏目]` prefix before the title is common) the item is the
     one with a `title` attribute, else the one with the longest text.
     """
+    if li.name == "tr" and any(True for _ in tags(li, _LISTS)):
+        return None
     date_node, date_text = _dated(li)
     candidates: list[tuple[bool, int, str, Tag]] = []
     more_only = True
@@ -156,7 +161,7 @@ def _bare_strings(li: Tag) -> list[str]:
     out: list[str] = []
     for node in li.descendants:
         if type(node) is NavigableString and not any(
-            p.name in ("a", "li", "script", "style") for p in _parents_below(node, li)
+            p.name in ("a", "li", "tr", "script", "style") for p in _parents_below(node, li)
         ):
             out.append(str(node))
     return out
@@ -172,8 +177,8 @@ def _parents_below(node: NavigableString | Tag, stop: Tag) -> list[Tag]:
 
 
 def _nested(node: Tag, li: Tag) -> bool:
-    """True when `node` sits in a list nested inside the row `li`."""
-    return any(p.name == "li" for p in _parents_below(node, li))
+    """True when `node` sits in a list (or table row) nested inside the row `li`."""
+    return any(p.name in _ROWS for p in _parents_below(node, li))
 
 
 def _inside(node: Tag, container: Tag) -> bool:
@@ -233,7 +238,7 @@ def _ancestor_depths(node: Tag) -> dict[int, int]:
 
 
 def _unreadable_siblings(items: list[tuple[Tag, RawRow]], base: str) -> list[UnreadableRow]:
-    """The `li`s beside the rows (children of the same lists) that are not rows, with why."""
+    """The `li`s / `tr`s beside the rows (children of the same list) that are not rows, with why."""
     rows = {id(li) for li, _ in items}
     parents: dict[int, Tag] = {}
     for li, _ in items:
@@ -242,8 +247,8 @@ def _unreadable_siblings(items: list[tuple[Tag, RawRow]], base: str) -> list[Unr
     bad: list[UnreadableRow] = []
     for parent in parents.values():
         for child in parent.children:
-            if isinstance(child, Tag) and child.name == "li" and id(child) not in rows:
-                reason = read_li(child, base)
+            if isinstance(child, Tag) and child.name in _ROWS and id(child) not in rows:
+                reason = read_row(child, base)
                 if isinstance(reason, str):
                     bad.append(unreadable_row(reason, text_of(child)))
     return bad
