@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
-from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from connectors.errors import ForeignHostError
@@ -38,105 +38,97 @@ def host_key(url: str) -> str:
     return f"{parts.hostname.lower()}:{port}"
 
 
-@dataclass(frozen=True)
-class HostPattern:
-    """A glob (`*.suffix`) or an IPv4 block, on the ports it names (both defaults if none)."""
-
-    text: str  # as configured, for messages
-    ports: frozenset[int]
-    suffix: str | None = None  # `.fj.gov.cn` for `*.fj.gov.cn`
-    network: ipaddress.IPv4Network | None = None
-
-    def matches(self, key: str) -> bool:
-        """Whether the host key `hostname:port` falls under this pattern."""
-        host, _, port = key.rpartition(":")
-        if not port.isdigit() or int(port) not in self.ports:
-            return False
-        if self.suffix is not None:
-            return host.endswith(self.suffix) and len(host) > len(self.suffix)
-        try:
-            return ipaddress.IPv4Address(host) in self.network  # type: ignore[operator]
-        except ValueError:  # a name, not an address: never resolved to match a block
-            return False
-
-
-class AllowedHosts(frozenset):
-    """The host keys a portal may use (a frozenset of `hostname:port`) and its patterns:
-    `key in allowed` is true for a listed key or one a pattern matches."""
-
-    patterns: tuple[HostPattern, ...] = ()
-
-    def __new__(cls, keys: Iterable[str] = (), patterns: Iterable[HostPattern] = ()) -> AllowedHosts:
-        allowed = super().__new__(cls, keys)
-        allowed.patterns = tuple(patterns)
-        return allowed
-
-    def __contains__(self, key: object) -> bool:
-        if frozenset.__contains__(self, key):
-            return True
-        return isinstance(key, str) and any(p.matches(key) for p in self.patterns)
-
-    def describe(self) -> list[str]:
-        """The keys and patterns, sorted, for a message."""
-        return sorted(self) + [p.text for p in self.patterns]
-
-
-def host_pattern(item: str) -> HostPattern | None:
-    """The pattern an entry of a portal's `hosts` names (`*.name[:port]`, `a.b.c.d/n[:port]`),
-    None for a plain name; ValueError (saying what is accepted) for a malformed one."""
+def host_pattern(item: str) -> list[str] | None:
+    """The allow-list entries a pattern in a portal's `hosts` stands for (`*.name:port` or
+    `a.b.c.d/n:port`, on both default ports when no port is named), None for a plain name;
+    ValueError (saying what is accepted) for a malformed pattern."""
     name, port = _split_port(item.strip().lower())
-    ports = frozenset({port}) if port is not None else frozenset(DEFAULT_PORTS.values())
+    ports = [port] if port is not None else list(DEFAULT_PORTS.values())
     if "*" in name:
         rest = name[2:]
         if not name.startswith("*.") or "*" in rest or not rest or urlsplit(f"//{rest}").hostname != rest:
             raise ValueError(f"{item!r}: a host pattern is '*.' and a domain, such as '*.fj.gov.cn'")
-        return HostPattern(item, ports, suffix=f".{rest}")
-    if "/" in name:
+    elif "/" in name:
         try:
-            network = ipaddress.IPv4Network(name, strict=True)
+            name = str(ipaddress.IPv4Network(name, strict=True))
         except ValueError as exc:
             raise ValueError(f"{item!r}: not an IPv4 block such as '127.0.3.0/24' ({exc})") from exc
-        return HostPattern(item, ports, network=network)
-    return None
+    else:
+        return None
+    return [f"{name}:{p}" for p in ports]
 
 
 def _split_port(item: str) -> tuple[str, int | None]:
     """(name, port) of `name` or `name:port`; ValueError for a port that is not one."""
-    name, colon, port = item.rpartition(":") if ":" in item.rsplit("]", 1)[-1] else (item, "", "")
-    if not colon:
+    if ":" not in item.rsplit("]", 1)[-1]:
         return item, None
+    name, _, port = item.rpartition(":")
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise ValueError(f"{item!r}: {port!r} is not a port")
     return name, int(port)
 
 
-def allowed_hosts(url: str, extra: Iterable[str] = ()) -> AllowedHosts:
+@lru_cache(maxsize=256)
+def _patterns(allowed: frozenset[str]) -> tuple[tuple[str | ipaddress.IPv4Network, int], ...]:
+    """The patterns among an allow-list's entries, parsed once per allow-list: (`.suffix`
+    or the IPv4 network, port)."""
+    found: list[tuple[str | ipaddress.IPv4Network, int]] = []
+    for entry in allowed:
+        name, _, port = entry.rpartition(":")
+        if name.startswith("*."):
+            found.append((name[1:], int(port)))
+        elif "/" in name:
+            found.append((ipaddress.IPv4Network(name), int(port)))
+    return tuple(found)
+
+
+def _matches(host: str, allowed: frozenset[str]) -> bool:
+    """Whether the host key `hostname:port` is allowed by a pattern: a subdomain (never the
+    apex) of a `*.` domain, or an IPv4 address as the URL writes it inside a block (a name is
+    never resolved to match one), on the pattern's port."""
+    name, _, port = host.rpartition(":")
+    for pattern, pattern_port in _patterns(allowed):
+        if int(port) != pattern_port:
+            continue
+        if isinstance(pattern, str):
+            if name.endswith(pattern) and len(name) > len(pattern):
+                return True
+        else:
+            try:
+                if ipaddress.IPv4Address(name) in pattern:
+                    return True
+            except ValueError:
+                continue
+    return False
+
+
+def allowed_hosts(url: str, extra: Iterable[str] = ()) -> frozenset[str]:
     """The host keys a portal may use: its entry URL's host plus configured extra hosts.
 
     A host named without a port (the entry URL on its scheme's default port, or an extra
     host given as `name`) may be reached on both default ports, so the common move from
     http to https on the same name is followed. An extra host may also be `name:port` or
     a URL, which allow exactly that port, or a pattern (`*.name`, an IPv4 block; module
-    docstring). Raises ValueError for a malformed pattern.
+    docstring), kept in the set as `pattern:port` and matched by `check_host`. Raises
+    ValueError for a malformed pattern.
     """
     entry = host_key(url)
     parts = urlsplit(url)
     keys = {entry}
-    patterns: list[HostPattern] = []
     if parts.port is None:
         keys.update(_default_port_keys(parts.hostname or ""))
     for item in extra:
         item = item.strip()
         pattern = None if "://" in item else host_pattern(item)
         if pattern is not None:
-            patterns.append(pattern)
+            keys.update(pattern)
         elif "://" in item:
             keys.add(host_key(item))
         elif ":" in item.rsplit("]", 1)[-1]:
             keys.add(item.lower())
         else:
             keys.update(_default_port_keys(item))
-    return AllowedHosts(keys, patterns)
+    return frozenset(keys)
 
 
 def _default_port_keys(hostname: str) -> set[str]:
@@ -148,12 +140,11 @@ def check_host(url: str, allowed: frozenset[str], asked: str) -> str:
     """The host key of `url`, or ForeignHostError when a request for `asked` (which led to
     `url`, or is `url`) may not go there."""
     host = host_key(url)
-    if host not in allowed:
+    if host not in allowed and not _matches(host, allowed):
         how = "a redirect" if url != asked else "a request"
-        named = allowed.describe() if isinstance(allowed, AllowedHosts) else sorted(allowed)
         raise ForeignHostError(
-            f"{how} to {url} (host {host}) refused: not the portal's host nor in its hosts; allowed are {named}"
-            + (f"; asked for {asked}" if url != asked else ""),
+            f"{how} to {url} (host {host}) refused: not the portal's host nor in its hosts; "
+            f"allowed are {sorted(allowed)}" + (f"; asked for {asked}" if url != asked else ""),
             url=asked,
         )
     return host
