@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
@@ -66,6 +66,12 @@ class UnreadableRow:
 def unreadable_row(reason: str, text: str) -> UnreadableRow:
     """An `UnreadableRow` with its text cut to what a person needs to find it again."""
     return UnreadableRow(reason, text[:80])
+
+
+def split_rows(read: Iterable[RawRow | UnreadableRow]) -> tuple[list[RawRow], tuple[UnreadableRow, ...]]:
+    """(rows, unreadable rows) of a page's items read one by one, each in page order."""
+    items = list(read)
+    return [r for r in items if isinstance(r, RawRow)], tuple(r for r in items if isinstance(r, UnreadableRow))
 
 
 @dataclass(frozen=True)
