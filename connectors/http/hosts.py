@@ -42,6 +42,8 @@ def host_pattern(item: str) -> list[str] | None:
     """The allow-list entries a pattern in a portal's `hosts` stands for (`*.name:port` or
     `a.b.c.d/n:port`, on both default ports when no port is named), None for a plain name;
     ValueError (saying what is accepted) for a malformed pattern."""
+    if "://" in item:
+        return None  # a URL, not a pattern
     name, port = _split_port(item.strip().lower())
     ports = [port] if port is not None else list(DEFAULT_PORTS.values())
     if "*" in name:
@@ -119,7 +121,7 @@ def allowed_hosts(url: str, extra: Iterable[str] = ()) -> frozenset[str]:
         keys.update(_default_port_keys(parts.hostname or ""))
     for item in extra:
         item = item.strip()
-        pattern = None if "://" in item else host_pattern(item)
+        pattern = host_pattern(item)
         if pattern is not None:
             keys.update(pattern)
         elif "://" in item:
