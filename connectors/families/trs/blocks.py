@@ -77,11 +77,14 @@ def li_rows(doc: BeautifulSoup, base: str) -> tuple[list[RawRow], list[Unreadabl
     blocks: dict[int, _Block] = {}
     places: dict[int, tuple[Tag | None, bool]] = {}
     pagers: list[Tag] = []
+    row_ids: set[int] = set()
     for node in tags(doc):
         if node.name in _ROWS:
             row = read_row(node, base)
-            if not isinstance(row, RawRow):
+            # a dated row inside a row (its pop-up of related reading) is not the listing's
+            if not isinstance(row, RawRow) or any(id(p) in row_ids for p in node.parents):
                 continue
+            row_ids.add(id(node))
             element, in_known = _place_of(node, places)
             if in_known:
                 known.append((node, row))
