@@ -8,15 +8,18 @@ The pages are written here in the shape of a TRS column (`li > a[title] + span`,
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
 from helpers.loopback import LoopbackServer
+from rich.console import Console
 
 from connectors.crawl import PortalTarget, crawl
 from connectors.http import HttpClient
 from flows.config import parse_config
+from flows.probe import print_probe, probe_portal
 from flows.render import run_summary_table, summary_markdown
 from flows.steps import harvest_portal, make_client
 from warehouse.db import connect
@@ -156,3 +159,31 @@ def test_the_share_must_be_a_share(tmp_path, share) -> None:
     raw = {"warehouse": {"path": "x.duckdb"}, "harvest": {"max_unreadable_share": share}, "portal": []}
     with pytest.raises(ValueError, match="max_unreadable_share"):
         parse_config(raw, tmp_path / "xxgk.toml")
+
+
+def test_portal_test_shows_the_first_pages_unreadable_rows(portal) -> None:
+    portal.routes[COLUMN + "201206/t20120602_3001.html"] = lambda h: (
+        200,
+        {"Content-Type": "text/html; charset=utf-8"},
+        "<html><body><p>文号：示〔2012〕1号</p></body></html>".encode(),
+    )
+    raw = {
+        "warehouse": {"path": "x.duckdb"},
+        "harvest": {"per_host_delay": 0, "timeout": 5},
+        "portal": [
+            {
+                "id": "zcwj",
+                "name": "政策文件",
+                "level": "city",
+                "platform": "trs",
+                "url": portal.url(COLUMN + "index.html"),
+            }
+        ],
+    }
+    config = parse_config(raw, Path("xxgk.toml"))
+    probe = probe_portal(config.portals[0], config.harvest)
+    assert len(probe.rows) == 9
+    assert probe.unreadable == "1 of 10 rows unreadable: no date ×1; first: '无日期的第10号'"
+    out = io.StringIO()
+    print_probe(probe, Console(file=out, width=200))
+    assert "1 of 10 rows unreadable: no date ×1" in out.getvalue()
