@@ -93,7 +93,9 @@ def probe_portal(portal: Portal, harvest: Harvest, *, adopt_hosts: bool = False)
         probe.next_url = listing.next_request.url if listing.next_request else None
         bad = listing.unreadable_rows
         if bad:
-            probe.unreadable = f"{len(bad)} of {len(listing.rows) + len(bad)} rows unreadable: {unreadable_summary(bad)}"
+            probe.unreadable = (
+                f"{len(bad)} of {len(listing.rows) + len(bad)} rows unreadable: {unreadable_summary(bad)}"
+            )
         probe.rows = [
             {"url": row.url, "item_key": row.item_key, **normalize_fields(row.fields)} for row in listing.rows
         ]
