@@ -23,6 +23,7 @@ from connectors.debt import DebtBook, DebtPolicy, OwedDetail
 from connectors.details import MAX_DETAIL_FAILURES_IN_A_ROW, DetailReader
 from connectors.errors import ConnectorError, FetchError, PageError
 from connectors.families import FAMILIES
+from connectors.families.checks import MAX_UNREADABLE_SHARE, check_unreadable_share, unreadable_summary
 from connectors.http import HttpClient, Page, allowed_hosts
 from connectors.normalize import normalize_fields
 from connectors.parse_pool import Parser, parse_page
@@ -58,6 +59,9 @@ class PortalTarget:
     details: str = "new"  # new | always | never (xxgk.example.toml)
     options: Mapping[str, Any] = field(default_factory=dict)
     hosts: tuple[str, ...] = ()  # hosts besides the entry URL's that the portal may use
+    #: the share of a listing page's rows that may be unreadable before the run fails as a
+    #: changed layout (`[harvest] max_unreadable_share`)
+    max_unreadable_share: float = MAX_UNREADABLE_SHARE
 
 
 def family_for(platform: str) -> ModuleType:
@@ -239,6 +243,7 @@ class Crawl:
             request = replace(request, url=fetched.final_url)
         try:
             listing = self._parse(family.parse_listing, fetched.text, request, self.target.options)
+            self._count_unreadable(listing, request, page_no)
         except PageError as exc:
             if not ends_the_data(exc, page_no):
                 self.error = exc
@@ -252,6 +257,14 @@ class Crawl:
                 self._ledger.stub_end(page_no, "no rows")
             return None
         return fetched, listing
+
+    def _count_unreadable(self, listing: Any, request: Request, page_no: int) -> None:
+        """Count a page's unreadable rows on the run; `LayoutChanged` when they are more than
+        the share the portal allows (docs/reliability.md, "Rows that cannot be read")."""
+        bad = listing.unreadable_rows
+        if bad:
+            self._ledger.unreadable_rows(page_no, len(listing.rows), unreadable_summary(bad), len(bad))
+            check_unreadable_share(request.url, len(listing.rows), bad, self.target.max_unreadable_share)
 
     def _rows(
         self, family: ModuleType, listing: Any, hashes: list[str], request: Request, fetched: Page, page_no: int

@@ -108,6 +108,7 @@ class RunSummary:
     reason: str | None = None
     pages: int = 0
     rows: int = 0
+    unreadable_rows: int = 0  # listing rows seen but not read (no link, date or title)
     advertised_total: int | None = None
     details_fetched: int = 0
     details_owed: int = 0  # detail pages still owed after the run (connectors/debt.py)

@@ -30,6 +30,7 @@ class RunLedger:
         self.seen_keys: set[str] = set()
         self._known_items = known_items
         self._errors_dropped = 0
+        self._unreadable_pages: dict[int, int] = {}  # page number -> rows not read on it
 
     def degrade(self, status: str, reason: str) -> None:
         """Lower the run's status to `status` (never raise it); the worst reason is kept."""
@@ -46,6 +47,21 @@ class RunLedger:
             self.summary.errors.append(line)
         else:
             self._errors_dropped += 1
+
+    def unreadable_rows(self, page_no: int, rows: int, note: str, count: int) -> None:
+        """Count `count` listing rows of page `page_no` (beside `rows` read) that could not
+        be read, with an error line naming the page and why (`note`)."""
+        self.summary.unreadable_rows += count
+        self._unreadable_pages[page_no] = self._unreadable_pages.get(page_no, 0) + count
+        self.error(f"listing page {page_no}: {count} of {rows + count} rows unreadable ({note})")
+
+    def unreadable_note(self) -> str | None:
+        """`3 listing rows unreadable (page 2: 1, page 5: 2)`, or None when every row read."""
+        if not self._unreadable_pages:
+            return None
+        pages = sorted(self._unreadable_pages.items())
+        where = ", ".join(f"page {page}: {n}" for page, n in pages[:10]) + (", …" if len(pages) > 10 else "")
+        return f"{self.summary.unreadable_rows} listing rows unreadable ({where})"
 
     # -- how the walk ended -------------------------------------------------------------
 
@@ -95,6 +111,9 @@ class RunLedger:
         if detail_note:
             self.error(detail_note)
             summary.reason = summary.reason or detail_note
+        unread = self.unreadable_note()
+        if unread:  # a run that reads on says so beside its reason, however it ended
+            summary.reason = f"{summary.reason}; {unread}" if summary.reason else unread
         if self._errors_dropped:
             summary.errors.append(f"… and {self._errors_dropped} more errors")
         summary.complete = summary.complete and summary.status == "ok"

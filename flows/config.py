@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from connectors.families.checks import MAX_UNREADABLE_SHARE
+from connectors.http.hosts import host_pattern
+
 DEFAULT_USER_AGENT = "xxgk/0.1 (government information-disclosure catalog harvester)"
 
 Level = Literal["province", "city", "county"]
@@ -77,6 +80,9 @@ class Harvest(_Strict):
     detail_debt_requests: int = Field(200, ge=0, le=100_000)
     detail_debt_seconds: float = Field(120, ge=0, le=86_400)
     detail_debt_max_attempts: int = Field(8, ge=1, le=30)
+    # the share of a listing page's rows that may be unreadable (no link, date or title)
+    # before the portal's run fails as a changed layout (docs/reliability.md)
+    max_unreadable_share: float = Field(MAX_UNREADABLE_SHARE, ge=0, le=1)
 
     @field_validator("quarantine_release_listings")
     @classmethod
@@ -124,10 +130,13 @@ class Portal(_Strict):
     @field_validator("hosts")
     @classmethod
     def _bare_hosts(cls, value: list[str]) -> list[str]:
-        """Extra hosts are host names (optionally with a port), not URLs."""
+        """Extra hosts are host names or patterns (`*.name`, an IPv4 block; each optionally
+        with a port), not URLs."""
         for host in value:
+            if host_pattern(host) is not None:  # raises ValueError for a malformed pattern
+                continue
             if not host or "/" in host or " " in host or urlsplit(f"//{host}").hostname is None:
-                raise ValueError(f"must be host names such as 'www.example.gov.cn', not {host!r}")
+                raise ValueError(f"must be host names ('www.x.gov.cn'), '*.x.gov.cn' or '127.0.3.0/24', not {host!r}")
         return value
 
     @property

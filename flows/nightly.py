@@ -27,6 +27,7 @@ from prefect.runtime import task_run  # noqa: E402
 from prefect.states import Failed  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
+from connectors.families.checks import MAX_UNREADABLE_SHARE  # noqa: E402
 from flows.clock import Clock, run_clock  # noqa: E402
 from flows.config import Config, Portal, load_config  # noqa: E402
 from flows.housekeeping import exclusive_run, remove_leftovers, unused_run_id  # noqa: E402
@@ -104,6 +105,7 @@ def harvest(
     parser: Any = None,
     owed: dict[str, Any] | None = None,
     debt: Any = None,
+    max_unreadable_share: float = MAX_UNREADABLE_SHARE,
 ) -> PortalOutcome:
     """One portal's harvest; raises `TransientHarvestFailure` so Prefect can try again."""
     outcome = harvest_portal(
@@ -117,6 +119,7 @@ def harvest(
         parser=parser,
         owed=owed,
         debt=debt,
+        max_unreadable_share=max_unreadable_share,
     )
     if progress is not None:
         progress.finish(portal.id, outcome.status, outcome.rows, outcome.pages)
@@ -195,6 +198,7 @@ def _harvest_and_build(config: Config, chosen: list[Portal], full: bool, progres
                     "parser": parser,
                     "owed": owed[portal.id],
                     "debt": debt,
+                    "max_unreadable_share": config.harvest.max_unreadable_share,
                 },
             )
             for portal in chosen

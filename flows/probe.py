@@ -15,6 +15,7 @@ from rich.table import Table
 
 from connectors.errors import ConnectorError, LayoutChanged, NoRows
 from connectors.families import FAMILIES
+from connectors.families.checks import unreadable_summary
 from connectors.http import HttpClient, allowed_hosts
 from connectors.normalize import normalize_fields
 from connectors.records import FIELDS, Request
@@ -42,6 +43,7 @@ class Probe:
     attachments: tuple[str, ...] = ()
     error: str | None = None
     hosts_seen: list[str] = field(default_factory=list)  # row hosts besides the entry URL's
+    unreadable: str | None = None  # the first page's rows that could not be read, and why
 
     @property
     def ok(self) -> bool:
@@ -89,11 +91,16 @@ def probe_portal(portal: Portal, harvest: Harvest, *, adopt_hosts: bool = False)
             return probe
         probe.page_count, probe.advertised_total = listing.page_count, listing.advertised_total
         probe.next_url = listing.next_request.url if listing.next_request else None
+        bad = listing.unreadable_rows
+        if bad:
+            probe.unreadable = (
+                f"{len(bad)} of {len(listing.rows) + len(bad)} rows unreadable: {unreadable_summary(bad)}"
+            )
         probe.rows = [
             {"url": row.url, "item_key": row.item_key, **normalize_fields(row.fields)} for row in listing.rows
         ]
         if not listing.rows:
-            probe.error = "listing page: no rows"
+            probe.error = "listing page: no rows" + (f" ({probe.unreadable})" if probe.unreadable else "")
             return probe
         probe.detail_url = listing.rows[0].url
         probe.hosts_seen = hosts_seen([row.url for row in listing.rows], portal.url)
@@ -120,6 +127,8 @@ def print_probe(probe: Probe, console: Console, max_rows: int = 20) -> None:
                 f"advertised total: {probe.advertised_total or '?'}; next page: {probe.next_url or 'none'}"
             )
         )
+        if probe.unreadable:
+            console.print(safe(probe.unreadable, "yellow"))
         table = Table(title="listing rows", title_justify="left")
         for column in ("#", *LISTING_COLUMNS, "url"):
             table.add_column(column, overflow="fold")

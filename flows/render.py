@@ -26,7 +26,17 @@ SCHEME_TITLES = {"topic": "主题分类 topic", "function": "业务职能分类 
 
 
 #: The counts of a portal's run, in the order both run summaries (terminal and markdown) show them.
-RUN_COUNTS = ("pages", "rows", "new", "details_owed", "details_paid", "details_given_up", "requests", "attempts")
+RUN_COUNTS = (
+    "pages",
+    "rows",
+    "unreadable_rows",
+    "new",
+    "details_owed",
+    "details_paid",
+    "details_given_up",
+    "requests",
+    "attempts",
+)
 
 
 def make_console(stderr: bool = False) -> Console:
@@ -62,7 +72,7 @@ def run_summary_table(outcomes: Iterable[Mapping[str, Any]], title: str = "Porta
     table.add_column("portal", no_wrap=True)
     table.add_column("mode")
     table.add_column("status")
-    for column in ("pages", "rows", "new", "owed", "paid", "given up", "requests", "attempts"):
+    for column in ("pages", "rows", "unreadable", "new", "owed", "paid", "given up", "requests", "attempts"):
         table.add_column(column, justify="right")
     table.add_column("seconds", justify="right")
     table.add_column("reason", overflow="fold")

@@ -12,13 +12,14 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from connectors.crawl import PortalTarget, crawl
 from connectors.debt import DebtPolicy, OwedDetail
+from connectors.families.checks import MAX_UNREADABLE_SHARE
 from connectors.http import HttpClient
 from connectors.parse_pool import InlineParser, ParsePool, Parser
 from connectors.records import FetchLogEntry, RunSummary
@@ -43,6 +44,7 @@ class PortalOutcome:
     reason: str | None = None
     pages: int = 0
     rows: int = 0
+    unreadable_rows: int = 0  # listing rows seen but not read (connectors/run_status.py)
     new: int = 0  # distinct items not known before this run
     details_owed: int = 0  # detail pages still owed after the run (connectors/debt.py)
     details_paid: int = 0  # owed detail pages read tonight
@@ -150,19 +152,22 @@ def harvest_portal(
     parser: Parser | None = None,
     owed: dict[str, OwedDetail] | None = None,
     debt: DebtPolicy | None = None,
+    max_unreadable_share: float = MAX_UNREADABLE_SHARE,
 ) -> PortalOutcome:
     """Crawl one portal and land its rows and run file, whatever happens; return its outcome.
 
     The crawl records a portal's failures on its summary instead of raising; the rows read
     before a failure are landed too (the warehouse never withdraws on a failed run). An
     exception here is a bug of ours: the run is landed as failed, then the bug re-raised.
-    `owed` and `debt`: the detail pages owed from earlier nights, and tonight's budget.
+    `owed` and `debt`: the detail pages owed from earlier nights, and tonight's budget;
+    `max_unreadable_share`: `[harvest] max_unreadable_share`.
     """
     known = known or {}
     started = time.monotonic()
     rows: list[dict[str, Any]] = []
     keys: set[str] = set()
-    run = crawl(target_of(portal), client, mode=mode, known=known, run_id=run_id, parser=parser, owed=owed, debt=debt)
+    target = replace(target_of(portal), max_unreadable_share=max_unreadable_share)
+    run = crawl(target, client, mode=mode, known=known, run_id=run_id, parser=parser, owed=owed, debt=debt)
     summary: RunSummary = run.summary
     bug: Exception | None = None
     try:
@@ -188,6 +193,7 @@ def harvest_portal(
         reason=summary.reason,
         pages=summary.pages,
         rows=summary.rows,
+        unreadable_rows=summary.unreadable_rows,
         new=len(keys - known.keys()),
         details_owed=summary.details_owed,
         details_paid=summary.details_paid,

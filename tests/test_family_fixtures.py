@@ -96,6 +96,8 @@ def check(family: str, expected_path: Path) -> None:
         normalized = _normalized_json(result.rows[int(index)].fields)
         for name, value in wanted.items():
             assert normalized[name] == value, (index, name)
+    # every recorded page states the rows it cannot read; most have none
+    assert [[bad.reason, bad.text] for bad in result.unreadable_rows] == spec.get("unreadable", [])
     assert result.page_count == spec["page_count"]
     assert result.advertised_total == spec["advertised_total"]
     assert _request_json(result.next_request) == spec["next_request"]

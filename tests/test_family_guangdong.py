@@ -167,3 +167,18 @@ def test_crawl_of_a_gkmlpt_portal_sees_each_article_once_and_resumes_by_category
         assert seen_again and len(seen_again) < 64  # known rows are seen, the walk cut short
         asked = [f.url for f in again.fetches]
         assert len(asked) == 1 + 6  # the index, then page 1 of each of the six categories walked
+
+
+def test_gkmlpt_and_govcn_count_an_item_without_a_url_instead_of_failing_the_page() -> None:
+    request = Request(f"{BASE}/gkmlpt/api/all/21?page=1&sid=7")
+    broken = {**article(2), "url": "", "post_url": None}
+    page = gkmlpt.parse_listing(api([article(1), broken, article(3)], 3), request, {})
+    assert [r.item_key for r in page.rows] == ["post_1", "post_3"]
+    assert [(bad.reason, bad.text) for bad in page.unreadable_rows] == [("no link", "t2")]
+    assert page.next_request is None and not page.passing  # 3 articles of 3: the category is read
+
+    hits = [{"title": "甲", "url": f"{BASE}/zhengce/content/2020-07/30/content_1.htm"}, {"title": "乙", "url": ""}]
+    text = json.dumps({"code": 200, "searchVO": {"catMap": {"gongwen": {"totalCount": 2, "listVO": hits}}}})
+    found = govcn.parse_listing(text, govcn.first_request(f"{BASE}/search-gov/data?t=zhengcelibrary", {}), {})
+    assert [r.item_key for r in found.rows] == ["content_1"]
+    assert [(bad.reason, bad.text) for bad in found.unreadable_rows] == [("no link", "乙")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -97,14 +98,27 @@ def test_a_doctype_inside_a_record_cdata_is_just_text() -> None:
     assert len(hanweb.parse_listing(xml, request, {}).rows) == 7
 
 
-def test_a_record_without_a_link_is_loud() -> None:
+def test_a_record_without_a_link_is_counted_not_skipped() -> None:
     xml = fixture("dataproxy_group.xml").replace(
         '<a target="_blank" href="/art/2021/12/3/art_12377_1486150.html"', "<a", 1
     )
     request = Request(
         "http://www.dingxi.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90", method="POST"
     )
-    with pytest.raises(LayoutChanged, match="record 1 has no item link"):
+    page = hanweb.parse_listing(xml, request, {})
+    # the group holds 8 records (the blank one is no row): 7 rows before, 6 now and 1 unreadable
+    assert len(page.rows) == 6
+    assert [row.reason for row in page.unreadable_rows] == ["no link"]
+    assert "art_12377_1486150" not in {row.item_key for row in page.rows}
+
+
+def test_a_group_of_records_none_of_which_reads_is_a_changed_layout() -> None:
+    xml = fixture("dataproxy_group.xml")
+    xml = re.sub(r'href="/art/[^"]+"', "", xml)
+    request = Request(
+        "http://www.dingxi.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=90", method="POST"
+    )
+    with pytest.raises(LayoutChanged, match=r"records but no rows \(no link\)"):
         hanweb.parse_listing(xml, request, {})
 
 

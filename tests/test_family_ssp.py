@@ -8,6 +8,7 @@ import pytest
 
 from connectors.errors import ChallengePage, LayoutChanged, StubPage
 from connectors.families import ssp, trs
+from connectors.families.checks import MAX_UNREADABLE_SHARE, check_unreadable_share
 from connectors.records import Request
 
 API = "https://www.fujian.gov.cn/ssp/search/api/apiSearch?siteId=8a28&apiName=SSP_OPENINFO"
@@ -61,9 +62,15 @@ def test_an_item_key_falls_back_to_the_id_then_the_url() -> None:
     assert rows[1].item_key == rows[1].url == "https://www.fujian.gov.cn/a/c.htm"
 
 
-def test_a_hit_without_a_url_is_loud() -> None:
-    with pytest.raises(LayoutChanged, match=r"datas\[0\] has no usable docpuburl"):
-        ssp.parse_listing(_page('[{"_doctitle": "甲"}]'), Request(API + "&page=1&datas=20"), {})
+def test_a_hit_without_a_url_is_counted_and_a_page_of_them_is_loud() -> None:
+    request = Request(API + "&page=1&datas=20")
+    page = ssp.parse_listing(_page('[{"_doctitle": "甲"}, {"_doctitle": "乙", "docpuburl": "/a/c.htm"}]'), request, {})
+    assert [row.fields["title"] for row in page.rows] == ["乙"]
+    assert [(bad.reason, bad.text) for bad in page.unreadable_rows] == [("no link", "甲")]
+    only = ssp.parse_listing(_page('[{"_doctitle": "甲"}]'), request, {})
+    assert only.rows == [] and len(only.unreadable_rows) == 1
+    with pytest.raises(LayoutChanged, match=r"1 of 1 rows unreadable \(100%, more than 20% allowed\): no link ×1"):
+        check_unreadable_share(request.url, len(only.rows), only.unreadable_rows, MAX_UNREADABLE_SHARE)
 
 
 def test_a_small_html_page_instead_of_json_is_a_stub() -> None:

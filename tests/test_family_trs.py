@@ -310,3 +310,47 @@ def test_a_label_with_an_empty_value_takes_nothing_that_follows_it() -> None:
     assert fields["publisher_name"] == "龙岩市工商局企业注册科"
     assert fields["index_no"] == "00315478-X/2012-00232"
     assert fields["published_date"] == "2012-12-24"
+
+
+def _page_of(body: str) -> str:
+    return f"<html><body>{body}{'<p>正文以外的文字</p>' * 60}</body></html>"
+
+
+def test_dated_items_in_a_rows_pop_up_list_are_not_rows_of_the_listing() -> None:
+    rows = "".join(
+        f'<li><a href="./201203/t2012030{n}_{n}.html" title="文件{n}">文件{n}</a>'
+        f'<div class="popbox"><ul><li><a href="../jd/201203/t2012030{n}_{n}0.html" title="关于文件{n}的很长很长的解读">'
+        f"关于文件{n}的很长很长的解读</a><span>2012-03-0{n}</span></li></ul></div><span>2012-03-0{n}</span></li>"
+        for n in range(1, 6)
+    )
+    page = trs.parse_listing(
+        _page_of(f'<div class="list"><ul>{rows}</ul></div>'),
+        Request("http://www.example.gov.cn/xxgk/tzgg/index.html"),
+        {},
+    )
+    assert [row.item_key for row in page.rows] == [f"t2012030{n}_{n}" for n in range(1, 6)]
+    assert [row.fields["title"] for row in page.rows] == [f"文件{n}" for n in range(1, 6)]
+    assert page.unreadable_rows == ()
+
+
+def test_a_sidebar_fools_the_reader_by_size_only_when_nothing_else_tells() -> None:
+    """The side box has more rows; the pager's kinship picks the list even when both link
+    into the listing's folder (and so does the folder alone, with no pager)."""
+    side = "".join(
+        f'<li><a href="./202201/t2022010{n}_{n}.html" title="热点{n}">热点{n}</a><span>2022-01-0{n}</span></li>'
+        for n in range(1, 9)
+    )
+    listed = "".join(
+        f'<li><a href="./201203/t2012030{n}_{n}.html" title="文件{n}">文件{n}</a><span>2012-03-0{n}</span></li>'
+        for n in range(1, 3)
+    )
+    pager = '<div class="page"><a href="index_3.html">上一页</a></div>'
+    body = (
+        f'<div class="main"><div class="col_l"><div class="hot"><ul>{side}</ul></div></div>'
+        f'<div class="col_r"><div class="lst"><ul>{listed}</ul></div>{pager}</div></div>'
+    )
+    page = trs.parse_listing(_page_of(body), Request("http://www.example.gov.cn/xxgk/tzgg/index_4.html"), {})
+    assert [row.fields["title"] for row in page.rows] == ["文件1", "文件2"]
+    without_pager = body.replace(pager, "")
+    page = trs.parse_listing(_page_of(without_pager), Request("http://www.example.gov.cn/xxgk/tzgg/index_4.html"), {})
+    assert len(page.rows) == 8  # nothing tells them apart but size: documented, and why the pager matters

@@ -65,6 +65,7 @@ RUN_KEYS = (
     "finished_at",
     "pages",
     "rows",
+    "unreadable_rows",
     "advertised_total",
     "details_fetched",
     "details_owed",

@@ -30,12 +30,12 @@ _RUN_COLUMNS = """
     status VARCHAR NOT NULL, reason VARCHAR, started_at TIMESTAMP NOT NULL,
     finished_at TIMESTAMP, pages INTEGER, rows INTEGER, advertised_total INTEGER,
     details_fetched INTEGER, details_owed INTEGER, details_paid INTEGER,
-    details_given_up INTEGER, requests INTEGER, retries INTEGER, bytes BIGINT,
+    details_given_up INTEGER, unreadable_rows INTEGER, requests INTEGER, retries INTEGER, bytes BIGINT,
     complete BOOLEAN NOT NULL, errors VARCHAR[], loaded_at TIMESTAMP NOT NULL,
     PRIMARY KEY (run_id, portal_id)
 """
 #: Run columns added after the first state databases were made (added to them on open).
-_LATER_RUN_COLUMNS = ("details_owed", "details_paid", "details_given_up")
+_LATER_RUN_COLUMNS = ("details_owed", "details_paid", "details_given_up", "unreadable_rows")
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
@@ -21,12 +21,15 @@ from bs4.element import Tag
 from bs4.filter import ElementFilter
 
 from connectors.errors import LayoutChanged
+from connectors.families.checks import MAX_UNREADABLE_SHARE as MAX_UNREADABLE_SHARE
 from connectors.families.checks import STUB_BYTES as STUB_BYTES
 from connectors.families.checks import challenge_reason as challenge_reason
 from connectors.families.checks import check_stub as check_stub
+from connectors.families.checks import check_unreadable_share as check_unreadable_share
 from connectors.families.checks import cut_regions as cut_regions
 from connectors.families.checks import unreadable as unreadable
-from connectors.normalize import canonical_url
+from connectors.families.checks import unreadable_summary as unreadable_summary
+from connectors.normalize import canonical_url, parse_date
 from connectors.records import Request
 
 #: Elements nested deeper than this are refused: templates nest a few dozen levels, and
@@ -52,6 +55,26 @@ class RawRow:
 
 
 @dataclass(frozen=True)
+class UnreadableRow:
+    """A listing row the reader saw but could not read: why (`no link`, `no date`,
+    `no title`) and the start of its text, so the run can say what it skipped."""
+
+    reason: str
+    text: str = ""
+
+
+def unreadable_row(reason: str, text: str) -> UnreadableRow:
+    """An `UnreadableRow` with its text cut to what a person needs to find it again."""
+    return UnreadableRow(reason, text[:80])
+
+
+def split_rows(read: Iterable[RawRow | UnreadableRow]) -> tuple[list[RawRow], tuple[UnreadableRow, ...]]:
+    """(rows, unreadable rows) of a page's items read one by one, each in page order."""
+    items = list(read)
+    return [r for r in items if isinstance(r, RawRow)], tuple(r for r in items if isinstance(r, UnreadableRow))
+
+
+@dataclass(frozen=True)
 class ListingPage:
     """One listing page (or data-proxy group): its rows and where the listing goes next."""
 
@@ -65,6 +88,10 @@ class ListingPage:
     #: Where the walk goes on when the rest of this listing is known already (incremental
     #: mode): the next category of a walk over several; None ends the walk.
     resume: Request | None = None
+    #: Rows of the listing that could not be read, each with its reason: counted on the
+    #: run and judged by the crawl (a page with too many is a changed layout), never
+    #: dropped unseen (docs/reliability.md, "Rows that cannot be read").
+    unreadable_rows: tuple[UnreadableRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,6 +213,18 @@ def short_text(node: Tag, max_nodes: int = 64) -> str | None:
         if count >= max_nodes:
             return None
     return text_of(node)
+
+
+_DATE_IN_TEXT = re.compile(r"(?<!\d)(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?!\d)\s*日?)")
+
+
+def date_in_text(text: str) -> str | None:
+    """The last calendar date printed in running text (`… [2012-03-05]`, `2012年3月5日`),
+    or None: for rows that print their date bare, outside any element of its own."""
+    for match in reversed(list(_DATE_IN_TEXT.finditer(text))):
+        if parse_date(match.group(1))[0] is not None:
+            return match.group(1)
+    return None
 
 
 def resolve_link(href: str | None, base: str) -> str | None:

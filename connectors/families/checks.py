@@ -1,4 +1,5 @@
-"""Page checks shared by the families: is a page a broken stub, or a WAF's challenge?
+"""Page checks shared by the families: is a page a broken stub, a WAF's challenge, or a
+page on which too many rows could not be read?
 
 A portal that fails to serve its listing answers with a tiny stub, or a web application
 firewall answers instead of it with a verification page or a JavaScript-only body. Telling
@@ -10,6 +11,9 @@ from `base` (the row types and HTML helpers) because it reads raw text, not a pa
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
+from typing import Protocol
 
 from connectors.errors import ChallengePage, LayoutChanged, PageError, StubPage
 from connectors.normalize import clean_text
@@ -26,6 +30,35 @@ def check_stub(text: str, what: str) -> None:
         if reason:
             raise ChallengePage(reason)
         raise StubPage(f"{what}: {len(text.encode('utf-8', 'surrogatepass'))} bytes, under {STUB_BYTES}")
+
+
+#: A listing page on which more than this share of the rows cannot be read has changed its
+#: layout: the run fails rather than land a listing with holes (`[harvest]
+#: max_unreadable_share`; docs/reliability.md, "Rows that cannot be read").
+MAX_UNREADABLE_SHARE = 0.2
+
+
+class _Unreadable(Protocol):
+    reason: str
+    text: str
+
+
+def unreadable_summary(bad: Sequence[_Unreadable]) -> str:
+    """`no date ×2, no link ×1; first: '…'`: the reasons of a page's unreadable rows."""
+    counts = Counter(row.reason for row in bad)
+    reasons = ", ".join(f"{reason} ×{n}" for reason, n in sorted(counts.items(), key=lambda c: (-c[1], c[0])))
+    return f"{reasons}; first: {bad[0].text!r}" if bad else ""
+
+
+def check_unreadable_share(url: str, rows: int, bad: Sequence[_Unreadable], limit: float) -> None:
+    """Raise `LayoutChanged` naming the page and the counts when more than `limit` of a
+    listing page's rows (read and unreadable together) could not be read."""
+    seen = rows + len(bad)
+    if bad and len(bad) > limit * seen:
+        raise LayoutChanged(
+            f"{url}: {len(bad)} of {seen} rows unreadable ({len(bad) / seen:.0%}, more than "
+            f"{limit:.0%} allowed): {unreadable_summary(bad)}"
+        )
 
 
 def unreadable(text: str, message: str, error: type[LayoutChanged] = LayoutChanged) -> PageError:

@@ -21,9 +21,12 @@ from connectors.families.base import (
     ListingPage,
     RawDetail,
     RawRow,
+    UnreadableRow,
     check_stub,
     resolve_link,
+    split_rows,
     unreadable,
+    unreadable_row,
 )
 from connectors.families.detail import parse_detail_page
 from connectors.families.jsonpage import json_int, json_text, load_object
@@ -154,9 +157,9 @@ def _api_page(text: str, request: Request, options: Mapping[str, str]) -> Listin
     if not isinstance(articles, list):
         raise LayoutChanged(f"{request.url}: 'articles' is not a list")
     count = _post_count(data)
-    rows = [_row(a, i, request.url) for i, a in enumerate(articles)]
+    rows, bad = split_rows(_row(a, i, request.url) for i, a in enumerate(articles))
     pages_read = page - _first_page(options) + 1
-    more = bool(rows) and (count is None or pages_read * len(rows) < count)
+    more = bool(articles) and (count is None or pages_read * len(articles) < count)
     if more:
         api = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
         following = _page_request(api, sid, page + 1, request.carry)
@@ -164,11 +167,12 @@ def _api_page(text: str, request: Request, options: Mapping[str, str]) -> Listin
         following = _next_category(request, sid, options)
     return ListingPage(
         rows=rows,
-        passing=not rows,
+        passing=not rows and not bad,
         next_request=following,
-        page_count=-(-count // len(rows)) if count and rows and page == _first_page(options) else None,
+        page_count=-(-count // len(articles)) if count and articles and page == _first_page(options) else None,
         advertised_total=None,
         resume=_next_category(request, sid, options),
+        unreadable_rows=bad,
     )
 
 
@@ -190,8 +194,9 @@ def _post_count(data: dict) -> int | None:
     return None
 
 
-def _row(item: object, index: int, base: str) -> RawRow:
-    """One article: its fields, its URL (`url`, else `post_url`) and its id as the item key."""
+def _row(item: object, index: int, base: str) -> RawRow | UnreadableRow:
+    """One article: its fields, its URL (`url`, else `post_url`) and its id as the item key;
+    an article without a usable URL is an unreadable row (the crawl counts it)."""
     if not isinstance(item, dict):
         raise LayoutChanged(f"{base}: articles[{index}] is not an object")
     fields: dict[str, str] = {}
@@ -204,7 +209,7 @@ def _row(item: object, index: int, base: str) -> RawRow:
         fields["validity"] = validity
     url = resolve_link(str(item.get("url") or item.get("post_url") or ""), base)
     if url is None:
-        raise LayoutChanged(f"{base}: articles[{index}] has no usable url")
+        return unreadable_row("no link", fields.get("title") or f"articles[{index}]")
     ident = json_text(item.get("id"))
     return RawRow(url=url, item_key=f"post_{ident}" if ident else url, fields=fields)
 

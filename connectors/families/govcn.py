@@ -22,7 +22,10 @@ from connectors.families.base import (
     ListingPage,
     RawDetail,
     RawRow,
+    UnreadableRow,
     resolve_link,
+    split_rows,
+    unreadable_row,
 )
 from connectors.families.detail import parse_detail_page
 from connectors.families.jsonpage import json_int, json_text, load_object
@@ -60,10 +63,10 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     if not isinstance(vo, dict):
         raise LayoutChanged(f"{request.url}: searchVO is not an object")
     lists = _lists(vo, request.url)
-    rows = [_row(item, i, request.url) for items in lists.values() for i, item in enumerate(items)]
+    rows, bad = split_rows(_row(item, i, request.url) for items in lists.values() for i, item in enumerate(items))
     totals = [json_int(c.get("totalCount")) for c in (vo.get("catMap") or {}).values() if isinstance(c, dict)]
     total = max([t for t in totals if t is not None], default=None)
-    if not rows:
+    if not rows and not bad:
         if page > 1 or total == 0:
             return ListingPage(rows=[], advertised_total=total)
         raise LayoutChanged(f"{request.url}: page 1 lists nothing")
@@ -74,6 +77,7 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
         page_count=-(-total // k) if total else None,
         advertised_total=total,
         next_request=Request(url=_page_url(request.url, page + 1, k)) if more else None,
+        unreadable_rows=bad,
     )
 
 
@@ -134,8 +138,9 @@ def _text(value: object) -> str | None:
     return (re.sub(r"</?em>", "", text).strip() or None) if text else None
 
 
-def _row(item: object, index: int, base: str) -> RawRow:
-    """One hit: fields by name (`<em>` highlights dropped), the top level of `childtype`."""
+def _row(item: object, index: int, base: str) -> RawRow | UnreadableRow:
+    """One hit: fields by name (`<em>` highlights dropped), the top level of `childtype`; a
+    hit without a usable URL is an unreadable row (the crawl counts it)."""
     if not isinstance(item, dict):
         raise LayoutChanged(f"{base}: listVO[{index}] is not an object")
     fields: dict[str, str] = {}
@@ -145,7 +150,7 @@ def _row(item: object, index: int, base: str) -> RawRow:
             fields[name] = top_level(value) if name == "topic" else value
     url = resolve_link(str(item.get("url") or ""), base)
     if url is None:
-        raise LayoutChanged(f"{base}: listVO[{index}] has no usable url")
+        return unreadable_row("no link", fields.get("title") or f"listVO[{index}]")
     found = _CONTENT_ID.search(urlsplit(url).path)
     ident = _text(item.get("id"))
     key = found.group(1) if found else f"govcn_{ident}" if ident else url

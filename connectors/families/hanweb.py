@@ -21,8 +21,10 @@ from connectors.families.base import (
     ListingPage,
     RawDetail,
     RawRow,
+    UnreadableRow,
     check_stub,
     cut_regions,
+    date_in_text,
     item_key_for,
     resolve_link,
     small_int,
@@ -30,6 +32,7 @@ from connectors.families.base import (
     tags,
     text_of,
     unreadable,
+    unreadable_row,
     without_surrogates,
 )
 from connectors.families.detail import parse_detail_page
@@ -42,7 +45,6 @@ DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
 
 _CDATA = (("<![CDATA[", "]]>"),)
 _DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)\b", re.I)
-_BRACKET_DATE = re.compile(r"\[?\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)\s*\]?")
 _TOTAL_JS = re.compile(r"totalRecord\s*[:=]\s*['\"]?(\d+)", re.I)
 _XML_PARSER = etree.XMLParser(
     resolve_entities=False,
@@ -76,10 +78,11 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     total = _total(store, text)
     if is_proxy and not any(html.strip() for html in records):
         raise StubPage(f"{request.url}: an empty group (advertised total {total}): end of usable data")
-    rows = _rows(records, request.url)
+    rows, bad = _rows(records, request.url)
     if not rows:
+        reasons = ", ".join(sorted({b.reason for b in bad}))
         raise LayoutChanged(
-            f"{request.url}: {len(records)} records but no rows; looked for "
+            f"{request.url}: {len(records)} records but no rows ({reasons}); looked for "
             "<li><a href title>…</a><span|b>date</span></li> or <td>…[date]</td> in each record"
         )
     if is_proxy:
@@ -93,7 +96,9 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     # the next group starts after the records actually received, so a short group loses none
     next_request = None if done else _group_request(proxy, held_to + 1, held_to + GROUP_SIZE, form, referer)
     page_count = -(-total // GROUP_SIZE) if total is not None else None  # requests, not 15-row pages
-    return ListingPage(rows=rows, page_count=page_count, advertised_total=total, next_request=next_request)
+    return ListingPage(
+        rows=rows, page_count=page_count, advertised_total=total, next_request=next_request, unreadable_rows=tuple(bad)
+    )
 
 
 def parse_detail(text: str, url: str, options: Mapping[str, str]) -> RawDetail:
@@ -172,43 +177,50 @@ def _record_docs(records: list[str]) -> list[Tag]:
     return [soup(html) for html in records]
 
 
-def _rows(records: list[str], base: str) -> list[RawRow]:
-    """One row per record that holds a link; blank records are skipped, others must read."""
+def _rows(records: list[str], base: str) -> tuple[list[RawRow], list[UnreadableRow]]:
+    """One row per record that holds a link and a date; blank records are skipped, the
+    others that cannot be read are returned with their reason (the crawl counts them)."""
     rows: list[RawRow] = []
-    for i, (html, doc) in enumerate(zip(records, _record_docs(records), strict=True)):
+    bad: list[UnreadableRow] = []
+    for html, doc in zip(records, _record_docs(records), strict=True):
         if not html.strip():
             continue
         row = _record_row(doc, base)
-        if row is None:
-            raise LayoutChanged(f"{base}: record {i} has no item link: {html.strip()[:120]!r}")
-        rows.append(row)
-    return rows
+        if isinstance(row, RawRow):
+            rows.append(row)
+        else:
+            bad.append(unreadable_row(row, text_of(doc) or html.strip()))
+    return rows, bad
 
 
 _A = frozenset({"a"})
 _DATE_HOLDERS = frozenset({"span", "b"})
 
 
-def _record_row(doc: Tag, base: str) -> RawRow | None:
-    """`<a href title>` and a date in span/b, or `[date]` in the record's text."""
+def _record_row(doc: Tag, base: str) -> RawRow | str:
+    """`<a href title>` and a date in span/b, else a date in the record's text outside the
+    link (`<td>…[2017-04-24]</td>`, `<em>`, `<i>` …); else
+    why the record cannot be read (`no link`, `no title`, `no date`)."""
     links = [a for a in tags(doc, _A) if a.get("href")]
     link = next((a for a in links if a.get("title")), links[0] if links else None)
     url = resolve_link(str(link["href"]), base) if link is not None else None
-    if url is None:
-        return None
+    if url is None or link is None:
+        return "no link"
     title = str(link.get("title") or "").strip() or text_of(link)
-    fields = {"title": title}
+    if not title:
+        return "no title"
+    date = None
     for node in reversed(list(tags(doc, _DATE_HOLDERS))):
         value = text_of(node)
-        if value and parse_date(value)[0] is not None:
-            fields["published_date"] = value
+        if value and len(value) <= 40 and parse_date(value)[0] is not None:
+            date = value
             break
     else:
         link.extract()  # so a date inside the title does not count
-        found = _BRACKET_DATE.search(text_of(doc))
-        if found:
-            fields["published_date"] = found.group(1)
-    return RawRow(url=url, item_key=item_key_for(url), fields={k: v for k, v in fields.items() if v})
+        date = date_in_text(text_of(doc))
+    if date is None:
+        return "no date"
+    return RawRow(url=url, item_key=item_key_for(url), fields={"title": title, "published_date": date})
 
 
 # --- next group -------------------------------------------------------------------------

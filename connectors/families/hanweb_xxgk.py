@@ -37,11 +37,11 @@ def first_request(url: str, options: Mapping[str, str]) -> Request:
 def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> ListingPage:
     """The rows of one result page, `共N页` and the next page's POST while N is not reached."""
     check_stub(text, f"search page {request.url}")
-    rows = find_rows(soup(text), request.url, options)
+    rows, bad = find_rows(soup(text), request.url, options)
     page = _current(request)
     count = _PAGES.search(text)
     pages = int(count.group(1)) if count else None
-    if not rows:
+    if not rows and not bad:
         if pages is not None and page > pages:
             return ListingPage(rows=[], page_count=pages)
         raise unreadable(
@@ -57,6 +57,7 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
         page_count=pages,
         advertised_total=int(records.group(1)) if records else None,
         next_request=_page_request(request.url, page + 1, dict(request.data)) if more else None,
+        unreadable_rows=tuple(bad),
     )
 
 

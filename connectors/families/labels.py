@@ -109,11 +109,17 @@ class LabelReader:
         strong: dict[str, str] = {}
         weak: dict[str, str] = {}
         for node in blocks:
-            if id(node) not in outer_blocks:
+            if id(node) not in outer_blocks or self._labels_own_text(node):
                 self._read_runs(node, strong, weak)
         for node in label_tags:
             self._read_label_tag(node, strong, weak)
         return strong, weak
+
+    def _labels_own_text(self, node: Tag) -> bool:
+        """True for a block enclosing others whose own text prints a label, its value in an
+        inline child: `<span>索&ensp;引&ensp;号：<font>PZ00103-…</font></span>` (Fujian)."""
+        own = " ".join(str(c) for c in node.children if type(c) is NavigableString)
+        return bool(own.strip()) and self.pattern.search(" ".join(own.split())) is not None
 
     def _store(self, label: str, value: str, strong: dict, weak: dict) -> None:
         fld, is_weak = self.field_of(label)

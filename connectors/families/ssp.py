@@ -17,9 +17,12 @@ from connectors.families.base import (
     ListingPage,
     RawDetail,
     RawRow,
+    UnreadableRow,
     platform_key,
     resolve_link,
     small_int,
+    split_rows,
+    unreadable_row,
     without_surrogates,
 )
 from connectors.families.jsonpage import load_object
@@ -49,13 +52,14 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
         raise LayoutChanged(f"{request.url}: page 1 is empty (error={data.get('error')!r}, total={total!r})")
     if not isinstance(items, list):
         raise LayoutChanged(f"{request.url}: no 'datas' list in the JSON (keys: {sorted(data)[:10]})")
-    rows = [_row(item, i, request.url) for i, item in enumerate(items)]
+    rows, bad = split_rows(_row(item, i, request.url) for i, item in enumerate(items))
     datas = _datas(options)
     return ListingPage(
         rows=rows,
         page_count=-(-total // datas) if total is not None else None,
         advertised_total=total,
         next_request=Request(url=_page_url(request.url, page + 1, datas)),
+        unreadable_rows=bad,
     )
 
 
@@ -84,8 +88,9 @@ def _page_number(url: str) -> int:
     return int(value) if value.isdigit() else 1
 
 
-def _row(item: object, index: int, base: str) -> RawRow:
-    """One search hit: fields by the synonym table, URL from `docpuburl`, key from it or an id."""
+def _row(item: object, index: int, base: str) -> RawRow | UnreadableRow:
+    """One search hit: fields by the synonym table, URL from `docpuburl`, key from it or an id;
+    a hit without a usable URL is an unreadable row (the crawl counts it)."""
     if not isinstance(item, dict):
         raise LayoutChanged(f"{base}: datas[{index}] is not an object")
     fields: dict[str, str] = {}
@@ -96,7 +101,7 @@ def _row(item: object, index: int, base: str) -> RawRow:
             fields.setdefault(fld, without_surrogates(str(value)))
     url = resolve_link(without_surrogates(str(item.get("docpuburl") or item.get("url") or "")), base)
     if url is None:
-        raise LayoutChanged(f"{base}: datas[{index}] has no usable docpuburl")
+        return unreadable_row("no link", fields.get("title") or f"datas[{index}]")
     own_id = next((without_surrogates(str(item[k])) for k in _ID_KEYS if item.get(k) not in (None, "")), None)
     key = platform_key(url) or own_id or url
     return RawRow(url=url, item_key=key, fields=fields)

@@ -11,14 +11,15 @@ Reply = tuple[int, dict[str, str], bytes]
 
 
 class LoopbackServer:
-    """A real HTTP/1.1 server on 127.0.0.1, port 0, answering from per-path handlers.
+    """A real HTTP/1.1 server on 127.0.0.1 (or another loopback address), port 0, answering
+    from per-path handlers.
 
     A handler gets the request handler and returns (status, headers, body), or None when
     it answered (or hung up) by itself. Every request is recorded in `hits` with the
     monotonic time it arrived, so tests can measure gaps between request starts.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Callable[[BaseHTTPRequestHandler], Reply | None]] = {}
         self.hits: list[tuple[str, str, float, dict[str, str]]] = []
         self.peers: list[tuple[str, int]] = []  # the client address of each request
@@ -39,13 +40,14 @@ class LoopbackServer:
 
             do_POST = do_GET
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.host = host  # any 127.x.y.z address is loopback on Linux
+        self.httpd = ThreadingHTTPServer((host, 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
 
     def url(self, path: str) -> str:
         """The absolute URL of `path` on this server."""
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def paths(self) -> list[str]:
         """The paths requested so far, in arrival order."""

@@ -34,6 +34,7 @@ SELECT
     r.finished_at,
     r.n_pages,
     r.n_rows,
+    r.n_unreadable_rows,
     r.advertised_total,
     r.n_details_fetched,
     r.n_details_owed,

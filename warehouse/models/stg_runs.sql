@@ -10,6 +10,7 @@ SELECT
     finished_at,
     pages AS n_pages,
     rows AS n_rows,
+    coalesce(unreadable_rows, 0) AS n_unreadable_rows,
     advertised_total,
     details_fetched AS n_details_fetched,
     coalesce(details_owed, 0) AS n_details_owed,

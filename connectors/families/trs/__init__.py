@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from connectors.errors import NoRows
 from connectors.families.base import ListingPage, RawDetail, check_stub, soup, unreadable
 from connectors.families.detail import parse_detail_page
+from connectors.families.trs.blocks import KNOWN_LIST_CLASSES
 from connectors.families.trs.pager import int_var, next_request, pager
-from connectors.families.trs.rows import KNOWN_LIST_CLASSES, find_rows
+from connectors.families.trs.rows import find_rows
 from connectors.records import Request
 
 __all__ = ["KNOWN_LIST_CLASSES", "first_request", "parse_detail", "parse_listing"]
@@ -35,8 +36,8 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     """Rows, page count, advertised total and next page of one static listing page."""
     check_stub(text, f"listing page {request.url}")
     doc = soup(text)
-    rows = find_rows(doc, request.url, options)
-    if not rows:
+    rows, bad = find_rows(doc, request.url, options)
+    if not rows and not bad:
         raise unreadable(text, f"listing page {request.url}: no rows; looked for {_describe(options)}", NoRows)
     page_count, current, ext = pager(text)
     total = int_var(text, "countnum")
@@ -45,6 +46,7 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
         page_count=page_count,
         advertised_total=total,
         next_request=next_request(request.url, page_count, current, ext, text),
+        unreadable_rows=tuple(bad),
     )
 
 

@@ -1,0 +1,257 @@
+"""Dated link rows (an `li`, or a `tr` of a table without a header row, holding an item link
+and a date) and which block of them is the listing.
+
+A catalog page holds more than its list: menus, a side box of other columns' news (with
+dates too), "related reading" pop-ups inside each row. The list is chosen by what belongs to
+it, not by size alone (docs/platforms.md, "Which block is the list"):
+
+1. rows inside a known list container (`KNOWN_LIST_CLASSES`);
+2. else the block the page's **pager** belongs to: the block whose container shares the
+   deepest ancestor with a pager element (a `createPageHTML` script, a link to `index_N`,
+   下一页/上一页/尾页, a `page`/`pager`/`fenye` box). A pager is printed beside the list it
+   pages, so a side box in another column shares only the page's outer frame with it;
+3. then the block with the most rows linking **into the listing's own folder** (the
+   detail pages a TRS column lists live under it; a side box links to other columns);
+4. then the block with the most rows; the first of equals in document order.
+
+So a side box longer than the list (the last page of a listing is often short) does not
+win. Within the chosen list, every sibling `li`/`tr` that is not a row is an unreadable row
+with its reason (no link, no date, no title), so the crawl can count it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup
+from bs4.element import NavigableString, Tag
+
+from connectors.families.base import (
+    RawRow,
+    UnreadableRow,
+    date_in_text,
+    item_key_for,
+    resolve_link,
+    tags,
+    text_of,
+    unreadable_row,
+)
+from connectors.normalize import parse_date
+
+#: Classes of list containers (or rows) of known templates (docs/platforms.md, TRS): rows in
+#: them win over any other dated list on the page.
+KNOWN_LIST_CLASSES = frozenset({"gl_list", "zfxxgk_zdgkc", "list_base", "xxgk_gfxwjk-list-li"})
+_MORE_LINK = re.compile(r"^(更多|more|>>|»|查看更多)", re.I)
+_A = frozenset({"a"})
+_ROWS = frozenset({"li", "tr"})
+_LISTS = frozenset({"table", "ul", "ol"})
+#: Elements a row prints its date in, in two tiers: the last `span`/`b` whose whole text
+#: reads as a date, else the last other holder's (`em`, `i`, `td` …), else a date in the
+#: row's bare text (`… [2012-03-05]`). The tiers keep the raw value of the common templates.
+DATE_HOLDERS = (
+    frozenset({"span", "b"}),
+    frozenset({"em", "i", "font", "strong", "small", "td", "p", "div", "label", "time"}),
+)
+_PAGER_LINK = re.compile(r"(?:^|/)index_\d+\.s?html?(?:$|[?#])")
+_PAGER_WORDS = frozenset({"下一页", "上一页", "尾页", "末页", "下页", "上页"})
+_PAGER_CLASS = re.compile(
+    r"^(?:pages?|pager|pagination|paging|fenye|pagebar)(?:[-_]?(?:box|bar|nav|list|wrap))?$", re.I
+)
+
+
+@dataclass
+class _Block:
+    """The dated rows found under one page block (nearest div with a class or id)."""
+
+    element: Tag | None
+    items: list[tuple[Tag, RawRow]] = field(default_factory=list)
+    in_folder: int = 0  # rows whose link lies under the listing page's folder
+
+
+def li_rows(doc: BeautifulSoup, base: str) -> tuple[list[RawRow], list[UnreadableRow]]:
+    """The listing's dated link rows and the unreadable rows beside them."""
+    folder = urljoin(base, "./")
+    known: list[tuple[Tag, RawRow]] = []
+    blocks: dict[int, _Block] = {}
+    places: dict[int, tuple[Tag | None, bool]] = {}
+    pagers: list[Tag] = []
+    row_ids: set[int] = set()
+    for node in tags(doc):
+        if node.name in _ROWS:
+            row = read_row(node, base)
+            # a dated row inside a row (its pop-up of related reading) is not the listing's
+            if not isinstance(row, RawRow) or any(id(p) in row_ids for p in node.parents):
+                continue
+            row_ids.add(id(node))
+            element, in_known = _place_of(node, places)
+            if in_known:
+                known.append((node, row))
+            block = blocks.setdefault(id(element), _Block(element))
+            block.items.append((node, row))
+            block.in_folder += row.url.startswith(folder)
+        elif _is_pager(node):
+            pagers.append(node)
+    if known:
+        items = known
+    elif blocks:
+        items = _list_block(list(blocks.values()), pagers).items
+    else:
+        return [], []
+    return [row for _, row in items], _unreadable_siblings(items, base)
+
+
+def read_row(li: Tag, base: str) -> RawRow | str | None:
+    """An `li` or `tr` as a row, or why it is not one (`no date`, `no link`, `no title`), or
+    None when it holds neither text nor a link (a spacer), only a "more" link, or (a `tr`)
+    a whole list or table of its own (a layout table's row is no listing row).
+
+    Links and dates inside a nested list (a row's pop-up of related reading) are not the
+    row's. Of several links (a `[栏目]` prefix before the title is common) the item is the
+    one with a `title` attribute, else the one with the longest text.
+    """
+    if li.name == "tr" and any(True for _ in tags(li, _LISTS)):
+        return None
+    date_node, date_text = _dated(li)
+    candidates: list[tuple[bool, int, str, Tag]] = []
+    more_only = True
+    for link in tags(li, _A):
+        if not link.get("href") or _nested(link, li) or (date_node is not None and _inside(link, date_node)):
+            continue
+        text = text_of(link)
+        if _MORE_LINK.match(text):
+            continue
+        more_only = False
+        url = resolve_link(str(link["href"]), base)
+        if url is not None:
+            candidates.append((bool(link.get("title")), len(text), url, link))
+    if not candidates:
+        if date_text is None and (more_only or not text_of(li)):
+            return None
+        return "no link"
+    if date_text is None:
+        return "no date"
+    _, _, url, link = max(candidates, key=lambda c: (c[0], c[1]))  # first of equals wins
+    title = link_title(link)
+    if not title:
+        return "no title"
+    return RawRow(url=url, item_key=item_key_for(url), fields={"title": title, "published_date": date_text})
+
+
+def link_title(link: Tag) -> str:
+    """The title attribute (list text is often cut with "..."), else the link text; trimmed
+    of every kind of white space (U+3000 and no-break spaces too)."""
+    title = str(link.get("title") or "").strip()
+    return title or text_of(link)
+
+
+def _dated(li: Tag) -> tuple[Tag | None, str | None]:
+    """(element, text) of the last date holder in a row whose whole text reads as a date,
+    else (None, a date in the row's own text outside its links), else (None, None)."""
+    for holders in DATE_HOLDERS:
+        for candidate in reversed(list(tags(li, holders))):
+            if _nested(candidate, li):
+                continue
+            value = text_of(candidate)
+            if value and len(value) <= 40 and parse_date(value)[0] is not None:
+                return candidate, value
+    return None, date_in_text(" ".join(_bare_strings(li)))
+
+
+def _bare_strings(li: Tag) -> list[str]:
+    """The row's text outside links, nested lists and scripts (where a bare date is)."""
+    out: list[str] = []
+    for node in li.descendants:
+        if type(node) is NavigableString and not any(
+            p.name in ("a", "li", "tr", "script", "style") for p in _parents_below(node, li)
+        ):
+            out.append(str(node))
+    return out
+
+
+def _parents_below(node: NavigableString | Tag, stop: Tag) -> list[Tag]:
+    found = []
+    for parent in node.parents:
+        if parent is stop:
+            break
+        found.append(parent)
+    return found
+
+
+def _nested(node: Tag, li: Tag) -> bool:
+    """True when `node` sits in a list (or table row) nested inside the row `li`."""
+    return any(p.name in _ROWS for p in _parents_below(node, li))
+
+
+def _inside(node: Tag, container: Tag) -> bool:
+    return any(p is container for p in node.parents)
+
+
+def _is_pager(node: Tag) -> bool:
+    """A pager element: a link to another `index_N` page or named 下一页 …, a `createPageHTML`
+    script, or a box classed as a pager."""
+    if node.name == "a":
+        href = str(node.get("href") or "")
+        return bool(_PAGER_LINK.search(href)) or text_of(node) in _PAGER_WORDS
+    if node.name == "script":
+        return "createPageHTML" in node.get_text()
+    return any(_PAGER_CLASS.match(c) for c in node.get("class") or ())
+
+
+def _place_of(li: Tag, places: dict[int, tuple[Tag | None, bool]]) -> tuple[Tag | None, bool]:
+    """(the page block a row belongs to, whether it is in a known list container).
+
+    The block is the nearest ancestor div with a class or id. `places` remembers the answer
+    for every element climbed through, so each is climbed through once per page.
+    """
+    chain: list[Tag] = []
+    node: Tag | None = li
+    while node is not None and id(node) not in places:
+        chain.append(node)
+        node = node.parent
+    block, known = places[id(node)] if node is not None else (None, False)
+    for element in reversed(chain):  # from the outermost down to the row
+        classes = element.get("class") or ()
+        known = known or bool(KNOWN_LIST_CLASSES.intersection(classes))
+        if element.name == "div" and (classes or element.get("id")):
+            block = element
+        places[id(element)] = (block, known)
+    return places[id(li)]
+
+
+def _list_block(blocks: list[_Block], pagers: list[Tag]) -> _Block:
+    """The block that is the listing (module docstring: pager, own folder, size)."""
+    depths = [_ancestor_depths(p) for p in pagers]
+
+    def kinship(block: _Block) -> int:
+        """Depth of the deepest ancestor the block's container shares with a pager."""
+        if block.element is None or not depths:
+            return 0
+        chain = [block.element, *block.element.parents]
+        return max((d.get(id(a), 0) for d in depths for a in chain), default=0)
+
+    return max(blocks, key=lambda b: (kinship(b), b.in_folder, len(b.items)))  # first of equals
+
+
+def _ancestor_depths(node: Tag) -> dict[int, int]:
+    """id -> depth (the document is 0) of the pager element's ancestors."""
+    chain = list(node.parents)
+    return {id(a): len(chain) - i - 1 for i, a in enumerate(chain)}
+
+
+def _unreadable_siblings(items: list[tuple[Tag, RawRow]], base: str) -> list[UnreadableRow]:
+    """The `li`s / `tr`s beside the rows (children of the same list) that are not rows, with why."""
+    rows = {id(li) for li, _ in items}
+    parents: dict[int, Tag] = {}
+    for li, _ in items:
+        if li.parent is not None:
+            parents.setdefault(id(li.parent), li.parent)
+    bad: list[UnreadableRow] = []
+    for parent in parents.values():
+        for child in parent.children:
+            if isinstance(child, Tag) and child.name in _ROWS and id(child) not in rows:
+                reason = read_row(child, base)
+                if isinstance(reason, str):
+                    bad.append(unreadable_row(reason, text_of(child)))
+    return bad
