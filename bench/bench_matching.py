@@ -1,15 +1,15 @@
 """Bench the matching against the simulated world's truth: how many listing rows the
 warehouse puts in the right document.
 
-    python bench/bench_matching.py [--profile messy] [--small] [--cidr] [--keep DIR]
+    python bench/bench_matching.py [--profile messy] [--small] [--keep DIR]
 
 Starts the simulator with the profile (sim, docs/sim.md; `--small`: one document in ten),
 harvests every portal in full with the nightly flow's own steps (flows/steps.py:
 `harvest_portal`, then `build_warehouse`), and compares the published warehouse's clusters
 (`fct_sightings`) with the truth (bench/matching_score.py): pairwise precision and recall,
 B-cubed F1, the count errors of system ly-aic in 2012 per level, and every wrong and missed
-merge with the match rules involved. The province platform's sister hosts are written into
-the config host by host unless `--cidr` (the block `127.0.3.0/24`). Ends with one line:
+merge with the match rules involved. The province platform's sister hosts are allowed by
+the block `127.0.3.0/24` in the config, as an operator would write them. Ends with one line:
 
     precision=P recall=R f1=F held_error=E new_error=E
 
@@ -53,11 +53,9 @@ def served_keys(world: World, as_of: date) -> set[tuple[str, str]]:
     return out
 
 
-def measure(folder: Path, profile: str = "messy", small: bool = False, cidr: bool = False, log=print) -> Score:
+def measure(folder: Path, profile: str = "messy", small: bool = False, log=print) -> Score:
     """Harvest the world of `profile` into `folder` and score the warehouse against the truth."""
     world = build_world(profile=profile, small=small)
-    if hasattr(world, "exact_hosts"):
-        world.exact_hosts = not cidr
     with start(world) as sim:
         config = load_config(sim.write_config(folder / "xxgk.toml"))
         client = make_client(config.harvest, config.warehouse.data_dir)
@@ -103,14 +101,13 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--profile", choices=("default", "messy"), default="default")
     p.add_argument("--small", action="store_true", help="one document in ten")
-    p.add_argument("--cidr", action="store_true", help="allow the sister hosts by the block 127.0.3.0/24")
     p.add_argument("--keep", type=Path, default=None, help="harvest into this folder and keep it")
     args = p.parse_args()
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-matching-") as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        result = measure(folder, args.profile, args.small, args.cidr)
+        result = measure(folder, args.profile, args.small)
     print(f"profile {args.profile}{' (small)' if args.small else ''}, {time.perf_counter() - began:.1f}s")
     report(result)
     print(result.line())

@@ -13,12 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
-from urllib.parse import urlsplit
 
 from sim.gen import generate
 from sim.gen.placement import guide, listing_rows, twice
 from sim.messy.plant import PLANTS, planted_docs, trap_of
-from sim.messy.shown import LISTING_ONLY, NO_PORTAL_UNIT, SISTER_ADDRESSES, SISTER_NET, sighting
+from sim.messy.shown import LISTING_ONLY, NO_PORTAL_UNIT, SISTER_NET, sighting
 from sim.model import WORLD_END, Doc, Portal
 from sim.world import World
 
@@ -44,9 +43,6 @@ class MessyWorld(World):
         super().__init__(docs, rows, pinned, seed, scale, WORLD_END)
         self.generated = generated  # documents before the planted ones
         self.reindexed = next(d.n for d in self.planted() if PLANTS[d.n - generated].trap == "reindexed")
-        #: Write each sister host as `127.0.3.K:PORT` instead of the CIDR block `127.0.3.0/24`
-        #: (for a pipeline whose host allowlist takes no blocks).
-        self.exact_hosts = False
 
     def planted(self) -> list[Doc]:
         """The planted documents (scale-1)."""
@@ -60,10 +56,7 @@ class MessyWorld(World):
         return MESSY_SITES
 
     def portal_hosts(self, portal_urls: dict[str, str]) -> dict[str, list[str]]:
-        """The province platform's extra hosts: its sister hosts on its port."""
-        port = urlsplit(portal_urls["fj-aic-ssp"]).port
-        if self.exact_hosts:
-            return {"fj-aic-ssp": [f"{a}:{port}" for a in SISTER_ADDRESSES]}
+        """The province platform's extra hosts: its sister hosts, as the block they lie in."""
         return {"fj-aic-ssp": [f"{SISTER_NET}.0/24"]}
 
     def portal_details(self, portal: Portal) -> str:
