@@ -53,7 +53,7 @@ def cpu() -> float:
 # -- ours -------------------------------------------------------------------------------------
 
 
-def run_ours(config_path: str, record: str, profile: str | None) -> dict:
+def run_ours(config_path: str, record: str, profile: str | None, processes: int | None) -> dict:
     """The harvest of every configured portal, as flows.nightly runs it (without Prefect)."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -61,11 +61,16 @@ def run_ours(config_path: str, record: str, profile: str | None) -> dict:
     from flows.steps import harvest_portal, make_client, make_parser_pool
 
     config = load_config(config_path)
+    if profile:
+        processes = 0
+    harvest = (
+        config.harvest.model_copy(update={"parse_processes": processes}) if processes is not None else config.harvest
+    )
     data_dir = Path(config.warehouse.data_dir)
     recorded: list[dict] = []
     profiles: list = []
     started, children = cpu(), os.times()
-    with make_client(config.harvest, data_dir) as client, make_parser_pool(config.harvest) as parser:
+    with make_client(config.harvest, data_dir) as client, make_parser_pool(harvest) as parser:
         fetch = client.fetch
 
         def recording(request, allowed, *, log=None, attempts=None):  # noqa: ANN001, ANN202
@@ -86,7 +91,7 @@ def run_ours(config_path: str, record: str, profile: str | None) -> dict:
                 if profiler is not None:
                     profiler.disable()
 
-        with ThreadPoolExecutor(config.harvest.concurrency) as pool:
+        with ThreadPoolExecutor(harvest.concurrency) as pool:
             outcomes = list(pool.map(one, config.portals))
     spent, after = cpu() - started, os.times()
     in_parsers = after.children_user + after.children_system - children.children_user - children.children_system
@@ -198,6 +203,7 @@ def run_scrapy(record: str, concurrency: int) -> dict:
                     headers=headers,
                     dont_filter=True,
                     cb_kwargs={"kind": r["kind"]},
+                    meta={"download_slot": r["url"].split("/", 3)[2]},  # one at a time per portal, as ours
                     callback=self.parse_page,
                 )
 
@@ -252,13 +258,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--smoke", action="store_true", help=f"serve only {', '.join(SMOKE_PORTALS)}")
-    parser.add_argument("--profile", help="only profile our harvest (its threads' CPU), into this file")
+    parser.add_argument("--profile", help="only profile our harvest (its threads' CPU, parsing in them), into FILE")
+    parser.add_argument("--parse-processes", type=int, help="our parse processes (default: the config's)")
+    parser.add_argument("--only-ours", action="store_true", help="run our harvest only (no comparison)")
     parser.add_argument("--contender", choices=("ours", "bare", "scrapy"), help=argparse.SUPPRESS)
     parser.add_argument("--config", help=argparse.SUPPRESS)
     parser.add_argument("--record", help=argparse.SUPPRESS)
     opts = parser.parse_args()
     if opts.contender == "ours":
-        print(json.dumps(run_ours(opts.config, opts.record, opts.profile)))
+        print(json.dumps(run_ours(opts.config, opts.record, opts.profile, opts.parse_processes)))
         return
     if opts.contender == "bare":
         print(json.dumps(run_bare(opts.record)))
@@ -276,9 +284,9 @@ def main() -> None:
         config.write_text(server.config_text(Path(tmp) / "data", exclude=exclude), encoding="utf-8")
         record = str(Path(tmp) / "requests.json")
         wall = time.perf_counter()
-        results = {"ours": child("ours", "--config", str(config), "--record", record, *_profile(opts))}
-        if opts.profile:  # a profiled harvest is no measure of CPU: no comparison
-            print(f"profile of our harvest written to {opts.profile}: {results['ours']}")
+        results = {"ours": child("ours", "--config", str(config), "--record", record, *_ours_options(opts))}
+        if opts.profile or opts.only_ours:  # a profiled harvest is no measure of CPU: no comparison
+            print(f"ours only{f', profile in {opts.profile}' if opts.profile else ''}: {results['ours']}")
             return
         results["bare"] = child("bare", "--record", record)
         if importlib.util.find_spec("scrapy") is not None:
@@ -286,8 +294,12 @@ def main() -> None:
     report(opts, results, time.perf_counter() - wall)
 
 
-def _profile(opts: argparse.Namespace) -> list[str]:
-    return ["--profile", str(Path(opts.profile).resolve())] if opts.profile else []
+def _ours_options(opts: argparse.Namespace) -> list[str]:
+    """The options of our harvest's child process."""
+    options = ["--profile", str(Path(opts.profile).resolve())] if opts.profile else []
+    if opts.parse_processes is not None:
+        options += ["--parse-processes", str(opts.parse_processes)]
+    return options
 
 
 def report(opts: argparse.Namespace, results: dict[str, dict], wall: float) -> None:
