@@ -280,6 +280,7 @@ def main() -> None:
     world = build_world(scale=opts.scale)
     with tempfile.TemporaryDirectory() as tmp, start(world) as server:
         exclude = [pid for pid in server.portals if pid not in SMOKE_PORTALS] if opts.smoke else []
+        listed = sum(len(world.listing(pid, server.as_of)) for pid in server.portals if pid not in exclude)
         config = Path(tmp) / "xxgk.toml"
         config.write_text(server.config_text(Path(tmp) / "data", exclude=exclude), encoding="utf-8")
         record = str(Path(tmp) / "requests.json")
@@ -291,7 +292,7 @@ def main() -> None:
         results["bare"] = child("bare", "--record", record)
         if importlib.util.find_spec("scrapy") is not None:
             results["scrapy"] = child("scrapy", "--record", record)
-    report(opts, results, time.perf_counter() - wall)
+    report(opts, results, time.perf_counter() - wall, listed)
 
 
 def _ours_options(opts: argparse.Namespace) -> list[str]:
@@ -302,10 +303,11 @@ def _ours_options(opts: argparse.Namespace) -> list[str]:
     return options
 
 
-def report(opts: argparse.Namespace, results: dict[str, dict], wall: float) -> None:
+def report(opts: argparse.Namespace, results: dict[str, dict], wall: float, listed: int) -> None:
     """Print each contender's CPU per item and the ratios."""
     ours = results["ours"]
     print(f"world scale {opts.scale}{' (smoke)' if opts.smoke else ''}: {ours['pages']:,} requests, in {wall:.0f} s")
+    print(f"the sim lists {listed:,} items on the portals served")
     for problem in ours["problems"]:
         print(f"  not ok: {problem}")
     per_item = {}
