@@ -1,7 +1,7 @@
 """CPU per harvested item: our harvest of the sim world, next to a bare requests + lxml loop
 and a Scrapy spider fetching and parsing the same pages, in one run.
 
-    python bench/bench_harvest.py [--scale N] [--smoke] [--profile FILE]
+    python bench/bench_harvest.py [--scale N] [--smoke] [--baseline DIR [--repeat N]] [--profile FILE]
 
 The simulated Longyan world (scale N) is served in this process; each contender runs in a
 child process of its own and reports the CPU seconds (user + system, its own and its reaped
@@ -21,6 +21,8 @@ children's: the parse processes) of its work, imports excluded:
 An item is a harvested row (ours) or a detail page read (bare, Scrapy): on an empty data dir
 a full harvest reads one detail page per row. Prints CPU seconds and milliseconds per item
 for each, and the ratios ours/bare and ours/Scrapy. `--smoke` serves two portals only.
+`--baseline DIR` also runs the harvest of another checkout of the code (an older commit, say)
+as `before`, alternating with ours `--repeat` times, and prints the ratio ours/before.
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+#: The code the contenders run: this checkout, or a baseline's (`--baseline`).
+ROOT = Path(os.environ.get("BENCH_CODE") or Path(__file__).resolve().parent.parent)
+sys.path.insert(0, str(ROOT))
 
 SMOKE_PORTALS = ("ly-zp-aic-site", "ly-sh-aic-site")  # a TRS table site and a Hanweb proxy site
 _LABEL = re.compile(r"(索引号|发布机构|发布日期|生成日期|成文日期|文号|主题分类|标题|名称)\s*[:：]\s*([^\s:：]{1,60})")
@@ -244,9 +248,9 @@ def run_scrapy(record: str, concurrency: int) -> dict:
 # -- the run ----------------------------------------------------------------------------------
 
 
-def child(contender: str, *args: str) -> dict:
-    """Run one contender in a fresh interpreter; its JSON answer."""
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+def child(contender: str, *args: str, code: Path = ROOT) -> dict:
+    """Run one contender in a fresh interpreter, on the checkout `code`; its JSON answer."""
+    env = {**os.environ, "PYTHONPATH": str(code), "BENCH_CODE": str(code)}
     command = [sys.executable, __file__, "--contender", contender, *args]
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3600)
     if done.returncode != 0:
@@ -261,6 +265,8 @@ def main() -> None:
     parser.add_argument("--profile", help="only profile our harvest (its threads' CPU, parsing in them), into FILE")
     parser.add_argument("--parse-processes", type=int, help="our parse processes (default: the config's)")
     parser.add_argument("--only-ours", action="store_true", help="run our harvest only (no comparison)")
+    parser.add_argument("--baseline", type=Path, help="another checkout whose harvest runs too, as `before`")
+    parser.add_argument("--repeat", type=int, default=1, help="harvests of each checkout, alternating; least CPU kept")
     parser.add_argument("--contender", choices=("ours", "bare", "scrapy"), help=argparse.SUPPRESS)
     parser.add_argument("--config", help=argparse.SUPPRESS)
     parser.add_argument("--record", help=argparse.SUPPRESS)
@@ -281,11 +287,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, start(world) as server:
         exclude = [pid for pid in server.portals if pid not in SMOKE_PORTALS] if opts.smoke else []
         listed = sum(len(world.listing(pid, server.as_of)) for pid in server.portals if pid not in exclude)
-        config = Path(tmp) / "xxgk.toml"
-        config.write_text(server.config_text(Path(tmp) / "data", exclude=exclude), encoding="utf-8")
         record = str(Path(tmp) / "requests.json")
         wall = time.perf_counter()
-        results = {"ours": child("ours", "--config", str(config), "--record", record, *_ours_options(opts))}
+        results = harvests(opts, server, exclude, Path(tmp), record)
         if opts.profile or opts.only_ours:  # a profiled harvest is no measure of CPU: no comparison
             print(f"ours only{f', profile in {opts.profile}' if opts.profile else ''}: {results['ours']}")
             return
@@ -293,6 +297,21 @@ def main() -> None:
         if importlib.util.find_spec("scrapy") is not None:
             results["scrapy"] = child("scrapy", "--record", record)
     report(opts, results, time.perf_counter() - wall, listed)
+
+
+def harvests(opts: argparse.Namespace, server, exclude: list[str], tmp: Path, record: str) -> dict[str, dict]:  # noqa: ANN001
+    """Our harvest (and the baseline's), `--repeat` times each, alternating, each on an empty
+    data dir; the run of least CPU of each."""
+    codes = {"ours": ROOT, **({"before": opts.baseline.resolve()} if opts.baseline else {})}
+    best: dict[str, dict] = {}
+    for n in range(opts.repeat):
+        for name, code in codes.items():
+            config = tmp / f"xxgk-{name}-{n}.toml"
+            config.write_text(server.config_text(tmp / f"data-{name}-{n}", exclude=exclude), encoding="utf-8")
+            got = child("ours", "--config", str(config), "--record", record, *_ours_options(opts), code=code)
+            if name not in best or got["cpu"] < best[name]["cpu"]:
+                best[name] = got
+    return best
 
 
 def _ours_options(opts: argparse.Namespace) -> list[str]:
@@ -308,8 +327,9 @@ def report(opts: argparse.Namespace, results: dict[str, dict], wall: float, list
     ours = results["ours"]
     print(f"world scale {opts.scale}{' (smoke)' if opts.smoke else ''}: {ours['pages']:,} requests, in {wall:.0f} s")
     print(f"the sim lists {listed:,} items on the portals served")
-    for problem in ours["problems"]:
-        print(f"  not ok: {problem}")
+    for name in ("ours", "before"):
+        for problem in results.get(name, {}).get("problems", []):
+            print(f"  not ok ({name}): {problem}")
     per_item = {}
     for name, r in results.items():
         per_item[name] = r["cpu"] / max(r["items"], 1) * 1000
@@ -317,12 +337,19 @@ def report(opts: argparse.Namespace, results: dict[str, dict], wall: float, list
             f"{name:7s} items {r['items']:6,}  pages {r['pages']:6,}  cpu {r['cpu']:7.2f} s  "
             f"{per_item[name]:6.2f} ms/item"
         )
-    print(f"ours: {ours['cpu_parse_processes']:.2f} s of its CPU in the parse processes")
-    print(f"ratio ours/bare: {per_item['ours'] / per_item['bare']:.2f}")
-    if "scrapy" in per_item:
-        print(f"ratio ours/scrapy: {per_item['ours'] / per_item['scrapy']:.2f}")
-    else:
-        print("scrapy not installed: no ours/scrapy ratio")
+    for name in ("ours", "before"):
+        if name in results:
+            print(f"{name}: {results[name]['cpu_parse_processes']:.2f} s of its CPU in the parse processes")
+    for name in ("ours", "before"):
+        if name not in results:
+            continue
+        print(f"ratio {name}/bare: {per_item[name] / per_item['bare']:.2f}")
+        if "scrapy" in per_item:
+            print(f"ratio {name}/scrapy: {per_item[name] / per_item['scrapy']:.2f}")
+        else:
+            print("scrapy not installed: no ratio to Scrapy")
+    if "before" in results:
+        print(f"ratio ours/before: {per_item['ours'] / per_item['before']:.2f}")
 
 
 if __name__ == "__main__":
