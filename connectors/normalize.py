@@ -85,6 +85,7 @@ def label_field(label: str, *, weak: bool = False) -> str | None:
 
 
 _EMPTY_WORDS = frozenset({"无", "暂无", "空"})
+_EMPTY_CHARS = frozenset("".join(_EMPTY_WORDS))
 
 
 def is_empty_value(value: str | None) -> bool:
@@ -92,7 +93,13 @@ def is_empty_value(value: str | None) -> bool:
     if value is None:
         return True
     text = unicodedata.normalize("NFKC", value).translate(_INVISIBLE)
-    kept = "".join(ch for ch in text if not (ch.isspace() or unicodedata.category(ch)[0] in "PS"))
+    kept = ""  # the text without white space, punctuation and symbols, read up to its verdict
+    for ch in text:
+        if ch.isspace() or unicodedata.category(ch)[0] in "PS":
+            continue
+        if ch not in _EMPTY_CHARS:
+            return False  # a character no empty word has: the first letter of most values
+        kept += ch
     return kept == "" or kept in _EMPTY_WORDS
 
 

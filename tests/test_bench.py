@@ -94,3 +94,33 @@ def test_bench_detail_failures_smoke_opens_the_circuit_and_bounds_the_requests()
     pages, requests = map(int, failing.groups())
     assert requests == pages + 5
     assert "circuit open after 5 failures (5 failures in a row); 242 left owed" in output
+
+
+HARVEST_BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_harvest.py"
+
+
+def test_bench_harvest_smoke_reads_every_listed_item_once_on_every_side():
+    output = subprocess.run(
+        [sys.executable, str(HARVEST_BENCH), "--smoke"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    ).stdout
+    # what the sim lists on the two smoke portals, from its world (not from a harvest)
+    listed = int(re.search(r"^the sim lists ([\d,]+) items", output, re.M).group(1).replace(",", ""))
+    assert listed > 0
+    sides = {
+        name: (int(items.replace(",", "")), int(pages.replace(",", "")), float(per_item))
+        for name, items, pages, per_item in re.findall(
+            r"^(ours|bare|scrapy) +items +([\d,]+) +pages +([\d,]+) +cpu +[0-9.]+ s +([0-9.]+) ms/item", output, re.M
+        )
+    }
+    assert {"ours", "bare"} <= sides.keys(), output
+    assert "not ok" not in output
+    ours_items, ours_pages, _ = sides["ours"]
+    assert ours_items == listed  # one row per listed item, each with its detail page read
+    for name, (items, pages, per_item) in sides.items():
+        assert (items, pages) == (listed, ours_pages), name  # the same pages, the same items read
+        assert per_item > 0
+    assert re.search(r"^ratio ours/bare: [0-9.]+$", output, re.M)

@@ -81,11 +81,16 @@ class _Clock:
     def add(self, watch: _Watch, end: float) -> None:
         """Expire `watch` at `end` (monotonic seconds) unless it is done by then."""
         with self._cond:
-            heapq.heappush(self._heap, (end, next(self._order), watch))
+            entry = (end, next(self._order), watch)
+            heapq.heappush(self._heap, entry)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="xxgk-http-watchdog", daemon=True)
                 self._thread.start()
-            self._cond.notify()
+            if self._heap[0] is entry:
+                # The clock sleeps until its earliest deadline: it needs waking only for an
+                # earlier one. Deadlines mostly come in the order of the requests, so most
+                # requests wake no thread (a wake-up per request cost more than the watch).
+                self._cond.notify()
 
     def _run(self) -> None:
         """Expire each watch when its time comes; drop finished ones as they surface."""
