@@ -184,7 +184,7 @@ def _docs(unit: Unit, count: int, lists_on: tuple[str, ...], rng: random.Random)
                 "function": function,
                 "audience": rng.choice(AUDIENCES),
                 "genre": genre,
-                "withdrawn_on": withdrawn if withdrawn and withdrawn < AS_OF else None,
+                "withdrawn_on": withdrawn if withdrawn and withdrawn < AS_OF and k else None,  # never an empty site
                 "portals": lists_on,
             }
         )

@@ -1,0 +1,123 @@
+"""The night's portals in batches: what one Prefect task harvests, and what it shares.
+
+A Prefect task costs milliseconds of its own and a task-run record in Prefect's database;
+over thousands of portals one task per portal made Prefect the night's bottleneck (and its
+task-run tracker falls behind past a few thousand runs). So a task harvests a batch of
+portals, one after another, and the thread pool runs `concurrency` batches at once: the
+portals in flight are as many as before, the tasks `TASKS_PER_WORKER` per worker. With
+fewer portals than that, a batch is one portal, as a task per portal was.
+
+A batch keeps each portal's outcome across the task's attempts: a retry (after a transient
+failure) harvests again only the portals that failed transiently, so no portal is harvested
+twice for nothing and each outcome counts its own attempts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flows.config import Portal
+from flows.progress import HarvestProgress
+from flows.steps import PortalOutcome, harvest_portal
+
+#: Tasks per worker thread: enough that a batch holding a large portal does not leave the
+#: other workers idle at the end, few enough that Prefect's share stays small.
+TASKS_PER_WORKER = 4
+
+
+class TransientHarvestFailure(RuntimeError):
+    """Portals of a batch failed in a way another attempt may cure; carries their outcomes."""
+
+    def __init__(self, outcomes: list[PortalOutcome]) -> None:
+        super().__init__("; ".join(f"{o.portal_id}: {o.reason}" for o in outcomes))
+        self.outcomes = outcomes
+
+
+@dataclass
+class Night:
+    """What every portal's harvest shares tonight (read before the first task starts)."""
+
+    client: Any
+    data_dir: Path
+    run_id: str
+    modes: dict[str, str]
+    known: dict[str, dict[str, str]]
+    owed: dict[str, dict[str, Any]]
+    debt: Any = None
+    parser: Any = None
+    progress: HarvestProgress | None = None
+
+
+@dataclass
+class Batch:
+    """The portals of one task and, across its attempts, each one's latest outcome."""
+
+    portals: list[Portal]
+    outcomes: dict[str, PortalOutcome] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """The task run's name: the portal, or the first portal and how many more."""
+        first = self.portals[0].id
+        return first if len(self.portals) == 1 else f"{first} and {len(self.portals) - 1} more"
+
+    def pending(self) -> list[Portal]:
+        """The portals not harvested yet or failed transiently last time."""
+        return [p for p in self.portals if p.id not in self.outcomes or _retry(self.outcomes[p.id])]
+
+    def failed_transiently(self) -> list[PortalOutcome]:
+        return [o for o in self.outcomes.values() if _retry(o)]
+
+
+def _retry(outcome: PortalOutcome) -> bool:
+    return outcome.status == "failed" and outcome.transient
+
+
+def batches_of(portals: list[Portal], concurrency: int) -> list[Batch]:
+    """The portals dealt round-robin into batches of at most ⌈n / (concurrency ·
+    TASKS_PER_WORKER)⌉: dealt, not cut, so the large portals a config lists together
+    (the platforms first) land in different batches."""
+    if not portals:
+        return []
+    size = math.ceil(len(portals) / (max(concurrency, 1) * TASKS_PER_WORKER))
+    count = math.ceil(len(portals) / size)
+    return [Batch(portals[i::count]) for i in range(count)]
+
+
+def harvest_batch(batch: Batch, night: Night, attempt: int) -> None:
+    """Harvest the batch's pending portals one after another, recording each outcome with
+    `attempt` as its count of attempts. A bug in one portal's harvest becomes its failed
+    outcome (not transient), so it cannot hide the others of the batch."""
+    for portal in batch.pending():
+        try:
+            outcome = harvest_portal(
+                portal,
+                night.client,
+                data_dir=night.data_dir,
+                run_id=night.run_id,
+                mode=night.modes[portal.id],
+                known=night.known[portal.id],
+                progress=night.progress.update if night.progress is not None else None,
+                parser=night.parser,
+                owed=night.owed[portal.id],
+                debt=night.debt,
+            )
+        except Exception as exc:  # noqa: BLE001 - reported in the summary and the exit code
+            outcome = PortalOutcome(portal.id, night.modes[portal.id], "failed", reason=f"{type(exc).__name__}: {exc}")
+        if night.progress is not None:
+            night.progress.finish(portal.id, outcome.status, outcome.rows, outcome.pages)
+        outcome.attempts = attempt
+        batch.outcomes[portal.id] = outcome
+
+
+def outcomes_of(batch: Batch, night: Night, error: BaseException | None) -> list[PortalOutcome]:
+    """The batch's outcomes in its order; a portal the task never reached (it crashed
+    before) gets a failed outcome naming the task's error."""
+    reason = f"{type(error).__name__}: {error}" if error is not None else "not harvested"
+    return [
+        batch.outcomes.get(p.id) or PortalOutcome(p.id, night.modes[p.id], "failed", reason=reason)
+        for p in batch.portals
+    ]
