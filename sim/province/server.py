@@ -4,14 +4,14 @@ listening socket per portal, each portal on its own loopback address (127.10.0.1
 
 A thread (and a `ThreadingHTTPServer`) per portal, as the Longyan world's server has, would
 cost 5,000 threads; the event loop holds 5,000 listening sockets for the price of their file
-descriptors. Every request is parsed here (HTTP/1.1 keep-alive, GET and POST with a body of
-at most 1 MB) and answered by the portal's family `Site` of sim.pages, after the faults
+descriptors. Every request is parsed by sim/province/http.py and answered by the portal's family `Site` of sim.pages, after the faults
 that answer with a response (sim.faulting). Faults that need a blocking server (`down`,
 `slow`, `oversize`) are refused with the reason; `reset` drops the connection.
 
     with start_province(build_province(1000)) as sim:
         sim.write_config("xxgk.toml", per_host_delay=0.05, concurrency=32)
         sim.requests("hx-ssp")      # requests the portal received (faults included)
+        sim.record(); ...; kept = sim.record(False)   # every request, to replay
 """
 
 from __future__ import annotations
@@ -29,11 +29,9 @@ from sim.faulting import FaultState, detail_fault, listing_fault, per_portal, po
 from sim.faults import FaultError, as_faults
 from sim.pages import make_site
 from sim.pages.wire import Req, Response
+from sim.province.http import Connection
 from sim.province.world import ProvinceWorld
 
-MAX_HEAD = 64 * 1024
-MAX_BODY = 1 << 20
-IDLE_SECONDS = 30.0  # an idle keep-alive connection is closed after this
 #: Faults a single event loop cannot serve without stalling every other portal.
 REFUSED_FAULTS = ("down", "slow", "oversize")
 _REASONS = {
@@ -67,6 +65,8 @@ class ProvincePortal:
     def answer(self, method: str, target: str, body: bytes) -> Response | None:
         """The response to one request; None: drop the connection (`reset`)."""
         self.requests += 1
+        if self.sim.log is not None:
+            self.sim.log.append((self.id, method, target, body))
         state = self.faults
         nth = state.count_request()
         if self.sim.stopped or state.drops_connections():
@@ -88,98 +88,13 @@ class ProvincePortal:
         return response
 
 
-def _wire(response: Response, keep_alive: bool) -> bytes:
-    """The bytes of a response on the wire."""
-    head = [
-        f"HTTP/1.1 {response.status} {_REASONS.get(response.status, 'Error')}",
-        "Server: Apache",
-        f"Content-Type: {response.content_type}",
-        f"Content-Length: {len(response.body)}",
-        *(f"{name}: {value}" for name, value in response.headers),
-    ]
-    if not keep_alive:
-        head.append("Connection: close")
-    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.body
-
-
-class _Connection(asyncio.Protocol):
-    """One client connection to one portal: requests parsed as they arrive, answered in turn."""
-
-    def __init__(self, portal: ProvincePortal, loop: asyncio.AbstractEventLoop):
-        self.portal = portal
-        self.loop = loop
-        self.buffer = b""
-        self.transport: asyncio.Transport | None = None
-        self.idle: asyncio.TimerHandle | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-        sock = transport.get_extra_info("socket")
-        if sock is not None:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # else keep-alive waits ~40 ms
-        self._arm()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self.idle is not None:
-            self.idle.cancel()
-
-    def _arm(self) -> None:
-        if self.idle is not None:
-            self.idle.cancel()
-        self.idle = self.loop.call_later(IDLE_SECONDS, self.transport.close)
-
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        self._arm()
-        while self.transport is not None and not self.transport.is_closing():
-            request = self._take_request()
-            if request is None:
-                return
-            self._respond(*request)
-
-    def _take_request(self) -> tuple[str, str, bytes, bool] | None:
-        """(method, target, body, keep-alive) of the next whole request in the buffer."""
-        end = self.buffer.find(b"\r\n\r\n")
-        if end < 0:
-            if len(self.buffer) > MAX_HEAD:
-                self._refuse()
-            return None
-        lines = self.buffer[:end].decode("latin-1").split("\r\n")
-        parts = lines[0].split(" ")
-        headers = dict(line.lower().split(":", 1) for line in lines[1:] if ":" in line)
-        try:
-            length = int(headers.get("content-length", "0"))
-        except ValueError:
-            length = -1
-        if len(parts) != 3 or parts[0] not in ("GET", "POST", "HEAD") or not 0 <= length <= MAX_BODY:
-            self._refuse()
-            return None
-        if len(self.buffer) < end + 4 + length:
-            return None
-        body, self.buffer = self.buffer[end + 4 : end + 4 + length], self.buffer[end + 4 + length :]
-        keep = parts[2] == "HTTP/1.1" and headers.get("connection", "").strip() != "close"
-        return parts[0], parts[1], body, keep
-
-    def _respond(self, method: str, target: str, body: bytes, keep: bool) -> None:
-        response = self.portal.answer("GET" if method == "HEAD" else method, target, body)
-        if response is None:
-            self.transport.abort()
-            return
-        self.transport.write(_wire(response, keep))
-        if not keep:
-            self.transport.close()
-
-    def _refuse(self) -> None:
-        self.transport.write(_wire(Response(400, b"bad request", "text/plain"), False))
-        self.transport.close()
-
-
 class ProvinceServer:
     """A running province: every portal listening on its own loopback address, one event loop."""
 
     def __init__(self, world: ProvinceWorld, port: int = 0, as_of: date | str | None = None, faults=()):
         self.world = world
         self.stopped = False
+        self.log: list[tuple[str, str, str, bytes]] | None = None  # (portal, method, target, body) when recording
         self._as_of = date.fromisoformat(str(as_of)) if as_of else world.default_as_of
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="sim-province", daemon=True)
@@ -194,7 +109,7 @@ class ProvinceServer:
 
     async def _serve(self) -> None:
         self._servers = [
-            await self.loop.create_server(lambda p=portal: _Connection(p, self.loop), sock=sock)
+            await self.loop.create_server(lambda p=portal: Connection(p, self.loop), sock=sock)
             for portal, sock in zip(self._portals.values(), self._sockets, strict=True)
         ]
 
@@ -237,6 +152,12 @@ class ProvinceServer:
     def request_counts(self) -> dict[str, int]:
         """Portal id -> requests received."""
         return {pid: p.requests for pid, p in self._portals.items()}
+
+    def record(self, on: bool = True) -> list[tuple[str, str, str, bytes]]:
+        """Start (or stop) keeping every request as (portal id, method, target, body), for a
+        benchmark that replays them; returns the requests kept since the last call."""
+        kept, self.log = self.log or [], [] if on else None
+        return kept
 
     def served(self, portal_id: str) -> int:
         return self._portals[portal_id].served

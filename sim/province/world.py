@@ -115,6 +115,10 @@ class ProvinceWorld:
         out["all"] = Figures(sum(held.values()), sum(new.values()))
         return out
 
+    def documents_on(self, as_of: date = AS_OF) -> int:
+        """Documents some portal lists on `as_of`: what one full harvest that day finds."""
+        return sum(self.visible(doc, doc.published, as_of) for doc in self.base_docs)
+
     def listing_rows(self, as_of: date = AS_OF) -> int:
         """Listing rows every portal serves on `as_of` (a naive count of the province)."""
         return sum(len(self.listing(p.id, as_of)) for p in self.portals)
