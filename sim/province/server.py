@@ -178,6 +178,7 @@ class ProvinceServer:
         """Write `config_text` to `path` (data dir defaults to `data` beside it)."""
         path = Path(path)
         data_dir = data_dir if data_dir is not None else path.parent / "data"
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(self.config_text(data_dir, warehouse_path, **harvest), encoding="utf-8")
         return path
 
