@@ -198,7 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(one_size(args.one, args.delay, args.concurrency, args.seed)))
         return 0
     sizes, delay = ([40], 0.01) if args.smoke else (args.portals, args.delay)
-    nights = []
+    nights: list[dict] = []
+    print_head(delay, args.concurrency)
     for size in sizes:
         command = [sys.executable, __file__, "--one", str(size), "--delay", str(delay)]
         command += ["--concurrency", str(args.concurrency), "--seed", str(args.seed)]
@@ -207,25 +208,30 @@ def main(argv: list[str] | None = None) -> int:
             print(done.stderr[-3000:], file=sys.stderr)
             return 1
         nights += json.loads(done.stdout.strip().splitlines()[-1])
-    print_table(nights, delay, args.concurrency)
+        print_rows(nights[-2:])  # as each size ends: a 5,000-portal size runs long
     problems = smoke_problems(nights)
     for problem in problems:
         print("PROBLEM:", problem)
     return 1 if problems else 0
 
 
-def print_table(nights: list[dict], delay: float, workers: int) -> None:
-    print(f"per-host delay {delay} s, concurrency {workers}")
+def print_head(delay: float, workers: int) -> None:
+    print(f"per-host delay {delay} s, concurrency {workers}; ms/portal: (wall - floor) / portals")
     print(
         f"{'portals':>7} {'night':>5} {'wall s':>8} {'cpu s':>7} {'requests':>8} {'floor s':>8} "
-        f"{'ms/portal':>9} {'bare s':>7} {'ratio':>6} {'wall/floor':>10} {'rss MB':>7}"
+        f"{'ms/portal':>9} {'bare s':>7} {'ratio':>6} {'wall/floor':>10} {'rss MB':>7}",
+        flush=True,
     )
+
+
+def print_rows(nights: list[dict]) -> None:
     for n in nights:
         over_floor = n["wall"] / n["floor"] if n["floor"] else float("inf")
         print(
             f"{n['portals']:>7} {n['night']:>5} {n['wall']:>8.1f} {n['cpu']:>7.1f} {n['requests']:>8} "
             f"{n['floor']:>8.1f} {n['overhead_ms']:>9.1f} {n['bare']:>7.1f} {n['ratio']:>6.2f} "
-            f"{over_floor:>10.2f} {n['rss_mb']:>7.0f}"
+            f"{over_floor:>10.2f} {n['rss_mb']:>7.0f}",
+            flush=True,
         )
 
 
