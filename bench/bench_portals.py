@@ -11,7 +11,8 @@ delay with the same jitter, `concurrency` threads taking portals in turn). Print
 night: wall, CPU of the flow's process, requests (the sim's count), the politeness floor
 (the per-host delay alone: each portal's requests after its first, one delay apart,
 scheduled on `concurrency` workers, longest first), the pipeline's overhead per portal
-((wall − floor) / portals), the bare loop's wall and the ratio; and the peak RSS per size.
+((wall − floor) / portals), the bare loop's wall and the ratio; the peak RSS of the size's
+process and its RSS after each night.
 
 `--smoke` runs 40 portals with a short delay and checks what must hold: every portal
 harvested once per night, the pipeline's request count equal to the sim's, the documents
@@ -115,6 +116,7 @@ def night(name: str, config: Path, sim, portals: int, delay: float, workers: int
     counts: dict[str, int] = {}
     for portal_id, *_ in log:
         counts[portal_id] = counts.get(portal_id, 0) + 1
+    rss_now = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
     floor = floor_seconds(counts, delay, workers)
     bare = bare_loop(log, origins, delay, workers)
     return {
@@ -133,6 +135,7 @@ def night(name: str, config: Path, sim, portals: int, delay: float, workers: int
         "sim_requests": counts,
         "documents": result.build.details.get("documents") if result.build else None,
         "build_ok": bool(result.build and result.build.ok),
+        "rss_after_mb": rss_now,
     }
 
 
@@ -219,7 +222,7 @@ def print_head(delay: float, workers: int) -> None:
     print(f"per-host delay {delay} s, concurrency {workers}; ms/portal: (wall - floor) / portals")
     print(
         f"{'portals':>7} {'night':>5} {'wall s':>8} {'cpu s':>7} {'requests':>8} {'floor s':>8} "
-        f"{'ms/portal':>9} {'bare s':>7} {'ratio':>6} {'wall/floor':>10} {'rss MB':>7}",
+        f"{'ms/portal':>9} {'bare s':>7} {'ratio':>6} {'wall/floor':>10} {'peak MB':>7} {'after MB':>8}",
         flush=True,
     )
 
@@ -230,7 +233,7 @@ def print_rows(nights: list[dict]) -> None:
         print(
             f"{n['portals']:>7} {n['night']:>5} {n['wall']:>8.1f} {n['cpu']:>7.1f} {n['requests']:>8} "
             f"{n['floor']:>8.1f} {n['overhead_ms']:>9.1f} {n['bare']:>7.1f} {n['ratio']:>6.2f} "
-            f"{over_floor:>10.2f} {n['rss_mb']:>7.0f}",
+            f"{over_floor:>10.2f} {n['rss_mb']:>7.0f} {n['rss_after_mb']:>8.0f}",
             flush=True,
         )
 
