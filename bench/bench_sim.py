@@ -1,13 +1,15 @@
 """How fast the simulated world serves pages, next to a trivial static server in the same run.
 
-    .venv/bin/python bench/bench_sim.py [--scale 100] [--requests 4000] [--threads 4]
+    .venv/bin/python bench/bench_sim.py [--scale 100] [--requests 4000] [--threads 4] [--portals N]
 
 Keep-alive clients (http.client, one connection per thread and origin, in a child process
 so that they do not share the servers' interpreter lock) fetch a mix of listing pages and
 detail pages from every portal; then the same number of requests go to a
 ThreadingHTTPServer that returns one fixed 6 KB page with the same handler settings.
 Prints both rates and their ratio (the world's pages per second must stay above 1,000 so
-that it is never what a harvest benchmark measures).
+that it is never what a harvest benchmark measures). With `--portals N` the world is the
+province of N portals (sim/province: one event loop, a loopback address per portal), its
+pages fetched from 300 portals drawn at random.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from sim.province.server import start_province
+from sim.province.world import build_province
 from sim.server import start
 from sim.world import build_world
 
@@ -82,11 +86,13 @@ def timed_in_child(urls: list[str], threads: int) -> float:
         return pool.apply(fetch_all, (urls, threads))
 
 
-def sample_urls(server, count: int, rng: random.Random) -> list[str]:
-    """About a quarter listing pages and three quarters detail pages, from every portal."""
+def sample_urls(server, count: int, rng: random.Random, portals: int | None = None) -> list[str]:
+    """About a quarter listing pages and three quarters detail pages, from every portal (or
+    from `portals` of them drawn at random)."""
     listings, details = [], []
-    for pid, entry in server.portals.items():
-        if pid == "fj-aic-ssp":
+    entries = list(server.portals.items())
+    for pid, entry in rng.sample(entries, min(portals, len(entries))) if portals else entries:
+        if "apiSearch" in entry:  # an SSP search API
             pages = [f"{entry}&page={rng.randint(1, 50)}&datas=20" for _ in range(20)]
             listings += pages
             body = http_get(pages[0])
@@ -94,7 +100,7 @@ def sample_urls(server, count: int, rng: random.Random) -> list[str]:
             continue
         text = http_get(entry)
         m = re.search(r"countPage\s*=\s*(\d+)", text) or re.search(r"createPageHTML\((\d+),", text)
-        if m:
+        if m and int(m.group(1)) > 1:
             ext = entry.rsplit(".", 1)[1]
             pages = [
                 entry.replace(f"index.{ext}", f"index_{rng.randrange(1, int(m.group(1)))}.{ext}") for _ in range(20)
@@ -106,6 +112,7 @@ def sample_urls(server, count: int, rng: random.Random) -> list[str]:
         for page in pages[:3]:
             for href in re.findall(r'href="(\./\d{6}/t[^"]+|/art/[^"]+)"', http_get(page)):
                 details.append(base + href[1:] if href.startswith("./") else origin + href)
+    details = details or listings
     urls = [rng.choice(listings) if rng.random() < 0.25 else rng.choice(details) for _ in range(count)]
     return urls
 
@@ -124,19 +131,18 @@ def main() -> None:
     args.add_argument("--scale", type=int, default=100)
     args.add_argument("--requests", type=int, default=4000)
     args.add_argument("--threads", type=int, default=4)
+    args.add_argument("--portals", type=int, help="serve the province of this many portals instead")
     opts = args.parse_args()
     built = time.perf_counter()
-    world = build_world(scale=opts.scale)
-    print(
-        f"world scale {opts.scale}: {world.base_count * opts.scale:,} documents, "
-        f"built in {time.perf_counter() - built:.2f} s"
-    )
+    world = build_province(opts.portals) if opts.portals else build_world(scale=opts.scale)
+    what = f"province of {opts.portals} portals" if opts.portals else f"world scale {opts.scale}"
+    print(f"{what}: {world.base_count * world.scale:,} documents, built in {time.perf_counter() - built:.2f} s")
     static = ThreadingHTTPServer(("127.0.0.1", 0), _Static)
     static.daemon_threads = True
     threading.Thread(target=static.serve_forever, daemon=True).start()
     try:
-        with start(world) as server:
-            urls = sample_urls(server, opts.requests, random.Random(1))
+        with start_province(world) if opts.portals else start(world) as server:
+            urls = sample_urls(server, opts.requests, random.Random(1), 300 if opts.portals else None)
             sim_s = timed_in_child(urls, opts.threads)
         static_url = f"http://127.0.0.1:{static.server_address[1]}/page.html"
         static_s = timed_in_child([static_url] * opts.requests, opts.threads)

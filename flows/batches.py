@@ -1,167 +1,126 @@
-"""The night's portals cut into batches for workers on several machines, and each batch's plan.
+"""The night's portals in batches: what one Prefect task harvests, and what it shares.
 
-A batch is the unit a worker runs (flows/distributed_batch.py). Portals that share a host
-(their entry URL's host or any of their `hosts`) always go into one batch, so one host is
-only ever asked by one batch, and so by one process that spaces its requests
-(`per_host_delay`); a Prefect global concurrency limit per host (`slot_name`) guards the
-same rule across runs and retries. A group of portals sharing hosts is never split, even
-when it is larger than the batch size.
+A Prefect task costs milliseconds of its own and a task-run record in Prefect's database;
+over thousands of portals one task per portal made Prefect the night's bottleneck (and its
+task-run tracker falls behind past a few thousand runs). So a task harvests a batch of
+portals, one after another, and the thread pool runs `concurrency` batches at once: the
+portals in flight are as many as before, the tasks `TASKS_PER_WORKER` per worker. With
+fewer portals than that, a batch is one portal, as a task per portal was.
 
-The plan is what a batch needs from the state database, which lives with the orchestrator:
-each portal's mode (full or incremental), the items it has shown before and the detail
-pages it owes. The orchestrator writes it once per batch to the exchange folder on shared
-storage; the batch reads it there, so no worker opens the state database.
+A batch keeps each portal's outcome across the task's attempts: a retry (after a transient
+failure) harvests again only the portals that failed transiently, so no portal is harvested
+twice for nothing and each outcome counts its own attempts.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
-from datetime import date
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from connectors.debt import OwedDetail
-from connectors.http.hosts import allowed_hosts
+from connectors.families.checks import MAX_UNREADABLE_SHARE
 from flows.config import Portal
-from warehouse.landing import check_name, replace_into
+from flows.progress import HarvestProgress
+from flows.steps import PortalOutcome, harvest_portal
 
-#: Prefix of the Prefect global concurrency limits that hold one host for one batch.
-SLOT_PREFIX = "xxgk-host-"
-
-
-@dataclass(frozen=True)
-class Batch:
-    """Portals harvested together by one worker, and every host key they may touch."""
-
-    id: str
-    portal_ids: tuple[str, ...]
-    hosts: tuple[str, ...]
-
-    @property
-    def slots(self) -> list[str]:
-        """The names of the global concurrency limits the batch holds while it runs."""
-        return [slot_name(host) for host in self.hosts]
+#: Tasks per worker thread: enough that a batch holding a large portal does not leave the
+#: other workers idle at the end, few enough that Prefect's share stays small.
+TASKS_PER_WORKER = 4
 
 
-def slot_name(host: str) -> str:
-    """The global concurrency limit of one host key (`hostname:port`)."""
-    return SLOT_PREFIX + host
+class TransientHarvestFailure(RuntimeError):
+    """Portals of a batch failed in a way another attempt may cure; carries their outcomes."""
 
-
-def portal_hosts(portal: Portal) -> frozenset[str]:
-    """Every host key the portal's requests may reach: the unit of politeness."""
-    return allowed_hosts(portal.url, portal.hosts)
-
-
-def host_groups(portals: list[Portal]) -> list[list[Portal]]:
-    """The portals in groups that share no host with one another, in config order.
-
-    Two portals are in one group when they share a host key, directly or through a chain
-    of portals (union-find over the host keys).
-    """
-    parent = list(range(len(portals)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    owner: dict[str, int] = {}
-    for i, portal in enumerate(portals):
-        for host in portal_hosts(portal):
-            if host in owner:
-                parent[root(i)] = root(owner[host])
-            else:
-                owner[host] = i
-    groups: dict[int, list[Portal]] = {}
-    for i, portal in enumerate(portals):
-        groups.setdefault(root(i), []).append(portal)
-    return sorted(groups.values(), key=lambda group: portals.index(group[0]))
-
-
-def make_batches(portals: list[Portal], size: int) -> list[Batch]:
-    """Host groups packed into batches of about `size` portals (first fit, config order).
-
-    A group is never split: one larger than `size` is a batch of its own.
-    """
-    if size < 1:
-        raise ValueError(f"batch size must be at least 1, not {size}")
-    packed: list[list[Portal]] = []
-    for group in host_groups(portals):
-        target = next((batch for batch in packed if len(batch) + len(group) <= size), None)
-        if target is None:
-            packed.append(list(group))
-        else:
-            target.extend(group)
-    width = len(str(len(packed)))
-    return [
-        Batch(
-            id=f"b{n:0{width}d}",
-            portal_ids=tuple(p.id for p in batch),
-            hosts=tuple(sorted(set().union(*(portal_hosts(p) for p in batch)))),
-        )
-        for n, batch in enumerate(packed, start=1)
-    ]
+    def __init__(self, outcomes: list[PortalOutcome]) -> None:
+        super().__init__("; ".join(f"{o.portal_id}: {o.reason}" for o in outcomes))
+        self.outcomes = outcomes
 
 
 @dataclass
-class PortalPlan:
-    """What one portal's harvest needs from the state database."""
+class Night:
+    """What every portal's harvest shares tonight (read before the first task starts)."""
 
-    mode: str
-    known: dict[str, str]
-    owed: dict[str, OwedDetail]
-
-
-def plan_path(exchange: Path, run_id: str, batch_id: str) -> Path:
-    """Where the orchestrator leaves a batch's plan."""
-    return Path(exchange) / check_name("run_id", run_id) / "plan" / f"{check_name('batch_id', batch_id)}.json"
-
-
-def write_plan(path: Path, plans: dict[str, PortalPlan], night: date) -> None:
-    """Write a batch's plan whole (temporary file, flushed, renamed)."""
-    document = {
-        "night": night.isoformat(),
-        "portals": {
-            portal_id: {
-                "mode": plan.mode,
-                "known": plan.known,
-                "owed": {key: _owed_json(owed) for key, owed in plan.owed.items()},
-            }
-            for portal_id, plan in plans.items()
-        },
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(document, ensure_ascii=False)
-    replace_into(path, lambda temp: temp.write_text(text, encoding="utf-8"))
+    client: Any
+    data_dir: Path
+    run_id: str
+    modes: dict[str, str]
+    known: dict[str, dict[str, str]]
+    owed: dict[str, dict[str, Any]]
+    debt: Any = None
+    parser: Any = None
+    progress: HarvestProgress | None = None
+    max_unreadable_share: float = MAX_UNREADABLE_SHARE
 
 
-def read_plan(path: Path) -> tuple[dict[str, PortalPlan], date]:
-    """A batch's plan and the night it is for, as `write_plan` wrote them."""
-    document = json.loads(Path(path).read_text(encoding="utf-8"))
-    plans = {
-        portal_id: PortalPlan(
-            mode=entry["mode"],
-            known=dict(entry["known"]),
-            owed={key: _owed_from_json(value) for key, value in entry["owed"].items()},
-        )
-        for portal_id, entry in document["portals"].items()
-    }
-    return plans, date.fromisoformat(document["night"])
+@dataclass
+class Batch:
+    """The portals of one task and, across its attempts, each one's latest outcome."""
+
+    portals: list[Portal]
+    outcomes: dict[str, PortalOutcome] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """The task run's name: the portal, or the first portal and how many more."""
+        first = self.portals[0].id
+        return first if len(self.portals) == 1 else f"{first} and {len(self.portals) - 1} more"
+
+    def pending(self) -> list[Portal]:
+        """The portals not harvested yet or failed transiently last time."""
+        return [p for p in self.portals if p.id not in self.outcomes or _retry(self.outcomes[p.id])]
+
+    def failed_transiently(self) -> list[PortalOutcome]:
+        return [o for o in self.outcomes.values() if _retry(o)]
 
 
-def _owed_json(owed: OwedDetail) -> dict:
-    data = asdict(owed)
-    for name in ("last_attempt", "owed_since"):
-        data[name] = data[name].isoformat() if data[name] else None
-    return data
+def _retry(outcome: PortalOutcome) -> bool:
+    return outcome.status == "failed" and outcome.transient
 
 
-def _owed_from_json(data: dict) -> OwedDetail:
-    return OwedDetail(
-        url=data["url"],
-        attempts=int(data["attempts"]),
-        last_attempt=date.fromisoformat(data["last_attempt"]) if data.get("last_attempt") else None,
-        owed_since=date.fromisoformat(data["owed_since"]) if data.get("owed_since") else None,
-    )
+def batches_of(portals: list[Portal], concurrency: int) -> list[Batch]:
+    """The portals dealt round-robin into batches of at most ⌈n / (concurrency ·
+    TASKS_PER_WORKER)⌉: dealt, not cut, so the large portals a config lists together
+    (the platforms first) land in different batches."""
+    if not portals:
+        return []
+    size = math.ceil(len(portals) / (max(concurrency, 1) * TASKS_PER_WORKER))
+    count = math.ceil(len(portals) / size)
+    return [Batch(portals[i::count]) for i in range(count)]
+
+
+def harvest_batch(batch: Batch, night: Night, attempt: int) -> None:
+    """Harvest the batch's pending portals one after another, recording each outcome with
+    `attempt` as its count of attempts. A bug in one portal's harvest becomes its failed
+    outcome (not transient), so it cannot hide the others of the batch."""
+    for portal in batch.pending():
+        try:
+            outcome = harvest_portal(
+                portal,
+                night.client,
+                data_dir=night.data_dir,
+                run_id=night.run_id,
+                mode=night.modes[portal.id],
+                known=night.known[portal.id],
+                progress=night.progress.update if night.progress is not None else None,
+                parser=night.parser,
+                owed=night.owed[portal.id],
+                debt=night.debt,
+                max_unreadable_share=night.max_unreadable_share,
+            )
+        except Exception as exc:  # noqa: BLE001 - reported in the summary and the exit code
+            outcome = PortalOutcome(portal.id, night.modes[portal.id], "failed", reason=f"{type(exc).__name__}: {exc}")
+        if night.progress is not None:
+            night.progress.finish(portal.id, outcome.status, outcome.rows, outcome.pages)
+        outcome.attempts = attempt
+        batch.outcomes[portal.id] = outcome
+
+
+def outcomes_of(batch: Batch, night: Night, error: BaseException | None) -> list[PortalOutcome]:
+    """The batch's outcomes in its order; a portal the task never reached (it crashed
+    before) gets a failed outcome naming the task's error."""
+    reason = f"{type(error).__name__}: {error}" if error is not None else "not harvested"
+    return [
+        batch.outcomes.get(p.id) or PortalOutcome(p.id, night.modes[p.id], "failed", reason=reason)
+        for p in batch.portals
+    ]

@@ -1,7 +1,7 @@
 """The Prefect flow `xxgk-distributed`: the nightly run spread over Prefect workers.
 
 The orchestrator owns the data dir as the single-machine night does (its run lock, its
-state database, the build): it cuts the portals into batches (flows/batches.py), writes
+state database, the build): it cuts the portals into batches (flows/distributed_plan.py), writes
 each batch's plan to the exchange folder, starts one `xxgk-batch` flow run per batch on
 the work pool and follows them (flows/distributed_watch.py). When every batch has ended it
 moves the accepted attempts' whole landing runs into `data_dir/landing/<run_id>/` and runs
@@ -30,10 +30,10 @@ from prefect.client.schemas.objects import StateType  # noqa: E402
 from prefect.exceptions import ObjectNotFound  # noqa: E402
 from prefect.states import Failed  # noqa: E402
 
-from flows.batches import Batch, PortalPlan, make_batches, plan_path, slot_name, write_plan  # noqa: E402
 from flows.clock import Clock, run_clock  # noqa: E402
 from flows.config import Config, load_config  # noqa: E402
 from flows.distributed_batch import OUTCOMES, exchange_dir  # noqa: E402
+from flows.distributed_plan import Batch, PortalPlan, make_batches, plan_path, slot_name, write_plan  # noqa: E402
 from flows.distributed_watch import Finished, Watch  # noqa: E402
 from flows.housekeeping import exclusive_run, remove_leftovers, unused_run_id  # noqa: E402
 from flows.render import make_console  # noqa: E402

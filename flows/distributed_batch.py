@@ -43,9 +43,9 @@ from prefect.runtime import flow_run  # noqa: E402
 from connectors.debt import DebtPolicy  # noqa: E402
 from connectors.http import HttpClient  # noqa: E402
 from connectors.parse_pool import Parser  # noqa: E402
-from flows.batches import PortalPlan, plan_path, read_plan, slot_name  # noqa: E402
 from flows.clock import Clock, run_clock  # noqa: E402
 from flows.config import Config, Harvest, Portal, load_config  # noqa: E402
+from flows.distributed_plan import PortalPlan, plan_path, read_plan, slot_name  # noqa: E402
 from flows.steps import PortalOutcome, debt_policy, harvest_portal, make_client, make_parser_pool  # noqa: E402
 from warehouse.landing import check_name, replace_into  # noqa: E402
 
@@ -180,6 +180,7 @@ def harvest_one(portal: Portal, plan: PortalPlan, shared: Harvesting) -> PortalO
                 parser=shared.parser,
                 owed=plan.owed,
                 debt=shared.debt,
+                max_unreadable_share=shared.harvest.max_unreadable_share,
             )
         except Exception as exc:  # noqa: BLE001 - a bug in one portal must not hide the others
             return PortalOutcome(

@@ -1,9 +1,12 @@
 """The Prefect flow `nightly`: harvest every portal concurrently, then build and publish.
 
-One Prefect task per portal harvest (a task costs milliseconds; a page-level task would
-cost more than the page), run on threads bounded by `harvest.concurrency`, retried only
-after a transient failure. The work itself is in `flows.steps`, plain and testable; this
-module only schedules it. What the run reports (a rich table on stdout, table and
+One Prefect task per batch of portals (flows/batches.py: a portal per task up to a few
+dozen portals, then a few tasks per worker thread, so that a province of thousands of
+portals does not make Prefect the night's bottleneck), run on threads bounded by
+`harvest.concurrency`, retried only after a transient failure, and then only for the
+portals that failed so. What each portal needs of the state database is read once for all
+of them (warehouse/portal_state.py). The work itself is in `flows.steps`, plain and
+testable; this module only schedules it. What the run reports (a rich table on stdout, table and
 markdown artifacts in Prefect) and the result it returns are in `flows.summary`.
 
 Import `flows.prefect_env.configure` first (the CLI does), so Prefect starts offline and quiet.
@@ -26,8 +29,9 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.runtime import task_run  # noqa: E402
 from prefect.states import Failed  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+from prefect.utilities.annotations import quote  # noqa: E402
 
-from connectors.families.checks import MAX_UNREADABLE_SHARE  # noqa: E402
+from flows.batches import Batch, Night, TransientHarvestFailure, batches_of, harvest_batch, outcomes_of  # noqa: E402
 from flows.clock import Clock, run_clock  # noqa: E402
 from flows.config import Config, Portal, load_config  # noqa: E402
 from flows.housekeeping import exclusive_run, remove_leftovers, unused_run_id  # noqa: E402
@@ -35,25 +39,15 @@ from flows.progress import HarvestProgress  # noqa: E402
 from flows.render import make_console  # noqa: E402
 from flows.steps import (  # noqa: E402
     BuildOutcome,
-    PortalOutcome,
+    as_owed,
     build_warehouse,
-    choose_mode,
     debt_policy,
-    harvest_portal,
     make_client,
     make_parser_pool,
-    owed_pages,
+    mode_for,
 )
 from flows.summary import NightlyResult, failure_message, report  # noqa: E402
-from warehouse.load import known_items  # noqa: E402
-
-
-class TransientHarvestFailure(RuntimeError):
-    """A portal's harvest failed in a way another attempt may cure; carries its outcome."""
-
-    def __init__(self, outcome: PortalOutcome) -> None:
-        super().__init__(f"{outcome.portal_id}: {outcome.reason}")
-        self.outcome = outcome
+from warehouse.portal_state import portal_states  # noqa: E402
 
 
 class _PortalFailureWithoutTraceback(logging.Filter):
@@ -93,40 +87,15 @@ def _retry_only_transient(task: Any, task_run: Any, state: Any) -> bool:
     return False
 
 
-@task(cache_policy=NO_CACHE, retry_condition_fn=_retry_only_transient, task_run_name="harvest {portal.id}")
-def harvest(
-    portal: Portal,
-    client: Any,
-    data_dir: Path,
-    run_id: str,
-    mode: str,
-    known: dict[str, str],
-    progress: HarvestProgress | None,
-    parser: Any = None,
-    owed: dict[str, Any] | None = None,
-    debt: Any = None,
-    max_unreadable_share: float = MAX_UNREADABLE_SHARE,
-) -> PortalOutcome:
-    """One portal's harvest; raises `TransientHarvestFailure` so Prefect can try again."""
-    outcome = harvest_portal(
-        portal,
-        client,
-        data_dir=data_dir,
-        run_id=run_id,
-        mode=mode,
-        known=known,
-        progress=progress.update if progress is not None else None,
-        parser=parser,
-        owed=owed,
-        debt=debt,
-        max_unreadable_share=max_unreadable_share,
-    )
-    if progress is not None:
-        progress.finish(portal.id, outcome.status, outcome.rows, outcome.pages)
-    outcome.attempts = task_run.run_count or 1
-    if outcome.status == "failed" and outcome.transient:
-        raise TransientHarvestFailure(outcome)
-    return outcome
+@task(cache_policy=NO_CACHE, retry_condition_fn=_retry_only_transient, task_run_name="harvest {label}")
+def harvest(label: str, batch: Batch, night: Night) -> None:
+    """A batch's harvests (flows/batches.py); raises `TransientHarvestFailure` naming the
+    portals another attempt may cure, so Prefect tries them again. Both arguments reach the
+    task quoted: Prefect must not walk the client that other threads are using."""
+    harvest_batch(batch, night, task_run.run_count or 1)
+    failed = batch.failed_transiently()
+    if failed:
+        raise TransientHarvestFailure(failed)
 
 
 @task(cache_policy=NO_CACHE, task_run_name="build and publish")
@@ -166,44 +135,37 @@ def _harvest_and_build(config: Config, chosen: list[Portal], full: bool, progres
     data_dir = config.warehouse.data_dir
     now = clock()
     run_id = unused_run_id(data_dir, now)
-    modes = {
-        p.id: choose_mode(config.warehouse.state_path, p.id, config.harvest.full_every_days, force_full=full, now=now)
-        for p in chosen
-    }
-    known = {p.id: known_items(config.warehouse.state_path, p.id) for p in chosen}
-    owed = {p.id: owed_pages(config.warehouse.state_path, p.id) for p in chosen}
-    debt = debt_policy(config.harvest, datetime.strptime(run_id, "%Y%m%dT%H%M%SZ").date())
+    states = portal_states(config.warehouse.state_path, [p.id for p in chosen])
+    every = config.harvest.full_every_days
     console = make_console()
     bars = HarvestProgress(console, [p.id for p in chosen]) if progress else None
+    night = Night(
+        client=make_client(config.harvest, data_dir, clock),
+        data_dir=data_dir,
+        run_id=run_id,
+        modes={pid: mode_for(s.last_full, every, force_full=full, now=now) for pid, s in states.items()},
+        known={pid: s.known for pid, s in states.items()},
+        owed={pid: as_owed(s.owed) for pid, s in states.items()},
+        debt=debt_policy(config.harvest, datetime.strptime(run_id, "%Y%m%dT%H%M%SZ").date()),
+        parser=make_parser_pool(config.harvest),
+        progress=bars,
+        max_unreadable_share=config.harvest.max_unreadable_share,
+    )
     attempt = harvest.with_options(retries=config.harvest.retries, retry_delay_seconds=config.harvest.retry_delay)
-    client = make_client(config.harvest, data_dir, clock)
-    parser = make_parser_pool(config.harvest)
+    batches = batches_of(chosen, config.harvest.concurrency)
     with (
-        client,
-        parser or contextlib.nullcontext(),
+        night.client,
+        night.parser or contextlib.nullcontext(),
         bars or contextlib.nullcontext(),
         ThreadPoolTaskRunner(max_workers=config.harvest.concurrency) as runner,
     ):
         futures = [
-            runner.submit(
-                attempt,
-                parameters={
-                    "portal": portal,
-                    "client": client,
-                    "data_dir": data_dir,
-                    "run_id": run_id,
-                    "mode": modes[portal.id],
-                    "known": known[portal.id],
-                    "progress": bars,
-                    "parser": parser,
-                    "owed": owed[portal.id],
-                    "debt": debt,
-                    "max_unreadable_share": config.harvest.max_unreadable_share,
-                },
-            )
-            for portal in chosen
+            runner.submit(attempt, parameters={"label": b.label, "batch": quote(b), "night": quote(night)})
+            for b in batches
         ]
-        outcomes = [_outcome(future, portal, modes[portal.id]) for future, portal in zip(futures, chosen, strict=True)]
+        outcomes = [
+            o for future, b in zip(futures, batches, strict=True) for o in outcomes_of(b, night, _error(future))
+        ]
     result = NightlyResult(run_id, outcomes, None, config.warehouse.path, data_dir)
     try:
         result.build = build(config)
@@ -222,14 +184,14 @@ def _select(config: Config, portal_ids: list[str] | None) -> list[Portal]:
     return [p for p in config.portals if p.id in set(portal_ids)]
 
 
-def _outcome(future: Any, portal: Portal, mode: str) -> PortalOutcome:
-    """The task's outcome; a task that raised becomes a failed outcome with the reason."""
+def _error(future: Any) -> BaseException | None:
+    """What the batch's task raised in the end, if anything (a transient failure left after
+    the retries is in the batch's outcomes already)."""
     try:
-        return future.result()
-    except TransientHarvestFailure as exc:
-        return exc.outcome
-    except Exception as exc:  # noqa: BLE001 - a bug in one portal must not hide the others
-        return PortalOutcome(portal.id, mode, "failed", reason=f"{type(exc).__name__}: {exc}")
+        future.result()
+    except Exception as exc:  # noqa: BLE001 - a crashed task must not hide the other batches
+        return exc
+    return None
 
 
 def server_note() -> str | None:

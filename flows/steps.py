@@ -102,11 +102,17 @@ def choose_mode(
     loads its landing runs right after the harvest, so they are there the next night.
     `now` is the run's clock's reading (flows/clock.py; default: the wall clock).
     """
+    return mode_for(last_complete_full_run(state_path, portal_id), full_every_days, force_full, now)
+
+
+def mode_for(
+    last_full: datetime | None, full_every_days: int, force_full: bool = False, now: datetime | None = None
+) -> str:
+    """`choose_mode` for a portal whose last complete full listing started at `last_full`."""
     if force_full:
         return "full"
-    last = last_complete_full_run(state_path, portal_id)
     now = now or wall()
-    if last is None or now - last >= timedelta(days=full_every_days):
+    if last_full is None or now - last_full >= timedelta(days=full_every_days):
         return "full"
     return "incremental"
 
@@ -123,10 +129,12 @@ def debt_policy(harvest: Harvest, night: date) -> DebtPolicy:
 
 def owed_pages(state_path: Path, portal_id: str) -> dict[str, OwedDetail]:
     """The portal's owed detail pages, from the warehouse's rows, as the crawl takes them."""
-    return {
-        key: OwedDetail(owed.url, owed.attempts, owed.last_attempt, owed.owed_since)
-        for key, owed in owed_details(state_path, portal_id).items()
-    }
+    return as_owed(owed_details(state_path, portal_id))
+
+
+def as_owed(rows: dict[str, Any]) -> dict[str, OwedDetail]:
+    """The warehouse's owed detail pages (warehouse.portal_state) as the crawl takes them."""
+    return {key: OwedDetail(owed.url, owed.attempts, owed.last_attempt, owed.owed_since) for key, owed in rows.items()}
 
 
 def is_transient(summary: RunSummary, fetches: list[FetchLogEntry]) -> bool:

@@ -65,6 +65,16 @@ class NightlyResult:
         return EXIT_QUARANTINE if self.quarantines else EXIT_OK
 
 
+def _rest_line(rows: list[dict[str, Any]], shown: list[dict[str, Any]]) -> str:
+    """One line for the portals the console table leaves out."""
+    ids = {row["portal_id"] for row in shown}
+    rest = [row for row in rows if row["portal_id"] not in ids]
+    ok = sum(row["status"] == "ok" for row in rest)
+    sums = {key: sum(int(row.get(key) or 0) for row in rest) for key in ("pages", "rows", "new", "requests")}
+    counts = ", ".join(f"{value} {key}" for key, value in sums.items())
+    return f"... and {len(rest)} more portals ({ok} ok, {len(rest) - ok} not): {counts}"
+
+
 def failure_message(result: NightlyResult) -> str:
     """One line naming what failed."""
     parts = []
@@ -84,10 +94,19 @@ def build_line(build: BuildOutcome | None) -> str:
     return "; ".join(["ok", *build_notes(build.details)])
 
 
+#: Past this many portals the console table shows only those not ok (at most this many),
+#: and one line sums up the others: a table of thousands of rows is read by nobody and
+#: took longer to render than the night's harvest of them. The artifacts keep every row.
+CONSOLE_ROWS = 100
+
+
 def report(result: NightlyResult, console: Console) -> None:
     """The run summary: a rich table on the console, and Prefect table + markdown artifacts."""
     rows = [outcome.as_dict() for outcome in result.outcomes]
-    console.print(run_summary_table(rows, title=f"xxgk run {result.run_id}"))
+    shown = rows if len(rows) <= CONSOLE_ROWS else [row for row in rows if row["status"] != "ok"][:CONSOLE_ROWS]
+    console.print(run_summary_table(shown, title=f"xxgk run {result.run_id}"))
+    if len(shown) < len(rows):
+        console.print(_rest_line(rows, shown), markup=False, highlight=False)
     build = result.build
     if build is not None:
         style = "green" if build.ok else "bold red"

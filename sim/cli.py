@@ -47,6 +47,9 @@ def parser() -> argparse.ArgumentParser:
         help="the Longyan world's profile: default, or messy (the traps of real portals, docs/sim.md)",
     )
     p.add_argument("--small", action="store_true", help="one document in ten (quick end-to-end runs)")
+    p.add_argument(
+        "--portals", type=int, default=None, metavar="N", help="serve a province of N portals instead (sim/province)"
+    )
     p.add_argument("--write-config", type=Path, default=None, metavar="FILE", help="write the matching xxgk.toml here")
     p.add_argument("--data-dir", type=Path, default=None, help="data_dir written in the config")
     p.add_argument(
@@ -68,6 +71,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `sim` with `argv`; returns the exit code once SIGINT or SIGTERM arrives."""
     args = parser().parse_args(argv)
+    if args.portals is not None:
+        return _province(args)
     try:
         faults = [parse_fault(spec) for spec in args.fault]
         server = start(
@@ -101,6 +106,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         done.wait()
     print("sim: stopped", flush=True)
     return 0
+
+
+def _province(args) -> int:
+    """`--portals N`: the province (sim/province/cli.py)."""
+    from sim.province.cli import serve
+
+    done = threading.Event()
+    _on_signals(done)
+    try:
+        return serve(args, done)
+    except (FaultError, ValueError, OSError) as exc:
+        print(f"sim: {exc}", file=sys.stderr)
+        return 2
 
 
 def _on_signals(done: threading.Event) -> None:

@@ -23,6 +23,7 @@ from warehouse.application_store import ensure_applications_schema, load_applica
 from warehouse.db import connect
 from warehouse.decisions import ensure_decisions_schema, load_decisions
 from warehouse.landing import LANDING_SCHEMA, LATER_COLUMNS, RUN_KEYS, LandingError, check_name
+from warehouse.portal_state import portal_states
 from warehouse.state import ensure_state_schema, merge_rows
 
 _RUN_COLUMNS = """
@@ -254,30 +255,10 @@ def load(state_path: str | os.PathLike, data_dir: str | os.PathLike) -> LoadResu
     return result
 
 
-def _read_state(state_path: str | os.PathLike, sql: str, params: list, table: str = "raw_runs") -> list[tuple] | None:
-    """Rows of `sql` over the state database, or None when it or the table `sql` reads (made
-    by the next load) does not exist."""
-    if not Path(state_path).exists():
-        return None
-    con = connect(state_path, read_only=True)
-    try:
-        exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchone()[
-            0
-        ]
-        return con.execute(sql, params).fetchall() if exists else None
-    finally:
-        con.close()
-
-
 def known_items(state_path: str | os.PathLike, portal_id: str) -> dict[str, str]:
-    """The latest listing hash of every item the portal has shown, for incremental crawls."""
-    rows = _read_state(
-        state_path,
-        "SELECT item_key, listing_hash FROM raw_sightings WHERE portal_id = ?",
-        [portal_id],
-        "raw_sightings",
-    )
-    return dict(rows or [])
+    """The latest listing hash of every item the portal has shown, for incremental crawls
+    (for many portals at once: `warehouse.portal_state.portal_states`)."""
+    return portal_states(state_path, [portal_id])[portal_id].known
 
 
 def last_complete_full_run(state_path: str | os.PathLike, portal_id: str) -> datetime | None:
@@ -289,10 +270,4 @@ def last_complete_full_run(state_path: str | os.PathLike, portal_id: str) -> dat
     (the build was interrupted, or the loader refused the run) does not count until a later
     load takes it: the portal is then listed in full again, which is the safe side.
     """
-    rows = _read_state(
-        state_path,
-        "SELECT max(started_at) FROM raw_runs WHERE portal_id = ? AND mode = 'full' AND status = 'ok' AND complete",
-        [portal_id],
-    )
-    started = rows[0][0] if rows else None
-    return None if started is None else started.replace(tzinfo=UTC)
+    return portal_states(state_path, [portal_id])[portal_id].last_full

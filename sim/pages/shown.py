@@ -104,8 +104,9 @@ _PORTAL_NUMBER = {p.id: i for i, p in enumerate(PORTAL_BY_ID.values())}
 
 def migrated_column(portal: Portal) -> int:
     """The column number in the portal's detail URLs after its migration (one per portal,
-    unlike any Hanweb column of the world)."""
-    return 100 + _PORTAL_NUMBER[portal.id]
+    unlike any Hanweb column of the world; portals of another world, each on its own host,
+    share the next number)."""
+    return 100 + _PORTAL_NUMBER.get(portal.id, len(_PORTAL_NUMBER))
 
 
 def detail_path(portal: Portal, doc: Doc, duplicate: bool = False, migrated: bool = False) -> str:

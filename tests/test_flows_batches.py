@@ -1,0 +1,57 @@
+"""Portals in batches, one Prefect task per batch (flows/batches.py): each portal dealt once,
+and a retry harvests again only the portals that failed transiently."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.http import HttpClient
+from flows.batches import TASKS_PER_WORKER, Batch, batches_of
+from flows.config import Portal
+from sim.province.server import start_province
+from sim.province.world import build_province
+
+
+def _portals(n: int) -> list[Portal]:
+    return [Portal(id=f"p{i}", name=f"P{i}", level="county", region="990000", platform="trs", url=f"http://h{i}/")
+            for i in range(n)]  # fmt: skip
+
+
+def test_portals_are_dealt_round_robin_into_about_four_batches_per_worker() -> None:
+    portals = _portals(1000)
+    batches = batches_of(portals, concurrency=32)
+    dealt = [p.id for b in batches for p in b.portals]
+    assert sorted(dealt) == sorted(p.id for p in portals)  # each portal exactly once
+    assert len(batches) == 125 and {len(b.portals) for b in batches} == {8}  # ⌈1000 / (32 · 4)⌉ = 8 a batch
+    assert [p.id for p in batches[0].portals][:2] == ["p0", "p125"]  # dealt, not cut: p0, p1 … apart
+    assert batches[0].label == "p0 and 7 more"
+
+
+def test_up_to_four_portals_per_worker_a_batch_is_one_portal() -> None:
+    batches = batches_of(_portals(TASKS_PER_WORKER * 8), concurrency=8)
+    assert [len(b.portals) for b in batches] == [1] * 32 and batches[3].label == "p3"
+    assert batches_of([], concurrency=8) == []
+    assert Batch(_portals(2)).pending() == _portals(2)
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_retry_harvests_again_only_the_portal_that_failed_transiently(tmp_path) -> None:
+    from flows.nightly import run_nightly
+
+    world = build_province(12, seed=5)
+    flaky = world.portals[5].id
+    with start_province(world, faults=[f"{flaky}:flaky:1000"]) as sim:
+        config = sim.write_config(
+            tmp_path / "xxgk.toml", per_host_delay=0, concurrency=1, retries=1, retry_delay=0, parse_processes=0
+        )
+        result = run_nightly(config)
+        counts = sim.request_counts()
+    assert len(batches_of(list(world.portals), 1)) == 4  # three portals a batch: the flaky one has two mates
+    outcomes = {o.portal_id: o for o in result.outcomes}
+    assert sorted(outcomes) == sorted(p.id for p in world.portals)
+    assert (outcomes[flaky].status, outcomes[flaky].attempts, outcomes[flaky].transient) == ("failed", 2, True)
+    for pid, outcome in outcomes.items():
+        if pid != flaky:  # harvested once: the sim saw exactly the requests of its one harvest
+            assert (outcome.status, outcome.attempts, counts[pid]) == ("ok", 1, outcome.requests), pid
+    # its first page, asked the client's attempts times, in each of its two harvests
+    assert outcomes[flaky].requests == 1 and counts[flaky] == 2 * HttpClient.max_attempts
