@@ -27,9 +27,9 @@ from helpers.request_log import RequestLog
 from typer.testing import CliRunner
 
 from connectors.debt import OwedDetail
-from flows.distributed_plan import Batch, PortalPlan, make_batches, plan_path, read_plan, slot_name, write_plan
 from flows.config import Portal, load_config
 from flows.distributed import accept, run_distributed
+from flows.distributed_plan import Batch, PortalPlan, make_batches, plan_path, read_plan, slot_name, write_plan
 from flows.distributed_watch import Finished
 from flows.steps import PortalOutcome
 from sim.catalog import PORTALS as WORLD_PORTALS
