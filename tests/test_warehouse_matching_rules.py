@@ -166,6 +166,35 @@ def test_an_index_no_printed_under_two_units_is_two_documents(tmp_path):
     assert sorted(row[5] for row in rows) == [0.0, 0.9]  # two printed units; a unit missing on one side
 
 
+def test_an_index_no_printed_under_a_unit_and_its_ancestor_is_one_document(tmp_path):
+    # portals print a department's (here a county bureau's) document under its parent's name:
+    # the county bureau, the city bureau above it and the province above both are one line
+    for portal, key, name in (
+        ("xl-aic-xxgk", "x1", "新罗区工商行政管理局"),
+        ("ly-aic-xxgk", "ly1", "龙岩市工商行政管理局"),
+        ("fj-aic-xxgk", "f1", "福建省工商行政管理局"),
+    ):
+        land(tmp_path, D1, portal, [listing(portal, key, SEEN, index_no="2012-0001", title="甲", publisher_name=name)])
+    published, result = load_and_build(tmp_path)
+    assert result.n_documents == 1
+    rows = decisions(published)
+    assert {row[3] for row in rows} == {"merged"} and len(rows) == 2
+    assert {row[5] for row in rows} == {0.95}  # two printed units of one ancestry line
+
+
+def test_an_index_no_is_split_when_any_two_printed_units_are_not_one_line(tmp_path):
+    # 新罗 and 长汀 are siblings: the number is a short per-unit sequence, and the city copy
+    # cannot be told to belong to either, so each printed unit is a document of its own
+    for portal, key, name in (
+        ("xl-aic-xxgk", "x1", "新罗区工商行政管理局"),
+        ("ct-aic-xxgk", "c1", "长汀县工商行政管理局"),
+        ("ly-aic-xxgk", "ly1", "龙岩市工商行政管理局"),
+    ):
+        land(tmp_path, D1, portal, [listing(portal, key, SEEN, index_no="2012-0001", title="甲", publisher_name=name)])
+    published, result = load_and_build(tmp_path)
+    assert document_groups(published) == [[("ct-aic-xxgk", "c1")], [("ly-aic-xxgk", "ly1")], [("xl-aic-xxgk", "x1")]]
+
+
 def test_an_index_no_joins_a_copy_that_names_no_unit_or_the_same_unit(tmp_path):
     # the city's own portal, a province copy naming no publisher and a county portal relaying
     # it (its portal unit is the county, but the printed publisher is what scopes)

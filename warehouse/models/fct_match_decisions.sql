@@ -7,7 +7,7 @@
 -- formed only within keys, never across them: as many rows as sightings in keys.
 -- decision: merged when the two sightings ended in one document, refused otherwise, with
 -- the first reason that applies: the title group was refused (int_match_groups.refusal), the
--- two carry different index_no, the index_no is printed under several publisher units (int_index_keys),
+-- two carry different index_no, the index_no is printed under units of several ancestry lines (int_index_keys),
 -- else the sighting without index_no joined another index_no's document
 -- (int_component_keys). confidence: how strongly the rule's evidence alone says "one
 -- publication", fixed per rule and evidence (docs/matching.md), whatever the decision.
@@ -90,6 +90,12 @@ decided AS (
     SELECT
         *,
         doc_key_a = doc_key_b AS is_merged,
+        EXISTS (
+            -- the two printed units are one ancestry line (a unit and its department)
+            SELECT 1 FROM int_unit_ancestry AS u
+            WHERE (u.unit_id = publisher_unit_id_a AND u.ancestor_id = publisher_unit_id_b)
+               OR (u.unit_id = publisher_unit_id_b AND u.ancestor_id = publisher_unit_id_a)
+        ) AS is_one_line,
         abs(date_diff('day', published_date_a, published_date_b)) AS day_gap
     FROM compared
 )
@@ -129,6 +135,7 @@ SELECT
                 CASE
                     WHEN c.publisher_unit_id_a IS NULL OR c.publisher_unit_id_b IS NULL THEN 0.9
                     WHEN c.publisher_unit_id_a = c.publisher_unit_id_b THEN 1.0
+                    WHEN c.is_one_line THEN 0.95
                     ELSE 0.0
                 END
             WHEN 'doc_no' THEN CASE WHEN c.has_doc_no_year THEN 0.95 ELSE 0.85 END
