@@ -283,3 +283,35 @@ def test_bounded_runs_agree_with_a_plain_walk_and_span_at_most_the_window():
     assert ((day - firsts) <= 3).all() and ((day - firsts) >= 0).all()
     # a daily title over a year makes runs of four days, not one chain
     assert bounded_runs(np.zeros(365, dtype=np.int64), np.arange(365), 3)[[0, 3, 4, 364]].tolist() == [0, 0, 4, 364]
+
+
+def test_a_publication_numbered_again_is_one_document_with_both_index_no(tmp_path):
+    # a city notice the province portal numbered with its own index_no: one unit, one doc_no
+    # with its year, one title. Its attachment list shares the doc_no, not the title: apart.
+    fields = {"doc_no": "龙工商〔2012〕88号", "publisher_name": CITY, "published_date": date(2012, 8, 20)}
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            listing(
+                "ly-aic-xxgk", "ly1", SEEN, index_no="00315478-X/2012-09007", title="关于规范企业名称的通知", **fields
+            ),
+            listing("ly-aic-xxgk", "ly2", SEEN, index_no="00315478-X/2012-09008", title="附件：材料清单", **fields),
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [listing("fj-gov", "g1", SEEN, index_no="FJ/2012-03112", title="关于规范企业名称的通知", **fields)],
+    )
+    published, result = load_and_build(tmp_path)
+    assert document_groups(published) == [[("fj-gov", "g1"), ("ly-aic-xxgk", "ly1")], [("ly-aic-xxgk", "ly2")]]
+    assert result.n_documents == 2
+    rows = query(
+        published,
+        "SELECT index_no_a, index_no_b, decision, confidence FROM fct_match_decisions WHERE rule = 'reindexed'",
+    )
+    assert sorted(rows[0][:2]) == ["00315478-X/2012-09007", "FJ/2012-03112"]
+    assert [row[2:] for row in rows] == [("merged", 0.95)]

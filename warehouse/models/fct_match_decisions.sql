@@ -1,6 +1,7 @@
 -- materialized: table
 -- grain: one row per pair of sightings a matching rule considered (docs/matching.md): within
--- each key of a rule (an index_no; a doc_no group; a title group), the key's anchor paired
+-- each key of a rule (an index_no; the index_no of a re-indexed publication, one sighting
+-- each; a doc_no group; a title group), the key's anchor paired
 -- with every other sighting of the key. The anchor is the sighting with the smallest
 -- sighting_id (a hash of portal_id and item_key: the same sighting every night it is listed),
 -- for a title group its earliest-dated member (then the smallest sighting_id). Pairs are
@@ -20,6 +21,12 @@ WITH keyed AS (
         CAST(NULL AS VARCHAR) AS refusal
     FROM int_sightings
     WHERE index_no IS NOT NULL
+    UNION ALL
+    -- re-indexed: one sighting of each index_no that joined another's document (int_index_keys)
+    SELECT 'reindexed', 'r|' || index_key, min(sighting_id), CAST(NULL AS DATE), CAST(NULL AS VARCHAR)
+    FROM int_index_keys
+    WHERE is_reindexed
+    GROUP BY index_key, index_no
     UNION ALL
     SELECT
         rule,
@@ -139,6 +146,7 @@ SELECT
                     ELSE 0.0
                 END
             WHEN 'doc_no' THEN CASE WHEN c.has_doc_no_year THEN 0.95 ELSE 0.85 END
+            WHEN 'reindexed' THEN 0.95
             ELSE CASE WHEN c.day_gap = 0 THEN 0.7 ELSE 0.6 END
         END AS DOUBLE
     ) AS confidence
