@@ -315,3 +315,38 @@ def test_a_publication_numbered_again_is_one_document_with_both_index_no(tmp_pat
     )
     assert sorted(rows[0][:2]) == ["00315478-X/2012-09007", "FJ/2012-03112"]
     assert [row[2:] for row in rows] == [("merged", 0.95)]
+
+
+def test_a_copy_dated_days_earlier_joins_the_one_document_of_its_title(tmp_path):
+    # the province portal prints the 成文日期 (5 days before publication) and no index_no: its
+    # copy of the bulletin is outside the 3-day title run, but within 28 days the unit has one
+    # document of that title. The report has two within days: its copy stays on its own.
+    bulletin, report = "机关效能建设工作简报（第19期）", "政府信息公开工作年度报告"
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            listing("ly-aic-xxgk", "b", SEEN, index_no="LY-18", title=bulletin, published_date=date(2010, 2, 10)),
+            listing("ly-aic-xxgk", "r1", SEEN, index_no="LY-5", title=report, published_date=date(2012, 3, 28)),
+            listing("ly-aic-xxgk", "r2", SEEN, index_no="LY-6", title=report, published_date=date(2012, 4, 10)),
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [
+            listing("fj-gov", "gb", SEEN, title=bulletin, publisher_name=CITY, published_date=date(2010, 2, 5)),
+            listing("fj-gov", "gr", SEEN, title=report, publisher_name=CITY, published_date=date(2012, 3, 20)),
+        ],
+    )
+    published, result = load_and_build(tmp_path)
+    assert document_groups(published) == [
+        [("fj-gov", "gb"), ("ly-aic-xxgk", "b")],
+        [("fj-gov", "gr")],
+        [("ly-aic-xxgk", "r1")],
+        [("ly-aic-xxgk", "r2")],
+    ]
+    rows = [row for row in decisions(published) if row[0] == "unique_title"]
+    assert [row[3:] for row in rows] == [("merged", None, 0.5)]

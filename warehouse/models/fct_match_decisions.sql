@@ -147,6 +147,7 @@ SELECT
                 END
             WHEN 'doc_no' THEN CASE WHEN c.has_doc_no_year THEN 0.95 ELSE 0.85 END
             WHEN 'reindexed' THEN 0.95
+            WHEN 'unique_title' THEN 0.5
             ELSE CASE WHEN c.day_gap = 0 THEN 0.7 ELSE 0.6 END
         END AS DOUBLE
     ) AS confidence

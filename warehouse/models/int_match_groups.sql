@@ -9,6 +9,10 @@
 -- a run that shows it to be ambiguous is refused whole: it holds two different doc_no, or
 -- two items of one portal that no index_no makes one (one portal listing one title twice
 -- within days: two documents, and the other portals' copies cannot be told apart).
+-- Rule unique_title: a free sighting in no group joins the one index_no document of its unit
+-- and title key dated within 28 days of it, when every other sighting of that unit and title
+-- key in that span is of that document, none on its own portal and none with another doc_no
+-- (a portal may print the 成文日期, up to 20 working days before publication, as its date).
 WITH keyed AS (
     SELECT s.*, k.index_key
     FROM int_sightings AS s
@@ -56,18 +60,61 @@ groups AS (
     FROM members
     GROUP BY group_key
     HAVING count(*) >= 2 AND count(*) FILTER (WHERE index_no IS NULL) >= 1
+),
+decided AS (
+    SELECT
+        m.group_key,
+        m.rule,
+        m.sighting_id,
+        m.index_no,
+        m.index_key,
+        m.published_date,
+        CASE
+            WHEN g.rule <> 'title' THEN NULL
+            WHEN g.n_doc_nos > 1 THEN 'title run holds different doc_no'
+            WHEN g.has_portal_twice THEN 'title run holds several items of one portal'
+        END AS refusal
+    FROM members AS m
+    JOIN groups AS g ON g.group_key = m.group_key
+),
+alone AS (
+    -- free sightings in no group (refused or not): nothing else within the title window
+    SELECT s.*
+    FROM keyed AS s
+    ANTI JOIN decided AS d ON d.sighting_id = s.sighting_id
+    WHERE s.index_no IS NULL AND s.unit_id IS NOT NULL AND s.title_key IS NOT NULL
+      AND s.published_date IS NOT NULL
+),
+span_members AS (
+    -- the other sightings of its unit and title key dated within the span around it
+    SELECT f.sighting_id AS free_id, f.portal_id AS free_portal_id, f.doc_no AS free_doc_no, s.*
+    FROM alone AS f
+    JOIN keyed AS s
+        ON s.unit_id = f.unit_id AND s.title_key = f.title_key AND s.sighting_id <> f.sighting_id
+       AND abs(date_diff('day', s.published_date, f.published_date)) <= 28
+),
+unique_spans AS (
+    -- exactly one index_no document, none on the free sighting's portal, no other doc_no
+    SELECT free_id
+    FROM span_members
+    GROUP BY free_id
+    HAVING bool_and(index_key IS NOT NULL) AND count(DISTINCT index_key) = 1
+       AND NOT bool_or(portal_id = free_portal_id)
+       AND NOT coalesce(bool_or(doc_no <> free_doc_no), false)
+),
+span_groups AS (
+    SELECT
+        'u|' || f.unit_id || '|' || f.title_key || '|' || CAST(f.published_date AS VARCHAR) AS group_key,
+        f.sighting_id AS free_id
+    FROM alone AS f
+    SEMI JOIN unique_spans AS u ON u.free_id = f.sighting_id
 )
-SELECT
-    m.group_key,
-    m.rule,
-    m.sighting_id,
-    m.index_no,
-    m.index_key,
-    m.published_date,
-    CASE
-        WHEN g.rule <> 'title' THEN NULL
-        WHEN g.n_doc_nos > 1 THEN 'title run holds different doc_no'
-        WHEN g.has_portal_twice THEN 'title run holds several items of one portal'
-    END AS refusal
-FROM members AS m
-JOIN groups AS g ON g.group_key = m.group_key
+SELECT * FROM decided
+UNION ALL
+SELECT g.group_key, 'unique_title', s.sighting_id, s.index_no, s.index_key, s.published_date, NULL
+FROM span_groups AS g
+JOIN (
+    SELECT free_id, sighting_id, index_no, index_key, published_date FROM span_members
+    UNION ALL
+    SELECT sighting_id, sighting_id, index_no, index_key, published_date FROM alone
+) AS s ON s.free_id = g.free_id
