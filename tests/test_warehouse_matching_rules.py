@@ -350,3 +350,39 @@ def test_a_copy_dated_days_earlier_joins_the_one_document_of_its_title(tmp_path)
     ]
     rows = [row for row in decisions(published) if row[0] == "unique_title"]
     assert [row[3:] for row in rows] == [("merged", None, 0.5)]
+
+
+def test_a_copy_joins_the_nearest_of_two_numbered_documents_of_its_title_only_when_one_is_nearest(tmp_path):
+    # the city portal numbers two 年度报告 two days apart; the province copy dated the first day
+    # is the first's (flagged as a conflict), a copy dated between them could be either
+    report = "政府信息公开工作年度报告"
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            listing("ly-aic-xxgk", "r1", SEEN, index_no="LY-5", title=report, published_date=date(2012, 3, 28)),
+            listing("ly-aic-xxgk", "r2", SEEN, index_no="LY-6", title=report, published_date=date(2012, 3, 30)),
+            listing("ly-aic-xxgk", "r3", SEEN, index_no="LY-7", title=report, published_date=date(2012, 6, 1)),
+            listing("ly-aic-xxgk", "r4", SEEN, index_no="LY-8", title=report, published_date=date(2012, 6, 3)),
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [
+            listing("fj-gov", "g1", SEEN, title=report, publisher_name=CITY, published_date=date(2012, 3, 28)),
+            listing("fj-gov", "g2", SEEN, title=report, publisher_name=CITY, published_date=date(2012, 6, 2)),
+        ],
+    )
+    published, result = load_and_build(tmp_path)
+    assert document_groups(published) == [
+        [("fj-gov", "g1"), ("ly-aic-xxgk", "r1")],
+        [("fj-gov", "g2")],
+        [("ly-aic-xxgk", "r2")],
+        [("ly-aic-xxgk", "r3")],
+        [("ly-aic-xxgk", "r4")],
+    ]
+    conflicts = query(published, "SELECT item_key, chosen_index_no, candidate_index_nos FROM rpt_index_conflicts")
+    assert conflicts == [("g1", "LY-5", ["LY-5", "LY-6"])]

@@ -8,7 +8,9 @@
 -- refusal: why a title group merges nothing (NULL: it merges). A title is weak evidence, so
 -- a run that shows it to be ambiguous is refused whole: it holds two different doc_no, or
 -- two items of one portal that no index_no makes one (one portal listing one title twice
--- within days: two documents, and the other portals' copies cannot be told apart).
+-- within days: two documents, and the other portals' copies cannot be told apart), unless
+-- those items are all index_no documents and the free members' dates point to exactly one
+-- (nearest day): then the free copies join it (int_component_keys) and the conflict is kept.
 -- Rule unique_title: a free sighting in no group joins the one index_no document of its unit
 -- and title key dated within 28 days of it, when every other sighting of that unit and title
 -- key in that span is of that document, none on its own portal and none with another doc_no
@@ -49,17 +51,42 @@ members AS (
     SELECT sighting_id, portal_id, index_no, index_key, doc_no, published_date, rule, group_key
     FROM title_members
 ),
-groups AS (
+portal_items AS (
+    -- the items of each portal in a group, those sharing an index_no counted once
     SELECT
         group_key,
-        any_value(rule) AS rule,
-        count(DISTINCT doc_no) AS n_doc_nos,
-        -- the items of each portal, those sharing an index_no counted once
-        count(DISTINCT portal_id || '|' || coalesce(index_key, CAST(sighting_id AS VARCHAR)))
-            > count(DISTINCT portal_id) AS has_portal_twice
+        portal_id,
+        count(DISTINCT coalesce(index_key, CAST(sighting_id AS VARCHAR))) AS n_items,
+        bool_or(index_no IS NULL) AS has_free
     FROM members
+    GROUP BY group_key, portal_id
+),
+index_gaps AS (
+    -- each index_no document of a group, its nearest day to a free member of the group
+    SELECT i.group_key, i.index_key, min(abs(date_diff('day', i.published_date, f.published_date))) AS gap
+    FROM members AS i
+    JOIN members AS f ON f.group_key = i.group_key AND f.index_no IS NULL
+    WHERE i.index_no IS NOT NULL
+    GROUP BY i.group_key, i.index_key
+),
+nearest AS (
+    SELECT group_key, count(*) FILTER (WHERE gap = min_gap) = 1 AS is_nearest_unique
+    FROM (SELECT *, min(gap) OVER (PARTITION BY group_key) AS min_gap FROM index_gaps)
     GROUP BY group_key
-    HAVING count(*) >= 2 AND count(*) FILTER (WHERE index_no IS NULL) >= 1
+),
+groups AS (
+    SELECT
+        m.group_key,
+        any_value(m.rule) AS rule,
+        count(DISTINCT m.doc_no) AS n_doc_nos,
+        -- a portal holds a free item beside another, or several index_no documents that the
+        -- free members' dates do not tell apart
+        bool_or(p.n_items > 1 AND (p.has_free OR NOT coalesce(n.is_nearest_unique, false))) AS has_portal_twice
+    FROM members AS m
+    JOIN portal_items AS p ON p.group_key = m.group_key AND p.portal_id = m.portal_id
+    LEFT JOIN nearest AS n ON n.group_key = m.group_key
+    GROUP BY m.group_key
+    HAVING count(*) >= 2 AND count(*) FILTER (WHERE m.index_no IS NULL) >= 1
 ),
 decided AS (
     SELECT
