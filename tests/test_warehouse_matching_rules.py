@@ -386,3 +386,32 @@ def test_a_copy_joins_the_nearest_of_two_numbered_documents_of_its_title_only_wh
     ]
     conflicts = query(published, "SELECT item_key, chosen_index_no, candidate_index_nos FROM rpt_index_conflicts")
     assert conflicts == [("g1", "LY-5", ["LY-5", "LY-6"])]
+
+
+def test_a_copy_dated_days_earlier_under_the_parent_name_joins_beside_a_copy_in_its_title_run(tmp_path):
+    # a county document: its own portal numbers it, the city portal copies it without number
+    # (rule title), the province portal prints it under the city bureau's name, 6 days earlier
+    title = "关于开展个体工商户年度验照的通知"
+    county = "新罗区工商行政管理局"
+    day = date(2012, 5, 10)
+    land(
+        tmp_path,
+        D1,
+        "xl-aic-xxgk",
+        [listing("xl-aic-xxgk", "x1", SEEN, index_no="XL-3", title=title, publisher_name=county, published_date=day)],
+    )
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [listing("ly-aic-xxgk", "l1", SEEN, title=title, publisher_name=county, published_date=day)],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [listing("fj-gov", "g1", SEEN, title=title, publisher_name=CITY, published_date=date(2012, 5, 4))],
+    )
+    published, result = load_and_build(tmp_path)
+    assert result.n_documents == 1
+    assert query(published, "SELECT unit_id FROM fct_documents") == [("xl-aic",)]

@@ -11,10 +11,12 @@
 -- within days: two documents, and the other portals' copies cannot be told apart), unless
 -- those items are all index_no documents and the free members' dates point to exactly one
 -- (nearest day): then the free copies join it (int_component_keys) and the conflict is kept.
--- Rule unique_title: a free sighting in no group joins the one index_no document of its unit
--- and title key dated within 28 days of it, when every other sighting of that unit and title
--- key in that span is of that document, none on its own portal and none with another doc_no
--- (a portal may print the 成文日期, up to 20 working days before publication, as its date).
+-- Rule unique_title: a free sighting in no group joins the one index_no document of its title
+-- key and its unit's ancestry line dated within 28 days of it, when every other sighting of
+-- that title and line in that span is of that document (carries its index_no or joined it),
+-- none on its own portal and none with another doc_no (a portal may print the 成文日期, up to
+-- 20 working days before publication, as its date, and a department's document under its
+-- parent's name).
 WITH keyed AS (
     SELECT s.*, k.index_key
     FROM int_sightings AS s
@@ -112,20 +114,41 @@ alone AS (
     WHERE s.index_no IS NULL AND s.unit_id IS NOT NULL AND s.title_key IS NOT NULL
       AND s.published_date IS NOT NULL
 ),
+free_joined AS (
+    -- the index_no document a free sighting joins through a merging group
+    SELECT DISTINCT f.sighting_id, i.index_key
+    FROM decided AS f
+    JOIN decided AS i ON i.group_key = f.group_key AND i.index_key IS NOT NULL
+    WHERE f.index_no IS NULL AND f.refusal IS NULL
+),
+unit_lines AS (
+    -- two units of one ancestry line, each unit with itself too
+    SELECT unit_id, ancestor_id AS line_unit_id FROM int_unit_ancestry
+    UNION
+    SELECT ancestor_id, unit_id FROM int_unit_ancestry
+),
 span_members AS (
-    -- the other sightings of its unit and title key dated within the span around it
-    SELECT f.sighting_id AS free_id, f.portal_id AS free_portal_id, f.doc_no AS free_doc_no, s.*
+    -- the other sightings of its title key and ancestry line dated within the span around it,
+    -- each with the index_no document it is of (a free one: the one it joins, if any)
+    SELECT
+        f.sighting_id AS free_id,
+        f.portal_id AS free_portal_id,
+        f.doc_no AS free_doc_no,
+        s.*,
+        coalesce(s.index_key, j.index_key) AS span_key
     FROM alone AS f
+    JOIN unit_lines AS l ON l.unit_id = f.unit_id
     JOIN keyed AS s
-        ON s.unit_id = f.unit_id AND s.title_key = f.title_key AND s.sighting_id <> f.sighting_id
+        ON s.unit_id = l.line_unit_id AND s.title_key = f.title_key AND s.sighting_id <> f.sighting_id
        AND abs(date_diff('day', s.published_date, f.published_date)) <= 28
+    LEFT JOIN free_joined AS j ON j.sighting_id = s.sighting_id
 ),
 unique_spans AS (
     -- exactly one index_no document, none on the free sighting's portal, no other doc_no
     SELECT free_id
     FROM span_members
     GROUP BY free_id
-    HAVING bool_and(index_key IS NOT NULL) AND count(DISTINCT index_key) = 1
+    HAVING bool_and(span_key IS NOT NULL) AND count(DISTINCT span_key) = 1
        AND NOT bool_or(portal_id = free_portal_id)
        AND NOT coalesce(bool_or(doc_no <> free_doc_no), false)
 ),
