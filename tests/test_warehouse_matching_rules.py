@@ -415,3 +415,49 @@ def test_a_copy_dated_days_earlier_under_the_parent_name_joins_beside_a_copy_in_
     published, result = load_and_build(tmp_path)
     assert result.n_documents == 1
     assert query(published, "SELECT unit_id FROM fct_documents") == [("xl-aic",)]
+
+
+def test_a_portal_listing_the_nearest_document_beside_a_free_copy_refuses_the_run(tmp_path):
+    # two numbered reports two days apart; the province bureau's portal lists the second with
+    # its number and, on the first day, one without: that free item is not the second, and
+    # the dates point it and the government portal's copy to the first. The same with only
+    # the first day's document beside a free item of its own portal: two items, refused.
+    report, notice = "政府信息公开工作年度报告", "工作动态"
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            listing("ly-aic-xxgk", "r1", SEEN, index_no="LY-5", title=report, published_date=date(2012, 3, 28)),
+            listing("ly-aic-xxgk", "r2", SEEN, index_no="LY-6", title=report, published_date=date(2012, 3, 30)),
+            listing("ly-aic-xxgk", "n1", SEEN, index_no="LY-9", title=notice, published_date=date(2012, 5, 8)),
+            listing("ly-aic-xxgk", "n2", SEEN, title=notice, publisher_name=CITY, published_date=date(2012, 5, 8)),
+        ],
+    )
+    copy = {"publisher_name": CITY, "published_date": date(2012, 3, 28)}
+    land(
+        tmp_path,
+        D1,
+        "fj-aic-xxgk",
+        [
+            listing("fj-aic-xxgk", "f1", SEEN, title=report, **copy),
+            listing("fj-aic-xxgk", "f2", SEEN, index_no="LY-6", title=report, published_date=date(2012, 3, 30)),
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [
+            listing("fj-gov", "g1", SEEN, title=report, **copy),
+            listing("fj-gov", "g2", SEEN, title=notice, publisher_name=CITY, published_date=date(2012, 5, 8)),
+        ],
+    )
+    published, _ = load_and_build(tmp_path)
+    assert document_groups(published) == [
+        [("fj-aic-xxgk", "f1"), ("fj-gov", "g1"), ("ly-aic-xxgk", "r1")],
+        [("fj-aic-xxgk", "f2"), ("ly-aic-xxgk", "r2")],
+        [("fj-gov", "g2")],
+        [("ly-aic-xxgk", "n1")],
+        [("ly-aic-xxgk", "n2")],
+    ]

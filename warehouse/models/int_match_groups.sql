@@ -9,8 +9,9 @@
 -- a run that shows it to be ambiguous is refused whole: it holds two different doc_no, or
 -- two items of one portal that no index_no makes one (one portal listing one title twice
 -- within days: two documents, and the other portals' copies cannot be told apart), unless
--- those items are all index_no documents and the free members' dates point to exactly one
--- (nearest day): then the free copies join it (int_component_keys) and the conflict is kept.
+-- no portal holds two free items and the free members' dates point to exactly one index_no
+-- document (nearest day) that no portal lists beside a free item: then the free copies join
+-- it (int_component_keys) and the conflict is kept.
 -- Rule unique_title: a free sighting in no group joins the one index_no document of its title
 -- key and its unit's ancestry line dated within 28 days of it, when every other sighting of
 -- that title and line in that span is of that document (carries its index_no or joined it),
@@ -59,7 +60,7 @@ portal_items AS (
         group_key,
         portal_id,
         count(DISTINCT coalesce(index_key, CAST(sighting_id AS VARCHAR))) AS n_items,
-        bool_or(index_no IS NULL) AS has_free
+        count(DISTINCT sighting_id) FILTER (WHERE index_no IS NULL) AS n_free
     FROM members
     GROUP BY group_key, portal_id
 ),
@@ -72,21 +73,35 @@ index_gaps AS (
     GROUP BY i.group_key, i.index_key
 ),
 nearest AS (
-    SELECT group_key, count(*) FILTER (WHERE gap = min_gap) = 1 AS is_nearest_unique
+    -- the index_no document nearest to the free members, when exactly one is
+    SELECT group_key, any_value(index_key) AS index_key
     FROM (SELECT *, min(gap) OVER (PARTITION BY group_key) AS min_gap FROM index_gaps)
+    WHERE gap = min_gap
     GROUP BY group_key
+    HAVING count(*) = 1
+),
+nearest_beside_free AS (
+    -- the nearest document is listed by a portal that also lists a free member: two items
+    SELECT DISTINCT n.group_key
+    FROM nearest AS n
+    JOIN members AS i ON i.group_key = n.group_key AND i.index_key = n.index_key
+    JOIN portal_items AS p ON p.group_key = n.group_key AND p.portal_id = i.portal_id AND p.n_free > 0
 ),
 groups AS (
     SELECT
         m.group_key,
         any_value(m.rule) AS rule,
         count(DISTINCT m.doc_no) AS n_doc_nos,
-        -- a portal holds a free item beside another, or several index_no documents that the
-        -- free members' dates do not tell apart
-        bool_or(p.n_items > 1 AND (p.has_free OR NOT coalesce(n.is_nearest_unique, false))) AS has_portal_twice
+        -- a portal holds two free items, or several items the free members' dates do not
+        -- tell apart: no single nearest index_no document, or the nearest is beside a free one
+        bool_or(p.n_free > 1) OR (
+            bool_or(p.n_items > 1)
+            AND (any_value(n.group_key) IS NULL OR any_value(b.group_key) IS NOT NULL)
+        ) AS has_portal_twice
     FROM members AS m
     JOIN portal_items AS p ON p.group_key = m.group_key AND p.portal_id = m.portal_id
     LEFT JOIN nearest AS n ON n.group_key = m.group_key
+    LEFT JOIN nearest_beside_free AS b ON b.group_key = m.group_key
     GROUP BY m.group_key
     HAVING count(*) >= 2 AND count(*) FILTER (WHERE m.index_no IS NULL) >= 1
 ),
