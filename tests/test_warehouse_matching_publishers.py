@@ -24,12 +24,20 @@ JILIN = [
      "aliases": ["吉林市工商局"]},
 ]  # fmt: skip
 
+#: a department of the city bureau, whose name has 范 (範 in traditional characters)
+DEPARTMENT = [
+    {"id": "ly-scgf", "name": "龙岩市工商行政管理局市场规范管理科", "level": "city", "region": "350800",
+     "parent": "ly-aic", "aliases": []},
+]  # fmt: skip
+
 #: printed name -> (the unit it must resolve to, the rule; None: not resolved)
 PRINTED = {
     "龙岩市工商局": ("ly-aic", "exact"),
     "龙岩市　工商局": ("ly-aic", "exact"),  # a full-width space
     "龍巖市工商行政管理局": ("ly-aic", "normalized"),  # traditional characters
     "龙岩市工商局机关": ("ly-aic", "normalized"),
+    "龙岩市工商局局机关": ("ly-aic", "normalized"),  # the bureau's 局 said twice: 局 + 局机关
+    "龍巖市工商行政管理局市場規範管理科": ("ly-scgf", "normalized"),  # 範 is 范
     "龙岩市工商局（本级）": ("ly-aic", "normalized"),
     "龙岩工商局": ("ly-aic", "missing_level"),  # 龙岩市工商局 without 市
     "龍巖工商行政管理局": ("ly-aic", "missing_level"),
@@ -46,7 +54,7 @@ def test_publisher_names_resolve_by_the_first_rule_that_finds_exactly_one_unit(t
         for number, name in enumerate(PRINTED)
     ]
     land(tmp_path, D1, "fj-gov", rows)
-    published, _ = load_and_build(tmp_path, units=UNITS + JILIN)
+    published, _ = load_and_build(tmp_path, units=UNITS + JILIN + DEPARTMENT)
     units = dict(query(published, "SELECT publisher_name, unit_id FROM fct_sightings"))
     assert units == {name: unit for name, (unit, _) in PRINTED.items()}
     report = query(

@@ -166,6 +166,35 @@ def test_an_index_no_printed_under_two_units_is_two_documents(tmp_path):
     assert sorted(row[5] for row in rows) == [0.0, 0.9]  # two printed units; a unit missing on one side
 
 
+def test_an_index_no_printed_under_a_unit_and_its_ancestor_is_one_document(tmp_path):
+    # portals print a department's (here a county bureau's) document under its parent's name:
+    # the county bureau, the city bureau above it and the province above both are one line
+    for portal, key, name in (
+        ("xl-aic-xxgk", "x1", "新罗区工商行政管理局"),
+        ("ly-aic-xxgk", "ly1", "龙岩市工商行政管理局"),
+        ("fj-aic-xxgk", "f1", "福建省工商行政管理局"),
+    ):
+        land(tmp_path, D1, portal, [listing(portal, key, SEEN, index_no="2012-0001", title="甲", publisher_name=name)])
+    published, result = load_and_build(tmp_path)
+    assert result.n_documents == 1
+    rows = decisions(published)
+    assert {row[3] for row in rows} == {"merged"} and len(rows) == 2
+    assert {row[5] for row in rows} == {0.95}  # two printed units of one ancestry line
+
+
+def test_an_index_no_is_split_when_any_two_printed_units_are_not_one_line(tmp_path):
+    # 新罗 and 长汀 are siblings: the number is a short per-unit sequence, and the city copy
+    # cannot be told to belong to either, so each printed unit is a document of its own
+    for portal, key, name in (
+        ("xl-aic-xxgk", "x1", "新罗区工商行政管理局"),
+        ("ct-aic-xxgk", "c1", "长汀县工商行政管理局"),
+        ("ly-aic-xxgk", "ly1", "龙岩市工商行政管理局"),
+    ):
+        land(tmp_path, D1, portal, [listing(portal, key, SEEN, index_no="2012-0001", title="甲", publisher_name=name)])
+    published, result = load_and_build(tmp_path)
+    assert document_groups(published) == [[("ct-aic-xxgk", "c1")], [("ly-aic-xxgk", "ly1")], [("xl-aic-xxgk", "x1")]]
+
+
 def test_an_index_no_joins_a_copy_that_names_no_unit_or_the_same_unit(tmp_path):
     # the city's own portal, a province copy naming no publisher and a county portal relaying
     # it (its portal unit is the county, but the printed publisher is what scopes)
@@ -254,3 +283,181 @@ def test_bounded_runs_agree_with_a_plain_walk_and_span_at_most_the_window():
     assert ((day - firsts) <= 3).all() and ((day - firsts) >= 0).all()
     # a daily title over a year makes runs of four days, not one chain
     assert bounded_runs(np.zeros(365, dtype=np.int64), np.arange(365), 3)[[0, 3, 4, 364]].tolist() == [0, 0, 4, 364]
+
+
+def test_a_publication_numbered_again_is_one_document_with_both_index_no(tmp_path):
+    # a city notice the province portal numbered with its own index_no: one unit, one doc_no
+    # with its year, one title. Its attachment list shares the doc_no, not the title: apart.
+    fields = {"doc_no": "龙工商〔2012〕88号", "publisher_name": CITY, "published_date": date(2012, 8, 20)}
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            listing(
+                "ly-aic-xxgk", "ly1", SEEN, index_no="00315478-X/2012-09007", title="关于规范企业名称的通知", **fields
+            ),
+            listing("ly-aic-xxgk", "ly2", SEEN, index_no="00315478-X/2012-09008", title="附件：材料清单", **fields),
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [listing("fj-gov", "g1", SEEN, index_no="FJ/2012-03112", title="关于规范企业名称的通知", **fields)],
+    )
+    published, result = load_and_build(tmp_path)
+    assert document_groups(published) == [[("fj-gov", "g1"), ("ly-aic-xxgk", "ly1")], [("ly-aic-xxgk", "ly2")]]
+    assert result.n_documents == 2
+    rows = query(
+        published,
+        "SELECT index_no_a, index_no_b, decision, confidence FROM fct_match_decisions WHERE rule = 'reindexed'",
+    )
+    assert sorted(rows[0][:2]) == ["00315478-X/2012-09007", "FJ/2012-03112"]
+    assert [row[2:] for row in rows] == [("merged", 0.95)]
+
+
+def test_a_copy_dated_days_earlier_joins_the_one_document_of_its_title(tmp_path):
+    # the province portal prints the 成文日期 (5 days before publication) and no index_no: its
+    # copy of the bulletin is outside the 3-day title run, but within 28 days the unit has one
+    # document of that title. The report has two within days: its copy stays on its own.
+    bulletin, report = "机关效能建设工作简报（第19期）", "政府信息公开工作年度报告"
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            listing("ly-aic-xxgk", "b", SEEN, index_no="LY-18", title=bulletin, published_date=date(2010, 2, 10)),
+            listing("ly-aic-xxgk", "r1", SEEN, index_no="LY-5", title=report, published_date=date(2012, 3, 28)),
+            listing("ly-aic-xxgk", "r2", SEEN, index_no="LY-6", title=report, published_date=date(2012, 4, 10)),
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [
+            listing("fj-gov", "gb", SEEN, title=bulletin, publisher_name=CITY, published_date=date(2010, 2, 5)),
+            listing("fj-gov", "gr", SEEN, title=report, publisher_name=CITY, published_date=date(2012, 3, 20)),
+        ],
+    )
+    published, result = load_and_build(tmp_path)
+    assert document_groups(published) == [
+        [("fj-gov", "gb"), ("ly-aic-xxgk", "b")],
+        [("fj-gov", "gr")],
+        [("ly-aic-xxgk", "r1")],
+        [("ly-aic-xxgk", "r2")],
+    ]
+    rows = [row for row in decisions(published) if row[0] == "unique_title"]
+    assert [row[3:] for row in rows] == [("merged", None, 0.5)]
+
+
+def test_a_copy_joins_the_nearest_of_two_numbered_documents_of_its_title_only_when_one_is_nearest(tmp_path):
+    # the city portal numbers two 年度报告 two days apart; the province copy dated the first day
+    # is the first's (flagged as a conflict), a copy dated between them could be either
+    report = "政府信息公开工作年度报告"
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            listing("ly-aic-xxgk", "r1", SEEN, index_no="LY-5", title=report, published_date=date(2012, 3, 28)),
+            listing("ly-aic-xxgk", "r2", SEEN, index_no="LY-6", title=report, published_date=date(2012, 3, 30)),
+            listing("ly-aic-xxgk", "r3", SEEN, index_no="LY-7", title=report, published_date=date(2012, 6, 1)),
+            listing("ly-aic-xxgk", "r4", SEEN, index_no="LY-8", title=report, published_date=date(2012, 6, 3)),
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [
+            listing("fj-gov", "g1", SEEN, title=report, publisher_name=CITY, published_date=date(2012, 3, 28)),
+            listing("fj-gov", "g2", SEEN, title=report, publisher_name=CITY, published_date=date(2012, 6, 2)),
+        ],
+    )
+    published, result = load_and_build(tmp_path)
+    assert document_groups(published) == [
+        [("fj-gov", "g1"), ("ly-aic-xxgk", "r1")],
+        [("fj-gov", "g2")],
+        [("ly-aic-xxgk", "r2")],
+        [("ly-aic-xxgk", "r3")],
+        [("ly-aic-xxgk", "r4")],
+    ]
+    conflicts = query(published, "SELECT item_key, chosen_index_no, candidate_index_nos FROM rpt_index_conflicts")
+    assert conflicts == [("g1", "LY-5", ["LY-5", "LY-6"])]
+
+
+def test_a_copy_dated_days_earlier_under_the_parent_name_joins_beside_a_copy_in_its_title_run(tmp_path):
+    # a county document: its own portal numbers it, the city portal copies it without number
+    # (rule title), the province portal prints it under the city bureau's name, 6 days earlier
+    title = "关于开展个体工商户年度验照的通知"
+    county = "新罗区工商行政管理局"
+    day = date(2012, 5, 10)
+    land(
+        tmp_path,
+        D1,
+        "xl-aic-xxgk",
+        [listing("xl-aic-xxgk", "x1", SEEN, index_no="XL-3", title=title, publisher_name=county, published_date=day)],
+    )
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [listing("ly-aic-xxgk", "l1", SEEN, title=title, publisher_name=county, published_date=day)],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [listing("fj-gov", "g1", SEEN, title=title, publisher_name=CITY, published_date=date(2012, 5, 4))],
+    )
+    published, result = load_and_build(tmp_path)
+    assert result.n_documents == 1
+    assert query(published, "SELECT unit_id FROM fct_documents") == [("xl-aic",)]
+
+
+def test_a_portal_listing_the_nearest_document_beside_a_free_copy_refuses_the_run(tmp_path):
+    # two numbered reports two days apart; the province bureau's portal lists the second with
+    # its number and, on the first day, one without: that free item is not the second, and
+    # the dates point it and the government portal's copy to the first. The same with only
+    # the first day's document beside a free item of its own portal: two items, refused.
+    report, notice = "政府信息公开工作年度报告", "工作动态"
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            listing("ly-aic-xxgk", "r1", SEEN, index_no="LY-5", title=report, published_date=date(2012, 3, 28)),
+            listing("ly-aic-xxgk", "r2", SEEN, index_no="LY-6", title=report, published_date=date(2012, 3, 30)),
+            listing("ly-aic-xxgk", "n1", SEEN, index_no="LY-9", title=notice, published_date=date(2012, 5, 8)),
+            listing("ly-aic-xxgk", "n2", SEEN, title=notice, publisher_name=CITY, published_date=date(2012, 5, 8)),
+        ],
+    )
+    copy = {"publisher_name": CITY, "published_date": date(2012, 3, 28)}
+    land(
+        tmp_path,
+        D1,
+        "fj-aic-xxgk",
+        [
+            listing("fj-aic-xxgk", "f1", SEEN, title=report, **copy),
+            listing("fj-aic-xxgk", "f2", SEEN, index_no="LY-6", title=report, published_date=date(2012, 3, 30)),
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [
+            listing("fj-gov", "g1", SEEN, title=report, **copy),
+            listing("fj-gov", "g2", SEEN, title=notice, publisher_name=CITY, published_date=date(2012, 5, 8)),
+        ],
+    )
+    published, _ = load_and_build(tmp_path)
+    assert document_groups(published) == [
+        [("fj-aic-xxgk", "f1"), ("fj-gov", "g1"), ("ly-aic-xxgk", "r1")],
+        [("fj-aic-xxgk", "f2"), ("ly-aic-xxgk", "r2")],
+        [("fj-gov", "g2")],
+        [("ly-aic-xxgk", "n1")],
+        [("ly-aic-xxgk", "n2")],
+    ]

@@ -1,13 +1,14 @@
 -- materialized: table
 -- grain: one row per pair of sightings a matching rule considered (docs/matching.md): within
--- each key of a rule (an index_no; a doc_no group; a title group), the key's anchor paired
+-- each key of a rule (an index_no; the index_no of a re-indexed publication, one sighting
+-- each; a doc_no group; a title group), the key's anchor paired
 -- with every other sighting of the key. The anchor is the sighting with the smallest
 -- sighting_id (a hash of portal_id and item_key: the same sighting every night it is listed),
 -- for a title group its earliest-dated member (then the smallest sighting_id). Pairs are
 -- formed only within keys, never across them: as many rows as sightings in keys.
 -- decision: merged when the two sightings ended in one document, refused otherwise, with
 -- the first reason that applies: the title group was refused (int_match_groups.refusal), the
--- two carry different index_no, the index_no is printed under several publisher units (int_index_keys),
+-- two carry different index_no, the index_no is printed under units of several ancestry lines (int_index_keys),
 -- else the sighting without index_no joined another index_no's document
 -- (int_component_keys). confidence: how strongly the rule's evidence alone says "one
 -- publication", fixed per rule and evidence (docs/matching.md), whatever the decision.
@@ -20,6 +21,12 @@ WITH keyed AS (
         CAST(NULL AS VARCHAR) AS refusal
     FROM int_sightings
     WHERE index_no IS NOT NULL
+    UNION ALL
+    -- re-indexed: one sighting of each index_no that joined another's document (int_index_keys)
+    SELECT 'reindexed', 'r|' || index_key, min(sighting_id), CAST(NULL AS DATE), CAST(NULL AS VARCHAR)
+    FROM int_index_keys
+    WHERE is_reindexed
+    GROUP BY index_key, index_no
     UNION ALL
     SELECT
         rule,
@@ -90,6 +97,12 @@ decided AS (
     SELECT
         *,
         doc_key_a = doc_key_b AS is_merged,
+        EXISTS (
+            -- the two printed units are one ancestry line (a unit and its department)
+            SELECT 1 FROM int_unit_ancestry AS u
+            WHERE (u.unit_id = publisher_unit_id_a AND u.ancestor_id = publisher_unit_id_b)
+               OR (u.unit_id = publisher_unit_id_b AND u.ancestor_id = publisher_unit_id_a)
+        ) AS is_one_line,
         abs(date_diff('day', published_date_a, published_date_b)) AS day_gap
     FROM compared
 )
@@ -129,9 +142,12 @@ SELECT
                 CASE
                     WHEN c.publisher_unit_id_a IS NULL OR c.publisher_unit_id_b IS NULL THEN 0.9
                     WHEN c.publisher_unit_id_a = c.publisher_unit_id_b THEN 1.0
+                    WHEN c.is_one_line THEN 0.95
                     ELSE 0.0
                 END
             WHEN 'doc_no' THEN CASE WHEN c.has_doc_no_year THEN 0.95 ELSE 0.85 END
+            WHEN 'reindexed' THEN 0.95
+            WHEN 'unique_title' THEN 0.5
             ELSE CASE WHEN c.day_gap = 0 THEN 0.7 ELSE 0.6 END
         END AS DOUBLE
     ) AS confidence

@@ -3,7 +3,7 @@
 -- publishers): the keys publisher resolution compares (docs/matching.md, Publisher resolution).
 -- exact_key: NFKC without white space. loose_key: also without punctuation and symbols,
 -- traditional characters made simplified (seed_traditional_chars), and a trailing 机关 or
--- 本级 (局机关 → 局) removed. dropped_key: loose_key without the first 省/市/县/区 that
+-- 本级 (局机关 → 局, 工商局局机关 → 工商局) removed. dropped_key: loose_key without the first 省/市/县/区 that
 -- follows at least two Han characters (the place name's level: 龙岩市工商局 → 龙岩工商局),
 -- NULL when there is none. Keys are whole names: nothing here is a prefix or a substring.
 WITH chars AS (
@@ -26,7 +26,11 @@ cleaned AS (
         n.name,
         regexp_replace(nfkc(n.name), '[\s\p{Z}]', '', 'g') AS exact_key,
         regexp_replace(
-            translate(regexp_replace(nfkc(n.name), '[\s\p{Z}\p{P}\p{S}]', '', 'g'), c.traditional, c.simplified),
+            regexp_replace(
+                translate(regexp_replace(nfkc(n.name), '[\s\p{Z}\p{P}\p{S}]', '', 'g'), c.traditional, c.simplified),
+                '局局机关$',  -- 工商局局机关: the bureau's own 局 said twice
+                '局机关'
+            ),
             '(机关|本级)+$',
             ''
         ) AS loose_key
