@@ -260,9 +260,7 @@ def test_sync_exits_3_and_names_the_quarantine(world, monkeypatch, prefect_harne
 
     config, _ = world
 
-    def harvest_portal(
-        portal, client, *, data_dir, run_id, mode, known=None, progress=None, parser=None, owed=None, debt=None
-    ):
+    def harvest_portal(portal, client, *, data_dir, run_id, mode, **_):
         started = datetime.strptime(run_id, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
         landed = rows(KEPT, started)
         write_landing(
