@@ -62,6 +62,8 @@ class Harvest(_Strict):
     user_agent: str = Field(DEFAULT_USER_AGENT, min_length=1)
     retries: int = Field(2, ge=0, le=10)  # extra attempts of a portal harvest after a transient failure
     retry_delay: float = Field(60, ge=0)  # seconds before such an attempt
+    # base seconds of the jittered exponential backoff between the attempts of one request
+    request_backoff: float = Field(1.0, ge=0, le=60)
     # processes that parse pages beside the harvest threads (parsing is CPU-bound and the
     # threads share one interpreter lock); None: one per core; 0: parse in the threads
     parse_processes: int | None = Field(None, ge=0, le=64)

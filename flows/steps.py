@@ -68,6 +68,7 @@ def make_client(harvest: Harvest, data_dir: Path, clock: Clock = wall) -> HttpCl
         user_agent=harvest.user_agent,
         timeout=harvest.timeout,
         per_host_delay=harvest.per_host_delay,
+        backoff=harvest.request_backoff,
         clock=clock,
     )
 

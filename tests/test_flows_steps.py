@@ -11,6 +11,7 @@ import json
 import os
 import socket
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -332,3 +333,24 @@ def test_parser_pool_has_one_process_per_core_by_default_and_none_when_asked(tmp
         assert isinstance(pool, ParsePool)
         assert pool.processes == (os.cpu_count() or 1) and pool.timeout == 20
         assert pool.parse("sum", sum, [1, 2, 3]) == 6
+
+
+def test_request_backoff_sets_the_waits_between_the_attempts_of_one_request(tmp_path):
+    """Four attempts at a page that always answers 503: with `request_backoff = 0.05` the
+    three waits are at most (0.05 + 0.05) + (0.1 + 0.05) + (0.2 + 0.05) = 0.5 s; the default
+    1.0 would wait at least 1 + 2 + 4 = 7 s."""
+    from connectors.errors import FetchError
+    from connectors.records import Request
+    from helpers.loopback import LoopbackServer
+
+    with LoopbackServer() as server:
+        server.routes["/busy"] = lambda _: (503, {}, b"busy")
+        config = config_for(tmp_path, f"127.0.0.1:{server.port}")
+        assert config.harvest.request_backoff == 1.0
+        quick = config.harvest.model_copy(update={"request_backoff": 0.05})
+        with make_client(quick, config.warehouse.data_dir) as client:
+            began = time.monotonic()
+            with pytest.raises(FetchError, match="after 4 attempts"):
+                client.fetch(Request(server.url("/busy")), [f"127.0.0.1:{server.port}"])
+            took = time.monotonic() - began
+    assert len(server.hits) == 4 and took < 5, took

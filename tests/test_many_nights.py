@@ -153,7 +153,7 @@ def write_config(sim, folder: Path, excluded: list[str]) -> Path:
     text = sim.config_text(folder / "data", exclude=excluded)
     # One attempt per portal and night (a failed portal is tomorrow's), parsing in the threads.
     text = re.sub(r"(?m)^retry_delay = .*$", "retry_delay = 0", text)
-    text = text.replace("[harvest]\n", "[harvest]\nretries = 0\nparse_processes = 0\n", 1)
+    text = text.replace("[harvest]\n", "[harvest]\nretries = 0\nrequest_backoff = 0.05\nparse_processes = 0\n", 1)
     path = folder / "xxgk.toml"
     path.write_text(text, encoding="utf-8")
     return path
