@@ -339,9 +339,10 @@ def test_request_backoff_sets_the_waits_between_the_attempts_of_one_request(tmp_
     """Four attempts at a page that always answers 503: with `request_backoff = 0.05` the
     three waits are at most (0.05 + 0.05) + (0.1 + 0.05) + (0.2 + 0.05) = 0.5 s; the default
     1.0 would wait at least 1 + 2 + 4 = 7 s."""
+    from helpers.loopback import LoopbackServer
+
     from connectors.errors import FetchError
     from connectors.records import Request
-    from helpers.loopback import LoopbackServer
 
     with LoopbackServer() as server:
         server.routes["/busy"] = lambda _: (503, {}, b"busy")
