@@ -91,7 +91,7 @@ class View(Texts):
                     self.tops.append(node)
                     self.elements.extend(node.iter(etree.Element))
                 else:
-                    stack.extend(reversed([child for child in node if is_element(child)]))
+                    stack.extend(node.iterchildren(etree.Element, reversed=True))
         self._top_index = {node: i for i, node in enumerate(self.tops)}
         super().__init__(root, self._top_index if quick else None)
 

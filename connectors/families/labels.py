@@ -52,6 +52,7 @@ _OTHER_LABELS = (
 #: a label with an empty value (`<span>文　　号：</span>`) is followed by the next box and the body.
 _VALUE_ENDS = frozenset({"p", "table", "li", "dl", "dd", "dt", "div", "h1", "h2", "h3"})
 _LABEL_MAX = 12  # characters; a longer "label" is a sentence with a colon in it
+_REMEMBERED = 4096  # texts whose field a reader remembers
 _VALUE_MAX_NODES = 256  # an inline value after a label holds a few elements, not a section
 
 
@@ -88,6 +89,7 @@ class LabelReader:
         self.others = frozenset(label_key(w) for w in _OTHER_LABELS)
         words = [w for w in [*LABELS, *WEAK_LABELS, *self.extra, *self.others] if _cjk(w)]
         self.pattern = _label_pattern(words)
+        self._fields: dict[str, tuple[str | None, bool]] = {}
 
     def is_label(self, text: str) -> bool:
         """True when a text is a label (a field's or another known one), not a value."""
@@ -95,7 +97,15 @@ class LabelReader:
         return key in self.others or self.field_of(text)[0] is not None
 
     def field_of(self, label: str) -> tuple[str | None, bool]:
-        """(field, weak) for a printed label."""
+        """(field, weak) for a printed label; remembered, as pages print the same few labels."""
+        found = self._fields.get(label)
+        if found is None:
+            if len(self._fields) >= _REMEMBERED:
+                self._fields.clear()  # a bound, whatever texts hostile pages offer as labels
+            found = self._fields[label] = self._field_of(label)
+        return found
+
+    def _field_of(self, label: str) -> tuple[str | None, bool]:
         key = label_key(label)
         if key in self.extra:
             return self.extra[key], False
