@@ -2,11 +2,11 @@
 
 Catalog detail pages print their metadata in a handful of shapes:
 `<p><strong>L</strong>：V</p>`, `<td>L</td><td>V</td>` (or `th`), `<span>L：V</span>`,
-`<b>L：</b>V`, several `L：V` in one cell, and `<meta name="ArticleTitle">`. This module walks
-the page once for its blocks, label tags, metas, bodies and links; the label reader
-(`labels.py`) splits the text of the innermost blocks at known labels, so it does not depend
-on one template. Comments never count (bs4 leaves them out of the text), so a label commented
-out in the page is not read.
+`<b>L：</b>V`, several `L：V` in one cell, and `<meta name="ArticleTitle">`. The page is
+parsed once into an lxml tree (`tree.py`) and walked for its blocks, label tags, metas,
+bodies and links; the label reader (`labels.py`) splits the text of the innermost blocks at
+known labels, so it does not depend on one template. Comments never count (the text is what
+bs4's `get_text` prints), so a label commented out in the page is not read.
 """
 
 from __future__ import annotations
