@@ -175,3 +175,12 @@ def test_rows_240_deep_are_all_read() -> None:
 def test_a_page_of_label_cells_alone_has_no_rows() -> None:
     _, outcome = timed(trs_listing, filled("<tr><td>索 引 号</td><td>索 引 号：</td></tr>", KB200, BARE + "<table>"))
     assert type(outcome) is NoRows
+
+
+def test_a_detail_page_is_read_up_to_the_depth_the_parser_keeps_and_refused_at_it() -> None:
+    # html and body are two levels: 253 spans put the label at depth 255, 254 spans at 256,
+    # the deepest libxml2 keeps (deeper elements are hung on it: the nesting was cut)
+    page = "<html><body>" + "<span>" * 253 + "索引号：X/2012-00001"
+    assert trs.parse_detail(page, DETAIL, {}).fields == {"index_no": "X/2012-00001"}
+    with pytest.raises(LayoutChanged, match="nested more than 256 deep"):
+        trs.parse_detail("<html><body>" + "<span>" * 254 + "索引号：X/2012-00001", DETAIL, {})

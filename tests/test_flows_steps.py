@@ -24,6 +24,7 @@ from flows.housekeeping import RunLocked, exclusive_run, new_run_id, unused_run_
 from flows.steps import (
     build_warehouse,
     choose_mode,
+    flat_dict,
     harvest_portal,
     last_complete_full_run,
     make_client,
@@ -355,3 +356,20 @@ def test_request_backoff_sets_the_waits_between_the_attempts_of_one_request(tmp_
                 client.fetch(Request(server.url("/busy")), [f"127.0.0.1:{server.port}"])
             took = time.monotonic() - began
     assert len(server.hits) == 4 and took < 5, took
+
+
+def test_landed_records_hold_only_immutable_scalars_so_a_shallow_dict_is_asdict() -> None:
+    """`flat_dict` copies no value: the same as `asdict` only while every field of a landed
+    record is an immutable scalar. A list or dict field added later fails here."""
+    import re
+    from dataclasses import asdict, fields
+
+    from connectors.records import FetchLogEntry, Listing
+
+    scalar = {"str", "int", "float", "bool", "date", "datetime", "None"}
+    for kind in (Listing, FetchLogEntry):
+        for f in fields(kind):
+            assert set(re.split(r"\s*\|\s*", str(f.type))) <= scalar, (kind.__name__, f.name, f.type)
+        record = kind(**{f.name: None for f in fields(kind)})
+        assert flat_dict(record) == asdict(record)
+        assert list(flat_dict(record)) == [f.name for f in fields(kind)]

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 from bs4.builder._lxml import LXMLTreeBuilder
 from bs4.element import Tag
-from bs4.filter import ElementFilter
 
 from connectors.errors import LayoutChanged
 from connectors.families.checks import MAX_UNREADABLE_SHARE as MAX_UNREADABLE_SHARE
@@ -147,7 +146,7 @@ def _namespaced(tag: str, attrib: dict) -> bool:
     return tag[:1] == "{" or "{" in "".join(attrib)
 
 
-def soup(text: str, parse_only: ElementFilter | None = None) -> BeautifulSoup:
+def soup(text: str) -> BeautifulSoup:
     """Parse HTML with the lxml builder (the one HTML parser of the connectors).
 
     The text is never cut with regular expressions first: a `<select` or `<!--` inside a
@@ -159,7 +158,7 @@ def soup(text: str, parse_only: ElementFilter | None = None) -> BeautifulSoup:
         # a portal's text that looks like a URL or like XML is still a page to read
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        return BeautifulSoup(text, builder=_DepthBoundBuilder(), parse_only=parse_only)
+        return BeautifulSoup(text, builder=_DepthBoundBuilder())
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

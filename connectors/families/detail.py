@@ -2,31 +2,24 @@
 
 Catalog detail pages print their metadata in a handful of shapes:
 `<p><strong>L</strong>：V</p>`, `<td>L</td><td>V</td>` (or `th`), `<span>L：V</span>`,
-`<b>L：</b>V`, several `L：V` in one cell, and `<meta name="ArticleTitle">`. This module walks
-the page once for its blocks, label tags, metas, bodies and links; the label reader
-(`labels.py`) splits the text of the innermost blocks at known labels, so it does not depend
-on one template. Comments never count (bs4 leaves them out of the text), so a label commented
-out in the page is not read.
+`<b>L：</b>V`, several `L：V` in one cell, and `<meta name="ArticleTitle">`. The page is
+parsed once into an lxml tree (`tree.py`) and walked for its blocks, label tags, metas,
+bodies and links; the label reader (`labels.py`) splits the text of the innermost blocks at
+known labels, so it does not depend on one template. Comments never count (the text is what
+bs4's `get_text` prints), so a label commented out in the page is not read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
 
-from bs4 import BeautifulSoup
-from bs4.element import Tag
-from bs4.filter import ElementFilter
+from lxml import etree
+from lxml.cssselect import CSSSelector
 
-from connectors.families.base import (
-    RawDetail,
-    is_attachment,
-    resolve_link,
-    soup,
-    tags,
-    text_of,
-    unreadable,
-)
+from connectors.families.base import RawDetail, is_attachment, resolve_link, unreadable
 from connectors.families.labels import LABEL_TAGS, LabelReader, extra_labels, label_reader
+from connectors.families.tree import Texts, is_element, parse_tree
 
 __all__ = ["BODY_CLASSES", "BODY_IDS", "LabelReader", "extra_labels", "label_reader", "parse_detail_page"]
 
@@ -48,91 +41,142 @@ BODY_IDS = frozenset({"zoom", "Zoom", "trsContent", "detailCont", "UCAP-CONTENT"
 #: Blocks whose text is read as label/value runs; only the innermost ones are read.
 _BLOCKS = ("p", "li", "dd", "dt", "td", "th", "span", "div", "h1", "h2", "h3", "h4", "font")
 _META_FIELDS = {"articletitle": "title", "pubdate": "published_date", "contentsource": "publisher_name"}
+#: The elements metadata, bodies and attachments live in: the first, quick reading of a page
+#: sees only these and what they enclose, as if the navigation around them (`ul/li/a` menus,
+#: footers, the divs of the layout) and the text between them were not there.
+_KEEP = frozenset(
+    {"meta", "table", "p", "span", "b", "strong", "li", "dl", "dd", "dt", "h1", "h2", "h3", "font", "label", "em"}
+)
 
 
-class _DetailFilter(ElementFilter):
-    """Keep only the elements metadata, bodies and attachments live in: bs4's cost is per
-    element it builds, and navigation (`ul/li/a` menus, footers) is most of a detail page."""
-
-    _KEEP = frozenset(
-        {"meta", "table", "p", "span", "b", "strong", "li", "dl", "dd", "dt", "h1", "h2", "h3", "font", "label", "em"}
-    )
-
-    def allow_tag_creation(self, nsprefix: str | None, name: str, attrs: dict | None) -> bool:
-        if name in self._KEEP:
-            return True
-        attrs = attrs or {}
-        if name == "a":
-            return is_attachment(str(attrs.get("href", "")))
-        if name == "div":
-            return _is_body_marker(attrs.get("class"), attrs.get("id"))
-        return False
-
-    def allow_string_creation(self, string: str) -> bool:
-        return False  # text outside the kept elements is navigation or script
+def _kept(node: etree._Element) -> bool:
+    """Whether the quick reading keeps `node` (and all it encloses)."""
+    name = node.tag
+    if name in _KEEP:
+        return True
+    if name == "a":
+        return is_attachment(node.get("href", ""))
+    return name == "div" and _is_body_marker(node.get("class"), node.get("id"))
 
 
-_STRAINER = _DetailFilter()
+def _is_body_marker(classes: str | None, ident: str | None) -> bool:
+    """True for a body element's class attribute or id."""
+    return bool(classes and BODY_CLASSES.intersection(classes.split())) or ident in BODY_IDS
 
 
-def _is_body_marker(classes: str | list[str] | None, ident: str | None) -> bool:
-    """True for a body element's class (raw string or bs4 list) or id."""
-    if isinstance(classes, str):
-        classes = classes.split()
-    return bool(classes and BODY_CLASSES.intersection(classes)) or ident in BODY_IDS
+@lru_cache(maxsize=16)
+def _selector(css: str) -> CSSSelector:
+    return CSSSelector(css)
+
+
+class View(Texts):
+    """The elements of a page a reading sees, in document order, with their text.
+
+    A quick view sees only the outermost kept elements (`tops`) and what they enclose; two
+    tops are siblings of each other with nothing between them, and have no parent.
+    The whole view sees every element, `html` its one top.
+    """
+
+    def __init__(self, root: etree._Element, quick: bool) -> None:
+        self.quick = quick
+        if not quick:
+            self.tops = [root]
+            self.elements = list(root.iter(etree.Element))
+        else:
+            self.tops, self.elements = [], []
+            stack = [root]
+            while stack:
+                node = stack.pop()
+                if _kept(node):
+                    self.tops.append(node)
+                    self.elements.extend(node.iter(etree.Element))
+                else:
+                    stack.extend(node.iterchildren(etree.Element, reversed=True))
+        self._top_index = {node: i for i, node in enumerate(self.tops)}
+        super().__init__(root, self._top_index if quick else None)
+
+    def parent(self, node: etree._Element) -> etree._Element | None:
+        """`node`'s parent within the view (None for a top)."""
+        return None if node in self._top_index else node.getparent()
+
+    def siblings(self, node: etree._Element) -> Iterator[etree._Element | str]:
+        """What follows `node` inside its parent: elements, and strings that are text."""
+        if node in self._top_index:
+            yield from self.tops[self._top_index[node] + 1 :]
+            return
+        muted = self.muted(node.getparent())
+        if node.tail and not muted:
+            yield node.tail
+        for sibling in node.itersiblings():
+            if is_element(sibling):
+                yield sibling
+            if sibling.tail and not muted:
+                yield sibling.tail
+
+
+def _last_descendant(node: etree._Element) -> etree._Element | None:
+    """The last element of `node` in document order when nothing follows it inside `node`;
+    None when a string or a comment comes last (then the walk never sees the body end)."""
+    while len(node):
+        last = node[-1]
+        if last.tail or not is_element(last):
+            return None
+        node = last
+    return None if node.text else node
 
 
 class _Page:
-    """One walk over a parsed page: what the reader needs, in document order.
+    """One walk over a view of a page: what the reader needs, in document order.
 
     Blocks and label tags inside a body are left out (a report's own "发布日期：" in its text
     is not the page's metadata); `outer_blocks` are blocks that enclose other blocks.
+    A body whose last descendant is a string is taken to run to the end of the page.
     """
 
     _BLOCK_SET = frozenset(_BLOCKS)
     _LABEL_SET = frozenset(LABEL_TAGS)
 
-    def __init__(self, doc: BeautifulSoup, body_selector: str | None) -> None:
-        self.blocks: list[Tag] = []
-        self.label_tags: list[Tag] = []
-        self.outer_blocks: set[int] = set()
-        self._climbed: set[int] = set()
-        self.metas: list[Tag] = []
-        self.links: list[Tag] = []
-        chosen = {id(node) for node in doc.select(body_selector)} if body_selector else None
-        self.bodies: list[Tag] = []
-        body_end = None  # the last element of the body being walked through
-        for node in tags(doc):
-            name = node.name
-            if body_end is None and (
-                id(node) in chosen
+    def __init__(self, view: View, body_selector: str | None) -> None:
+        self.blocks: list[etree._Element] = []
+        self.label_tags: list[etree._Element] = []
+        self.outer_blocks: set[etree._Element] = set()
+        self._climbed: set[etree._Element] = set()
+        self.metas: list[etree._Element] = []
+        self.links: list[etree._Element] = []
+        chosen = set(_selector(body_selector)(view.tops[0])) if body_selector else None
+        self.bodies: list[etree._Element] = []
+        walking_body, body_end = False, None
+        for node in view.elements:
+            name = node.tag
+            if not walking_body and (
+                node in chosen
                 if chosen is not None
                 else name == "div" and _is_body_marker(node.get("class"), node.get("id"))
             ):
                 self.bodies.append(node)
-                body_end = node._last_descendant()
+                walking_body, body_end = True, _last_descendant(node)
             if name == "a":
                 if node.get("href"):
                     self.links.append(node)
             elif name == "meta":
                 self.metas.append(node)
-            elif body_end is None:
+            elif not walking_body:
                 if name in self._BLOCK_SET:
                     self.blocks.append(node)
-                    self._mark_outer(node)
+                    self._mark_outer(node, view)
                 if name in self._LABEL_SET:
                     self.label_tags.append(node)
             if node is body_end:
-                body_end = None
+                walking_body = False
 
-    def _mark_outer(self, block: Tag) -> None:
+    def _mark_outer(self, block: etree._Element, view: View) -> None:
         """Mark the blocks enclosing `block`; each element is climbed through once."""
-        for parent in block.parents:
-            if id(parent) in self._climbed:
-                break  # its ancestors were marked by an earlier block
-            self._climbed.add(id(parent))
-            if parent.name in self._BLOCK_SET:
-                self.outer_blocks.add(id(parent))
+        parent = view.parent(block)
+        while parent is not None and parent not in self._climbed:
+            self._climbed.add(parent)  # once climbed, its ancestors were marked already
+            if parent.tag in self._BLOCK_SET:
+                self.outer_blocks.add(parent)
+            parent = view.parent(parent)
 
 
 def _meta_fields(page: _Page) -> dict[str, str]:
@@ -149,7 +193,7 @@ def _meta_fields(page: _Page) -> dict[str, str]:
 def _attachments(page: _Page, url: str) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for link in page.links:
-        href = str(link["href"])
+        href = link.get("href")
         if not is_attachment(href):  # resolving does not change the ending; most links are not
             continue
         target = resolve_link(href, url)
@@ -158,12 +202,15 @@ def _attachments(page: _Page, url: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _read_page(doc: BeautifulSoup, url: str, options: Mapping[str, str]) -> tuple[dict, bool, tuple, bool]:
+def _read_page(
+    root: etree._Element, url: str, options: Mapping[str, str], quick: bool
+) -> tuple[dict, bool, tuple, bool]:
     """(fields, has_body, attachments, whether any specific label was read) of a parsed page."""
-    page = _Page(doc, options.get("body"))
-    has_body = any(text_of(body) for body in page.bodies)
+    view = View(root, quick)
+    page = _Page(view, options.get("body"))
+    has_body = any(view.text(body) for body in page.bodies)
     reader = label_reader(tuple(sorted(extra_labels(options).items())))
-    strong, weak = reader.read(page.blocks, page.outer_blocks, page.label_tags)
+    strong, weak = reader.read(view, page.blocks, page.outer_blocks, page.label_tags)
     fields = dict(weak)
     fields.update(_meta_fields(page))
     fields.update(strong)
@@ -173,15 +220,19 @@ def _read_page(doc: BeautifulSoup, url: str, options: Mapping[str, str]) -> tupl
 def parse_detail_page(text: str, url: str, options: Mapping[str, str]) -> RawDetail:
     """The metadata, body presence and attachments of a detail page of any HTML family.
 
-    Reads a strained tree first (fast). The strainer keeps the elements labels usually live
-    in; a page whose labels it misses (text straight inside `div`s) shows no specific label
-    there, and is read again whole. Raises `ChallengePage` for WAF pages and `LayoutChanged`
-    when neither a known label nor a meta ArticleTitle is on the page.
+    Reads a quick view first: the elements labels usually live in. A page whose labels it
+    misses (text straight inside `div`s) shows no specific label there, and is read again
+    whole. Raises `ChallengePage` for WAF pages and `LayoutChanged` when neither a known
+    label nor a meta ArticleTitle is on the page.
     """
-    strained = None if options.get("body") else _STRAINER
-    fields, has_body, attachments, labelled = _read_page(soup(text, strained), url, options)
-    if not labelled and strained is not None:
-        fields, has_body, attachments, _ = _read_page(soup(text), url, options)
+    root = parse_tree(text)
+    fields: dict[str, str] = {}
+    has_body, attachments = False, ()
+    if root is not None:
+        quick = not options.get("body")
+        fields, has_body, attachments, labelled = _read_page(root, url, options, quick)
+        if not labelled and quick:
+            fields, has_body, attachments, _ = _read_page(root, url, options, False)
     if not fields:
         raise unreadable(
             text,

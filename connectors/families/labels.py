@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from bs4.element import NavigableString, Tag
+from lxml import etree
 
-from connectors.families.base import short_text, text_of
 from connectors.normalize import LABELS, WEAK_LABELS, label_field, label_key
 from connectors.records import FIELDS
+
+if TYPE_CHECKING:
+    from connectors.families.detail import View
 
 #: Inline elements that often hold just a label, with the value after them.
 LABEL_TAGS = ("b", "strong", "label", "em", "span")
@@ -49,6 +52,7 @@ _OTHER_LABELS = (
 #: a label with an empty value (`<span>文　　号：</span>`) is followed by the next box and the body.
 _VALUE_ENDS = frozenset({"p", "table", "li", "dl", "dd", "dt", "div", "h1", "h2", "h3"})
 _LABEL_MAX = 12  # characters; a longer "label" is a sentence with a colon in it
+_REMEMBERED = 4096  # texts whose field a reader remembers
 _VALUE_MAX_NODES = 256  # an inline value after a label holds a few elements, not a section
 
 
@@ -85,6 +89,7 @@ class LabelReader:
         self.others = frozenset(label_key(w) for w in _OTHER_LABELS)
         words = [w for w in [*LABELS, *WEAK_LABELS, *self.extra, *self.others] if _cjk(w)]
         self.pattern = _label_pattern(words)
+        self._fields: dict[str, tuple[str | None, bool]] = {}
 
     def is_label(self, text: str) -> bool:
         """True when a text is a label (a field's or another known one), not a value."""
@@ -92,7 +97,15 @@ class LabelReader:
         return key in self.others or self.field_of(text)[0] is not None
 
     def field_of(self, label: str) -> tuple[str | None, bool]:
-        """(field, weak) for a printed label."""
+        """(field, weak) for a printed label; remembered, as pages print the same few labels."""
+        found = self._fields.get(label)
+        if found is None:
+            if len(self._fields) >= _REMEMBERED:
+                self._fields.clear()  # a bound, whatever texts hostile pages offer as labels
+            found = self._fields[label] = self._field_of(label)
+        return found
+
+    def _field_of(self, label: str) -> tuple[str | None, bool]:
         key = label_key(label)
         if key in self.extra:
             return self.extra[key], False
@@ -102,23 +115,27 @@ class LabelReader:
         return label_field(label, weak=True), True
 
     def read(
-        self, blocks: Iterable[Tag], outer_blocks: set[int], label_tags: Iterable[Tag]
+        self,
+        view: View,
+        blocks: Iterable[etree._Element],
+        outer_blocks: set[etree._Element],
+        label_tags: Iterable[etree._Element],
     ) -> tuple[dict[str, str], dict[str, str]]:
         """(strong, weak) label values of a page's blocks (those not in `outer_blocks`, the
-        ids of blocks that enclose others) and label tags, first occurrence of each field."""
+        blocks that enclose others) and label tags, first occurrence of each field."""
         strong: dict[str, str] = {}
         weak: dict[str, str] = {}
         for node in blocks:
-            if id(node) not in outer_blocks or self._labels_own_text(node):
-                self._read_runs(node, strong, weak)
+            if node not in outer_blocks or self._labels_own_text(view, node):
+                self._read_runs(view, node, strong, weak)
         for node in label_tags:
-            self._read_label_tag(node, strong, weak)
+            self._read_label_tag(view, node, strong, weak)
         return strong, weak
 
-    def _labels_own_text(self, node: Tag) -> bool:
+    def _labels_own_text(self, view: View, node: etree._Element) -> bool:
         """True for a block enclosing others whose own text prints a label, its value in an
         inline child: `<span>索&ensp;引&ensp;号：<font>PZ00103-…</font></span>` (Fujian)."""
-        own = " ".join(str(c) for c in node.children if type(c) is NavigableString)
+        own = view.own(node)
         return bool(own.strip()) and self.pattern.search(" ".join(own.split())) is not None
 
     def _store(self, label: str, value: str, strong: dict, weak: dict) -> None:
@@ -128,44 +145,45 @@ class LabelReader:
             return
         (weak if is_weak else strong).setdefault(fld, value)
 
-    def _read_runs(self, node: Tag, strong: dict, weak: dict) -> None:
+    def _read_runs(self, view: View, node: etree._Element, strong: dict, weak: dict) -> None:
         """Split a block's text at every `LABEL：`; a block that is only a label takes the next cell."""
-        text = text_of(node)
+        text = view.text(node)
         if not text:
             return
         matches = list(self.pattern.finditer(text))
         for i, match in enumerate(matches):
             end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
             value = text[match.end() : end]
-            if not value.strip() and node.name in ("td", "th"):
-                value = _next_cell_text(node)
+            if not value.strip() and node.tag in ("td", "th"):
+                value = _next_cell_text(view, node)
             self._store(match.group(1), value, strong, weak)
-        if not matches and node.name in ("td", "th") and len(text) <= _LABEL_MAX:
-            value = _next_cell_text(node)
+        if not matches and node.tag in ("td", "th") and len(text) <= _LABEL_MAX:
+            value = _next_cell_text(view, node)
             if self.field_of(text)[0] and not self.is_label(value):
                 self._store(text, value, strong, weak)
 
-    def _read_label_tag(self, node: Tag, strong: dict, weak: dict) -> None:
+    def _read_label_tag(self, view: View, node: etree._Element, strong: dict, weak: dict) -> None:
         """`<b>L：</b>V` and `<label>L</label><span>V</span>`: the value follows the label tag."""
-        text = short_text(node)
+        text = view.short(node)
         if not text or len(text) > _LABEL_MAX + 1 or self.field_of(text)[0] is None:
             return
         parts: list[str] = []
-        for sibling in node.next_siblings:
-            if isinstance(sibling, Tag):
-                if sibling.name in _VALUE_ENDS:
-                    break  # an empty value: what follows belongs to another block
-                sibling_text = short_text(sibling, _VALUE_MAX_NODES)
-                if sibling_text is None or self.pattern.match(sibling_text):
-                    break  # a whole section, or another label: not this label's value
-                if sibling.name in LABEL_TAGS and self.is_label(sibling_text):
-                    break
-                parts.append(sibling_text)
-            elif type(sibling) is NavigableString:  # not a comment or script
-                parts.append(str(sibling))
+        for sibling in view.siblings(node):
+            if isinstance(sibling, str):
+                parts.append(sibling)
+                continue
+            if sibling.tag in _VALUE_ENDS:
+                break  # an empty value: what follows belongs to another block
+            sibling_text = view.short(sibling, _VALUE_MAX_NODES)
+            if sibling_text is None or self.pattern.match(sibling_text):
+                break  # a whole section, or another label: not this label's value
+            if sibling.tag in LABEL_TAGS and self.is_label(sibling_text):
+                break
+            parts.append(sibling_text)
         value = " ".join(" ".join(parts).split())
-        if not value.strip(" :：") and node.parent is not None and node.parent.name in ("td", "th"):
-            value = _next_cell_text(node.parent)
+        parent = view.parent(node)
+        if not value.strip(" :：") and parent is not None and parent.tag in ("td", "th"):
+            value = _next_cell_text(view, parent)
             if self.is_label(value):
                 return
         self._store(text, value, strong, weak)
@@ -177,9 +195,9 @@ def label_reader(extra: tuple[tuple[str, str], ...] = ()) -> LabelReader:
     return LabelReader(dict(extra))
 
 
-def _next_cell_text(cell: Tag) -> str:
+def _next_cell_text(view: View, cell: etree._Element) -> str:
     """The text of the table cell after `cell` (label cell -> value cell)."""
-    for sibling in cell.next_siblings:
-        if isinstance(sibling, Tag) and sibling.name in ("td", "th"):
-            return text_of(sibling)
+    for sibling in view.siblings(cell):
+        if not isinstance(sibling, str) and sibling.tag in ("td", "th"):
+            return view.text(sibling)
     return ""
