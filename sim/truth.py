@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from sim.figures import figures_as_of, withdrawals_as_of  # noqa: F401 (re-exported)
+from sim.model import Doc
 from sim.pages.shown import item_key, shown_fields
 from sim.world import DEFAULT_AS_OF, World
 
@@ -38,6 +39,29 @@ COLUMNS = (
     "trap",
 )
 SIGHTING_FIELDS = ("portal_id", "url", "item_key", "title", "index_no", "publisher", "published", "listed_date")
+
+
+def document_row(doc: Doc, sightings: list[dict]) -> dict:
+    """One document of the truth: what it is, and where it is listed (`sightings`)."""
+    return {
+        "doc_id": f"sim-{doc.g:07d}",
+        "unit_id": doc.unit_id,
+        "level": doc.level,
+        "index_no": doc.index_no,
+        "title": doc.title,
+        "doc_no": doc.doc_no,
+        "publisher": doc.publisher,
+        "published_date": doc.published.isoformat(),
+        "written_date": doc.written.isoformat(),
+        "topic": doc.topic,
+        "function": doc.function,
+        "audience": doc.audience,
+        "genre": doc.genre,
+        "disclosure": doc.disclosure,
+        "has_full_text": doc.has_full_text,
+        "withdrawn_on": doc.withdrawn_on.isoformat() if doc.withdrawn_on else None,
+        "sightings": sightings,
+    }
 
 
 def rows(
@@ -69,25 +93,7 @@ def rows(
                         **{k: v for k, v in shown.items() if k != "path"},
                     }
                 )
-        yield {
-            "doc_id": f"sim-{doc.g:07d}",
-            "unit_id": doc.unit_id,
-            "level": doc.level,
-            "index_no": doc.index_no,
-            "title": doc.title,
-            "doc_no": doc.doc_no,
-            "publisher": doc.publisher,
-            "published_date": doc.published.isoformat(),
-            "written_date": doc.written.isoformat(),
-            "topic": doc.topic,
-            "function": doc.function,
-            "audience": doc.audience,
-            "genre": doc.genre,
-            "disclosure": doc.disclosure,
-            "has_full_text": doc.has_full_text,
-            "withdrawn_on": doc.withdrawn_on.isoformat() if doc.withdrawn_on else None,
-            "sightings": sightings,
-        }
+        yield document_row(doc, sightings)
 
 
 def export(

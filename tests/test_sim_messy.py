@@ -11,30 +11,12 @@ from collections import defaultdict
 from datetime import date
 
 import pytest
-from helpers.longyan import LONGYAN_UNITS
+from helpers.longyan import LONGYAN_UNITS, OFFICIAL
 
 from sim import truth
 from sim.server import start
 from sim.world import DEFAULT_AS_OF, build_world
 
-OFFICIAL = {
-    "决议",
-    "决定",
-    "命令",
-    "令",
-    "公报",
-    "公告",
-    "通告",
-    "意见",
-    "通知",
-    "通报",
-    "报告",
-    "请示",
-    "批复",
-    "议案",
-    "函",
-    "纪要",
-}
 CITY_UNITS = {u for u in LONGYAN_UNITS if not u.endswith("-aic") or u == "ly-aic"}
 
 

@@ -14,29 +14,11 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
-from helpers.longyan import LONGYAN_UNITS
+from helpers.longyan import LONGYAN_UNITS, OFFICIAL
 
 from sim import truth
 from sim.world import build_world
 
-OFFICIAL = {
-    "决议",
-    "决定",
-    "命令",
-    "令",
-    "公报",
-    "公告",
-    "通告",
-    "意见",
-    "通知",
-    "通报",
-    "报告",
-    "请示",
-    "批复",
-    "议案",
-    "函",
-    "纪要",
-}
 SYSTEM = LONGYAN_UNITS
 
 

@@ -19,6 +19,7 @@ from sim.gen.placement import guide, listing_rows, twice
 from sim.messy.plant import PLANTS, planted_docs, trap_of
 from sim.messy.shown import LISTING_ONLY, NO_PORTAL_UNIT, SISTER_NET, sighting
 from sim.model import WORLD_END, Doc, Portal
+from sim.truth import document_row
 from sim.world import World
 
 #: One generated document in this many is kept by `small`.
@@ -78,26 +79,7 @@ class MessyWorld(World):
                 if self.lists(pid, doc)
                 for duplicate in ((False, True) if (doc.n, pid) in dup else (False,))
             ]
-            yield {
-                "doc_id": f"sim-{doc.g:07d}",
-                "unit_id": doc.unit_id,
-                "level": doc.level,
-                "index_no": doc.index_no,
-                "title": doc.title,
-                "doc_no": doc.doc_no,
-                "publisher": doc.publisher,
-                "published_date": doc.published.isoformat(),
-                "written_date": doc.written.isoformat(),
-                "topic": doc.topic,
-                "function": doc.function,
-                "audience": doc.audience,
-                "genre": doc.genre,
-                "disclosure": doc.disclosure,
-                "has_full_text": doc.has_full_text,
-                "withdrawn_on": doc.withdrawn_on.isoformat() if doc.withdrawn_on else None,
-                "sightings": sightings,
-                "trap": trap_of(doc, self.generated),
-            }
+            yield {**document_row(doc, sightings), "trap": trap_of(doc, self.generated)}
 
 
 def build(seed: int, scale: int, until: date | None, small: bool, profile: str) -> World:

@@ -22,3 +22,26 @@ LONGYAN_UNITS = frozenset(
         "ly-zp-aic",
     }
 )
+
+#: The fifteen kinds of 公文 (and 命令 beside its short form 令), stated by hand: a document
+#: of one of these genres, or of no genre but with a 文号, is official.
+OFFICIAL = frozenset(
+    {
+        "决议",
+        "决定",
+        "命令",
+        "令",
+        "公报",
+        "公告",
+        "通告",
+        "意见",
+        "通知",
+        "通报",
+        "报告",
+        "请示",
+        "批复",
+        "议案",
+        "函",
+        "纪要",
+    }
+)
