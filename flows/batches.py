@@ -22,7 +22,7 @@ from typing import Any
 from connectors.families.checks import MAX_UNREADABLE_SHARE
 from flows.config import Portal
 from flows.progress import HarvestProgress
-from flows.steps import PortalOutcome, harvest_portal
+from flows.steps import PortalOutcome, harvest_contained
 
 #: Tasks per worker thread: enough that a batch holding a large portal does not leave the
 #: other workers idle at the end, few enough that Prefect's share stays small.
@@ -94,22 +94,19 @@ def harvest_batch(batch: Batch, night: Night, attempt: int) -> None:
     `attempt` as its count of attempts. A bug in one portal's harvest becomes its failed
     outcome (not transient), so it cannot hide the others of the batch."""
     for portal in batch.pending():
-        try:
-            outcome = harvest_portal(
-                portal,
-                night.client,
-                data_dir=night.data_dir,
-                run_id=night.run_id,
-                mode=night.modes[portal.id],
-                known=night.known[portal.id],
-                progress=night.progress.update if night.progress is not None else None,
-                parser=night.parser,
-                owed=night.owed[portal.id],
-                debt=night.debt,
-                max_unreadable_share=night.max_unreadable_share,
-            )
-        except Exception as exc:  # noqa: BLE001 - reported in the summary and the exit code
-            outcome = PortalOutcome(portal.id, night.modes[portal.id], "failed", reason=f"{type(exc).__name__}: {exc}")
+        outcome = harvest_contained(
+            portal,
+            night.client,
+            data_dir=night.data_dir,
+            run_id=night.run_id,
+            mode=night.modes[portal.id],
+            known=night.known[portal.id],
+            progress=night.progress.update if night.progress is not None else None,
+            parser=night.parser,
+            owed=night.owed[portal.id],
+            debt=night.debt,
+            max_unreadable_share=night.max_unreadable_share,
+        )
         if night.progress is not None:
             night.progress.finish(portal.id, outcome.status, outcome.rows, outcome.pages)
         outcome.attempts = attempt

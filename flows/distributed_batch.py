@@ -46,7 +46,7 @@ from connectors.parse_pool import Parser  # noqa: E402
 from flows.clock import Clock, run_clock  # noqa: E402
 from flows.config import Config, Harvest, Portal, load_config  # noqa: E402
 from flows.distributed_plan import PortalPlan, plan_path, read_plan, slot_name  # noqa: E402
-from flows.steps import PortalOutcome, debt_policy, harvest_portal, make_client, make_parser_pool  # noqa: E402
+from flows.steps import PortalOutcome, debt_policy, harvest_contained, make_client, make_parser_pool  # noqa: E402
 from warehouse.landing import check_name, replace_into  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -169,23 +169,18 @@ def harvest_one(portal: Portal, plan: PortalPlan, shared: Harvesting) -> PortalO
     """One portal's harvest into the attempt's landing folder, tried again after a transient
     failure as the single-machine night does (`retries`, `retry_delay`)."""
     for attempt in range(1, shared.harvest.retries + 2):
-        try:
-            outcome = harvest_portal(
-                portal,
-                shared.client,
-                data_dir=shared.landing_root,
-                run_id=shared.run_id,
-                mode=plan.mode,
-                known=plan.known,
-                parser=shared.parser,
-                owed=plan.owed,
-                debt=shared.debt,
-                max_unreadable_share=shared.harvest.max_unreadable_share,
-            )
-        except Exception as exc:  # noqa: BLE001 - a bug in one portal must not hide the others
-            return PortalOutcome(
-                portal.id, plan.mode, "failed", reason=f"{type(exc).__name__}: {exc}", attempts=attempt
-            )
+        outcome = harvest_contained(
+            portal,
+            shared.client,
+            data_dir=shared.landing_root,
+            run_id=shared.run_id,
+            mode=plan.mode,
+            known=plan.known,
+            parser=shared.parser,
+            owed=plan.owed,
+            debt=shared.debt,
+            max_unreadable_share=shared.harvest.max_unreadable_share,
+        )
         outcome.attempts = attempt
         if outcome.status != "failed" or not outcome.transient or attempt > shared.harvest.retries:
             return outcome

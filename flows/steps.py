@@ -243,6 +243,16 @@ class BuildOutcome:
         return list(self.details.get("quarantines") or [])
 
 
+def harvest_contained(portal: Portal, client: HttpClient, *, mode: str, **options: Any) -> PortalOutcome:
+    """`harvest_portal`, with a bug of ours (its run already landed as failed) turned into the
+    portal's failed, not transient, outcome: one portal's bug must not hide the others
+    harvested beside it."""
+    try:
+        return harvest_portal(portal, client, mode=mode, **options)
+    except Exception as exc:  # noqa: BLE001 - reported in the summary and the exit code
+        return PortalOutcome(portal.id, mode, "failed", reason=f"{type(exc).__name__}: {exc}")
+
+
 def build_warehouse(config: Config) -> BuildOutcome:
     """Load every whole landing file, build the models, run the checks, publish atomically.
 

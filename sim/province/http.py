@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from http import HTTPStatus
 from typing import Protocol
 
 from sim.pages.wire import Response
@@ -14,14 +15,6 @@ from sim.pages.wire import Response
 MAX_HEAD = 64 * 1024
 MAX_BODY = 1 << 20
 IDLE_SECONDS = 30.0  # an idle keep-alive connection is closed after this
-_REASONS = {
-    200: "OK",
-    302: "Found",
-    304: "Not Modified",
-    400: "Bad Request",
-    404: "Not Found",
-    429: "Too Many Requests",
-}
 
 
 class Answering(Protocol):
@@ -30,10 +23,18 @@ class Answering(Protocol):
     def answer(self, method: str, target: str, body: bytes) -> Response | None: ...
 
 
+def _reason(status: int) -> str:
+    """The status line's reason phrase (the standard one; "Error" for a code it lacks)."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
 def _wire(response: Response, keep_alive: bool) -> bytes:
     """The bytes of a response on the wire."""
     head = [
-        f"HTTP/1.1 {response.status} {_REASONS.get(response.status, 'Error')}",
+        f"HTTP/1.1 {response.status} {_reason(response.status)}",
         "Server: Apache",
         f"Content-Type: {response.content_type}",
         f"Content-Length: {len(response.body)}",

@@ -34,14 +34,6 @@ from sim.province.world import ProvinceWorld
 
 #: Faults a single event loop cannot serve without stalling every other portal.
 REFUSED_FAULTS = ("down", "slow", "oversize")
-_REASONS = {
-    200: "OK",
-    302: "Found",
-    304: "Not Modified",
-    400: "Bad Request",
-    404: "Not Found",
-    429: "Too Many Requests",
-}
 
 
 def portal_address(i: int) -> str:
