@@ -4,7 +4,7 @@
 
 Two first full nights of the simulated world, each in a fresh data dir: a clean one, then one
 where every detail page of one portal answers 500 (`PORTAL:detail-fail:1`, docs/sim.md).
-Each night harvests the portals on threads as the nightly flow does (flows.steps:
+Each night harvests the portals on threads as the nightly flow does (flows.night.steps:
 `harvest_portal`, the config's client and parser pool), then loads, builds and publishes.
 Prints both wall times and their ratio (the detail debt's circuit breaker keeps it under 2:
 the failing portal stops asking after a few failures, each retried once, quickly), and the
@@ -21,8 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flows.config import load_config
-from flows.steps import (
+from flows.config.model import load_config
+from flows.night.steps import (
     PortalOutcome,
     build_warehouse,
     debt_policy,

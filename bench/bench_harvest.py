@@ -8,7 +8,7 @@ child process of its own and reports the CPU seconds (user + system, its own and
 children's: the parse processes) of its work, imports excluded:
 
 - ours: the full harvest of every portal as a night's sync does it, without Prefect and
-  without the build: `flows.steps.harvest_portal` on `harvest.concurrency` threads, one
+  without the build: `flows.night.steps.harvest_portal` on `harvest.concurrency` threads, one
   shared `HttpClient` (page archive, validators, fetch log) and the parse process pool,
   landing included (each portal's rows and run file written). Every request it makes is
   recorded (method, URL, form, headers, listing or detail) for the others.
@@ -58,11 +58,11 @@ def cpu() -> float:
 
 
 def run_ours(config_path: str, record: str, profile: str | None, processes: int | None) -> dict:
-    """The harvest of every configured portal, as flows.nightly runs it (without Prefect)."""
+    """The harvest of every configured portal, as flows.night.flow runs it (without Prefect)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from flows.config import load_config
-    from flows.steps import harvest_portal, make_client, make_parser_pool
+    from flows.config.model import load_config
+    from flows.night.steps import harvest_portal, make_client, make_parser_pool
 
     config = load_config(config_path)
     if profile:

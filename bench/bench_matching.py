@@ -4,7 +4,7 @@ warehouse puts in the right document.
     python bench/bench_matching.py [--profile messy] [--small] [--keep DIR]
 
 Starts the simulator with the profile (sim, docs/sim.md; `--small`: one document in ten),
-harvests every portal in full with the nightly flow's own steps (flows/steps.py:
+harvests every portal in full with the nightly flow's own steps (flows/night/steps.py:
 `harvest_portal`, then `build_warehouse`), and compares the published warehouse's clusters
 (`fct_sightings`) with the truth (bench/matching_score.py): pairwise precision and recall,
 B-cubed F1, the count errors of system ly-aic in 2012 per level, and every wrong and missed
@@ -30,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from matching_score import Score, by_cause, score, truth_sightings, warehouse_sightings, warehouse_totals  # noqa: E402
 
-from flows.config import load_config  # noqa: E402
-from flows.housekeeping import new_run_id  # noqa: E402
-from flows.steps import build_warehouse, harvest_portal, make_client  # noqa: E402
+from flows.config.model import load_config  # noqa: E402
+from flows.night.housekeeping import new_run_id  # noqa: E402
+from flows.night.steps import build_warehouse, harvest_portal, make_client  # noqa: E402
 from sim import truth  # noqa: E402
 from sim.pages.shown import detail_path, item_key  # noqa: E402
 from sim.server import start  # noqa: E402

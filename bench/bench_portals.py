@@ -104,7 +104,7 @@ def bare_loop(log: list, origins: dict[str, str], delay: float, workers: int) ->
 
 def night(name: str, config: Path, sim, portals: int, delay: float, workers: int, origins: dict) -> dict:
     """One night of the flow, then the bare loop over the same requests."""
-    from flows.nightly import run_nightly
+    from flows.night.flow import run_nightly
 
     sim.send(("record", True))
     sim.recv()

@@ -19,8 +19,8 @@ from rich.console import Console
 from rich.panel import Panel
 
 from flows import prefect_env
-from flows.config import load_config
-from flows.render import category_tables, levels_table, safe
+from flows.config.model import load_config
+from flows.ui.render import category_tables, levels_table, safe
 from reports.groups import report_groups
 
 MARKER = ".xxgk-demo"
@@ -128,7 +128,7 @@ def run_demo(data_dir: Path, console: Console) -> int:
         console.print(safe(str(exc), "red"))
         return 1
     try:
-        from flows.nightly import run_nightly, server_note
+        from flows.night.flow import run_nightly, server_note
 
         config = load_config(config_path)
         import_demo_register(config, config_path, console)
@@ -167,7 +167,7 @@ def run_demo(data_dir: Path, console: Console) -> int:
 def import_demo_register(config, config_path: Path, console: Console) -> None:
     """Import the world's applications register (written beside its config), as a unit would
     with `xxgk applications import`, so the report has its sections 三 and 四."""
-    from flows.applications_cli import import_register
+    from flows.cli.applications import import_register
 
     register = config_path.with_name("applications.csv")
     if register.exists():

@@ -18,7 +18,7 @@ from helpers.warehouse import UNITS, load_and_build, query
 from typer.testing import CliRunner
 
 import warehouse
-from flows.cli import app
+from flows.cli.app import app
 from reports.applications import section_three
 from reports.data import load as load_report
 from reports.write import write_report

@@ -12,8 +12,8 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from flows.cli import app, print_totals
-from flows.render import build_notes, clean, md, run_summary_table, safe, summary_markdown
+from flows.cli.app import app, print_totals
+from flows.ui.render import build_notes, clean, md, run_summary_table, safe, summary_markdown
 
 runner = CliRunner()
 
@@ -139,7 +139,7 @@ def test_demo_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
 def test_demo_world_starts_in_a_child_process_and_stops(tmp_path: Path) -> None:
     import urllib.request
 
-    from flows.config import load_config
+    from flows.config.model import load_config
     from flows.demo import prepare_data_dir, start_world, stop_world
 
     data_dir = prepare_data_dir(tmp_path / "demo")
@@ -206,8 +206,8 @@ def test_sim_command_delegates_to_the_simulator() -> None:
 
 
 def test_totals_of_a_unit_added_since_the_last_build(tmp_path: Path) -> None:
-    from flows.config import load_config
-    from flows.steps import build_warehouse
+    from flows.config.model import load_config
+    from flows.night.steps import build_warehouse
 
     config = tmp_path / "xxgk.toml"
     config.write_text('[[unit]]\nid = "ly-aic"\nname = "龙岩市工商行政管理局"\nlevel = "city"\n', encoding="utf-8")

@@ -1,4 +1,4 @@
-"""The harvester's clock (flows/clock.py): the wall clock by default; `XXGK_CLOCK` or
+"""The harvester's clock (flows/config/clock.py): the wall clock by default; `XXGK_CLOCK` or
 `xxgk sync --clock` make a run start at another instant, and everything the run dates
 follows it: run ids, started_at / finished_at, seen_at, the mode chosen, withdrawal dates."""
 
@@ -12,9 +12,9 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
-from flows.clock import ENV, parse_instant, run_clock, starting_at, wall
-from flows.config import load_config
+from flows.cli.app import app
+from flows.config.clock import ENV, parse_instant, run_clock, starting_at, wall
+from flows.config.model import load_config
 from sim.server import start
 from sim.world import PORTALS
 

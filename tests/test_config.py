@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
-from flows.config import DEFAULT_USER_AGENT, ConfigError, load_config
+from flows.cli.app import app
+from flows.config.model import DEFAULT_USER_AGENT, ConfigError, load_config
 
 REPO = Path(__file__).resolve().parent.parent
 

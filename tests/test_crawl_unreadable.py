@@ -18,10 +18,10 @@ from rich.console import Console
 
 from connectors.crawl import PortalTarget, crawl
 from connectors.http import HttpClient
-from flows.config import parse_config
-from flows.probe import print_probe, probe_portal
-from flows.render import run_summary_table, summary_markdown
-from flows.steps import harvest_portal, make_client
+from flows.config.model import parse_config
+from flows.night.steps import harvest_portal, make_client
+from flows.portal.test import print_probe, probe_portal
+from flows.ui.render import run_summary_table, summary_markdown
 from warehouse.db import connect
 from warehouse.load import load
 

@@ -27,11 +27,11 @@ from helpers.request_log import RequestLog
 from typer.testing import CliRunner
 
 from connectors.debt import OwedDetail
-from flows.config import Portal, load_config
-from flows.distributed import accept, run_distributed
-from flows.distributed_plan import Batch, PortalPlan, make_batches, plan_path, read_plan, slot_name, write_plan
-from flows.distributed_watch import Finished
-from flows.steps import PortalOutcome
+from flows.config.model import Portal, load_config
+from flows.distributed.flow import accept, run_distributed
+from flows.distributed.plan import Batch, PortalPlan, make_batches, plan_path, read_plan, slot_name, write_plan
+from flows.distributed.watch import Finished
+from flows.night.steps import PortalOutcome
 from sim.catalog import PORTALS as WORLD_PORTALS
 from sim.server import start
 from warehouse.build import totals
@@ -62,7 +62,7 @@ def deploy(config: Path) -> dict:
     """`xxgk deploy --pool`, then the orchestrator deployment's parameters as registered."""
     from prefect.client.orchestration import get_client
 
-    from flows.cli import app
+    from flows.cli.app import app
 
     args = ["deploy", "--config", str(config), "--pool", POOL, "--batch-size", str(BATCH_SIZE)]
     outcome = CliRunner().invoke(app, [*args, "--heartbeat-timeout", str(TIMEOUT)])
@@ -240,7 +240,7 @@ def test_deploy_without_a_server_says_how_to_start_one(tmp_path: Path) -> None:
         url = f"http://127.0.0.1:{probe.getsockname()[1]}/api"
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from flows.cli import app
+    from flows.cli.app import app
 
     with temporary_settings({PREFECT_API_URL: url}):
         outcome = CliRunner().invoke(app, ["deploy", "--config", str(config), "--pool", "p"])
@@ -249,7 +249,7 @@ def test_deploy_without_a_server_says_how_to_start_one(tmp_path: Path) -> None:
 
 
 def test_pool_deployments_name_each_other(tmp_path: Path) -> None:
-    from flows.deploy import build_pool_deployments
+    from flows.distributed.deploy import build_pool_deployments
 
     config = tmp_path / "longyan.toml"
     orchestrator, batch = build_pool_deployments(config, "pool-a", batch_size=5, orchestrator_pool="main")
@@ -259,7 +259,7 @@ def test_pool_deployments_name_each_other(tmp_path: Path) -> None:
         "main",
     )
     assert (batch.flow_name, batch.name, batch.work_pool_name) == ("xxgk-batch", "xxgk-longyan", "pool-a")
-    assert batch.entrypoint == "flows.distributed_batch.batch"
+    assert batch.entrypoint == "flows.distributed.batch.batch"
     assert orchestrator.parameters["batch_deployment"] == "xxgk-batch/xxgk-longyan"
     assert orchestrator.parameters["config_path"] == str(config.resolve())
     assert orchestrator.concurrency_limit == 1
@@ -271,7 +271,7 @@ def test_distributed_night_matches_one_machine_and_survives_a_killed_worker(tmp_
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from flows.nightly import run_nightly
+    from flows.night.flow import run_nightly
 
     with start(port=0) as sim, prefect_cluster(tmp_path / "cluster") as cluster:
         log = RequestLog().attach(sim)

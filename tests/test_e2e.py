@@ -23,7 +23,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from flows.cli import app
+from flows.cli.app import app
 from flows.demo import print_demo_totals
 from sim import truth
 from sim.server import start
@@ -94,7 +94,7 @@ def world(prefect_harness, tmp_path_factory):
 
 
 def published(config: Path) -> Path:
-    from flows.config import load_config
+    from flows.config.model import load_config
 
     return load_config(config).warehouse.path
 

@@ -1,4 +1,4 @@
-"""Portals in batches, one Prefect task per batch (flows/batches.py): each portal dealt once,
+"""Portals in batches, one Prefect task per batch (flows/night/batches.py): each portal dealt once,
 and a retry harvests again only the portals that failed transiently."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from connectors.http import HttpClient
-from flows.batches import TASKS_PER_WORKER, Batch, batches_of
-from flows.config import Portal
+from flows.config.model import Portal
+from flows.night.batches import TASKS_PER_WORKER, Batch, batches_of
 from sim.province.server import start_province
 from sim.province.world import build_province
 
@@ -36,7 +36,7 @@ def test_up_to_four_portals_per_worker_a_batch_is_one_portal() -> None:
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_a_retry_harvests_again_only_the_portal_that_failed_transiently(tmp_path) -> None:
-    from flows.nightly import run_nightly
+    from flows.night.flow import run_nightly
 
     world = build_province(12, seed=5)
     flaky = world.portals[5].id

@@ -10,8 +10,8 @@ import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from typer.testing import CliRunner
 
-from flows.cli import app
-from flows.deploy import NoServer, build_deployment, require_server
+from flows.cli.app import app
+from flows.distributed.deploy import NoServer, build_deployment, require_server
 
 CONFIG = """
 [warehouse]
@@ -47,7 +47,7 @@ def test_deployment_has_the_cron_schedule_and_the_config(config_path: Path) -> N
     assert schedule.schedule.cron == "30 1 * * 1-5"
     assert schedule.schedule.timezone == "Asia/Shanghai"
     assert deployment.parameters == {"config_path": str(config_path.resolve())}
-    assert deployment.entrypoint == "flows.nightly.nightly"
+    assert deployment.entrypoint == "flows.night.flow.nightly"
     assert deployment.concurrency_limit == 1
 
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from flows.config import parse_config
-from flows.housekeeping import RunLocked, exclusive_run, new_run_id, unused_run_id
-from flows.steps import (
+from flows.config.model import parse_config
+from flows.night.housekeeping import RunLocked, exclusive_run, new_run_id, unused_run_id
+from flows.night.steps import (
     build_warehouse,
     choose_mode,
     flat_dict,
@@ -325,8 +325,8 @@ def test_one_run_at_a_time_per_data_dir(tmp_path: Path) -> None:
 
 def test_parser_pool_has_one_process_per_core_by_default_and_none_when_asked(tmp_path):
     from connectors.parse_pool import InlineParser, ParsePool
-    from flows.config import Harvest
-    from flows.steps import make_parser_pool
+    from flows.config.model import Harvest
+    from flows.night.steps import make_parser_pool
 
     inline = make_parser_pool(Harvest(parse_processes=0, parse_timeout=5))
     assert isinstance(inline, InlineParser) and inline.timeout == 5

@@ -1,5 +1,5 @@
 """The run summary of a night over many portals: the console shows the portals that need a
-look, and one line sums up the rest (flows/summary.py)."""
+look, and one line sums up the rest (flows/night/summary.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import io
 import pytest
 from rich.console import Console
 
-from flows.steps import PortalOutcome
-from flows.summary import CONSOLE_ROWS, NightlyResult, report
+from flows.night.steps import PortalOutcome
+from flows.night.summary import CONSOLE_ROWS, NightlyResult, report
 
 
 @pytest.mark.usefixtures("prefect_harness")

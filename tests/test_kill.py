@@ -32,8 +32,8 @@ from helpers.plain_sync import sync
 
 from connectors.archive import PageArchive
 from connectors.http.validators import ValidatorCache
-from flows.config import load_config
-from flows.housekeeping import remove_leftovers
+from flows.config.model import load_config
+from flows.night.housekeeping import remove_leftovers
 from sim.catalog import PORTALS
 from sim.server import start
 from warehouse.build import totals

@@ -1,5 +1,5 @@
 """Many nights: the simulated world moved night by night across a year end, harvested by the
-nightly flow on the simulated clock (`run_nightly(..., clock=...)`, flows/clock.py), with a
+nightly flow on the simulated clock (`run_nightly(..., clock=...)`, flows/config/clock.py), with a
 seeded fault schedule, the world's planted withdrawals, a CMS migration, a portal removed
 from the config and a run killed with SIGKILL mid-harvest; after every night the published
 figures are checked against the ground truth as of that night.
@@ -349,7 +349,7 @@ def killed_night(config: Path, day: date, data_dir: Path, total: int) -> str:
     cmd = [
         sys.executable,
         "-c",
-        "from flows.cli import app; app()",
+        "from flows.cli.app import app; app()",
         "sync",
         "--config",
         str(config),
@@ -378,7 +378,7 @@ def killed_night(config: Path, day: date, data_dir: Path, total: int) -> str:
 
 
 def run_nights(scenario: Scenario, folder: Path, out=print) -> list[Night]:
-    from flows.nightly import run_nightly
+    from flows.night.flow import run_nightly
 
     world = build_world(until=scenario.until) if scenario.until else build_world()
     dates = scenario.dates

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
-from flows.config import Harvest, load_config
-from flows.probe_url import probe_url
+from flows.cli.app import app
+from flows.config.model import Harvest, load_config
+from flows.portal.probe import probe_url
 from flows.recognise import recognise
 from sim.server import start
 from sim.world import build_world

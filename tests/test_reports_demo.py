@@ -19,7 +19,7 @@ from helpers.demo_world import demo_warehouse
 from typer.testing import CliRunner
 
 import reports
-from flows.cli import app
+from flows.cli.app import app
 from reports.data import load
 from reports.text import section_two
 

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from helpers.warehouse import PORTALS, UNITS, land, listing, load_and_build, night, query
 
-from flows.config import ConfigError, parse_config
+from flows.config.model import ConfigError, parse_config
 from warehouse.build import BuildError, run_checks, totals
 from warehouse.db import connect
 
@@ -96,7 +96,7 @@ def test_a_failed_check_keeps_the_old_file_and_says_why(tmp_path):
 
 
 def test_an_inconsistent_config_is_refused_by_the_config_not_the_build():
-    # the build takes the validated config as given; flows/config.py is the one validator
+    # the build takes the validated config as given; flows/config/model.py is the one validator
     assert [unit.id for unit in parse_config({"unit": UNITS, "portal": PORTALS}).units] == [
         "fj-aic",
         "ly-aic",

@@ -12,10 +12,10 @@ import pytest
 from helpers.warehouse import land, listing, night, query
 from typer.testing import CliRunner
 
-from flows.cli import app
-from flows.config import ConfigError, load_config, parse_config
-from flows.render import quarantine_lines, summary_markdown
-from flows.steps import PortalOutcome, build_warehouse
+from flows.cli.app import app
+from flows.config.model import ConfigError, load_config, parse_config
+from flows.night.steps import PortalOutcome, build_warehouse
+from flows.ui.render import quarantine_lines, summary_markdown
 from warehouse.decisions import decisions_path
 from warehouse.landing import write_landing
 
@@ -256,7 +256,7 @@ def test_the_summary_names_each_quarantined_portal_once():
 def test_sync_exits_3_and_names_the_quarantine(world, monkeypatch, prefect_harness):
     """Tonight's (stand-in) harvest lists the 16 kept items in full: the third listing that
     misses k00..k03, so quarantined, pending, and `xxgk sync` exits 3."""
-    import flows.steps
+    import flows.night.steps
 
     config, _ = world
 
@@ -289,7 +289,7 @@ def test_sync_exits_3_and_names_the_quarantine(world, monkeypatch, prefect_harne
         )
         return PortalOutcome(portal.id, mode, "ok", pages=1, rows=len(landed))
 
-    monkeypatch.setattr(flows.steps, "harvest_portal", harvest_portal)
+    monkeypatch.setattr(flows.night.steps, "harvest_portal", harvest_portal)
     result = runner.invoke(app, ["sync", "--config", str(config)], terminal_width=250)
     assert result.exit_code == 3, result.output
     tonight = re.search(r"quarantined: \S+ run (\S+) would withdraw .*?\(xxgk withdrawals\)", flat(result.output))

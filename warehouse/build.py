@@ -178,7 +178,7 @@ def build(
 ) -> BuildResult:
     """Build every model from the state database into a new file, check it, publish it.
 
-    `units` and `portals` are the validated config (flows/config.py); `settings` the plain
+    `units` and `portals` are the validated config (flows/config/model.py); `settings` the plain
     values of `cfg_settings` (warehouse/config_tables.py: quarantine_release_listings,
     removed_portal_grace_days), their defaults when not given. Raises `BuildError`
     (and leaves the published file untouched) when the models cannot be ordered, the state

@@ -1,6 +1,6 @@
 """The configured units and portals, and the build's settings, as the warehouse's `cfg_` tables.
 
-They come validated: flows/config.py refuses a config with duplicate ids, unknown levels,
+They come validated: flows/config/model.py refuses a config with duplicate ids, unknown levels,
 parents or units, or a parent cycle, before anything is harvested or built. Here they are
 taken as given and only laid out as Arrow tables of fixed schemas.
 """
@@ -36,7 +36,7 @@ def config_tables(units: list[dict], portals: list[dict]) -> tuple[pa.Table, pa.
 
 
 #: The build's settings (one row): plain values the caller takes from its config, so the
-#: warehouse never reads a config file. Defaults are those of flows/config.py.
+#: warehouse never reads a config file. Defaults are those of flows/config/model.py.
 SETTINGS_SCHEMA = pa.schema([("quarantine_release_listings", pa.int64()), ("removed_portal_grace_days", pa.int64())])
 
 

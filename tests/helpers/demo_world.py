@@ -1,7 +1,7 @@
 """The simulated Longyan 2012 world harvested once per test session, without Prefect.
 
 `demo_warehouse()` starts the simulator on loopback, harvests every portal in full with the
-nightly flow's own steps (flows/steps.py: `harvest_portal`, then `build_warehouse`) after
+nightly flow's own steps (flows/night/steps.py: `harvest_portal`, then `build_warehouse`) after
 importing the world's applications register (as `xxgk demo` does), stops
 the simulator and returns the config and the published file. About 40 s, paid once per
 session whichever test module asks first (cached; the folder is removed at exit).
@@ -15,10 +15,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from flows.applications_cli import import_register
-from flows.config import load_config
-from flows.housekeeping import new_run_id
-from flows.steps import build_warehouse, harvest_portal, make_client
+from flows.cli.applications import import_register
+from flows.config.model import load_config
+from flows.night.housekeeping import new_run_id
+from flows.night.steps import build_warehouse, harvest_portal, make_client
 from sim.server import start
 
 

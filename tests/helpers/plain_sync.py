@@ -11,9 +11,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from flows.config import load_config
-from flows.housekeeping import exclusive_run, remove_leftovers, unused_run_id
-from flows.steps import (
+from flows.config.model import load_config
+from flows.night.housekeeping import exclusive_run, remove_leftovers, unused_run_id
+from flows.night.steps import (
     BuildOutcome,
     build_warehouse,
     choose_mode,

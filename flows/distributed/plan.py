@@ -1,6 +1,6 @@
 """The night's portals cut into batches for workers on several machines, and each batch's plan.
 
-A batch is the unit a worker runs (flows/distributed_batch.py). Portals that share a host
+A batch is the unit a worker runs (flows/distributed/batch.py). Portals that share a host
 (their entry URL's host or any of their `hosts`) always go into one batch, so one host is
 only ever asked by one batch, and so by one process that spaces its requests
 (`per_host_delay`); a Prefect global concurrency limit per host (`slot_name`) guards the
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from connectors.debt import OwedDetail
 from connectors.http.hosts import allowed_hosts
-from flows.config import Portal
+from flows.config.model import Portal
 from warehouse.landing import check_name, replace_into
 
 #: Prefix of the Prefect global concurrency limits that hold one host for one batch.

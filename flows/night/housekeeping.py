@@ -1,7 +1,7 @@
 """A run's housekeeping around the harvest: its id, the data dir's run lock, and the
 leftovers of killed runs.
 
-Kept apart from the steps (flows/steps.py) because none of it harvests or builds: it is
+Kept apart from the steps (flows/night/steps.py) because none of it harvests or builds: it is
 what lets one run own the data dir, name its landing folder, and clean up after a run that
 never got to, whatever the steps in between do.
 """
@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from connectors.archive import PageArchive
-from flows.clock import wall
-from flows.config import Config
+from flows.config.clock import wall
+from flows.config.model import Config
 from warehouse.build import remove_stale_builds
 from warehouse.db import remove_spill_dir
 from warehouse.landing import remove_stale_temp
@@ -35,7 +35,7 @@ def new_run_id(now: datetime | None = None) -> str:
 
 def unused_run_id(data_dir: Path, now: datetime | None = None) -> str:
     """A run id no landing folder has yet: two runs started in the same second must not share one.
-    `now` is the run's clock's reading (flows/clock.py; default: the wall clock)."""
+    `now` is the run's clock's reading (flows/config/clock.py; default: the wall clock)."""
     now = now or wall()
     while (Path(data_dir) / "landing" / new_run_id(now)).exists():
         now += timedelta(seconds=1)

@@ -12,7 +12,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from flows.render import clean
+from flows.ui.render import clean
 
 
 class HarvestProgress:

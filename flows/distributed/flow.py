@@ -1,11 +1,11 @@
 """The Prefect flow `xxgk-distributed`: the nightly run spread over Prefect workers.
 
 The orchestrator owns the data dir as the single-machine night does (its run lock, its
-state database, the build): it cuts the portals into batches (flows/distributed_plan.py), writes
+state database, the build): it cuts the portals into batches (flows/distributed/plan.py), writes
 each batch's plan to the exchange folder, starts one `xxgk-batch` flow run per batch on
-the work pool and follows them (flows/distributed_watch.py). When every batch has ended it
+the work pool and follows them (flows/distributed/watch.py). When every batch has ended it
 moves the accepted attempts' whole landing runs into `data_dir/landing/<run_id>/` and runs
-one load, build, check and publish (`flows.steps.build_warehouse`).
+one load, build, check and publish (`flows.night.steps.build_warehouse`).
 
 The data dir must be on storage every worker mounts at the same path (the exchange folder
 and the page archive live there); docs/distributed.md says how to set a cluster up.
@@ -30,15 +30,15 @@ from prefect.client.schemas.objects import StateType  # noqa: E402
 from prefect.exceptions import ObjectNotFound  # noqa: E402
 from prefect.states import Failed  # noqa: E402
 
-from flows.clock import Clock, run_clock  # noqa: E402
-from flows.config import Config, load_config  # noqa: E402
-from flows.distributed_batch import OUTCOMES, exchange_dir  # noqa: E402
-from flows.distributed_plan import Batch, PortalPlan, make_batches, plan_path, slot_name, write_plan  # noqa: E402
-from flows.distributed_watch import Finished, Watch  # noqa: E402
-from flows.housekeeping import exclusive_run, remove_leftovers, unused_run_id  # noqa: E402
-from flows.render import make_console  # noqa: E402
-from flows.steps import BuildOutcome, PortalOutcome, build_warehouse, choose_mode, owed_pages  # noqa: E402
-from flows.summary import NightlyResult, failure_message, report  # noqa: E402
+from flows.config.clock import Clock, run_clock  # noqa: E402
+from flows.config.model import Config, load_config  # noqa: E402
+from flows.distributed.batch import OUTCOMES, exchange_dir  # noqa: E402
+from flows.distributed.plan import Batch, PortalPlan, make_batches, plan_path, slot_name, write_plan  # noqa: E402
+from flows.distributed.watch import Finished, Watch  # noqa: E402
+from flows.night.housekeeping import exclusive_run, remove_leftovers, unused_run_id  # noqa: E402
+from flows.night.steps import BuildOutcome, PortalOutcome, build_warehouse, choose_mode, owed_pages  # noqa: E402
+from flows.night.summary import NightlyResult, failure_message, report  # noqa: E402
+from flows.ui.render import make_console  # noqa: E402
 from warehouse.landing import landing_paths, replace_into  # noqa: E402
 from warehouse.load import known_items  # noqa: E402
 

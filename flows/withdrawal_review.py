@@ -16,7 +16,7 @@ import duckdb
 from rich.table import Table
 from rich.text import Text
 
-from flows.render import confirmations, safe
+from flows.ui.render import confirmations, safe
 from warehouse.decisions import Decision, append_decision, read_decisions
 
 #: Titles shown per quarantined listing, of the sightings it would withdraw.

@@ -16,13 +16,13 @@ import typer
 from rich.console import Console
 
 from flows import prefect_env
-from flows.applications_cli import register as register_applications_commands
-from flows.cli_common import ConfigOption, console, err_console, load_or_exit
-from flows.clock import ENV, run_clock
-from flows.portal_cli import portal_app
-from flows.render import category_tables, levels_table, safe
-from flows.report_cli import register as register_report_commands
-from flows.withdrawals_cli import withdrawals_app
+from flows.cli.applications import register as register_applications_commands
+from flows.cli.common import ConfigOption, console, err_console, load_or_exit
+from flows.cli.portal import portal_app
+from flows.cli.report import register as register_report_commands
+from flows.cli.withdrawals import withdrawals_app
+from flows.config.clock import ENV, run_clock
+from flows.ui.render import category_tables, levels_table, safe
 
 app = typer.Typer(
     help="xxgk: harvest government information-disclosure catalogs (政府信息公开) into DuckDB, "
@@ -95,7 +95,7 @@ def sync(
         err_console.print(safe(f"{'--clock' if clock is not None else ENV}: {exc}", "red"))
         raise typer.Exit(2) from None
     prefect_env.configure(cfg.warehouse.data_dir)
-    from flows.nightly import run_nightly, server_note
+    from flows.night.flow import run_nightly, server_note
 
     if note := server_note():
         console.print(note, markup=False)
@@ -191,7 +191,7 @@ def serve(
     Example: [bold]xxgk serve --config xxgk.toml --cron "0 2 * * *" --timezone Asia/Shanghai[/bold]
     """
     prefect_env.configure(load_or_exit(config).warehouse.data_dir)
-    from flows.deploy import NoServer, build_deployment, require_server, serve_deployment
+    from flows.distributed.deploy import NoServer, build_deployment, require_server, serve_deployment
 
     try:
         deployment = build_deployment(config, cron=cron, timezone=timezone)
@@ -228,7 +228,7 @@ def deploy(
     Example: [bold]xxgk deploy --config /shared/xxgk.toml --pool xxgk --batch-size 4[/bold]
     """
     prefect_env.configure(load_or_exit(config).warehouse.data_dir)
-    from flows.deploy import (
+    from flows.distributed.deploy import (
         NoServer,
         apply_pool_deployments,
         build_pool_deployments,

@@ -30,8 +30,8 @@ from prefect.client.schemas.objects import StateType
 from prefect.deployments import run_deployment
 from prefect.states import Crashed
 
-from flows.distributed_batch import HEARTBEAT, LEASE, attempt_dir
-from flows.distributed_plan import Batch
+from flows.distributed.batch import HEARTBEAT, LEASE, attempt_dir
+from flows.distributed.plan import Batch
 
 logger = logging.getLogger(__name__)
 

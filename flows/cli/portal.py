@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from flows.cli_common import ConfigOption, console, err_console, load_or_exit
-from flows.config import ConfigError
-from flows.render import safe
+from flows.cli.common import ConfigOption, console, err_console, load_or_exit
+from flows.config.model import ConfigError
+from flows.ui.render import safe
 
 portal_app = typer.Typer(
     help="Work on one portal of a config (e.g. try it out when adding it).\n\n"
@@ -39,7 +39,7 @@ def portal_test(
     except KeyError as exc:
         err_console.print(safe(exc.args[0], "red"))
         raise typer.Exit(2) from None
-    from flows.probe import print_probe, probe_portal
+    from flows.portal.test import print_probe, probe_portal
 
     probe = probe_portal(portal, cfg.harvest)
     print_probe(probe, console, max_rows=rows)
@@ -62,8 +62,8 @@ def portal_probe(
 
     Example: [bold]xxgk portal probe http://www.gd.gov.cn/gkmlpt/index --write-config xxgk.toml[/bold]
     """
-    from flows.config import Harvest
-    from flows.probe_url import append_entry, print_proposal, probe_url
+    from flows.config.model import Harvest
+    from flows.portal.probe import append_entry, print_proposal, probe_url
 
     proposal = probe_url(url, Harvest(), portal_id=portal_id, name=name, level=level)
     print_proposal(proposal, console, max_rows=rows)

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from flows.config import Config, ConfigError, load_config
-from flows.render import make_console, safe
+from flows.config.model import Config, ConfigError, load_config
+from flows.ui.render import make_console, safe
 
 console = make_console()
 err_console = make_console(stderr=True)  # soft-wrapped: messages hold paths, let the terminal wrap them

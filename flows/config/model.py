@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from connectors.families.checks import MAX_UNREADABLE_SHARE
 from connectors.http.hosts import host_pattern
-from flows.config_checks import cross_checks, describe_error
+from flows.config.checks import cross_checks, describe_error
 
 DEFAULT_USER_AGENT = "xxgk/0.1 (government information-disclosure catalog harvester)"
 

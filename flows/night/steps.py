@@ -1,10 +1,10 @@
 """The nightly run's steps as plain functions: choose a mode, harvest one portal, build.
 
-Prefect only schedules these (flows/nightly.py); they are tested and usable without it.
+Prefect only schedules these (flows/night/flow.py); they are tested and usable without it.
 A harvest never raises for a portal's fault: it lands what it got with a run file that
 says what went wrong, because a portal that fails tonight must keep everything it had
 and must never stop the others. What surrounds the steps (the run id, the data dir's
-lock, killed runs' leftovers) is in flows/housekeeping.py.
+lock, killed runs' leftovers) is in flows/night/housekeeping.py.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from connectors.families.checks import MAX_UNREADABLE_SHARE
 from connectors.http import HttpClient
 from connectors.parse_pool import InlineParser, ParsePool, Parser
 from connectors.records import FetchLogEntry, Listing, RunSummary
-from flows.clock import Clock, wall
-from flows.config import Config, Harvest, Portal
+from flows.config.clock import Clock, wall
+from flows.config.model import Config, Harvest, Portal
 from warehouse.build import BuildError, build
 from warehouse.debt import owed_details
 from warehouse.landing import write_landing
@@ -63,7 +63,7 @@ class PortalOutcome:
 
 def make_client(harvest: Harvest, data_dir: Path, clock: Clock = wall) -> HttpClient:
     """The one HTTP client of a run, shared by every portal's thread; `clock` dates its pages
-    and the crawls' runs (flows/clock.py)."""
+    and the crawls' runs (flows/config/clock.py)."""
     return HttpClient(
         data_dir,
         user_agent=harvest.user_agent,
@@ -102,7 +102,7 @@ def choose_mode(
     The last complete full listing is read from the state database's raw_runs
     (`warehouse.load.last_complete_full_run`), the rows the withdrawals count on; the night
     loads its landing runs right after the harvest, so they are there the next night.
-    `now` is the run's clock's reading (flows/clock.py; default: the wall clock).
+    `now` is the run's clock's reading (flows/config/clock.py; default: the wall clock).
     """
     return mode_for(last_complete_full_run(state_path, portal_id), full_every_days, force_full, now)
 

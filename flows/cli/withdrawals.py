@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from flows.cli_common import console, err_console, published_or_exit
-from flows.render import safe
+from flows.cli.common import console, err_console, published_or_exit
+from flows.ui.render import safe
 
 withdrawals_app = typer.Typer(no_args_is_help=False, invoke_without_command=True, rich_markup_mode="rich")
 
@@ -41,7 +41,7 @@ def withdrawals(
     if ctx.invoked_subcommand is not None:
         return
     cfg = _published_from(config)
-    from flows.withdrawals import pending_quarantines, quarantine_table
+    from flows.withdrawal_review import pending_quarantines, quarantine_table
 
     rows = pending_quarantines(cfg.warehouse.path, cfg.warehouse.data_dir)
     console.print(quarantine_table(rows, cfg.harvest.quarantine_release_listings, config))
@@ -80,7 +80,7 @@ def reject(ctx: typer.Context, portal_id: PortalArg, run_id: RunArg, reason: Rea
 def _decide(config: Path | None, portal_id: str, run_id: str, decision: str, reason: str, by: str | None) -> None:
     """Record the decision in the decisions file, or say why not (exit 2)."""
     cfg = _published_from(config)
-    from flows.withdrawals import WithdrawalsError, record
+    from flows.withdrawal_review import WithdrawalsError, record
     from warehouse.landing import LandingError
 
     try:

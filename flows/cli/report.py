@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from flows.cli_common import console, err_console, published_or_exit
-from flows.render import safe
+from flows.cli.common import console, err_console, published_or_exit
+from flows.ui.render import safe
 
 SystemOption = Annotated[str, typer.Option(help="The unit whose system (it and its descendants) is reported.")]
 YearOption = Annotated[int, typer.Option(help="The report's year: held at its end, new during it.")]

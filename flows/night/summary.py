@@ -2,10 +2,10 @@
 summary printed at the end of a run, the Prefect artifacts, and the one line a failed
 flow run carries.
 
-Apart from the flow (flows/nightly.py) because none of it schedules anything: it only
+Apart from the flow (flows/night/flow.py) because none of it schedules anything: it only
 reads a finished run, and what the operator sees changes for other reasons than how the
 night is scheduled. The text itself (tables, notes, inert scraped strings) is rendered
-by flows/render.py.
+by flows/ui/render.py.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ prefect_env.configure()  # no-op for what the caller already set; keeps bare imp
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
 
-from flows.render import build_notes, clean, quarantine_lines, run_summary_table, summary_markdown  # noqa: E402
-from flows.steps import BuildOutcome, PortalOutcome  # noqa: E402
+from flows.night.steps import BuildOutcome, PortalOutcome  # noqa: E402
+from flows.ui.render import build_notes, clean, quarantine_lines, run_summary_table, summary_markdown  # noqa: E402
 
 if TYPE_CHECKING:
     from rich.console import Console

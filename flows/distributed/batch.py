@@ -1,6 +1,6 @@
 """The Prefect flow `xxgk-batch`: one batch of portals harvested by whichever worker takes it.
 
-The orchestrator (flows/distributed.py) starts one flow run per batch on the work pool.
+The orchestrator (flows/distributed/flow.py) starts one flow run per batch on the work pool.
 Every flow run is an attempt with its own folder in the exchange (on storage every worker
 mounts at the same path): `exchange/<run_id>/<batch>/<flow run id>/`. Into it go
 - `heartbeat.json`, rewritten every `heartbeat_seconds` from the start: the orchestrator
@@ -8,7 +8,7 @@ mounts at the same path): `exchange/<run_id>/<batch>/<flow run id>/`. Into it go
   leaves the run of a worker killed outright in Running for ever;
 - `lease.json`, the Prefect concurrency lease that holds the batch's hosts, so the
   orchestrator can hand a dead attempt's hosts to the next one at once;
-- `landing/<run_id>/…`, the portals' landing files, written by `flows.steps.harvest_portal`;
+- `landing/<run_id>/…`, the portals' landing files, written by `flows.night.steps.harvest_portal`;
 - `outcomes.json`, written last: the attempt finished.
 Only the orchestrator moves landing files into the data dir, and only those of the attempt
 it accepted, so a dead attempt's files are never loaded.
@@ -43,10 +43,10 @@ from prefect.runtime import flow_run  # noqa: E402
 from connectors.debt import DebtPolicy  # noqa: E402
 from connectors.http import HttpClient  # noqa: E402
 from connectors.parse_pool import Parser  # noqa: E402
-from flows.clock import Clock, run_clock  # noqa: E402
-from flows.config import Config, Harvest, Portal, load_config  # noqa: E402
-from flows.distributed_plan import PortalPlan, plan_path, read_plan, slot_name  # noqa: E402
-from flows.steps import PortalOutcome, debt_policy, harvest_contained, make_client, make_parser_pool  # noqa: E402
+from flows.config.clock import Clock, run_clock  # noqa: E402
+from flows.config.model import Config, Harvest, Portal, load_config  # noqa: E402
+from flows.distributed.plan import PortalPlan, plan_path, read_plan, slot_name  # noqa: E402
+from flows.night.steps import PortalOutcome, debt_policy, harvest_contained, make_client, make_parser_pool  # noqa: E402
 from warehouse.landing import check_name, replace_into  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -223,7 +223,7 @@ def batch(
 
     Holds the global concurrency limit of every host in `hosts` for the whole batch, so no
     other batch, on any worker, asks those hosts meanwhile. `clock`: the instant the
-    orchestrator read when it started this attempt (flows/clock.py), else the wall clock.
+    orchestrator read when it started this attempt (flows/config/clock.py), else the wall clock.
     """
     config = load_config(config_path)
     exchange = exchange_dir(config)

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from connectors.families.checks import MAX_UNREADABLE_SHARE
-from flows.config import Portal
-from flows.progress import HarvestProgress
-from flows.steps import PortalOutcome, harvest_contained
+from flows.config.model import Portal
+from flows.night.steps import PortalOutcome, harvest_contained
+from flows.ui.progress import HarvestProgress
 
 #: Tasks per worker thread: enough that a batch holding a large portal does not leave the
 #: other workers idle at the end, few enough that Prefect's share stays small.

@@ -1,13 +1,13 @@
 """The Prefect flow `nightly`: harvest every portal concurrently, then build and publish.
 
-One Prefect task per batch of portals (flows/batches.py: a portal per task up to a few
+One Prefect task per batch of portals (flows/night/batches.py: a portal per task up to a few
 dozen portals, then a few tasks per worker thread, so that a province of thousands of
 portals does not make Prefect the night's bottleneck), run on threads bounded by
 `harvest.concurrency`, retried only after a transient failure, and then only for the
 portals that failed so. What each portal needs of the state database is read once for all
-of them (warehouse/portal_state.py). The work itself is in `flows.steps`, plain and
+of them (warehouse/portal_state.py). The work itself is in `flows.night.steps`, plain and
 testable; this module only schedules it. What the run reports (a rich table on stdout, table and
-markdown artifacts in Prefect) and the result it returns are in `flows.summary`.
+markdown artifacts in Prefect) and the result it returns are in `flows.night.summary`.
 
 Import `flows.prefect_env.configure` first (the CLI does), so Prefect starts offline and quiet.
 """
@@ -31,13 +31,11 @@ from prefect.states import Failed  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
-from flows.batches import Batch, Night, TransientHarvestFailure, batches_of, harvest_batch, outcomes_of  # noqa: E402
-from flows.clock import Clock, run_clock  # noqa: E402
-from flows.config import Config, Portal, load_config  # noqa: E402
-from flows.housekeeping import exclusive_run, remove_leftovers, unused_run_id  # noqa: E402
-from flows.progress import HarvestProgress  # noqa: E402
-from flows.render import make_console  # noqa: E402
-from flows.steps import (  # noqa: E402
+from flows.config.clock import Clock, run_clock  # noqa: E402
+from flows.config.model import Config, Portal, load_config  # noqa: E402
+from flows.night.batches import Batch, Night, TransientHarvestFailure, batches_of, harvest_batch, outcomes_of  # noqa: E402
+from flows.night.housekeeping import exclusive_run, remove_leftovers, unused_run_id  # noqa: E402
+from flows.night.steps import (  # noqa: E402
     BuildOutcome,
     as_owed,
     build_warehouse,
@@ -46,7 +44,9 @@ from flows.steps import (  # noqa: E402
     make_parser_pool,
     mode_for,
 )
-from flows.summary import NightlyResult, failure_message, report  # noqa: E402
+from flows.night.summary import NightlyResult, failure_message, report  # noqa: E402
+from flows.ui.progress import HarvestProgress  # noqa: E402
+from flows.ui.render import make_console  # noqa: E402
 from warehouse.portal_state import portal_states  # noqa: E402
 
 
@@ -89,7 +89,7 @@ def _retry_only_transient(task: Any, task_run: Any, state: Any) -> bool:
 
 @task(cache_policy=NO_CACHE, retry_condition_fn=_retry_only_transient, task_run_name="harvest {label}")
 def harvest(label: str, batch: Batch, night: Night) -> None:
-    """A batch's harvests (flows/batches.py); raises `TransientHarvestFailure` naming the
+    """A batch's harvests (flows/night/batches.py); raises `TransientHarvestFailure` naming the
     portals another attempt may cure, so Prefect tries them again. Both arguments reach the
     task quoted: Prefect must not walk the client that other threads are using."""
     harvest_batch(batch, night, task_run.run_count or 1)
@@ -117,7 +117,7 @@ def nightly(
     `full` lists every portal to its end; otherwise a portal is listed in full when it has no
     complete full listing within `full_every_days`, else incrementally. `clock` is the
     instant the run starts at (ISO 8601 with an offset; default `XXGK_CLOCK`, else the wall
-    clock: flows/clock.py). The flow run ends Failed (its data a `NightlyFailed` holding the
+    clock: flows/config/clock.py). The flow run ends Failed (its data a `NightlyFailed` holding the
     result) when a portal or the build failed.
     """
     config = load_config(config_path)
@@ -211,7 +211,7 @@ def run_nightly(
     clock: str | None = None,
 ) -> NightlyResult:
     """Run the flow; return its result whether it ended Completed or Failed. A crash re-raises.
-    `clock`: the instant the run starts at (flows/clock.py), else `XXGK_CLOCK`, else now."""
+    `clock`: the instant the run starts at (flows/config/clock.py), else `XXGK_CLOCK`, else now."""
     state = nightly(str(config_path), full=full, portals=portals, progress=progress, clock=clock, return_state=True)
     result = state.result(raise_on_failure=False)
     if isinstance(result, NightlyFailed):

@@ -1,4 +1,4 @@
-"""What the config's validation says beyond the models of flows/config.py: each pydantic error
+"""What the config's validation says beyond the models of flows/config/model.py: each pydantic error
 worded as `entry: field 'x': message` (array entries named by id), and the checks no single
 entry can make (unique ids, parents and units that exist, no cycle of parents)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from flows.config import Config, Unit
+    from flows.config.model import Config, Unit
 
 
 def describe_error(error: Any, raw: dict[str, Any]) -> str:

@@ -17,9 +17,9 @@ from typing import Annotated
 import duckdb
 import typer
 
-from flows.cli_common import ConfigOption, console, err_console, load_or_exit
-from flows.config import Config
-from flows.render import safe
+from flows.cli.common import ConfigOption, console, err_console, load_or_exit
+from flows.config.model import Config
+from flows.ui.render import safe
 
 applications_app = typer.Typer(
     help="The applications register (依申请公开): the template's sections 三 and 四.\n\n"

@@ -55,7 +55,7 @@ def build_deployment(config_path: Path, cron: str = "0 2 * * *", timezone: str =
     """
     from prefect.deployments.runner import EntrypointType
 
-    from flows.nightly import nightly
+    from flows.night.flow import nightly
 
     schedule = cron_schedule(cron, timezone)
     return nightly.to_deployment(
@@ -138,8 +138,8 @@ def build_pool_deployments(
     """
     from prefect.deployments.runner import EntrypointType
 
-    from flows.distributed import distributed
-    from flows.distributed_batch import batch
+    from flows.distributed.batch import batch
+    from flows.distributed.flow import distributed
 
     if batch_size < 1:
         raise ValueError(f"--batch-size must be at least 1, not {batch_size}")
