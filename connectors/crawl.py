@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
-from connectors.debt import DebtBook, DebtPolicy, OwedDetail
+from connectors.detail_debt import DebtBook, DebtPolicy, OwedDetail
 from connectors.details import MAX_DETAIL_FAILURES_IN_A_ROW, DetailReader
 from connectors.errors import ConnectorError, FetchError, PageError
 from connectors.families import FAMILIES
@@ -94,7 +94,7 @@ def crawl(
     off this thread, each under the parse deadline: parsing is pure CPU and would otherwise
     hold the GIL that the other portals' crawls need for their requests. `owed` are the
     detail pages still owed from earlier nights; after the walk, those due are asked for
-    again under `debt` (tonight's date and budget; connectors/debt.py).
+    again under `debt` (tonight's date and budget; connectors/detail_debt.py).
     The run's `started_at` and `finished_at` are read from the client's clock
     (`HttpClient.clock`), as the pages' `fetched_at` are.
     """

@@ -2,7 +2,7 @@
 a row, and when to stop asking a portal that keeps refusing them.
 
 One bad detail page never ends the walk, and never makes the run partial: its failure is
-an error line on the run, and the page is owed (connectors/debt.py) and asked for again on
+an error line on the run, and the page is owed (connectors/detail_debt.py) and asked for again on
 a later night. A circuit breaker stops asking a portal whose detail pages keep failing for
 the rest of the night (docs/reliability.md, "Detail debt").
 """
@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
-from connectors.debt import FAILED, NOT_ASKED, READ, DebtBook
+from connectors.detail_debt import FAILED, NOT_ASKED, READ, DebtBook
 from connectors.errors import ChallengePage
 from connectors.http import Page
 from connectors.normalize import is_empty_value, normalize_fields

@@ -49,7 +49,7 @@ class Listing:
     this run (`detail_fetched`); a row whose detail page was not fetched carries the
     listing's fields only and the warehouse keeps the detail fields it had.
 
-    A `detail` row (`row_kind`) is an owed detail page asked for again (connectors/debt.py):
+    A `detail` row (`row_kind`) is an owed detail page asked for again (connectors/detail_debt.py):
     it carries the detail page's fields only, and no listing position or hash.
     """
 
@@ -111,7 +111,7 @@ class RunSummary:
     unreadable_rows: int = 0  # listing rows seen but not read (no link, date or title)
     advertised_total: int | None = None
     details_fetched: int = 0
-    details_owed: int = 0  # detail pages still owed after the run (connectors/debt.py)
+    details_owed: int = 0  # detail pages still owed after the run (connectors/detail_debt.py)
     details_paid: int = 0  # owed detail pages read in this run
     details_given_up: int = 0  # owed detail pages past their last attempt
     requests: int = 0

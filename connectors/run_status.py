@@ -105,7 +105,7 @@ class RunLedger:
     def close(self, fetches: Sequence[FetchLogEntry], detail_note: str | None) -> None:
         """Fill the summary's totals and settle its status once the walk has ended;
         `detail_note` says how detail pages failed, if any did. Failed detail pages are
-        owed, not lost (connectors/debt.py): they neither lower the status nor make a
+        owed, not lost (connectors/detail_debt.py): they neither lower the status nor make a
         listing incomplete, which is a matter of listing pages alone."""
         summary = self.summary
         if detail_note:

@@ -15,14 +15,14 @@ from test_crawl import JSON_FAMILY, JsonPortal, listing_fields, row_hash
 
 import connectors.crawl as crawl_module
 from connectors.crawl import PortalTarget, crawl
-from connectors.debt import DebtBook, DebtPolicy, OwedDetail, is_due, wait_nights
+from connectors.detail_debt import DebtBook, DebtPolicy, OwedDetail, is_due, wait_nights
 from connectors.http import HttpClient
 from flows.config.model import load_config
 from flows.night.steps import build_warehouse, debt_policy, harvest_portal, owed_pages
 from sim import server as sim_server
 from sim.world import build_world
-from warehouse.debt import owed_details
 from warehouse.load import known_items
+from warehouse.portal_state import owed_details
 
 TONIGHT = date(2013, 1, 10)
 

@@ -26,10 +26,10 @@ from helpers.prefect_server import Cluster, descends_from, kill_group, prefect_c
 from helpers.request_log import RequestLog
 from typer.testing import CliRunner
 
-from connectors.debt import OwedDetail
+from connectors.detail_debt import OwedDetail
 from flows.config.model import Portal, load_config
 from flows.distributed.flow import accept, run_distributed
-from flows.distributed.plan import Batch, PortalPlan, make_batches, plan_path, read_plan, slot_name, write_plan
+from flows.distributed.plan import PortalPlan, WorkerBatch, make_batches, plan_path, read_plan, slot_name, write_plan
 from flows.distributed.watch import Finished
 from flows.night.steps import PortalOutcome
 from sim.catalog import PORTALS as WORLD_PORTALS
@@ -219,7 +219,7 @@ def test_only_an_attempt_that_did_not_die_is_handed_to_the_load(tmp_path: Path, 
     (attempt / "landing" / run_id / "b.run.json").unlink()  # interrupted: listings without a run file
     outcome = PortalOutcome("a", "full", "ok", rows=0).as_dict()
     (attempt / "outcomes.json").write_text(json.dumps([outcome, {**outcome, "portal_id": "b"}]), encoding="utf-8")
-    batch = Batch("b1", ("a", "b"), ("a.gov.cn:80",))
+    batch = WorkerBatch("b1", ("a", "b"), ("a.gov.cn:80",))
     outcomes = accept(Finished(batch, attempt, state, "why", []), tmp_path / "data", run_id)
     landed = sorted(path.name for path in (tmp_path / "data" / "landing").rglob("*.json"))
     assert landed == (["a.run.json"] if copied else [])

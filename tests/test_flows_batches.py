@@ -7,7 +7,7 @@ import pytest
 
 from connectors.http import HttpClient
 from flows.config.model import Portal
-from flows.night.batches import TASKS_PER_WORKER, Batch, batches_of
+from flows.night.batches import TASKS_PER_WORKER, TaskBatch, batches_of
 from sim.province.server import start_province
 from sim.province.world import build_province
 
@@ -31,7 +31,7 @@ def test_up_to_four_portals_per_worker_a_batch_is_one_portal() -> None:
     batches = batches_of(_portals(TASKS_PER_WORKER * 8), concurrency=8)
     assert [len(b.portals) for b in batches] == [1] * 32 and batches[3].label == "p3"
     assert batches_of([], concurrency=8) == []
-    assert Batch(_portals(2)).pending() == _portals(2)
+    assert TaskBatch(_portals(2)).pending() == _portals(2)
 
 
 @pytest.mark.usefixtures("prefect_harness")

@@ -12,8 +12,9 @@ import duckdb
 import pytest
 from helpers.warehouse import land, listing, night
 
-from warehouse.debt import OwedDetail, owed_details
+from connectors.detail_debt import OwedDetail
 from warehouse.load import load
+from warehouse.portal_state import owed_details
 from warehouse.rebuild import rebuild_state
 
 PORTAL = "ly-aic-xxgk"

@@ -1,7 +1,15 @@
 """What a night needs to know of each portal before it harvests, read from the state database
 in one connection for any number of portals: the items each has shown (for incremental
 crawls), when it was last listed in full (for the choice of mode), and its owed detail
-pages (warehouse/debt.py says when a page is owed).
+pages.
+
+Owed detail pages (docs/reliability.md, "Detail debt") come from `raw_detail_attempts`
+(warehouse/state.py keeps it). Every landing row records what became of its detail page
+when one was wanted: read (`detail_fetched`), failed (`detail_attempted`, with
+`detail_error`) or not asked (`detail_error` only: the circuit breaker was open). A sighting
+is owed while its latest such row is not a read; its attempts are the failed requests since
+its last read. The harvest hands them to the crawl as plain rows: the warehouse never
+imports the connectors.
 
 Opening the state database costs tens of milliseconds; asked portal by portal, three times
 each, that was most of a quiet night over thousands of portals. One connection and three
@@ -14,7 +22,6 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import NamedTuple
 
 from warehouse.db import connect
 
@@ -46,14 +53,9 @@ GROUP BY a.portal_id, a.item_key
 """
 
 
-class OwedDetail(NamedTuple):
-    """One owed detail page: where it is, failed requests since its last read, the night
-    (UTC date the run started) of the latest of them, and the night it became owed."""
-
-    url: str
-    attempts: int
-    last_attempt: date | None
-    owed_since: date
+#: One owed detail page as the state database knows it: (url, failed requests since its last
+#: read, the night (UTC date the run started) of the latest of them, the night it became owed).
+OwedRow = tuple[str, int, date | None, date]
 
 
 @dataclass
@@ -62,7 +64,7 @@ class PortalState:
 
     known: dict[str, str] = field(default_factory=dict)  # item key -> latest listing hash
     last_full: datetime | None = None  # start (UTC) of the latest complete, successful full listing
-    owed: dict[str, OwedDetail] = field(default_factory=dict)  # item key -> owed detail page
+    owed: dict[str, OwedRow] = field(default_factory=dict)  # item key -> owed detail page
 
 
 def portal_states(state_path: str | os.PathLike, portal_ids: list[str]) -> dict[str, PortalState]:
@@ -83,7 +85,12 @@ def portal_states(state_path: str | os.PathLike, portal_ids: list[str]) -> dict[
                 states[portal_id].last_full = started.replace(tzinfo=UTC)
         if "raw_detail_attempts" in tables and "raw_runs" in tables:
             for portal_id, key, url, attempts, last, since in con.execute(_OWED_SQL, [ids]).fetchall():
-                states[portal_id].owed[key] = OwedDetail(url, attempts, last, since)
+                states[portal_id].owed[key] = (url, attempts, last, since)
     finally:
         con.close()
     return states
+
+
+def owed_details(state_path: str | os.PathLike, portal_id: str) -> dict[str, OwedRow]:
+    """One portal's owed detail pages by item key ({} when the state database is new)."""
+    return portal_states(state_path, [portal_id])[portal_id].owed

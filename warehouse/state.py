@@ -21,7 +21,7 @@ state and the build that reads it grow with sightings, not with nights.
 they say where and when a sighting was listed; a detail row (an owed detail page read or
 tried again on a later night) counts for `raw_sighting_details` alone.
 
-The detail debt (warehouse/debt.py) is the third table, `raw_detail_attempts`: the rows
+The detail debt (warehouse/portal_state.py) is the third table, `raw_detail_attempts`: the rows
 whose detail page was wanted but not read (failed: `detail_attempted` with `detail_error`;
 not asked: `detail_error` only) that are later than the sighting's latest read (the
 `seen_at` of its `raw_sighting_details` row; every row while it has none). Folding is a set

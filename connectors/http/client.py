@@ -109,7 +109,7 @@ class HttpClient:
         is given (see `take_log`), whether the fetch succeeds or not. `attempts` lowers
         `max_attempts` for this request, and its retries then wait no longer than
         `backoff` plus jitter (what a page we can do without deserves: a detail page is
-        asked for again on a later night, connectors/debt.py).
+        asked for again on a later night, connectors/detail_debt.py).
         """
         allowed = frozenset(allowed)
         started = time.monotonic()

@@ -40,7 +40,7 @@ from prefect.client.orchestration import get_client  # noqa: E402
 from prefect.client.schemas.objects import ConcurrencyLeaseHolder  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
 
-from connectors.debt import DebtPolicy  # noqa: E402
+from connectors.detail_debt import DebtPolicy  # noqa: E402
 from connectors.http import HttpClient  # noqa: E402
 from connectors.parse_pool import Parser  # noqa: E402
 from flows.config.clock import Clock, run_clock  # noqa: E402
@@ -188,7 +188,7 @@ def harvest_one(portal: Portal, plan: PortalPlan, shared: Harvesting) -> PortalO
     raise AssertionError("unreachable: the last attempt returns")
 
 
-def harvest_batch(
+def harvest_worker_batch(
     config: Config,
     portals: list[Portal],
     plans: dict[str, PortalPlan],
@@ -236,7 +236,7 @@ def batch(
         names = [slot_name(host) for host in hosts]
         with host_slots(names, lease_seconds, run_uuid, folder / LEASE) as lease_id:
             heart.lease_id = lease_id
-            outcomes = harvest_batch(config, chosen, plans, night, folder, run_id, run_clock(clock))
+            outcomes = harvest_worker_batch(config, chosen, plans, night, folder, run_id, run_clock(clock))
     documents = [outcome.as_dict() for outcome in outcomes]
     write_json(folder / OUTCOMES, documents)
     return documents

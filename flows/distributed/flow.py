@@ -33,9 +33,9 @@ from prefect.states import Failed  # noqa: E402
 from flows.config.clock import Clock, run_clock  # noqa: E402
 from flows.config.model import Config, load_config  # noqa: E402
 from flows.distributed.batch import OUTCOMES, exchange_dir  # noqa: E402
-from flows.distributed.plan import Batch, PortalPlan, make_batches, plan_path, slot_name, write_plan  # noqa: E402
+from flows.distributed.plan import PortalPlan, WorkerBatch, make_batches, plan_path, slot_name, write_plan  # noqa: E402
 from flows.distributed.watch import Finished, Watch  # noqa: E402
-from flows.night.housekeeping import exclusive_run, remove_leftovers, unused_run_id  # noqa: E402
+from flows.night.housekeeping import exclusive_run, night_of, remove_leftovers, unused_run_id  # noqa: E402
 from flows.night.steps import BuildOutcome, PortalOutcome, build_warehouse, choose_mode, owed_pages  # noqa: E402
 from flows.night.summary import NightlyResult, failure_message, report  # noqa: E402
 from flows.ui.render import make_console  # noqa: E402
@@ -92,12 +92,12 @@ def _run(config: Config, deployment: str, size: int, full: bool, tick: Clock | N
     now = (tick or run_clock())()
     run_id = unused_run_id(data_dir, now)
     batches = make_batches(list(config.portals), size)
-    night = datetime.strptime(run_id, "%Y%m%dT%H%M%SZ").date()
+    night = night_of(run_id)
     for batch in batches:
         write_plan(plan_path(exchange, run_id, batch.id), _plans(config, batch, full, now), night)
     ensure_host_limits(sorted({host for batch in batches for host in batch.hosts}))
 
-    def parameters(batch: Batch) -> dict[str, Any]:
+    def parameters(batch: WorkerBatch) -> dict[str, Any]:
         instant = tick().isoformat() if tick is not None else None
         return {
             "config_path": str(Path(config.source).resolve()),
@@ -122,7 +122,7 @@ def _run(config: Config, deployment: str, size: int, full: bool, tick: Clock | N
     return result
 
 
-def _plans(config: Config, batch: Batch, full: bool, now: datetime) -> dict[str, PortalPlan]:
+def _plans(config: Config, batch: WorkerBatch, full: bool, now: datetime) -> dict[str, PortalPlan]:
     """What each of the batch's portals needs from the state database tonight."""
     state = config.warehouse.state_path
     return {

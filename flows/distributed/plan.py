@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
-from connectors.debt import OwedDetail
+from connectors.detail_debt import OwedDetail
 from connectors.http.hosts import allowed_hosts
 from flows.config.model import Portal
 from warehouse.landing import check_name, replace_into
@@ -30,7 +30,7 @@ SLOT_PREFIX = "xxgk-host-"
 
 
 @dataclass(frozen=True)
-class Batch:
+class WorkerBatch:
     """Portals harvested together by one worker, and every host key they may touch."""
 
     id: str
@@ -80,7 +80,7 @@ def host_groups(portals: list[Portal]) -> list[list[Portal]]:
     return sorted(groups.values(), key=lambda group: portals.index(group[0]))
 
 
-def make_batches(portals: list[Portal], size: int) -> list[Batch]:
+def make_batches(portals: list[Portal], size: int) -> list[WorkerBatch]:
     """Host groups packed into batches of about `size` portals (first fit, config order).
 
     A group is never split: one larger than `size` is a batch of its own.
@@ -96,7 +96,7 @@ def make_batches(portals: list[Portal], size: int) -> list[Batch]:
             target.extend(group)
     width = len(str(len(packed)))
     return [
-        Batch(
+        WorkerBatch(
             id=f"b{n:0{width}d}",
             portal_ids=tuple(p.id for p in batch),
             hosts=tuple(sorted(set().union(*(portal_hosts(p) for p in batch)))),

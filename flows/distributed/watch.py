@@ -31,7 +31,7 @@ from prefect.deployments import run_deployment
 from prefect.states import Crashed
 
 from flows.distributed.batch import HEARTBEAT, LEASE, attempt_dir
-from flows.distributed.plan import Batch
+from flows.distributed.plan import WorkerBatch
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ TAKEN = {StateType.PENDING, StateType.RUNNING, StateType.CANCELLING, StateType.P
 class Attempt:
     """One flow run of a batch, and the last heartbeat the orchestrator saw of it."""
 
-    batch: Batch
+    batch: WorkerBatch
     number: int
     flow_run_id: UUID
     folder: Path
@@ -57,7 +57,7 @@ class Attempt:
 class Finished:
     """How a batch ended: its last attempt's folder and state, and every attempt made."""
 
-    batch: Batch
+    batch: WorkerBatch
     folder: Path
     state: str
     message: str | None
@@ -75,7 +75,7 @@ class Watch:
     deployment: str
     exchange: Path
     run_id: str
-    parameters: Callable[[Batch], dict[str, Any]]
+    parameters: Callable[[WorkerBatch], dict[str, Any]]
     heartbeat_timeout: float = 120.0
     start_timeout: float = 600.0
     max_attempts: int = 3
@@ -83,7 +83,7 @@ class Watch:
     finished: dict[str, Finished] = field(default_factory=dict)
     _tried: dict[str, list[UUID]] = field(default_factory=dict)
 
-    def run(self, batches: list[Batch]) -> dict[str, Finished]:
+    def run(self, batches: list[WorkerBatch]) -> dict[str, Finished]:
         """Start every batch, then poll until each is Completed, Failed or out of attempts."""
         live = [self._start(batch) for batch in batches]
         with get_client(sync_client=True) as client:
@@ -92,7 +92,7 @@ class Watch:
                 live = [follow for attempt in live if (follow := self._check(client, attempt)) is not None]
         return self.finished
 
-    def _start(self, batch: Batch) -> Attempt:
+    def _start(self, batch: WorkerBatch) -> Attempt:
         """A new flow run of the batch on the pool, returned at once (timeout=0)."""
         tried = self._tried.setdefault(batch.id, [])
         run = run_deployment(

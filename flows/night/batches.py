@@ -54,7 +54,7 @@ class Night:
 
 
 @dataclass
-class Batch:
+class TaskBatch:
     """The portals of one task and, across its attempts, each one's latest outcome."""
 
     portals: list[Portal]
@@ -78,7 +78,7 @@ def _retry(outcome: PortalOutcome) -> bool:
     return outcome.status == "failed" and outcome.transient
 
 
-def batches_of(portals: list[Portal], concurrency: int) -> list[Batch]:
+def batches_of(portals: list[Portal], concurrency: int) -> list[TaskBatch]:
     """The portals dealt round-robin into batches of at most ⌈n / (concurrency ·
     TASKS_PER_WORKER)⌉: dealt, not cut, so the large portals a config lists together
     (the platforms first) land in different batches."""
@@ -86,10 +86,10 @@ def batches_of(portals: list[Portal], concurrency: int) -> list[Batch]:
         return []
     size = math.ceil(len(portals) / (max(concurrency, 1) * TASKS_PER_WORKER))
     count = math.ceil(len(portals) / size)
-    return [Batch(portals[i::count]) for i in range(count)]
+    return [TaskBatch(portals[i::count]) for i in range(count)]
 
 
-def harvest_batch(batch: Batch, night: Night, attempt: int) -> None:
+def harvest_task_batch(batch: TaskBatch, night: Night, attempt: int) -> None:
     """Harvest the batch's pending portals one after another, recording each outcome with
     `attempt` as its count of attempts. A bug in one portal's harvest becomes its failed
     outcome (not transient), so it cannot hide the others of the batch."""
@@ -113,7 +113,7 @@ def harvest_batch(batch: Batch, night: Night, attempt: int) -> None:
         batch.outcomes[portal.id] = outcome
 
 
-def outcomes_of(batch: Batch, night: Night, error: BaseException | None) -> list[PortalOutcome]:
+def outcomes_of(batch: TaskBatch, night: Night, error: BaseException | None) -> list[PortalOutcome]:
     """The batch's outcomes in its order; a portal the task never reached (it crashed
     before) gets a failed outcome naming the task's error."""
     reason = f"{type(error).__name__}: {error}" if error is not None else "not harvested"

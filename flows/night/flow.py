@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +32,8 @@ from prefect.utilities.annotations import quote  # noqa: E402
 
 from flows.config.clock import Clock, run_clock  # noqa: E402
 from flows.config.model import Config, Portal, load_config  # noqa: E402
-from flows.night.batches import Batch, Night, TransientHarvestFailure, batches_of, harvest_batch, outcomes_of  # noqa: E402
-from flows.night.housekeeping import exclusive_run, remove_leftovers, unused_run_id  # noqa: E402
+from flows.night.batches import Night, TaskBatch, TransientHarvestFailure, batches_of, harvest_task_batch, outcomes_of  # noqa: E402
+from flows.night.housekeeping import exclusive_run, night_of, remove_leftovers, unused_run_id  # noqa: E402
 from flows.night.steps import (  # noqa: E402
     BuildOutcome,
     as_owed,
@@ -88,11 +87,11 @@ def _retry_only_transient(task: Any, task_run: Any, state: Any) -> bool:
 
 
 @task(cache_policy=NO_CACHE, retry_condition_fn=_retry_only_transient, task_run_name="harvest {label}")
-def harvest(label: str, batch: Batch, night: Night) -> None:
+def harvest(label: str, batch: TaskBatch, night: Night) -> None:
     """A batch's harvests (flows/night/batches.py); raises `TransientHarvestFailure` naming the
     portals another attempt may cure, so Prefect tries them again. Both arguments reach the
     task quoted: Prefect must not walk the client that other threads are using."""
-    harvest_batch(batch, night, task_run.run_count or 1)
+    harvest_task_batch(batch, night, task_run.run_count or 1)
     failed = batch.failed_transiently()
     if failed:
         raise TransientHarvestFailure(failed)
@@ -146,7 +145,7 @@ def _harvest_and_build(config: Config, chosen: list[Portal], full: bool, progres
         modes={pid: mode_for(s.last_full, every, force_full=full, now=now) for pid, s in states.items()},
         known={pid: s.known for pid, s in states.items()},
         owed={pid: as_owed(s.owed) for pid, s in states.items()},
-        debt=debt_policy(config.harvest, datetime.strptime(run_id, "%Y%m%dT%H%M%SZ").date()),
+        debt=debt_policy(config.harvest, night_of(run_id)),
         parser=make_parser_pool(config.harvest),
         progress=bars,
         max_unreadable_share=config.harvest.max_unreadable_share,

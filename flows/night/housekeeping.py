@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from connectors.archive import PageArchive
@@ -25,12 +25,21 @@ from warehouse.landing import remove_stale_temp
 
 logger = logging.getLogger(__name__)
 
+#: How a run id spells the instant it was stamped with (UTC).
+RUN_ID_FORMAT = "%Y%m%dT%H%M%SZ"
+
 
 def new_run_id(now: datetime | None = None) -> str:
     """A UTC timestamp id (`20121231T020000Z`) of `now` (default: the wall clock), so runs
     sort by time."""
     now = now or wall()
-    return now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return now.astimezone(UTC).strftime(RUN_ID_FORMAT)
+
+
+def night_of(run_id: str) -> date:
+    """The night a run belongs to: the UTC date its id was stamped with (the date detail
+    debt counts nights in)."""
+    return datetime.strptime(run_id, RUN_ID_FORMAT).date()
 
 
 def unused_run_id(data_dir: Path, now: datetime | None = None) -> str:

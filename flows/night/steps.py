@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.crawl import PortalTarget, crawl
-from connectors.debt import DebtPolicy, OwedDetail
+from connectors.detail_debt import DebtPolicy, OwedDetail
 from connectors.families.checks import MAX_UNREADABLE_SHARE
 from connectors.http import HttpClient
 from connectors.parse_pool import InlineParser, ParsePool, Parser
@@ -27,9 +27,9 @@ from connectors.records import FetchLogEntry, Listing, RunSummary
 from flows.config.clock import Clock, wall
 from flows.config.model import Config, Harvest, Portal
 from warehouse.build import BuildError, build
-from warehouse.debt import owed_details
 from warehouse.landing import write_landing
 from warehouse.load import last_complete_full_run, load
+from warehouse.portal_state import OwedRow, owed_details
 
 #: progress(portal_id, pages, rows, advertised_total) — called as rows arrive.
 ProgressFn = Callable[[str, int, int, "int | None"], None]
@@ -47,7 +47,7 @@ class PortalOutcome:
     rows: int = 0
     unreadable_rows: int = 0  # listing rows seen but not read (connectors/run_status.py)
     new: int = 0  # distinct items not known before this run
-    details_owed: int = 0  # detail pages still owed after the run (connectors/debt.py)
+    details_owed: int = 0  # detail pages still owed after the run (connectors/detail_debt.py)
     details_paid: int = 0  # owed detail pages read tonight
     details_given_up: int = 0  # owed detail pages past their last attempt
     requests: int = 0
@@ -134,9 +134,9 @@ def owed_pages(state_path: Path, portal_id: str) -> dict[str, OwedDetail]:
     return as_owed(owed_details(state_path, portal_id))
 
 
-def as_owed(rows: dict[str, Any]) -> dict[str, OwedDetail]:
-    """The warehouse's owed detail pages (warehouse.portal_state) as the crawl takes them."""
-    return {key: OwedDetail(owed.url, owed.attempts, owed.last_attempt, owed.owed_since) for key, owed in rows.items()}
+def as_owed(rows: dict[str, OwedRow]) -> dict[str, OwedDetail]:
+    """The warehouse's owed-page rows (warehouse.portal_state) as the crawl takes them."""
+    return {key: OwedDetail._make(row) for key, row in rows.items()}
 
 
 def is_transient(summary: RunSummary, fetches: list[FetchLogEntry]) -> bool:

@@ -15,14 +15,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 #: What becomes of a wanted detail page tonight: read, failed, or not asked (circuit open).
 READ, FAILED, NOT_ASKED = "read", "failed", "not asked"
 
 
-@dataclass(frozen=True)
-class OwedDetail:
-    """One owed detail page, as the warehouse knows it before tonight."""
+class OwedDetail(NamedTuple):
+    """One owed detail page, as the warehouse knows it before tonight (its rows come in this
+    field order, so `OwedDetail._make(row)` reads one)."""
 
     url: str
     attempts: int = 0  # failed requests since the page was last read (0: never asked)
