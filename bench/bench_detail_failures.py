@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flows.config.model import load_config
+from flows.config.load import load_config
 from flows.night.steps import (
     PortalOutcome,
     build_warehouse,

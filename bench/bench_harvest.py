@@ -61,7 +61,7 @@ def run_ours(config_path: str, record: str, profile: str | None, processes: int 
     """The harvest of every configured portal, as flows.night.flow runs it (without Prefect)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from flows.config.model import load_config
+    from flows.config.load import load_config
     from flows.night.steps import harvest_portal, make_client, make_parser_pool
 
     config = load_config(config_path)

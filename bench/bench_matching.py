@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from matching_score import Score, by_cause, score, truth_sightings, warehouse_sightings, warehouse_totals  # noqa: E402
 
-from flows.config.model import load_config  # noqa: E402
+from flows.config.load import load_config  # noqa: E402
 from flows.night.housekeeping import new_run_id  # noqa: E402
 from flows.night.steps import build_warehouse, harvest_portal, make_client  # noqa: E402
 from sim import truth  # noqa: E402

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.panel import Panel
 
 from flows import prefect_env
-from flows.config.model import load_config
+from flows.config.load import load_config
 from flows.ui.render import category_tables, levels_table, safe
 from reports.groups import report_groups
 

@@ -139,7 +139,7 @@ def test_demo_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
 def test_demo_world_starts_in_a_child_process_and_stops(tmp_path: Path) -> None:
     import urllib.request
 
-    from flows.config.model import load_config
+    from flows.config.load import load_config
     from flows.demo import prepare_data_dir, start_world, stop_world
 
     data_dir = prepare_data_dir(tmp_path / "demo")
@@ -206,7 +206,7 @@ def test_sim_command_delegates_to_the_simulator() -> None:
 
 
 def test_totals_of_a_unit_added_since_the_last_build(tmp_path: Path) -> None:
-    from flows.config.model import load_config
+    from flows.config.load import load_config
     from flows.night.steps import build_warehouse
 
     config = tmp_path / "xxgk.toml"

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from flows.cli.app import app
 from flows.config.clock import ENV, parse_instant, run_clock, starting_at, wall
-from flows.config.model import load_config
+from flows.config.load import load_config
 from sim.server import start
 from sim.world import PORTALS
 

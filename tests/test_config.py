@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli.app import app
-from flows.config.model import DEFAULT_USER_AGENT, ConfigError, load_config
+from flows.config.load import ConfigError, load_config
+from flows.config.model import DEFAULT_USER_AGENT
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -18,7 +18,7 @@ from rich.console import Console
 
 from connectors.crawl import PortalTarget, crawl
 from connectors.http import HttpClient
-from flows.config.model import parse_config
+from flows.config.load import parse_config
 from flows.night.steps import harvest_portal, make_client
 from flows.portal.test import print_probe, probe_portal
 from flows.ui.render import run_summary_table, summary_markdown

@@ -17,7 +17,7 @@ import connectors.crawl as crawl_module
 from connectors.crawl import PortalTarget, crawl
 from connectors.detail_debt import DebtBook, DebtPolicy, OwedDetail, is_due, wait_nights
 from connectors.http import HttpClient
-from flows.config.model import load_config
+from flows.config.load import load_config
 from flows.night.steps import build_warehouse, debt_policy, harvest_portal, owed_pages
 from sim import server as sim_server
 from sim.world import build_world

@@ -27,7 +27,8 @@ from helpers.request_log import RequestLog
 from typer.testing import CliRunner
 
 from connectors.detail_debt import OwedDetail
-from flows.config.model import Portal, load_config
+from flows.config.load import load_config
+from flows.config.model import Portal
 from flows.distributed.flow import accept, run_distributed
 from flows.distributed.plan import PortalPlan, WorkerBatch, make_batches, plan_path, read_plan, slot_name, write_plan
 from flows.distributed.watch import Finished

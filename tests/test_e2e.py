@@ -94,7 +94,7 @@ def world(prefect_harness, tmp_path_factory):
 
 
 def published(config: Path) -> Path:
-    from flows.config.model import load_config
+    from flows.config.load import load_config
 
     return load_config(config).warehouse.path
 

@@ -91,7 +91,7 @@ def test_figures_equal_the_ground_truth(night) -> None:
 
 def test_a_document_on_gkmlpt_and_on_the_central_portal_is_one_document(night) -> None:
     world, config, _, _ = night
-    from flows.config.model import load_config
+    from flows.config.load import load_config
 
     both = [d for d in world.docs if {"gd-yh-gkmlpt", "govcn-central"} <= set(d.portals)]
     assert both
@@ -107,7 +107,7 @@ def test_a_document_on_gkmlpt_and_on_the_central_portal_is_one_document(night) -
 
 def test_a_document_on_gkmlpt_and_on_the_trs_site_is_one_document_with_both_sightings(night) -> None:
     world, config, _, _ = night
-    from flows.config.model import load_config
+    from flows.config.load import load_config
 
     want = {
         row["index_no"]: {(s["portal_id"], s["url"]) for s in row["sightings"]}

@@ -19,7 +19,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from flows.config.model import parse_config
+from flows.config.load import parse_config
 from flows.night.housekeeping import RunLocked, exclusive_run, new_run_id, unused_run_id
 from flows.night.steps import (
     build_warehouse,

@@ -14,7 +14,7 @@ from connectors.errors import ForeignHostError
 from connectors.http import HttpClient, allowed_hosts
 from connectors.http.hosts import check_host
 from connectors.records import Request
-from flows.config.model import parse_config
+from flows.config.load import parse_config
 
 FJ = "http://www.fujian.gov.cn/zwgk/index.html"
 

@@ -32,7 +32,7 @@ from helpers.plain_sync import sync
 
 from connectors.archive import PageArchive
 from connectors.http.validators import ValidatorCache
-from flows.config.model import load_config
+from flows.config.load import load_config
 from flows.night.housekeeping import remove_leftovers
 from sim.catalog import PORTALS
 from sim.server import start

@@ -8,7 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli.app import app
-from flows.config.model import Harvest, load_config
+from flows.config.load import load_config
+from flows.config.model import Harvest
 from flows.portal.probe import probe_url
 from flows.recognise import recognise
 from sim.server import start

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from helpers.warehouse import PORTALS, UNITS, land, listing, load_and_build, night, query
 
-from flows.config.model import ConfigError, parse_config
+from flows.config.load import ConfigError, parse_config
 from warehouse.build import BuildError, run_checks, totals
 from warehouse.db import connect
 

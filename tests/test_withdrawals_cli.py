@@ -13,7 +13,7 @@ from helpers.warehouse import land, listing, night, query
 from typer.testing import CliRunner
 
 from flows.cli.app import app
-from flows.config.model import ConfigError, load_config, parse_config
+from flows.config.load import ConfigError, load_config, parse_config
 from flows.night.steps import PortalOutcome, build_warehouse
 from flows.ui.render import quarantine_lines, summary_markdown
 from warehouse.decisions import decisions_path

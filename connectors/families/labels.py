@@ -10,15 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from connectors.families.view import View
 from connectors.normalize import LABELS, WEAK_LABELS, label_field, label_key
 from connectors.records import FIELDS
-
-if TYPE_CHECKING:
-    from connectors.families.detail import View
 
 #: Inline elements that often hold just a label, with the value after them.
 LABEL_TAGS = ("b", "strong", "label", "em", "span")

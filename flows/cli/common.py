@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from flows.config.model import Config, ConfigError, load_config
+from flows.config.load import ConfigError, load_config
+from flows.config.model import Config
 from flows.ui.render import make_console, safe
 
 console = make_console()

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from flows.cli.common import ConfigOption, console, err_console, load_or_exit
-from flows.config.model import ConfigError
+from flows.config.load import ConfigError
 from flows.ui.render import safe
 
 portal_app = typer.Typer(

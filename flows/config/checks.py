@@ -4,10 +4,9 @@ entry can make (unique ids, parents and units that exist, no cycle of parents)."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from flows.config.model import Config, Unit
+from flows.config.model import Config, Unit
 
 
 def describe_error(error: Any, raw: dict[str, Any]) -> str:

@@ -44,7 +44,8 @@ from connectors.detail_debt import DebtPolicy  # noqa: E402
 from connectors.http import HttpClient  # noqa: E402
 from connectors.parse_pool import Parser  # noqa: E402
 from flows.config.clock import Clock, run_clock  # noqa: E402
-from flows.config.model import Config, Harvest, Portal, load_config  # noqa: E402
+from flows.config.load import load_config  # noqa: E402
+from flows.config.model import Config, Harvest, Portal  # noqa: E402
 from flows.distributed.plan import PortalPlan, plan_path, read_plan, slot_name  # noqa: E402
 from flows.night.steps import PortalOutcome, debt_policy, harvest_contained, make_client, make_parser_pool  # noqa: E402
 from warehouse.landing import check_name, replace_into  # noqa: E402

@@ -31,7 +31,8 @@ from prefect.exceptions import ObjectNotFound  # noqa: E402
 from prefect.states import Failed  # noqa: E402
 
 from flows.config.clock import Clock, run_clock  # noqa: E402
-from flows.config.model import Config, load_config  # noqa: E402
+from flows.config.load import load_config  # noqa: E402
+from flows.config.model import Config  # noqa: E402
 from flows.distributed.batch import OUTCOMES, exchange_dir  # noqa: E402
 from flows.distributed.plan import PortalPlan, WorkerBatch, make_batches, plan_path, slot_name, write_plan  # noqa: E402
 from flows.distributed.watch import Finished, Watch  # noqa: E402

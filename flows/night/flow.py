@@ -31,7 +31,8 @@ from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
 from flows.config.clock import Clock, run_clock  # noqa: E402
-from flows.config.model import Config, Portal, load_config  # noqa: E402
+from flows.config.load import load_config  # noqa: E402
+from flows.config.model import Config, Portal  # noqa: E402
 from flows.night.batches import Night, TaskBatch, TransientHarvestFailure, batches_of, harvest_task_batch, outcomes_of  # noqa: E402
 from flows.night.housekeeping import exclusive_run, night_of, remove_leftovers, unused_run_id  # noqa: E402
 from flows.night.steps import (  # noqa: E402

@@ -13,7 +13,8 @@ from rich.console import Console
 from connectors.errors import ConnectorError
 from connectors.http import allowed_hosts
 from connectors.records import Request
-from flows.config.model import ConfigError, Harvest, Portal, parse_config
+from flows.config.load import ConfigError, parse_config
+from flows.config.model import Harvest, Portal
 from flows.portal.test import Probe, print_probe, probe_client, probe_portal
 from flows.recognise import Recognition, default_id, recognise, toml_entry
 from flows.ui.render import safe

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from flows.cli.applications import import_register
-from flows.config.model import load_config
+from flows.config.load import load_config
 from flows.night.housekeeping import new_run_id
 from flows.night.steps import build_warehouse, harvest_portal, make_client
 from sim.server import start

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from flows.config.model import load_config
+from flows.config.load import load_config
 from flows.night.housekeeping import exclusive_run, remove_leftovers, unused_run_id
 from flows.night.steps import (
     BuildOutcome,
