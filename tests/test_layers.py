@@ -1,7 +1,8 @@
 """The import rules of the architecture hold: connectors and the warehouse never know each other.
 
-Checked from the source with `ast`, so a lazy import inside a function counts as much as a
-top-level one; import-linter checks the same contracts from the installed packages.
+The rules are written once, as the import-linter contracts in `pyproject.toml`. import-linter
+checks them over the import graph; this file also reads them and checks every source file with
+`ast`, so a lazy import inside a function counts as much as a top-level one.
 """
 
 from __future__ import annotations
@@ -10,18 +11,28 @@ import ast
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-FORBIDDEN = {
-    "connectors": {"warehouse", "flows", "sim", "reports", "duckdb", "prefect"},
-    "warehouse": {"connectors", "flows", "sim", "reports", "requests", "bs4", "prefect"},
-    "sim": {"connectors", "warehouse", "flows", "reports"},
-    "reports": {"connectors", "flows", "sim", "prefect"},
-}
+
+def forbidden_imports() -> dict[str, set[str]]:
+    """Each package's forbidden imports, from the `forbidden` contracts of pyproject.toml."""
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"][
+        "contracts"
+    ]
+    forbidden: dict[str, set[str]] = {}
+    for contract in contracts:
+        if contract["type"] == "forbidden":
+            for source in contract["source_modules"]:
+                forbidden.setdefault(source, set()).update(contract["forbidden_modules"])
+    return forbidden
+
+
+FORBIDDEN = forbidden_imports()
 
 
 def imported_top_levels(path: Path) -> set[str]:
@@ -46,6 +57,11 @@ def test_package_imports_only_what_it_may(package: str) -> None:
         for name in sorted(imported_top_levels(path) & FORBIDDEN[package])
     ]
     assert offences == []
+
+
+def test_every_package_of_ours_has_its_contract() -> None:
+    assert set(FORBIDDEN) == {"connectors", "warehouse", "sim", "reports"}
+    assert {"duckdb", "prefect"} <= FORBIDDEN["connectors"] and "connectors" in FORBIDDEN["warehouse"]
 
 
 def test_the_checker_sees_a_forbidden_import(tmp_path: Path) -> None:
