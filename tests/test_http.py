@@ -14,6 +14,8 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 from helpers.loopback import LoopbackServer, Reply
+from hypothesis import given
+from hypothesis import strategies as st
 
 from connectors.errors import FetchError, ForeignHostError, ResponseTooLarge
 from connectors.http import HttpClient, allowed_hosts, decode_body, host_key
@@ -535,6 +537,28 @@ def test_a_gbk_page_declared_gb2312_in_meta_decodes_right(tmp_path, server):
 )
 def test_decode_body_order(body, content_type, text, encoding):
     assert decode_body(body, content_type) == (text, encoding)
+
+
+@given(
+    page=st.text(alphabet=st.sampled_from("龙岩市工商行政管理局关于印发通知〔2012〕号镕"), min_size=1, max_size=40),
+    codec=st.sampled_from(["gbk", "gb18030", "utf-8", "big5"]),
+    header=st.sampled_from(["ISO-8859-1", "iso-8859-1", "latin1", "windows-1252", "cp1252", "koi8-r"]),
+    meta=st.sampled_from(['<meta charset="{c}">', "<meta http-equiv=Content-Type content='text/html; charset={c}'>"]),
+)
+def test_a_single_byte_header_never_beats_a_multibyte_charset_the_page_declares(page, codec, header, meta):
+    try:
+        body = (meta.format(c=codec) + page).encode(codec)
+    except UnicodeEncodeError:  # big5 has no simplified characters
+        return
+    text, _ = decode_body(body, f"text/html; charset={header}")
+    assert text == meta.format(c=codec) + page
+
+
+def test_a_single_byte_header_and_a_gbk_meta_over_http(tmp_path, server):
+    body = GBK_PAGE.encode("gbk")
+    server.routes["/latin"] = lambda h: (200, {"Content-Type": "text/html; charset=ISO-8859-1"}, body)
+    page = client_for(tmp_path).fetch(Request(server.url("/latin")), allowed_hosts(server.url("/")))
+    assert (page.encoding, "朱镕基" in page.text) == ("gb18030", True)
 
 
 def test_header_charset_wins_over_meta_when_both_decode():

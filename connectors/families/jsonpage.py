@@ -2,7 +2,8 @@
 
 The bytes are a portal's, so everything is hostile: an HTML error page where JSON was
 expected, raw newlines inside strings (real search APIs send them), nesting deep enough to
-exhaust Python's stack, numbers of thousands of digits, and escapes that make lone
+exhaust Python's stack, arrays and objects by the million (a 20 MB body of `[],[],…` would
+take gigabytes as Python objects), numbers of thousands of digits, and escapes that make lone
 surrogates no file format can store. Each becomes a changed layout or a cleaned value,
 never a crash.
 """
@@ -10,9 +11,17 @@ never a crash.
 from __future__ import annotations
 
 import json
+import re
 
 from connectors.errors import LayoutChanged
 from connectors.families.base import check_stub, small_int, unreadable, without_surrogates
+
+#: Caps on what a listing page's JSON may build, counted before any object is made. A real
+#: page of a hundred rows of thirty fields holds a few hundred containers and a few thousand
+#: values; the caps leave a thousand times that.
+MAX_JSON_CONTAINERS = 100_000
+MAX_JSON_VALUES = 1_000_000
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 
 
 def load_object(text: str, url: str) -> dict:
@@ -21,6 +30,7 @@ def load_object(text: str, url: str) -> dict:
     if stripped.startswith("<"):
         check_stub(text, f"{url}: a small HTML page instead of JSON")
         raise unreadable(text, f"{url}: expected JSON, got HTML ({len(text)} characters)")
+    _check_json_size(stripped, url)
     try:
         data = json.loads(stripped, strict=False)
     except RecursionError:
@@ -44,3 +54,25 @@ def json_text(value: object) -> str | None:
     if value is None or isinstance(value, dict | list | bool):
         return None
     return without_surrogates(str(value)).strip() or None
+
+
+def _check_json_size(text: str, url: str) -> None:
+    """Refuse JSON that would build more containers or values than the caps allow.
+
+    Counted over the text with its strings blanked out (brackets and commas inside strings
+    are data); the first count, strings included, can only be larger, so most pages pass it
+    without the blanking."""
+    containers, values = _counts(text)
+    if containers <= MAX_JSON_CONTAINERS and values <= MAX_JSON_VALUES:
+        return
+    containers, values = _counts(_JSON_STRING.sub('""', text))
+    if containers > MAX_JSON_CONTAINERS:
+        raise LayoutChanged(f"{url}: JSON with {containers:,} arrays and objects (cap {MAX_JSON_CONTAINERS:,})")
+    if values > MAX_JSON_VALUES:
+        raise LayoutChanged(f"{url}: JSON with {values:,} values (cap {MAX_JSON_VALUES:,})")
+
+
+def _counts(text: str) -> tuple[int, int]:
+    """(arrays and objects, values at most) a JSON text would build."""
+    containers = text.count("[") + text.count("{")
+    return containers, containers + text.count(",") + 1

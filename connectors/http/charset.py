@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 
 # Every name the GB family goes by: gb18030 is their superset, so decoding with it never
 # loses a character (镕 is not in GB2312 but portals that declare gb2312 send it anyway).
@@ -65,14 +66,31 @@ def _declared_charsets(body: bytes, content_type: str | None) -> list[str]:
         name = _codec_name(label)
         if name and name not in names:
             names.append(name)
+    if names and _single_byte(names[0]) and any(not _single_byte(name) for name in names[1:]):
+        # A server's default ISO-8859-1 decodes any bytes at all, so it would always win and
+        # turn a GBK or UTF-8 page into mojibake: the page's own multibyte declaration goes first.
+        names.append(names.pop(0))
     return names
+
+
+@lru_cache(maxsize=64)
+def _single_byte(name: str) -> bool:
+    """Whether a codec reads one character per byte (latin-1, cp1252, koi8-r …): such a
+    codec decodes the bytes of a GBK or UTF-8 character as several characters."""
+    sample = b"\xe4\xb8\xad\xd6\xd0"  # 中 in UTF-8, then 中 in GBK
+    try:
+        text = sample.decode(name, "replace")
+    except LookupError:  # a non-text codec (rot13) named by a hostile header: never tried
+        return False
+    return "\ufffd" not in text and len(text) == len(sample)
 
 
 def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode a body; returns (text, codec name).
 
     Order: a byte-order mark, then the charsets the response declares (HTTP header, then
-    `<meta>` / XML declaration), the first that decodes the bytes cleanly winning; with no
+    `<meta>` / XML declaration; a single-byte header after a multibyte charset the page
+    declares), the first that decodes the bytes cleanly winning; with no
     declaration, strict UTF-8, then gb18030. A declared charset the bytes do not decode
     under is passed over (portals mislabel pages); when no candidate decodes cleanly, the
     one with the fewest broken characters wins, so a UTF-8 page with one bad byte stays
