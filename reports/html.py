@@ -2,15 +2,20 @@
 
 Every text from the warehouse goes through `esc` (html.escape) before it reaches the page, so
 a title `<script>…` or `<img onerror=…>` is shown as text. A Content-Security-Policy meta
-tag forbids every network source (only the page's own inline script and style run), so even
-a missed escape could not load anything. Figures from `totals()` carry `data-figure`
+tag is the second wall: it forbids every network source, forms and `<base>`, and lets run
+only the scripts the page was written with, each named by its SHA-256 (plotly.js and one
+script per chart; no `unsafe-inline`, no `unsafe-eval`), so even a missed escape could
+neither run nor load anything. Figures from `totals()` carry `data-figure`
 attributes (`levels.city.held`, `categories.city.topic.组织机构`) so that a test or a reader
 can check them against `xxgk totals --json`.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,10 +29,16 @@ from reports.tables import Table, report_tables
 from reports.template import NOT_DERIVABLE, section_two_tables
 from reports.text import LEVEL_WORDS, SCHEME_WORDS, section_two
 
-CSP = (
-    "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
-    "img-src data: blob:; font-src data:; connect-src 'none'"
+#: The policy's fixed part; `policy()` adds the hashes of the page's own scripts and style.
+CSP_FIXED = (
+    "default-src 'none'; img-src data: blob:; font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'"
 )
+_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S)
+#: The style attributes plotly writes on a chart's divs; moved into the page's style sheet.
+_DIV_STYLE = re.compile(r'<div ([^<>]*?)style="([^"<>]*)"')
+#: plotly.js injects the map library's style sheet unless an element with this id exists; the
+#: report draws no maps, so a placeholder keeps the sheet (and its refusal by the policy) out.
+_MAP_STYLE_ID = re.compile(r'getElementById\("([0-9a-f]{64})"\)\)\{var \w+=document\.createElement\("style"\)')
 MEASURES = (
     ("held", "年末累计"),
     ("official_held", "其中公文类"),
@@ -43,6 +54,7 @@ th,td{border:1px solid #bbb;padding:.25em .6em;text-align:left;vertical-align:to
 th{background:#e8eef4}td.num{text-align:right;font-variant-numeric:tabular-nums}
 td.nd{color:#a33;font-style:italic}p.note{color:#555;font-size:.85em}
 .scroll{max-height:32em;overflow:auto}.chart{margin:1em 0}
+.tables-row{display:flex;flex-wrap:wrap;gap:1em}
 """
 
 
@@ -96,7 +108,7 @@ def categories_html(data: ReportData) -> str:
             parts.append(
                 f"<table><thead><tr><th>{esc(title)}</th><th>新增条数</th></tr></thead><tbody>{rows}</tbody></table>"
             )
-    return '<div style="display:flex;flex-wrap:wrap;gap:1em">' + "".join(parts) + "</div>"
+    return '<div class="tables-row">' + "".join(parts) + "</div>"
 
 
 def template_html(data: ReportData) -> str:
@@ -114,18 +126,47 @@ def template_html(data: ReportData) -> str:
     return "".join(parts)
 
 
-def _chart(chart_id: str, figure: Any) -> str:
-    return (
-        '<div class="chart">'
-        + figure.to_html(
-            full_html=False, include_plotlyjs=False, div_id=chart_id, config={"displaylogo": False, "responsive": True}
-        )
-        + "</div>"
+def _chart(chart_id: str, figure: Any, scripts: list[str], styles: list[str]) -> str:
+    """A chart's div and script. The script's text is added to `scripts` for the policy, the
+    div's size to `styles` as a rule of the page's style sheet (the policy allows no style
+    attribute). The fragment is plotly's own output, whose data is JSON with `<` escaped, so
+    the only script in it is the one plotly wrote."""
+    fragment = figure.to_html(
+        full_html=False, include_plotlyjs=False, div_id=chart_id, config={"displaylogo": False, "responsive": True}
     )
+    scripts.extend(_SCRIPT.findall(fragment))
+    divs, script = fragment.split("<script", 1)
+    sized: list[str] = []
+
+    def to_class(match: re.Match) -> str:
+        name = f"{chart_id}-div{len(sized)}"
+        sized.append(name)
+        styles.append(f".{name}{{{match.group(2)}}}")
+        attrs = match.group(1)
+        if 'class="' in attrs:
+            return "<div " + attrs.replace('class="', f'class="{name} ', 1)
+        return f'<div class="{name}" {attrs}'
+
+    return '<div class="chart">' + _DIV_STYLE.sub(to_class, divs) + "<script" + script + "</div>"
+
+
+def _source_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def policy(scripts: list[str], styles: list[str]) -> str:
+    """The page's Content-Security-Policy: only these exact inline scripts and styles run."""
+    script_src = " ".join(dict.fromkeys(_source_hash(s) for s in scripts))
+    style_src = " ".join(dict.fromkeys(_source_hash(s) for s in styles))
+    # plotly.js keeps its own rules in an empty <style> it fills through the CSSOM: the hash of
+    # the empty text lets that element be, and nothing else.
+    return f"{CSP_FIXED}; script-src {script_src}; style-src {style_src} {_source_hash('')}"
 
 
 def render(data: ReportData, source: str = "") -> str:
     """The whole page as a string."""
+    scripts: list[str] = []
+    styles: list[str] = []
     tables = {t.key: t for t in report_tables(data)}
     charts = dict(all_charts(data))
     title = f"{data.unit_name}（{data.system_id}）{data.year}年度政府信息公开 主动公开情况"
@@ -144,7 +185,7 @@ def render(data: ReportData, source: str = "") -> str:
         figures_html(data),
         table_html(tables["groups"]),
         categories_html(data),
-        *(_chart(f"chart-{s}", charts[f"chart-{s}"]) for s in SCHEME_WORDS),
+        *(_chart(f"chart-{s}", charts[f"chart-{s}"], scripts, styles) for s in SCHEME_WORDS),
         "<h2>2021年格式 二、主动公开政府信息情况</h2>",
         template_html(data),
         '<h2 id="section-three">三、依申请公开、收费与复议诉讼</h2>',
@@ -153,30 +194,33 @@ def render(data: ReportData, source: str = "") -> str:
         + "</div>",
         applications_html(data.tables),
         "<h2>各月新增</h2>",
-        _chart("chart-monthly", charts["chart-monthly"]),
+        _chart("chart-monthly", charts["chart-monthly"], scripts, styles),
         "<h2>各单位</h2>",
         table_html(tables["units"]),
-        _chart("chart-units", charts["chart-units"]),
+        _chart("chart-units", charts["chart-units"], scripts, styles),
         "<h2>平台覆盖与重叠</h2>",
         coverage,
         table_html(tables["portals"]),
-        _chart("chart-portals", charts["chart-portals"]),
-        _chart("chart-overlap", charts["chart-overlap"]),
+        _chart("chart-portals", charts["chart-portals"], scripts, styles),
+        _chart("chart-overlap", charts["chart-overlap"], scripts, styles),
         '<h2 id="scorecards">单位评分</h2>',
         _scorecard_note(),
         table_html(tables["scorecards"], scroll=True),
-        _chart("chart-scorecards", charts["chart-scorecards"]),
+        _chart("chart-scorecards", charts["chart-scorecards"], scripts, styles),
         "<h2>近期运行状况</h2>",
         table_html(tables["runs"], scroll=True),
-        _chart("chart-runs", charts["chart-runs"]),
+        _chart("chart-runs", charts["chart-runs"], scripts, styles),
         "<h2>本年文件</h2>",
         table_html(tables["documents"], scroll=True),
     ]
+    plotly_js = plotly.offline.get_plotlyjs()
+    style = STYLE + "\n".join(styles)
+    map_style = "".join(f'<template id="{esc(i)}"></template>' for i in _MAP_STYLE_ID.findall(plotly_js))
     return (
         f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-        f"<title>{esc(title)}</title><style>{STYLE}</style>"
-        f'<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script></head>'
+        f'<meta http-equiv="Content-Security-Policy" content="{esc(policy([plotly_js, *scripts], [style]))}">'
+        f"<title>{esc(title)}</title><style>{style}</style>{map_style}"
+        f'<script type="text/javascript">{plotly_js}</script></head>'
         f"<body>{''.join(body)}</body></html>"
     )
 

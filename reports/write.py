@@ -36,7 +36,7 @@ def write_report(
     tables = report_tables(data)
     written: dict[str, list[Path]] = {}
     if "html" in formats:
-        written["html"] = [write_html(data, base.with_suffix(".html"), source=str(published_path))]
+        written["html"] = [write_html(data, base.with_suffix(".html"), source=Path(published_path).name)]
     if "xlsx" in formats:
         written["xlsx"] = [write_xlsx(tables, base.with_suffix(".xlsx"))]
     if "csv" in formats:
