@@ -22,6 +22,7 @@ from flows.clock import ENV, run_clock
 from flows.portal_cli import portal_app
 from flows.render import category_tables, levels_table, safe
 from flows.report_cli import register as register_report_commands
+from flows.reported_cli import reported_app
 from flows.withdrawals_cli import withdrawals_app
 
 app = typer.Typer(
@@ -34,6 +35,7 @@ app = typer.Typer(
 )
 app.add_typer(portal_app, name="portal")
 app.add_typer(withdrawals_app, name="withdrawals")
+app.add_typer(reported_app, name="reported")
 
 
 @app.command()
