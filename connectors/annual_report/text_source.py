@@ -4,8 +4,8 @@ Flatteners leave a table in one of four shapes, recognised from the lines themse
 
 - **rows**: one line per row, cells between `|` (`规章 | 0 | 0 | 6 |`); blanks are empty
   cells, so positions hold;
-- **cell lines**: one cell per line ending in ` |`, a line of pipes only ending the row (the
-  merged cells it covered); ` |` alone is a blank cell;
+- **cell lines**: one cell per line ending in ` |`, a line of two or more pipes ending the
+  row (the merged cells it covered); `|` alone is a blank cell;
 - **separator lines**: cells on their own lines with a line `|` between two cells (a cell
   wrapped over lines is joined); `|` after `|` is a blank cell;
 - **paragraphs**: one cell per line or paragraph with nothing for a blank cell: a value's
@@ -94,7 +94,7 @@ def _cell_lines(raw_lines: list[str]) -> list[Block]:
         line = raw.strip()
         if not line:
             continue
-        if _PIPES_ONLY.match(line) and raw.startswith("|"):
+        if _PIPES_ONLY.match(line) and len(line) > 1:
             row_start = True
             continue
         if not line.endswith("|") or is_prose(line):
