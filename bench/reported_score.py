@@ -24,7 +24,7 @@ _NAMED = ("categories", "proactive_by_category")
 
 def flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
     """{dotted path: leaf}; an approximate figure ({"approx": …}) is a leaf."""
-    if isinstance(tree, dict) and not (set(tree) == {"approx"}):
+    if isinstance(tree, dict) and set(tree) != {"approx"}:
         out: dict[str, Any] = {}
         named = prefix.rpartition(".")[2] in _NAMED
         for key, value in tree.items():
