@@ -7,7 +7,7 @@ from connectors.annual_report.caps import MAX_INPUT_BYTES, MAX_TEXT_CHARS
 from connectors.annual_report.checks import check
 from connectors.annual_report.errors import ReportError
 from connectors.annual_report.meta import unit_and_year
-from connectors.annual_report.model import Block, Cells, Para, Report
+from connectors.annual_report.model import Block, Para, Report
 from connectors.annual_report.prose import read_prose
 from connectors.annual_report.tables import detect_template, read_tables
 from connectors.annual_report.text_source import text_blocks
@@ -73,18 +73,10 @@ def extract(body: bytes, name: str = "", content_type: str | None = None) -> Rep
     if not kind and not prose:
         raise ReportError("not an annual report: no report tables or figures found")
     if not kind:
-        text = "".join(b.text for b in blocks if isinstance(b, Para))
+        text = "".join(lines) + "".join(b.text for b in blocks if isinstance(b, Para))
         if not any(word in text for word in ("年度报告", "年度報告", "年报", "年報", "本报告", "本報告")):
             raise ReportError("not an annual report: no report tables or figures found")
         kind = "prose"
     report = Report(kind, unit, year, f"{fmt}{': ' + name if name else ''}", figures, notes=notes)
     report.inconsistencies, report.checks_passed = check(report)
     return report
-
-
-def paragraphs(blocks: list[Block]) -> list[Para]:
-    return [b for b in blocks if isinstance(b, Para)]
-
-
-def cell_blocks(blocks: list[Block]) -> list[Cells]:
-    return [b for b in blocks if isinstance(b, Cells)]
