@@ -76,6 +76,41 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _catalog_figures(core: dict, detail: dict) -> dict[str, dict[str, Any]]:
+    """level -> measure -> value, for the figures reconcile compares."""
+    figures: dict[str, dict[str, Any]] = {}
+    for key, measure in (
+        ("proactive_cumulative", "held"),
+        ("proactive_new", "new"),
+        ("fulltext_rate", "fulltext_rate"),
+    ):
+        if key in core:
+            figures.setdefault("all", {})[measure] = core[key]
+    for key in ("official_cumulative", "official_new"):
+        if key in detail:
+            figures.setdefault("all", {})[_LEVEL_MEASURES[key]] = detail[key]
+    for level, values in detail.get("levels", {}).items():
+        if level in ("province", "city", "county"):
+            for key, measure in _LEVEL_MEASURES.items():
+                if key in values:
+                    figures.setdefault(level, {})[measure] = values[key]
+    return figures
+
+
+def _figure_lines(figures: dict, located: dict, approximate: list[str]) -> list[str]:
+    lines: list[str] = []
+    for level, values in figures.items():
+        lines.append(f"\n[figures.{level}]")
+        for measure, value in values.items():
+            if isinstance(value, dict):
+                approximate.append(f"{level}.{measure}")
+                number = located.get(_path_of(level, measure), {}).get("value")
+                lines.append(f"{measure} = {_toml(number)}  # approximate: {value['approx']}")
+            else:
+                lines.append(f"{measure} = {_toml(value)}")
+    return lines
+
+
 def to_toml(report: dict, system: str | None, year: int | None) -> str:
     """The TOML text of one extracted report (an `annual_report.as_dict` object)."""
     located = {x["figure"]: x for x in report["located"]}
@@ -89,51 +124,22 @@ def to_toml(report: dict, system: str | None, year: int | None) -> str:
     if year or report["year"]:
         lines.append(f"year = {year or report['year']}")
     lines.append(f"source = {_toml(report['source'])}")
+    top = len(lines)  # top-level keys go before the first table
     approximate: list[str] = []
-    figures: dict[str, dict[str, Any]] = {}
-    for key, measure in (
-        ("proactive_cumulative", "held"),
-        ("proactive_new", "new"),
-        ("fulltext_rate", "fulltext_rate"),
-    ):
-        if key in core:
-            figures.setdefault("all", {})[measure] = core[key]
-    for key in ("official_cumulative", "official_new"):
-        if key in detail:
-            figures.setdefault("all", {})[_LEVEL_MEASURES[key]] = detail[key]
-    for level, values in detail.get("levels", {}).items():
-        if level not in ("province", "city", "county"):
-            continue
-        for key, measure in _LEVEL_MEASURES.items():
-            if key in values:
-                figures.setdefault(level, {})[measure] = values[key]
-    for level, values in figures.items():
-        lines.append(f"\n[figures.{level}]")
-        for measure, value in values.items():
-            if isinstance(value, dict):
-                approximate.append(f"{level}.{measure}")
-                number = located.get(_path_of(level, measure), {}).get("value")
-                lines.append(f"{measure} = {_toml(number)}  # approximate: {value['approx']}")
-            else:
-                lines.append(f"{measure} = {_toml(value)}")
+    lines += _figure_lines(_catalog_figures(core, detail), located, approximate)
     lines += _groups(detail)
     stated = {
         k: _plain(v) for k, v in core.items() if k not in ("proactive_cumulative", "proactive_new", "fulltext_rate")
     }
     stated |= {k: _plain(v) for k, v in detail.items() if k != "levels"}
-    for table in ("table2", "table3", "table4"):
-        if report.get(table) is not None:
-            stated[table] = report[table]
+    stated |= {t: report[t] for t in ("table2", "table3", "table4") if report.get(t) is not None}
     if approximate:
-        lines.insert(4, f"approximate = {_toml(approximate)}")
+        lines.insert(top, f"approximate = {_toml(approximate)}")
     if stated:
-        lines.append("\n# What else the report states (not compared with the catalog).")
-        lines.append("[stated]")
+        lines += ["\n# What else the report states (not compared with the catalog).", "[stated]"]
         lines += [f"{_toml(k)} = {_toml(_nulls(v))}" for k, v in stated.items()]
     for item in report["inconsistencies"]:
-        lines.append("\n[[inconsistencies]]")
-        lines.append(f"check = {_toml(item['check'])}")
-        lines.append(f"figures = {_toml(item['figures'])}")
+        lines += ["\n[[inconsistencies]]", f"check = {_toml(item['check'])}", f"figures = {_toml(item['figures'])}"]
     return "\n".join(lines) + "\n"
 
 
