@@ -1,6 +1,8 @@
 """Annual-report extraction scored against labels: the seed report and the real reports.
 
-    PYTHONPATH=. python bench/bench_reported.py [--corpus ../shared/corpus/reports] [--seed ../shared/seed/…]
+    PYTHONPATH=. python bench/bench_reported.py [--corpus DIR] [--seed FILE]
+
+(by default the corpus and the seed of the shared folder beside the checkout).
 
 Per kind (prose, template2019, template2021): figures right, wrong, missed (labelled, not
 stated by us) and invented (stated by us where the label is null or absent), and the rows
@@ -18,8 +20,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from bench.reported_score import score  # noqa: E402
+from reported_score import score  # noqa: E402
+
 from connectors.annual_report import ReportError, as_dict, extract  # noqa: E402
 
 SHARED = ROOT.parent / "shared"

@@ -6,10 +6,10 @@ import io
 import zipfile
 
 import pytest
+from helpers.report_files import FONT
 
 from connectors.annual_report import ReportError, extract
 from connectors.annual_report.caps import MAX_DOCX_UNCOMPRESSED, MAX_INPUT_BYTES, MAX_PDF_PAGES
-from tests.helpers.report_files import FONT
 
 
 def _reason(body: bytes, name: str = "") -> str:

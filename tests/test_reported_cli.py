@@ -6,12 +6,11 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from helpers.report_files import FIGURES, PROSE, TITLE, write_docx
 from typer.testing import CliRunner
 
 from flows.cli import app
 from reports.reconcile import load_reported
-from tests.helpers.report_files import write_docx
-from tests.test_reported_files import FIGURES, PROSE, TITLE
 
 runner = CliRunner()
 

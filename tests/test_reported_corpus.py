@@ -5,12 +5,16 @@ flattened text cannot place (11: a single 0 under three columns whose blanks wer
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import pytest
+from helpers.corpus import REPORTS_CORPUS, reports_corpus
 
-from bench.reported_score import score
 from connectors.annual_report import as_dict, extract
-from tests.helpers.corpus import REPORTS_CORPUS, reports_corpus
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from reported_score import score  # noqa: E402
 
 pytestmark = pytest.mark.corpus
 

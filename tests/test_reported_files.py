@@ -9,51 +9,10 @@ a blank as not stated. A second report's own sums disagree, and the reader says 
 from __future__ import annotations
 
 import pytest
+from helpers.report_files import FIGURES, FONT, PROSE, TITLE, write_docx, write_pdf
 
 from connectors.annual_report import as_dict, extract
 from connectors.annual_report import templates as tpl
-from tests.helpers.report_files import FONT, write_docx, write_pdf
-
-TITLE = "测试市某局2022年政府信息公开工作年度报告"
-PROSE = ["2022年，我局主动公开政府信息321条，其中机构职能类信息21条，工作动态类信息300条。"]
-# A consistent report: per column 一 + 二 = (七) + 四; (七) = the outcome rows; 总计 = the columns.
-FIGURES = {
-    "table2.regulations.made": 0,
-    "table2.regulations.repealed": "/",
-    "table2.regulations.valid": 2,
-    "table2.normative_docs.made": 3,
-    "table2.normative_docs.repealed": 1,
-    "table2.normative_docs.valid": 17,
-    "table2.licensing_decisions": 1204,
-    "table2.penalty_decisions": 56,
-    "table2.fees_wan_yuan": 1.5,
-    "table3.new_received.natural_person": 10,
-    "table3.new_received.commercial": 2,
-    "table3.new_received.total": 12,
-    "table3.carried_over.natural_person": 1,
-    "table3.carried_over.total": 1,
-    "table3.granted.natural_person": 5,
-    "table3.granted.total": 5,
-    "table3.partial.commercial": 1,
-    "table3.partial.total": 1,
-    "table3.not_open_law.natural_person": 1,
-    "table3.not_open_law.total": 1,
-    "table3.cannot_provide_not_held.natural_person": 3,
-    "table3.cannot_provide_not_held.commercial": 1,
-    "table3.cannot_provide_not_held.total": 4,
-    "table3.other_other.natural_person": 1,
-    "table3.other_other.total": 1,
-    "table3.total_processed.natural_person": 10,
-    "table3.total_processed.commercial": 2,
-    "table3.total_processed.total": 12,
-    "table3.carried_forward.natural_person": 1,
-    "table3.carried_forward.total": 1,
-    "table4.review.maintain": 1,
-    "table4.review.pending": 1,
-    "table4.review.total": 2,
-    "table4.litigation_direct.correct": 1,
-    "table4.litigation_direct.total": 1,
-}
 
 
 def _all_paths(ours: dict) -> dict:

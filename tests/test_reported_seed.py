@@ -10,14 +10,17 @@ consultations (百餘) and page views (71萬多), both approximate.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
-from bench.reported_score import score
 from connectors.annual_report import as_dict, extract
 from flows.reported_toml import to_toml
 from reports.reconcile import load_reported
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from reported_score import score  # noqa: E402
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_7cc49b8b1d99bd2e.txt"
 LABELS = Path(__file__).resolve().parents[1] / "bench" / "reported_seed_labels.json"
