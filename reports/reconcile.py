@@ -96,7 +96,12 @@ def load_reported(path: Path, system: str | None = None, year: int | None = None
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ReportedError(f"{path}: {exc}") from None
-    _check_keys(raw, {"system", "year", "source", "figures", "groups", "complete"}, str(path))
+    # approximate, stated and inconsistencies: what `xxgk reported extract` adds; kept, not compared
+    _check_keys(
+        raw,
+        {"system", "year", "source", "figures", "groups", "complete", "approximate", "stated", "inconsistencies"},
+        str(path),
+    )
     system, year = system or raw.get("system"), year or raw.get("year")
     if not isinstance(system, str) or not isinstance(year, int):
         raise ReportedError(f'{path}: give system = "ID" and year = YYYY (or --system/--year)')

@@ -20,6 +20,7 @@ from flows.cli.applications import register as register_applications_commands
 from flows.cli.common import ConfigOption, console, err_console, load_or_exit
 from flows.cli.portal import portal_app
 from flows.cli.report import register as register_report_commands
+from flows.cli.reported import reported_app
 from flows.cli.withdrawals import withdrawals_app
 from flows.config.clock import ENV, run_clock
 from flows.ui.render import category_tables, levels_table, safe
@@ -34,6 +35,7 @@ app = typer.Typer(
 )
 app.add_typer(portal_app, name="portal")
 app.add_typer(withdrawals_app, name="withdrawals")
+app.add_typer(reported_app, name="reported")
 
 
 @app.command()

@@ -25,3 +25,17 @@ def real_page(name: str) -> Path:
     if os.environ.get("XXGK_REQUIRE_CORPUS") == "1":
         pytest.fail(f"{reason}; XXGK_REQUIRE_CORPUS=1 requires it")
     pytest.skip(reason)
+
+
+REPORTS_CORPUS = REAL_CORPUS.parent / "reports"
+
+
+def reports_corpus() -> Path:
+    """The folder of real annual reports with their labels (expected.json); skips (or fails
+    under XXGK_REQUIRE_CORPUS=1) when absent."""
+    if (REPORTS_CORPUS / "expected.json").is_file():
+        return REPORTS_CORPUS
+    reason = f"real annual reports {REPORTS_CORPUS} are absent (the corpus folder sits beside the checkout)"
+    if os.environ.get("XXGK_REQUIRE_CORPUS") == "1":
+        pytest.fail(f"{reason}; XXGK_REQUIRE_CORPUS=1 requires it")
+    pytest.skip(reason)
