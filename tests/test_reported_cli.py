@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from helpers.report_files import FIGURES, PROSE, TITLE, write_docx
 from typer.testing import CliRunner
 
-from flows.cli import app
+from flows.cli.app import app
 from reports.reconcile import load_reported
 
 runner = CliRunner()

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import typer
 
-from flows.cli_common import console, err_console
-from flows.render import safe
+from flows.cli.common import console, err_console
+from flows.ui.render import safe
 
 reported_app = typer.Typer(help="Annual reports (政府信息公开工作年度报告): their figures, read.", no_args_is_help=True)
 
