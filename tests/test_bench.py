@@ -124,3 +124,27 @@ def test_bench_harvest_smoke_reads_every_listed_item_once_on_every_side():
         assert (items, pages) == (listed, ours_pages), name  # the same pages, the same items read
         assert per_item > 0
     assert re.search(r"^ratio ours/bare: [0-9.]+$", output, re.M)
+
+
+POOL_BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_parse_pool.py"
+
+
+def test_bench_parse_pool_smoke_reads_every_family_alike_in_every_contender():
+    output = subprocess.run(
+        [
+            sys.executable,
+            str(POOL_BENCH),
+            *("--rounds", "1", "--listings", "2", "--details", "3", "--parses", "10", "--threads", "2"),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    ).stdout
+    # two listing and three detail pages of each of the five families, each read alike
+    assert "every contender reads the 25 recorded pages alike" in output, output
+    lines = re.findall(r"^(\w+) +2L\+3D +2 +(.*)$", output, re.M)
+    assert [family for family, _ in lines] == ["trs", "hanweb", "ssp", "gkmlpt", "govcn"], output
+    for _, figures in lines:
+        ratios = re.findall(r"([0-9.]+)x", figures)
+        assert len(ratios) == 4 and all(float(ratio) > 0 for ratio in ratios), figures

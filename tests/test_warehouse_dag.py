@@ -90,10 +90,98 @@ def test_the_real_models_have_the_inputs_their_sql_names():
 
 def test_references_skip_ctes_comments_strings_and_table_functions():
     sql = """-- FROM commented_out
-    WITH RECURSIVE walk(a) AS (SELECT 1 FROM base), kept AS MATERIALIZED (SELECT 2)
+    WITH RECURSIVE walk(a) AS (SELECT 1 FROM base UNION ALL SELECT a + 1 FROM walk WHERE a < 3),
+    kept AS MATERIALIZED (SELECT 2)
     SELECT 'FROM quoted' FROM walk JOIN other ON true, range(3) LEFT JOIN kept ON true
     CROSS JOIN (SELECT * FROM inner_one) AS x, read_parquet('a.parquet')"""
     assert sql_references(sql) == {"base", "other", "inner_one"}
+
+
+@pytest.mark.parametrize(
+    ("sql", "inputs"),
+    [
+        # a comma join: every table of the FROM list, schema-qualified ones as written
+        ("SELECT * FROM a, b AS bb, state.raw_runs WHERE a.k = bb.k", {"a", "b", "state.raw_runs"}),
+        # a CTE named like a table reads the table; after it, the name is the CTE
+        ("WITH units AS (SELECT * FROM units WHERE x) SELECT * FROM units, other", {"units", "other"}),
+        # a CTE is in scope for the CTEs after it, not before
+        ("WITH a AS (SELECT * FROM b), b AS (SELECT * FROM a) SELECT * FROM b", {"b"}),
+        # subqueries in FROM, in the select list, under EXISTS and IN, and their own WITH
+        (
+            "SELECT (SELECT max(x) FROM s1) FROM (WITH w AS (SELECT * FROM s2) SELECT * FROM w) AS q "
+            "WHERE EXISTS (SELECT 1 FROM s3) AND y IN (SELECT y FROM s4)",
+            {"s1", "s2", "s3", "s4"},
+        ),
+        # set operations, the WITH clause shared by every branch
+        ("WITH c AS (SELECT 1) SELECT * FROM a UNION ALL SELECT * FROM c EXCEPT SELECT * FROM b", {"a", "b"}),
+        # a lateral subquery and table functions: the tables read inside them, not the functions
+        (
+            "SELECT * FROM a, LATERAL (SELECT * FROM b WHERE b.k = a.k) AS l, unnest(a.xs) AS u, "
+            "range((SELECT max(n) FROM c))",
+            {"a", "b", "c"},
+        ),
+    ],
+)
+def test_references_are_what_duckdb_parses(sql, inputs):
+    assert sql_references(sql) == inputs
+
+
+@pytest.mark.parametrize(
+    ("sql", "reason"),
+    [
+        ("CREATE TABLE t AS SELECT * FROM a", "cannot be read as one SELECT statement: Only SELECT"),
+        ("PIVOT a ON k USING sum(v)", "cannot be read as one SELECT statement"),
+        ("SELECT * FROM a; SELECT * FROM b", "holds 2 statements, not one SELECT"),
+        ("SELEC * FROM a", "cannot be read as one SELECT statement: syntax error"),
+    ],
+)
+def test_a_model_the_parser_cannot_read_is_refused_by_name(tmp_path, sql, reason):
+    # a model is one SELECT (the build writes the CREATE); anything else would run unordered
+    write(tmp_path, "one.sql", f"-- grain: one row\n-- materialized: temp\n{sql}\n")
+    with pytest.raises(ModelError, match=f"model one: {re.escape(reason)}"):
+        discover(tmp_path)
+
+
+def test_placeholders_are_expanded_before_the_inputs_are_read(tmp_path):
+    header = "-- grain: one row\n-- materialized: temp\n-- inputs: cfg_settings\n"
+    write(tmp_path, "one.sql", header + "SELECT {{ fields: s.{field} }} FROM state.raw_sightings AS s, cfg_units")
+    assert discover(tmp_path)["one"].inputs == ("cfg_settings", "cfg_units", "state.raw_sightings")
+    write(tmp_path, "one.sql", header + "SELECT {{ feilds }} FROM cfg_units")
+    with pytest.raises(ModelError, match=r"model one: unknown placeholder"):
+        discover(tmp_path)
+
+
+# The reader before DuckDB parsed the models: the names after FROM and JOIN, minus CTE names.
+_OLD_COMMENT = re.compile(r"--[^\n]*")
+_OLD_STRING = re.compile(r"'(?:[^']|'')*'")
+_OLD_REFERENCE = re.compile(r"\b(?:FROM|JOIN)\s+([A-Za-z_][\w.]*)\b(?!\s*\()", re.IGNORECASE)
+_OLD_CTE = re.compile(r"\b([A-Za-z_]\w*)\s*(?:\([^()]*\))?\s+AS\s+(?:NOT\s+)?(?:MATERIALIZED\s+)?\(", re.IGNORECASE)
+
+
+def old_references(sql: str) -> set[str]:
+    text = _OLD_STRING.sub("''", _OLD_COMMENT.sub("", sql))
+    ctes = {name.lower() for name in _OLD_CTE.findall(text)}
+    return {name for name in _OLD_REFERENCE.findall(text) if name.lower() not in ctes}
+
+
+#: Inputs of shipped models the old reader missed, by hand: none. No model names a table
+#: after a comma (int_application_years' comma is before a table function, range()).
+MISSED_BY_THE_OLD_READER: dict[str, set[str]] = {}
+
+
+def test_the_shipped_models_read_what_the_old_reader_found_plus_what_it_missed():
+    models = discover(MODELS)
+    sql_models = {name: model for name, model in models.items() if model.sql is not None}
+    assert len(sql_models) > 30
+    diff = {}
+    for name, model in sorted(sql_models.items()):
+        old = old_references(model.sql)
+        new = set(model.inputs)
+        if old != new:
+            diff[name] = {"old only": sorted(old - new), "new only": sorted(new - old)}
+    print("inputs that differ from the old reader's:", diff or "none")
+    assert all(not change["old only"] for change in diff.values()), diff
+    assert {name: set(change["new only"]) for name, change in diff.items()} == MISSED_BY_THE_OLD_READER
 
 
 def test_the_warehouse_fields_are_the_connectors_fields():

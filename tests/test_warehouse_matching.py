@@ -497,37 +497,6 @@ def test_doc_id_is_stable_across_row_orders_and_nights(tmp_path):
     assert after[("xl-aic-xxgk", "x1")] == before[("fj-gov", "g1")]
 
 
-def test_components_agree_with_a_plain_graph_walk():
-    import numpy as np
-
-    from warehouse.components import connected_components
-
-    rng = np.random.default_rng(3)
-    n_nodes = 2_000
-    left = rng.integers(0, n_nodes, 1_500)
-    right = rng.integers(0, n_nodes, 1_500)
-    # a long chain numbered against the hooking direction, the slowest case for min-labels
-    chain = np.arange(n_nodes - 1, n_nodes - 400, -1)
-    left, right = np.concatenate([left, chain[:-1]]), np.concatenate([right, chain[1:]])
-    labels = connected_components(n_nodes, left, right)
-
-    neighbours: dict[int, list[int]] = {node: [] for node in range(n_nodes)}
-    for a, b in zip(left.tolist(), right.tolist(), strict=True):
-        neighbours[a].append(b)
-        neighbours[b].append(a)
-    expected = [-1] * n_nodes
-    for start in range(n_nodes):  # ascending, so each component is labelled by its smallest node
-        if expected[start] >= 0:
-            continue
-        expected[start], stack = start, [start]
-        while stack:
-            for other in neighbours[stack.pop()]:
-                if expected[other] < 0:
-                    expected[other] = start
-                    stack.append(other)
-    assert labels.tolist() == expected
-
-
 def test_a_title_run_spans_three_days_from_its_first_member_not_a_chain(tmp_path):
     # each listing is 2 days after the previous one: pairwise within 3 days, 8 days end to
     # end. Runs start at 1 May (1, 3), 5 May (5, 7) and 9 May: three documents, not one chain

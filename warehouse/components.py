@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import ArrayLike
 
 #: A full listing that would withdraw more than this share of a portal is quarantined.
 QUARANTINE_SHARE = 0.10
@@ -19,13 +20,16 @@ QUARANTINE_SHARE = 0.10
 RELEASE_LISTINGS = 3
 
 
-def connected_components(n_nodes: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+def connected_components(n_nodes: int, left: ArrayLike, right: ArrayLike) -> np.ndarray:
     """Label each node 0..n_nodes-1 with the smallest node of its connected component.
 
-    Hook-and-compress: each round points the larger root of every edge at the smaller one,
-    then flattens the trees; a handful of rounds for the star-shaped graphs the matching
-    rules make, each round linear in nodes and edges.
+    The graph's edges are `left[i]`-`right[i]`. The one connected-components routine of the
+    project: the free sightings' components here, the portals sharing hosts in the
+    distributed plan. Hook-and-compress: each round points the larger root of every edge at
+    the smaller one, then flattens the trees; a handful of rounds for the star-shaped graphs
+    the matching rules make, each round linear in nodes and edges.
     """
+    left, right = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
     parent = np.arange(n_nodes, dtype=np.int64)
     while True:
         root_left, root_right = parent[left], parent[right]

@@ -6,8 +6,11 @@ A model is `models/NAME.sql` or `models/NAME.py`. An SQL model opens with a head
     -- materialized: table | temp | view
     -- inputs: int_components        (optional: inputs the SQL does not show)
 
-and its inputs are the tables its FROM and JOIN clauses name (CTE names and table
-functions aside), plus any `inputs:` line. A Python model declares `GRAIN`,
+and holds one SELECT statement (the build writes the CREATE). Its inputs are the base tables
+DuckDB's own parser finds in it once its field placeholders are expanded as the build
+expands them (`json_serialize_sql`): every table read anywhere, in FROM lists with commas,
+joins, subqueries, set operations, lateral joins and table function arguments, except the
+names of its CTEs where they are in scope; plus any `inputs:` line. A Python model declares `GRAIN`,
 `MATERIALIZED` and `INPUTS` and has `build(con) -> pyarrow.Table`. Every input must be
 another model or a source (`SOURCES`: the state database's raw_ tables, the config
 tables and settings, the previous doc_id registry; and the seeds, `seed_NAME` for every
@@ -19,11 +22,16 @@ before anything runs.
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
+
+import duckdb
+
+from warehouse.fields import TemplateError, expand
 
 #: Tables a model may read that no model makes: the attached state database, the config, the
 #: doc_id registry of the previously published file (warehouse/registry.py).
@@ -45,10 +53,6 @@ SOURCES = frozenset(
 MATERIALIZATIONS = ("table", "temp", "view")
 
 _HEADER = re.compile(r"^--\s*(grain|materialized|inputs)\s*:\s*(.*?)\s*$")
-_COMMENT = re.compile(r"--[^\n]*")
-_STRING = re.compile(r"'(?:[^']|'')*'")
-_REFERENCE = re.compile(r"\b(?:FROM|JOIN)\s+([A-Za-z_][\w.]*)\b(?!\s*\()", re.IGNORECASE)
-_CTE = re.compile(r"\b([A-Za-z_]\w*)\s*(?:\([^()]*\))?\s+AS\s+(?:NOT\s+)?(?:MATERIALIZED\s+)?\(", re.IGNORECASE)
 
 
 class ModelError(ValueError):
@@ -67,11 +71,58 @@ class Model:
     build: Callable | None = None
 
 
-def sql_references(sql: str) -> set[str]:
-    """The tables an SQL text reads: FROM and JOIN targets that are not its own CTEs."""
-    text = _STRING.sub("''", _COMMENT.sub("", sql))
-    ctes = {name.lower() for name in _CTE.findall(text)}
-    return {name for name in _REFERENCE.findall(text) if name.lower() not in ctes}
+def sql_references(sql: str, where: str = "model", con: duckdb.DuckDBPyConnection | None = None) -> set[str]:
+    """The tables one SELECT statement reads, as DuckDB parses it (CTE names in scope aside).
+
+    A text DuckDB cannot serialize (not one SELECT, or not SQL) is refused with its reason:
+    a model whose inputs cannot be read would run out of order. `con` is any DuckDB
+    connection to parse with (opening one costs milliseconds; one serves every model).
+    """
+    if con is None:
+        with duckdb.connect() as own:
+            return sql_references(sql, where, own)
+    parsed = json.loads(con.execute("SELECT json_serialize_sql(?::VARCHAR)", [sql]).fetchone()[0])
+    if parsed["error"]:
+        raise ModelError(f"{where}: cannot be read as one SELECT statement: {parsed['error_message']}")
+    if len(parsed["statements"]) != 1:
+        raise ModelError(f"{where}: holds {len(parsed['statements'])} statements, not one SELECT")
+    found: set[str] = set()
+    _walk(parsed["statements"][0]["node"], frozenset(), found)
+    return found
+
+
+def _walk(node: object, ctes: frozenset[str], found: set[str]) -> None:
+    """Add to `found` every base table under `node` that is not a CTE name in scope."""
+    if isinstance(node, list):
+        for item in node:
+            _walk(item, ctes, found)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "BASE_TABLE":
+        name = ".".join(part for part in (node["catalog_name"], node["schema_name"], node["table_name"]) if part)
+        if name.lower() not in ctes:
+            found.add(name)
+        return
+    if "cte_map" in node:
+        ctes = _walk_ctes(node["cte_map"]["map"], ctes, found)
+    for key, value in node.items():
+        if key != "cte_map":
+            _walk(value, ctes, found)
+
+
+def _walk_ctes(entries: list[dict], ctes: frozenset[str], found: set[str]) -> frozenset[str]:
+    """Walk a WITH clause; return the names in scope for its body.
+
+    A CTE sees the CTEs before it, and itself only when recursive: without RECURSIVE a CTE
+    named like a table reads that table.
+    """
+    for entry in entries:
+        name, query = entry["key"].lower(), entry["value"]["query_node"]
+        own = {name} if query.get("type") == "RECURSIVE_CTE_NODE" else set()
+        _walk(query, ctes | own, found)
+        ctes = ctes | {name}
+    return ctes
 
 
 def _header(sql: str, path: Path) -> dict[str, str]:
@@ -89,12 +140,17 @@ def _header(sql: str, path: Path) -> dict[str, str]:
     return header
 
 
-def _sql_model(path: Path) -> Model:
-    """An SQL model from its file: header, inputs from its FROM/JOIN and `inputs:` line."""
+def _sql_model(path: Path, con: duckdb.DuckDBPyConnection) -> Model:
+    """An SQL model from its file: header, inputs from its parsed SQL and `inputs:` line."""
     sql = path.read_text(encoding="utf-8")
     header = _header(sql, path)
     declared = {name.strip() for name in header.get("inputs", "").split(",") if name.strip()}
-    inputs = tuple(sorted(sql_references(sql) | declared))
+    where = f"model {path.stem}"
+    try:
+        rendered = expand(sql, where)
+    except TemplateError as exc:
+        raise ModelError(str(exc)) from None
+    inputs = tuple(sorted(sql_references(rendered, where, con) | declared))
     return Model(path.stem, header["grain"], header["materialized"], inputs, sql=sql)
 
 
@@ -115,16 +171,22 @@ def _python_model(path: Path) -> Model:
 def discover(models_dir: Path) -> dict[str, Model]:
     """Every model of the folder by name; a name given twice (.sql and .py) is refused."""
     models: dict[str, Model] = {}
-    for path in sorted(models_dir.glob("*.sql")) + sorted(models_dir.glob("[!_]*.py")):
-        model = _sql_model(path) if path.suffix == ".sql" else _python_model(path)
-        if model.name in models:
-            raise ModelError(f"model {model.name} is defined twice")
-        if model.materialized not in MATERIALIZATIONS:
-            raise ModelError(
-                f"model {model.name}: materialized {model.materialized!r} is not one of {', '.join(MATERIALIZATIONS)}"
-            )
-        models[model.name] = model
+    with duckdb.connect() as con:
+        for path in sorted(models_dir.glob("*.sql")) + sorted(models_dir.glob("[!_]*.py")):
+            model = _sql_model(path, con) if path.suffix == ".sql" else _python_model(path)
+            _add(models, model)
     return models
+
+
+def _add(models: dict[str, Model], model: Model) -> None:
+    """Add one model to the folder's, refusing a second of a name or an unknown materialization."""
+    if model.name in models:
+        raise ModelError(f"model {model.name} is defined twice")
+    if model.materialized not in MATERIALIZATIONS:
+        raise ModelError(
+            f"model {model.name}: materialized {model.materialized!r} is not one of {', '.join(MATERIALIZATIONS)}"
+        )
+    models[model.name] = model
 
 
 def build_order(models: dict[str, Model], seeds: Collection[str] = ()) -> list[Model]:

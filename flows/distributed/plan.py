@@ -23,6 +23,7 @@ from pathlib import Path
 from connectors.detail_debt import OwedDetail
 from connectors.http.hosts import allowed_hosts
 from flows.config.model import Portal
+from warehouse.components import connected_components
 from warehouse.landing import check_name, replace_into
 
 #: Prefix of the Prefect global concurrency limits that hold one host for one batch.
@@ -57,27 +58,21 @@ def host_groups(portals: list[Portal]) -> list[list[Portal]]:
     """The portals in groups that share no host with one another, in config order.
 
     Two portals are in one group when they share a host key, directly or through a chain
-    of portals (union-find over the host keys).
+    of portals: the connected components of an edge from each portal to the first portal
+    that named each of its hosts.
     """
-    parent = list(range(len(portals)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     owner: dict[str, int] = {}
+    first, then = [], []
     for i, portal in enumerate(portals):
         for host in portal_hosts(portal):
-            if host in owner:
-                parent[root(i)] = root(owner[host])
-            else:
-                owner[host] = i
+            first.append(owner.setdefault(host, i))
+            then.append(i)
+    labels = connected_components(len(portals), first, then)
+    # a group is labelled by its first portal, so groups appear in config order
     groups: dict[int, list[Portal]] = {}
-    for i, portal in enumerate(portals):
-        groups.setdefault(root(i), []).append(portal)
-    return sorted(groups.values(), key=lambda group: portals.index(group[0]))
+    for portal, label in zip(portals, labels.tolist(), strict=True):
+        groups.setdefault(label, []).append(portal)
+    return list(groups.values())
 
 
 def make_batches(portals: list[Portal], size: int) -> list[WorkerBatch]:
