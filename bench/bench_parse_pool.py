@@ -39,8 +39,9 @@ from pebble_parse_pool import PebbleParsePool  # noqa: E402
 from connectors.crawl import crawl  # noqa: E402
 from connectors.http import HttpClient  # noqa: E402
 from connectors.parse_pool import InlineParser, ParsePool  # noqa: E402
-from flows.config import Portal, load_config  # noqa: E402
-from flows.steps import target_of  # noqa: E402
+from flows.config.load import load_config  # noqa: E402
+from flows.config.model import Portal  # noqa: E402
+from flows.night.steps import target_of  # noqa: E402
 from sim.server import start  # noqa: E402
 from sim.world import build_world  # noqa: E402
 
