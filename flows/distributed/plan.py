@@ -16,7 +16,7 @@ storage; the batch reads it there, so no worker opens the state database.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -147,7 +147,7 @@ def read_plan(path: Path) -> tuple[dict[str, PortalPlan], date]:
 
 
 def _owed_json(owed: OwedDetail) -> dict:
-    data = asdict(owed)
+    data = owed._asdict()
     for name in ("last_attempt", "owed_since"):
         data[name] = data[name].isoformat() if data[name] else None
     return data
