@@ -27,6 +27,7 @@ from warehouse.config_tables import config_tables, settings_table
 from warehouse.dag import Model, ModelError, build_order, discover
 from warehouse.db import connect, remove_spill_dir
 from warehouse.fields import TemplateError, expand
+from warehouse.history import HistoryError, read_previous_history
 from warehouse.landing import fsync_path
 from warehouse.load import ensure_schema, known_items
 from warehouse.rank import RankLimitError, check_rank_limits, macros_sql
@@ -64,6 +65,8 @@ class BuildResult:
     # first_missed_run_id
     quarantined_runs: list[tuple[str, str]] = field(default_factory=list)
     pending_quarantines: list[dict] = field(default_factory=list)
+    # rpt_held_drops: the held figures that fell tonight by more than the configured share
+    held_drops: list[dict] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # per model and check, in order
 
 
@@ -130,6 +133,9 @@ def _summary(con: duckdb.DuckDBPyConnection, result: BuildResult) -> None:
     columns = [column[0] for column in cursor.description]
     result.pending_quarantines = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     result.quarantined_runs = [(row["portal_id"], row["run_id"]) for row in result.pending_quarantines]
+    cursor = con.execute("SELECT * EXCLUDE (run_id) FROM rpt_held_drops ORDER BY ALL")
+    columns = [column[0] for column in cursor.description]
+    result.held_drops = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _check_limits(con: duckdb.DuckDBPyConnection) -> None:
@@ -146,7 +152,7 @@ def _check_limits(con: duckdb.DuckDBPyConnection) -> None:
 
 def _publish(con: duckdb.DuckDBPyConnection, state_path, units, portals, settings, result) -> None:
     """Everything between opening the new file and closing it: config, the previous doc_id
-    registry, models, checks."""
+    registry and history, models, checks."""
     con.execute("ATTACH ? AS state (READ_ONLY)", [str(state_path)])
     tables = (*config_tables(units, portals), settings_table(**settings))
     for name, table in zip(("cfg_units", "cfg_portals", "cfg_settings"), tables, strict=True):
@@ -160,7 +166,8 @@ def _publish(con: duckdb.DuckDBPyConnection, state_path, units, portals, setting
     _check_limits(con)
     try:
         read_previous_registry(con, Path(result.published_path))
-    except RegistryError as exc:
+        read_previous_history(con, Path(result.published_path))
+    except (RegistryError, HistoryError) as exc:
         raise BuildError(str(exc)) from exc
     run_models(con, result.seconds)
     run_checks(con, result.seconds)
@@ -174,7 +181,7 @@ def build(
     published_path: str | os.PathLike,
     units: list[dict],
     portals: list[dict],
-    **settings: int,
+    **settings: float,
 ) -> BuildResult:
     """Build every model from the state database into a new file, check it, publish it.
 

@@ -37,17 +37,27 @@ def config_tables(units: list[dict], portals: list[dict]) -> tuple[pa.Table, pa.
 
 #: The build's settings (one row): plain values the caller takes from its config, so the
 #: warehouse never reads a config file. Defaults are those of flows/config/model.py.
-SETTINGS_SCHEMA = pa.schema([("quarantine_release_listings", pa.int64()), ("removed_portal_grace_days", pa.int64())])
+SETTINGS_SCHEMA = pa.schema(
+    [
+        ("quarantine_release_listings", pa.int64()),
+        ("removed_portal_grace_days", pa.int64()),
+        ("max_held_drop", pa.float64()),
+    ]
+)
 
 
-def settings_table(quarantine_release_listings: int = 3, removed_portal_grace_days: int = 0) -> pa.Table:
+def settings_table(
+    quarantine_release_listings: int = 3, removed_portal_grace_days: int = 0, max_held_drop: float = 0.1
+) -> pa.Table:
     """`cfg_settings`: how many quarantined listings release a quarantine (0: never on their
-    own) and the grace days of a removed portal (docs/withdrawal.md)."""
+    own), the grace days of a removed portal, and the share by which a held figure may fall
+    from one published night to the next without a warning (docs/withdrawal.md)."""
     return pa.Table.from_pylist(
         [
             {
                 "quarantine_release_listings": quarantine_release_listings,
                 "removed_portal_grace_days": removed_portal_grace_days,
+                "max_held_drop": max_held_drop,
             }
         ],
         schema=SETTINGS_SCHEMA,

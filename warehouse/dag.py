@@ -34,7 +34,8 @@ import duckdb
 from warehouse.fields import TemplateError, expand
 
 #: Tables a model may read that no model makes: the attached state database, the config, the
-#: doc_id registry of the previously published file (warehouse/registry.py).
+#: doc_id registry and the figures' history of the previously published file
+#: (warehouse/registry.py, warehouse/history.py).
 SOURCES = frozenset(
     {
         "state.raw_sightings",
@@ -47,6 +48,7 @@ SOURCES = frozenset(
         "cfg_settings",
         "prev_sighting_doc_ids",
         "prev_doc_ids",
+        "prev_totals_history",
     }
 )
 #: table: published; temp: a temporary table of the build; view: computed where it is read.

@@ -203,7 +203,7 @@ def land(
     return run_id
 
 
-def load_and_build(data_dir: Path, units: list[dict] = UNITS, portals: list[dict] = PORTALS, **settings: int):
+def load_and_build(data_dir: Path, units: list[dict] = UNITS, portals: list[dict] = PORTALS, **settings: float):
     """Load every landing run and build the published file; return (published path, result).
 
     `settings` go to the build (warehouse/config_tables.py: cfg_settings)."""
