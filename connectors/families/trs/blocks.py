@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
-from bs4.element import NavigableString, Tag
+from bs4.element import Tag
 
 from connectors.families.base import (
     RawRow,
@@ -38,12 +38,12 @@ from connectors.families.base import (
     text_of,
     unreadable_row,
 )
+from connectors.families.rowtext import MORE_LINK, bare_strings, parents_below
 from connectors.normalize import parse_date
 
 #: Classes of list containers (or rows) of known templates (docs/platforms.md, TRS): rows in
 #: them win over any other dated list on the page.
 KNOWN_LIST_CLASSES = frozenset({"gl_list", "zfxxgk_zdgkc", "list_base", "xxgk_gfxwjk-list-li"})
-_MORE_LINK = re.compile(r"^(更多|more|>>|»|查看更多)", re.I)
 _A = frozenset({"a"})
 _ROWS = frozenset({"li", "tr"})
 _LISTS = frozenset({"table", "ul", "ol"})
@@ -120,7 +120,7 @@ def read_row(li: Tag, base: str) -> RawRow | str | None:
         if not link.get("href") or _nested(link, li) or (date_node is not None and _inside(link, date_node)):
             continue
         text = text_of(link)
-        if _MORE_LINK.match(text):
+        if MORE_LINK.match(text):
             continue
         more_only = False
         url = resolve_link(str(link["href"]), base)
@@ -156,32 +156,12 @@ def _dated(li: Tag) -> tuple[Tag | None, str | None]:
             value = text_of(candidate)
             if value and len(value) <= 40 and parse_date(value)[0] is not None:
                 return candidate, value
-    return None, date_in_text(" ".join(_bare_strings(li)))
-
-
-def _bare_strings(li: Tag) -> list[str]:
-    """The row's text outside links, nested lists and scripts (where a bare date is)."""
-    out: list[str] = []
-    for node in li.descendants:
-        if type(node) is NavigableString and not any(
-            p.name in ("a", "li", "tr", "script", "style") for p in _parents_below(node, li)
-        ):
-            out.append(str(node))
-    return out
-
-
-def _parents_below(node: NavigableString | Tag, stop: Tag) -> list[Tag]:
-    found = []
-    for parent in node.parents:
-        if parent is stop:
-            break
-        found.append(parent)
-    return found
+    return None, date_in_text(" ".join(bare_strings(li)))
 
 
 def _nested(node: Tag, li: Tag) -> bool:
     """True when `node` sits in a list (or table row) nested inside the row `li`."""
-    return any(p.name in _ROWS for p in _parents_below(node, li))
+    return any(p.name in _ROWS for p in parents_below(node, li))
 
 
 def _inside(node: Tag, container: Tag) -> bool:
