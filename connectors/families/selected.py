@@ -34,7 +34,7 @@ from connectors.records import FIELDS
 #: A selector longer than this is no selector an operator wrote.
 MAX_SELECTOR_CHARS = 500
 #: Option names that hold a selector besides the field names (`index_no`, `publisher` …).
-SELECTOR_OPTIONS = ("rows", "link", "title", "date", "next", "body")
+SELECTOR_OPTIONS = ("rows", "link", "title", "date", "next")
 #: Field selectors: every field but the title and the date (`title` and `date` pick those)
 #: by its own name, and `publisher` for `publisher_name`.
 FIELD_OPTIONS = {name: name for name in FIELDS if name not in ("title", "published_date")} | {
@@ -103,7 +103,8 @@ def read_selected(node: Tag, base: str, options: Mapping[str, str]) -> RawRow | 
     nor a date (a spacer, a header row, a note, a lone "more" link)."""
     title_node = select_one(node, options["title"]) if options.get("title") else None
     link = _link(node, base, title_node, options.get("link"))
-    url = resolve_link(str(link.get("href")), base) if link is not None else None
+    href = link.get("href") if link is not None else None
+    url = resolve_link(str(href), base) if href else None
     date = _date(node, options.get("date"))
     if url is None or link is None:
         return "no link" if parse_date(date)[0] is not None else None

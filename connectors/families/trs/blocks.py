@@ -91,7 +91,7 @@ def li_rows(doc: BeautifulSoup, base: str) -> tuple[list[RawRow], list[Unreadabl
             block = blocks.setdefault(id(element), _Block(element))
             block.items.append((node, row))
             block.in_folder += row.url.startswith(folder)
-        elif _is_pager(node):
+        elif is_pager(node):
             pagers.append(node)
     if known:
         items = known
@@ -168,7 +168,7 @@ def _inside(node: Tag, container: Tag) -> bool:
     return any(p is container for p in node.parents)
 
 
-def _is_pager(node: Tag) -> bool:
+def is_pager(node: Tag) -> bool:
     """A pager element: a link to another `index_N` page or named 下一页 …, a `createPageHTML`
     script, or a box classed as a pager."""
     if node.name == "a":
@@ -202,7 +202,7 @@ def _place_of(li: Tag, places: dict[int, tuple[Tag | None, bool]]) -> tuple[Tag 
 
 def _list_block(blocks: list[_Block], pagers: list[Tag]) -> _Block:
     """The block that is the listing (module docstring: pager, own folder, size)."""
-    depths = [_ancestor_depths(p) for p in pagers]
+    depths = [ancestor_depths(p) for p in pagers]
 
     def kinship(block: _Block) -> int:
         """Depth of the deepest ancestor the block's container shares with a pager."""
@@ -214,7 +214,7 @@ def _list_block(blocks: list[_Block], pagers: list[Tag]) -> _Block:
     return max(blocks, key=lambda b: (kinship(b), b.in_folder, len(b.items)))  # first of equals
 
 
-def _ancestor_depths(node: Tag) -> dict[int, int]:
+def ancestor_depths(node: Tag) -> dict[int, int]:
     """id -> depth (the document is 0) of the pager element's ancestors."""
     chain = list(node.parents)
     return {id(a): len(chain) - i - 1 for i, a in enumerate(chain)}
