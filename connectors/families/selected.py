@@ -122,11 +122,12 @@ def read_selected(node: Tag, base: str, options: Mapping[str, str]) -> RawRow | 
 
 def _link(node: Tag, base: str, title_node: Tag | None, link_css: str | None) -> Tag | None:
     """The row's item link: `link`'s element, else the `title` element's link, else the row's
-    first link that leads somewhere (not `#`, `javascript:` or a "more" link) outside the
-    lists nested in it."""
+    first link that leads somewhere (not `#` or `javascript:`) outside the lists nested in
+    it. A "more" link (更多, >>) is never one: it leads to another listing."""
     chosen = select_one(node, link_css) if link_css else title_node
     if chosen is not None:
-        return chosen if chosen.name == "a" else _enclosing_link(chosen)
+        link = chosen if chosen.name == "a" else _enclosing_link(chosen)
+        return None if link is None or MORE_LINK.match(text_of(link)) else link
     for link in tags(node, _A):
         if (
             link.get("href")
@@ -158,6 +159,7 @@ def row_title(node: Tag, link: Tag | None) -> str:
     is empty or cut short (ends in …, ... or is the start of the attribute)."""
     text = text_of(node)
     attribute = str(node.get("title") or (link.get("title") if link is not None else "") or "").strip()
-    if attribute and (not text or _CUT.search(text) or (attribute.startswith(text) and attribute != text)):
+    flat = " ".join(attribute.split())  # the text's white space is collapsed: compare alike
+    if attribute and (not text or _CUT.search(text) or (flat.startswith(text) and flat != text)):
         return attribute
     return text
