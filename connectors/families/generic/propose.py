@@ -12,6 +12,7 @@ then read with the selectors it proposes and given only when that reads the whol
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -136,20 +137,35 @@ def _main_group(doc: BeautifulSoup, facts: dict[int, _Facts], pagers: list[Tag])
 
 def _row_selector(doc: BeautifulSoup, group: list[Tag], key: tuple, facts: dict[int, _Facts]) -> str | None:
     """The shortest selector, anchored at the nearest ancestor with a class or id, that
-    selects every row and nothing else with a link or a date (but rows of the same shape)."""
+    selects every row and nothing else with a link or a date but rows of the same shape
+    holding a date; failing that, one that also selects a few like elements with a link but
+    no date (a row that lost its date, read as unreadable), at most one for five rows."""
+    candidates = list(_row_candidates(group))
+    for tolerance in (0, len(group) // 5):
+        for css in candidates:
+            if _fits(doc, css, group, key, facts, tolerance):
+                return css
+    return None
+
+
+def _row_candidates(group: list[Tag]) -> Iterator[str]:
+    """Row selectors from the nearest anchor outwards: `anchor row`, `anchor > … > row`, the
+    row by its tag, by a class every row has, or as an element without a class when no row
+    has one (`div:not([class])`: the list's title bar and pager are classed divs too)."""
+    name = group[0].name
     common = set.intersection(*(set(row.get("class") or ()) for row in group))
-    row_forms = [group[0].name, *(f"{group[0].name}.{c}" for c in sorted(common) if valid_name(c))]
+    row_forms = [name, *(f"{name}.{c}" for c in sorted(common) if valid_name(c))]
+    if not any(row.get("class") for row in group):
+        row_forms.append(f"{name}:not([class])")
     lca = _common_ancestor(group)
     for anchor in [lca, *lca.parents]:
         if anchor.name == "[document]":
-            break
+            return
         below = [p.name for p in reversed(parents_below(group[0], anchor))]
         for anchor_css in anchor_forms(anchor):
             for row_css in row_forms:
-                for css in (f"{anchor_css} {row_css}", " > ".join([anchor_css, *below, row_css])):
-                    if _fits(doc, css, group, key, facts):
-                        return css
-    return None
+                yield f"{anchor_css} {row_css}"
+                yield " > ".join([anchor_css, *below, row_css])
 
 
 def _common_ancestor(group: list[Tag]) -> Tag:
@@ -161,21 +177,25 @@ def _common_ancestor(group: list[Tag]) -> Tag:
     return shared[0]
 
 
-def _fits(doc: BeautifulSoup, css: str, group: list[Tag], key: tuple, facts: dict[int, _Facts]) -> bool:
-    """Whether `css` selects every row of the group, and besides only rows of its shape or
-    elements with neither a link nor a date (spacers, header rows, a "more" link)."""
+def _fits(doc: BeautifulSoup, css: str, group: list[Tag], key: tuple, facts: dict[int, _Facts], tolerance: int) -> bool:
+    """Whether `css` selects every row of the group and, besides, only elements with neither
+    a link nor a date (spacers, header rows, a "more" link), rows of the same shape with a
+    date (a row with a second link), and at most `tolerance` of the same shape with a link
+    but no date."""
     chosen = select(doc, css)
     ids = {id(node) for node in chosen}
     if not all(id(row) in ids for row in group):
         return False
     rows = {id(row) for row in group}
+    doubtful = 0
     for node in chosen:
-        if id(node) in rows:
-            continue
         own = facts[id(node)]
-        if (own.links or own.dated) and _key(node) != key:
+        if id(node) in rows or not (own.links or own.dated):
+            continue
+        if _key(node) != key:
             return False
-    return True
+        doubtful += not own.dated
+    return doubtful <= tolerance
 
 
 def _within_rows(group: list[Tag], links: list[Tag], facts: dict[int, _Facts]) -> dict[str, str]:

@@ -24,7 +24,7 @@ from connectors.normalize import canonical_url
 _NEXT_WORDS = frozenset({"下一页", "下页", "下一頁", ">", "›", "next", "nextpage"})
 _NUMBERED = re.compile(r"([A-Za-z][\w-]*?)_(\d{1,6})\.([A-Za-z]{2,5})")
 _CREATE_PAGE = re.compile(r"createPageHTML\s*\([^()]*?['\"]([\w-]+)['\"]\s*,\s*['\"](\w{2,5})['\"]\s*\)")
-_ENTRY_NAME = re.compile(r"([A-Za-z][\w-]*)\.[A-Za-z]{2,5}")
+_ENTRY_NAME = re.compile(r"([A-Za-z][\w-]*?)(?:_\d+)?\.[A-Za-z]{2,5}")  # index.html, index_3.html
 _A = frozenset({"a"})
 
 
