@@ -20,7 +20,7 @@ from helpers.corpus import real_page
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from connectors.errors import LayoutChanged, NoRows
+from connectors.errors import LayoutChanged, NoRows, PageError
 from connectors.families import generic
 from connectors.families.base import soup
 from connectors.families.generic.pager import next_request, page_index
@@ -328,3 +328,49 @@ def test_rows_whose_dates_moved_are_a_changed_layout_naming_the_date_selector() 
 )
 def test_no_proposal_without_a_list_of_three_dated_links(page: bytes) -> None:
     assert generic.propose_selectors(page, URL) is None
+
+
+HOSTILE = st.sampled_from(
+    [
+        "<li>",
+        "</li>",
+        "<tr><td>",
+        "</ul>",
+        "<a href=",
+        '"./201203/t20120305_1.htm"',
+        '<a href="javascript:void(0)">',
+        "<span>2012-03-05</span>",
+        "<span>2012-13-45</span>",
+        "下一页",
+        '<a class="next" href="index.html">',
+        "更多>>",
+        "createPageHTML(",
+        "9" * 30,
+        "var countPage=",
+        "安全验证",
+        "<div>" * 300,
+        "<!--",
+        "\x00",
+        "\ud7ff",
+        "http://[::1",
+        "　",
+    ]
+)
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(LISTINGS), st.data())
+def test_a_cut_or_spliced_page_is_read_or_refused_with_a_reason(path: Path, data: st.DataObject) -> None:
+    spec = json.loads(path.read_text("utf-8"))
+    page = (FIXTURES / spec["page"]).read_bytes().decode(spec.get("encoding", "utf-8"))
+    start = data.draw(st.integers(0, len(page)))
+    end = data.draw(st.integers(start, len(page)))
+    text = page[:start] + "".join(data.draw(st.lists(HOSTILE, max_size=8))) + page[end:]
+    try:
+        read = generic.parse_listing(text, Request(spec["request"]["url"]), spec["options"])
+    except PageError:
+        pass
+    else:
+        assert read.rows  # a page without a readable row says why instead
+    proposal = generic.propose_selectors(text.encode("utf-8", "surrogatepass"), spec["request"]["url"])
+    assert proposal is None or proposal["rows"]

@@ -113,8 +113,9 @@ def read_selected(node: Tag, base: str, options: Mapping[str, str]) -> RawRow | 
     fields = {"title": row_title(title_node if title_node is not None else link, link), "published_date": date}
     for option, name in FIELD_OPTIONS.items():
         found = select_one(node, options[option]) if options.get(option) else None
-        if found is not None and text_of(found):
-            fields[name] = text_of(found)
+        value = text_of(found) if found is not None else ""
+        if value:
+            fields[name] = value
     if not fields["title"]:
         return "no title"
     return RawRow(url=url, item_key=item_key_for(url), fields=fields)

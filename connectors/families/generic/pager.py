@@ -28,11 +28,8 @@ _A = frozenset({"a"})
 
 def template_problem(template: str) -> str | None:
     """Why `template` is no pager template (it must be a relative URL holding `{n}` once)."""
-    if (
-        template.count(PAGE_NUMBER) != 1
-        or template.replace(PAGE_NUMBER, "").count("{")
-        or "}" in template.replace(PAGE_NUMBER, "")
-    ):
+    rest = template.replace(PAGE_NUMBER, "")
+    if template.count(PAGE_NUMBER) != 1 or "{" in rest or "}" in rest:
         return "must hold {n} exactly once and no other braces, e.g. 'index_{n}.html'"
     parts = urlsplit(template.replace(PAGE_NUMBER, "1"))
     if parts.scheme or parts.netloc or len(template) > 300:

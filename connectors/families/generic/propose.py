@@ -1,9 +1,10 @@
 """Selectors proposed for a list page no family knows (`portal probe`).
 
-The listing is the largest group of like elements (same tag, same tags and classes above
-them) that each hold exactly one content link (same host, leading somewhere, not a "more"
-link) and a date. Menus hold links without dates; side boxes of dated links are smaller; a
-row's pop-up of related reading is a list nested in it, whose links are not the row's. The
+The listing is a group of like elements (same tag, same tags and classes above them) that
+each hold exactly one content link (same host, leading somewhere, not a "more" link) and a
+date: the group the page's pager belongs to, else the largest. Menus hold links without
+dates; side boxes of dated links are smaller or sit away from the pager; a row's pop-up of
+related reading is a list nested in it, whose links are not the row's. The
 row selector is the shortest one, anchored at a classed ancestor of the rows, that selects
 them all and nothing else that holds a link or a date; title and date selectors are the
 simplest that pick, in every row, its link and one of its date elements. The proposal is
