@@ -17,6 +17,7 @@ from connectors import stop_rules
 from connectors.crawl import PortalTarget, crawl
 from connectors.families.generic import propose_selectors
 from connectors.http import HttpClient
+from connectors.parse_pool import ParsePool
 
 
 @pytest.fixture
@@ -115,3 +116,17 @@ def test_a_first_page_whose_rows_moved_fails_naming_the_selector(server, client)
     rows, summary = run(site, client, options)
     assert rows == [] and summary.status == "failed"
     assert "layout changed at listing page 0" in summary.reason and "rows selector 'ul.list li'" in summary.reason
+
+
+def test_pages_parsed_in_a_process_pool_give_the_same_listings(server, client, tmp_path):
+    site = GenericSite(server, list(range(6, 0, -1)))
+    options = proposed(server, site)
+    here, _ = run(site, client, options)
+    other = HttpClient(tmp_path / "other", per_host_delay=0, timeout=5)
+    with ParsePool(1) as pool:
+        pooled, summary = run(site, other, options, parser=pool)
+    other.close()
+    assert [(row.url, row.title, row.index_no) for row in pooled] == [
+        (row.url, row.title, row.index_no) for row in here
+    ]
+    assert summary.status == "ok" and summary.complete
