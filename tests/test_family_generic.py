@@ -1,10 +1,11 @@
 """The generic family: rows read by a portal's CSS selectors, and the selectors
 `propose_selectors` proposes for a list page no family knows.
 
-Generated list pages (ul/li, div/div or table/tr rows under random classes, with a menu of
-links without dates, a smaller side box of dated links, a "more" link and a pager) must give
-a proposal that reads exactly the generated rows; so must the real saved pages of the NDRC,
-the MOF's Zhejiang office, the Guangdong DRC and Pingtan, checked against their hand labels.
+Generated list pages (ul/li, div/div or table/tr rows, unclassed, of one class or of classes
+taken in turn, in blocks of random classes, with a menu of links without dates, a smaller
+side box of dated links, a "more" link and a pager) must give a proposal that reads exactly
+the generated rows; so must the real saved pages of the NDRC, the MOF's Zhejiang office, the
+Guangdong DRC and Pingtan, checked against their hand labels.
 """
 
 from __future__ import annotations
@@ -54,14 +55,14 @@ class Row:
     date_tag: str
     bare_value: str
 
-    def html(self, shape: str, date_class: str) -> str:
+    def html(self, shape: str, date_class: str, row_class: str) -> str:
         title = f' title="{escape(self.title)}"' if self.attribute else ""
         link = f'<a href="{self.href}"{title} target="_blank">{escape(self.shown)}</a>'
         date = f"<{self.date_tag}{date_class}>{self.printed}</{self.date_tag}>"
         if shape == "table":
-            return f"<tr><td>{link}</td><td>{self.printed}</td></tr>"
+            return f"<tr{row_class}><td>{link}</td><td>{self.printed}</td></tr>"
         row_tag = "li" if shape == "ul" else "div"
-        return f"<{row_tag}>{link} {self.printed if self.bare else date}</{row_tag}>"
+        return f"<{row_tag}{row_class}>{link} {self.printed if self.bare else date}</{row_tag}>"
 
 
 @st.composite
@@ -117,7 +118,8 @@ def list_pages(draw) -> tuple[str, list[Row], str]:
         f'<li><a href="/zxxx/{i}.html">县政府召开第{i}次常务会议</a><span>2011-12-{i + 1:02d}</span></li>'
         for i in range(draw(st.integers(1, len(listed) - 1)))
     )
-    body = "".join(row.html(shape, date_attr) for row in listed)
+    row_classes = draw(st.sampled_from([("",), (' class="item"',), (' class="odd"', ' class="even"')]))
+    body = "".join(row.html(shape, date_attr, row_classes[i % len(row_classes)]) for i, row in enumerate(listed))
     more = '<a href="more.html">更多&gt;&gt;</a>'
     if shape == "ul":
         block = f"<h2>通知公告{more}</h2><ul>{body}</ul>"

@@ -151,13 +151,17 @@ def _row_selector(doc: BeautifulSoup, group: list[Tag], key: tuple, facts: dict[
 
 def _row_candidates(group: list[Tag]) -> Iterator[str]:
     """Row selectors from the nearest anchor outwards: `anchor row`, `anchor > … > row`, the
-    row by its tag, by a class every row has, or as an element without a class when no row
-    has one (`div:not([class])`: the list's title bar and pager are classed divs too)."""
+    row by its tag, by a class every row has, as an element without a class when no row has
+    one (`div:not([class])`: the list's title bar and pager are classed divs too), or by the
+    classes rows take in turn (`div:is(.odd, .even)`)."""
     name = group[0].name
-    common = set.intersection(*(set(row.get("class") or ()) for row in group))
+    classes = [set(row.get("class") or ()) for row in group]
+    common = set.intersection(*classes)
     row_forms = [name, *(f"{name}.{c}" for c in sorted(common) if valid_name(c))]
-    if not any(row.get("class") for row in group):
+    if not any(classes):
         row_forms.append(f"{name}:not([class])")
+    elif all(classes) and not common and all(valid_name(c) for c in set.union(*classes)):
+        row_forms.append(f"{name}:is({', '.join('.' + c for c in sorted(set.union(*classes)))})")
     lca = _common_ancestor(group)
     for anchor in [lca, *lca.parents]:
         if anchor.name == "[document]":
