@@ -127,11 +127,11 @@ def list_pages(draw) -> tuple[str, list[Row], str]:
         block = f'<div class="lm">通知公告</div>{body}<div class="more">{more}</div>'
     else:
         block = f'<table width="100%">{body}<tr><td colspan="2">{more}</td></tr></table>'
+    columns = [f'<div class="{side}"><h3>最新信息</h3><ul>{side_rows}</ul></div>']
+    columns.insert(draw(st.integers(0, 1)), f'<div class="{main}">{block}{PAGERS[pager]}</div>')
     page = (
         '<!DOCTYPE html><html><head><meta charset="utf-8"><title>通知公告</title></head><body>'
-        f'<div class="{nav}"><ul>{menu}</ul></div><div class="wrap">'
-        f'<div class="{side}"><h3>最新信息</h3><ul>{side_rows}</ul></div>'
-        f'<div class="{main}">{block}{PAGERS[pager]}</div></div>'
+        f'<div class="{nav}"><ul>{menu}</ul></div><div class="wrap">{"".join(columns)}</div>'
         "<div>版权所有：某县人民政府 地址：某县某路1号</div></body></html>"
     )
     return page, listed, pager
