@@ -117,7 +117,7 @@ BAD = [
         ('platform = "trs"', 'platform = "wcm"'),
         'portal[0] id="ly-aic-xxgk"',
         "platform",
-        "'trs', 'hanweb', 'ssp', 'gkmlpt', 'govcn' or 'hanweb-xxgk'",
+        "'trs', 'hanweb', 'ssp', 'gkmlpt', 'govcn', 'hanweb-xxgk' or 'generic'",
     ),
     (
         ('level = "county"\nparent', 'level = "town"\nparent'),
@@ -160,6 +160,13 @@ BAD = [
     (("per_host_delay = 0", "parse_timeout = 601"), "[harvest]", "parse_timeout", "less than or equal to 600"),
     (("per_host_delay = 0", "per_host_dealy = 0"), "[harvest]", "per_host_dealy", "unknown key"),
     (('rows = "div.list li"', "rows = 3"), 'portal[1] id="xl-site"', "options.rows", "valid string"),
+    (
+        ('rows = "div.list li"', 'rows = "div[[li"'),
+        'portal[1] id="xl-site"',
+        "options",
+        "option 'rows': not a CSS selector",
+    ),
+    (('rows = "div.list li"', 'body = "div..x"'), 'portal[1] id="xl-site"', "options", "option 'body': not a CSS"),
     (('hosts = ["static', 'hosts = ["http://static'), 'portal[1] id="xl-site"', "hosts", "host names"),
     (('name = "新罗区"\n', ""), 'portal[1] id="xl-site"', "name", "is required"),
     (('path = "out/xxgk.duckdb"', "path = 3"), "[warehouse]", "path", "valid path"),
@@ -174,6 +181,48 @@ def test_bad_config_names_file_entry_and_field(tmp_path: Path, change, entry, fi
     matching = [p for p in error.problems if p.startswith(f"{entry}: field '{field}'")]
     assert matching, error.problems
     assert reason in matching[0]
+
+
+GENERIC = """
+[[portal]]
+id = "ndrc-tz"
+name = "国家发展改革委 通知"
+level = "province"
+platform = "generic"
+url = "https://www.ndrc.gov.cn/xxgk/zcfb/tz/"
+[portal.options]
+"""
+
+
+@pytest.mark.parametrize(
+    ("options", "reason"),
+    [
+        ('title = "a"', "option 'rows': required for platform generic"),
+        ('rows = "ul.u-list > li"\ndate = "span:nth-of-type(x)"', "option 'date': not a CSS selector"),
+        ('rows = "li"\nnext = "a.next"\npager = "index_{n}.html"', "give either 'next'"),
+        ('rows = "li"\npager = "index_{n}_{n}.html"', "option 'pager': must hold {n} exactly once"),
+        ('rows = "li"\npager = "index.html"', "option 'pager': must hold {n} exactly once"),
+        ('rows = "li"\npager = "http://other.gov.cn/index_{n}.html"', "relative to the listing page"),
+        ('rows = "li"\npager = "index_{n}.html"\nfirst_page = "-1"', "option 'first_page': must be a whole number"),
+        ('rows = "li"\nfirst_page = "1"', "option 'first_page': only with 'pager'"),
+        ('rows = "' + "li " * 200 + '"', "option 'rows': a selector of 600 characters"),
+    ],
+)
+def test_a_generic_portal_is_refused_naming_the_option(tmp_path: Path, options: str, reason: str) -> None:
+    error = problems_of(tmp_path, GENERIC + options + "\n")
+    assert len(error.problems) == 1, error.problems
+    assert error.problems[0].startswith("portal[0] id=\"ndrc-tz\": field 'options': ")
+    assert reason in error.problems[0]
+
+
+def test_a_generic_portal_with_rows_and_a_pager_loads(tmp_path: Path) -> None:
+    options = 'rows = "ul.u-list > li"\ntitle = "a"\ndate = "span"\npager = "index_{n}.html"\nfirst_page = "1"\n'
+    portal = load_config(write(tmp_path, GENERIC + options)).portal("ndrc-tz")
+    assert (portal.platform, portal.options["pager"], portal.options["first_page"]) == (
+        "generic",
+        "index_{n}.html",
+        "1",
+    )
 
 
 def test_every_problem_of_an_entry_is_reported_at_once(tmp_path: Path) -> None:

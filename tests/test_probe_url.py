@@ -1,10 +1,13 @@
 """`xxgk portal probe`: every simulated portal of every family (Longyan: trs, hanweb, ssp;
 Guangdong: gkmlpt, govcn, hanweb-xxgk, and one trs site) is recognised from its entry page and its proposed
-entry reads rows; a page of no known family is refused, never guessed."""
+entry reads rows; a page of no known family is refused, never guessed, unless it lists dated links:
+then a generic entry with proposed selectors is offered and checked like any other."""
 
 from __future__ import annotations
 
 import pytest
+from helpers.generic_site import GenericSite, Notice
+from helpers.loopback import LoopbackServer
 from typer.testing import CliRunner
 
 from flows.cli.app import app
@@ -68,3 +71,50 @@ def test_write_config_appends_a_valid_entry_and_refuses_a_clash(served, tmp_path
     before = config.read_text(encoding="utf-8")
     again = runner.invoke(app, args, terminal_width=200)  # a second "p1": the config refuses it
     assert again.exit_code == 2 and config.read_text(encoding="utf-8") == before
+
+
+# -- a custom CMS: no family's marks, a list of dated links -------------------------------------
+
+
+@pytest.fixture
+def county_site():
+    with LoopbackServer() as server:
+        yield GenericSite(server, list(range(10, 0, -1)))
+
+
+def test_a_list_page_of_no_family_gets_a_generic_entry_with_proposed_selectors(county_site) -> None:
+    proposal = probe_url(county_site.entry, HARVEST, portal_id="county-tzgg")
+    found = proposal.recognition
+    assert found.platform == "generic" and "selectors proposed" in found.evidence
+    assert found.options == {"rows": "ul.news li", "title": "a", "date": "span", "next": "a.next"}
+    assert 'platform = "generic"' in proposal.entry and '"rows" = "ul.news li"' in proposal.entry
+    probe = proposal.probe
+    assert probe.ok and [row["title"] for row in probe.rows] == [Notice(n).title for n in (10, 9, 8, 7)]
+    assert probe.detail["index_no"] == "00312345-6/2012-00010"
+    assert probe.selectors == [
+        "rows 'ul.news li': 4 rows read",
+        f"title 'a': 4 of 4 rows (first {Notice(10).title!r})",
+        f"date 'span': 4 of 4 rows (first {Notice(10).date!r})",
+        f"next 'a.next': {county_site.server.url('/tzgg/index_1.html')}",
+    ]
+
+
+def test_the_written_generic_entry_is_what_portal_test_reads(county_site, tmp_path) -> None:
+    config = tmp_path / "xxgk.toml"
+    config.write_text("[harvest]\nper_host_delay = 0\n", encoding="utf-8")
+    probed = runner.invoke(
+        app, ["portal", "probe", county_site.entry, "--write-config", str(config), "--id", "tz"], terminal_width=200
+    )
+    assert probed.exit_code == 0, probed.output
+    portal = load_config(config).portal("tz")
+    assert portal.platform == "generic" and portal.options["next"] == "a.next"
+    tested = runner.invoke(app, ["portal", "test", "--config", str(config), "tz"], terminal_width=200)
+    assert tested.exit_code == 0, tested.output
+    assert "rows 'ul.news li': 4 rows read" in tested.output and "date 'span': 4 of 4 rows" in tested.output
+
+
+def test_a_page_without_a_list_stays_unknown(county_site) -> None:
+    page = b"<html><head><title>\xe6\xac\xa2\xe8\xbf\x8e</title></head><body>" + b"<p>x</p>" * 100 + b"</body></html>"
+    county_site.server.routes["/about.html"] = lambda h: (200, {"Content-Type": "text/html"}, page)
+    proposal = probe_url(county_site.server.url("/about.html"), HARVEST)
+    assert proposal.recognition.platform is None and proposal.entry is None

@@ -10,12 +10,23 @@ Every module has `first_request(url, options)`, `parse_listing(text, request, op
 - gkmlpt: `categories` (comma-separated category ids to walk; default every category of the
   tree with posts), `first_page` (0 or 1, default 1);
 - govcn: `n` (results per category and page, default 10);
+- generic (required: `rows`): `title`, `link`, `date`, `index_no`, `publisher`, `doc_no`
+  within a row, as for trs; `next` (CSS selector of the next-page link) or `pager` (a URL
+  template such as `index_{n}.html`) with `first_page` (default 1);
 - every detail page: `body` (CSS selector of the body) and `label:<printed label>` = field
   (`"label:分类" = "topic"` lets a combined 分类 cell fill the topic scheme).
 """
 
-from connectors.families import gkmlpt, govcn, hanweb, hanweb_xxgk, ssp, trs
+from connectors.families import generic, gkmlpt, govcn, hanweb, hanweb_xxgk, ssp, trs
 
-FAMILIES = {"trs": trs, "hanweb": hanweb, "ssp": ssp, "gkmlpt": gkmlpt, "govcn": govcn, "hanweb-xxgk": hanweb_xxgk}
+FAMILIES = {
+    "trs": trs,
+    "hanweb": hanweb,
+    "ssp": ssp,
+    "gkmlpt": gkmlpt,
+    "govcn": govcn,
+    "hanweb-xxgk": hanweb_xxgk,
+    "generic": generic,
+}
 
-__all__ = ["FAMILIES", "gkmlpt", "govcn", "hanweb", "hanweb_xxgk", "ssp", "trs"]
+__all__ = ["FAMILIES", "generic", "gkmlpt", "govcn", "hanweb", "hanweb_xxgk", "ssp", "trs"]

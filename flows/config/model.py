@@ -8,15 +8,16 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from connectors.families.checks import MAX_UNREADABLE_SHARE
+from connectors.families.options import option_problems
 from connectors.http.hosts import host_pattern
 
 DEFAULT_USER_AGENT = "xxgk/0.1 (government information-disclosure catalog harvester)"
 
 Level = Literal["province", "city", "county"]
-Platform = Literal["trs", "hanweb", "ssp", "gkmlpt", "govcn", "hanweb-xxgk"]
+Platform = Literal["trs", "hanweb", "ssp", "gkmlpt", "govcn", "hanweb-xxgk", "generic"]
 Details = Literal["new", "always", "never"]
 
 
@@ -125,6 +126,15 @@ class Portal(_Strict):
                 continue
             if not host or "/" in host or " " in host or urlsplit(f"//{host}").hostname is None:
                 raise ValueError(f"must be host names ('www.x.gov.cn'), '*.x.gov.cn' or '127.0.3.0/24', not {host!r}")
+        return value
+
+    @field_validator("options")
+    @classmethod
+    def _usable_options(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        """Selectors that parse, and a generic portal's rows and pager (each problem names its option)."""
+        problems = option_problems(str(info.data.get("platform", "")), value)
+        if problems:
+            raise ValueError("; ".join(problems))
         return value
 
     @property

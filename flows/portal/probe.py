@@ -1,16 +1,18 @@
-"""`xxgk portal probe URL`: fetch an entry page, name its family, propose a `[[portal]]`
-entry, check it the way `portal test` does, and (with `--write-config`) append it to a config
-only when the config still validates with it."""
+"""`xxgk portal probe URL`: fetch an entry page, name its family (or, for a page of none that
+lists dated links, propose generic selectors), propose a `[[portal]]` entry, check it the way
+`portal test` does, and (with `--write-config`) append it to a config only when the config
+still validates with it."""
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rich.console import Console
 
 from connectors.errors import ConnectorError
+from connectors.families.generic import propose_selectors
 from connectors.http import allowed_hosts
 from connectors.records import Request
 from flows.config.load import ConfigError, parse_config
@@ -40,6 +42,8 @@ def probe_url(
                 Recognition(url, None, "the entry page could not be fetched"), error=f"{type(exc).__name__}: {exc}"
             )
     found = recognise(page.text, page.final_url if page.final_url != url else url)
+    if found.platform is None and found.note is None:
+        found = _generic(found, page.content)
     if found.platform is None:
         return Proposal(found)
     pid = portal_id or default_id(found.url, found.platform)
@@ -54,6 +58,16 @@ def probe_url(
     probe = probe_portal(portal, harvest, adopt_hosts=True)
     entry = toml_entry(pid, portal.name, level, found.platform, found.url, probe.hosts_seen, found.options)
     return Proposal(found, entry, probe)
+
+
+def _generic(found: Recognition, body: bytes) -> Recognition:
+    """A page of no known family that holds a list of dated links: a generic entry with the
+    selectors proposed for it; else the page stays unknown."""
+    options = propose_selectors(body, found.url)
+    if options is None:
+        return found
+    evidence = f"no family's marks, but a list of dated links (rows {options['rows']!r}): selectors proposed"
+    return replace(found, platform="generic", evidence=evidence, options=options)
 
 
 def print_proposal(proposal: Proposal, console: Console, max_rows: int = 10) -> None:

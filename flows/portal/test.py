@@ -16,6 +16,7 @@ from rich.table import Table
 from connectors.errors import ConnectorError, LayoutChanged, NoRows
 from connectors.families import FAMILIES
 from connectors.families.checks import unreadable_summary
+from connectors.families.selected import FIELD_OPTIONS, selector_options
 from connectors.http import HttpClient, allowed_hosts
 from connectors.normalize import normalize_fields
 from connectors.records import FIELDS, Request
@@ -24,6 +25,8 @@ from flows.recognise import hosts_seen
 from flows.ui.render import clean, safe
 
 LISTING_COLUMNS = ("title", "index_no", "doc_no", "publisher_name", "published_date")
+#: The row column each row selector of the options reads into (field selectors: the field's).
+_READ_INTO = {"title": "title_raw", "link": "url", "date": "published_date_raw"}
 
 
 @dataclass
@@ -44,6 +47,7 @@ class Probe:
     error: str | None = None
     hosts_seen: list[str] = field(default_factory=list)  # row hosts besides the entry URL's
     unreadable: str | None = None  # the first page's rows that could not be read, and why
+    selectors: list[str] = field(default_factory=list)  # what each selector of the options read
 
     @property
     def ok(self) -> bool:
@@ -99,6 +103,7 @@ def probe_portal(portal: Portal, harvest: Harvest, *, adopt_hosts: bool = False)
         probe.rows = [
             {"url": row.url, "item_key": row.item_key, **normalize_fields(row.fields)} for row in listing.rows
         ]
+        probe.selectors = selectors_read(options, probe.rows, probe.next_url)
         if not listing.rows:
             probe.error = "listing page: no rows" + (f" ({probe.unreadable})" if probe.unreadable else "")
             return probe
@@ -117,6 +122,25 @@ def probe_portal(portal: Portal, harvest: Harvest, *, adopt_hosts: bool = False)
     return probe
 
 
+def selectors_read(options: dict[str, str], rows: list[dict[str, Any]], next_url: str | None) -> list[str]:
+    """`date 'span': 25 of 25 rows (first '2026/08/27')`: what each CSS selector of the
+    options read on the first listing page, so an operator sees which one misses."""
+    lines = []
+    for name, css in selector_options(options).items():
+        if name == "rows":
+            lines.append(f"rows {css!r}: {len(rows)} rows read")
+        elif name == "next":
+            lines.append(f"next {css!r}: {next_url or 'no next page'}")
+        else:
+            key = _READ_INTO.get(name) or f"{FIELD_OPTIONS[name]}_raw"
+            found = [row[key] for row in rows if row.get(key)]
+            first = f" (first {found[0]!r})" if found else ""
+            lines.append(f"{name} {css!r}: {len(found)} of {len(rows)} rows{first}")
+    if options.get("pager"):
+        lines.append(f"pager {options['pager']!r}: {next_url or 'no next page'}")
+    return lines
+
+
 def print_probe(probe: Probe, console: Console, max_rows: int = 20) -> None:
     """The listing rows, then the detail page's fields (raw and normalized), then the verdict."""
     console.print(safe(f"{probe.portal_id} ({probe.platform}): {probe.list_url}", "bold"))
@@ -127,6 +151,8 @@ def print_probe(probe: Probe, console: Console, max_rows: int = 20) -> None:
                 f"advertised total: {probe.advertised_total or '?'}; next page: {probe.next_url or 'none'}"
             )
         )
+        for line in probe.selectors:
+            console.print(safe(f"  {line}"))
         if probe.unreadable:
             console.print(safe(probe.unreadable, "yellow"))
         table = Table(title="listing rows", title_justify="left")

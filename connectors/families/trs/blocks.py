@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
-from bs4.element import NavigableString, Tag
+from bs4.element import Tag
 
 from connectors.families.base import (
     RawRow,
@@ -38,12 +38,12 @@ from connectors.families.base import (
     text_of,
     unreadable_row,
 )
+from connectors.families.rowtext import MORE_LINK, bare_strings, parents_below
 from connectors.normalize import parse_date
 
 #: Classes of list containers (or rows) of known templates (docs/platforms.md, TRS): rows in
 #: them win over any other dated list on the page.
 KNOWN_LIST_CLASSES = frozenset({"gl_list", "zfxxgk_zdgkc", "list_base", "xxgk_gfxwjk-list-li"})
-_MORE_LINK = re.compile(r"^(更多|more|>>|»|查看更多)", re.I)
 _A = frozenset({"a"})
 _ROWS = frozenset({"li", "tr"})
 _LISTS = frozenset({"table", "ul", "ol"})
@@ -91,7 +91,7 @@ def li_rows(doc: BeautifulSoup, base: str) -> tuple[list[RawRow], list[Unreadabl
             block = blocks.setdefault(id(element), _Block(element))
             block.items.append((node, row))
             block.in_folder += row.url.startswith(folder)
-        elif _is_pager(node):
+        elif is_pager(node):
             pagers.append(node)
     if known:
         items = known
@@ -120,7 +120,7 @@ def read_row(li: Tag, base: str) -> RawRow | str | None:
         if not link.get("href") or _nested(link, li) or (date_node is not None and _inside(link, date_node)):
             continue
         text = text_of(link)
-        if _MORE_LINK.match(text):
+        if MORE_LINK.match(text):
             continue
         more_only = False
         url = resolve_link(str(link["href"]), base)
@@ -156,39 +156,19 @@ def _dated(li: Tag) -> tuple[Tag | None, str | None]:
             value = text_of(candidate)
             if value and len(value) <= 40 and parse_date(value)[0] is not None:
                 return candidate, value
-    return None, date_in_text(" ".join(_bare_strings(li)))
-
-
-def _bare_strings(li: Tag) -> list[str]:
-    """The row's text outside links, nested lists and scripts (where a bare date is)."""
-    out: list[str] = []
-    for node in li.descendants:
-        if type(node) is NavigableString and not any(
-            p.name in ("a", "li", "tr", "script", "style") for p in _parents_below(node, li)
-        ):
-            out.append(str(node))
-    return out
-
-
-def _parents_below(node: NavigableString | Tag, stop: Tag) -> list[Tag]:
-    found = []
-    for parent in node.parents:
-        if parent is stop:
-            break
-        found.append(parent)
-    return found
+    return None, date_in_text(" ".join(bare_strings(li)))
 
 
 def _nested(node: Tag, li: Tag) -> bool:
     """True when `node` sits in a list (or table row) nested inside the row `li`."""
-    return any(p.name in _ROWS for p in _parents_below(node, li))
+    return any(p.name in _ROWS for p in parents_below(node, li))
 
 
 def _inside(node: Tag, container: Tag) -> bool:
     return any(p is container for p in node.parents)
 
 
-def _is_pager(node: Tag) -> bool:
+def is_pager(node: Tag) -> bool:
     """A pager element: a link to another `index_N` page or named 下一页 …, a `createPageHTML`
     script, or a box classed as a pager."""
     if node.name == "a":
@@ -222,7 +202,7 @@ def _place_of(li: Tag, places: dict[int, tuple[Tag | None, bool]]) -> tuple[Tag 
 
 def _list_block(blocks: list[_Block], pagers: list[Tag]) -> _Block:
     """The block that is the listing (module docstring: pager, own folder, size)."""
-    depths = [_ancestor_depths(p) for p in pagers]
+    depths = [ancestor_depths(p) for p in pagers]
 
     def kinship(block: _Block) -> int:
         """Depth of the deepest ancestor the block's container shares with a pager."""
@@ -234,7 +214,7 @@ def _list_block(blocks: list[_Block], pagers: list[Tag]) -> _Block:
     return max(blocks, key=lambda b: (kinship(b), b.in_folder, len(b.items)))  # first of equals
 
 
-def _ancestor_depths(node: Tag) -> dict[int, int]:
+def ancestor_depths(node: Tag) -> dict[int, int]:
     """id -> depth (the document is 0) of the pager element's ancestors."""
     chain = list(node.parents)
     return {id(a): len(chain) - i - 1 for i, a in enumerate(chain)}

@@ -1,5 +1,6 @@
 """TRS listing rows: the xxgk table by its header row, dated `li` rows (`trs.blocks`), or rows
-picked by a portal's CSS selectors; each method also reports the rows it could not read."""
+picked by a portal's CSS selectors (`families.selected`, shared with the generic family);
+each method also reports the rows it could not read."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import NamedTuple
 from bs4 import BeautifulSoup
 from bs4.element import Tag
 
-from connectors.errors import LayoutChanged
 from connectors.families.base import (
     RawRow,
     UnreadableRow,
@@ -21,9 +21,9 @@ from connectors.families.base import (
     text_of,
     unreadable_row,
 )
+from connectors.families.selected import select_rows
 from connectors.families.trs.blocks import li_rows, link_title
 from connectors.normalize import label_field, parse_date
-from connectors.records import FIELDS
 
 
 class FoundRows(NamedTuple):
@@ -36,7 +36,7 @@ class FoundRows(NamedTuple):
 def find_rows(doc: BeautifulSoup, base: str, options: Mapping[str, str]) -> FoundRows:
     """The listing rows by the first method that finds any (or any unreadable row)."""
     if options.get("rows"):
-        return _rows_by_options(doc, base, options)
+        return FoundRows(*select_rows(doc, base, options))
     for table in tags(doc, _TABLE):
         found = _table_rows(table, base)
         if found.rows or found.unreadable:
@@ -123,58 +123,3 @@ def _own_rows(table: Tag) -> Iterator[Tag]:
 
 def _present(fields: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in fields.items() if v}
-
-
-def _rows_by_options(doc: BeautifulSoup, base: str, options: Mapping[str, str]) -> FoundRows:
-    """Rows from the portal's CSS selectors: `rows`, then per row `link`/`title`/`date`/fields.
-    A selected row without a link, a title or (when `date` is given) a date is unreadable."""
-    rows: list[RawRow] = []
-    bad: list[UnreadableRow] = []
-    for node in _select(doc, options["rows"]):
-        read = _selected_row(node, base, options)
-        if isinstance(read, RawRow):
-            rows.append(read)
-        else:
-            bad.append(unreadable_row(read, text_of(node)))
-    return FoundRows(rows, bad)
-
-
-def _selected_row(node: Tag, base: str, options: Mapping[str, str]) -> RawRow | str:
-    link = _select_one(node, options.get("link") or options.get("title") or "a[href]")
-    if link is not None and link.name != "a":
-        link = first(link, _A, "href") or next((p for p in link.parents if p.name == "a"), None)
-    url = resolve_link(link.get("href") if link else None, base)
-    if url is None or link is None:
-        return "no link"
-    fields: dict[str, str] = {"title": link_title(link)}
-    if options.get("title"):
-        title_node = _select_one(node, options["title"])
-        if title_node is not None:
-            fields["title"] = link_title(title_node)
-    selectors = {"published_date": options.get("date"), **_field_selectors(options)}
-    for fld, selector in selectors.items():
-        found = _select_one(node, selector) if selector else None
-        if found is not None:
-            fields[fld] = text_of(found)
-    if not fields["title"]:
-        return "no title"
-    if options.get("date") and not fields.get("published_date"):
-        return "no date"
-    return RawRow(url=url, item_key=item_key_for(url), fields=_present(fields))
-
-
-def _field_selectors(options: Mapping[str, str]) -> dict[str, str]:
-    return {f: options[f] for f in FIELDS if f != "title" and options.get(f)}
-
-
-def _select(node: Tag, selector: str) -> list[Tag]:
-    """`node.select`, a malformed selector in the portal's options reported as such."""
-    try:
-        return node.select(selector)
-    except Exception as exc:  # soupsieve raises its own error types for a bad selector
-        raise LayoutChanged(f"bad CSS selector {selector!r} in portal options: {exc}") from exc
-
-
-def _select_one(node: Tag, selector: str) -> Tag | None:
-    found = _select(node, selector)
-    return found[0] if found else None

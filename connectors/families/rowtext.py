@@ -1,0 +1,37 @@
+"""What a listing row holds beside its item link: its bare text (where a date printed without
+an element of its own is) and "more" links, which lead to another listing, not a document.
+
+Shared by the readers that find rows themselves (TRS dated link lists) and those that are
+told where rows are (CSS selectors of `[portal.options]`, the `generic` family).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4.element import NavigableString, Tag
+
+#: A "more" link (更多, more, >>): it leads to another listing, never to a document.
+MORE_LINK = re.compile(r"^(更多|more|>>|»|查看更多)", re.I)
+#: Elements whose text is not the row's own bare text: its links, lists nested in it, scripts.
+_NOT_BARE = frozenset({"a", "li", "tr", "script", "style"})
+
+
+def parents_below(node: NavigableString | Tag, stop: Tag) -> list[Tag]:
+    """The ancestors of `node` below `stop`, nearest first."""
+    found = []
+    for parent in node.parents:
+        if parent is stop:
+            break
+        found.append(parent)
+    return found
+
+
+def bare_strings(row: Tag) -> list[str]:
+    """The row's text outside its links, the lists nested in it and scripts
+    (`<li><a>…</a> [2012-03-05]</li>`)."""
+    return [
+        str(node)
+        for node in row.descendants
+        if type(node) is NavigableString and not any(p.name in _NOT_BARE for p in parents_below(node, row))
+    ]
