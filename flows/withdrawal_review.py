@@ -39,6 +39,14 @@ LIMIT ?
 """
 
 
+# the held figures the latest published night saw fall past max_held_drop (rpt_held_drops)
+_HELD_DROPS_SQL = """
+SELECT run_id, previous_run_id, system_id, level, year, previous_held, held, drop_share
+FROM rpt_held_drops
+ORDER BY system_id, level, year
+"""
+
+
 class WithdrawalsError(ValueError):
     """The command cannot do what was asked; the message says why."""
 
@@ -64,6 +72,43 @@ def pending_quarantines(published: Path, data_dir: Path) -> list[dict]:
     for row in rows:
         row["decision"] = decided.get((row["portal_id"], row["run_id"]))
     return rows
+
+
+def held_drops(published: Path) -> list[dict]:
+    """The held figures that fell past the configured share on the latest published night
+    (none from a file built before the guard existed)."""
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        known = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'rpt_held_drops'").fetchone()[0]
+        return _rows(con, _HELD_DROPS_SQL) if known else []
+    finally:
+        con.close()
+
+
+def held_drop_table(rows: list[dict]) -> Table | None:
+    """The held figures that fell, for the operator to look into (None when there are none)."""
+    if not rows:
+        return None
+    table = Table(
+        title="Held figures that fell past the configured share (published; look into why)",
+        title_justify="left",
+        caption="A fall usually means documents withdrawn at once, a portal removed or a unit moved.",
+        caption_justify="left",
+    )
+    for column in ("system", "level", "year", "previous", "now", "fell by", "run", "previous run"):
+        table.add_column(column, justify="right" if column in ("previous", "now", "fell by") else "left")
+    for row in rows:
+        table.add_row(
+            safe(row["system_id"]),
+            safe(row["level"]),
+            safe(row["year"]),
+            safe(row["previous_held"]),
+            safe(row["held"]),
+            safe(f"{float(row['drop_share']):.1%}"),
+            safe(row["run_id"]),
+            safe(row["previous_run_id"]),
+        )
+    return table
 
 
 def quarantine_table(rows: list[dict], release_listings: int, config: Path | str) -> Table | Text:

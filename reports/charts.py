@@ -154,6 +154,25 @@ def runs(data: ReportData) -> go.Figure:
     return _layout(fig, "近期各平台运行状况", height=max(360, 30 * len({r["portal_id"] for r in data.tables["runs"]})))
 
 
+def history(data: ReportData) -> go.Figure:
+    """The year's held figure as each published night counted it, one line per level."""
+    by_level: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in data.tables["history"]:
+        by_level[row["level"]].append(row)
+    fig = go.Figure(
+        [
+            go.Scatter(
+                name=label(LEVEL_WORDS.get(level, "全系统")),
+                mode="lines+markers",
+                x=[label(r["run_id"]) for r in rows],
+                y=[r["held"] for r in rows],
+            )
+            for level, rows in sorted(by_level.items())
+        ]
+    )
+    return _layout(fig, f"{data.year}年末累计主动公开：各晚发布的数字", height=360)
+
+
 def scorecards(data: ReportData) -> go.Figure:
     """Four scores per unit (0-1); a missing score is drawn as 0."""
     rows = data.tables["scorecards"]
@@ -183,5 +202,6 @@ def all_charts(data: ReportData) -> list[tuple[str, go.Figure]]:
         ("chart-overlap", overlap(data)),
         ("chart-scorecards", scorecards(data)),
         ("chart-runs", runs(data)),
+        ("chart-history", history(data)),
     ]
     return charts

@@ -63,6 +63,9 @@ QUERIES: dict[str, str] = {
         SELECT portal_id, run_id, mode, status, coalesce(reason, '') AS reason, n_rows,
                n_new_sightings, is_quarantined
         FROM ranked WHERE k <= $nights ORDER BY portal_id, run_id""",
+    # every published night's figures of the system's year (fct_totals_history)
+    "history": """SELECT run_id, level, held, new, official_held, fulltext_held FROM fct_totals_history
+        WHERE system_id = $system AND year = $year ORDER BY run_id, level""",
     "regulations": """SELECT kind, kind_label, issued, marked_repealed, valid FROM fct_regulation_counts
         WHERE system_id = $system AND year = $year ORDER BY kind DESC""",
     "scorecards": f"""{_SYSTEM}

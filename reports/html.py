@@ -210,6 +210,8 @@ def render(data: ReportData, source: str = "") -> str:
         "<h2>近期运行状况</h2>",
         table_html(tables["runs"], scroll=True),
         _chart("chart-runs", charts["chart-runs"], scripts, styles),
+        "<h2>各晚发布的数字</h2>",
+        _chart("chart-history", charts["chart-history"], scripts, styles),
         "<h2>本年文件</h2>",
         table_html(tables["documents"], scroll=True),
     ]

@@ -33,6 +33,7 @@ CHARTS = (
     "chart-overlap",
     "chart-scorecards",
     "chart-runs",
+    "chart-history",
 )
 
 

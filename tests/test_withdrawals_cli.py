@@ -300,3 +300,49 @@ def test_sync_exits_3_and_names_the_quarantine(world, monkeypatch, prefect_harne
         "(xxgk withdrawals)"
     )
     assert tonight.group(1) > N2  # tonight's run
+
+
+SECOND_PORTAL = """
+[[portal]]
+id = "ly-gov"
+name = "龙岩市人民政府"
+level = "city"
+platform = "trs"
+url = "http://gov.ly.example/"
+unit = "ly-aic"
+"""
+
+
+def test_a_held_figure_that_falls_is_published_named_and_exits_3(tmp_path):
+    """Night 1: the bureau's portal lists k00..k19, the city government's portal k20..k29: 30
+    held in 2013. Night 2: the second portal has left the config, so its 10 documents stop
+    counting: 30 -> 20 held, a fall of a third, past the default 10%."""
+    from flows.night.summary import NightlyResult
+    from flows.ui.render import held_drop_lines
+
+    config = tmp_path / "xxgk.toml"
+    config.write_text(CONFIG + SECOND_PORTAL, encoding="utf-8")
+    data_dir = tmp_path / "data"
+    land(data_dir, JAN[0], PORTAL, rows(ALL, night(JAN[0])[1]))
+    others = [f"k{i:02d}" for i in range(20, 30)]
+    land(data_dir, JAN[0], "ly-gov", [{**row, "portal_id": "ly-gov"} for row in rows(others, night(JAN[0])[1])])
+    first = build_warehouse(load_config(config))
+    assert first.ok and first.held_drops == []
+    config.write_text(CONFIG, encoding="utf-8")
+    land(data_dir, JAN[1], PORTAL, rows(ALL, night(JAN[1])[1]))
+    second = build_warehouse(load_config(config))
+    assert second.ok
+    fell = {(d["system_id"], d["level"], d["year"]): (d["previous_held"], d["held"]) for d in second.held_drops}
+    assert fell == {("ly-aic", "all", 2013): (30, 20), ("ly-aic", "city", 2013): (30, 20)}
+    result = NightlyResult(N2, [PortalOutcome(PORTAL, "full", "ok")], second, tmp_path / "xxgk.duckdb", data_dir)
+    assert result.exit_code == 3
+    lines = held_drop_lines(second.held_drops)
+    assert lines[0] == (
+        f"held figure fell: ly-aic all 2013: 30 -> 20 (33.3%) since run {night(JAN[0])[0]}; published, "
+        "for an operator to look at (xxgk withdrawals; rpt_held_drops)"
+    )
+    head = summary_markdown(N2, [], "ok", True, [], lines).splitlines()[0]
+    assert head == f"# xxgk run {N2}: ok, HELD FIGURE FELL"
+    listed = flat(re.sub("[│┃]", " ", xxgk("withdrawals", "--config", str(config)).output))
+    assert "Held figures that fell past the configured share" in listed
+    assert "ly-aic all 2013 30 20 33.3%" in listed

@@ -30,7 +30,8 @@ def withdrawals(
     ] = None,
 ) -> None:
     """List the quarantined listings waiting for a release or a decision, and why: listed
-    before, would withdraw, share, missing since, confirmations so far, decision, titles.
+    before, would withdraw, share, missing since, confirmations so far, decision, titles; and
+    the held figures the latest night saw fall past `max_held_drop` (published, to look into).
 
     A full listing that would withdraw over 10% of a portal's sightings withdraws nothing until
     `quarantine_release_listings` listings in a row confirm it or you approve it.
@@ -41,10 +42,13 @@ def withdrawals(
     if ctx.invoked_subcommand is not None:
         return
     cfg = _published_from(config)
-    from flows.withdrawal_review import pending_quarantines, quarantine_table
+    from flows.withdrawal_review import held_drop_table, held_drops, pending_quarantines, quarantine_table
 
     rows = pending_quarantines(cfg.warehouse.path, cfg.warehouse.data_dir)
     console.print(quarantine_table(rows, cfg.harvest.quarantine_release_listings, config))
+    drops = held_drop_table(held_drops(cfg.warehouse.path))
+    if drops is not None:
+        console.print(drops)
 
 
 PortalArg = Annotated[str, typer.Argument(metavar="PORTAL", help="The portal's id.")]

@@ -63,6 +63,9 @@ class Harvest(_Strict):
     # days after a removed portal's last run before its sightings stop counting, measured
     # by the latest run the state database holds (docs/withdrawal.md)
     removed_portal_grace_days: int = Field(0, ge=0, le=3650)
+    # the share by which a system's held figure may fall from one published night to the
+    # next before the night is published with a warning and exit code 3 (docs/withdrawal.md)
+    max_held_drop: float = Field(0.1, ge=0, le=1)
     # detail debt (docs/reliability.md): per portal and night, owed detail pages asked for
     # again at most this many times and for this many seconds; given up after this many
     # failed attempts

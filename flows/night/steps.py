@@ -242,6 +242,11 @@ class BuildOutcome:
         """The pending quarantined listings the build left (warehouse.build.BuildResult)."""
         return list(self.details.get("quarantines") or [])
 
+    @property
+    def held_drops(self) -> list[dict[str, Any]]:
+        """The held figures that fell tonight past `max_held_drop` (rpt_held_drops)."""
+        return list(self.details.get("held_drops") or [])
+
 
 def harvest_contained(portal: Portal, client: HttpClient, *, mode: str, **options: Any) -> PortalOutcome:
     """`harvest_portal`, with a bug of ours (its run already landed as failed) turned into the
@@ -275,6 +280,7 @@ def build_warehouse(config: Config) -> BuildOutcome:
             config.portals_as_dicts(),
             quarantine_release_listings=config.harvest.quarantine_release_listings,
             removed_portal_grace_days=config.harvest.removed_portal_grace_days,
+            max_held_drop=config.harvest.max_held_drop,
         )
     except BuildError as exc:
         outcome.ok, outcome.reason = False, f"build refused: {exc}"
@@ -289,5 +295,6 @@ def build_warehouse(config: Config) -> BuildOutcome:
         quarantined_runs=[f"{portal}/{run}" for portal, run in result.quarantined_runs],
         quarantines=result.pending_quarantines,
         quarantine_release_listings=config.harvest.quarantine_release_listings,
+        held_drops=result.held_drops,
     )
     return outcome

@@ -22,7 +22,14 @@ prefect_env.configure()  # no-op for what the caller already set; keeps bare imp
 from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
 
 from flows.night.steps import BuildOutcome, PortalOutcome  # noqa: E402
-from flows.ui.render import build_notes, clean, quarantine_lines, run_summary_table, summary_markdown  # noqa: E402
+from flows.ui.render import (  # noqa: E402
+    build_notes,
+    clean,
+    held_drop_lines,
+    quarantine_lines,
+    run_summary_table,
+    summary_markdown,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -58,11 +65,17 @@ class NightlyResult:
         return self.build.quarantines if self.build is not None else []
 
     @property
+    def held_drops(self) -> list[dict[str, Any]]:
+        """The held figures that fell tonight past the configured share (rpt_held_drops)."""
+        return self.build.held_drops if self.build is not None else []
+
+    @property
     def exit_code(self) -> int:
-        """1 when a portal or the build failed; else 3 while a quarantine is pending; else 0."""
+        """1 when a portal or the build failed; else 3 while a quarantine is pending or a held
+        figure fell past the configured share (both need an operator); else 0."""
         if not self.ok:
             return EXIT_FAILED
-        return EXIT_QUARANTINE if self.quarantines else EXIT_OK
+        return EXIT_QUARANTINE if self.quarantines or self.held_drops else EXIT_OK
 
 
 def _rest_line(rows: list[dict[str, Any]], shown: list[dict[str, Any]]) -> str:
@@ -118,11 +131,14 @@ def report(result: NightlyResult, console: Console) -> None:
     quarantines = quarantine_lines(result.quarantines, release)
     for quarantine in quarantines:
         console.print(quarantine, style="bold yellow", markup=False, highlight=False)
+    drops = held_drop_lines(result.held_drops)
+    for drop in drops:
+        console.print(drop, style="bold yellow", markup=False, highlight=False)
     table = [{k: v for k, v in row.items() if k != "errors"} for row in rows]
     with contextlib.suppress(Exception):  # artifacts are a view; a missing API must not fail the run
         create_table_artifact(table=table, key="xxgk-portal-runs", description=f"Portal runs of {result.run_id}")
         create_markdown_artifact(
-            markdown=summary_markdown(result.run_id, rows, build_line(build), result.ok, quarantines),
+            markdown=summary_markdown(result.run_id, rows, build_line(build), result.ok, quarantines, drops),
             key="xxgk-run-summary",
             description=f"Summary of run {result.run_id}",
         )
@@ -131,4 +147,10 @@ def report(result: NightlyResult, console: Console) -> None:
                 table=result.quarantines,
                 key="xxgk-quarantines",
                 description=f"Quarantined listings pending after run {result.run_id}",
+            )
+        if result.held_drops:
+            create_table_artifact(
+                table=result.held_drops,
+                key="xxgk-held-drops",
+                description=f"Held figures that fell past the configured share in run {result.run_id}",
             )

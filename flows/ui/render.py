@@ -183,6 +183,16 @@ def quarantine_lines(quarantines: Iterable[Mapping[str, Any]], release_listings:
     return lines
 
 
+def held_drop_lines(drops: Iterable[Mapping[str, Any]]) -> list[str]:
+    """One line per system × level × year whose held figure fell past the configured share."""
+    return [
+        f"held figure fell: {clean(d['system_id'])} {clean(d['level'])} {d['year']}: {d['previous_held']} -> "
+        f"{d['held']} ({float(d['drop_share']):.1%}) since run {clean(d['previous_run_id'])}; published, "
+        "for an operator to look at (xxgk withdrawals; rpt_held_drops)"
+        for d in drops
+    ]
+
+
 def md(value: Any) -> str:
     """Text that markdown renders literally: control characters dropped, syntax characters escaped."""
     text = clean(value)
@@ -192,12 +202,19 @@ def md(value: Any) -> str:
 
 
 def summary_markdown(
-    run_id: str, outcomes: Iterable[Mapping[str, Any]], build: str, ok: bool, quarantines: Sequence[str] = ()
+    run_id: str,
+    outcomes: Iterable[Mapping[str, Any]],
+    build: str,
+    ok: bool,
+    quarantines: Sequence[str] = (),
+    held_drops: Sequence[str] = (),
 ) -> str:
-    """The run summary as a markdown table, then the quarantine lines (`quarantine_lines`);
-    every value escaped (reasons may quote portal text)."""
+    """The run summary as a markdown table, then the quarantine lines (`quarantine_lines`) and
+    the held figures that fell (`held_drop_lines`); every value escaped (reasons may quote
+    portal text)."""
     columns = ("portal_id", "mode", "status", *RUN_COUNTS, "duration", "reason")
-    verdict = "FAILED" if not ok else "ok, QUARANTINE PENDING" if quarantines else "ok"
+    pending = [word for word, lines in (("QUARANTINE PENDING", quarantines), ("HELD FIGURE FELL", held_drops)) if lines]
+    verdict = "FAILED" if not ok else ", ".join(["ok", *pending])
     lines = [
         f"# xxgk run {md(run_id)}: {verdict}",
         "",
@@ -210,4 +227,6 @@ def summary_markdown(
     lines += ["", f"Build: {md(build)}", ""]
     if quarantines:
         lines += ["## Quarantined listings", "", *(f"- {md(line)}" for line in quarantines), ""]
+    if held_drops:
+        lines += ["## Held figures that fell", "", *(f"- {md(line)}" for line in held_drops), ""]
     return "\n".join(lines)
