@@ -134,7 +134,9 @@ class Crawl:
         self._iterated = False
         self._ledger = RunLedger(self.summary, len(known), self.clock)
         self._book = book
-        self._details = DetailReader(target.details, target.options, self._ledger, self._fetch, self._parse, self._book)
+        self._details = DetailReader(
+            target.details, target.options, self._ledger, self._fetch, self._parse, self._book, self.clock
+        )
         self._allowed: frozenset[str] | None = None
 
     def __iter__(self) -> Iterator[Listing]:
@@ -276,10 +278,9 @@ class Crawl:
                 # Rows shift down while we walk when new items arrive: seen already.
                 continue
             seen.add(row.item_key)
-            unchanged = self.known.get(row.item_key) == row_hash
             self.summary.rows += 1
             raw = dict(row.fields)
-            facts = self._details.overlay(family, row.item_key, row.url, unchanged, raw)
+            facts = self._details.overlay(family, row.item_key, row.url, row_hash, self.known.get(row.item_key), raw)
             yield Listing(
                 portal_id=self.target.portal_id,
                 item_key=row.item_key,

@@ -47,9 +47,18 @@ NIGHTS = {
     N5: [row("a", N5, FAILED), row("b", N5, FAILED, "detail")],
 }
 URL = f"http://{PORTAL}.example/{{}}.html"
+
+
+def hash_of(key: str) -> str:
+    """The listing hash `helpers.warehouse.listing` gives a row titled 文件{key}."""
+    return f"{key}:[('title', '文件{key}')]"
+
+
+# a's latest request is N5's listing row; b's latest listing row among its requests is N3's
+# (N5's is a detail row, which has no listing hash)
 OWED = {
-    "a": OwedDetail(URL.format("a"), 1, N5, N4),
-    "b": OwedDetail(URL.format("b"), 3, N5, N2),
+    "a": OwedDetail(URL.format("a"), 1, N5, N4, None, hash_of("a")),
+    "b": OwedDetail(URL.format("b"), 3, N5, N2, None, hash_of("b")),
 }
 
 
@@ -137,12 +146,15 @@ def test_a_state_database_made_before_the_debt_columns_gets_them(tmp_path):
     state = tmp_path / "state.duckdb"
     con = duckdb.connect(str(state))
     for table in ("raw_sightings", "raw_sighting_details"):
-        for name in ("row_kind", "detail_attempted", "detail_error"):
+        for name in ("row_kind", "detail_attempted", "detail_error", "detail_gone"):
             con.execute(f"ALTER TABLE {table} DROP COLUMN {name}")
     con.execute("DROP TABLE raw_detail_attempts")
     con.close()
     owed, _ = load_in(tmp_path, [[N3, N4, N5]])
     # N1's and N2's failures went with the old database: a owes N4 and N5 (1 attempt), b
     # N3 and N5 (its N2 failure is forgotten)
-    assert owed == {"a": OwedDetail(URL.format("a"), 1, N5, N4), "b": OwedDetail(URL.format("b"), 2, N5, N3)}
+    assert owed == {
+        "a": OwedDetail(URL.format("a"), 1, N5, N4, None, hash_of("a")),
+        "b": OwedDetail(URL.format("b"), 2, N5, N3, None, hash_of("b")),
+    }
     assert len(state_of(state)["raw_sightings"]) == 4
