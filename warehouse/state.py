@@ -23,12 +23,14 @@ tried again on a later night) counts for `raw_sighting_details` alone.
 
 The detail debt (warehouse/portal_state.py) is the third table, `raw_detail_attempts`: the rows
 whose detail page was wanted but not read (failed: `detail_attempted` with `detail_error`;
-not asked: `detail_error` only) that are later than the sighting's latest read (the
-`seen_at` of its `raw_sighting_details` row; every row while it has none). Folding is a set
-union of those rows (a row folded twice is kept once) pruned of every row not later than
-the latest read: the latest read only moves forward, so a pruned row is never needed again,
-and the kept rows are those of every landing row at once, whatever the order of the loads.
-A sighting is owed while it has such rows; its attempts are those that were requested.
+gone: `detail_gone` too; not asked: `detail_error` only) that are later than the sighting's
+latest read (the `seen_at` of its `raw_sighting_details` row; every row while it has none),
+at most ATTEMPT_ROWS_KEPT of each kind (requests, rows not asked): the latest. Folding is a
+set union of those rows (a row folded twice is kept once) pruned of every row not later than
+the latest read, then of all but the latest K of each kind: the latest read only moves
+forward, so a pruned row is never needed again, and the latest K of a union are the latest K
+of the latest K of its parts, so the kept rows are those of every landing row at once,
+whatever the order of the loads. A sighting is owed (or gone) while it has such rows.
 
 Columns added to the landing schema later (`LATER_COLUMNS`) are added to older state
 tables, and read as NULL from older landing files and from an older `raw_listings`.
