@@ -94,7 +94,8 @@ def crawl(
     off this thread, each under the parse deadline: parsing is pure CPU and would otherwise
     hold the GIL that the other portals' crawls need for their requests. `owed` are the
     detail pages still owed from earlier nights; after the walk, those due are asked for
-    again under `debt` (tonight's date and budget; connectors/detail_debt.py).
+    again under `debt` (tonight's date and budget; connectors/detail_debt.py; by default the
+    client's clock's date and its per-host delay).
     The run's `started_at` and `finished_at` are read from the client's clock
     (`HttpClient.clock`), as the pages' `fetched_at` are.
     """
@@ -102,7 +103,8 @@ def crawl(
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     if target.details not in DETAIL_POLICIES:
         raise ValueError(f"portal {target.portal_id}: details must be one of {DETAIL_POLICIES}, not {target.details!r}")
-    book = DebtBook(dict(owed or {}), debt or DebtPolicy(client.clock().astimezone(UTC).date()))
+    night = client.clock().astimezone(UTC).date()
+    book = DebtBook(dict(owed or {}), debt or DebtPolicy(night, per_host_delay=client.per_host_delay))
     return Crawl(target, client, mode, dict(known or {}), run_id, parser, book)
 
 

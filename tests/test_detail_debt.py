@@ -165,6 +165,24 @@ def test_the_budget_bounds_the_requests_oldest_debt_first(json_family, server, c
     assert summary.details_paid == 0 and len(portal.detail_hits()) == 3
 
 
+def test_the_budget_is_the_seconds_paced_by_the_per_host_delay():
+    assert DebtPolicy(TONIGHT).request_budget is None  # no delay: only the seconds bound it
+    assert DebtPolicy(TONIGHT, max_seconds=600, per_host_delay=1.0).request_budget == 600
+    assert DebtPolicy(TONIGHT, max_seconds=600, per_host_delay=2.5).request_budget == 240
+    assert DebtPolicy(TONIGHT, max_seconds=600, per_host_delay=2.5, max_requests=100).request_budget == 100
+    assert DebtPolicy(TONIGHT, max_seconds=0, per_host_delay=1.0).request_budget == 0
+
+
+def test_a_polite_portal_is_asked_for_what_its_delay_allows(json_family, server, client):
+    portal = JsonPortal(server, list(range(8, 0, -1)), per_page=8)
+    owed = {f"t{n}": OwedDetail(server.url(f"/d/{n}.html")) for n in range(1, 9)}
+    # 2 s at one request per 0.5 s: four pages, however fast the loopback answers (the
+    # client here waits no delay, so the seconds alone would allow all eight)
+    _, summary = walk(server, client, range(1, 9), owed=owed, debt=DebtPolicy(TONIGHT, 2.0, 0.5))
+    assert len(portal.detail_hits()) == 4
+    assert (summary.details_paid, summary.details_owed) == (4, 4)
+
+
 def test_the_circuit_opens_after_five_failures_in_a_row(json_family, server, client):
     portal = JsonPortal(server, list(range(30, 0, -1)))  # 10 listing pages of 3
     for n in range(1, 31):
