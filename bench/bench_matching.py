@@ -9,11 +9,15 @@ harvests every portal in full with the nightly flow's own steps (flows/night/ste
 (`fct_sightings`) with the truth (bench/matching_score.py): pairwise precision and recall,
 B-cubed F1, the count errors of system ly-aic in 2012 per level, and every wrong and missed
 merge with the match rules involved. The province platform's sister hosts are allowed by
-the block `127.0.3.0/24` in the config, as an operator would write them. Ends with one line:
+the block `127.0.3.0/24` on the platform's port in the config, as an operator would write
+them. Ends with one line:
 
     precision=P recall=R f1=F held_error=E new_error=E
 
-(f1 is B-cubed; the errors are absolute counts summed over the levels of ly-aic).
+(f1 is B-cubed; the errors are absolute counts summed over the levels of ly-aic). A score
+over a harvest that did not read everything the world serves measures the wrong thing: when
+a portal's harvest is not ok or any of its detail pages was not read (owed, given up or
+gone), one `FAIL` line per such portal follows, and the exit code is 1.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from matching_score import Score, by_cause, score, truth_sightings, warehouse_si
 
 from flows.config.load import load_config  # noqa: E402
 from flows.night.housekeeping import new_run_id  # noqa: E402
-from flows.night.steps import build_warehouse, harvest_portal, make_client  # noqa: E402
+from flows.night.steps import PortalOutcome, build_warehouse, harvest_portal, make_client  # noqa: E402
 from sim import truth  # noqa: E402
 from sim.pages.shown import detail_path, item_key  # noqa: E402
 from sim.server import start  # noqa: E402
@@ -53,9 +57,23 @@ def served_keys(world: World, as_of: date) -> set[tuple[str, str]]:
     return out
 
 
-def measure(folder: Path, profile: str = "messy", small: bool = False, log=print) -> Score:
-    """Harvest the world of `profile` into `folder` and score the warehouse against the truth."""
+def harvest_problem(outcome: PortalOutcome) -> str | None:
+    """What a portal's harvest left unread, as a line (None when it read everything)."""
+    if outcome.status != "ok":
+        return f"{outcome.portal_id}: harvest {outcome.status}: {outcome.reason}"
+    if outcome.details_owed or outcome.details_given_up or outcome.details_gone:
+        return (
+            f"{outcome.portal_id}: detail pages not read: {outcome.details_owed} owed, "
+            f"{outcome.details_given_up} given up, {outcome.details_gone} gone ({outcome.reason})"
+        )
+    return None
+
+
+def measure(folder: Path, profile: str = "messy", small: bool = False, log=print) -> tuple[Score, list[str]]:
+    """Harvest the world of `profile` into `folder` and score the warehouse against the truth;
+    with the score, what each portal's harvest left unread (`harvest_problem`)."""
     world = build_world(profile=profile, small=small)
+    problems = []
     with start(world) as sim:
         config = load_config(sim.write_config(folder / "xxgk.toml"))
         client = make_client(config.harvest, config.warehouse.data_dir)
@@ -64,6 +82,7 @@ def measure(folder: Path, profile: str = "messy", small: bool = False, log=print
             began = time.perf_counter()
             out = harvest_portal(portal, client, data_dir=config.warehouse.data_dir, run_id=run_id, mode="full")
             log(f"harvest {portal.id:16} {out.status:8} {time.perf_counter() - began:5.1f}s {out.reason or ''}")
+            problems += [problem] if (problem := harvest_problem(out)) else []
         rows = list(truth.rows(world, sim.origins))
         served = served_keys(world, sim.as_of)
         figures = truth.figures_as_of(world, sim.as_of, SYSTEM, [YEAR])[YEAR]["levels"]
@@ -72,7 +91,7 @@ def measure(folder: Path, profile: str = "messy", small: bool = False, log=print
         raise RuntimeError(f"the build failed: {built.reason}")
     keys, docs = truth_sightings(rows, served)
     pred = warehouse_sightings(config.warehouse.path)
-    return score(keys, docs, pred, figures, warehouse_totals(config.warehouse.path, SYSTEM, YEAR))
+    return score(keys, docs, pred, figures, warehouse_totals(config.warehouse.path, SYSTEM, YEAR)), problems
 
 
 def report(result: Score, log=print, limit: int = 15) -> None:
@@ -107,10 +126,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-matching-") as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        result = measure(folder, args.profile, args.small)
+        result, problems = measure(folder, args.profile, args.small)
     print(f"profile {args.profile}{' (small)' if args.small else ''}, {time.perf_counter() - began:.1f}s")
     report(result)
     print(result.line())
+    for problem in problems:
+        print(f"FAIL {problem}")
+    if problems:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

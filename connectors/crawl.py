@@ -94,7 +94,8 @@ def crawl(
     off this thread, each under the parse deadline: parsing is pure CPU and would otherwise
     hold the GIL that the other portals' crawls need for their requests. `owed` are the
     detail pages still owed from earlier nights; after the walk, those due are asked for
-    again under `debt` (tonight's date and budget; connectors/detail_debt.py).
+    again under `debt` (tonight's date and budget; connectors/detail_debt.py; by default the
+    client's clock's date and its per-host delay).
     The run's `started_at` and `finished_at` are read from the client's clock
     (`HttpClient.clock`), as the pages' `fetched_at` are.
     """
@@ -102,7 +103,8 @@ def crawl(
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     if target.details not in DETAIL_POLICIES:
         raise ValueError(f"portal {target.portal_id}: details must be one of {DETAIL_POLICIES}, not {target.details!r}")
-    book = DebtBook(dict(owed or {}), debt or DebtPolicy(client.clock().astimezone(UTC).date()))
+    night = client.clock().astimezone(UTC).date()
+    book = DebtBook(dict(owed or {}), debt or DebtPolicy(night, per_host_delay=client.per_host_delay))
     return Crawl(target, client, mode, dict(known or {}), run_id, parser, book)
 
 
@@ -134,7 +136,9 @@ class Crawl:
         self._iterated = False
         self._ledger = RunLedger(self.summary, len(known), self.clock)
         self._book = book
-        self._details = DetailReader(target.details, target.options, self._ledger, self._fetch, self._parse, self._book)
+        self._details = DetailReader(
+            target.details, target.options, self._ledger, self._fetch, self._parse, self._book, self.clock
+        )
         self._allowed: frozenset[str] | None = None
 
     def __iter__(self) -> Iterator[Listing]:
@@ -276,10 +280,9 @@ class Crawl:
                 # Rows shift down while we walk when new items arrive: seen already.
                 continue
             seen.add(row.item_key)
-            unchanged = self.known.get(row.item_key) == row_hash
             self.summary.rows += 1
             raw = dict(row.fields)
-            facts = self._details.overlay(family, row.item_key, row.url, unchanged, raw)
+            facts = self._details.overlay(family, row.item_key, row.url, row_hash, self.known.get(row.item_key), raw)
             yield Listing(
                 portal_id=self.target.portal_id,
                 item_key=row.item_key,

@@ -93,6 +93,7 @@ class Listing:
     row_kind: str = "listing"  # listing | detail (an owed detail page, read on a later night)
     detail_attempted: bool = False  # the detail page was asked for in this run
     detail_error: str | None = None  # why a wanted detail page was not read (then it is owed)
+    detail_gone: bool | None = None  # the detail page answered 404/410: gone, not owed
 
 
 @dataclass
@@ -114,6 +115,7 @@ class RunSummary:
     details_owed: int = 0  # detail pages still owed after the run (connectors/detail_debt.py)
     details_paid: int = 0  # owed detail pages read in this run
     details_given_up: int = 0  # owed detail pages past their last attempt
+    details_gone: int = 0  # detail pages whose latest answer was 404/410 (dead links)
     requests: int = 0
     retries: int = 0
     bytes: int = 0

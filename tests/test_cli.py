@@ -91,7 +91,7 @@ def test_markdown_escapes_table_syntax() -> None:
     assert md("<script>") == "\\<script\\>"
     text = summary_markdown("20121231T020000Z", [{"portal_id": "p", "reason": "x | y\n[z](javascript:1)"}], "ok", False)
     row = text.splitlines()[4]
-    assert row.count(" | ") == 13  # fourteen cells: the reason's pipe did not add a column
+    assert row.count(" | ") == 14  # fifteen cells: the reason's pipe did not add a column
     assert "\\[z\\]\\(javascript:1\\)" in row
 
 

@@ -47,13 +47,16 @@ def test_the_book_counts_owed_paid_and_given_up():
         "z": OwedDetail("uz", 3, TONIGHT - timedelta(days=9)),
     }
     book = DebtBook(owed, DebtPolicy(TONIGHT, max_attempts=3))
-    assert book.given_up("c") and book.due() == [("a", owed["a"])]
-    book.record("a", "read")  # paid
+    # a past its backoff first, then b (waiting); c and z given up
+    assert book.given_up("c") and [key for key, _ in book.candidates()] == ["a", "b"]
+    assert book.may_ask("a") and not book.may_ask("b")
+    book.record("a", "read")  # paid: the portal answers tonight, so b is due at once
+    assert book.may_ask("b") and not book.may_ask("c")
     book.record("n1", "failed")  # new tonight, 1 attempt: owed
     book.record("n2", "not asked")  # new tonight, 0 attempts: owed
     book.record("z", "read")  # given up, but its row changed and was read: paid
-    # owed: b, n1, n2 = 3; paid: a, z = 2; given up: c = 1
-    assert book.counts() == (3, 2, 1)
+    # owed: b, n1, n2 = 3; paid: a, z = 2; given up: c = 1; gone: none
+    assert book.counts() == (3, 2, 1, 0)
 
 
 # -- the crawl --------------------------------------------------------------------------------
@@ -101,20 +104,46 @@ def test_a_due_owed_page_is_read_again_and_lands_as_a_detail_row(json_family, se
         "t1": OwedDetail(server.url("/d/1.html"), 2, TONIGHT - timedelta(days=1)),
     }
     rows, summary = walk(server, client, [3, 2, 1], owed=owed, debt=DebtPolicy(TONIGHT))
-    # The rows are unchanged (no detail wanted by the walk); t2 is due, t1 waits 2 nights.
-    assert portal.detail_hits() == ["/d/2.html"]
+    # The rows are unchanged (no detail wanted by the walk); t2 is past its backoff, t1 would
+    # wait 2 nights, but t2's read shows the portal answers again: t1 is due at once.
+    assert portal.detail_hits() == ["/d/2.html", "/d/1.html"]
     assert [(row.item_key, row.row_kind) for row in rows] == [
         ("t3", "listing"),
         ("t2", "listing"),
         ("t1", "listing"),
         ("t2", "detail"),
+        ("t1", "detail"),
     ]
-    paid = rows[-1]
+    paid = rows[3]
     assert paid.detail_fetched and paid.detail_attempted and paid.detail_error is None
     assert paid.doc_no == "龙工商〔2012〕2号" and paid.topic == "工商"
     assert paid.listing_hash is None and paid.page_no is None and paid.title is None
-    assert (summary.details_owed, summary.details_paid, summary.details_given_up) == (1, 1, 0)
+    assert (summary.details_owed, summary.details_paid, summary.details_given_up) == (0, 2, 0)
     assert (summary.status, summary.complete, summary.rows) == ("ok", True, 3)
+
+
+def test_an_owed_page_waits_its_backoff_while_the_portal_does_not_answer(json_family, server, client):
+    portal = JsonPortal(server, [3, 2, 1])
+    server.routes["/d/2.html"] = lambda h: (503, {}, b"busy")
+    owed = {
+        "t2": OwedDetail(server.url("/d/2.html"), 1, TONIGHT - timedelta(days=1)),
+        "t1": OwedDetail(server.url("/d/1.html"), 2, TONIGHT - timedelta(days=1)),
+    }
+    rows, summary = walk(server, client, [3, 2, 1], owed=owed, debt=DebtPolicy(TONIGHT))
+    # t2 fails again (twice: one quick retry), nothing is read, so t1 keeps its backoff.
+    assert portal.detail_hits() == ["/d/2.html", "/d/2.html"]
+    assert [(row.item_key, row.row_kind, row.detail_gone) for row in rows[3:]] == [("t2", "detail", False)]
+    assert (summary.details_owed, summary.details_paid) == (2, 0)
+
+
+def test_a_detail_page_read_by_the_walk_makes_every_owed_page_due(json_family, server, client):
+    portal = JsonPortal(server, [4, 3, 2, 1])
+    owed = {f"t{n}": OwedDetail(server.url(f"/d/{n}.html"), 3, TONIGHT - timedelta(days=1)) for n in (1, 2)}
+    # t4 is new tonight: the walk reads it under `new`; t1 and t2 would wait 4 nights.
+    _, summary = walk(server, client, [3, 2, 1], owed=owed, debt=DebtPolicy(TONIGHT))
+    # (owed alike long: by item key)
+    assert portal.detail_hits() == ["/d/4.html", "/d/1.html", "/d/2.html"]
+    assert (summary.details_owed, summary.details_paid) == (0, 2)
 
 
 def test_an_owed_page_past_its_last_attempt_is_given_up(json_family, server, client):
@@ -134,6 +163,24 @@ def test_the_budget_bounds_the_requests_oldest_debt_first(json_family, server, c
     assert (summary.details_owed, summary.details_paid) == (5, 3)
     _, summary = walk(server, client, range(1, 9), owed=owed, debt=DebtPolicy(TONIGHT, max_seconds=0))
     assert summary.details_paid == 0 and len(portal.detail_hits()) == 3
+
+
+def test_the_budget_is_the_seconds_paced_by_the_per_host_delay():
+    assert DebtPolicy(TONIGHT).request_budget is None  # no delay: only the seconds bound it
+    assert DebtPolicy(TONIGHT, max_seconds=600, per_host_delay=1.0).request_budget == 600
+    assert DebtPolicy(TONIGHT, max_seconds=600, per_host_delay=2.5).request_budget == 240
+    assert DebtPolicy(TONIGHT, max_seconds=600, per_host_delay=2.5, max_requests=100).request_budget == 100
+    assert DebtPolicy(TONIGHT, max_seconds=0, per_host_delay=1.0).request_budget == 0
+
+
+def test_a_polite_portal_is_asked_for_what_its_delay_allows(json_family, server, client):
+    portal = JsonPortal(server, list(range(8, 0, -1)), per_page=8)
+    owed = {f"t{n}": OwedDetail(server.url(f"/d/{n}.html")) for n in range(1, 9)}
+    # 2 s at one request per 0.5 s: four pages, however fast the loopback answers (the
+    # client here waits no delay, so the seconds alone would allow all eight)
+    _, summary = walk(server, client, range(1, 9), owed=owed, debt=DebtPolicy(TONIGHT, 2.0, 0.5))
+    assert len(portal.detail_hits()) == 4
+    assert (summary.details_paid, summary.details_owed) == (4, 4)
 
 
 def test_the_circuit_opens_after_five_failures_in_a_row(json_family, server, client):
@@ -194,9 +241,10 @@ def test_owed_pages_are_read_from_the_landing_rows(tmp_path):
     second = rows_of(NIGHTS[1], ["k1"], **failed) + rows_of(NIGHTS[1], ["k2"], row_kind="detail", detail_attempted=True)
     land(tmp_path, NIGHTS[1], PORTAL, second)
     load_and_build(tmp_path)
-    # k1 failed on both nights; k2 was read on the second; k3 was read on the first.
+    # k1 failed on both nights (its latest request the second night's listing row); k2 was
+    # read on the second; k3 was read on the first.
     assert owed_details(tmp_path / "state.duckdb", PORTAL) == {
-        "k1": (f"http://{PORTAL}.example/k1.html", 2, NIGHTS[1], NIGHTS[0])
+        "k1": (f"http://{PORTAL}.example/k1.html", 2, NIGHTS[1], NIGHTS[0], None, second[0]["listing_hash"])
     }
 
 
@@ -264,11 +312,12 @@ def test_detail_pages_failing_one_night_are_paid_on_the_next_nights(tmp_path):
             second = harvest(1, "20990102T020000Z")
             third = harvest(2, "20990103T020000Z")
     # Night 1: 5 detail pages fail (the circuit opens), 237 are not asked: 242 owed; the
-    # listing is still complete. Night 2: all 242 due, 200 paid (the budget). Night 3: 42.
+    # listing is still complete. Night 2: all 242 due; the sim's per_host_delay is 0, so only
+    # the seconds bound the requests, and all are paid. Night 3: nothing owed, nothing asked.
     assert [(o.status, o.details_owed, o.details_paid) for o in (first, second, third)] == [
         ("ok", 242, 0),
-        ("ok", 42, 200),
-        ("ok", 0, 42),
+        ("ok", 0, 242),
+        ("ok", 0, 0),
     ]
     assert "circuit open after 5 failures" in first.reason
     runs = query(
@@ -277,7 +326,7 @@ def test_detail_pages_failing_one_night_are_paid_on_the_next_nights(tmp_path):
         "n_details_given_up FROM fct_portal_runs WHERE portal_id = ? ORDER BY run_id",
         [SIM_PORTAL],
     )
-    assert runs == [(True, True, 242, 0, 0), (True, True, 42, 200, 0), (True, True, 0, 42, 0)]
+    assert runs == [(True, True, 242, 0, 0), (True, True, 0, 242, 0), (True, True, 0, 0, 0)]
     assert query(
         config.warehouse.path,
         "SELECT count(*), count(index_no), count(*) FILTER (WHERE is_detail_fetched) "

@@ -196,9 +196,17 @@ def test_portals_sharing_a_host_directly_or_through_a_chain_share_a_batch() -> N
 
 def test_a_plan_reads_back_as_written(tmp_path: Path) -> None:
     owed = OwedDetail(
-        "http://a.gov.cn/d/1.html", attempts=2, last_attempt=date(2012, 12, 30), owed_since=date(2012, 12, 1)
+        "http://a.gov.cn/d/1.html",
+        attempts=2,
+        last_attempt=date(2012, 12, 30),
+        owed_since=date(2012, 12, 1),
+        listing_hash="h2",
     )
-    plans = {"a": PortalPlan("incremental", {"k1": "h1"}, {"k2": owed}), "b": PortalPlan("full", {}, {})}
+    gone = OwedDetail("http://a.gov.cn/d/3.html", owed_since=date(2012, 11, 2), gone_on=date(2012, 12, 2))
+    plans = {
+        "a": PortalPlan("incremental", {"k1": "h1"}, {"k2": owed, "k3": gone}),
+        "b": PortalPlan("full", {}, {}),
+    }
     path = plan_path(tmp_path, "20121231T020000Z", "b1")
     write_plan(path, plans, date(2012, 12, 31))
     assert read_plan(path) == (plans, date(2012, 12, 31))

@@ -217,7 +217,7 @@ def test_failed_portal_is_named_and_loses_nothing(first_night, failed_night, wor
     assert result.exit_code == 1
     line = next(line for line in result.output.splitlines() if f" {DOWN} " in line)
     assert "failed" in line and "listing page 0 failed" in " ".join(result.output.split())
-    assert cells(line)[11] == "2"  # attempts: the transient failure was retried once
+    assert cells(line)[12] == "2"  # attempts: the transient failure was retried once
     others = [line for line in result.output.splitlines() if " incremental " in line and f" {DOWN} " not in line]
     assert len(others) == len(sim.portals) - 1 and all(" ok " in line for line in others)
     assert snap == first_night[1]  # totals, doc_ids and every portal's sightings, the failed one's too

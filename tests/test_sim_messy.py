@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 from helpers.longyan import LONGYAN_UNITS, OFFICIAL
 
+from connectors.http.hosts import allowed_hosts, check_host
 from sim import truth
 from sim.server import start
 from sim.world import DEFAULT_AS_OF, build_world
@@ -150,10 +151,17 @@ def test_config_listing_only_portal_aggregators_without_unit_and_sister_hosts():
     world = build_world(profile="messy", small=True)
     with start(world) as sim:
         config = tomllib.loads(sim.config_text("data"))
+        port = sim.origins["fj-aic-ssp"].rsplit(":", 1)[1]
     portals = {p["id"]: p for p in config["portal"]}
     assert portals["ly-zp-aic-site"]["details"] == "never"
     assert "unit" not in portals["fj-aic-ssp"] and "unit" not in portals["ly-aic-xxgk"]
-    assert portals["fj-aic-ssp"]["hosts"] == ["127.0.3.0/24"]
+    # The sister hosts listen on the platform's port: the block must name it, since a block
+    # without a port allows only ports 80 and 443.
+    ssp = portals["fj-aic-ssp"]
+    assert ssp["hosts"] == [f"127.0.3.0/24:{port}"]
+    allowed = allowed_hosts(ssp["url"], ssp["hosts"])
+    sister = f"http://127.0.3.4:{port}/xxgk/zfxxgk/201203/t20120305_1.htm"
+    assert check_host(sister, allowed, sister) == f"127.0.3.4:{port}"
 
 
 def test_default_profile_is_untouched():

@@ -9,10 +9,12 @@ from __future__ import annotations
 from datetime import date
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 from helpers.warehouse import land, listing, night
 
 from connectors.detail_debt import OwedDetail
+from warehouse.landing import LATER_COLUMNS, landing_paths
 from warehouse.load import load
 from warehouse.portal_state import owed_details
 from warehouse.rebuild import rebuild_state
@@ -47,9 +49,18 @@ NIGHTS = {
     N5: [row("a", N5, FAILED), row("b", N5, FAILED, "detail")],
 }
 URL = f"http://{PORTAL}.example/{{}}.html"
+
+
+def hash_of(key: str) -> str:
+    """The listing hash `helpers.warehouse.listing` gives a row titled 文件{key}."""
+    return f"{key}:[('title', '文件{key}')]"
+
+
+# a's latest request is N5's listing row; b's latest listing row among its requests is N3's
+# (N5's is a detail row, which has no listing hash)
 OWED = {
-    "a": OwedDetail(URL.format("a"), 1, N5, N4),
-    "b": OwedDetail(URL.format("b"), 3, N5, N2),
+    "a": OwedDetail(URL.format("a"), 1, N5, N4, None, hash_of("a")),
+    "b": OwedDetail(URL.format("b"), 3, N5, N2, None, hash_of("b")),
 }
 
 
@@ -137,12 +148,41 @@ def test_a_state_database_made_before_the_debt_columns_gets_them(tmp_path):
     state = tmp_path / "state.duckdb"
     con = duckdb.connect(str(state))
     for table in ("raw_sightings", "raw_sighting_details"):
-        for name in ("row_kind", "detail_attempted", "detail_error"):
+        for name in ("row_kind", "detail_attempted", "detail_error", "detail_gone"):
             con.execute(f"ALTER TABLE {table} DROP COLUMN {name}")
     con.execute("DROP TABLE raw_detail_attempts")
     con.close()
     owed, _ = load_in(tmp_path, [[N3, N4, N5]])
     # N1's and N2's failures went with the old database: a owes N4 and N5 (1 attempt), b
     # N3 and N5 (its N2 failure is forgotten)
-    assert owed == {"a": OwedDetail(URL.format("a"), 1, N5, N4), "b": OwedDetail(URL.format("b"), 2, N5, N3)}
+    assert owed == {
+        "a": OwedDetail(URL.format("a"), 1, N5, N4, None, hash_of("a")),
+        "b": OwedDetail(URL.format("b"), 2, N5, N3, None, hash_of("b")),
+    }
     assert len(state_of(state)["raw_sightings"]) == 4
+
+
+def drop_columns(data_dir, day: date, names: list[str]) -> None:
+    """Rewrite a night's listings file without `names`, as an older harvester wrote it."""
+    path = landing_paths(data_dir, night(day)[0], PORTAL)["listings"]
+    pq.write_table(pq.read_table(path).drop_columns(names), path)
+
+
+def test_landing_files_of_every_older_generation_load_with_the_same_debt(tmp_path):
+    for day in NIGHTS:
+        land(tmp_path, day, PORTAL, [dict(r) for r in NIGHTS[day]], mode="incremental")
+    # N1 from before the debt's columns; N4 and N5 from before `detail_gone`. N1's failure of
+    # a is forgotten, but a was read on N3 since, so the debt is the same.
+    drop_columns(tmp_path, N1, list(LATER_COLUMNS))
+    for day in (N4, N5):
+        drop_columns(tmp_path, day, ["detail_gone"])
+    state = tmp_path / "state.duckdb"
+    assert load(state, tmp_path).rejected == []
+    assert owed_details(state, PORTAL) == OWED
+
+
+def test_a_landing_file_lacking_a_column_older_than_the_later_ones_is_refused(tmp_path):
+    land(tmp_path, N2, PORTAL, [dict(r) for r in NIGHTS[N2]], mode="incremental")
+    drop_columns(tmp_path, N2, ["flags", "detail_gone"])
+    [(_, reason)] = load(tmp_path / "state.duckdb", tmp_path).rejected
+    assert reason.endswith("lacks columns flags, detail_gone")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -50,6 +51,8 @@ LANDING_SCHEMA = pa.schema(
         pa.field("row_kind", pa.string()),
         pa.field("detail_attempted", pa.bool_()),
         pa.field("detail_error", pa.string()),
+        # the wanted detail page answered 404/410: gone (a dead link), not owed
+        pa.field("detail_gone", pa.bool_()),
         pa.field("run_id", pa.string(), nullable=False),
     ]
 )
@@ -71,6 +74,7 @@ RUN_KEYS = (
     "details_owed",
     "details_paid",
     "details_given_up",
+    "details_gone",
     "requests",
     "retries",
     "bytes",
@@ -78,9 +82,21 @@ RUN_KEYS = (
     "errors",
 )
 
-#: Landing columns added after the first landing files were written: an older file may lack
-#: them all (they load as NULL: a listing row, no detail attempt recorded).
-LATER_COLUMNS = ("row_kind", "detail_attempted", "detail_error")
+#: Landing columns added after the first landing files were written, in the order they were
+#: added: an older file lacks the last few of them (they load as NULL: a listing row, no
+#: detail attempt recorded, no dead link).
+LATER_COLUMNS = ("row_kind", "detail_attempted", "detail_error", "detail_gone")
+
+
+def later_columns_missing(names: Iterable[str]) -> list[str] | None:
+    """The later columns a file with columns `names` lacks, when it is an older file (it
+    lacks the last few of them, none of the others); None when it lacks others too."""
+    present = set(names)
+    missing = [name for name in LANDING_SCHEMA.names if name not in present]
+    if missing != list(LATER_COLUMNS[len(LATER_COLUMNS) - len(missing) :]):
+        return None
+    return missing
+
 
 # run_id and portal_id become path parts: a value from outside must not climb directories.
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from warehouse.application_store import ensure_applications_schema, load_applications
 from warehouse.db import connect
 from warehouse.decisions import ensure_decisions_schema, load_decisions
-from warehouse.landing import LANDING_SCHEMA, LATER_COLUMNS, RUN_KEYS, LandingError, check_name
+from warehouse.landing import LANDING_SCHEMA, RUN_KEYS, LandingError, check_name, later_columns_missing
 from warehouse.portal_state import portal_states
 from warehouse.state import ensure_state_schema, merge_rows
 
@@ -31,12 +31,12 @@ _RUN_COLUMNS = """
     status VARCHAR NOT NULL, reason VARCHAR, started_at TIMESTAMP NOT NULL,
     finished_at TIMESTAMP, pages INTEGER, rows INTEGER, advertised_total INTEGER,
     details_fetched INTEGER, details_owed INTEGER, details_paid INTEGER,
-    details_given_up INTEGER, unreadable_rows INTEGER, requests INTEGER, retries INTEGER, bytes BIGINT,
+    details_given_up INTEGER, details_gone INTEGER, unreadable_rows INTEGER, requests INTEGER, retries INTEGER, bytes BIGINT,
     complete BOOLEAN NOT NULL, errors VARCHAR[], loaded_at TIMESTAMP NOT NULL,
     PRIMARY KEY (run_id, portal_id)
 """
 #: Run columns added after the first state databases were made (added to them on open).
-_LATER_RUN_COLUMNS = ("details_owed", "details_paid", "details_given_up", "unreadable_rows")
+_LATER_RUN_COLUMNS = ("details_owed", "details_paid", "details_given_up", "unreadable_rows", "details_gone")
 
 
 @dataclass
@@ -113,7 +113,7 @@ def _check_listings(path: Path, run_id: str, portal_id: str, con) -> int:
     """
     schema = pq.read_schema(path)
     missing = [name for name in LANDING_SCHEMA.names if name not in schema.names]
-    if missing == list(LATER_COLUMNS):  # an older file: they load as NULL
+    if later_columns_missing(schema.names) is not None:  # an older file: they load as NULL
         missing = []
     if missing:
         raise LandingError(f"{path.name} lacks columns {', '.join(missing)}")

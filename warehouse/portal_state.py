@@ -6,10 +6,11 @@ pages.
 Owed detail pages (docs/reliability.md, "Detail debt") come from `raw_detail_attempts`
 (warehouse/state.py keeps it). Every landing row records what became of its detail page
 when one was wanted: read (`detail_fetched`), failed (`detail_attempted`, with
-`detail_error`) or not asked (`detail_error` only: the circuit breaker was open). A sighting
-is owed while its latest such row is not a read; its attempts are the failed requests since
-its last read. The harvest hands them to the crawl as plain rows: the warehouse never
-imports the connectors.
+`detail_error`), gone (`detail_gone` too: it answered 404/410) or not asked (`detail_error`
+only: the circuit breaker was open). A sighting has such rows while its latest one is not a
+read. It is *gone* while its latest request answered 404/410, else *owed*; its attempts are
+the failed requests since its last read and its last 404/410. The harvest hands them to the
+crawl as plain rows: the warehouse never imports the connectors.
 
 Opening the state database costs tens of milliseconds; asked portal by portal, three times
 each, that was most of a quiet night over thousands of portals. One connection and three
@@ -38,24 +39,52 @@ GROUP BY portal_id
 """
 
 _OWED_SQL = f"""
+WITH attempts AS (
+    SELECT
+        a.portal_id, a.item_key, a.url, a.seen_at, a.run_id, a.listing_hash,
+        coalesce(a.detail_attempted, false) AS requested,
+        coalesce(a.detail_gone, false) AS gone,
+        CAST(r.started_at AS DATE) AS night
+    FROM raw_detail_attempts AS a
+    JOIN {_ASKED} ON asked.portal_id = a.portal_id
+    JOIN raw_runs AS r ON r.run_id = a.run_id AND r.portal_id = a.portal_id
+),
+marked AS (
+    SELECT *,
+        max(seen_at) FILTER (WHERE gone) OVER (PARTITION BY portal_id, item_key) AS last_gone_at
+    FROM attempts
+),
+counted AS (
+    SELECT
+        portal_id,
+        item_key,
+        arg_max(url, (seen_at, run_id)) AS url,
+        count(*) FILTER (WHERE requested AND NOT gone AND (last_gone_at IS NULL OR seen_at > last_gone_at))
+            AS attempts,
+        max(night) FILTER (WHERE requested AND NOT gone AND (last_gone_at IS NULL OR seen_at > last_gone_at))
+            AS last_attempt,
+        min(night) AS owed_since,
+        arg_max(gone, (seen_at, run_id)) FILTER (WHERE requested) AS latest_gone,
+        max(night) FILTER (WHERE gone) AS gone_night,
+        arg_max(listing_hash, (seen_at, run_id)) FILTER (WHERE requested AND listing_hash IS NOT NULL)
+            AS listing_hash
+    FROM marked
+    GROUP BY portal_id, item_key
+)
 SELECT
-    a.portal_id,
-    a.item_key,
-    arg_max(a.url, a.seen_at) AS url,
-    count(*) FILTER (WHERE coalesce(a.detail_attempted, false)) AS attempts,
-    max(CAST(r.started_at AS DATE)) FILTER (WHERE coalesce(a.detail_attempted, false))
-        AS last_attempt,
-    min(CAST(r.started_at AS DATE)) AS owed_since
-FROM raw_detail_attempts AS a
-JOIN {_ASKED} ON asked.portal_id = a.portal_id
-JOIN raw_runs AS r ON r.run_id = a.run_id AND r.portal_id = a.portal_id
-GROUP BY a.portal_id, a.item_key
+    portal_id, item_key, url, attempts, last_attempt, owed_since,
+    CASE WHEN latest_gone THEN gone_night END AS gone_on,
+    listing_hash
+FROM counted
 """
 
 
-#: One owed detail page as the state database knows it: (url, failed requests since its last
-#: read, the night (UTC date the run started) of the latest of them, the night it became owed).
-OwedRow = tuple[str, int, date | None, date]
+#: One owed (or gone) detail page as the state database knows it, in the fields of
+#: `connectors.detail_debt.OwedDetail`: (url, failed requests since its last read or its
+#: last 404/410, the night (UTC date the run started) of the latest of them, the night of
+#: the oldest kept row of its debt, the night it last answered 404/410 when that is its
+#: latest answer, the listing hash of its latest request's row).
+OwedRow = tuple[str, int, date | None, date, date | None, str | None]
 
 
 @dataclass
@@ -84,8 +113,8 @@ def portal_states(state_path: str | os.PathLike, portal_ids: list[str]) -> dict[
             for portal_id, started in con.execute(_LAST_FULL_SQL, [ids]).fetchall():
                 states[portal_id].last_full = started.replace(tzinfo=UTC)
         if "raw_detail_attempts" in tables and "raw_runs" in tables:
-            for portal_id, key, url, attempts, last, since in con.execute(_OWED_SQL, [ids]).fetchall():
-                states[portal_id].owed[key] = (url, attempts, last, since)
+            for portal_id, key, *row in con.execute(_OWED_SQL, [ids]).fetchall():
+                states[portal_id].owed[key] = tuple(row)
     finally:
         con.close()
     return states

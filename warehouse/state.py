@@ -23,12 +23,14 @@ tried again on a later night) counts for `raw_sighting_details` alone.
 
 The detail debt (warehouse/portal_state.py) is the third table, `raw_detail_attempts`: the rows
 whose detail page was wanted but not read (failed: `detail_attempted` with `detail_error`;
-not asked: `detail_error` only) that are later than the sighting's latest read (the
-`seen_at` of its `raw_sighting_details` row; every row while it has none). Folding is a set
-union of those rows (a row folded twice is kept once) pruned of every row not later than
-the latest read: the latest read only moves forward, so a pruned row is never needed again,
-and the kept rows are those of every landing row at once, whatever the order of the loads.
-A sighting is owed while it has such rows; its attempts are those that were requested.
+gone: `detail_gone` too; not asked: `detail_error` only) that are later than the sighting's
+latest read (the `seen_at` of its `raw_sighting_details` row; every row while it has none),
+at most ATTEMPT_ROWS_KEPT of each kind (requests, rows not asked): the latest. Folding is a
+set union of those rows (a row folded twice is kept once) pruned of every row not later than
+the latest read, then of all but the latest K of each kind: the latest read only moves
+forward, so a pruned row is never needed again, and the latest K of a union are the latest K
+of the latest K of its parts, so the kept rows are those of every landing row at once,
+whatever the order of the loads. A sighting is owed (or gone) while it has such rows.
 
 Columns added to the landing schema later (`LATER_COLUMNS`) are added to older state
 tables, and read as NULL from older landing files and from an older `raw_listings`.
@@ -38,7 +40,7 @@ from __future__ import annotations
 
 import pyarrow.parquet as pq
 
-from warehouse.landing import LANDING_SCHEMA, LATER_COLUMNS
+from warehouse.landing import LANDING_SCHEMA, LATER_COLUMNS, later_columns_missing
 
 _SQL_TYPES = {
     "string": "VARCHAR",
@@ -74,10 +76,19 @@ STATE_TABLES = (
 _ATTEMPT_COLUMNS = (
     "portal_id VARCHAR, item_key VARCHAR, run_id VARCHAR, seen_at TIMESTAMP, url VARCHAR,"
     " row_kind VARCHAR, page_no INTEGER, row_no INTEGER, detail_attempted BOOLEAN,"
-    " detail_error VARCHAR"
+    " detail_error VARCHAR, listing_hash VARCHAR, detail_gone BOOLEAN"
 )
 _ATTEMPT_NAMES = ", ".join(part.split()[0] for part in _ATTEMPT_COLUMNS.split(","))
+#: Columns of `raw_detail_attempts` added after the first state databases were made.
+_LATER_ATTEMPT_COLUMNS = (("listing_hash", "VARCHAR"), ("detail_gone", "BOOLEAN"))
 _UNREAD = "NOT coalesce(detail_fetched, false) AND detail_error IS NOT NULL"
+
+#: Rows of each kind `raw_detail_attempts` keeps per sighting: the latest K requests (failed
+#: or gone) and the latest K rows not asked. K is the most failed attempts a page may have
+#: before it is given up (`[harvest] detail_debt_max_attempts` is at most K), so the count
+#: of failed attempts is exact up to that point and the owed and given-up pages do not
+#: depend on the cap.
+ATTEMPT_ROWS_KEPT = 12
 
 
 def _sql_type(name: str) -> str:
@@ -101,6 +112,8 @@ def ensure_state_schema(con) -> None:
         for name in LATER_COLUMNS:  # a state database made before them
             con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {_sql_type(name)}")
     con.execute(f"CREATE TABLE IF NOT EXISTS raw_detail_attempts ({_ATTEMPT_COLUMNS})")
+    for name, kind in _LATER_ATTEMPT_COLUMNS:
+        con.execute(f"ALTER TABLE raw_detail_attempts ADD COLUMN IF NOT EXISTS {name} {kind}")
     old = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'raw_listings'").fetchone()[0]
     if old:
         con.execute("BEGIN TRANSACTION")
@@ -151,7 +164,7 @@ def _merge_table(con, table: str, keep: str, with_spans: bool) -> None:
 def _merge_attempts(con) -> None:
     """Fold `state_batch` into `raw_detail_attempts` (after the detail rows are folded): per
     sighting with a new wanted detail page, its old and new unread rows, once each, that are
-    later than its latest read."""
+    later than its latest read, and of those the latest ATTEMPT_ROWS_KEPT of each kind."""
     con.execute("""
         CREATE OR REPLACE TEMP TABLE state_touched AS
         SELECT DISTINCT portal_id, item_key FROM state_batch
@@ -164,10 +177,20 @@ def _merge_attempts(con) -> None:
             SEMI JOIN state_touched USING (portal_id, item_key)
             UNION
             SELECT {_ATTEMPT_NAMES} FROM state_batch WHERE {_UNREAD}
+        ),
+        after_read AS (
+            SELECT c.* FROM candidates AS c
+            LEFT JOIN raw_sighting_details AS d USING (portal_id, item_key)
+            WHERE d.seen_at IS NULL OR c.seen_at > d.seen_at
+        ),
+        ranked AS (
+            SELECT *, row_number() OVER (
+                PARTITION BY portal_id, item_key, coalesce(detail_attempted, false)
+                ORDER BY seen_at DESC, run_id DESC, {_ATTEMPT_NAMES}
+            ) AS nth
+            FROM after_read
         )
-        SELECT c.* FROM candidates AS c
-        LEFT JOIN raw_sighting_details AS d USING (portal_id, item_key)
-        WHERE d.seen_at IS NULL OR c.seen_at > d.seen_at
+        SELECT {_ATTEMPT_NAMES} FROM ranked WHERE nth <= {ATTEMPT_ROWS_KEPT}
     """)
     con.execute(
         "DELETE FROM raw_detail_attempts USING state_touched AS t "
@@ -191,11 +214,11 @@ def _selects(con, source: str | list[str]) -> tuple[str, list]:
         }
         groups = [(source, [], [n for n in LANDING_SCHEMA.names if n not in names])]
     else:
-        old = [path for path in source if LATER_COLUMNS[0] not in pq.read_schema(path).names]
-        new = [path for path in source if path not in old]
-        groups = [
-            ("read_parquet(?)", [files], missing) for files, missing in ((new, []), (old, list(LATER_COLUMNS))) if files
-        ]
+        by_missing: dict[tuple[str, ...], list[str]] = {}
+        for path in source:
+            missing = later_columns_missing(pq.read_schema(path).names) or []
+            by_missing.setdefault(tuple(missing), []).append(path)
+        groups = [("read_parquet(?)", [files], list(missing)) for missing, files in sorted(by_missing.items())]
     parts = []
     for table, _, missing in groups:
         columns = ", ".join(

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from connectors.families.checks import MAX_UNREADABLE_SHARE
 from connectors.families.options import option_problems
 from connectors.http.hosts import host_pattern
+from warehouse.state import ATTEMPT_ROWS_KEPT
 
 DEFAULT_USER_AGENT = "xxgk/0.1 (government information-disclosure catalog harvester)"
 
@@ -66,12 +67,13 @@ class Harvest(_Strict):
     # the share by which a system's held figure may fall from one published night to the
     # next before the night is published with a warning and exit code 3 (docs/withdrawal.md)
     max_held_drop: float = Field(0.1, ge=0, le=1)
-    # detail debt (docs/reliability.md): per portal and night, owed detail pages asked for
-    # again at most this many times and for this many seconds; given up after this many
-    # failed attempts
-    detail_debt_requests: int = Field(200, ge=0, le=100_000)
-    detail_debt_seconds: float = Field(120, ge=0, le=86_400)
-    detail_debt_max_attempts: int = Field(8, ge=1, le=30)
+    # detail debt (docs/reliability.md): per portal and night, owed detail pages are asked
+    # for again for at most this many seconds, as many as per_host_delay allows in them (and
+    # at most detail_debt_requests, when set); given up after this many failed attempts (at
+    # most the failed attempts the state database keeps of a page)
+    detail_debt_seconds: float = Field(600, ge=0, le=86_400)
+    detail_debt_requests: int | None = Field(None, ge=0, le=100_000)
+    detail_debt_max_attempts: int = Field(8, ge=1, le=ATTEMPT_ROWS_KEPT)
     # the share of a listing page's rows that may be unreadable (no link, date or title)
     # before the portal's run fails as a changed layout (docs/reliability.md)
     max_unreadable_share: float = Field(MAX_UNREADABLE_SHARE, ge=0, le=1)

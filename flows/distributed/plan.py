@@ -146,17 +146,17 @@ def read_plan(path: Path) -> tuple[dict[str, PortalPlan], date]:
     return plans, date.fromisoformat(document["night"])
 
 
+#: The nights of an owed page, written as ISO dates.
+_OWED_DATES = ("last_attempt", "owed_since", "gone_on")
+
+
 def _owed_json(owed: OwedDetail) -> dict:
     data = owed._asdict()
-    for name in ("last_attempt", "owed_since"):
+    for name in _OWED_DATES:
         data[name] = data[name].isoformat() if data[name] else None
     return data
 
 
 def _owed_from_json(data: dict) -> OwedDetail:
-    return OwedDetail(
-        url=data["url"],
-        attempts=int(data["attempts"]),
-        last_attempt=date.fromisoformat(data["last_attempt"]) if data.get("last_attempt") else None,
-        owed_since=date.fromisoformat(data["owed_since"]) if data.get("owed_since") else None,
-    )
+    nights = {name: date.fromisoformat(data[name]) if data.get(name) else None for name in _OWED_DATES}
+    return OwedDetail(url=data["url"], attempts=int(data["attempts"]), listing_hash=data.get("listing_hash"), **nights)

@@ -50,6 +50,7 @@ class PortalOutcome:
     details_owed: int = 0  # detail pages still owed after the run (connectors/detail_debt.py)
     details_paid: int = 0  # owed detail pages read tonight
     details_given_up: int = 0  # owed detail pages past their last attempt
+    details_gone: int = 0  # detail pages whose latest answer was 404/410 (dead links)
     requests: int = 0
     duration: float = 0.0
     transient: bool = False  # failed in a way worth another attempt (down, timeouts, 5xx)
@@ -120,12 +121,14 @@ def mode_for(
 
 
 def debt_policy(harvest: Harvest, night: date) -> DebtPolicy:
-    """Tonight's budget for asking owed detail pages again, per portal."""
+    """Tonight's budget for asking owed detail pages again, per portal: its seconds, paced by
+    the per-host delay (docs/reliability.md, "Detail debt")."""
     return DebtPolicy(
         night,
-        max_requests=harvest.detail_debt_requests,
         max_seconds=harvest.detail_debt_seconds,
+        per_host_delay=harvest.per_host_delay,
         max_attempts=harvest.detail_debt_max_attempts,
+        max_requests=harvest.detail_debt_requests,
     )
 
 
@@ -220,6 +223,7 @@ def harvest_portal(
         details_owed=summary.details_owed,
         details_paid=summary.details_paid,
         details_given_up=summary.details_given_up,
+        details_gone=summary.details_gone,
         requests=summary.requests,
         duration=time.monotonic() - started,
         transient=is_transient(summary, run.fetches),

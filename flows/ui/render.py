@@ -34,6 +34,7 @@ RUN_COUNTS = (
     "details_owed",
     "details_paid",
     "details_given_up",
+    "details_gone",
     "requests",
     "attempts",
 )
@@ -72,7 +73,7 @@ def run_summary_table(outcomes: Iterable[Mapping[str, Any]], title: str = "Porta
     table.add_column("portal", no_wrap=True)
     table.add_column("mode")
     table.add_column("status")
-    for column in ("pages", "rows", "unreadable", "new", "owed", "paid", "given up", "requests", "attempts"):
+    for column in ("pages", "rows", "unreadable", "new", "owed", "paid", "given up", "gone", "requests", "attempts"):
         table.add_column(column, justify="right")
     table.add_column("seconds", justify="right")
     table.add_column("reason", overflow="fold")

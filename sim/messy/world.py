@@ -2,7 +2,7 @@
 generated documents plus the planted ones (sim.messy.plant), served with the spellings,
 markups and hosts of sim.messy.shown and sim.messy.sites, and written into a config that
 makes one portal listing-only, leaves the aggregators without a unit and allows the
-province platform's sister hosts by a CIDR block.
+province platform's sister hosts by a CIDR block on the platform's port.
 
 `small=True` (either profile) keeps one generated document in ten (and the two the
 listings single out: the 红盾网's pinned guide and the city platform's doubly listed one),
@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
+from urllib.parse import urlsplit
 
 from sim.gen import generate
 from sim.gen.placement import guide, listing_rows, twice
@@ -57,8 +58,11 @@ class MessyWorld(World):
         return MESSY_SITES
 
     def portal_hosts(self, portal_urls: dict[str, str]) -> dict[str, list[str]]:
-        """The province platform's extra hosts: its sister hosts, as the block they lie in."""
-        return {"fj-aic-ssp": [f"{SISTER_NET}.0/24"]}
+        """The province platform's extra hosts: its sister hosts, as the block they lie in, on
+        the platform's port, where they are served (a block without a port allows only the
+        default ports 80 and 443)."""
+        port = urlsplit(portal_urls["fj-aic-ssp"]).port
+        return {"fj-aic-ssp": [f"{SISTER_NET}.0/24" + (f":{port}" if port else "")]}
 
     def portal_details(self, portal: Portal) -> str:
         """The config's `details` of a portal: listing-only portals never fetch a page."""

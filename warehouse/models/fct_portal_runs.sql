@@ -58,7 +58,8 @@ SELECT
     d.decided_at,
     coalesce(n.n_new_sightings, 0) AS n_new_sightings,
     len(r.errors) AS n_errors,
-    r.errors
+    r.errors,
+    r.n_details_gone
 FROM stg_runs AS r
 LEFT JOIN int_run_eligibility AS e ON e.portal_id = r.portal_id AND e.run_id = r.run_id
 LEFT JOIN new_sightings AS n ON n.portal_id = r.portal_id AND n.run_id = r.run_id

@@ -16,6 +16,7 @@ SELECT
     coalesce(details_owed, 0) AS n_details_owed,
     coalesce(details_paid, 0) AS n_details_paid,
     coalesce(details_given_up, 0) AS n_details_given_up,
+    coalesce(details_gone, 0) AS n_details_gone,
     requests AS n_requests,
     retries AS n_retries,
     bytes AS n_bytes,
