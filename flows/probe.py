@@ -16,11 +16,11 @@ from rich.table import Table
 from connectors.errors import ConnectorError, LayoutChanged, NoRows
 from connectors.families import FAMILIES
 from connectors.families.checks import unreadable_summary
+from connectors.families.recognise import hosts_seen
 from connectors.http import HttpClient, allowed_hosts
 from connectors.normalize import normalize_fields
 from connectors.records import FIELDS, Request
 from flows.config import Harvest, Portal
-from flows.recognise import hosts_seen
 from flows.render import clean, safe
 
 LISTING_COLUMNS = ("title", "index_no", "doc_no", "publisher_name", "published_date")

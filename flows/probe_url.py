@@ -11,11 +11,11 @@ from pathlib import Path
 from rich.console import Console
 
 from connectors.errors import ConnectorError
+from connectors.families.recognise import Recognition, default_id, recognise, toml_entry
 from connectors.http import allowed_hosts
 from connectors.records import Request
 from flows.config import ConfigError, Harvest, Portal, parse_config
 from flows.probe import Probe, print_probe, probe_client, probe_portal
-from flows.recognise import Recognition, default_id, recognise, toml_entry
 from flows.render import safe
 
 

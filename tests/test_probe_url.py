@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from connectors.families.recognise import recognise
 from flows.cli import app
 from flows.config import Harvest, load_config
 from flows.probe_url import probe_url
-from flows.recognise import recognise
 from sim.server import start
 from sim.world import build_world
 
