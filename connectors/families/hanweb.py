@@ -36,7 +36,7 @@ from connectors.families.base import (
     without_surrogates,
 )
 from connectors.families.detail import parse_detail_page
-from connectors.normalize import canonical_url, parse_date
+from connectors.normalize import canonical_url, reads_as_date
 from connectors.records import Request
 
 GROUP_SIZE = 45  # records per data-proxy group (3 pages of 15)
@@ -212,7 +212,7 @@ def _record_row(doc: Tag, base: str) -> RawRow | str:
     date = None
     for node in reversed(list(tags(doc, _DATE_HOLDERS))):
         value = text_of(node)
-        if value and len(value) <= 40 and parse_date(value)[0] is not None:
+        if value and len(value) <= 40 and reads_as_date(value):
             date = value
             break
     else:

@@ -38,7 +38,7 @@ from connectors.families.base import (
     text_of,
     unreadable_row,
 )
-from connectors.normalize import parse_date
+from connectors.normalize import reads_as_date
 
 #: Classes of list containers (or rows) of known templates (docs/platforms.md, TRS): rows in
 #: them win over any other dated list on the page.
@@ -154,7 +154,7 @@ def _dated(li: Tag) -> tuple[Tag | None, str | None]:
             if _nested(candidate, li):
                 continue
             value = text_of(candidate)
-            if value and len(value) <= 40 and parse_date(value)[0] is not None:
+            if value and len(value) <= 40 and reads_as_date(value):
                 return candidate, value
     return None, date_in_text(" ".join(_bare_strings(li)))
 

@@ -22,7 +22,7 @@ from connectors.families.base import (
     unreadable_row,
 )
 from connectors.families.trs.blocks import li_rows, link_title
-from connectors.normalize import label_field, parse_date
+from connectors.normalize import label_field, reads_as_date
 from connectors.records import FIELDS
 
 
@@ -103,7 +103,7 @@ def _table_row(cells: list[Tag], columns: dict[int, str], base: str) -> RawRow |
     fields["title"] = link_title(link)
     if not fields["title"]:
         return "no title"
-    if "published_date" in columns.values() and parse_date(fields.get("published_date"))[0] is None:
+    if "published_date" in columns.values() and not reads_as_date(fields.get("published_date")):
         return "no date"
     return RawRow(url=url, item_key=item_key_for(url), fields=_present(fields))
 
