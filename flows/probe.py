@@ -97,7 +97,7 @@ def probe_portal(portal: Portal, harvest: Harvest, *, adopt_hosts: bool = False)
                 f"{len(bad)} of {len(listing.rows) + len(bad)} rows unreadable: {unreadable_summary(bad)}"
             )
         probe.rows = [
-            {"url": row.url, "item_key": row.item_key, **normalize_fields(row.fields)} for row in listing.rows
+            {"url": row.url, "item_key": row.item_key, **normalize_fields(row.fields, row.url)} for row in listing.rows
         ]
         if not listing.rows:
             probe.error = "listing page: no rows" + (f" ({probe.unreadable})" if probe.unreadable else "")
