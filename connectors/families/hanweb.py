@@ -36,6 +36,7 @@ from connectors.families.base import (
     without_surrogates,
 )
 from connectors.families.detail import parse_detail_page
+from connectors.families.docno import with_doc_no
 from connectors.families.totals import advertised_in, live_parts
 from connectors.normalize import canonical_url, reads_as_date
 from connectors.records import Request
@@ -231,7 +232,8 @@ def _record_row(doc: Tag, base: str) -> RawRow | str:
         date = date_in_text(text_of(doc))
     if date is None:
         return "no date"
-    return RawRow(url=url, item_key=item_key_for(url), fields={"title": title, "published_date": date})
+    fields = with_doc_no({"title": title, "published_date": date})
+    return RawRow(url=url, item_key=item_key_for(url), fields=fields)
 
 
 # --- next group -------------------------------------------------------------------------

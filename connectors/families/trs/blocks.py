@@ -38,6 +38,7 @@ from connectors.families.base import (
     text_of,
     unreadable_row,
 )
+from connectors.families.docno import with_doc_no
 from connectors.normalize import reads_as_date
 
 #: Classes of list containers (or rows) of known templates (docs/platforms.md, TRS): rows in
@@ -136,7 +137,8 @@ def read_row(li: Tag, base: str) -> RawRow | str | None:
     title = link_title(link)
     if not title:
         return "no title"
-    return RawRow(url=url, item_key=item_key_for(url), fields={"title": title, "published_date": date_text})
+    fields = with_doc_no({"title": title, "published_date": date_text})
+    return RawRow(url=url, item_key=item_key_for(url), fields=fields)
 
 
 def link_title(link: Tag) -> str:

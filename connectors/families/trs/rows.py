@@ -21,6 +21,7 @@ from connectors.families.base import (
     text_of,
     unreadable_row,
 )
+from connectors.families.docno import with_doc_no
 from connectors.families.trs.blocks import li_rows, link_title
 from connectors.normalize import label_field, reads_as_date
 from connectors.records import FIELDS
@@ -105,7 +106,7 @@ def _table_row(cells: list[Tag], columns: dict[int, str], base: str) -> RawRow |
         return "no title"
     if "published_date" in columns.values() and not reads_as_date(fields.get("published_date")):
         return "no date"
-    return RawRow(url=url, item_key=item_key_for(url), fields=_present(fields))
+    return RawRow(url=url, item_key=item_key_for(url), fields=with_doc_no(_present(fields)))
 
 
 def _own_rows(table: Tag) -> Iterator[Tag]:
@@ -160,7 +161,7 @@ def _selected_row(node: Tag, base: str, options: Mapping[str, str]) -> RawRow | 
         return "no title"
     if options.get("date") and not fields.get("published_date"):
         return "no date"
-    return RawRow(url=url, item_key=item_key_for(url), fields=_present(fields))
+    return RawRow(url=url, item_key=item_key_for(url), fields=with_doc_no(_present(fields)))
 
 
 def _field_selectors(options: Mapping[str, str]) -> dict[str, str]:
