@@ -21,7 +21,7 @@ from flows.config_checks import cross_checks, describe_error
 DEFAULT_USER_AGENT = "xxgk/0.1 (government information-disclosure catalog harvester)"
 
 Level = Literal["province", "city", "county"]
-Platform = Literal["trs", "hanweb", "ssp", "gkmlpt", "govcn", "hanweb-xxgk"]
+Platform = Literal["trs", "hanweb", "ssp", "gkmlpt", "govcn", "hanweb-xxgk", "jpaas"]
 Details = Literal["new", "always", "never"]
 
 

@@ -10,12 +10,22 @@ Every module has `first_request(url, options)`, `parse_listing(text, request, op
 - gkmlpt: `categories` (comma-separated category ids to walk; default every category of the
   tree with posts), `first_page` (0 or 1, default 1);
 - govcn: `n` (results per category and page, default 10);
+- jpaas: `tag` (the `tagId` of the unit to read when a shell builds several), `rows` (the
+  page size asked of the unit API, default 15);
 - every detail page: `body` (CSS selector of the body) and `label:<printed label>` = field
   (`"label:分类" = "topic"` lets a combined 分类 cell fill the topic scheme).
 """
 
-from connectors.families import gkmlpt, govcn, hanweb, hanweb_xxgk, ssp, trs
+from connectors.families import gkmlpt, govcn, hanweb, hanweb_xxgk, jpaas, ssp, trs
 
-FAMILIES = {"trs": trs, "hanweb": hanweb, "ssp": ssp, "gkmlpt": gkmlpt, "govcn": govcn, "hanweb-xxgk": hanweb_xxgk}
+FAMILIES = {
+    "trs": trs,
+    "hanweb": hanweb,
+    "ssp": ssp,
+    "gkmlpt": gkmlpt,
+    "govcn": govcn,
+    "hanweb-xxgk": hanweb_xxgk,
+    "jpaas": jpaas,
+}
 
-__all__ = ["FAMILIES", "gkmlpt", "govcn", "hanweb", "hanweb_xxgk", "ssp", "trs"]
+__all__ = ["FAMILIES", "gkmlpt", "govcn", "hanweb", "hanweb_xxgk", "jpaas", "ssp", "trs"]
