@@ -57,6 +57,8 @@ def probe_url(
 
 def print_proposal(proposal: Proposal, console: Console, max_rows: int = 10) -> None:
     found = proposal.recognition
+    for mark in found.marks:
+        console.print(safe(f"  mark: {mark}"))
     if found.platform is None:
         console.print(safe(f"{found.url}: {found.evidence}", "bold red"))
         if found.note:

@@ -1,9 +1,12 @@
-"""`xxgk portal probe`: which CMS family a portal's entry page belongs to, from what the page
-itself shows, and the `[[portal]]` entry that follows.
+"""Which CMS family a page belongs to, from the marks it shows (`xxgk portal probe`), and the
+`[[portal]]` entry that follows.
 
-Nothing is guessed: each family is named only by a mark its pages carry (a pager script, a
-datastore, a config object, a JSON shape, a search form). A page with none is "not a family
-I know", with what was seen.
+Nothing is guessed from one sign: each family is weighed by several marks (`marks.py`: its
+document URLs, pager and list scripts, template names, meta tags, API shapes), and the
+family whose marks weigh most is named when they reach `RECOGNISED`. What was seen is kept
+(`Recognition.marks`) so the probe can print it. A page of no family that still holds a dated
+list is `generic`; a detail page names its family but is no entry page; any other page is "not
+a family I know", with what was seen.
 """
 
 from __future__ import annotations
@@ -13,26 +16,30 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-#: (platform, what shows it, pattern), in the order they are tried on an HTML page.
-_HTML_MARKS = (
-    ("gkmlpt", "window._CONFIG with a SID (gkmlpt index)", re.compile(r"window\._CONFIG\s*=[\s\S]{0,2000}?\bSID\s*:")),
-    ("hanweb-xxgk", "a form posting to /module/xxgk/search.jsp", re.compile(r"/module/xxgk/search\.jsp")),
-    ("hanweb", "a <datastore> or dataproxy.jsp (Hanweb jpage)", re.compile(r"<datastore\b|dataproxy\.jsp", re.I)),
-    (
-        "trs",
-        "a TRS pager script (createPageHTML / var countPage)",
-        re.compile(r"createPageHTML\s*\(|var\s+countPage\b"),
-    ),
-)
-_GOVCN_DETAIL = re.compile(r"policyLibraryOverview_header|class=\"bd1\"")
+from connectors.families import FAMILIES
+from connectors.families.dated_list import largest_dated_group
+from connectors.families.marks import RECOGNISED, Mark, score, seen_marks
+
+try:  # the generic family's selector proposal, where this build has it
+    from connectors.families.generic import propose_selectors  # type: ignore[attr-defined]
+except ImportError:  # without it, a dated list of siblings is what names a page generic
+    propose_selectors = None
+
+#: A page holds a list when this many sibling elements each hold one link and one date.
+LIST_ROWS = 3
 _SSP_LINK = re.compile(r"/ssp/search/api/apiSearch")
 _TITLE = re.compile(r"<title[^>]*>([^<]{1,200})</title>", re.I)
 _SITE_NAME = re.compile(r"""SITE_NAME\s*:\s*["']([^"']{1,100})""")
+_ARTICLE_META = re.compile(r"<meta\s[^>]*?name\s*=\s*[\"']?ArticleTitle[\"'\s>]", re.I)
+_DOCUMENT_URL = re.compile(
+    r"/t\d{8}_\d+\.\w+$|/art_\d+_\d+\.\w+$|/art_[0-9a-f]{32}\.\w+$|/content_\d+\.\w+$|/post_\d+\.\w+$", re.I
+)
 
 
 @dataclass
 class Recognition:
-    """What the entry page showed: its family (None when unknown) and why."""
+    """What a page showed: the platform to configure (None when it is no entry page or no
+    family), its family, the marks seen and their score, and why."""
 
     url: str
     platform: str | None
@@ -40,41 +47,97 @@ class Recognition:
     name: str | None = None
     options: dict[str, str] = field(default_factory=dict)
     seen: list[str] = field(default_factory=list)  # what was looked at, for an unknown page
-    note: str | None = None  # a family recognised on a page that is not an entry page
+    note: str | None = None  # what to probe instead (a detail page, an API page)
+    family: str | None = None  # the family the page belongs to, entry page or not
+    marks: list[str] = field(default_factory=list)  # the family's marks, as the probe prints them
+    score: float = 0.0
 
 
 def recognise(text: str, url: str) -> Recognition:
-    """The family of a fetched entry page (`url` after redirects)."""
+    """The family of a fetched page (`url` after redirects)."""
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("{"):
         return _json(stripped, url)
     name = _name(text)
     if "/module/xxgk/search.jsp" in urlsplit(url).path:
-        return Recognition(url, "hanweb-xxgk", "the URL is the Hanweb 信息公开 search page", name)
-    for platform, evidence, pattern in _HTML_MARKS:
-        if pattern.search(text):
-            entry = url.split("/gkmlpt/", 1)[0] + "/gkmlpt/index" if platform == "gkmlpt" else url
-            return Recognition(entry, platform, evidence, name)
-    if _GOVCN_DETAIL.search(text):
-        return Recognition(
-            url,
-            None,
-            "a www.gov.cn policy detail page",
-            name,
-            note=(
-                "the govcn family lists through the search API (sousuo.www.gov.cn/search-gov/data?…); "
-                "probe that URL instead of a detail page"
-            ),
-        )
+        shown = "the URL is the Hanweb 信息公开 search page"
+        return Recognition(url, "hanweb-xxgk", shown, name, family="hanweb-xxgk", marks=[shown], score=RECOGNISED)
+    seen = seen_marks(text, url)
+    ranked = sorted(seen, key=lambda fam: score(seen[fam]), reverse=True)  # ties: the order of MARKS
+    if ranked and score(seen[ranked[0]]) >= RECOGNISED:
+        return _family_page(text, url, name, ranked[0], seen[ranked[0]])
     if _SSP_LINK.search(text):
         return Recognition(
             url,
             None,
             "a page that calls the ssp search API",
             name,
-            note=("the ssp family lists through /ssp/search/api/apiSearch?…; probe that URL"),
+            family="ssp",
+            note="the ssp family lists through /ssp/search/api/apiSearch?…; probe that URL",
         )
-    return Recognition(url, None, "not a family I know", name, seen=_seen(text))
+    return _generic(text, url, name, seen)
+
+
+def _family_page(text: str, url: str, name: str | None, family: str, marks: list[tuple[Mark, int]]) -> Recognition:
+    """A page whose marks name `family`: an entry page, or a detail page (no entry)."""
+    printed, weight = _printed(marks), score(marks)
+    evidence = f"score {weight} from {len(printed)} marks"
+    if _is_detail(text, url):
+        note = "a detail page: probe the listing (column) page that lists it"
+        if family == "govcn":
+            note = "the govcn family lists through the search API (sousuo.www.gov.cn/search-gov/data?…); probe that URL"
+        return Recognition(
+            url, None, f"a {family} detail page", name, note=note, family=family, marks=printed, score=weight
+        )
+    entry = url.split("/gkmlpt/", 1)[0] + "/gkmlpt/index" if family == "gkmlpt" else url
+    return Recognition(entry, family, evidence, name, family=family, marks=printed, score=weight)
+
+
+def _generic(text: str, url: str, name: str | None, seen: dict[str, list[tuple[Mark, int]]]) -> Recognition:
+    """A page no family's marks claim: generic when it holds a dated list (or is a detail
+    page the label reader can read), else not a family at all."""
+    below = [f"{fam} (score {score(marks)}): " + "; ".join(_printed(marks)) for fam, marks in seen.items()]
+    rows = largest_dated_group(text, url)
+    proposal = propose_selectors(text.encode("utf-8"), url) if propose_selectors is not None else None
+    if proposal or rows >= LIST_ROWS:
+        shown = [f"a list of {rows} sibling rows, each one link and one date", *below]
+        platform = "generic" if "generic" in FAMILIES else None
+        note = (
+            None
+            if platform
+            else "no generic reader in this build: name the rows with the trs options (rows, title, date)"
+        )
+        return Recognition(
+            url,
+            platform,
+            "no family's marks; " + shown[0],
+            name,
+            dict(proposal or {}),
+            note=note,
+            family="generic",
+            marks=shown,
+        )
+    if _is_detail(text, url):
+        return Recognition(
+            url,
+            None,
+            "a detail page of no known family",
+            name,
+            family="generic",
+            marks=below,
+            note="a detail page: probe the listing page that lists it",
+        )
+    return Recognition(url, None, "not a family I know", name, seen=[*_seen(text), *below])
+
+
+def _printed(marks: list[tuple[Mark, int]]) -> list[str]:
+    return [mark.shows + (f" ×{times}" if times > 1 else "") for mark, times in marks]
+
+
+def _is_detail(text: str, url: str) -> bool:
+    """A document's page, not a list: an ArticleTitle meta (the 2017 site norm puts it on
+    articles only) or a URL of a document's shape (tYYYYMMDD_ID, art_…, content_N, post_N)."""
+    return bool(_ARTICLE_META.search(text) or _DOCUMENT_URL.search(urlsplit(url).path))
 
 
 def _json(text: str, url: str) -> Recognition:
@@ -82,14 +145,23 @@ def _json(text: str, url: str) -> Recognition:
         data = json.loads(text, strict=False)
     except json.JSONDecodeError:
         return Recognition(url, None, "not a family I know", seen=["a body that starts like JSON but is not"])
-    keys = sorted(data)[:12] if isinstance(data, dict) else []
-    if isinstance(data, dict) and "searchVO" in data:
-        return Recognition(url, "govcn", "JSON with searchVO (the www.gov.cn search API)")
-    if isinstance(data, dict) and "datas" in data and "error" in data:
-        return Recognition(url, "ssp", "JSON with error and datas (the ssp search API)")
-    if isinstance(data, dict) and "articles" in data and "classify" in data:
-        return Recognition(url, None, "a gkmlpt API page", note="probe the site's /gkmlpt/index instead")
-    return Recognition(url, None, "not a family I know", seen=[f"JSON with keys {keys}"])
+    if not isinstance(data, dict):
+        return Recognition(url, None, "not a family I know", seen=["JSON that is not an object"])
+    inner = data.get("data")
+    if "searchVO" in data:
+        return _api(url, "govcn", "JSON with searchVO (the www.gov.cn search API)", entry=True)
+    if "datas" in data and "error" in data:
+        return _api(url, "ssp", "JSON with error and datas (the ssp search API)", entry=True)
+    if "articles" in data and "classify" in data:
+        return _api(url, "gkmlpt", "a gkmlpt API page", note="probe the site's /gkmlpt/index instead")
+    if isinstance(inner, dict) and isinstance(inner.get("html"), str) and "front/page/build/unit" in inner["html"]:
+        note = "probe the column shell (/col/colN/index.html) whose unit script sends this request"
+        return _api(url, "jpaas", "JSON with data.html and a unit pager (the jpaas unit API)", note=note)
+    return Recognition(url, None, "not a family I know", seen=[f"JSON with keys {sorted(data)[:12]}"])
+
+
+def _api(url: str, family: str, shown: str, *, entry: bool = False, note: str | None = None) -> Recognition:
+    return Recognition(url, family if entry else None, shown, note=note, family=family, marks=[shown], score=RECOGNISED)
 
 
 def _name(text: str) -> str | None:
@@ -106,7 +178,7 @@ def _seen(text: str) -> list[str]:
         f"title {_name(text)!r}",
         f"{links} links",
         f"scripts {scripts}",
-        "no TRS pager, no Hanweb datastore or search form, no gkmlpt config, no gov.cn or ssp JSON",
+        "no family's marks reach a score of 1, and no list of links with dates",
     ]
 
 
