@@ -10,8 +10,8 @@ Every module has `first_request(url, options)`, `parse_listing(text, request, op
 - gkmlpt: `categories` (comma-separated category ids to walk; default every category of the
   tree with posts), `first_page` (0 or 1, default 1);
 - govcn: `n` (results per category and page, default 10);
-- jpaas: `tag` (the `tagId` of the unit to read when a shell builds several), `rows` (the
-  page size asked of the unit API, default 15);
+- jpaas: `tag` (the `tagId` of the unit to read when a shell builds several), `page_size`
+  (the page size asked of the unit API, default 15), and the trs row selectors;
 - every detail page: `body` (CSS selector of the body) and `label:<printed label>` = field
   (`"label:分类" = "topic"` lets a combined 分类 cell fill the topic scheme).
 """

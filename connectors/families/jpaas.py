@@ -85,9 +85,9 @@ def _query_data(tag: str) -> dict[str, str]:
 
 
 def _size(options: Mapping[str, str]) -> int:
-    value = str(options.get("rows", DEFAULT_PAGE_SIZE))
+    value = str(options.get("page_size", DEFAULT_PAGE_SIZE))
     if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"jpaas option rows must be a positive integer, got {value!r}")
+        raise ValueError(f"jpaas option page_size must be a positive integer, got {value!r}")
     return int(value)
 
 
