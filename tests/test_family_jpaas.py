@@ -22,6 +22,8 @@ from connectors.errors import NoRows
 from connectors.families import jpaas
 from connectors.http import HttpClient
 from connectors.records import Request
+from flows.config import Harvest
+from flows.probe_url import probe_url
 
 SHELL = "/col/col1229565788/index.html"
 API = "/api-gateway/jpaas-publish-server/front/page/build/unit"
@@ -108,3 +110,24 @@ def test_the_tag_option_picks_the_unit_of_a_shell_that_builds_several() -> None:
 def test_a_shell_without_a_unit_script_says_what_was_looked_for() -> None:
     with pytest.raises(NoRows, match="no unit script with url=…/front/page/build/unit"):
         jpaas.parse_listing(shell("").decode(), Request("https://x.gov.cn" + SHELL), {})
+
+
+def test_portal_probe_names_the_shell_jpaas_and_reads_its_first_page(portal) -> None:
+    detail = (
+        "<html><head><meta name='ArticleTitle' content='甲'></head><body><table class='xxgktab'>"
+        "<tr><td>索引号：</td><td>11330000002482031M/2026-1010578183</td><td>组配分类：</td><td>行政规范性文件</td></tr>"
+        "<tr><td>发布机构：</td><td>浙江省发改委</td><td>生成日期：</td><td>2026-06-02</td></tr>"
+        "<tr><td>文件编号：</td><td>浙发改能源〔2026〕116号</td><td>有效性：</td><td>有效</td></tr></table>"
+        "<div id='zoom'><p>正文</p></div></body></html>"
+    ).encode()
+    portal.routes[f"/col/col1229123351/art/2026/art_{0:032x}.html"] = lambda h: (
+        200,
+        {"Content-Type": "text/html"},
+        detail,
+    )
+    proposal = probe_url(portal.url(SHELL), Harvest(per_host_delay=0, timeout=5))
+    assert proposal.recognition.platform == "jpaas" and 'platform = "jpaas"' in proposal.entry
+    assert proposal.probe.ok, proposal.probe.error
+    assert len(proposal.probe.rows) == 15 and proposal.probe.advertised_total == 32
+    assert proposal.probe.detail["doc_no"] == "浙发改能源〔2026〕116号"
+    assert proposal.probe.detail["written_date"] == date(2026, 6, 2)

@@ -67,3 +67,11 @@ def test_write_config_appends_a_valid_entry_and_refuses_a_clash(served, tmp_path
     before = config.read_text(encoding="utf-8")
     again = runner.invoke(app, args, terminal_width=200)  # a second "p1": the config refuses it
     assert again.exit_code == 2 and config.read_text(encoding="utf-8") == before
+
+
+def test_probe_prints_the_marks_it_recognised_the_family_by(guangdong) -> None:
+    portal = next(p for p in guangdong.world.portals if p.platform == "trs")
+    done = runner.invoke(app, ["portal", "probe", guangdong.portals[portal.id]], terminal_width=200)
+    assert done.exit_code == 0, done.output
+    assert "mark: links to ./YYYYMM/tYYYYMMDD_ID documents" in done.output
+    assert "family: trs (score " in done.output
