@@ -116,7 +116,7 @@ BAD = [
         ('platform = "trs"', 'platform = "wcm"'),
         'portal[0] id="ly-aic-xxgk"',
         "platform",
-        "'trs', 'hanweb', 'ssp', 'gkmlpt', 'govcn' or 'hanweb-xxgk'",
+        "'trs', 'hanweb', 'ssp', 'gkmlpt', 'govcn', 'hanweb-xxgk' or 'jpaas'",
     ),
     (
         ('level = "county"\nparent', 'level = "town"\nparent'),
