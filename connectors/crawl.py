@@ -12,20 +12,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
+from connectors.dates import NO_YEAR
 from connectors.detail_debt import DebtBook, DebtPolicy, OwedDetail
 from connectors.details import MAX_DETAIL_FAILURES_IN_A_ROW, DetailReader
 from connectors.errors import ConnectorError, FetchError, PageError
 from connectors.families import FAMILIES
+from connectors.families.base import UnreadableRow, unreadable_row
 from connectors.families.checks import MAX_UNREADABLE_SHARE, check_unreadable_share, unreadable_summary
 from connectors.http import HttpClient, Page, allowed_hosts
-from connectors.normalize import normalize_fields
+from connectors.normalize import normalize_fields, parse_date
 from connectors.parse_pool import Parser, parse_page
 from connectors.records import FetchLogEntry, Listing, Request, RunSummary
 from connectors.run_status import MAX_ERRORS, SHORTFALL_TOLERANCE, RunLedger
@@ -247,7 +249,7 @@ class Crawl:
             request = replace(request, url=fetched.final_url)
         try:
             listing = self._parse(family.parse_listing, fetched.text, request, self.target.options)
-            self._count_unreadable(listing, request, page_no)
+            self._count_unreadable(request.url, page_no, len(listing.rows), listing.unreadable_rows)
         except PageError as exc:
             if not ends_the_data(exc, page_no):
                 self.error = exc
@@ -262,27 +264,38 @@ class Crawl:
             return None
         return fetched, listing
 
-    def _count_unreadable(self, listing: Any, request: Request, page_no: int) -> None:
-        """Count a page's unreadable rows on the run; `LayoutChanged` when they are more than
-        the share the portal allows (docs/reliability.md, "Rows that cannot be read")."""
-        bad = listing.unreadable_rows
+    def _count_unreadable(self, url: str, page_no: int, rows: int, bad: Sequence, before: Sequence = ()) -> None:
+        """Count `bad` rows of page `page_no` (beside `rows` read) on the run; `LayoutChanged`
+        when they and `before` (rows of the page counted already) are more than the share the
+        portal allows (docs/reliability.md, "Rows that cannot be read")."""
         if bad:
-            self._ledger.unreadable_rows(page_no, len(listing.rows), unreadable_summary(bad), len(bad))
-            check_unreadable_share(request.url, len(listing.rows), bad, self.target.max_unreadable_share)
+            self._ledger.unreadable_rows(page_no, rows, unreadable_summary(bad), len(bad))
+            check_unreadable_share(url, rows, [*before, *bad], self.target.max_unreadable_share)
 
     def _rows(
         self, family: ModuleType, listing: Any, hashes: list[str], request: Request, fetched: Page, page_no: int
     ) -> Iterator[Listing]:
-        """The page's rows as Listings, each once per crawl, details fetched by policy."""
+        """The page's rows as Listings, each once per crawl, details fetched by policy. A date
+        printed without a year takes it from the row's link, else from its detail page (asked
+        for even when the row is known); a row given neither is unreadable (`NO_YEAR`)."""
         seen = self._ledger.seen_keys
+        yearless: list[UnreadableRow] = []
         for row_no, (row, row_hash) in enumerate(zip(listing.rows, hashes, strict=True)):
             if row.item_key in seen:
                 # Rows shift down while we walk when new items arrive: seen already.
                 continue
+            raw = dict(row.fields)
+            # a row whose list date has no year reads its detail page even when unchanged:
+            # the year may be there (docs/fields.md, "Dates without a year")
+            needs_detail = parse_date(raw.get("published_date"), row.url)[1] == NO_YEAR
+            known_hash = None if needs_detail else self.known.get(row.item_key)
+            facts = self._details.overlay(family, row.item_key, row.url, row_hash, known_hash, raw)
+            fields = normalize_fields(raw, row.url)
+            if f"published_date:{NO_YEAR}" in (fields["flags"] or ""):
+                yearless.append(unreadable_row(NO_YEAR, raw.get("title") or row.url))
+                continue
             seen.add(row.item_key)
             self.summary.rows += 1
-            raw = dict(row.fields)
-            facts = self._details.overlay(family, row.item_key, row.url, row_hash, self.known.get(row.item_key), raw)
             yield Listing(
                 portal_id=self.target.portal_id,
                 item_key=row.item_key,
@@ -292,6 +305,8 @@ class Crawl:
                 row_no=row_no,
                 seen_at=fetched.fetched_at,
                 listing_hash=row_hash,
-                **normalize_fields(raw),
+                **fields,
                 **facts,
             )
+        read = len(listing.rows) - len(yearless)
+        self._count_unreadable(request.url, page_no, read, yearless, listing.unreadable_rows)

@@ -11,17 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date
 
+from connectors.dates import NO_YEAR, read_date
 from connectors.records import FIELDS
 from connectors.urls import canonical_url as canonical_url
-
-try:
-    from zoneinfo import ZoneInfo
-
-    SHANGHAI: timezone | ZoneInfo = ZoneInfo("Asia/Shanghai")
-except Exception:  # no tz database: China has kept UTC+8 without DST since 1991
-    SHANGHAI = timezone(timedelta(hours=8))
 
 # One synonym table: every spelling of a label a portal prints -> the field it fills.
 _SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -148,89 +142,37 @@ def norm_doc_no(value: str) -> str:
     return _fixpoint(_doc_no_step, value)
 
 
-_DATE_PREFIX = re.compile(r"^[^\d]{0,12}?[:：]")
-_BRACKETS = "[]【】()（）〔〕 "
-_YMD = re.compile(
-    r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:(?:\s+|T|\s*日?\s*)(?P<time>\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?))?"
-    r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?"
-)
-_COMPACT = re.compile(r"\d{8}")
-_EPOCH = re.compile(r"-?\d{9,13}")
+def parse_date(raw: str | None, link: str | None = None) -> tuple[date | None, str | None]:
+    """A printed date -> (date, None); nothing printed -> (None, None); unreadable ->
+    (None, "unparsed"); a month and day whose year neither they nor `link` (the row's
+    link) give -> (None, "date without year").
 
-
-def parse_date(raw: str | None) -> tuple[date | None, str | None]:
-    """A printed date -> (date, None); nothing printed -> (None, None); unreadable -> (None, "unparsed").
-
-    Accepts YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, each with a time, in brackets or
-    after a label (时间：…), ISO with T and a zone, YYYYMMDD, and epoch seconds or milliseconds
-    (9 to 13 digits; 8 digits are always YYYYMMDD).
-    Epochs and zoned times are read in Asia/Shanghai. An impossible date is never repaired.
+    Accepts YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, YY-MM-DD, each with a time, in
+    brackets or after a label (时间：…), ISO with T and a zone, YYYYMMDD, epoch seconds or
+    milliseconds (9 to 13 digits; 8 digits are always YYYYMMDD), and MM-DD / M月D日 with the
+    year of the link's date (`connectors/dates.py`). Epochs and zoned times are read in
+    Asia/Shanghai. An impossible date is never repaired.
     """
     if raw is None or is_empty_value(raw):
         return None, None
-    text = clean_text(raw)
-    text = _DATE_PREFIX.sub("", text).strip(_BRACKETS)
-    try:
-        if _EPOCH.fullmatch(text) and not _COMPACT.fullmatch(text):
-            return _from_epoch(int(text)), None
-        if _COMPACT.fullmatch(text):
-            return _checked(int(text[:4]), int(text[4:6]), int(text[6:])), None
-        match = _YMD.fullmatch(text)
-        if match is None:
-            return None, "unparsed"
-        day = _checked(int(match["y"]), int(match["m"]), int(match["d"]))
-        if match["time"]:
-            clock = _clock(match["time"])
-            if match["tz"]:
-                return _zoned(day, clock, match["tz"]), None
-        return day, None
-    except (ValueError, OverflowError, OSError):  # OSError: platform limits of fromtimestamp
-        return None, "unparsed"
+    return read_date(clean_text(raw), link)
 
 
-def _checked(year: int, month: int, day: int) -> date:
-    """A real calendar date in a plausible range, else ValueError."""
-    if not 1900 <= year <= 2100:
-        raise ValueError(f"year {year} out of range")
-    return date(year, month, day)
-
-
-#: Epoch seconds beyond 2100-01-01 are milliseconds (the two overlap only in early 1970).
-_MAX_EPOCH_SECONDS = 4_102_444_800
-
-
-def _from_epoch(number: int) -> date:
-    """Epoch seconds or milliseconds as a Shanghai calendar date."""
-    seconds = number / 1000 if abs(number) > _MAX_EPOCH_SECONDS else number
-    moment = datetime.fromtimestamp(seconds, tz=UTC).astimezone(SHANGHAI)
-    return _checked(moment.year, moment.month, moment.day)
-
-
-def _clock(printed: str) -> tuple[int, int, int]:
-    """(hour, minute, second) of a printed time, or ValueError for one that cannot be."""
-    parts = [int(p) for p in printed.replace("：", ":").split(".")[0].split(":")]
-    hh, mm, ss = (parts + [0, 0])[:3]
-    if hh > 23 or mm > 59 or ss > 60:  # 60: a leap second
-        raise ValueError(f"impossible time {printed!r}")
-    return hh, mm, min(ss, 59)
-
-
-def _zoned(day: date, clock: tuple[int, int, int], zone: str) -> date:
-    """The Shanghai date of a moment printed with an explicit zone."""
-    zone = "+00:00" if zone == "Z" else zone if ":" in zone else f"{zone[:3]}:{zone[3:]}"
-    hh, mm, ss = clock
-    moment = datetime.fromisoformat(f"{day.isoformat()}T{hh:02d}:{mm:02d}:{ss:02d}{zone}")
-    return moment.astimezone(SHANGHAI).date()
+def reads_as_date(raw: str | None) -> bool:
+    """True for text that prints a date, with its year or without (`03-05`): what a list row
+    holds in its date element."""
+    found, flag = parse_date(raw)
+    return found is not None or flag == NO_YEAR
 
 
 _TEXT_FIELDS = frozenset(FIELDS) - {"index_no", "doc_no", "published_date", "written_date"}
 
 
-def normalize_fields(raw: dict[str, str]) -> dict:
+def normalize_fields(raw: dict[str, str], link: str | None = None) -> dict:
     """Every field of `FIELDS` normalized, next to its `*_raw`, plus `flags` (';'-joined or None).
 
-    `raw` maps field names to the text a page printed. Missing fields are None; empty-looking
+    `raw` maps field names to the text a page printed; `link` is the row's link, whose path
+    gives the year of a date printed without one. Missing fields are None; empty-looking
     values (无, -, …) keep their raw text and are None. Unknown keys are a caller's bug.
     """
     unknown = set(raw) - set(FIELDS)
@@ -251,7 +193,7 @@ def normalize_fields(raw: dict[str, str]) -> dict:
         elif name == "doc_no":
             out[name] = norm_doc_no(value)
         else:
-            out[name], flag = parse_date(value)
+            out[name], flag = parse_date(value, link)
             if flag:
                 flags.append(f"{name}:{flag}")
     out["flags"] = ";".join(flags) or None

@@ -117,7 +117,7 @@ BAD = [
         ('platform = "trs"', 'platform = "wcm"'),
         'portal[0] id="ly-aic-xxgk"',
         "platform",
-        "'trs', 'hanweb', 'ssp', 'gkmlpt', 'govcn', 'hanweb-xxgk' or 'generic'",
+        "'trs', 'hanweb', 'ssp', 'gkmlpt', 'govcn', 'hanweb-xxgk', 'jpaas' or 'generic'",
     ),
     (
         ('level = "county"\nparent', 'level = "town"\nparent'),

@@ -10,11 +10,11 @@ from helpers.generic_site import GenericSite, Notice
 from helpers.loopback import LoopbackServer
 from typer.testing import CliRunner
 
+from connectors.families.recognise import recognise
 from flows.cli.app import app
 from flows.config.load import load_config
 from flows.config.model import Harvest
 from flows.portal.probe import probe_url
-from flows.recognise import recognise
 from sim.server import start
 from sim.world import build_world
 
@@ -118,3 +118,11 @@ def test_a_page_without_a_list_stays_unknown(county_site) -> None:
     county_site.server.routes["/about.html"] = lambda h: (200, {"Content-Type": "text/html"}, page)
     proposal = probe_url(county_site.server.url("/about.html"), HARVEST)
     assert proposal.recognition.platform is None and proposal.entry is None
+
+
+def test_probe_prints_the_marks_it_recognised_the_family_by(guangdong) -> None:
+    portal = next(p for p in guangdong.world.portals if p.platform == "trs")
+    done = runner.invoke(app, ["portal", "probe", guangdong.portals[portal.id]], terminal_width=200)
+    assert done.exit_code == 0, done.output
+    assert "mark: links to ./YYYYMM/tYYYYMMDD_ID documents" in done.output
+    assert "family: trs (score " in done.output

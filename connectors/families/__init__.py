@@ -13,11 +13,13 @@ Every module has `first_request(url, options)`, `parse_listing(text, request, op
 - generic (required: `rows`): `title`, `link`, `date`, `index_no`, `publisher`, `doc_no`
   within a row, as for trs; `next` (CSS selector of the next-page link) or `pager` (a URL
   template such as `index_{n}.html`) with `first_page` (default 1);
+- jpaas: `tag` (the `tagId` of the unit to read when a shell builds several), `page_size`
+  (the page size asked of the unit API, default 15), and the trs row selectors;
 - every detail page: `body` (CSS selector of the body) and `label:<printed label>` = field
   (`"label:分类" = "topic"` lets a combined 分类 cell fill the topic scheme).
 """
 
-from connectors.families import generic, gkmlpt, govcn, hanweb, hanweb_xxgk, ssp, trs
+from connectors.families import generic, gkmlpt, govcn, hanweb, hanweb_xxgk, jpaas, ssp, trs
 
 FAMILIES = {
     "trs": trs,
@@ -26,7 +28,8 @@ FAMILIES = {
     "gkmlpt": gkmlpt,
     "govcn": govcn,
     "hanweb-xxgk": hanweb_xxgk,
+    "jpaas": jpaas,
     "generic": generic,
 }
 
-__all__ = ["FAMILIES", "generic", "gkmlpt", "govcn", "hanweb", "hanweb_xxgk", "ssp", "trs"]
+__all__ = ["FAMILIES", "generic", "gkmlpt", "govcn", "hanweb", "hanweb_xxgk", "jpaas", "ssp", "trs"]

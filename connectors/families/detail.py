@@ -18,6 +18,7 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from connectors.families.base import RawDetail, is_attachment, resolve_link, unreadable
+from connectors.families.docno import doc_no_line
 from connectors.families.labels import LABEL_TAGS, extra_labels, label_reader
 from connectors.families.tree import is_element, parse_tree
 from connectors.families.view import View, is_body_marker
@@ -26,7 +27,9 @@ __all__ = ["parse_detail_page"]
 
 #: Blocks whose text is read as label/value runs; only the innermost ones are read.
 _BLOCKS = ("p", "li", "dd", "dt", "td", "th", "span", "div", "h1", "h2", "h3", "h4", "font")
-_META_FIELDS = {"articletitle": "title", "pubdate": "published_date", "contentsource": "publisher_name"}
+#: Head metas that fill a field. `ContentSource` is not one: it is the 来源 (the office or
+#: website the text came from, `价格管理和成本监审处`, `中国人民银行网站`), not the publisher.
+_META_FIELDS = {"articletitle": "title", "pubdate": "published_date"}
 
 
 @lru_cache(maxsize=16)
@@ -100,7 +103,7 @@ class _Page:
 
 
 def _meta_fields(page: _Page) -> dict[str, str]:
-    """ArticleTitle / PubDate / ContentSource from `<meta name=… content=…>`."""
+    """ArticleTitle / PubDate from `<meta name=… content=…>`."""
     found: dict[str, str] = {}
     for meta in page.metas:
         name = str(meta.get("name", "")).lower()
@@ -134,7 +137,26 @@ def _read_page(
     fields = dict(weak)
     fields.update(_meta_fields(page))
     fields.update(strong)
+    if "doc_no" not in fields:
+        line = _doc_no_line(view)
+        if line:
+            fields["doc_no"] = line
     return fields, has_body, _attachments(page, url), bool(strong)
+
+
+_LINE_TAGS = frozenset({"p", "div", "td", "span", "font", "strong", "center", "h2", "h3", "h4", "h5"})
+
+
+def _doc_no_line(view: View) -> str | None:
+    """The 文号 line of an official document (a paragraph that is only a 文号, printed under
+    its heading), for a page whose metadata has no 文号 label: the first such line."""
+    for node in view.elements:
+        if node.tag in _LINE_TAGS:
+            text = view.short(node, 16)
+            found = doc_no_line(text) if text and len(text) <= 40 else None
+            if found:
+                return found
+    return None
 
 
 def parse_detail_page(text: str, url: str, options: Mapping[str, str]) -> RawDetail:

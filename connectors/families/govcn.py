@@ -132,10 +132,15 @@ def _lists(vo: dict, url: str) -> dict[str, list]:
     return out
 
 
+_HIGHLIGHT = re.compile(r"</?em>", re.I)
+_TAG = re.compile(r"<[^<>]*>")
+
+
 def _text(value: object) -> str | None:
-    """A field's text without the search's `<em>` highlights."""
+    """A field's text without the search's `<em>` highlights, other markup (`<br/>` inside
+    gongbao titles) as a space, white space collapsed."""
     text = json_text(value)
-    return (re.sub(r"</?em>", "", text).strip() or None) if text else None
+    return (" ".join(_TAG.sub(" ", _HIGHLIGHT.sub("", text)).split()) or None) if text else None
 
 
 def _row(item: object, index: int, base: str) -> RawRow | UnreadableRow:

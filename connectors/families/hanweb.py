@@ -36,7 +36,9 @@ from connectors.families.base import (
     without_surrogates,
 )
 from connectors.families.detail import parse_detail_page
-from connectors.normalize import canonical_url, parse_date
+from connectors.families.docno import with_doc_no
+from connectors.families.totals import advertised_in, live_parts
+from connectors.normalize import canonical_url, reads_as_date
 from connectors.records import Request
 
 GROUP_SIZE = 45  # records per data-proxy group (3 pages of 15)
@@ -46,6 +48,8 @@ DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
 _CDATA = (("<![CDATA[", "]]>"),)
 _DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)\b", re.I)
 _TOTAL_JS = re.compile(r"totalRecord\s*[:=]\s*['\"]?(\d+)", re.I)
+#: The options of a jpage call, up to the first nested object (`ajaxParam: {…}` comes last).
+_JPAGE_CALL = re.compile(r"\.jpage\(\s*\{([^{}]{0,4000})")
 _XML_PARSER = etree.XMLParser(
     resolve_entities=False,
     no_network=True,
@@ -148,13 +152,21 @@ def _record_html(record: etree._Element) -> str:
 
 
 def _total(store: etree._Element, text: str) -> int | None:
-    """`<totalrecord>` of the datastore, else a `totalRecord:` in the page's script."""
+    """`<totalrecord>` of the datastore; else the `totalRecord` of the jpage call that is
+    handed the page's datastore (`dataStore:$('#unit')…`: a column page also defines a
+    search function whose jpage call carries a placeholder total, 1000 on Jiangsu's
+    template); else any total the page's live code advertises (`totals`)."""
     node = store.find("totalrecord")
     total = small_int((node.text or "").strip()) if node is not None else None
     if total is not None:
         return total
-    match = _TOTAL_JS.search(text)
-    return small_int(match.group(1)) if match else None
+    code, shown = live_parts(text)
+    for call in _JPAGE_CALL.finditer(code):
+        options = call.group(1)
+        found = _TOTAL_JS.search(options) if "dataStore" in options else None
+        if found:
+            return small_int(found.group(1))
+    return advertised_in(code, shown).items
 
 
 # --- rows -------------------------------------------------------------------------------
@@ -212,7 +224,7 @@ def _record_row(doc: Tag, base: str) -> RawRow | str:
     date = None
     for node in reversed(list(tags(doc, _DATE_HOLDERS))):
         value = text_of(node)
-        if value and len(value) <= 40 and parse_date(value)[0] is not None:
+        if value and len(value) <= 40 and reads_as_date(value):
             date = value
             break
     else:
@@ -220,7 +232,8 @@ def _record_row(doc: Tag, base: str) -> RawRow | str:
         date = date_in_text(text_of(doc))
     if date is None:
         return "no date"
-    return RawRow(url=url, item_key=item_key_for(url), fields={"title": title, "published_date": date})
+    fields = with_doc_no({"title": title, "published_date": date})
+    return RawRow(url=url, item_key=item_key_for(url), fields=fields)
 
 
 # --- next group -------------------------------------------------------------------------

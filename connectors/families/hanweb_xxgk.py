@@ -11,7 +11,6 @@ The configured URL is the search page with its fixed parameters in the query (`i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
@@ -19,13 +18,12 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 from connectors.errors import NoRows
 from connectors.families.base import ListingPage, RawDetail, check_stub, soup, unreadable
 from connectors.families.detail import parse_detail_page
+from connectors.families.totals import advertised
 from connectors.families.trs.rows import find_rows
 from connectors.records import Request
 
 __all__ = ["first_request", "parse_detail", "parse_listing", "split_classification"]
 
-_PAGES = re.compile(r"共\s*(?:&nbsp;|\s)*(\d+)\s*(?:&nbsp;|\s)*页")
-_RECORDS = re.compile(r"共\s*(?:&nbsp;|\s)*(\d+)\s*(?:&nbsp;|\s)*条")
 _CLASS_LABEL = "label:分类"
 
 
@@ -39,8 +37,8 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     check_stub(text, f"search page {request.url}")
     rows, bad = find_rows(soup(text), request.url, options)
     page = _current(request)
-    count = _PAGES.search(text)
-    pages = int(count.group(1)) if count else None
+    printed = advertised(text)
+    pages = printed.pages
     if not rows and not bad:
         if pages is not None and page > pages:
             return ListingPage(rows=[], page_count=pages)
@@ -50,12 +48,11 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
             "with a header row (信息名称/标题, 索引号, 发布日期 …)",
             NoRows,
         )
-    records = _RECORDS.search(text)
     more = page < pages if pages is not None else False
     return ListingPage(
         rows=rows,
         page_count=pages,
-        advertised_total=int(records.group(1)) if records else None,
+        advertised_total=printed.items,
         next_request=_page_request(request.url, page + 1, dict(request.data)) if more else None,
         unreadable_rows=tuple(bad),
     )

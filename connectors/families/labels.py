@@ -48,6 +48,10 @@ _OTHER_LABELS = (
 #: Elements that end a label tag's value: the strainer flattens the divs of a metadata box, so
 #: a label with an empty value (`<span>文　　号：</span>`) is followed by the next box and the body.
 _VALUE_ENDS = frozenset({"p", "table", "li", "dl", "dd", "dt", "div", "h1", "h2", "h3"})
+#: Fields a generic label never fills: 来源 / 信息来源 name where the text came from (an
+#: office of the publisher, the site itself), not who published it; they are read as labels
+#: only so that they end the value printed before them.
+_SOURCE_ONLY = frozenset({"publisher_name"})
 _LABEL_MAX = 12  # characters; a longer "label" is a sentence with a colon in it
 _REMEMBERED = 4096  # texts whose field a reader remembers
 _VALUE_MAX_NODES = 256  # an inline value after a label holds a few elements, not a section
@@ -138,7 +142,7 @@ class LabelReader:
     def _store(self, label: str, value: str, strong: dict, weak: dict) -> None:
         fld, is_weak = self.field_of(label)
         value = value.strip().strip(":：|｜").strip()  # str.strip() also takes U+3000
-        if fld is None or not value:
+        if fld is None or not value or (is_weak and fld in _SOURCE_ONLY):
             return
         (weak if is_weak else strong).setdefault(fld, value)
 

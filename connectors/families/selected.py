@@ -27,8 +27,9 @@ from connectors.families.base import (
     text_of,
     unreadable_row,
 )
+from connectors.families.docno import with_doc_no
 from connectors.families.rowtext import MORE_LINK, bare_strings, parents_below
-from connectors.normalize import parse_date
+from connectors.normalize import reads_as_date
 from connectors.records import FIELDS
 
 #: A selector longer than this is no selector an operator wrote.
@@ -107,7 +108,7 @@ def read_selected(node: Tag, base: str, options: Mapping[str, str]) -> RawRow | 
     url = resolve_link(str(href), base) if href else None
     date = _date(node, options.get("date"))
     if url is None or link is None:
-        return "no link" if parse_date(date)[0] is not None else None
+        return "no link" if reads_as_date(date) else None
     if not date:
         return "no date"
     fields = {"title": row_title(title_node if title_node is not None else link, link), "published_date": date}
@@ -118,7 +119,7 @@ def read_selected(node: Tag, base: str, options: Mapping[str, str]) -> RawRow | 
             fields[name] = value
     if not fields["title"]:
         return "no title"
-    return RawRow(url=url, item_key=item_key_for(url), fields=fields)
+    return RawRow(url=url, item_key=item_key_for(url), fields=with_doc_no(fields))
 
 
 def _link(node: Tag, base: str, title_node: Tag | None, link_css: str | None) -> Tag | None:

@@ -52,11 +52,26 @@ def parse_tree(text: str) -> etree._Element | None:
         raise LayoutChanged(f"the HTML parser refused the page: {error}") from None
     if root is None:
         return None
+    _graft_after_early_end(root)
     if _TOO_DEEP(root):
         raise LayoutChanged(f"elements nested more than {MAX_DEPTH} deep: not a page a template renders; refused")
     if _COUNT(root) > MAX_ELEMENTS:
         raise LayoutChanged(f"more than {MAX_ELEMENTS} elements: not a page a template renders; refused")
     return root
+
+
+def _graft_after_early_end(root: etree._Element) -> None:
+    """Put back what follows an early `</html>` (a template's included header that ends in
+    one, as www.gov.cn's does): libxml2 hangs it on a second `html` element beside the root,
+    which a walk from the root never sees. Its elements go to the end of the page's body,
+    where a browser shows them."""
+    target = root.find("body")
+    if target is None:
+        target = root
+    for sibling in list(root.itersiblings()):
+        if is_element(sibling) and sibling.tag == "html":
+            for child in list(sibling):
+                target.append(child)
 
 
 def _container_of(node: etree._Element) -> etree._Element:

@@ -18,7 +18,7 @@ from warehouse.state import ATTEMPT_ROWS_KEPT
 DEFAULT_USER_AGENT = "xxgk/0.1 (government information-disclosure catalog harvester)"
 
 Level = Literal["province", "city", "county"]
-Platform = Literal["trs", "hanweb", "ssp", "gkmlpt", "govcn", "hanweb-xxgk", "generic"]
+Platform = Literal["trs", "hanweb", "ssp", "gkmlpt", "govcn", "hanweb-xxgk", "jpaas", "generic"]
 Details = Literal["new", "always", "never"]
 
 

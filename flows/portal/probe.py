@@ -6,19 +6,18 @@ still validates with it."""
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
 
 from connectors.errors import ConnectorError
-from connectors.families.generic import propose_selectors
+from connectors.families.recognise import Recognition, default_id, recognise, toml_entry
 from connectors.http import allowed_hosts
 from connectors.records import Request
 from flows.config.load import ConfigError, parse_config
 from flows.config.model import Harvest, Portal
 from flows.portal.test import Probe, print_probe, probe_client, probe_portal
-from flows.recognise import Recognition, default_id, recognise, toml_entry
 from flows.ui.render import safe
 
 
@@ -42,8 +41,6 @@ def probe_url(
                 Recognition(url, None, "the entry page could not be fetched"), error=f"{type(exc).__name__}: {exc}"
             )
     found = recognise(page.text, page.final_url if page.final_url != url else url)
-    if found.platform is None and found.note is None:
-        found = _generic(found, page.content)
     if found.platform is None:
         return Proposal(found)
     pid = portal_id or default_id(found.url, found.platform)
@@ -60,18 +57,10 @@ def probe_url(
     return Proposal(found, entry, probe)
 
 
-def _generic(found: Recognition, body: bytes) -> Recognition:
-    """A page of no known family that holds a list of dated links: a generic entry with the
-    selectors proposed for it; else the page stays unknown."""
-    options = propose_selectors(body, found.url)
-    if options is None:
-        return found
-    evidence = f"no family's marks, but a list of dated links (rows {options['rows']!r}): selectors proposed"
-    return replace(found, platform="generic", evidence=evidence, options=options)
-
-
 def print_proposal(proposal: Proposal, console: Console, max_rows: int = 10) -> None:
     found = proposal.recognition
+    for mark in found.marks:
+        console.print(safe(f"  mark: {mark}"))
     if found.platform is None:
         console.print(safe(f"{found.url}: {found.evidence}", "bold red"))
         if found.note:

@@ -16,12 +16,12 @@ from rich.table import Table
 from connectors.errors import ConnectorError, LayoutChanged, NoRows
 from connectors.families import FAMILIES
 from connectors.families.checks import unreadable_summary
+from connectors.families.recognise import hosts_seen
 from connectors.families.selected import FIELD_OPTIONS, selector_options
 from connectors.http import HttpClient, allowed_hosts
 from connectors.normalize import normalize_fields
 from connectors.records import FIELDS, Request
 from flows.config.model import Harvest, Portal
-from flows.recognise import hosts_seen
 from flows.ui.render import clean, safe
 
 LISTING_COLUMNS = ("title", "index_no", "doc_no", "publisher_name", "published_date")
@@ -101,7 +101,7 @@ def probe_portal(portal: Portal, harvest: Harvest, *, adopt_hosts: bool = False)
                 f"{len(bad)} of {len(listing.rows) + len(bad)} rows unreadable: {unreadable_summary(bad)}"
             )
         probe.rows = [
-            {"url": row.url, "item_key": row.item_key, **normalize_fields(row.fields)} for row in listing.rows
+            {"url": row.url, "item_key": row.item_key, **normalize_fields(row.fields, row.url)} for row in listing.rows
         ]
         probe.selectors = selectors_read(options, probe.rows, probe.next_url)
         if not listing.rows:

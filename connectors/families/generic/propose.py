@@ -28,7 +28,7 @@ from connectors.families.rowtext import MORE_LINK, parents_below
 from connectors.families.selected import select, select_rows
 from connectors.families.trs.blocks import ancestor_depths, is_pager
 from connectors.http.charset import decode_body
-from connectors.normalize import parse_date
+from connectors.normalize import reads_as_date
 
 #: Fewer like rows than this are no listing (a side box, a pair of links).
 MIN_ROWS = 3
@@ -108,7 +108,7 @@ def _facts(doc: BeautifulSoup, url: str) -> dict[int, _Facts]:
 def _is_date(node: Tag) -> bool:
     """Whether the element's whole (short) text reads as a date."""
     text = short_text(node, 16)
-    return bool(text) and len(text) <= 40 and parse_date(text)[0] is not None
+    return bool(text) and len(text) <= 40 and reads_as_date(text)
 
 
 def _key(node: Tag) -> tuple:

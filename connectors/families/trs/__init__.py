@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from connectors.errors import NoRows
 from connectors.families.base import ListingPage, RawDetail, check_stub, soup, unreadable
 from connectors.families.detail import parse_detail_page
+from connectors.families.totals import advertised_in, live_parts
 from connectors.families.trs.blocks import KNOWN_LIST_CLASSES
-from connectors.families.trs.pager import int_var, next_request, pager
+from connectors.families.trs.pager import next_request, pager
 from connectors.families.trs.rows import find_rows
 from connectors.records import Request
 
@@ -39,12 +40,14 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     rows, bad = find_rows(doc, request.url, options)
     if not rows and not bad:
         raise unreadable(text, f"listing page {request.url}: no rows; looked for {_describe(options)}", NoRows)
-    page_count, current, ext = pager(text)
-    total = int_var(text, "countnum")
+    code, shown = live_parts(text)
+    page_count, current, ext = pager(code)
+    printed = advertised_in(code, shown)
+    page_count = page_count or printed.pages
     return ListingPage(
         rows=rows,
         page_count=page_count,
-        advertised_total=total,
+        advertised_total=printed.items,
         next_request=next_request(request.url, page_count, current, ext, text),
         unreadable_rows=tuple(bad),
     )

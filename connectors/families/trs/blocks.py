@@ -38,8 +38,9 @@ from connectors.families.base import (
     text_of,
     unreadable_row,
 )
+from connectors.families.docno import with_doc_no
 from connectors.families.rowtext import MORE_LINK, bare_strings, parents_below
-from connectors.normalize import parse_date
+from connectors.normalize import reads_as_date
 
 #: Classes of list containers (or rows) of known templates (docs/platforms.md, TRS): rows in
 #: them win over any other dated list on the page.
@@ -136,7 +137,8 @@ def read_row(li: Tag, base: str) -> RawRow | str | None:
     title = link_title(link)
     if not title:
         return "no title"
-    return RawRow(url=url, item_key=item_key_for(url), fields={"title": title, "published_date": date_text})
+    fields = with_doc_no({"title": title, "published_date": date_text})
+    return RawRow(url=url, item_key=item_key_for(url), fields=fields)
 
 
 def link_title(link: Tag) -> str:
@@ -154,7 +156,7 @@ def _dated(li: Tag) -> tuple[Tag | None, str | None]:
             if _nested(candidate, li):
                 continue
             value = text_of(candidate)
-            if value and len(value) <= 40 and parse_date(value)[0] is not None:
+            if value and len(value) <= 40 and reads_as_date(value):
                 return candidate, value
     return None, date_in_text(" ".join(bare_strings(li)))
 

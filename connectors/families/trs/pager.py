@@ -11,7 +11,7 @@ from connectors.normalize import canonical_url
 from connectors.records import Request
 
 _CREATE_PAGE = re.compile(
-    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,"
+    r"createPageHTML\s*\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,"
     r"\s*['\"](\w+)['\"]"
 )
 _PAGE_URL = re.compile(r"^index(?:_(\d+))?\.(\w+)$")
@@ -23,12 +23,14 @@ def int_var(text: str, name: str) -> int | None:
     return small_int(match.group(1)) if match else None
 
 
-def pager(text: str) -> tuple[int | None, int | None, str | None]:
-    """(page count, current 0-based page, extension) from createPageHTML or countPage."""
-    match = _CREATE_PAGE.search(text)
+def pager(code: str) -> tuple[int | None, int | None, str | None]:
+    """(page count, current 0-based page, extension) from createPageHTML or countPage in
+    the live code of a page's scripts (`totals.live_parts`: a call commented out is not the
+    pager)."""
+    match = _CREATE_PAGE.search(code)
     if match:
         return small_int(match.group(1)), small_int(match.group(2)), match.group(4)
-    return int_var(text, "countPage"), int_var(text, "currentPage"), None
+    return int_var(code, "countPage"), int_var(code, "currentPage"), None
 
 
 def next_request(url: str, page_count: int | None, current: int | None, ext: str | None, text: str) -> Request | None:

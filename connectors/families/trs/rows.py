@@ -21,9 +21,10 @@ from connectors.families.base import (
     text_of,
     unreadable_row,
 )
+from connectors.families.docno import with_doc_no
 from connectors.families.selected import select_rows
 from connectors.families.trs.blocks import li_rows, link_title
-from connectors.normalize import label_field, parse_date
+from connectors.normalize import label_field, reads_as_date
 
 
 class FoundRows(NamedTuple):
@@ -103,9 +104,9 @@ def _table_row(cells: list[Tag], columns: dict[int, str], base: str) -> RawRow |
     fields["title"] = link_title(link)
     if not fields["title"]:
         return "no title"
-    if "published_date" in columns.values() and parse_date(fields.get("published_date"))[0] is None:
+    if "published_date" in columns.values() and not reads_as_date(fields.get("published_date")):
         return "no date"
-    return RawRow(url=url, item_key=item_key_for(url), fields=_present(fields))
+    return RawRow(url=url, item_key=item_key_for(url), fields=with_doc_no(_present(fields)))
 
 
 def _own_rows(table: Tag) -> Iterator[Tag]:
