@@ -3,8 +3,7 @@
 Every page that `expected.json` labels is served on a real loopback HTTP server at its
 original URL's path (an API's JSON at its path and query), fetched with the project's HTTP
 client, recognised, and read by the reader of its labelled family (a page labelled `other`
-is `generic`; until this build has a generic reader, the TRS reader's dated-list detection
-reads it). Checked against the hand labels: the family recognition names; the rows read
+is `generic`, read with the selectors recognition proposed for it). Checked against the hand labels: the family recognition names; the rows read
 (how many, and the labelled first, middle and last rows: title, link, date, and 索引号,
 发布机构, 文号 where labelled); the advertised total; every labelled detail field (a null
 label means the reader must give none).
@@ -119,8 +118,8 @@ def score_page(entry: dict, server: LoopbackServer, client: HttpClient) -> Score
     found = recognise(page.text, page.final_url)
     expected = "generic" if entry["family"] == "other" else entry["family"]
     score.check("family", found.family == expected, f"recognised {found.family!r} ({found.evidence})")
-    family = FAMILIES.get(expected) or FAMILIES["trs"]  # the seam: no generic reader in this build
-    options = found.options if expected in FAMILIES else {}
+    family = FAMILIES[expected]
+    options = found.options
     if entry["kind"] == "detail":
         _score_detail(score, family.parse_detail(page.text, page.final_url, options), entry, page.final_url)
     else:

@@ -19,6 +19,7 @@ from connectors.families.detail import parse_detail_page
 from connectors.families.generic.pager import next_request
 from connectors.families.generic.propose import propose_selectors
 from connectors.families.selected import select_rows
+from connectors.families.totals import advertised_in, live_parts
 from connectors.families.trs.pager import pager
 from connectors.records import Request
 
@@ -50,10 +51,13 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
         raise unreadable(text, f"listing page {request.url}: rows selector {options['rows']!r} selects no row", NoRows)
     if not rows:
         raise LayoutChanged(f"listing page {request.url}: {_none_readable(bad, options)}")
-    page_count, _, _ = pager(text)
+    code, shown = live_parts(text)
+    page_count, _, _ = pager(code)
+    printed = advertised_in(code, shown)
     return ListingPage(
         rows=rows,
-        page_count=page_count,
+        page_count=page_count or printed.pages,
+        advertised_total=printed.items,
         next_request=next_request(doc, request, options, page_count),
         unreadable_rows=tuple(bad),
     )

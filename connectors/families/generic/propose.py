@@ -1,7 +1,8 @@
 """Selectors proposed for a list page no family knows (`portal probe`).
 
 The listing is a group of like elements (same tag, same tags and classes above them) that
-each hold exactly one content link (same host, leading somewhere, not a "more" link) and a
+each hold exactly one content link (on any host: a site's own pages often link to its other
+name; leading somewhere, not a "more" link) and a
 date: the group the page's pager belongs to, else the largest. Menus hold links without
 dates; side boxes of dated links are smaller or sit away from the pager; a row's pop-up of
 related reading is a list nested in it, whose links are not the row's. The
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, Tag
@@ -80,13 +80,12 @@ def propose_selectors(html: bytes, url: str) -> dict[str, str] | None:
 
 def _facts(doc: BeautifulSoup, url: str) -> dict[int, _Facts]:
     """id(element) -> its `_Facts`, in one pass from the leaves up."""
-    host = urlsplit(url).netloc
     facts: dict[int, _Facts] = {}
     for node in reversed(list(tags(doc))):
         own = _Facts()
         if node.name == "a":
             target = resolve_link(str(node.get("href") or ""), url)
-            if target and urlsplit(target).netloc == host and not MORE_LINK.match(short_text(node) or ""):
+            if target and not MORE_LINK.match(short_text(node) or ""):
                 own.links[target] = node
         elif node.name not in _NOT_ROWS and _is_date(node):
             own.holders.append(node)
