@@ -5,6 +5,8 @@ then a generic entry with proposed selectors is offered and checked like any oth
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 from helpers.generic_site import GenericSite, Notice
 from helpers.loopback import LoopbackServer
@@ -126,3 +128,44 @@ def test_probe_prints_the_marks_it_recognised_the_family_by(guangdong) -> None:
     assert done.exit_code == 0, done.output
     assert "mark: links to ./YYYYMM/tYYYYMMDD_ID documents" in done.output
     assert "family: trs (score " in done.output
+
+
+# -- hosts a page names: proposed as a comment, IP literals and internal addresses refused ------
+
+
+def test_hosts_seen_are_vetted_against_ip_literals_and_internal_names() -> None:
+    from connectors.http.hosts import vet_seen_hosts
+
+    seen = ["10.0.0.5", "169.254.169.254:80", "[::1]:8080", "localhost:8000", "203.0.113.7", "xxgk.gd.gov.cn"]
+    proposed, refused = vet_seen_hosts(seen, "http://www.gd.gov.cn/gkmlpt/index")
+    assert proposed == ["xxgk.gd.gov.cn"]  # a name that resolves nowhere here reaches nothing internal
+    assert refused == seen[:5]  # every IP literal, public or not, and a name that resolves to loopback
+    # an entry on loopback itself (a test world, an intranet portal): its loopback names stand
+    assert vet_seen_hosts(["localhost:8000", "127.0.0.2:80"], "http://127.0.0.1:8000/")[0] == ["localhost:8000"]
+
+
+def test_an_entry_names_seen_hosts_only_in_a_comment() -> None:
+    from connectors.families.recognise import toml_entry
+
+    entry = toml_entry("p", "门户", "city", "trs", "http://a.gov.cn/", ["b.gov.cn"], {}, ["10.0.0.1"])
+    parsed = tomllib.loads(entry)["portal"][0]
+    assert "hosts" not in parsed
+    assert (
+        '# hosts = ["b.gov.cn"]' in entry and '# refused, an IP literal or an internal address: ["10.0.0.1"]' in entry
+    )
+
+
+def test_a_page_pointing_at_an_internal_address_gets_no_request_there() -> None:
+    rows = "".join(
+        f"<li><a href='http://10.9.8.{n}/201203/t20120305_{n}.html'>文件{n}</a><span>2012-03-05</span></li>"
+        for n in range(1, 8)
+    )
+    page = (
+        f"<html><body><ul class='list'>{rows}</ul><script>createPageHTML(1, 0, 'index', 'html');</script></body></html>"
+    )
+    with LoopbackServer() as server:
+        server.routes["/gk/index.html"] = lambda h: (200, {"Content-Type": "text/html; charset=utf-8"}, page.encode())
+        proposal = probe_url(server.url("/gk/index.html"), HARVEST)
+    assert proposal.probe.hosts_refused == [f"10.9.8.{n}" for n in range(1, 8)] and proposal.probe.hosts_seen == []
+    assert "ForeignHostError" in (proposal.probe.error or "")  # refused before any connection
+    assert "# refused, an IP literal or an internal address" in proposal.entry

@@ -178,9 +178,18 @@ def hosts_seen(row_urls: list[str], entry: str) -> list[str]:
 
 
 def toml_entry(
-    portal_id: str, name: str, level: str, platform: str, url: str, hosts: list[str], options: dict[str, str]
+    portal_id: str,
+    name: str,
+    level: str,
+    platform: str,
+    url: str,
+    hosts: list[str],
+    options: dict[str, str],
+    refused: list[str] | None = None,
 ) -> str:
-    """A `[[portal]]` entry as TOML text."""
+    """A `[[portal]]` entry as TOML text. The hosts seen in the page's links are written as
+    a comment for the operator to confirm, never as an active `hosts` key: the page chose
+    them. `refused` hosts (IP literals, internal addresses) are named as refused."""
 
     def q(value: object) -> str:
         return json.dumps(value, ensure_ascii=False)
@@ -194,7 +203,10 @@ def toml_entry(
         f"url = {q(url)}",
     ]
     if hosts:
-        lines.append(f"hosts = {q(hosts)}")
+        lines.append("# the rows link to other hosts: check they are the portal's, then allow them")
+        lines.append(f"# hosts = {q(hosts)}")
+    if refused:
+        lines.append(f"# refused, an IP literal or an internal address: {q(refused)}")
     if options:
         lines.append("[portal.options]")
         lines += [f"{q(k)} = {q(v)}" for k, v in options.items()]

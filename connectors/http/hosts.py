@@ -13,6 +13,7 @@ match a block). Either may carry `:port`, as a name may.
 from __future__ import annotations
 
 import ipaddress
+import socket
 from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -150,3 +151,50 @@ def check_host(url: str, allowed: frozenset[str], asked: str) -> str:
             url=asked,
         )
     return host
+
+
+def _internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+
+
+def is_ip_literal(host: str) -> bool:
+    """Whether a host key's name is an IP address (`10.0.0.5:8080`, `[::1]:80`)."""
+    name, _ = _split_port(host)
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def resolves_internal(host: str) -> bool:
+    """Whether a host key's name is, or resolves to, a private, loopback, link-local or
+    reserved address (a name that does not resolve is not internal: it reaches nothing)."""
+    name, _ = _split_port(host)
+    name = name.strip("[]")
+    try:
+        return _internal(ipaddress.ip_address(name))
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False
+    return any(_internal(ipaddress.ip_address(info[4][0].split("%")[0])) for info in infos)
+
+
+def vet_seen_hosts(seen: Iterable[str], entry: str) -> tuple[list[str], list[str]]:
+    """(hosts an operator may be proposed, hosts refused) among the hosts a page's links name.
+
+    A page's links are the portal's, so hostile: a host given as an IP literal is refused, and
+    so is a name that resolves to a private, loopback or link-local address, unless the entry
+    page itself is on such an address (an intranet portal, a test world on loopback): a public
+    page must not point the harvester at internal services."""
+    entry_internal = resolves_internal(host_key(entry))
+    proposed, refused = [], []
+    for host in seen:
+        if is_ip_literal(host) or (resolves_internal(host) and not entry_internal):
+            refused.append(host)
+        else:
+            proposed.append(host)
+    return proposed, refused

@@ -19,6 +19,7 @@ from flows.config.load import ConfigError, parse_config
 from flows.config.model import Harvest, Portal
 from flows.portal.test import Probe, print_probe, probe_client, probe_portal
 from flows.ui.render import safe
+from warehouse.landing import replace_into
 
 
 @dataclass
@@ -53,7 +54,9 @@ def probe_url(
         options=found.options,
     )
     probe = probe_portal(portal, harvest, adopt_hosts=True)
-    entry = toml_entry(pid, portal.name, level, found.platform, found.url, probe.hosts_seen, found.options)
+    entry = toml_entry(
+        pid, portal.name, level, found.platform, found.url, probe.hosts_seen, found.options, probe.hosts_refused
+    )
     return Proposal(found, entry, probe)
 
 
@@ -80,7 +83,8 @@ def print_proposal(proposal: Proposal, console: Console, max_rows: int = 10) -> 
 
 def append_entry(config: Path, entry: str) -> None:
     """Append `entry` to `config` when the whole file validates with it; ConfigError if not
-    (the file is left as it was)."""
+    (the file is left as it was). The new file replaces the old in one rename: a crash
+    leaves the old file or the new one, never half of it."""
     text = config.read_text(encoding="utf-8") if config.exists() else ""
     joined = (text.rstrip("\n") + "\n\n" if text.strip() else "") + entry
     try:
@@ -88,4 +92,4 @@ def append_entry(config: Path, entry: str) -> None:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(config, [f"not valid TOML with the new entry: {exc}"]) from None
     parse_config(raw, config)
-    config.write_text(joined, encoding="utf-8")
+    replace_into(config, lambda temp: temp.write_text(joined, encoding="utf-8"))

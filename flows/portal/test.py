@@ -19,6 +19,7 @@ from connectors.families.checks import unreadable_summary
 from connectors.families.recognise import hosts_seen
 from connectors.families.selected import FIELD_OPTIONS, selector_options
 from connectors.http import HttpClient, allowed_hosts
+from connectors.http.hosts import vet_seen_hosts
 from connectors.normalize import normalize_fields
 from connectors.records import FIELDS, Request
 from flows.config.model import Harvest, Portal
@@ -45,7 +46,8 @@ class Probe:
     has_body: bool | None = None
     attachments: tuple[str, ...] = ()
     error: str | None = None
-    hosts_seen: list[str] = field(default_factory=list)  # row hosts besides the entry URL's
+    hosts_seen: list[str] = field(default_factory=list)  # row hosts besides the entry URL's, vetted
+    hosts_refused: list[str] = field(default_factory=list)  # row hosts refused (IP literals, internal)
     unreadable: str | None = None  # the first page's rows that could not be read, and why
     selectors: list[str] = field(default_factory=list)  # what each selector of the options read
 
@@ -71,7 +73,8 @@ def probe_portal(portal: Portal, harvest: Harvest, *, adopt_hosts: bool = False)
 
     Pages without rows by design (gkmlpt's index page) are followed to the first page with
     rows. With `adopt_hosts`, the hosts of the rows' links are allowed for the detail page
-    (and listed in `hosts_seen`): what `portal probe` proposes as the entry's `hosts`.
+    (and listed in `hosts_seen`) unless refused (`vet_seen_hosts`: IP literals, internal
+    addresses): what `portal probe` proposes, as a comment, for the entry's `hosts`.
     The client keeps no archive: a probe writes nothing.
     """
     family = FAMILIES[portal.platform]
@@ -108,7 +111,9 @@ def probe_portal(portal: Portal, harvest: Harvest, *, adopt_hosts: bool = False)
             probe.error = "listing page: no rows" + (f" ({probe.unreadable})" if probe.unreadable else "")
             return probe
         probe.detail_url = listing.rows[0].url
-        probe.hosts_seen = hosts_seen([row.url for row in listing.rows], portal.url)
+        probe.hosts_seen, probe.hosts_refused = vet_seen_hosts(
+            hosts_seen([row.url for row in listing.rows], portal.url), portal.url
+        )
         if adopt_hosts:
             allowed = allowed_hosts(portal.url, [*portal.hosts, *probe.hosts_seen])
         try:
