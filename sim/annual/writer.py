@@ -13,6 +13,7 @@ both files), so the world stays the same byte for byte.
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -206,6 +207,7 @@ def pdf_bytes(title: str, prose: list[str], fig: dict, split_table3_after: int =
     NoFontError when the machine has no CJK font."""
     from fpdf import FPDF
 
+    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # its notes on the font's bitmap tables
     pdf = FPDF(format="A4")
     pdf.set_creation_date(FIXED_DATE)
     pdf.set_auto_page_break(False)

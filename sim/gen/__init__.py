@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
+from sim.annual.reports import report_docs
 from sim.gen.held import city_specs, county_specs
 from sim.gen.later import extend
 from sim.gen.numbering import assign
@@ -19,7 +20,8 @@ from sim.model import Doc, Row
 def generate(seed: int, until: date | None = None) -> tuple[list[Doc], dict[str, list[Row]], dict[str, int]]:
     """The scale-1 documents of `seed`, each portal's rows (newest first) and its pinned
     document, if any. The random draws happen in this order; changing it changes the world.
-    With `until`, the documents after WORLD_END (sim.gen.later, a stream of their own)."""
+    With `until`, the documents after WORLD_END (sim.gen.later, a stream of their own); the
+units' annual reports (sim.annual) come last, without a draw."""
     rng = random.Random(seed)
     specs = city_specs(rng) + county_specs(rng) + unheld_specs(rng) + other_specs(rng)
     plant_titles(rng, specs)
@@ -27,5 +29,6 @@ def generate(seed: int, until: date | None = None) -> tuple[list[Doc], dict[str,
     docs = with_guide_title(docs)
     if until is not None:
         docs = extend(docs, seed, until)
+    docs = docs + report_docs(len(docs))  # the units' 2012 annual reports (sim.annual), after every draw
     rows, pinned = listing_rows(docs)
     return docs, rows, pinned
