@@ -154,3 +154,21 @@ def load_reported(con, landing: Path) -> list[tuple[str, str]]:
         except (LandingError, OSError, duckdb.Error, pa.ArrowInvalid) as exc:
             refused.append((str(reads), str(exc)))
     return refused
+
+
+def reports_to_read(published_path: str | os.PathLike) -> list[dict]:
+    """The annual-report documents the night must read (fct_annual_reports.needs_read) of the
+    published warehouse, oldest first: doc_id, unit_id, year, title, portal_id, url and
+    fingerprint. None when nothing is published yet."""
+    if not Path(published_path).exists():
+        return []
+    con = duckdb.connect(str(published_path), read_only=True)
+    try:
+        cursor = con.execute(
+            "SELECT doc_id, unit_id, year, title, portal_id, url, fingerprint FROM fct_annual_reports "
+            "WHERE needs_read ORDER BY published_date NULLS LAST, doc_id"
+        )
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        con.close()
