@@ -4,7 +4,7 @@
 -- NFKC, traditional characters made simplified (seed_traditional_chars): it holds
 -- 政府信息公开 or 政务公开, then optionally 工作, optionally 年度 or 年, optionally 工作 again, and
 -- 报告 or 年报 (政府信息公开工作年度报告, 政务公开年度报告, 政府信息公开年报 …). A notice about a report
--- is not one: 关于 before those words, or after them 的, 解读, 图解, 通知, 通报, 说明, 函, 公告,
+-- is not one: 关于, 图解 or 解读 before those words, or after them 的, 解读, 图解, 通知, 通报, 说明, 函, 公告,
 -- 意见, 批复 or 报送. year: a year printed in the title (19xx/20xx before 年, in Arabic or
 -- Chinese numerals 二〇一二, 二零一二, 二○一二), else the published year minus one for a report
 -- published in January to March, else NULL (the report's own year then, fct_annual_reports).
@@ -44,7 +44,7 @@ reports AS (
         translate(regexp_extract(title_key, '([〇零○一二三四五六七八九]{4})年', 1), '〇零○一二三四五六七八九', '000123456789')
             AS chinese_year
     FROM matched
-    WHERE NOT regexp_matches(head, '关于')
+    WHERE NOT regexp_matches(head, '关于|图解|解读')
       AND NOT regexp_matches(tail, '的|解读|图解|通知|通报|说明|函|公告|意见|批复|报送')
 ),
 sightings AS (
