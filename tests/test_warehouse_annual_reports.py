@@ -78,7 +78,7 @@ def year_text(y: int, how: str) -> str:
 def test_report_titles_and_their_years(cases):
     titles = [(f"{u}{year_text(y, how)}{c}{s}", date(y + 1, month, 10)) for u, y, how, c, s, month in cases]
     got = recognised(titles)
-    for i, (u, y, how, c, s, month) in enumerate(cases):
+    for i, (_unit, y, how, c, _suffix, month) in enumerate(cases):
         if "資訊" in c:
             assert i not in got, titles[i]
             continue
