@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from reports.applications import APPLICATION_QUERIES
+from reports.reported import REPORTED_QUERIES
 from warehouse.totals import totals
 
 #: The system's units: the unit and all its descendants (dim_units.parent_unit_id).
@@ -81,6 +82,7 @@ QUERIES: dict[str, str] = {
         WHERE d.unit_id IN (SELECT unit_id FROM sys) AND year(d.counted_date) = $year
         ORDER BY d.counted_date, d.doc_id""",
     **APPLICATION_QUERIES,  # sections 三 and 四 from the applications registers
+    **REPORTED_QUERIES,  # the units' own annual reports against the catalog
 }
 
 

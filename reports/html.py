@@ -193,6 +193,12 @@ def render(data: ReportData, source: str = "") -> str:
         + "".join(f"<p>{esc(p)}</p>" for p in section_three(data.year, data.unit_name, data.tables))
         + "</div>",
         applications_html(data.tables),
+        '<h2 id="reported">年度报告与目录核对</h2>',
+        *(
+            f"<h3>{esc(t.title)}</h3>" + table_html(t, scroll=True)
+            for k, t in tables.items()
+            if k.startswith("reported")
+        ),
         "<h2>各月新增</h2>",
         _chart("chart-monthly", charts["chart-monthly"], scripts, styles),
         "<h2>各单位</h2>",

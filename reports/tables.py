@@ -11,6 +11,7 @@ from typing import Any
 
 from reports.applications import TITLE_FOUR, TITLE_THREE, application_rows, proceeding_rows
 from reports.data import ReportData
+from reports.reported import own_rows, read_rows, unit_tables
 from reports.template import template_rows
 from reports.text import category_rows, group_rows, summary_rows
 
@@ -118,6 +119,17 @@ def report_tables(data: ReportData, documents: bool = True) -> list[Table]:
             chinese([{k: v for k, v in row.items() if k != "year"} for row in t.get("scorecards", [])]),
         ),
     ]
+    tables += reported_tables(data)
     if documents:
         tables.append(Table("documents", "本年文件（fct_documents）", chinese(t.get("documents", []))))
+    return tables
+
+
+def reported_tables(data: ReportData) -> list[Table]:
+    """The units' own annual reports for the year against the catalog: one table per unit
+    with a report read, then the reports' own inconsistencies and what reading each gave."""
+    t = data.tables
+    tables = [Table(f"reported-{unit_id}", f"年报与目录核对：{name}", rows) for unit_id, name, rows in unit_tables(t)]
+    tables.append(Table("reported-own", "年报自身不一致", own_rows(t)))
+    tables.append(Table("reported-reads", "年度报告读取情况", read_rows(t)))
     return tables

@@ -69,7 +69,7 @@ class Doc:
     audience: str | None
     genre: str | None
     disclosure: str
-    content: str  # "text" | "attachment" | "both"
+    content: str  # "text" | "attachment" | "both" | "report" (an annual report: sim.annual)
     withdrawn_on: date | None
     portals: tuple[str, ...]
     ssp_shift: int = 0  # days the province platform's date is later than the origin's
@@ -77,7 +77,7 @@ class Doc:
     @property
     def has_full_text(self) -> bool:
         """True: every generated document has a body, an attachment or both."""
-        return self.content in ("text", "attachment", "both")
+        return self.content in ("text", "attachment", "both", "report")
 
 
 @dataclass(frozen=True, slots=True)

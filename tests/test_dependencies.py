@@ -27,7 +27,10 @@ def _requirement_name(spec: str) -> str:
 def _declared() -> tuple[set[str], set[str]]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     runtime = {_requirement_name(spec) for spec in project["dependencies"]}
-    dev = {_requirement_name(spec) for spec in project["optional-dependencies"]["dev"]}
+    # dev, and the extras of their own (browser for the browser tests, bench for the Scrapy
+    # comparison) that .ci/run installs beside it
+    extras = project["optional-dependencies"].values()
+    dev = {_requirement_name(spec) for specs in extras for spec in specs}
     return runtime, dev
 
 

@@ -43,6 +43,8 @@ SOURCES = frozenset(
         "state.raw_runs",
         "state.raw_quarantine_decisions",
         "state.raw_applications",
+        "state.raw_reported_reads",
+        "state.raw_reported_figures",
         "cfg_units",
         "cfg_portals",
         "cfg_settings",

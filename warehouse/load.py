@@ -24,6 +24,7 @@ from warehouse.db import connect
 from warehouse.decisions import ensure_decisions_schema, load_decisions
 from warehouse.landing import LANDING_SCHEMA, RUN_KEYS, LandingError, check_name, later_columns_missing
 from warehouse.portal_state import portal_states
+from warehouse.reported_store import ensure_reported_schema, load_reported
 from warehouse.state import ensure_state_schema, merge_rows
 
 _RUN_COLUMNS = """
@@ -58,6 +59,7 @@ def ensure_schema(con) -> None:
         con.execute(f"ALTER TABLE raw_runs ADD COLUMN IF NOT EXISTS {name} INTEGER")
     ensure_decisions_schema(con)
     ensure_applications_schema(con)
+    ensure_reported_schema(con)
 
 
 def _parse_time(value: object, name: str) -> datetime | None:
@@ -216,10 +218,11 @@ def load_runs(con, run_files: list[Path], result: LoadResult) -> None:
 
 
 def finish_load(con, landing: Path, result: LoadResult) -> None:
-    """The operators' decisions and the applications registers, whole, every time; listings
-    files without a run file."""
+    """The operators' decisions and the applications registers, whole, every time; the
+    annual reports read by nights not loaded yet; listings files without a run file."""
     result.rejected += load_decisions(con, landing.parent)
     result.rejected += load_applications(con, landing.parent)
+    result.rejected += load_reported(con, landing)
     for listings in sorted(landing.glob("*/*.listings.parquet")) if landing.is_dir() else []:
         stem = listings.name.removesuffix(".listings.parquet")
         if not listings.with_name(f"{stem}.run.json").exists():

@@ -120,7 +120,7 @@ def _prose_checks(figures: list[Figure], values: dict, found: list, passed: list
             found.append(
                 Inconsistency(
                     f"stated share {share.value} of {count}",
-                    {**{p: values[p] for p in members}, count: values[count]},
+                    {**{p: values[p] for p in members}, count: values[count], share.path: share.value},
                     round(100 * own / values[count], 2),
                     float(stated),
                 )

@@ -39,6 +39,7 @@ from flows.distributed.watch import Finished, Watch  # noqa: E402
 from flows.night.housekeeping import exclusive_run, night_of, remove_leftovers, unused_run_id  # noqa: E402
 from flows.night.steps import BuildOutcome, PortalOutcome, build_warehouse, choose_mode, owed_pages  # noqa: E402
 from flows.night.summary import NightlyResult, failure_message, report  # noqa: E402
+from flows.reported.night import reports_step  # noqa: E402
 from flows.ui.render import make_console  # noqa: E402
 from warehouse.landing import landing_paths, replace_into  # noqa: E402
 from warehouse.load import known_items  # noqa: E402
@@ -117,6 +118,7 @@ def _run(config: Config, deployment: str, size: int, full: bool, tick: Clock | N
     result = NightlyResult(run_id, outcomes, None, config.warehouse.path, data_dir)
     try:
         result.build = build_warehouse(config)
+        result.reports, result.build = reports_step(config, run_id, tick or run_clock(), result.build, build_warehouse)
     except Exception as exc:  # noqa: BLE001 - reported in the summary and the exit code
         result.build = BuildOutcome(ok=False, reason=f"{type(exc).__name__}: {exc}")
     report(result, make_console())

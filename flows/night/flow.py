@@ -45,6 +45,7 @@ from flows.night.steps import (  # noqa: E402
     mode_for,
 )
 from flows.night.summary import NightlyResult, failure_message, report  # noqa: E402
+from flows.reported.night import reports_step  # noqa: E402
 from flows.ui.progress import HarvestProgress  # noqa: E402
 from flows.ui.render import make_console  # noqa: E402
 from warehouse.portal_state import portal_states  # noqa: E402
@@ -169,6 +170,7 @@ def _harvest_and_build(config: Config, chosen: list[Portal], full: bool, progres
     result = NightlyResult(run_id, outcomes, None, config.warehouse.path, data_dir)
     try:
         result.build = build(config)
+        result.reports, result.build = reports_step(config, run_id, clock, result.build, build)
     except Exception as exc:  # noqa: BLE001 - reported in the summary and the exit code
         result.build = BuildOutcome(ok=False, reason=f"{type(exc).__name__}: {exc}")
     report(result, console)

@@ -22,6 +22,7 @@ prefect_env.configure()  # no-op for what the caller already set; keeps bare imp
 from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
 
 from flows.night.steps import BuildOutcome, PortalOutcome  # noqa: E402
+from flows.reported.night import ReportsOutcome  # noqa: E402
 from flows.ui.render import (  # noqa: E402
     build_notes,
     clean,
@@ -48,6 +49,7 @@ class NightlyResult:
     build: BuildOutcome | None
     published_path: Path
     data_dir: Path
+    reports: ReportsOutcome | None = None  # the annual reports read after the build
 
     @property
     def failed_portals(self) -> list[str]:
@@ -98,6 +100,19 @@ def failure_message(result: NightlyResult) -> str:
     return "; ".join(parts)
 
 
+def reports_lines(reports: ReportsOutcome | None) -> list[tuple[str, str]]:
+    """(line, style): the annual reports read tonight, and each that could not be, with why."""
+    if reports is None:
+        return []
+    if reports.error:
+        return [(f"annual reports: not read tonight: {clean(reports.error)}", "bold red")]
+    if not reports.read and not reports.failed:
+        return []
+    lines = [(f"annual reports: {len(reports.read)} read, {len(reports.failed)} could not be read", "green")]
+    lines += [(f"  ! {clean(title)}: {clean(reason)}", "yellow") for title, reason in reports.failed]
+    return lines
+
+
 def build_line(build: BuildOutcome | None) -> str:
     """The build's verdict in a few words."""
     if build is None:
@@ -127,6 +142,8 @@ def report(result: NightlyResult, console: Console) -> None:
         console.print(line + (f"; {clean(build.reason)}" if build.reason else ""), style=style, markup=False)
         for note in build_notes(build.details):
             console.print(note, style="yellow", markup=False)
+    for line, style in reports_lines(result.reports):
+        console.print(line, style=style, markup=False, highlight=False)
     release = build.details.get("quarantine_release_listings", 0) if build is not None else 0
     quarantines = quarantine_lines(result.quarantines, release)
     for quarantine in quarantines:

@@ -12,6 +12,7 @@ printed as the report printed them in a comment.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 from importlib import resources
 from typing import Any
@@ -26,7 +27,8 @@ _LEVEL_MEASURES = {
 }
 
 
-def _vocabulary() -> tuple[dict[str, list[str]], dict[tuple[str, str], set[str]]]:
+@functools.cache
+def vocabulary_labels() -> tuple[dict[str, list[str]], dict[tuple[str, str], set[str]]]:
     """(scheme -> the warehouse's category labels, (scheme, code family) -> its labels)."""
     labels: dict[str, list[str]] = {}
     families: dict[tuple[str, str], set[str]] = {}
@@ -160,7 +162,7 @@ def _nulls(value: Any) -> Any:
 
 
 def _groups(detail: dict) -> list[str]:
-    vocabulary, families = _vocabulary()
+    vocabulary, families = vocabulary_labels()
     lines: list[str] = []
     complete: dict[str, list[str]] = {}
     for level, values in detail.get("levels", {}).items():

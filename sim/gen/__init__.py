@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
+from sim.annual.reports import report_docs
 from sim.gen.held import city_specs, county_specs
 from sim.gen.later import extend
 from sim.gen.numbering import assign
@@ -18,13 +19,15 @@ from sim.model import Doc, Row
 
 def generate(seed: int, until: date | None = None) -> tuple[list[Doc], dict[str, list[Row]], dict[str, int]]:
     """The scale-1 documents of `seed`, each portal's rows (newest first) and its pinned
-    document, if any. The random draws happen in this order; changing it changes the world.
-    With `until`, the documents after WORLD_END (sim.gen.later, a stream of their own)."""
+        document, if any. The random draws happen in this order; changing it changes the world.
+        The units' annual reports (sim.annual) follow the generated documents, without a draw;
+    with `until`, the documents after WORLD_END (sim.gen.later, a stream of their own)."""
     rng = random.Random(seed)
     specs = city_specs(rng) + county_specs(rng) + unheld_specs(rng) + other_specs(rng)
     plant_titles(rng, specs)
     docs = withdraw_after_year(rng, assign(rng, specs))
     docs = with_guide_title(docs)
+    docs = docs + report_docs(len(docs))  # the units' 2012 annual reports (sim.annual), without a draw
     if until is not None:
         docs = extend(docs, seed, until)
     rows, pinned = listing_rows(docs)

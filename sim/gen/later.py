@@ -104,6 +104,7 @@ def _withdraw(rng: random.Random, docs: list[Doc], until: date) -> list[Doc]:
         and d.withdrawn_on is None
         and d.published <= WORLD_END
         and d.n not in keep
+        and d.content != "report"  # the annual reports (sim.annual) stay
     ]
     count = max(1, (until - WORLD_END).days // DAYS_PER_WITHDRAWAL)
     chosen = rng.sample(held, count)
@@ -116,7 +117,7 @@ def extend(docs: list[Doc], seed: int, until: date) -> list[Doc]:
     """The documents of the default world followed by those published after WORLD_END up
     to `until`, with the later withdrawals."""
     rng = random.Random(f"sim-later:{seed}")
-    counters = _counters(docs)
+    counters = _counters([d for d in docs if d.content != "report"])  # their serials are apart (sim.annual)
     titles = {(d.unit_id or "", d.title) for d in docs}
     later = [_doc(rng, len(docs) + i, s, counters, titles) for i, s in enumerate(_specs(rng, until))]
     return _withdraw(rng, docs + later, until)

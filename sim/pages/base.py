@@ -223,5 +223,7 @@ class Site:
                 f'{self.head(self.portal.name)}<div class="main"><a href="'
                 f'{self.entry_path()}">政府信息公开目录</a></div>{self.foot()}'
             )
-        got = self.detail(req.path, as_of)
+        from sim.annual.serve import attachment  # the reports' files (sim.annual); lazy: it reads the figures
+
+        got = attachment(self, req.path, as_of) or self.detail(req.path, as_of)
         return got if got is not None else self.not_found()

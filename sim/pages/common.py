@@ -23,7 +23,11 @@ CHALLENGE_PAGE = (
 
 
 def body_html(doc: Doc, publisher: str, attachment_href: str) -> str:
-    """A compact body: a few paragraphs, an attachment, or both."""
+    """A compact body: a few paragraphs, an attachment, or both (an annual report: sim.annual)."""
+    if doc.content == "report":
+        from sim.annual.serve import report_body  # lazy: sim.annual imports the pages
+
+        return report_body(doc, attachment_href)
     parts = []
     if doc.content in ("text", "both"):
         parts.append(
