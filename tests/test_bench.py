@@ -83,17 +83,21 @@ def test_bench_detail_failures_smoke_opens_the_circuit_and_bounds_the_requests()
         timeout=300,
     ).stdout
     assert re.search(r"^ratio failing/clean +[0-9.]+", output, re.M)
+    clean = re.search(
+        r"^clean +ly-zp-aic-site: ok, (\d+) listing pages, (\d+) rows, (\d+) requests, 0 owed", output, re.M
+    )
+    assert clean, output
+    clean_pages, listed, clean_requests = map(int, clean.groups())
+    assert clean_requests == clean_pages + listed  # clean: every listing page and every detail page
     failing = re.search(
-        r"^failing ly-zp-aic-site: ok, (\d+) listing pages, 242 rows, "
-        r"(\d+) requests, 242 owed",
+        rf"^failing ly-zp-aic-site: ok, {clean_pages} listing pages, {listed} rows, (\d+) requests, {listed} owed",
         output,
         re.M,
     )
     assert failing, output
     # Every listing page, then five detail pages (each tried twice: one request apiece).
-    pages, requests = map(int, failing.groups())
-    assert requests == pages + 5
-    assert "circuit open after 5 failures (5 failures in a row); 242 left owed" in output
+    assert int(failing.group(1)) == clean_pages + 5
+    assert f"circuit open after 5 failures (5 failures in a row); {listed} left owed" in output
 
 
 HARVEST_BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_harvest.py"
