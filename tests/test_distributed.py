@@ -6,9 +6,11 @@ Six small portals of the Longyan world are harvested once by the single-machine 
 orchestrator with the deployment's own parameters) over the same sim. `ly-zp-aic-site`
 lists `ly-wp-aic-site`'s host among its hosts, so the two must share a batch. While that
 batch harvests, its worker's whole process group and its flow run's are SIGKILLed; the
-orchestrator must notice the silence, mark the run Crashed, free its hosts and run the
-batch again on the other worker. The sim's request log (tests/helpers/request_log.py)
-says whether a host was ever asked twice at once.
+orchestrator must notice that its progress stopped, free its hosts, wait until the dead
+attempt is surely gone (the lease's length: nobody is left to confirm it), mark the run
+Crashed and run the batch's unfinished portals again on the other worker. The sim's
+request log (tests/helpers/request_log.py) says whether a host was ever asked twice at
+once. The faults a night must end through are in tests/test_distributed_faults.py.
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ from typer.testing import CliRunner
 from connectors.detail_debt import OwedDetail
 from flows.config.load import load_config
 from flows.config.model import Portal
+from flows.distributed.exchange import outcome_path, write_json
 from flows.distributed.flow import accept, run_distributed
 from flows.distributed.plan import PortalPlan, WorkerBatch, make_batches, plan_path, read_plan, slot_name, write_plan
-from flows.distributed.watch import Finished
+from flows.distributed.watch import Attempt, Track
 from flows.night.steps import PortalOutcome
 from sim.catalog import PORTALS as WORLD_PORTALS
 from sim.server import start
@@ -41,7 +44,7 @@ from warehouse.landing import write_landing
 PORTALS = ("ly-yd-aic-site", "ly-ct-aic-site", "ly-zp-aic-site", "ly-sh-aic-site", "ly-wp-aic-site", "ly-lc-aic-site")
 SHARED = {"ly-zp-aic-site", "ly-wp-aic-site"}  # the first names the second's host: one batch
 DELAY = 0.03  # seconds between two requests to one host: a batch harvests for ~10 s
-POOL, BATCH_SIZE, TIMEOUT = "xxgk-test", 3, 10
+POOL, BATCH_SIZE, TIMEOUT, LEASE = "xxgk-test", 3, 10, 60
 KILL_AFTER = 60  # requests of the shared batch served before its worker is killed
 
 
@@ -66,7 +69,7 @@ def deploy(config: Path) -> dict:
     from flows.cli.app import app
 
     args = ["deploy", "--config", str(config), "--pool", POOL, "--batch-size", str(BATCH_SIZE)]
-    outcome = CliRunner().invoke(app, [*args, "--heartbeat-timeout", str(TIMEOUT)])
+    outcome = CliRunner().invoke(app, [*args, "--progress-timeout", str(TIMEOUT)])
     assert outcome.exit_code == 0, outcome.output
     with get_client(sync_client=True) as client:
         pool = client.read_work_pool(POOL)
@@ -92,7 +95,7 @@ class Killer(threading.Thread):
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             served = sum(len(rows) for pid, rows in self.log.by_portal(self.since).items() if pid in SHARED)
-            beats = list(self.exchange.glob(f"*/{self.batch_id}/*/heartbeat.json"))
+            beats = list(self.exchange.glob(f"*/{self.batch_id}/*/progress.json"))
             if served >= KILL_AFTER and beats:
                 self._kill(beats[0])
                 return
@@ -206,31 +209,35 @@ def test_a_plan_reads_back_as_written(tmp_path: Path) -> None:
         plan_path(tmp_path, "../up", "b1")
 
 
-def land(folder: Path, run_id: str, portal_id: str) -> None:
-    """One whole landing run of an empty listing under `folder`."""
-    run = {"mode": "full", "status": "ok", "started_at": "2012-12-31T02:00:00+00:00", "complete": True}
+def land(folder: Path, run_id: str, portal_id: str, rows: int = 0, final: bool = True) -> None:
+    """One whole landing run of `portal_id` under an attempt's `folder`, its outcome file
+    (the run is final) when `final`; `rows` says which attempt it came from."""
+    run = {"mode": "full", "status": "ok", "started_at": "2012-12-31T02:00:00+00:00", "complete": True, "rows": rows}
     write_landing(folder, run_id, portal_id, [], run=run)
+    if final:
+        write_json(outcome_path(folder, portal_id), PortalOutcome(portal_id, "full", "ok", rows=rows).as_dict())
 
 
-@pytest.mark.parametrize(("state", "copied"), [("COMPLETED", True), ("FAILED", True), ("CRASHED", False)])
-def test_only_an_attempt_that_did_not_die_is_handed_to_the_load(tmp_path: Path, state: str, copied: bool) -> None:
-    run_id, attempt = "20121231T020000Z", tmp_path / "exchange" / "attempt"
-    land(attempt, run_id, "a")  # whole
-    land(attempt, run_id, "b")
-    (attempt / "landing" / run_id / "b.run.json").unlink()  # interrupted: listings without a run file
-    outcome = PortalOutcome("a", "full", "ok", rows=0).as_dict()
-    (attempt / "outcomes.json").write_text(json.dumps([outcome, {**outcome, "portal_id": "b"}]), encoding="utf-8")
-    batch = WorkerBatch("b1", ("a", "b"), ("a.gov.cn:80",))
-    outcomes = accept(Finished(batch, attempt, state, "why", []), tmp_path / "data", run_id)
-    landed = sorted(path.name for path in (tmp_path / "data" / "landing").rglob("*.json"))
-    assert landed == (["a.run.json"] if copied else [])
-    if state == "COMPLETED":
-        assert [(o.portal_id, o.status) for o in outcomes] == [("a", "ok"), ("b", "ok")]
-    else:
-        assert {(o.portal_id, o.status, o.reason) for o in outcomes} == {
-            ("a", "failed", f"batch b1 {state.lower()}: why"),
-            ("b", "failed", f"batch b1 {state.lower()}: why"),
-        }
+def test_each_portal_is_taken_from_the_latest_attempt_that_finished_it(tmp_path: Path) -> None:
+    run_id, exchange = "20121231T020000Z", tmp_path / "exchange"
+    first, second = (exchange / run_id / "b1" / name for name in ("1-aaa", "2-bbb"))
+    land(first, run_id, "a", rows=1)  # finished by the first attempt only
+    land(first, run_id, "b", rows=1)
+    land(second, run_id, "b", rows=2)  # finished again by the second: the second's is taken
+    land(first, run_id, "c", rows=1, final=False)  # whole, but its attempt died before calling it final
+    batch = WorkerBatch("b1", ("a", "b", "c", "d"), ("a.gov.cn:80",))
+    track = Track(batch, [Attempt(1, "aaa", first), Attempt(2, "bbb", second)], state="CRASHED", message="why")
+    outcomes = accept(track, tmp_path / "data", run_id)
+    landed = {path.name: json.loads(path.read_text())["rows"] for path in (tmp_path / "data").rglob("*.run.json")}
+    assert landed == {"a.run.json": 1, "b.run.json": 2}
+    assert [(o.portal_id, o.status, o.rows, o.reason) for o in outcomes] == [
+        ("a", "ok", 1, None),
+        ("b", "ok", 2, None),
+        ("c", "failed", 0, "batch b1 crashed: why"),
+        ("d", "failed", 0, "batch b1 crashed: why"),
+    ]
+    track.cut = True  # the deadline ended the batch: what no attempt finished failed for it
+    assert {o.reason for o in accept(track, tmp_path / "data", run_id)} == {None, "night deadline passed"}
 
 
 def test_deploy_without_a_server_says_how_to_start_one(tmp_path: Path) -> None:
@@ -295,7 +302,7 @@ def test_distributed_night_matches_one_machine_and_survives_a_killed_worker(tmp_
             killer = Killer(cluster, log, tmp_path / "spread" / "data" / "exchange", shared.id, since)
             killer.start()
             options = {k: v for k, v in parameters.items() if k != "config_path"}
-            result = run_distributed(parameters["config_path"], heartbeat_seconds=1.0, start_timeout=120, **options)
+            result = run_distributed(parameters["config_path"], start_timeout=120, lease_seconds=LEASE, **options)
             killer.join(timeout=1)
             assert killer.error is None and killer.victim, killer.error
             runs = batch_runs(result.run_id)
@@ -327,12 +334,12 @@ def test_distributed_night_matches_one_machine_and_survives_a_killed_worker(tmp_
     spread_requests, base_requests = log.by_portal(since), log.by_portal(base_start)
     for portal, rows in spread_requests.items():
         assert impolite(rows) == [], portal
-    redone = {p for b in batches if len(runs[b.id]) > 1 for p in b.portal_ids}
-    assert redone >= SHARED
+    # a portal the dead attempt finished is not asked again; the others are, from the start
+    redone = {p for p in shared.portal_ids if len(senders(spread_requests[p])) == 2}
+    assert redone & SHARED, "the kill came in the middle of the shared portals' harvest"
     for portal in set(PORTALS) - redone:  # harvested once: one process, the very requests of one machine
         assert len(senders(spread_requests[portal])) == 1, portal
         assert len(spread_requests[portal]) == len(base_requests[portal]) - len(spread_requests[portal])
-    for portal in SHARED:  # the dead attempt's requests, then all of them again from the other worker
-        assert len(senders(spread_requests[portal])) == 2, portal
+    for portal in redone:  # the dead attempt's requests, then all of them again from the other worker
         assert len(spread_requests[portal]) > len(base_requests[portal]) - len(spread_requests[portal])
     assert all(limit.limit == 1 and limit.active_slots == 0 for limit in held.values()), held

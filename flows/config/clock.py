@@ -75,13 +75,22 @@ def run_clock(override: str | datetime | None = None) -> Clock:
     return starting_at(start)
 
 
+#: Why a portal's harvest was stopped, or never began: the night ran out of time.
+DEADLINE_PASSED = "night deadline passed"
+
+
 class Deadline:
     """The moment a night must stop harvesting, `seconds` after it was made, on the
     monotonic clock (a wall clock set back or forward does not move it)."""
 
     def __init__(self, seconds: float | None) -> None:
         self.seconds = seconds
+        self.reason = DEADLINE_PASSED
         self._at = None if seconds is None else time.monotonic() + seconds
+
+    def cut(self, reason: str) -> None:
+        """Bring the deadline to now, for `reason` (the run was cancelled, say)."""
+        self.reason, self._at = reason, time.monotonic()
 
     def left(self) -> float | None:
         """Seconds until the deadline (negative once past); None for a night without one."""
@@ -91,7 +100,3 @@ class Deadline:
         """Whether the deadline has come."""
         left = self.left()
         return left is not None and left <= 0
-
-
-#: Why a portal's harvest was stopped, or never began: the night ran out of time.
-DEADLINE_PASSED = "night deadline passed"

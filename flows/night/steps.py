@@ -201,7 +201,7 @@ def harvest_portal(
             if progress is not None:
                 progress(portal.id, summary.pages, len(rows), summary.advertised_total)
             if deadline is not None and deadline.passed():
-                _cut(summary, DEADLINE_PASSED)
+                _cut(summary, deadline.reason)
                 break
     except Exception as exc:  # noqa: BLE001 - landed as a failure below, then re-raised
         bug = exc
@@ -236,9 +236,9 @@ def _cut(summary: RunSummary, reason: str) -> None:
     summary.errors.append(reason)
 
 
-def not_begun(portal_id: str, mode: str) -> PortalOutcome:
-    """The outcome of a portal whose harvest never began: the night's deadline had passed."""
-    return PortalOutcome(portal_id, mode, "failed", reason=DEADLINE_PASSED)
+def not_begun(portal_id: str, mode: str, reason: str = DEADLINE_PASSED) -> PortalOutcome:
+    """The outcome of a portal whose harvest never began (the night's deadline had passed)."""
+    return PortalOutcome(portal_id, mode, "failed", reason=reason)
 
 
 @dataclass
