@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from helpers.distributed import PORTALS, batch_runs, deploy, impolite, runs_loaded, senders, write_config
 from helpers.prefect_server import Cluster, descends_from, kill_group, prefect_cluster
 from helpers.request_log import RequestLog
 from typer.testing import CliRunner
@@ -36,41 +37,20 @@ from flows.distributed.flow import accept, run_distributed
 from flows.distributed.plan import PortalPlan, WorkerBatch, make_batches, plan_path, read_plan, slot_name, write_plan
 from flows.distributed.watch import Attempt, Track
 from flows.night.steps import PortalOutcome
-from sim.catalog import PORTALS as WORLD_PORTALS
 from sim.server import start
 from warehouse.build import totals
 from warehouse.landing import write_landing
 
-PORTALS = ("ly-yd-aic-site", "ly-ct-aic-site", "ly-zp-aic-site", "ly-sh-aic-site", "ly-wp-aic-site", "ly-lc-aic-site")
 SHARED = {"ly-zp-aic-site", "ly-wp-aic-site"}  # the first names the second's host: one batch
-DELAY = 0.03  # seconds between two requests to one host: a batch harvests for ~10 s
 POOL, BATCH_SIZE, TIMEOUT, LEASE = "xxgk-test", 3, 10, 60
 KILL_AFTER = 60  # requests of the shared batch served before its worker is killed
 
 
-def write_config(sim, folder: Path, delay: float = DELAY, concurrency: int = 8) -> Path:
-    """The six portals' config, `ly-zp-aic-site` also allowed on `ly-wp-aic-site`'s host."""
-    folder.mkdir(parents=True)
-    text = sim.config_text(folder / "data", exclude=[p.id for p in WORLD_PORTALS if p.id not in PORTALS])
-    text = text.replace("per_host_delay = 0", f"per_host_delay = {delay}\nparse_processes = 0")
-    text = text.replace("concurrency = 8", f"concurrency = {concurrency}")
-    zp_url, wp_host = sim.portals["ly-zp-aic-site"], sim.origins["ly-wp-aic-site"].split("://", 1)[1]
-    text = text.replace(f"url = {json.dumps(zp_url)}", f"url = {json.dumps(zp_url)}\nhosts = [{json.dumps(wp_host)}]")
-    assert "hosts = " in text
-    path = folder / "xxgk.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def deploy(config: Path) -> dict:
-    """`xxgk deploy --pool`, then the orchestrator deployment's parameters as registered."""
+def deploy_checked(config: Path) -> dict:
+    """`xxgk deploy --pool`: the pool, both deployments on it, the cron; the orchestrator's parameters."""
     from prefect.client.orchestration import get_client
 
-    from flows.cli.app import app
-
-    args = ["deploy", "--config", str(config), "--pool", POOL, "--batch-size", str(BATCH_SIZE)]
-    outcome = CliRunner().invoke(app, [*args, "--progress-timeout", str(TIMEOUT)])
-    assert outcome.exit_code == 0, outcome.output
+    parameters = deploy(config, POOL, BATCH_SIZE, TIMEOUT)
     with get_client(sync_client=True) as client:
         pool = client.read_work_pool(POOL)
         deployment = client.read_deployment_by_name(f"xxgk-distributed/xxgk-{config.stem}")
@@ -78,7 +58,7 @@ def deploy(config: Path) -> dict:
     assert pool.type == "process"
     assert deployment.work_pool_name == batch.work_pool_name == POOL
     assert [s.schedule.cron for s in deployment.schedules] == ["0 2 * * *"]
-    return dict(deployment.parameters)
+    return parameters
 
 
 class Killer(threading.Thread):
@@ -113,55 +93,11 @@ class Killer(threading.Thread):
         self.error = f"flow run pid {heart['pid']} belongs to no worker"
 
 
-def runs_loaded(data: Path, run_id: str | None = None) -> list[tuple[str, int]]:
-    """(portal, rows) of every run in the state database (of one run id when given)."""
-    with duckdb.connect(str(data / "state.duckdb"), read_only=True) as con:
-        where, args = ("WHERE run_id = ?", [run_id]) if run_id else ("", [])
-        return sorted(con.execute(f"SELECT portal_id, rows FROM raw_runs {where}", args).fetchall())
-
-
 def figures(data: Path) -> tuple[dict, set[str]]:
     published = data / "xxgk.duckdb"
     with duckdb.connect(str(published), read_only=True) as con:
         doc_ids = {row[0] for row in con.execute("SELECT doc_id FROM fct_documents").fetchall()}
     return json.loads(json.dumps(totals(published, "ly-aic", 2012))), doc_ids
-
-
-def batch_runs(run_id: str) -> dict[str, list[tuple[str, str]]]:
-    """Each batch's flow runs in order: (flow run id, state type)."""
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
-
-    with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"xxgk-run-{run_id}"])))
-    found: dict[str, list[tuple[str, str, str]]] = {}
-    for run in runs:
-        _, batch_id, number = run.name.rsplit("-", 2)
-        found.setdefault(batch_id, []).append((int(number), str(run.id), run.state.type.value))
-    return {batch_id: [(rid, state) for _, rid, state in sorted(rows)] for batch_id, rows in found.items()}
-
-
-def senders(rows: list[tuple[float, float, int]]) -> list[int]:
-    """The processes that asked one host, one entry per run of consecutive requests."""
-    runs: list[int] = []
-    for _, _, pid in rows:
-        if not runs or runs[-1] != pid:
-            runs.append(pid)
-    return runs
-
-
-def impolite(rows: list[tuple[float, float, int]]) -> list[str]:
-    """What broke one host's politeness across processes: two processes taking turns, or a
-    process asking while another's request was still being answered."""
-    broken = []
-    if 0 in senders(rows):
-        broken.append("a request whose sender was not found")
-    if len(senders(rows)) != len(set(senders(rows))):
-        broken.append(f"processes took turns: {senders(rows)}")
-    for (_, answered, pid), (arrived, _, next_pid) in zip(rows, rows[1:], strict=False):
-        if pid != next_pid and arrived < answered:
-            broken.append(f"pid {next_pid} asked while pid {pid}'s request was in flight")
-    return broken
 
 
 def portal(portal_id: str, url: str, hosts: tuple[str, ...] = ()) -> Portal:
@@ -288,7 +224,7 @@ def test_distributed_night_matches_one_machine_and_survives_a_killed_worker(tmp_
         single = write_config(sim, tmp_path / "single", delay=0, concurrency=1)
         spread = write_config(sim, tmp_path / "spread")
         with temporary_settings({PREFECT_API_URL: cluster.api_url}):
-            parameters = deploy(spread)
+            parameters = deploy_checked(spread)
             for name in ("w1", "w2"):
                 cluster.start_worker(POOL, name)
             base_start = time.monotonic()
@@ -313,7 +249,7 @@ def test_distributed_night_matches_one_machine_and_survives_a_killed_worker(tmp_
     assert result.ok, [(o.portal_id, o.reason) for o in result.outcomes]
     # the killed attempt was marked Crashed and the batch ran again, on the other worker
     assert [state for _, state in runs[shared.id]] == ["CRASHED", "COMPLETED"]
-    assert runs[shared.id][0][0] == killer.attempt
+    assert runs[shared.id][0][0] == killer.attempt.split("-", 1)[1]  # the attempt folder: <n>-<flow run id>
     assert runs[shared.id][1][0] in survivor.log.read_text(errors="replace")
     for batch_id, attempts in runs.items():  # every batch ends Completed; only dead attempts before
         assert attempts[-1][1] == "COMPLETED" and all(s == "CRASHED" for _, s in attempts[:-1]), (batch_id, attempts)

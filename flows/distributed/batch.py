@@ -156,7 +156,9 @@ def harvest_one(portal: Portal, plan: PortalPlan, shared: Harvesting) -> PortalO
         if outcome.status != "failed" or not outcome.transient or attempt > harvest.retries:
             break
         time.sleep(max(0.0, min(harvest.retry_delay, run.deadline.left() or harvest.retry_delay)))
-    if landing_paths(run.folder, run.run_id, portal.id)["run"].exists():
+    # Final: landed, and not cut short by a cancellation (the next attempt harvests it again;
+    # a run the deadline cut is final, there is no next attempt).
+    if run.deadline.reason != CANCELLED and landing_paths(run.folder, run.run_id, portal.id)["run"].exists():
         write_json(outcome_path(run.folder, portal.id), outcome.as_dict())
         run.progress.finish()
     return outcome
