@@ -279,3 +279,66 @@ def test_distributed_night_matches_one_machine_and_survives_a_killed_worker(tmp_
     for portal in redone:  # the dead attempt's requests, then all of them again from the other worker
         assert len(spread_requests[portal]) > len(base_requests[portal]) - len(spread_requests[portal])
     assert all(limit.limit == 1 and limit.active_slots == 0 for limit in held.values()), held
+
+
+class Renewals:
+    """A lease's renewals as the server would answer them: fine, not at all, or gone (410)."""
+
+    def __init__(self, answer: str) -> None:
+        self.answer, self.calls = answer, 0
+
+    def __call__(self, lease_id, seconds) -> None:
+        self.calls += 1
+        if self.answer == "unreachable":
+            raise ConnectionError("the Prefect server does not answer")
+        if self.answer == "gone":
+            raise RenewalRefused()
+
+
+class RenewalRefused(Exception):
+    response = type("Response", (), {"status_code": 410})()
+
+
+@pytest.mark.parametrize(("answer", "stops_within"), [("fine", None), ("unreachable", (1.2, 4.0)), ("gone", (0, 1.2))])
+def test_a_lease_keeper_stops_the_batch_once_its_lease_is_lost(answer: str, stops_within) -> None:
+    from flows.distributed.lease import LeaseKeeper
+
+    renew, stopped = Renewals(answer), threading.Event()
+    began = time.monotonic()
+    with LeaseKeeper("lease", 1.2, began, renew=renew, stop=stopped.set):
+        stopped.wait(5.0)
+    took = time.monotonic() - began
+    assert renew.calls >= 1
+    if stops_within is None:
+        assert not stopped.is_set() and renew.calls >= 3  # renewed every quarter of its length
+    else:
+        low, high = stops_within
+        assert stopped.is_set() and low <= took <= high, took  # never before the lease's length unless gone
+
+
+def test_the_next_night_takes_in_what_a_dead_orchestrator_left_before_removing_it(tmp_path: Path) -> None:
+    from flows.distributed.exchange import mark_accepted, take_leftovers
+
+    data = tmp_path / "data"
+    config = load_config(_minimal_config(tmp_path, data))
+    exchange = data / "exchange"
+    dead, done = "20121230T020000Z", "20121229T020000Z"
+    plans = {"a": PortalPlan("full", {}, {}), "b": PortalPlan("full", {}, {})}
+    for night in (dead, done):
+        write_plan(plan_path(exchange, night, "b1"), plans, date(2012, 12, 30))
+        land(exchange / night / "b1" / "1-x", night, "a", rows=4)  # finished; b never was
+    mark_accepted(exchange, done)  # its orchestrator took it in itself
+    taken = take_leftovers(config)
+    assert list(taken) == [dead]
+    assert [(o.portal_id, o.status) for o in taken[dead]] == [("a", "ok"), ("b", "failed")]
+    assert "interrupted" in taken[dead][1].reason
+    assert sorted(p.relative_to(data).as_posix() for p in (data / "landing").rglob("*.run.json")) == [
+        f"landing/{dead}/a.run.json"
+    ]
+    assert not any(exchange.iterdir())
+
+
+def _minimal_config(tmp_path: Path, data: Path) -> Path:
+    path = tmp_path / "x.toml"
+    path.write_text(f'[warehouse]\ndata_dir = "{data}"\n', encoding="utf-8")
+    return path

@@ -53,6 +53,11 @@ def cluster(tmp_path_factory: pytest.TempPathFactory):
         yield running
 
 
+def night(config: Path, parameters: dict, **options):
+    """The orchestrator run here with the deployment's parameters (and `options` over them)."""
+    return run_distributed(config, **{**{k: v for k, v in parameters.items() if k != "config_path"}, **options})
+
+
 def flow_run_states(run_id: str) -> dict[str, list[str]]:
     return {batch: [state for _, state in runs] for batch, runs in batch_runs(run_id).items()}
 
@@ -62,7 +67,7 @@ def test_a_night_without_a_worker_ends_at_its_deadline(cluster: Cluster, tmp_pat
         config = write_config(sim, tmp_path / "idle", TWO, harvest="night_deadline = 6", name="idle.toml")
         parameters = deploy(config, "idle", batch_size=1, progress_timeout=30)
         began = time.monotonic()
-        result = run_distributed(config, parameters["batch_deployment"], deadline_grace=2, poll_seconds=0.5)
+        result = night(config, parameters, deadline_grace=2, poll_seconds=0.5)
         took = time.monotonic() - began
     assert took < 6 + 2 + 45, took  # the deadline, its grace, the build on a busy machine
     assert [(o.portal_id, o.status, o.reason) for o in result.outcomes] == [
@@ -81,9 +86,7 @@ def test_a_run_no_worker_takes_is_dead_after_the_start_timeout(cluster: Cluster,
         config = write_config(sim, tmp_path / "late", TWO[:1], harvest="night_deadline = 600", name="late.toml")
         parameters = deploy(config, "late", batch_size=1, progress_timeout=30)
         began = time.monotonic()
-        result = run_distributed(
-            config, parameters["batch_deployment"], start_timeout=3, max_attempts=2, poll_seconds=0.5
-        )
+        result = night(config, parameters, start_timeout=3, max_attempts=2, poll_seconds=0.5)
         took = time.monotonic() - began
     assert took < 2 * 3 + 45, took
     reason = "batch b1 crashed: no worker took it within 3 s; gave up after 2 attempts"
@@ -114,12 +117,12 @@ def test_a_wedged_batch_is_stopped_and_its_portal_harvested_again(cluster: Clust
     with start(port=0, faults=[f"{WEDGED}:slow:6"]) as sim:  # past the config's 5 s read timeout
         log = RequestLog().attach(sim)
         config = write_config(sim, tmp_path / "wedge", TWO, concurrency=2, name="wedge.toml")
-        parameters = deploy(config, "wedge", batch_size=2, progress_timeout=6)
+        parameters = deploy(config, "wedge", batch_size=2, progress_timeout=10)
         cluster.start_worker("wedge", "wedge-worker")
         unwedge = Unwedge(sim, tmp_path / "wedge" / "data" / "exchange")
         unwedge.start()
         since = time.monotonic()
-        result = run_distributed(config, parameters["batch_deployment"], lease_seconds=LEASE, poll_seconds=0.5)
+        result = night(config, parameters, progress_timeout=6, lease_seconds=LEASE, poll_seconds=0.5)
         unwedge.join(timeout=1)
         states = flow_run_states(result.run_id)
     assert unwedge.seen, "the wedged attempt was never taken for dead"
@@ -148,7 +151,7 @@ def test_a_night_whose_orchestrator_died_before_accepting_is_taken_in_by_resume(
         data = tmp_path / "orphan" / "data"
         script = (
             "import sys; from flows.distributed.flow import run_distributed; "
-            "run_distributed(sys.argv[1], sys.argv[2], poll_seconds=0.5)"
+            "run_distributed(sys.argv[1], sys.argv[2], batch_size=1, poll_seconds=0.5)"
         )
         orchestrator = subprocess.Popen(
             [sys.executable, "-c", script, str(config), parameters["batch_deployment"]],
@@ -224,7 +227,7 @@ def test_a_batch_cut_off_from_the_server_exits_before_its_lease_expires(cluster:
         cluster.start_worker("cut", "cut-worker")
         cutter = Cutter(cluster, sim, tmp_path / "cut" / "data" / "exchange")
         cutter.start()
-        result = run_distributed(config, parameters["batch_deployment"], lease_seconds=LEASE, poll_seconds=0.5)
+        result = night(config, parameters, lease_seconds=LEASE, poll_seconds=0.5)
         cutter.join(timeout=1)
     assert cutter.error is None, cutter.error
     assert cutter.gone_after is not None and cutter.gone_after <= LEASE + 5, cutter.gone_after
