@@ -16,6 +16,7 @@ Each checks with the sim's request log that no host was asked by two processes a
 
 from __future__ import annotations
 
+import contextvars
 import os
 import signal
 import subprocess
@@ -100,8 +101,12 @@ class Unwedge(threading.Thread):
     def __init__(self, sim, exchange: Path) -> None:
         super().__init__(daemon=True)
         self.sim, self.exchange, self.seen = sim, exchange, ""
+        self.context = contextvars.copy_context()  # the test's Prefect settings
 
     def run(self) -> None:
+        self.context.run(self._watch)
+
+    def _watch(self) -> None:
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
             nights = list(self.exchange.glob("*/plan"))

@@ -10,7 +10,7 @@ How an attempt shows it is alive: its progress file changes as its harvest reads
 and rows, written by the harvest threads themselves, never by a timer. A harvest that is
 wedged, however alive its process, stops changing it, and the orchestrator takes the
 attempt for dead (flows/distributed/watch.py). How it stops: at the night's deadline
-(`time_left`), when cancelled (the worker sends SIGTERM), or at once, by exiting, when its
+(`time_left`), and by exiting at once when cancelled (its worker sends SIGTERM) or when its
 host lease is lost (flows/distributed/lease.py).
 """
 
@@ -34,6 +34,7 @@ from flows import prefect_env
 prefect_env.configure()  # no-op for what the caller already set; keeps bare imports offline
 
 from prefect import flow  # noqa: E402 - Prefect reads its settings on import
+from prefect.exceptions import TerminationSignal  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
 
 from connectors.detail_debt import DebtPolicy  # noqa: E402
@@ -43,7 +44,7 @@ from flows.config.clock import Clock, Deadline, run_clock  # noqa: E402
 from flows.config.load import load_config  # noqa: E402
 from flows.config.model import Config, Harvest, Portal  # noqa: E402
 from flows.distributed.exchange import LEASE, PROGRESS, attempt_dir, exchange_dir, outcome_path, write_json  # noqa: E402
-from flows.distributed.lease import host_lease  # noqa: E402
+from flows.distributed.lease import STOPPED, host_lease  # noqa: E402
 from flows.distributed.plan import PortalPlan, plan_path, read_plan, slot_name  # noqa: E402
 from flows.night.steps import (  # noqa: E402
     PortalOutcome,
@@ -170,8 +171,8 @@ def harvest_worker_batch(
     """Harvest the batch's portals on `harvest.concurrency` threads sharing one client, whose
     page archive is the data dir's (content-addressed, so shared safely between workers).
 
-    Stopped from outside (SIGTERM when the run is cancelled), the threads stop at their
-    next row and land what they read.
+    Cancelled (its worker sends SIGTERM), the process exits at once: its unfinished portals
+    are harvested again by the next attempt, its finished ones are already final.
     """
     client = make_client(config.harvest, config.warehouse.data_dir, run.clock)
     parser = make_parser_pool(config.harvest)
@@ -180,9 +181,13 @@ def harvest_worker_batch(
         futures = [pool.submit(harvest_one, portal, plans[portal.id], shared) for portal in portals]
         try:
             return [future.result() for future in futures]
-        except BaseException:
-            run.deadline.cut(CANCELLED)  # the threads stop at their next row; the pool waits for them
-            raise
+        except TerminationSignal:
+            # Cancelled: the orchestrator took this attempt for dead, or the night is over.
+            # Nothing unfinished here will be accepted, and a thread inside a request could
+            # keep the process (and its requests) going for minutes: leave at once.
+            run.deadline.cut(CANCELLED)
+            logger.warning("attempt cancelled: stopping now")
+            os._exit(STOPPED)
 
 
 @flow(name="xxgk-batch", log_prints=False, persist_result=False)
