@@ -117,12 +117,14 @@ def planned_batches(exchange: Path, run_id: str) -> dict[str, list[str]]:
 def accept_night(exchange: Path, data_dir: Path, run_id: str) -> list[PortalOutcome]:
     """Take a night's final runs into the data dir from its folder alone (its orchestrator
     died before it did); the outcomes of every planned portal, those never finished failed."""
-    outcomes = []
+    outcomes, taken = [], 0
     for batch_id, portal_ids in planned_batches(exchange, run_id).items():
         accepted = accept_batch(attempts_of(exchange, run_id, batch_id), data_dir, run_id, portal_ids)
         reason = f"batch {batch_id} never finished: its night {run_id} was interrupted"
         outcomes += [accepted.get(p) or PortalOutcome(p, "-", "failed", reason=reason) for p in portal_ids]
+        taken += len(accepted)
     mark_accepted(exchange, run_id)
+    logger.warning("night %s was never accepted: took in %d of its %d portals' runs", run_id, taken, len(outcomes))
     return outcomes
 
 
@@ -136,8 +138,6 @@ def take_leftovers(config: Config) -> dict[str, list[PortalOutcome]]:
     for night in nights:
         if not (night / ACCEPTED).exists() and (night / "plan").is_dir():
             taken[night.name] = accept_night(exchange, data_dir, night.name)
-            ok = sum(outcome.status != "failed" for outcome in taken[night.name])
-            logger.warning("night %s was never accepted: took in %d portal runs", night.name, ok)
     for night in nights:
         shutil.rmtree(night, ignore_errors=True)
     return taken
