@@ -13,6 +13,7 @@ before the server can give its hosts to another.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import os
 import threading
@@ -99,9 +100,10 @@ class LeaseKeeper:
         self.lease_id, self.lease_seconds, self.renewed = lease_id, lease_seconds, renewed
         self._renew, self._stop_process = renew, stop
         self._stop = threading.Event()
+        # the threads see the Prefect settings (the server to renew with) of their creator
         self._threads = [
-            threading.Thread(target=self._renewing, name="xxgk-lease-renew", daemon=True),
-            threading.Thread(target=self._watching, name="xxgk-lease-watch", daemon=True),
+            threading.Thread(target=contextvars.copy_context().run, args=(target,), name=name, daemon=True)
+            for target, name in ((self._renewing, "xxgk-lease-renew"), (self._watching, "xxgk-lease-watch"))
         ]
 
     def _renewing(self) -> None:
