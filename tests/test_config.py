@@ -7,11 +7,13 @@ import socket
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from flows.cli.app import app
 from flows.config.load import ConfigError, load_config
-from flows.config.model import DEFAULT_USER_AGENT
+from flows.config.model import DEFAULT_USER_AGENT, parse_duration
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -159,6 +161,10 @@ BAD = [
     (("per_host_delay = 0", "parse_timeout = 0"), "[harvest]", "parse_timeout", "greater than 0"),
     (("per_host_delay = 0", "parse_timeout = 601"), "[harvest]", "parse_timeout", "less than or equal to 600"),
     (("per_host_delay = 0", "per_host_dealy = 0"), "[harvest]", "per_host_dealy", "unknown key"),
+    (("per_host_delay = 0", 'night_deadline = "6 hours"'), "[harvest]", "night_deadline", "not a duration"),
+    (("per_host_delay = 0", 'night_deadline = "1h1h"'), "[harvest]", "night_deadline", "not a duration"),
+    (("per_host_delay = 0", "night_deadline = 0"), "[harvest]", "night_deadline", "greater than 0"),
+    (("per_host_delay = 0", 'night_deadline = "8d"'), "[harvest]", "night_deadline", "less than or equal to 604800"),
     (('rows = "div.list li"', "rows = 3"), 'portal[1] id="xl-site"', "options.rows", "valid string"),
     (
         ('rows = "div.list li"', 'rows = "div[[li"'),
@@ -285,3 +291,28 @@ def test_bad_config_is_refused_before_any_request(tmp_path: Path, silent_listene
     assert "portal[1] id=\"xl-site\": field 'details'" in printed
     assert accepted(silent_listener) == 0
     assert not (tmp_path / "work").exists(), "nothing may be written for a refused config"
+
+
+@given(
+    parts=st.dictionaries(st.sampled_from("dhms"), st.integers(0, 99), min_size=1),
+    upper=st.booleans(),
+    spaced=st.booleans(),
+    data=st.data(),
+)
+def test_a_night_deadline_is_written_in_seconds_or_in_parts_of_days_hours_minutes_seconds(
+    parts: dict[str, int], upper: bool, spaced: bool, data: st.DataObject
+) -> None:
+    order = data.draw(st.permutations(sorted(parts)))
+    gap = " " if spaced else ""
+    text = gap.join(f"{parts[unit]}{gap}{unit.upper() if upper else unit}" for unit in order)
+    seconds = sum(parts[unit] * {"d": 86_400, "h": 3_600, "m": 60, "s": 1}[unit] for unit in parts)
+    assert parse_duration(f" {text} ") == seconds
+    assert parse_duration(str(seconds)) == seconds
+    with pytest.raises(ValueError, match="not a duration"):
+        parse_duration(text + order[0])  # a unit with no number, or twice
+
+
+def test_the_night_deadline_defaults_to_six_hours_and_takes_durations(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, GOOD)).harvest.night_deadline == 6 * 3600
+    text = GOOD.replace("per_host_delay = 0", 'per_host_delay = 0\nnight_deadline = "1h30m"')
+    assert load_config(write(tmp_path, text)).harvest.night_deadline == 5400

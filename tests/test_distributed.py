@@ -6,9 +6,11 @@ Six small portals of the Longyan world are harvested once by the single-machine 
 orchestrator with the deployment's own parameters) over the same sim. `ly-zp-aic-site`
 lists `ly-wp-aic-site`'s host among its hosts, so the two must share a batch. While that
 batch harvests, its worker's whole process group and its flow run's are SIGKILLed; the
-orchestrator must notice the silence, mark the run Crashed, free its hosts and run the
-batch again on the other worker. The sim's request log (tests/helpers/request_log.py)
-says whether a host was ever asked twice at once.
+orchestrator must notice that its progress stopped, free its hosts, wait until the dead
+attempt is surely gone (the lease's length: nobody is left to confirm it), mark the run
+Crashed and run the batch's unfinished portals again on the other worker. The sim's
+request log (tests/helpers/request_log.py) says whether a host was ever asked twice at
+once. The faults a night must end through are in tests/test_distributed_faults.py.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from helpers.distributed import PORTALS, batch_runs, deploy, impolite, runs_loaded, senders, write_config
 from helpers.prefect_server import Cluster, descends_from, kill_group, prefect_cluster
 from helpers.request_log import RequestLog
 from typer.testing import CliRunner
@@ -29,45 +32,25 @@ from typer.testing import CliRunner
 from connectors.detail_debt import OwedDetail
 from flows.config.load import load_config
 from flows.config.model import Portal
+from flows.distributed.exchange import outcome_path, write_json
 from flows.distributed.flow import accept, run_distributed
 from flows.distributed.plan import PortalPlan, WorkerBatch, make_batches, plan_path, read_plan, slot_name, write_plan
-from flows.distributed.watch import Finished
+from flows.distributed.watch import Attempt, Track
 from flows.night.steps import PortalOutcome
-from sim.catalog import PORTALS as WORLD_PORTALS
 from sim.server import start
 from warehouse.build import totals
 from warehouse.landing import write_landing
 
-PORTALS = ("ly-yd-aic-site", "ly-ct-aic-site", "ly-zp-aic-site", "ly-sh-aic-site", "ly-wp-aic-site", "ly-lc-aic-site")
 SHARED = {"ly-zp-aic-site", "ly-wp-aic-site"}  # the first names the second's host: one batch
-DELAY = 0.03  # seconds between two requests to one host: a batch harvests for ~10 s
-POOL, BATCH_SIZE, TIMEOUT = "xxgk-test", 3, 10
+POOL, BATCH_SIZE, TIMEOUT, LEASE = "xxgk-test", 3, 10, 60
 KILL_AFTER = 60  # requests of the shared batch served before its worker is killed
 
 
-def write_config(sim, folder: Path, delay: float = DELAY, concurrency: int = 8) -> Path:
-    """The six portals' config, `ly-zp-aic-site` also allowed on `ly-wp-aic-site`'s host."""
-    folder.mkdir(parents=True)
-    text = sim.config_text(folder / "data", exclude=[p.id for p in WORLD_PORTALS if p.id not in PORTALS])
-    text = text.replace("per_host_delay = 0", f"per_host_delay = {delay}\nparse_processes = 0")
-    text = text.replace("concurrency = 8", f"concurrency = {concurrency}")
-    zp_url, wp_host = sim.portals["ly-zp-aic-site"], sim.origins["ly-wp-aic-site"].split("://", 1)[1]
-    text = text.replace(f"url = {json.dumps(zp_url)}", f"url = {json.dumps(zp_url)}\nhosts = [{json.dumps(wp_host)}]")
-    assert "hosts = " in text
-    path = folder / "xxgk.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def deploy(config: Path) -> dict:
-    """`xxgk deploy --pool`, then the orchestrator deployment's parameters as registered."""
+def deploy_checked(config: Path) -> dict:
+    """`xxgk deploy --pool`: the pool, both deployments on it, the cron; the orchestrator's parameters."""
     from prefect.client.orchestration import get_client
 
-    from flows.cli.app import app
-
-    args = ["deploy", "--config", str(config), "--pool", POOL, "--batch-size", str(BATCH_SIZE)]
-    outcome = CliRunner().invoke(app, [*args, "--heartbeat-timeout", str(TIMEOUT)])
-    assert outcome.exit_code == 0, outcome.output
+    parameters = deploy(config, POOL, BATCH_SIZE, TIMEOUT)
     with get_client(sync_client=True) as client:
         pool = client.read_work_pool(POOL)
         deployment = client.read_deployment_by_name(f"xxgk-distributed/xxgk-{config.stem}")
@@ -75,7 +58,7 @@ def deploy(config: Path) -> dict:
     assert pool.type == "process"
     assert deployment.work_pool_name == batch.work_pool_name == POOL
     assert [s.schedule.cron for s in deployment.schedules] == ["0 2 * * *"]
-    return dict(deployment.parameters)
+    return parameters
 
 
 class Killer(threading.Thread):
@@ -92,7 +75,7 @@ class Killer(threading.Thread):
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             served = sum(len(rows) for pid, rows in self.log.by_portal(self.since).items() if pid in SHARED)
-            beats = list(self.exchange.glob(f"*/{self.batch_id}/*/heartbeat.json"))
+            beats = list(self.exchange.glob(f"*/{self.batch_id}/*/progress.json"))
             if served >= KILL_AFTER and beats:
                 self._kill(beats[0])
                 return
@@ -110,55 +93,11 @@ class Killer(threading.Thread):
         self.error = f"flow run pid {heart['pid']} belongs to no worker"
 
 
-def runs_loaded(data: Path, run_id: str | None = None) -> list[tuple[str, int]]:
-    """(portal, rows) of every run in the state database (of one run id when given)."""
-    with duckdb.connect(str(data / "state.duckdb"), read_only=True) as con:
-        where, args = ("WHERE run_id = ?", [run_id]) if run_id else ("", [])
-        return sorted(con.execute(f"SELECT portal_id, rows FROM raw_runs {where}", args).fetchall())
-
-
 def figures(data: Path) -> tuple[dict, set[str]]:
     published = data / "xxgk.duckdb"
     with duckdb.connect(str(published), read_only=True) as con:
         doc_ids = {row[0] for row in con.execute("SELECT doc_id FROM fct_documents").fetchall()}
     return json.loads(json.dumps(totals(published, "ly-aic", 2012))), doc_ids
-
-
-def batch_runs(run_id: str) -> dict[str, list[tuple[str, str]]]:
-    """Each batch's flow runs in order: (flow run id, state type)."""
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
-
-    with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"xxgk-run-{run_id}"])))
-    found: dict[str, list[tuple[str, str, str]]] = {}
-    for run in runs:
-        _, batch_id, number = run.name.rsplit("-", 2)
-        found.setdefault(batch_id, []).append((int(number), str(run.id), run.state.type.value))
-    return {batch_id: [(rid, state) for _, rid, state in sorted(rows)] for batch_id, rows in found.items()}
-
-
-def senders(rows: list[tuple[float, float, int]]) -> list[int]:
-    """The processes that asked one host, one entry per run of consecutive requests."""
-    runs: list[int] = []
-    for _, _, pid in rows:
-        if not runs or runs[-1] != pid:
-            runs.append(pid)
-    return runs
-
-
-def impolite(rows: list[tuple[float, float, int]]) -> list[str]:
-    """What broke one host's politeness across processes: two processes taking turns, or a
-    process asking while another's request was still being answered."""
-    broken = []
-    if 0 in senders(rows):
-        broken.append("a request whose sender was not found")
-    if len(senders(rows)) != len(set(senders(rows))):
-        broken.append(f"processes took turns: {senders(rows)}")
-    for (_, answered, pid), (arrived, _, next_pid) in zip(rows, rows[1:], strict=False):
-        if pid != next_pid and arrived < answered:
-            broken.append(f"pid {next_pid} asked while pid {pid}'s request was in flight")
-    return broken
 
 
 def portal(portal_id: str, url: str, hosts: tuple[str, ...] = ()) -> Portal:
@@ -214,31 +153,35 @@ def test_a_plan_reads_back_as_written(tmp_path: Path) -> None:
         plan_path(tmp_path, "../up", "b1")
 
 
-def land(folder: Path, run_id: str, portal_id: str) -> None:
-    """One whole landing run of an empty listing under `folder`."""
-    run = {"mode": "full", "status": "ok", "started_at": "2012-12-31T02:00:00+00:00", "complete": True}
+def land(folder: Path, run_id: str, portal_id: str, rows: int = 0, final: bool = True) -> None:
+    """One whole landing run of `portal_id` under an attempt's `folder`, its outcome file
+    (the run is final) when `final`; `rows` says which attempt it came from."""
+    run = {"mode": "full", "status": "ok", "started_at": "2012-12-31T02:00:00+00:00", "complete": True, "rows": rows}
     write_landing(folder, run_id, portal_id, [], run=run)
+    if final:
+        write_json(outcome_path(folder, portal_id), PortalOutcome(portal_id, "full", "ok", rows=rows).as_dict())
 
 
-@pytest.mark.parametrize(("state", "copied"), [("COMPLETED", True), ("FAILED", True), ("CRASHED", False)])
-def test_only_an_attempt_that_did_not_die_is_handed_to_the_load(tmp_path: Path, state: str, copied: bool) -> None:
-    run_id, attempt = "20121231T020000Z", tmp_path / "exchange" / "attempt"
-    land(attempt, run_id, "a")  # whole
-    land(attempt, run_id, "b")
-    (attempt / "landing" / run_id / "b.run.json").unlink()  # interrupted: listings without a run file
-    outcome = PortalOutcome("a", "full", "ok", rows=0).as_dict()
-    (attempt / "outcomes.json").write_text(json.dumps([outcome, {**outcome, "portal_id": "b"}]), encoding="utf-8")
-    batch = WorkerBatch("b1", ("a", "b"), ("a.gov.cn:80",))
-    outcomes = accept(Finished(batch, attempt, state, "why", []), tmp_path / "data", run_id)
-    landed = sorted(path.name for path in (tmp_path / "data" / "landing").rglob("*.json"))
-    assert landed == (["a.run.json"] if copied else [])
-    if state == "COMPLETED":
-        assert [(o.portal_id, o.status) for o in outcomes] == [("a", "ok"), ("b", "ok")]
-    else:
-        assert {(o.portal_id, o.status, o.reason) for o in outcomes} == {
-            ("a", "failed", f"batch b1 {state.lower()}: why"),
-            ("b", "failed", f"batch b1 {state.lower()}: why"),
-        }
+def test_each_portal_is_taken_from_the_latest_attempt_that_finished_it(tmp_path: Path) -> None:
+    run_id, exchange = "20121231T020000Z", tmp_path / "exchange"
+    first, second = (exchange / run_id / "b1" / name for name in ("1-aaa", "2-bbb"))
+    land(first, run_id, "a", rows=1)  # finished by the first attempt only
+    land(first, run_id, "b", rows=1)
+    land(second, run_id, "b", rows=2)  # finished again by the second: the second's is taken
+    land(first, run_id, "c", rows=1, final=False)  # whole, but its attempt died before calling it final
+    batch = WorkerBatch("b1", ("a", "b", "c", "d"), ("a.gov.cn:80",))
+    track = Track(batch, [Attempt(1, "aaa", first), Attempt(2, "bbb", second)], state="CRASHED", message="why")
+    outcomes = accept(track, tmp_path / "data", run_id)
+    landed = {path.name: json.loads(path.read_text())["rows"] for path in (tmp_path / "data").rglob("*.run.json")}
+    assert landed == {"a.run.json": 1, "b.run.json": 2}
+    assert [(o.portal_id, o.status, o.rows, o.reason) for o in outcomes] == [
+        ("a", "ok", 1, None),
+        ("b", "ok", 2, None),
+        ("c", "failed", 0, "batch b1 crashed: why"),
+        ("d", "failed", 0, "batch b1 crashed: why"),
+    ]
+    track.cut = True  # the deadline ended the batch: what no attempt finished failed for it
+    assert {o.reason for o in accept(track, tmp_path / "data", run_id)} == {None, "night deadline passed"}
 
 
 def test_deploy_without_a_server_says_how_to_start_one(tmp_path: Path) -> None:
@@ -289,7 +232,7 @@ def test_distributed_night_matches_one_machine_and_survives_a_killed_worker(tmp_
         single = write_config(sim, tmp_path / "single", delay=0, concurrency=1)
         spread = write_config(sim, tmp_path / "spread")
         with temporary_settings({PREFECT_API_URL: cluster.api_url}):
-            parameters = deploy(spread)
+            parameters = deploy_checked(spread)
             for name in ("w1", "w2"):
                 cluster.start_worker(POOL, name)
             base_start = time.monotonic()
@@ -303,7 +246,7 @@ def test_distributed_night_matches_one_machine_and_survives_a_killed_worker(tmp_
             killer = Killer(cluster, log, tmp_path / "spread" / "data" / "exchange", shared.id, since)
             killer.start()
             options = {k: v for k, v in parameters.items() if k != "config_path"}
-            result = run_distributed(parameters["config_path"], heartbeat_seconds=1.0, start_timeout=120, **options)
+            result = run_distributed(parameters["config_path"], start_timeout=120, lease_seconds=LEASE, **options)
             killer.join(timeout=1)
             assert killer.error is None and killer.victim, killer.error
             runs = batch_runs(result.run_id)
@@ -314,7 +257,7 @@ def test_distributed_night_matches_one_machine_and_survives_a_killed_worker(tmp_
     assert result.ok, [(o.portal_id, o.reason) for o in result.outcomes]
     # the killed attempt was marked Crashed and the batch ran again, on the other worker
     assert [state for _, state in runs[shared.id]] == ["CRASHED", "COMPLETED"]
-    assert runs[shared.id][0][0] == killer.attempt
+    assert runs[shared.id][0][0] == killer.attempt.split("-", 1)[1]  # the attempt folder: <n>-<flow run id>
     assert runs[shared.id][1][0] in survivor.log.read_text(errors="replace")
     for batch_id, attempts in runs.items():  # every batch ends Completed; only dead attempts before
         assert attempts[-1][1] == "COMPLETED" and all(s == "CRASHED" for _, s in attempts[:-1]), (batch_id, attempts)
@@ -335,12 +278,75 @@ def test_distributed_night_matches_one_machine_and_survives_a_killed_worker(tmp_
     spread_requests, base_requests = log.by_portal(since), log.by_portal(base_start)
     for portal, rows in spread_requests.items():
         assert impolite(rows) == [], portal
-    redone = {p for b in batches if len(runs[b.id]) > 1 for p in b.portal_ids}
-    assert redone >= SHARED
+    # a portal the dead attempt finished is not asked again; the others are, from the start
+    redone = {p for p in shared.portal_ids if len(senders(spread_requests[p])) == 2}
+    assert redone & SHARED, "the kill came in the middle of the shared portals' harvest"
     for portal in set(PORTALS) - redone:  # harvested once: one process, the very requests of one machine
         assert len(senders(spread_requests[portal])) == 1, portal
         assert len(spread_requests[portal]) == len(base_requests[portal]) - len(spread_requests[portal])
-    for portal in SHARED:  # the dead attempt's requests, then all of them again from the other worker
-        assert len(senders(spread_requests[portal])) == 2, portal
+    for portal in redone:  # the dead attempt's requests, then all of them again from the other worker
         assert len(spread_requests[portal]) > len(base_requests[portal]) - len(spread_requests[portal])
     assert all(limit.limit == 1 and limit.active_slots == 0 for limit in held.values()), held
+
+
+class Renewals:
+    """A lease's renewals as the server would answer them: fine, not at all, or gone (410)."""
+
+    def __init__(self, answer: str) -> None:
+        self.answer, self.calls = answer, 0
+
+    def __call__(self, lease_id, seconds) -> None:
+        self.calls += 1
+        if self.answer == "unreachable":
+            raise ConnectionError("the Prefect server does not answer")
+        if self.answer == "gone":
+            raise RenewalRefused()
+
+
+class RenewalRefused(Exception):
+    response = type("Response", (), {"status_code": 410})()
+
+
+@pytest.mark.parametrize(("answer", "stops_within"), [("fine", None), ("unreachable", (1.2, 4.0)), ("gone", (0, 1.2))])
+def test_a_lease_keeper_stops_the_batch_once_its_lease_is_lost(answer: str, stops_within) -> None:
+    from flows.distributed.lease import LeaseKeeper
+
+    renew, stopped = Renewals(answer), threading.Event()
+    began = time.monotonic()
+    with LeaseKeeper("lease", 1.2, began, renew=renew, stop=stopped.set):
+        stopped.wait(5.0)
+    took = time.monotonic() - began
+    assert renew.calls >= 1
+    if stops_within is None:
+        assert not stopped.is_set() and renew.calls >= 3  # renewed every quarter of its length
+    else:
+        low, high = stops_within
+        assert stopped.is_set() and low <= took <= high, took  # never before the lease's length unless gone
+
+
+def test_the_next_night_takes_in_what_a_dead_orchestrator_left_before_removing_it(tmp_path: Path) -> None:
+    from flows.distributed.exchange import mark_accepted, take_leftovers
+
+    data = tmp_path / "data"
+    config = load_config(_minimal_config(tmp_path, data))
+    exchange = data / "exchange"
+    dead, done = "20121230T020000Z", "20121229T020000Z"
+    plans = {"a": PortalPlan("full", {}, {}), "b": PortalPlan("full", {}, {})}
+    for night in (dead, done):
+        write_plan(plan_path(exchange, night, "b1"), plans, date(2012, 12, 30))
+        land(exchange / night / "b1" / "1-x", night, "a", rows=4)  # finished; b never was
+    mark_accepted(exchange, done)  # its orchestrator took it in itself
+    taken = take_leftovers(config)
+    assert list(taken) == [dead]
+    assert [(o.portal_id, o.status) for o in taken[dead]] == [("a", "ok"), ("b", "failed")]
+    assert "interrupted" in taken[dead][1].reason
+    assert sorted(p.relative_to(data).as_posix() for p in (data / "landing").rglob("*.run.json")) == [
+        f"landing/{dead}/a.run.json"
+    ]
+    assert not any(exchange.iterdir())
+
+
+def _minimal_config(tmp_path: Path, data: Path) -> Path:
+    path = tmp_path / "x.toml"
+    path.write_text(f'[warehouse]\ndata_dir = "{data}"\n', encoding="utf-8")
+    return path

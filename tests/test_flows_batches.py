@@ -3,6 +3,8 @@ and a retry harvests again only the portals that failed transiently."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from connectors.http import HttpClient
@@ -55,3 +57,34 @@ def test_a_retry_harvests_again_only_the_portal_that_failed_transiently(tmp_path
             assert (outcome.status, outcome.attempts, counts[pid]) == ("ok", 1, outcome.requests), pid
     # its first page, asked the client's attempts times, in each of its two harvests
     assert outcomes[flaky].requests == 1 and counts[flaky] == 2 * HttpClient.max_attempts
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_past_its_deadline_a_night_stops_harvesting_and_publishes_what_it_read(tmp_path) -> None:
+    from flows.night.flow import run_nightly
+    from flows.night.housekeeping import exclusive_run
+
+    world = build_province(6, seed=5)
+    with start_province(world) as sim:
+        # one portal at a time, a request every 0.2 s: the night would take minutes
+        config = sim.write_config(
+            tmp_path / "xxgk.toml", per_host_delay=0.2, concurrency=1, parse_processes=0, night_deadline=3
+        )
+        began = time.monotonic()
+        result = run_nightly(config)
+        took = time.monotonic() - began
+        counts = sim.request_counts()
+    assert took < 3 + 60, took  # the deadline, a request in flight, the build on a busy machine
+    outcomes = list(result.outcomes)
+    cut = [o for o in outcomes if o.reason == "night deadline passed"]
+    assert all(o.status == "ok" or o in cut for o in outcomes), outcomes
+    assert all(o.status == "failed" for o in cut)
+    read = [o for o in cut if o.rows > 0]  # stopped in the middle: what it read is landed and loaded
+    never = [o for o in cut if o.requests == 0]  # never begun: not one request
+    assert read and never, outcomes
+    assert all(counts.get(o.portal_id, 0) == 0 for o in never)
+    assert result.build is not None and result.build.ok, result.build
+    assert result.build.runs_loaded == len(outcomes) - len(never) and result.build.rows_loaded > 0
+    assert result.exit_code == 1
+    with exclusive_run(tmp_path / "data"):  # the run lock is free
+        pass

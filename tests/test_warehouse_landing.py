@@ -12,7 +12,7 @@ import pytest
 from helpers.warehouse import land, listing, night, raw_count
 
 from warehouse.build import known_items
-from warehouse.landing import LANDING_SCHEMA, LandingError, landing_paths, write_landing
+from warehouse.landing import LANDING_SCHEMA, LandingError, copy_landing, landing_paths, write_landing
 from warehouse.load import last_complete_full_run, load
 
 D1 = date(2013, 1, 5)
@@ -160,3 +160,41 @@ def test_the_last_complete_full_run_is_read_from_raw_runs(tmp_path):
     assert last_complete_full_run(state, "ly-aic-xxgk") == datetime(2013, 1, 5, 2, tzinfo=UTC)
     assert last_complete_full_run(state, "xl-aic-xxgk") == datetime(2013, 1, 8, 2, tzinfo=UTC)
     assert last_complete_full_run(state, "ct-aic-xxgk") is None
+
+
+def _write_run(data_dir, run_id, rows: int, fetches: bool) -> dict:
+    """One whole landing run of `rows` listings (and a fetch log when asked)."""
+    seen = datetime(2013, 1, 5, 2, tzinfo=UTC)
+    run = {"mode": "full", "status": "ok", "started_at": seen, "rows": rows}
+    log = [{"url": "http://a/1", "status": 200}] if fetches else None
+    items = [listing("ly-aic-xxgk", f"k{n}", seen) for n in range(rows)]
+    return write_landing(data_dir, run_id, "ly-aic-xxgk", items, run, fetches=log)
+
+
+def test_a_run_written_again_never_pairs_its_files_with_the_earlier_writing(tmp_path):
+    run_id, _ = night(D1)
+    paths = _write_run(tmp_path, run_id, rows=2, fetches=True)
+    _write_run(tmp_path, run_id, rows=3, fetches=False)  # a retry that asked nothing logged
+    assert json.loads(paths["run"].read_text())["rows"] == 3
+    assert pq.read_table(paths["listings"]).num_rows == 3
+    assert not paths["fetches"].exists()  # the first writing's log would describe other requests
+
+    # a copy that breaks after the listings (here: its run file cannot be read) leaves no
+    # run file, so the new listings are an interrupted run, never the old run's
+    source = tmp_path / "attempt"
+    _write_run(source, run_id, rows=1, fetches=True)
+    source_run = landing_paths(source, run_id, "ly-aic-xxgk")["run"]
+    source_run.unlink()
+    source_run.mkdir()
+    with pytest.raises(IsADirectoryError):
+        copy_landing(source, tmp_path, run_id, "ly-aic-xxgk")
+    assert not paths["run"].exists()
+    assert pq.read_table(paths["listings"]).num_rows == 1
+    result = load(tmp_path / "state.duckdb", tmp_path)
+    assert result.runs_loaded == [] and result.interrupted
+
+    source_run.rmdir()
+    _write_run(source, run_id, rows=1, fetches=True)
+    assert copy_landing(source, tmp_path, run_id, "ly-aic-xxgk")
+    assert json.loads(paths["run"].read_text())["rows"] == 1 and paths["fetches"].exists()
+    assert not copy_landing(tmp_path / "nothing", tmp_path, run_id, "ly-aic-xxgk")  # not whole: nothing copied

@@ -3,6 +3,8 @@
 A landing directory is the hand-off between the harvest and the warehouse. Every file is
 written to a temporary name, flushed and renamed, and the run file is written last, so a
 listings file without its run file is an interrupted harvest that the loader ignores.
+A run written again (a retry, a copy from another folder) first removes its run file, so
+the listings and fetch log of one writing are never paired with the run file of another.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -231,15 +234,48 @@ def write_landing_table(
         fetch_table = pa.Table.from_pylist(fetches) if fetches else None
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise LandingError(f"fetch log of {portal_id}/{run_id} is not a table: {exc}") from exc
+    text = json.dumps(document, ensure_ascii=False, indent=1)
+    _rewrite(
+        paths,
+        lambda temp: pq.write_table(table, temp),
+        (lambda temp: pq.write_table(fetch_table, temp)) if fetch_table is not None else None,
+        lambda temp: temp.write_text(text, encoding="utf-8"),
+    )
+    return paths
+
+
+def copy_landing(source_dir: str | os.PathLike, data_dir: str | os.PathLike, run_id: str, portal_id: str) -> bool:
+    """Copy one whole landing run from the landing folder under `source_dir` to the one
+    under `data_dir`, by the same rules as a writing (the run file removed first, copied
+    last); False, copying nothing, when the source has no run file (not whole)."""
+    source = landing_paths(source_dir, run_id, portal_id)
+    if not source["run"].exists():
+        return False
+
+    def copier(kind: str):
+        return lambda temp: shutil.copyfile(source[kind], temp)
+
+    fetches = copier("fetches") if source["fetches"].exists() else None
+    _rewrite(landing_paths(data_dir, run_id, portal_id), copier("listings"), fetches, copier("run"))
+    return True
+
+
+def _rewrite(paths: dict[str, Path], listings, fetches, run) -> None:
+    """Put one landing run in place: the old run file removed (and that on the disk) before
+    anything else, the listings, the fetch log (or no fetch log: an old one would be paired
+    with the new listings), then the run file last. Each writer fills a temporary path."""
     run_dir = paths["run"].parent
     new_dir = not run_dir.exists()
     run_dir.mkdir(parents=True, exist_ok=True)
-    replace_into(paths["listings"], lambda temp: pq.write_table(table, temp))
-    if fetch_table is not None:
-        replace_into(paths["fetches"], lambda temp: pq.write_table(fetch_table, temp))
-    text = json.dumps(document, ensure_ascii=False, indent=1)
-    replace_into(paths["run"], lambda temp: temp.write_text(text, encoding="utf-8"))
-    fsync_path(run_dir)  # the three renames are on the disk before the harvest reports done
+    if paths["run"].exists():
+        paths["run"].unlink()
+        fsync_path(run_dir)  # gone on the disk before the listings it described are replaced
+    replace_into(paths["listings"], listings)
+    if fetches is not None:
+        replace_into(paths["fetches"], fetches)
+    else:
+        paths["fetches"].unlink(missing_ok=True)
+    replace_into(paths["run"], run)
+    fsync_path(run_dir)  # the renames are on the disk before the harvest reports done
     if new_dir:
         fsync_path(run_dir.parent)
-    return paths

@@ -74,6 +74,14 @@ def sync(
             "for tests and backfills; wins over XXGK_CLOCK. Default: now.",
         ),
     ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Harvest nothing: take in what distributed nights harvested but never accepted "
+            "(their orchestrator died), then load, build, check and publish.",
+        ),
+    ] = False,
 ) -> None:
     """Harvest the portals, then load, build, check and publish the warehouse (the nightly run).
 
@@ -84,6 +92,9 @@ def sync(
     Example: [bold]xxgk sync --config xxgk.toml[/bold]   or   [bold]xxgk sync -c xxgk.toml --full --portal ly-gov[/bold]
     """
     cfg = load_or_exit(config)
+    if resume and (portal or full):
+        err_console.print(safe("--resume harvests nothing: it takes no --portal or --full", "red"))
+        raise typer.Exit(2)
     if portal:
         known = {p.id for p in cfg.portals}
         unknown = [p for p in portal if p not in known]
@@ -102,7 +113,12 @@ def sync(
     if note := server_note():
         console.print(note, markup=False)
     try:
-        result = run_nightly(config, full=full, portals=portal or None, progress=True, clock=clock)
+        if resume:
+            from flows.distributed.flow import run_resume
+
+            result = run_resume(config)
+        else:
+            result = run_nightly(config, full=full, portals=portal or None, progress=True, clock=clock)
     except Exception as exc:  # noqa: BLE001 - a crash (not a portal's failure) is told in one line
         err_console.print(safe(f"the nightly run crashed: {type(exc).__name__}: {exc}", "bold red"))
         raise typer.Exit(1) from None
@@ -216,9 +232,12 @@ def deploy(
     orchestrator_pool: Annotated[
         str | None, typer.Option(help="Run the orchestrator (load, build, publish) on this pool instead.")
     ] = None,
-    heartbeat_timeout: Annotated[
-        float, typer.Option(min=10, help="Seconds without a batch's heartbeat before it is taken as dead and rerun.")
-    ] = 120.0,
+    progress_timeout: Annotated[
+        float,
+        typer.Option(
+            min=10, help="Seconds a running batch may read no page or row before it is taken as dead and rerun."
+        ),
+    ] = 900.0,
 ) -> None:
     """Register the night on a Prefect work pool, for workers on several machines.
 
@@ -241,7 +260,7 @@ def deploy(
     try:
         require_server()
         deployments = build_pool_deployments(
-            config, pool, batch_size, cron, timezone, orchestrator_pool, heartbeat_timeout
+            config, pool, batch_size, cron, timezone, orchestrator_pool, progress_timeout
         )
         created = [name for name in {pool, orchestrator_pool or pool} if ensure_process_pool(name)]
         names = apply_pool_deployments(deployments)

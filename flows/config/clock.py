@@ -13,6 +13,9 @@ stay ordered as they happened. See docs/reliability.md ("Clock").
 
 A clock is a plain callable returning an aware UTC `datetime`; the connectors take one as
 a parameter and never import this module.
+
+A night also has a deadline (`[harvest] night_deadline`), kept on the monotonic clock:
+past it the night stops harvesting and publishes what it has (docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -70,3 +73,30 @@ def run_clock(override: str | datetime | None = None) -> Clock:
     if start.tzinfo is None:
         raise ValueError(f"clock {start.isoformat()} has no UTC offset")
     return starting_at(start)
+
+
+#: Why a portal's harvest was stopped, or never began: the night ran out of time.
+DEADLINE_PASSED = "night deadline passed"
+
+
+class Deadline:
+    """The moment a night must stop harvesting, `seconds` after it was made, on the
+    monotonic clock (a wall clock set back or forward does not move it)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.reason = DEADLINE_PASSED
+        self._at = None if seconds is None else time.monotonic() + seconds
+
+    def cut(self, reason: str) -> None:
+        """Bring the deadline to now, for `reason` (the run was cancelled, say)."""
+        self.reason, self._at = reason, time.monotonic()
+
+    def left(self) -> float | None:
+        """Seconds until the deadline (negative once past); None for a night without one."""
+        return None if self._at is None else self._at - time.monotonic()
+
+    def passed(self) -> bool:
+        """Whether the deadline has come."""
+        left = self.left()
+        return left is not None and left <= 0

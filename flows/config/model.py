@@ -4,6 +4,7 @@ into it; flows/config/checks.py holds the checks across entries)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -16,6 +17,12 @@ from connectors.http.hosts import host_pattern
 from warehouse.state import ATTEMPT_ROWS_KEPT
 
 DEFAULT_USER_AGENT = "xxgk/0.1 (government information-disclosure catalog harvester)"
+
+#: The longest night a config may ask for: one week (a longer one is a typo, not a plan).
+MAX_NIGHT_SECONDS = 7 * 86_400
+
+_UNIT_SECONDS = {"d": 86_400, "h": 3_600, "m": 60, "s": 1}
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([dhms])", re.IGNORECASE)
 
 Level = Literal["province", "city", "county"]
 Platform = Literal["trs", "hanweb", "ssp", "gkmlpt", "govcn", "hanweb-xxgk", "jpaas", "generic"]
@@ -77,6 +84,15 @@ class Harvest(_Strict):
     # the share of a listing page's rows that may be unreadable (no link, date or title)
     # before the portal's run fails as a changed layout (docs/reliability.md)
     max_unreadable_share: float = Field(MAX_UNREADABLE_SHARE, ge=0, le=1)
+    # seconds (or a duration: "6h", "1h30m") after its start past which a night stops
+    # harvesting, publishes what it has and marks the rest failed (docs/reliability.md)
+    night_deadline: float = Field(6 * 3_600, gt=0, le=MAX_NIGHT_SECONDS)
+
+    @field_validator("night_deadline", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        """A number of seconds, or a duration written with d, h, m and s parts."""
+        return parse_duration(value) if isinstance(value, str) else value
 
     @field_validator("quarantine_release_listings")
     @classmethod
@@ -85,6 +101,23 @@ class Harvest(_Strict):
         if value == 1:
             raise ValueError("1 would release every quarantine at once; use 2 or more, or 0 for never")
         return value
+
+
+def parse_duration(text: str) -> float:
+    """Seconds of `text`: a plain number ("3600", "90.5") or parts of days, hours, minutes
+    and seconds in any order ("6h", "1h30m", "2d 4h", "45S"); ValueError saying what is
+    accepted for anything else."""
+    stripped = text.strip()
+    try:
+        return float(stripped)
+    except ValueError:
+        pass
+    parts = list(_DURATION.finditer(stripped))
+    units = [match.group(2).lower() for match in parts]
+    whole = "".join(match.group(0) for match in parts).strip() == stripped
+    if not parts or not whole or len(set(units)) != len(units):
+        raise ValueError(f"{text!r} is not a duration: seconds, or parts like 6h, 1h30m, 2d 4h, 45s")
+    return float(sum(float(match.group(1)) * _UNIT_SECONDS[unit] for match, unit in zip(parts, units, strict=True)))
 
 
 class Unit(_Strict):

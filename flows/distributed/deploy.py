@@ -127,7 +127,7 @@ def build_pool_deployments(
     cron: str = "0 2 * * *",
     timezone: str = "Asia/Shanghai",
     orchestrator_pool: str | None = None,
-    heartbeat_timeout: float = 120.0,
+    progress_timeout: float = 900.0,
 ) -> tuple[RunnerDeployment, RunnerDeployment]:
     """(orchestrator, batch) deployments of one config on work pool `pool`.
 
@@ -161,7 +161,7 @@ def build_pool_deployments(
             "config_path": config,
             "batch_deployment": f"{batch.name}/{name}",
             "batch_size": batch_size,
-            "heartbeat_timeout": heartbeat_timeout,
+            "progress_timeout": progress_timeout,
         },
         description=f"Nightly xxgk harvest of {config} in batches on work pool {pool}, then one build",
         tags=["xxgk"],

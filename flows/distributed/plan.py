@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from connectors.detail_debt import OwedDetail
 from connectors.http.hosts import allowed_hosts
-from flows.config.model import Portal
+from flows.config.model import Config, Portal
+from flows.night.steps import as_owed, mode_for
 from warehouse.components import connected_components
 from warehouse.landing import check_name, replace_into
+from warehouse.portal_state import portal_states
 
 #: Prefix of the Prefect global concurrency limits that hold one host for one batch.
 SLOT_PREFIX = "xxgk-host-"
@@ -107,6 +109,26 @@ class PortalPlan:
     mode: str
     known: dict[str, str]
     owed: dict[str, OwedDetail]
+
+
+def night_plans(
+    config: Config, batches: list[WorkerBatch], full: bool, now: datetime
+) -> dict[str, dict[str, PortalPlan]]:
+    """Each batch's plans, from one read of the state database for every portal of the
+    night (warehouse/portal_state.py): its mode, the items it has shown, its owed pages."""
+    states = portal_states(config.warehouse.state_path, [p for batch in batches for p in batch.portal_ids])
+    every = config.harvest.full_every_days
+    return {
+        batch.id: {
+            portal_id: PortalPlan(
+                mode=mode_for(states[portal_id].last_full, every, force_full=full, now=now),
+                known=states[portal_id].known,
+                owed=as_owed(states[portal_id].owed),
+            )
+            for portal_id in batch.portal_ids
+        }
+        for batch in batches
+    }
 
 
 def plan_path(exchange: Path, run_id: str, batch_id: str) -> Path:

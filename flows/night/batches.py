@@ -15,13 +15,14 @@ twice for nothing and each outcome counts its own attempts.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from connectors.families.checks import MAX_UNREADABLE_SHARE
+from flows.config.clock import Deadline
 from flows.config.model import Portal
-from flows.night.steps import PortalOutcome, harvest_contained
+from flows.night.steps import PortalOutcome, harvest_contained, not_begun
 from flows.ui.progress import HarvestProgress
 
 #: Tasks per worker thread: enough that a batch holding a large portal does not leave the
@@ -51,6 +52,7 @@ class Night:
     parser: Any = None
     progress: HarvestProgress | None = None
     max_unreadable_share: float = MAX_UNREADABLE_SHARE
+    deadline: Deadline | None = None  # past it, no portal begins and running crawls stop
 
 
 @dataclass
@@ -94,6 +96,12 @@ def harvest_task_batch(batch: TaskBatch, night: Night, attempt: int) -> None:
     `attempt` as its count of attempts. A bug in one portal's harvest becomes its failed
     outcome (not transient), so it cannot hide the others of the batch."""
     for portal in batch.pending():
+        if night.deadline is not None and night.deadline.passed():
+            earlier = batch.outcomes.get(portal.id)  # a transient failure is final now
+            batch.outcomes[portal.id] = (
+                replace(earlier, transient=False) if earlier else not_begun(portal.id, night.modes[portal.id])
+            )
+            continue
         outcome = harvest_contained(
             portal,
             night.client,
@@ -106,6 +114,7 @@ def harvest_task_batch(batch: TaskBatch, night: Night, attempt: int) -> None:
             owed=night.owed[portal.id],
             debt=night.debt,
             max_unreadable_share=night.max_unreadable_share,
+            deadline=night.deadline,
         )
         if night.progress is not None:
             night.progress.finish(portal.id, outcome.status, outcome.rows, outcome.pages)

@@ -30,7 +30,7 @@ from prefect.states import Failed  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
-from flows.config.clock import Clock, run_clock  # noqa: E402
+from flows.config.clock import Clock, Deadline, run_clock  # noqa: E402
 from flows.config.load import load_config  # noqa: E402
 from flows.config.model import Config, Portal  # noqa: E402
 from flows.night.batches import Night, TaskBatch, TransientHarvestFailure, batches_of, harvest_task_batch, outcomes_of  # noqa: E402
@@ -95,7 +95,7 @@ def harvest(label: str, batch: TaskBatch, night: Night) -> None:
     task quoted: Prefect must not walk the client that other threads are using."""
     harvest_task_batch(batch, night, task_run.run_count or 1)
     failed = batch.failed_transiently()
-    if failed:
+    if failed and not (night.deadline is not None and night.deadline.passed()):  # no retry past it
         raise TransientHarvestFailure(failed)
 
 
@@ -123,16 +123,20 @@ def nightly(
     """
     config = load_config(config_path)
     tick = run_clock(clock)
+    deadline = Deadline(config.harvest.night_deadline)
     with exclusive_run(config.warehouse.data_dir):
         remove_leftovers(config)  # of a killed run: the lock says no other run is alive
-        result = _harvest_and_build(config, _select(config, portals), full, progress, tick)
+        result = _harvest_and_build(config, _select(config, portals), full, progress, tick, deadline)
     if not result.ok:
         return Failed(message=failure_message(result), data=NightlyFailed(result))
     return result
 
 
-def _harvest_and_build(config: Config, chosen: list[Portal], full: bool, progress: bool, clock: Clock) -> NightlyResult:
-    """The night's work, under the run lock: harvest the portals concurrently, then build."""
+def _harvest_and_build(
+    config: Config, chosen: list[Portal], full: bool, progress: bool, clock: Clock, deadline: Deadline
+) -> NightlyResult:
+    """The night's work, under the run lock: harvest the portals concurrently until the
+    deadline, then build."""
     data_dir = config.warehouse.data_dir
     now = clock()
     run_id = unused_run_id(data_dir, now)
@@ -151,6 +155,7 @@ def _harvest_and_build(config: Config, chosen: list[Portal], full: bool, progres
         parser=make_parser_pool(config.harvest),
         progress=bars,
         max_unreadable_share=config.harvest.max_unreadable_share,
+        deadline=deadline,
     )
     attempt = harvest.with_options(retries=config.harvest.retries, retry_delay_seconds=config.harvest.retry_delay)
     batches = batches_of(chosen, config.harvest.concurrency)

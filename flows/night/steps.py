@@ -24,7 +24,7 @@ from connectors.families.checks import MAX_UNREADABLE_SHARE
 from connectors.http import HttpClient
 from connectors.parse_pool import InlineParser, ParsePool, Parser
 from connectors.records import FetchLogEntry, Listing, RunSummary
-from flows.config.clock import Clock, wall
+from flows.config.clock import DEADLINE_PASSED, Clock, Deadline, wall
 from flows.config.model import Config, Harvest, Portal
 from warehouse.build import BuildError, build
 from warehouse.landing import write_landing
@@ -178,6 +178,7 @@ def harvest_portal(
     owed: dict[str, OwedDetail] | None = None,
     debt: DebtPolicy | None = None,
     max_unreadable_share: float = MAX_UNREADABLE_SHARE,
+    deadline: Deadline | None = None,
 ) -> PortalOutcome:
     """Crawl one portal and land its rows and run file, whatever happens; return its outcome.
 
@@ -185,7 +186,8 @@ def harvest_portal(
     before a failure are landed too (the warehouse never withdraws on a failed run). An
     exception here is a bug of ours: the run is landed as failed, then the bug re-raised.
     `owed` and `debt`: the detail pages owed from earlier nights, and tonight's budget;
-    `max_unreadable_share`: `[harvest] max_unreadable_share`.
+    `max_unreadable_share`: `[harvest] max_unreadable_share`. Past the night's `deadline`
+    the crawl is stopped at its next row and the run lands as failed with what it read.
     """
     known = known or {}
     started = time.monotonic()
@@ -201,11 +203,12 @@ def harvest_portal(
             keys.add(listing.item_key)
             if progress is not None:
                 progress(portal.id, summary.pages, len(rows), summary.advertised_total)
+            if deadline is not None and deadline.passed():
+                _cut(summary, deadline.reason)
+                break
     except Exception as exc:  # noqa: BLE001 - landed as a failure below, then re-raised
         bug = exc
-        summary.status, summary.complete = "failed", False
-        summary.reason = f"internal error: {type(exc).__name__}: {exc}"
-        summary.errors.append(summary.reason)
+        _cut(summary, f"internal error: {type(exc).__name__}: {exc}")
     summary.finished_at = summary.finished_at or client.clock()
     fetches = [flat_dict(entry) for entry in run.fetches]
     write_landing(data_dir, run_id, portal.id, rows, run=asdict(summary), fetches=fetches)
@@ -229,6 +232,17 @@ def harvest_portal(
         transient=is_transient(summary, run.fetches),
         errors=list(summary.errors),
     )
+
+
+def _cut(summary: RunSummary, reason: str) -> None:
+    """Mark a run that ended before its crawl did as failed, for `reason`."""
+    summary.status, summary.complete, summary.reason = "failed", False, reason
+    summary.errors.append(reason)
+
+
+def not_begun(portal_id: str, mode: str, reason: str = DEADLINE_PASSED) -> PortalOutcome:
+    """The outcome of a portal whose harvest never began (the night's deadline had passed)."""
+    return PortalOutcome(portal_id, mode, "failed", reason=reason)
 
 
 @dataclass

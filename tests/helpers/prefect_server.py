@@ -170,7 +170,17 @@ class Cluster:
     folder: Path
     api_url: str
     server: Service
+    database_url: str
     workers: list[Service] = field(default_factory=list)
+
+    def stop_server(self) -> None:
+        """Kill the server outright (its database and the workers stay)."""
+        self.server.stop()
+
+    def restart_server(self) -> None:
+        """Start the server again on the same port, database and home (its leases kept)."""
+        port = int(self.api_url.rsplit(":", 1)[1].split("/", 1)[0])
+        self.server = start_server(self.folder, self.database_url, port=port).server
 
     def worker_env(self) -> dict[str, str]:
         return child_env(
@@ -187,15 +197,18 @@ class Cluster:
         return worker
 
 
-def start_server(folder: Path, database_url: str, timeout: float = 90.0) -> Cluster:
-    """`prefect server start` on a free loopback port, its database PostgreSQL; waits for health."""
-    port = free_port()
+def start_server(folder: Path, database_url: str, timeout: float = 90.0, port: int | None = None) -> Cluster:
+    """`prefect server start` on a loopback port (a free one unless given), its database
+    PostgreSQL, its concurrency leases in files under its home (the in-memory default
+    forgets them at a restart, leaving their slots taken for ever); waits for health."""
+    port = port or free_port()
     env = child_env(
         PREFECT_HOME=str(folder / "server-home"),
         PREFECT_API_DATABASE_CONNECTION_URL=database_url,
         PREFECT_UI_ENABLED="false",
         PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED="false",
         PREFECT_SERVER_SERVICES_REPOSSESSOR_LOOP_SECONDS="1",
+        PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE="prefect.server.concurrency.lease_storage.filesystem",
     )
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
     server = spawn("server", command, env, folder)
@@ -205,7 +218,7 @@ def start_server(folder: Path, database_url: str, timeout: float = 90.0) -> Clus
         assert server.process.poll() is None, f"prefect server exited:\n{server.tail()}"
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
-                return Cluster(folder, api_url, server)
+                return Cluster(folder, api_url, server, database_url)
         time.sleep(0.5)
     server.stop()
     raise AssertionError(f"prefect server not healthy after {timeout} s:\n{server.tail()}")
