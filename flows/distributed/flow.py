@@ -144,15 +144,16 @@ def _run(config: Config, options: Options, deadline: Deadline) -> NightlyResult:
     outcomes = [outcome for track in watch.run(batches) for outcome in accept(track, data_dir, run_id)]
     mark_accepted(exchange, run_id)
     result = NightlyResult(run_id, outcomes, None, config.warehouse.path, data_dir)
-    _build(config, result)
+    _build(config, result, run_id, options.tick or run_clock())
     return result
 
 
-def _build(config: Config, result: NightlyResult) -> None:
-    """Load, build, check and publish; report the night."""
+def _build(config: Config, result: NightlyResult, run_id: str, clock: Clock) -> None:
+    """Load, build, check and publish, then read the units' annual reports that are new
+    tonight (landed under `run_id`); report the night."""
     try:
         result.build = build_warehouse(config)
-        result.reports, result.build = reports_step(config, run_id, tick or run_clock(), result.build, build_warehouse)
+        result.reports, result.build = reports_step(config, run_id, clock, result.build, build_warehouse)
     except Exception as exc:  # noqa: BLE001 - reported in the summary and the exit code
         result.build = BuildOutcome(ok=False, reason=f"{type(exc).__name__}: {exc}")
     report(result, make_console())
@@ -212,7 +213,8 @@ def resume(config_path: str) -> NightlyResult:
         outcomes = [outcome for night in taken.values() for outcome in night]
         label = ", ".join(sorted(taken)) or "nothing to resume"
         result = NightlyResult(label, outcomes, None, config.warehouse.path, config.warehouse.data_dir)
-        _build(config, result)
+        clock = run_clock()
+        _build(config, result, unused_run_id(config.warehouse.data_dir, clock()), clock)
     if not result.ok:
         return Failed(message=failure_message(result), data=DistributedFailed(result))
     return result
