@@ -34,8 +34,8 @@ from flows.config import load_config  # noqa: E402
 from flows.housekeeping import new_run_id  # noqa: E402
 from flows.steps import build_warehouse, harvest_portal, make_client  # noqa: E402
 from sim import truth  # noqa: E402
-from sim.pages.shown import detail_path, item_key  # noqa: E402
 from sim.server import start  # noqa: E402
+from sim.shown import detail_path, item_key  # noqa: E402
 from sim.world import World, build_world  # noqa: E402
 
 SYSTEM, YEAR = "ly-aic", 2012

@@ -7,7 +7,10 @@ from sim.pages import SITES, make_site  # noqa: F401 (re-exported)
 from sim.pages.base import Site  # noqa: F401
 from sim.pages.common import CHALLENGE_PAGE, HOSTILE_PREFIXES, body_html  # noqa: F401
 from sim.pages.hanweb import HanwebSite  # noqa: F401
-from sim.pages.shown import (  # noqa: F401
+from sim.pages.ssp import SspSite  # noqa: F401
+from sim.pages.trs import TrsSite  # noqa: F401
+from sim.pages.wire import Req, Response  # noqa: F401
+from sim.shown import (  # noqa: F401
     DETAIL_DATE,
     LIST_DATE,
     bracketed,
@@ -23,6 +26,3 @@ from sim.pages.shown import (  # noqa: F401
     shown_date,
     shown_fields,
 )
-from sim.pages.ssp import SspSite  # noqa: F401
-from sim.pages.trs import TrsSite  # noqa: F401
-from sim.pages.wire import Req, Response  # noqa: F401

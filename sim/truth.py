@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sim.figures import figures_as_of, withdrawals_as_of  # noqa: F401 (re-exported)
 from sim.model import Doc
-from sim.pages.shown import item_key, shown_fields
+from sim.shown import item_key, shown_fields
 from sim.world import DEFAULT_AS_OF, World
 
 COLUMNS = (
@@ -83,7 +83,7 @@ def rows(
         sightings = []
         for pid in (p for p in doc.portals if world.lists(p, doc)):
             for duplicate in (False, True) if (doc.n, pid) in dup else (False,):
-                shown = shown_fields(world, pid, doc, duplicate, pid in moved)
+                shown = shown_fields(pid, doc, duplicate, pid in moved)
                 origin = (origins or {}).get(pid, "")
                 sightings.append(
                     {

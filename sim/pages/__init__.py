@@ -5,7 +5,7 @@ listing styles), Hanweb jpaas columns with their data proxy (`sim.pages.hanweb`)
 Fujian SSP JSON search API (`sim.pages.ssp`). `make_site` picks the family's class from
 `SITES`. Pages are cheap string templates rendered per request. What a portal shows of a
 document (its spelling of the index number and publisher, its dates, its URL) comes from
-`sim.pages.shown`, which the ground truth uses too.
+`sim.shown`, which the ground truth uses too.
 """
 
 from __future__ import annotations
