@@ -34,9 +34,11 @@ from flows.config import load_config  # noqa: E402
 from flows.housekeeping import new_run_id  # noqa: E402
 from flows.steps import build_warehouse, harvest_portal, make_client  # noqa: E402
 from sim import truth  # noqa: E402
+from sim.figures import figures_as_of  # noqa: E402
+from sim.registry import build_world  # noqa: E402
 from sim.server import start  # noqa: E402
 from sim.shown import detail_path, item_key  # noqa: E402
-from sim.world import World, build_world  # noqa: E402
+from sim.world import World  # noqa: E402
 
 SYSTEM, YEAR = "ly-aic", 2012
 
@@ -55,7 +57,7 @@ def served_keys(world: World, as_of: date) -> set[tuple[str, str]]:
 
 def measure(folder: Path, profile: str = "messy", small: bool = False, log=print) -> Score:
     """Harvest the world of `profile` into `folder` and score the warehouse against the truth."""
-    world = build_world(profile=profile, small=small)
+    world = build_world("messy" if profile == "messy" else "longyan", small=small)
     with start(world) as sim:
         config = load_config(sim.write_config(folder / "xxgk.toml"))
         client = make_client(config.harvest, config.warehouse.data_dir)
@@ -66,7 +68,7 @@ def measure(folder: Path, profile: str = "messy", small: bool = False, log=print
             log(f"harvest {portal.id:16} {out.status:8} {time.perf_counter() - began:5.1f}s {out.reason or ''}")
         rows = list(truth.rows(world, sim.origins))
         served = served_keys(world, sim.as_of)
-        figures = truth.figures_as_of(world, sim.as_of, SYSTEM, [YEAR])[YEAR]["levels"]
+        figures = figures_as_of(world, sim.as_of, SYSTEM, [YEAR])[YEAR]["levels"]
     built = build_warehouse(config)
     if not built.ok:
         raise RuntimeError(f"the build failed: {built.reason}")

@@ -26,8 +26,8 @@ from urllib.parse import urlsplit
 
 from sim.province.server import start_province
 from sim.province.world import build_province
+from sim.registry import build_world
 from sim.server import start
-from sim.world import build_world
 
 STATIC_BODY = ("<html><body>" + "静态页面" * 500 + "</body></html>").encode()
 

@@ -10,8 +10,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sim.faults import FaultError, parse_fault
+from sim.model import DEFAULT_AS_OF
+from sim.registry import build_world
 from sim.server import start
-from sim.world import DEFAULT_AS_OF, PROFILES, WORLDS, build_world
+
+#: `--world`: the worlds chosen by name; the messy world is the Longyan one's `--profile`,
+#: the province is chosen by `--portals` (sim.registry names them all).
+WORLD_NAMES = ("longyan", "guangdong")
+PROFILES = ("default", "messy")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -36,7 +42,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2012, help="generator seed (default 2012)")
     p.add_argument(
         "--world",
-        choices=WORLDS,
+        choices=WORLD_NAMES,
         default="longyan",
         help="which world: longyan (default) or guangdong (gkmlpt, gov.cn, Hanweb search)",
     )
@@ -75,8 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _province(args)
     try:
         faults = [parse_fault(spec) for spec in args.fault]
+        name, options = world_choice(args)
         server = start(
-            build_world(args.seed, args.scale, world=args.world, profile=args.profile, small=args.small),
+            build_world(name, **options),
             host=args.host,
             port=args.port,
             as_of=args.as_of,
@@ -106,6 +113,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         done.wait()
     print("sim: stopped", flush=True)
     return 0
+
+
+def world_choice(args: argparse.Namespace) -> tuple[str, dict[str, object]]:
+    """The registry's name of the world the options ask for, and the options it is built with."""
+    if args.profile != "default" and args.world != "longyan":
+        raise ValueError(f"--profile is the Longyan world's: the {args.world} world has none")
+    name = "messy" if args.profile == "messy" else args.world
+    return name, {"seed": args.seed, "scale": args.scale, "small": args.small}
 
 
 def _province(args) -> int:

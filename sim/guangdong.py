@@ -5,7 +5,7 @@ re-publishes some of the city's documents beside the State Council's own, and th
 
 Small (about 140 documents) and built without randomness: every document, its categories and
 the portals that list it follow from its number, so the ground truth and the figures are
-written down by construction. `build()` is what `sim.world.build_world(world="guangdong")`
+written down by construction. `build()` is what `sim.registry.build_world("guangdong")`
 returns; the server, the config writer and the truth export use the same attributes as
 the Longyan world (`portals`, `units`, `truth_rows`, `config_title`).
 """
@@ -293,5 +293,9 @@ class GuangdongWorld:
             }
 
 
-def build() -> GuangdongWorld:
+def build(seed: int = 2012, scale: int = 1, until: date | None = None, small: bool = False) -> GuangdongWorld:
+    """The Guangdong world: one size, made without randomness (the options of the Longyan
+    world are refused rather than ignored)."""
+    if (seed, scale, until, small) != (2012, 1, None, False):
+        raise ValueError("the guangdong world has no seed, scale, until, profile or small version")
     return GuangdongWorld()

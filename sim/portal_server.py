@@ -10,7 +10,6 @@ from urllib.parse import parse_qsl, unquote
 from sim import httpd
 from sim.faulting import OVERSIZE, FaultState, detail_fault, listing_fault, portal_fault
 from sim.faults import Fault
-from sim.pages import make_site
 from sim.pages.base import Site
 from sim.pages.wire import Req, Response
 
@@ -30,7 +29,8 @@ class PortalServer:
         self._listen(port)
         self.port = self.httpd.server_address[1]
         self.origin = f"http://{host}:{self.port}"
-        self.site: Site = make_site(sim.world, sim.world_portal(portal_id), self.origin)
+        portal = sim.world_portal(portal_id)
+        self.site: Site = sim.kind.sites[portal.platform](sim.world, portal, self.origin)
         # Sister hosts (a site that links its pages on other loopback addresses): the same
         # pages on the same port of each address.
         self.sisters = [self._serve(addr, self.port) for addr in getattr(self.site, "sister_addresses", ())]

@@ -13,25 +13,26 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-from sim import truth
 from sim.applications import APPLICATIONS_FILE, write_register
 from sim.config import config_text
 from sim.faulting import per_portal
 from sim.faults import Fault, as_faults
+from sim.model import Portal
 from sim.portal_server import PortalServer
-from sim.world import DEFAULT_AS_OF, Portal, World, build_world
-
-__all__ = ["PortalServer", "SimServer", "config_text", "start"]
+from sim.registry import ServedWorld, build_world, kind_of
 
 
 class SimServer:
     """The running world: one `PortalServer` per portal, a clock (`as_of`) and faults."""
 
-    def __init__(self, world: World, host: str, port: int, as_of: date | str | None, faults: Iterable[Fault | str]):
+    def __init__(
+        self, world: ServedWorld, host: str, port: int, as_of: date | str | None, faults: Iterable[Fault | str]
+    ):
         self.world = world
+        self.kind = kind_of(world)
         self.host = host
         self.stopped = False
-        self._as_of = _as_date(as_of) if as_of else getattr(world, "default_as_of", DEFAULT_AS_OF)
+        self._as_of = _as_date(as_of) if as_of else world.default_as_of
         self._migrations: dict[str, date] = {}
         self._servers: dict[str, PortalServer] = {}
         try:
@@ -114,7 +115,7 @@ class SimServer:
         sim/applications.py)."""
         path = Path(path)
         data_dir = data_dir if data_dir is not None else path.parent / "data"
-        if isinstance(self.world, World):  # the Longyan world; the Guangdong one keeps none
+        if self.kind.applications:
             write_register(path.with_name(APPLICATIONS_FILE))
         path.write_text(self.config_text(data_dir, warehouse_path, exclude), encoding="utf-8")
         return path
@@ -122,9 +123,7 @@ class SimServer:
     def export_truth(self, path: str | Path) -> Path:
         """The ground truth with absolute sighting URLs of this server (after a portal's
         migration, as of the clock, its new URLs)."""
-        if not self._migrations:
-            return truth.export(self.world, path, self.origins)
-        return truth.export(self.world, path, self.origins, as_of=self.as_of, migrations=self._migrations)
+        return self.kind.export_truth(self.world, Path(path), self.origins, self.as_of, self.migrations)
 
     def stop(self) -> None:
         """Close every portal; idle keep-alive connections are reset on their next request."""
@@ -150,7 +149,7 @@ def _as_date(value: date | str) -> date:
 
 
 def start(
-    world: World | None = None,
+    world: ServedWorld | None = None,
     *,
     host: str = "127.0.0.1",
     port: int = 0,

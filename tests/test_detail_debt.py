@@ -20,7 +20,7 @@ from connectors.http import HttpClient
 from flows.config import load_config
 from flows.steps import build_warehouse, debt_policy, harvest_portal, owed_pages
 from sim import server as sim_server
-from sim.world import build_world
+from sim.registry import build_world
 from warehouse.debt import owed_details
 from warehouse.load import known_items
 

@@ -27,9 +27,9 @@ from test_family_fixtures import expected_files, load, run
 from connectors.normalize import is_empty_value, parse_date
 from sim import truth
 from sim.guangdong import AS_OF, CITY_TREE, detail_path
-from sim.world import build_world
+from sim.registry import build_world
 
-WORLD = build_world(world="guangdong")
+WORLD = build_world("guangdong")
 #: truth column -> the parser's field name
 FIELDS = {
     "title": "title",

@@ -27,10 +27,10 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from sim.config import config_text
 from sim.faulting import FaultState, detail_fault, listing_fault, per_portal, portal_fault
 from sim.faults import FaultError, as_faults
-from sim.pages import make_site
 from sim.pages.wire import Req, Response
 from sim.province.http import Connection
 from sim.province.world import ProvinceWorld
+from sim.registry import kind_of
 
 #: Faults a single event loop cannot serve without stalling every other portal.
 REFUSED_FAULTS = ("down", "slow", "oversize")
@@ -49,7 +49,7 @@ class ProvincePortal:
         self.sim = sim
         self.id = portal.id
         self.origin = f"http://{address}:{port}"
-        self.site = make_site(sim.world, portal, self.origin)
+        self.site = kind_of(sim.world).sites[portal.platform](sim.world, portal, self.origin)
         self.faults = FaultState([])
         self.requests = 0  # every request read (faults included)
         self.served = 0  # requests answered with a page (fault responses excluded)
