@@ -77,8 +77,6 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `sim` with `argv`; returns the exit code once SIGINT or SIGTERM arrives."""
     args = parser().parse_args(argv)
-    if args.portals is not None:
-        return _province(args)
     try:
         faults = [parse_fault(spec) for spec in args.fault]
         name, options = world_choice(args)
@@ -96,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _on_signals(done)
     with server:
         print(
-            f"sim: {server.world.base_count * args.scale} documents, as of {server.as_of}, "
+            f"sim: {server.world.base_count * server.world.scale} documents, as of {server.as_of}, "
             f"faults: {', '.join(map(str, faults)) or 'none'}",
             flush=True,
         )
@@ -117,23 +115,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def world_choice(args: argparse.Namespace) -> tuple[str, dict[str, object]]:
     """The registry's name of the world the options ask for, and the options it is built with."""
+    if args.portals is not None:
+        if args.world != "longyan" or args.scale != 1 or args.host != "127.0.0.1":
+            raise ValueError("--portals serves the province on 127.10.0.0/16: no --world, --scale or --host with it")
+        return "province", {"portals": args.portals, "seed": args.seed}
     if args.profile != "default" and args.world != "longyan":
         raise ValueError(f"--profile is the Longyan world's: the {args.world} world has none")
     name = "messy" if args.profile == "messy" else args.world
     return name, {"seed": args.seed, "scale": args.scale, "small": args.small}
-
-
-def _province(args) -> int:
-    """`--portals N`: the province (sim/province/cli.py)."""
-    from sim.province.cli import serve
-
-    done = threading.Event()
-    _on_signals(done)
-    try:
-        return serve(args, done)
-    except (FaultError, ValueError, OSError) as exc:
-        print(f"sim: {exc}", file=sys.stderr)
-        return 2
 
 
 def _on_signals(done: threading.Event) -> None:

@@ -6,8 +6,9 @@ world with the traps of real portals), `guangdong` (sim.guangdong: gkmlpt, gov.c
 Hanweb search) and `province` (sim.province.world: N portals, an address each). Here each
 name maps to that builder, the Site class serving each of its platform families
 (sim.pages, sim.messy.sites), how its ground truth is written and whether its config comes
-with the applications register. The server and the command line find a world's way of
-being served here, never by testing its class.
+with the applications register, and where its portals listen (sim.listening: a port each
+on one host, or a loopback address each on one port). The server and the command line find
+a world's way of being served here, never by testing its class.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any, Protocol
 
 from sim import guangdong, truth
 from sim import world as longyan
+from sim.listening import Layout, address_each, port_each
 from sim.messy import world as messy
 from sim.messy.sites import MESSY_SITES
 from sim.model import Portal, Unit
@@ -48,6 +50,7 @@ class WorldKind:
     name: str
     build: Callable[..., ServedWorld]  # the world's own options, by keyword
     sites: Mapping[str, type]  # platform family -> the Site class serving its portals
+    listen: Layout  # where its portals listen
     export_truth: TruthWriter
     applications: bool  # the config is written with the applications register beside it
 
@@ -65,10 +68,10 @@ def _province(portals: int, seed: int = 2012) -> ServedWorld:
 WORLDS: dict[str, WorldKind] = {
     kind.name: kind
     for kind in (
-        WorldKind("longyan", longyan.build, SITES, truth.export, applications=True),
-        WorldKind("messy", messy.build, MESSY_SITES, truth.export, applications=True),
-        WorldKind("guangdong", guangdong.build, GUANGDONG_SITES, truth.export, applications=False),
-        WorldKind("province", _province, SITES, _province_truth, applications=False),
+        WorldKind("longyan", longyan.build, SITES, port_each, truth.export, applications=True),
+        WorldKind("messy", messy.build, MESSY_SITES, port_each, truth.export, applications=True),
+        WorldKind("guangdong", guangdong.build, GUANGDONG_SITES, port_each, truth.export, applications=False),
+        WorldKind("province", _province, SITES, address_each, _province_truth, applications=False),
     )
 }
 

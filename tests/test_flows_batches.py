@@ -8,8 +8,8 @@ import pytest
 from connectors.http import HttpClient
 from flows.batches import TASKS_PER_WORKER, Batch, batches_of
 from flows.config import Portal
-from sim.province.server import start_province
-from sim.province.world import build_province
+from sim.registry import build_world
+from sim.server import start
 
 
 def _portals(n: int) -> list[Portal]:
@@ -38,9 +38,9 @@ def test_up_to_four_portals_per_worker_a_batch_is_one_portal() -> None:
 def test_a_retry_harvests_again_only_the_portal_that_failed_transiently(tmp_path) -> None:
     from flows.nightly import run_nightly
 
-    world = build_province(12, seed=5)
+    world = build_world("province", portals=12, seed=5)
     flaky = world.portals[5].id
-    with start_province(world, faults=[f"{flaky}:flaky:1000"]) as sim:
+    with start(world, faults=[f"{flaky}:flaky:1000"]) as sim:
         config = sim.write_config(
             tmp_path / "xxgk.toml", per_host_delay=0, concurrency=1, retries=1, retry_delay=0, parse_processes=0
         )
