@@ -3,9 +3,9 @@ of every request (faults first, then the site's page).
 
 The portal reads what the whole server shares (the clock, whether it has stopped, the
 request log) from a `ServerState` it is handed, and knows nothing else of the server.
-Everything here runs on the server's event loop, but for the switches the server flips
-from its caller's thread (`ServerState.as_of`, a site's migration day), each a single
-assignment.
+Everything here runs on the portal's event loop (sim.loops), but for the switches the
+server flips from its caller's thread (`ServerState.as_of`, a site's migration day), each
+a single assignment.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class PortalServer:
         self.requests = 0  # every request read (faults included)
         self.served = 0  # requests answered with a page (fault responses excluded)
 
-    # -- listening (on the server's loop)
+    # -- listening (on the portal's loop)
 
     async def listen(self) -> None:
         """Accept connections on the bound sockets."""

@@ -1,5 +1,6 @@
-"""Serve a simulated world on loopback: every portal on its own origin, all answered by one
-asyncio event loop on one thread, with a clock, faults and a record of the requests.
+"""Serve a simulated world on loopback: every portal on its own origin, answered by asyncio
+event loops (a few, each on a thread of its own, the portals spread among them), with a
+clock, faults and a record of the requests.
 
 `start(world, host=..., port=0, as_of=..., faults=...)` returns a running `SimServer` (also
 a context manager). Where the portals listen is the world's layout (sim.registry,
@@ -7,31 +8,31 @@ sim.listening): the Longyan and Guangdong worlds a port each on `host` (`port=P`
 portals take P, P+1, … in the world's order; 0: a free port each), the province a loopback
 address each on one port. Each portal is a `PortalServer` (sim.portal_server) reading
 HTTP/1.1 through sim.httpd; sim.faulting applies the faults and sim.config writes the
-matching xxgk.toml. The loop holds a listening socket per portal for the price of its file
-descriptor, so a province of 5,000 portals costs no thread per portal.
+matching xxgk.toml. A loop holds a listening socket per portal for the price of its file
+descriptor, so a province of 5,000 portals costs no thread per portal (sim.loops says why
+there are a few loops rather than one).
 """
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Coroutine, Iterable
+from collections.abc import Iterable
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from sim.applications import APPLICATIONS_FILE, write_register
 from sim.config import config_text
 from sim.faulting import per_portal
 from sim.faults import Fault, as_faults
-from sim.httpd import Connection
+from sim.loops import LOOPS, LoopThread, run_all
 from sim.model import Portal
 from sim.portal_server import Logged, PortalServer, ServerState
 from sim.registry import ServedWorld, build_world, kind_of
 
 
 class SimServer:
-    """The running world: a `PortalServer` per portal on one event loop, a clock (`as_of`),
-    faults, and counts of what each portal was asked."""
+    """The running world: a `PortalServer` per portal, each on one of the server's event
+    loops, a clock (`as_of`), faults, and counts of what each portal was asked."""
 
     def __init__(
         self, world: ServedWorld, host: str, port: int, as_of: date | str | None, faults: Iterable[Fault | str]
@@ -41,14 +42,12 @@ class SimServer:
         self.host = host
         self._state = ServerState(_as_date(as_of) if as_of else world.default_as_of)
         self._migrations: dict[str, date] = {}
-        self._connections: set[Connection] = set()
         self._portals: dict[str, PortalServer] = {}
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="sim", daemon=True)
+        self._loops = [LoopThread(f"sim-{i}") for i in range(min(LOOPS, len(world.portals)) or 1)]
+        self._home: dict[str, LoopThread] = {}  # portal id -> the loop that answers it
         try:
             self._bind(host, port)
-            self._thread.start()
-            self._on_loop(self._listen())
+            run_all((self._home[pid], portal.listen()) for pid, portal in self._portals.items())
             self.set_faults(faults)
         except BaseException:
             self.stop()
@@ -58,21 +57,14 @@ class SimServer:
         """A bound socket and a site per portal, where the world's layout puts them."""
         bound = self.kind.listen(len(self.world.portals), host, port)
         try:
-            for portal, (name, sock) in zip(self.world.portals, bound, strict=True):
+            for i, (portal, (name, sock)) in enumerate(zip(self.world.portals, bound, strict=True)):
                 site = self.kind.sites[portal.platform](self.world, portal, f"http://{name}:{sock.getsockname()[1]}")
-                self._portals[portal.id] = PortalServer(self._state, site, sock, self._connections)
+                home = self._home[portal.id] = self._loops[i % len(self._loops)]
+                self._portals[portal.id] = PortalServer(self._state, site, sock, home.connections)
         except BaseException:
             for _, sock in bound:
                 sock.close()
             raise
-
-    def _on_loop(self, work: Coroutine) -> object:
-        """Run `work` on the server's loop and wait for it (its errors raised here)."""
-        return asyncio.run_coroutine_threadsafe(work, self.loop).result()
-
-    async def _listen(self) -> None:
-        for portal in self._portals.values():
-            await portal.listen()
 
     def world_portal(self, portal_id: str) -> Portal:
         """The world's description of a portal (family, style, unit …)."""
@@ -94,11 +86,7 @@ class SimServer:
     def set_faults(self, faults: Iterable[Fault | str]) -> None:
         """Replace every planted fault (an empty list clears them); counters restart."""
         per = per_portal(as_faults(list(faults)), {p.id: p.platform for p in self.world.portals})
-        self._on_loop(self._set_faults(per))
-
-    async def _set_faults(self, per: dict[str, list[Fault]]) -> None:
-        for pid, portal in self._portals.items():
-            await portal.set_faults(per[pid])
+        run_all((self._home[pid], portal.set_faults(per[pid])) for pid, portal in self._portals.items())
 
     def migrate(self, portal_id: str, on: date | str | None) -> None:
         """Move the portal to a new CMS from day `on` (by the clock): from then on it lists
@@ -185,30 +173,23 @@ class SimServer:
         return self.kind.export_truth(self.world, Path(path), self.origins, self.as_of, self.migrations)
 
     def stop(self) -> None:
-        """Close every portal and drop every open connection, then end the loop."""
+        """Close every portal and drop every open connection, then end the loops."""
         if self._state.stopped:
             return
         self._state.stopped = True
-        if self._thread.is_alive():
-            self._on_loop(self._close())
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self._thread.join(timeout=5)
-        else:
-            for portal in self._portals.values():
-                portal.close_all()
-        self.loop.close()
-
-    async def _close(self) -> None:
-        for portal in self._portals.values():
-            portal.close_all()
-        for connection in list(self._connections):
-            connection.transport.abort()
+        for thread in self._loops:
+            thread.stop(partial(_close_all, [p for pid, p in self._portals.items() if self._home[pid] is thread]))
 
     def __enter__(self) -> SimServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _close_all(portals: list[PortalServer]) -> None:
+    for portal in portals:
+        portal.close_all()
 
 
 def _as_date(value: date | str) -> date:
