@@ -30,8 +30,8 @@ from flows.night.steps import (
     make_client,
     make_parser_pool,
 )
+from sim.registry import build_world
 from sim.server import start
-from sim.world import build_world
 
 FAIL = "ly-hongdun"
 

@@ -280,8 +280,8 @@ def main() -> None:
     if opts.contender == "scrapy":
         print(json.dumps(run_scrapy(opts.record, 8)))
         return
+    from sim.registry import build_world
     from sim.server import start
-    from sim.world import build_world
 
     world = build_world(scale=opts.scale)
     with tempfile.TemporaryDirectory() as tmp, start(world) as server:

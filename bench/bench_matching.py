@@ -38,9 +38,11 @@ from flows.config.load import load_config  # noqa: E402
 from flows.night.housekeeping import new_run_id  # noqa: E402
 from flows.night.steps import PortalOutcome, build_warehouse, harvest_portal, make_client  # noqa: E402
 from sim import truth  # noqa: E402
-from sim.pages.shown import detail_path, item_key  # noqa: E402
+from sim.figures import figures_as_of  # noqa: E402
+from sim.registry import build_world  # noqa: E402
 from sim.server import start  # noqa: E402
-from sim.world import World, build_world  # noqa: E402
+from sim.shown import detail_path, item_key  # noqa: E402
+from sim.world import World  # noqa: E402
 
 SYSTEM, YEAR = "ly-aic", 2012
 
@@ -72,7 +74,7 @@ def harvest_problem(outcome: PortalOutcome) -> str | None:
 def measure(folder: Path, profile: str = "messy", small: bool = False, log=print) -> tuple[Score, list[str]]:
     """Harvest the world of `profile` into `folder` and score the warehouse against the truth;
     with the score, what each portal's harvest left unread (`harvest_problem`)."""
-    world = build_world(profile=profile, small=small)
+    world = build_world("messy" if profile == "messy" else "longyan", small=small)
     problems = []
     with start(world) as sim:
         config = load_config(sim.write_config(folder / "xxgk.toml"))
@@ -85,7 +87,7 @@ def measure(folder: Path, profile: str = "messy", small: bool = False, log=print
             problems += [problem] if (problem := harvest_problem(out)) else []
         rows = list(truth.rows(world, sim.origins))
         served = served_keys(world, sim.as_of)
-        figures = truth.figures_as_of(world, sim.as_of, SYSTEM, [YEAR])[YEAR]["levels"]
+        figures = figures_as_of(world, sim.as_of, SYSTEM, [YEAR])[YEAR]["levels"]
     built = build_warehouse(config)
     if not built.ok:
         raise RuntimeError(f"the build failed: {built.reason}")

@@ -102,8 +102,8 @@ def _fetch(request: Request) -> str:
 
 def sim_pages(details_per_portal: int = 10) -> list[Page]:
     """First listing page and some detail pages of every HTML portal of the simulated world."""
+    from sim.catalog import PORTAL_BY_ID
     from sim.server import start
-    from sim.world import PORTAL_BY_ID
 
     pages: list[Page] = []
     with start() as world:

@@ -41,11 +41,11 @@ JITTER = 0.25  # the http client's default: each gap is delay × (1 + U(0, jitte
 
 def serve(conn, portals: int, seed: int) -> None:
     """The child process: serve the province and answer the parent's commands."""
-    from sim.province.server import start_province
-    from sim.province.world import build_province
+    from sim.registry import build_world
+    from sim.server import start
 
-    world = build_province(portals, seed)
-    with start_province(world) as sim:
+    world = build_world("province", portals=portals, seed=seed)
+    with start(world) as sim:
         conn.send((world.documents_on(), sim.origins))
         while True:
             command, *args = conn.recv()

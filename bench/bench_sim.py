@@ -5,11 +5,11 @@
 Keep-alive clients (http.client, one connection per thread and origin, in a child process
 so that they do not share the servers' interpreter lock) fetch a mix of listing pages and
 detail pages from every portal; then the same number of requests go to a
-ThreadingHTTPServer that returns one fixed 6 KB page with the same handler settings.
-Prints both rates and their ratio (the world's pages per second must stay above 1,000 so
+ThreadingHTTPServer that returns one fixed 6 KB page (keep-alive and no Nagle delay, as the
+sim). Prints both rates and their ratio (the world's pages per second must stay above 1,000 so
 that it is never what a harvest benchmark measures). With `--portals N` the world is the
-province of N portals (sim/province: one event loop, a loopback address per portal), its
-pages fetched from 300 portals drawn at random.
+province of N portals (sim/province: a loopback address per portal), its pages fetched
+from 300 portals drawn at random. Either world is served by the one server of sim.server.
 """
 
 from __future__ import annotations
@@ -24,10 +24,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from sim.province.server import start_province
-from sim.province.world import build_province
+from sim.registry import build_world
 from sim.server import start
-from sim.world import build_world
 
 STATIC_BODY = ("<html><body>" + "静态页面" * 500 + "</body></html>").encode()
 
@@ -134,14 +132,14 @@ def main() -> None:
     args.add_argument("--portals", type=int, help="serve the province of this many portals instead")
     opts = args.parse_args()
     built = time.perf_counter()
-    world = build_province(opts.portals) if opts.portals else build_world(scale=opts.scale)
+    world = build_world("province", portals=opts.portals) if opts.portals else build_world(scale=opts.scale)
     what = f"province of {opts.portals} portals" if opts.portals else f"world scale {opts.scale}"
     print(f"{what}: {world.base_count * world.scale:,} documents, built in {time.perf_counter() - built:.2f} s")
     static = ThreadingHTTPServer(("127.0.0.1", 0), _Static)
     static.daemon_threads = True
     threading.Thread(target=static.serve_forever, daemon=True).start()
     try:
-        with start_province(world) if opts.portals else start(world) as server:
+        with start(world) as server:
             urls = sample_urls(server, opts.requests, random.Random(1), 300 if opts.portals else None)
             sim_s = timed_in_child(urls, opts.threads)
         static_url = f"http://127.0.0.1:{static.server_address[1]}/page.html"

@@ -10,8 +10,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sim.faults import FaultError, parse_fault
+from sim.model import DEFAULT_AS_OF
+from sim.registry import build_world
 from sim.server import start
-from sim.world import DEFAULT_AS_OF, PROFILES, WORLDS, build_world
+
+#: `--world`: the worlds chosen by name; the messy world is the Longyan one's `--profile`,
+#: the province is chosen by `--portals` (sim.registry names them all).
+WORLD_NAMES = ("longyan", "guangdong")
+PROFILES = ("default", "messy")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -36,7 +42,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2012, help="generator seed (default 2012)")
     p.add_argument(
         "--world",
-        choices=WORLDS,
+        choices=WORLD_NAMES,
         default="longyan",
         help="which world: longyan (default) or guangdong (gkmlpt, gov.cn, Hanweb search)",
     )
@@ -71,12 +77,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `sim` with `argv`; returns the exit code once SIGINT or SIGTERM arrives."""
     args = parser().parse_args(argv)
-    if args.portals is not None:
-        return _province(args)
     try:
         faults = [parse_fault(spec) for spec in args.fault]
+        name, options = world_choice(args)
         server = start(
-            build_world(args.seed, args.scale, world=args.world, profile=args.profile, small=args.small),
+            build_world(name, **options),
             host=args.host,
             port=args.port,
             as_of=args.as_of,
@@ -89,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _on_signals(done)
     with server:
         print(
-            f"sim: {server.world.base_count * args.scale} documents, as of {server.as_of}, "
+            f"sim: {server.world.base_count * server.world.scale} documents, as of {server.as_of}, "
             f"faults: {', '.join(map(str, faults)) or 'none'}",
             flush=True,
         )
@@ -108,17 +113,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _province(args) -> int:
-    """`--portals N`: the province (sim/province/cli.py)."""
-    from sim.province.cli import serve
-
-    done = threading.Event()
-    _on_signals(done)
-    try:
-        return serve(args, done)
-    except (FaultError, ValueError, OSError) as exc:
-        print(f"sim: {exc}", file=sys.stderr)
-        return 2
+def world_choice(args: argparse.Namespace) -> tuple[str, dict[str, object]]:
+    """The registry's name of the world the options ask for, and the options it is built with."""
+    if args.portals is not None:
+        if args.world != "longyan" or args.scale != 1 or args.host != "127.0.0.1":
+            raise ValueError("--portals serves the province on 127.10.0.0/16: no --world, --scale or --host with it")
+        return "province", {"portals": args.portals, "seed": args.seed}
+    if args.profile != "default" and args.world != "longyan":
+        raise ValueError(f"--profile is the Longyan world's: the {args.world} world has none")
+    name = "messy" if args.profile == "messy" else args.world
+    return name, {"seed": args.seed, "scale": args.scale, "small": args.small}
 
 
 def _on_signals(done: threading.Event) -> None:

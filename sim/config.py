@@ -3,15 +3,37 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from sim.catalog import PORTALS, UNITS
 
+#: The [harvest] table of a simulated world: no delay and a short timeout on loopback.
+HARVEST = {
+    "concurrency": 8,
+    "per_host_delay": 0,
+    "timeout": 5,
+    "full_every_days": 7,
+    "user_agent": "xxgk/0.1 (+simulated world)",
+    "retry_delay": 1,
+}
+_WHY = {"retry_delay": "  # on loopback a portal made to fail is retried within seconds"}
+
 
 def _toml(value: object) -> str:
-    """A TOML value (JSON's string and list syntax is valid TOML for these values)."""
+    """A TOML value (JSON's string, number, boolean and list syntax is valid TOML for these
+    values)."""
     return json.dumps(value, ensure_ascii=False)
+
+
+def _harvest(overrides: Mapping[str, object]) -> list[str]:
+    """The [harvest] lines, with `overrides` replacing or adding keys (a value overridden
+    loses the comment that explained the default)."""
+    lines = ["[harvest]"]
+    for key, value in {**HARVEST, **overrides}.items():
+        why = _WHY.get(key, "") if key not in overrides else ""
+        lines.append(f"{key} = {_toml(value)}{why}")
+    return lines
 
 
 def config_text(
@@ -20,9 +42,11 @@ def config_text(
     warehouse_path: str | Path | None = None,
     exclude: Iterable[str] = (),
     world: object = None,
+    harvest: Mapping[str, object] | None = None,
 ) -> str:
     """The xxgk.toml for portals served at `portal_urls` (portal id -> entry URL), leaving
-    out the portals in `exclude` (a portal removed from the configuration)."""
+    out the portals in `exclude` (a portal removed from the configuration); `harvest`
+    overrides [harvest] keys (e.g. per_host_delay=0.05, concurrency=32)."""
     excluded = set(exclude)
     unknown = sorted(excluded - set(portal_urls))
     if unknown:
@@ -38,13 +62,7 @@ def config_text(
         f"path = {_toml(warehouse_path)}",
         f"data_dir = {_toml(data_dir)}",
         "",
-        "[harvest]",
-        "concurrency = 8",
-        "per_host_delay = 0",
-        "timeout = 5",
-        "full_every_days = 7",
-        'user_agent = "xxgk/0.1 (+simulated world)"',
-        "retry_delay = 1  # on loopback a portal made to fail is retried within seconds",
+        *_harvest(harvest or {}),
     ]
     for unit in units:
         if not unit.configured:

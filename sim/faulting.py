@@ -1,23 +1,25 @@
 """How the planted faults (sim.faults) change what a portal answers: per-portal fault state,
 the whole-portal and connection faults that answer before any page, and the listing-page
-faults that replace a listing page."""
+faults that replace a listing page.
+
+Every request of a server is answered on its one event loop (sim.httpd), so the counters
+here are never updated by two requests at once; the `slow` fault's wait is the server's to
+keep (`FaultState.wait`), never a sleep here.
+"""
 
 from __future__ import annotations
 
 import math
-import threading
 import time
 import zlib
 from collections.abc import Iterable, Mapping
 from datetime import date
 
 from sim.faults import Fault, FaultError
+from sim.httpd import Oversize
 from sim.pages.base import Site
 from sim.pages.common import CHALLENGE_PAGE
 from sim.pages.wire import Req, Response
-
-#: The status of the marker response that means "stream an oversize body".
-OVERSIZE = -1
 
 
 class FaultState:
@@ -27,19 +29,21 @@ class FaultState:
         self.by_kind = {f.kind: f for f in faults}
         self.requests = 0
         self.last_429: float | None = None
-        self.lock = threading.Lock()
 
     def arg(self, kind: str) -> object:
         return self.by_kind[kind].arg
 
     def count_request(self) -> int:
         """Count one more request; its number (from 1) since the faults were set."""
-        with self.lock:
-            self.requests += 1
-            return self.requests
+        self.requests += 1
+        return self.requests
 
     def drops_connections(self) -> bool:
         return "down" in self.by_kind or "reset" in self.by_kind
+
+    def wait(self) -> float:
+        """Seconds every answer waits (`slow`), after a redirect or WAF page would be given."""
+        return float(self.arg("slow")) if "slow" in self.by_kind else 0.0
 
 
 def per_portal(faults: Iterable[Fault], platforms: Mapping[str, str]) -> dict[str, list[Fault]]:
@@ -62,11 +66,10 @@ def per_portal(faults: Iterable[Fault], platforms: Mapping[str, str]) -> dict[st
 def _too_many(state: FaultState) -> Response | None:
     """429 for the first request and any request less than S seconds after the last 429."""
     wait = float(state.arg("429"))
-    with state.lock:
-        now = time.monotonic()
-        limited = state.last_429 is None or now - state.last_429 < wait
-        if limited:
-            state.last_429 = now
+    now = time.monotonic()
+    limited = state.last_429 is None or now - state.last_429 < wait
+    if limited:
+        state.last_429 = now
     if not limited:
         return None
     return Response(
@@ -74,9 +77,9 @@ def _too_many(state: FaultState) -> Response | None:
     )
 
 
-def portal_fault(req: Req, state: FaultState, nth: int, port: int) -> Response | None:
-    """The response a connection-level or whole-portal fault gives request number `nth`,
-    if any (`OVERSIZE` status: stream an oversize body)."""
+def redirect_or_waf(req: Req, state: FaultState, port: int) -> Response | None:
+    """The answer of a portal moved elsewhere (`redirect`) or behind a WAF (`waf`), if any:
+    given at once, before any wait."""
     kinds = state.by_kind
     if "redirect" in kinds:
         target = state.arg("redirect") or f"http://127.0.0.2:{port}"
@@ -84,8 +87,13 @@ def portal_fault(req: Req, state: FaultState, nth: int, port: int) -> Response |
         return Response(302, b"", "text/html", [("Location", location)])
     if "waf" in kinds:
         return Response(200, CHALLENGE_PAGE.encode(), "text/html; charset=utf-8")
-    if "slow" in kinds:
-        time.sleep(float(state.arg("slow")))
+    return None
+
+
+def refusal(state: FaultState, nth: int) -> Response | Oversize | None:
+    """What a portal that refuses request number `nth` gives instead of its page, if it
+    does: a 503 (`flaky`), a 429 (`429`) or an endless body (`oversize`)."""
+    kinds = state.by_kind
     if "flaky" in kinds and nth <= int(state.arg("flaky")):
         return Response(
             503, b"<html><body>503 Service Temporarily Unavailable</body></html>", "text/html", [("Retry-After", "1")]
@@ -95,7 +103,7 @@ def portal_fault(req: Req, state: FaultState, nth: int, port: int) -> Response |
         if limited is not None:
             return limited
     if "oversize" in kinds:
-        return Response(OVERSIZE, b"")
+        return Oversize(int(float(state.arg("oversize")) * 1024 * 1024))
     return None
 
 

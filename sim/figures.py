@@ -15,7 +15,7 @@ from datetime import date
 
 from sim.catalog import PORTAL_BY_ID, UNIT_BY_ID, UNITS
 from sim.model import Doc
-from sim.pages.shown import shown_date
+from sim.shown import shown_date
 from sim.vocab import OFFICIAL_GENRES
 from sim.world import World
 

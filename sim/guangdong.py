@@ -5,7 +5,7 @@ re-publishes some of the city's documents beside the State Council's own, and th
 
 Small (about 140 documents) and built without randomness: every document, its categories and
 the portals that list it follow from its number, so the ground truth and the figures are
-written down by construction. `build()` is what `sim.world.build_world(world="guangdong")`
+written down by construction. `build()` is what `sim.registry.build_world("guangdong")`
 returns; the server, the config writer and the truth export use the same attributes as
 the Longyan world (`portals`, `units`, `truth_rows`, `config_title`).
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 from sim.model import Portal, Unit
 
@@ -144,6 +145,26 @@ class GdDoc:
         return UNIT_BY_ID[self.unit_id].level
 
 
+def doc_number(portal_id: str, doc: GdDoc) -> int:
+    """The portal's own id of a document."""
+    return PORTAL_BY_ID[portal_id].id_base + doc.n
+
+
+def detail_path(portal_id: str, doc: GdDoc) -> str:
+    """The path of a document's detail page on a portal (the pages link it, the truth's
+    sightings name it)."""
+    portal, d, ident = PORTAL_BY_ID[portal_id], doc.published, doc_number(portal_id, doc)
+    if portal.platform == "gkmlpt":
+        return f"/gkmlpt/content/{ident // 1000000}/{ident // 1000}/post_{ident}.html"
+    if portal.platform == "trs":
+        return f"{portal.base}{d.year}{d.month:02d}/t{d.year}{d.month:02d}{d.day:02d}_{ident}.html"
+    if portal.platform == "hanweb-xxgk":
+        return f"/art/{d.year}/{d.month}/{d.day}/art_2741_{ident}.html"
+    if doc.unit_id == "gwy-bgt":
+        return f"/zhengce/content/{d.year}-{d.month:02d}/{d.day:02d}/content_{ident}.htm"
+    return f"/zhengce/zhengceku/{d.year}{d.month:02d}/content_{ident}.htm"
+
+
 _SUBJECTS = (
     "加强安全生产工作",
     "推进政务公开",
@@ -227,8 +248,6 @@ class GuangdongWorld:
 
     def portal_hosts(self, portal_urls: dict[str, str]) -> dict[str, list[str]]:
         """The hosts besides its entry URL's a portal sends the harvester to (config `hosts`)."""
-        from urllib.parse import urlsplit
-
         url = portal_urls.get("gd-yh-gkmlpt")
         return {"gd-yh-gkmlpt": [urlsplit(url).netloc.replace("127.0.0.1", "localhost")]} if url else {}
 
@@ -239,8 +258,6 @@ class GuangdongWorld:
 
     def truth_rows(self, origins: dict[str, str] | None = None):
         """One dict per document, in the columns of `sim.truth` (sightings: portal and path)."""
-        from sim.pages.gd_shown import detail_path  # pages import the world, not the reverse
-
         for d in self.docs:
             unit = UNIT_BY_ID[d.unit_id]
             yield {
@@ -276,5 +293,9 @@ class GuangdongWorld:
             }
 
 
-def build() -> GuangdongWorld:
+def build(seed: int = 2012, scale: int = 1, until: date | None = None, small: bool = False) -> GuangdongWorld:
+    """The Guangdong world: one size, made without randomness (the options of the Longyan
+    world are refused rather than ignored)."""
+    if (seed, scale, until, small) != (2012, 1, None, False):
+        raise ValueError("the guangdong world has no seed, scale, until, profile or small version")
     return GuangdongWorld()

@@ -1,78 +1,103 @@
-"""One portal on its own port: its listening socket, its site and its faults, and the
-routing of every request (faults first, then the site's page)."""
+"""One portal on the server: its listening sockets, its site and its faults, and the routing
+of every request (faults first, then the site's page).
+
+The portal reads what the whole server shares (the clock, whether it has stopped, the
+request log) from a `ServerState` it is handed, and knows nothing else of the server.
+Everything here runs on the portal's event loop (sim.loops), but for the switches the
+server flips from its caller's thread (`ServerState.as_of`, a site's migration day), each
+a single assignment.
+"""
 
 from __future__ import annotations
 
-import threading
-from typing import TYPE_CHECKING
+import asyncio
+import socket
+from dataclasses import dataclass
+from datetime import date
 from urllib.parse import parse_qsl, unquote
 
-from sim import httpd
-from sim.faulting import OVERSIZE, FaultState, detail_fault, listing_fault, portal_fault
+from sim.faulting import FaultState, detail_fault, listing_fault, redirect_or_waf, refusal
 from sim.faults import Fault
-from sim.pages import make_site
+from sim.httpd import Answer, Connection, Later
+from sim.listening import BACKLOG, bind
 from sim.pages.base import Site
 from sim.pages.wire import Req, Response
 
-if TYPE_CHECKING:
-    from sim.server import SimServer
+#: One request as `SimServer.record` keeps it: (portal id, method, target, body).
+Logged = tuple[str, str, str, bytes]
+
+
+@dataclass
+class ServerState:
+    """What every portal of one server reads: the day served, whether the server has
+    stopped (every request then gets a reset), and the request log while recording."""
+
+    as_of: date
+    stopped: bool = False
+    log: list[Logged] | None = None
 
 
 class PortalServer:
-    """One portal's listening socket, its site and its faults."""
+    """One portal: where it listens, its site, its faults and what it was asked.
 
-    def __init__(self, sim: SimServer, portal_id: str, host: str, port: int):
-        self.sim = sim
-        self.portal_id = portal_id
-        self.host = host
-        self.httpd: httpd.HTTPServer | None = None
-        self.thread: threading.Thread | None = None
-        self._listen(port)
-        self.port = self.httpd.server_address[1]
-        self.origin = f"http://{host}:{self.port}"
-        self.site: Site = make_site(sim.world, sim.world_portal(portal_id), self.origin)
-        # Sister hosts (a site that links its pages on other loopback addresses): the same
-        # pages on the same port of each address.
-        self.sisters = [self._serve(addr, self.port) for addr in getattr(self.site, "sister_addresses", ())]
+    `site` is the portal's Site (sim.pages, or a world's own classes) made for the origin of
+    `sock`, its bound socket. A site with `sister_addresses` (pages it also serves on other
+    loopback hosts) gets a socket on each, same port; `down` closes only the main one."""
+
+    def __init__(self, state: ServerState, site: Site, sock: socket.socket, connections: set[Connection]):
+        self.state = state
+        self.id = site.portal.id
+        self.site = site
+        self.origin = site.origin
+        self.address, self.port = sock.getsockname()[:2]
+        self._connections = connections  # the server's open connections
+        self._sockets = [sock]
+        try:
+            self._sockets += [bind(a, self.port) for a in getattr(site, "sister_addresses", ())]
+        except OSError:
+            for bound in self._sockets:
+                bound.close()
+            raise
+        self._main: asyncio.Server | None = None
+        self._sisters: list[asyncio.Server] = []
         self.faults = FaultState([])
-        self.served = 0
-        self._count_lock = threading.Lock()
+        self.requests = 0  # every request read (faults included)
+        self.served = 0  # requests answered with a page (fault responses excluded)
 
-    def _listen(self, port: int) -> None:
-        self.httpd = self._serve(self.host, port)
+    # -- listening (on the portal's loop)
 
-    def _serve(self, host: str, port: int) -> httpd.HTTPServer:
-        server = httpd.HTTPServer((host, port), httpd.Handler)
-        server.portal = self
-        self.thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.1}, name=f"sim-{self.portal_id}", daemon=True
-        )
-        self.thread.start()
-        return server
+    async def listen(self) -> None:
+        """Accept connections on the bound sockets."""
+        self._main, *self._sisters = [await self._accept(sock) for sock in self._sockets]
+        self._sockets = []
 
-    def listening(self) -> bool:
-        return self.httpd is not None
+    async def _accept(self, sock: socket.socket) -> asyncio.Server:
+        loop = asyncio.get_running_loop()
+        return await loop.create_server(lambda: Connection(self, loop, self._connections), sock=sock, backlog=BACKLOG)
+
+    async def reopen(self) -> None:
+        """Accept connections again on the same address and port (after `down`)."""
+        if self._main is None:
+            self._main = await self._accept(bind(self.address, self.port))
 
     def close(self) -> None:
-        """Stop accepting connections (connections then get refused)."""
-        if self.httpd is not None:
-            self.httpd.shutdown()
-            self.httpd.server_close()
-            self.httpd = None
+        """Stop accepting connections on the portal's address (they are then refused); the
+        sister hosts and open connections stay (their requests get a reset)."""
+        if self._main is not None:
+            self._main.close()
+            self._main = None
 
-    def close_sisters(self) -> None:
-        """Stop serving the sister hosts (when the world stops)."""
-        for server in self.sisters:
-            server.shutdown()
-            server.server_close()
-        self.sisters = []
+    def close_all(self) -> None:
+        """Stop listening everywhere (the server stops, or never started listening)."""
+        self.close()
+        for server in self._sisters:
+            server.close()
+        for sock in self._sockets:
+            sock.close()
+        self._sisters, self._sockets = [], []
 
-    def reopen(self) -> None:
-        """Accept connections again on the same port."""
-        if self.httpd is None:
-            self._listen(self.port)
-
-    def set_faults(self, faults: list[Fault]) -> None:
+    async def set_faults(self, faults: list[Fault]) -> None:
+        """Plant these faults (counters restart); `down` closes the portal, else it listens."""
         self.faults = FaultState(faults)
         kinds = self.faults.by_kind
         self.site.hostile = "hostile" in kinds
@@ -81,38 +106,42 @@ class PortalServer:
         if "down" in kinds:
             self.close()
         else:
-            self.reopen()
+            await self.reopen()
 
-    # -- request handling
+    # -- answering
 
-    def serve(self, h: httpd.Handler, method: str) -> None:
-        """Answer one request, faults first."""
-        state = self.faults
-        nth = state.count_request()
-        if self.sim.stopped or state.drops_connections():
-            httpd.reset(h)
-            return
-        path, _, qs = h.path.partition("?")
+    def answer(self, method: str, target: str, body: bytes, peer: tuple[str, int]) -> Answer:
+        """The answer to one request (`peer` is the client's address): None drops the
+        connection (`reset`, `down`, a stopped server); a fault answers before the page."""
+        self.requests += 1
+        if self.state.log is not None:
+            self.state.log.append((self.id, method, target, body))
+        faults = self.faults
+        nth = faults.count_request()
+        if self.state.stopped or faults.drops_connections():
+            return None
+        path, _, qs = target.partition("?")
         req = Req(method, unquote(path), dict(parse_qsl(qs, keep_blank_values=True)), {})
         if method == "POST":
-            req.form = httpd.read_form(h)
-        response = portal_fault(req, state, nth, self.port)
-        if response is None:
-            try:
-                response = self.respond(req)
-            except Exception as exc:  # a bug must show as a 500, not a dropped connection
-                response = Response(500, f"internal error: {exc!r}".encode(), "text/plain")
-        if response.status == OVERSIZE:
-            httpd.send_oversize(h, float(state.arg("oversize")))
-            return
-        httpd.send(h, response)
-        with self._count_lock:
-            self.served += 1
+            req.form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        early = redirect_or_waf(req, faults, self.port)
+        if early is not None:
+            return early
+        if wait := faults.wait():
+            return Later(wait, lambda: self._page(req, faults, nth))
+        return self._page(req, faults, nth)
 
-    def respond(self, req: Req) -> Response:
-        """The page for a request, with the listing-page and detail-page faults applied."""
-        as_of = self.sim.as_of
-        faulty = listing_fault(self.faults, self.site, req, as_of)
-        if faulty is None:
-            faulty = detail_fault(self.faults, self.site, req)
-        return faulty if faulty is not None else self.site.handle(req, as_of)
+    def _page(self, req: Req, faults: FaultState, nth: int) -> Answer:
+        """The page for a request, unless the portal refuses it; listing-page and detail-page
+        faults applied."""
+        refused = refusal(faults, nth)
+        if refused is not None:
+            return refused
+        as_of = self.state.as_of
+        try:
+            response = listing_fault(faults, self.site, req, as_of) or detail_fault(faults, self.site, req)
+            response = response or self.site.handle(req, as_of)
+        except Exception as exc:  # noqa: BLE001 - a bug must show as a 500, not a dropped connection
+            return Response(500, f"internal error: {exc!r}".encode(), "text/plain")
+        self.served += 1
+        return response

@@ -2,8 +2,8 @@
 
 One row per document: its unit, level and canonical fields as the origin publishes them,
 plus its sightings (every portal listing of it, with the spellings that portal shows).
-`export(world, path)` writes it as JSON (`.json`) or Parquet (`.parquet`).
-`figures_as_of` and `withdrawals_as_of` (sim.figures) say what a pipeline reports on a night.
+`export(world, path)` writes it as JSON (`.json`) or Parquet (`.parquet`). What a pipeline
+reports on a night from it is sim.figures.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
 
-from sim.figures import figures_as_of, withdrawals_as_of  # noqa: F401 (re-exported)
-from sim.model import Doc
-from sim.pages.shown import item_key, shown_fields
-from sim.world import DEFAULT_AS_OF, World
+from sim.model import DEFAULT_AS_OF, Doc
+from sim.shown import item_key, shown_fields
+from sim.world import World
 
 COLUMNS = (
     "doc_id",
@@ -83,7 +82,7 @@ def rows(
         sightings = []
         for pid in (p for p in doc.portals if world.lists(p, doc)):
             for duplicate in (False, True) if (doc.n, pid) in dup else (False,):
-                shown = shown_fields(world, pid, doc, duplicate, pid in moved)
+                shown = shown_fields(pid, doc, duplicate, pid in moved)
                 origin = (origins or {}).get(pid, "")
                 sightings.append(
                     {

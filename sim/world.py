@@ -1,6 +1,6 @@
 """The simulated Fujian AIC disclosure catalog as it stood around 2012 (deterministic).
 
-`build_world(seed, scale)` generates every document of the unit tree (the province bureau,
+`build(seed, scale)` generates every document of the unit tree (the province bureau,
 the Longyan city bureau with its departments and seven county bureaus, the Xiamen bureau,
 and a few Longyan departments outside any configured system) and decides on which portals
 each one is listed (sim.gen). The generator allocates documents so that the 2012 figures
@@ -11,57 +11,28 @@ Only the scale-1 world is materialised. At scale N every document has N copies
 no more memory than scale 1. Listings repeat each base row N times (one per copy); the
 pinned 置顶 row of the 红盾网 is copy 0 only, so that site does not list the guide's copies.
 
-The names other modules and tests import from here (units, portals, records, vocabulary,
-the report's figures) are re-exported from the modules that define them.
+`small=True` keeps one generated document in ten (and the two the listings single out:
+the 红盾网's pinned guide and the city platform's doubly listed one), so a harvest of the
+whole world takes seconds. sim.registry names this world `longyan`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 
-from sim.catalog import (  # noqa: F401 (re-exported)
-    CITY_UNITS,
-    COUNTY_UNITS,
-    LONGYAN_SYSTEM,
-    PORTAL_BY_ID,
-    PORTALS,
-    UNIT_BY_ID,
-    UNITS,
-)
+from sim.catalog import PORTALS, UNITS
 from sim.gen import generate
-from sim.model import (  # noqa: F401 (re-exported)
-    DEFAULT_AS_OF,
-    DUPLICATE_ID_OFFSET,
-    WORLD_END,
-    WORLD_START,
-    Doc,
-    Portal,
-    Row,
-    Unit,
-    copy_doc,
-    mix,
-)
-from sim.seed import (  # noqa: F401 (re-exported)
-    CITY_NEW_AUDIENCES,
-    CITY_NEW_FUNCTIONS,
-    CITY_NEW_TOPICS,
-    REPORT_YEAR,
-    SEED_FIGURES,
-)
-from sim.vocab import (  # noqa: F401 (re-exported)
-    AUDIENCES,
-    FUNCTION_DEPARTMENT,
-    FUNCTIONS,
-    OFFICIAL_GENRES,
-    OTHER_GENRES,
-    SUBJECTS,
-    TOPICS,
-)
+from sim.gen.placement import guide, listing_rows, twice
+from sim.model import DEFAULT_AS_OF, WORLD_END, Doc, Row, copy_doc
 
 
 class World:
     """The generated documents and their listings, with scale-N copies derived on demand."""
+
+    name = "longyan"
+    default_as_of = DEFAULT_AS_OF
 
     def __init__(
         self,
@@ -150,44 +121,28 @@ class Listing:
         return out
 
 
-#: The worlds `build_world(world=…)` and `sim --world` know.
-WORLDS = ("longyan", "guangdong")
-#: The profiles of the Longyan world (`build_world(profile=…)`, `sim --profile`).
-PROFILES = ("default", "messy")
+#: One generated document in this many is kept by `small`.
+SMALL_EVERY = 10
 
 
-def build_world(
-    seed: int = 2012,
-    scale: int = 1,
-    until: date | None = None,
-    world: str = "longyan",
-    profile: str = "default",
-    small: bool = False,
-) -> World:
+def small_subset(docs: list[Doc]) -> list[Doc]:
+    """Every SMALL_EVERY-th document and the two the listings single out, renumbered."""
+    keep = {guide(docs).n, twice(docs).n}
+    chosen = [d for d in docs if d.n % SMALL_EVERY == 0 or d.n in keep]
+    return [replace(d, g=i, n=i) for i, d in enumerate(chosen)]
+
+
+def build(seed: int = 2012, scale: int = 1, until: date | None = None, small: bool = False) -> World:
     """The deterministic world for `seed`, with every document copied `scale` times. With
     `until` (after WORLD_END), the world goes on to that day: new Longyan documents every day
     and a few withdrawals (sim.gen.later); without it, the default world, byte for byte.
-    `world="guangdong"` is the Guangdong world instead (sim.guangdong: gkmlpt, gov.cn and
-    the Hanweb 信息公开 search; one size, no seed, scale or later days).
-    `profile="messy"` plants the traps of real portals (sim.messy, docs/sim.md); `small`
-    keeps one document in ten (either profile) for quick end-to-end measurements."""
-    if world not in WORLDS:
-        raise ValueError(f"world must be one of {', '.join(WORLDS)}, got {world!r}")
-    if profile not in PROFILES:
-        raise ValueError(f"profile must be one of {', '.join(PROFILES)}, got {profile!r}")
-    if world == "guangdong":
-        if (seed, scale, until, profile, small) != (2012, 1, None, "default", False):
-            raise ValueError("the guangdong world has no seed, scale, until, profile or small version")
-        from sim.guangdong import build
-
-        return build()
+    `small` keeps one document in ten for quick end-to-end measurements."""
     if scale < 1:
         raise ValueError(f"scale must be at least 1, got {scale}")
     if until is not None and until <= WORLD_END:
         raise ValueError(f"until must be after {WORLD_END}, got {until}")
-    if profile != "default" or small:
-        from sim.messy.world import build
-
-        return build(seed, scale, until, small, profile)
     docs, rows, pinned = generate(seed, until)
+    if small:
+        docs = small_subset(docs)
+        rows, pinned = listing_rows(docs)
     return World(docs, rows, pinned, seed, scale, until or WORLD_END)

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from flows.cli.app import app
 from flows.config.clock import ENV, parse_instant, run_clock, starting_at, wall
 from flows.config.load import load_config
+from sim.catalog import PORTALS
 from sim.server import start
-from sim.world import PORTALS
 
 runner = CliRunner()
 PORTAL = "ly-wp-aic-site"  # a small Hanweb county site; lists sim-0000895, withdrawn 2013-03-11

@@ -26,9 +26,10 @@ from connectors.families.base import ListingPage, RawDetail, RawRow
 from connectors.http import HttpClient, allowed_hosts
 from connectors.parse_pool import ParsePool
 from connectors.records import Request
-from sim import render
 from sim import server as sim_server
-from sim.world import DEFAULT_AS_OF, build_world
+from sim.model import DEFAULT_AS_OF
+from sim.registry import build_world
+from sim.shown import detail_path
 
 # -- a tiny family: listing pages and detail pages are JSON ------------------------------------
 
@@ -474,11 +475,11 @@ def listed_urls(sim, portal_id: str, day) -> set[str]:
     world, portal, origin = sim.world, sim.world_portal(portal_id), sim.origins[portal_id]
     listing = world.listing(portal_id, day)
     urls = {
-        origin + render.detail_path(portal, world.doc(g), row.duplicate)
+        origin + detail_path(portal, world.doc(g), row.duplicate)
         for row, g in listing.natural(0, listing.natural_count())
     }
     if listing.pinned:
-        urls.add(origin + render.detail_path(portal, world.doc(listing.pinned.n)))
+        urls.add(origin + detail_path(portal, world.doc(listing.pinned.n)))
     return urls
 
 

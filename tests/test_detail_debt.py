@@ -20,7 +20,7 @@ from connectors.http import HttpClient
 from flows.config.load import load_config
 from flows.night.steps import build_warehouse, debt_policy, harvest_portal, owed_pages
 from sim import server as sim_server
-from sim.world import build_world
+from sim.registry import build_world
 from warehouse.load import known_items
 from warehouse.portal_state import owed_details
 

@@ -26,8 +26,10 @@ from typer.testing import CliRunner
 from flows.cli.app import app
 from flows.demo import print_demo_totals
 from sim import truth
+from sim.catalog import LONGYAN_SYSTEM
+from sim.model import DEFAULT_AS_OF
 from sim.server import start
-from sim.world import DEFAULT_AS_OF, LONGYAN_SYSTEM, OFFICIAL_GENRES
+from sim.vocab import OFFICIAL_GENRES
 
 SYSTEM, YEAR = "ly-aic", 2012
 DOWN = "ly-ct-aic-site"  # the GBK county site: the one to take down

@@ -22,8 +22,9 @@ from typer.testing import CliRunner
 
 from flows.cli.app import app
 from sim import truth
+from sim.registry import build_world
 from sim.server import start
-from sim.world import OFFICIAL_GENRES, build_world
+from sim.vocab import OFFICIAL_GENRES
 
 SYSTEM, YEAR = "gd-yh", 2012
 SYSTEM_UNITS = {"gd-yh", "gd-yh-bgs", "gd-yh-fgj", "gd-dj", "gd-xl"}
@@ -55,7 +56,7 @@ def truth_figures(world) -> dict:
 @pytest.fixture(scope="module")
 def night(prefect_harness, tmp_path_factory):
     folder = tmp_path_factory.mktemp("e2e-gd")
-    world = build_world(world="guangdong")
+    world = build_world("guangdong")
     with start(world, port=0) as sim:
         config = sim.write_config(folder / "xxgk.toml")
         text = re.sub(r"(?m)^retry_delay = .*$", "retry_delay = 0", config.read_text(encoding="utf-8"))

@@ -150,10 +150,10 @@ def test_crawl_of_a_gkmlpt_portal_sees_each_article_once_and_resumes_by_category
     two categories); an incremental walk over known rows asks one page per category."""
     from connectors.crawl import PortalTarget, crawl
     from connectors.http import HttpClient
+    from sim.registry import build_world
     from sim.server import start
-    from sim.world import build_world
 
-    world = build_world(world="guangdong")
+    world = build_world("guangdong")
     with start(world) as sim, HttpClient(tmp_path / "data", per_host_delay=0) as client:
         host = sim.origins["gd-yh-gkmlpt"].split("//")[1].replace("127.0.0.1", "localhost")
         target = PortalTarget("gd-yh-gkmlpt", "gkmlpt", sim.portals["gd-yh-gkmlpt"], details="never", hosts=(host,))

@@ -13,7 +13,7 @@ from connectors.errors import ChallengePage, LayoutChanged, PageError, StubPage,
 from connectors.families import FAMILIES
 from connectors.records import Request
 from sim import server as sim_server
-from sim import world as sim_world
+from sim.catalog import PORTAL_BY_ID, PORTALS
 
 _CHARSET = re.compile(rb"charset\s*=\s*[\"']?([\w-]+)", re.I)
 _ITEM_KEY = re.compile(r"(t\d{8}_\d+|art_\d+_\d+)\.s?html?")
@@ -48,7 +48,7 @@ def world():
 def test_every_portal_kind_parses_with_all_its_rows_and_a_detail_page(world) -> None:
     kinds_seen = set()
     for portal_id, url in world.portals.items():
-        portal = sim_world.PORTAL_BY_ID[portal_id]
+        portal = PORTAL_BY_ID[portal_id]
         family = FAMILIES[portal.platform]
         request = family.first_request(url, {})
         text = fetch(request)
@@ -62,12 +62,12 @@ def test_every_portal_kind_parses_with_all_its_rows_and_a_detail_page(world) -> 
         assert {"title", "index_no", "published_date"} <= set(detail.fields), portal_id
         assert detail.fields["title"] == page.rows[-1].fields["title"], portal_id
         kinds_seen.add(portal.style)
-    assert kinds_seen == {p.style for p in sim_world.PORTALS}  # every template kind was read
+    assert kinds_seen == {p.style for p in PORTALS}  # every template kind was read
 
 
 def _walk_two_pages(portal_id: str, url: str) -> list[int | Exception]:
     """Rows on page 0 and page 1 of a portal, or the error a page raised."""
-    family = FAMILIES[sim_world.PORTAL_BY_ID[portal_id].platform]
+    family = FAMILIES[PORTAL_BY_ID[portal_id].platform]
     request, seen = family.first_request(url, {}), []
     for _ in range(2):
         try:
@@ -106,7 +106,7 @@ def test_planted_faults_read_as_their_errors(world, fault: str, page0: type, pag
 def test_planted_external_entity_is_refused_on_every_hanweb_portal(world) -> None:
     world.set_faults(["*:xxe"])
     try:
-        hanweb_portals = [p for p in world.portals if sim_world.PORTAL_BY_ID[p].platform == "hanweb"]
+        hanweb_portals = [p for p in world.portals if PORTAL_BY_ID[p].platform == "hanweb"]
         assert len(hanweb_portals) == 3  # ly-sh, ly-wp and ly-lc of the 11 portals
         for portal_id in hanweb_portals:
             assert isinstance(_walk_two_pages(portal_id, world.portals[portal_id])[0], UnsafeXml)

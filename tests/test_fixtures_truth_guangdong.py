@@ -26,10 +26,10 @@ from test_family_fixtures import expected_files, load, run
 
 from connectors.normalize import is_empty_value, parse_date
 from sim import truth
-from sim.guangdong import AS_OF, CITY_TREE
-from sim.world import build_world
+from sim.guangdong import AS_OF, CITY_TREE, detail_path
+from sim.registry import build_world
 
-WORLD = build_world(world="guangdong")
+WORLD = build_world("guangdong")
 #: truth column -> the parser's field name
 FIELDS = {
     "title": "title",
@@ -113,21 +113,15 @@ def listing_paths(family: str, request: dict) -> list[str]:
         own, city = [d for d in listed if d.unit_id == "gwy-bgt"], [d for d in listed if d.unit_id != "gwy-bgt"]
         page, per = int(query["p"]) - 1, int(query["n"])
         chosen = own[page * per : (page + 1) * per] + city[page * per : (page + 1) * per]
-        return sorted({truth_path("govcn-central", d) for d in chosen})
+        return sorted({detail_path("govcn-central", d) for d in chosen})
     else:
         docs = WORLD.listed("gd-xl-xxgk", AS_OF)
         page, per = int(dict(request["data"])["currpage"]) - 1, 10
-    return [truth_path(_portal(family), d) for d in docs[page * per : (page + 1) * per]]
+    return [detail_path(_portal(family), d) for d in docs[page * per : (page + 1) * per]]
 
 
 def _portal(family: str) -> str:
     return {"gkmlpt": "gd-yh-gkmlpt", "hanweb-xxgk": "gd-xl-xxgk"}[family]
-
-
-def truth_path(portal_id: str, doc) -> str:
-    from sim.pages.gd_shown import detail_path
-
-    return detail_path(portal_id, doc)
 
 
 CASES = [(family, path) for family in ("gkmlpt", "govcn", "hanweb-xxgk") for path in expected_files(family)]

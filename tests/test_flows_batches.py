@@ -10,8 +10,8 @@ import pytest
 from connectors.http import HttpClient
 from flows.config.model import Portal
 from flows.night.batches import TASKS_PER_WORKER, TaskBatch, batches_of
-from sim.province.server import start_province
-from sim.province.world import build_province
+from sim.registry import build_world
+from sim.server import start
 
 
 def _portals(n: int) -> list[Portal]:
@@ -40,9 +40,9 @@ def test_up_to_four_portals_per_worker_a_batch_is_one_portal() -> None:
 def test_a_retry_harvests_again_only_the_portal_that_failed_transiently(tmp_path) -> None:
     from flows.night.flow import run_nightly
 
-    world = build_province(12, seed=5)
+    world = build_world("province", portals=12, seed=5)
     flaky = world.portals[5].id
-    with start_province(world, faults=[f"{flaky}:flaky:1000"]) as sim:
+    with start(world, faults=[f"{flaky}:flaky:1000"]) as sim:
         config = sim.write_config(
             tmp_path / "xxgk.toml", per_host_delay=0, concurrency=1, retries=1, retry_delay=0, parse_processes=0
         )
@@ -64,8 +64,8 @@ def test_past_its_deadline_a_night_stops_harvesting_and_publishes_what_it_read(t
     from flows.night.flow import run_nightly
     from flows.night.housekeeping import exclusive_run
 
-    world = build_province(6, seed=5)
-    with start_province(world) as sim:
+    world = build_world("province", portals=6, seed=5)
+    with start(world) as sim:
         # one portal at a time, a request every 0.2 s: the night would take minutes
         config = sim.write_config(
             tmp_path / "xxgk.toml", per_host_delay=0.2, concurrency=1, parse_processes=0, night_deadline=3

@@ -15,7 +15,7 @@ Checked after every night (`check_night`):
 
 1. **Figures.** For every year from the first published year to the night's, each level's
    held, official_held, new, official_new and fulltext_held of system ly-aic
-   (`fct_totals`) equal `sim.truth.figures_as_of(world, night, first_night=...,
+   (`fct_totals`) equal `sim.figures.figures_as_of(world, night, first_night=...,
    portals=reads, withdrawn=known)`. `reads` (portal -> the nights a run of it read rows)
    is the lag of new documents: a portal down on a night shows its new documents on its
    next night that reads its listing. `known` is **the lag rule** of withdrawals, computed from the
@@ -60,10 +60,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sim import truth
+from sim.catalog import PORTALS
+from sim.figures import figures_as_of, withdrawals_as_of
+from sim.registry import build_world
 from sim.schedule import fault_schedule
 from sim.server import start
-from sim.world import PORTALS, build_world
 
 SYSTEM = "ly-aic"
 MEASURES = ("held", "official_held", "new", "official_new", "fulltext_held")
@@ -200,7 +201,7 @@ def known_withdrawals(
             eligible.setdefault(portal_id, []).append(_china_day(started))
     docs = {f"sim-{d.g:07d}": d for d in world.docs() if d.withdrawn_on is not None}
     out: dict[str, date | None] = {}
-    for doc_id, on in truth.withdrawals_as_of(world, night, since=scenario.first):
+    for doc_id, on in withdrawals_as_of(world, night, since=scenario.first):
         doc = docs[doc_id]
         portals = [p for p in doc.portals if world.lists(p, doc) and p in configured]
         firsts = []
@@ -268,7 +269,7 @@ def _listings_read(runs: list) -> dict[str, set[date]]:
 
 def _check_figures(fail, world, scenario: Scenario, day: date, pub: dict, reads, known) -> dict:
     """Every year's figures per level against the truth of the night; returns the pipeline's."""
-    expected = truth.figures_as_of(world, day, SYSTEM, first_night=scenario.first, portals=reads, withdrawn=known)
+    expected = figures_as_of(world, day, SYSTEM, first_night=scenario.first, portals=reads, withdrawn=known)
     got: dict[int, dict[str, dict]] = {}
     for year, level, *values in pub["totals"]:
         got.setdefault(year, {})[level] = dict(zip(MEASURES, values, strict=True))

@@ -17,8 +17,8 @@ from flows.cli.app import app
 from flows.config.load import load_config
 from flows.config.model import Harvest
 from flows.portal.probe import probe_url
+from sim.registry import build_world
 from sim.server import start
-from sim.world import build_world
 
 HARVEST = Harvest(per_host_delay=0, timeout=5)
 runner = CliRunner()
@@ -26,7 +26,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module", params=["longyan", "guangdong"])
 def served(request):
-    with start(build_world(world=request.param)) as sim:
+    with start(build_world(request.param)) as sim:
         yield sim
 
 
@@ -43,7 +43,7 @@ def test_every_portal_is_recognised_and_reads(served) -> None:
 
 @pytest.fixture(scope="module")
 def guangdong():
-    with start(build_world(world="guangdong")) as sim:
+    with start(build_world("guangdong")) as sim:
         yield sim
 
 

@@ -11,8 +11,8 @@ import requests
 from lxml import etree, html
 
 from sim.faults import Fault, FaultError, parse_fault
+from sim.registry import build_world
 from sim.server import start
-from sim.world import build_world
 
 XXGK = "ly-aic-xxgk"
 

@@ -15,8 +15,10 @@ from helpers.longyan import LONGYAN_UNITS, OFFICIAL
 
 from connectors.http.hosts import allowed_hosts, check_host
 from sim import truth
+from sim.figures import figures_as_of
+from sim.model import DEFAULT_AS_OF
+from sim.registry import build_world
 from sim.server import start
-from sim.world import DEFAULT_AS_OF, build_world
 
 CITY_UNITS = {u for u in LONGYAN_UNITS if not u.endswith("-aic") or u == "ly-aic"}
 
@@ -24,13 +26,13 @@ CITY_UNITS = {u for u in LONGYAN_UNITS if not u.endswith("-aic") or u == "ly-aic
 @pytest.fixture(scope="module")
 def docs(tmp_path_factory):
     """The full messy world's truth, exported to JSON and read back."""
-    path = truth.export(build_world(profile="messy"), tmp_path_factory.mktemp("truth") / "truth.json")
+    path = truth.export(build_world("messy"), tmp_path_factory.mktemp("truth") / "truth.json")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
 def small_docs():
-    return list(truth.rows(build_world(profile="messy", small=True)))
+    return list(truth.rows(build_world("messy", small=True)))
 
 
 def figures(docs: list[dict], year: int = 2012) -> dict[str, dict[str, int]]:
@@ -65,8 +67,8 @@ def test_full_messy_world_is_the_report_plus_the_planted_documents(docs):
 
 
 def test_truth_figures_agree_with_the_hand_count(docs, small_docs):
-    for world, rows in ((build_world(profile="messy"), docs), (build_world(profile="messy", small=True), small_docs)):
-        got = truth.figures_as_of(world, DEFAULT_AS_OF, "ly-aic", [2012])[2012]["levels"]
+    for world, rows in ((build_world("messy"), docs), (build_world("messy", small=True), small_docs)):
+        got = figures_as_of(world, DEFAULT_AS_OF, "ly-aic", [2012])[2012]["levels"]
         want = figures(rows)
         assert {lv: {k: got[lv][k] for k in want[lv]} for lv in want} == want
 
@@ -117,7 +119,7 @@ def test_prefix_trap_same_title_same_day_two_units(docs):
 
 
 def test_publisher_spellings_outside_the_configured_aliases(docs):
-    with start(build_world(profile="messy", small=True)) as sim:
+    with start(build_world("messy", small=True)) as sim:
         config = tomllib.loads(sim.config_text("data"))
     names = {n for u in config["unit"] for n in (u["name"], *u["aliases"])}
     printed = {s["publisher"] for d in docs for s in d["sightings"]}
@@ -148,7 +150,7 @@ def test_one_portal_shows_the_written_date(docs):
 
 
 def test_config_listing_only_portal_aggregators_without_unit_and_sister_hosts():
-    world = build_world(profile="messy", small=True)
+    world = build_world("messy", small=True)
     with start(world) as sim:
         config = tomllib.loads(sim.config_text("data"))
         port = sim.origins["fj-aic-ssp"].rsplit(":", 1)[1]
@@ -165,7 +167,7 @@ def test_config_listing_only_portal_aggregators_without_unit_and_sister_hosts():
 
 
 def test_default_profile_is_untouched():
-    plain, default = build_world(), build_world(profile="default")
+    plain, default = build_world(), build_world("longyan")
     assert [d.index_no for d in plain.base_docs] == [d.index_no for d in default.base_docs]
     assert not hasattr(plain, "reindexed") and all(not r.get("trap") for r in truth.rows(build_world(small=True)))
 

@@ -10,13 +10,13 @@ import urllib.request
 import pytest
 
 from sim import truth
+from sim.registry import build_world
 from sim.server import start
-from sim.world import build_world
 
 
 @pytest.fixture(scope="module")
 def sim():
-    with start(build_world(profile="messy", small=True)) as server:
+    with start(build_world("messy", small=True)) as server:
         yield server
 
 

@@ -1,6 +1,6 @@
 """What a run over many simulated nights needs of the world: a seeded fault schedule, a CMS
 migration, a portal left out of the config, and the figures a pipeline should report on any
-night (sim.schedule, SimServer.migrate, config exclusion, sim.truth.figures_as_of)."""
+night (sim.schedule, SimServer.migrate, config exclusion, sim.figures.figures_as_of)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,14 @@ from helpers.longyan import LONGYAN_UNITS
 from lxml import html
 
 from sim import truth
+from sim.catalog import PORTALS
 from sim.faulting import per_portal
 from sim.faults import as_faults
+from sim.figures import figures_as_of, withdrawals_as_of
+from sim.registry import build_world
 from sim.schedule import ARGS, fault_schedule
+from sim.seed import SEED_FIGURES
 from sim.server import start
-from sim.world import PORTALS, SEED_FIGURES, build_world
 
 PLATFORMS = {p.id: p.platform for p in PORTALS}
 PORTAL_IDS = list(PLATFORMS)
@@ -236,7 +239,7 @@ def held_by_hand(docs: list[dict], night: date, level: str = "all") -> int:
 
 
 def test_figures_at_the_default_night_are_the_seed_figures(world):
-    got = truth.figures_as_of(world, date(2013, 1, 31))
+    got = figures_as_of(world, date(2013, 1, 31))
     assert list(got) == [2008, 2009, 2010, 2011, 2012, 2013]
     levels = got[2012]["levels"]
     for figure, per_level in SEED_FIGURES.items():
@@ -261,19 +264,19 @@ def test_a_2013_withdrawal_lowers_the_running_count_only(world, docs):
         if d["unit_id"] in SYSTEM and d["disclosure"] == "主动公开" and d["published_date"] == night.isoformat()
     )
     assert held_by_hand(docs, night) == held_by_hand(docs, eve) + published_that_day - 1
-    on_eve, on_night = truth.figures_as_of(world, eve), truth.figures_as_of(world, night)
-    assert on_night[2012] == on_eve[2012] == truth.figures_as_of(world, date(2013, 1, 31))[2012]
+    on_eve, on_night = figures_as_of(world, eve), figures_as_of(world, night)
+    assert on_night[2012] == on_eve[2012] == figures_as_of(world, date(2013, 1, 31))[2012]
     for level in ("all", doc["level"]):
         assert on_night[2013]["levels"][level]["held"] == held_by_hand(docs, night, level)
         assert on_eve[2013]["levels"][level]["held"] == held_by_hand(docs, eve, level)
-    assert (doc["doc_id"], night) in truth.withdrawals_as_of(world, night)
-    assert (doc["doc_id"], night) not in truth.withdrawals_as_of(world, eve)
+    assert (doc["doc_id"], night) in withdrawals_as_of(world, night)
+    assert (doc["doc_id"], night) not in withdrawals_as_of(world, eve)
 
 
 def test_withdrawals_and_a_late_start(world, docs):
     expected = sorted((d["doc_id"], date.fromisoformat(d["withdrawn_on"])) for d in docs if d["withdrawn_on"])
-    assert sorted(truth.withdrawals_as_of(world, date(2013, 12, 31))) == expected
-    assert truth.withdrawals_as_of(world, date(2013, 3, 31), since=date(2013, 1, 31)) == sorted(
+    assert sorted(withdrawals_as_of(world, date(2013, 12, 31))) == expected
+    assert withdrawals_as_of(world, date(2013, 3, 31), since=date(2013, 1, 31)) == sorted(
         (e for e in expected if e[1].year == 2013), key=lambda e: (e[1], e[0])
     )
     # A pipeline started on 2012-05-01 never saw the documents withdrawn before then, so it
@@ -287,8 +290,8 @@ def test_withdrawals_and_a_late_start(world, docs):
         and d["unit_id"] in SYSTEM
         and d["published_date"] <= "2011-12-31"
     ]
-    full = truth.figures_as_of(world, date(2012, 6, 1), years=[2011])
-    late = truth.figures_as_of(world, date(2012, 6, 1), years=[2011], first_night=start_night)
+    full = figures_as_of(world, date(2012, 6, 1), years=[2011])
+    late = figures_as_of(world, date(2012, 6, 1), years=[2011], first_night=start_night)
     assert len(gone) == 2
     assert late[2011]["levels"]["all"]["held"] == full[2011]["levels"]["all"]["held"] - 2
 
@@ -298,13 +301,13 @@ def test_a_removed_portal_keeps_its_documents_held(world, docs):
     site = next(s["portal_id"] for s in doc["sightings"] if s["portal_id"].endswith("-site"))
     night = date.fromisoformat(doc["withdrawn_on"])
     removed = {site: night - timedelta(days=3)}
-    plain = truth.figures_as_of(world, night, years=[2013])[2013]["levels"]["all"]["held"]
-    kept = truth.figures_as_of(world, night, years=[2013], removed=removed)
+    plain = figures_as_of(world, night, years=[2013])[2013]["levels"]["all"]["held"]
+    kept = figures_as_of(world, night, years=[2013], removed=removed)
     assert kept[2013]["levels"]["all"]["held"] == plain + 1
     after = {site: night + timedelta(days=1)}  # removed after the withdrawal: it is done
     assert (
-        truth.figures_as_of(world, night, years=[2013], removed=after)[2013]
-        == truth.figures_as_of(world, night, years=[2013])[2013]
+        figures_as_of(world, night, years=[2013], removed=after)[2013]
+        == figures_as_of(world, night, years=[2013])[2013]
     )
 
 
@@ -325,11 +328,11 @@ def test_world_until_the_end_of_2013(world):
     while day < end:
         day += timedelta(days=1)
         now = len(longer.listing("ly-aic-xxgk", day))
-        gone = sum(1 for _, w in truth.withdrawals_as_of(longer, day, since=day - timedelta(days=1)))
+        gone = sum(1 for _, w in withdrawals_as_of(longer, day, since=day - timedelta(days=1)))
         assert now > previous - gone, day
         previous = now
-    got = truth.figures_as_of(longer, end)
-    assert got[2012] == truth.figures_as_of(world, date(2013, 1, 31))[2012]
+    got = figures_as_of(longer, end)
+    assert got[2012] == figures_as_of(world, date(2013, 1, 31))[2012]
     assert got[2013]["levels"]["all"]["new"] > 600
     assert build_world(until=end).base_docs == longer.base_docs
     with pytest.raises(ValueError):

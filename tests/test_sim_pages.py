@@ -17,8 +17,10 @@ import requests
 from lxml import etree, html
 
 from sim import truth
+from sim.catalog import PORTAL_BY_ID
+from sim.model import DEFAULT_AS_OF
+from sim.registry import build_world
 from sim.server import start
-from sim.world import DEFAULT_AS_OF, PORTAL_BY_ID, build_world
 
 DETAIL_LINK = re.compile(r"(/t\d{8}_\d+\.html?|/art_\d+_\d+\.html)$")
 INDEX_NO = re.compile(r"[0-9A-Z]{8}-[0-9X]/\d{4}-\d{5}")

@@ -1,17 +1,21 @@
-"""The province of many portals (sim/province): its shape, its figures and its server."""
+"""The province of many portals (sim/province): its shape, its figures, and how the one
+server of sim.server serves it (an address per portal, one event loop)."""
 
 from __future__ import annotations
 
 import http.client
 import socket
+import threading
+import time
 from collections import Counter
 from urllib.parse import urlsplit
 
 import pytest
 
-from sim.faults import FaultError
-from sim.province.server import portal_address, start_province
+from sim.listening import portal_address
+from sim.loops import LOOPS
 from sim.province.world import AS_OF, build_province
+from sim.server import start
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +77,7 @@ def _get(conn: http.client.HTTPConnection, target: str, method: str = "GET", bod
 
 def test_every_portal_answers_on_its_own_loopback_host_with_keep_alive() -> None:
     world = build_province(40, seed=4)
-    with start_province(world) as sim:
+    with start(world) as sim:
         hosts = {urlsplit(o).hostname for o in sim.origins.values()}
         assert len(hosts) == 40 and hosts == {portal_address(i) for i in range(40)}
         sim.record()
@@ -91,7 +95,7 @@ def test_every_portal_answers_on_its_own_loopback_host_with_keep_alive() -> None
 
 
 def test_a_request_it_cannot_read_gets_a_400_and_a_closed_connection() -> None:
-    with start_province(build_province(5)) as sim:
+    with start(build_province(5)) as sim:
         host, port = urlsplit(sim.origins["hx-ssp"]).hostname, urlsplit(sim.origins["hx-ssp"]).port
         with socket.create_connection((host, port), timeout=5) as sock:
             sock.sendall(b"BREW /pot HTTP/1.1\r\n\r\n")
@@ -99,12 +103,34 @@ def test_a_request_it_cannot_read_gets_a_400_and_a_closed_connection() -> None:
             assert answer.startswith(b"HTTP/1.1 400") and sock.recv(1000) == b""
 
 
-def test_faults_that_answer_are_served_and_blocking_ones_refused() -> None:
-    with start_province(build_province(5), faults=["hx-ssp:flaky:1"]) as sim:
+def test_faults_are_served_and_a_slow_portal_holds_up_no_other() -> None:
+    # more portals than the server has loops: some share the slow portal's loop
+    with start(build_province(3 * LOOPS), faults=["hx-ssp:flaky:1"]) as sim:
         parts = urlsplit(sim.portals["hx-ssp"])
         conn = http.client.HTTPConnection(parts.netloc, timeout=10)
         assert _get(conn, f"{parts.path}?{parts.query}")[0] == 503
         assert _get(conn, f"{parts.path}?{parts.query}")[0] == 200
         assert sim.requests("hx-ssp") == 2 and sim.served("hx-ssp") == 1
-        with pytest.raises(FaultError, match="does not serve"):
-            sim.set_faults(["hx-ssp:slow:3"])
+        conn.close()
+        sim.set_faults(["hx-ssp:slow:3"])
+        got: list[int] = []
+        slow = threading.Thread(target=lambda: got.append(urlopen_status(sim.portals["hx-ssp"])))
+        began = time.monotonic()
+        slow.start()
+        others = [urlopen_status(url) for pid, url in sim.portals.items() if pid != "hx-ssp"]
+        answered, pending = time.monotonic() - began, list(got)
+        slow.join(timeout=10)
+        assert others == [200] * (3 * LOOPS - 1) and pending == [] and answered < 3  # all served meanwhile
+        assert got == [200] and time.monotonic() - began >= 3 and sim.served("hx-ssp") == 2
+        sim.set_faults(["hx-ssp:down"])
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection((parts.hostname, parts.port), timeout=5)
+
+
+def urlopen_status(url: str) -> int:
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.netloc, timeout=10)
+    try:
+        return _get(conn, f"{parts.path}?{parts.query}" if parts.query else parts.path)[0]
+    finally:
+        conn.close()

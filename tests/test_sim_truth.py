@@ -17,7 +17,7 @@ import pytest
 from helpers.longyan import LONGYAN_UNITS, OFFICIAL
 
 from sim import truth
-from sim.world import build_world
+from sim.registry import build_world
 
 SYSTEM = LONGYAN_UNITS
 

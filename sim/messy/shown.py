@@ -1,5 +1,5 @@
 """What a portal of the messy world shows of a document: the default spellings
-(sim.pages.shown) changed where the profile plants a trap. Pages and the ground truth both
+(sim.shown) changed where the profile plants a trap. Pages and the ground truth both
 read these, so the truth says exactly what was served."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from sim.catalog import PORTAL_BY_ID
 from sim.messy.plant import REINDEXED_ON_GOV
 from sim.messy.variants import WRITTEN_DATE_PORTAL, list_date, messy_publisher
 from sim.model import Doc, Portal, mix
-from sim.pages.shown import (
+from sim.shown import (
     DETAIL_DATE,
     LIST_DATE,
     detail_path,

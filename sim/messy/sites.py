@@ -13,10 +13,10 @@ from sim.messy.shown import SISTER_ADDRESSES, detail_date, listed_text, shows_in
 from sim.messy.variants import messy_class
 from sim.model import Doc, Row
 from sim.pages.hanweb import HanwebSite
-from sim.pages.shown import cut
 from sim.pages.ssp import SspSite
 from sim.pages.trs import TrsSite
 from sim.pages.trs_lists import ROWS, Item
+from sim.shown import cut
 
 #: The detail-page markup of an index number, by style, removed where a portal prints none.
 _INDEX_CELL = {

@@ -2,42 +2,31 @@
 generated documents plus the planted ones (sim.messy.plant), served with the spellings,
 markups and hosts of sim.messy.shown and sim.messy.sites, and written into a config that
 makes one portal listing-only, leaves the aggregators without a unit and allows the
-province platform's sister hosts by a CIDR block on the platform's port.
+province platform's sister hosts by a CIDR block on the platform's port. sim.registry names it
+`messy` and serves it with the Site classes of sim.messy.sites.
 
-`small=True` (either profile) keeps one generated document in ten (and the two the
-listings single out: the 红盾网's pinned guide and the city platform's doubly listed one),
-so a harvest of the whole world takes seconds."""
+`small=True` keeps one generated document in ten, as the default world's small version
+does (sim.world.small_subset), and every planted one."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import date
 from urllib.parse import urlsplit
 
 from sim.gen import generate
-from sim.gen.placement import guide, listing_rows, twice
+from sim.gen.placement import listing_rows
 from sim.messy.plant import PLANTS, planted_docs, trap_of
 from sim.messy.shown import LISTING_ONLY, NO_PORTAL_UNIT, SISTER_NET, sighting
 from sim.model import WORLD_END, Doc, Portal
 from sim.truth import document_row
-from sim.world import World
-
-#: One generated document in this many is kept by `small`.
-SMALL_EVERY = 10
-
-
-def small_subset(docs: list[Doc]) -> list[Doc]:
-    """Every SMALL_EVERY-th document and the two the listings single out, renumbered."""
-    keep = {guide(docs).n, twice(docs).n}
-    chosen = [d for d in docs if d.n % SMALL_EVERY == 0 or d.n in keep]
-    return [replace(d, g=i, n=i) for i, d in enumerate(chosen)]
+from sim.world import World, small_subset
 
 
 class MessyWorld(World):
     """The Longyan world with the messy profile's traps (docs/sim.md, "The messy profile")."""
 
-    profile = "messy"
+    name = "messy"
     config_title = "The simulated Longyan world, messy profile, on loopback, written by `sim --profile messy`."
 
     def __init__(self, docs: list[Doc], seed: int, scale: int, generated: int):
@@ -49,13 +38,6 @@ class MessyWorld(World):
     def planted(self) -> list[Doc]:
         """The planted documents (scale-1)."""
         return self.base_docs[self.generated :]
-
-    @property
-    def site_table(self) -> dict[str, type]:
-        """platform family -> the Site class that serves it in this profile."""
-        from sim.messy.sites import MESSY_SITES
-
-        return MESSY_SITES
 
     def portal_hosts(self, portal_urls: dict[str, str]) -> dict[str, list[str]]:
         """The province platform's extra hosts: its sister hosts, as the block they lie in, on
@@ -86,15 +68,8 @@ class MessyWorld(World):
             yield {**document_row(doc, sightings), "trap": trap_of(doc, self.generated)}
 
 
-def build(seed: int, scale: int, until: date | None, small: bool, profile: str) -> World:
-    """The world of `profile` ("default" or "messy"), the small version when `small`."""
-    if profile == "default":
-        docs, rows, pinned = generate(seed, until)
-        if not small:
-            return World(docs, rows, pinned, seed, scale, until or WORLD_END)
-        docs = small_subset(docs)
-        rows, pinned = listing_rows(docs)
-        return World(docs, rows, pinned, seed, scale, until or WORLD_END)
+def build(seed: int = 2012, scale: int = 1, until: date | None = None, small: bool = False) -> MessyWorld:
+    """The messy world for `seed` (scale 1, no later days), the small version when `small`."""
     if until is not None or scale != 1:
         raise ValueError("the messy profile has no scale nor later days (until)")
     docs, _, _ = generate(seed)

@@ -2,16 +2,16 @@
 
 Each `Site` answers the requests of one portal: TRS static catalogs (`sim.pages.trs`, seven
 listing styles), Hanweb jpaas columns with their data proxy (`sim.pages.hanweb`) and the
-Fujian SSP JSON search API (`sim.pages.ssp`). `make_site` picks the family's class from
-`SITES`. Pages are cheap string templates rendered per request. What a portal shows of a
-document (its spelling of the index number and publisher, its dates, its URL) comes from
-`sim.pages.shown`, which the ground truth uses too.
+Fujian SSP JSON search API (`sim.pages.ssp`); the Guangdong world's families in
+`sim.pages.gkmlpt`, `.govcn`, `.hanweb_xxgk` and `.gd_trs`. `SITES` and
+`GUANGDONG_SITES` say which class serves each family; sim.registry says which table
+serves each world. Pages are cheap string templates rendered per request. What a portal
+shows of a document (its spelling of the index number and publisher, its dates, its URL)
+comes from `sim.shown`, which the ground truth uses too.
 """
 
 from __future__ import annotations
 
-from sim.model import Portal
-from sim.pages.base import Site
 from sim.pages.gd_trs import GdTrsSite
 from sim.pages.gkmlpt import GkmlptSite
 from sim.pages.govcn import GovcnSite
@@ -19,7 +19,6 @@ from sim.pages.hanweb import HanwebSite
 from sim.pages.hanweb_xxgk import HanwebXxgkSite
 from sim.pages.ssp import SspSite
 from sim.pages.trs import TrsSite
-from sim.world import World
 
 #: platform family -> the Site class that serves it (the last three: the Guangdong world)
 SITES: dict[str, type] = {
@@ -32,11 +31,3 @@ SITES: dict[str, type] = {
 }
 #: the Guangdong world's own classes where a family serves both worlds
 GUANGDONG_SITES: dict[str, type] = {**SITES, "trs": GdTrsSite}
-
-
-def make_site(world: World, portal: Portal, origin: str) -> Site:  # or a PlainSite
-    """The Site for a portal's platform family."""
-    table = getattr(world, "site_table", None)  # a profile's own classes (sim.messy)
-    if table is None:
-        table = GUANGDONG_SITES if getattr(world, "name", None) == "guangdong" else SITES
-    return table[portal.platform](world, portal, origin)

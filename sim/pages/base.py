@@ -10,7 +10,8 @@ from html import escape
 
 from sim.model import DUPLICATE_ID_OFFSET, Doc, Portal, Row
 from sim.pages.common import HOSTILE_PREFIXES
-from sim.pages.shown import (
+from sim.pages.wire import Req, Response
+from sim.shown import (
     DETAIL_DATE,
     MIGRATED_ID_BASE,
     detail_path,
@@ -20,7 +21,6 @@ from sim.pages.shown import (
     publisher_spelling,
     shown_date,
 )
-from sim.pages.wire import Req, Response
 from sim.world import Listing, World
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from sim.model import Doc
-from sim.pages.shown import cn_short, cut
+from sim.shown import cn_short, cut
 
 HOSTILE_PREFIXES = (
     '<script>alert("xss")</script>',

@@ -1,4 +1,5 @@
-"""What the Guangdong world's portals show of a document: ids, URLs, a plain page frame.
+"""What the Guangdong world's portals show of a document beyond its ids and URLs
+(`sim.guangdong`): its publisher, body and dates, and a plain page frame.
 
 `PlainSite` is the little the loopback server asks of a site (routing, stub page, fault
 switches) for the Guangdong world's families (sim.pages.gkmlpt, .govcn, .hanweb_xxgk,
@@ -12,31 +13,13 @@ import re
 from datetime import date
 from html import escape
 
-from sim.guangdong import PORTAL_BY_ID, UNIT_BY_ID, GdDoc, GuangdongWorld
+from sim.guangdong import UNIT_BY_ID, GdDoc, GuangdongWorld, detail_path, doc_number
 from sim.model import Portal
 from sim.pages.wire import Req, Response
 
 #: The city gkmlpt links its articles on another host name of the same server (the way
 #: gkmlpt API hosts link to the site's www host): `localhost` instead of `127.0.0.1`.
 OTHER_HOST = ("127.0.0.1", "localhost")
-
-
-def doc_number(portal_id: str, doc: GdDoc) -> int:
-    return PORTAL_BY_ID[portal_id].id_base + doc.n
-
-
-def detail_path(portal_id: str, doc: GdDoc) -> str:
-    """The path of a document's detail page on a portal."""
-    portal, d, ident = PORTAL_BY_ID[portal_id], doc.published, doc_number(portal_id, doc)
-    if portal.platform == "gkmlpt":
-        return f"/gkmlpt/content/{ident // 1000000}/{ident // 1000}/post_{ident}.html"
-    if portal.platform == "trs":
-        return f"{portal.base}{d.year}{d.month:02d}/t{d.year}{d.month:02d}{d.day:02d}_{ident}.html"
-    if portal.platform == "hanweb-xxgk":
-        return f"/art/{d.year}/{d.month}/{d.day}/art_2741_{ident}.html"
-    if doc.unit_id == "gwy-bgt":
-        return f"/zhengce/content/{d.year}-{d.month:02d}/{d.day:02d}/content_{ident}.htm"
-    return f"/zhengce/zhengceku/{d.year}{d.month:02d}/content_{ident}.htm"
 
 
 def article_origin(portal_id: str, origin: str) -> str:

@@ -11,12 +11,12 @@ import re
 from datetime import date
 from html import escape
 
-from sim.guangdong import GdDoc
-from sim.pages.gd_shown import PlainSite, body, detail_path, publisher
-from sim.pages.shown import DETAIL_DATE, LIST_DATE, cn
+from sim.guangdong import GdDoc, detail_path
+from sim.pages.gd_shown import PlainSite, body, publisher
 from sim.pages.trs_boxes import BOXES
 from sim.pages.trs_lists import BODIES, ROWS, Item, Page
 from sim.pages.wire import Req, Response
+from sim.shown import DETAIL_DATE, LIST_DATE, cn
 
 
 class GdTrsSite(PlainSite):

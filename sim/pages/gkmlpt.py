@@ -16,16 +16,8 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 from html import escape
 
-from sim.guangdong import CITY_TREE, COUNTY_TREE, STALE_POSTS, GdDoc
-from sim.pages.gd_shown import (
-    PlainSite,
-    article_origin,
-    body,
-    cn,
-    detail_path,
-    doc_number,
-    publisher,
-)
+from sim.guangdong import CITY_TREE, COUNTY_TREE, STALE_POSTS, GdDoc, detail_path, doc_number
+from sim.pages.gd_shown import PlainSite, article_origin, body, cn, publisher
 from sim.pages.wire import Req, Response
 
 SID = "2"

@@ -11,14 +11,14 @@ from urllib.parse import quote
 from sim.model import Doc
 from sim.pages.base import Site
 from sim.pages.common import body_html
-from sim.pages.shown import (
+from sim.pages.wire import Req, Response
+from sim.shown import (
     DETAIL_DATE,
     LIST_DATE,
     cut,
     doc_id,
     iso,
 )
-from sim.pages.wire import Req, Response
 
 
 def _span_record(t: str, href: str, short: str, when: str) -> str:

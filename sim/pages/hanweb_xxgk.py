@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from sim.guangdong import GdDoc
-from sim.pages.gd_shown import PlainSite, body, detail_path, publisher
+from sim.guangdong import GdDoc, detail_path
+from sim.pages.gd_shown import PlainSite, body, publisher
 from sim.pages.wire import Req, Response
 
 SEARCH = "/module/xxgk/search.jsp"

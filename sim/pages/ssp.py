@@ -10,8 +10,8 @@ from html import escape
 from sim.model import Doc, Row, mix
 from sim.pages.base import Site
 from sim.pages.common import body_html
-from sim.pages.shown import iso
 from sim.pages.wire import Req, Response
+from sim.shown import iso
 
 SHANGHAI = timezone(timedelta(hours=8))
 

@@ -10,10 +10,10 @@ from html import escape
 from sim.model import Doc, Row
 from sim.pages.base import Site
 from sim.pages.common import body_html
-from sim.pages.shown import LIST_DATE, cn, doc_id
 from sim.pages.trs_boxes import BOXES
 from sim.pages.trs_lists import BODIES, ROWS, Item, Page
 from sim.pages.wire import Req, Response
+from sim.shown import LIST_DATE, cn, doc_id
 
 _COLUMN_META = '<meta name="ColumnName" content="政府信息公开目录">\n<meta name="ColumnType" content="信息公开">\n'
 _SIDE = (

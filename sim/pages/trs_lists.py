@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from html import escape
 
 from sim.model import Doc, Portal
-from sim.pages.shown import cut, index_spelling, publisher_spelling
+from sim.shown import cut, index_spelling, publisher_spelling
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,11 @@ the family `Site`s of sim.pages serve it unchanged. It is deterministic for (n, 
 
 from __future__ import annotations
 
+import json
 import random
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from sim.model import Doc, Portal, Row, Unit
 from sim.vocab import AUDIENCES, FUNCTIONS, OFFICIAL_GENRES, OTHER_GENRES, SUBJECTS, TOPICS
@@ -122,6 +124,16 @@ class ProvinceWorld:
     def listing_rows(self, as_of: date = AS_OF) -> int:
         """Listing rows every portal serves on `as_of` (a naive count of the province)."""
         return sum(len(self.listing(p.id, as_of)) for p in self.portals)
+
+
+def export_truth(world: ProvinceWorld, path: str | Path, as_of: date) -> Path:
+    """Write the province's ground truth as JSON: the figures per level of the report year
+    and the documents one full harvest finds on `as_of`."""
+    figures = {level: asdict(f) for level, f in world.figures().items()}
+    truth = {"year": REPORT_YEAR, "levels": figures, "documents_listed": world.documents_on(as_of)}
+    path = Path(path)
+    path.write_text(json.dumps(truth, indent=1), encoding="utf-8")
+    return path
 
 
 def _units(n: int, rng: random.Random) -> tuple[list[Unit], list[tuple[Unit, str]]]:

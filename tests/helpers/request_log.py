@@ -1,11 +1,12 @@
 """Every request the simulated portals answer: when it arrived, when it was answered, and
 which process on this machine sent it.
 
-A read-only wrapper around each portal's `serve` (the sim keeps counts, not times). The
-sender is found from the connection: the client socket's port in /proc/net/tcp gives its
-inode, and the process holding that inode among its file descriptors is the sender (looked
-up once per connection). Politeness tests read from it whether one host was ever asked by
-two processes at once.
+A read-only wrapper around each portal's `answer` (the sim keeps counts, not times); a
+request is answered when `answer` returns (a `slow` portal's answer is then only decided).
+The sender is found from the connection: the client socket's port in /proc/net/tcp gives
+its inode, and the process holding that inode among its file descriptors is the sender
+(looked up once per client address). Politeness tests read from it whether one host was
+ever asked by two processes at once.
 """
 
 from __future__ import annotations
@@ -58,20 +59,21 @@ class RequestLog:
 
     entries: list[tuple[str, float, float, int]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _senders: dict[tuple[str, int], int] = field(default_factory=dict)
 
     def attach(self, sim: SimServer) -> RequestLog:
-        for portal_id, server in sim._servers.items():
-            server.serve = self._wrap(portal_id, server.serve, server.port)
+        for portal_id, portal in sim._portals.items():
+            portal.answer = self._wrap(portal_id, portal.answer, portal.port)
         return self
 
-    def _wrap(self, portal_id: str, serve, server_port: int):
-        def logged(handler, method: str) -> None:
+    def _wrap(self, portal_id: str, answer, server_port: int):
+        def logged(method: str, target: str, body: bytes, peer: tuple[str, int]):
             arrived = time.monotonic()
-            sender = getattr(handler, "xxgk_sender", 0)  # one handler per connection
+            sender = self._senders.get(peer, 0)  # one lookup per connection
             if not sender:
-                sender = handler.xxgk_sender = socket_owner(handler.client_address[1], server_port)
+                sender = self._senders[peer] = socket_owner(peer[1], server_port)
             try:
-                serve(handler, method)
+                return answer(method, target, body, peer)
             finally:
                 with self._lock:
                     self.entries.append((portal_id, arrived, time.monotonic(), sender))

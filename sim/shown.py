@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 from sim.catalog import PORTAL_BY_ID, UNIT_BY_ID
 from sim.model import DUPLICATE_ID_OFFSET, Doc, Portal, mix
-from sim.world import World
 
 
 def iso(d: date) -> str:
@@ -131,7 +130,7 @@ def item_key(path: str) -> str:
     return path.rsplit("/", 1)[-1].split(".", 1)[0]
 
 
-def shown_fields(world: World, portal_id: str, doc: Doc, duplicate: bool = False, migrated: bool = False) -> dict:
+def shown_fields(portal_id: str, doc: Doc, duplicate: bool = False, migrated: bool = False) -> dict:
     """What portal `portal_id` shows of `doc`: path, title, index number, publisher and
     published date as printed on its detail page (the truth's sighting record)."""
     portal = PORTAL_BY_ID[portal_id]
