@@ -282,11 +282,13 @@ def test_a_paid_detail_row_adds_fields_but_never_counts_as_a_listing(tmp_path):
 
 # -- the whole night, on the simulated world --------------------------------------------------
 
-SIM_PORTAL = "ly-zp-aic-site"  # TRS: no 索引号 and no classification on its listing, 242 rows
+SIM_PORTAL = "ly-zp-aic-site"  # TRS: no 索引号 and no classification on its listing
 
 
 def test_detail_pages_failing_one_night_are_paid_on_the_next_nights(tmp_path):
-    with sim_server.start(build_world()) as sim:
+    world = build_world()
+    listed = len(world.listing(SIM_PORTAL, world.default_as_of))  # the rows the portal lists, from the truth
+    with sim_server.start(world) as sim:
         config = load_config(sim.write_config(tmp_path / "xxgk.toml", tmp_path / "data"))
         portal, state = config.portal(SIM_PORTAL), config.warehouse.state_path
         with HttpClient(tmp_path / "data", per_host_delay=0, backoff=0.01) as http:
@@ -311,12 +313,12 @@ def test_detail_pages_failing_one_night_are_paid_on_the_next_nights(tmp_path):
             sim.set_faults([])
             second = harvest(1, "20990102T020000Z")
             third = harvest(2, "20990103T020000Z")
-    # Night 1: 5 detail pages fail (the circuit opens), 237 are not asked: 242 owed; the
-    # listing is still complete. Night 2: all 242 due; the sim's per_host_delay is 0, so only
-    # the seconds bound the requests, and all are paid. Night 3: nothing owed, nothing asked.
+    # Night 1: 5 detail pages fail (the circuit opens), the others are not asked: every listed
+    # row owed; the listing is still complete. Night 2: all due; the sim's per_host_delay is 0,
+    # so only the seconds bound the requests, and all are paid. Night 3: nothing owed or asked.
     assert [(o.status, o.details_owed, o.details_paid) for o in (first, second, third)] == [
-        ("ok", 242, 0),
-        ("ok", 0, 242),
+        ("ok", listed, 0),
+        ("ok", 0, listed),
         ("ok", 0, 0),
     ]
     assert "circuit open after 5 failures" in first.reason
@@ -326,13 +328,13 @@ def test_detail_pages_failing_one_night_are_paid_on_the_next_nights(tmp_path):
         "n_details_given_up FROM fct_portal_runs WHERE portal_id = ? ORDER BY run_id",
         [SIM_PORTAL],
     )
-    assert runs == [(True, True, 242, 0, 0), (True, True, 0, 242, 0), (True, True, 0, 0, 0)]
+    assert runs == [(True, True, listed, 0, 0), (True, True, 0, listed, 0), (True, True, 0, 0, 0)]
     assert query(
         config.warehouse.path,
         "SELECT count(*), count(index_no), count(*) FILTER (WHERE is_detail_fetched) "
         "FROM fct_sightings WHERE portal_id = ?",
         [SIM_PORTAL],
-    ) == [(242, 242, 242)]
+    ) == [(listed, listed, listed)]
     [(documents, with_index, with_topic)] = query(
         config.warehouse.path, "SELECT count(*), count(index_no), count(topic) FROM fct_documents"
     )
