@@ -29,6 +29,7 @@ import pytest
 from helpers.demo_world import demo_warehouse
 
 from flows.config.load import load_config
+from sim.registry import build_world
 from warehouse.build import build
 from warehouse.landing import LANDING_SCHEMA, RUN_KEYS, write_landing
 from warehouse.load import load
@@ -75,7 +76,9 @@ def world():
     config_path, _ = demo_warehouse()
     config = load_config(config_path)
     rows, runs = rows_of(config.warehouse.state_path)
-    assert sum(len(r) for r in rows.values()) > 9000  # the world lists 9,994 rows
+    world = build_world()
+    listed = sum(len(world.listing(p.id, world.default_as_of)) for p in world.portals)
+    assert sum(len(r) for r in rows.values()) == listed  # every row the world lists, once
     return config, rows, runs
 
 
