@@ -191,7 +191,10 @@ def test_two_hosts_proceed_in_parallel(tmp_path, server, other_server):
 
 def test_per_host_concurrency_is_configurable(tmp_path, server):
     def slow(handler):
-        time.sleep(0.15)
+        # The first two requests are answered only once both are in flight; then each
+        # answer waits a moment for the other two, which arrive at once if the cap leaks.
+        assert server.wait_for_requests(2, timeout=30), "the client never had two requests in flight"
+        server.wait_for_requests(4, timeout=0.15)
         return 200, {}, b"slow"
 
     server.routes["/slow"] = slow
@@ -260,9 +263,8 @@ def test_retry_after_holds_back_other_requests_to_the_same_host(tmp_path, server
     allowed = allowed_hosts(server.url("/"))
     first = threading.Thread(target=client.fetch, args=(Request(server.url("/busy")), allowed))
     first.start()
-    while not server.hits:
-        time.sleep(0.01)
-    time.sleep(0.1)  # the 429 is answered by now
+    # The first request holds the host's one slot until its 429 has set the pause.
+    assert server.wait_for_requests(1)
     client.fetch(Request(server.url("/other")), allowed)
     first.join()
     arrived = {path: t for path, _, t, _ in server.hits}
@@ -270,8 +272,12 @@ def test_retry_after_holds_back_other_requests_to_the_same_host(tmp_path, server
 
 
 def test_retry_after_holds_back_a_request_already_waiting_for_its_turn(tmp_path, server):
+    asking = threading.Event()
+
     def slow_429(handler):
-        time.sleep(0.1)  # the other request reserves its turn before this answer arrives
+        # Answered once the other request is being asked for: it reserves its turn (0.3 s
+        # after this one's start) in the same breath, well before this answer is read.
+        assert asking.wait(timeout=30), "the other request was never asked for"
         return 429, {"Retry-After": "1"}, b""
 
     answers = iter([slow_429, lambda h: (200, {}, b"ok")])
@@ -281,7 +287,8 @@ def test_retry_after_holds_back_a_request_already_waiting_for_its_turn(tmp_path,
     allowed = allowed_hosts(server.url("/"))
     first = threading.Thread(target=client.fetch, args=(Request(server.url("/busy")), allowed))
     first.start()
-    time.sleep(0.05)
+    assert server.wait_for_requests(1)  # the first request has taken its turn
+    asking.set()
     client.fetch(Request(server.url("/other")), allowed)
     first.join()
     arrived = {path: t for path, _, t, _ in reversed(server.hits)}
