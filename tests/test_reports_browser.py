@@ -12,13 +12,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers.demo_world import demo_warehouse
 from helpers.report_world import HOSTILE_IMG, HOSTILE_SCRIPT, build_report_world
 
 from reports.data import load
 from reports.html import write_html
 from warehouse.totals import totals
 
+#: The demo world is harvested once per worker: its tests go to one worker.
+pytestmark = pytest.mark.xdist_group("demo-world")
 CHARTS = (
     "chart-monthly",
     "chart-topic",
@@ -72,8 +73,8 @@ def open_offline(browser, path: Path):
     return page, errors, requested
 
 
-def test_demo_report_renders_offline_with_its_figures(browser, tmp_path) -> None:
-    _, published = demo_warehouse()
+def test_demo_report_renders_offline_with_its_figures(browser, demo_copy, tmp_path) -> None:
+    _, published = demo_copy
     path = write_html(load(published, "ly-aic", 2012), tmp_path / "report.html")
     page, errors, requested = open_offline(browser, path)
     assert errors == []
