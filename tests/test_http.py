@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import suppress
+from datetime import UTC, datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler
 
@@ -18,6 +19,10 @@ from helpers.loopback import LoopbackServer, Reply
 from connectors.errors import FetchError, ForeignHostError, ResponseTooLarge
 from connectors.http import HttpClient, allowed_hosts, decode_body, host_key
 from connectors.records import Request
+
+#: Gaps and ratios of wall-clock time: run one at a time with the other timed tests
+#: (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("timing")
 
 
 def html(body: str = "<html><body>ok</body></html>", **headers: str) -> Callable:
@@ -573,7 +578,9 @@ def test_archive_fetch_log_and_304_round_trip(tmp_path, server):
     allowed = allowed_hosts(server.url("/"))
     request = Request(server.url("/doc"))
     log: list = []
+    before = datetime.now(UTC)
     first = client.fetch(request, allowed, log=log)
+    after = datetime.now(UTC)
     archived = client.archive.path(first.sha256)
     assert archived.parent.parent.parent == tmp_path / "data" / "archive"
     assert archived.name == f"{first.sha256}.gz" and archived.parent.name == first.sha256[2:4]
@@ -591,7 +598,7 @@ def test_archive_fetch_log_and_304_round_trip(tmp_path, server):
         (304, len(body), first.sha256, True, None),
     ]
     assert log[0].method == "GET" and log[0].attempts == 1 and log[0].encoding == "utf-8"
-    assert log[0].fetched_at.tzinfo is not None
+    assert log[0].fetched_at.tzinfo is UTC and before <= log[0].fetched_at <= after  # the wall clock, in UTC
     assert client.take_log() == []  # entries went to the caller's list only
 
     # A new process finds the validators on disk.
