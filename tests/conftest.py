@@ -22,12 +22,17 @@ from flows import prefect_env
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     """Tests never touch the user's Prefect home or server: each process (the xdist
-    controller and every worker) gets a home under its own temporary folder."""
+    controller and every worker) gets a home under its own temporary folder. Output is
+    formatted alike in every process."""
     # the tmpdir plugin hands its factory out at configure time for hooks such as this one
     home = config._tmp_path_factory.mktemp("prefect-home")
     os.environ["PREFECT_HOME"] = str(home)
     os.environ.pop("PREFECT_API_URL", None)
     prefect_env.configure()
+    # An xdist worker starts with COLUMNS=80 and LINES=24 in its environment; without them
+    # the CLI's output is as wide in every process as in any redirected run (160 columns).
+    for name in ("COLUMNS", "LINES"):
+        os.environ.pop(name, None)
 
 
 @pytest.hookimpl(tryfirst=True)
