@@ -25,9 +25,11 @@ def _requirement_name(spec: str) -> str:
 
 
 def _declared() -> tuple[set[str], set[str]]:
+    """(runtime, development) requirement names: development is every extra (the tests',
+    the browser tests' and the benchmarks')."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     runtime = {_requirement_name(spec) for spec in project["dependencies"]}
-    dev = {_requirement_name(spec) for spec in project["optional-dependencies"]["dev"]}
+    dev = {_requirement_name(spec) for extra in project["optional-dependencies"].values() for spec in extra}
     return runtime, dev
 
 
