@@ -1,14 +1,18 @@
-"""Shared test setup: Prefect offline and quiet, and one Prefect test server per session.
+"""Shared test setup: Prefect offline and quiet with a home of each process's own, one Prefect
+test server per process, the demo world harvested once, and the groups that pytest-xdist
+deals to its workers.
 
-Prefect reads its settings when first imported, so the environment is set here, before any
-test module is collected. Only tests that run a flow ask for `prefect_harness`; it costs a
-server start (about 20 s), paid once per session.
+Prefect reads its settings when first imported, so the environment is set in
+`pytest_configure`, before any test module is collected. Only tests that run a flow ask for
+`prefect_harness`; it costs a server start (about 20 s), paid once by each xdist worker that
+runs such a test: every worker has its own Prefect home, database and server, so no worker
+ever talks to another's server.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -20,10 +24,37 @@ from flows import prefect_env
 settings.register_profile("xxgk", deadline=None)
 settings.load_profile("xxgk")
 
-# Tests never touch the user's Prefect home or server.
-os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="xxgk-test-prefect-")
-os.environ.pop("PREFECT_API_URL", None)
-prefect_env.configure()
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests never touch the user's Prefect home or server: each process (the xdist
+    controller and every worker) gets a home under its own temporary folder. Output is
+    formatted alike in every process."""
+    # the tmpdir plugin hands its factory out at configure time for hooks such as this one
+    home = config._tmp_path_factory.mktemp("prefect-home")
+    os.environ["PREFECT_HOME"] = str(home)
+    os.environ.pop("PREFECT_API_URL", None)
+    prefect_env.configure()
+    # An xdist worker starts with COLUMNS=80 and LINES=24 in its environment; without them
+    # the CLI's output is as wide in every process as in any redirected run (160 columns).
+    for name in ("COLUMNS", "LINES"):
+        os.environ.pop(name, None)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Deal each module to one xdist worker whole (`--dist loadgroup`): a test without an
+    `xdist_group` of its own joins its module's group. Module fixtures are then built once,
+    and tests that build on one another's state run in order on one worker. Tests that
+    measure CPU time or wall-clock bounds share the group `timing`: one at a time.
+
+    Groups are dealt in the order of their first test (`--no-loadscope-reorder`), and the
+    groups marked `first` (each runs for a minute or more) come first: a worker that
+    started one of them last would keep the whole run waiting."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    items.sort(key=lambda item: item.get_closest_marker("first") is None)  # stable: else as collected
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +64,22 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session")
+def demo_world(tmp_path_factory) -> Path:
+    """The folder of the demo world's harvest (tests/helpers/demo_world.py), built once per
+    process; its tests share the xdist group `demo-world`, so once per run."""
+    from helpers.demo_world import build_demo_world
+
+    folder = tmp_path_factory.mktemp("demo-world")
+    build_demo_world(folder)
+    return folder
+
+
+@pytest.fixture
+def demo_copy(demo_world, tmp_path) -> tuple[Path, Path]:
+    """(config path, published warehouse path) of this test's own copy of the demo world."""
+    from helpers.demo_world import copy_demo_world
+
+    return copy_demo_world(demo_world, tmp_path / "demo-world")

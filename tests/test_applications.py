@@ -13,7 +13,6 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
-from helpers.demo_world import demo_warehouse
 from helpers.warehouse import UNITS, load_and_build, query
 from typer.testing import CliRunner
 
@@ -33,6 +32,8 @@ from warehouse.applications import (
     read_register,
 )
 
+#: The demo world is harvested once per worker: its tests go to one worker.
+pytestmark = pytest.mark.xdist_group("demo-world")
 HEADER = ",".join(COLUMNS)
 TODAY = date(2020, 1, 1)
 WAREHOUSE = Path(warehouse.__file__).parent
@@ -266,9 +267,9 @@ def test_the_sim_register_is_a_valid_register() -> None:
     assert all(a.received_date.year < 2012 and a.outcome == "1" and a.channel == "网上" for a in good)
 
 
-@pytest.fixture(scope="module")
-def world() -> tuple[Path, Path]:
-    return demo_warehouse()
+@pytest.fixture
+def world(demo_copy) -> tuple[Path, Path]:
+    return demo_copy
 
 
 def test_the_demo_register_gives_2012_zeros_and_four_earlier(world) -> None:

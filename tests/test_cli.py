@@ -153,7 +153,7 @@ def test_demo_world_starts_in_a_child_process_and_stops(tmp_path: Path) -> None:
             assert response.status == 200
     finally:
         stop_world(child)
-    assert child.returncode is not None
+    assert child.returncode == 0  # SIGINT ends the simulator cleanly, not the kill after it
     (data_dir / "data" / "prefect").mkdir(parents=True)
     (data_dir / "data" / "landing").mkdir()
     prepare_data_dir(data_dir)  # a second demo empties the folder but keeps Prefect's home

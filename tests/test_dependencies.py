@@ -25,6 +25,8 @@ def _requirement_name(spec: str) -> str:
 
 
 def _declared() -> tuple[set[str], set[str]]:
+    """(runtime, development) requirement names: development is every extra (the tests',
+    the browser tests' and the benchmarks')."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     runtime = {_requirement_name(spec) for spec in project["dependencies"]}
     # dev, and the extras of their own (browser for the browser tests, bench for the Scrapy

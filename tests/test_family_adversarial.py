@@ -20,6 +20,8 @@ from connectors.errors import LayoutChanged, NoRows
 from connectors.families import hanweb, ssp, trs
 from connectors.records import Request
 
+#: CPU-time bounds: run one at a time with the other timed tests (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("timing")
 BOUND = 5.0  # seconds per call
 MB2 = 2_000_000
 KB200 = 200_000

@@ -56,8 +56,10 @@ def test_every_portal_kind_parses_with_all_its_rows_and_a_detail_page(world) -> 
         assert {row.item_key for row in page.rows} == keys_on_page(text), portal_id
         assert len(page.rows) == len(keys_on_page(text)), portal_id
         assert page.next_request is not None, portal_id
-        second = family.parse_listing(fetch(page.next_request), page.next_request, {})
-        assert second.rows and not {r.item_key for r in second.rows} & {r.item_key for r in page.rows}
+        second_text = fetch(page.next_request)
+        second = family.parse_listing(second_text, page.next_request, {})
+        assert {r.item_key for r in second.rows} == keys_on_page(second_text) != set(), portal_id
+        assert not {r.item_key for r in second.rows} & {r.item_key for r in page.rows}, portal_id
         detail = family.parse_detail(fetch(Request(page.rows[-1].url)), page.rows[-1].url, {})
         assert {"title", "index_no", "published_date"} <= set(detail.fields), portal_id
         assert detail.fields["title"] == page.rows[-1].fields["title"], portal_id

@@ -231,6 +231,7 @@ def test_several_labels_in_one_block_are_split_at_each_label() -> None:
     }
 
 
+@pytest.mark.xdist_group("timing")  # a wall-clock bound
 def test_unclosed_scripts_and_tags_cost_linear_time() -> None:
     # 120,000 unclosed openers: a lazy regex rescanning to the end for each would take hours
     hostile = "<html><head><title>x</title></head><body>" + "<script <!-- <a " * 40_000

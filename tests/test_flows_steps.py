@@ -336,6 +336,7 @@ def test_parser_pool_has_one_process_per_core_by_default_and_none_when_asked(tmp
         assert pool.parse("sum", sum, [1, 2, 3]) == 6
 
 
+@pytest.mark.xdist_group("timing")  # a wall-clock bound
 def test_request_backoff_sets_the_waits_between_the_attempts_of_one_request(tmp_path):
     """Four attempts at a page that always answers 503: with `request_backoff = 0.05` the
     three waits are at most (0.05 + 0.05) + (0.1 + 0.05) + (0.2 + 0.05) = 0.5 s; the default

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import suppress
+from datetime import UTC, datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler
 
@@ -20,6 +21,10 @@ from hypothesis import strategies as st
 from connectors.errors import FetchError, ForeignHostError, ResponseTooLarge
 from connectors.http import HttpClient, allowed_hosts, decode_body, host_key
 from connectors.records import Request
+
+#: Gaps and ratios of wall-clock time: run one at a time with the other timed tests
+#: (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("timing")
 
 
 def html(body: str = "<html><body>ok</body></html>", **headers: str) -> Callable:
@@ -193,7 +198,10 @@ def test_two_hosts_proceed_in_parallel(tmp_path, server, other_server):
 
 def test_per_host_concurrency_is_configurable(tmp_path, server):
     def slow(handler):
-        time.sleep(0.15)
+        # The first two requests are answered only once both are in flight; then each
+        # answer waits a moment for the other two, which arrive at once if the cap leaks.
+        assert server.wait_for_requests(2, timeout=30), "the client never had two requests in flight"
+        server.wait_for_requests(4, timeout=0.15)
         return 200, {}, b"slow"
 
     server.routes["/slow"] = slow
@@ -262,9 +270,8 @@ def test_retry_after_holds_back_other_requests_to_the_same_host(tmp_path, server
     allowed = allowed_hosts(server.url("/"))
     first = threading.Thread(target=client.fetch, args=(Request(server.url("/busy")), allowed))
     first.start()
-    while not server.hits:
-        time.sleep(0.01)
-    time.sleep(0.1)  # the 429 is answered by now
+    # The first request holds the host's one slot until its 429 has set the pause.
+    assert server.wait_for_requests(1)
     client.fetch(Request(server.url("/other")), allowed)
     first.join()
     arrived = {path: t for path, _, t, _ in server.hits}
@@ -272,8 +279,12 @@ def test_retry_after_holds_back_other_requests_to_the_same_host(tmp_path, server
 
 
 def test_retry_after_holds_back_a_request_already_waiting_for_its_turn(tmp_path, server):
+    asking = threading.Event()
+
     def slow_429(handler):
-        time.sleep(0.1)  # the other request reserves its turn before this answer arrives
+        # Answered once the other request is being asked for: it reserves its turn (0.3 s
+        # after this one's start) in the same breath, well before this answer is read.
+        assert asking.wait(timeout=30), "the other request was never asked for"
         return 429, {"Retry-After": "1"}, b""
 
     answers = iter([slow_429, lambda h: (200, {}, b"ok")])
@@ -283,7 +294,8 @@ def test_retry_after_holds_back_a_request_already_waiting_for_its_turn(tmp_path,
     allowed = allowed_hosts(server.url("/"))
     first = threading.Thread(target=client.fetch, args=(Request(server.url("/busy")), allowed))
     first.start()
-    time.sleep(0.05)
+    assert server.wait_for_requests(1)  # the first request has taken its turn
+    asking.set()
     client.fetch(Request(server.url("/other")), allowed)
     first.join()
     arrived = {path: t for path, _, t, _ in reversed(server.hits)}
@@ -590,7 +602,9 @@ def test_archive_fetch_log_and_304_round_trip(tmp_path, server):
     allowed = allowed_hosts(server.url("/"))
     request = Request(server.url("/doc"))
     log: list = []
+    before = datetime.now(UTC)
     first = client.fetch(request, allowed, log=log)
+    after = datetime.now(UTC)
     archived = client.archive.path(first.sha256)
     assert archived.parent.parent.parent == tmp_path / "data" / "archive"
     assert archived.name == f"{first.sha256}.gz" and archived.parent.name == first.sha256[2:4]
@@ -608,7 +622,7 @@ def test_archive_fetch_log_and_304_round_trip(tmp_path, server):
         (304, len(body), first.sha256, True, None),
     ]
     assert log[0].method == "GET" and log[0].attempts == 1 and log[0].encoding == "utf-8"
-    assert log[0].fetched_at.tzinfo is not None
+    assert log[0].fetched_at.tzinfo is UTC and before <= log[0].fetched_at <= after  # the wall clock, in UTC
     assert client.take_log() == []  # entries went to the caller's list only
 
     # A new process finds the validators on disk.

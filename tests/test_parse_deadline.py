@@ -23,6 +23,8 @@ from connectors.errors import PageError, ParseDeadline
 from connectors.http import HttpClient
 from connectors.parse_pool import InlineParser, ParsePool
 
+#: Wall-clock deadlines: run one at a time with the other timed tests (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("timing")
 DEADLINE = 2.0
 #: What a killed parse may take beyond the deadline on this slow shared machine: the kill,
 #: the reap and the crawl's own bookkeeping (measured well under a second).

@@ -30,6 +30,8 @@ from connectors.families.base import MAX_DEPTH
 from connectors.http import HttpClient
 from connectors.records import Request
 
+#: CPU-time bounds: run one at a time with the other timed tests (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("timing")
 CAP = next(f.default for f in dataclasses.fields(HttpClient) if f.name == "max_decoded_bytes")
 SMALL = 3_000_000  # characters: "a few MB" (CJK characters are 3 bytes in UTF-8)
 SEED = 20120305

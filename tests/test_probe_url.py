@@ -53,7 +53,10 @@ def test_gkmlpt_entry_names_the_other_host_its_articles_live_on(guangdong) -> No
     assert proposal.probe.hosts_seen == [
         served.origins["gd-yh-gkmlpt"].split("//")[1].replace("127.0.0.1", "localhost")
     ]
-    assert "hosts = [" in proposal.entry and proposal.probe.detail is not None
+    assert "hosts = [" in proposal.entry
+    # the detail page on the other host was read: it has the title its listing row shows
+    (row,) = [row for row in proposal.probe.rows if row["url"] == proposal.probe.detail_url]
+    assert proposal.probe.detail["title"] == row["title"]
 
 
 def test_a_generic_page_is_not_a_family() -> None:

@@ -15,7 +15,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers.demo_world import demo_warehouse
 from helpers.report_world import HOSTILE_IMG, HOSTILE_SCRIPT, build_report_world
 
 from reports.data import load
@@ -23,6 +22,8 @@ from reports.html import write_html
 from reports.write import write_report
 from warehouse.totals import totals
 
+#: The demo world is harvested once per worker: its tests go to one worker.
+pytestmark = pytest.mark.xdist_group("demo-world")
 CHARTS = (
     "chart-monthly",
     "chart-topic",
@@ -81,8 +82,8 @@ def open_offline(browser, path: Path):
     return page, errors, requested
 
 
-def test_demo_report_renders_offline_with_its_figures(browser, tmp_path) -> None:
-    _, published = demo_warehouse()
+def test_demo_report_renders_offline_with_its_figures(browser, demo_copy, tmp_path) -> None:
+    _, published = demo_copy
     path = write_html(load(published, "ly-aic", 2012), tmp_path / "report.html")
     page, errors, requested = open_offline(browser, path)
     assert errors == []

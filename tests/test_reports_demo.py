@@ -1,5 +1,5 @@
 """The report and the reconciliation on the simulated Longyan 2012 world (harvested once per
-session: tests/helpers/demo_world.py).
+run, each test reading its own copy: tests/helpers/demo_world.py).
 
 The expected figures are the 2012 report's own (section 二 of the Longyan City AIC report),
 written here by hand: 2887 held (city 885, of which 756 official; county 2002, of which 1977),
@@ -15,7 +15,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from helpers.demo_world import demo_warehouse
 from typer.testing import CliRunner
 
 import reports
@@ -23,6 +22,8 @@ from flows.cli.app import app
 from reports.data import load
 from reports.text import section_two
 
+#: The demo world is harvested once per worker: its tests go to one worker.
+pytestmark = pytest.mark.xdist_group("demo-world")
 SEED_FIGURES = ("2887", "885", "756", "2002", "1977", "725", "235", "79.57%", "66.81%", "36.17%", "60.00%", "100%")
 EXAMPLE = Path(reports.__file__).parent / "examples" / "longyan_2012_reported.toml"
 runner = CliRunner()
@@ -32,9 +33,9 @@ def xxgk(*args: str):
     return runner.invoke(app, list(args), terminal_width=200, catch_exceptions=False)
 
 
-@pytest.fixture(scope="module")
-def world() -> tuple[Path, Path]:
-    return demo_warehouse()
+@pytest.fixture
+def world(demo_copy) -> tuple[Path, Path]:
+    return demo_copy
 
 
 def test_report_text_holds_the_seed_figures(world) -> None:

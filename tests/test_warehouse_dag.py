@@ -78,7 +78,9 @@ def test_a_bad_models_folder_fails_the_build_before_anything_is_written(tmp_path
 def test_the_real_models_have_the_inputs_their_sql_names():
     order = {model.name: model for model in models_in_order()}
     assert order["int_components"].inputs == ("int_match_groups",)
-    assert order["int_components"].build is not None
+    # a Python model builds with its own file's build(con); an SQL model has none
+    assert Path(order["int_components"].build.__code__.co_filename).name == "int_components.py"
+    assert order["int_documents"].build is None
     assert order["int_documents"].inputs == ("int_doc_ids", "int_document_keys", "int_sightings", "int_unit_ancestry")
     assert order["int_doc_id_claims"].inputs == ("int_document_keys", "prev_doc_ids", "prev_sighting_doc_ids")
     assert order["stg_sightings"].inputs == ("state.raw_sightings",)

@@ -1,18 +1,17 @@
-"""The simulated Longyan 2012 world harvested once per test session, without Prefect.
+"""The simulated Longyan 2012 world harvested once per test run, without Prefect.
 
-`demo_warehouse()` starts the simulator on loopback, harvests every portal in full with the
-nightly flow's own steps (flows/night/steps.py: `harvest_portal`, then `build_warehouse`) after
-importing the world's applications register (as `xxgk demo` does), stops
-the simulator and returns the config and the published file. About 40 s, paid once per
-session whichever test module asks first (cached; the folder is removed at exit).
+`build_demo_world(folder)` starts the simulator on loopback, harvests every portal in full with
+the nightly flow's own steps (flows/night/steps.py: `harvest_portal`, then `build_warehouse`)
+after importing the world's applications register (as `xxgk demo` does), stops the simulator
+and returns the config and the published file. About 40 s. The config names its paths
+relative to its own folder, so a copy of the config, the register and the published file
+(`copy_demo_world`) is a world of its own: the tests that only read it each get a copy, and
+the harvest is paid once (tests/conftest.py: `demo_world`).
 """
 
 from __future__ import annotations
 
-import atexit
-import functools
 import shutil
-import tempfile
 from pathlib import Path
 
 from flows.cli.applications import import_register
@@ -21,16 +20,15 @@ from flows.night.housekeeping import new_run_id
 from flows.night.steps import build_warehouse, harvest_portal, make_client
 from sim.server import start
 
+CONFIG, REGISTER, PUBLISHED = "xxgk.toml", "applications.csv", Path("data") / "xxgk.duckdb"
 
-@functools.cache
-def demo_warehouse() -> tuple[Path, Path]:
-    """(config path, published warehouse path) of the harvested demo world."""
-    folder = Path(tempfile.mkdtemp(prefix="xxgk-demo-world-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+
+def build_demo_world(folder: Path) -> tuple[Path, Path]:
+    """Harvest the demo world into `folder`; (config path, published warehouse path)."""
     with start(port=0) as sim:
-        config_path = sim.write_config(folder / "xxgk.toml")
+        config_path = sim.write_config(folder / CONFIG, data_dir=PUBLISHED.parent)
         config = load_config(config_path)
-        imported = import_register(config, config_path.with_name("applications.csv"))
+        imported = import_register(config, config_path.with_name(REGISTER))
         assert imported.kept == 4 and not imported.refused, imported
         client = make_client(config.harvest, config.warehouse.data_dir)
         run_id = new_run_id()
@@ -39,4 +37,14 @@ def demo_warehouse() -> tuple[Path, Path]:
             assert outcome.status == "ok", (portal.id, outcome.reason)
     built = build_warehouse(config)
     assert built.ok, built.reason
-    return Path(config_path), config.warehouse.path
+    assert config.warehouse.path == folder.resolve() / PUBLISHED  # relative to the config: copyable
+    return config_path, config.warehouse.path
+
+
+def copy_demo_world(built: Path, folder: Path) -> tuple[Path, Path]:
+    """The config, the register and the published file of the world built in `built`, copied
+    into `folder`; (config path, published warehouse path) of the copy."""
+    (folder / PUBLISHED.parent).mkdir(parents=True, exist_ok=True)
+    for name in (CONFIG, REGISTER, PUBLISHED):
+        shutil.copyfile(built / name, folder / name)
+    return folder / CONFIG, folder / PUBLISHED

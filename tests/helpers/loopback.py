@@ -16,7 +16,9 @@ class LoopbackServer:
 
     A handler gets the request handler and returns (status, headers, body), or None when
     it answered (or hung up) by itself. Every request is recorded in `hits` with the
-    monotonic time it arrived, so tests can measure gaps between request starts.
+    monotonic time it arrived, so tests can measure gaps between request starts. A test
+    that must act only once the server has seen N requests, or answered them, waits for
+    that event (`wait_for_requests`, `wait_for_answers`) instead of sleeping.
     """
 
     def __init__(self, host: str = "127.0.0.1") -> None:
@@ -25,7 +27,9 @@ class LoopbackServer:
         self.peers: list[tuple[str, int]] = []  # the client address of each request
         self.in_flight = 0
         self.max_in_flight = 0
+        self.answered = 0  # requests whose handler has returned (answer written, or hung up)
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -63,6 +67,7 @@ class LoopbackServer:
             self.peers.append(handler.client_address)
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self._changed.notify_all()
         handler.request_body = body_in
         try:
             route = self.routes.get(handler.path) or self.routes.get(handler.path.split("?")[0])
@@ -79,6 +84,20 @@ class LoopbackServer:
         finally:
             with self._lock:
                 self.in_flight -= 1
+                self.answered += 1
+                self._changed.notify_all()
+
+    def wait_for_requests(self, count: int, timeout: float = 30.0) -> bool:
+        """Block until the server has seen `count` requests; False when `timeout` seconds
+        passed first."""
+        with self._changed:
+            return self._changed.wait_for(lambda: len(self.hits) >= count, timeout)
+
+    def wait_for_answers(self, count: int, timeout: float = 30.0) -> bool:
+        """Block until the handlers of `count` requests have returned (each answer written to
+        the socket); False when `timeout` seconds passed first."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self.answered >= count, timeout)
 
     def __enter__(self) -> LoopbackServer:
         threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
