@@ -10,7 +10,7 @@
 -- publisher scopes: a portal's own unit (the fallback unit) says who listed the item, not
 -- who published it, and portals relay their parents' and children's documents; a name that
 -- does not resolve names no unit.
--- Re-indexed: index_no documents whose sightings share a unit, a doc_no with 〔YYYY〕 and a
+-- Re-indexed: index_no documents whose sightings share a unit, a 文号 key with its year and a
 -- title key are one publication a portal numbered again; they take the smallest of their
 -- keys (reindex_key). An index_no document in two such groups joins none (no chains).
 WITH index_units AS (
@@ -31,7 +31,7 @@ scoped AS (
         s.sighting_id,
         s.index_no,
         s.unit_id,
-        s.doc_no,
+        s.doc_no_key,
         s.doc_no_year,
         s.title_key,
         CASE
@@ -45,10 +45,10 @@ scoped AS (
 reindex_links AS (
     -- one publication (unit, doc_no with its year, title) under several index_no keys
     SELECT DISTINCT
-        unit_id || '|' || doc_no || '|' || title_key AS reindex_group,
+        unit_id || '|' || doc_no_key || '|' || title_key AS reindex_group,
         index_key
     FROM scoped
-    WHERE unit_id IS NOT NULL AND doc_no IS NOT NULL AND doc_no_year = '' AND title_key IS NOT NULL
+    WHERE unit_id IS NOT NULL AND doc_no_key IS NOT NULL AND doc_no_year = '' AND title_key IS NOT NULL
 ),
 single_links AS (
     SELECT * FROM reindex_links
