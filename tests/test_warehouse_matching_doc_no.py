@@ -5,9 +5,13 @@ real DuckDB file."""
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
+from pathlib import Path
 
 from helpers.warehouse import land, listing, load_and_build, night, query
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 D1 = date(2013, 1, 5)
 SEEN = night(D1)[1]
@@ -173,3 +177,63 @@ def test_one_document_listed_twice_by_one_portal_under_its_doc_no_is_one(tmp_pat
     )
     published, result = load_and_build(tmp_path)
     assert result.n_documents == 1
+
+
+#: the bracket pairs portals print around a 文号's year, full-width and small forms included
+BRACKETS = [("〔", "〕"), ("[", "]"), ("［", "］"), ("(", ")"), ("（", "）"), ("【", "】"), ("﹝", "﹞")]
+#: issuers as printed, one in traditional characters (龍 is 龙)
+ISSUERS = {"龙工商": "龙工商", "龍工商": "龙工商", "闽政办": "闽政办", "国办发": "国办发", "岩政文": "岩政文",
+           "龙工商检处字": "龙工商检处字", "XX字": "XX字"}  # fmt: skip
+#: the five portals; every copy names the city bureau, so all are one unit's
+PORTAL_IDS = ["ly-aic-xxgk", "fj-gov", "fj-aic-xxgk", "xl-aic-xxgk", "ct-aic-xxgk"]
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@st.composite
+def spelling(draw, issuer_key: str, year: int, serial: int) -> str:
+    """One way a portal prints the 文号 issuer_key〔year〕serial号."""
+    issuer = draw(st.sampled_from([name for name, key in ISSUERS.items() if key == issuer_key]))
+    opening, closing = draw(st.sampled_from(BRACKETS))
+    number = "第" * draw(st.integers(0, 1)) + "0" * draw(st.integers(0, 2)) + str(serial)
+    text = f"{issuer}{opening}{year}{closing}{number}号"
+    return text.translate(FULL_WIDTH) if draw(st.booleans()) else text
+
+
+@st.composite
+def doc_no_families(draw) -> list[list[str]]:
+    """Several different 文号, each printed in two to five spellings."""
+    numbers = draw(
+        st.lists(
+            st.tuples(st.sampled_from(sorted(set(ISSUERS.values()))), st.integers(1990, 2030), st.integers(1, 999)),
+            min_size=2,
+            max_size=8,
+            unique=True,
+        )
+    )
+    return [draw(st.lists(spelling(*number), min_size=2, max_size=len(PORTAL_IDS))) for number in numbers]
+
+
+@settings(max_examples=6, deadline=None)
+@example([["龙工商〔2012〕5号", "龙工商〔2012〕05号", "龙工商〔2012〕第5号"], ["龙工商〔2012〕6号", "龙工商[2012]6号"]])
+@given(doc_no_families())
+def test_every_spelling_of_a_doc_no_is_one_key(families):
+    # each 文号 is printed in several spellings, one per portal, under titles that differ (so
+    # only the 文号 can join them); each is one document, and different 文号 are different ones
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder)
+        rows: dict[str, list[dict]] = {portal: [] for portal in PORTAL_IDS}
+        for number, spellings in enumerate(families):
+            for portal, doc_no in zip(PORTAL_IDS, spellings, strict=False):
+                rows[portal].append(
+                    listing(portal, f"{number}-{portal}", SEEN, doc_no=doc_no, title=f"文件{number}{portal}",
+                            publisher_name=CITY, published_date=date(2012, 1 + number, 1 + PORTAL_IDS.index(portal)))
+                )  # fmt: skip
+        for portal, portal_rows in rows.items():
+            land(data, D1, portal, portal_rows)
+        published, result = load_and_build(data)
+        groups = document_groups(published)
+    expected = sorted(
+        sorted((portal, f"{number}-{portal}") for portal, _ in zip(PORTAL_IDS, spellings, strict=False))
+        for number, spellings in enumerate(families)
+    )
+    assert groups == expected
