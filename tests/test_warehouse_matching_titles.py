@@ -72,13 +72,14 @@ def test_a_copy_added_later_never_splits_a_document_nor_renames_another(days, ad
 
 def test_a_run_is_a_chain_of_dates_within_three_days_of_the_last(tmp_path):
     # copies dated 2, 4 and 0 days after the first of May: each within 3 days of the next, one
-    # run of 4 days, one document; 9 is 5 days after 4, so it opens a run of its own
+    # run of 4 days, one document (dated as the city bureau's own portal prints it); 9 is 5
+    # days after 4, so it opens a run of its own
     for portal, day in zip(PORTAL_IDS, [2, 4, 0, 9], strict=False):
         land(tmp_path, D1, portal, [copy(portal, day)])
     published, result = load_and_build(tmp_path)
     assert result.n_documents == 2
     assert query(published, "SELECT published_date, n_sightings FROM fct_documents ORDER BY ALL") == [
-        (FIRST, 3),
+        (FIRST + timedelta(days=2), 3),
         (FIRST + timedelta(days=9), 1),
     ]
 
@@ -93,3 +94,74 @@ def test_a_run_spanning_more_than_seven_days_merges_nothing(tmp_path):
     assert result.n_documents == 5
     reasons = query(published, "SELECT DISTINCT decision, refusal_reason FROM fct_match_decisions")
     assert reasons == [("refused", "title run spans more than 7 days")]
+
+
+def test_a_generic_title_never_identifies_a_document_on_its_own(tmp_path):
+    # 工作动态 is the name of a kind of item (the seed generic_titles): the city portal's and the
+    # province portal's items a day apart are two bulletins, and a copy three weeks after a
+    # numbered one does not join it. A 文号 or an 索引号 still joins copies of such a title.
+    bulletin = "工作动态"
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            listing("ly-aic-xxgk", "b1", night(D1)[1], title=bulletin, published_date=date(2012, 5, 8)),
+            listing("ly-aic-xxgk", "b2", night(D1)[1], title=bulletin, index_no="LY-9", published_date=date(2012, 6, 1)),
+            listing("ly-aic-xxgk", "b3", night(D1)[1], title=bulletin, doc_no="龙工商〔2012〕50号",
+                    published_date=date(2012, 9, 3)),
+            listing("ly-aic-xxgk", "b4", night(D1)[1], title=bulletin, index_no="LY-10", published_date=date(2012, 10, 8)),
+        ],
+    )  # fmt: skip
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [
+            copy("fj-gov", 7, title=bulletin),  # 8 May: a day after b1
+            copy("fj-gov", 51, title=bulletin),  # 21 June: three weeks after b2
+            copy("fj-gov", 203, title=bulletin, doc_no="龙工商〔2012〕50号"),  # 20 November: b3's 文号
+            copy("fj-gov", 160, title=bulletin, index_no="LY-10"),  # 8 October: b4's 索引号
+        ],
+    )
+    published, result = load_and_build(tmp_path)
+    assert result.n_documents == 6
+    merged = query(published, "SELECT rule FROM fct_match_decisions WHERE decision = 'merged' ORDER BY rule")
+    assert merged == [("doc_no",), ("index_no",)]
+    assert query(published, "SELECT DISTINCT refusal_reason FROM fct_match_decisions WHERE decision = 'refused'") == [
+        ("generic title",)
+    ]
+
+
+def test_a_title_its_unit_gives_three_items_a_year_never_identifies_one(tmp_path):
+    # the city portal lists three different notices of one title in 2012 (March, June,
+    # September): the title names a kind of notice, so the province portal's copy of March is
+    # a document of its own. The same title given twice in 2013 still matches its copy.
+    title = "关于开展企业年度检验工作的通知"
+    city = [
+        listing("ly-aic-xxgk", f"c{month}", night(D1)[1], title=title, published_date=date(2012, month, 1))
+        for month in (3, 6, 9)
+    ]
+    city += [
+        listing("ly-aic-xxgk", f"n{month}", night(D1)[1], title=title, published_date=date(2013, month, 1))
+        for month in (3, 9)
+    ]
+    land(tmp_path, D1, "ly-aic-xxgk", city)
+    land(
+        tmp_path,
+        D1,
+        "fj-gov",
+        [
+            copy("fj-gov", (date(2012, 3, 2) - FIRST).days, title=title),
+            copy("fj-gov", (date(2013, 3, 2) - FIRST).days, title=title),
+        ],
+    )
+    published, result = load_and_build(tmp_path)
+    assert result.n_documents == 6
+    rows = query(published, "SELECT item_key_a, item_key_b, decision, refusal_reason FROM fct_match_decisions")
+    assert sorted(rows) == sorted(
+        [
+            ("c3", f"fj-gov-{title}-{(date(2012, 3, 2) - FIRST).days}", "refused", "title repeated by its unit"),
+            ("n3", f"fj-gov-{title}-{(date(2013, 3, 2) - FIRST).days}", "merged", None),
+        ]
+    )

@@ -1,15 +1,16 @@
 -- materialized: temp
 -- grain: one row per (match group, sighting): the sightings that share a unit + 文号 key
--- (rule doc_no: doc_no_key, int_doc_no_keys) or a unit + title key within a run of published dates spanning at most 3
--- days from its first (rule title, runs from int_title_runs). Only groups that hold at least
--- one sighting without index_no are kept: sightings that all carry an index_no are already
--- clustered (or kept apart) by it. A title group is keyed by its run's first date, so the
--- key does not depend on row order and stays the same from night to night.
+-- (rule doc_no: doc_no_key, int_doc_no_keys) or a unit + title key within a run of published
+-- dates, each at most 3 days after the one before (rule title, runs from int_title_runs).
+-- Only groups that hold at least one sighting without index_no are kept: sightings that all
+-- carry an index_no are already clustered (or kept apart) by it. A title group is keyed by
+-- its run's first date, so the key does not depend on row order.
 -- refusal: why a group merges nothing (NULL: it merges). A doc_no group is refused when one
 -- portal lists two items of it (no index_no making them one) under different title keys:
 -- one 文号 on two documents (a notice and its attachment list), so the other portals' copies
--- could be either. A title is weak evidence, so
--- a run that shows it to be ambiguous is refused whole: it holds two different doc_no, or
+-- could be either. A title is weak evidence, so a run that shows it to be ambiguous is
+-- refused whole: it spans more than 7 days (a title that recurs, not one publication
+-- reaching its portals), it holds two different doc_no, or
 -- two items of one portal that no index_no makes one (one portal listing one title twice
 -- within days: two documents, and the other portals' copies cannot be told apart), unless
 -- no portal holds two free items and the free members' dates point to exactly one index_no
@@ -97,6 +98,7 @@ groups AS (
         m.group_key,
         any_value(m.rule) AS rule,
         count(DISTINCT m.doc_no_key) AS n_doc_nos,
+        date_diff('day', min(m.published_date), max(m.published_date)) AS span_days,
         -- a portal holds two items of the 文号 under different titles (a notice and its
         -- attachment list): two documents, and the other portals' copies could be either
         bool_or(p.n_items > 1 AND p.n_title_keys > 1) AS has_portal_titles,
@@ -124,6 +126,7 @@ decided AS (
         CASE
             WHEN g.rule = 'doc_no' AND g.has_portal_titles THEN 'doc_no group holds different titles of one portal'
             WHEN g.rule <> 'title' THEN NULL
+            WHEN g.span_days > 7 THEN 'title run spans more than 7 days'
             WHEN g.n_doc_nos > 1 THEN 'title run holds different doc_no'
             WHEN g.has_portal_twice THEN 'title run holds several items of one portal'
         END AS refusal
