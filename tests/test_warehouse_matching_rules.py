@@ -32,9 +32,10 @@ def decisions(published) -> list[tuple]:
 
 
 def test_a_title_run_with_two_different_doc_no_merges_nothing(tmp_path):
-    # one unit's two penalty decisions on one day, each with its 文号, and a copy without 文号
-    # on the province portal: which one it copies cannot be told, so nothing merges
-    title = "行政处罚决定书"
+    # one unit's two penalty decisions against one company on one day, each with its 文号, and a
+    # copy without 文号 on the province portal: which one it copies cannot be told, so nothing
+    # merges
+    title = "龙岩市某商贸有限公司行政处罚决定书"
     land(
         tmp_path,
         D1,
@@ -73,9 +74,9 @@ def test_a_title_run_with_two_different_doc_no_merges_nothing(tmp_path):
 
 
 def test_a_title_run_with_two_items_of_one_portal_merges_nothing(tmp_path):
-    # the city portal lists two 工作动态 items a day apart; the province portal's copy could be
-    # either. Without the refusal, all three would be one document.
-    title = "工作动态"
+    # the city portal lists two 市场检查简讯 items a day apart; the province portal's copy could
+    # be either. Without the refusal, all three would be one document.
+    title = "节前市场检查简讯"
     land(
         tmp_path,
         D1,
@@ -352,8 +353,9 @@ def test_a_copy_dated_days_earlier_joins_the_one_document_of_its_title(tmp_path)
 
 
 def test_a_copy_joins_the_nearest_of_two_numbered_documents_of_its_title_only_when_one_is_nearest(tmp_path):
-    # the city portal numbers two 年度报告 two days apart; the province copy dated the first day
-    # is the first's (flagged as a conflict), a copy dated between them could be either
+    # the city portal numbers two 年度报告 two days apart, in 2012 and again in 2013 (two a year,
+    # not yet a title the unit repeats); the province copy dated the first day is the first's
+    # (flagged as a conflict), a copy dated between them could be either
     report = "政府信息公开工作年度报告"
     land(
         tmp_path,
@@ -362,8 +364,8 @@ def test_a_copy_joins_the_nearest_of_two_numbered_documents_of_its_title_only_wh
         [
             listing("ly-aic-xxgk", "r1", SEEN, index_no="LY-5", title=report, published_date=date(2012, 3, 28)),
             listing("ly-aic-xxgk", "r2", SEEN, index_no="LY-6", title=report, published_date=date(2012, 3, 30)),
-            listing("ly-aic-xxgk", "r3", SEEN, index_no="LY-7", title=report, published_date=date(2012, 6, 1)),
-            listing("ly-aic-xxgk", "r4", SEEN, index_no="LY-8", title=report, published_date=date(2012, 6, 3)),
+            listing("ly-aic-xxgk", "r3", SEEN, index_no="LY-7", title=report, published_date=date(2013, 6, 1)),
+            listing("ly-aic-xxgk", "r4", SEEN, index_no="LY-8", title=report, published_date=date(2013, 6, 3)),
         ],
     )
     land(
@@ -372,7 +374,7 @@ def test_a_copy_joins_the_nearest_of_two_numbered_documents_of_its_title_only_wh
         "fj-gov",
         [
             listing("fj-gov", "g1", SEEN, title=report, publisher_name=CITY, published_date=date(2012, 3, 28)),
-            listing("fj-gov", "g2", SEEN, title=report, publisher_name=CITY, published_date=date(2012, 6, 2)),
+            listing("fj-gov", "g2", SEEN, title=report, publisher_name=CITY, published_date=date(2013, 6, 2)),
         ],
     )
     published, result = load_and_build(tmp_path)
@@ -421,7 +423,7 @@ def test_a_portal_listing_the_nearest_document_beside_a_free_copy_refuses_the_ru
     # its number and, on the first day, one without: that free item is not the second, and
     # the dates point it and the government portal's copy to the first. The same with only
     # the first day's document beside a free item of its own portal: two items, refused.
-    report, notice = "政府信息公开工作年度报告", "工作动态"
+    report, notice = "政府信息公开工作年度报告", "节前市场检查简讯"
     land(
         tmp_path,
         D1,

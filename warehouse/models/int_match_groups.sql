@@ -9,14 +9,15 @@
 -- portal lists two items of it (no index_no making them one) under different title keys:
 -- one 文号 on two documents (a notice and its attachment list), so the other portals' copies
 -- could be either. A title is weak evidence, so a run that shows it to be ambiguous is
--- refused whole: it spans more than 7 days (a title that recurs, not one publication
--- reaching its portals), it holds two different doc_no, or
+-- refused whole: its title is generic (int_generic_titles: a kind of item, 通知 or 工作动态,
+-- or a title its unit gives 3 items or more a year), it spans more than 7 days (a title
+-- that recurs, not one publication reaching its portals), it holds two different doc_no, or
 -- two items of one portal that no index_no makes one (one portal listing one title twice
 -- within days: two documents, and the other portals' copies cannot be told apart), unless
 -- no portal holds two free items and the free members' dates point to exactly one index_no
 -- document (nearest day) that no portal lists beside a free item: then the free copies join
 -- it (int_component_keys) and the conflict is kept.
--- Rule unique_title: a free sighting in no group joins the one index_no document of its title
+-- Rule unique_title: a free sighting in no group, its title not generic, joins the one index_no document of its title
 -- key and its unit's ancestry line dated within 28 days of it, when every other sighting of
 -- that title and line in that span is of that document (carries its index_no or joined it),
 -- none on its own portal and none with another 文号 key (a portal may print the 成文日期, up to
@@ -46,16 +47,23 @@ title_members AS (
     SELECT
         s.*,
         'title' AS rule,
-        't|' || s.unit_id || '|' || s.title_key || '|' || CAST(r.run_start AS VARCHAR) AS group_key
+        't|' || s.unit_id || '|' || s.title_key || '|' || CAST(r.run_start AS VARCHAR) AS group_key,
+        g.reason AS generic_reason
     FROM keyed AS s
     JOIN int_title_runs AS r
         ON r.unit_id = s.unit_id AND r.title_key = s.title_key AND r.published_date = s.published_date
+    LEFT JOIN int_generic_titles AS g
+        ON g.unit_id = s.unit_id AND g.title_key = s.title_key AND g.year = year(s.published_date)
 ),
 members AS (
-    SELECT sighting_id, portal_id, index_no, index_key, doc_no_key, title_key, published_date, rule, group_key
+    SELECT
+        sighting_id, portal_id, index_no, index_key, doc_no_key, title_key, published_date, rule, group_key,
+        CAST(NULL AS VARCHAR) AS generic_reason
     FROM doc_members
     UNION ALL
-    SELECT sighting_id, portal_id, index_no, index_key, doc_no_key, title_key, published_date, rule, group_key
+    SELECT
+        sighting_id, portal_id, index_no, index_key, doc_no_key, title_key, published_date, rule, group_key,
+        generic_reason
     FROM title_members
 ),
 portal_items AS (
@@ -97,6 +105,8 @@ groups AS (
     SELECT
         m.group_key,
         any_value(m.rule) AS rule,
+        -- 'generic title' (the seed names it) sorts before 'title repeated by its unit'
+        min(m.generic_reason) AS generic_reason,
         count(DISTINCT m.doc_no_key) AS n_doc_nos,
         date_diff('day', min(m.published_date), max(m.published_date)) AS span_days,
         -- a portal holds two items of the 文号 under different titles (a notice and its
@@ -126,6 +136,7 @@ decided AS (
         CASE
             WHEN g.rule = 'doc_no' AND g.has_portal_titles THEN 'doc_no group holds different titles of one portal'
             WHEN g.rule <> 'title' THEN NULL
+            WHEN g.generic_reason IS NOT NULL THEN g.generic_reason
             WHEN g.span_days > 7 THEN 'title run spans more than 7 days'
             WHEN g.n_doc_nos > 1 THEN 'title run holds different doc_no'
             WHEN g.has_portal_twice THEN 'title run holds several items of one portal'
@@ -134,10 +145,13 @@ decided AS (
     JOIN groups AS g ON g.group_key = m.group_key
 ),
 alone AS (
-    -- free sightings in no group (refused or not): nothing else within the title window
+    -- free sightings in no group (refused or not): nothing else within the title window; a
+    -- generic title identifies nothing on its own
     SELECT s.*
     FROM keyed AS s
     ANTI JOIN decided AS d ON d.sighting_id = s.sighting_id
+    ANTI JOIN int_generic_titles AS g
+        ON g.unit_id = s.unit_id AND g.title_key = s.title_key AND g.year = year(s.published_date)
     WHERE s.index_no IS NULL AND s.unit_id IS NOT NULL AND s.title_key IS NOT NULL
       AND s.published_date IS NOT NULL
 ),
