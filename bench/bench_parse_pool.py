@@ -42,8 +42,8 @@ from connectors.parse_pool import InlineParser, ParsePool  # noqa: E402
 from flows.config.load import load_config  # noqa: E402
 from flows.config.model import Portal  # noqa: E402
 from flows.night.steps import target_of  # noqa: E402
+from sim.registry import build_world  # noqa: E402
 from sim.server import start  # noqa: E402
-from sim.world import build_world  # noqa: E402
 
 FAMILIES = ("trs", "hanweb", "ssp", "gkmlpt", "govcn")
 CONTENDERS = ("pool", "pebble", "inline")
@@ -78,7 +78,7 @@ def record(listings: int, details: int) -> dict[str, list[Call]]:
     recorder = Recorder()
     with tempfile.TemporaryDirectory() as scratch:
         for world in ("longyan", "guangdong"):
-            with start(build_world(world=world)) as sim:
+            with start(build_world(world)) as sim:
                 config_path = sim.write_config(Path(scratch) / f"{world}.toml")
                 with HttpClient(Path(scratch) / world, per_host_delay=0) as client:
                     for portal in load_config(config_path).portals:

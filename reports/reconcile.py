@@ -232,7 +232,8 @@ def _documents(
     con, claims: Reported, level: str, scheme: str, categories: list[str], inside: bool
 ) -> tuple[int, list[tuple[str, str]]]:
     """The new documents of the system, level and year in (or outside) the categories: a
-    document's category is its value's canonical label, as fct_category_counts counts it."""
+    document's category is its value's category (its canonical label, else its own), as
+    fct_category_counts counts it."""
     column = {"topic": "d.topic", "function": 'd."function"', "audience": "d.audience"}[scheme]
     test = "IN" if inside else "NOT IN"
     marks = ", ".join("?" for _ in categories) or "NULL"
@@ -244,8 +245,7 @@ def _documents(
       WHERE d.unit_id IN (SELECT unit_id FROM sys) AND d.disclosure = '主动公开'
         AND (? = 'all' OR d.level = ?) AND year(d.counted_date) = ?
         AND (d.withdrawn_date IS NULL OR year(d.withdrawn_date) > ?)
-        AND CASE WHEN {column} IS NULL THEN '未分类' WHEN v.code IS NULL THEN '未识别' ELSE v.label END
-            {test} ({marks})
+        AND coalesce(v.category, '未分类') {test} ({marks})
       ORDER BY d.counted_date, d.doc_id"""
     params = [claims.system, scheme, level, level, claims.year, claims.year, *categories]
     rows = con.execute(sql, params).fetchall()

@@ -22,8 +22,8 @@ from flows.night.batches import Night, TaskBatch, harvest_task_batch
 from flows.night.housekeeping import night_of, unused_run_id
 from flows.night.steps import as_owed, build_warehouse, debt_policy, make_client, mode_for
 from sim import truth
+from sim.registry import build_world
 from sim.server import start
-from sim.world import build_world
 from warehouse.portal_state import portal_states
 
 CHINA = timezone(timedelta(hours=8))

@@ -58,11 +58,12 @@ def test_full_messy_world_is_the_report_plus_the_planted_documents(docs):
     # 2012: city 4 penalty decisions (3 with 文号: official), 2 annual reports (报告), the
     # re-indexed notice, the index-prefix pair (a notice; an attachment list, 其他), the
     # survey notice = 10 held, 8 official; county 3 work bulletins (其他) and 2 annual
-    # reports = 5 held, 2 official.
+    # reports, and 漳平's 2 work bulletins (其他) and 2 penalty decisions (no genre, no 文号)
+    # on two portals = 9 held, 2 official.
     assert figures(docs) == {
-        "all": {"held": 2887 + 15, "official_held": 2733 + 10, "new": 725 + 15},
+        "all": {"held": 2887 + 19, "official_held": 2733 + 10, "new": 725 + 19},
         "city": {"held": 885 + 10, "official_held": 756 + 8, "new": 235 + 10},
-        "county": {"held": 2002 + 5, "official_held": 1977 + 2, "new": 490 + 5},
+        "county": {"held": 2002 + 9, "official_held": 1977 + 2, "new": 490 + 9},
     }
 
 
@@ -192,3 +193,16 @@ def test_command_line_serves_the_messy_profile_and_exports_its_truth(tmp_path):
     assert {d["trap"] for d in table} >= {"generic", "reindexed", "index-prefix", "prefix-unit"}
     assert all(s["item_key"] for d in table for s in d["sightings"])
     assert {p["id"]: p["details"] for p in config["portal"]}["ly-zp-aic-site"] == "never"
+
+
+def test_generic_titles_of_different_documents_on_different_portals_without_index_number(docs):
+    # 漳平 publishes two 工作动态 and two 行政处罚决定书, a day apart, each on one portal: its
+    # listing-only site or the city government site, neither printing an index number
+    shared = [d for d in docs if d["trap"] == "generic-shared"]
+    assert sorted(d["title"] for d in shared) == ["工作动态", "工作动态", "行政处罚决定书", "行政处罚决定书"]
+    for title in ("工作动态", "行政处罚决定书"):
+        pair = [d for d in shared if d["title"] == title]
+        portals = [s["portal_id"] for d in pair for s in d["sightings"]]
+        days = sorted(date.fromisoformat(d["published_date"]) for d in pair)
+        assert sorted(portals) == ["ly-gov", "ly-zp-aic-site"] and (days[1] - days[0]).days == 1
+        assert {d["unit_id"] for d in pair} == {"ly-zp-aic"} and not any(d["doc_no"] for d in pair)

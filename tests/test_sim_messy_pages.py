@@ -117,3 +117,35 @@ def test_generic_titles_served_on_the_city_platform(sim, docs):
     planted = [s for d in docs if d["title"] == "行政处罚决定书" for s in d["sightings"]]
     assert len({s["url"] for s in planted if s["portal_id"] == "ly-aic-xxgk"}) == 4
     assert all("行政处罚决定书" in get(s["url"]) for s in planted[:3])
+
+
+def doc_no_cells(html: str) -> list[str]:
+    """What the page prints in its 文号 cells (the Fujian box and the 红盾网 table)."""
+    return re.findall(r"文　　号：(?:</th><td>)?([^<]*)<", html)
+
+
+def test_doc_no_placeholders_and_respellings_served(sim, docs):
+    # the city government site fills the 文号 of a document without one with a word for
+    # none, and prints some documents' 文号 with other brackets, 第 or leading zeros
+    # (of the documents published by the day served)
+    gov = [(d, s) for d in docs for s in d["sightings"] if s["portal_id"] == "ly-gov" and d["published_date"] < "2013"]
+    none = [get(s["url"]) for d, s in gov if not d["doc_no"]]
+    printed = {cell for page in none[:30] for cell in doc_no_cells(page)}
+    assert {"无文号", "暂无文号", "见附件", "0", "未编号", "（无）"} & printed and "" not in printed
+    shown = [(d["doc_no"], doc_no_cells(get(s["url"]))[0]) for d, s in gov[:80] if d["doc_no"]]
+    respelled = [cell for doc_no, cell in shown if cell != doc_no]
+    assert respelled and all(cell.endswith("号") for cell in respelled)
+    assert any("第" in cell for cell in respelled) and any(re.search(r"[\])）】]0", cell) for cell in respelled)
+
+
+def test_county_sites_print_no_publisher_on_some_pages(sim, docs):
+    _, _, html = detail(docs, "ly-xl-aic-site", lambda d, s: s["publisher"] == "")
+    assert "<p><strong>发布机构</strong>：</p>" in html
+    _, s, html = detail(docs, "ly-xl-aic-site", lambda d, s: s["publisher"] != "")
+    assert f"<p><strong>发布机构</strong>：{s['publisher']}</p>" in html
+
+
+def test_full_names_with_places_in_front_and_departments_behind_their_bureau_served(sim, docs):
+    served = {s["publisher"] for d in docs for s in d["sightings"]}
+    assert any(name.startswith("福建省龙岩市") and name.endswith("县工商行政管理局") for name in served)
+    assert any(re.fullmatch(r"福建省龙岩市工商行政管理局（.+）", name) for name in served)

@@ -497,39 +497,6 @@ def test_doc_id_is_stable_across_row_orders_and_nights(tmp_path):
     assert after[("xl-aic-xxgk", "x1")] == before[("fj-gov", "g1")]
 
 
-def test_a_title_run_spans_three_days_from_its_first_member_not_a_chain(tmp_path):
-    # each listing is 2 days after the previous one: pairwise within 3 days, 8 days end to
-    # end. Runs start at 1 May (1, 3), 5 May (5, 7) and 9 May: three documents, not one chain
-    portals = ["ly-aic-xxgk", "fj-gov", "fj-aic-xxgk", "xl-aic-xxgk", "ct-aic-xxgk"]
-    for step, portal in enumerate(portals):
-        land(
-            tmp_path,
-            D1,
-            portal,
-            [
-                listing(
-                    portal,
-                    f"c{step}",
-                    SEEN,
-                    title="关于链式转载的通知",
-                    publisher_name="龙岩市工商局",
-                    published_date=date(2012, 5, 1 + 2 * step),
-                )
-            ],
-        )
-    published, result = load_and_build(tmp_path)
-    assert result.n_documents == 3
-    assert query(published, "SELECT published_date, n_sightings FROM fct_documents ORDER BY ALL") == [
-        (date(2012, 5, 1), 2),
-        (date(2012, 5, 5), 2),
-        (date(2012, 5, 9), 1),
-    ]
-    assert sorted(query(published, "SELECT match_key, day_gap, decision FROM fct_match_decisions")) == [
-        ("t|ly-aic|关于链式转载的通知|2012-05-01", 2, "merged"),
-        ("t|ly-aic|关于链式转载的通知|2012-05-05", 2, "merged"),
-    ]
-
-
 def test_a_field_the_best_sighting_lacks_comes_from_the_next_one_holding_it(tmp_path):
     # A-1: ly-aic-xxgk is the only portal with a unit, so it is the origin and its 甲 wins;
     # it has no topic, so fj-gov's is taken; only the titles disagree (one topic is no
@@ -593,14 +560,14 @@ VALUES = {
 def expected_document(sightings: list[dict]) -> tuple:
     """The document docs/matching.md makes of these sightings, worked out in Python.
 
-    Every sighting here has its own first_seen_at, so the ranking never reaches its last
-    keys (portal_id, then the item_key's hash).
+    Each sighting carries the night that first listed it (`night`); one portal lists a
+    document once, so the ranking never reaches its last key (the item_key's hash).
     """
 
     def n_fields(row: dict) -> int:
         return sum(row[name] is not None for name in FIELDS)
 
-    order = sorted(sightings, key=lambda row: (-n_fields(row), row["seen_at"], row["portal_id"]))
+    order = sorted(sightings, key=lambda row: (-n_fields(row), row["night"], row["portal_id"]))
     named = [UNIT_NAMES[row["publisher_name"]] for row in order if row["publisher_name"]]
     unit = (
         named[0] if named else next(PORTAL_UNITS[row["portal_id"]] for row in order if PORTAL_UNITS[row["portal_id"]])
@@ -620,30 +587,27 @@ def test_documents_follow_the_ranking_field_by_field_on_a_random_world(tmp_path)
     # 60 documents on random subsets of the five portals, each sighting with a random subset
     # of fields drawn from two values each: the best-ranked sighting often lacks a field
     # another holds and the sightings often disagree. Each document has a publisher unit
-    # (its index_no is that unit's), printed or not, by its name or by an alias.
+    # (its index_no is that unit's), printed (by its name or by an alias) or, on its own
+    # portal, not.
+    # Each sighting is first listed on one of two nights.
     rng = random.Random(20121231)
-    by_portal: dict[str, list[dict]] = {portal: [] for portal in PORTAL_UNITS}
+    by_run: dict[tuple[date, str], list[dict]] = {}
     documents: dict[str, list[dict]] = {}
-    second = 0
     for number in range(60):
         index_no = f"R-{number}"
         unit = rng.choice(UNITS)
         for portal in rng.sample(sorted(PORTAL_UNITS), rng.randint(1, 5)):
-            second += 1
+            first_night = rng.choice([D1, D1 + timedelta(days=1)])
             fields = {name: rng.choice(values) for name, values in VALUES.items() if rng.random() < 0.5}
-            if rng.random() < 0.5:
+            # a page without publisher names its portal's unit (rule 1's scope): only the
+            # unit's own portal leaves it out here
+            if rng.random() < 0.5 or PORTAL_UNITS[portal] != unit["id"]:
                 fields["publisher_name"] = rng.choice([unit["name"], *unit["aliases"]])
-            row = listing(
-                portal,
-                f"{portal}-{number}",
-                SEEN + timedelta(seconds=rng.randint(0, 10**6) * 1000 + second),
-                index_no=index_no,
-                **fields,
-            )
-            by_portal[portal].append(row)
-            documents.setdefault(index_no, []).append(row)
-    for portal, rows in by_portal.items():
-        land(tmp_path, D1, portal, rows)
+            row = listing(portal, f"{portal}-{number}", SEEN, index_no=index_no, **fields)
+            by_run.setdefault((first_night, portal), []).append(row)
+            documents.setdefault(index_no, []).append({**row, "night": first_night})
+    for (first_night, portal), rows in sorted(by_run.items()):
+        land(tmp_path, first_night, portal, rows)
     published, result = load_and_build(tmp_path)
     assert result.n_documents == 60
     columns = ", ".join(f'"{name}"' if name == "function" else name for name in FIELDS)

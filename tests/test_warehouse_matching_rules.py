@@ -32,9 +32,10 @@ def decisions(published) -> list[tuple]:
 
 
 def test_a_title_run_with_two_different_doc_no_merges_nothing(tmp_path):
-    # one unit's two penalty decisions on one day, each with its 文号, and a copy without 文号
-    # on the province portal: which one it copies cannot be told, so nothing merges
-    title = "行政处罚决定书"
+    # one unit's two penalty decisions against one company on one day, each with its 文号, and a
+    # copy without 文号 on the province portal: which one it copies cannot be told, so nothing
+    # merges
+    title = "龙岩市某商贸有限公司行政处罚决定书"
     land(
         tmp_path,
         D1,
@@ -73,9 +74,9 @@ def test_a_title_run_with_two_different_doc_no_merges_nothing(tmp_path):
 
 
 def test_a_title_run_with_two_items_of_one_portal_merges_nothing(tmp_path):
-    # the city portal lists two 工作动态 items a day apart; the province portal's copy could be
-    # either. Without the refusal, all three would be one document.
-    title = "工作动态"
+    # the city portal lists two 市场检查简讯 items a day apart; the province portal's copy could
+    # be either. Without the refusal, all three would be one document.
+    title = "节前市场检查简讯"
     land(
         tmp_path,
         D1,
@@ -262,27 +263,26 @@ def test_every_merge_names_its_rule_evidence_and_documents(tmp_path):
     ]
 
 
-def test_bounded_runs_agree_with_a_plain_walk_and_span_at_most_the_window():
+def test_linked_runs_agree_with_a_plain_walk():
     import numpy as np
 
-    from warehouse.components import bounded_runs
+    from warehouse.components import linked_runs
 
     rng = np.random.default_rng(11)
     pairs = zip(rng.integers(0, 40, 3_000), rng.integers(-50, 400, 3_000), strict=True)
     rows = sorted({(int(p), int(d)) for p, d in pairs})
     partition = np.array([p for p, _ in rows])
     day = np.array([d for _, d in rows])
-    firsts = bounded_runs(partition, day, 3)
+    firsts = linked_runs(partition, day, 3)
 
     expected, current = [], None
     for (p, d), previous in zip(rows, [None, *rows[:-1]], strict=True):
-        if previous is None or previous[0] != p or d > current + 3:
-            current = d  # a new run opens at the first date more than 3 days after the last opening
+        if previous is None or previous[0] != p or d > previous[1] + 3:
+            current = d  # a new run opens more than 3 days after the previous date
         expected.append(current)
     assert firsts.tolist() == expected
-    assert ((day - firsts) <= 3).all() and ((day - firsts) >= 0).all()
-    # a daily title over a year makes runs of four days, not one chain
-    assert bounded_runs(np.zeros(365, dtype=np.int64), np.arange(365), 3)[[0, 3, 4, 364]].tolist() == [0, 0, 4, 364]
+    # a daily title over a year is one chain: the cap on a run's span is int_match_groups'
+    assert set(linked_runs(np.zeros(365, dtype=np.int64), np.arange(365), 3).tolist()) == {0}
 
 
 def test_a_publication_numbered_again_is_one_document_with_both_index_no(tmp_path):
@@ -353,8 +353,9 @@ def test_a_copy_dated_days_earlier_joins_the_one_document_of_its_title(tmp_path)
 
 
 def test_a_copy_joins_the_nearest_of_two_numbered_documents_of_its_title_only_when_one_is_nearest(tmp_path):
-    # the city portal numbers two 年度报告 two days apart; the province copy dated the first day
-    # is the first's (flagged as a conflict), a copy dated between them could be either
+    # the city portal numbers two 年度报告 two days apart, in 2012 and again in 2013 (two a year,
+    # not yet a title the unit repeats); the province copy dated the first day is the first's
+    # (flagged as a conflict), a copy dated between them could be either
     report = "政府信息公开工作年度报告"
     land(
         tmp_path,
@@ -363,8 +364,8 @@ def test_a_copy_joins_the_nearest_of_two_numbered_documents_of_its_title_only_wh
         [
             listing("ly-aic-xxgk", "r1", SEEN, index_no="LY-5", title=report, published_date=date(2012, 3, 28)),
             listing("ly-aic-xxgk", "r2", SEEN, index_no="LY-6", title=report, published_date=date(2012, 3, 30)),
-            listing("ly-aic-xxgk", "r3", SEEN, index_no="LY-7", title=report, published_date=date(2012, 6, 1)),
-            listing("ly-aic-xxgk", "r4", SEEN, index_no="LY-8", title=report, published_date=date(2012, 6, 3)),
+            listing("ly-aic-xxgk", "r3", SEEN, index_no="LY-7", title=report, published_date=date(2013, 6, 1)),
+            listing("ly-aic-xxgk", "r4", SEEN, index_no="LY-8", title=report, published_date=date(2013, 6, 3)),
         ],
     )
     land(
@@ -373,7 +374,7 @@ def test_a_copy_joins_the_nearest_of_two_numbered_documents_of_its_title_only_wh
         "fj-gov",
         [
             listing("fj-gov", "g1", SEEN, title=report, publisher_name=CITY, published_date=date(2012, 3, 28)),
-            listing("fj-gov", "g2", SEEN, title=report, publisher_name=CITY, published_date=date(2012, 6, 2)),
+            listing("fj-gov", "g2", SEEN, title=report, publisher_name=CITY, published_date=date(2013, 6, 2)),
         ],
     )
     published, result = load_and_build(tmp_path)
@@ -422,7 +423,7 @@ def test_a_portal_listing_the_nearest_document_beside_a_free_copy_refuses_the_ru
     # its number and, on the first day, one without: that free item is not the second, and
     # the dates point it and the government portal's copy to the first. The same with only
     # the first day's document beside a free item of its own portal: two items, refused.
-    report, notice = "政府信息公开工作年度报告", "工作动态"
+    report, notice = "政府信息公开工作年度报告", "节前市场检查简讯"
     land(
         tmp_path,
         D1,
@@ -461,3 +462,47 @@ def test_a_portal_listing_the_nearest_document_beside_a_free_copy_refuses_the_ru
         [("ly-aic-xxgk", "n1")],
         [("ly-aic-xxgk", "n2")],
     ]
+
+
+def test_an_index_no_printed_without_a_publisher_is_scoped_by_its_portals_unit_line(tmp_path):
+    # two county sites print 2012-0001 for their own documents and no publisher at all: a short
+    # per-unit number, two documents, each of its portal's unit. The city platform and a county
+    # site printing FJ-LY-9 without publisher are one line: one document. The province
+    # government portal has no unit: its copy of 2012-0001 cannot tell which, a third one.
+    land(
+        tmp_path,
+        D1,
+        "xl-aic-xxgk",
+        [
+            listing("xl-aic-xxgk", "x1", SEEN, index_no="2012-0001", title="甲", published_date=date(2012, 3, 1)),
+            listing("xl-aic-xxgk", "x2", SEEN, index_no="FJ-LY-9", title="丙", published_date=date(2012, 4, 1)),
+        ],
+    )
+    land(
+        tmp_path,
+        D1,
+        "ct-aic-xxgk",
+        [listing("ct-aic-xxgk", "c1", SEEN, index_no="2012-0001", title="乙", published_date=date(2012, 5, 1))],
+    )
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [listing("ly-aic-xxgk", "ly1", SEEN, index_no="FJ-LY-9", title="丙", published_date=date(2012, 4, 1))],
+    )
+    land(tmp_path, D1, "fj-gov", [listing("fj-gov", "g1", SEEN, index_no="2012-0001", title="甲")])
+    published, result = load_and_build(tmp_path)
+    assert document_groups(published) == [
+        [("ct-aic-xxgk", "c1")],
+        [("fj-gov", "g1")],
+        [("ly-aic-xxgk", "ly1"), ("xl-aic-xxgk", "x2")],
+        [("xl-aic-xxgk", "x1")],
+    ]
+    units = query(published, "SELECT doc_key, unit_id FROM fct_documents WHERE doc_key LIKE 'i|2012-0001|%' ORDER BY 1")
+    assert units == [("i|2012-0001|", None), ("i|2012-0001|ct-aic", "ct-aic"), ("i|2012-0001|xl-aic", "xl-aic")]
+    confidences = query(
+        published,
+        "SELECT match_key, decision, confidence FROM fct_match_decisions WHERE portal_id_a <> 'fj-gov' "
+        "AND portal_id_b <> 'fj-gov' ORDER BY ALL",
+    )
+    assert confidences == [("i|2012-0001", "refused", 0.0), ("i|FJ-LY-9", "merged", 0.95)]

@@ -90,3 +90,37 @@ def test_a_detail_page_read_after_the_listing_wins(tmp_path):
     )
     published, _ = load_and_build(tmp_path)
     assert states(published) == {"a": ("关于丁的通知", date(2012, 3, 4), "市场监管", True)}
+
+
+def test_the_same_pages_give_the_same_figures_whatever_order_the_night_harvests_them(tmp_path):
+    # one document of the city bureau's line on two portals that print no publisher, with the
+    # same fields but a date each, one on each side of the new year; and a county document
+    # that names its publisher. Harvested in one order, then in the other, in one run: the
+    # document's unit and date, the figures and the doc_ids are the same.
+    pages = {
+        "ly-aic-xxgk": [listing("ly-aic-xxgk", "c1", night(NIGHT1)[1], index_no="LY-1", title="甲",
+                                published_date=date(2013, 1, 2))],
+        "xl-aic-xxgk": [listing("xl-aic-xxgk", "x1", night(NIGHT1)[1], index_no="LY-1", title="甲",
+                                published_date=date(2012, 12, 31)),
+                        listing("xl-aic-xxgk", "x2", night(NIGHT1)[1], index_no="XL-2", title="乙",
+                                publisher_name="新罗区工商行政管理局", published_date=date(2012, 6, 1))],
+        "fj-gov": [listing("fj-gov", "g1", night(NIGHT1)[1], index_no="XL-2", title="乙",
+                           publisher_name="新罗区工商行政管理局", published_date=date(2012, 6, 1))],
+    }  # fmt: skip
+    published = []
+    for name, order in (("forward", list(pages)), ("backward", list(reversed(pages)))):
+        data = tmp_path / name
+        for minutes, portal in enumerate(order, start=1):
+            land(data, NIGHT1, portal, [dict(row) for row in pages[portal]], minutes=minutes)
+        published.append(load_and_build(data)[0])
+    figures = [
+        (
+            query(path, "SELECT * FROM fct_totals ORDER BY ALL"),
+            query(path, "SELECT doc_id, unit_id, level, published_date FROM fct_documents ORDER BY ALL"),
+            query(path, "SELECT portal_id, item_key, doc_id FROM fct_sightings ORDER BY ALL"),
+        )
+        for path in published
+    ]
+    assert figures[0] == figures[1]
+    # the two undated-by-publisher copies rank alike up to the portal: the city platform's
+    assert ("ly-aic", "city", date(2013, 1, 2)) in [row[1:] for row in figures[0][1]]

@@ -127,8 +127,8 @@ TAMPERING = {
     "keys_unique": "INSERT INTO fct_documents SELECT * FROM fct_documents LIMIT 1",
     "sighting_in_one_document": "DELETE FROM fct_sightings WHERE item_key = 'b'",
     "one_index_no_per_document": "UPDATE fct_sightings SET index_no = 'A-9' WHERE item_key = 'g'",
-    # topic 't1' is in no vocabulary: its document counts as 未识别
-    "category_counts_sum_to_totals": "DELETE FROM fct_category_counts WHERE category = '未识别'",
+    # topic 't1' is in no vocabulary: its document counts under its own label
+    "category_counts_sum_to_totals": "DELETE FROM fct_category_counts WHERE category = 't1'",
     "vocabulary_mapped_or_reported": "DELETE FROM rpt_unknown_vocabulary WHERE value = 't1'",
     "vocabulary_consistent": "UPDATE dim_vocabulary SET code = 'gov-02' WHERE field = 'topic' AND value = '国防'",
     "held_not_below_new": "UPDATE fct_totals SET held = new - 1 WHERE new > 0",

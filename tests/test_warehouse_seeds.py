@@ -1,7 +1,7 @@
 """Seeds and the vocabulary: printed variants of a classification land in its canonical
-category, an unknown value is reported and never becomes a category, an analyst's extra seed
-row changes the next build, and a malformed seed fails the build naming its file and line.
-Real DuckDB builds from landing rows (helpers/warehouse.py)."""
+category, an unknown value is reported and counts under its own normalized label (categories
+are open), an analyst's extra seed row changes the next build, and a malformed seed fails the
+build naming its file and line. Real DuckDB builds from landing rows (helpers/warehouse.py)."""
 
 from __future__ import annotations
 
@@ -79,10 +79,11 @@ def city_topics(published) -> dict[str, int]:
 def test_printed_variants_land_in_their_category_and_unknown_values_are_reported(tmp_path):
     published = world(tmp_path)
     # 1-3 组织机构 (full-width spaces, U+00A0, &nbsp;), 4 其它 -> 其他, 5-6 multi-level under
-    # 综合政务, 7 a full-width / path under 科技、教育, 8, 9 and 13 unknown, 10 without a topic
+    # 综合政务, 7 a full-width / path under 科技、教育, 8, 9 and 13 unknown (a category of its
+    # own), 10 without a topic
     assert city_topics(published) == {
         "组织机构": 3,
-        "未识别": 3,
+        UNKNOWN_TOPIC: 3,
         "综合政务": 2,
         "工商动态及其他": 1,
         "科技、教育": 1,
@@ -98,11 +99,10 @@ def test_printed_variants_land_in_their_category_and_unknown_values_are_reported
         ("topic", UNKNOWN_TOPIC, "fj-gov", 1),
         ("topic", UNKNOWN_TOPIC, "ly-aic-xxgk", 2),
     ]
-    assert query(published, "SELECT count(*) FROM fct_category_counts WHERE category = ?", [UNKNOWN_TOPIC]) == [(0,)]
     codes = dict(
         query(published, "SELECT DISTINCT category, category_code FROM fct_category_counts WHERE scheme = 'topic'")
     )
-    assert codes["综合政务"] == "gov-02" and codes["未识别"] is None and codes["未分类"] is None
+    assert codes["综合政务"] == "gov-02" and codes[UNKNOWN_TOPIC] is None and codes["未分类"] is None
     functions = "SELECT level, category FROM fct_category_counts WHERE system_id = 'ly-aic' AND scheme = 'function'"
     assert sorted(query(published, functions + " AND n = 1")) == [("all", "消费维权"), ("city", "消费维权")]
     uncounted = query(
@@ -130,12 +130,12 @@ def test_an_analysts_seed_row_changes_the_next_build_and_a_broken_seed_fails_it(
     data = tmp_path / "data"
     data.mkdir()
     published = world(data)
-    assert city_topics(published)["未识别"] == 3
+    assert city_topics(published)[UNKNOWN_TOPIC] == 3
     vocabulary = seeds / "vocabulary.csv"
     with vocabulary.open("a", encoding="utf-8") as out:
         out.write(f"topic,{UNKNOWN_TOPIC},local-01,地方特色\n")
     build(data / "state.duckdb", published, UNITS, PORTALS)
-    assert city_topics(published)["地方特色"] == 3 and "未识别" not in city_topics(published)
+    assert city_topics(published)["地方特色"] == 3 and UNKNOWN_TOPIC not in city_topics(published)
     assert query(published, "SELECT count(*) FROM rpt_unknown_vocabulary WHERE field = 'topic'") == [(0,)]
     # a second row for the same key: the build fails naming file and line, yesterday's file stays
     n_lines = len(vocabulary.read_text(encoding="utf-8").splitlines())
@@ -214,3 +214,50 @@ def test_the_shipped_seeds_load_as_declared():
     table = read_seed(SEEDS_DIR / "vocabulary.csv", specs["vocabulary"])
     assert table.schema == pa.schema([(name, pa.string()) for name in ("field", "value", "code", "label")])
     assert set(table.column("field").to_pylist()) == {"topic", "function", "audience", "genre", "disclosure"}
+
+
+def test_categories_are_open_and_only_a_missing_value_is_unclassified(tmp_path):
+    # a county portal's own tree (工商动态, 个体私营, 服务个体工商户), padded as printed: each
+    # counts under its own normalized label, listed for review; a value that reads as nothing
+    # is no value (未分类), and nothing counts as 未识别
+    land(
+        tmp_path,
+        D1,
+        "ly-aic-xxgk",
+        [
+            doc("ly-aic-xxgk", 1, topic="工商动态", audience="服务个体工商户"),
+            doc("ly-aic-xxgk", 2, topic="\u3000工商动态 ", audience="服务个体工商户\u00a0"),
+            doc("ly-aic-xxgk", 3, topic="个体私营"),
+            doc("ly-aic-xxgk", 4, topic="&nbsp;"),
+            doc("ly-aic-xxgk", 5),
+            doc("ly-aic-xxgk", 6, topic="组织机构"),
+        ],
+    )
+    published, _ = load_and_build(tmp_path)
+    categories = totals(published, "ly-aic", 2012)["categories"]["city"]
+    assert categories["topic"] == {"工商动态": 2, "未分类": 2, "个体私营": 1, "组织机构": 1}
+    assert categories["audience"] == {"未分类": 4, "服务个体工商户": 2}
+    unknown = query(
+        published, "SELECT DISTINCT field, value_key FROM rpt_unknown_vocabulary WHERE value_key IS NOT NULL"
+    )
+    assert sorted(unknown) == [("audience", "服务个体工商户"), ("topic", "个体私营"), ("topic", "工商动态")]
+    codes = query(published, "SELECT DISTINCT category_code FROM fct_category_counts WHERE category = '工商动态'")
+    assert codes == [(None,)]
+
+
+def test_a_value_printed_as_a_canonical_label_maps_to_its_code(tmp_path, monkeypatch):
+    # an analyst maps the portal's 地方特色分类 to a category labelled 地方特色; another portal
+    # prints the label itself: one category, one code, not a second 地方特色 of its own
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, seeds)
+    with (seeds / "vocabulary.csv").open("a", encoding="utf-8") as out:
+        out.write(f"topic,{UNKNOWN_TOPIC},local-01,地方特色\n")
+    monkeypatch.setattr(build_module, "SEEDS_DIR", seeds)
+    data = tmp_path / "data"
+    land(data, D1, "ly-aic-xxgk", [doc("ly-aic-xxgk", 1, topic=UNKNOWN_TOPIC), doc("ly-aic-xxgk", 2, topic="地方特色")])
+    published, _ = load_and_build(data)
+    rows = query(
+        published,
+        "SELECT category, category_code, n FROM fct_category_counts WHERE system_id = 'ly-aic' AND level = 'city' AND scheme = 'topic'",
+    )
+    assert rows == [("地方特色", "local-01", 2)]

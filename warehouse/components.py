@@ -3,7 +3,7 @@
 Each works on aggregates or edge lists pulled out of DuckDB as Arrow and goes back as Arrow,
 in bulk: the withdrawal eligibility of full listings (a few rows per portal and run, with
 the quarantine and its release), the connected components of the sightings without
-index_no (linear in the edges) and the bounded date runs of the title rule.
+index_no (linear in the edges) and the linked date runs of the title rule.
 """
 
 from __future__ import annotations
@@ -70,30 +70,18 @@ def free_components(groups: pa.Table) -> pa.Table:
     )
 
 
-def bounded_runs(partition: np.ndarray, day: np.ndarray, window: int) -> np.ndarray:
-    """The first day of the run each row belongs to, runs spanning at most `window` days.
+def linked_runs(partition: np.ndarray, day: np.ndarray, window: int) -> np.ndarray:
+    """The first day of the run each row belongs to, by single linkage within `window` days.
 
-    Rows are distinct and sorted by (partition, day). A partition's first row opens a run;
-    the run takes every row up to `window` days after its first; the next row opens the next
-    run (a run is bounded from its first member, never chained). All partitions step
-    together, one run per round: as many rounds as the longest partition has runs, each a
-    binary search over the open runs.
+    Rows are distinct and sorted by (partition, day). A row opens a run when it is its
+    partition's first or more than `window` days after the previous row; otherwise it is in
+    the previous row's run (so a run is a chain of dates, each within `window` of the last).
     """
-    n_rows = len(day)
-    if n_rows == 0:
+    if len(day) == 0:
         return np.zeros(0, dtype=np.int64)
     day = day.astype(np.int64)
-    # one sortable key per row: partition in the high bits, days from the earliest below
-    key = partition.astype(np.int64) * (1 << 32) + (day - day.min())
-    is_start = np.zeros(n_rows, dtype=bool)
-    starts = np.flatnonzero(np.r_[True, partition[1:] != partition[:-1]])
-    while len(starts):
-        is_start[starts] = True
-        following = np.searchsorted(key, key[starts] + window, side="right")
-        inside = following < n_rows
-        following, opened = following[inside], starts[inside]
-        starts = following[partition[following] == partition[opened]]
-    first_row = np.maximum.accumulate(np.where(is_start, np.arange(n_rows), 0))
+    opens = np.r_[True, (partition[1:] != partition[:-1]) | (np.diff(day) > window)]
+    first_row = np.maximum.accumulate(np.where(opens, np.arange(len(day)), 0))
     return day[first_row]
 
 

@@ -1,14 +1,18 @@
 """The packed rank of a sighting within its document, as DuckDB macros (docs/matching.md).
 
-int_documents orders a document's sightings origin first, then most fields, then earliest
-first seen, then portal_id, then item_key's hash. The ranking is packed into one HUGEINT so
-that one `min` finds the best sighting and the best key alone tells its origin distance,
-portal and field mask. Bits, from the least significant:
+int_documents orders a document's sightings origin first, then most fields, then the
+earliest run that first listed them, then portal_id, then item_key's hash. The first run,
+not the time first seen: the portals of one night's run are harvested one after another or
+side by side, in an order that changes from night to night, so within a run the time says
+how the harvest went, not which portal had the document first. The ranking is packed into
+one HUGEINT so that one `min` finds the best sighting and the best key alone tells its
+origin distance, portal and field mask. Bits, from the least significant:
 
     bits   0..11   field mask: bit i set when the sighting holds FIELDS[i] (12 bits)
     bits  12..43   the low 32 bits of hash(item_key): a total order among equals
     bits  44..59   the portal's place in portal_id order, 1..65535 (16 bits)
-    bits  60..111  first_seen_at in µs since 1970 (52 bits: until the year 2112)
+    bits  60..111  the place of the sighting's first run (first_run_id) in run_id order,
+                   1.. (52 bits)
     bits 112..119  how many fields the sighting lacks (n_fields - bit_count(field_mask))
     bits 120..126  levels from the document's unit up to the portal's unit (0..63), or 64
                    when the portal's unit is not on the unit's line (not an origin)
@@ -25,7 +29,7 @@ from warehouse.fields import FIELDS
 FIELD_MASK_BITS = 12
 HASH_BITS = 32
 PORTAL_BITS = 16
-SEEN_BITS = 52
+RUN_BITS = 52
 MISSING_BITS = 8
 #: The distance of a sighting whose portal is no ancestor of the document's unit.
 NOT_ORIGIN = 64
@@ -35,8 +39,8 @@ MAX_PORTALS = (1 << PORTAL_BITS) - 1
 
 _HASH_SHIFT = FIELD_MASK_BITS
 _PORTAL_SHIFT = _HASH_SHIFT + HASH_BITS
-_SEEN_SHIFT = _PORTAL_SHIFT + PORTAL_BITS
-_MISSING_SHIFT = _SEEN_SHIFT + SEEN_BITS
+_RUN_SHIFT = _PORTAL_SHIFT + PORTAL_BITS
+_MISSING_SHIFT = _RUN_SHIFT + RUN_BITS
 _DISTANCE_SHIFT = _MISSING_SHIFT + MISSING_BITS
 
 
@@ -62,9 +66,9 @@ def macros_sql() -> str:
     """The CREATE TEMP MACRO statements the models use (never written to the published file)."""
     n_fields = len(FIELDS)
     return f"""
-CREATE OR REPLACE TEMP MACRO rank_order_key(field_mask, first_seen_at, portal_rank, item_key) AS
-    (((CAST({n_fields} - bit_count(field_mask) AS HUGEINT) * {1 << SEEN_BITS}
-        + epoch_us(first_seen_at)) * {1 << PORTAL_BITS} + portal_rank)
+CREATE OR REPLACE TEMP MACRO rank_order_key(field_mask, run_rank, portal_rank, item_key) AS
+    (((CAST({n_fields} - bit_count(field_mask) AS HUGEINT) * {1 << RUN_BITS}
+        + run_rank) * {1 << PORTAL_BITS} + portal_rank)
         * {1 << HASH_BITS} + hash(item_key) % {1 << HASH_BITS})
         * {1 << FIELD_MASK_BITS} + field_mask;
 CREATE OR REPLACE TEMP MACRO rank_key(origin_distance, order_key) AS

@@ -1,5 +1,6 @@
 """The documents the messy profile adds to the Longyan world, each a trap for the matching:
-generic titles one unit publishes several times within days, a document re-indexed where
+generic titles one unit publishes several times within days, generic titles of different
+documents on different portals (neither printing an index number), a document re-indexed where
 it is republished, two documents whose index numbers share a prefix, and a document of the
 city bureau beside one of 龙岩市工商业联合会 with the same title on the same day.
 
@@ -53,6 +54,12 @@ PLANTS: tuple[Plant, ...] = (
     Plant("ly-aic", ANNUAL, date(2012, 3, 30), None, "报告", _CITY, "generic"),
     Plant("ly-ct-aic", ANNUAL, date(2012, 3, 30), None, "报告", _county("ly-ct-aic"), "generic"),
     Plant("ly-sh-aic", ANNUAL, date(2012, 3, 30), None, "报告", _county("ly-sh-aic"), "generic"),
+    # generic titles shared by different documents of one unit a day apart, each on one portal
+    # that prints no index number: 漳平's listing-only site and the city government site
+    Plant("ly-zp-aic", BULLETIN, date(2012, 9, 3), None, "其他", ("ly-zp-aic-site",), "generic-shared"),
+    Plant("ly-zp-aic", BULLETIN, date(2012, 9, 4), None, "其他", ("ly-gov",), "generic-shared"),
+    Plant("ly-zp-aic", PENALTY, date(2012, 10, 15), None, None, ("ly-zp-aic-site",), "generic-shared"),
+    Plant("ly-zp-aic", PENALTY, date(2012, 10, 16), None, None, ("ly-gov",), "generic-shared"),
     # re-indexed: the city government site republishes it under an index number of its own
     Plant(
         "ly-aic",

@@ -24,6 +24,9 @@ from sim.world import World
 #: Portals whose detail pages print no 索引号 for every document, or for one in N.
 NO_INDEX_ALWAYS = ("ly-gov",)
 NO_INDEX_ONE_IN = {"ly-hongdun": 4}
+#: Portals whose detail pages print no 发布机构 on one page in N (each a county bureau's own
+#: site, which lists its own documents only).
+NO_PUBLISHER_ONE_IN = {"ly-xl-aic-site": 4, "ly-sh-aic-site": 4, "ly-wp-aic-site": 4}
 #: Portals written into the config as listing-only (`details = "never"`).
 LISTING_ONLY = ("ly-zp-aic-site",)
 #: Aggregators written into the config without a unit (they list many units' documents).
@@ -66,7 +69,10 @@ def shows_index(reindexed: int | None, doc: Doc, portal: Portal) -> str | None:
 
 
 def shows_publisher(doc: Doc, portal: Portal) -> str:
-    """The publisher the portal prints (configured alias or a messy variant)."""
+    """The publisher the portal prints (configured alias or a messy variant; '' for none)."""
+    every = NO_PUBLISHER_ONE_IN.get(portal.id)
+    if every and mix(doc.n, portal.id + ":nopub") % every == 0:
+        return ""
     return messy_publisher(doc, portal, publisher_spelling(doc, portal))
 
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from html import escape
 
 from sim.messy.shown import SISTER_ADDRESSES, detail_date, listed_text, shows_index, shows_publisher, sister_address
-from sim.messy.variants import messy_class
+from sim.messy.variants import messy_class, messy_doc_no
 from sim.model import Doc, Row
 from sim.pages.hanweb import HanwebSite
 from sim.pages.ssp import SspSite
@@ -42,8 +42,10 @@ class MessyFields:
         return detail_date(doc, self.portal)
 
     def fields(self, doc: Doc) -> dict[str, str]:
-        """The family's values with the classification values as this portal prints them."""
+        """The family's values with the 文号 and the classification values as this portal
+        prints them."""
         values = super().fields(doc)
+        values["doc_no"] = messy_doc_no(doc, self.portal)
         for scheme in _CLASS_FIELDS:
             values[scheme] = messy_class(doc, self.portal, scheme, values[scheme])
         return values

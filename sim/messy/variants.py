@@ -68,14 +68,61 @@ def publisher_variants(unit_id: str) -> tuple[str, ...]:
     return (name,)
 
 
+def qualified_variants(unit_id: str) -> tuple[str, ...]:
+    """A unit's full name as real pages print it, no configured alias covering it: with its
+    province (and city) in front, and for a department its short name in brackets or after
+    a space behind its bureau's name."""
+    unit = UNIT_BY_ID[unit_id]
+    name = unit.name
+    if unit_id == "ly-aic":
+        return (f"福建省{name}",)
+    if unit.parent == "ly-aic" and unit.level == "city":
+        short = unit.aliases[-1].removeprefix("龙岩市工商局")  # 消保科 where an alias has it
+        return (f"龙岩市工商局 {short}", f"福建省龙岩市工商行政管理局（{short}）")
+    if unit.level == "county":
+        return (f"福建省龙岩市{name}", f"福建省{name}")
+    return ()
+
+
 def messy_publisher(doc: Doc, portal: Portal, default: str) -> str:
     """The publisher portal prints for `doc`: `default` (its name or a configured alias) on
-    most pairs, a variant of `publisher_variants` on one pair in PUBLISHER_RATE."""
+    most pairs, a variant of `publisher_variants` on one pair in PUBLISHER_RATE and one of
+    `qualified_variants` on another."""
     unit = UNIT_BY_ID.get(doc.unit_id or "")
-    if unit is None or portal.id in _CANONICAL_PUBLISHER or mix(doc.n, portal.id + ":mpub") % PUBLISHER_RATE:
+    pick = mix(doc.n, portal.id + ":mpub") % PUBLISHER_RATE
+    if unit is None or portal.id in _CANONICAL_PUBLISHER or pick > 1:
         return default
-    variants = publisher_variants(unit.id)
-    return variants[mix(doc.n, portal.id + ":mvar") % len(variants)]
+    variants = publisher_variants(unit.id) if pick == 0 else qualified_variants(unit.id)
+    return variants[mix(doc.n, portal.id + ":mvar") % len(variants)] if variants else default
+
+
+#: Portals that print a placeholder in the 文号 field of a document without one, and how often
+#: (one document in N); and the placeholders, as real portals print them.
+PLACEHOLDER_ONE_IN = {"ly-gov": 1, "ly-hongdun": 2}
+PLACEHOLDERS = ("无文号", "暂无文号", "见附件", "0", "未编号", "（无）")
+#: Portals that respell a 文号 on one detail page in N: other brackets around the year, 第
+#: before the serial, leading zeros, full-width digits.
+RESPELL_ONE_IN = {"fj-aic-ssp": 3, "ly-gov": 2}
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def messy_doc_no(doc: Doc, portal: Portal) -> str:
+    """The 文号 field of `doc`'s detail page on `portal`: a placeholder where it has none, a
+    respelling of it, or as the default prints it ('' for none)."""
+    if not doc.doc_no:
+        every = PLACEHOLDER_ONE_IN.get(portal.id)
+        if every and mix(doc.n, portal.id + ":docno") % every == 0:
+            return PLACEHOLDERS[(mix(doc.n, portal.id + ":placeholder") >> 8) % len(PLACEHOLDERS)]
+        return ""
+    every = RESPELL_ONE_IN.get(portal.id)
+    if not every or mix(doc.n, portal.id + ":docno") % every:
+        return doc.doc_no
+    issuer, rest = doc.doc_no.split("〔", 1)
+    year, serial = rest.removesuffix("号").split("〕", 1)
+    pick = mix(doc.n, portal.id + ":respell") >> 8  # the low bits of crc32 follow the selection's
+    opening, closing = ("[", "]", "（", "）", "【", "】")[pick % 3 * 2 : pick % 3 * 2 + 2]
+    text = f"{issuer}{opening}{year}{closing}{'第' if pick // 3 % 2 else '0'}{serial}号"
+    return text.translate(_FULL_WIDTH) if pick // 6 % 5 == 0 else text
 
 
 #: The topic tree of the 红盾网: its own names for the catalog's topics.

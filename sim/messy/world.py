@@ -1,4 +1,4 @@
-"""The messy profile of the Longyan world (`build_world(profile="messy")`): the same
+"""The messy profile of the Longyan world (`build_world("messy")`): the same
 generated documents plus the planted ones (sim.messy.plant), served with the spellings,
 markups and hosts of sim.messy.shown and sim.messy.sites, and written into a config that
 makes one portal listing-only, leaves the aggregators without a unit and allows the

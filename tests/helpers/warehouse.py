@@ -173,12 +173,13 @@ def land(
     status: str = "ok",
     complete: bool | None = None,
     hour: int = 2,
+    minutes: int = 1,
 ) -> str:
-    """Write one portal's run of `day` (rows' seen_at a minute after the run's start, at `hour`
-    UTC); return run_id."""
+    """Write one portal's run of `day` (rows' seen_at `minutes` after the run's start, at `hour`
+    UTC: the portals of one run are harvested in turn); return run_id."""
     run_id, started = night(day, hour)
     for row in rows:
-        row["seen_at"] = started + timedelta(minutes=1)
+        row["seen_at"] = started + timedelta(minutes=minutes)
     if complete is None:
         complete = mode == "full" and status == "ok"
     run = {

@@ -1,9 +1,19 @@
 -- The vocabulary seed means one thing for every value: no two of its values of a field that
--- read as one key map to different codes, a code has one label and a label one code per
+-- read as one key map to different codes, nor a label and a value or two labels (a value
+-- printed as a label maps to the label's code), a code has one label and a label one code per
 -- field, no value reads as nothing, no label is 未分类 or 未识别 (the counts' own categories),
 -- and every code of seed_official_genres is a genre code.
 SELECT field, value_key AS what, 'values read as one key map to codes ' || string_agg(DISTINCT code, ', ') AS problem
 FROM dim_vocabulary
+GROUP BY field, value_key
+HAVING count(DISTINCT code) > 1
+UNION ALL
+SELECT field, value_key, 'labels and values read as one key map to codes ' || string_agg(DISTINCT code, ', ')
+FROM (
+    SELECT field, value_key, code FROM dim_vocabulary
+    UNION
+    SELECT field, label_key, code FROM dim_vocabulary
+)
 GROUP BY field, value_key
 HAVING count(DISTINCT code) > 1
 UNION ALL

@@ -2,9 +2,11 @@
 -- grain: one row per system × level × year × scheme × category: the new documents of the year by
 -- classification scheme (topic, function, audience). The category is the canonical label the
 -- document's value maps to through the vocabulary seed (dim_vocabulary_values,
--- docs/vocabularies.md), category_code its code; a document without a value counts as 未分类,
--- one whose value maps to nothing as 未识别 (the value is in rpt_unknown_vocabulary), both
--- without a code, so each scheme's counts sum to fct_totals.new. The year is that of
+-- docs/vocabularies.md), category_code its code. Categories are open: a value the seed does not
+-- know counts under its own normalized label (dim_vocabulary_values.category, without a code;
+-- the value is in rpt_unknown_vocabulary for review). Only a document without a value (or
+-- with one that reads as nothing) counts as 未分类, so each scheme's counts sum to
+-- fct_totals.new. The year is that of
 -- counted_date, as in fct_totals.
 WITH new_documents AS (
     SELECT unit_id, level, year(counted_date) AS year, topic, "function", audience
@@ -26,7 +28,7 @@ categorized AS (
         c.year,
         c.scheme,
         v.code AS category_code,
-        CASE WHEN c.value IS NULL THEN '未分类' WHEN v.code IS NULL THEN '未识别' ELSE v.label END AS category
+        coalesce(v.category, '未分类') AS category
     FROM classified AS c
     LEFT JOIN dim_vocabulary_values AS v ON v.field = c.scheme AND v.value = c.value
 ),

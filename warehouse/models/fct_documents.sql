@@ -4,7 +4,8 @@
 -- dim_vocabulary_values, docs/vocabularies.md), the value as held when it maps to nothing, and
 -- 主动公开 when no sighting says otherwise (docs/fields.md).
 -- is_official: genre maps to a code of seed_official_genres (a 公文 genre), or genre is missing
--- and a doc_no is present. The other fields are the values as held.
+-- and a doc_no shaped like a 文号 is present (int_doc_no_keys; a placeholder such as 无文号 is
+-- no doc_no at all). The other fields are the values as held.
 -- disagreeing_fields: the fields where some sighting differs from the document's value, i.e.
 -- where its sightings hold different non-NULL values, in the order of the fields.
 -- counted_date: the date the counts use (docs/counting.md): published_date, else, when no
@@ -21,7 +22,7 @@ SELECT
     d.unit_id,
     u.level,
     {{ fields: d.{field} }},
-    CASE WHEN d.genre IS NOT NULL THEN o.code IS NOT NULL ELSE d.doc_no IS NOT NULL END AS is_official,
+    CASE WHEN d.genre IS NOT NULL THEN o.code IS NOT NULL ELSE k.doc_no_key IS NOT NULL END AS is_official,
     d.has_fulltext,
     d.origin_portal_id,
     d.origin_distance,
@@ -45,4 +46,5 @@ FROM (
 LEFT JOIN stg_units AS u ON u.unit_id = d.unit_id
 LEFT JOIN dim_vocabulary_values AS gv ON gv.field = 'genre' AND gv.value = d.genre
 LEFT JOIN seed_official_genres AS o ON o.code = gv.code
+LEFT JOIN int_doc_no_keys AS k ON k.doc_no = d.doc_no
 LEFT JOIN disagreements AS g ON g.doc_id = d.doc_id

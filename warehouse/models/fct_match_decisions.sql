@@ -56,6 +56,7 @@ pair_sightings AS MATERIALIZED (
         s.item_key,
         s.unit_id,
         s.publisher_unit_id,
+        s.index_scope_unit_id,
         s.title,
         s.index_no,
         s.doc_no,
@@ -81,6 +82,8 @@ compared AS (
         b.unit_id AS unit_id_b,
         a.publisher_unit_id AS publisher_unit_id_a,
         b.publisher_unit_id AS publisher_unit_id_b,
+        a.index_scope_unit_id AS scope_unit_id_a,
+        b.index_scope_unit_id AS scope_unit_id_b,
         a.index_no AS index_no_a,
         b.index_no AS index_no_b,
         a.doc_no AS doc_no_a,
@@ -98,10 +101,11 @@ decided AS (
         *,
         doc_key_a = doc_key_b AS is_merged,
         EXISTS (
-            -- the two printed units are one ancestry line (a unit and its department)
+            -- the two units the index_no is scoped by are one ancestry line (a unit and its
+            -- department)
             SELECT 1 FROM int_unit_ancestry AS u
-            WHERE (u.unit_id = publisher_unit_id_a AND u.ancestor_id = publisher_unit_id_b)
-               OR (u.unit_id = publisher_unit_id_b AND u.ancestor_id = publisher_unit_id_a)
+            WHERE (u.unit_id = scope_unit_id_a AND u.ancestor_id = scope_unit_id_b)
+               OR (u.unit_id = scope_unit_id_b AND u.ancestor_id = scope_unit_id_a)
         ) AS is_one_line,
         abs(date_diff('day', published_date_a, published_date_b)) AS day_gap
     FROM compared
@@ -140,8 +144,8 @@ SELECT
         CASE c.rule
             WHEN 'index_no' THEN
                 CASE
-                    WHEN c.publisher_unit_id_a IS NULL OR c.publisher_unit_id_b IS NULL THEN 0.9
-                    WHEN c.publisher_unit_id_a = c.publisher_unit_id_b THEN 1.0
+                    WHEN c.scope_unit_id_a IS NULL OR c.scope_unit_id_b IS NULL THEN 0.9
+                    WHEN c.scope_unit_id_a = c.scope_unit_id_b THEN 1.0
                     WHEN c.is_one_line THEN 0.95
                     ELSE 0.0
                 END

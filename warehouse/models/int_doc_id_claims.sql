@@ -2,8 +2,9 @@
 -- grain: one row per document × doc_id that some of its sightings held in the previous build
 -- (prev_sighting_doc_ids, read from the published file by warehouse/registry.py).
 -- keeps_id: of the documents holding sightings of that previous id, this is the one that
--- keeps it: the most of the id's sightings, then the earliest first seen, then the smallest
--- sighting_id (a split leaves the id with its largest part).
+-- keeps it: the most of the id's sightings, then the earliest first run (not the time within
+-- a run, which follows the harvest's order), then the smallest sighting_id (a split leaves
+-- the id with its largest part).
 -- is_survivor: of the previous ids a document keeps, the one it goes on with: the oldest
 -- (earliest issued_run_id), then the one holding most of its sightings, then the smallest
 -- id. The other ids it keeps are retired into it (a merge; dim_doc_ids, fct_doc_id_aliases).
@@ -13,7 +14,7 @@ WITH held AS (
         k.doc_key,
         p.doc_id AS previous_doc_id,
         count(*) AS n_sightings,
-        min(k.first_seen_at) AS first_seen_at,
+        min(k.first_run_id) AS first_run_id,
         min(k.sighting_id) AS first_sighting_id
     FROM int_document_keys AS k
     JOIN prev_sighting_doc_ids AS p ON p.portal_id = k.portal_id AND p.item_key = k.item_key
@@ -24,7 +25,7 @@ kept AS (
         h.*,
         row_number() OVER (
             PARTITION BY h.previous_doc_id
-            ORDER BY h.n_sightings DESC, h.first_seen_at, h.first_sighting_id
+            ORDER BY h.n_sightings DESC, h.first_run_id, h.first_sighting_id
         ) = 1 AS keeps_id,
         i.issued_run_id
     FROM held AS h

@@ -2,7 +2,8 @@
 -- grain: one row per sighting: the sighting (every int_sightings column) with the key of the
 -- document it belongs to and how it got there, so later models need no join back.
 -- A sighting with an index_no belongs to that index_no's document (int_index_keys: scoped
--- by unit); one in a component takes its component's key (int_component_keys); any other
+-- by unit; index_scope_unit_id: the unit it is scoped by); one in a component takes its
+-- component's key (int_component_keys); any other
 -- is a document of its own.
 SELECT
     s.*,
@@ -12,6 +13,7 @@ SELECT
         ELSE 's|' || s.portal_id || '|' || s.item_key
     END AS doc_key,
     CASE WHEN s.index_no IS NOT NULL THEN 'index_no' ELSE k.match_rule END AS match_rule,
+    i.scope_unit_id AS index_scope_unit_id,
     coalesce(k.is_index_conflict, false) AS is_index_conflict,
     k.candidate_index_nos
 FROM int_sightings AS s

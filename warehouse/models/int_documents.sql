@@ -1,13 +1,15 @@
 -- materialized: temp
 -- grain: one row per document (a cluster of sightings of one publication).
 -- Its unit: the first publisher-resolved unit among its sightings, else the first portal
--- unit, in the order most fields, earliest first seen, portal_id.
+-- unit, in the order most fields, earliest first run, portal_id.
 -- Its fields, field by field: the first non-NULL value in the ranking origin first (a
 -- portal whose unit is the document's unit, else its nearest ancestor), then most non-NULL
--- fields, then earliest first_seen_at, then portal_id (then item_key's hash, so the order is
--- total); docs/matching.md. The ranking is packed into one HUGEINT, rank_key, by the macros
--- of warehouse/rank.py (rank_order_key, rank_key; bit layout and limits there): from the
--- top, distance to the origin (64 = not an origin) | fields lacking | first_seen_at in µs |
+-- fields, then the earliest run that first listed it (first_run_id: never the time within a
+-- run, which follows the harvest's order of the night), then portal_id (then item_key's hash,
+-- so the order is total); docs/matching.md. The ranking is packed into one HUGEINT, rank_key,
+-- by the macros of warehouse/rank.py (rank_order_key, rank_key; bit layout and limits there):
+-- from the top, distance to the origin (64 = not an origin) | fields lacking | first run's
+-- place in run_id order |
 -- the portal's place in portal_id order | 32 bits of the item_key's hash | the field mask
 -- (which only breaks a tie of all the rest). The best sighting's rank_key so tells its
 -- origin distance, portal and field mask (rank_origin_distance, rank_portal,
@@ -25,6 +27,10 @@ WITH portal_order AS MATERIALIZED (
     SELECT portal_id, row_number() OVER (ORDER BY portal_id) AS portal_rank
     FROM (SELECT DISTINCT portal_id FROM int_sightings)
 ),
+run_order AS MATERIALIZED (
+    SELECT first_run_id, row_number() OVER (ORDER BY first_run_id) AS run_rank
+    FROM (SELECT DISTINCT first_run_id FROM int_sightings)
+),
 keyed AS NOT MATERIALIZED (
     SELECT
         k.doc_key,
@@ -37,9 +43,10 @@ keyed AS NOT MATERIALIZED (
         k.first_seen_at,
         k.last_seen_at,
         k.withdrawn_date,
-        rank_order_key(k.field_mask, k.first_seen_at, o.portal_rank, k.item_key) AS order_key
+        rank_order_key(k.field_mask, r.run_rank, o.portal_rank, k.item_key) AS order_key
     FROM int_document_keys AS k
     JOIN portal_order AS o ON o.portal_id = k.portal_id
+    JOIN run_order AS r ON r.first_run_id = k.first_run_id
 ),
 document_units AS (
     SELECT

@@ -1,21 +1,13 @@
 -- materialized: temp
--- grain: one row per distinct name a unit or a sighting gives (unit names, aliases, printed
--- publishers): the keys publisher resolution compares (docs/matching.md, Publisher resolution).
+-- grain: one row per distinct name a unit or a sighting gives (the forms of unit names,
+-- int_unit_name_forms, and printed publishers): the keys publisher resolution compares (docs/matching.md, Publisher resolution).
 -- exact_key: NFKC without white space. loose_key: also without punctuation and symbols,
--- traditional characters made simplified (seed_traditional_chars), and a trailing 机关 or
+-- traditional characters made simplified (int_simplified_chars), and a trailing 机关 or
 -- 本级 (局机关 → 局, 工商局局机关 → 工商局) removed. dropped_key: loose_key without the first 省/市/县/区 that
 -- follows at least two Han characters (the place name's level: 龙岩市工商局 → 龙岩工商局),
 -- NULL when there is none. Keys are whole names: nothing here is a prefix or a substring.
-WITH chars AS (
-    SELECT
-        coalesce(string_agg(traditional, '' ORDER BY traditional), '') AS traditional,
-        coalesce(string_agg(simplified, '' ORDER BY traditional), '') AS simplified
-    FROM seed_traditional_chars
-),
-names AS (
-    SELECT unit_name AS name FROM stg_units
-    UNION
-    SELECT unnest(aliases) FROM stg_units
+WITH names AS (
+    SELECT name FROM int_unit_name_forms
     UNION
     SELECT publisher_name FROM stg_sightings
     UNION
@@ -35,7 +27,7 @@ cleaned AS (
             ''
         ) AS loose_key
     FROM names AS n
-    CROSS JOIN chars AS c
+    CROSS JOIN int_simplified_chars AS c
     WHERE n.name IS NOT NULL
 )
 SELECT

@@ -2,8 +2,10 @@
 -- grain: one row per distinct printed publisher name: the unit it resolves to and by which rule
 -- (docs/matching.md, Publisher resolution). The rules are tried in order and the first that
 -- finds any unit decides: exact (exact_key equals a unit name's or alias's), normalized
--- (loose_key equals one's), missing_level (loose_key equals a unit name's dropped_key, or the
--- name's dropped_key equals a unit name's loose_key: a 市/县/区 missing on one side). A rule
+-- (loose_key equals one's), qualified (loose_key equals the loose key of a department behind
+-- its bureau's name or of a name with its province and city in front, int_unit_name_forms),
+-- missing_level (loose_key equals a unit name's dropped_key, or the name's dropped_key equals
+-- a unit name's loose_key: a 市/县/区 missing on one side). A rule
 -- that finds exactly one unit resolves the name; one that finds several leaves it
 -- 'ambiguous' (candidate_unit_ids), and a name no rule finds is 'unresolved'.
 WITH printed AS (
@@ -24,11 +26,15 @@ candidates AS (
     FROM printed AS p
     JOIN int_unit_names AS u ON u.rule = 'normalized' AND u.name_key = p.loose_key
     UNION ALL
-    SELECT p.name, 3, 'missing_level', u.unit_id
+    SELECT p.name, 3, 'qualified', u.unit_id
+    FROM printed AS p
+    JOIN int_unit_names AS u ON u.rule = 'qualified' AND u.name_key = p.loose_key
+    UNION ALL
+    SELECT p.name, 4, 'missing_level', u.unit_id
     FROM printed AS p
     JOIN int_unit_names AS u ON u.rule = 'missing_level' AND u.name_key = p.loose_key
     UNION ALL
-    SELECT p.name, 3, 'missing_level', u.unit_id
+    SELECT p.name, 4, 'missing_level', u.unit_id
     FROM printed AS p
     JOIN int_unit_names AS u ON u.rule = 'normalized' AND u.name_key = p.dropped_key
 ),

@@ -11,6 +11,8 @@
 -- (of any portal) started removed_portal_grace_days or more after its last run, its
 -- sightings not withdrawn otherwise are withdrawn as of the China-time day after that last
 -- run (the first day nobody looked). withdrawn_reason says which rule withdrew a sighting.
+-- doc_no: NULL when the page says there is none (int_doc_no_keys.is_placeholder);
+-- doc_no_key: the 文号 the doc_no rules compare, NULL when the value is not shaped like one.
 WITH eligible AS (
     SELECT portal_id, run_id, started_at, ordinal
     FROM int_run_eligibility
@@ -38,14 +40,20 @@ removed_portals AS (
         >= max(r.started_at) + to_days(CAST(c.removed_portal_grace_days AS INTEGER))
 ),
 placed AS (
-    SELECT s.*, coalesce(r.seen_ordinal, 0) AS seen_ordinal
+    -- a 文号 that says there is none (无文号, 见附件: int_doc_no_keys) is none
+    SELECT
+        s.* REPLACE (CASE WHEN d.is_placeholder THEN NULL ELSE s.doc_no END AS doc_no),
+        d.doc_no_key,
+        d.has_year AS has_doc_no_year,
+        coalesce(r.seen_ordinal, 0) AS seen_ordinal
     FROM int_sighting_states AS s
+    LEFT JOIN int_doc_no_keys AS d ON d.doc_no = s.doc_no
     LEFT JOIN run_positions AS r ON r.portal_id = s.portal_id AND r.run_id = s.last_run_id
 )
 SELECT
     -- a 64-bit hash: no sort of all sightings; a collision would fail the checks loudly
     hash(p.portal_id, p.item_key) AS sighting_id,
-    p.* EXCLUDE (seen_ordinal),
+    p.* EXCLUDE (seen_ordinal, has_doc_no_year),
     coalesce(t.n_eligible, 0) - p.seen_ordinal AS n_missed_listings,
     CASE WHEN coalesce(t.n_eligible, 0) - p.seen_ordinal >= 2 THEN m.run_id END AS withdrawn_run_id,
     CASE
@@ -65,9 +73,10 @@ SELECT
     -- how the printed publisher resolved (int_publisher_units; NULL: none printed)
     n.resolution AS publisher_resolution,
     nullif(regexp_replace(nfkc(p.title), '[\s\p{Z}\p{P}\p{S}]', '', 'g'), '') AS title_key,
-    -- a doc_no without 〔year〕 only matches within one published year
+    -- a 文号 without its year only matches within one published year
     CASE
-        WHEN regexp_matches(p.doc_no, '〔[0-9]{4}〕') THEN ''
+        WHEN p.doc_no_key IS NULL THEN NULL
+        WHEN p.has_doc_no_year THEN ''
         ELSE CAST(year(p.published_date) AS VARCHAR)
     END AS doc_no_year,
     coalesce(p.has_body, false) OR coalesce(p.n_attachments, 0) > 0 AS has_fulltext,

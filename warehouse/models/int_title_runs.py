@@ -1,9 +1,13 @@
 """int_title_runs: the date runs of the title rule (docs/matching.md), computed over arrays
-in `warehouse.components.bounded_runs`.
+in `warehouse.components.linked_runs`.
 
 Per unit and title key that a sighting without index_no holds, the distinct published dates
-are cut into runs spanning at most `TITLE_WINDOW_DAYS` from their first date. A run is
-named by its first date, so the key does not depend on the order of the rows.
+are cut into runs by single linkage: a date at most `TITLE_WINDOW_DAYS` after the previous
+one is in its run, a later one opens the next. So a date added later never cuts a run: it
+joins one, or links two into one. A run is named by its first date, which does not depend
+on the order of the rows. (int_match_groups refuses a run spanning more than 7 days.) The
+same runs are a gaps-and-islands window in SQL; over arrays they
+cost a little less CPU (docs/matching.md).
 """
 
 from __future__ import annotations
@@ -11,9 +15,9 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from warehouse.components import bounded_runs
+from warehouse.components import linked_runs
 
-#: A title run spans at most this many days from its first published date.
+#: A date at most this many days after the previous date of its unit and title is in its run.
 TITLE_WINDOW_DAYS = 3
 
 GRAIN = "one row per unit × title key × published date that the title rule compares"
@@ -46,7 +50,7 @@ ORDER BY partition_no, day_no
 def build(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """Each compared (unit, title key, published date) with the first date of its run."""
     dates = con.sql(_DATES).to_arrow_table()
-    first_days = bounded_runs(
+    first_days = linked_runs(
         dates.column("partition_no").to_numpy(), dates.column("day_no").to_numpy(), TITLE_WINDOW_DAYS
     )
     run_start = pa.array(first_days.astype("int32"), pa.int32()).cast(pa.date32())

@@ -1,7 +1,7 @@
 -- materialized: temp
--- grain: one row per source (seed | sighting) × field × value: the levels the value is read as
--- and its key, the levels joined by '/' (NULL when nothing is left). The seed's values and the
--- printed ones are normalized alike (docs/vocabularies.md), so an analyst may write a seed
+-- grain: one row per source (seed | label | sighting) × field × value: the levels the value is
+-- read as and its key, the levels joined by '/' (NULL when nothing is left). The seed's values,
+-- its labels and the printed values are normalized alike (docs/vocabularies.md), so an analyst may write a seed
 -- value as a portal prints it: HTML space entities (&nbsp; &#160;) and every kind of white
 -- space (U+3000, U+00A0, zero-width characters) removed, NFKC, the spellings of
 -- seed_vocabulary_spellings made one (longest variant first), then split into levels at
@@ -14,6 +14,8 @@ WITH spellings AS (
 ),
 printed AS (
     SELECT 'seed' AS source, field, value FROM seed_vocabulary WHERE value IS NOT NULL
+    UNION
+    SELECT 'label', field, label FROM seed_vocabulary WHERE label IS NOT NULL
     UNION
     SELECT 'sighting', field, value FROM int_vocabulary_sightings
 ),

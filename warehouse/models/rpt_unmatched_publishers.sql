@@ -1,7 +1,7 @@
 -- materialized: table
 -- grain: one row per publisher name × portal whose name did not resolve exactly to a unit name or
 -- alias (publisher_name NULL: sightings that name no publisher on a portal without a unit).
--- resolution says how it went (int_publisher_units; docs/matching.md): normalized or
+-- resolution says how it went (int_publisher_units; docs/matching.md): normalized, qualified or
 -- missing_level (resolved_unit_id, the unit its sightings count under), ambiguous (the rule
 -- found the candidate_unit_ids, so none is taken), unresolved, or not printed.
 -- fallback_unit_id is the portal's unit the sightings were counted under instead when the
