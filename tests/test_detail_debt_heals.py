@@ -21,7 +21,7 @@ from flows.config.load import load_config
 from flows.night.batches import Night, TaskBatch, harvest_task_batch
 from flows.night.housekeeping import night_of, unused_run_id
 from flows.night.steps import as_owed, build_warehouse, debt_policy, make_client, mode_for
-from sim import truth
+from sim.figures import figures_as_of
 from sim.registry import build_world
 from sim.server import start
 from warehouse.portal_state import portal_states
@@ -72,7 +72,7 @@ def test_a_failing_night_is_paid_within_two_nights_and_every_figure_is_exact(tmp
     world = build_world(small=True)
     with start(world) as sim:
         config = load_config(sim.write_config(tmp_path / "xxgk.toml", tmp_path / "data"))
-        levels = truth.figures_as_of(world, sim.as_of, SYSTEM, [YEAR])[YEAR]["levels"]
+        levels = figures_as_of(world, sim.as_of, SYSTEM, [YEAR])[YEAR]["levels"]
         expected = {level: {m: figures[m] for m in MEASURES} for level, figures in levels.items()}
         failing = one_night(sim, config, FIRST, [f"{p}:detail-fail:0.33" for p in FAILING])
         first_figures = published_figures(config.warehouse.path)
