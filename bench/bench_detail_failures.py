@@ -22,14 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flows.config.load import load_config
-from flows.night.steps import (
-    PortalOutcome,
-    build_warehouse,
-    debt_policy,
-    harvest_portal,
-    make_client,
-    make_parser_pool,
-)
+from flows.night.debt import debt_policy
+from flows.night.steps import PortalOutcome, build_warehouse, harvest_portal, make_client, make_parser_pool
 from sim.registry import build_world
 from sim.server import start
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from connectors.dates import NO_YEAR
 from connectors.detail_debt import DebtBook, DebtPolicy, OwedDetail
-from connectors.details import MAX_DETAIL_FAILURES_IN_A_ROW, DetailReader
+from connectors.details import DetailReader
 from connectors.errors import ConnectorError, FetchError, PageError
 from connectors.families import FAMILIES
 from connectors.families.base import UnreadableRow, unreadable_row
@@ -30,22 +30,8 @@ from connectors.http import HttpClient, Page, allowed_hosts
 from connectors.normalize import normalize_fields, parse_date
 from connectors.parse_pool import Parser, parse_page
 from connectors.records import FetchLogEntry, Listing, Request, RunSummary
-from connectors.run_status import MAX_ERRORS, SHORTFALL_TOLERANCE, RunLedger
-from connectors.stop_rules import MAX_PAGES, LoopGuard, ends_the_data, record_page_problem
-
-__all__ = [
-    "DETAIL_POLICIES",
-    "MAX_DETAIL_FAILURES_IN_A_ROW",
-    "MAX_ERRORS",
-    "MAX_PAGES",
-    "MODES",
-    "SHORTFALL_TOLERANCE",
-    "Crawl",
-    "PortalTarget",
-    "crawl",
-    "family_for",
-    "listing_hash",
-]
+from connectors.run_status import RunLedger
+from connectors.stop_rules import LoopGuard, ends_the_data, record_page_problem
 
 MODES = ("full", "incremental")
 DETAIL_POLICIES = ("new", "always", "never")

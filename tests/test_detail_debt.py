@@ -18,7 +18,8 @@ from connectors.crawl import PortalTarget, crawl
 from connectors.detail_debt import DebtBook, DebtPolicy, OwedDetail, is_due, wait_nights
 from connectors.http import HttpClient
 from flows.config.load import load_config
-from flows.night.steps import build_warehouse, debt_policy, harvest_portal, owed_pages
+from flows.night.debt import debt_policy, owed_pages
+from flows.night.steps import build_warehouse, harvest_portal
 from sim import server as sim_server
 from sim.registry import build_world
 from warehouse.load import known_items

@@ -19,7 +19,7 @@ from test_crawl import JSON_FAMILY, JsonPortal, listing_fields
 import connectors.crawl as crawl_module
 from connectors.crawl import PortalTarget
 from connectors.detail_debt import DebtBook, DebtPolicy
-from flows.night.steps import as_owed
+from flows.night.debt import as_owed
 from warehouse.load import load
 from warehouse.portal_state import owed_details
 from warehouse.state import ATTEMPT_ROWS_KEPT

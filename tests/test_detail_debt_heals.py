@@ -19,8 +19,9 @@ from helpers.warehouse import query
 from flows.config.clock import starting_at
 from flows.config.load import load_config
 from flows.night.batches import Night, TaskBatch, harvest_task_batch
+from flows.night.debt import as_owed, debt_policy
 from flows.night.housekeeping import night_of, unused_run_id
-from flows.night.steps import as_owed, build_warehouse, debt_policy, make_client, mode_for
+from flows.night.steps import build_warehouse, make_client, mode_for
 from sim.figures import figures_as_of
 from sim.registry import build_world
 from sim.server import start

@@ -19,7 +19,7 @@ from test_crawl import JSON_FAMILY, JsonPortal, listing_fields
 import connectors.crawl as crawl_module
 from connectors.crawl import PortalTarget
 from connectors.detail_debt import GONE_WAIT_NIGHTS
-from flows.night.steps import as_owed
+from flows.night.debt import as_owed
 from warehouse.portal_state import owed_details
 
 PORTAL = "ly-aic-xxgk"  # a portal of the warehouse helpers' config

@@ -46,14 +46,8 @@ from flows.config.model import Config, Harvest, Portal  # noqa: E402
 from flows.distributed.exchange import LEASE, PROGRESS, attempt_dir, exchange_dir, outcome_path, write_json  # noqa: E402
 from flows.distributed.lease import STOPPED, host_lease  # noqa: E402
 from flows.distributed.plan import PortalPlan, plan_path, read_plan, slot_name  # noqa: E402
-from flows.night.steps import (  # noqa: E402
-    PortalOutcome,
-    debt_policy,
-    harvest_contained,
-    make_client,
-    make_parser_pool,
-    not_begun,
-)
+from flows.night.debt import debt_policy  # noqa: E402
+from flows.night.steps import PortalOutcome, harvest_contained, make_client, make_parser_pool, not_begun  # noqa: E402
 from warehouse.landing import landing_paths  # noqa: E402
 
 logger = logging.getLogger(__name__)

@@ -23,7 +23,8 @@ from pathlib import Path
 from connectors.detail_debt import OwedDetail
 from connectors.http.hosts import allowed_hosts
 from flows.config.model import Config, Portal
-from flows.night.steps import as_owed, mode_for
+from flows.night.debt import as_owed
+from flows.night.steps import mode_for
 from warehouse.components import connected_components
 from warehouse.landing import check_name, replace_into
 from warehouse.portal_state import portal_states

@@ -34,16 +34,9 @@ from flows.config.clock import Clock, Deadline, run_clock  # noqa: E402
 from flows.config.load import load_config  # noqa: E402
 from flows.config.model import Config, Portal  # noqa: E402
 from flows.night.batches import Night, TaskBatch, TransientHarvestFailure, batches_of, harvest_task_batch, outcomes_of  # noqa: E402
+from flows.night.debt import as_owed, debt_policy  # noqa: E402
 from flows.night.housekeeping import exclusive_run, night_of, remove_leftovers, unused_run_id  # noqa: E402
-from flows.night.steps import (  # noqa: E402
-    BuildOutcome,
-    as_owed,
-    build_warehouse,
-    debt_policy,
-    make_client,
-    make_parser_pool,
-    mode_for,
-)
+from flows.night.steps import BuildOutcome, build_warehouse, make_client, make_parser_pool, mode_for  # noqa: E402
 from flows.night.summary import NightlyResult, failure_message, report  # noqa: E402
 from flows.reported.night import reports_step  # noqa: E402
 from flows.ui.progress import HarvestProgress  # noqa: E402

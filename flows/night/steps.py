@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,6 @@ from flows.config.model import Config, Harvest, Portal
 from warehouse.build import BuildError, build
 from warehouse.landing import write_landing
 from warehouse.load import last_complete_full_run, load
-from warehouse.portal_state import OwedRow, owed_details
 
 #: progress(portal_id, pages, rows, advertised_total) — called as rows arrive.
 ProgressFn = Callable[[str, int, int, "int | None"], None]
@@ -118,28 +117,6 @@ def mode_for(
     if last_full is None or now - last_full >= timedelta(days=full_every_days):
         return "full"
     return "incremental"
-
-
-def debt_policy(harvest: Harvest, night: date) -> DebtPolicy:
-    """Tonight's budget for asking owed detail pages again, per portal: its seconds, paced by
-    the per-host delay (docs/reliability.md, "Detail debt")."""
-    return DebtPolicy(
-        night,
-        max_seconds=harvest.detail_debt_seconds,
-        per_host_delay=harvest.per_host_delay,
-        max_attempts=harvest.detail_debt_max_attempts,
-        max_requests=harvest.detail_debt_requests,
-    )
-
-
-def owed_pages(state_path: Path, portal_id: str) -> dict[str, OwedDetail]:
-    """The portal's owed detail pages, from the warehouse's rows, as the crawl takes them."""
-    return as_owed(owed_details(state_path, portal_id))
-
-
-def as_owed(rows: dict[str, OwedRow]) -> dict[str, OwedDetail]:
-    """The warehouse's owed-page rows (warehouse.portal_state) as the crawl takes them."""
-    return {key: OwedDetail._make(row) for key, row in rows.items()}
 
 
 def is_transient(summary: RunSummary, fetches: list[FetchLogEntry]) -> bool:
