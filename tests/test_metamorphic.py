@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from helpers.demo_world import demo_warehouse
+from helpers.demo_world import CONFIG
 
 from flows.config.load import load_config
 from sim.registry import build_world
@@ -71,10 +71,9 @@ def rows_of(state: Path) -> tuple[dict[str, list[dict]], dict[str, dict]]:
 
 
 @pytest.fixture(scope="module")
-def world():
-    """The harvested world's config, rows and runs."""
-    config_path, _ = demo_warehouse()
-    config = load_config(config_path)
+def world(demo_world):
+    """The harvested world's config, rows and runs (read, never written)."""
+    config = load_config(demo_world / CONFIG)
     rows, runs = rows_of(config.warehouse.state_path)
     world = build_world()
     listed = sum(len(world.listing(p.id, world.default_as_of)) for p in world.portals)
