@@ -42,8 +42,9 @@ DECISIONS = {
 }
 APPLICANTS = ("natural_person", "commercial", "research", "social_org", "legal_service", "other")
 OUTCOMES = ("granted", "partial", "cannot_provide_not_held", "not_processed_repeat")
-#: Table 三 per unit: row -> one count per applicant column (APPLICANTS); rows not named are
-#: 0. Per column, 新收 + 上年结转 = the outcomes + 结转下年度.
+#: Table 三 per unit: row -> one count per applicant column (APPLICANTS); of the rows below a
+#: row not named is 0, the template's other rows are left blank. Per column, 新收 + 上年结转 =
+#: the outcomes + 结转下年度.
 APPLICATIONS = {
     "gd-yh": {
         "new_received": (14, 3, 0, 0, 1, 0),

@@ -307,11 +307,14 @@ def test_the_planted_sum_is_the_reports_own_inconsistency(reported) -> None:
 
 
 def test_xxgk_report_prints_the_reconciliation_of_a_unit(reported, tmp_path) -> None:
-    _, config, _, _ = reported
-    args = ["report", "--config", str(config), "--system", "gd-yh-fgj", "--year", str(YEAR)]
+    world, config, _, rows = reported
+    args = ["report", "--config", str(config), "--system", "gd-yh", "--year", str(YEAR)]
     result = runner.invoke(app, [*args, "--out", str(tmp_path), "--format", "md"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     text = next(tmp_path.glob("*.md")).read_text(encoding="utf-8")
-    section = text.split("## 年报与目录核对：粤海市发展和改革局", 1)[1].split("\n## ", 1)[0]
-    print("## 年报与目录核对：粤海市发展和改革局" + section)
-    assert "一致" in section and "不可由目录推算" in section
+    section = text.split("## 年报与目录核对：粤海市人民政府\n", 1)[1].split("\n## ", 1)[0]
+    print("## 年报与目录核对：粤海市人民政府\n" + section)
+    made, valid, _ = _made_valid_repealed(catalog_truth(world, rows, "gd-yh")["normative"])
+    assert f"| 全系统 行政规范性文件 本年制发 | {made} | {made} | 0 | 0 | 一致 |" in section
+    assert f"| 全系统 行政规范性文件 现行有效 | {valid} | {valid} | 0 | 0 | 一致 |" in section
+    assert "不可由目录推算" in section
