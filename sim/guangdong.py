@@ -3,11 +3,13 @@ too, a district on the Hanweb 信息公开 search, a gov.cn-style central portal
 re-publishes some of the city's documents beside the State Council's own, and the city's
 发展和改革局 re-publishing its own documents on a TRS site.
 
-Small (about 140 documents) and built without randomness: every document, its categories and
+Small (about 150 documents) and built without randomness: every document, its categories and
 the portals that list it follow from its number, so the ground truth and the figures are
-written down by construction. `build()` is what `sim.registry.build_world("guangdong")`
-returns; the server, the config writer and the truth export use the same attributes as
-the Longyan world (`portals`, `units`, `truth_rows`, `config_title`).
+written down by construction. After the generated documents come a few 行政规范性文件 and the
+units' annual reports on disclosure for 2012 (`appended`; what a report says: sim.gd_annual).
+`build()` is what `sim.registry.build_world("guangdong")` returns; the server, the config
+writer and the truth export use the same attributes as the Longyan world (`portals`,
+`units`, `truth_rows`, `config_title`).
 """
 
 from __future__ import annotations
@@ -28,8 +30,15 @@ CITY_TREE = (
     (40, "统计信息", (), None),  # empty
     (50, "人事信息", (), None),  # its post_count says more than it serves
     (60, "政务服务", (), "http://www.gdzwfw.gov.cn/"),  # a link elsewhere, no posts
+    (70, "规范性文件", (), None),
+    (80, "政府信息公开年报", (), None),
 )
-COUNTY_TREE = ((110, "通知公告", (), None), (120, "政策文件", (), None))
+COUNTY_TREE = (
+    (110, "通知公告", (), None),
+    (120, "政策文件", (), None),
+    (130, "规范性文件", (), None),
+    (140, "政府信息公开年报", (), None),
+)
 #: How many more articles category 50 claims than it serves.
 STALE_POSTS = 2
 THEMES = ("综合政务", "城乡建设、环境保护", "国民经济管理、国有资产监管", "财政、金融、审计")
@@ -139,6 +148,7 @@ class GdDoc:
     column: int  # gkmlpt category (leaf) or 0 off gkmlpt
     abolished: bool
     portals: tuple[str, ...]
+    report: bool = False  # an annual report on disclosure (sim.gd_annual)
 
     @property
     def level(self) -> str:
@@ -229,6 +239,79 @@ def generate() -> list[GdDoc]:
         docs.append(_doc(len(docs), "gd-xl", date(2011, 5, 9) + timedelta(days=23 * i), 0, i + 1))
     for i in range(12):  # the State Council's own, only on the central portal
         docs.append(_doc(len(docs), "gwy-bgt", date(2012, 1, 16) + timedelta(days=31 * i), 0, i + 70))
+    return docs + appended(len(docs))
+
+
+#: The 行政规范性文件 appended: (unit, published, subject, abolished). The city's of 2012-09-26
+#: is marked 废止, so it is made in 2012 but not valid at the year's end.
+NORMATIVE = (
+    ("gd-yh", date(2011, 8, 10), "公共资源交易", False),
+    ("gd-yh", date(2012, 4, 18), "城市更新单元规划", False),
+    ("gd-yh", date(2012, 9, 26), "河长制工作考核", True),
+    ("gd-dj", date(2012, 6, 6), "乡村振兴示范带建设", False),
+)
+#: The units that publish their 2012 annual report, one a day from 2013-01-15.
+REPORTING_UNITS = ("gd-yh", "gd-yh-bgs", "gd-yh-fgj", "gd-dj", "gd-xl")
+REPORT_YEAR = 2012
+_OWN_PORTALS = {
+    "gd-yh": ("gd-yh-gkmlpt",),
+    "gd-yh-bgs": ("gd-yh-gkmlpt",),
+    "gd-yh-fgj": ("gd-yh-gkmlpt", "gd-yh-fgj-site"),
+    "gd-dj": ("gd-dj-gkmlpt",),
+    "gd-xl": ("gd-xl-xxgk",),
+}
+
+
+def appended(first: int) -> list[GdDoc]:
+    """The normative documents (genre 行政规范性文件, in the 规范性文件 category) and the annual
+    reports (genre 报告, in the 政府信息公开年报 category), numbered from `first`; index serials
+    from 901 per unit and year, so no generated document's changes."""
+    docs: list[GdDoc] = []
+    for k, (unit_id, day, subject, abolished) in enumerate(NORMATIVE):
+        unit = UNIT_BY_ID[unit_id]
+        column = 70 if unit.level == "city" else 130
+        title = f"{unit.name}关于印发{subject}管理办法的通知"
+        doc_no = f"{unit.doc_prefix}规〔{day.year}〕{k + 1}号"
+        index_no = f"{unit.org_code}/{day.year}-{901 + k:05d}"
+        docs.append(
+            GdDoc(
+                first + k,
+                unit_id,
+                day,
+                day,
+                index_no,
+                title,
+                doc_no,
+                THEMES[0],
+                "行政规范性文件",
+                column,
+                abolished,
+                _OWN_PORTALS[unit_id][:1],
+            )
+        )
+    for k, unit_id in enumerate(REPORTING_UNITS):
+        unit, day = UNIT_BY_ID[unit_id], date(REPORT_YEAR + 1, 1, 15 + k)
+        column = {"city": 80, "county": 140}[unit.level] if unit_id != "gd-xl" else 0
+        title = f"{unit.name}{REPORT_YEAR}年政府信息公开工作年度报告"
+        index_no = f"{unit.org_code}/{day.year}-{921 + k:05d}"
+        n = first + len(docs)
+        docs.append(
+            GdDoc(
+                n,
+                unit_id,
+                day,
+                day,
+                index_no,
+                title,
+                None,
+                THEMES[0],
+                "报告",
+                column,
+                False,
+                _OWN_PORTALS[unit_id],
+                report=True,
+            )
+        )
     return docs
 
 

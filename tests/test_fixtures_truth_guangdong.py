@@ -13,7 +13,9 @@ so they alone prove nothing about the parser. Here the expectations come from el
   (sim/pages/gkmlpt.py, govcn.py, hanweb_xxgk.py). A field the page does not carry must
   come out empty (the parser invents nothing), one it carries must come out as the truth;
 - which rows a listing page holds: worked out from the world's documents (who lists what,
-  newest first, the page size the recorded request asked for), never from the parse.
+  newest first, the page size the recorded request asked for), never from the parse. The
+  documents appended later (`sim.guangdong.appended`: normative documents and annual
+  reports) were not in the world when the pages were recorded, so they are left out.
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ from test_family_fixtures import expected_files, load, run
 
 from connectors.normalize import is_empty_value, parse_date
 from sim import truth
-from sim.guangdong import AS_OF, CITY_TREE, detail_path
+from sim.guangdong import AS_OF, CITY_TREE, appended, detail_path
 from sim.registry import build_world
 
 WORLD = build_world("guangdong")
+#: The documents appended after the pages were recorded (by their 索引号).
+LATER = {d.index_no for d in appended(0)}
 #: truth column -> the parser's field name
 FIELDS = {
     "title": "title",
@@ -106,7 +110,7 @@ def listing_paths(family: str, request: dict) -> list[str]:
     if family == "gkmlpt":
         cat = int(url.path.rsplit("/", 1)[1])
         members = {cat} | {c for c_id, _, kids, _ in CITY_TREE if c_id == cat for c, _ in kids}
-        docs = [d for d in WORLD.listed("gd-yh-gkmlpt", AS_OF) if d.column in members]
+        docs = [d for d in _recorded("gd-yh-gkmlpt") if d.column in members]
         page, per = int(query["page"]) - 1, 10
     elif family == "govcn":
         listed = WORLD.listed("govcn-central", AS_OF)  # categories: own (and every 4th again), city
@@ -115,9 +119,14 @@ def listing_paths(family: str, request: dict) -> list[str]:
         chosen = own[page * per : (page + 1) * per] + city[page * per : (page + 1) * per]
         return sorted({detail_path("govcn-central", d) for d in chosen})
     else:
-        docs = WORLD.listed("gd-xl-xxgk", AS_OF)
+        docs = _recorded("gd-xl-xxgk")
         page, per = int(dict(request["data"])["currpage"]) - 1, 10
     return [detail_path(_portal(family), d) for d in docs[page * per : (page + 1) * per]]
+
+
+def _recorded(portal_id: str) -> list:
+    """What the portal listed when its pages were recorded, newest first."""
+    return [d for d in WORLD.listed(portal_id, AS_OF) if d.index_no not in LATER]
 
 
 def _portal(family: str) -> str:

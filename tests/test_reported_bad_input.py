@@ -70,8 +70,8 @@ def test_a_broken_docx_and_an_ole_file():
 
 def test_a_zip_that_is_not_a_docx():
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("xl/workbook.xml", "<workbook/>")
+    with zipfile.ZipFile(buffer, "w") as archive:  # an OpenDocument text: neither DOCX nor XLSX
+        archive.writestr("content.xml", "<office:document-content/>")
     assert _reason(buffer.getvalue()) == "a zip without word/document.xml: not a DOCX"
 
 

@@ -20,25 +20,29 @@ from connectors.annual_report.model import Block, Cells, Para
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def check_zip(body: bytes) -> None:
-    """Refuse a broken, encrypted or bomb-like archive before anything is inflated."""
+def check_zip(body: bytes, kind: str = "DOCX", required: str = "word/document.xml") -> None:
+    """Refuse a broken, encrypted or bomb-like Office archive (`kind` names it in the reason)
+    before anything is inflated, and one without its `required` member."""
+    a = "an" if kind == "XLSX" else "a"
     try:
         archive = zipfile.ZipFile(io.BytesIO(body))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise ReportError(f"a broken DOCX (zip): {error}") from None
+        raise ReportError(f"a broken {kind} (zip): {error}") from None
     if len(members) > MAX_DOCX_MEMBERS:
-        raise ReportError(f"a DOCX of more than {MAX_DOCX_MEMBERS} files")
+        raise ReportError(f"{a} {kind} of more than {MAX_DOCX_MEMBERS} files")
     total = sum(m.file_size for m in members)
     if total > MAX_DOCX_UNCOMPRESSED:
-        raise ReportError(f"a DOCX that inflates past {MAX_DOCX_UNCOMPRESSED // (1024 * 1024)} MiB (a zip bomb?)")
+        raise ReportError(f"{a} {kind} that inflates past {MAX_DOCX_UNCOMPRESSED // (1024 * 1024)} MiB (a zip bomb?)")
     for m in members:
         if m.flag_bits & 0x1:
-            raise ReportError("an encrypted DOCX")
+            raise ReportError(f"an encrypted {kind}")
         if m.file_size > 1024 * 1024 and m.file_size > MAX_DOCX_RATIO * max(m.compress_size, 1):
-            raise ReportError(f"a DOCX member compressed more than {MAX_DOCX_RATIO} to 1 (a zip bomb?): {m.filename}")
-    if "word/document.xml" not in {m.filename for m in members}:
-        raise ReportError("a zip without word/document.xml: not a DOCX")
+            raise ReportError(
+                f"{a} {kind} member compressed more than {MAX_DOCX_RATIO} to 1 (a zip bomb?): {m.filename}"
+            )
+    if required not in {m.filename for m in members}:
+        raise ReportError(f"a zip without {required}: not {a} {kind}")
 
 
 def docx_blocks(body: bytes) -> list[Block]:

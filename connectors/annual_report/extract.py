@@ -3,6 +3,9 @@ recognised from its tables, the tables and the prose read, the report's own sums
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 from connectors.annual_report.caps import MAX_INPUT_BYTES, MAX_TEXT_CHARS
 from connectors.annual_report.checks import check
 from connectors.annual_report.errors import ReportError
@@ -16,13 +19,22 @@ from connectors.http.charset import decode_body
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+def _zip_holds(body: bytes, name: str) -> bool:
+    """Whether the zip's directory names `name` (only the directory is read)."""
+    try:
+        return name in zipfile.ZipFile(io.BytesIO(body)).namelist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return False
+
+
 def sniff(body: bytes, name: str = "", content_type: str | None = None) -> str:
-    """pdf | docx | html | text, from the bytes first (a name or a type can lie)."""
+    """pdf | docx | xlsx | html | text, from the bytes first (a name or a type can lie): a zip
+    is an XLSX when it holds the workbook part, else read as a DOCX."""
     head = body[:1024].lstrip()
     if body.startswith(b"%PDF-") or b"%PDF-" in body[:1024]:
         return "pdf"
     if body.startswith(b"PK\x03\x04"):
-        return "docx"
+        return "xlsx" if _zip_holds(body, "xl/workbook.xml") else "docx"
     if body.startswith(_OLE):
         raise ReportError("an OLE compound file: an encrypted Office file or an old .doc/.xls, not read")
     lowered = head.lower()
@@ -46,6 +58,10 @@ def blocks_of(body: bytes, name: str = "", content_type: str | None = None) -> t
         from connectors.annual_report.docx_source import docx_blocks
 
         return docx_blocks(body), fmt
+    if fmt == "xlsx":
+        from connectors.annual_report.xlsx_source import xlsx_blocks
+
+        return xlsx_blocks(body), fmt
     if fmt == "html":
         from connectors.annual_report.html_source import html_blocks
 

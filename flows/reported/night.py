@@ -3,8 +3,8 @@ changed (fct_annual_reports.needs_read) is read from its portal and landed for t
 
 For each: its detail page is fetched through the night's HTTP client (polite, capped,
 archived, within its portal's hosts), read as a report itself, and its attachments are
-fetched and read: DOCX and PDF up to MAX_ATTACHMENTS (each within the client's and the
-reader's 20 MiB); spreadsheets (XLS, XLSX), old .doc files and archives are listed as not
+fetched and read: DOCX, PDF and XLSX up to MAX_ATTACHMENTS (each within the client's and
+the reader's 20 MiB); old spreadsheets (.xls), old .doc files and archives are listed as not
 read, with the reason, and not fetched. What each source gave, or why it gave nothing, is a
 read row; the figures of every source read are figure rows (flows/reported/figures.py). A
 failure is a row with its reason, never a stop: the night goes on (docs/reports.md).
@@ -34,10 +34,9 @@ from warehouse.reported_store import reports_to_read, write_reported_landing
 #: Attachments of one report that are fetched and read, at most.
 MAX_ATTACHMENTS = 6
 #: Kinds of attachment read, and those listed as not read with the reason.
-READ_KINDS = ("docx", "pdf")
+READ_KINDS = ("docx", "pdf", "xlsx")
 NOT_READ = {
-    "xls": "a spreadsheet (XLS): not read",
-    "xlsx": "a spreadsheet (XLSX): not read",
+    "xls": "an old spreadsheet (.xls): xls not supported, not read",
     "doc": "an old Word file (.doc): not read",
 }
 
@@ -136,7 +135,7 @@ class _Reading:
     def attachment(self, link: str) -> None:
         kind = _kind(link)
         if kind not in READ_KINDS:
-            self.row(link, kind, "not read", NOT_READ.get(kind, "not a DOCX or PDF: not read"))
+            self.row(link, kind, "not read", NOT_READ.get(kind, "not a DOCX, PDF or XLSX: not read"))
             return
         try:
             page = self.fetch(link)

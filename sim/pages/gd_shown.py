@@ -13,6 +13,7 @@ import re
 from datetime import date
 from html import escape
 
+from sim.gd_annual import TYPES, report_body, report_file
 from sim.guangdong import UNIT_BY_ID, GdDoc, GuangdongWorld, detail_path, doc_number
 from sim.model import Portal
 from sim.pages.wire import Req, Response
@@ -53,6 +54,27 @@ class PlainSite:
         self.migrated_on = None
         self._detail = re.compile(self.detail_pattern())
         self._by_id = {doc_number(portal.id, d): d for d in world.docs if portal.id in d.portals}
+        self._files = {
+            self.attachment_path(d, kind): (d, kind)
+            for d in world.docs
+            if d.report and portal.id in d.portals
+            for kind in TYPES
+        }
+
+    def attachment_path(self, doc: GdDoc, kind: str) -> str:
+        """Where a report's file of `kind` (docx, pdf) is served: beside its detail page
+        unless the family has its own shape."""
+        return f"{detail_path(self.portal.id, doc).rsplit('.', 1)[0]}.{kind}"
+
+    def attachment_href(self, doc: GdDoc, kind: str) -> str:
+        """How the detail page links the file (root-relative unless the family links otherwise)."""
+        return self.attachment_path(doc, kind)
+
+    def body_of(self, doc: GdDoc) -> str:
+        """The detail page's body: a report's links its files (sim.gd_annual)."""
+        if doc.report:
+            return report_body(doc, {kind: self.attachment_href(doc, kind) for kind in TYPES})
+        return body(doc)
 
     def detail_pattern(self) -> str:
         raise NotImplementedError
@@ -98,8 +120,16 @@ class PlainSite:
         page = self.listing_page_of(req)
         if page is not None:
             return self.render_listing(req, page, as_of, page)
+        if req.path in self._files:
+            return self.report_file(req.path, as_of)
         match = self._detail.fullmatch(req.path)
         doc = self._by_id.get(int(match.group("id"))) if match else None
         if doc is None or doc.published > as_of or detail_path(self.portal.id, doc) != req.path:
             return self.not_found()
         return self.html(self.render_detail(doc))
+
+    def report_file(self, path: str, as_of: date) -> Response:
+        """A report's DOCX or PDF, from its day on (404 without a CJK font for the PDF)."""
+        doc, kind = self._files[path]
+        data = report_file(self.world, doc, kind) if doc.published <= as_of else None
+        return self.not_found() if data is None else Response(200, data, TYPES[kind])

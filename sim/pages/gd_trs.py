@@ -11,8 +11,8 @@ import re
 from datetime import date
 from html import escape
 
-from sim.guangdong import GdDoc, detail_path
-from sim.pages.gd_shown import PlainSite, body, publisher
+from sim.guangdong import GdDoc, detail_path, doc_number
+from sim.pages.gd_shown import PlainSite, publisher
 from sim.pages.trs_boxes import BOXES
 from sim.pages.trs_lists import BODIES, ROWS, Item, Page
 from sim.pages.wire import Req, Response
@@ -78,6 +78,15 @@ class GdTrsSite(PlainSite):
         }
         return {k: escape(v) for k, v in values.items()}
 
+    def attachment_path(self, doc: GdDoc, kind: str) -> str:
+        """TRS names a file P0YYYYMMDD… beside its detail page."""
+        folder = detail_path(self.portal.id, doc).rsplit("/", 1)[0]
+        return f"{folder}/{self.attachment_href(doc, kind)[2:]}"
+
+    def attachment_href(self, doc: GdDoc, kind: str) -> str:
+        d = doc.published
+        return f"./P0{d.year}{d.month:02d}{d.day:02d}{doc_number(self.portal.id, doc):09d}.{kind}"
+
     def render_detail(self, doc: GdDoc) -> str:
         f = self.fields(doc)
         meta = (
@@ -89,6 +98,6 @@ class GdTrsSite(PlainSite):
             doc.title,
             f'<div class="container content">{BOXES[self.portal.style](f)}'
             f'<div class="article"><h1 class="title">{f["title"]}</h1>'
-            f'<div class="TRS_Editor">{body(doc)}\n</div></div></div>',
+            f'<div class="TRS_Editor">{self.body_of(doc)}\n</div></div></div>',
             meta,
         )

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from html import escape
 
 from sim.guangdong import CITY_TREE, COUNTY_TREE, STALE_POSTS, GdDoc, detail_path, doc_number
-from sim.pages.gd_shown import PlainSite, article_origin, body, cn, publisher
+from sim.pages.gd_shown import PlainSite, article_origin, cn, publisher
 from sim.pages.wire import Req, Response
 
 SID = "2"
@@ -124,6 +124,11 @@ class GkmlptSite(PlainSite):
             "attachment": [],
         }
 
+    def attachment_path(self, doc: GdDoc, kind: str) -> str:
+        """gkmlpt serves a post's files under `/attachment/0/A/B/`."""
+        ident = doc_number(self.portal.id, doc)
+        return f"/attachment/0/{ident // 1000}/{ident}/{ident}.{kind}"
+
     def render_detail(self, doc: GdDoc) -> str:
         cells = (
             ("索引号", doc.index_no),
@@ -137,5 +142,5 @@ class GkmlptSite(PlainSite):
         rows = "".join(f"<tr><th>{escape(k)}：</th><td>{escape(v)}</td></tr>" for k, v in cells)
         return self.page(
             doc.title,
-            f'<div class="classify"><table>{rows}</table></div><div class="article-content">{body(doc)}</div>',
+            f'<div class="classify"><table>{rows}</table></div><div class="article-content">{self.body_of(doc)}</div>',
         )

@@ -11,7 +11,7 @@ from datetime import date
 from html import escape
 
 from sim.guangdong import GdDoc, detail_path
-from sim.pages.gd_shown import PlainSite, body, publisher
+from sim.pages.gd_shown import PlainSite, publisher
 from sim.pages.wire import Req, Response
 
 SEARCH = "/module/xxgk/search.jsp"
@@ -86,6 +86,6 @@ class HanwebXxgkSite(PlainSite):
         )
         return self.page(
             doc.title,
-            f'<table class="xxgk_info">{rows}</table><h1>{escape(doc.title)}</h1><div id="zoom">{body(doc)}</div>',
+            f'<table class="xxgk_info">{rows}</table><h1>{escape(doc.title)}</h1><div id="zoom">{self.body_of(doc)}</div>',
             meta,
         )

@@ -1,0 +1,108 @@
+"""XLSX attachments of annual reports: a workbook written here with openpyxl from known
+figures (the 2021 template's tables 二, 三 and 四, one sheet each, merged cells as Word lays
+them out, blanks and `/`) is read back cell for cell; hostile workbooks get a reason."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from helpers.report_files import FIGURES, TITLE
+
+from connectors.annual_report import ReportError, as_dict, extract
+from connectors.annual_report.caps import MAX_DOCX_UNCOMPRESSED, MAX_INPUT_BYTES
+from sim.annual.writer import SECTIONS
+
+
+def _place(sheet, rows, top: int) -> int:
+    """Write the writer's rows of (text, rowspan, colspan) from row `top`, merging spans;
+    a number is written as a number. The next free row."""
+    taken: set[tuple[int, int]] = set()
+    for r, row in enumerate(rows):
+        c = 0
+        for text, rs, cs in row:
+            while (r, c) in taken:
+                c += 1
+            value: object = text
+            if text.replace(".", "", 1).isdigit():
+                value = float(text) if "." in text else int(text)
+            sheet.cell(top + r, 1 + c, value if text else None)
+            if rs > 1 or cs > 1:
+                sheet.merge_cells(start_row=top + r, start_column=1 + c, end_row=top + r + rs - 1, end_column=c + cs)
+            taken |= {(r + i, c + j) for i in range(rs) for j in range(cs)}
+            c += cs
+    return top + len(rows)
+
+
+def workbook(figures: dict) -> bytes:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for k, (heading, build) in enumerate(SECTIONS):
+        sheet = book.create_sheet(heading[:31])
+        if k == 0:
+            sheet.cell(1, 1, TITLE)
+        _place(sheet, build(figures), 3)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _cells(ours: dict) -> dict:
+    out = {}
+    for table in ("table2", "table3", "table4"):
+        for row, cells in ours[table].items():
+            if isinstance(cells, dict):
+                out |= {f"{table}.{row}.{col}": value for col, value in cells.items() if value is not None}
+            elif cells is not None:
+                out[f"{table}.{row}"] = cells
+    return out
+
+
+def test_every_cell_of_a_generated_xlsx_comes_back_as_written() -> None:
+    ours = as_dict(extract(workbook(FIGURES), "report.xlsx"))
+    assert (ours["kind"], ours["year"]) == ("template2021", 2022)
+    assert _cells(ours) == FIGURES
+    assert ours["inconsistencies"] == []
+    where = {x["figure"]: x["where"] for x in ours["located"]}
+    assert where["table3.granted.total"].startswith("sheet 2")
+
+
+def test_an_xlsx_whose_own_sums_disagree_says_so() -> None:
+    wrong = FIGURES | {"table4.review.total": FIGURES.get("table4.review.total", 0) + 1}
+    ours = as_dict(extract(workbook(wrong), "report.xlsx"))
+    assert ours["table4"]["review"]["total"] == wrong["table4.review.total"]
+    assert any("table 四" in i["check"] for i in ours["inconsistencies"])
+
+
+def _reason(body: bytes, name: str = "report.xlsx") -> str:
+    with pytest.raises(ReportError) as caught:
+        extract(body, name)
+    return caught.value.reason
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_it_is_inflated() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", b"<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (MAX_DOCX_UNCOMPRESSED + 1))
+    body = buffer.getvalue()
+    assert len(body) < MAX_INPUT_BYTES // 50  # small on the wire
+    assert _reason(body) == "an XLSX that inflates past 60 MiB (a zip bomb?)"
+
+
+def test_a_zip_with_a_workbook_part_that_is_no_workbook() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/workbook.xml", b"<not-a-workbook/>")
+    assert _reason(buffer.getvalue()).startswith("a broken XLSX")
+
+
+def test_a_workbook_without_report_tables_is_not_a_report() -> None:
+    book = openpyxl.Workbook()
+    book.active["A1"] = "采购清单"
+    book.active["B2"] = 12
+    out = io.BytesIO()
+    book.save(out)
+    assert _reason(out.getvalue()).startswith("not an annual report")
