@@ -19,7 +19,8 @@ from datetime import date
 from html import escape
 
 from sim.annual.writer import NoFontError, docx_bytes, pdf_bytes
-from sim.guangdong import UNIT_BY_ID, UNITS, GdDoc, GuangdongWorld
+from sim.gd_catalog import UNIT_BY_ID, UNITS, GdDoc
+from sim.guangdong import GuangdongWorld
 from sim.vocab import OFFICIAL_GENRES
 
 TYPES = {

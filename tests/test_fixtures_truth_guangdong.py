@@ -28,7 +28,8 @@ from test_family_fixtures import expected_files, load, run
 
 from connectors.normalize import is_empty_value, parse_date
 from sim import truth
-from sim.guangdong import AS_OF, CITY_TREE, appended, detail_path
+from sim.gd_catalog import AS_OF, CITY_TREE, detail_path
+from sim.guangdong import appended
 from sim.registry import build_world
 
 WORLD = build_world("guangdong")

@@ -14,7 +14,8 @@ from datetime import date
 from html import escape
 
 from sim.gd_annual import TYPES, report_body, report_file
-from sim.guangdong import UNIT_BY_ID, GdDoc, GuangdongWorld, detail_path, doc_number
+from sim.gd_catalog import UNIT_BY_ID, GdDoc, detail_path, doc_number
+from sim.guangdong import GuangdongWorld
 from sim.model import Portal
 from sim.pages.wire import Req, Response
 

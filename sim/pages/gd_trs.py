@@ -11,7 +11,7 @@ import re
 from datetime import date
 from html import escape
 
-from sim.guangdong import GdDoc, detail_path, doc_number
+from sim.gd_catalog import GdDoc, detail_path, doc_number
 from sim.pages.gd_shown import PlainSite, publisher
 from sim.pages.trs_boxes import BOXES
 from sim.pages.trs_lists import BODIES, ROWS, Item, Page

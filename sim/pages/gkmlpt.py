@@ -16,7 +16,7 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 from html import escape
 
-from sim.guangdong import CITY_TREE, COUNTY_TREE, STALE_POSTS, GdDoc, detail_path, doc_number
+from sim.gd_catalog import CITY_TREE, COUNTY_TREE, STALE_POSTS, GdDoc, detail_path, doc_number
 from sim.pages.gd_shown import PlainSite, article_origin, cn, publisher
 from sim.pages.wire import Req, Response
 

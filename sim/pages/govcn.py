@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from html import escape
 
-from sim.guangdong import GOVCN_SUB, GdDoc, detail_path, doc_number
+from sim.gd_catalog import GOVCN_SUB, GdDoc, detail_path, doc_number
 from sim.pages.gd_shown import PlainSite, body, cn, publisher
 from sim.pages.wire import Req, Response
 

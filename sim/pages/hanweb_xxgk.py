@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from sim.guangdong import GdDoc, detail_path
+from sim.gd_catalog import GdDoc, detail_path
 from sim.pages.gd_shown import PlainSite, publisher
 from sim.pages.wire import Req, Response
 
