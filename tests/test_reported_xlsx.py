@@ -1,6 +1,7 @@
-"""XLSX attachments of annual reports: a workbook written here with openpyxl from known
-figures (the 2021 template's tables 二, 三 and 四, one sheet each, merged cells as Word lays
-them out, blanks and `/`) is read back cell for cell; hostile workbooks get a reason."""
+"""Spreadsheet attachments of annual reports: a workbook written here from known figures (the
+2021 template's tables 二, 三 and 四, one sheet each, merged cells as Word lays them out,
+blanks and `/`), as an XLSX with openpyxl and as an old .xls with xlwt, is read back cell
+for cell; hostile workbooks get a reason."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import zipfile
 
 import openpyxl
 import pytest
+import xlwt
 from helpers.report_files import FIGURES, TITLE
 
 from connectors.annual_report import ReportError, as_dict, extract
@@ -34,6 +36,38 @@ def _place(sheet, rows, top: int) -> int:
             taken |= {(r + i, c + j) for i in range(rs) for j in range(cs)}
             c += cs
     return top + len(rows)
+
+
+def _place_xls(sheet, rows, top: int) -> None:
+    """`_place` for an xlwt sheet (0-based rows and columns, merges written with their text)."""
+    taken: set[tuple[int, int]] = set()
+    for r, row in enumerate(rows):
+        c = 0
+        for text, rs, cs in row:
+            while (r, c) in taken:
+                c += 1
+            value: object = text
+            if text.replace(".", "", 1).isdigit():
+                value = float(text) if "." in text else int(text)
+            if rs > 1 or cs > 1:
+                sheet.write_merge(top + r, top + r + rs - 1, c, c + cs - 1, value)
+            elif text:
+                sheet.write(top + r, c, value)
+            taken |= {(r + i, c + j) for i in range(rs) for j in range(cs)}
+            c += cs
+
+
+def old_workbook(figures: dict) -> bytes:
+    """The same workbook as `workbook`, as an Excel 97 .xls."""
+    book = xlwt.Workbook(encoding="utf-8")
+    for k, (heading, build) in enumerate(SECTIONS):
+        sheet = book.add_sheet(heading[:31])
+        if k == 0:
+            sheet.write(0, 0, TITLE)
+        _place_xls(sheet, build(figures), 2)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def workbook(figures: dict) -> bytes:
@@ -69,6 +103,36 @@ def test_every_cell_of_a_generated_xlsx_comes_back_as_written() -> None:
     assert where["table3.granted.total"].startswith("sheet 2")
 
 
+def test_every_cell_of_a_generated_xls_comes_back_as_written() -> None:
+    body = old_workbook(FIGURES)
+    assert body.startswith(b"\xd0\xcf\x11\xe0")  # a compound file, whatever its name says
+    ours = as_dict(extract(body, "report.bin"))
+    assert (ours["kind"], ours["year"]) == ("template2021", 2022)
+    assert _cells(ours) == FIGURES
+    assert ours["inconsistencies"] == []
+
+
+def test_an_xls_whose_own_sums_disagree_says_so() -> None:
+    wrong = FIGURES | {"table4.review.total": FIGURES.get("table4.review.total", 0) + 1}
+    ours = as_dict(extract(old_workbook(wrong), "report.xls"))
+    assert ours["table4"]["review"]["total"] == wrong["table4.review.total"]
+    assert any("table 四" in i["check"] for i in ours["inconsistencies"])
+
+
+def test_an_xls_whose_records_are_overwritten_gets_a_reason() -> None:
+    body = old_workbook(FIGURES)
+    quarter = len(body) // 4
+    spoiled = body[:quarter] + b"\xff" * (2 * quarter) + body[3 * quarter :]  # the directory (at the end) kept
+    assert _reason(spoiled, "report.xls").startswith("a broken XLS")
+
+
+def test_a_compound_file_without_a_workbook_stream_is_not_read_as_xls() -> None:
+    body = old_workbook(FIGURES)
+    for stream in ("Workbook", "Book"):
+        body = body.replace(f"{stream}\0".encode("utf-16-le"), f"{stream[::-1]}\0".encode("utf-16-le"))
+    assert _reason(body, "report.xls").startswith("an OLE compound file")
+
+
 def test_an_xlsx_whose_own_sums_disagree_says_so() -> None:
     wrong = FIGURES | {"table4.review.total": FIGURES.get("table4.review.total", 0) + 1}
     ours = as_dict(extract(workbook(wrong), "report.xlsx"))
@@ -97,6 +161,21 @@ def test_a_zip_with_a_workbook_part_that_is_no_workbook() -> None:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("xl/workbook.xml", b"<not-a-workbook/>")
     assert _reason(buffer.getvalue()).startswith("a broken XLSX")
+
+
+def test_an_xlsx_declaring_an_entity_is_refused_unexpanded() -> None:
+    out = io.BytesIO()
+    openpyxl.Workbook().save(out)
+    source = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    laughs = '<!DOCTYPE w [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in source.namelist():
+            part = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                part = laughs.encode() + part
+            archive.writestr(name, part)
+    assert _reason(buffer.getvalue()) == "an XLSX whose XML declares entities (refused): EntitiesForbidden"
 
 
 def test_a_workbook_without_report_tables_is_not_a_report() -> None:

@@ -17,6 +17,9 @@ from connectors.annual_report.text_source import text_blocks
 from connectors.http.charset import decode_body
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: The stream an old .xls keeps its workbook in (Excel 97 on: "Workbook", Excel 5: "Book"),
+#: as the compound file's directory spells names: UTF-16LE, ended by a NUL.
+_XLS_STREAMS = tuple(f"{name}\0".encode("utf-16-le") for name in ("Workbook", "Book"))
 
 
 def _zip_holds(body: bytes, name: str) -> bool:
@@ -28,15 +31,19 @@ def _zip_holds(body: bytes, name: str) -> bool:
 
 
 def sniff(body: bytes, name: str = "", content_type: str | None = None) -> str:
-    """pdf | docx | xlsx | html | text, from the bytes first (a name or a type can lie): a zip
-    is an XLSX when it holds the workbook part, else read as a DOCX."""
+    """pdf | docx | xlsx | xls | html | text, from the bytes first (a name or a type can lie):
+    a zip is an XLSX when it holds the workbook part, else read as a DOCX; a compound file is
+    an XLS when its directory names a workbook stream (an encrypted DOCX or an old .doc
+    names none)."""
     head = body[:1024].lstrip()
     if body.startswith(b"%PDF-") or b"%PDF-" in body[:1024]:
         return "pdf"
     if body.startswith(b"PK\x03\x04"):
         return "xlsx" if _zip_holds(body, "xl/workbook.xml") else "docx"
     if body.startswith(_OLE):
-        raise ReportError("an OLE compound file: an encrypted Office file or an old .doc/.xls, not read")
+        if any(stream in body for stream in _XLS_STREAMS):
+            return "xls"
+        raise ReportError("an OLE compound file: an encrypted Office file or an old .doc, not read")
     lowered = head.lower()
     if lowered.startswith((b"<!doctype", b"<html", b"<?xml", b"<!--", b"<p", b"<div", b"<table", b"<meta", b"<head")):
         return "html"
@@ -62,6 +69,10 @@ def blocks_of(body: bytes, name: str = "", content_type: str | None = None) -> t
         from connectors.annual_report.xlsx_source import xlsx_blocks
 
         return xlsx_blocks(body), fmt
+    if fmt == "xls":
+        from connectors.annual_report.xlsx_source import xls_blocks
+
+        return xls_blocks(body), fmt
     if fmt == "html":
         from connectors.annual_report.html_source import html_blocks
 

@@ -3,9 +3,8 @@ changed (fct_annual_reports.needs_read) is read from its portal and landed for t
 
 For each: its detail page is fetched through the night's HTTP client (polite, capped,
 archived, within its portal's hosts), read as a report itself, and its attachments are
-fetched and read: DOCX, PDF and XLSX up to MAX_ATTACHMENTS (each within the client's and
-the reader's 20 MiB); old spreadsheets (.xls), old .doc files and archives are listed as not
-read, with the reason, and not fetched. What each source gave, or why it gave nothing, is a
+fetched and read: DOCX, PDF, XLSX and XLS up to MAX_ATTACHMENTS (each within the client's
+and the reader's 20 MiB); old .doc files and archives are listed as not read, with the reason, and not fetched. What each source gave, or why it gave nothing, is a
 read row; the figures of every source read are figure rows (flows/reported/figures.py). A
 failure is a row with its reason, never a stop: the night goes on (docs/reports.md).
 """
@@ -34,9 +33,8 @@ from warehouse.reported_store import reports_to_read, write_reported_landing
 #: Attachments of one report that are fetched and read, at most.
 MAX_ATTACHMENTS = 6
 #: Kinds of attachment read, and those listed as not read with the reason.
-READ_KINDS = ("docx", "pdf", "xlsx")
+READ_KINDS = ("docx", "pdf", "xlsx", "xls")
 NOT_READ = {
-    "xls": "an old spreadsheet (.xls): xls not supported, not read",
     "doc": "an old Word file (.doc): not read",
 }
 
@@ -135,7 +133,7 @@ class _Reading:
     def attachment(self, link: str) -> None:
         kind = _kind(link)
         if kind not in READ_KINDS:
-            self.row(link, kind, "not read", NOT_READ.get(kind, "not a DOCX, PDF or XLSX: not read"))
+            self.row(link, kind, "not read", NOT_READ.get(kind, "not a DOCX, PDF, XLSX or XLS: not read"))
             return
         try:
             page = self.fetch(link)
