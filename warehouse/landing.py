@@ -2,7 +2,11 @@
 
 A landing directory is the hand-off between the harvest and the warehouse. Every file is
 written to a temporary name, flushed and renamed, and the run file is written last, so a
-listings file without its run file is an interrupted harvest that the loader ignores.
+listings file without its run file is an interrupted harvest that the loader ignores. A
+run file that replaces an earlier one (a portal harvested again in the same run) is removed
+before the new files go in, so a run file never pairs with files of another attempt.
+The batch layout (a task's portals in one file) and streaming are in
+warehouse/landing_stream.py; how the load finds landing sets, in warehouse/landing_sets.py.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -51,6 +56,26 @@ LANDING_SCHEMA = pa.schema(
         pa.field("detail_attempted", pa.bool_()),
         pa.field("detail_error", pa.string()),
         pa.field("run_id", pa.string(), nullable=False),
+    ]
+)
+
+#: One fetch-log row: `connectors.records.FetchLogEntry` with the run and portal it belongs to.
+FETCH_SCHEMA = pa.schema(
+    [
+        pa.field("portal_id", pa.string()),
+        pa.field("run_id", pa.string()),
+        pa.field("url", pa.string()),
+        pa.field("method", pa.string()),
+        pa.field("status", pa.int32()),
+        pa.field("bytes", pa.int64()),
+        pa.field("elapsed", pa.float64()),
+        pa.field("attempts", pa.int32()),
+        pa.field("sha256", pa.string()),
+        pa.field("encoding", pa.string()),
+        pa.field("error", pa.string()),
+        pa.field("fetched_at", pa.timestamp("us", tz="UTC")),
+        pa.field("final_url", pa.string()),
+        pa.field("not_modified", pa.bool_()),
     ]
 )
 
@@ -119,7 +144,7 @@ def _json_value(value: object) -> object:
     return value
 
 
-def _run_document(run: dict, run_id: str, portal_id: str) -> dict:
+def run_document(run: dict, run_id: str, portal_id: str) -> dict:
     """The run summary as it is written: the contract's keys, checked against the file names."""
     if run.get("run_id", run_id) != run_id or run.get("portal_id", portal_id) != portal_id:
         raise LandingError(
@@ -134,7 +159,7 @@ def _run_document(run: dict, run_id: str, portal_id: str) -> dict:
     return document
 
 
-def _rows_table(rows: list[dict], run_id: str, portal_id: str) -> pa.Table:
+def rows_table(rows: list[dict], run_id: str, portal_id: str) -> pa.Table:
     """The rows as an Arrow table in `LANDING_SCHEMA`; a row of another portal is refused."""
     for position, row in enumerate(rows):
         if row.get("portal_id") != portal_id:
@@ -170,15 +195,31 @@ def replace_into(path: Path, write) -> None:
             temp.unlink()
 
 
+def fetch_table(fetches: list[dict], run_id: str, portal_id: str) -> pa.Table:
+    """A portal's fetch log (`FetchLogEntry` dicts) as a table of `FETCH_SCHEMA`."""
+    try:
+        table = pa.Table.from_pylist(fetches, schema=FETCH_SCHEMA.remove(1).remove(0))
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise LandingError(f"fetch log of {portal_id}/{run_id} is not a table: {exc}") from exc
+    n = table.num_rows
+    return table.add_column(0, FETCH_SCHEMA.field(0), pa.array([portal_id] * n, pa.string())).add_column(
+        1, FETCH_SCHEMA.field(1), pa.array([run_id] * n, pa.string())
+    )
+
+
 def remove_stale_temp(data_dir: str | os.PathLike) -> list[Path]:
-    """Delete the temporary files killed landing writes left; return them.
+    """Delete the temporary files (and a compaction's temporary folders) killed landing
+    writes left; return them.
 
     Only for a caller that knows no landing write is running (the nightly run's lock).
     """
     landing = Path(data_dir) / "landing"
     stale = sorted(landing.glob("*/.*.tmp")) if landing.is_dir() else []
     for path in stale:
-        path.unlink(missing_ok=True)
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
     return stale
 
 
@@ -195,7 +236,7 @@ def write_landing(
     `rows` are `dataclasses.asdict(Listing)` dicts; `run` is the `RunSummary` as a dict.
     Everything is validated before the first byte is written. Returns the paths written.
     """
-    return write_landing_table(data_dir, run_id, portal_id, _rows_table(rows, run_id, portal_id), run, fetches)
+    return write_landing_table(data_dir, run_id, portal_id, rows_table(rows, run_id, portal_id), run, fetches)
 
 
 def write_landing_table(
@@ -210,20 +251,36 @@ def write_landing_table(
     if not table.schema.equals(LANDING_SCHEMA):
         raise LandingError(f"listings of {portal_id}/{run_id} are not in LANDING_SCHEMA")
     paths = landing_paths(data_dir, run_id, portal_id)
-    document = _run_document(run, run_id, portal_id)
-    try:
-        fetch_table = pa.Table.from_pylist(fetches) if fetches else None
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise LandingError(f"fetch log of {portal_id}/{run_id} is not a table: {exc}") from exc
-    run_dir = paths["run"].parent
+    document = run_document(run, run_id, portal_id)
+    fetch_log = fetch_table(fetches, run_id, portal_id) if fetches else None
+    new_dir = make_run_dir(paths["run"].parent)
+    place = lambda: replace_into(paths["listings"], lambda temp: pq.write_table(table, temp))  # noqa: E731
+    land_portal_files(paths, place, fetch_log, document, new_dir)
+    return paths
+
+
+def make_run_dir(run_dir: Path) -> bool:
+    """Make a run's landing folder if missing; whether it is new (its parent then needs a flush)."""
     new_dir = not run_dir.exists()
     run_dir.mkdir(parents=True, exist_ok=True)
-    replace_into(paths["listings"], lambda temp: pq.write_table(table, temp))
-    if fetch_table is not None:
-        replace_into(paths["fetches"], lambda temp: pq.write_table(fetch_table, temp))
+    return new_dir
+
+
+def land_portal_files(
+    paths: dict[str, Path], place_listings, fetch_log: pa.Table | None, document: dict, new_dir: bool
+) -> None:
+    """Put one portal's run in place in the contract's order: an earlier run file of the same
+    run and portal removed first (its files must never pair with this attempt's), the listings
+    (`place_listings()` renames them in, flushed), the fetch log, the run file last, then the
+    folder flushed."""
+    paths["run"].unlink(missing_ok=True)
+    place_listings()
+    if fetch_log is not None:
+        replace_into(paths["fetches"], lambda temp: pq.write_table(fetch_log, temp))
+    else:
+        paths["fetches"].unlink(missing_ok=True)
     text = json.dumps(document, ensure_ascii=False, indent=1)
     replace_into(paths["run"], lambda temp: temp.write_text(text, encoding="utf-8"))
-    fsync_path(run_dir)  # the three renames are on the disk before the harvest reports done
+    fsync_path(paths["run"].parent)  # the renames are on the disk before the harvest reports done
     if new_dir:
-        fsync_path(run_dir.parent)
-    return paths
+        fsync_path(paths["run"].parent.parent)
