@@ -58,11 +58,15 @@ class LandingSet:
         return [json.loads(text) for text in pq.read_table(self.marker, columns=["document"]).column(0).to_pylist()]
 
     def month(self) -> str | None:
-        """`YYYY-MM` of the run folder it sits in (run ids are UTC timestamps), else None."""
-        name = self.marker.parent.name
-        if self.kind == "part" or len(name) != 16 or not name[:8].isdigit() or name[8] != "T":
-            return None
-        return f"{name[:4]}-{name[4:6]}"
+        """`YYYY-MM` of the run folder it sits in, else None (a part)."""
+        return None if self.kind == "part" else month_of(self.marker.parent.name)
+
+
+def month_of(run_id: str) -> str | None:
+    """`YYYY-MM` of a run id (a UTC timestamp, `20130105T020000Z`), else None."""
+    if len(run_id) != 16 or not run_id[:8].isdigit() or run_id[8] != "T":
+        return None
+    return f"{run_id[:4]}-{run_id[4:6]}"
 
 
 def rel(landing: Path, path: Path) -> str:

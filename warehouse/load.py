@@ -115,7 +115,7 @@ def _insert_accepted(con, checked: list[CheckedSet], result: LoadResult) -> None
         result.rows_loaded += one.n_rows
 
 
-def _loaded_among(con, checked: list[CheckedSet]) -> set[tuple[str, str]]:
+def loaded_among(con, checked: list[CheckedSet]) -> set[tuple[str, str]]:
     """Which of the checked sets' runs `raw_runs` already holds (asked for those run ids only)."""
     run_ids = sorted({run_id for c in checked for run_id, _ in c.ids})
     if not run_ids:
@@ -128,7 +128,7 @@ def _sort_out(con, checked: list[CheckedSet], result: LoadResult) -> list[Checke
     """The sets to insert: a set whose runs are all in the state already (loaded before the
     manifest existed) is only recorded; a set of which some are, or that repeats a run of
     another new set, is refused."""
-    loaded, seen, accepted = _loaded_among(con, checked), set(), []
+    loaded, seen, accepted = loaded_among(con, checked), set(), []
     for c in checked:
         ids = set(c.ids)
         twice = sorted((ids & loaded) if not ids <= loaded else set()) or sorted(ids & seen)
