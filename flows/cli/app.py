@@ -18,6 +18,7 @@ from rich.console import Console
 from flows import prefect_env
 from flows.cli.applications import register as register_applications_commands
 from flows.cli.common import ConfigOption, console, err_console, load_or_exit
+from flows.cli.gc import register as register_gc_command
 from flows.cli.portal import portal_app
 from flows.cli.report import register as register_report_commands
 from flows.cli.reported import reported_app
@@ -177,6 +178,7 @@ def sim(ctx: typer.Context) -> None:
 
 register_report_commands(app)
 register_applications_commands(app)
+register_gc_command(app)
 
 
 @app.command()
