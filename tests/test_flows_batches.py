@@ -3,6 +3,7 @@ and a retry harvests again only the portals that failed transiently."""
 
 from __future__ import annotations
 
+import pyarrow.parquet as pq
 import pytest
 
 from connectors.http import HttpClient
@@ -10,6 +11,7 @@ from flows.config.model import Portal
 from flows.night.batches import TASKS_PER_WORKER, TaskBatch, batches_of
 from sim.province.server import start_province
 from sim.province.world import build_province
+from warehouse.landing_stream import read_runs
 
 
 def _portals(n: int) -> list[Portal]:
@@ -55,3 +57,15 @@ def test_a_retry_harvests_again_only_the_portal_that_failed_transiently(tmp_path
             assert (outcome.status, outcome.attempts, counts[pid]) == ("ok", 1, outcome.requests), pid
     # its first page, asked the client's attempts times, in each of its two harvests
     assert outcomes[flaky].requests == 1 and counts[flaky] == 2 * HttpClient.max_attempts
+    # One landing set per batch, each portal's run in it once; the flaky portal's batch was
+    # written again by the retry, its mates' rows carried over from the first attempt.
+    landing = result.data_dir / "landing" / result.run_id
+    files = sorted(landing.glob("*.batch.parquet"))
+    assert [f.name for f in files] == sorted(f"{b.name}.batch.parquet" for b in batches_of(list(world.portals), 1))
+    assert not list(landing.glob("*.run.json")) and not list(landing.glob(".*"))
+    runs = {d["portal_id"]: d for f in files for d in read_runs(f)}
+    assert sorted(runs) == sorted(outcomes) and runs[flaky]["status"] == "failed"
+    rows = pq.read_table(files, columns=["portal_id"]).column("portal_id").value_counts().to_pylist()
+    landed = {r["values"]: r["counts"] for r in rows}
+    assert {pid: landed.get(pid, 0) for pid in outcomes} == {pid: o.rows for pid, o in outcomes.items()}
+    assert all(runs[pid]["rows"] == o.rows for pid, o in outcomes.items())
