@@ -4,16 +4,16 @@ uninterrupted one ends (docs/reliability.md, "Crash safety").
 
 The run is `tests/helpers/plain_sync.py` (the nightly steps without Prefect) in a child
 process against the simulated world, restricted to one small portal, on the simulated clock:
-night A in June, night B in December, so that night B also compacts June's landing files
-(warehouse/compact.py). The stages are hit by watching what the run does from outside, never
+night A in June, night B in December (each night's landing files are compacted into a part of
+its month after its load: warehouse/compact.py). The stages are hit by watching what the run does from outside, never
 by a hook in the product: the sim's request counter (harvest), the landing folder's temporary
 file (landing write), the state database's write-ahead log (load), the `.building-*` file
 (build), the build's log gone with the new file not yet renamed (publish, before the rename),
 the published file's inode (publish, after). When a moment is missed the run is killed at the
 next one it reaches; every case asserts the same invariants, the landing archive's included
 (every loaded run in it once, nothing a compacted part replaced left behind). Further tests
-kill a load of 150,000 rows in the middle of its transaction, and compactions of a month of
-150,000 rows at each of their steps.
+kill a load of 150,000 rows in the middle of its transaction, and a compaction that merges a
+month of 150,000 rows at each of its steps.
 """
 
 from __future__ import annotations
@@ -233,7 +233,8 @@ def world(tmp_path_factory):
         shutil.copytree(night_a, reference)
         sim.set_as_of(NIGHT_B)
         assert sync_at(NIGHT_B, reference / "xxgk.toml")
-        assert [p.name for p in (reference / "data" / "landing" / "compacted").iterdir()] == ["2012-06.001"]
+        parts = sorted(p.name for p in (reference / "data" / "landing" / "compacted").iterdir())
+        assert parts == ["2012-06.001", "2012-12.001"]  # each night's landing compacted after its load
         sim.set_as_of(NIGHT_A)
         yield sim, root, figures(night_a), figures(reference)
 
@@ -264,9 +265,9 @@ def test_a_run_killed_at_any_stage_keeps_the_published_figures_and_converges(wor
     assert figures(folder) == reference, hit
     assert leftovers(folder) == []
     state_is_whole(folder)
-    landing = folder / "data" / "landing"  # June compacted, once, whatever the moment of the kill
-    assert [p.name for p in (landing / "compacted").iterdir()] == ["2012-06.001"]
-    assert not list(landing.glob("201206*"))
+    landing = folder / "data" / "landing"  # every night compacted, June's into one part
+    assert [p.name for p in landing.iterdir()] == ["compacted"]
+    assert [p.name for p in (landing / "compacted").glob("2012-06.*")] == ["2012-06.001"]
 
 
 def big_run(data_dir: Path, run_id: str, n_rows: int) -> None:
@@ -350,7 +351,8 @@ def manifest_markers(state: Path) -> list[str]:
 
 
 JANUARY = [f"201301{day:02d}T020000Z" for day in (5, 12, 19, 26)]  # 4 × 37,500 rows
-PART = "2013-01.001"
+NIGHT_PARTS = [f"2013-01.00{n}" for n in (1, 2, 3, 4)]  # January's nights, one part each
+PART = "2013-01.005"  # the month's part they are merged into
 
 
 def snapshot(data: Path) -> dict:
@@ -375,26 +377,31 @@ def january(tmp_path_factory):
     compaction), and what an uninterrupted compaction makes of them."""
     root = tmp_path_factory.mktemp("compact")
     start = root / "start" / "data"
-    for run_id in JANUARY:
+    for run_id in JANUARY:  # each night loaded and compacted into a part, as the nightly run does
         big_run(start, run_id, 37_500)
+        load(start / "state.duckdb", start)
+        compact_landing(start / "state.duckdb", start)
     seen = datetime(2013, 2, 2, 2, 1, tzinfo=UTC)
     row = {"portal_id": "small", "item_key": "a", "seen_at": seen}
     write_landing(start, "20130202T020000Z", "small", [row], {"mode": "full", "status": "ok", "started_at": seen})
-    assert len(load(start / "state.duckdb", start).runs_loaded) == 5
+    assert len(load(start / "state.duckdb", start).runs_loaded) == 1
+    assert sorted(p.name for p in (start / "landing" / "compacted").iterdir()) == NIGHT_PARTS
     reference = root / "reference" / "data"
     shutil.copytree(start, reference)
     done = compact_landing(reference / "state.duckdb", reference)
-    assert (done.parts, done.sets_compacted, done.files_removed) == ([PART], 4, 8)
+    # February's night becomes a part; January's four parts become one
+    assert (done.parts, done.sets_compacted, done.files_removed) == (["2013-02.001", PART], 5, 2 + 4 * 3)
     return root, snapshot(reference)
 
 
 def compaction_moments(landing: Path) -> dict[str, Callable[[], bool]]:
-    """The moments of a compaction, seen from outside: its part being written under a
-    temporary name; the part renamed into place while January's files are still there."""
+    """The moments of a compaction, seen from outside: a part being written under a temporary
+    name (February's night, or January's month); January's part renamed into place while its
+    nights' parts are still there."""
     compacted = landing / "compacted"
     return {
         "write": lambda: any(compacted.glob(".*.tmp")),
-        "renamed": lambda: (compacted / PART).is_dir() and any(landing.glob("201301*")),
+        "renamed": lambda: (compacted / PART).is_dir() and (compacted / NIGHT_PARTS[-1]).exists(),
     }
 
 
@@ -420,7 +427,7 @@ def test_a_compaction_killed_at_any_step_is_finished_by_the_next(january, moment
     state_is_whole(data.parent, scratch=root / f"{moment}-state")  # the state and its archive agree
     remove_stale_temp(data)  # what the nightly run does first, under its lock
     compact_landing(data / "state.duckdb", data)  # the next compaction
-    assert snapshot(data) == reference  # the same part, byte for byte, and nothing of January left
+    assert snapshot(data) == reference  # the same parts, byte for byte, and nothing they replaced left
     state_is_whole(data.parent)
 
 

@@ -1,7 +1,8 @@
-"""Compaction of the landing files (warehouse/compact.py): the loaded sets of each month that
-has ended rolled into one part, the run folders removed, and the state rebuilt from the parts
-and the sets not yet compacted equal to the state the loads kept (docs/architecture.md,
-"Landing files over time"). Real landing files, real DuckDB; nothing mocked."""
+"""Compaction of the landing files (warehouse/compact.py): the loaded sets of a night rolled
+into a part of their month, the parts of a month that has ended into one, the run folders
+removed, and the state rebuilt from the parts and the sets not yet compacted equal to the
+state the loads kept (docs/architecture.md, "Landing files over time"). Real landing files,
+real DuckDB; nothing mocked."""
 
 from __future__ import annotations
 
@@ -67,8 +68,8 @@ MAR = date(2013, 3, 2)
 
 
 def three_months(data_dir) -> dict[date, str]:
-    """January and February in portal files and batches, loaded night by night, compacted
-    after every load (as the nightly run does); and one night of March, loaded."""
+    """January, February and one night of March in portal files and batches, loaded night by
+    night, compacted after every load (as the nightly run does)."""
     state = data_dir / "state.duckdb"
     runs = {}
     for i, day in enumerate(JAN + FEB + [MAR]):
@@ -81,28 +82,30 @@ def three_months(data_dir) -> dict[date, str]:
     return runs
 
 
-def test_the_months_that_have_ended_become_one_part_each_and_their_run_folders_go(tmp_path):
+def test_each_night_becomes_a_part_and_each_month_that_has_ended_one_part(tmp_path):
     runs = three_months(tmp_path)
     landing = tmp_path / "landing"
-    assert sorted(p.name for p in (landing / "compacted").iterdir()) == ["2013-01.001", "2013-02.001"]
-    assert sorted(p.name for p in landing.iterdir()) == [runs[MAR], "compacted"]  # March is not over
-    january = landing / "compacted" / "2013-01.001"
+    # January's three nights were three parts until February's first night merged them
+    assert sorted(p.name for p in (landing / "compacted").iterdir()) == ["2013-01.004", "2013-02.003", "2013-03.001"]
+    assert sorted(p.name for p in landing.iterdir()) == ["compacted"]  # no run folder left
+    january = landing / "compacted" / "2013-01.004"
     assert sorted(p.name for p in january.iterdir()) == ["fetches.parquet", "listings.parquet", "runs.parquet"]
     kept = pq.read_table(january / "runs.parquet", columns=["run_id", "portal_id"]).to_pylist()
     assert kept == [{"run_id": runs[JAN[0]], "portal_id": A}, {"run_id": runs[JAN[1]], "portal_id": A},
                     {"run_id": runs[JAN[1]], "portal_id": B}, {"run_id": runs[JAN[2]], "portal_id": A}]  # fmt: skip
     assert pq.ParquetFile(january / "listings.parquet").metadata.num_rows == 25 + 32 + 25
-    assert len(listing_files(tmp_path)) == 3  # two parts and March's batch file
+    assert len(listing_files(tmp_path)) == 3
     assert compact_landing(tmp_path / "state.duckdb", tmp_path).parts == []  # nothing more to do
 
 
 def test_the_state_rebuilt_from_parts_and_run_folders_equals_the_state_of_the_loads(tmp_path):
     runs = three_months(tmp_path)
     state = tmp_path / "state.duckdb"
-    # a January run arriving after January was compacted: loaded, then a second January part
+    # a January run arriving after January was compacted: loaded, made a part, merged with
+    # January's part
     late = portal_night(tmp_path, date(2013, 1, 25), ["k1", "late"], portal=B)
     assert load(state, tmp_path).runs_loaded == [(late, B)]
-    assert compact_landing(state, tmp_path).parts == ["2013-01.002"]
+    assert compact_landing(state, tmp_path).parts == ["2013-01.005", "2013-01.006"]
     kept = state_of(state)
     assert len(kept["raw_runs"]) == 10 and len(runs) == 6  # three batch nights of two portals, one late run
     result = rebuild_state(state, tmp_path, runs_per_batch=1)
@@ -119,8 +122,8 @@ def test_a_set_changed_since_it_was_loaded_is_not_compacted(tmp_path):
     run_file = tmp_path / "landing" / first / f"{A}.run.json"
     run_file.write_text(run_file.read_text(encoding="utf-8").replace('"ok"', '"partial"'), encoding="utf-8")
     done = compact_landing(state, tmp_path)
-    assert done.sets_compacted == 1
-    assert done.skipped == [(f"{first}/{A}.run.json", f"{first}/{A}.run.json changed since it was loaded")]
+    assert done.sets_compacted == 2 and done.parts == ["2013-01.001", "2013-02.001"]
+    assert done.skipped == [(f"{first}/{A}.run.json", f"{first}/{A}.run.json changed since it was recorded")]
     assert run_file.exists()  # left where it is; the state holds what was loaded
     sets, superseded, _ = every_set(tmp_path / "landing")
-    assert superseded == [] and sorted(s.kind for s in sets) == ["part", "portal", "portal"]
+    assert superseded == [] and sorted(s.kind for s in sets) == ["part", "part", "portal"]

@@ -209,7 +209,7 @@ def fetch_table(fetches: list[dict], run_id: str, portal_id: str) -> pa.Table:
 
 def remove_stale_temp(data_dir: str | os.PathLike) -> list[Path]:
     """Delete the temporary files (and a compaction's temporary folders) killed landing
-    writes left; return them.
+    writes left, and the run folders left empty; return them.
 
     Only for a caller that knows no landing write is running (the nightly run's lock).
     """
@@ -220,7 +220,11 @@ def remove_stale_temp(data_dir: str | os.PathLike) -> list[Path]:
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
-    return stale
+    folders = sorted(landing.iterdir()) if landing.is_dir() else []
+    empty = [folder for folder in folders if folder.is_dir() and not any(folder.iterdir())]
+    for folder in empty:
+        folder.rmdir()
+    return stale + empty
 
 
 def write_landing(

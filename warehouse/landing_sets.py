@@ -9,8 +9,8 @@ marker that exists says its set is whole):
 | batch | `{run_id}/{name}.batch.parquet` (its rows; the runs in its footer) | `{name}.batch-fetches.parquet` |
 | part | `compacted/{part}/runs.parquet` (the runs; its footer names the sets it replaced) | `listings.parquet`, `fetches.parquet` |
 
-Parts are made by compaction (warehouse/compact.py) from sets already loaded; a whole part
-**supersedes** the sets it names, which are then removed. Paths are kept relative to the
+Parts are made by compaction (warehouse/compact.py) from sets already loaded (a night's sets,
+or a month's parts); a whole part **supersedes** the sets it names, which are then removed. Paths are kept relative to the
 landing folder (`rel`), as the manifest stores them (warehouse/manifest.py).
 """
 
@@ -134,13 +134,14 @@ def sources_of(part: LandingSet) -> list[str]:
 
 
 def every_set(landing: Path) -> tuple[list[LandingSet], list[LandingSet], list[Path]]:
-    """The sets that hold the landing archive (every whole part, then every run folder's set
-    no part supersedes), the superseded sets still on disk, and the unvouched files."""
+    """The sets that hold the landing archive (every whole part, then every run folder's set,
+    that no whole part supersedes), the superseded sets still on disk, and the unvouched files."""
     whole = parts(landing)
     replaced = {source for part in whole for source in sources_of(part)}
     sets, loose = uncompacted(landing)
-    kept = [s for s in sets if rel(landing, s.marker) not in replaced]
-    return whole + kept, [s for s in sets if rel(landing, s.marker) in replaced], loose
+    every = whole + sets
+    kept = [s for s in every if rel(landing, s.marker) not in replaced]
+    return kept, [s for s in every if rel(landing, s.marker) in replaced], loose
 
 
 def listing_files(data_dir: str | os.PathLike) -> list[Path]:

@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 from warehouse.landing import (
     FETCH_SCHEMA,
     LANDING_SCHEMA,
+    LandingError,
     check_name,
     fetch_table,
     fsync_path,
@@ -121,6 +122,18 @@ class PortalRows:
         self._rows.append(row)
         if len(self._rows) >= ROWS_PER_CHECK:
             self.end_rows()
+
+    def add_table(self, table: pa.Table) -> None:
+        """Rows already in an Arrow table of `LANDING_SCHEMA`, all of this run and portal
+        (bulk writers)."""
+        self.end_rows()
+        ids = (("run_id", self.run_id), ("portal_id", self.portal_id))
+        if not table.schema.equals(LANDING_SCHEMA) or any(
+            pc.any(pc.not_equal(table.column(name), value)).as_py() for name, value in ids
+        ):
+            raise LandingError(f"a table for {self.portal_id}/{self.run_id} is not its rows in LANDING_SCHEMA")
+        self.stream.write(table)
+        self.written += table.num_rows
 
     def end_rows(self) -> None:
         """Convert the rows held; raises `LandingError` for rows that do not fit (then dropped)."""
