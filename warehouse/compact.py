@@ -25,13 +25,12 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from warehouse.db import connect
-from warehouse.landing import FETCH_SCHEMA, LANDING_SCHEMA, LandingError, fsync_path
-from warehouse.landing_check import check_set
+from warehouse.landing import FETCH_SCHEMA, LANDING_SCHEMA, fsync_path
+from warehouse.landing_check import check_sets
 from warehouse.landing_sets import PART_FILES, SOURCES_KEY, LandingSet, month_of, parts, rel, sources_of, uncompacted
 from warehouse.load import ensure_schema, loaded_among
 from warehouse.manifest import COMPACTED, LOADED, RETIRED, TABLE, file_rows, record, sha256_file
@@ -210,11 +209,11 @@ def _take_in(con, landing: Path, part: LandingSet, result: CompactResult) -> boo
     """Record a whole part, whose runs must all be in the state already: in one transaction,
     the sets it names retired and its own files recorded as compacted. Whether it was."""
     marker = rel(landing, part.marker)
-    try:
-        checked = check_set(con, part)
-    except (LandingError, ValueError, OSError, duckdb.Error) as exc:
-        result.skipped.append((marker, f"part unreadable: {exc}"))
+    found, refused = check_sets(con, [part])
+    if refused:
+        result.skipped.append((marker, f"part unreadable: {refused[0][1]}"))
         return False
+    checked = found[0]
     missing = set(checked.ids) - loaded_among(con, [checked])
     if missing:
         result.skipped.append((marker, f"part holds {len(missing)} runs the state does not: rebuild the state"))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -26,6 +27,25 @@ def _parse_time(value: object, name: str) -> datetime | None:
     return parsed
 
 
+def _run_value(key: str, value: object) -> object:
+    """One value of a run document as `raw_runs` takes it; `LandingError` when it cannot be."""
+    if key in ("started_at", "finished_at"):
+        return _parse_time(value, key)
+    if key == "complete":
+        return value is True
+    if key == "errors":
+        if not isinstance(value or [], list):
+            raise LandingError("errors is not a list")
+        return [str(error) for error in value or []]
+    if key in ("portal_id", "run_id", "mode", "status") or value is None:
+        return value
+    if key == "reason":
+        return str(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise LandingError(f"{key} is {value!r}, not a whole number")
+    return value
+
+
 def _run_row(document: object, where: LandingSet) -> list:
     """A run document as a `raw_runs` row, refused with a reason when it breaks the contract."""
     if not isinstance(document, dict):
@@ -41,28 +61,14 @@ def _run_row(document: object, where: LandingSet) -> list:
         raise LandingError(f"mode {document.get('mode')!r} is not full or incremental")
     if document.get("status") not in ("ok", "partial", "failed"):
         raise LandingError(f"status {document.get('status')!r} is not ok, partial or failed")
-    errors = document.get("errors") or []
-    if not isinstance(errors, list):
-        raise LandingError("errors is not a list")
-    row = []
-    for key in RUN_KEYS:
-        value = document.get(key)
-        if key in ("started_at", "finished_at"):
-            value = _parse_time(value, key)
-        elif key == "complete":
-            value = value is True
-        elif key == "errors":
-            value = [str(error) for error in errors]
-        row.append(value)
+    row = [_run_value(key, document.get(key)) for key in RUN_KEYS]
     if row[RUN_KEYS.index("started_at")] is None:
         raise LandingError("started_at is missing")
     return row
 
 
-def _check_listings(path: Path, ids: set[tuple[str, str]], con) -> int:
-    """Refuse a listings file whose columns do not match the contract, or with a row of a run
-    its set does not hold (or without item_key/seen_at). Returns its row count (read in the
-    same pass as the check)."""
+def _check_columns(path: Path) -> None:
+    """Refuse a listings file whose columns do not match the contract."""
     schema = pq.read_schema(path)
     missing = [name for name in LANDING_SCHEMA.names if name not in schema.names]
     if missing == list(LATER_COLUMNS):  # an older file: they load as NULL
@@ -76,15 +82,35 @@ def _check_listings(path: Path, ids: set[tuple[str, str]], con) -> int:
     ]
     if wrong:
         raise LandingError(f"{path.name}: {'; '.join(wrong)}")
-    counts = con.execute(
-        "SELECT run_id, portal_id, count(*), count(*) FILTER (WHERE item_key IS NULL OR seen_at IS NULL) "
-        "FROM read_parquet(?) GROUP BY ALL",
-        [str(path)],
-    ).fetchall()
-    foreign = sum(n if (run_id, portal_id) not in ids else bad for run_id, portal_id, n, bad in counts)
-    if foreign:
-        raise LandingError(f"{path.name} has {foreign} rows of another run or portal, or without item_key/seen_at")
-    return sum(n for _, _, n, _ in counts)
+
+
+_COUNTS = (
+    "SELECT {file}, run_id, portal_id, count(*), count(*) FILTER (WHERE item_key IS NULL OR seen_at IS NULL) "
+    "FROM read_parquet(?{options}) GROUP BY ALL"
+)
+
+
+def _row_counts(con, paths: list[Path]) -> dict[str, list[tuple] | Exception]:
+    """Per listings file, its rows per (run_id, portal_id) and how many lack item_key or
+    seen_at: read in one pass over every file, or file by file when one cannot be read (its
+    error is then its answer)."""
+    if not paths:
+        return {}
+    counts: dict[str, list[tuple] | Exception] = {str(path): [] for path in paths}
+    try:
+        sql = _COUNTS.format(file="filename", options=", filename = true, union_by_name = true")
+        for name, *count in con.execute(sql, [list(counts)]).fetchall():
+            counts[name].append(tuple(count))  # a name not asked for is a KeyError: counted again
+        return counts
+    except (duckdb.Error, KeyError):
+        pass
+    for path in counts:
+        try:
+            counts[path] = con.execute(_COUNTS.format(file="NULL", options=""), [path]).fetchall()
+            counts[path] = [tuple(row[1:]) for row in counts[path]]
+        except duckdb.Error as exc:
+            counts[path] = exc
+    return counts
 
 
 @dataclass
@@ -102,16 +128,61 @@ class CheckedSet:
         return [(row[1], row[0]) for row in self.rows]  # (run_id, portal_id)
 
 
-def check_set(con, landing_set: LandingSet) -> CheckedSet:
-    """Read and check one set's run documents and listings; raise `LandingError` saying why not."""
+def _runs_of(landing_set: LandingSet) -> list[list]:
+    """The set's run documents as `raw_runs` rows, its listings' columns checked."""
     try:
         documents = landing_set.documents()
     except (OSError, ValueError) as exc:
         raise LandingError(f"unreadable run documents: {exc}") from exc
     rows = [_run_row(document, landing_set) for document in documents]
-    ids = {(row[1], row[0]) for row in rows}
-    if len(ids) < len(rows):
+    if len({(row[1], row[0]) for row in rows}) < len(rows):
         raise LandingError(f"{landing_set.marker.name} holds a run twice")
-    listings = landing_set.listings
-    n_rows = _check_listings(listings, ids, con) if listings is not None else 0
-    return CheckedSet(landing_set, rows, n_rows)
+    if landing_set.listings is not None:
+        _check_columns(landing_set.listings)
+    return rows
+
+
+def _counted(landing_set: LandingSet, rows: list[list], counts: list[tuple] | Exception) -> CheckedSet:
+    """The set checked against its listings' counts: every row of one of its runs."""
+    if isinstance(counts, Exception):
+        raise LandingError(f"{landing_set.listings.name} cannot be read: {counts}")
+    ids = {(row[1], row[0]) for row in rows}
+    foreign = sum(n if (run_id, portal_id) not in ids else bad for run_id, portal_id, n, bad in counts)
+    if foreign:
+        name = landing_set.listings.name
+        raise LandingError(f"{name} has {foreign} rows of another run or portal, or without item_key/seen_at")
+    return CheckedSet(landing_set, rows, sum(n for _, _, n, _ in counts))
+
+
+def check_sets(con, sets: list[LandingSet]) -> tuple[list[CheckedSet], list[tuple[str, str]]]:
+    """Check the sets' run documents and listings (their rows counted in one pass); the
+    sets that pass, and (marker, reason) for each that does not."""
+    runs: dict[LandingSet, list[list]] = {}
+    refused: list[tuple[str, str]] = []
+    for landing_set in sets:
+        try:
+            runs[landing_set] = _runs_of(landing_set)
+        except (LandingError, ValueError, OSError) as exc:
+            refused.append((str(landing_set.marker), str(exc)))
+    counts = _row_counts(con, [s.listings for s in runs if s.listings is not None])
+    checked = []
+    for landing_set, rows in runs.items():
+        try:
+            checked.append(_counted(landing_set, rows, counts.get(str(landing_set.listings), [])))
+        except LandingError as exc:
+            refused.append((str(landing_set.marker), str(exc)))
+    return checked, refused
+
+
+#: `raw_runs`' columns as an Arrow schema (RUN_KEYS, then when the set was loaded).
+RUN_ROW_SCHEMA = pa.schema(
+    [
+        *((key, pa.string()) for key in ("portal_id", "run_id", "mode", "status", "reason")),
+        ("started_at", pa.timestamp("us")),
+        ("finished_at", pa.timestamp("us")),
+        *((key, pa.int64()) for key in RUN_KEYS[7:18]),
+        ("complete", pa.bool_()),
+        ("errors", pa.list_(pa.string())),
+        ("loaded_at", pa.timestamp("us")),
+    ]
+)

@@ -18,12 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from warehouse.application_store import ensure_applications_schema, load_applications
 from warehouse.db import connect
 from warehouse.decisions import ensure_decisions_schema, load_decisions
-from warehouse.landing import RUN_KEYS, LandingError, fsync_path
-from warehouse.landing_check import CheckedSet, check_set
+from warehouse.landing import fsync_path
+from warehouse.landing_check import RUN_ROW_SCHEMA, CheckedSet, check_sets
 from warehouse.landing_sets import LandingSet, rel, uncompacted
 from warehouse.manifest import LOADED, changed_files, ensure_manifest_schema, file_rows, record, uncompacted_entries
 from warehouse.portal_state import portal_states
@@ -77,13 +78,14 @@ def _insert(con, checked: list[CheckedSet]) -> None:
             merge_rows(con, files)
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
         if runs:
-            placeholders = ", ".join("?" for _ in range(len(RUN_KEYS) + 1))
-            con.executemany(
-                f"INSERT INTO raw_runs ({', '.join(RUN_KEYS)}, loaded_at) VALUES ({placeholders})",
-                [[*run, loaded_at] for run in runs],
-            )
-        for c in checked:
-            record(con, c.manifest)
+            columns = list(zip(*(run + [loaded_at] for run in runs), strict=True))
+            new_runs = pa.table(dict(zip(RUN_ROW_SCHEMA.names, columns, strict=True)), schema=RUN_ROW_SCHEMA)
+            con.register("new_runs", new_runs)
+            try:
+                con.execute(f"INSERT INTO raw_runs ({', '.join(RUN_ROW_SCHEMA.names)}) SELECT * FROM new_runs")
+            finally:
+                con.unregister("new_runs")
+        record(con, pa.concat_tables([c.manifest for c in checked]))
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -99,13 +101,13 @@ def _insert_accepted(con, checked: list[CheckedSet], result: LoadResult) -> None
     try:
         _insert(con, checked)
         inserted = checked
-    except duckdb.Error:
+    except (duckdb.Error, pa.ArrowException):
         inserted = []
         for one in checked:
             try:
                 _insert(con, [one])
                 inserted.append(one)
-            except duckdb.Error as exc:
+            except (duckdb.Error, pa.ArrowException) as exc:
                 result.rejected.append((str(one.landing_set.marker), f"insert failed: {exc}"))
     for one in inserted:
         if one.already_loaded:
@@ -146,12 +148,8 @@ def _sort_out(con, checked: list[CheckedSet], result: LoadResult) -> list[Checke
 def load_sets(con, landing: Path, sets: list[LandingSet], result: LoadResult, status: str = LOADED) -> None:
     """Check the given sets and load the accepted ones in one transaction, recording their
     files in the manifest with `status`."""
-    checked = []
-    for landing_set in sets:
-        try:
-            checked.append(check_set(con, landing_set))
-        except (LandingError, ValueError, OSError, duckdb.Error) as exc:
-            result.rejected.append((str(landing_set.marker), str(exc)))
+    checked, refused = check_sets(con, sets)
+    result.rejected += refused
     accepted = _sort_out(con, checked, result)
     for c in accepted:
         c.manifest = file_rows(landing, [c.landing_set], status)
