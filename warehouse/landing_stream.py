@@ -142,6 +142,15 @@ class PortalRows:
             self.stream.write(rows_table(rows, self.run_id, self.portal_id))
             self.written += len(rows)
 
+    def settled(self, run: dict) -> dict:
+        """`run` once the rows still held are converted (a crawl cut short by an error holds
+        some): rows that do not fit are named in its errors instead of landed."""
+        try:
+            self.end_rows()
+        except LandingError as exc:
+            return {**run, "errors": [*(run.get("errors") or []), f"rows not landed: {exc}"]}
+        return run
+
 
 class PortalLanding(PortalRows):
     """A sink landing one portal's run as its own files (`landing_paths`)."""
@@ -154,7 +163,7 @@ class PortalLanding(PortalRows):
     def finish(self, run: dict, fetches: list[dict]) -> None:
         """Land the run: listings, fetch log, then the run file (warehouse.landing's order)."""
         try:
-            document = run_document(run, self.run_id, self.portal_id)
+            document = run_document(self.settled(run), self.run_id, self.portal_id)
             fetch_log = fetch_table(fetches, self.run_id, self.portal_id) if fetches else None
             self.stream.close()
             place = lambda: os.replace(self.stream.temp, self.paths["listings"])  # noqa: E731
@@ -241,7 +250,7 @@ class BatchPortal(PortalRows):
 
     def finish(self, run: dict, fetches: list[dict]) -> None:
         """Record the portal's run in its batch (landed when the batch closes)."""
-        self.batch.record(self.portal_id, run, fetches)
+        self.batch.record(self.portal_id, self.settled(run), fetches)
 
 
 def read_runs(batch_file: Path) -> list[dict]:
