@@ -14,6 +14,7 @@ from flows.night.batches import TASKS_PER_WORKER, Night, TaskBatch, batches_of, 
 from flows.night.steps import make_client
 from sim.province.server import start_province
 from sim.province.world import build_province
+from warehouse.landing_sets import every_set, sources_of
 from warehouse.landing_stream import read_runs
 from warehouse.load import load
 
@@ -62,14 +63,15 @@ def test_a_retry_harvests_again_only_the_portal_that_failed_transiently(tmp_path
     # its first page, asked the client's attempts times, in each of its two harvests
     assert outcomes[flaky].requests == 1 and counts[flaky] == 2 * HttpClient.max_attempts
     # One landing set per batch, each portal's run in it once; the flaky portal's batch was
-    # written again by the retry, its mates' rows carried over from the first attempt.
-    landing = result.data_dir / "landing" / result.run_id
-    files = sorted(landing.glob("*.batch.parquet"))
-    assert [f.name for f in files] == sorted(f"{b.name}.batch.parquet" for b in batches_of(list(world.portals), 1))
-    assert not list(landing.glob("*.run.json")) and not list(landing.glob(".*"))
-    runs = {d["portal_id"]: d for f in files for d in read_runs(f)}
+    # written again by the retry, its mates' rows carried over from the first attempt. After
+    # the build the night's sets were compacted into one part, which names them.
+    sets = every_set(result.data_dir / "landing")[0]
+    assert [s.kind for s in sets] == ["part"]
+    names = sorted(f"{result.run_id}/{b.name}.batch.parquet" for b in batches_of(list(world.portals), 1))
+    assert sorted(sources_of(sets[0])) == names
+    runs = {d["portal_id"]: d for d in sets[0].documents()}
     assert sorted(runs) == sorted(outcomes) and runs[flaky]["status"] == "failed"
-    rows = pq.read_table(files, columns=["portal_id"]).column("portal_id").value_counts().to_pylist()
+    rows = pq.read_table(sets[0].listings, columns=["portal_id"]).column("portal_id").value_counts().to_pylist()
     landed = {r["values"]: r["counts"] for r in rows}
     assert {pid: landed.get(pid, 0) for pid in outcomes} == {pid: o.rows for pid, o in outcomes.items()}
     assert all(runs[pid]["rows"] == o.rows for pid, o in outcomes.items())
