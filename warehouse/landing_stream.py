@@ -218,10 +218,14 @@ class BatchLanding:
             self._fetches.write(fetch_table(fetches, self.run_id, portal_id))
         self.runs[portal_id] = document
 
-    def close(self) -> Path:
+    def close(self) -> Path | None:
         """Land the batch: the fetch log, then the batch file (its runs in the footer), each
         flushed to disk and renamed into place; an earlier attempt's batch file is removed
-        first. Rows of a portal that never finished are left out."""
+        first. Rows of a portal that never finished are left out; a batch of no finished
+        portal lands nothing (None)."""
+        if not self.runs:
+            self.discard()
+            return None
         try:
             self._rows.close({RUNS_KEY: json.dumps(list(self.runs.values()), ensure_ascii=False).encode()})
             orphans = [p for p, sink in self._sinks.items() if sink.written and p not in self.runs]
