@@ -1,5 +1,5 @@
 """The `xxgk` command: run the demo, harvest, query totals, review quarantined withdrawals, test
-a portal, serve the schedule, deploy it on a work pool.
+a portal, serve the schedule, deploy it on a work pool, keep the data dir's retention (gc).
 
 Prefect is imported only by the commands that run a flow, and only after `prefect_env`
 has set its offline defaults (with PREFECT_HOME under the config's data dir).
