@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from helpers.warehouse import land, listing, night, raw_count
 
+from warehouse import landing_stream
 from warehouse.build import known_items
 from warehouse.landing import LANDING_SCHEMA, LandingError, landing_paths, write_landing
 from warehouse.landing_stream import BatchLanding, read_runs
@@ -190,11 +191,14 @@ def _rows_by_portal(state) -> dict[str, int]:
         con.close()
 
 
-def test_a_batch_lands_its_portals_in_one_file_in_row_groups_and_loads_as_their_runs(tmp_path):
+def test_a_batch_lands_its_portals_in_one_file_in_row_groups_and_loads_as_their_runs(tmp_path, monkeypatch):
+    monkeypatch.setattr(landing_stream, "ROWS_PER_GROUP", 1_000)  # written while the rows arrive
     run_id = _batch(tmp_path, D1, {"ly-aic-xxgk": 2_500, "xl-aic-xxgk": 3, "ct-aic-xxgk": 0})
     folder = tmp_path / "landing" / run_id
     assert sorted(p.name for p in folder.iterdir()) == ["batch.batch-fetches.parquet", "batch.batch.parquet"]
-    assert pq.ParquetFile(folder / "batch.batch.parquet").metadata.num_rows == 2_503
+    metadata = pq.ParquetFile(folder / "batch.batch.parquet").metadata
+    # a group each time 1,000 rows are queued (they are converted a thousand at a time), the rest at the end
+    assert metadata.num_rows == 2_503 and [metadata.row_group(i).num_rows for i in range(3)] == [1_000, 1_000, 503]
     assert pq.read_table(folder / "batch.batch-fetches.parquet").column("portal_id").to_pylist() == [
         "ly-aic-xxgk",
         "xl-aic-xxgk",
