@@ -68,7 +68,10 @@ def test_bench_nights_smoke_keeps_one_state_row_per_sighting_whatever_the_nights
         (10, 3040, 3040, 3040),
     ]
     assert figures[1][5] == 3000 + 6 * (5 + 90) + 3030  # landing rows: every row of every night
-    assert re.search(r"build night 10/night 1 [0-9.]+ wall, [0-9.]+ CPU; load\+build night 10/night 1 [0-9.]+", output)
+    assert re.search(
+        r"build night 10/night 1 [0-9.]+ wall, [0-9.]+ CPU; load\+build night 10/night 1 [0-9.]+ wall, [0-9.]+ CPU",
+        output,
+    )
     # every night's landing compacted into a part of January (three files each), beside the
     # state and the published file; the table of the measured nights
     files = [int(n.replace(",", "")) for n in re.findall(r"; files ([\d,]+) \(", output)]
