@@ -265,6 +265,23 @@ def test_a_batch_written_again_carries_the_runs_it_keeps_and_replaces_the_others
     assert _rows_by_portal(tmp_path / "state.duckdb") == {"ly-aic-xxgk": 4, "xl-aic-xxgk": 5}
 
 
+def test_a_retry_the_deadline_stopped_carries_the_earlier_runs_of_its_portals_once(tmp_path):
+    # attempt 1 landed three portals; attempt 2 keeps one, harvests one again, and the
+    # deadline stops the third before it begins: its earlier run is carried over late
+    run_id = _batch(tmp_path, D1, {"ly-aic-xxgk": 4, "xl-aic-xxgk": 2, "ct-aic-xxgk": 3})
+    started = night(D1)[1]
+    landing = BatchLanding(tmp_path, run_id, "batch", keep=frozenset({"ly-aic-xxgk"}))
+    sink = landing.portal("xl-aic-xxgk")
+    sink.add(listing("xl-aic-xxgk", "xl-again", started))
+    sink.finish({"mode": "full", "status": "ok", "started_at": started, "rows": 1}, [])
+    landing.carry(frozenset({"ct-aic-xxgk", "xl-aic-xxgk"}))  # xl has this attempt's run: not carried
+    landing.carry(frozenset({"ct-aic-xxgk", "ly-aic-xxgk"}))  # carried already: not twice
+    landing.close()
+    runs = {d["portal_id"]: d["rows"] for d in read_runs(tmp_path / "landing" / run_id / "batch.batch.parquet")}
+    assert runs == {"ly-aic-xxgk": 4, "xl-aic-xxgk": 1, "ct-aic-xxgk": 3}
+    assert load(tmp_path / "state.duckdb", tmp_path).rows_loaded == 4 + 1 + 3
+    assert _rows_by_portal(tmp_path / "state.duckdb") == runs
+
 def test_the_load_reads_only_the_sets_its_manifest_does_not_know(tmp_path):
     state = tmp_path / "state.duckdb"
     seen = datetime(2013, 1, 5, 2, tzinfo=UTC)
