@@ -64,6 +64,27 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+        drain_prefect_services()
+
+
+#: How long the session's end waits for Prefect's log and event services to send what they hold.
+DRAIN_SECONDS = 30
+
+
+def drain_prefect_services() -> None:
+    """Stop Prefect's log and event services, waiting at most DRAIN_SECONDS for each.
+
+    The harness drains them itself on exit, but without a bound: a service whose last send
+    never finishes (a test that stopped the server it was sending to) kept an xdist worker
+    in that wait after its last test. Drained here first, they are gone from the services'
+    registry, and the harness's own drain finds nothing left to wait for."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for service in (APILogWorker, EventsWorker):
+        _, pending = service.drain_all(timeout=DRAIN_SECONDS)
+        if pending:
+            print(f"{service.__name__}: {len(pending)} instance(s) still sending after {DRAIN_SECONDS} s; left")
 
 
 @pytest.fixture(scope="session")

@@ -18,20 +18,23 @@ Checked after every night (`check_night`):
    (`fct_totals`) equal `sim.figures.figures_as_of(world, night, first_night=...,
    portals=reads, withdrawn=known)`. `reads` (portal -> the nights a run of it read rows)
    is the lag of new documents: a portal down on a night shows its new documents on its
-   next night that reads its listing. `known` is **the lag rule** of withdrawals, computed from the
-   truth and the runs, not fitted to the figures: a planted withdrawal of day W is known to
+   next night that reads its listing. `known` is **the lag rule** of withdrawals, computed
+   from the truth and the runs' own landing rows, never from the pipeline's eligibility
+   flags, so a bug there cannot move both sides: a planted withdrawal of day W is known to
    the pipeline once each configured portal that listed the document has had **two
-   eligible listings** on or after W (`fct_portal_runs.is_withdrawal_listing`: complete,
-   ok, full and not quarantined; docs/withdrawal.md); it then counts from the China-time
-   date of the latest of those portals' first such listing (the date the pipeline gives
-   it), and not at all before. Eligibility itself is checked (below), so the lag is two
-   complete full listings, plus the quarantine's release (3 confirmations) on the migrated
-   portal, where every old URL goes at once.
+   listings that can withdraw** on or after W without any of the document's keys. A
+   listing can withdraw when its run was a full listing whose landed rows show every item
+   key the truth says the portal listed that day (docs/withdrawal.md: a complete full
+   listing). The withdrawal then counts from the China-time date of the latest of those
+   portals' first such listing (the date the pipeline gives it), and not at all before. On
+   the migrated portal every old URL goes at once: the first listing after the migration
+   records the first miss, and the next three (the quarantine's confirmations) count only
+   once the third of them has run (its release).
 2. **No false withdrawal.** No document of `fct_documents` is withdrawn unless the truth
    withdrew it (matched by index number) and the lag rule says the pipeline knows it, and
    its `withdrawn_date` is the one the rule gives.
 3. **Every planted withdrawal detected** once the rule says it is known.
-4. **Eligibility.** Every complete, ok full listing is eligible, except on the migrated
+4. **Eligibility.** The pipeline's own flags: every complete, ok full listing is eligible, except on the migrated
    portal while its quarantine waits for release; and a full listing of a portal without a
    fault that night is complete (so a withdrawal waits for two full listings, not more).
 5. **Detail fields.** A portal whose run is ok on a night without a fault leaves no
@@ -64,12 +67,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from helpers.world_keys import doc_keys, listed_keys
 
 from sim.catalog import PORTALS
 from sim.figures import figures_as_of, withdrawals_as_of
 from sim.registry import build_world
 from sim.schedule import fault_schedule
 from sim.server import start
+from sim.world import World
+from warehouse.landing_sets import listing_files
 from warehouse.landing_stream import read_runs
 from warehouse.rebuild import rebuild_state
 
@@ -80,6 +86,8 @@ CHINA = timedelta(hours=8)
 #: dating one of them a day late) the 红盾网 (city level: the origin's dates) and small
 #: county sites.
 KEEP = ("fj-aic-ssp", "ly-hongdun", "ly-zp-aic-site", "ly-sh-aic-site", "ly-wp-aic-site")
+#: Confirmations that release a quarantine: the config's default (docs/withdrawal.md).
+RELEASE = 3
 #: The nights take minutes on a loaded shared machine, more than pytest's default timeout.
 pytestmark = pytest.mark.timeout(1800)
 
@@ -134,7 +142,7 @@ class Night:
     faults: list[str] = field(default_factory=list)
     held: int = 0
     new: int = 0
-    withdrawn: int = 0
+    withdrawn: list[str] = field(default_factory=list)  # the doc ids withdrawn by tonight
     owed: int = 0
     seconds: float = 0.0
     problems: dict[str, list[str]] = field(default_factory=dict)
@@ -144,7 +152,7 @@ class Night:
         faults = ", ".join(f.replace("-aic-site", "") for f in self.faults) or "-"
         return (
             f"{self.day} | {modes:<17} | {faults:<42} | {self.held:>5} | {self.new:>4} | "
-            f"{self.withdrawn:>3} | {self.owed:>4} | {self.seconds:6.1f}"
+            f"{len(self.withdrawn):>3} | {self.owed:>4} | {self.seconds:6.1f}"
         )
 
 
@@ -195,26 +203,100 @@ def read_published(path: Path) -> dict:
         }
 
 
-# -- the lag rule
+# -- the lag rule, from the truth and the runs' own landing rows
 
 
-def known_withdrawals(
-    world, scenario: Scenario, night: date, configured: set[str], runs: list
-) -> dict[str, date | None]:
-    """doc id -> the withdrawal the pipeline knows of on `night` (None: not yet)."""
-    eligible: dict[str, list[date]] = {}
-    for portal_id, _, _, _, _, is_eligible, _, started, _ in runs:
-        if is_eligible:
-            eligible.setdefault(portal_id, []).append(_china_day(started))
+@dataclass
+class Evidence:
+    """What the lag rule reads, and nothing the pipeline decided: the world's truth (what
+    each portal lists on a day, under which item keys) and the listing rows each run
+    landed. Both are cached: a landed run and a past day never change."""
+
+    world: World
+    scenario: Scenario
+    data_dir: Path
+    _landed: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+    _shown: dict[tuple[str, date], frozenset[str]] = field(default_factory=dict)
+
+    def shown(self, portal_id: str, day: date) -> frozenset[str]:
+        """The item keys the portal lists on `day`, by the truth."""
+        if (portal_id, day) not in self._shown:
+            moved = portal_id == self.scenario.migrated and day >= self.scenario.migrated_on
+            self._shown[portal_id, day] = listed_keys(self.world, portal_id, day, moved)
+        return self._shown[portal_id, day]
+
+    def listed(self, run_id: str, portal_id: str) -> frozenset[str]:
+        """The item keys of the listing rows the run landed (a detail row paying an owed
+        page is no listing)."""
+        return self._landed.get((run_id, portal_id), frozenset())
+
+    def read_landing(self, runs: list[tuple[str, str]]) -> None:
+        """Read the listing rows of the (run id, portal id) pairs not read yet, from every
+        listings file of the landing archive, compacted or not (a landing file carries its
+        rows' run and portal)."""
+        wanted = [pair for pair in runs if pair not in self._landed]
+        files = listing_files(self.data_dir)
+        if not wanted or not files:
+            return
+        keys: dict[tuple[str, str], set[str]] = {pair: set() for pair in wanted}
+        with duckdb.connect() as con:
+            con.execute("CREATE TEMP TABLE wanted (run_id VARCHAR, portal_id VARCHAR)")
+            con.executemany("INSERT INTO wanted VALUES (?, ?)", wanted)
+            rows = con.execute(
+                "SELECT DISTINCT l.run_id, l.portal_id, l.item_key "
+                "FROM read_parquet(?, union_by_name = true) AS l JOIN wanted USING (run_id, portal_id) "
+                "WHERE coalesce(l.row_kind, 'listing') = 'listing'",
+                [[str(p) for p in files]],
+            ).fetchall()
+        for run_id, portal_id, key in rows:
+            keys[run_id, portal_id].add(key)
+        self._landed.update({pair: frozenset(found) for pair, found in keys.items()})
+
+
+def withdrawing_listings(evidence: Evidence, runs: list) -> dict[str, list[tuple[date, str]]]:
+    """Per portal, (China day, run id) of its listings among `runs` that can withdraw.
+
+    A listing can withdraw when it is a full listing (its run's mode) whose landed rows show
+    every key the truth says its portal listed that day: whatever it misses is gone in
+    truth. On the migrated portal every old key goes at once, so the listings after the
+    migration wait for the quarantine's release: the first one only records a first miss
+    and counts; the next `RELEASE` ones (the confirmations) count once the last of them ran.
+    """
+    evidence.read_landing([(portal_run[1], portal_run[0]) for portal_run in runs])
+    whole: dict[str, list[tuple[date, str]]] = {}
+    for portal_id, run_id, mode, *_, started, _ in runs:
+        day = _china_day(started)
+        if mode == "full" and evidence.shown(portal_id, day) <= evidence.listed(run_id, portal_id):
+            whole.setdefault(portal_id, []).append((day, run_id))
+    migrated, on = evidence.scenario.migrated, evidence.scenario.migrated_on
+    if migrated in whole:
+        after = [listing for listing in whole[migrated] if listing[0] >= on]
+        waiting = after[1 : 1 + RELEASE] if len(after) < 1 + RELEASE else []
+        whole[migrated] = [listing for listing in whole[migrated] if listing not in waiting]
+    return whole
+
+
+def known_withdrawals(evidence: Evidence, night: date, configured: set[str], runs: list) -> dict[str, date | None]:
+    """doc id -> the withdrawal the pipeline knows of on `night` (None: not yet).
+
+    Known once every configured portal that listed the document has had two listings that
+    can withdraw, on or after the day the truth withdrew it, both without any of its keys;
+    dated by the latest of those portals' first such listing."""
+    world = evidence.world
+    listings = withdrawing_listings(evidence, runs)
     docs = {f"sim-{d.g:07d}": d for d in world.docs() if d.withdrawn_on is not None}
     out: dict[str, date | None] = {}
-    for doc_id, on in withdrawals_as_of(world, night, since=scenario.first):
+    for doc_id, on in withdrawals_as_of(world, night, since=evidence.scenario.first):
         doc = docs[doc_id]
-        portals = [p for p in doc.portals if world.lists(p, doc) and p in configured]
         firsts = []
-        for portal_id in portals:
-            after = sorted(d for d in eligible.get(portal_id, []) if d >= on)
-            firsts.append(after[0] if len(after) >= 2 else None)
+        for portal_id in (p for p in doc.portals if world.lists(p, doc) and p in configured):
+            keys = doc_keys(portal_id, doc)
+            missed = sorted(
+                day
+                for day, run_id in listings.get(portal_id, [])
+                if day >= on and not keys & evidence.listed(run_id, portal_id)
+            )
+            firsts.append(missed[0] if len(missed) >= 2 else None)
         out[doc_id] = max(firsts) if firsts and None not in firsts else None
     return out
 
@@ -242,15 +324,16 @@ def _held_difference(world, scenario: Scenario, night: date, reads: dict, known:
     return f"held by the truth only: {missing[:5]}; by the pipeline only: {extra[:5]}"
 
 
-def check_night(night: Night, world, scenario: Scenario, pub: dict, previous: dict | None, quiet_ok: set[str]) -> None:
+def check_night(night: Night, evidence: Evidence, pub: dict, previous: dict | None, quiet_ok: set[str]) -> None:
     """Every assertion of one night, gathered by kind into `night.problems`."""
+    world, scenario = evidence.world, evidence.scenario
     problems: dict[str, list[str]] = {}
 
     def fail(kind: str, line: str) -> None:
         problems.setdefault(kind, []).append(line)
 
     harvested = set(KEEP) - ({scenario.removed} if night.day >= scenario.removed_from else set())
-    known = known_withdrawals(world, scenario, night.day, harvested, pub["runs"])
+    known = known_withdrawals(evidence, night.day, harvested, pub["runs"])
     reads = _listings_read(pub["runs"])
     got = _check_figures(fail, world, scenario, night.day, pub, reads, known)
     withdrawn = _check_withdrawals(fail, world, pub, known)
@@ -261,7 +344,7 @@ def check_night(night: Night, world, scenario: Scenario, pub: dict, previous: di
     night.problems = problems
     this_year = got.get(night.day.year, {}).get("all", {})
     night.held, night.new = this_year.get("held", 0), this_year.get("new", 0)
-    night.withdrawn = len(withdrawn)
+    night.withdrawn = sorted(withdrawn)
 
 
 def _listings_read(runs: list) -> dict[str, set[date]]:
@@ -406,6 +489,7 @@ def run_nights(scenario: Scenario, folder: Path, out=print) -> list[Night]:
     with start(world, as_of=scenario.first) as sim:
         sim.migrate(scenario.migrated, scenario.migrated_on)
         data_dir = folder / "data"
+        evidence = Evidence(world, scenario, data_dir)
         for day in dates:
             excluded = others + ([scenario.removed] if day >= scenario.removed_from else [])
             config = write_config(sim, folder, excluded)
@@ -423,7 +507,7 @@ def run_nights(scenario: Scenario, folder: Path, out=print) -> list[Night]:
             faulty = {f.split(":")[0] for f in schedule[day]}
             quiet_ok = {o.portal_id for o in result.outcomes if o.status == "ok" and o.portal_id not in faulty}
             pub = read_published(Path(result.published_path))
-            check_night(night, world, scenario, pub, previous, quiet_ok)
+            check_night(night, evidence, pub, previous, quiet_ok)
             previous = pub
             nights.append(night)
             out(night.row())
