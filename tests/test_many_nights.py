@@ -75,7 +75,7 @@ from sim.registry import build_world
 from sim.schedule import fault_schedule
 from sim.server import start
 from sim.world import World
-from warehouse.landing_sets import listing_files
+from warehouse.landing_sets import listing_files, uncompacted
 from warehouse.landing_stream import read_runs
 from warehouse.rebuild import rebuild_state
 
@@ -520,13 +520,14 @@ def run_nights(scenario: Scenario, folder: Path, out=print) -> list[Night]:
 
 
 def archive_problems(data_dir: Path, last: date) -> list[str]:
-    """What is wrong with the landing archive after the nights: a run folder of a month that
-    has ended (it should be compacted), or a state rebuilt from the archive (compacted parts
+    """What is wrong with the landing archive after the nights: a landing file in a run folder
+    of a month that has ended (it should be compacted), or a state rebuilt from the archive (compacted parts
     and run folders) that differs from the state the nights kept."""
+    sets, loose = uncompacted(data_dir / "landing")  # a night's report files are no set: they stay
     problems = [
-        f"{folder.name} not compacted"
-        for folder in (data_dir / "landing").iterdir()
-        if folder.name != "compacted" and folder.name[:6] < f"{last:%Y%m}"
+        f"{path.parent.name}/{path.name} not compacted"
+        for path in [s.marker for s in sets] + loose
+        if path.parent.name[:6] < f"{last:%Y%m}"
     ]
     copy = data_dir.parent / "rebuilt"
     shutil.copytree(data_dir / "landing", copy / "landing")
