@@ -3,7 +3,8 @@
 A world of `N_PORTALS` units and portals (one province, ten cities, counties below them), and
 landing rows in `LANDING_SCHEMA` over exactly 40% distinct documents, seen on one to several
 portals (never twice on one), some without index_no so that doc_no and title matching do real work; written
-through the warehouse's own landing writer.
+through the warehouse's own landing writers: a file set per portal (`land_all`), or one per
+batch of portals as the nightly flow's tasks land them (`land_batches`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from flows.config.model import Portal
+from flows.night.batches import batches_of
 from warehouse.landing import LANDING_SCHEMA, write_landing_table
+from warehouse.landing_stream import BatchLanding
 
 N_PORTALS = 60
 RUN_ID = "20130105T020000Z"
@@ -142,6 +146,22 @@ def synthetic_sightings(n: int, seed: int = 7) -> pa.Table:
     return pa.table(columns, schema=LANDING_SCHEMA)
 
 
+def _run(portal_id: str, run_id: str, started: datetime, mode: str, n_rows: int) -> dict:
+    """A portal's run summary: ok, and complete when full."""
+    return {
+        "portal_id": portal_id,
+        "run_id": run_id,
+        "mode": mode,
+        "status": "ok",
+        "started_at": started,
+        "finished_at": started + timedelta(hours=1),
+        "pages": n_rows // 20 + 1,
+        "rows": n_rows,
+        "advertised_total": n_rows if mode == "full" else None,
+        "complete": mode == "full",
+    }
+
+
 def land_all(
     data_dir: Path, table: pa.Table, run_id: str = RUN_ID, started: datetime = STARTED, mode: str = "full"
 ) -> None:
@@ -151,16 +171,19 @@ def land_all(
     for index in range(N_PORTALS):
         portal_id = f"p{index:03d}"
         part = table.filter(pc.equal(portals, portal_id))
-        run = {
-            "portal_id": portal_id,
-            "run_id": run_id,
-            "mode": mode,
-            "status": "ok",
-            "started_at": started,
-            "finished_at": started + timedelta(hours=1),
-            "pages": part.num_rows // 20 + 1,
-            "rows": part.num_rows,
-            "advertised_total": part.num_rows if mode == "full" else None,
-            "complete": mode == "full",
-        }
-        write_landing_table(data_dir, run_id, portal_id, part, run)
+        write_landing_table(data_dir, run_id, portal_id, part, _run(portal_id, run_id, started, mode, part.num_rows))
+
+
+def land_batches(data_dir: Path, table: pa.Table, run_id: str, started: datetime, mode: str, concurrency: int) -> None:
+    """The portals' runs landed as the nightly flow's tasks land them: dealt into the batches
+    `flows.night.batches.batches_of` makes for `concurrency` workers, one batch file each."""
+    portals = table.column("portal_id")
+    configured = [Portal(**portal) for portal in world(N_PORTALS)[1]]
+    for batch in batches_of(configured, concurrency):
+        landing = BatchLanding(data_dir, run_id, batch.name)
+        for portal in batch.portals:
+            part = table.filter(pc.equal(portals, portal.id))
+            sink = landing.portal(portal.id)
+            sink.add_table(part)
+            sink.finish(_run(portal.id, run_id, started, mode, part.num_rows), [])
+        landing.close()

@@ -4,7 +4,9 @@ A fixed parser can re-read history from here without touching a portal, and a 30
 is served from here. Files live at `{data_dir}/archive/ab/cd/<sha256>.gz`; a file is
 written under `{data_dir}/archive/.tmp/` and renamed into place, so a file that exists is
 whole (a power cut may damage one: it then reads as absent). A killed writer leaves only
-its temporary file behind.
+its temporary file behind. A body stored again has its file's modification time renewed, so
+that time says when the body was last fetched: `xxgk gc --keep-days` keeps every body
+fetched within its days.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import re
 import tempfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -53,8 +56,11 @@ class PageArchive:
         """Store `body` unless it is already stored; return its sha256."""
         key = sha256_hex(body)
         target = self.path(key)
-        if target.exists():
+        try:
+            os.utime(target)  # fetched again: recent for `xxgk gc`, at the cost of the stat it replaces
             return key
+        except FileNotFoundError:
+            pass
         fd, tmp = self._temp_file(key)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -110,3 +116,30 @@ class PageArchive:
 
     def __contains__(self, sha256: str) -> bool:
         return self.path(sha256).exists()
+
+    def bodies(self) -> Iterator[tuple[str, int, float]]:
+        """Every stored body: its sha256, its size on disk, when it was last stored (mtime)."""
+        for first in _subfolders(self.root):
+            for second in _subfolders(first):
+                for entry in os.scandir(second):
+                    key = entry.name.removesuffix(".gz")
+                    if entry.is_file() and entry.name.endswith(".gz") and _SHA256.fullmatch(key):
+                        stat = entry.stat()
+                        yield key, stat.st_size, stat.st_mtime
+
+    def remove(self, sha256: str) -> int:
+        """Delete a stored body; the bytes it took (0 when it was not there)."""
+        target = self.path(sha256)
+        try:
+            size = target.stat().st_size
+            target.unlink()
+        except FileNotFoundError:
+            return 0
+        return size
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    """The two-hex-digit folders of the archive's layout under `folder`."""
+    if not folder.is_dir():
+        return []
+    return sorted(Path(e.path) for e in os.scandir(folder) if e.is_dir() and re.fullmatch(r"[0-9a-f]{2}", e.name))

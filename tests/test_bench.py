@@ -68,7 +68,20 @@ def test_bench_nights_smoke_keeps_one_state_row_per_sighting_whatever_the_nights
         (10, 3040, 3040, 3040),
     ]
     assert figures[1][5] == 3000 + 6 * (5 + 90) + 3030  # landing rows: every row of every night
-    assert re.search(r"build night 10/night 1 [0-9.]+ wall, [0-9.]+ CPU", output)
+    assert re.search(
+        r"build night 10/night 1 [0-9.]+ wall, [0-9.]+ CPU; load\+build night 10/night 1 [0-9.]+ wall, [0-9.]+ CPU",
+        output,
+    )
+    # every night's landing compacted into a part of January (three files each), beside the
+    # state and the published file; the table of the measured nights
+    files = [int(n.replace(",", "")) for n in re.findall(r"; files ([\d,]+) \(", output)]
+    assert files == [1 * 3 + 2, 8 * 3 + 2, 10 * 3 + 2]
+    assert re.findall(r"^ +(\d+) (full|incremental) ", output, re.M) == [
+        ("1", "full"),
+        ("8", "full"),
+        ("10", "incremental"),
+    ]
+    assert re.search(r"^longest compaction [0-9.]+ s; most files at any night 32 \(0\.5 per portal\)$", output, re.M)
 
 
 DETAIL_BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_detail_failures.py"

@@ -31,6 +31,7 @@ COMMANDS = [
     ["totals"],
     ["portal", "test"],
     ["serve"],
+    ["gc"],
 ]
 
 

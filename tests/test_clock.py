@@ -17,6 +17,7 @@ from flows.config.clock import ENV, parse_instant, run_clock, starting_at, wall
 from flows.config.load import load_config
 from sim.catalog import PORTALS
 from sim.server import start
+from warehouse.landing_sets import listing_files
 
 runner = CliRunner()
 PORTAL = "ly-wp-aic-site"  # a small Hanweb county site; lists sim-0000895, withdrawn 2013-03-11
@@ -79,7 +80,7 @@ def test_a_sync_on_the_simulated_clock_dates_everything_by_it(prefect_harness, t
     cfg = load_config(config)
     with duckdb.connect(str(cfg.warehouse.state_path), read_only=True) as con:
         runs = con.execute("SELECT run_id, mode, started_at, finished_at FROM raw_runs ORDER BY run_id").fetchall()
-        landing = str(cfg.warehouse.data_dir / "landing" / "*" / "*.listings.parquet")
+        landing = [str(path) for path in listing_files(cfg.warehouse.data_dir)]  # February's compacted
         seen = con.execute(
             "SELECT run_id, min(seen_at)::TIMESTAMP, max(seen_at)::TIMESTAMP "
             "FROM read_parquet(?) GROUP BY ALL ORDER BY run_id",

@@ -3,13 +3,17 @@ readable with its last published figures, and the next run ends exactly where an
 uninterrupted one ends (docs/reliability.md, "Crash safety").
 
 The run is `tests/helpers/plain_sync.py` (the nightly steps without Prefect) in a child
-process against the simulated world, restricted to one small portal. The stages are hit by
-watching what the run does from outside, never by a hook in the product: the sim's request
-counter (harvest), the landing folder's temporary file (landing write), the state database's
-write-ahead log (load), the `.building-*` file (build), the build's log gone with the new file
-not yet renamed (publish, before the rename) and the published file's inode (publish, after).
-When a moment is missed the run is killed at the next one it reaches; every case asserts the
-same invariants. A second test kills a load of 150,000 rows in the middle of its transaction.
+process against the simulated world, restricted to one small portal, on the simulated clock:
+night A in June, night B in December (each night's landing files are compacted into a part of
+its month after its load: warehouse/compact.py). The stages are hit by watching what the run does from outside, never
+by a hook in the product: the sim's request counter (harvest), the landing folder's temporary
+file (landing write), the state database's write-ahead log (load), the `.building-*` file
+(build), the build's log gone with the new file not yet renamed (publish, before the rename),
+the published file's inode (publish, after). When a moment is missed the run is killed at the
+next one it reaches; every case asserts the same invariants, the landing archive's included
+(every loaded run in it once, nothing a compacted part replaced left behind). Further tests
+kill a load of 150,000 rows in the middle of its transaction, and a compaction that merges a
+month of 150,000 rows at each of its steps.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -32,13 +36,16 @@ from helpers.plain_sync import sync
 
 from connectors.archive import PageArchive
 from connectors.http.validators import ValidatorCache
+from flows.config.clock import ENV
 from flows.config.load import load_config
 from flows.night.housekeeping import remove_leftovers
 from sim.catalog import PORTALS
 from sim.server import start
 from warehouse.build import totals
+from warehouse.compact import compact_landing
 from warehouse.db import connect
-from warehouse.landing import LANDING_SCHEMA, write_landing, write_landing_table
+from warehouse.landing import LANDING_SCHEMA, remove_stale_temp, write_landing, write_landing_table
+from warehouse.landing_sets import every_set
 from warehouse.load import load
 from warehouse.state import ensure_state_schema, merge_rows
 
@@ -46,12 +53,22 @@ TESTS = Path(__file__).parent
 PORTAL = "ly-lc-aic-site"  # the smallest portal: five listing pages, about 220 documents
 SYSTEM, YEAR = "ly-aic", 2012
 NIGHT_A, NIGHT_B = "2012-06-30", "2012-12-31"  # the world as of each night
+CLOCK = {NIGHT_A: "2012-06-30T02:00:00+08:00", NIGHT_B: "2012-12-31T02:00:00+08:00"}  # and its run's start
 
 
-def child_env() -> dict[str, str]:
-    """The environment of a child run: this checkout's code first."""
+def child_env(night: str = NIGHT_B) -> dict[str, str]:
+    """The environment of a child run: this checkout's code first, the night's clock."""
     paths = [str(TESTS.parent), os.environ.get("PYTHONPATH", "")]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p), ENV: CLOCK[night]}
+
+
+def sync_at(night: str, config: Path) -> bool:
+    """A whole night in this process on the night's clock; whether it published."""
+    os.environ[ENV] = CLOCK[night]
+    try:
+        return sync(config).ok
+    finally:
+        del os.environ[ENV]
 
 
 def figures(folder: Path) -> dict:
@@ -63,10 +80,14 @@ def figures(folder: Path) -> dict:
 
 
 def state_is_whole(folder: Path, scratch: Path | None = None) -> None:
-    """The state database opens, and every run in it is there with all its rows or not at all.
+    """The state database opens, every run in it is there with all its rows or not at all,
+    the landing archive holds each of its runs in exactly one set, and the manifest lists
+    those sets (a compaction killed between its part's rename and its record leaves the part
+    unlisted and the sets it replaces listed; only then).
 
     With `scratch`, a copy of it (with its write-ahead log) is opened there, so the next run
-    still finds the files exactly as the killed one left them.
+    still finds the files exactly as the killed one left them; without, the run is over and
+    nothing is left to finish.
     """
     state = folder / "data" / "state.duckdb"
     if scratch is not None:
@@ -77,14 +98,26 @@ def state_is_whole(folder: Path, scratch: Path | None = None) -> None:
         state = scratch / state.name
     con = connect(state)
     try:
-        runs = con.execute("SELECT portal_id, run_id FROM raw_runs").fetchall()
+        runs = set(con.execute("SELECT run_id, portal_id FROM raw_runs").fetchall())
         kept = _state_rows(con)
+        recorded = {
+            m for (m,) in con.execute("SELECT marker FROM raw_landing_files WHERE status <> 'retired'").fetchall()
+        }
     finally:
         con.close()
     landing = folder / "data" / "landing"
-    files = [
-        str(path) for portal_id, run_id in runs if (path := landing / run_id / f"{portal_id}.listings.parquet").exists()
-    ]
+    sets, superseded, _ = every_set(landing)
+    held = {s: {(d["run_id"], d["portal_id"]) for d in s.documents()} for s in sets}
+    in_state = [s for s in sets if held[s] <= runs]
+    assert all(held[s] <= runs or not held[s] & runs for s in sets)  # a set is loaded whole or not at all
+    assert sorted(run for s in in_state for run in held[s]) == sorted(runs)  # each loaded run in one set
+    markers = {s.marker.relative_to(landing).as_posix() for s in in_state}
+    unlisted = {m for m in markers if m.startswith("compacted/") and m not in recorded}
+    replaced = {s.marker.relative_to(landing).as_posix() for s in superseded}
+    assert recorded - replaced == markers - unlisted  # the manifest lists the sets that hold the runs
+    if scratch is None:
+        assert unlisted == set() and replaced == set()
+    files = [str(s.listings) for s in in_state if s.listings is not None]
     fresh = connect(":memory:")
     try:
         ensure_state_schema(fresh)
@@ -104,7 +137,8 @@ def _state_rows(con) -> list[list[tuple]]:
 
 
 def leftovers(folder: Path) -> list[str]:
-    """Files of a killed run that the next run must have removed."""
+    """Files of a killed run that the next run must have removed: temporary files and
+    folders, and the landing sets a compacted part replaced."""
     data = folder / "data"
     found = [
         *data.glob(".xxgk.duckdb.building-*"),
@@ -112,6 +146,7 @@ def leftovers(folder: Path) -> list[str]:
         *data.glob("archive/.tmp/*"),
         *data.glob("state.duckdb.tmp"),
         *data.glob("*.wal"),
+        *(s.marker for s in every_set(data / "landing")[1]),
     ]
     return sorted(str(path.relative_to(data)) for path in found)
 
@@ -162,7 +197,7 @@ def kill_at(stage: str, config: Path, watch: Watch) -> str:
     child = subprocess.Popen(
         [sys.executable, "-m", "helpers.plain_sync", str(config)],
         cwd=TESTS,
-        env=child_env(),
+        env=child_env(NIGHT_B),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -193,11 +228,13 @@ def world(tmp_path_factory):
         (night_a / "xxgk.toml").write_text(
             text.replace("[harvest]\n", "[harvest]\nparse_processes = 0\n", 1), encoding="utf-8"
         )
-        assert sync(night_a / "xxgk.toml").ok
+        assert sync_at(NIGHT_A, night_a / "xxgk.toml")
         reference = root / "reference"
         shutil.copytree(night_a, reference)
         sim.set_as_of(NIGHT_B)
-        assert sync(reference / "xxgk.toml").ok
+        assert sync_at(NIGHT_B, reference / "xxgk.toml")
+        parts = sorted(p.name for p in (reference / "data" / "landing" / "compacted").iterdir())
+        assert parts == ["2012-06.001", "2012-12.001"]  # each night's landing compacted after its load
         sim.set_as_of(NIGHT_A)
         yield sim, root, figures(night_a), figures(reference)
 
@@ -222,17 +259,20 @@ def test_a_run_killed_at_any_stage_keeps_the_published_figures_and_converges(wor
         if hit in ("landing", "build", "publish_before_rename"):
             assert left, hit  # a temporary or unfinished file the next run has to remove
         # The next run, uninterrupted, cleans up and ends where an uninterrupted night ends.
-        assert sync(config).ok
+        assert sync_at(NIGHT_B, config)
     finally:
         sim.set_as_of(NIGHT_A)
     assert figures(folder) == reference, hit
     assert leftovers(folder) == []
     state_is_whole(folder)
+    landing = folder / "data" / "landing"  # every night compacted, June's into one part
+    assert [p.name for p in landing.iterdir()] == ["compacted"]
+    assert [p.name for p in (landing / "compacted").glob("2012-06.*")] == ["2012-06.001"]
 
 
 def big_run(data_dir: Path, run_id: str, n_rows: int) -> None:
     """One portal's landing run of `n_rows` rows (bulk, as bench/bench_build.py lands them)."""
-    seen = datetime(2013, 1, 5, 2, 1, tzinfo=UTC)
+    seen = datetime.strptime(run_id, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC) + timedelta(minutes=1)
     columns = {name: pa.nulls(n_rows, LANDING_SCHEMA.field(name).type) for name in LANDING_SCHEMA.names}
     columns.update(
         portal_id=pa.array(["big"] * n_rows),
@@ -285,13 +325,110 @@ def test_a_load_killed_inside_its_transaction_rolls_back(tmp_path):
         con.close()
     assert runs in ([("20130104T020000Z", 1)], [("20130104T020000Z", 1), ("20130105T020000Z", 150_000)])
     assert n_big == (150_000 if len(runs) == 2 else 0)
+    # the manifest lists a set exactly when its run is in the state
+    assert manifest_markers(state) == [f"{run_id}/{portal}.run.json" for run_id, portal in (*SMALL_BIG[: len(runs)],)]
     result = load(state, tmp_path)  # and the next load takes the run whole
     assert result.rejected == []
+    assert result.runs_loaded == ([] if len(runs) == 2 else [SMALL_BIG[1]])
     con = connect(state, read_only=True)
     try:
         assert con.execute("SELECT count(*) FROM raw_sightings").fetchone()[0] == 150_001
     finally:
         con.close()
+    assert manifest_markers(state) == [f"{run_id}/{portal}.run.json" for run_id, portal in SMALL_BIG]
+
+
+SMALL_BIG = [("20130104T020000Z", "small"), ("20130105T020000Z", "big")]
+
+
+def manifest_markers(state: Path) -> list[str]:
+    """The markers of the sets the state's manifest lists, sorted."""
+    con = connect(state, read_only=True)
+    try:
+        return [m for (m,) in con.execute("SELECT DISTINCT marker FROM raw_landing_files ORDER BY 1").fetchall()]
+    finally:
+        con.close()
+
+
+JANUARY = [f"201301{day:02d}T020000Z" for day in (5, 12, 19, 26)]  # 4 × 37,500 rows
+NIGHT_PARTS = [f"2013-01.00{n}" for n in (1, 2, 3, 4)]  # January's nights, one part each
+PART = "2013-01.005"  # the month's part they are merged into
+
+
+def snapshot(data: Path) -> dict:
+    """What a compaction leaves: every landing file's bytes, the manifest (but the times it
+    was recorded and files written) and the sighting state."""
+    landing = data / "landing"
+    files = {p.relative_to(landing).as_posix(): p.read_bytes() for p in landing.rglob("*") if p.is_file()}
+    con = connect(data / "state.duckdb", read_only=True)
+    try:
+        manifest = con.execute(
+            "SELECT path, marker, status, size, sha256 FROM raw_landing_files ORDER BY path"
+        ).fetchall()
+        rows = _state_rows(con)
+    finally:
+        con.close()
+    return {"files": files, "manifest": manifest, "state": rows}
+
+
+@pytest.fixture(scope="module")
+def january(tmp_path_factory):
+    """January's four big runs and one run of February, landed and loaded (January is due for
+    compaction), and what an uninterrupted compaction makes of them."""
+    root = tmp_path_factory.mktemp("compact")
+    start = root / "start" / "data"
+    for run_id in JANUARY:  # each night loaded and compacted into a part, as the nightly run does
+        big_run(start, run_id, 37_500)
+        load(start / "state.duckdb", start)
+        compact_landing(start / "state.duckdb", start)
+    seen = datetime(2013, 2, 2, 2, 1, tzinfo=UTC)
+    row = {"portal_id": "small", "item_key": "a", "seen_at": seen}
+    write_landing(start, "20130202T020000Z", "small", [row], {"mode": "full", "status": "ok", "started_at": seen})
+    assert len(load(start / "state.duckdb", start).runs_loaded) == 1
+    assert sorted(p.name for p in (start / "landing" / "compacted").iterdir()) == NIGHT_PARTS
+    reference = root / "reference" / "data"
+    shutil.copytree(start, reference)
+    done = compact_landing(reference / "state.duckdb", reference)
+    # February's night becomes a part; January's four parts become one
+    assert (done.parts, done.sets_compacted, done.files_removed) == (["2013-02.001", PART], 5, 2 + 4 * 3)
+    return root, snapshot(reference)
+
+
+def compaction_moments(landing: Path) -> dict[str, Callable[[], bool]]:
+    """The moments of a compaction, seen from outside: a part being written under a temporary
+    name (February's night, or January's month); January's part renamed into place while its
+    nights' parts are still there."""
+    compacted = landing / "compacted"
+    return {
+        "write": lambda: any(compacted.glob(".*.tmp")),
+        "renamed": lambda: (compacted / PART).is_dir() and (compacted / NIGHT_PARTS[-1]).exists(),
+    }
+
+
+@pytest.mark.parametrize("moment", ["write", "renamed"])
+def test_a_compaction_killed_at_any_step_is_finished_by_the_next(january, moment):
+    root, reference = january
+    data = root / moment / "data"
+    shutil.copytree(root / "start" / "data", data)
+    moments = list(compaction_moments(data / "landing").items())
+    moments = moments[[name for name, _ in moments].index(moment) :]
+    code = (
+        f"from warehouse.compact import compact_landing; compact_landing({str(data / 'state.duckdb')!r}, {str(data)!r})"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], env=child_env())
+    hit = None
+    try:
+        while child.poll() is None and hit is None:
+            hit = next((name for name, seen in moments if seen()), None)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    assert hit is not None and child.returncode == -signal.SIGKILL, "the compaction ended before it was killed"
+    state_is_whole(data.parent, scratch=root / f"{moment}-state")  # the state and its archive agree
+    remove_stale_temp(data)  # what the nightly run does first, under its lock
+    compact_landing(data / "state.duckdb", data)  # the next compaction
+    assert snapshot(data) == reference  # the same parts, byte for byte, and nothing they replaced left
+    state_is_whole(data.parent)
 
 
 def test_a_validator_line_cut_short_is_dropped_and_the_next_one_kept(tmp_path):

@@ -43,6 +43,10 @@ Checked after every night (`check_night`):
 6. **Stable ids.** A sighting listed the night before and tonight belongs to the same
    `doc_id`, or to the one its old id's alias (`fct_doc_id_aliases`) leads to.
 
+After the last night, the landing archive: every month that has ended is compacted, and the
+state rebuilt from the compacted parts and the run folders equals the state the nights kept
+(`archive_problems`).
+
 A table of the nights (night, modes, faults, held, new, withdrawn documents, owed details,
 seconds) is printed (shown with `-s`) and written to `nights.txt` under tmp_path.
 """
@@ -51,6 +55,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -70,6 +75,9 @@ from sim.registry import build_world
 from sim.schedule import fault_schedule
 from sim.server import start
 from sim.world import World
+from warehouse.landing_sets import listing_files, uncompacted
+from warehouse.landing_stream import read_runs
+from warehouse.rebuild import rebuild_state
 
 SYSTEM = "ly-aic"
 MEASURES = ("held", "official_held", "new", "official_new", "fulltext_held")
@@ -224,9 +232,10 @@ class Evidence:
 
     def read_landing(self, runs: list[tuple[str, str]]) -> None:
         """Read the listing rows of the (run id, portal id) pairs not read yet, from every
-        landing file under the data dir (a landing file carries its rows' run and portal)."""
+        listings file of the landing archive, compacted or not (a landing file carries its
+        rows' run and portal)."""
         wanted = [pair for pair in runs if pair not in self._landed]
-        files = [p for p in (self.data_dir / "landing").rglob("*.parquet") if "fetches" not in p.name]
+        files = listing_files(self.data_dir)
         if not wanted or not files:
             return
         keys: dict[tuple[str, str], set[str]] = {pair: set() for pair in wanted}
@@ -424,7 +433,7 @@ def _check_ids(fail, before_rows: list, pub: dict) -> None:
 
 def killed_night(config: Path, day: date, data_dir: Path, total: int) -> str:
     """`xxgk sync --clock` in a child process, SIGKILLed once some but not all portals have
-    landed their run files; returns what had landed."""
+    landed (their batches' files); returns what had landed."""
     from prefect.settings import PREFECT_API_URL
 
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value() or ""}
@@ -445,7 +454,7 @@ def killed_night(config: Path, day: date, data_dir: Path, total: int) -> str:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and child.poll() is None:
             runs = [d for d in landing.iterdir() if d not in before] if landing.exists() else []
-            landed = [f for d in runs for f in d.glob("*.run.json")]
+            landed = [f for d in runs for f in d.glob("*.batch.parquet")]
             if landed:
                 break
             time.sleep(0.01)
@@ -453,7 +462,7 @@ def killed_night(config: Path, day: date, data_dir: Path, total: int) -> str:
     finally:
         child.wait()
     runs = [d for d in landing.iterdir() if d not in before]
-    landed = sorted(f.name.removesuffix(".run.json") for d in runs for f in d.glob("*.run.json"))
+    landed = sorted(doc["portal_id"] for d in runs for f in d.glob("*.batch.parquet") for doc in read_runs(f))
     assert child.returncode == -signal.SIGKILL, "the child ended before it was killed"
     assert 0 < len(landed) < total, f"killed outside the harvest: {landed} landed"
     return f"kill -9 after {len(landed)}/{total} portals"
@@ -504,7 +513,44 @@ def run_nights(scenario: Scenario, folder: Path, out=print) -> list[Night]:
             out(night.row())
             for kind, lines in night.problems.items():
                 out(f"    {kind}: {len(lines)}: " + "; ".join(lines[:3]))
+    archive = archive_problems(data_dir, dates[-1])
+    if archive:
+        nights[-1].problems["landing archive"] = archive
     return nights
+
+
+def archive_problems(data_dir: Path, last: date) -> list[str]:
+    """What is wrong with the landing archive after the nights: a landing file in a run folder
+    of a month that has ended (it should be compacted), or a state rebuilt from the archive (compacted parts
+    and run folders) that differs from the state the nights kept."""
+    sets, loose = uncompacted(data_dir / "landing")  # a night's report files are no set: they stay
+    problems = [
+        f"{path.parent.name}/{path.name} not compacted"
+        for path in [s.marker for s in sets] + loose
+        if path.parent.name[:6] < f"{last:%Y%m}"
+    ]
+    copy = data_dir.parent / "rebuilt"
+    shutil.copytree(data_dir / "landing", copy / "landing")
+    shutil.copy(data_dir / "state.duckdb", copy / "state.duckdb")
+    rebuilt = rebuild_state(copy / "state.duckdb", copy)
+    problems += [f"{marker}: {why}" for marker, why in rebuilt.rejected]
+    kept, again = (_state_tables(path / "state.duckdb") for path in (data_dir, copy))
+    problems += [f"{table} differs after a rebuild" for table in kept if kept[table] != again[table]]
+    return problems
+
+
+def _state_tables(state: Path) -> dict[str, list]:
+    """The sighting state and the runs (without when they were loaded), sorted."""
+    with duckdb.connect(str(state), read_only=True) as con:
+        return {
+            table: sorted(con.execute(f"SELECT * {exclude} FROM {table}").fetchall(), key=repr)
+            for table, exclude in (
+                ("raw_sightings", ""),
+                ("raw_sighting_details", ""),
+                ("raw_detail_attempts", ""),
+                ("raw_runs", "EXCLUDE (loaded_at)"),
+            )
+        }
 
 
 def problems_of(nights: list[Night], kind: str) -> list[str]:
@@ -538,7 +584,16 @@ def test_the_span_covers_a_year_end_with_full_and_incremental_nights(nights) -> 
 
 
 @pytest.mark.parametrize(
-    "kind", ["figures", "false withdrawals", "withdrawal dates", "missed withdrawals", "eligibility", "doc ids"]
+    "kind",
+    [
+        "figures",
+        "false withdrawals",
+        "withdrawal dates",
+        "missed withdrawals",
+        "eligibility",
+        "doc ids",
+        "landing archive",
+    ],
 )
 def test_every_night_agrees_with_the_truth(nights, kind) -> None:
     assert problems_of(nights, kind) == []

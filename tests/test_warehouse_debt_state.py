@@ -108,6 +108,7 @@ def test_a_run_loaded_again_or_a_rebuild_changes_no_debt(tmp_path):
     state = tmp_path / "state.duckdb"
     con = duckdb.connect(str(state))
     con.execute("DELETE FROM raw_runs WHERE run_id = ?", [night(N2)[0]])
+    con.execute("DELETE FROM raw_landing_files WHERE marker LIKE ?", [f"{night(N2)[0]}/%"])  # as if never loaded
     con.close()
     assert load(state, tmp_path).runs_loaded == [(night(N2)[0], PORTAL)]
     assert (owed_details(state, PORTAL), state_of(state)) == (OWED, kept)

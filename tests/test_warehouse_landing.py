@@ -3,6 +3,7 @@ write them, loaded into a real DuckDB state file under tmp_path; nothing is mock
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, date, datetime
 
@@ -11,8 +12,10 @@ import pyarrow.parquet as pq
 import pytest
 from helpers.warehouse import land, listing, night, raw_count
 
+from warehouse import landing_stream
 from warehouse.build import known_items
 from warehouse.landing import LANDING_SCHEMA, LandingError, copy_landing, landing_paths, write_landing
+from warehouse.landing_stream import BatchLanding, read_runs
 from warehouse.load import last_complete_full_run, load
 
 D1 = date(2013, 1, 5)
@@ -198,3 +201,134 @@ def test_a_run_written_again_never_pairs_its_files_with_the_earlier_writing(tmp_
     assert copy_landing(source, tmp_path, run_id, "ly-aic-xxgk")
     assert json.loads(paths["run"].read_text())["rows"] == 1 and paths["fetches"].exists()
     assert not copy_landing(tmp_path / "nothing", tmp_path, run_id, "ly-aic-xxgk")  # not whole: nothing copied
+
+
+def _batch(data_dir, day, portals: dict[str, int], keep=frozenset(), finish=None):
+    """Land one batch of `portals` (id -> rows) on `day` through `BatchLanding`; `finish`
+    names the portals whose run ends (default: all)."""
+    run_id, started = night(day)
+    landing = BatchLanding(data_dir, run_id, "batch", keep=keep)
+    for portal_id, n in portals.items():
+        sink = landing.portal(portal_id)
+        for i in range(n):
+            sink.add(listing(portal_id, f"{portal_id}-{i}", started, title=f"文件{i}"))
+        sink.end_rows()
+        if finish is None or portal_id in finish:
+            run = {"mode": "full", "status": "ok", "started_at": started, "rows": n, "complete": True}
+            fetch = {"url": f"http://{portal_id}.example/", "method": "GET", "status": 200, "bytes": 10}
+            sink.finish(run, [{**fetch, "elapsed": 0.1, "attempts": 1, "fetched_at": started}])
+    landing.close()
+    return run_id
+
+
+def _rows_by_portal(state) -> dict[str, int]:
+    con = duckdb.connect(str(state), read_only=True)
+    try:
+        return dict(con.execute("SELECT portal_id, count(*) FROM raw_sightings GROUP BY ALL").fetchall())
+    finally:
+        con.close()
+
+
+def test_a_batch_lands_its_portals_in_one_file_in_row_groups_and_loads_as_their_runs(tmp_path, monkeypatch):
+    monkeypatch.setattr(landing_stream, "ROWS_PER_GROUP", 1_000)  # written while the rows arrive
+    run_id = _batch(tmp_path, D1, {"ly-aic-xxgk": 2_500, "xl-aic-xxgk": 3, "ct-aic-xxgk": 0})
+    folder = tmp_path / "landing" / run_id
+    assert sorted(p.name for p in folder.iterdir()) == ["batch.batch-fetches.parquet", "batch.batch.parquet"]
+    metadata = pq.ParquetFile(folder / "batch.batch.parquet").metadata
+    # a group each time 1,000 rows are queued (they are converted a thousand at a time), the rest at the end
+    assert metadata.num_rows == 2_503 and [metadata.row_group(i).num_rows for i in range(3)] == [1_000, 1_000, 503]
+    assert pq.read_table(folder / "batch.batch-fetches.parquet").column("portal_id").to_pylist() == [
+        "ly-aic-xxgk",
+        "xl-aic-xxgk",
+        "ct-aic-xxgk",
+    ]
+    result = load(tmp_path / "state.duckdb", tmp_path)
+    assert sorted(result.runs_loaded) == sorted((run_id, p) for p in ("ly-aic-xxgk", "xl-aic-xxgk", "ct-aic-xxgk"))
+    assert result.rows_loaded == 2_503 and result.rejected == [] and result.interrupted == []
+    assert _rows_by_portal(tmp_path / "state.duckdb") == {"ly-aic-xxgk": 2_500, "xl-aic-xxgk": 3}
+
+
+def test_rows_of_a_portal_whose_run_never_ended_are_left_out_of_its_batch(tmp_path):
+    run_id = _batch(tmp_path, D1, {"ly-aic-xxgk": 1_200, "xl-aic-xxgk": 2}, finish={"xl-aic-xxgk"})
+    assert [d["portal_id"] for d in read_runs(tmp_path / "landing" / run_id / "batch.batch.parquet")] == ["xl-aic-xxgk"]
+    result = load(tmp_path / "state.duckdb", tmp_path)
+    assert result.runs_loaded == [(run_id, "xl-aic-xxgk")] and result.rejected == []
+    assert _rows_by_portal(tmp_path / "state.duckdb") == {"xl-aic-xxgk": 2}
+
+
+def test_a_batch_written_again_carries_the_runs_it_keeps_and_replaces_the_others(tmp_path):
+    run_id = _batch(tmp_path, D1, {"ly-aic-xxgk": 4, "xl-aic-xxgk": 2})
+    _batch(tmp_path, D1, {"xl-aic-xxgk": 5}, keep=frozenset({"ly-aic-xxgk"}))  # a retry of xl only
+    runs = read_runs(tmp_path / "landing" / run_id / "batch.batch.parquet")
+    assert sorted(d["portal_id"] for d in runs) == ["ly-aic-xxgk", "xl-aic-xxgk"]
+    assert load(tmp_path / "state.duckdb", tmp_path).rows_loaded == 9
+    assert _rows_by_portal(tmp_path / "state.duckdb") == {"ly-aic-xxgk": 4, "xl-aic-xxgk": 5}
+
+
+def test_a_retry_the_deadline_stopped_carries_the_earlier_runs_of_its_portals_once(tmp_path):
+    # attempt 1 landed three portals; attempt 2 keeps one, harvests one again, and the
+    # deadline stops the third before it begins: its earlier run is carried over late
+    run_id = _batch(tmp_path, D1, {"ly-aic-xxgk": 4, "xl-aic-xxgk": 2, "ct-aic-xxgk": 3})
+    started = night(D1)[1]
+    landing = BatchLanding(tmp_path, run_id, "batch", keep=frozenset({"ly-aic-xxgk"}))
+    sink = landing.portal("xl-aic-xxgk")
+    sink.add(listing("xl-aic-xxgk", "xl-again", started))
+    sink.finish({"mode": "full", "status": "ok", "started_at": started, "rows": 1}, [])
+    landing.carry(frozenset({"ct-aic-xxgk", "xl-aic-xxgk"}))  # xl has this attempt's run: not carried
+    landing.carry(frozenset({"ct-aic-xxgk", "ly-aic-xxgk"}))  # carried already: not twice
+    landing.close()
+    runs = {d["portal_id"]: d["rows"] for d in read_runs(tmp_path / "landing" / run_id / "batch.batch.parquet")}
+    assert runs == {"ly-aic-xxgk": 4, "xl-aic-xxgk": 1, "ct-aic-xxgk": 3}
+    assert load(tmp_path / "state.duckdb", tmp_path).rows_loaded == 4 + 1 + 3
+    assert _rows_by_portal(tmp_path / "state.duckdb") == runs
+
+def test_the_load_reads_only_the_sets_its_manifest_does_not_know(tmp_path):
+    state = tmp_path / "state.duckdb"
+    seen = datetime(2013, 1, 5, 2, tzinfo=UTC)
+    first = land(tmp_path, D1, "ly-aic-xxgk", [listing("ly-aic-xxgk", "k1", seen)])
+    assert load(state, tmp_path).runs_loaded == [(first, "ly-aic-xxgk")]
+    # a loaded file is not opened again: made unreadable, it is reported as changed, not refused
+    loaded = landing_paths(tmp_path, first, "ly-aic-xxgk")["listings"]
+    loaded.write_bytes(b"not parquet")
+    second = _batch(tmp_path, date(2013, 1, 6), {"xl-aic-xxgk": 2})  # landed since: found
+    result = load(state, tmp_path)
+    assert result.runs_loaded == [(second, "xl-aic-xxgk")] and result.rejected == []
+    assert result.changed == [(f"{first}/ly-aic-xxgk.listings.parquet", "changed since it was loaded")]
+    con = duckdb.connect(str(state), read_only=True)
+    manifest = con.execute("SELECT path, marker, status, sha256 FROM raw_landing_files ORDER BY path").fetchall()
+    con.close()
+    assert [row[:3] for row in manifest] == [
+        (f"{first}/ly-aic-xxgk.listings.parquet", f"{first}/ly-aic-xxgk.run.json", "loaded"),
+        (f"{first}/ly-aic-xxgk.run.json", f"{first}/ly-aic-xxgk.run.json", "loaded"),
+        (f"{second}/batch.batch-fetches.parquet", f"{second}/batch.batch.parquet", "loaded"),
+        (f"{second}/batch.batch.parquet", f"{second}/batch.batch.parquet", "loaded"),
+    ]
+    batch_file = tmp_path / "landing" / second / "batch.batch.parquet"
+    assert manifest[3][3] == hashlib.sha256(batch_file.read_bytes()).hexdigest()
+
+
+def test_a_state_made_before_the_manifest_records_its_loaded_sets_without_folding_them_again(tmp_path):
+    state = tmp_path / "state.duckdb"
+    seen = datetime(2013, 1, 5, 2, tzinfo=UTC)
+    first = land(tmp_path, D1, "ly-aic-xxgk", [listing("ly-aic-xxgk", "k1", seen)])
+    load(state, tmp_path)
+    con = duckdb.connect(str(state))
+    con.execute("DROP TABLE raw_landing_files")  # as a state database of an older version
+    con.close()
+    second = land(tmp_path, date(2013, 1, 6), "ly-aic-xxgk", [listing("ly-aic-xxgk", "k2", seen)])
+    result = load(state, tmp_path)
+    assert result.runs_loaded == [(second, "ly-aic-xxgk")] and result.sets_recorded == 1
+    assert load(state, tmp_path).sets_recorded == 0
+    # a landing file that repeats part of a loaded batch is refused, not folded twice
+    _batch(tmp_path, D1, {"ly-aic-xxgk": 1, "xl-aic-xxgk": 1})
+    refused = load(state, tmp_path)
+    assert refused.runs_loaded == [] and "ly-aic-xxgk/" + first in refused.rejected[0][1]
+
+
+def test_a_fetch_log_without_its_batch_file_is_an_interrupted_harvest(tmp_path):
+    run_id = _batch(tmp_path, D1, {"ly-aic-xxgk": 1})
+    (tmp_path / "landing" / run_id / "batch.batch.parquet").unlink()
+    result = load(tmp_path / "state.duckdb", tmp_path)
+    assert result.runs_loaded == [] and result.interrupted == [
+        str(tmp_path / "landing" / run_id / "batch.batch-fetches.parquet")
+    ]

@@ -144,10 +144,12 @@ def test_the_state_kept_night_by_night_equals_the_state_rebuilt_from_the_landing
     run |= nights(tmp_path, (N3,))  # late
     assert load(state, tmp_path).runs_loaded == [(run[N3], PORTAL)]
     assert load(state, tmp_path).runs_loaded == []
-    # N4 loaded a second time (its run row gone): its rows are folded again, nothing moves
+    # N4 loaded a second time (its run row and its manifest rows gone): its rows are folded
+    # again, nothing moves
     before = state_of(state)
     con = duckdb.connect(str(state))
     con.execute("DELETE FROM raw_runs WHERE run_id = ?", [run[N4]])
+    con.execute("DELETE FROM raw_landing_files WHERE marker LIKE ?", [f"{run[N4]}/%"])
     con.close()
     assert load(state, tmp_path).runs_loaded == [(run[N4], PORTAL)]
     kept = state_of(state)

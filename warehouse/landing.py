@@ -5,6 +5,8 @@ written to a temporary name, flushed and renamed, and the run file is written la
 listings file without its run file is an interrupted harvest that the loader ignores.
 A run written again (a retry, a copy from another folder) first removes its run file, so
 the listings and fetch log of one writing are never paired with the run file of another.
+The batch layout (a task's portals in one file) and streaming are in
+warehouse/landing_stream.py; how the load finds landing sets, in warehouse/landing_sets.py.
 """
 
 from __future__ import annotations
@@ -57,6 +59,26 @@ LANDING_SCHEMA = pa.schema(
         # the wanted detail page answered 404/410: gone (a dead link), not owed
         pa.field("detail_gone", pa.bool_()),
         pa.field("run_id", pa.string(), nullable=False),
+    ]
+)
+
+#: One fetch-log row: `connectors.records.FetchLogEntry` with the run and portal it belongs to.
+FETCH_SCHEMA = pa.schema(
+    [
+        pa.field("portal_id", pa.string()),
+        pa.field("run_id", pa.string()),
+        pa.field("url", pa.string()),
+        pa.field("method", pa.string()),
+        pa.field("status", pa.int32()),
+        pa.field("bytes", pa.int64()),
+        pa.field("elapsed", pa.float64()),
+        pa.field("attempts", pa.int32()),
+        pa.field("sha256", pa.string()),
+        pa.field("encoding", pa.string()),
+        pa.field("error", pa.string()),
+        pa.field("fetched_at", pa.timestamp("us", tz="UTC")),
+        pa.field("final_url", pa.string()),
+        pa.field("not_modified", pa.bool_()),
     ]
 )
 
@@ -138,7 +160,7 @@ def _json_value(value: object) -> object:
     return value
 
 
-def _run_document(run: dict, run_id: str, portal_id: str) -> dict:
+def run_document(run: dict, run_id: str, portal_id: str) -> dict:
     """The run summary as it is written: the contract's keys, checked against the file names."""
     if run.get("run_id", run_id) != run_id or run.get("portal_id", portal_id) != portal_id:
         raise LandingError(
@@ -153,7 +175,7 @@ def _run_document(run: dict, run_id: str, portal_id: str) -> dict:
     return document
 
 
-def _rows_table(rows: list[dict], run_id: str, portal_id: str) -> pa.Table:
+def rows_table(rows: list[dict], run_id: str, portal_id: str) -> pa.Table:
     """The rows as an Arrow table in `LANDING_SCHEMA`; a row of another portal is refused."""
     for position, row in enumerate(rows):
         if row.get("portal_id") != portal_id:
@@ -189,16 +211,36 @@ def replace_into(path: Path, write) -> None:
             temp.unlink()
 
 
+def fetch_table(fetches: list[dict], run_id: str, portal_id: str) -> pa.Table:
+    """A portal's fetch log (`FetchLogEntry` dicts) as a table of `FETCH_SCHEMA`."""
+    try:
+        table = pa.Table.from_pylist(fetches, schema=FETCH_SCHEMA.remove(1).remove(0))
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise LandingError(f"fetch log of {portal_id}/{run_id} is not a table: {exc}") from exc
+    n = table.num_rows
+    return table.add_column(0, FETCH_SCHEMA.field(0), pa.array([portal_id] * n, pa.string())).add_column(
+        1, FETCH_SCHEMA.field(1), pa.array([run_id] * n, pa.string())
+    )
+
+
 def remove_stale_temp(data_dir: str | os.PathLike) -> list[Path]:
-    """Delete the temporary files killed landing writes left; return them.
+    """Delete the temporary files (and a compaction's temporary folders) killed landing
+    writes left, and the run folders left empty; return them.
 
     Only for a caller that knows no landing write is running (the nightly run's lock).
     """
     landing = Path(data_dir) / "landing"
     stale = sorted(landing.glob("*/.*.tmp")) if landing.is_dir() else []
     for path in stale:
-        path.unlink(missing_ok=True)
-    return stale
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    folders = sorted(landing.iterdir()) if landing.is_dir() else []
+    empty = [folder for folder in folders if folder.is_dir() and not any(folder.iterdir())]
+    for folder in empty:
+        folder.rmdir()
+    return stale + empty
 
 
 def write_landing(
@@ -214,7 +256,7 @@ def write_landing(
     `rows` are `dataclasses.asdict(Listing)` dicts; `run` is the `RunSummary` as a dict.
     Everything is validated before the first byte is written. Returns the paths written.
     """
-    return write_landing_table(data_dir, run_id, portal_id, _rows_table(rows, run_id, portal_id), run, fetches)
+    return write_landing_table(data_dir, run_id, portal_id, rows_table(rows, run_id, portal_id), run, fetches)
 
 
 def write_landing_table(
@@ -229,17 +271,15 @@ def write_landing_table(
     if not table.schema.equals(LANDING_SCHEMA):
         raise LandingError(f"listings of {portal_id}/{run_id} are not in LANDING_SCHEMA")
     paths = landing_paths(data_dir, run_id, portal_id)
-    document = _run_document(run, run_id, portal_id)
-    try:
-        fetch_table = pa.Table.from_pylist(fetches) if fetches else None
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise LandingError(f"fetch log of {portal_id}/{run_id} is not a table: {exc}") from exc
-    text = json.dumps(document, ensure_ascii=False, indent=1)
-    _rewrite(
+    document = run_document(run, run_id, portal_id)
+    fetch_log = fetch_table(fetches, run_id, portal_id) if fetches else None
+    new_dir = make_run_dir(paths["run"].parent)
+    land_portal_files(
         paths,
-        lambda temp: pq.write_table(table, temp),
-        (lambda temp: pq.write_table(fetch_table, temp)) if fetch_table is not None else None,
-        lambda temp: temp.write_text(text, encoding="utf-8"),
+        lambda: replace_into(paths["listings"], lambda temp: pq.write_table(table, temp)),
+        (lambda temp: pq.write_table(fetch_log, temp)) if fetch_log is not None else None,
+        document_writer(document),
+        new_dir,
     )
     return paths
 
@@ -251,31 +291,50 @@ def copy_landing(source_dir: str | os.PathLike, data_dir: str | os.PathLike, run
     source = landing_paths(source_dir, run_id, portal_id)
     if not source["run"].exists():
         return False
+    paths = landing_paths(data_dir, run_id, portal_id)
 
     def copier(kind: str):
         return lambda temp: shutil.copyfile(source[kind], temp)
 
-    fetches = copier("fetches") if source["fetches"].exists() else None
-    _rewrite(landing_paths(data_dir, run_id, portal_id), copier("listings"), fetches, copier("run"))
+    land_portal_files(
+        paths,
+        lambda: replace_into(paths["listings"], copier("listings")),
+        copier("fetches") if source["fetches"].exists() else None,
+        copier("run"),
+        make_run_dir(paths["run"].parent),
+    )
     return True
 
 
-def _rewrite(paths: dict[str, Path], listings, fetches, run) -> None:
-    """Put one landing run in place: the old run file removed (and that on the disk) before
-    anything else, the listings, the fetch log (or no fetch log: an old one would be paired
-    with the new listings), then the run file last. Each writer fills a temporary path."""
-    run_dir = paths["run"].parent
+def document_writer(document: dict):
+    """A writer of the run document as the run file's JSON text into a temporary path."""
+    text = json.dumps(document, ensure_ascii=False, indent=1)
+    return lambda temp: temp.write_text(text, encoding="utf-8")
+
+
+def make_run_dir(run_dir: Path) -> bool:
+    """Make a run's landing folder if missing; whether it is new (its parent then needs a flush)."""
     new_dir = not run_dir.exists()
     run_dir.mkdir(parents=True, exist_ok=True)
+    return new_dir
+
+
+def land_portal_files(paths: dict[str, Path], place_listings, write_fetches, write_run, new_dir: bool) -> None:
+    """Put one portal's run in place in the contract's order: an earlier run file of the same
+    run and portal removed first, and that on the disk (its files must never pair with this
+    attempt's), the listings (`place_listings()` renames them in, flushed), the fetch log
+    (or none: an old one would be paired with the new listings), the run file last, then the
+    folder flushed. `write_fetches` and `write_run` each fill a temporary path."""
+    run_dir = paths["run"].parent
     if paths["run"].exists():
         paths["run"].unlink()
         fsync_path(run_dir)  # gone on the disk before the listings it described are replaced
-    replace_into(paths["listings"], listings)
-    if fetches is not None:
-        replace_into(paths["fetches"], fetches)
+    place_listings()
+    if write_fetches is not None:
+        replace_into(paths["fetches"], write_fetches)
     else:
         paths["fetches"].unlink(missing_ok=True)
-    replace_into(paths["run"], run)
+    replace_into(paths["run"], write_run)
     fsync_path(run_dir)  # the renames are on the disk before the harvest reports done
     if new_dir:
         fsync_path(run_dir.parent)

@@ -65,9 +65,13 @@ FIGURES_SCHEMA = pa.schema(
 STATUSES = ("read", "failed", "not read", "fetch failed")
 
 
+#: A night's report files in its run folder, the reads file written last (its marker).
+REPORTED_FILES = {"figures": "reported.figures.parquet", "reads": "reported.reads.parquet"}
+
+
 def reported_paths(data_dir: str | os.PathLike, run_id: str) -> dict[str, Path]:
     base = Path(data_dir) / "landing" / check_name("run_id", run_id)
-    return {"figures": base / "reported.figures.parquet", "reads": base / "reported.reads.parquet"}
+    return {kind: base / name for kind, name in REPORTED_FILES.items()}
 
 
 def _table(rows: list[dict], schema: pa.Schema, run_id: str, what: str) -> pa.Table:
@@ -139,7 +143,7 @@ def load_reported(con, landing: Path) -> list[tuple[str, str]]:
     ensure_reported_schema(con)
     loaded = {row[0] for row in con.execute("SELECT DISTINCT run_id FROM raw_reported_reads").fetchall()}
     refused: list[tuple[str, str]] = []
-    for reads in sorted(landing.glob("*/reported.reads.parquet")) if landing.is_dir() else []:
+    for reads in sorted(landing.glob(f"*/{REPORTED_FILES['reads']}")) if landing.is_dir() else []:
         run_id = reads.parent.name
         if run_id in loaded:
             continue

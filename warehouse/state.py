@@ -38,6 +38,8 @@ tables, and read as NULL from older landing files and from an older `raw_listing
 
 from __future__ import annotations
 
+import re
+
 import pyarrow.parquet as pq
 
 from warehouse.landing import LANDING_SCHEMA, LATER_COLUMNS, later_columns_missing
@@ -153,12 +155,40 @@ def _merge_table(con, table: str, keep: str, with_spans: bool) -> None:
         SELECT portal_id, item_key, latest.* {"".join(f", {name}" for name in old_spans)}
         FROM folded
     """)
-    con.execute(
-        f"DELETE FROM {table} USING state_merged AS m "
-        f"WHERE {table}.portal_id = m.portal_id AND {table}.item_key = m.item_key"
-    )
+    if not _replace_whole(con, table):
+        con.execute(
+            f"DELETE FROM {table} USING state_merged AS m "
+            f"WHERE {table}.portal_id = m.portal_id AND {table}.item_key = m.item_key"
+        )
     columns = ", ".join([landing, *old_spans])
     con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM state_merged")
+
+
+def _replace_whole(con, table: str) -> bool:
+    """When the fold replaces at least half of a table's rows (a full listing of every
+    portal), put a new table of its other rows in its place instead of deleting them one by
+    one: DuckDB removes deleted rows from the table's primary-key index when the
+    transaction commits, which made a full night's load several times night 1's. Whether
+    it did."""
+    touched = con.execute("SELECT count(*) FROM state_merged").fetchone()[0]
+    total = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    if total == 0 or touched * 2 < total:
+        return False
+    mine = "table_name = ? AND database_name = current_database() AND schema_name = 'main'"
+    definition = con.execute(f"SELECT sql FROM duckdb_tables() WHERE {mine}", [table]).fetchone()[0]
+    con.execute(re.sub(rf"^CREATE TABLE {table}\b", f"CREATE TABLE {table}_next", definition, count=1))
+    columns = ", ".join(
+        name
+        for (name,) in con.execute(
+            f"SELECT column_name FROM duckdb_columns() WHERE {mine} ORDER BY column_index", [table]
+        ).fetchall()
+    )
+    con.execute(
+        f"INSERT INTO {table}_next SELECT {columns} FROM {table} ANTI JOIN state_merged USING (portal_id, item_key)"
+    )
+    con.execute(f"DROP TABLE {table}")
+    con.execute(f"ALTER TABLE {table}_next RENAME TO {table}")
+    return True
 
 
 def _merge_attempts(con) -> None:

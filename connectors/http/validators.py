@@ -79,6 +79,11 @@ class ValidatorCache:
                 with self._path.open("a", encoding="utf-8") as out:
                     out.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
+    def archive_keys(self) -> set[str]:
+        """The archived bodies the validators belong to (a 304 is answered from them)."""
+        with self._lock:
+            return {entry["sha256"] for entry in self._by_url.values()}
+
     def forget(self, url: str) -> None:
         """Drop `url`'s validators (their archived body is gone); not persisted, harmless."""
         with self._lock:

@@ -1,5 +1,5 @@
 """The `xxgk` command: run the demo, harvest, query totals, review quarantined withdrawals, test
-a portal, serve the schedule, deploy it on a work pool.
+a portal, serve the schedule, deploy it on a work pool, keep the data dir's retention (gc).
 
 Prefect is imported only by the commands that run a flow, and only after `prefect_env`
 has set its offline defaults (with PREFECT_HOME under the config's data dir).
@@ -18,6 +18,7 @@ from rich.console import Console
 from flows import prefect_env
 from flows.cli.applications import register as register_applications_commands
 from flows.cli.common import ConfigOption, console, err_console, load_or_exit
+from flows.cli.gc import register as register_gc_command
 from flows.cli.portal import portal_app
 from flows.cli.report import register as register_report_commands
 from flows.cli.reported import reported_app
@@ -193,6 +194,7 @@ def sim(ctx: typer.Context) -> None:
 
 register_report_commands(app)
 register_applications_commands(app)
+register_gc_command(app)
 
 
 @app.command()

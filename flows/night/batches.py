@@ -10,6 +10,12 @@ fewer portals than that, a batch is one portal, as a task per portal was.
 A batch keeps each portal's outcome across the task's attempts: a retry (after a transient
 failure) harvests again only the portals that failed transiently, so no portal is harvested
 twice for nothing and each outcome counts its own attempts.
+
+A batch lands in one set of files (warehouse/landing_stream.py, `BatchLanding`): its portals'
+rows stream into one Parquet file whose footer holds each portal's run document, flushed to
+disk once per batch rather than three files per portal. A retry writes the batch's files
+again, carrying over the runs of the portals it does not harvest again, and replaces them
+whole.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from flows.config.clock import Deadline
 from flows.config.model import Portal
 from flows.night.steps import PortalOutcome, harvest_contained, not_begun
 from flows.ui.progress import HarvestProgress
+from warehouse.landing_stream import BatchLanding
 
 #: Tasks per worker thread: enough that a batch holding a large portal does not leave the
 #: other workers idle at the end, few enough that Prefect's share stays small.
@@ -63,6 +70,11 @@ class TaskBatch:
     outcomes: dict[str, PortalOutcome] = field(default_factory=dict)
 
     @property
+    def name(self) -> str:
+        """The name of the batch's landing files: its first portal's id."""
+        return self.portals[0].id
+
+    @property
     def label(self) -> str:
         """The task run's name: the portal, or the first portal and how many more."""
         first = self.portals[0].id
@@ -92,12 +104,38 @@ def batches_of(portals: list[Portal], concurrency: int) -> list[TaskBatch]:
 
 
 def harvest_task_batch(batch: TaskBatch, night: Night, attempt: int) -> None:
-    """Harvest the batch's pending portals one after another, recording each outcome with
-    `attempt` as its count of attempts. A bug in one portal's harvest becomes its failed
-    outcome (not transient), so it cannot hide the others of the batch."""
-    for portal in batch.pending():
+    """Harvest the batch's pending portals one after another into the batch's landing files,
+    recording each outcome with `attempt` as its count of attempts. A bug in one portal's
+    harvest becomes its failed outcome (not transient), so it cannot hide the others of the
+    batch. A landing that cannot be written fails every portal of this attempt."""
+    pending = batch.pending()
+    keep = frozenset(p.id for p in batch.portals if p not in pending)
+    landing = BatchLanding(night.data_dir, night.run_id, batch.name, keep=keep)
+    try:
+        _harvest_into(landing, pending, batch, night, attempt)
+    except BaseException:
+        landing.discard()  # a crash lands nothing of this attempt, as a kill would not
+        raise
+    try:
+        landing.close()
+    except Exception as exc:
+        for portal in pending:
+            reason = f"landing failed: {type(exc).__name__}: {exc}"
+            batch.outcomes[portal.id] = PortalOutcome(
+                portal.id, night.modes[portal.id], "failed", reason, attempts=attempt
+            )
+        raise
+
+
+def _harvest_into(landing: BatchLanding, pending: list[Portal], batch: TaskBatch, night: Night, attempt: int) -> None:
+    """The pending portals' harvests, one after another, landing into `landing`. Past the
+    night's deadline no portal begins: one that failed transiently in an earlier attempt
+    keeps that attempt's outcome, now final, and its landed run."""
+    for portal in pending:
         if night.deadline is not None and night.deadline.passed():
             earlier = batch.outcomes.get(portal.id)  # a transient failure is final now
+            if earlier is not None:
+                landing.carry(frozenset({portal.id}))
             batch.outcomes[portal.id] = (
                 replace(earlier, transient=False) if earlier else not_begun(portal.id, night.modes[portal.id])
             )
@@ -115,6 +153,7 @@ def harvest_task_batch(batch: TaskBatch, night: Night, attempt: int) -> None:
             debt=night.debt,
             max_unreadable_share=night.max_unreadable_share,
             deadline=night.deadline,
+            landing=landing,
         )
         if night.progress is not None:
             night.progress.finish(portal.id, outcome.status, outcome.rows, outcome.pages)

@@ -1,9 +1,10 @@
-"""A run's housekeeping around the harvest: its id, the data dir's run lock, and the
-leftovers of killed runs.
+"""A run's housekeeping around the harvest: its id, the data dir's run lock, the leftovers
+of killed runs, and the compaction of the landing files of months that have ended.
 
 Kept apart from the steps (flows/night/steps.py) because none of it harvests or builds: it is
-what lets one run own the data dir, name its landing folder, and clean up after a run that
-never got to, whatever the steps in between do.
+what lets one run own the data dir, name its landing folder, clean up after a run that
+never got to, and keep the landing folder from growing a file per portal and night,
+whatever the steps in between do.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from connectors.archive import PageArchive
 from flows.config.clock import wall
 from flows.config.model import Config
 from warehouse.build import remove_stale_builds
+from warehouse.compact import compact_landing
 from warehouse.db import remove_spill_dir
 from warehouse.landing import remove_stale_temp
+from warehouse.manifest import is_run_id_taken
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +47,12 @@ def night_of(run_id: str) -> date:
 
 
 def unused_run_id(data_dir: Path, now: datetime | None = None) -> str:
-    """A run id no landing folder has yet: two runs started in the same second must not share one.
-    `now` is the run's clock's reading (flows/config/clock.py; default: the wall clock)."""
+    """A run id no landing folder and no run of the state database has yet (a compacted run
+    has no folder): two runs started in the same second must not share one. `now` is the
+    run's clock's reading (flows/config/clock.py; default: the wall clock)."""
     now = now or wall()
-    while (Path(data_dir) / "landing" / new_run_id(now)).exists():
+    state = Path(data_dir) / "state.duckdb"
+    while (Path(data_dir) / "landing" / new_run_id(now)).exists() or is_run_id_taken(state, new_run_id(now)):
         now += timedelta(seconds=1)
     return new_run_id(now)
 
@@ -97,3 +103,19 @@ def remove_leftovers(config: Config) -> list[Path]:
             "removed %d file(s) left by a killed run: %s", len(removed), ", ".join(path.name for path in removed[:5])
         )
     return removed
+
+
+def compact(config: Config) -> dict[str, Any]:
+    """Roll the loaded landing sets of the months that have ended into compacted parts
+    (warehouse/compact.py); what was done, as build details. Call only holding the run lock,
+    after the load. A compaction that fails is reported, never fails the night: whatever it
+    had not finished, the next one finishes."""
+    try:
+        done = compact_landing(config.warehouse.state_path, config.warehouse.data_dir)
+    except Exception as exc:  # noqa: BLE001 - the landing files stay whole; reported
+        logger.warning("compaction of the landing files failed: %s: %s", type(exc).__name__, exc)
+        return {"compaction_error": f"{type(exc).__name__}: {exc}"}
+    if not (done.parts or done.skipped):
+        return {}
+    skipped = [f"{marker}: {why}" for marker, why in done.skipped]
+    return {"compaction": {"parts": done.parts, "files_removed": done.files_removed, "skipped": skipped}}

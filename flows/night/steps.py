@@ -26,8 +26,9 @@ from connectors.parse_pool import InlineParser, ParsePool, Parser
 from connectors.records import FetchLogEntry, Listing, RunSummary
 from flows.config.clock import DEADLINE_PASSED, Clock, Deadline, wall
 from flows.config.model import Config, Harvest, Portal
+from flows.night.housekeeping import compact
 from warehouse.build import BuildError, build
-from warehouse.landing import write_landing
+from warehouse.landing_stream import BatchLanding, PortalLanding
 from warehouse.load import last_complete_full_run, load
 
 #: progress(portal_id, pages, rows, advertised_total) — called as rows arrive.
@@ -156,39 +157,44 @@ def harvest_portal(
     debt: DebtPolicy | None = None,
     max_unreadable_share: float = MAX_UNREADABLE_SHARE,
     deadline: Deadline | None = None,
+    landing: BatchLanding | None = None,
 ) -> PortalOutcome:
     """Crawl one portal and land its rows and run file, whatever happens; return its outcome.
 
     The crawl records a portal's failures on its summary instead of raising; the rows read
-    before a failure are landed too (the warehouse never withdraws on a failed run). An
-    exception here is a bug of ours: the run is landed as failed, then the bug re-raised.
+    before a failure are landed too (the warehouse never withdraws on a failed run). Rows
+    stream to the landing file as they come (warehouse/landing_stream.py): into `landing`,
+    the batch the portal is harvested in, else into the portal's own files. An exception
+    here is a bug of ours: the run is landed as failed, then the bug re-raised.
     `owed` and `debt`: the detail pages owed from earlier nights, and tonight's budget;
     `max_unreadable_share`: `[harvest] max_unreadable_share`. Past the night's `deadline`
     the crawl is stopped at its next row and the run lands as failed with what it read.
     """
     known = known or {}
     started = time.monotonic()
-    rows: list[dict[str, Any]] = []
     keys: set[str] = set()
     target = replace(target_of(portal), max_unreadable_share=max_unreadable_share)
+    sink = landing.portal(portal.id) if landing is not None else PortalLanding(data_dir, run_id, portal.id)
     run = crawl(target, client, mode=mode, known=known, run_id=run_id, parser=parser, owed=owed, debt=debt)
     summary: RunSummary = run.summary
     bug: Exception | None = None
+    n_rows = 0
     try:
         for listing in run:
-            rows.append(flat_dict(listing))
+            sink.add(flat_dict(listing))
+            n_rows += 1
             keys.add(listing.item_key)
             if progress is not None:
-                progress(portal.id, summary.pages, len(rows), summary.advertised_total)
+                progress(portal.id, summary.pages, n_rows, summary.advertised_total)
             if deadline is not None and deadline.passed():
                 _cut(summary, deadline.reason)
                 break
+        sink.end_rows()
     except Exception as exc:  # noqa: BLE001 - landed as a failure below, then re-raised
         bug = exc
         _cut(summary, f"internal error: {type(exc).__name__}: {exc}")
     summary.finished_at = summary.finished_at or client.clock()
-    fetches = [flat_dict(entry) for entry in run.fetches]
-    write_landing(data_dir, run_id, portal.id, rows, run=asdict(summary), fetches=fetches)
+    sink.finish(asdict(summary), [flat_dict(entry) for entry in run.fetches])
     if bug is not None:
         raise bug
     return PortalOutcome(
@@ -279,6 +285,7 @@ def build_warehouse(config: Config) -> BuildOutcome:
         )
     except BuildError as exc:
         outcome.ok, outcome.reason = False, f"build refused: {exc}"
+        outcome.details.update(compact(config))
         return outcome
     outcome.details.update(
         documents=result.n_documents,
@@ -292,4 +299,5 @@ def build_warehouse(config: Config) -> BuildOutcome:
         quarantine_release_listings=config.harvest.quarantine_release_listings,
         held_drops=result.held_drops,
     )
+    outcome.details.update(compact(config))
     return outcome

@@ -2,8 +2,9 @@
 test can kill (`python tests/helpers/plain_sync.py xxgk.toml`).
 
 Under the run lock: remove what killed runs left, harvest every portal of the config one
-after the other (parsing in-thread), then load, build and publish. The exit code is 0 when
-the build published, 1 otherwise.
+after the other as one batch (parsing in-thread, landing into one batch file as the flow's
+tasks do), then load, build, publish and compact. The run starts at `XXGK_CLOCK` when it is
+set. The exit code is 0 when the build published, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -11,31 +12,36 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from flows.config.clock import run_clock
 from flows.config.load import load_config
-from flows.night.housekeeping import exclusive_run, remove_leftovers, unused_run_id
-from flows.night.steps import (
-    BuildOutcome,
-    build_warehouse,
-    choose_mode,
-    harvest_portal,
-    make_client,
-)
-from warehouse.load import known_items
+from flows.night.batches import Night, TaskBatch, harvest_task_batch
+from flows.night.debt import as_owed, debt_policy
+from flows.night.housekeeping import exclusive_run, night_of, remove_leftovers, unused_run_id
+from flows.night.steps import BuildOutcome, build_warehouse, make_client, mode_for
+from warehouse.portal_state import portal_states
 
 
 def sync(config_path: str | Path) -> BuildOutcome:
     """One night of the config's portals; the build's outcome."""
     config = load_config(config_path)
-    data_dir, state = config.warehouse.data_dir, config.warehouse.state_path
+    data_dir, every = config.warehouse.data_dir, config.harvest.full_every_days
+    clock = run_clock()
     with exclusive_run(data_dir):
         remove_leftovers(config)
-        run_id = unused_run_id(data_dir)
-        with make_client(config.harvest, data_dir) as client:
-            for portal in config.portals:
-                mode = choose_mode(state, portal.id, config.harvest.full_every_days)
-                harvest_portal(
-                    portal, client, data_dir=data_dir, run_id=run_id, mode=mode, known=known_items(state, portal.id)
-                )
+        now = clock()
+        run_id = unused_run_id(data_dir, now)
+        states = portal_states(config.warehouse.state_path, [p.id for p in config.portals])
+        with make_client(config.harvest, data_dir, clock) as client:
+            night = Night(
+                client=client,
+                data_dir=data_dir,
+                run_id=run_id,
+                modes={pid: mode_for(s.last_full, every, now=now) for pid, s in states.items()},
+                known={pid: s.known for pid, s in states.items()},
+                owed={pid: as_owed(s.owed) for pid, s in states.items()},
+                debt=debt_policy(config.harvest, night_of(run_id)),
+            )
+            harvest_task_batch(TaskBatch(list(config.portals)), night, attempt=1)
         return build_warehouse(config)
 
 
