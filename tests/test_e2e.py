@@ -186,6 +186,18 @@ def cells(line: str) -> list[str]:
     return [cell.strip() for cell in re.split(r"[│┃|]", line) if cell.strip()]
 
 
+def row_reason(lines: list[str], at: int) -> str:
+    """The last cell of the table row printed at line `at`, with the lines it wraps onto (a
+    continuation line is a row whose first cell is empty)."""
+    parts = [cells(lines[at])[-1]]
+    for line in lines[at + 1 :]:
+        raw = re.split(r"[│┃|]", line)
+        if len(raw) < 3 or raw[1].strip():
+            break
+        parts.append(raw[-2].strip())
+    return " ".join(p for p in parts if p)
+
+
 def test_printed_tables_show_the_figures(first_night, world) -> None:
     _, config = world
     result = xxgk("totals", "--config", str(config), "--system", SYSTEM, "--year", str(YEAR))
@@ -217,8 +229,11 @@ def test_failed_portal_is_named_and_loses_nothing(first_night, failed_night, wor
     sim, config = world
     result, snap = failed_night
     assert result.exit_code == 1
-    line = next(line for line in result.output.splitlines() if f" {DOWN} " in line)
-    assert "failed" in line and "listing page 0 failed" in " ".join(result.output.split())
+    lines = result.output.splitlines()
+    at = next(i for i, line in enumerate(lines) if f" {DOWN} " in line)
+    line = lines[at]
+    assert cells(line)[2] == "failed"
+    assert "listing page 0 failed" in row_reason(lines, at)
     assert cells(line)[12] == "2"  # attempts: the transient failure was retried once
     others = [line for line in result.output.splitlines() if " incremental " in line and f" {DOWN} " not in line]
     assert len(others) == len(sim.portals) - 1 and all(" ok " in line for line in others)
