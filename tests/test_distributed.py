@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from helpers.distributed import PORTALS, batch_runs, deploy, impolite, runs_loaded, senders, write_config
+from helpers.distributed import PORTALS, batch_runs, deploy, harvest_only, impolite, runs_loaded, senders, write_config
 from helpers.prefect_server import Cluster, descends_from, kill_group, prefect_cluster
 from helpers.request_log import RequestLog
 from typer.testing import CliRunner
@@ -276,7 +276,8 @@ def test_distributed_night_matches_one_machine_and_survives_a_killed_worker(tmp_
     assert sorted(landed) == sorted(PORTALS) and all(s.kind == "part" for s in every_set(spread_data / "landing")[0])
 
     # politeness across workers, and no host left held
-    spread_requests, base_requests = log.by_portal(since), log.by_portal(base_start)
+    harvest = harvest_only(sim.world)
+    spread_requests, base_requests = log.by_portal(since, harvest), log.by_portal(base_start, harvest)
     for portal, rows in spread_requests.items():
         assert impolite(rows) == [], portal
     # a portal the dead attempt finished is not asked again; the others are, from the start

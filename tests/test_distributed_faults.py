@@ -27,7 +27,7 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
-from helpers.distributed import batch_runs, deploy, impolite, runs_loaded, senders, write_config
+from helpers.distributed import batch_runs, deploy, harvest_only, impolite, runs_loaded, senders, write_config
 from helpers.prefect_server import Cluster, child_env, kill_group, prefect_cluster
 from helpers.request_log import RequestLog
 from typer.testing import CliRunner
@@ -133,7 +133,7 @@ def test_a_wedged_batch_is_stopped_and_its_portal_harvested_again(cluster: Clust
     assert unwedge.seen, "the wedged attempt was never taken for dead"
     assert result.ok, [(o.portal_id, o.reason) for o in result.outcomes]
     assert states == {"b1": ["CANCELLED", "COMPLETED"]}  # stopped by its worker, then done again
-    requests = log.by_portal(since)
+    requests = log.by_portal(since, harvest_only(sim.world))
     assert len(senders(requests[TWO[0]])) == 1  # finished by the wedged attempt: not asked again
     assert len(senders(requests[WEDGED])) == 2  # the wedged attempt, then the next one
     for portal, rows in requests.items():
@@ -176,7 +176,7 @@ def test_a_night_whose_orchestrator_died_before_accepting_is_taken_in_by_resume(
     assert [portal for portal, _ in loaded] == sorted(TWO) and all(rows > 0 for _, rows in loaded), loaded
     assert not any((data / "exchange").iterdir())  # removed once taken in
     for portal in TWO:
-        assert len(senders(log.by_portal(0)[portal])) == 1  # harvested once, by one process
+        assert len(senders(log.by_portal(0, harvest_only(sim.world))[portal])) == 1  # harvested once, by one process
 
 
 def frozen_once_running(orchestrator: subprocess.Popen, data: Path) -> str:

@@ -79,7 +79,6 @@ def test_a_retry_harvests_again_only_the_portal_that_failed_transiently(tmp_path
     assert all(runs[pid]["rows"] == o.rows for pid, o in outcomes.items())
 
 
-
 @pytest.mark.usefixtures("prefect_harness")
 def test_past_its_deadline_a_night_stops_harvesting_and_publishes_what_it_read(tmp_path) -> None:
     from flows.night.flow import run_nightly

@@ -282,6 +282,7 @@ def test_a_retry_the_deadline_stopped_carries_the_earlier_runs_of_its_portals_on
     assert load(tmp_path / "state.duckdb", tmp_path).rows_loaded == 4 + 1 + 3
     assert _rows_by_portal(tmp_path / "state.duckdb") == runs
 
+
 def test_the_load_reads_only_the_sets_its_manifest_does_not_know(tmp_path):
     state = tmp_path / "state.duckdb"
     seen = datetime(2013, 1, 5, 2, tzinfo=UTC)

@@ -5,12 +5,17 @@ database loaded, and whether a host was ever asked by two processes at once."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 import duckdb
 from typer.testing import CliRunner
 
+from sim.annual.reports import report_of
+from sim.catalog import PORTAL_BY_ID
 from sim.catalog import PORTALS as WORLD_PORTALS
+from sim.shown import detail_path
 
 PORTALS = ("ly-yd-aic-site", "ly-ct-aic-site", "ly-zp-aic-site", "ly-sh-aic-site", "ly-wp-aic-site", "ly-lc-aic-site")
 DELAY = 0.03  # seconds between two requests to one host: six portals harvest for ~10 s
@@ -98,3 +103,25 @@ def impolite(rows: list[tuple[float, float, int]]) -> list[str]:
         if pid != next_pid and arrived < answered:
             broken.append(f"pid {next_pid} asked while pid {pid}'s request was in flight")
     return broken
+
+
+def harvest_only(world) -> Callable[[str, str], bool]:
+    """A `RequestLog.by_portal` filter keeping the harvest's requests: it drops the reading of
+    the units' annual reports (each report document's page and its DOCX and PDF files),
+    which the night's build step does from the orchestrator's own process once every batch
+    is done (docs/reports.md), so a portal showing a report is asked by that process too."""
+    reports = [doc for doc in world.docs() if report_of(doc) is not None]
+    pages = {
+        (portal_id, detail_path(PORTAL_BY_ID[portal_id], doc, duplicate, migrated))
+        for doc in reports
+        for portal_id in doc.portals
+        if portal_id in PORTAL_BY_ID
+        for duplicate in (False, True)
+        for migrated in (False, True)
+    }
+
+    def keep(portal_id: str, target: str) -> bool:
+        path = urlsplit(target).path
+        return (portal_id, path) not in pages and PurePosixPath(path).suffix not in (".docx", ".pdf")
+
+    return keep

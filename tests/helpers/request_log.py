@@ -15,6 +15,7 @@ import os
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,9 +56,9 @@ def socket_owner(client_port: int, server_port: int) -> int:
 
 @dataclass
 class RequestLog:
-    """(portal id, arrived, answered, sending pid) of every request, in arrival order."""
+    """(portal id, arrived, answered, sending pid, target) of every request, in arrival order."""
 
-    entries: list[tuple[str, float, float, int]] = field(default_factory=list)
+    entries: list[tuple[str, float, float, int, str]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _senders: dict[tuple[str, int], int] = field(default_factory=dict)
 
@@ -76,15 +77,16 @@ class RequestLog:
                 return answer(method, target, body, peer)
             finally:
                 with self._lock:
-                    self.entries.append((portal_id, arrived, time.monotonic(), sender))
+                    self.entries.append((portal_id, arrived, time.monotonic(), sender, target))
 
         return logged
 
-    def by_portal(self, since: float = 0.0) -> dict[str, list[Request]]:
-        """Each portal's requests since `since` (monotonic), by arrival."""
+    def by_portal(self, since: float = 0.0, keep: Callable[[str, str], bool] | None = None) -> dict[str, list[Request]]:
+        """Each portal's requests since `since` (monotonic), by arrival; only those
+        `keep(portal_id, target)` keeps when given."""
         with self._lock:
             grouped: dict[str, list[Request]] = defaultdict(list)
-            for portal_id, arrived, answered, pid in self.entries:
-                if arrived >= since:
+            for portal_id, arrived, answered, pid, target in self.entries:
+                if arrived >= since and (keep is None or keep(portal_id, target)):
                     grouped[portal_id].append((arrived, answered, pid))
         return {portal_id: sorted(rows) for portal_id, rows in grouped.items()}
