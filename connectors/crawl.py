@@ -157,7 +157,7 @@ class Crawl:
         try:
             family = self._family()
             if family is not None:
-                self._allowed = allowed_hosts(self.target.url, self.target.hosts)
+                self._allowed = self.client.hold(allowed_hosts(self.target.url, self.target.hosts))
                 yield from self._pages(family)
                 if self.summary.status != "failed":
                     yield from self._details.repay(family, self.target.portal_id, set(self._book.outcomes))
@@ -174,6 +174,7 @@ class Crawl:
             )
         finally:
             self._ledger.close(self.fetches, self._details.settle())
+            self.client.release(self._allowed)  # its hosts' sessions, unless others use them
 
     def _family(self) -> ModuleType | None:
         """The target's family module; None (run failed) when the platform is unknown."""
