@@ -136,6 +136,7 @@ def synthetic_sightings(n: int, seed: int = 7) -> pa.Table:
         "row_kind": pa.array(np.full(n, "listing", dtype=object), pa.string()),
         "detail_attempted": pa.array(np.ones(n, dtype=bool)),
         "detail_error": null,
+        "detail_gone": pa.array(np.zeros(n, dtype=bool)),
         "run_id": pa.array(np.full(n, RUN_ID, dtype=object), pa.string()),
     }
     return pa.table(columns, schema=LANDING_SCHEMA)
