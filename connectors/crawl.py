@@ -165,10 +165,10 @@ class Crawl:
             self._ledger.degrade("partial", f"stopped by the consumer at page {self.summary.pages}")
             raise
         except ConnectorError as exc:  # a bad entry URL (not http, foreign) and the like
-            self.error = exc
+            self.error = exc.with_traceback(None)  # its frames would hold this crawl
             self._ledger.degrade("failed", f"{type(exc).__name__}: {exc}")
         except Exception as exc:  # noqa: BLE001 - a parser tripped on hostile input: loud
-            self.error = exc
+            self.error = exc.with_traceback(None)  # its frames would hold this crawl
             self._ledger.degrade(
                 "failed", f"unexpected {type(exc).__name__} after {self.summary.pages} listing pages: {exc}"
             )
@@ -241,7 +241,7 @@ class Crawl:
         try:
             fetched = self._fetch(request)
         except FetchError as exc:
-            self.error = exc
+            self.error = exc.with_traceback(None)  # its frames would hold this crawl
             status = "failed" if page_no == 0 else "partial"
             self._ledger.degrade(status, f"listing page {page_no} failed: {exc}")
             return None
@@ -253,7 +253,7 @@ class Crawl:
             self._count_unreadable(request.url, page_no, len(listing.rows), listing.unreadable_rows)
         except PageError as exc:
             if not ends_the_data(exc, page_no):
-                self.error = exc
+                self.error = exc.with_traceback(None)  # its frames would hold this crawl
             record_page_problem(self._ledger, exc, page_no)
             return None
         if not listing.rows and not listing.passing:

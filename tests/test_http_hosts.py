@@ -5,6 +5,9 @@ server records each request's client port, so a kept connection shows as the sam
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 from helpers.loopback import LoopbackServer
 
@@ -79,3 +82,18 @@ def test_a_crawl_leaves_no_session_open_when_it_ends(tmp_path, server) -> None:
         run = crawl(target, client, run_id="20130101T020000Z")
         assert list(run) == [] and run.summary.status == "failed"
         assert client.hosts_open == 0 and len(server.hits) == 1
+
+
+def test_a_finished_crawl_is_freed_when_its_caller_lets_go_not_at_the_next_full_collection(tmp_path, server) -> None:
+    # a night keeps thousands of crawls' fetch logs alive if each waits for the cycle collector
+    target = PortalTarget("p", "trs", server.url("/missing/index.html"))
+    with _client(tmp_path) as client:
+        gc.disable()
+        try:
+            run = crawl(target, client, run_id="20130101T020000Z")
+            list(run)
+            alive = weakref.ref(run)
+            del run
+            assert alive() is None
+        finally:
+            gc.enable()
