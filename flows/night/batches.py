@@ -23,7 +23,7 @@ from connectors.families.checks import MAX_UNREADABLE_SHARE
 from flows.config.clock import Deadline
 from flows.config.model import Portal
 from flows.night.steps import PortalOutcome, harvest_contained, not_begun
-from flows.ui.progress import HarvestProgress
+from flows.night.tally import NightTally
 
 #: Tasks per worker thread: enough that a batch holding a large portal does not leave the
 #: other workers idle at the end, few enough that Prefect's share stays small.
@@ -50,7 +50,7 @@ class Night:
     owed: dict[str, dict[str, Any]]
     debt: Any = None
     parser: Any = None
-    progress: HarvestProgress | None = None
+    tally: NightTally | None = None  # the night's running counts, for its progress views
     max_unreadable_share: float = MAX_UNREADABLE_SHARE
     deadline: Deadline | None = None  # past it, no portal begins and running crawls stop
 
@@ -95,13 +95,17 @@ def harvest_task_batch(batch: TaskBatch, night: Night, attempt: int) -> None:
     """Harvest the batch's pending portals one after another, recording each outcome with
     `attempt` as its count of attempts. A bug in one portal's harvest becomes its failed
     outcome (not transient), so it cannot hide the others of the batch."""
+    tally = night.tally
     for portal in batch.pending():
         if night.deadline is not None and night.deadline.passed():
             earlier = batch.outcomes.get(portal.id)  # a transient failure is final now
-            batch.outcomes[portal.id] = (
-                replace(earlier, transient=False) if earlier else not_begun(portal.id, night.modes[portal.id])
-            )
+            outcome = replace(earlier, transient=False) if earlier else not_begun(portal.id, night.modes[portal.id])
+            batch.outcomes[portal.id] = outcome
+            if tally is not None:  # it ends the night failed: the bar counts it as finished
+                tally.finish(portal.id, outcome.status, outcome.pages, outcome.rows)
             continue
+        if tally is not None:
+            tally.start(portal.id)
         outcome = harvest_contained(
             portal,
             night.client,
@@ -109,15 +113,15 @@ def harvest_task_batch(batch: TaskBatch, night: Night, attempt: int) -> None:
             run_id=night.run_id,
             mode=night.modes[portal.id],
             known=night.known[portal.id],
-            progress=night.progress.update if night.progress is not None else None,
+            progress=tally.update if tally is not None else None,
             parser=night.parser,
             owed=night.owed[portal.id],
             debt=night.debt,
             max_unreadable_share=night.max_unreadable_share,
             deadline=night.deadline,
         )
-        if night.progress is not None:
-            night.progress.finish(portal.id, outcome.status, outcome.rows, outcome.pages)
+        if tally is not None:
+            tally.finish(portal.id, outcome.status, outcome.pages, outcome.rows)
         outcome.attempts = attempt
         batch.outcomes[portal.id] = outcome
 
