@@ -34,11 +34,11 @@ from capacity_model import Costs, Tier, fit, night_seconds, portal_seconds, tier
 
 def serve(conn, portals: int, seed: int) -> None:
     """The child process: serve the province and write configs on request."""
-    from sim.province.server import start_province
-    from sim.province.world import build_province
+    from sim.registry import build_world
+    from sim.server import start
 
-    world = build_province(portals, seed)
-    with start_province(world) as sim:
+    world = build_world("province", portals=portals, seed=seed)
+    with start(world) as sim:
         conn.send(world.documents_on())
         while (command := conn.recv()) is not None:
             path, harvest = command

@@ -21,8 +21,8 @@ from flows.night.batches import Night, TaskBatch, harvest_task_batch
 from flows.night.steps import make_client
 from flows.night.tally import NightTally
 from flows.ui.progress import HarvestProgress, overall_line
-from sim.province.server import start_province
-from sim.province.world import build_province
+from sim.registry import build_world
+from sim.server import start
 
 
 def _render(view: HarvestProgress) -> str:
@@ -54,8 +54,8 @@ class _Watched(NightTally):
 
 @pytest.fixture(scope="module")
 def province():
-    world = build_province(4, seed=7)
-    with start_province(world) as sim:
+    world = build_world("province", portals=4, seed=7)
+    with start(world) as sim:
         yield world, sim
 
 
@@ -107,10 +107,10 @@ def test_the_view_draws_one_overall_line_and_only_the_portals_in_flight(tmp_path
 
 
 def test_a_portal_harvested_again_after_a_transient_failure_counts_once(tmp_path) -> None:
-    world = build_province(3, seed=11)
+    world = build_world("province", portals=3, seed=11)
     flaky = world.portals[0].id
     # its first four requests answer 503: the first harvest's four attempts fail, the next reads
-    with start_province(world, faults=[f"{flaky}:flaky:4"]) as sim:
+    with start(world, faults=[f"{flaky}:flaky:4"]) as sim:
         tally = NightTally(p.id for p in world.portals)
         night, portals = _night(tmp_path, sim, tally)
         batch = TaskBatch(portals)
@@ -159,8 +159,8 @@ def test_a_night_reports_its_counts_as_a_prefect_progress_artifact(tmp_path) -> 
     from flows.night.flow import run_nightly
     from flows.night.progress_artifact import KEY
 
-    world = build_province(6, seed=3)
-    with start_province(world) as sim:
+    world = build_world("province", portals=6, seed=3)
+    with start(world) as sim:
         config = sim.write_config(tmp_path / "xxgk.toml", per_host_delay=0, concurrency=2, parse_processes=0)
         result = run_nightly(config)
     with get_client(sync_client=True) as client:
