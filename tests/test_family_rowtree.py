@@ -10,7 +10,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from connectors.families.base import soup, tags, text_of
+from connectors.families.base import date_in_text, soup, tags, text_of
 from connectors.families.hanweb import parse_listing as hanweb_listing
 from connectors.families.rowtext import bare_strings as bs4_bare
 from connectors.families.rowtree import bare_strings, elements
@@ -34,6 +34,8 @@ PIECES = [
     "<b>",
     "</div>",
     "\u3000",
+    "\n      ",
+    " 2005年5月 5 日",
     "&nbsp;",
     "&lt;li&gt;",
     "文号：龙工商〔2012〕1号",
@@ -54,6 +56,8 @@ def test_a_rows_bare_text_and_element_texts_are_the_same_on_either_tree(pieces: 
     assert len(lxml_rows) == len(bs4_rows)
     for ours, theirs in zip(lxml_rows, bs4_rows, strict=True):
         assert _collapse(bare_strings(ours, texts)) == _collapse(bs4_bare(theirs))
+        # the raw date a row prints bare is the same string, however the trees cut its text
+        assert date_in_text(" ".join(bare_strings(ours, texts))) == date_in_text(" ".join(bs4_bare(theirs)))
         assert texts.text(ours) == text_of(theirs)
         names = ("a", "span", "em", "b", "li")
         assert [texts.text(e) for e in elements(ours, names)] == [text_of(e) for e in tags(theirs, frozenset(names))]
@@ -68,3 +72,12 @@ def test_a_date_in_a_records_title_is_not_its_date_and_the_text_after_the_link_i
     )
     (row,) = page.rows
     assert row.fields["published_date"] == "2017-04-24" and row.fields["title"] == "2012-01-01会议"
+
+
+@given(st.sampled_from(["-", "/", ".", "年"]), st.text(" \t\n\u3000\xa0", max_size=6), st.text(" \u3000", max_size=2))
+def test_a_bare_dates_raw_value_ends_with_its_day_or_its_ri(sep: str, after: str, gap: str) -> None:
+    # the white space a page puts after a bare date is not part of it; before 日 it is
+    month = "月" if sep == "年" else sep
+    printed = f"2012{sep}3{month}5"
+    assert date_in_text(f"关于某事 [{printed}]{after}") == printed
+    assert date_in_text(f"关于某事 {printed}{gap}日{after}") == f"{printed}{gap}日"
