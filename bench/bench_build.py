@@ -119,6 +119,7 @@ def main() -> None:
         report = json.loads(output.splitlines()[-1])
         peak_mb = report["peak_mb"]
         floors = [(name, *floor_seconds(data_dir, sql)) for name, sql in FLOORS]
+        disk = {name: _bytes(data_dir / name) for name in ("landing", "state.duckdb", "xxgk.duckdb")}
     total = report["load_s"] + report["build_s"]
     slowest = sorted(report["steps"].items(), key=lambda item: -item[1])[:6]
     print(f"documents {report['documents']:,} of {report['rows']:,} sightings")
@@ -127,12 +128,21 @@ def main() -> None:
         f"{args.sightings / total:,.0f} sightings/s, peak memory {peak_mb:,.0f} MB"
     )
     print("slowest steps: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in slowest))
+    print(
+        f"disk per sighting: landing {disk['landing'] / args.sightings:.0f} B, state {disk['state.duckdb'] / args.sightings:.0f} B, "
+        f"published {disk['xxgk.duckdb'] / args.sightings:.0f} B; build CPU {child_cpu / args.sightings * 1e6:.0f} µs a sighting"
+    )
     for name, floor, floor_cpu in floors:
         # CPU seconds are steadier than wall time when other work shares the cores
         print(
             f"floor {name}: {floor:.2f} s, CPU {floor_cpu:.2f} s; load+build/floor "
             f"{total / floor:.1f} wall, {child_cpu / max(floor_cpu, 1e-3):.1f} CPU"
         )
+
+
+def _bytes(path: Path) -> int:
+    """Bytes of a file, or of the files under a folder."""
+    return path.stat().st_size if path.is_file() else sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """CPU per harvested item: our harvest of the sim world, next to a bare requests + lxml loop
 and a Scrapy spider fetching and parsing the same pages, in one run.
 
-    python bench/bench_harvest.py [--scale N] [--smoke] [--baseline DIR [--repeat N]] [--profile FILE]
+    python bench/bench_harvest.py [--scale N] [--smoke] [--rounds N] [--baseline DIR] [--profile FILE]
 
 The simulated Longyan world (scale N) is served in this process; each contender runs in a
 child process of its own and reports the CPU seconds (user + system, its own and its reaped
@@ -22,7 +22,9 @@ An item is a harvested row (ours) or a detail page read (bare, Scrapy): on an em
 a full harvest reads one detail page per row. Prints CPU seconds and milliseconds per item
 for each, and the ratios ours/bare and ours/Scrapy. `--smoke` serves two portals only.
 `--baseline DIR` also runs the harvest of another checkout of the code (an older commit, say)
-as `before`, alternating with ours `--repeat` times, and prints the ratio ours/before.
+as `before`, and prints the ratio ours/before. `--rounds N` runs every contender N times, in
+turn (so load from other processes hits them alike), prints each round's ratios and then the
+medians.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import importlib.util
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -266,7 +269,7 @@ def main() -> None:
     parser.add_argument("--parse-processes", type=int, help="our parse processes (default: the config's)")
     parser.add_argument("--only-ours", action="store_true", help="run our harvest only (no comparison)")
     parser.add_argument("--baseline", type=Path, help="another checkout whose harvest runs too, as `before`")
-    parser.add_argument("--repeat", type=int, default=1, help="harvests of each checkout, alternating; least CPU kept")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds of every contender in turn; ratios' medians")
     parser.add_argument("--contender", choices=("ours", "bare", "scrapy"), help=argparse.SUPPRESS)
     parser.add_argument("--config", help=argparse.SUPPRESS)
     parser.add_argument("--record", help=argparse.SUPPRESS)
@@ -287,31 +290,36 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, start(world) as server:
         exclude = [pid for pid in server.portals if pid not in SMOKE_PORTALS] if opts.smoke else []
         listed = sum(len(world.listing(pid, server.as_of)) for pid in server.portals if pid not in exclude)
-        record = str(Path(tmp) / "requests.json")
         wall = time.perf_counter()
-        results = harvests(opts, server, exclude, Path(tmp), record)
-        if opts.profile or opts.only_ours:  # a profiled harvest is no measure of CPU: no comparison
-            print(f"ours only{f', profile in {opts.profile}' if opts.profile else ''}: {results['ours']}")
-            return
-        results["bare"] = child("bare", "--record", record)
-        if importlib.util.find_spec("scrapy") is not None:
-            results["scrapy"] = child("scrapy", "--record", record)
-    report(opts, results, time.perf_counter() - wall, listed)
+        rounds = []
+        for n in range(1 if opts.profile or opts.only_ours else opts.rounds):
+            results = round_of(opts, server, exclude, Path(tmp), n)
+            if opts.profile or opts.only_ours:  # a profiled harvest is no measure of CPU: no comparison
+                print(f"ours only{f', profile in {opts.profile}' if opts.profile else ''}: {results['ours']}")
+                return
+            rounds.append(results)
+            if opts.rounds > 1:
+                print(f"round {n + 1}: " + ", ".join(f"{k} {v:.2f}" for k, v in ratios(results).items()), flush=True)
+    report(opts, rounds, time.perf_counter() - wall, listed)
 
 
-def harvests(opts: argparse.Namespace, server, exclude: list[str], tmp: Path, record: str) -> dict[str, dict]:  # noqa: ANN001
-    """Our harvest (and the baseline's), `--repeat` times each, alternating, each on an empty
-    data dir; the run of least CPU of each."""
+def round_of(opts: argparse.Namespace, server, exclude: list[str], tmp: Path, n: int) -> dict[str, dict]:  # noqa: ANN001
+    """One round: our harvest (and the baseline's), each on an empty data dir, then the bare
+    loop and Scrapy replaying the requests ours made."""
     codes = {"ours": ROOT, **({"before": opts.baseline.resolve()} if opts.baseline else {})}
-    best: dict[str, dict] = {}
-    for n in range(opts.repeat):
-        for name, code in codes.items():
-            config = tmp / f"xxgk-{name}-{n}.toml"
-            config.write_text(server.config_text(tmp / f"data-{name}-{n}", exclude=exclude), encoding="utf-8")
-            got = child("ours", "--config", str(config), "--record", record, *_ours_options(opts), code=code)
-            if name not in best or got["cpu"] < best[name]["cpu"]:
-                best[name] = got
-    return best
+    results: dict[str, dict] = {}
+    record = str(tmp / f"requests-{n}.json")
+    for name, code in codes.items():
+        config = tmp / f"xxgk-{name}-{n}.toml"
+        config.write_text(server.config_text(tmp / f"data-{name}-{n}", exclude=exclude), encoding="utf-8")
+        mine = record if name == "ours" else str(tmp / f"requests-{name}-{n}.json")
+        results[name] = child("ours", "--config", str(config), "--record", mine, *_ours_options(opts), code=code)
+    if opts.profile or opts.only_ours:
+        return results
+    results["bare"] = child("bare", "--record", record)
+    if importlib.util.find_spec("scrapy") is not None:
+        results["scrapy"] = child("scrapy", "--record", record)
+    return results
 
 
 def _ours_options(opts: argparse.Namespace) -> list[str]:
@@ -322,34 +330,50 @@ def _ours_options(opts: argparse.Namespace) -> list[str]:
     return options
 
 
-def report(opts: argparse.Namespace, results: dict[str, dict], wall: float, listed: int) -> None:
-    """Print each contender's CPU per item and the ratios."""
-    ours = results["ours"]
-    print(f"world scale {opts.scale}{' (smoke)' if opts.smoke else ''}: {ours['pages']:,} requests, in {wall:.0f} s")
-    print(f"the sim lists {listed:,} items on the portals served")
+def per_item(result: dict) -> float:
+    """CPU milliseconds per item of one contender's run."""
+    return result["cpu"] / max(result["items"], 1) * 1000
+
+
+def ratios(results: dict[str, dict]) -> dict[str, float]:
+    """The CPU-per-item ratios of one round: ours (and before) over bare and Scrapy, ours over before."""
+    found = {}
     for name in ("ours", "before"):
-        for problem in results.get(name, {}).get("problems", []):
-            print(f"  not ok ({name}): {problem}")
-    per_item = {}
-    for name, r in results.items():
-        per_item[name] = r["cpu"] / max(r["items"], 1) * 1000
-        print(
-            f"{name:7s} items {r['items']:6,}  pages {r['pages']:6,}  cpu {r['cpu']:7.2f} s  "
-            f"{per_item[name]:6.2f} ms/item"
-        )
-    for name in ("ours", "before"):
-        if name in results:
-            print(f"{name}: {results[name]['cpu_parse_processes']:.2f} s of its CPU in the parse processes")
-    for name in ("ours", "before"):
-        if name not in results:
-            continue
-        print(f"ratio {name}/bare: {per_item[name] / per_item['bare']:.2f}")
-        if "scrapy" in per_item:
-            print(f"ratio {name}/scrapy: {per_item[name] / per_item['scrapy']:.2f}")
-        else:
-            print("scrapy not installed: no ratio to Scrapy")
+        for other in ("bare", "scrapy"):
+            if name in results and other in results:
+                found[f"{name}/{other}"] = per_item(results[name]) / per_item(results[other])
     if "before" in results:
-        print(f"ratio ours/before: {per_item['ours'] / per_item['before']:.2f}")
+        found["ours/before"] = per_item(results["ours"]) / per_item(results["before"])
+    return found
+
+
+def report(opts: argparse.Namespace, rounds: list[dict[str, dict]], wall: float, listed: int) -> None:
+    """Print each contender's CPU per item (the median round's) and the ratios' medians."""
+    last = rounds[-1]
+    print(
+        f"world scale {opts.scale}{' (smoke)' if opts.smoke else ''}: {last['ours']['pages']:,} requests, in {wall:.0f} s"
+    )
+    print(f"the sim lists {listed:,} items on the portals served")
+    for results in rounds:
+        for name in ("ours", "before"):
+            for problem in results.get(name, {}).get("problems", []):
+                print(f"  not ok ({name}): {problem}")
+    for name, r in last.items():
+        cpu = statistics.median(x[name]["cpu"] for x in rounds)
+        each = statistics.median(per_item(x[name]) for x in rounds)
+        print(f"{name:7s} items {r['items']:6,}  pages {r['pages']:6,}  cpu {cpu:7.2f} s  {each:6.2f} ms/item")
+    for name in ("ours", "before"):
+        if name in last:
+            parsing = statistics.median(x[name]["cpu_parse_processes"] for x in rounds)
+            print(f"{name}: {parsing:.2f} s of its CPU in the parse processes")
+    if "scrapy" not in last:
+        print("scrapy not installed: no ratio to Scrapy")
+    median = f"median of {len(rounds)} rounds" if len(rounds) > 1 else "one round"
+    for key in ratios(last):
+        print(
+            f"ratio {key}: {statistics.median(ratios(x)[key] for x in rounds):.2f}"
+            + (f"  ({median})" if len(rounds) > 1 else "")
+        )
 
 
 if __name__ == "__main__":

@@ -6,13 +6,24 @@ decoded pages go through the family parser and through
 bytes into a tree); the ratio is what the parser costs over that floor. Timings alone mean
 little on shared machines; the ratio, measured in the same run, is the figure to compare.
 
-    .venv/bin/python bench/bench_parse.py [--seconds 2] [--no-sim]
+    .venv/bin/python bench/bench_parse.py [--seconds 2] [--no-sim] [--baseline DIR [--rounds 5]]
+
+`--baseline DIR` compares this checkout's parsers with another checkout's (an older commit,
+say) on the same pages in one run: each side is measured in a child process of its own code,
+the two alternating `--rounds` times; each measurement is the parser's rate over the lxml
+floor measured in the same child, and the ratio printed is the median of ours over the median
+of the baseline's (above 1: ours parses faster).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -137,13 +148,14 @@ def rate(pages: list[Page], parse: Callable[[Page], object], seconds: float) -> 
             return done / elapsed
 
 
-def best_rates(pages: list[Page], seconds: float, rounds: int = 8) -> tuple[float, float, float]:
+def best_rates(pages: list[Page], seconds: float, rounds: int = 8, bs4_too: bool = True) -> tuple[float, float, float]:
     """(parser, bs4 tree only, floor) pages per second: the best of short rounds taken in
     turns, so load from other processes on a shared machine hits all sides alike."""
     ours = tree = floor = 0.0
     for _ in range(rounds):
         ours = max(ours, rate(pages, parse_with_family, seconds / rounds))
-        tree = max(tree, rate(pages, parse_bs4_tree, seconds / rounds))
+        if bs4_too:
+            tree = max(tree, rate(pages, parse_bs4_tree, seconds / rounds))
         floor = max(floor, rate(pages, parse_floor, seconds / rounds))
     return ours, tree, floor
 
@@ -179,14 +191,68 @@ def report(name: str, pages: list[Page], seconds: float) -> None:
         )
 
 
+def measure(pages: list[Page], seconds: float) -> dict[str, float]:
+    """`set kind` -> parser pages/s over lxml-floor pages/s, for each page set and kind."""
+    found = {}
+    for name in dict.fromkeys(p[0] for p in pages):
+        for kind in ("listing", "detail"):
+            chosen = [(f, k, r, t) for n, f, k, r, t in pages if n == name and k == kind]
+            if chosen:
+                ours, _, floor = best_rates(chosen, seconds, rounds=4, bs4_too=False)
+                found[f"{name} {kind}"] = ours / floor
+    return found
+
+
+def _saved(pages: list[tuple[str, Page]], path: Path) -> None:
+    rows = [[name, f, k, [r.url, r.method, list(r.data), list(r.headers)], t] for name, (f, k, r, t) in pages]
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+
+
+def _loaded(path: Path) -> list:
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    return [
+        (name, f, k, Request(url, method, tuple(map(tuple, data)), tuple(map(tuple, headers))), t)
+        for name, f, k, (url, method, data, headers), t in rows
+    ]
+
+
+def compare(baseline: Path, rounds: int, seconds: float, pages: list[tuple[str, Page]]) -> None:
+    """This checkout's parsers against `baseline`'s, alternating child processes."""
+    codes = {"ours": ROOT, "before": baseline.resolve()}
+    got: dict[str, list[dict[str, float]]] = {name: [] for name in codes}
+    with tempfile.TemporaryDirectory() as tmp:
+        saved = Path(tmp) / "pages.json"
+        _saved(pages, saved)
+        for _ in range(rounds):
+            for name, code in codes.items():
+                env = {**os.environ, "PYTHONPATH": str(code)}
+                command = [sys.executable, __file__, "--child", str(saved), "--seconds", str(seconds)]
+                done = subprocess.run(command, capture_output=True, text=True, env=env, check=True, cwd=code)
+                got[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    print(f"parser rate over the lxml floor, median of {rounds} alternating rounds; ours/before above 1: faster")
+    for key in got["ours"][0]:
+        ours = statistics.median(r[key] for r in got["ours"])
+        before = statistics.median(r[key] for r in got["before"])
+        print(f"{key:18} ours {ours:5.3f}  before {before:5.3f}  ratio ours/before {ours / before:5.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=4.0, help="time per measurement (split into rounds)")
     parser.add_argument("--no-sim", action="store_true", help="recorded pages only")
+    parser.add_argument("--baseline", type=Path, help="another checkout whose parsers are measured too")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating measurements of each checkout")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    report("recorded", recorded_pages(), args.seconds)
-    if not args.no_sim:
-        report("sim", sim_pages(), args.seconds)
+    if args.child:
+        print(json.dumps(measure(_loaded(args.child), args.seconds)))
+        return
+    sets = [("recorded", recorded_pages()), *([] if args.no_sim else [("sim", sim_pages())])]
+    if args.baseline:
+        compare(args.baseline, args.rounds, args.seconds, [(name, p) for name, pages in sets for p in pages])
+        return
+    for name, pages in sets:
+        report(name, pages, args.seconds)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ requests with the same politeness, at 1,000 and 5,000 portals.
 Each size runs in a process of its own (so its peak RSS is its own): the simulated province
 (sim/province) is served from a child process, the flow runs a full night and then a quiet
 night (the same day again: nothing new), and the sim records every request of each night.
+At the end, the peak RSS of each size's process and the ratio of the largest's to the
+smallest's (1 when memory is flat in the portals).
 Then a bare loop replays those very requests (keep-alive connections, the same per-host
 delay with the same jitter, `concurrency` threads taking portals in turn). Printed per
 night: wall, CPU of the flow's process, requests (the sim's count), the politeness floor
@@ -212,10 +214,22 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         nights += json.loads(done.stdout.strip().splitlines()[-1])
         print_rows(nights[-2:])  # as each size ends: a 5,000-portal size runs long
+    print_memory(nights)
     problems = smoke_problems(nights)
     for problem in problems:
         print("PROBLEM:", problem)
     return 1 if problems else 0
+
+
+def print_memory(nights: list[dict]) -> None:
+    """The peak RSS of each size (a full and a quiet night, each built) and, for the largest
+    against the smallest, their ratio: 1 when the night's memory is flat in its portals."""
+    peaks = {n["portals"]: n["rss_mb"] for n in nights}
+    for portals, peak in peaks.items():
+        print(f"peak RSS at {portals:,} portals: {peak:,.0f} MB")
+    if len(peaks) > 1:
+        small, large = min(peaks), max(peaks)
+        print(f"peak RSS ratio {large:,}/{small:,} portals: {peaks[large] / peaks[small]:.2f}")
 
 
 def print_head(delay: float, workers: int) -> None:

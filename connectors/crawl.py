@@ -143,7 +143,7 @@ class Crawl:
         try:
             family = self._family()
             if family is not None:
-                self._allowed = allowed_hosts(self.target.url, self.target.hosts)
+                self._allowed = self.client.hold(allowed_hosts(self.target.url, self.target.hosts))
                 yield from self._pages(family)
                 if self.summary.status != "failed":
                     yield from self._details.repay(family, self.target.portal_id, set(self._book.outcomes))
@@ -151,15 +151,16 @@ class Crawl:
             self._ledger.degrade("partial", f"stopped by the consumer at page {self.summary.pages}")
             raise
         except ConnectorError as exc:  # a bad entry URL (not http, foreign) and the like
-            self.error = exc
+            self.error = exc.with_traceback(None)  # its frames would hold this crawl
             self._ledger.degrade("failed", f"{type(exc).__name__}: {exc}")
         except Exception as exc:  # noqa: BLE001 - a parser tripped on hostile input: loud
-            self.error = exc
+            self.error = exc.with_traceback(None)  # its frames would hold this crawl
             self._ledger.degrade(
                 "failed", f"unexpected {type(exc).__name__} after {self.summary.pages} listing pages: {exc}"
             )
         finally:
             self._ledger.close(self.fetches, self._details.settle())
+            self.client.release(self._allowed)  # its hosts' sessions, unless others use them
 
     def _family(self) -> ModuleType | None:
         """The target's family module; None (run failed) when the platform is unknown."""
@@ -226,7 +227,7 @@ class Crawl:
         try:
             fetched = self._fetch(request)
         except FetchError as exc:
-            self.error = exc
+            self.error = exc.with_traceback(None)  # its frames would hold this crawl
             status = "failed" if page_no == 0 else "partial"
             self._ledger.degrade(status, f"listing page {page_no} failed: {exc}")
             return None
@@ -238,7 +239,7 @@ class Crawl:
             self._count_unreadable(request.url, page_no, len(listing.rows), listing.unreadable_rows)
         except PageError as exc:
             if not ends_the_data(exc, page_no):
-                self.error = exc
+                self.error = exc.with_traceback(None)  # its frames would hold this crawl
             record_page_problem(self._ledger, exc, page_no)
             return None
         if not listing.rows and not listing.passing:

@@ -186,7 +186,11 @@ class DetailReader:
 
     def settle(self) -> str | None:
         """Put the debt's counts on the summary; return what it says of the detail pages not
-        read tonight (None when every page asked for was read)."""
+        read tonight (None when every page asked for was read). The reader's last word: it
+        lets go of the crawl's methods, so the crawl is freed when its caller is done with it,
+        not at the next full collection (a night of thousands of portals kept every crawl's
+        fetch log until then)."""
+        self.fetch = self.parse = _settled
         summary = self.ledger.summary
         owed, summary.details_paid, summary.details_given_up, summary.details_gone = self.book.counts()
         summary.details_owed = owed
@@ -249,3 +253,8 @@ class DetailReader:
             has_body=parsed.has_body,
             n_attachments=len(parsed.attachments),
         )
+
+
+def _settled(*args: object, **kwargs: object) -> Any:
+    """What a settled reader fetches and parses with: nothing, loudly."""
+    raise RuntimeError("the detail reader was settled: its crawl is over")

@@ -176,6 +176,13 @@ BAD = [
     (('hosts = ["static', 'hosts = ["http://static'), 'portal[1] id="xl-site"', "hosts", "host names"),
     (('name = "新罗区"\n', ""), 'portal[1] id="xl-site"', "name", "is required"),
     (('path = "out/xxgk.duckdb"', "path = 3"), "[warehouse]", "path", "valid path"),
+    (
+        ('path = "out/xxgk.duckdb"', 'path = "x"\nmemory_limit = "lots"'),
+        "[warehouse]",
+        "memory_limit",
+        "no memory size",
+    ),
+    (('path = "out/xxgk.duckdb"', 'path = "x"\nmemory_limit = "100MB"'), "[warehouse]", "memory_limit", "256MB"),
 ]
 
 

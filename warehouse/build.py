@@ -25,7 +25,7 @@ import duckdb
 
 from warehouse.config_tables import config_tables, settings_table
 from warehouse.dag import Model, ModelError, build_order, discover
-from warehouse.db import connect, remove_spill_dir
+from warehouse.db import MEMORY_LIMIT, connect, remove_spill_dir
 from warehouse.fields import TemplateError, expand
 from warehouse.history import HistoryError, read_previous_history
 from warehouse.landing import fsync_path
@@ -181,13 +181,16 @@ def build(
     published_path: str | os.PathLike,
     units: list[dict],
     portals: list[dict],
+    memory_limit: str = MEMORY_LIMIT,
     **settings: float,
 ) -> BuildResult:
     """Build every model from the state database into a new file, check it, publish it.
 
     `units` and `portals` are the validated config (flows/config/model.py); `settings` the plain
     values of `cfg_settings` (warehouse/config_tables.py: quarantine_release_listings,
-    removed_portal_grace_days), their defaults when not given. Raises `BuildError`
+    removed_portal_grace_days), their defaults when not given. `memory_limit` bounds DuckDB's
+    memory for the build (`[warehouse] memory_limit`): past it, DuckDB spills to the folder
+    beside the file being built, which is removed with it. Raises `BuildError`
     (and leaves the published file untouched) when the models cannot be ordered, the state
     overflows the packed rank, a model fails or a check returns rows.
     """
@@ -196,13 +199,13 @@ def build(
     published.parent.mkdir(parents=True, exist_ok=True)
     building = published.with_name(f".{published.name}.building-{os.getpid()}")
     _remove(building)
-    state = connect(state_path)
+    state = connect(state_path, memory_limit=memory_limit)
     try:
         ensure_schema(state)  # a warehouse with nothing loaded yet builds empty tables
     finally:
         state.close()
     result = BuildResult(published_path=str(published))
-    con = connect(building)
+    con = connect(building, memory_limit=memory_limit)
     try:
         _publish(con, state_path, units, portals, settings, result)
         con.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -17,13 +18,26 @@ def _nfkc(values: pa.Array) -> pa.Array:
 
 
 #: DuckDB's memory limit for every connection of ours (it spills to disk past it). Loading and
-#: building 10M sightings in one process peaks at about 2.6 GB (bench/bench_build.py).
+#: building 10M sightings in one process peaks at about 2.6 GB (bench/bench_build.py). The
+#: build takes the config's `[warehouse] memory_limit` instead.
 MEMORY_LIMIT = "2GB"
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*$", re.I)
+_UNIT = {"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
 
 
-def connect(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A connection whose timestamps are UTC, whose memory is bounded, and which knows
-    `nfkc(text)`.
+def memory_bytes(size: str) -> int | None:
+    """The bytes a memory size as DuckDB reads it names (`512MB`, `1.5GB`, `2GiB`), or None
+    for anything else."""
+    found = _SIZE.match(size)
+    return int(float(found.group(1)) * _UNIT[found.group(2).upper()]) if found else None
+
+
+def connect(
+    path: str | os.PathLike, read_only: bool = False, memory_limit: str = MEMORY_LIMIT
+) -> duckdb.DuckDBPyConnection:
+    """A connection whose timestamps are UTC, whose memory is bounded by `memory_limit`
+    (DuckDB spills what does not fit to the folder beside the file, `spill_dir`), and which
+    knows `nfkc(text)`.
 
     The session time zone is pinned because landing times are UTC and DuckDB would
     otherwise convert them to the machine's zone when casting. Row order of bulk inserts
@@ -36,7 +50,7 @@ def connect(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckDBPy
         str(path),
         read_only=read_only,
         config={
-            "memory_limit": MEMORY_LIMIT,
+            "memory_limit": memory_limit,
             "preserve_insertion_order": False,
             "allocator_background_threads": True,
         },

@@ -231,7 +231,9 @@ def short_text(node: Tag, max_nodes: int = 64) -> str | None:
     return text_of(node)
 
 
-_DATE_IN_TEXT = re.compile(r"(?<!\d)(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?!\d)\s*日?)")
+#: The white space after the day belongs to the date only before a 日: a bare date's raw
+#: value is the date as printed, not the line break and indent that follow it in the page.
+_DATE_IN_TEXT = re.compile(r"(?<!\d)(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?!\d)(?:\s*日)?)")
 
 
 def date_in_text(text: str) -> str | None:

@@ -13,32 +13,22 @@ import re
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from bs4.element import Tag
 from lxml import etree
 
 from connectors.errors import LayoutChanged, StubPage, UnsafeXml
 from connectors.families.base import (
     ListingPage,
     RawDetail,
-    RawRow,
-    UnreadableRow,
     check_stub,
     cut_regions,
-    date_in_text,
-    item_key_for,
-    resolve_link,
     small_int,
-    soup,
-    tags,
-    text_of,
     unreadable,
-    unreadable_row,
     without_surrogates,
 )
 from connectors.families.detail import parse_detail_page
-from connectors.families.docno import with_doc_no
+from connectors.families.hanweb_records import record_rows
 from connectors.families.totals import advertised_in, live_parts
-from connectors.normalize import canonical_url, reads_as_date
+from connectors.normalize import canonical_url
 from connectors.records import Request
 
 GROUP_SIZE = 45  # records per data-proxy group (3 pages of 15)
@@ -82,7 +72,7 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     total = _total(store, text)
     if is_proxy and not any(html.strip() for html in records):
         raise StubPage(f"{request.url}: an empty group (advertised total {total}): end of usable data")
-    rows, bad = _rows(records, request.url)
+    rows, bad = record_rows(records, request.url)
     if not rows:
         reasons = ", ".join(sorted({b.reason for b in bad}))
         raise LayoutChanged(
@@ -170,70 +160,6 @@ def _total(store: etree._Element, text: str) -> int | None:
 
 
 # --- rows -------------------------------------------------------------------------------
-
-
-_WRAPPER = "xxgk-record"
-
-
-def _record_docs(records: list[str]) -> list[Tag]:
-    """Each record's HTML as a parsed element, all records parsed as one document.
-
-    One parse instead of 45 is most of a group's cost. A broken record (`<li style=<br/>`)
-    could spill into its neighbour; then the wrapper count is off and each record is
-    parsed on its own.
-    """
-    joined = "".join(f"<{_WRAPPER}>{html}</{_WRAPPER}>" for html in records)
-    wrappers = list(tags(soup(f"<div>{joined}</div>"), frozenset({_WRAPPER})))
-    if len(wrappers) == len(records) and all(w.parent is not None and w.parent.name == "div" for w in wrappers):
-        return wrappers
-    return [soup(html) for html in records]
-
-
-def _rows(records: list[str], base: str) -> tuple[list[RawRow], list[UnreadableRow]]:
-    """One row per record that holds a link and a date; blank records are skipped, the
-    others that cannot be read are returned with their reason (the crawl counts them)."""
-    rows: list[RawRow] = []
-    bad: list[UnreadableRow] = []
-    for html, doc in zip(records, _record_docs(records), strict=True):
-        if not html.strip():
-            continue
-        row = _record_row(doc, base)
-        if isinstance(row, RawRow):
-            rows.append(row)
-        else:
-            bad.append(unreadable_row(row, text_of(doc) or html.strip()))
-    return rows, bad
-
-
-_A = frozenset({"a"})
-_DATE_HOLDERS = frozenset({"span", "b"})
-
-
-def _record_row(doc: Tag, base: str) -> RawRow | str:
-    """`<a href title>` and a date in span/b, else a date in the record's text outside the
-    link (`<td>…[2017-04-24]</td>`, `<em>`, `<i>` …); else
-    why the record cannot be read (`no link`, `no title`, `no date`)."""
-    links = [a for a in tags(doc, _A) if a.get("href")]
-    link = next((a for a in links if a.get("title")), links[0] if links else None)
-    url = resolve_link(str(link["href"]), base) if link is not None else None
-    if url is None or link is None:
-        return "no link"
-    title = str(link.get("title") or "").strip() or text_of(link)
-    if not title:
-        return "no title"
-    date = None
-    for node in reversed(list(tags(doc, _DATE_HOLDERS))):
-        value = text_of(node)
-        if value and len(value) <= 40 and reads_as_date(value):
-            date = value
-            break
-    else:
-        link.extract()  # so a date inside the title does not count
-        date = date_in_text(text_of(doc))
-    if date is None:
-        return "no date"
-    fields = with_doc_no({"title": title, "published_date": date})
-    return RawRow(url=url, item_key=item_key_for(url), fields=fields)
 
 
 # --- next group -------------------------------------------------------------------------

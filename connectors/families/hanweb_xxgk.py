@@ -16,7 +16,7 @@ from dataclasses import replace
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from connectors.errors import NoRows
-from connectors.families.base import ListingPage, RawDetail, check_stub, soup, unreadable
+from connectors.families.base import ListingPage, RawDetail, check_stub, unreadable
 from connectors.families.detail import parse_detail_page
 from connectors.families.totals import advertised
 from connectors.families.trs.rows import find_rows
@@ -35,7 +35,7 @@ def first_request(url: str, options: Mapping[str, str]) -> Request:
 def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> ListingPage:
     """The rows of one result page, `共N页` and the next page's POST while N is not reached."""
     check_stub(text, f"search page {request.url}")
-    rows, bad = find_rows(soup(text), request.url, options)
+    rows, bad = find_rows(text, request.url, options)
     page = _current(request)
     printed = advertised(text)
     pages = printed.pages

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from connectors.errors import LayoutChanged, NoRows
-from connectors.families.base import ListingPage, RawDetail, check_stub, small_int, soup, unreadable
+from connectors.families.base import ListingPage, RawDetail, check_stub, small_int, unreadable
 from connectors.families.detail import parse_detail_page
 from connectors.families.jsonpage import load_object
 from connectors.families.trs.rows import find_rows
@@ -108,7 +108,7 @@ def _api_page(text: str, request: Request, options: Mapping[str, str]) -> Listin
     pager = _pager(html)
     total, size = small_int(pager.get("count", "")), small_int(pager.get("rows", ""))
     page = small_int(pager.get("pageno", "")) or _asked_page(request.url)
-    rows, bad = find_rows(soup(html), request.url, options)
+    rows, bad = find_rows(html, request.url, options)
     if not rows and not bad:
         if page > 1 or total == 0:
             return ListingPage(rows=[], advertised_total=total)

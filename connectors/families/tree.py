@@ -1,9 +1,9 @@
-"""Detail pages as lxml trees, and the text of their elements as bs4 would print it.
+"""Pages as lxml trees, and the text of their elements as bs4 would print it.
 
-Detail pages are read often (one per item) and only for a few label/value pairs, so they are
-parsed straight into an lxml tree: the same libxml2 HTML parser bs4 drives for the listing
-readers, so broken markup is mended the same way, at a twentieth of the cost of building
-bs4's tree. The hostile-input bounds of `base.soup` hold here too (docs/reliability.md):
+Detail pages (one per item) and the listing pages of the readers that find rows themselves
+(TRS, Hanweb records, the tables of the Hanweb search and jpaas) are parsed straight into an
+lxml tree: the same libxml2 HTML parser bs4 drives for the readers told by CSS selectors, so
+broken markup is mended the same way, at a twentieth of the cost of building bs4's tree. The hostile-input bounds of `base.soup` hold here too (docs/reliability.md):
 lone surrogates are replaced, no network and no huge-tree mode, and a page nested as deep
 as `MAX_DEPTH` or of more than `MAX_ELEMENTS` elements is refused with `LayoutChanged`.
 

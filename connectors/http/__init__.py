@@ -1,7 +1,7 @@
 """The one HTTP client: polite, bounded, and suspicious of everything a portal sends.
 
 One `HttpClient` serves a whole process and is shared by its threads. For every host it
-keeps a `requests.Session` and a politeness gate (a minimum, jittered delay between the
+keeps a session (urllib3 pools, proxy, cookies) and a politeness gate (a minimum, jittered delay between the
 starts of two requests to the host, and at most `per_host_concurrency` requests in
 flight). A request may only go to the hosts its caller allows; redirects are followed by
 hand so every hop is checked. Bodies are streamed under a wire-size cap and a decoded-size
@@ -12,7 +12,8 @@ retries, caps, hosts) are described in docs/reliability.md.
 
 One concern per module: `hosts` (host keys, the allow-list), `charset` (decoding),
 `politeness` (the per-host gate), `deadline` and `watchdog` (the bound on a whole
-exchange), `validators` (conditional requests), `exchange` (one request on the wire),
+exchange), `session` (a host's pools, proxy and cookies), `host_table` (hosts made on
+first use, dropped when no running portal may use them), `validators` (conditional requests), `exchange` (one request on the wire),
 `retry` (attempts, backoff, Retry-After), `page` (what a fetch returns and logs, and how a
 body becomes a page), `client` (`HttpClient`).
 """

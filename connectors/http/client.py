@@ -16,8 +16,6 @@ from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import requests
-
 from connectors.archive import PageArchive
 from connectors.errors import FetchError
 from connectors.http.deadline import Deadline
@@ -25,17 +23,19 @@ from connectors.http.exchange import (
     REDIRECT_STATUSES,
     Body,
     Hop,
+    Response,
     Retryable,
     lower,
-    new_session,
     next_hop,
     read_capped,
     send,
 )
+from connectors.http.host_table import Host, HostTable
 from connectors.http.hosts import check_host
 from connectors.http.page import Page, log_entry, make_page
 from connectors.http.politeness import HostGate
 from connectors.http.retry import Progress, RetryPolicy
+from connectors.http.session import HostSession
 from connectors.http.validators import ValidatorCache
 from connectors.records import FetchLogEntry, Request
 
@@ -76,8 +76,7 @@ class HttpClient:
     _validators: ValidatorCache | None = field(init=False, repr=False)
     _retry: RetryPolicy = field(init=False, repr=False)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
-    _sessions: dict[str, requests.Session] = field(init=False, repr=False, default_factory=dict)
-    _gates: dict[str, HostGate] = field(init=False, repr=False, default_factory=dict)
+    _hosts: HostTable = field(init=False, repr=False)
     _log: list[FetchLogEntry] = field(init=False, repr=False, default_factory=list)
 
     def __post_init__(self) -> None:
@@ -90,6 +89,10 @@ class HttpClient:
         use_validators = self.conditional and stored is not None
         self._validators = ValidatorCache(stored / "validators.jsonl") if use_validators else None
         self._retry = RetryPolicy(self.max_attempts, self.backoff, self.backoff_max, self.retry_after_max)
+        self._hosts = HostTable(
+            lambda host: HostGate(self.per_host_delay, self.jitter, self.per_host_concurrency),
+            lambda host: HostSession(host, self.user_agent, self.per_host_concurrency),
+        )
 
     # -- public -------------------------------------------------------------------------
 
@@ -141,13 +144,27 @@ class HttpClient:
             entries, self._log = self._log, []
         return entries
 
+    def hold(self, allowed: frozenset[str]) -> frozenset[str]:
+        """A portal allowed `allowed` starts: its hosts' sessions stay while it runs. Returns
+        `allowed`, for the caller to `release` when the portal is done."""
+        self._hosts.hold(allowed)
+        return allowed
+
+    def release(self, allowed: frozenset[str] | None) -> None:
+        """The portal allowed `allowed` is done: the sessions of its hosts that no portal
+        still running may use are closed and dropped (their connections and memory; the
+        politeness gates go once their delays have passed: `host_table.py`)."""
+        if allowed is not None:
+            self._hosts.release(allowed)
+
+    @property
+    def hosts_open(self) -> int:
+        """Hosts whose session is open now."""
+        return len(self._hosts)
+
     def close(self) -> None:
         """Close every session's pooled connections."""
-        with self._lock:
-            sessions = list(self._sessions.values())
-            self._sessions.clear()
-        for session in sessions:
-            session.close()
+        self._hosts.close()
 
     def __enter__(self) -> HttpClient:
         return self
@@ -162,11 +179,11 @@ class HttpClient:
         hop = Hop(request.method.upper(), request.url, list(request.data) or None)
         conditional = self._conditional_headers(request)
         for _ in range(self.max_redirects + 1):
-            gate, session = self._host(check_host(hop.url, allowed, request.url))
-            headers = {"User-Agent": self.user_agent, **dict(request.headers)}
-            if hop.url == request.url:
-                headers.update(conditional)
-            outcome = self._exchange(session, gate, hop, headers, bool(conditional), progress)
+            with self._hosts.using(check_host(hop.url, allowed, request.url)) as host:
+                headers = {"User-Agent": self.user_agent, **dict(request.headers)}
+                if hop.url == request.url:
+                    headers.update(conditional)
+                outcome = self._exchange(host, hop, headers, bool(conditional), progress)
             if isinstance(outcome, Body):
                 return outcome
             hop = outcome
@@ -177,27 +194,22 @@ class HttpClient:
         )
 
     def _exchange(
-        self,
-        session: requests.Session,
-        gate: HostGate,
-        hop: Hop,
-        headers: dict[str, str],
-        conditional: bool,
-        progress: Progress,
+        self, host: Host, hop: Hop, headers: dict[str, str], conditional: bool, progress: Progress
     ) -> Body | Hop:
         """One request and its response, in the host's turn and within the total timeout;
         returns the body, or the next hop of a redirect."""
+        gate = host.gate
         with gate.turn():
             deadline = Deadline(self.total_timeout)
             try:
-                response = send(session, hop, headers, self.connect_timeout, self.timeout, deadline)
+                response = send(host.session, hop, headers, self.connect_timeout, self.timeout, deadline)
             except Retryable as exc:
                 raise self._timed_out(deadline, hop, progress) or exc from exc
             if timed_out := self._timed_out(deadline, hop, progress):
                 # Cut off mid-headers, the end of the socket looks like their end.
-                response.close()
+                _drop(response)
                 raise timed_out
-            progress.status = response.status_code
+            progress.status = response.status
             whole = False  # the body was read to its end: the connection can be reused
             try:
                 outcome, whole = self._answer(response, gate, hop, conditional, deadline, progress)
@@ -206,13 +218,13 @@ class HttpClient:
                 # Closing drops the connection, which is what an unread (perhaps huge) body
                 # needs; a body read to its end leaves a connection to keep alive.
                 if whole:
-                    response.raw.release_conn()
+                    response.release_conn()
                 else:
-                    response.close()
+                    _drop(response)
 
     def _answer(
         self,
-        response: requests.Response,
+        response: Response,
         gate: HostGate,
         hop: Hop,
         conditional: bool,
@@ -221,7 +233,7 @@ class HttpClient:
     ) -> tuple[Body | Hop, bool]:
         """What a response means: a redirect, a retry, an error, or a body; with whether
         the body was read to its end."""
-        status = response.status_code
+        status = response.status
         if status in REDIRECT_STATUSES and "location" in response.headers:
             return next_hop(hop, response), False
         if status == 429 or status >= 500:
@@ -234,7 +246,7 @@ class HttpClient:
                 raise FetchError(
                     f"{hop.method} {hop.url}: HTTP 304 to an unconditional request", url=hop.url, status=304
                 )
-            whole = response.raw.read() == b""  # a 304 has no body by definition
+            whole = response.read() == b""  # a 304 has no body by definition
             return Body(hop.url, 304, lower(response.headers), b""), whole
         if not 200 <= status < 300:  # 4xx, or a 3xx that leads nowhere
             raise FetchError(f"{hop.method} {hop.url}: HTTP {status}", url=hop.url, status=status)
@@ -258,17 +270,6 @@ class HttpClient:
 
     # -- bookkeeping --------------------------------------------------------------------
 
-    def _host(self, host: str) -> tuple[HostGate, requests.Session]:
-        """The gate and session of `host`, made on first use."""
-        with self._lock:
-            gate = self._gates.get(host)
-            if gate is None:
-                gate = self._gates[host] = HostGate(self.per_host_delay, self.jitter, self.per_host_concurrency)
-            session = self._sessions.get(host)
-            if session is None:
-                session = self._sessions[host] = new_session(host, self.user_agent, self.per_host_concurrency)
-        return gate, session
-
     def _conditional_headers(self, request: Request) -> dict[str, str]:
         """If-None-Match / If-Modified-Since for a GET whose last body is archived."""
         if self._validators is None or self.archive is None or request.method.upper() != "GET":
@@ -282,3 +283,9 @@ class HttpClient:
         else:
             with self._lock:
                 self._log.append(entry)
+
+
+def _drop(response: Response) -> None:
+    """Close a response's connection and hand it back to its pool (which opens a new one)."""
+    response.close()
+    response.release_conn()

@@ -1,4 +1,4 @@
-"""One exchange on the wire: a session per host, one request sent without following
+"""One exchange on the wire: one request sent on its host's session without following
 redirects, the next hop of a redirect, and a body read under its size caps.
 
 Failures come out as `Retryable` (worth another attempt) or `FetchError` (final), in words
@@ -7,17 +7,25 @@ an operator can act on rather than the HTTP stack's chain of wrappers.
 
 from __future__ import annotations
 
-import os
 import socket
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-import requests
 import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    InvalidHeader,
+    LocationValueError,
+    NewConnectionError,
+    ReadTimeoutError,
+)
 
 from connectors.errors import FetchError, ResponseTooLarge
 from connectors.http.deadline import Deadline
-from connectors.http.watchdog import WatchedAdapter, headers_by
+from connectors.http.session import HostSession
+from connectors.http.watchdog import headers_by
+
+Response = urllib3.BaseHTTPResponse
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
@@ -51,79 +59,58 @@ class Body:
     content: bytes
 
 
-def new_session(host: str, user_agent: str, pool_size: int) -> requests.Session:
-    """A session for `host` that neither retries nor redirects on its own (the client does
-    both, checked).
-
-    The environment's proxies and CA bundle are read once here: requests would otherwise
-    scan the whole environment on every request, half the client's own CPU on loopback.
-    """
-    session = requests.Session()
-    session.trust_env = False
-    session.proxies = requests.utils.get_environ_proxies(f"http://{host}/")
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    if bundle:
-        session.verify = bundle
-    adapter = WatchedAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    session.headers["User-Agent"] = user_agent
-    return session
-
-
 def send(
-    session: requests.Session,
+    session: HostSession,
     hop: Hop,
     headers: dict[str, str],
     connect_timeout: float,
     read_timeout: float,
     deadline: Deadline,
-) -> requests.Response:
+) -> Response:
     """Send one request without following redirects or reading the body."""
     try:
         with headers_by(deadline):
-            return session.request(
-                hop.method,
-                hop.url,
-                data=hop.data,
-                headers=headers,
-                allow_redirects=False,
-                stream=True,
-                timeout=deadline.timeout(connect_timeout, read_timeout),
-            )
-    except requests.exceptions.InvalidURL as exc:
+            return session.send(hop.method, hop.url, hop.data, headers, deadline.timeout(connect_timeout, read_timeout))
+    except LocationValueError as exc:
         raise FetchError(f"{hop.method} {hop.url}: invalid URL: {exc}", url=hop.url) from exc
-    except (requests.ConnectionError, requests.Timeout) as exc:
+    except InvalidHeader as exc:  # conflicting Content-Length values, say
+        raise _refused(hop, exc) from exc
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
         raise Retryable(network_failure(exc, connect_timeout, read_timeout)) from exc
-    except (requests.RequestException, ValueError) as exc:
-        # A URL or header the HTTP stack will not send (hostile Location, bad characters)
-        # or response headers it will not accept (conflicting Content-Length values).
-        raise FetchError(
-            f"{hop.method} {hop.url}: refused by the HTTP stack: {type(exc).__name__}: {short(exc)}", url=hop.url
-        ) from exc
+    except ValueError as exc:
+        # A URL or header the HTTP stack will not send (hostile Location, bad characters).
+        raise _refused(hop, exc) from exc
 
 
-def next_hop(hop: Hop, response: requests.Response) -> Hop:
-    """The request a redirect asks for; its host is checked when it is made."""
-    target = urljoin(hop.url, response.headers["location"].strip())
-    if response.status_code == 303 or (response.status_code in (301, 302) and hop.method == "POST"):
+def _refused(hop: Hop, exc: BaseException) -> FetchError:
+    return FetchError(
+        f"{hop.method} {hop.url}: refused by the HTTP stack: {type(exc).__name__}: {short(exc)}", url=hop.url
+    )
+
+
+def next_hop(hop: Hop, response: Response) -> Hop:
+    """The request a redirect asks for; its host is checked when it is made. A Location
+    no URL parser reads (`http://[::1/x`) is a `FetchError`."""
+    try:
+        target = urljoin(hop.url, response.headers["location"].strip())
+    except ValueError as exc:
+        raise _refused(hop, exc) from exc
+    if response.status == 303 or (response.status in (301, 302) and hop.method == "POST"):
         # What browsers do, and what portals behind them expect.
         return Hop("GET", target, None)
     return Hop(hop.method, target, hop.data)
 
 
-def read_capped(
-    response: requests.Response, url: str, max_bytes: int, max_decoded_bytes: int, deadline: Deadline
-) -> bytes:
+def read_capped(response: Response, url: str, max_bytes: int, max_decoded_bytes: int, deadline: Deadline) -> bytes:
     """Stream the body, refusing more than `max_bytes` on the wire or `max_decoded_bytes`
     after decompression. Stops early when the deadline passes: the caller tells a body cut
     short by `deadline.expired`."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise ResponseTooLarge(
-            f"{url}: Content-Length {declared} exceeds the {max_bytes}-byte cap", url=url, status=response.status_code
+            f"{url}: Content-Length {declared} exceeds the {max_bytes}-byte cap", url=url, status=response.status
         )
-    raw = response.raw
+    raw = response
     chunks: list[bytes] = []
     decoded = 0
     try:
@@ -135,38 +122,38 @@ def read_capped(
             _check_size(response, url, decoded, max_bytes, max_decoded_bytes)
             chunks.append(chunk)
     except urllib3.exceptions.DecodeError as exc:
-        raise FetchError(
-            f"{url}: undecodable content-encoding: {short(exc)}", url=url, status=response.status_code
-        ) from exc
+        raise FetchError(f"{url}: undecodable content-encoding: {short(exc)}", url=url, status=response.status) from exc
     except (urllib3.exceptions.HTTPError, OSError) as exc:
-        raise Retryable(f"body read failed: {type(exc).__name__}: {short(exc)}", status=response.status_code) from exc
+        raise Retryable(f"body read failed: {type(exc).__name__}: {short(exc)}", status=response.status) from exc
     return b"".join(chunks)
 
 
-def _check_size(response: requests.Response, url: str, decoded: int, max_bytes: int, max_decoded_bytes: int) -> None:
+def _check_size(response: Response, url: str, decoded: int, max_bytes: int, max_decoded_bytes: int) -> None:
     """Refuse a body grown past either cap; `decoded` is its size so far."""
-    wire = response.raw.tell()  # what urllib3 has read, before decompression
+    wire = response.tell()  # what urllib3 has read, before decompression
     if decoded > max_decoded_bytes:
         raise ResponseTooLarge(
             f"{url}: body exceeds the {max_decoded_bytes}-byte cap after decompression ({wire} bytes on the wire)",
             url=url,
-            status=response.status_code,
+            status=response.status,
         )
     if wire > max_bytes:
-        raise ResponseTooLarge(f"{url}: body exceeds the {max_bytes}-byte cap", url=url, status=response.status_code)
+        raise ResponseTooLarge(f"{url}: body exceeds the {max_bytes}-byte cap", url=url, status=response.status)
 
 
-def lower(headers: requests.structures.CaseInsensitiveDict) -> dict[str, str]:
-    """Response headers as a plain dict with lower-case names."""
-    return {name.lower(): value for name, value in headers.items()}
+def lower(headers: urllib3.HTTPHeaderDict) -> dict[str, str]:
+    """Response headers as a plain dict with lower-case names; a header sent several times
+    is its values joined by commas."""
+    return {name.lower(): headers[name] for name in headers}
 
 
 def network_failure(exc: BaseException, connect_timeout: float, read_timeout: float) -> str:
     """What went wrong on the wire, in the words an operator acts on; the library's wrapper
-    chain (pools, adapters, "Max retries exceeded") says nothing they can use."""
-    if isinstance(exc, requests.ConnectTimeout):
+    chain (pools, "Connection aborted.", "Failed to establish a new connection") says
+    nothing they can use."""
+    if isinstance(exc, ConnectTimeoutError) and not isinstance(exc, NewConnectionError):
         return f"no connection within {connect_timeout:g} s"
-    if isinstance(exc, requests.Timeout):
+    if isinstance(exc, ReadTimeoutError | TimeoutError):
         return f"no answer within {read_timeout:g} s"
     cause: BaseException | None = exc
     while cause is not None:
@@ -177,7 +164,7 @@ def network_failure(exc: BaseException, connect_timeout: float, read_timeout: fl
         if isinstance(cause, socket.gaierror):
             return f"host name not found ({cause.strerror or cause})"
         nested = getattr(cause, "reason", None)
-        cause = nested if isinstance(nested, BaseException) else cause.__context__
+        cause = nested if isinstance(nested, BaseException) else cause.__cause__ or cause.__context__
     return f"{type(exc).__name__}: {short(exc)}"
 
 

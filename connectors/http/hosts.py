@@ -139,11 +139,16 @@ def _default_port_keys(hostname: str) -> set[str]:
     return {f"{hostname.lower()}:{port}" for port in DEFAULT_PORTS.values()}
 
 
+def permits(allowed: frozenset[str], host: str) -> bool:
+    """Whether the allow-list `allowed` lets a request reach the host key `host`."""
+    return host in allowed or _matches(host, allowed)
+
+
 def check_host(url: str, allowed: frozenset[str], asked: str) -> str:
     """The host key of `url`, or ForeignHostError when a request for `asked` (which led to
     `url`, or is `url`) may not go there."""
     host = host_key(url)
-    if host not in allowed and not _matches(host, allowed):
+    if not permits(allowed, host):
         how = "a redirect" if url != asked else "a request"
         raise ForeignHostError(
             f"{how} to {url} (host {host}) refused: not the portal's host nor in its hosts; "

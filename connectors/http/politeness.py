@@ -46,3 +46,11 @@ class HostGate:
         """Hold every request to this host back for `seconds` (the host asked us to wait)."""
         with self._lock:
             self._not_before = max(self._not_before, time.monotonic() + seconds)
+
+    def idle(self) -> bool:
+        """Whether the gate would let a request start now with nothing to wait for: a new
+        gate in its place would behave the same (the delay after the last start and any
+        pause the host asked for are over)."""
+        with self._lock:
+            now = time.monotonic()
+            return self._next_start <= now and self._not_before <= now

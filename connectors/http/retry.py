@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import requests
 import urllib3
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
@@ -89,7 +88,7 @@ class RetryPolicy:
 
         return wait
 
-    def retry_after(self, response: requests.Response) -> float | None:
+    def retry_after(self, response: urllib3.BaseHTTPResponse) -> float | None:
         """Seconds the server asked us to wait (capped by `retry_after_max`), if it said so."""
         value = response.headers.get("retry-after")
         if not value:

@@ -1,7 +1,7 @@
 """Cuts off a server that trickles its response headers: the one reach into urllib3.
 
 http.client reads the status line and headers with one socket read per line, each
-bounded only by the read timeout, and neither requests nor urllib3 offers a hook between
+bounded only by the read timeout, and urllib3 offers no hook between
 sending a request and having its headers; so a server sending a header line every few
 seconds holds a worker for as long as it likes. Here a connection puts its socket under
 a clock while it awaits headers, and the clock shuts the socket at the exchange's
@@ -17,13 +17,9 @@ import itertools
 import socket
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from typing import Any
 
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3 import HTTPConnectionPool
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.response import HTTPResponse
 
@@ -143,17 +139,7 @@ class _WatchedHTTPSConnection(HTTPSConnection):
 _WATCHED = {"http": _WatchedHTTPConnection, "https": _WatchedHTTPSConnection}
 
 
-class WatchedAdapter(HTTPAdapter):
-    """requests' adapter whose connections, direct or through a proxy, are watched."""
-
-    def get_connection_with_tls_context(
-        self,
-        request: requests.PreparedRequest,
-        verify: bool | str | None,
-        proxies: Mapping[str, str] | None = None,
-        cert: Any = None,
-    ) -> HTTPConnectionPool:
-        """requests' pool for `request`, made to build watched connections."""
-        pool = super().get_connection_with_tls_context(request, verify, proxies=proxies, cert=cert)
-        pool.ConnectionCls = _WATCHED[pool.scheme]
-        return pool
+def watched(scheme: str) -> type[HTTPConnection]:
+    """The connection class a pool of `scheme` builds, so that its connections, direct or
+    through a proxy, are watched."""
+    return _WATCHED[scheme]

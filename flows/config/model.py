@@ -14,8 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from connectors.families.checks import MAX_UNREADABLE_SHARE
 from connectors.families.options import option_problems
 from connectors.http.hosts import host_pattern
+from warehouse.db import MEMORY_LIMIT, memory_bytes
 from warehouse.state import ATTEMPT_ROWS_KEPT
 
+#: The least memory the build may be given (`[warehouse] memory_limit`): its largest single
+#: steps cannot all spill to disk.
+MIN_BUILD_MEMORY = 256 * 2**20
 DEFAULT_USER_AGENT = "xxgk/0.1 (government information-disclosure catalog harvester)"
 
 #: The longest night a config may ask for: one week (a longer one is a typo, not a plan).
@@ -40,6 +44,18 @@ class Warehouse(_Strict):
 
     path: Path = Path("data/xxgk.duckdb")
     data_dir: Path = Path("data")
+    # DuckDB's memory for the build (it spills the rest to disk beside the file being built)
+    memory_limit: str = MEMORY_LIMIT
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _memory_size(cls, value: str) -> str:
+        size = memory_bytes(value)
+        if size is None:
+            raise ValueError(f"{value!r} is no memory size: write a number and a unit, such as '512MB' or '2GB'")
+        if size < MIN_BUILD_MEMORY:
+            raise ValueError(f"{value!r} is less than the 256MB a build needs")
+        return value.strip()
 
     @property
     def state_path(self) -> Path:

@@ -29,7 +29,7 @@ from connectors.families.checks import MAX_UNREADABLE_SHARE
 from flows.config.clock import Deadline
 from flows.config.model import Portal
 from flows.night.steps import PortalOutcome, harvest_contained, not_begun
-from flows.ui.progress import HarvestProgress
+from flows.night.tally import NightTally
 from warehouse.landing_stream import BatchLanding
 
 #: Tasks per worker thread: enough that a batch holding a large portal does not leave the
@@ -57,7 +57,7 @@ class Night:
     owed: dict[str, dict[str, Any]]
     debt: Any = None
     parser: Any = None
-    progress: HarvestProgress | None = None
+    tally: NightTally | None = None  # the night's running counts, for its progress views
     max_unreadable_share: float = MAX_UNREADABLE_SHARE
     deadline: Deadline | None = None  # past it, no portal begins and running crawls stop
 
@@ -131,15 +131,19 @@ def _harvest_into(landing: BatchLanding, pending: list[Portal], batch: TaskBatch
     """The pending portals' harvests, one after another, landing into `landing`. Past the
     night's deadline no portal begins: one that failed transiently in an earlier attempt
     keeps that attempt's outcome, now final, and its landed run."""
+    tally = night.tally
     for portal in pending:
         if night.deadline is not None and night.deadline.passed():
             earlier = batch.outcomes.get(portal.id)  # a transient failure is final now
             if earlier is not None:
                 landing.carry(frozenset({portal.id}))
-            batch.outcomes[portal.id] = (
-                replace(earlier, transient=False) if earlier else not_begun(portal.id, night.modes[portal.id])
-            )
+            outcome = replace(earlier, transient=False) if earlier else not_begun(portal.id, night.modes[portal.id])
+            batch.outcomes[portal.id] = outcome
+            if tally is not None:  # it ends the night failed: the bar counts it as finished
+                tally.finish(portal.id, outcome.status, outcome.pages, outcome.rows)
             continue
+        if tally is not None:
+            tally.start(portal.id)
         outcome = harvest_contained(
             portal,
             night.client,
@@ -147,7 +151,7 @@ def _harvest_into(landing: BatchLanding, pending: list[Portal], batch: TaskBatch
             run_id=night.run_id,
             mode=night.modes[portal.id],
             known=night.known[portal.id],
-            progress=night.progress.update if night.progress is not None else None,
+            progress=tally.update if tally is not None else None,
             parser=night.parser,
             owed=night.owed[portal.id],
             debt=night.debt,
@@ -155,8 +159,8 @@ def _harvest_into(landing: BatchLanding, pending: list[Portal], batch: TaskBatch
             deadline=night.deadline,
             landing=landing,
         )
-        if night.progress is not None:
-            night.progress.finish(portal.id, outcome.status, outcome.rows, outcome.pages)
+        if tally is not None:
+            tally.finish(portal.id, outcome.status, outcome.pages, outcome.rows)
         outcome.attempts = attempt
         batch.outcomes[portal.id] = outcome
 

@@ -7,7 +7,9 @@ portals does not make Prefect the night's bottleneck), run on threads bounded by
 portals that failed so. What each portal needs of the state database is read once for all
 of them (warehouse/portal_state.py). The work itself is in `flows.night.steps`, plain and
 testable; this module only schedules it. What the run reports (a rich table on stdout, table and
-markdown artifacts in Prefect) and the result it returns are in `flows.night.summary`.
+markdown artifacts in Prefect) and the result it returns are in `flows.night.summary`; while
+the portals are harvested, the night's counts (`flows.night.tally`) are drawn on the terminal
+(`flows.ui.progress`) and reported to Prefect as each batch ends (`flows.night.progress_artifact`).
 
 Import `flows.prefect_env.configure` first (the CLI does), so Prefect starts offline and quiet.
 """
@@ -25,6 +27,7 @@ prefect_env.configure()  # no-op for what the caller already set; keeps bare imp
 
 from prefect import flow, task  # noqa: E402 - Prefect reads its settings on import
 from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.futures import as_completed  # noqa: E402
 from prefect.runtime import task_run  # noqa: E402
 from prefect.states import Failed  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
@@ -36,8 +39,10 @@ from flows.config.model import Config, Portal  # noqa: E402
 from flows.night.batches import Night, TaskBatch, TransientHarvestFailure, batches_of, harvest_task_batch, outcomes_of  # noqa: E402
 from flows.night.debt import as_owed, debt_policy  # noqa: E402
 from flows.night.housekeeping import exclusive_run, night_of, remove_leftovers, unused_run_id  # noqa: E402
+from flows.night.progress_artifact import ProgressArtifact  # noqa: E402
 from flows.night.steps import BuildOutcome, build_warehouse, make_client, make_parser_pool, mode_for  # noqa: E402
 from flows.night.summary import NightlyResult, failure_message, report  # noqa: E402
+from flows.night.tally import NightTally  # noqa: E402
 from flows.reported.night import reports_step  # noqa: E402
 from flows.ui.progress import HarvestProgress  # noqa: E402
 from flows.ui.render import make_console  # noqa: E402
@@ -136,7 +141,8 @@ def _harvest_and_build(
     states = portal_states(config.warehouse.state_path, [p.id for p in chosen])
     every = config.harvest.full_every_days
     console = make_console()
-    bars = HarvestProgress(console, [p.id for p in chosen]) if progress else None
+    tally = NightTally(p.id for p in chosen)
+    live = HarvestProgress(console, tally) if progress else None
     night = Night(
         client=make_client(config.harvest, data_dir, clock),
         data_dir=data_dir,
@@ -146,7 +152,7 @@ def _harvest_and_build(
         owed={pid: as_owed(s.owed) for pid, s in states.items()},
         debt=debt_policy(config.harvest, night_of(run_id)),
         parser=make_parser_pool(config.harvest),
-        progress=bars,
+        tally=tally,
         max_unreadable_share=config.harvest.max_unreadable_share,
         deadline=deadline,
     )
@@ -155,13 +161,16 @@ def _harvest_and_build(
     with (
         night.client,
         night.parser or contextlib.nullcontext(),
-        bars or contextlib.nullcontext(),
+        live or contextlib.nullcontext(),
         ThreadPoolTaskRunner(max_workers=config.harvest.concurrency) as runner,
     ):
+        artifact = ProgressArtifact(tally, run_id)
         futures = [
             runner.submit(attempt, parameters={"label": b.label, "batch": quote(b), "night": quote(night)})
             for b in batches
         ]
+        for _ in as_completed(futures):  # the Prefect artifact follows the batches as they end
+            artifact.update()
         outcomes = [
             o for future, b in zip(futures, batches, strict=True) for o in outcomes_of(b, night, _error(future))
         ]

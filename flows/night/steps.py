@@ -279,6 +279,7 @@ def build_warehouse(config: Config) -> BuildOutcome:
             config.warehouse.path,
             config.units_as_dicts(),
             config.portals_as_dicts(),
+            memory_limit=config.warehouse.memory_limit,
             quarantine_release_listings=config.harvest.quarantine_release_listings,
             removed_portal_grace_days=config.harvest.removed_portal_grace_days,
             max_held_drop=config.harvest.max_held_drop,

@@ -21,12 +21,12 @@ from bs4 import BeautifulSoup
 from bs4.element import NavigableString, Tag
 
 from connectors.errors import PageError
-from connectors.families.base import date_in_text, resolve_link, short_text, soup, tags
+from connectors.families.base import date_in_text, resolve_link, short_text, soup, tags, text_of
 from connectors.families.generic.propose_pager import propose_pager
 from connectors.families.generic.relative import anchor_forms, relative_selectors, valid_name
 from connectors.families.rowtext import MORE_LINK, parents_below
 from connectors.families.selected import select, select_rows
-from connectors.families.trs.blocks import ancestor_depths, is_pager
+from connectors.families.trs.blocks import PAGER_SCRIPT, pager_class, pager_link
 from connectors.http.charset import decode_body
 from connectors.normalize import reads_as_date
 
@@ -102,6 +102,21 @@ def _facts(doc: BeautifulSoup, url: str) -> dict[int, _Facts]:
                 own.bare = own.bare or (child.name != "a" and inner.bare)
         facts[id(node)] = own
     return facts
+
+
+def is_pager(node: Tag) -> bool:
+    """A pager element, by the TRS reader's marks (`trs.blocks.is_pager`), on a bs4 tree."""
+    if node.name == "a":
+        return pager_link(str(node.get("href") or ""), lambda: text_of(node))
+    if node.name == "script":
+        return PAGER_SCRIPT in node.get_text()
+    return pager_class(node.get("class") or ())
+
+
+def ancestor_depths(node: Tag) -> dict[int, int]:
+    """id -> depth (the document is 0) of the pager element's ancestors."""
+    chain = list(node.parents)
+    return {id(a): len(chain) - i - 1 for i, a in enumerate(chain)}
 
 
 def _is_date(node: Tag) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from connectors.errors import NoRows
-from connectors.families.base import ListingPage, RawDetail, check_stub, soup, unreadable
+from connectors.families.base import ListingPage, RawDetail, check_stub, unreadable
 from connectors.families.detail import parse_detail_page
 from connectors.families.totals import advertised_in, live_parts
 from connectors.families.trs.blocks import KNOWN_LIST_CLASSES
@@ -36,8 +36,7 @@ def first_request(url: str, options: Mapping[str, str]) -> Request:
 def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> ListingPage:
     """Rows, page count, advertised total and next page of one static listing page."""
     check_stub(text, f"listing page {request.url}")
-    doc = soup(text)
-    rows, bad = find_rows(doc, request.url, options)
+    rows, bad = find_rows(text, request.url, options)
     if not rows and not bad:
         raise unreadable(text, f"listing page {request.url}: no rows; looked for {_describe(options)}", NoRows)
     code, shown = live_parts(text)
