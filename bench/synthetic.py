@@ -18,7 +18,8 @@ import pyarrow.compute as pc
 
 from flows.config.model import Portal
 from flows.night.batches import batches_of
-from warehouse.landing import LANDING_SCHEMA, write_landing_table
+from warehouse.landing import write_landing_table
+from warehouse.landing_schema import LANDING_SCHEMA
 from warehouse.landing_stream import BatchLanding
 
 N_PORTALS = 60

@@ -44,7 +44,8 @@ from sim.server import start
 from warehouse.build import totals
 from warehouse.compact import compact_landing
 from warehouse.db import connect
-from warehouse.landing import LANDING_SCHEMA, remove_stale_temp, write_landing, write_landing_table
+from warehouse.landing import remove_stale_temp, write_landing, write_landing_table
+from warehouse.landing_schema import LANDING_SCHEMA
 from warehouse.landing_sets import every_set
 from warehouse.load import load
 from warehouse.state import ensure_state_schema, merge_rows

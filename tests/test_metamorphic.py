@@ -31,7 +31,8 @@ from helpers.demo_world import CONFIG
 from flows.config.load import load_config
 from sim.registry import build_world
 from warehouse.build import build
-from warehouse.landing import LANDING_SCHEMA, RUN_KEYS, write_landing
+from warehouse.landing import write_landing
+from warehouse.landing_schema import LANDING_SCHEMA, RUN_KEYS
 from warehouse.load import load
 
 SEEDS = Path(__file__).resolve().parents[1] / "warehouse" / "seeds"

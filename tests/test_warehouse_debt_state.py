@@ -14,7 +14,8 @@ import pytest
 from helpers.warehouse import land, listing, night
 
 from connectors.detail_debt import OwedDetail
-from warehouse.landing import LATER_COLUMNS, landing_paths
+from warehouse.landing import landing_paths
+from warehouse.landing_schema import LATER_COLUMNS
 from warehouse.load import load
 from warehouse.portal_state import owed_details
 from warehouse.rebuild import rebuild_state

@@ -14,7 +14,8 @@ from helpers.warehouse import land, listing, night, raw_count
 
 from warehouse import landing_stream
 from warehouse.build import known_items
-from warehouse.landing import LANDING_SCHEMA, LandingError, copy_landing, landing_paths, write_landing
+from warehouse.landing import LandingError, copy_landing, landing_paths, write_landing
+from warehouse.landing_schema import LANDING_SCHEMA
 from warehouse.landing_stream import BatchLanding, read_runs
 from warehouse.load import last_complete_full_run, load
 

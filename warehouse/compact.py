@@ -29,8 +29,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from warehouse.db import connect
-from warehouse.landing import FETCH_SCHEMA, LANDING_SCHEMA, fsync_path
+from warehouse.landing import fsync_path
 from warehouse.landing_check import check_sets
+from warehouse.landing_schema import FETCH_SCHEMA, LANDING_SCHEMA
 from warehouse.landing_sets import PART_FILES, SOURCES_KEY, LandingSet, month_of, parts, rel, sources_of, uncompacted
 from warehouse.load import ensure_schema, loaded_among
 from warehouse.manifest import COMPACTED, LOADED, RETIRED, TABLE, file_rows, record, sha256_file

@@ -11,7 +11,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from warehouse.landing import LANDING_SCHEMA, RUN_KEYS, LandingError, check_name, later_columns_missing
+from warehouse.landing import LandingError, check_name
+from warehouse.landing_schema import LANDING_SCHEMA, RUN_KEYS, later_columns_missing
 from warehouse.landing_sets import LandingSet
 
 

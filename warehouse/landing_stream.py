@@ -29,8 +29,6 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from warehouse.landing import (
-    FETCH_SCHEMA,
-    LANDING_SCHEMA,
     LandingError,
     check_name,
     document_writer,
@@ -42,6 +40,7 @@ from warehouse.landing import (
     rows_table,
     run_document,
 )
+from warehouse.landing_schema import FETCH_SCHEMA, LANDING_SCHEMA
 
 ROWS_PER_CHECK = 1_000  # dict rows converted to Arrow (and so checked) at a time
 ROWS_PER_GROUP = 50_000  # rows of one Parquet row group

@@ -42,7 +42,7 @@ import re
 
 import pyarrow.parquet as pq
 
-from warehouse.landing import LANDING_SCHEMA, LATER_COLUMNS, later_columns_missing
+from warehouse.landing_schema import LANDING_SCHEMA, LATER_COLUMNS, later_columns_missing
 
 _SQL_TYPES = {
     "string": "VARCHAR",
