@@ -6,10 +6,12 @@ figures are checked against the ground truth as of that night.
 
 The scenario. A reduced world for speed: the config keeps five portals of the three families
 (the province SSP platform, which lists every document, two TRS county sites and two Hanweb
-county sites). Nights are `STEP` simulated days apart, each at 02:00 China time; the config
+county sites). Nights are `step` simulated days apart, each at 02:00 China time; the config
 lists a portal in full when its last complete full listing is `full_every_days = 7` days
 old (`choose_mode` decides, by the simulated clock), else incrementally. Faults come from
 `sim.schedule.fault_schedule` (never on the first night, which is the big initial harvest).
+The default run has `DEFAULT`, eighteen nights four days apart; `FORTY` (forty nights three
+days apart) and `YEAR` (365 nights) are marked slow.
 
 Checked after every night (`check_night`):
 
@@ -61,7 +63,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -89,7 +91,8 @@ KEEP = ("fj-aic-ssp", "ly-hongdun", "ly-zp-aic-site", "ly-sh-aic-site", "ly-wp-a
 #: Confirmations that release a quarantine: the config's default (docs/withdrawal.md).
 RELEASE = 3
 #: The nights take minutes on a loaded shared machine, more than pytest's default timeout.
-pytestmark = pytest.mark.timeout(1800)
+# The longest group of the run: dealt to a worker first (tests/conftest.py).
+pytestmark = [pytest.mark.timeout(1800), pytest.mark.first]
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,28 @@ class Scenario:
         return [self.first + timedelta(days=self.step * i) for i in range(self.nights)]
 
 
+#: The default run: eighteen nights four days apart, across the year end, the migration, the
+#: removal, the kill and the first planted withdrawals; its seed is one whose schedule meets
+#: every kind of fault on a configured portal (`uncovered` checks it).
 DEFAULT = Scenario(
+    first=date(2012, 12, 27),
+    nights=18,
+    step=4,
+    seed=174,
+    migrated="ly-wp-aic-site",
+    migrated_on=date(2013, 1, 10),
+    removed="ly-zp-aic-site",
+    removed_from=date(2013, 1, 20),
+    killed=date(2013, 2, 5),
+)
+#: The default's nights with seed 26 and the migration on the night of 2013-01-08, whose
+#: schedule fails half the migrated portal's detail pages on that night and the next: the new URLs' sightings whose detail page
+#: failed cannot join their documents by the listing's cut titles, and count as documents
+#: of their own (about 240, some in 2008) until their pages are read (marked slow, a known
+#: failure: docs/matching.md).
+MIGRATION_WITH_DETAIL_FAILURES = replace(DEFAULT, seed=26, migrated_on=date(2013, 1, 8))
+#: Forty nights three days apart (marked slow).
+FORTY = Scenario(
     first=date(2012, 12, 1),
     nights=40,
     step=3,
@@ -320,7 +344,7 @@ def _held_difference(world, scenario: Scenario, night: date, reads: dict, known:
         for _, index_no, when, counted_date, unit in pub["documents"]
         if unit in units and when is None and counted_date <= night
     }
-    missing, extra = sorted(truth_held - pipeline_held), sorted(pipeline_held - truth_held)
+    missing, extra = sorted(truth_held - pipeline_held, key=str), sorted(pipeline_held - truth_held, key=str)
     return f"held by the truth only: {missing[:5]}; by the pipeline only: {extra[:5]}"
 
 
@@ -573,14 +597,33 @@ def nights(prefect_harness, tmp_path_factory) -> list[Night]:
     return got
 
 
-def test_the_span_covers_a_year_end_with_full_and_incremental_nights(nights) -> None:
-    assert len(nights) >= 40
-    assert nights[0].day.year < nights[-1].day.year
+def uncovered(nights: list[Night], scenario: Scenario) -> list[str]:
+    """What the nights were meant to go through and did not."""
     modes = Counter(m for n in nights for m in n.modes.elements())
-    assert modes["full"] and modes["incremental"]
-    kinds = {f.split(":")[1] for n in nights for f in n.faults if ":" in f}
-    assert {"down", "flaky", "429", "waf", "page-fail", "slow", "detail-fail"} <= kinds
-    assert any(f.startswith("kill -9") for n in nights for f in n.faults)
+    # the kinds of fault a configured portal met (the removed one's later faults meet no one)
+    kinds = {
+        kind
+        for n in nights
+        for portal, kind, *_ in (f.split(":") for f in n.faults if ":" in f)
+        if not (portal == scenario.removed and n.day >= scenario.removed_from)
+    }
+    wanted = {
+        "every night": [n.day for n in nights] == scenario.dates,
+        "a year end": nights[0].day.year < nights[-1].day.year,
+        "full and incremental nights": modes["full"] > 0 and modes["incremental"] > 0,
+        "every kind of fault": {"down", "flaky", "429", "waf", "page-fail", "slow", "detail-fail"} <= kinds,
+        "a kill -9": any(f.startswith("kill -9") for n in nights for f in n.faults),
+        "a planted withdrawal": any(n.withdrawn for n in nights),
+    }
+    return [what for what, seen in wanted.items() if not seen]
+
+
+def all_problems(nights: list[Night]) -> list[str]:
+    return [f"{n.day} {kind}: {line}" for n in nights for kind, lines in n.problems.items() for line in lines]
+
+
+def test_the_span_covers_a_year_end_with_full_and_incremental_nights(nights) -> None:
+    assert uncovered(nights, DEFAULT) == []
 
 
 @pytest.mark.parametrize(
@@ -605,8 +648,21 @@ def test_detail_fields_are_filled_once_their_pages_answer(nights) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="a migrated portal's unread new URLs count as documents of their own")
+def test_a_migration_night_whose_detail_pages_fail(prefect_harness, tmp_path) -> None:
+    got = run_nights(MIGRATION_WITH_DETAIL_FAILURES, tmp_path)
+    assert problems_of(got, "figures") == []
+
+
+@pytest.mark.slow
+def test_forty_nights(prefect_harness, tmp_path) -> None:
+    got = run_nights(FORTY, tmp_path)
+    assert uncovered(got, FORTY) == []
+    assert all_problems(got) == []
+
+
+@pytest.mark.slow
 def test_a_whole_year_of_nights(prefect_harness, tmp_path) -> None:
     got = run_nights(YEAR, tmp_path)
     assert len(got) == 365
-    problems = [f"{n.day} {kind}: {line}" for n in got for kind, lines in n.problems.items() for line in lines]
-    assert problems == []
+    assert all_problems(got) == []
