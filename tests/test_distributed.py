@@ -42,6 +42,9 @@ from warehouse.build import totals
 from warehouse.landing import write_landing
 from warehouse.landing_sets import every_set
 
+# A long group (a Prefect server and two workers): dealt to a worker first (tests/conftest.py).
+pytestmark = pytest.mark.first
+
 SHARED = {"ly-zp-aic-site", "ly-wp-aic-site"}  # the first names the second's host: one batch
 POOL, BATCH_SIZE, TIMEOUT, LEASE = "xxgk-test", 3, 10, 60
 KILL_AFTER = 60  # requests of the shared batch served before its worker is killed

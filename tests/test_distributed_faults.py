@@ -39,6 +39,9 @@ from flows.distributed.lease import LeaseKeeper, acquire, release_lease
 from flows.night.housekeeping import exclusive_run
 from sim.server import start
 
+# A long group (a Prefect server and workers): dealt to a worker first (tests/conftest.py).
+pytestmark = pytest.mark.first
+
 TWO = ("ly-yd-aic-site", "ly-ct-aic-site")  # two small portals on hosts of their own
 WEDGED = "ly-ct-aic-site"
 LEASE = 60  # Prefect's shortest lease

@@ -31,6 +31,9 @@ from sim.model import DEFAULT_AS_OF
 from sim.server import start
 from sim.vocab import OFFICIAL_GENRES
 
+# A long group (four nights through Prefect): dealt to a worker first (tests/conftest.py).
+pytestmark = pytest.mark.first
+
 SYSTEM, YEAR = "ly-aic", 2012
 DOWN = "ly-ct-aic-site"  # the GBK county site: the one to take down
 
