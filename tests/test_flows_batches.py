@@ -111,16 +111,19 @@ def test_past_its_deadline_a_night_stops_harvesting_and_publishes_what_it_read(t
 
 
 class _Breaks:
-    """The harvest's progress display, breaking (a bug of ours) on one portal's sixth row."""
+    """The night's tally of progress, breaking (a bug of ours) on one portal's sixth row."""
 
     def __init__(self, portal_id: str) -> None:
         self.portal_id = portal_id
+
+    def start(self, portal_id: str) -> None:
+        pass
 
     def update(self, portal_id: str, pages: int, rows: int, total: int | None) -> None:
         if portal_id == self.portal_id and rows == 6:
             raise RuntimeError("display broke")
 
-    def finish(self, portal_id: str, status: str, rows: int, pages: int) -> None:
+    def finish(self, portal_id: str, status: str, pages: int, rows: int) -> None:
         pass
 
 
@@ -133,7 +136,7 @@ def test_a_portal_failing_mid_batch_lands_what_it_read_beside_the_others(tmp_pat
         data_dir = config.warehouse.data_dir
         with make_client(config.harvest, data_dir) as client:
             night = Night(client, data_dir, "20130105T020000Z", dict.fromkeys(ids, "full"),
-                          {p: {} for p in ids}, {p: {} for p in ids}, progress=_Breaks(broken))  # fmt: skip
+                          {p: {} for p in ids}, {p: {} for p in ids}, tally=_Breaks(broken))  # fmt: skip
             batch = TaskBatch(list(config.portals))
             harvest_task_batch(batch, night, attempt=1)
     outcomes = batch.outcomes
