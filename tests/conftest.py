@@ -68,7 +68,7 @@ def prefect_harness():
 
 
 #: How long the session's end waits for Prefect's log and event services to send what they hold.
-DRAIN_SECONDS = 30
+DRAIN_SECONDS = 10
 
 
 def drain_prefect_services() -> None:
