@@ -95,7 +95,7 @@ def night(sim, folder: Path, delay: float, workers: int) -> dict:
 
 def disk_and_build(measured: dict) -> dict:
     """Load and build the calibration night: disk per unit, build CPU per sighting."""
-    from flows.night.steps import build_warehouse
+    from flows.night.publish import build_warehouse
 
     config = measured["config"]
     data_dir = Path(config.warehouse.data_dir)

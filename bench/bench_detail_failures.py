@@ -23,7 +23,8 @@ from pathlib import Path
 
 from flows.config.load import load_config
 from flows.night.debt import debt_policy
-from flows.night.steps import PortalOutcome, build_warehouse, harvest_portal, make_client, make_parser_pool
+from flows.night.publish import build_warehouse
+from flows.night.steps import PortalOutcome, harvest_portal, make_client, make_parser_pool
 from sim.registry import build_world
 from sim.server import start
 

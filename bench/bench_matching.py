@@ -36,7 +36,8 @@ from matching_score import Score, by_cause, score, truth_sightings, warehouse_si
 
 from flows.config.load import load_config  # noqa: E402
 from flows.night.housekeeping import new_run_id  # noqa: E402
-from flows.night.steps import PortalOutcome, build_warehouse, harvest_portal, make_client  # noqa: E402
+from flows.night.publish import build_warehouse  # noqa: E402
+from flows.night.steps import PortalOutcome, harvest_portal, make_client  # noqa: E402
 from sim import truth  # noqa: E402
 from sim.figures import figures_as_of  # noqa: E402
 from sim.registry import build_world  # noqa: E402

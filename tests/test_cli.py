@@ -208,7 +208,7 @@ def test_sim_command_delegates_to_the_simulator() -> None:
 
 def test_totals_of_a_unit_added_since_the_last_build(tmp_path: Path) -> None:
     from flows.config.load import load_config
-    from flows.night.steps import build_warehouse
+    from flows.night.publish import build_warehouse
 
     config = tmp_path / "xxgk.toml"
     config.write_text('[[unit]]\nid = "ly-aic"\nname = "龙岩市工商行政管理局"\nlevel = "city"\n', encoding="utf-8")

@@ -19,7 +19,8 @@ from connectors.detail_debt import DebtBook, DebtPolicy, OwedDetail, is_due, wai
 from connectors.http import HttpClient
 from flows.config.load import load_config
 from flows.night.debt import debt_policy, owed_pages
-from flows.night.steps import build_warehouse, harvest_portal
+from flows.night.publish import build_warehouse
+from flows.night.steps import harvest_portal
 from sim import server as sim_server
 from sim.registry import build_world
 from warehouse.load import known_items

@@ -21,7 +21,8 @@ from flows.config.load import load_config
 from flows.night.batches import Night, TaskBatch, harvest_task_batch
 from flows.night.debt import as_owed, debt_policy
 from flows.night.housekeeping import night_of, unused_run_id
-from flows.night.steps import build_warehouse, make_client, mode_for
+from flows.night.publish import build_warehouse
+from flows.night.steps import make_client, mode_for
 from sim.figures import figures_as_of
 from sim.registry import build_world
 from sim.server import start

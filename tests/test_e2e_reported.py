@@ -24,7 +24,8 @@ from flows.cli.app import app
 from flows.config.clock import wall
 from flows.config.load import load_config
 from flows.night.housekeeping import new_run_id
-from flows.night.steps import build_warehouse, harvest_portal, make_client
+from flows.night.publish import build_warehouse
+from flows.night.steps import harvest_portal, make_client
 from flows.reported.night import reports_step
 from sim import truth
 from sim.annual.reports import INCONSISTENT_UNIT, REPORTING_UNITS

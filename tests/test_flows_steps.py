@@ -21,8 +21,8 @@ import pytest
 
 from flows.config.load import parse_config
 from flows.night.housekeeping import RunLocked, exclusive_run, new_run_id, unused_run_id
+from flows.night.publish import build_warehouse
 from flows.night.steps import (
-    build_warehouse,
     choose_mode,
     flat_dict,
     harvest_portal,

@@ -11,7 +11,8 @@ import pytest
 
 from flows.config.load import load_config
 from flows.night.housekeeping import new_run_id
-from flows.night.steps import build_warehouse, harvest_portal, make_client
+from flows.night.publish import build_warehouse
+from flows.night.steps import harvest_portal, make_client
 from sim.registry import build_world
 from sim.server import start
 

@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from flows.cli.app import app
 from flows.config.load import ConfigError, load_config, parse_config
-from flows.night.steps import PortalOutcome, build_warehouse
+from flows.night.publish import build_warehouse
+from flows.night.steps import PortalOutcome
 from flows.ui.render import quarantine_lines, summary_markdown
 from warehouse.decisions import decisions_path
 from warehouse.landing import write_landing

@@ -6,7 +6,7 @@ each batch's plan to the exchange folder, starts one `xxgk-batch` flow run per b
 the work pool and follows them (flows/distributed/watch.py). When every batch has ended, or
 the night's deadline has passed, it takes each portal's final run into
 `data_dir/landing/<run_id>/` (flows/distributed/exchange.py) and runs one load, build,
-check and publish (`flows.night.steps.build_warehouse`). Before anything, under the run
+check and publish (`flows.night.publish.build_warehouse`). Before anything, under the run
 lock, it takes in what earlier nights harvested but never accepted (their orchestrator
 died), and only then removes their exchange folders; `xxgk sync --resume` does that alone.
 
@@ -44,7 +44,8 @@ from flows.distributed.exchange import accept_batch, exchange_dir, mark_accepted
 from flows.distributed.plan import WorkerBatch, make_batches, night_plans, plan_path, slot_name, write_plan  # noqa: E402
 from flows.distributed.watch import Timeouts, Track, Watch  # noqa: E402
 from flows.night.housekeeping import exclusive_run, night_of, remove_leftovers, unused_run_id  # noqa: E402
-from flows.night.steps import BuildOutcome, PortalOutcome, build_warehouse  # noqa: E402
+from flows.night.publish import BuildOutcome, build_warehouse  # noqa: E402
+from flows.night.steps import PortalOutcome  # noqa: E402
 from flows.night.summary import NightlyResult, failure_message, report  # noqa: E402
 from flows.reported.night import reports_step  # noqa: E402
 from flows.ui.render import make_console  # noqa: E402

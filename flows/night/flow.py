@@ -40,7 +40,8 @@ from flows.night.batches import Night, TaskBatch, TransientHarvestFailure, batch
 from flows.night.debt import as_owed, debt_policy  # noqa: E402
 from flows.night.housekeeping import exclusive_run, night_of, remove_leftovers, unused_run_id  # noqa: E402
 from flows.night.progress_artifact import ProgressArtifact  # noqa: E402
-from flows.night.steps import BuildOutcome, build_warehouse, make_client, make_parser_pool, mode_for  # noqa: E402
+from flows.night.publish import BuildOutcome, build_warehouse  # noqa: E402
+from flows.night.steps import make_client, make_parser_pool, mode_for  # noqa: E402
 from flows.night.summary import NightlyResult, failure_message, report  # noqa: E402
 from flows.night.tally import NightTally  # noqa: E402
 from flows.reported.night import reports_step  # noqa: E402

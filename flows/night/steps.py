@@ -1,4 +1,5 @@
-"""The nightly run's steps as plain functions: choose a mode, harvest one portal, build.
+"""The nightly run's steps as plain functions: choose a mode, harvest one portal (the
+warehouse step that follows is flows/night/publish.py).
 
 Prefect only schedules these (flows/night/flow.py); they are tested and usable without it.
 A harvest never raises for a portal's fault: it lands what it got with a run file that
@@ -25,11 +26,9 @@ from connectors.http import HttpClient
 from connectors.parse_pool import InlineParser, ParsePool, Parser
 from connectors.records import FetchLogEntry, Listing, RunSummary
 from flows.config.clock import DEADLINE_PASSED, Clock, Deadline, wall
-from flows.config.model import Config, Harvest, Portal
-from flows.night.housekeeping import compact
-from warehouse.build import BuildError, build
+from flows.config.model import Harvest, Portal
 from warehouse.landing_stream import BatchLanding, PortalLanding
-from warehouse.load import last_complete_full_run, load
+from warehouse.load import last_complete_full_run
 
 #: progress(portal_id, pages, rows, advertised_total) — called as rows arrive.
 ProgressFn = Callable[[str, int, int, "int | None"], None]
@@ -228,27 +227,6 @@ def not_begun(portal_id: str, mode: str, reason: str = DEADLINE_PASSED) -> Porta
     return PortalOutcome(portal_id, mode, "failed", reason=reason)
 
 
-@dataclass
-class BuildOutcome:
-    """What the warehouse step did: loaded runs, whether the build and its checks passed."""
-
-    ok: bool
-    reason: str | None = None
-    runs_loaded: int = 0
-    rows_loaded: int = 0
-    details: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def quarantines(self) -> list[dict[str, Any]]:
-        """The pending quarantined listings the build left (warehouse.build.BuildResult)."""
-        return list(self.details.get("quarantines") or [])
-
-    @property
-    def held_drops(self) -> list[dict[str, Any]]:
-        """The held figures that fell tonight past `max_held_drop` (rpt_held_drops)."""
-        return list(self.details.get("held_drops") or [])
-
-
 def harvest_contained(portal: Portal, client: HttpClient, *, mode: str, **options: Any) -> PortalOutcome:
     """`harvest_portal`, with a bug of ours (its run already landed as failed) turned into the
     portal's failed, not transient, outcome: one portal's bug must not hide the others
@@ -257,48 +235,3 @@ def harvest_contained(portal: Portal, client: HttpClient, *, mode: str, **option
         return harvest_portal(portal, client, mode=mode, **options)
     except Exception as exc:  # noqa: BLE001 - reported in the summary and the exit code
         return PortalOutcome(portal.id, mode, "failed", reason=f"{type(exc).__name__}: {exc}")
-
-
-def build_warehouse(config: Config) -> BuildOutcome:
-    """Load every whole landing file, build the models, run the checks, publish atomically.
-
-    A refused build (bad config, failed model or check) is an outcome, not an exception:
-    yesterday's published file stays, and the run reports why.
-    """
-    state_path, data_dir = config.warehouse.state_path, config.warehouse.data_dir
-    data_dir.mkdir(parents=True, exist_ok=True)  # a config with no harvest yet builds empty tables
-    loaded = load(state_path, data_dir)
-    outcome = BuildOutcome(ok=True, runs_loaded=len(loaded.runs_loaded), rows_loaded=loaded.rows_loaded)
-    if loaded.rejected:
-        outcome.details["rejected_runs"] = [f"{path}: {why}" for path, why in loaded.rejected]
-    if loaded.interrupted:
-        outcome.details["interrupted_runs"] = list(loaded.interrupted)
-    try:
-        result = build(
-            state_path,
-            config.warehouse.path,
-            config.units_as_dicts(),
-            config.portals_as_dicts(),
-            memory_limit=config.warehouse.memory_limit,
-            quarantine_release_listings=config.harvest.quarantine_release_listings,
-            removed_portal_grace_days=config.harvest.removed_portal_grace_days,
-            max_held_drop=config.harvest.max_held_drop,
-        )
-    except BuildError as exc:
-        outcome.ok, outcome.reason = False, f"build refused: {exc}"
-        outcome.details.update(compact(config))
-        return outcome
-    outcome.details.update(
-        documents=result.n_documents,
-        sightings=result.n_sightings,
-        index_conflicts=result.n_index_conflicts,
-        unmatched_publishers=result.n_unmatched_publishers,
-        undated_documents=result.n_undated_documents,
-        uncounted_documents=result.n_uncounted_documents,
-        quarantined_runs=[f"{portal}/{run}" for portal, run in result.quarantined_runs],
-        quarantines=result.pending_quarantines,
-        quarantine_release_listings=config.harvest.quarantine_release_listings,
-        held_drops=result.held_drops,
-    )
-    outcome.details.update(compact(config))
-    return outcome

@@ -21,7 +21,8 @@ prefect_env.configure()  # no-op for what the caller already set; keeps bare imp
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
 
-from flows.night.steps import BuildOutcome, PortalOutcome  # noqa: E402
+from flows.night.publish import BuildOutcome  # noqa: E402
+from flows.night.steps import PortalOutcome  # noqa: E402
 from flows.reported.night import ReportsOutcome  # noqa: E402
 from flows.ui.render import (  # noqa: E402
     build_notes,

@@ -26,7 +26,8 @@ from connectors.http import HttpClient, Page, allowed_hosts
 from connectors.records import Request
 from flows.config.clock import Clock
 from flows.config.model import Config, Portal
-from flows.night.steps import BuildOutcome, make_client
+from flows.night.publish import BuildOutcome
+from flows.night.steps import make_client
 from flows.reported.figures import figure_rows
 from warehouse.reported_store import reports_to_read, write_reported_landing
 

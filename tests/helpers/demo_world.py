@@ -1,7 +1,7 @@
 """The simulated Longyan 2012 world harvested once per test run, without Prefect.
 
 `build_demo_world(folder)` starts the simulator on loopback, harvests every portal in full with
-the nightly flow's own steps (flows/night/steps.py: `harvest_portal`, then `build_warehouse`)
+the nightly flow's own steps (flows/night/steps.py `harvest_portal`, then flows/night/publish.py `build_warehouse`)
 after importing the world's applications register (as `xxgk demo` does), stops the simulator
 and returns the config and the published file. About 40 s. The config names its paths
 relative to its own folder, so a copy of the config, the register and the published file
@@ -17,7 +17,8 @@ from pathlib import Path
 from flows.cli.applications import import_register
 from flows.config.load import load_config
 from flows.night.housekeeping import new_run_id
-from flows.night.steps import build_warehouse, harvest_portal, make_client
+from flows.night.publish import build_warehouse
+from flows.night.steps import harvest_portal, make_client
 from sim.server import start
 
 CONFIG, REGISTER, PUBLISHED = "xxgk.toml", "applications.csv", Path("data") / "xxgk.duckdb"

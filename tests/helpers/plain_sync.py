@@ -17,7 +17,8 @@ from flows.config.load import load_config
 from flows.night.batches import Night, TaskBatch, harvest_task_batch
 from flows.night.debt import as_owed, debt_policy
 from flows.night.housekeeping import exclusive_run, night_of, remove_leftovers, unused_run_id
-from flows.night.steps import BuildOutcome, build_warehouse, make_client, mode_for
+from flows.night.publish import BuildOutcome, build_warehouse
+from flows.night.steps import make_client, mode_for
 from warehouse.portal_state import portal_states
 
 
