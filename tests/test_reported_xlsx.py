@@ -18,66 +18,55 @@ from connectors.annual_report.caps import MAX_DOCX_UNCOMPRESSED, MAX_INPUT_BYTES
 from sim.annual.writer import SECTIONS
 
 
-def _place(sheet, rows, top: int) -> int:
-    """Write the writer's rows of (text, rowspan, colspan) from row `top`, merging spans;
-    a number is written as a number. The next free row."""
+def _laid_out(rows) -> list[tuple[int, int, int, int, object]]:
+    """The writer's rows of (text, rowspan, colspan) as (row, column, rowspan, colspan,
+    value), 0-based, each cell placed past the spans above it; a number as a number, a
+    blank as None."""
     taken: set[tuple[int, int]] = set()
+    cells = []
     for r, row in enumerate(rows):
         c = 0
         for text, rs, cs in row:
             while (r, c) in taken:
                 c += 1
-            value: object = text
+            value: object = text or None
             if text.replace(".", "", 1).isdigit():
                 value = float(text) if "." in text else int(text)
-            sheet.cell(top + r, 1 + c, value if text else None)
-            if rs > 1 or cs > 1:
-                sheet.merge_cells(start_row=top + r, start_column=1 + c, end_row=top + r + rs - 1, end_column=c + cs)
+            cells.append((r, c, rs, cs, value))
             taken |= {(r + i, c + j) for i in range(rs) for j in range(cs)}
             c += cs
-    return top + len(rows)
-
-
-def _place_xls(sheet, rows, top: int) -> None:
-    """`_place` for an xlwt sheet (0-based rows and columns, merges written with their text)."""
-    taken: set[tuple[int, int]] = set()
-    for r, row in enumerate(rows):
-        c = 0
-        for text, rs, cs in row:
-            while (r, c) in taken:
-                c += 1
-            value: object = text
-            if text.replace(".", "", 1).isdigit():
-                value = float(text) if "." in text else int(text)
-            if rs > 1 or cs > 1:
-                sheet.write_merge(top + r, top + r + rs - 1, c, c + cs - 1, value)
-            elif text:
-                sheet.write(top + r, c, value)
-            taken |= {(r + i, c + j) for i in range(rs) for j in range(cs)}
-            c += cs
-
-
-def old_workbook(figures: dict) -> bytes:
-    """The same workbook as `workbook`, as an Excel 97 .xls."""
-    book = xlwt.Workbook(encoding="utf-8")
-    for k, (heading, build) in enumerate(SECTIONS):
-        sheet = book.add_sheet(heading[:31])
-        if k == 0:
-            sheet.write(0, 0, TITLE)
-        _place_xls(sheet, build(figures), 2)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return cells
 
 
 def workbook(figures: dict) -> bytes:
+    """The template's tables, one sheet each, as an XLSX (openpyxl: 1-based, merges apart)."""
     book = openpyxl.Workbook()
     book.remove(book.active)
     for k, (heading, build) in enumerate(SECTIONS):
         sheet = book.create_sheet(heading[:31])
         if k == 0:
             sheet.cell(1, 1, TITLE)
-        _place(sheet, build(figures), 3)
+        for r, c, rs, cs, value in _laid_out(build(figures)):
+            sheet.cell(3 + r, 1 + c, value)
+            if rs > 1 or cs > 1:
+                sheet.merge_cells(start_row=3 + r, start_column=1 + c, end_row=2 + r + rs, end_column=c + cs)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def old_workbook(figures: dict) -> bytes:
+    """The same workbook as an Excel 97 .xls (xlwt: 0-based, a merge written with its value)."""
+    book = xlwt.Workbook(encoding="utf-8")
+    for k, (heading, build) in enumerate(SECTIONS):
+        sheet = book.add_sheet(heading[:31])
+        if k == 0:
+            sheet.write(0, 0, TITLE)
+        for r, c, rs, cs, value in _laid_out(build(figures)):
+            if rs > 1 or cs > 1:
+                sheet.write_merge(2 + r, 1 + r + rs, c, c + cs - 1, value)
+            elif value is not None:
+                sheet.write(2 + r, c, value)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
