@@ -41,8 +41,15 @@ def _local_modules(folders: tuple[str, ...]) -> set[str]:
     return {path.stem for folder in folders for path in (ROOT / folder).iterdir()}
 
 
+#: Modules of a library that import a package the library itself does not require (one of
+#: its extras): importing them needs that package declared too. `lxml.cssselect` raises
+#: ImportError without cssselect, which only a test dependency (Scrapy's) brought along.
+NEEDS_OF_ITS_OWN = {"lxml.cssselect": "cssselect"}
+
+
 def _top_level_imports(folders: tuple[str, ...]) -> dict[str, str]:
-    """Every third-party top-level module imported under `folders`, with one file importing it."""
+    """Every third-party top-level module imported under `folders`, with one file importing
+    it, and the packages the modules of NEEDS_OF_ITS_OWN need."""
     found: dict[str, str] = {}
     local = OURS | _local_modules(folders)
     for folder in folders:
@@ -55,6 +62,9 @@ def _top_level_imports(folders: tuple[str, ...]) -> dict[str, str]:
                 else:
                     continue
                 for name in names:
+                    for module, needed in NEEDS_OF_ITS_OWN.items():
+                        if name == module or name.startswith(f"{module}."):
+                            found.setdefault(needed, str(path.relative_to(ROOT)))
                     top = name.split(".")[0]
                     if top not in sys.stdlib_module_names and top not in local:
                         found.setdefault(top, str(path.relative_to(ROOT)))
