@@ -49,6 +49,23 @@ def test_a_model_runs_after_its_inputs_whatever_its_name(tmp_path):
     assert order[1].inputs == ("z_first",) and order[1].materialized == "view"
 
 
+def test_a_model_edited_between_two_builds_is_read_afresh(tmp_path):
+    # the inputs are remembered by the SQL's text (a process builds many times): an edit,
+    # or a file of another folder with the same name, is parsed again
+    header = "-- grain: one row\n-- materialized: temp\n"
+    write(tmp_path, "one.sql", header + "SELECT * FROM cfg_units")
+    assert discover(tmp_path)["one"].inputs == ("cfg_units",)
+    write(tmp_path, "one.sql", header + "SELECT * FROM cfg_portals JOIN state.raw_runs ON true")
+    assert discover(tmp_path)["one"].inputs == ("cfg_portals", "state.raw_runs")
+    other = tmp_path / "other"
+    other.mkdir()
+    write(other, "one.sql", header + "SELECT * FROM cfg_units")
+    assert discover(other)["one"].inputs == ("cfg_units",)
+    write(tmp_path, "one.sql", header + "SELECT * FROM")
+    with pytest.raises(ModelError, match="model one: cannot be read as one SELECT statement"):
+        discover(tmp_path)
+
+
 def test_a_cycle_and_an_unknown_input_are_refused_by_name(tmp_path):
     header = "-- grain: one row\n-- materialized: temp\n"
     write(tmp_path, "one.sql", header + "SELECT * FROM two")
