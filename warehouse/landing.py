@@ -88,6 +88,15 @@ def rows_table(rows: list[dict], run_id: str, portal_id: str) -> pa.Table:
         raise LandingError(f"rows of {portal_id}/{run_id} do not fit the landing schema: {exc}") from exc
 
 
+def release_thread_memory() -> None:
+    """Hand back the pages this thread freed in Arrow's allocator.
+
+    Arrow's allocator (mimalloc) keeps the pages a thread freed for that thread: a night
+    converts each portal's rows from one of many harvest threads, and what those threads kept
+    came to about 85 MB at 1,000 portals (bench/bench_portals.py). About 70 µs a call."""
+    pa.default_memory_pool().release_unused()
+
+
 def fsync_path(path: Path) -> None:
     """Flush a file's or a directory's contents (a directory's: its entries) to the disk."""
     fd = os.open(path, os.O_RDONLY)
@@ -174,13 +183,16 @@ def write_landing_table(
     document = run_document(run, run_id, portal_id)
     fetch_log = fetch_table(fetches, run_id, portal_id) if fetches else None
     new_dir = make_run_dir(paths["run"].parent)
-    land_portal_files(
-        paths,
-        lambda: replace_into(paths["listings"], lambda temp: pq.write_table(table, temp)),
-        (lambda temp: pq.write_table(fetch_log, temp)) if fetch_log is not None else None,
-        document_writer(document),
-        new_dir,
-    )
+    try:
+        land_portal_files(
+            paths,
+            lambda: replace_into(paths["listings"], lambda temp: pq.write_table(table, temp)),
+            (lambda temp: pq.write_table(fetch_log, temp)) if fetch_log is not None else None,
+            document_writer(document),
+            new_dir,
+        )
+    finally:
+        release_thread_memory()
     return paths
 
 

@@ -37,6 +37,7 @@ from warehouse.landing import (
     land_portal_files,
     landing_paths,
     make_run_dir,
+    release_thread_memory,
     rows_table,
     run_document,
 )
@@ -175,6 +176,7 @@ class PortalLanding(PortalRows):
             )
         finally:
             self.stream.discard()  # the temporary file, when anything failed before its rename
+            release_thread_memory()
 
 
 class BatchLanding:
@@ -268,7 +270,10 @@ class BatchPortal(PortalRows):
 
     def finish(self, run: dict, fetches: list[dict]) -> None:
         """Record the portal's run in its batch (landed when the batch closes)."""
-        self.batch.record(self.portal_id, self.settled(run), fetches)
+        try:
+            self.batch.record(self.portal_id, self.settled(run), fetches)
+        finally:
+            release_thread_memory()
 
 
 def read_runs(batch_file: Path) -> list[dict]:
