@@ -38,7 +38,13 @@ from flows.config.load import load_config  # noqa: E402
 from flows.config.model import Config, Portal  # noqa: E402
 from flows.night.batches import Night, TaskBatch, TransientHarvestFailure, batches_of, harvest_task_batch, outcomes_of  # noqa: E402
 from flows.night.debt import as_owed, debt_policy  # noqa: E402
-from flows.night.housekeeping import exclusive_run, night_of, remove_leftovers, unused_run_id  # noqa: E402
+from flows.night.housekeeping import (  # noqa: E402
+    exclusive_run,
+    night_of,
+    release_freed_memory,
+    remove_leftovers,
+    unused_run_id,
+)
 from flows.night.progress_artifact import ProgressArtifact  # noqa: E402
 from flows.night.publish import BuildOutcome, build_warehouse  # noqa: E402
 from flows.night.steps import make_client, make_parser_pool, mode_for  # noqa: E402
@@ -176,6 +182,7 @@ def _harvest_and_build(
             o for future, b in zip(futures, batches, strict=True) for o in outcomes_of(b, night, _error(future))
         ]
     result = NightlyResult(run_id, outcomes, None, config.warehouse.path, data_dir)
+    release_freed_memory()
     try:
         result.build = build(config)
         result.reports, result.build = reports_step(config, run_id, clock, result.build, build)

@@ -1,5 +1,6 @@
 """A run's housekeeping around the harvest: its id, the data dir's run lock, the leftovers
-of killed runs, and the compaction of the landing files of months that have ended.
+of killed runs, the memory the harvest freed, and the compaction of the landing files of
+months that have ended.
 
 Kept apart from the steps (flows/night/steps.py) because none of it harvests or builds: it is
 what lets one run own the data dir, name its landing folder, clean up after a run that
@@ -9,6 +10,8 @@ whatever the steps in between do.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import fcntl
 import logging
 import os
@@ -119,3 +122,21 @@ def compact(config: Config) -> dict[str, Any]:
         return {}
     skipped = [f"{marker}: {why}" for marker, why in done.skipped]
     return {"compaction": {"parts": done.parts, "files_removed": done.files_removed, "skipped": skipped}}
+
+
+def release_freed_memory() -> bool:
+    """Hand the heap memory the harvest's threads freed back to the system before the build.
+
+    glibc keeps freed memory in each thread's arena for reuse; the build that follows
+    allocates through DuckDB's own allocator and would never reuse it, so without this the
+    harvest's high-water mark stays under the build's. False where the C library has no
+    `malloc_trim` (not glibc): there the call changes nothing.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return False
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    trim(0)
+    return True
