@@ -9,8 +9,10 @@ from datetime import date
 import pytest
 from helpers.warehouse import PORTALS, land, listing, load_and_build, night, query
 
+from flows.config.model import MIN_BUILD_MEMORY, Warehouse
 from warehouse.build import BuildError
 from warehouse.db import memory_bytes
+from warehouse.load import load
 
 PORTAL = PORTALS[0]["id"]
 ITEMS = 3000
@@ -45,3 +47,16 @@ def test_memory_sizes_are_read_as_duckdb_reads_them() -> None:
     assert memory_bytes("512MB") == 512 * 10**6 and memory_bytes(" 1.5 GB ") == 1_500_000_000
     assert memory_bytes("2GiB") == 2 * 2**30 and memory_bytes("2gib") == 2 * 2**30
     assert memory_bytes("lots") is None and memory_bytes("2 GB extra") is None and memory_bytes("-1GB") is None
+
+
+def test_the_load_takes_the_limit_too(tmp_path) -> None:
+    _world(tmp_path / "tiny")
+    tiny = load(tmp_path / "tiny" / "state.duckdb", tmp_path / "tiny", memory_limit="1MB")
+    assert tiny.runs_loaded == [] and "Out of Memory" in tiny.rejected[0][1]  # the limit reaches DuckDB
+    _world(tmp_path / "small")
+    small = load(tmp_path / "small" / "state.duckdb", tmp_path / "small", memory_limit="256MB")
+    assert small.rows_loaded == ITEMS and not small.rejected
+
+
+def test_the_default_limit_is_the_least_a_build_may_have() -> None:
+    assert memory_bytes(Warehouse().memory_limit) == MIN_BUILD_MEMORY

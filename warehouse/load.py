@@ -21,7 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from warehouse.application_store import ensure_applications_schema, load_applications
-from warehouse.db import connect
+from warehouse.db import MEMORY_LIMIT, connect
 from warehouse.decisions import ensure_decisions_schema, load_decisions
 from warehouse.landing import fsync_path
 from warehouse.landing_check import RUN_ROW_SCHEMA, CheckedSet, check_sets
@@ -171,7 +171,7 @@ def finish_load(con, landing: Path, result: LoadResult, loose: list[Path]) -> No
     result.interrupted += [str(path) for path in loose]
 
 
-def load(state_path: str | os.PathLike, data_dir: str | os.PathLike) -> LoadResult:
+def load(state_path: str | os.PathLike, data_dir: str | os.PathLike, memory_limit: str = MEMORY_LIMIT) -> LoadResult:
     """Load every whole landing set under `data_dir/landing` the manifest does not know.
 
     Each new set is checked first; a set that breaks the contract is refused with its reason
@@ -182,10 +182,11 @@ def load(state_path: str | os.PathLike, data_dir: str | os.PathLike) -> LoadResu
     loaded files changed since are reported. The operators' quarantine decisions are read
     from their file and replace `raw_quarantine_decisions` (warehouse/decisions.py), the
     applications registers `raw_applications` (warehouse/application_store.py).
+    `memory_limit` bounds DuckDB's memory (`[warehouse] memory_limit`); it spills the rest.
     """
     result = LoadResult()
     landing = Path(data_dir) / "landing"
-    con = connect(state_path)
+    con = connect(state_path, memory_limit=memory_limit)
     try:
         ensure_schema(con)
         known = uncompacted_entries(con)

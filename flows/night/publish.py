@@ -42,7 +42,7 @@ def build_warehouse(config: Config) -> BuildOutcome:
     """
     state_path, data_dir = config.warehouse.state_path, config.warehouse.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)  # a config with no harvest yet builds empty tables
-    loaded = load(state_path, data_dir)
+    loaded = load(state_path, data_dir, memory_limit=config.warehouse.memory_limit)
     outcome = BuildOutcome(ok=True, runs_loaded=len(loaded.runs_loaded), rows_loaded=loaded.rows_loaded)
     if loaded.rejected:
         outcome.details["rejected_runs"] = [f"{path}: {why}" for path, why in loaded.rejected]
