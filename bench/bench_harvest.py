@@ -18,8 +18,13 @@ children's: the parse processes) of its work, imports excluded:
 - scrapy (when installed): a spider asking for the same requests (8 at once, one per host,
   no delay, no robots.txt, as ours is configured), parsed with Scrapy's own selectors.
 
-An item is a harvested row (ours) or a detail page read (bare, Scrapy): on an empty data dir
-a full harvest reads one detail page per row. Prints CPU seconds and milliseconds per item
+- sync (with `--sync`): a whole night as a user runs it, `xxgk sync --full` in a fresh
+  interpreter on an empty data dir: Prefect's temporary server started, the harvest, the
+  landing, the load, the build, the checks and the publish. Its CPU is counted all in:
+  imports, Prefect's start and every child process.
+
+An item is a harvested row (ours), a published sighting (sync) or a detail page read (bare,
+Scrapy): on an empty data dir a full harvest reads one detail page per row. Prints CPU seconds and milliseconds per item
 for each, and the ratios ours/bare and ours/Scrapy. `--smoke` serves two portals only.
 `--baseline DIR` also runs the harvest of another checkout of the code (an older commit, say)
 as `before`, and prints the ratio ours/before. `--rounds N` runs every contender N times, in
@@ -270,6 +275,9 @@ def main() -> None:
     parser.add_argument("--only-ours", action="store_true", help="run our harvest only (no comparison)")
     parser.add_argument("--baseline", type=Path, help="another checkout whose harvest runs too, as `before`")
     parser.add_argument("--rounds", type=int, default=1, help="rounds of every contender in turn; ratios' medians")
+    parser.add_argument(
+        "--sync", action="store_true", help="also time a whole `xxgk sync --full` (Prefect, load, build)"
+    )
     parser.add_argument("--contender", choices=("ours", "bare", "scrapy"), help=argparse.SUPPRESS)
     parser.add_argument("--config", help=argparse.SUPPRESS)
     parser.add_argument("--record", help=argparse.SUPPRESS)
@@ -319,7 +327,33 @@ def round_of(opts: argparse.Namespace, server, exclude: list[str], tmp: Path, n:
     results["bare"] = child("bare", "--record", record)
     if importlib.util.find_spec("scrapy") is not None:
         results["scrapy"] = child("scrapy", "--record", record)
+    if opts.sync:
+        results["sync"] = run_sync(server, exclude, tmp / f"sync-{n}")
     return results
+
+
+def run_sync(server, exclude: list[str], folder: Path) -> dict:  # noqa: ANN001
+    """`xxgk sync --full` of the served portals on an empty data dir, in a fresh interpreter:
+    its CPU (its own and its children's, Prefect's server among them), the sightings it
+    published as items, and the requests the sim served it as pages."""
+    import duckdb
+
+    folder.mkdir(parents=True)
+    config = folder / "xxgk.toml"
+    config.write_text(server.config_text(folder / "data", exclude=exclude), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PYTHONPATH"] = str(ROOT)
+    served = server.requests()
+    before = os.times()
+    command = [sys.executable, "-m", "flows.cli.app", "sync", "--full", "--config", str(config)]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3600)
+    after = os.times()
+    if done.returncode != 0:
+        raise SystemExit(f"sync failed (exit {done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    with duckdb.connect(str(folder / "data" / "xxgk.duckdb"), read_only=True) as con:
+        items = con.execute("SELECT count(*) FROM fct_sightings").fetchone()[0]
+    used = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return {"cpu": used, "items": items, "pages": server.requests() - served}
 
 
 def _ours_options(opts: argparse.Namespace) -> list[str]:
@@ -338,7 +372,7 @@ def per_item(result: dict) -> float:
 def ratios(results: dict[str, dict]) -> dict[str, float]:
     """The CPU-per-item ratios of one round: ours (and before) over bare and Scrapy, ours over before."""
     found = {}
-    for name in ("ours", "before"):
+    for name in ("ours", "before", "sync"):
         for other in ("bare", "scrapy"):
             if name in results and other in results:
                 found[f"{name}/{other}"] = per_item(results[name]) / per_item(results[other])
