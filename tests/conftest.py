@@ -44,7 +44,8 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Deal each module to one xdist worker whole (`--dist loadgroup`): a test without an
-    `xdist_group` of its own joins its module's group. Module fixtures are then built once,
+    `xdist_group` of its own joins its module's group, or `demo-world` when it reads the demo
+    world (`demo_world`, built once per process). Module fixtures are then built once,
     and tests that build on one another's state run in order on one worker. Tests that
     measure CPU time or wall-clock bounds share the group `timing`: one at a time.
 
@@ -53,7 +54,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     started one of them last would keep the whole run waiting."""
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+            # the demo world is built once per process: every test that reads it goes with it
+            group = "demo-world" if "demo_world" in getattr(item, "fixturenames", ()) else item.module.__name__
+            item.add_marker(pytest.mark.xdist_group(group))
     items.sort(key=lambda item: item.get_closest_marker("first") is None)  # stable: else as collected
 
 

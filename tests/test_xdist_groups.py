@@ -17,3 +17,10 @@ def test_a_test_without_a_group_of_its_own_goes_with_its_module(request) -> None
 def test_a_test_with_a_group_of_its_own_keeps_it(request) -> None:
     loadgroup = bool(request.config.getoption("loadgroup", False))
     assert request.node.nodeid.endswith("@timing") == loadgroup, request.node.nodeid
+
+
+def test_a_test_reading_the_demo_world_goes_with_the_others_that_do(request, demo_world) -> None:
+    # the demo world is harvested once per process: a module of its own would harvest it again
+    loadgroup = bool(request.config.getoption("loadgroup", False))
+    assert (demo_world / "xxgk.toml").is_file()
+    assert request.node.nodeid.endswith("@demo-world") == loadgroup, request.node.nodeid
