@@ -137,26 +137,24 @@ EIGHTEEN = replace(DEFAULT, nights=18, step=4, seed=174, killed=date(2013, 2, 5)
 #: of their own (about 240, some in 2008) until their pages are read (marked slow, a known
 #: failure: docs/matching.md).
 MIGRATION_WITH_DETAIL_FAILURES = replace(EIGHTEEN, seed=26, migrated_on=date(2013, 1, 8))
-#: Forty nights three days apart (marked slow).
-FORTY = Scenario(
+#: Forty nights three days apart over the same portals (marked slow).
+FORTY = replace(
+    DEFAULT,
     first=date(2012, 12, 1),
     nights=40,
     step=3,
     seed=2,
-    migrated="ly-wp-aic-site",
     migrated_on=date(2013, 1, 8),
-    removed="ly-zp-aic-site",
-    removed_from=date(2013, 1, 20),
     killed=date(2013, 2, 2),
 )
-YEAR = Scenario(
+#: A year of nightly nights, the world extended to 2013-06-30 (marked slow).
+YEAR = replace(
+    DEFAULT,
     first=date(2012, 7, 1),
     nights=365,
     step=1,
     seed=2,
-    migrated="ly-wp-aic-site",
     migrated_on=date(2012, 11, 15),
-    removed="ly-zp-aic-site",
     removed_from=date(2013, 2, 1),
     killed=date(2013, 1, 2),
     until=date(2013, 6, 30),
