@@ -1,20 +1,21 @@
-"""Page parsing off the harvest threads, under a deadline enforced from outside the parser.
+"""Page parsing in the harvest threads or in worker processes, under a deadline.
 
-Parsing is pure CPU: in the harvest threads it would hold the interpreter lock the other
-portals' requests need, and a parser bug or a page nobody imagined could hold a portal (and
-its thread) for minutes. So pages are parsed in worker processes, each page under a
-deadline (`[harvest] parse_timeout`) counted from when its worker receives it:
+A page's parse is bounded by the body cap, the depth and element caps and linear regexes;
+the deadline (`[harvest] parse_timeout`) bounds what those miss — a parser bug, a page
+nobody imagined:
 
-- `ParsePool` owns its processes, one pipe each, and lends a process to one parse at a
-  time. A parse past the deadline raises `ParseDeadline` in the calling thread, and that one
-  process is killed (SIGKILL: a parse stuck in C code would ignore anything gentler) and
-  replaced by a fresh one at the next demand. Every other portal's parse runs in a process
-  of its own and is untouched. A process found dead otherwise (the OOM killer, a crash in
-  C) costs its parse one more try on a fresh process before the page fails.
-- `InlineParser` (`parse_processes = 0`) parses in the calling thread, where nothing can
-  stop a parser from outside: the deadline is only checked after the parse, so the page
-  fails all the same, but the time has been spent. What bounds that time is the rest of
-  docs/reliability.md: the body cap, the depth and element caps, linear regexes.
+- `InlineParser` (`parse_processes = 0`, the default) parses in the calling thread. Nothing
+  can stop a parser from outside there: the deadline is checked when the parse ends, so the
+  page fails all the same, but the time has been spent. It costs the least CPU: no page and
+  no row crosses a process boundary (docs/reliability.md has the measurements).
+- `ParsePool` (`parse_processes = N`) owns N processes, one pipe each, and lends a process
+  to one parse at a time; the deadline counts from when its worker receives the page. A
+  parse past it raises `ParseDeadline` in the calling thread, and that one process is killed
+  (SIGKILL: a parse stuck in C code would ignore anything gentler) and replaced by a fresh
+  one at the next demand. Every other portal's parse runs in a process of its own and is
+  untouched. A process found dead otherwise (the OOM killer, a crash in C) costs its parse
+  one more try on a fresh process before the page fails. For pages whose parse must be
+  stopped from outside, at the price of pickling every page and its rows both ways.
 
 The pool is ours, not pebble's `ProcessPool`: measured on the same pages
 (bench/bench_parse_pool.py), pebble costs 1.2-2.3 times the CPU per page, 1.3-3.2 times in

@@ -73,7 +73,8 @@ def night(prefect_harness, tmp_path_factory):
     folder = tmp_path_factory.mktemp("e2e-gd")
     world = build_world("guangdong")
     with start(world, port=0) as sim:
-        config = sim.write_config(folder / "xxgk.toml")
+        # the one sim night that parses in processes: the pool's path through a whole night
+        config = sim.write_config(folder / "xxgk.toml", parse_processes=2)
         text = re.sub(r"(?m)^retry_delay = .*$", "retry_delay = 0", config.read_text(encoding="utf-8"))
         config.write_text(text, encoding="utf-8")
         result = runner.invoke(app, ["sync", "--config", str(config)], terminal_width=200, catch_exceptions=False)

@@ -8,7 +8,6 @@ A small TRS site is served over real HTTP on loopback: two listing pages of `li`
 from __future__ import annotations
 
 import json
-import os
 import socket
 import threading
 import time
@@ -323,16 +322,16 @@ def test_one_run_at_a_time_per_data_dir(tmp_path: Path) -> None:
         pass
 
 
-def test_parser_pool_has_one_process_per_core_by_default_and_none_when_asked(tmp_path):
+def test_pages_are_parsed_in_the_threads_by_default_and_in_processes_when_asked(tmp_path):
     from connectors.parse_pool import InlineParser, ParsePool
     from flows.config.model import Harvest
     from flows.night.steps import make_parser_pool
 
-    inline = make_parser_pool(Harvest(parse_processes=0, parse_timeout=5))
-    assert isinstance(inline, InlineParser) and inline.timeout == 5
-    with make_parser_pool(Harvest()) as pool:
+    inline = make_parser_pool(Harvest())
+    assert isinstance(inline, InlineParser) and inline.timeout == 20
+    with make_parser_pool(Harvest(parse_processes=3, parse_timeout=5)) as pool:
         assert isinstance(pool, ParsePool)
-        assert pool.processes == (os.cpu_count() or 1) and pool.timeout == 20
+        assert pool.processes == 3 and pool.timeout == 5
         assert pool.parse("sum", sum, [1, 2, 3]) == 6
 
 

@@ -80,11 +80,11 @@ class Harvest(_Strict):
     retry_delay: float = Field(60, ge=0)  # seconds before such an attempt
     # base seconds of the jittered exponential backoff between the attempts of one request
     request_backoff: float = Field(1.0, ge=0, le=60)
-    # processes that parse pages beside the harvest threads (parsing is CPU-bound and the
-    # threads share one interpreter lock); None: one per core; 0: parse in the threads
-    parse_processes: int | None = Field(None, ge=0, le=64)
-    # seconds one page's parse may take; past it the page fails and its process is killed
-    # (enforced only with parse processes; in the threads it is checked after the parse)
+    # processes that parse pages beside the harvest threads; 0: parse in the threads, which
+    # costs the least CPU (no page or row crosses a process boundary: docs/reliability.md)
+    parse_processes: int = Field(0, ge=0, le=64)
+    # seconds one page's parse may take; past it the page fails (with parse processes, its
+    # process is killed at the deadline; in the threads it is checked when the parse ends)
     parse_timeout: float = Field(20, gt=0, le=600)
     # quarantined listings in a row, missing the same sightings, that release a quarantine
     # (docs/withdrawal.md); 0: never on its own, only an operator's approval releases one

@@ -11,7 +11,6 @@ lock, killed runs' leftovers) is in flows/night/housekeeping.py.
 from __future__ import annotations
 
 import functools
-import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -75,16 +74,13 @@ def make_client(harvest: Harvest, data_dir: Path, clock: Clock = wall) -> HttpCl
 
 
 def make_parser_pool(harvest: Harvest) -> Parser:
-    """The processes that parse pages for every portal's crawl, each page under
-    `parse_timeout`; with `parse_processes = 0`, a parser in the harvest threads (where the
-    deadline is only checked after the parse: connectors/parse_pool.py).
+    """The parser every portal's crawl shares, each page under `parse_timeout`: in the
+    harvest threads (`parse_processes = 0`, where the deadline is checked when the parse
+    ends), or `parse_processes` processes that are killed at it (connectors/parse_pool.py).
     """
-    workers = harvest.parse_processes
-    if workers is None:
-        workers = os.cpu_count() or 1
-    if workers == 0:
+    if harvest.parse_processes == 0:
         return InlineParser(harvest.parse_timeout)
-    return ParsePool(workers, timeout=harvest.parse_timeout)
+    return ParsePool(harvest.parse_processes, timeout=harvest.parse_timeout)
 
 
 def target_of(portal: Portal) -> PortalTarget:
