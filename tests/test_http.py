@@ -606,8 +606,8 @@ def test_archive_fetch_log_and_304_round_trip(tmp_path, server):
     first = client.fetch(request, allowed, log=log)
     after = datetime.now(UTC)
     archived = client.archive.path(first.sha256)
-    assert archived.parent.parent.parent == tmp_path / "data" / "archive"
-    assert archived.name == f"{first.sha256}.gz" and archived.parent.name == first.sha256[2:4]
+    assert archived.parent.parent == tmp_path / "data" / "archive"
+    assert archived.name == f"{first.sha256}.gz" and archived.parent.name == first.sha256[:2]
     assert gzip.decompress(archived.read_bytes()) == body
 
     second = client.fetch(request, allowed, log=log)

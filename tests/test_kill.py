@@ -144,7 +144,7 @@ def leftovers(folder: Path) -> list[str]:
     found = [
         *data.glob(".xxgk.duckdb.building-*"),
         *data.glob("landing/*/.*.tmp"),
-        *data.glob("archive/.tmp/*"),
+        *data.glob("archive/*/.*.tmp"),
         *data.glob("state.duckdb.tmp"),
         *data.glob("*.wal"),
         *(s.marker for s in every_set(data / "landing")[1]),
@@ -467,7 +467,8 @@ def test_the_leftovers_of_killed_writers_are_removed_and_nothing_else(tmp_path):
     (data / "xxgk.duckdb").write_bytes(b"published")
     stale = [
         paths["run"].with_name(".small.listings.parquet.123.tmp"),
-        data / "archive" / ".tmp" / f"{key}-x.gz",
+        data / "archive" / key[:2] / f".{key}.00c0ffee.tmp",
+        data / "archive" / ".tmp" / f"{key}-x.gz",  # the earlier layout's temporary folder
         data / ".xxgk.duckdb.building-123",
         data / ".xxgk.duckdb.building-123.wal",
         data / "state.duckdb.tmp" / "duckdb_temp_storage-0.tmp",
@@ -476,7 +477,7 @@ def test_the_leftovers_of_killed_writers_are_removed_and_nothing_else(tmp_path):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"x")
     removed = remove_leftovers(config)
-    assert len(removed) == 5 and not any(path.exists() for path in stale)
+    assert len(removed) == 6 and not any(path.exists() for path in stale)
     assert not (data / "state.duckdb.tmp").exists()
     assert all(path.exists() for path in paths.values() if path.name != "small.fetches.parquet")
     assert PageArchive(data).get(key) == b"body" and (data / "xxgk.duckdb").read_bytes() == b"published"

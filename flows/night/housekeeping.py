@@ -92,12 +92,14 @@ def remove_leftovers(config: Config) -> list[Path]:
     beside the published file, and DuckDB's spill folder of the state database. What stays:
     whole landing files (listings without their run file are reported by the load), the
     state database's write-ahead log (DuckDB replays its committed transactions and drops
-    the rest when the file is next opened) and the published file.
+    the rest when the file is next opened) and the published file. The page archive's pass
+    also moves bodies stored under its earlier layout into the present one
+    (connectors/archive.py).
     """
     data_dir = config.warehouse.data_dir
     removed = [
         *remove_stale_temp(data_dir),
-        *PageArchive(data_dir).remove_stale_temp(),
+        *PageArchive(data_dir).tidy(),
         *remove_stale_builds(config.warehouse.path),
         *remove_spill_dir(config.warehouse.state_path),
     ]
