@@ -165,6 +165,20 @@ def test_an_empty_warehouse_builds_and_counts_zero(tmp_path):
         totals(published, "nowhere", 2012)
 
 
+def test_a_state_smaller_than_a_row_group_builds_on_one_thread_and_a_larger_on_all(tmp_path, monkeypatch):
+    import warehouse.build
+
+    first_night(tmp_path)  # a few sightings
+    small_published, small = load_and_build(tmp_path)
+    small_tables = query(small_published, "SELECT * FROM fct_totals ORDER BY ALL")
+    monkeypatch.setattr(warehouse.build, "ROW_GROUP_ROWS", 1)  # the same state, as if past a row group
+    large_published, large = load_and_build(tmp_path)
+    with duckdb.connect() as con:
+        default = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    assert (small.threads, large.threads) == (1, default)
+    assert query(large_published, "SELECT * FROM fct_totals ORDER BY ALL") == small_tables
+
+
 def test_a_portal_failing_tonight_keeps_what_it_had(tmp_path):
     published = first_night(tmp_path)
     before = query(published, "SELECT * FROM fct_totals ORDER BY ALL")
