@@ -4,9 +4,10 @@ deals to its workers.
 
 Prefect reads its settings when first imported, so the environment is set in
 `pytest_configure`, before any test module is collected. Only tests that run a flow ask for
-`prefect_harness`; it costs a server start (about 20 s), paid once by each xdist worker that
-runs such a test: every worker has its own Prefect home, database and server, so no worker
-ever talks to another's server.
+`prefect_harness`; it costs a server start (about 13 s of CPU), paid once by each xdist worker
+that runs such a test: every worker has its own Prefect home, database and server, so no
+worker ever talks to another's server. Those tests are in two groups (`PREFECT_GROUPS`), so
+two workers pay it.
 """
 
 from __future__ import annotations
@@ -41,11 +42,18 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ.pop(name, None)
 
 
+#: The groups whose tests use Prefect's test server (`prefect_harness`). Each process that runs
+#: such a test starts a server of its own (about 13 s of CPU, imports and the migration of its
+#: database); in two groups, two processes start one instead of every process.
+PREFECT_GROUPS = ("prefect-1", "prefect-2")
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Deal each module to one xdist worker whole (`--dist loadgroup`): a test without an
     `xdist_group` of its own joins its module's group, or `demo-world` when it reads the demo
-    world (`demo_world`, built once per process). Module fixtures are then built once,
+    world (`demo_world`, built once per process); a test that uses Prefect's test server must
+    be in one of `PREFECT_GROUPS`. Module fixtures are then built once,
     and tests that build on one another's state run in order on one worker. Tests that
     measure CPU time or wall-clock bounds share the group `timing`: one at a time.
 
@@ -53,7 +61,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     groups marked `first` (each runs for a minute or more) come first: a worker that
     started one of them last would keep the whole run waiting."""
     for item in items:
-        if item.get_closest_marker("xdist_group") is None:
+        uses_prefect = "prefect_harness" in getattr(item, "fixturenames", ())
+        group = item.get_closest_marker("xdist_group")
+        if uses_prefect and (group is None or group.args[0] not in PREFECT_GROUPS):
+            raise pytest.UsageError(
+                f"{item.nodeid} uses Prefect's test server: give it an xdist_group of {PREFECT_GROUPS}"
+            )
+        if group is None:
             # the demo world is built once per process: every test that reads it goes with it
             group = "demo-world" if "demo_world" in getattr(item, "fixturenames", ()) else item.module.__name__
             item.add_marker(pytest.mark.xdist_group(group))

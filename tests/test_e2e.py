@@ -32,7 +32,7 @@ from sim.server import start
 from sim.vocab import OFFICIAL_GENRES
 
 # A long group (four nights through Prefect): dealt to a worker first (tests/conftest.py).
-pytestmark = pytest.mark.first
+pytestmark = [pytest.mark.first, pytest.mark.xdist_group("prefect-1")]
 
 SYSTEM, YEAR = "ly-aic", 2012
 DOWN = "ly-ct-aic-site"  # the GBK county site: the one to take down

@@ -24,6 +24,9 @@ from flows.ui.progress import HarvestProgress, overall_line
 from sim.registry import build_world
 from sim.server import start
 
+# Prefect's test server: started by the processes of two groups only (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("prefect-1")
+
 
 def _render(view: HarvestProgress) -> str:
     console = Console(file=io.StringIO(), width=200, color_system=None)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import string
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from connectors.normalize import (
@@ -260,9 +260,13 @@ def test_index_no_is_invariant_to_dashes_spaces_and_width(
 
 
 @given(st.dates(min_value=date(1950, 1, 1), max_value=date(2099, 12, 31)))
+@example(date(1991, 4, 14))  # 23 hours long in China (daylight saving time, 1986-1991)
 def test_date_round_trips(day: date) -> None:
     midnight = datetime(day.year, day.month, day.day, tzinfo=SHANGHAI)
-    millis, seconds = int(midnight.timestamp() * 1000), int(midnight.timestamp()) + 86399
+    # the day's last second: 86,399 s after midnight on most days, not on the days China's
+    # clocks moved in 1986-1991 (1991-04-14 had 23 hours)
+    next_midnight = datetime.combine(day + timedelta(days=1), time(), tzinfo=SHANGHAI)
+    millis, seconds = int(midnight.timestamp() * 1000), int(next_midnight.timestamp()) - 1
     # by design, 8 digits are YYYYMMDD and numbers up to 2100-01-01 in seconds are seconds:
     # the only epochs that cannot be told apart lie in the first weeks of 1970
     epochs = [str(millis)] if abs(millis) > 4_102_444_800 else []
