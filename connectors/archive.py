@@ -12,9 +12,10 @@ body was last fetched: `xxgk gc --keep-days` keeps every body fetched within its
 Why this layout: a new body costs one `open`, one write and one rename within one folder.
 A rename between folders takes the file system's rename lock, which the harvest threads then
 queue on, and the earlier layout of 65,536 folders (`ab/cd/`, temporary files in `.tmp/`)
-made almost every new body of a night a new folder too; together they were about a sixth of
-a full harvest's CPU (bench/bench_archive.py). The nightly pass that removes killed
-writers' files (`tidy`) moves the bodies of that layout into this one as it goes.
+made almost every new body of a night a new folder too: a new body cost 443 µs of CPU there
+against 347 µs here, most of what is left the kernel creating the file
+(bench/bench_archive.py). The nightly pass that removes killed writers' files (`tidy`)
+moves the bodies of that layout into this one as it goes.
 """
 
 from __future__ import annotations
