@@ -97,15 +97,22 @@ def _run_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
 
 
 def run_models(con: duckdb.DuckDBPyConnection, seconds: dict[str, float], models_dir: Path | None = None) -> None:
-    """Create every model after its inputs; a failing model names itself."""
+    """Create every model after its inputs, in one transaction; a failing model names itself.
+
+    One commit instead of one per table: each commit writes and flushes the write-ahead log,
+    about a tenth of a small build's time.
+    """
     con.execute(macros_sql())
+    con.execute("BEGIN TRANSACTION")
     for model in models_in_order(models_dir):
         started = time.perf_counter()
         try:
             _run_model(con, model)
         except (duckdb.Error, TemplateError) as exc:
+            con.execute("ROLLBACK")
             raise BuildError(f"model {model.name} failed: {exc}") from exc
         seconds[model.name] = round(time.perf_counter() - started, 3)
+    con.execute("COMMIT")
 
 
 def run_checks(con: duckdb.DuckDBPyConnection, seconds: dict[str, float]) -> None:
