@@ -25,6 +25,7 @@ import functools
 import importlib.util
 import json
 import re
+import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
@@ -145,6 +146,16 @@ def _header(sql: str, path: Path) -> dict[str, str]:
     return header
 
 
+@functools.lru_cache(maxsize=1)
+def _parser() -> duckdb.DuckDBPyConnection:
+    """The process's in-memory connection that parses the models (opening one takes longer
+    than parsing a model: a connection each made finding the order a second's work)."""
+    return duckdb.connect()
+
+
+_PARSING = threading.Lock()  # a DuckDB connection serves one thread at a time
+
+
 @functools.lru_cache(maxsize=1024)
 def _references_of(rendered: str, where: str) -> frozenset[str]:
     """`sql_references` of one model's expanded SQL, remembered by its text.
@@ -153,8 +164,8 @@ def _references_of(rendered: str, where: str) -> frozenset[str]:
     hundreds of builds), and parsing every model again was a third of a small build's time;
     keyed by the text itself, an edited model is parsed afresh.
     """
-    with duckdb.connect() as con:
-        return frozenset(sql_references(rendered, where, con))
+    with _PARSING:
+        return frozenset(sql_references(rendered, where, _parser()))
 
 
 def _sql_model(path: Path) -> Model:
