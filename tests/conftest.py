@@ -13,6 +13,7 @@ two workers pay it.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -105,14 +106,19 @@ def drain_prefect_services() -> None:
 
 
 @pytest.fixture(scope="session")
-def demo_world(tmp_path_factory) -> Path:
+def demo_world(tmp_path_factory) -> Iterator[Path]:
     """The folder of the demo world's harvest (tests/helpers/demo_world.py), built once per
-    process; its tests share the xdist group `demo-world`, so once per run."""
+    process; its tests share the xdist group `demo-world`, so once per run. The simulator that
+    served it serves on for the session, so a test can take a night on from the harvest
+    (the reports step reads the files the catalog links to)."""
     from helpers.demo_world import build_demo_world
 
+    from sim.server import start
+
     folder = tmp_path_factory.mktemp("demo-world")
-    build_demo_world(folder)
-    return folder
+    with start(port=0) as sim:
+        build_demo_world(folder, sim)
+        yield folder
 
 
 @pytest.fixture

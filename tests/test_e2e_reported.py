@@ -1,6 +1,7 @@
 """End to end: the Longyan world's units publish their 2012 annual reports (a DOCX and a PDF
-attached to a catalog document of January 2013); a night harvests the world, recognises the
-reports, reads them, and reconciles every figure each states with the catalog.
+attached to a catalog document of January 2013); the night's reports step takes on from the
+world's harvest (the demo world, harvested once per run: tests/helpers/demo_world.py),
+recognises the reports, reads them, and reconciles every figure each states with the catalog.
 
 Every expected figure is worked out here from the world's ground truth (`sim.truth`: the
 documents, their units, dates and classes), never from the pipeline's output: each unit's
@@ -18,19 +19,19 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from helpers.demo_world import copy_whole_demo_world
 from typer.testing import CliRunner
 
 from flows.cli.app import app
 from flows.config.clock import wall
 from flows.config.load import load_config
-from flows.night.housekeeping import new_run_id
-from flows.night.publish import build_warehouse
-from flows.night.steps import harvest_portal, make_client
+from flows.night.housekeeping import unused_run_id
+from flows.night.publish import BuildOutcome, build_warehouse
 from flows.reported.night import reports_step
 from sim import truth
 from sim.annual.reports import INCONSISTENT_UNIT, REPORTING_UNITS
 from sim.annual.writer import FONT
-from sim.server import start
+from sim.registry import build_world
 from sim.world import DEFAULT_AS_OF, UNITS
 
 YEAR = 2012
@@ -74,23 +75,18 @@ def expected(rows: list[dict], unit_id: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def night(tmp_path_factory):
+def night(demo_world, tmp_path_factory):
+    """The demo world's published harvest (its simulator still serving) taken on by the
+    reports step, then by a second one."""
     if not FONT.is_file():
         pytest.fail(f"{FONT} is absent: apt-get install fonts-wqy-zenhei (the world's PDF reports need it)")
-    folder = tmp_path_factory.mktemp("reported")
-    with start(port=0) as sim:
-        config_path = sim.write_config(folder / "xxgk.toml")
-        config = load_config(config_path)
-        run_id = new_run_id()
-        with make_client(config.harvest, config.warehouse.data_dir) as client:
-            for portal in config.portals:
-                harvest_portal(portal, client, data_dir=config.warehouse.data_dir, run_id=run_id, mode="full")
-        built = build_warehouse(config)
-        first, built = reports_step(config, run_id, wall, built, build_warehouse)
-        second, again = reports_step(config, new_run_id(), wall, built, build_warehouse)
-        rows = list(truth.rows(sim.world))
+    config_path = copy_whole_demo_world(demo_world, tmp_path_factory.mktemp("reported") / "world")
+    config = load_config(config_path)
+    data_dir = config.warehouse.data_dir
+    first, built = reports_step(config, unused_run_id(data_dir), wall, BuildOutcome(ok=True), build_warehouse)
+    second, again = reports_step(config, unused_run_id(data_dir), wall, built, build_warehouse)
     assert built.ok and again.ok, (built.reason, again.reason)
-    return config_path, config.warehouse.path, first, second, rows
+    return config_path, config.warehouse.path, first, second, list(truth.rows(build_world()))
 
 
 def _table(path: Path, sql: str, *params) -> list[tuple]:
