@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from helpers.warehouse import land, listing, load_and_build, night, query
 
 from warehouse.build import totals
@@ -226,6 +227,19 @@ def listed(keys, day: date) -> list[dict]:
     return [
         listing(PORTAL, key, seen, index_no=f"IDX-{key}", title=key, published_date=date(2012, 6, 1)) for key in keys
     ]
+
+
+@pytest.mark.parametrize(("utc_hour", "new_year_counted"), [(15, False), (16, True)])
+def test_the_year_of_the_latest_run_is_counted_before_any_document_is_dated_in_it(tmp_path, utc_hour, new_year_counted):
+    # Every document is of 2012; the night's run starts on 2012-12-31 at 15:00 or 16:00 UTC,
+    # 23:00 on the 31st or midnight of 2013-01-01 in China. From China's new year on, 2013 is
+    # a year of the figures: the 20 documents still held at its end so far, none new.
+    land(tmp_path, date(2012, 12, 31), PORTAL, listed(KEYS, date(2012, 12, 31)), hour=utc_hour)
+    published, _ = load_and_build(tmp_path)
+    years = [year for (year,) in query(published, "SELECT DISTINCT year FROM fct_totals ORDER BY year")]
+    assert years == ([2012, 2013] if new_year_counted else [2012])
+    if new_year_counted:
+        assert totals(published, "ly-aic", 2013)["levels"]["all"] == figures(20, 0, 0, 0, 20)
 
 
 def test_a_document_withdrawn_in_the_year_is_not_held_at_its_end(tmp_path):

@@ -1,8 +1,10 @@
 -- materialized: table
 -- grain: one row per system × level × year (docs/counting.md). A system is a unit and all its
 -- descendants; level is 'all' or the level of the documents' units. Every configured unit is
--- a system; the years run from the first to the last counted year present. 'all' rows are
--- always there; a level row when the level holds documents that year.
+-- a system; the years run from the first counted year to the last counted year or the year
+-- (China time) of the latest run, whichever is later: on the first nights of a year no
+-- document may be dated in it yet, and what is held still is. 'all' rows are always there;
+-- a level row when the level holds documents that year.
 -- The date counted is fct_documents.counted_date: the published date, or for a document no
 -- portal dates, the date it was first seen (is_date_inferred); written_date never counts.
 --   held: 主动公开, published on or before Y-12-31, not withdrawn by Y-12-31
@@ -12,7 +14,10 @@ WITH years AS (
     SELECT range AS year
     FROM range(
         (SELECT min(year(counted_date)) FROM fct_documents),
-        (SELECT max(year(counted_date)) FROM fct_documents) + 1
+        greatest(
+            (SELECT max(year(counted_date)) FROM fct_documents),
+            (SELECT year(max(started_at) + INTERVAL 8 HOUR) FROM stg_runs)
+        ) + 1
     )
 ),
 counted AS (
