@@ -12,8 +12,8 @@ no more memory than scale 1. Listings repeat each base row N times (one per copy
 pinned 置顶 row of the 红盾网 is copy 0 only, so that site does not list the guide's copies.
 
 `small=True` keeps one generated document in ten (and the two the listings single out:
-the 红盾网's pinned guide and the city platform's doubly listed one), so a harvest of the
-whole world takes seconds. sim.registry names this world `longyan`.
+the 红盾网's pinned guide and the city platform's doubly listed one, and every document
+withdrawn after the default date), so a harvest of the whole world takes seconds. sim.registry names this world `longyan`.
 """
 
 from __future__ import annotations
@@ -125,9 +125,12 @@ class Listing:
 SMALL_EVERY = 10
 
 
-def small_subset(docs: list[Doc]) -> list[Doc]:
-    """Every SMALL_EVERY-th document and the two the listings single out, renumbered."""
+def small_subset(docs: list[Doc], withdrawn_later: bool = False) -> list[Doc]:
+    """Every SMALL_EVERY-th document and the two the listings single out, renumbered; with
+    `withdrawn_later`, every document withdrawn after DEFAULT_AS_OF as well."""
     keep = {guide(docs).n, twice(docs).n}
+    if withdrawn_later:
+        keep |= {d.n for d in docs if d.withdrawn_on is not None and d.withdrawn_on > DEFAULT_AS_OF}
     chosen = [d for d in docs if d.n % SMALL_EVERY == 0 or d.n in keep]
     return [replace(d, g=i, n=i) for i, d in enumerate(chosen)]
 
@@ -143,6 +146,6 @@ def build(seed: int = 2012, scale: int = 1, until: date | None = None, small: bo
         raise ValueError(f"until must be after {WORLD_END}, got {until}")
     docs, rows, pinned = generate(seed, until)
     if small:
-        docs = small_subset(docs)
+        docs = small_subset(docs, withdrawn_later=True)  # the nights of a small world meet them too
         rows, pinned = listing_rows(docs)
     return World(docs, rows, pinned, seed, scale, until or WORLD_END)

@@ -10,8 +10,10 @@ county sites). Nights are `step` simulated days apart, each at 02:00 China time;
 lists a portal in full when its last complete full listing is `full_every_days = 7` days
 old (`choose_mode` decides, by the simulated clock), else incrementally. Faults come from
 `sim.schedule.fault_schedule` (never on the first night, which is the big initial harvest).
-The default run has `DEFAULT`, eleven nights six days apart; `EIGHTEEN` (four days apart),
-`FORTY` (forty nights three days apart) and `YEAR` (365 nights) are marked slow.
+The default run has `DEFAULT`, eleven nights six days apart over the small world (one
+document in ten, every withdrawal after January kept: `build_world(small=True)`); the same
+nights over the whole world (`WHOLE_WORLD`), `EIGHTEEN` (four days apart), `FORTY` (forty
+nights three days apart) and `YEAR` (365 nights) are marked slow.
 
 Checked after every night (`check_night`):
 
@@ -107,6 +109,7 @@ class Scenario:
     removed_from: date  # the first night without it in the config
     killed: date  # the night whose first attempt is killed mid-harvest
     until: date | None = None  # build_world(until=...), for spans past 2013-03-31
+    small: bool = False  # build_world(small=True): one document in ten, every withdrawal kept
 
     @property
     def dates(self) -> list[date]:
@@ -127,10 +130,14 @@ DEFAULT = Scenario(
     removed="ly-zp-aic-site",
     removed_from=date(2013, 1, 20),
     killed=date(2013, 2, 13),
+    small=True,
 )
+#: The same nights over the whole world, three thousand documents instead of three hundred
+#: (marked slow).
+WHOLE_WORLD = replace(DEFAULT, small=False)
 #: Eighteen nights four days apart over the same events, each incremental night between two
 #: full ones (marked slow).
-EIGHTEEN = replace(DEFAULT, nights=18, step=4, seed=174, killed=date(2013, 2, 5))
+EIGHTEEN = replace(WHOLE_WORLD, nights=18, step=4, seed=174, killed=date(2013, 2, 5))
 #: The eighteen nights with seed 26 and the migration on the night of 2013-01-08, whose
 #: schedule fails half the migrated portal's detail pages on that night and the next: the new URLs' sightings whose detail page
 #: failed cannot join their documents by the listing's cut titles, and count as documents
@@ -139,7 +146,7 @@ EIGHTEEN = replace(DEFAULT, nights=18, step=4, seed=174, killed=date(2013, 2, 5)
 MIGRATION_WITH_DETAIL_FAILURES = replace(EIGHTEEN, seed=26, migrated_on=date(2013, 1, 8))
 #: Forty nights three days apart over the same portals (marked slow).
 FORTY = replace(
-    DEFAULT,
+    WHOLE_WORLD,
     first=date(2012, 12, 1),
     nights=40,
     step=3,
@@ -149,7 +156,7 @@ FORTY = replace(
 )
 #: A year of nightly nights, the world extended to 2013-06-30 (marked slow).
 YEAR = replace(
-    DEFAULT,
+    WHOLE_WORLD,
     first=date(2012, 7, 1),
     nights=365,
     step=1,
@@ -497,7 +504,9 @@ def killed_night(config: Path, day: date, data_dir: Path, total: int) -> str:
 def run_nights(scenario: Scenario, folder: Path, out=print) -> list[Night]:
     from flows.night.flow import run_nightly
 
-    world = build_world(until=scenario.until) if scenario.until else build_world()
+    world = (
+        build_world(until=scenario.until, small=scenario.small) if scenario.until else build_world(small=scenario.small)
+    )
     dates = scenario.dates
     schedule = fault_schedule(scenario.seed, dates[1:], list(KEEP))
     schedule[dates[0]] = []
@@ -654,6 +663,13 @@ def test_detail_fields_are_filled_once_their_pages_answer(nights) -> None:
 def test_a_migration_night_whose_detail_pages_fail(prefect_harness, tmp_path) -> None:
     got = run_nights(MIGRATION_WITH_DETAIL_FAILURES, tmp_path)
     assert problems_of(got, "figures") == []
+
+
+@pytest.mark.slow
+def test_the_nights_over_the_whole_world(prefect_harness, tmp_path) -> None:
+    got = run_nights(WHOLE_WORLD, tmp_path)
+    assert uncovered(got, WHOLE_WORLD) == []
+    assert all_problems(got) == []
 
 
 @pytest.mark.slow
