@@ -36,12 +36,15 @@ def test_regulation_counts_by_hand(published) -> None:
         "WHERE system_id = 'ly-aic' ORDER BY year, kind",
     )
     # 2011: C (genre 规范性文件) issued and valid. 2012: A (规章) issued, valid; B (topic 规范性文件,
-    # 废止) issued and marked repealed, so only C is valid.
+    # 废止) issued and marked repealed, so only C is valid. 2013, the year of the night that
+    # saw them (2013-01-05): nothing issued, the same marked and valid.
     assert rows == [
         (2011, "normative_files", 1, 0, 1),
         (2011, "rules", 0, 0, 0),
         (2012, "normative_files", 1, 1, 1),
         (2012, "rules", 1, 0, 1),
+        (2013, "normative_files", 0, 1, 1),
+        (2013, "rules", 0, 0, 1),
     ]
 
 
