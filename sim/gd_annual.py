@@ -1,6 +1,6 @@
 """What the Guangdong units' annual reports on disclosure for 2012 say, in the 2021 national
 template (国办公开办函〔2021〕30号), and the DOCX and PDF files that carry them
-(sim.annual.writer), written from the world's truth.
+(sim.annual.writer, sim.annual.pdf), written from the world's truth.
 
 Each unit reports for its system (itself and the configured units under it; 粤海市人民政府
 for the whole city). What the catalog holds is the world's documents: held at the year end,
@@ -18,7 +18,8 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from sim.annual.writer import NoFontError, docx_bytes, pdf_bytes
+from sim.annual.pdf import NoFontError, pdf_bytes
+from sim.annual.writer import docx_bytes
 from sim.gd_catalog import UNIT_BY_ID, UNITS, GdDoc
 from sim.guangdong import GuangdongWorld
 from sim.vocab import OFFICIAL_GENRES

@@ -32,7 +32,7 @@ from typer.testing import CliRunner
 from flows.cli.app import app
 from flows.config.load import load_config
 from sim import gd_annual, truth
-from sim.annual.writer import FONT
+from sim.annual.pdf import FONT
 from sim.guangdong import REPORTING_UNITS
 from sim.registry import build_world
 from sim.server import start

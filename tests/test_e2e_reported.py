@@ -29,8 +29,8 @@ from flows.night.housekeeping import unused_run_id
 from flows.night.publish import BuildOutcome, build_warehouse
 from flows.reported.night import reports_step
 from sim import truth
+from sim.annual.pdf import FONT
 from sim.annual.reports import INCONSISTENT_UNIT, REPORTING_UNITS
-from sim.annual.writer import FONT
 from sim.registry import build_world
 from sim.world import DEFAULT_AS_OF, UNITS
 

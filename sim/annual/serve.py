@@ -14,8 +14,9 @@ import re
 from datetime import date
 from html import escape
 
+from sim.annual.pdf import NoFontError, pdf_bytes
 from sim.annual.reports import report_of
-from sim.annual.writer import NoFontError, docx_bytes, pdf_bytes
+from sim.annual.writer import docx_bytes
 from sim.model import DUPLICATE_ID_OFFSET, Doc
 from sim.pages.wire import Response
 

@@ -1,10 +1,11 @@
 """A sample annual report's figures for the reader's tests, written as DOCX and PDF by the
-world's writer (sim/annual/writer.py: the 2021 template's tables with merged cells, blanks,
+world's writers (sim/annual/writer.py and pdf.py: the 2021 template's tables with merged cells, blanks,
 `/`, table 三 split over two pages in the PDF)."""
 
 from __future__ import annotations
 
-from sim.annual.writer import FONT, write_docx, write_pdf  # noqa: F401 (the tests' writer)
+from sim.annual.pdf import FONT, write_pdf  # noqa: F401 (the tests' writers)
+from sim.annual.writer import write_docx  # noqa: F401
 
 # A sample report's title, prose and figures: consistent (per column 一 + 二 = (七) + 四, (七) =
 # the outcome rows, 总计 = the applicant columns), with blanks, a `/` and a decimal fee.
