@@ -1,13 +1,12 @@
 """Shared test setup: Prefect offline and quiet with a home of each process's own, one Prefect
-test server per process, the demo world harvested once, and the groups that pytest-xdist
+test server for the whole run, the demo world harvested once, and the groups that pytest-xdist
 deals to its workers.
 
 Prefect reads its settings when first imported, so the environment is set in
 `pytest_configure`, before any test module is collected. Only tests that run a flow ask for
-`prefect_harness`; it costs a server start (about 13 s of CPU), paid once by each xdist worker
-that runs such a test: every worker has its own Prefect home, database and server, so no
-worker ever talks to another's server. Those tests are in two groups (`PREFECT_GROUPS`), so
-two workers pay it.
+`prefect_harness`: the first process to ask starts the run's one server (SQLite, as Prefect's
+own test harness starts one), every other process talks to it, and the run's end stops it
+(tests/helpers/prefect_server.py: `shared_test_server`).
 """
 
 from __future__ import annotations
@@ -43,18 +42,11 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ.pop(name, None)
 
 
-#: The groups whose tests use Prefect's test server (`prefect_harness`). Each process that runs
-#: such a test starts a server of its own (about 13 s of CPU, imports and the migration of its
-#: database); in two groups, two processes start one instead of every process.
-PREFECT_GROUPS = ("prefect-1", "prefect-2")
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Deal each module to one xdist worker whole (`--dist loadgroup`): a test without an
     `xdist_group` of its own joins its module's group, or `demo-world` when it reads the demo
-    world (`demo_world`, built once per process); a test that uses Prefect's test server must
-    be in one of `PREFECT_GROUPS`. Module fixtures are then built once,
+    world (`demo_world`, built once per process). Module fixtures are then built once,
     and tests that build on one another's state run in order on one worker. Tests that
     measure CPU time or wall-clock bounds share the group `timing`: one at a time.
 
@@ -62,12 +54,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     groups marked `first` (each runs for a minute or more) come first: a worker that
     started one of them last would keep the whole run waiting."""
     for item in items:
-        uses_prefect = "prefect_harness" in getattr(item, "fixturenames", ())
         group = item.get_closest_marker("xdist_group")
-        if uses_prefect and (group is None or group.args[0] not in PREFECT_GROUPS):
-            raise pytest.UsageError(
-                f"{item.nodeid} uses Prefect's test server: give it an xdist_group of {PREFECT_GROUPS}"
-            )
         if group is None:
             # the demo world is built once per process: every test that reads it goes with it
             group = "demo-world" if "demo_world" in getattr(item, "fixturenames", ()) else item.module.__name__
@@ -75,14 +62,34 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("first") is None)  # stable: else as collected
 
 
-@pytest.fixture(scope="session")
-def prefect_harness():
-    """A temporary Prefect server and database for the whole session."""
-    from prefect.testing.utilities import prefect_test_harness
+def _run_folder(config: pytest.Config) -> Path:
+    """A folder of the whole run, the same in every process: the controller's temporary
+    folder (each xdist worker's is one inside it)."""
+    base = config._tmp_path_factory.getbasetemp()
+    return (base.parent if hasattr(config, "workerinput") else base) / "prefect-server"
 
-    with prefect_test_harness(server_startup_timeout=120):
+
+@pytest.fixture(scope="session")
+def prefect_harness(request):
+    """The run's Prefect test server, this process's API for the session."""
+    from helpers.prefect_server import shared_test_server
+    from prefect.context import _temporary_global_settings_context, get_settings_context
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    # as Prefect's own harness does: the settings also made the process's global context, so
+    # code running in a context copied earlier talks to the server too
+    url = shared_test_server(_run_folder(request.config))
+    with temporary_settings({PREFECT_API_URL: url}), _temporary_global_settings_context(get_settings_context()):
         yield
         drain_prefect_services()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The run is over (in the controller: every worker is done): stop the shared server."""
+    if not hasattr(config, "workerinput"):
+        from helpers.prefect_server import stop_shared_test_server
+
+        stop_shared_test_server(_run_folder(config))
 
 
 #: How long the session's end waits for Prefect's log and event services to send what they hold.

@@ -8,9 +8,6 @@ from pathlib import Path
 
 import pytest
 
-# Prefect's test server: started by the processes of two groups only (tests/conftest.py).
-pytestmark = pytest.mark.xdist_group("prefect-2")
-
 _SPEC = importlib.util.spec_from_file_location(
     "bench_portals", Path(__file__).resolve().parents[1] / "bench" / "bench_portals.py"
 )

@@ -19,9 +19,6 @@ from sim.catalog import PORTALS
 from sim.server import start
 from warehouse.landing_sets import listing_files
 
-# Prefect's test server: started by the processes of two groups only (tests/conftest.py).
-pytestmark = pytest.mark.xdist_group("prefect-2")
-
 runner = CliRunner()
 PORTAL = "ly-wp-aic-site"  # a small Hanweb county site; lists sim-0000895, withdrawn 2013-03-11
 WITHDRAWN = "sim-0000895"

@@ -38,9 +38,6 @@ from sim.registry import build_world
 from sim.server import start
 from sim.vocab import OFFICIAL_GENRES
 
-# Prefect's test server: started by the processes of two groups only (tests/conftest.py).
-pytestmark = pytest.mark.xdist_group("prefect-2")
-
 SYSTEM, YEAR = "gd-yh", 2012
 SYSTEM_UNITS = {"gd-yh", "gd-yh-bgs", "gd-yh-fgj", "gd-dj", "gd-xl"}
 runner = CliRunner()

@@ -20,9 +20,6 @@ from warehouse.landing_sets import every_set, sources_of
 from warehouse.landing_stream import read_runs
 from warehouse.load import load
 
-# Prefect's test server: started by the processes of two groups only (tests/conftest.py).
-pytestmark = pytest.mark.xdist_group("prefect-2")
-
 
 def _portals(n: int) -> list[Portal]:
     return [Portal(id=f"p{i}", name=f"P{i}", level="county", region="990000", platform="trs", url=f"http://h{i}/")

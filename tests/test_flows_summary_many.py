@@ -11,9 +11,6 @@ from rich.console import Console
 from flows.night.steps import PortalOutcome
 from flows.night.summary import CONSOLE_ROWS, NightlyResult, report
 
-# Prefect's test server: started by the processes of two groups only (tests/conftest.py).
-pytestmark = pytest.mark.xdist_group("prefect-1")
-
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_past_the_console_rows_only_the_portals_not_ok_are_listed(tmp_path) -> None:

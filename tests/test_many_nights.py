@@ -94,7 +94,7 @@ KEEP = ("fj-aic-ssp", "ly-hongdun", "ly-zp-aic-site", "ly-sh-aic-site", "ly-wp-a
 RELEASE = 3
 #: The nights take minutes on a loaded shared machine, more than pytest's default timeout.
 # The longest group of the run: dealt to a worker first (tests/conftest.py).
-pytestmark = [pytest.mark.timeout(1800), pytest.mark.first, pytest.mark.xdist_group("prefect-2")]
+pytestmark = [pytest.mark.timeout(1800), pytest.mark.first]
 
 
 @dataclass(frozen=True)

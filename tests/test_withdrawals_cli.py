@@ -254,7 +254,6 @@ def test_the_summary_names_each_quarantined_portal_once():
     assert summary_markdown("r", [], "ok", True).splitlines()[0] == "# xxgk run r: ok"
 
 
-@pytest.mark.xdist_group("prefect-1")  # Prefect's test server (tests/conftest.py)
 def test_sync_exits_3_and_names_the_quarantine(world, monkeypatch, prefect_harness):
     """Tonight's (stand-in) harvest lists the 16 kept items in full: the third listing that
     misses k00..k03, so quarantined, pending, and `xxgk sync` exits 3."""

@@ -10,6 +10,8 @@ Every service runs in its own process group, so a test can kill a worker outrigh
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import json
 import os
 import pwd
 import shutil
@@ -213,15 +215,66 @@ def start_server(folder: Path, database_url: str, timeout: float = 90.0, port: i
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
     server = spawn("server", command, env, folder)
     api_url = f"http://127.0.0.1:{port}/api"
+    wait_healthy(server, api_url, timeout)
+    return Cluster(folder, api_url, server, database_url)
+
+
+def wait_healthy(server: Service, api_url: str, timeout: float) -> None:
+    """Wait until the server answers its health check; stop it and fail after `timeout` s."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert server.process.poll() is None, f"prefect server exited:\n{server.tail()}"
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
-                return Cluster(folder, api_url, server, database_url)
+                return
         time.sleep(0.5)
     server.stop()
     raise AssertionError(f"prefect server not healthy after {timeout} s:\n{server.tail()}")
+
+
+def shared_test_server(folder: Path, timeout: float = 120.0) -> str:
+    """The test run's one Prefect server, for every process of the run; its API URL.
+
+    The first process that asks starts it, under a lock in `folder` (a folder every process of
+    the run knows), as Prefect's own test harness starts one: SQLite, no UI, no background
+    services. The others read its URL from `folder`. `stop_shared_test_server` stops it once
+    the run is over. One server instead of one per process saves each process its start,
+    about 13 s of CPU (its imports and the migration of its database)."""
+    import prefect
+
+    folder.mkdir(parents=True, exist_ok=True)
+    record = folder / "server.json"
+    with (folder / "server.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if record.exists():
+            return json.loads(record.read_text(encoding="utf-8"))["api_url"]
+        port = free_port()
+        env = child_env(
+            PREFECT_HOME=str(folder / "home"),
+            PREFECT_API_DATABASE_CONNECTION_URL=f"sqlite+aiosqlite:///{folder / 'prefect.db'}",
+            PREFECT_UI_ENABLED="0",
+            PREFECT__SERVER_EPHEMERAL="1",  # as the harness's: no background services
+            PREFECT__SERVER_FINAL="1",
+        )
+        env.pop("PREFECT_API_URL", None)
+        command = [
+            *(sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent)),
+            *("--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port)),
+            *("--log-level", "error", "--lifespan", "on"),
+        ]
+        server = spawn("prefect-test-server", command, env, folder)
+        api_url = f"http://127.0.0.1:{port}/api"
+        wait_healthy(server, api_url, timeout)
+        record.write_text(json.dumps({"api_url": api_url, "pid": server.process.pid}), encoding="utf-8")
+        return api_url
+
+
+def stop_shared_test_server(folder: Path) -> None:
+    """Stop the run's shared server, when one was started under `folder`."""
+    record = folder / "server.json"
+    if record.exists():
+        kill_group(json.loads(record.read_text(encoding="utf-8"))["pid"])
+        record.unlink()
 
 
 @contextlib.contextmanager
