@@ -11,6 +11,7 @@ import json
 import socket
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -211,8 +212,8 @@ def test_failed_portal_lands_a_failed_run_with_its_reason(tmp_path: Path, site: 
     config = config_for(tmp_path, site)
     Site.mode = mode
     client_config = config.harvest.model_copy(update={"timeout": 2})
-    client = make_client(client_config, config.warehouse.data_dir)
-    client.max_attempts, client.backoff, client.backoff_max = 1, 0, 0  # one try: the flow's task retries
+    # one try: the flow's task retries
+    client = replace(make_client(client_config, config.warehouse.data_dir), max_attempts=1, backoff=0, backoff_max=0)
     with client:
         outcome = harvest_portal(
             config.portals[0], client, data_dir=config.warehouse.data_dir, run_id="20130101T020000Z", mode="full"
@@ -228,8 +229,7 @@ def test_nothing_listening_is_a_transient_failure(tmp_path: Path) -> None:
         probe.bind(("127.0.0.1", 0))
         host = f"127.0.0.1:{probe.getsockname()[1]}"
     config = config_for(tmp_path, host)
-    client = make_client(config.harvest, config.warehouse.data_dir)
-    client.max_attempts = 1
+    client = replace(make_client(config.harvest, config.warehouse.data_dir), max_attempts=1)
     with client:
         outcome = harvest_portal(
             config.portals[0], client, data_dir=config.warehouse.data_dir, run_id="20130101T020000Z", mode="full"

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler
@@ -716,3 +717,15 @@ def test_proxies_come_from_the_environment_and_no_proxy_is_honoured(tmp_path, se
     direct = client_for(tmp_path).fetch(Request(target), allowed_hosts(target))
     assert "direct" in direct.text
     assert server.paths() == ["/direct"]
+
+
+def test_a_setting_made_into_the_client_cannot_be_changed_later(tmp_path):
+    # the retry policy and the hosts' gates are made from the settings when the client is: a
+    # later change would be ignored without a word, so it is refused; a new client takes it
+    client = HttpClient(tmp_path, per_host_delay=0, max_attempts=3)
+    for name, value in (("max_attempts", 1), ("backoff", 0.0), ("per_host_delay", 2.0)):
+        with pytest.raises(AttributeError, match=name):
+            setattr(client, name, value)
+    assert replace(client, max_attempts=1)._retry.max_attempts == 1
+    client.timeout = 5.0  # read at every request: free to change
+    assert client.timeout == 5.0

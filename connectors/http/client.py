@@ -40,6 +40,9 @@ from connectors.http.validators import ValidatorCache
 from connectors.records import FetchLogEntry, Request
 
 _MB = 1024 * 1024
+#: What the client's archive, retry policy and per-host gates and sessions are made from.
+_FIXED_SETTINGS = {"data_dir", "conditional", "user_agent", "per_host_delay", "jitter", "per_host_concurrency"}
+_FIXED_SETTINGS |= {"max_attempts", "backoff", "backoff_max", "retry_after_max"}
 
 
 @dataclass(eq=False)
@@ -93,6 +96,12 @@ class HttpClient:
             lambda host: HostGate(self.per_host_delay, self.jitter, self.per_host_concurrency),
             lambda host: HostSession(host, self.user_agent, self.per_host_concurrency),
         )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # read once, into the retry policy, gates and sessions: a later change would go unheeded
+        if name in _FIXED_SETTINGS and "_hosts" in self.__dict__:
+            raise AttributeError(f"HttpClient.{name} is fixed once the client is made: make another client")
+        object.__setattr__(self, name, value)
 
     # -- public -------------------------------------------------------------------------
 
