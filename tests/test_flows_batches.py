@@ -51,7 +51,13 @@ def test_a_retry_harvests_again_only_the_portal_that_failed_transiently(tmp_path
     flaky = world.portals[5].id
     with start(world, faults=[f"{flaky}:flaky:1000"]) as sim:
         config = sim.write_config(
-            tmp_path / "xxgk.toml", per_host_delay=0, concurrency=1, retries=1, retry_delay=0, parse_processes=0
+            tmp_path / "xxgk.toml",
+            per_host_delay=0,
+            concurrency=1,
+            retries=1,
+            retry_delay=0,
+            parse_processes=0,
+            request_backoff=0.05,  # the flaky page's attempts wait a fraction of a second, not 7 s
         )
         result = run_nightly(config)
         counts = sim.request_counts()
