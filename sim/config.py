@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sim.catalog import PORTALS, UNITS
 
-#: The [harvest] table of a simulated world: no delay and a short timeout on loopback.
+#: The [harvest] table of a simulated world: no delay, a short timeout and short waits on loopback.
 HARVEST = {
     "concurrency": 8,
     "per_host_delay": 0,
@@ -16,8 +16,12 @@ HARVEST = {
     "full_every_days": 7,
     "user_agent": "xxgk/0.1 (+simulated world)",
     "retry_delay": 1,
+    "request_backoff": 0.05,
 }
-_WHY = {"retry_delay": "  # on loopback a portal made to fail is retried within seconds"}
+_WHY = {
+    "retry_delay": "  # on loopback a portal made to fail is retried within seconds",
+    "request_backoff": "  # and a failing request is asked again within a fraction of one",
+}
 
 
 def _toml(value: object) -> str:

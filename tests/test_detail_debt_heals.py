@@ -73,8 +73,7 @@ def published_figures(path) -> dict[str, dict[str, int]]:
 def test_a_failing_night_is_paid_within_two_nights_and_every_figure_is_exact(tmp_path):
     world = build_world(small=True)
     with start(world) as sim:
-        # a failing page fails each of its attempts: a short backoff between them saves a minute
-        config = load_config(sim.write_config(tmp_path / "xxgk.toml", tmp_path / "data", request_backoff=0.05))
+        config = load_config(sim.write_config(tmp_path / "xxgk.toml", tmp_path / "data"))
         levels = figures_as_of(world, sim.as_of, SYSTEM, [YEAR])[YEAR]["levels"]
         expected = {level: {m: figures[m] for m in MEASURES} for level, figures in levels.items()}
         failing = one_night(sim, config, FIRST, [f"{p}:detail-fail:0.33" for p in FAILING])

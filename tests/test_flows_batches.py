@@ -57,7 +57,6 @@ def test_a_retry_harvests_again_only_the_portal_that_failed_transiently(tmp_path
             retries=1,
             retry_delay=0,
             parse_processes=0,
-            request_backoff=0.05,  # the flaky page's attempts wait a fraction of a second, not 7 s
         )
         result = run_nightly(config)
         counts = sim.request_counts()
