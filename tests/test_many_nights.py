@@ -202,7 +202,7 @@ def write_config(sim, folder: Path, excluded: list[str]) -> Path:
     text = sim.config_text(folder / "data", exclude=excluded)
     # One attempt per portal and night (a failed portal is tomorrow's), parsing in the threads.
     text = re.sub(r"(?m)^retry_delay = .*$", "retry_delay = 0", text)
-    text = text.replace("[harvest]\n", "[harvest]\nretries = 0\nrequest_backoff = 0.05\nparse_processes = 0\n", 1)
+    text = text.replace("[harvest]\n", "[harvest]\nretries = 0\nparse_processes = 0\n", 1)
     path = folder / "xxgk.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -504,9 +504,7 @@ def killed_night(config: Path, day: date, data_dir: Path, total: int) -> str:
 def run_nights(scenario: Scenario, folder: Path, out=print) -> list[Night]:
     from flows.night.flow import run_nightly
 
-    world = (
-        build_world(until=scenario.until, small=scenario.small) if scenario.until else build_world(small=scenario.small)
-    )
+    world = build_world(until=scenario.until, small=scenario.small)
     dates = scenario.dates
     schedule = fault_schedule(scenario.seed, dates[1:], list(KEEP))
     schedule[dates[0]] = []
