@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import pytest
 from helpers.report_files import FIGURES, FONT, PROSE, TITLE, write_docx, write_pdf
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from connectors.annual_report import as_dict, extract
 from connectors.annual_report import templates as tpl
+from connectors.annual_report.model import Para
+from connectors.annual_report.pdf_source import pdf_blocks
+from sim.annual.pdf import pdf_bytes
 
 
 def _all_paths(ours: dict) -> dict:
@@ -71,3 +76,23 @@ def test_template_is_recognised_from_the_table_not_the_year(tmp_path):
     ours = as_dict(extract(path.read_bytes()))
     assert ours["kind"] == "template2021" and ours["year"] == 2019
     assert set(ours["table2"]) == {spec.key for spec in tpl.TABLE2["template2021"]}
+
+
+def _gb2312_hanzi() -> list[str]:
+    """The common hanzi of GB 2312 (level 1, rows 16-54: 3,666 of its 3,755), in every CJK font."""
+    return [bytes([high, low]).decode("gb2312") for high in range(0xB0, 0xD7) for low in range(0xA1, 0xFF)]
+
+
+HANZI = _gb2312_hanzi()
+
+
+@settings(max_examples=4, deadline=None)
+@example(["政府信息公开工作年度报告"])  # every character the simulator's: the cut font
+@given(st.lists(st.text(st.sampled_from(HANZI), min_size=4, max_size=12), min_size=1, max_size=3))
+def test_every_character_printed_comes_back_from_the_pdf(lines):
+    # The writer embeds the font cut to the simulator's characters when they are enough, else
+    # the whole font: either way, every line printed reads back from the text layer as written.
+    body = pdf_bytes(TITLE, lines, FIGURES)
+    paragraphs = [block.text for block in pdf_blocks(body) if isinstance(block, Para)]
+    for line in lines:
+        assert line in paragraphs

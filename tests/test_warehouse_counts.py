@@ -3,10 +3,13 @@ hand below, read back through fct_totals, fct_category_counts and `totals()`."""
 
 from __future__ import annotations
 
-from datetime import date
+import tempfile
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
-import pytest
 from helpers.warehouse import land, listing, load_and_build, night, query
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from warehouse.build import totals
 
@@ -229,17 +232,31 @@ def listed(keys, day: date) -> list[dict]:
     ]
 
 
-@pytest.mark.parametrize(("utc_hour", "new_year_counted"), [(15, False), (16, True)])
-def test_the_year_of_the_latest_run_is_counted_before_any_document_is_dated_in_it(tmp_path, utc_hour, new_year_counted):
-    # Every document is of 2012; the night's run starts on 2012-12-31 at 15:00 or 16:00 UTC,
-    # 23:00 on the 31st or midnight of 2013-01-01 in China. From China's new year on, 2013 is
-    # a year of the figures: the 20 documents still held at its end so far, none new.
-    land(tmp_path, date(2012, 12, 31), PORTAL, listed(KEYS, date(2012, 12, 31)), hour=utc_hour)
-    published, _ = load_and_build(tmp_path)
-    years = [year for (year,) in query(published, "SELECT DISTINCT year FROM fct_totals ORDER BY year")]
+#: The start of a harvest run around the year end: a day from 2012-12-29 to 2013-01-02, an hour UTC.
+RUN_STARTS = st.tuples(st.integers(0, 4).map(lambda n: date(2012, 12, 29) + timedelta(days=n)), st.integers(0, 23))
+
+
+@settings(max_examples=6, deadline=None)
+@example(runs=[(date(2012, 12, 31), 15)])  # 23:00 on the 31st in China: 2012 still
+@example(runs=[(date(2012, 12, 31), 16)])  # midnight of 2013-01-01 in China: 2013 begins
+@example(runs=[(date(2013, 1, 1), 2), (date(2012, 12, 31), 10)])  # the latest run decides, not the last landed
+@given(runs=st.lists(RUN_STARTS, min_size=1, max_size=3, unique=True))
+def test_the_year_of_the_latest_run_is_counted_before_any_document_is_dated_in_it(runs):
+    # Every document is of 2012. The figures' years run to the China-time year of the latest
+    # run: from China's new year on, 2013 is a year of the figures, the 20 documents still
+    # held at its end so far, none new.
+    latest = max(datetime(d.year, d.month, d.day, hour, tzinfo=UTC) for d, hour in runs)
+    new_year_counted = (latest + timedelta(hours=8)).year == 2013
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder)
+        for day, hour in runs:
+            land(data, day, PORTAL, listed(KEYS, day), hour=hour)
+        published, _ = load_and_build(data)
+        years = [year for (year,) in query(published, "SELECT DISTINCT year FROM fct_totals ORDER BY year")]
+        held_2013 = totals(published, "ly-aic", 2013)["levels"].get("all") if new_year_counted else None
     assert years == ([2012, 2013] if new_year_counted else [2012])
     if new_year_counted:
-        assert totals(published, "ly-aic", 2013)["levels"]["all"] == figures(20, 0, 0, 0, 20)
+        assert held_2013 == figures(20, 0, 0, 0, 20)
 
 
 def test_a_document_withdrawn_in_the_year_is_not_held_at_its_end(tmp_path):
