@@ -54,8 +54,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     groups marked `first` (each runs for a minute or more) come first: a worker that
     started one of them last would keep the whole run waiting."""
     for item in items:
-        group = item.get_closest_marker("xdist_group")
-        if group is None:
+        if item.get_closest_marker("xdist_group") is None:
             # the demo world is built once per process: every test that reads it goes with it
             group = "demo-world" if "demo_world" in getattr(item, "fixturenames", ()) else item.module.__name__
             item.add_marker(pytest.mark.xdist_group(group))

@@ -1,4 +1,6 @@
-"""A real Prefect cluster on loopback: PostgreSQL, `prefect server start`, process workers.
+"""A real Prefect cluster on loopback: PostgreSQL, `prefect server start`, process workers;
+and the test run's one Prefect test server that every process of the run shares
+(`shared_test_server`).
 
 PostgreSQL is Debian's (`/usr/lib/postgresql/<version>/bin`); it refuses to run as root, so
 as root the cluster is made and run as the `postgres` user in a folder it owns. Nothing is
@@ -257,11 +259,9 @@ def shared_test_server(folder: Path, timeout: float = 120.0) -> str:
             PREFECT__SERVER_FINAL="1",
         )
         env.pop("PREFECT_API_URL", None)
-        command = [
-            *(sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent)),
-            *("--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port)),
-            *("--log-level", "error", "--lifespan", "on"),
-        ]
+        app = ["--app-dir", str(prefect.__module_path__.parent), "--factory", "prefect.server.api.server:create_app"]
+        where = ["--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
+        command = [sys.executable, "-m", "uvicorn", *app, *where]
         server = spawn("prefect-test-server", command, env, folder)
         api_url = f"http://127.0.0.1:{port}/api"
         wait_healthy(server, api_url, timeout)
