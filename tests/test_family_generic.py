@@ -26,7 +26,7 @@ from connectors.families import generic
 from connectors.families.base import soup
 from connectors.families.generic.pager import next_request, page_index
 from connectors.families.generic.propose_pager import propose_pager
-from connectors.families.selected import row_title
+from connectors.families.selected import SELECTOR_OPTIONS, row_title, selector_problem
 from connectors.normalize import canonical_url, parse_date
 from connectors.records import Request
 
@@ -376,3 +376,39 @@ def test_a_cut_or_spliced_page_is_read_or_refused_with_a_reason(path: Path, data
         assert read.rows  # a page without a readable row says why instead
     proposal = generic.propose_selectors(text.encode("utf-8", "surrogatepass"), spec["request"]["url"])
     assert proposal is None or proposal["rows"]
+
+
+#: Element names a broken page parses into that no CSS selector can name as they are.
+UNNAMEABLE = st.from_regex(r"[a-z]{1,3}[<:.#\[\]()*+~=,'][a-z0-9]{0,3}", fullmatch=True)
+
+
+def _boxed_listing(wrapper: str, n_rows: int) -> str:
+    """A box holding a menu of linked items and, inside `wrapper`, the dated rows: the rows
+    are told from the menu's items only by the path from the box down to them."""
+    rows = "".join(
+        f'<li><a href="/doc/{i}.html">第{i}号通知</a><span>2012-0{1 + i % 9}-1{i % 10}</span></li>'
+        for i in range(n_rows)
+    )
+    menu = "<ul>" + "".join(f'<li><a href="/col/{i}/">栏目{i}</a></li>' for i in range(n_rows)) + "</ul>"
+    footer = "<p>主办单位：某市人民政府办公室 版权所有 联系我们 网站地图</p>" * 12  # a page, not a stub
+    box = f'<div class="box">{menu}<{wrapper}><ul>{rows}</ul></{wrapper}></div>'
+    return f"<html><body>{box}{footer}</body></html>"
+
+
+@settings(max_examples=30, deadline=None)
+@given(name=UNNAMEABLE, n_rows=st.integers(5, 12))
+def test_no_proposal_names_an_element_a_selector_cannot_name(name, n_rows):
+    # The rows under an element named like `h<tr` (a tag cut by a splice): the path a
+    # selector would take to them cannot be written. With a nameable wrapper the proposal is
+    # that path and reads every row; with this one it proposes nothing, or selectors that
+    # name other elements and read every row, never the broken name.
+    url = "http://example.gov.cn/tzgg/index.html"
+    want = sorted(f"http://example.gov.cn/doc/{i}.html" for i in range(n_rows))
+    named = _boxed_listing("section", n_rows)
+    assert generic.propose_selectors(named.encode(), url)["rows"] == "div.box > section > ul > li"
+    html = _boxed_listing(name, n_rows)
+    proposal = generic.propose_selectors(html.encode(), url)
+    if proposal is not None:
+        assert all(selector_problem(css) is None for key, css in proposal.items() if key in SELECTOR_OPTIONS)
+        assert not any(name in css for css in proposal.values())
+        assert sorted(row.url for row in generic.parse_listing(html, Request(url), proposal).rows) == want

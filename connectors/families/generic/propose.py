@@ -169,6 +169,8 @@ def _row_candidates(group: list[Tag]) -> Iterator[str]:
     one (`div:not([class])`: the list's title bar and pager are classed divs too), or by the
     classes rows take in turn (`div:is(.odd, .even)`)."""
     name = group[0].name
+    if not valid_name(name):
+        return
     classes = [set(row.get("class") or ()) for row in group]
     common = set.intersection(*classes)
     row_forms = [name, *(f"{name}.{c}" for c in sorted(common) if valid_name(c))]
@@ -184,7 +186,8 @@ def _row_candidates(group: list[Tag]) -> Iterator[str]:
         for anchor_css in anchor_forms(anchor):
             for row_css in row_forms:
                 yield f"{anchor_css} {row_css}"
-                yield " > ".join([anchor_css, *below, row_css])
+                if all(valid_name(step) for step in below):
+                    yield " > ".join([anchor_css, *below, row_css])
 
 
 def _common_ancestor(group: list[Tag]) -> Tag:

@@ -15,12 +15,13 @@ from bs4.element import Tag
 from connectors.families.rowtext import parents_below
 from connectors.families.selected import select_one
 
-#: Class names and ids written into a selector as they are (no escaping needed).
+#: Tag names, class names and ids written into a selector as they are (no escaping needed).
 _NAME = re.compile(r"-?[A-Za-z_][A-Za-z0-9_-]*")
 
 
 def valid_name(name: str) -> bool:
-    """Whether a class or id can stand in a selector as it is."""
+    """Whether a tag name, class or id can stand in a selector as it is: a broken page parses
+    into elements named `h<tr` or `td:x`, which no selector can name."""
     return _NAME.fullmatch(name) is not None
 
 
@@ -29,6 +30,8 @@ def anchor_forms(node: Tag) -> list[str]:
     anchor of last resort; none for an element without either."""
     if node.name == "body":
         return ["body"]
+    if not valid_name(node.name):
+        return []
     ident = str(node.get("id") or "")
     forms = [f"{node.name}#{ident}"] if valid_name(ident) else []
     return forms + [f"{node.name}.{c}" for c in node.get("class") or () if valid_name(c)]
@@ -50,12 +53,15 @@ def _picks(row: Tag, css: str, options: list[Tag]) -> bool:
 
 def _candidates(row: Tag, target: Tag) -> Iterator[str]:
     path = [*reversed(parents_below(target, row)), target]
+    if not valid_name(target.name):
+        return
     yield from _forms(target)
-    if len(path) > 1:
+    if len(path) > 1 and valid_name(path[-2].name):
         for parent in _forms(path[-2]):
             yield f"{parent} > {target.name}"
-    yield ":scope > " + " > ".join(node.name for node in path)
-    yield ":scope > " + " > ".join(_nth(node) for node in path)
+    if all(valid_name(node.name) for node in path):
+        yield ":scope > " + " > ".join(node.name for node in path)
+        yield ":scope > " + " > ".join(_nth(node) for node in path)
 
 
 def _forms(node: Tag) -> list[str]:
