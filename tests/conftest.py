@@ -14,11 +14,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
 
 from flows import prefect_env
+
+if TYPE_CHECKING:
+    from sim.server import SimServer
 
 # The suite runs on shared 2-core machines, often beside other work: an example's wall time
 # says nothing about the code, so hypothesis judges results only, never deadlines.
@@ -112,19 +116,25 @@ def drain_prefect_services() -> None:
 
 
 @pytest.fixture(scope="session")
-def demo_world(tmp_path_factory) -> Iterator[Path]:
-    """The folder of the demo world's harvest (tests/helpers/demo_world.py), built once per
-    process; its tests share the xdist group `demo-world`, so once per run. The simulator that
-    served it serves on for the session, so a test can take a night on from the harvest
-    (the reports step reads the files the catalog links to)."""
-    from helpers.demo_world import build_demo_world
-
+def demo_sim() -> Iterator[SimServer]:
+    """The simulated Longyan 2012 world the demo world was harvested from, serving for the
+    session: a test can take a night on from the harvest (the reports step reads the files the
+    catalog links to; a later night lists the portals again)."""
     from sim.server import start
 
-    folder = tmp_path_factory.mktemp("demo-world")
     with start(port=0) as sim:
-        build_demo_world(folder, sim)
-        yield folder
+        yield sim
+
+
+@pytest.fixture(scope="session")
+def demo_world(demo_sim, prefect_harness, tmp_path_factory) -> Path:
+    """The folder of the demo world's first night (tests/helpers/demo_world.py), built once
+    per process; its tests share the xdist group `demo-world`, so once per run."""
+    from helpers.demo_world import build_demo_world
+
+    folder = tmp_path_factory.mktemp("demo-world")
+    build_demo_world(folder, demo_sim)
+    return folder
 
 
 @pytest.fixture

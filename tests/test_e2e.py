@@ -1,6 +1,8 @@
 """End to end: the `xxgk` command and the nightly Prefect flow on the simulated Longyan world.
 
-One world and one Prefect test server for the file; three nights in order:
+The first night is the demo world's (`xxgk sync` on the simulated world, run once for the
+test run: tests/helpers/demo_world.py); this file goes on from a copy of it, on the run's one
+Prefect test server. The nights in order:
 1. a full harvest gives every figure of the 2012 report, in `totals --json` and in the table;
 2. a second night on the same world changes no figure and no doc_id;
 3. a night with a county site down names it with its reason, exits non-zero, and leaves every
@@ -20,6 +22,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from helpers.demo_world import copy_whole_demo_world
+from helpers.demo_world import first_night as demo_first_night
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -28,10 +32,10 @@ from flows.demo import print_demo_totals
 from sim import truth
 from sim.catalog import LONGYAN_SYSTEM
 from sim.model import DEFAULT_AS_OF
-from sim.server import start
 from sim.vocab import OFFICIAL_GENRES
 
-# A long group (four nights through Prefect): dealt to a worker first (tests/conftest.py).
+# In the long group of the demo world (its first night, then four more through Prefect):
+# dealt to a worker first (tests/conftest.py).
 pytestmark = pytest.mark.first
 
 SYSTEM, YEAR = "ly-aic", 2012
@@ -86,16 +90,15 @@ def truth_figures(world) -> dict:
 
 
 @pytest.fixture(scope="module")
-def world(prefect_harness, tmp_path_factory):
-    """The simulated world on loopback and the xxgk.toml that points at it."""
-    folder = tmp_path_factory.mktemp("e2e")
-    with start(port=0) as sim:
-        config = sim.write_config(folder / "xxgk.toml")
-        # One immediate retry: a down portal must cost seconds here.
-        text = re.sub(r"(?m)^retry_delay = .*$", "retry_delay = 0", config.read_text(encoding="utf-8"))
-        text = text.replace("[harvest]\n", "[harvest]\nretries = 1\n", 1)
-        config.write_text(text, encoding="utf-8")
-        yield sim, config
+def world(demo_sim, demo_world, prefect_harness, tmp_path_factory):
+    """The simulated world on loopback and this file's copy of the demo world's first night
+    (its xxgk.toml points at the world)."""
+    config = copy_whole_demo_world(demo_world, tmp_path_factory.mktemp("e2e") / "world")
+    # One immediate retry: a down portal must cost seconds here.
+    text = re.sub(r"(?m)^retry_delay = .*$", "retry_delay = 0", config.read_text(encoding="utf-8"))
+    text = text.replace("[harvest]\n", "[harvest]\nretries = 1\n", 1)
+    config.write_text(text, encoding="utf-8")
+    return demo_sim, config
 
 
 def published(config: Path) -> Path:
@@ -115,11 +118,9 @@ def snapshot(config: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def first_night(world):
-    sim, config = world
-    result = xxgk("sync", "--config", str(config))
-    assert published(config).exists(), result.output
-    return result, snapshot(config)
+def first_night(world, demo_world):
+    _, config = world
+    return demo_first_night(demo_world), snapshot(config)
 
 
 @pytest.fixture(scope="module")
