@@ -75,7 +75,7 @@ def _run_folder(config: pytest.Config) -> Path:
 @pytest.fixture(scope="session")
 def prefect_harness(request):
     """The run's Prefect test server, this process's API for the session."""
-    from helpers.prefect_server import shared_test_server
+    from helpers.prefect_server import drain_prefect_services, shared_test_server
     from prefect.context import _temporary_global_settings_context, get_settings_context
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -93,26 +93,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         from helpers.prefect_server import stop_shared_test_server
 
         stop_shared_test_server(_run_folder(config))
-
-
-#: How long the session's end waits for Prefect's log and event services to send what they hold.
-DRAIN_SECONDS = 10
-
-
-def drain_prefect_services() -> None:
-    """Stop Prefect's log and event services, waiting at most DRAIN_SECONDS for each.
-
-    The harness drains them itself on exit, but without a bound: a service whose last send
-    never finishes (a test that stopped the server it was sending to) kept an xdist worker
-    in that wait after its last test. Drained here first, they are gone from the services'
-    registry, and the harness's own drain finds nothing left to wait for."""
-    from prefect.events.worker import EventsWorker
-    from prefect.logging.handlers import APILogWorker
-
-    for service in (APILogWorker, EventsWorker):
-        _, pending = service.drain_all(timeout=DRAIN_SECONDS)
-        if pending:
-            print(f"{service.__name__}: {len(pending)} instance(s) still sending after {DRAIN_SECONDS} s; left")
 
 
 @pytest.fixture(scope="session")

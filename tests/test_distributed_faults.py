@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from uuid import uuid4
 
@@ -58,6 +59,13 @@ def cluster(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("cluster")
     with prefect_cluster(folder) as running, temporary_settings({PREFECT_API_URL: running.api_url}):
         yield running
+
+
+@pytest.fixture(autouse=True)
+def workers_stop_with_their_test(cluster: Cluster) -> Iterator[None]:
+    """Each test's workers end with it (each test has a pool of its own)."""
+    yield
+    cluster.stop_workers()
 
 
 def night(config: Path, parameters: dict, **options):

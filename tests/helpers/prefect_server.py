@@ -186,6 +186,13 @@ class Cluster:
         port = int(self.api_url.rsplit(":", 1)[1].split("/", 1)[0])
         self.server = start_server(self.folder, self.database_url, port=port).server
 
+    def stop_workers(self) -> None:
+        """Stop every worker started so far: an idle worker still asks the server for work
+        every second."""
+        for worker in self.workers:
+            worker.stop()
+        self.workers.clear()
+
     def worker_env(self) -> dict[str, str]:
         return child_env(
             PREFECT_API_URL=self.api_url,
@@ -277,6 +284,27 @@ def stop_shared_test_server(folder: Path) -> None:
         record.unlink()
 
 
+#: How long a drain waits for Prefect's log and event services to send what they hold.
+DRAIN_SECONDS = 10
+
+
+def drain_prefect_services() -> None:
+    """Stop this process's Prefect log and event services, waiting at most DRAIN_SECONDS for
+    each to send what it holds.
+
+    Prefect drains them itself at exit, but without a bound: a service whose last send never
+    finishes (its server stopped) kept an xdist worker waiting after its last test. Drained,
+    they are gone from the services' registry (the next flow starts its own), and the exit's
+    drain finds nothing left to wait for."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for service in (APILogWorker, EventsWorker):
+        _, pending = service.drain_all(timeout=DRAIN_SECONDS)
+        if pending:
+            print(f"{service.__name__}: {len(pending)} instance(s) still sending after {DRAIN_SECONDS} s; left")
+
+
 @contextlib.contextmanager
 def prefect_cluster(folder: Path) -> Iterator[Cluster]:
     """PostgreSQL and a Prefect server on it, for the block; everything stopped after."""
@@ -288,7 +316,8 @@ def prefect_cluster(folder: Path) -> Iterator[Cluster]:
         try:
             yield cluster
         finally:
-            for service in [*cluster.workers, cluster.server]:
-                service.stop()
+            drain_prefect_services()  # while their server still answers: a stopped one never does
+            cluster.stop_workers()
+            cluster.server.stop()
     finally:
         database.stop()
