@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from datetime import date, timedelta
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -282,14 +283,22 @@ TAMPERING = {
 }
 
 
-@pytest.mark.parametrize("check", sorted(TAMPERING))
-def test_each_doc_id_check_catches_its_fault(tmp_path, check):
-    build_night(tmp_path, 0, {LY: [ly("a", 0, 1)]})
-    build_night(tmp_path, 1, {GOV: [gov("b", 1, 7, title=OTHER, doc_no=DOC_NO)]})
-    published = build_night(tmp_path, 2, {XL: [on(XL, "c", 2, 2, doc_no=DOC_NO)]})  # the two documents merge
+@pytest.fixture(scope="module")
+def merged(tmp_path_factory) -> Path:
+    """Three nights whose last merges two documents (an alias), built once for the checks'
+    tests: each tampers with a copy of its own."""
+    folder = tmp_path_factory.mktemp("merged")
+    build_night(folder, 0, {LY: [ly("a", 0, 1)]})
+    build_night(folder, 1, {GOV: [gov("b", 1, 7, title=OTHER, doc_no=DOC_NO)]})
+    published = build_night(folder, 2, {XL: [on(XL, "c", 2, 2, doc_no=DOC_NO)]})  # the two documents merge
     assert len(aliases(published)) == 1
+    return published
+
+
+@pytest.mark.parametrize("check", sorted(TAMPERING))
+def test_each_doc_id_check_catches_its_fault(merged, tmp_path, check):
     copy = tmp_path / "tampered.duckdb"
-    shutil.copy(published, copy)
+    shutil.copy(merged, copy)
     con = connect(copy)
     try:
         run_checks(con, {})

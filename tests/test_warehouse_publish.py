@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -137,11 +138,17 @@ TAMPERING = {
 }
 
 
+@pytest.fixture(scope="module")
+def first_night_published(tmp_path_factory) -> Path:
+    """The first night's published file, built once for the checks' tests: each tampers with
+    a copy of its own."""
+    return first_night(tmp_path_factory.mktemp("first-night"))
+
+
 @pytest.mark.parametrize("check", sorted(TAMPERING))
-def test_each_check_catches_its_fault(tmp_path, check):
-    published = first_night(tmp_path)
+def test_each_check_catches_its_fault(first_night_published, tmp_path, check):
     copy = tmp_path / "tampered.duckdb"
-    shutil.copy(published, copy)
+    shutil.copy(first_night_published, copy)
     con = connect(copy)
     try:
         run_checks(con, {})  # the published file passes every check
