@@ -1,5 +1,6 @@
 """Every distributed night ends, and loses nothing it harvested, whatever fails: a real Prefect
-server on PostgreSQL, real process workers, the simulated world on loopback.
+server on PostgreSQL, real process workers, the simulated world on loopback (one document in
+ten of it: what fails matters here, not how much is harvested).
 
 - No worker at all: the night ends at its deadline; its portals fail "night deadline
   passed"; its scheduled batch runs are cancelled (no worker takes them later); it
@@ -38,7 +39,8 @@ from flows.distributed.exchange import read_json
 from flows.distributed.flow import run_distributed
 from flows.distributed.lease import LeaseKeeper, acquire, release_lease
 from flows.night.housekeeping import exclusive_run
-from sim.server import start
+from sim.registry import build_world
+from sim.server import SimServer, start
 
 # A long group (a Prefect server and workers): dealt to a worker first (tests/conftest.py).
 pytestmark = pytest.mark.first
@@ -68,6 +70,13 @@ def workers_stop_with_their_test(cluster: Cluster) -> Iterator[None]:
     cluster.stop_workers()
 
 
+def small_world(faults: tuple[str, ...] | list[str] = ()) -> SimServer:
+    """The Longyan world with one document in ten on loopback: these nights are about what
+    fails, not how much is harvested (the cut-off test below keeps the whole world: its
+    harvest must outlast a lease)."""
+    return start(build_world(small=True), port=0, faults=faults)
+
+
 def night(config: Path, parameters: dict, **options):
     """The orchestrator run here with the deployment's parameters (and `options` over them)."""
     return run_distributed(config, **{**{k: v for k, v in parameters.items() if k != "config_path"}, **options})
@@ -78,7 +87,7 @@ def flow_run_states(run_id: str) -> dict[str, list[str]]:
 
 
 def test_a_night_without_a_worker_ends_at_its_deadline(cluster: Cluster, tmp_path: Path) -> None:
-    with start(port=0) as sim:
+    with small_world() as sim:
         config = write_config(sim, tmp_path / "idle", TWO, harvest="night_deadline = 6", name="idle.toml")
         parameters = deploy(config, "idle", batch_size=1, progress_timeout=30)
         began = time.monotonic()
@@ -97,7 +106,7 @@ def test_a_night_without_a_worker_ends_at_its_deadline(cluster: Cluster, tmp_pat
 
 
 def test_a_run_no_worker_takes_is_dead_after_the_start_timeout(cluster: Cluster, tmp_path: Path) -> None:
-    with start(port=0) as sim:
+    with small_world() as sim:
         config = write_config(sim, tmp_path / "late", TWO[:1], harvest="night_deadline = 600", name="late.toml")
         parameters = deploy(config, "late", batch_size=1, progress_timeout=30)
         began = time.monotonic()
@@ -133,7 +142,7 @@ class Unwedge(threading.Thread):
 
 
 def test_a_wedged_batch_is_stopped_and_its_portal_harvested_again(cluster: Cluster, tmp_path: Path) -> None:
-    with start(port=0, faults=[f"{WEDGED}:slow:6"]) as sim:  # past the config's 5 s read timeout
+    with small_world(faults=[f"{WEDGED}:slow:6"]) as sim:  # past the config's 5 s read timeout
         log = RequestLog().attach(sim)
         config = write_config(sim, tmp_path / "wedge", TWO, concurrency=2, name="wedge.toml")
         parameters = deploy(config, "wedge", batch_size=2, progress_timeout=10)
@@ -162,7 +171,7 @@ def test_a_night_whose_orchestrator_died_before_accepting_is_taken_in_by_resume(
 ) -> None:
     from flows.cli.app import app
 
-    with start(port=0) as sim:
+    with small_world() as sim:
         log = RequestLog().attach(sim)
         config = write_config(sim, tmp_path / "orphan", TWO, name="orphan.toml")
         parameters = deploy(config, "orphan", batch_size=1, progress_timeout=30)
