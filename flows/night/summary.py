@@ -20,6 +20,7 @@ from flows import prefect_env
 prefect_env.configure()  # no-op for what the caller already set; keeps bare imports offline
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
+from prefect.context import FlowRunContext, TaskRunContext  # noqa: E402
 
 from flows.night.publish import BuildOutcome  # noqa: E402
 from flows.night.steps import PortalOutcome  # noqa: E402
@@ -130,7 +131,8 @@ CONSOLE_ROWS = 100
 
 
 def report(result: NightlyResult, console: Console) -> None:
-    """The run summary: a rich table on the console, and Prefect table + markdown artifacts."""
+    """The run summary: a rich table on the console, and, inside a flow run, Prefect table
+    and markdown artifacts."""
     rows = [outcome.as_dict() for outcome in result.outcomes]
     shown = rows if len(rows) <= CONSOLE_ROWS else [row for row in rows if row["status"] != "ok"][:CONSOLE_ROWS]
     console.print(run_summary_table(shown, title=f"xxgk run {result.run_id}"))
@@ -152,6 +154,8 @@ def report(result: NightlyResult, console: Console) -> None:
     drops = held_drop_lines(result.held_drops)
     for drop in drops:
         console.print(drop, style="bold yellow", markup=False, highlight=False)
+    if FlowRunContext.get() is None and TaskRunContext.get() is None:
+        return  # artifacts belong to a flow run: a summary printed outside one has none to keep them
     table = [{k: v for k, v in row.items() if k != "errors"} for row in rows]
     with contextlib.suppress(Exception):  # artifacts are a view; a missing API must not fail the run
         create_table_artifact(table=table, key="xxgk-portal-runs", description=f"Portal runs of {result.run_id}")
