@@ -197,7 +197,6 @@ ORDER = ["harvest", "landing", "load", "build", "publish_before_rename", "publis
 def kill_at(stage: str, config: Path, watch: Watch) -> str:
     """Run a night in a child process and SIGKILL it at `stage`; return the moment hit."""
     moments: list[tuple[str, Callable[[], bool]]] = [(name, getattr(watch, name)) for name in ORDER]
-    moments = moments[ORDER.index(stage) :]
     child = subprocess.Popen(
         [sys.executable, "-m", "helpers.plain_sync", str(config)],
         cwd=TESTS,
@@ -205,7 +204,17 @@ def kill_at(stage: str, config: Path, watch: Watch) -> str:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
+    hit = kill_at_first(child, moments[ORDER.index(stage) :], seconds=60)
+    if hit is None:
+        raise AssertionError(f"the run ended (exit {child.returncode}) before any moment from {stage}")
+    return hit
+
+
+def kill_at_first(child: subprocess.Popen, moments: list[tuple[str, Callable[[], bool]]], seconds: float) -> str | None:
+    """Look at `child`'s run every POLL seconds for `seconds` at most; SIGKILL it at the first
+    of `moments` seen and return that moment's name (None: the run ended or the time ran out
+    first; a child still running then is killed too)."""
+    deadline = time.monotonic() + seconds
     try:
         while child.poll() is None and time.monotonic() < deadline:
             for name, seen in moments:
@@ -214,7 +223,7 @@ def kill_at(stage: str, config: Path, watch: Watch) -> str:
                     child.wait()
                     return name
             time.sleep(POLL)
-        raise AssertionError(f"the run ended (exit {child.returncode}) before any moment from {stage}")
+        return None
     finally:
         if child.poll() is None:
             child.kill()
@@ -421,16 +430,7 @@ def test_a_compaction_killed_at_any_step_is_finished_by_the_next(january, moment
         f"from warehouse.compact import compact_landing; compact_landing({str(data / 'state.duckdb')!r}, {str(data)!r})"
     )
     child = subprocess.Popen([sys.executable, "-c", code], env=child_env())
-    hit = None
-    try:
-        while child.poll() is None:
-            hit = next((name for name, seen in moments if seen()), None)
-            if hit is not None:
-                break
-            time.sleep(POLL)  # as `kill_at`: a loop without a pause takes a core from the child
-    finally:
-        child.send_signal(signal.SIGKILL)
-        child.wait()
+    hit = kill_at_first(child, moments, seconds=120)
     assert hit is not None and child.returncode == -signal.SIGKILL, "the compaction ended before it was killed"
     state_is_whole(data.parent, scratch=root / f"{moment}-state")  # the state and its archive agree
     remove_stale_temp(data)  # what the nightly run does first, under its lock
