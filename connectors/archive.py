@@ -1,39 +1,48 @@
-"""The page archive: every response body once, content-addressed by sha256, gzip-compressed.
+"""The page archive: every response body once, content-addressed by sha256, gzip-compressed,
+appended to pack files.
 
 A fixed parser can re-read history from here without touching a portal, and a 304 answer
-is served from here. Files live at `{data_dir}/archive/ab/<sha256>.gz` (256 folders named
-by the key's first two hex digits). A file is written under a temporary name in its own
-folder (`.<sha256>.<random>.tmp`) and renamed into place, so a file that exists is whole
-(a power cut may damage one: it then reads as absent), and writers never collide, on one
-machine or many sharing the folder. A killed writer leaves only its temporary file behind.
-A body stored again has its file's modification time renewed, so that time says when the
-body was last fetched: `xxgk gc --keep-days` keeps every body fetched within its days.
+is served from here. Bodies live in `{data_dir}/archive/packs/`: `<name>.pack` holds them
+one after another, each a gzip member; `<name>.idx` beside it holds a fixed-size record per
+body stored in the pack (its sha256, offset, length, and when it was stored) and one per
+body fetched again that was already stored (length 0: the time it was last fetched, which
+`xxgk gc --keep-days` reads). Each archive object writes a pack of its own, named by the
+time, the process and a random part, and never reopens one: writers never collide, on one
+machine or many sharing the folder.
 
-Why this layout: a new body costs one `open`, one write and one rename within one folder.
-A rename between folders takes the file system's rename lock, which the harvest threads then
-queue on, and the earlier layout of 65,536 folders (`ab/cd/`, temporary files in `.tmp/`)
-made almost every new body of a night a new folder too: a new body cost 443 µs of CPU there
-against 347 µs here, most of what is left the kernel creating the file
-(bench/bench_archive.py). The nightly pass that removes killed writers' files (`tidy`)
-moves the bodies of that layout into this one as it goes.
+Why packs: a file per body cost a file creation per new body, which is most of what storing
+a body costs on a file system that allocates inodes slowly (bench/bench_archive.py), and
+leaves millions of small files to list, back up and delete; appending costs two writes.
+Web archives keep their records the same way (WARC: gzip members in large files).
+
+What a kill or a power cut can do: a body is appended to its pack before its record to the
+index, and neither is flushed to the disk (a kill leaves the written bytes in the page
+cache; an fsync per page would cost more than the page). A torn last record is ignored; a
+record whose bytes are missing or damaged reads as absent, since every read checks the
+body's sha256, and the next `put` of that body stores it again.
+
+An archive object reads every index once, on its first use, into a map from key to
+location: a body stored by another writer after that is not seen by it (at worst stored
+twice, or a 304 not asked for). `tidy` moves the bodies of the earlier layout (a file per
+body) into a pack; `remove` rewrites the packs holding the bodies `xxgk gc` drops.
 """
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import hashlib
 import os
 import re
+import threading
+import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from connectors.archive_layout import earlier_bodies, leftovers, remove_files
+from connectors.archive_pack import PACK_BYTES, PackWriter, read_index
+
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_FOLDER = re.compile(r"[0-9a-f]{2}")
-#: the temporary name of a body being written: `.<sha256>.<random>.tmp`
-_TEMP = re.compile(r"\.[0-9a-f]{64}\.[0-9a-f]+\.tmp")
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
 
 def sha256_hex(body: bytes) -> str:
@@ -53,123 +62,204 @@ def gzipped(body: bytes) -> bytes:
     return packer.compress(body) + packer.flush()
 
 
+def _digest(sha256: str) -> bytes:
+    """The raw digest of an archive key; a ValueError for anything else."""
+    if not _SHA256.fullmatch(sha256):
+        raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+    return bytes.fromhex(sha256)
+
+
 class PageArchive:
-    """Content-addressed, write-once store of response bodies under one directory."""
+    """Content-addressed, append-only store of response bodies under one directory.
 
-    def __init__(self, data_dir: str | os.PathLike[str]) -> None:
+    Safe for the threads of one process; `clock` (seconds since the epoch) dates each
+    store, for `xxgk gc`."""
+
+    def __init__(self, data_dir: str | os.PathLike[str], clock: Callable[[], float] = time.time) -> None:
         self.root = Path(data_dir) / "archive"
-
-    def path(self, sha256: str) -> Path:
-        """Where the body with this key is stored (whether or not it is there)."""
-        if not _SHA256.fullmatch(sha256):
-            raise ValueError(f"not a sha256 hex digest: {sha256!r}")
-        return self.root / sha256[:2] / f"{sha256}.gz"
+        self.packs = self.root / "packs"
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._index: dict[bytes, tuple[int, int, int]] | None = None  # digest -> (pack number, offset, length)
+        self._pack_paths: list[Path] = []
+        self._writer: PackWriter | None = None
 
     def put(self, body: bytes) -> str:
-        """Store `body` unless it is already stored; return its sha256."""
-        key = sha256_hex(body)
-        target = self.path(key)
-        try:
-            os.utime(target)  # fetched again: recent for `xxgk gc`, at the cost of the stat it replaces
-            return key
-        except FileNotFoundError:
-            pass
-        temp = target.with_name(f".{key}.{os.urandom(6).hex()}.tmp")
-        try:
-            fd = os.open(temp, _CREATE, 0o644)
-        except FileNotFoundError:  # its folder is new: made only then, not asked for every page
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(temp, _CREATE, 0o644)
-        try:
-            with open(fd, "wb") as out:
-                out.write(gzipped(body))
-            # Not flushed to the disk: a kill leaves the written bytes in the page cache, and
-            # a power cut can only damage a body, which `get` then treats as absent (to be
-            # fetched again); an fsync per page would cost more than the page.
-            os.replace(temp, target)
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
-        return key
+        """Store `body` unless it is already stored (then note that it was fetched again);
+        return its sha256."""
+        digest = hashlib.sha256(body).digest()
+        packed = None if digest in self._locations() else gzipped(body)
+        with self._lock:
+            writer = self._writer_with_room(len(packed or b""))
+            if packed is None or digest in self._index:  # another thread may have stored it meanwhile
+                writer.append(digest, None, self._clock())
+            else:
+                offset = writer.append(digest, packed, self._clock())
+                self._index[digest] = (writer.number, offset, len(packed))
+        return digest.hex()
 
     def get(self, sha256: str) -> bytes | None:
-        """The stored body, or None when it is not in the archive (or its file is damaged,
-        which is then removed so that the next `put` of the body stores it again)."""
-        target = self.path(sha256)
+        """The stored body, or None when it is not in the archive (or its bytes are damaged:
+        it is then forgotten, so that the next `put` of the body stores it again)."""
+        digest = _digest(sha256)
+        where = self._locations().get(digest)
+        if where is None:
+            return None
+        number, offset, length = where
         try:
-            return gzip.decompress(target.read_bytes())
-        except FileNotFoundError:
-            return None
+            with open(self._pack_paths[number], "rb", buffering=0) as pack:
+                pack.seek(offset)
+                body = gzip.decompress(pack.read(length))
         except (OSError, EOFError, zlib.error):  # gzip.BadGzipFile is an OSError
-            target.unlink(missing_ok=True)
+            body = None
+        if body is None or hashlib.sha256(body).digest() != digest:
+            with self._lock:
+                if self._index is not None and self._index.get(digest) == where:
+                    del self._index[digest]
             return None
-
-    def tidy(self) -> list[Path]:
-        """Delete the temporary files of killed writers, and return them; move the bodies of
-        the earlier layout (`ab/cd/<sha256>.gz`) into their folder of this one.
-
-        Only for a caller that knows no other process writes this archive (the nightly run's
-        lock). One pass over every folder's names (a second or two for millions of bodies);
-        a pass that is killed is finished by the next.
-        """
-        stale = []
-        for folder in _subfolders(self.root):
-            for entry in os.scandir(folder):
-                if entry.name[0] == "." and _TEMP.fullmatch(entry.name):
-                    stale.append(Path(entry.path))
-                elif entry.is_dir() and _FOLDER.fullmatch(entry.name):
-                    _move_bodies_up(Path(entry.path), folder)
-        earlier_temp = self.root / ".tmp"
-        if earlier_temp.is_dir():
-            stale += sorted(earlier_temp.iterdir())
-        for path in stale:
-            path.unlink(missing_ok=True)
-        if earlier_temp.is_dir():
-            earlier_temp.rmdir()
-        return stale
+        return body
 
     def __contains__(self, sha256: str) -> bool:
-        return self.path(sha256).exists()
+        return _digest(sha256) in self._locations()
 
     def bodies(self) -> Iterator[tuple[str, int, float]]:
-        """Every stored body: its sha256, its size on disk, when it was last stored (mtime)."""
-        for folder in _subfolders(self.root):
-            for entry in os.scandir(folder):
-                key = entry.name.removesuffix(".gz")
-                if entry.name.endswith(".gz") and _SHA256.fullmatch(key) and entry.is_file():
-                    stat = entry.stat()
-                    yield key, stat.st_size, stat.st_mtime
+        """Every stored body: its sha256, its size in its pack, when it was last stored or
+        fetched again. Read from the indexes as they are now."""
+        _, found, last = self._scan()
+        for digest, (_, _, length) in found.items():
+            yield digest.hex(), length, last[digest]
 
-    def remove(self, sha256: str) -> int:
-        """Delete a stored body; the bytes it took (0 when it was not there)."""
-        target = self.path(sha256)
-        try:
-            size = target.stat().st_size
-            target.unlink()
-        except FileNotFoundError:
+    def remove(self, keys: Iterable[str]) -> int:
+        """Delete the stored bodies `keys`; the bytes their packed bodies took. Only for a
+        caller that knows no other process writes this archive (the run lock).
+
+        The packs that hold one of them are rewritten into new packs without them (synced
+        before the old packs are deleted: a kill leaves bodies stored twice, never none),
+        keeping every other body's time."""
+        doomed = {_digest(key) for key in keys}
+        packs, found, last = self._scan()
+        records = [list(read_index(pack.with_suffix(".idx"))) for pack in packs]
+        rewritten = {n for n, pack in enumerate(records) if any(r[0] in doomed and r[2] for r in pack)}
+        if not rewritten:
             return 0
-        return size
+        with self._lock:
+            self._close_writer()
+            with _Packing(self.packs) as packing:
+                for number in sorted(rewritten):
+                    with open(packs[number], "rb", buffering=0) as pack:
+                        for digest, offset, length, _ in records[number]:
+                            where = found.get(digest)
+                            if digest in doomed or where is None:
+                                continue
+                            if where == (number, offset, length):  # the body's current copy
+                                pack.seek(offset)
+                                packing.append(digest, pack.read(length), last[digest])
+                            elif not length and where[0] not in rewritten:  # fetched again, kept elsewhere
+                                packing.append(digest, None, last[digest])
+            for number in rewritten:
+                packs[number].with_suffix(".idx").unlink(missing_ok=True)
+                packs[number].unlink(missing_ok=True)
+            self._index = None  # read again on the next use
+        return sum(found[d][2] for d in doomed if d in found)
+
+    def tidy(self) -> list[Path]:
+        """Move the bodies of the earlier layout (a file per body: `ab/<sha256>.gz`, earlier
+        `ab/cd/<sha256>.gz`) into packs, keeping when each was last stored, and delete what
+        its killed writers left and its damaged bodies; return those. Only for a caller that
+        knows no other process writes this archive (the nightly run's lock). A pass that is
+        killed is finished by the next (a body moved twice is stored twice: harmless)."""
+        stale = leftovers(self.root)
+        moved = []
+        with self._lock, _Packing(self.packs) as packing:
+            for digest, packed, stored_at, path in earlier_bodies(self.root):
+                packing.append(digest, packed, stored_at)
+                moved.append(path)
+            if moved:
+                self._index = None  # read again on the next use
+        remove_files(self.root, [*stale, *moved])
+        return stale
+
+    def close(self) -> None:
+        """Close this archive's pack (its bytes are already written; nothing is lost without)."""
+        with self._lock:
+            self._close_writer()
+
+    # -- the indexes ------------------------------------------------------------------
+
+    def _locations(self) -> dict[bytes, tuple[int, int, int]]:
+        """Every stored body's location, read from the indexes on first use."""
+        index = self._index
+        if index is None:
+            with self._lock:
+                index = self._load()
+        return index
+
+    def _load(self) -> dict[bytes, tuple[int, int, int]]:
+        """The index of locations, read now unless it was. Call holding the lock."""
+        if self._index is None:
+            self._pack_paths, self._index, _ = self._scan()
+            if self._writer is not None:
+                self._writer.number = self._pack_paths.index(self._writer.path)
+        return self._index
+
+    def _scan(self) -> tuple[list[Path], dict[bytes, tuple[int, int, int]], dict[bytes, float]]:
+        """Read every index, oldest pack first: the packs (numbered by their place), each
+        body's location (a later copy wins) and when it was last stored or fetched again."""
+        packs = [idx.with_suffix(".pack") for idx in sorted(self.packs.glob("*.idx"))] if self.packs.is_dir() else []
+        found: dict[bytes, tuple[int, int, int]] = {}
+        last: dict[bytes, float] = {}
+        for number, pack in enumerate(packs):
+            for digest, offset, length, stored_at in read_index(pack.with_suffix(".idx")):
+                if length:
+                    found[digest] = (number, offset, length)
+                last[digest] = max(stored_at, last.get(digest, stored_at))
+        return packs, found, last
+
+    # -- the pack this archive writes -------------------------------------------------
+
+    def _writer_with_room(self, size: int) -> PackWriter:
+        """This archive's pack, a new one when it has none or this body would pass its size.
+        Call holding the lock."""
+        self._load()
+        if self._writer is not None and (self._writer.closed or self._writer.size + size > PACK_BYTES):
+            self._close_writer()
+        if self._writer is None:
+            self._writer = PackWriter(self.packs, number=len(self._pack_paths))
+            self._pack_paths.append(self._writer.path)
+        return self._writer
+
+    def _close_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
 
-def _move_bodies_up(legacy: Path, folder: Path) -> None:
-    """Move the bodies of an earlier-layout folder (`ab/cd/`) into `ab/`; remove it once empty.
+class _Packing:
+    """Bodies appended to as many new packs as they fill, each synced to the disk before the
+    next begins and at the end: for moves, where the originals are deleted afterwards."""
 
-    The rename keeps the time the body was last stored. A body stored under this layout too
-    was stored since (the same bytes: its name is their hash), so its older file is dropped.
-    A name the archive never wrote is left where it is, and its folder with it."""
-    for entry in os.scandir(legacy):
-        if entry.name.endswith(".gz") and _SHA256.fullmatch(entry.name.removesuffix(".gz")):
-            target = folder / entry.name
-            if target.exists():
-                os.unlink(entry.path)
-            else:
-                os.replace(entry.path, target)
-    with contextlib.suppress(OSError):  # not empty: something not ours is in it
-        legacy.rmdir()
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._writer: PackWriter | None = None
 
+    def append(self, digest: bytes, packed: bytes | None, stored_at: float) -> None:
+        if self._writer is not None and self._writer.size + len(packed or b"") > PACK_BYTES:
+            self._finish()
+        if self._writer is None:
+            self._writer = PackWriter(self._folder)
+        self._writer.append(digest, packed, stored_at)
 
-def _subfolders(folder: Path) -> list[Path]:
-    """The two-hex-digit folders of the archive's layout under `folder`."""
-    if not folder.is_dir():
-        return []
-    return sorted(Path(e.path) for e in os.scandir(folder) if e.is_dir() and _FOLDER.fullmatch(e.name))
+    def _finish(self) -> None:
+        if self._writer is not None:
+            self._writer.sync()
+            self._writer.close()
+            self._writer = None
+
+    def __enter__(self) -> _Packing:
+        return self
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        if kind is None:
+            self._finish()
+        elif self._writer is not None:
+            self._writer.close()

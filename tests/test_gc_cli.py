@@ -5,7 +5,6 @@ before --keep-days are removed, every body something points at stays, whatever i
 from __future__ import annotations
 
 import json
-import os
 import time
 from datetime import date
 
@@ -38,10 +37,10 @@ def world(tmp_path):
     """
     (tmp_path / "xxgk.toml").write_text(CONFIG, encoding="utf-8")
     data = tmp_path / "data"
-    archive = PageArchive(data)
-    keys = {
-        name: archive.put(body(name)) for name in ("latest", "superseded", "unloaded", "validated", "stray", "young")
-    }
+    old = time.time() - 40 * DAY
+    long_ago = PageArchive(data, clock=lambda: old)
+    keys = {name: long_ago.put(body(name)) for name in ("latest", "superseded", "unloaded", "validated", "stray")}
+    keys["young"] = PageArchive(data).put(body("young"))
     d1, d2, d3 = (date(2013, 1, day) for day in (5, 6, 7))
     for day, name in ((d1, "superseded"), (d2, "latest")):
         row = listing(PORTAL, "k1", night(day)[1], title=f"文件{name}")
@@ -53,12 +52,15 @@ def world(tmp_path):
     land(data, d3, PORTAL, [row])
     line = {"url": "http://ly.example/index.html", "sha256": keys["validated"], "etag": '"v1"'}
     (data / "validators.jsonl").write_text(json.dumps(line) + "\n", encoding="utf-8")
-    old = time.time() - 40 * DAY
-    for name, key in keys.items():
-        if name != "young":
-            os.utime(archive.path(key), (old, old))
-    sizes = {name: archive.path(key).stat().st_size for name, key in keys.items()}
-    return tmp_path / "xxgk.toml", archive, keys, sizes
+    stored = {key: size for key, size, _ in PageArchive(data).bodies()}
+    sizes = {name: stored[key] for name, key in keys.items()}
+    return tmp_path / "xxgk.toml", keys, sizes
+
+
+def kept(tmp_path, keys) -> set[str]:
+    """The names whose bodies the archive holds now (read afresh, as a new process would)."""
+    archive = PageArchive(tmp_path / "data")
+    return {name for name, key in keys.items() if key in archive}
 
 
 def gc(config, *options: str):
@@ -68,9 +70,9 @@ def gc(config, *options: str):
 
 
 def test_gc_removes_only_old_bodies_nothing_points_at_and_says_what_it_freed(tmp_path):
-    config, archive, keys, sizes = world(tmp_path)
+    config, keys, sizes = world(tmp_path)
     dry = gc(config, "--keep-days", "30", "--dry-run")
-    assert all(key in archive for key in keys.values())  # a dry run removes nothing
+    assert kept(tmp_path, keys) == set(keys)  # a dry run removes nothing
     output = gc(config, "--keep-days", "30")
     gone = sorted(keys[name] for name in ("superseded", "stray"))
     freed = sizes["superseded"] + sizes["stray"]
@@ -78,25 +80,25 @@ def test_gc_removes_only_old_bodies_nothing_points_at_and_says_what_it_freed(tmp
         assert f"archive: {verb} 2 of 6 bodies, {freed:,} bytes of {sum(sizes.values()):,} bytes" in text
         assert "kept 3 older than 30 days that are still referenced and 1 fetched within them" in text
         assert sorted(line for line in text.splitlines() if line in keys.values()) == gone
-    assert {name for name, key in keys.items() if key in archive} == {"latest", "unloaded", "validated", "young"}
-    assert archive.get(keys["latest"]) == body("latest")
+    assert kept(tmp_path, keys) == {"latest", "unloaded", "validated", "young"}
+    archive = PageArchive(tmp_path / "data")
+    assert {name: archive.get(keys[name]) for name in ("latest", "young")} == {n: body(n) for n in ("latest", "young")}
+    young_time = {key: at for key, _, at in archive.bodies()}[keys["young"]]
+    assert young_time > time.time() - DAY  # the bodies moved into a new pack keep their times
 
 
 def test_nothing_pointed_at_is_removed_however_old(tmp_path):
-    config, archive, keys, _ = world(tmp_path)
-    for key in keys.values():  # every body older than the days kept
-        os.utime(archive.path(key), (0, 0))
-    gc(config, "--keep-days", "0")
-    assert {name for name, key in keys.items() if key in archive} == {"latest", "unloaded", "validated"}
+    config, keys, _ = world(tmp_path)
+    gc(config, "--keep-days", "0")  # every body is older than no days
+    assert kept(tmp_path, keys) == {"latest", "unloaded", "validated"}
     # once the unloaded row is loaded (and its night's row is the sighting's latest) it is still kept
     load(tmp_path / "data" / "state.duckdb", tmp_path / "data")
     gc(config, "--keep-days", "0")
-    assert {name for name, key in keys.items() if key in archive} == {"latest", "unloaded", "validated"}
+    assert kept(tmp_path, keys) == {"latest", "unloaded", "validated"}
 
 
 def test_a_body_stored_again_counts_as_fetched_then(tmp_path):
-    archive = PageArchive(tmp_path)
-    key = archive.put(b"<html>a page fetched again</html>")
-    os.utime(archive.path(key), (0, 0))
-    assert archive.put(b"<html>a page fetched again</html>") == key
-    assert archive.path(key).stat().st_mtime > time.time() - DAY
+    page = b"<html>a page fetched again</html>"
+    key = PageArchive(tmp_path, clock=lambda: 0.0).put(page)
+    assert PageArchive(tmp_path, clock=lambda: 5_000.0).put(page) == key
+    assert [(k, at) for k, _, at in PageArchive(tmp_path).bodies()] == [(key, 5_000.0)]

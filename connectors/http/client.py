@@ -172,8 +172,10 @@ class HttpClient:
         return len(self._hosts)
 
     def close(self) -> None:
-        """Close every session's pooled connections."""
+        """Close every session's pooled connections, and the page archive's pack."""
         self._hosts.close()
+        if self.archive is not None:
+            self.archive.close()
 
     def __enter__(self) -> HttpClient:
         return self

@@ -60,7 +60,7 @@ def sweep_archive(config: Config, keep_days: float, now: float, dry_run: bool = 
     if dry_run:
         sweep.freed_bytes = sum(old[sha] for sha in sweep.removed)
     else:
-        sweep.freed_bytes = sum(archive.remove(sha) for sha in sweep.removed)
+        sweep.freed_bytes = archive.remove(sweep.removed)
     return sweep
 
 
