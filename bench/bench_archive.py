@@ -1,18 +1,18 @@
-"""The page archive's CPU per new body: its layout against the earlier one, in one run.
+"""The page archive's CPU per new body: packs against the file per body they replaced, in one run.
 
     python bench/bench_archive.py [--bodies 10000] [--threads 8] [--rounds 5]
 
-- ours: `connectors.archive.PageArchive.put`: `archive/ab/<sha256>.gz`, the temporary file
-  written beside its target and renamed within the folder.
-- earlier: the layout it replaced, `archive/ab/cd/<sha256>.gz` (65,536 folders), the
-  temporary file made by `tempfile.mkstemp` in `archive/.tmp/` and renamed across folders.
+- ours: `connectors.archive.PageArchive.put`: each new body appended to the archive's pack
+  and a record to its index; a body stored again adds a record.
+- earlier: a file per body, `archive/ab/<sha256>.gz` (256 folders), written to a temporary
+  name beside its target and renamed into place; a body stored again has its time renewed.
 
 Each round stores `--bodies` distinct catalog-sized bodies (3-6 KB of HTML) into an empty
 archive from `--threads` threads, as a night's harvest threads do, then stores them all
 again (a quiet night: each is found and its time renewed). Contenders alternate within a
 round, so load from other processes hits both alike. CPU is this process's user + system
-time (most of it the kernel's: open, rename, mkdir); printed per body, and the ratio
-ours/earlier of each round and its median.
+time (for the earlier layout most of it the kernel's file creation); printed per body, and
+the ratio ours/earlier of each round and its median.
 """
 
 from __future__ import annotations
@@ -30,34 +30,32 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from connectors.archive import PageArchive, gzipped, sha256_hex  # noqa: E402
 
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
 
 class EarlierArchive:
-    """The earlier layout's `put`, kept here only to be measured against."""
+    """The file-per-body layout's `put`, kept here only to be measured against."""
 
     def __init__(self, data_dir: Path) -> None:
         self.root = data_dir / "archive"
-        self.temp_dir = self.root / ".tmp"
 
     def put(self, body: bytes) -> str:
         key = sha256_hex(body)
-        target = self.root / key[:2] / key[2:4] / f"{key}.gz"
+        target = self.root / key[:2] / f"{key}.gz"
         try:
             os.utime(target)
             return key
         except FileNotFoundError:
             pass
+        temp = target.with_name(f".{key}.{os.urandom(6).hex()}.tmp")
         try:
-            fd, tmp = tempfile.mkstemp(dir=self.temp_dir, prefix=f"{key}-", suffix=".gz")
-        except FileNotFoundError:
-            self.temp_dir.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.temp_dir, prefix=f"{key}-", suffix=".gz")
-        with os.fdopen(fd, "wb") as out:
-            out.write(gzipped(body))
-        try:
-            os.replace(tmp, target)
+            fd = os.open(temp, _CREATE, 0o644)
         except FileNotFoundError:
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, target)
+            fd = os.open(temp, _CREATE, 0o644)
+        with open(fd, "wb") as out:
+            out.write(gzipped(body))
+        os.replace(temp, target)
         return key
 
 
