@@ -3,10 +3,10 @@
 Without a Prefect server configured, a night starts Prefect's temporary server, and its
 SQLite database lives in Prefect's home under the data dir (`<data_dir>/prefect/prefect.db`).
 On a new data dir that database is new, and the server's start runs every one of Prefect's
-migrations on it: about 9 s of CPU, the largest fixed cost of a first `xxgk sync`. The result
-is the same every time for one Prefect version, so it is made once, kept in the user's cache
-(`$XDG_CACHE_HOME/xxgk/prefect-VERSION.db`, else `~/.cache/xxgk/`) and copied into each new
-home; the server then finds its database migrated already.
+migrations on it: 3 to 9 s of CPU as measured, a large share of a first `xxgk sync`'s fixed
+cost. The result is the same every time for one Prefect version, so it is made once, kept in
+the user's cache (`$XDG_CACHE_HOME/xxgk/prefect-VERSION.db`, else `~/.cache/xxgk/`) and
+copied into each new home; the server then finds its database migrated already.
 
 Nothing here may stop a night: when the template cannot be made or copied, a warning says why
 and Prefect migrates the new database itself, as it would without this module. Prefect is
@@ -65,7 +65,7 @@ def seed(home: Path, environ: Mapping[str, str] = os.environ) -> Path | None:
     except (OSError, subprocess.SubprocessError, sqlite3.Error, TemplateError, PackageNotFoundError) as exc:
         logger.warning(
             "xxgk: Prefect's database %s not seeded from a migrated template (%s: %s); "
-            "Prefect migrates it itself (about 9 s of CPU)",
+            "Prefect migrates it itself (several seconds of CPU)",
             database,
             type(exc).__name__,
             exc,

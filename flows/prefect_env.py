@@ -26,7 +26,7 @@ def configure(data_dir: Path | None = None, *, seed_database: bool = True) -> di
 
     When that home is ours and its database is new, the database is seeded with a migrated
     copy (unless `seed_database` is false: commands that need a server of the user's), which
-    saves the temporary server about 9 s of CPU migrating it. Returns the variables this call
+    saves the temporary server several seconds of CPU migrating it. Returns the variables this call
     set (the ones the user had not set already).
     """
     wanted = dict(QUIET_DEFAULTS)
