@@ -162,7 +162,9 @@ def check(database: Path) -> str:
     if not database.is_file():
         raise TemplateError(f"no database made at {database}")
     with contextlib.closing(sqlite3.connect(database)) as connection:
-        connection.execute("PRAGMA journal_mode = DELETE")
+        [mode] = connection.execute("PRAGMA journal_mode = DELETE").fetchone()
+    if str(mode).lower() != "delete":  # still open elsewhere: its log may hold what the file lacks
+        raise TemplateError(f"{database} stays in journal mode {mode}")
     return revision(database)
 
 
