@@ -11,6 +11,6 @@ tables) together. Its rooms, one concern each:
 - `cli/`: the `xxgk` command, one module per command group.
 
 `demo.py` runs the simulated world end to end, `prefect_env.py` sets Prefect's defaults
-before anything imports it, `withdrawal_review.py` is the operator's review of quarantined
-withdrawals.
+before anything imports it, `prefect_db.py` seeds a new home's Prefect database with a copy
+migrated once, `withdrawal_review.py` is the operator's review of quarantined withdrawals.
 """

@@ -7,16 +7,21 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers.prefect_db import make_database
 
-from flows import prefect_env
+from flows import prefect_db, prefect_env
 
-NAMES = (*prefect_env.QUIET_DEFAULTS, "PREFECT_HOME")
+NAMES = (*prefect_env.QUIET_DEFAULTS, "PREFECT_HOME", *prefect_db.ELSEWHERE)
 
 
 @pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
+    """None of the run's Prefect settings, and a cache of the test's own with a migrated
+    template in it (tests/test_flows_prefect_db.py: the seeding of a new home's database)."""
     for name in NAMES:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    make_database(prefect_db.template_path())
     return monkeypatch
 
 

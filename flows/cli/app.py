@@ -210,7 +210,7 @@ def serve(
 
     Example: [bold]xxgk serve --config xxgk.toml --cron "0 2 * * *" --timezone Asia/Shanghai[/bold]
     """
-    prefect_env.configure(load_or_exit(config).warehouse.data_dir)
+    prefect_env.configure(load_or_exit(config).warehouse.data_dir, seed_database=False)  # needs a server of the user's
     from flows.distributed.deploy import NoServer, build_deployment, require_server, serve_deployment
 
     try:
@@ -250,7 +250,7 @@ def deploy(
 
     Example: [bold]xxgk deploy --config /shared/xxgk.toml --pool xxgk --batch-size 4[/bold]
     """
-    prefect_env.configure(load_or_exit(config).warehouse.data_dir)
+    prefect_env.configure(load_or_exit(config).warehouse.data_dir, seed_database=False)  # needs a server of the user's
     from flows.distributed.deploy import (
         NoServer,
         apply_pool_deployments,
