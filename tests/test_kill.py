@@ -292,8 +292,9 @@ def detail_pages_are_archived(folder: Path) -> None:
     try:
         keys = {
             k
+            for table in ("raw_sightings", "raw_sighting_details")
             for (k,) in con.execute(
-                "SELECT DISTINCT detail_sha256 FROM raw_sightings WHERE detail_sha256 IS NOT NULL"
+                f"SELECT DISTINCT detail_sha256 FROM {table} WHERE detail_sha256 IS NOT NULL"
             ).fetchall()
         }
     finally:
