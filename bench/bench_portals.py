@@ -142,7 +142,7 @@ def night(name: str, config: Path, sim, portals: int, delay: float, workers: int
 
 
 def warm_prefect() -> None:
-    """Start Prefect's temporary server before the clock runs: a flow of nothing."""
+    """Start Prefect's client before the clock runs: a flow of nothing."""
     from prefect import flow
 
     flow(name="xxgk-bench-warm-up")(lambda: None)()
@@ -152,8 +152,8 @@ def one_size(portals: int, delay: float, workers: int, seed: int) -> list[dict]:
     """Both nights at one size, in this process (a fresh one per size: see `main`)."""
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-portals-") as tmp:
         os.environ.setdefault("PREFECT_HOME", str(Path(tmp) / "prefect"))
-        os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
         from flows import prefect_env
+        from flows.prefect_server import temporary_server
 
         prefect_env.configure()
         parent, child = multiprocessing.get_context("fork").Pipe()
@@ -164,8 +164,9 @@ def one_size(portals: int, delay: float, workers: int, seed: int) -> list[dict]:
         harvest = {"per_host_delay": delay, "concurrency": workers, "retries": 0, "timeout": 30}
         parent.send(("config", config, harvest))
         parent.recv()
-        warm_prefect()
-        nights = [night(n, config, parent, portals, delay, workers, origins) for n in ("full", "quiet")]
+        with temporary_server(prefect_env.home()):  # as `xxgk sync` runs a night
+            warm_prefect()
+            nights = [night(n, config, parent, portals, delay, workers, origins) for n in ("full", "quiet")]
         parent.send(("stop",))
         parent.recv()
         server.join(timeout=10)

@@ -18,7 +18,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.panel import Panel
 
-from flows import prefect_env
+from flows import prefect_env, prefect_server
 from flows.config.load import load_config
 from flows.ui.render import category_tables, levels_table, safe
 from reports.groups import report_groups
@@ -128,14 +128,15 @@ def run_demo(data_dir: Path, console: Console) -> int:
         console.print(safe(str(exc), "red"))
         return 1
     try:
-        from flows.night.flow import run_nightly, server_note
-
         config = load_config(config_path)
         import_demo_register(config, config_path, console)
-        if note := server_note():
-            console.print(note, markup=False)
-        console.print(f"Harvesting {len(config.portals)} portals with the nightly flow ...", markup=False)
-        result = run_nightly(config_path, progress=True)
+        with prefect_server.temporary_server(prefect_env.home()) as started:
+            if started:
+                console.print(f"Started Prefect's temporary server (set PREFECT_API_URL to use yours): {started}")
+            from flows.night.flow import run_nightly
+
+            console.print(f"Harvesting {len(config.portals)} portals with the nightly flow ...", markup=False)
+            result = run_nightly(config_path, progress=True)
     except Exception as exc:  # noqa: BLE001 - a crash (not a portal's failure) is told in one line
         console.print(safe(f"the nightly run crashed: {type(exc).__name__}: {exc}", "bold red"))
         return 1

@@ -43,3 +43,8 @@ def configure(data_dir: Path | None = None, *, seed_database: bool = True) -> di
         if seed_database:
             prefect_db.seed(Path(applied["PREFECT_HOME"]))
     return applied
+
+
+def home() -> Path:
+    """Prefect's home as Prefect reads it: PREFECT_HOME, else its default `~/.prefect`."""
+    return Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()

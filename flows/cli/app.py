@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from flows import prefect_env
+from flows import prefect_env, prefect_server
 from flows.cli.applications import register as register_applications_commands
 from flows.cli.common import ConfigOption, console, err_console, load_or_exit
 from flows.cli.gc import register as register_gc_command
@@ -109,17 +109,18 @@ def sync(
         err_console.print(safe(f"{'--clock' if clock is not None else ENV}: {exc}", "red"))
         raise typer.Exit(2) from None
     prefect_env.configure(cfg.warehouse.data_dir)
-    from flows.night.flow import run_nightly, server_note
-
-    if note := server_note():
-        console.print(note, markup=False)
     try:
-        if resume:
-            from flows.distributed.flow import run_resume
+        with prefect_server.temporary_server(prefect_env.home()) as started:
+            if started:
+                console.print(f"Started Prefect's temporary server (set PREFECT_API_URL to use yours): {started}")
+            from flows.night.flow import run_nightly
 
-            result = run_resume(config)
-        else:
-            result = run_nightly(config, full=full, portals=portal or None, progress=True, clock=clock)
+            if resume:
+                from flows.distributed.flow import run_resume
+
+                result = run_resume(config)
+            else:
+                result = run_nightly(config, full=full, portals=portal or None, progress=True, clock=clock)
     except Exception as exc:  # noqa: BLE001 - a crash (not a portal's failure) is told in one line
         err_console.print(safe(f"the nightly run crashed: {type(exc).__name__}: {exc}", "bold red"))
         raise typer.Exit(1) from None

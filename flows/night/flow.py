@@ -211,15 +211,6 @@ def _error(future: Any) -> BaseException | None:
     return None
 
 
-def server_note() -> str | None:
-    """What to tell the user while Prefect starts its temporary server (silent seconds otherwise)."""
-    from prefect.settings import get_current_settings
-
-    if get_current_settings().api.url:
-        return None
-    return "Starting Prefect's temporary local server (set PREFECT_API_URL to use yours) ..."
-
-
 def run_nightly(
     config_path: Path | str,
     full: bool = False,

@@ -30,6 +30,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from flows.prefect_server import drain_prefect_services
+
 TESTS = Path(__file__).resolve().parent.parent
 PG_ROOT = Path("/usr/lib/postgresql")
 
@@ -282,27 +284,6 @@ def stop_shared_test_server(folder: Path) -> None:
     if record.exists():
         kill_group(json.loads(record.read_text(encoding="utf-8"))["pid"])
         record.unlink()
-
-
-#: How long a drain waits for Prefect's log and event services to send what they hold.
-DRAIN_SECONDS = 10
-
-
-def drain_prefect_services() -> None:
-    """Stop this process's Prefect log and event services, waiting at most DRAIN_SECONDS for
-    each to send what it holds.
-
-    Prefect drains them itself at exit, but without a bound: a service whose last send never
-    finishes (its server stopped) kept an xdist worker waiting after its last test. Drained,
-    they are gone from the services' registry (the next flow starts its own), and the exit's
-    drain finds nothing left to wait for."""
-    from prefect.events.worker import EventsWorker
-    from prefect.logging.handlers import APILogWorker
-
-    for service in (APILogWorker, EventsWorker):
-        _, pending = service.drain_all(timeout=DRAIN_SECONDS)
-        if pending:
-            print(f"{service.__name__}: {len(pending)} instance(s) still sending after {DRAIN_SECONDS} s; left")
 
 
 @contextlib.contextmanager
