@@ -62,6 +62,18 @@ def gzipped(body: bytes) -> bytes:
     return packer.compress(body) + packer.flush()
 
 
+def _where(number: int, offset: int, length: int) -> int:
+    """A body's location as one int: its pack's number, its offset and its length (offsets and
+    lengths stay below 2**32: a pack is closed at PACK_BYTES). One int a body instead of a
+    tuple of three keeps the map of a night's archive about 90 bytes a body smaller."""
+    return number << 64 | offset << 32 | length
+
+
+def _unpack(where: int) -> tuple[int, int, int]:
+    """The pack's number, the offset and the length of a location made by `_where`."""
+    return where >> 64, where >> 32 & 0xFFFFFFFF, where & 0xFFFFFFFF
+
+
 def _digest(sha256: str) -> bytes:
     """The raw digest of an archive key; a ValueError for anything else."""
     if not _SHA256.fullmatch(sha256):
@@ -80,7 +92,7 @@ class PageArchive:
         self.packs = self.root / "packs"
         self._clock = clock
         self._lock = threading.Lock()
-        self._index: dict[bytes, tuple[int, int, int]] | None = None  # digest -> (pack number, offset, length)
+        self._index: dict[bytes, int] | None = None  # digest -> its location (`_where`)
         self._pack_paths: list[Path] = []
         self._writer: PackWriter | None = None
 
@@ -95,7 +107,7 @@ class PageArchive:
                 writer.append(digest, None, self._clock())
             else:
                 offset = writer.append(digest, packed, self._clock())
-                self._index[digest] = (writer.number, offset, len(packed))
+                self._index[digest] = _where(writer.number, offset, len(packed))
         return digest.hex()
 
     def get(self, sha256: str) -> bytes | None:
@@ -105,7 +117,7 @@ class PageArchive:
         where = self._locations().get(digest)
         if where is None:
             return None
-        number, offset, length = where
+        number, offset, length = _unpack(where)
         try:
             with open(self._pack_paths[number], "rb", buffering=0) as pack:
                 pack.seek(offset)
@@ -126,8 +138,8 @@ class PageArchive:
         """Every stored body: its sha256, its size in its pack, when it was last stored or
         fetched again. Read from the indexes as they are now."""
         _, found, last = self._scan()
-        for digest, (_, _, length) in found.items():
-            yield digest.hex(), length, last[digest]
+        for digest, where in found.items():
+            yield digest.hex(), _unpack(where)[2], last[digest]
 
     def remove(self, keys: Iterable[str]) -> int:
         """Delete the stored bodies `keys`; the bytes their packed bodies took. Only for a
@@ -151,16 +163,16 @@ class PageArchive:
                             where = found.get(digest)
                             if digest in doomed or where is None:
                                 continue
-                            if where == (number, offset, length):  # the body's current copy
+                            if where == _where(number, offset, length):  # the body's current copy
                                 pack.seek(offset)
                                 packing.append(digest, pack.read(length), last[digest])
-                            elif not length and where[0] not in rewritten:  # fetched again, kept elsewhere
+                            elif not length and _unpack(where)[0] not in rewritten:  # fetched again, kept elsewhere
                                 packing.append(digest, None, last[digest])
             for number in rewritten:
                 packs[number].with_suffix(".idx").unlink(missing_ok=True)
                 packs[number].unlink(missing_ok=True)
             self._index = None  # read again on the next use
-        return sum(found[d][2] for d in doomed if d in found)
+        return sum(_unpack(found[d])[2] for d in doomed if d in found)
 
     def tidy(self) -> list[Path]:
         """Move the bodies of the earlier layout (a file per body: `ab/<sha256>.gz`, earlier
@@ -186,7 +198,7 @@ class PageArchive:
 
     # -- the indexes ------------------------------------------------------------------
 
-    def _locations(self) -> dict[bytes, tuple[int, int, int]]:
+    def _locations(self) -> dict[bytes, int]:
         """Every stored body's location, read from the indexes on first use."""
         index = self._index
         if index is None:
@@ -194,7 +206,7 @@ class PageArchive:
                 index = self._load()
         return index
 
-    def _load(self) -> dict[bytes, tuple[int, int, int]]:
+    def _load(self) -> dict[bytes, int]:
         """The index of locations, read now unless it was. Call holding the lock."""
         if self._index is None:
             self._pack_paths, self._index, _ = self._scan()
@@ -202,16 +214,16 @@ class PageArchive:
                 self._writer.number = self._pack_paths.index(self._writer.path)
         return self._index
 
-    def _scan(self) -> tuple[list[Path], dict[bytes, tuple[int, int, int]], dict[bytes, float]]:
+    def _scan(self) -> tuple[list[Path], dict[bytes, int], dict[bytes, float]]:
         """Read every index, oldest pack first: the packs (numbered by their place), each
         body's location (a later copy wins) and when it was last stored or fetched again."""
         packs = [idx.with_suffix(".pack") for idx in sorted(self.packs.glob("*.idx"))] if self.packs.is_dir() else []
-        found: dict[bytes, tuple[int, int, int]] = {}
+        found: dict[bytes, int] = {}
         last: dict[bytes, float] = {}
         for number, pack in enumerate(packs):
             for digest, offset, length, stored_at in read_index(pack.with_suffix(".idx")):
                 if length:
-                    found[digest] = (number, offset, length)
+                    found[digest] = _where(number, offset, length)
                 last[digest] = max(stored_at, last.get(digest, stored_at))
         return packs, found, last
 
