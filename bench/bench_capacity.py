@@ -122,7 +122,7 @@ MAX_WORKERS = 256  # `[harvest] concurrency` at most
 LATENCY = 0.5  # seconds a portal takes to answer over the internet (not measured here)
 #: Measured on this machine (bench_harvest.py, bench_portals.py, bench_build.py, the real
 #: corpus; docs/capacity.md): CPU per request, CPU per portal, bytes per unit.
-CPU_PER_REQUEST, CPU_PER_PORTAL = 0.0022, 0.015
+CPU_PER_REQUEST, CPU_PER_PORTAL = 0.0018, 0.0094
 BYTES = {"listing": 4_600, "detail": 4_300, "landing_row": 362, "state": 257, "published": 152, "known": 220}
 
 
