@@ -4,10 +4,9 @@ Without PREFECT_API_URL, Prefect starts a temporary server itself the first time
 runs: uvicorn serving its API application in a child process, with the UI and the
 background services off. It does so from inside the flow's process by importing its whole
 server application there, about 2 s of CPU a night for a process that then only talks to
-that server over HTTP. `temporary_server` starts the same server the same way before
-Prefect is imported (our factory below asks Prefect's `create_app` for an ephemeral
-application, which is what turns the services off), points PREFECT_API_URL at it for the
-run, and stops it when the run ends. The server keeps its database in Prefect's home
+that server over HTTP. `temporary_server` starts the same server the same way (our factory
+below asks Prefect's `create_app` for an ephemeral application, which is what turns the
+services off), points Prefect's settings at it for the run, and stops it when the run ends. The server keeps its database in Prefect's home
 (`prefect_env.configure` puts it under the data dir), as Prefect's own temporary server does.
 """
 
@@ -47,11 +46,13 @@ def create_app() -> Any:  # noqa: ANN401 - a FastAPI application, for uvicorn's 
 
 @contextlib.contextmanager
 def temporary_server(log_folder: Path) -> Iterator[str | None]:
-    """Unless PREFECT_API_URL is set, serve Prefect's API from a child process and set
-    PREFECT_API_URL to it while the block runs; yield that URL (None: the user's server is
-    used). Call before Prefect is imported: it reads its settings once. The server's log is
-    `log_folder/temporary-server.log`."""
-    if os.environ.get("PREFECT_API_URL"):
+    """Unless Prefect has a server to talk to (PREFECT_API_URL, from the environment, a
+    profile or a settings file), serve Prefect's API from a child process and point Prefect's
+    settings at it while the block runs; yield its URL (None: the user's server is used). The
+    server's log is `log_folder/temporary-server.log`."""
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    if get_current_settings().api.url:
         yield None
         return
     log_folder.mkdir(parents=True, exist_ok=True)
@@ -69,12 +70,12 @@ def temporary_server(log_folder: Path) -> Iterator[str | None]:
     url = f"http://127.0.0.1:{port}/api"
     try:
         _wait_healthy(child, url, log_path)
-        os.environ["PREFECT_API_URL"] = url
-        yield url
+        with temporary_settings({PREFECT_API_URL: url}):
+            try:
+                yield url
+            finally:
+                drain_prefect_services()  # while the server still answers: a stopped one never does
     finally:
-        if "prefect" in sys.modules:
-            drain_prefect_services()  # while the server still answers: a stopped one never does
-        os.environ.pop("PREFECT_API_URL", None)
         _stop(child)
 
 

@@ -1,25 +1,24 @@
 """Prefect's temporary server as the nightly commands start it (flows/prefect_server.py): a
-real uvicorn child serving Prefect's API, PREFECT_API_URL pointed at it for the block only,
+real uvicorn child serving Prefect's API, Prefect's settings pointed at it for the block only,
 the child gone after; a server that cannot start is an error naming why; a user's server is
 used as it is."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
 import pytest
+from prefect.client.orchestration import get_client
+from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
 from flows.prefect_server import ServerStartError, temporary_server
 
 
-def test_a_user_server_is_used_and_nothing_is_started(tmp_path, monkeypatch):
-    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
-    with temporary_server(tmp_path / "home") as url:
-        assert url is None and os.environ["PREFECT_API_URL"] == "http://127.0.0.1:9/api"
+def test_a_user_server_is_used_and_nothing_is_started(tmp_path):
+    # however the user set it: the environment, a profile or a settings file
+    with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:9/api"}), temporary_server(tmp_path / "home") as url:
+        assert url is None and get_current_settings().api.url == "http://127.0.0.1:9/api"
     assert not (tmp_path / "home").exists()  # no server, so no log
 
 
@@ -28,14 +27,12 @@ def test_the_server_answers_for_the_block_and_is_gone_after(tmp_path, monkeypatc
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "home"))
     with temporary_server(tmp_path / "home") as url:
-        assert url is not None and os.environ["PREFECT_API_URL"] == url
+        assert url is not None and get_current_settings().api.url == url
         with urllib.request.urlopen(f"{url}/health", timeout=5) as answer:
             assert answer.status == 200
-        # a client in another process, as the flow's would be, reaches it by the setting alone
-        code = "from prefect.client.orchestration import get_client; print(get_client(sync_client=True).api_url)"
-        shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
-        assert shown.stdout.strip().rstrip("/") == url
-    assert "PREFECT_API_URL" not in os.environ
+        with get_client(sync_client=True) as client:  # the flow's client talks to it
+            assert str(client.api_url).rstrip("/") == url and client.api_healthcheck() is None
+    assert get_current_settings().api.url is None
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{url}/health", timeout=2)
 
@@ -48,5 +45,5 @@ def test_a_server_that_cannot_start_is_an_error_with_its_log(tmp_path, monkeypat
     with pytest.raises(ServerStartError) as raised, temporary_server(tmp_path / "home"):
         pass
     assert "exited" in str(raised.value) and (tmp_path / "home" / "temporary-server.log").exists()
-    assert "PREFECT_API_URL" not in os.environ
+    assert get_current_settings().api.url is None
     assert Path(tmp_path / "home" / "temporary-server.log").read_text(encoding="utf-8").strip()
