@@ -22,9 +22,17 @@ def test_a_user_server_is_used_and_nothing_is_started(tmp_path):
     assert not (tmp_path / "home").exists()  # no server, so no log
 
 
-@pytest.mark.slow  # a new database's migration: about 10 s of CPU (the failing start below stays in)
-def test_the_server_answers_for_the_block_and_is_gone_after(tmp_path, monkeypatch):
+@pytest.fixture
+def no_server(monkeypatch):
+    """Prefect's settings name no server, whatever an earlier test in this process left."""
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        assert get_current_settings().api.url is None
+        yield
+
+
+@pytest.mark.slow  # a new database's migration: about 10 s of CPU (the failing start below stays in)
+def test_the_server_answers_for_the_block_and_is_gone_after(tmp_path, monkeypatch, no_server):
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "home"))
     with temporary_server(tmp_path / "home") as url:
         assert url is not None and get_current_settings().api.url == url
@@ -37,8 +45,7 @@ def test_the_server_answers_for_the_block_and_is_gone_after(tmp_path, monkeypatc
         urllib.request.urlopen(f"{url}/health", timeout=2)
 
 
-def test_a_server_that_cannot_start_is_an_error_with_its_log(tmp_path, monkeypatch):
-    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+def test_a_server_that_cannot_start_is_an_error_with_its_log(tmp_path, monkeypatch, no_server):
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the database's folder should be", encoding="utf-8")
     monkeypatch.setenv("PREFECT_API_DATABASE_CONNECTION_URL", f"sqlite+aiosqlite:///{blocked / 'prefect.db'}")
