@@ -130,9 +130,9 @@ def run_demo(data_dir: Path, console: Console) -> int:
     try:
         config = load_config(config_path)
         import_demo_register(config, config_path, console)
-        with prefect_server.temporary_server(prefect_env.home()) as started:
-            if started:
-                console.print(f"Started Prefect's temporary server (set PREFECT_API_URL to use yours): {started}")
+        with prefect_server.temporary_server(prefect_env.home()) as server_url:
+            if server_url:
+                console.print(f"Started Prefect's temporary server (set PREFECT_API_URL to use yours): {server_url}")
             from flows.night.flow import run_nightly
 
             console.print(f"Harvesting {len(config.portals)} portals with the nightly flow ...", markup=False)

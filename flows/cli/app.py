@@ -110,9 +110,9 @@ def sync(
         raise typer.Exit(2) from None
     prefect_env.configure(cfg.warehouse.data_dir)
     try:
-        with prefect_server.temporary_server(prefect_env.home()) as started:
-            if started:
-                console.print(f"Started Prefect's temporary server (set PREFECT_API_URL to use yours): {started}")
+        with prefect_server.temporary_server(prefect_env.home()) as server_url:
+            if server_url:
+                console.print(f"Started Prefect's temporary server (set PREFECT_API_URL to use yours): {server_url}")
             from flows.night.flow import run_nightly
 
             if resume:
