@@ -13,7 +13,8 @@ retries, caps, hosts) are described in docs/reliability.md.
 One concern per module: `hosts` (host keys, the allow-list), `charset` (decoding),
 `politeness` (the per-host gate), `deadline` and `watchdog` (the bound on a whole
 exchange), `session` (a host's pools, proxy and cookies), `host_table` (hosts made on
-first use, dropped when no running portal may use them), `validators` (conditional requests), `exchange` (one request on the wire),
+first use, dropped when no running portal may use them), `validators` (conditional
+requests), `exchange` (one request on the wire), `answer` (what one response means),
 `retry` (attempts, backoff, Retry-After), `page` (what a fetch returns and logs, and how a
 body becomes a page), `client` (`HttpClient`).
 """

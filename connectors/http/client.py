@@ -2,8 +2,8 @@
 
 This module holds the client's state (sessions, gates, archive, validators, log) and what
 one attempt is: same-host redirects followed by hand, each exchange in its host's turn and
-within the total timeout, and what each response means. The retry policy is `retry`'s and
-turning a body into a `Page` is `page`'s.
+within the total timeout. What each response means is `answer`'s, the retry policy is
+`retry`'s and turning a body into a `Page` is `page`'s.
 """
 
 from __future__ import annotations
@@ -18,18 +18,9 @@ from pathlib import Path
 
 from connectors.archive import PageArchive
 from connectors.errors import FetchError
+from connectors.http.answer import answer
 from connectors.http.deadline import Deadline
-from connectors.http.exchange import (
-    REDIRECT_STATUSES,
-    Body,
-    Hop,
-    Response,
-    Retryable,
-    lower,
-    next_hop,
-    read_capped,
-    send,
-)
+from connectors.http.exchange import Body, Hop, Retryable, drop, send
 from connectors.http.host_table import Host, HostTable
 from connectors.http.hosts import check_host
 from connectors.http.page import Page, log_entry, make_page
@@ -218,12 +209,21 @@ class HttpClient:
                 raise self._timed_out(deadline, hop, progress) or exc from exc
             if timed_out := self._timed_out(deadline, hop, progress):
                 # Cut off mid-headers, the end of the socket looks like their end.
-                _drop(response)
+                drop(response)
                 raise timed_out
             progress.status = response.status
             whole = False  # the body was read to its end: the connection can be reused
             try:
-                outcome, whole = self._answer(response, gate, hop, conditional, deadline, progress)
+                outcome, whole = answer(
+                    response,
+                    hop,
+                    conditional=conditional,
+                    gate=gate,
+                    retry=self._retry,
+                    caps=(self.max_bytes, self.max_decoded_bytes),
+                    deadline=deadline,
+                    expired=lambda: self._timed_out(deadline, hop, progress),
+                )
                 return outcome
             finally:
                 # Closing drops the connection, which is what an unread (perhaps huge) body
@@ -231,43 +231,7 @@ class HttpClient:
                 if whole:
                     response.release_conn()
                 else:
-                    _drop(response)
-
-    def _answer(
-        self,
-        response: Response,
-        gate: HostGate,
-        hop: Hop,
-        conditional: bool,
-        deadline: Deadline,
-        progress: Progress,
-    ) -> tuple[Body | Hop, bool]:
-        """What a response means: a redirect, a retry, an error, or a body; with whether
-        the body was read to its end."""
-        status = response.status
-        if status in REDIRECT_STATUSES and "location" in response.headers:
-            return next_hop(hop, response), False
-        if status == 429 or status >= 500:
-            wait = self._retry.retry_after(response)
-            if wait is not None:
-                gate.defer(wait)
-            raise Retryable(f"HTTP {status}", status=status, retry_after=wait)
-        if status == 304:
-            if not conditional:
-                raise FetchError(
-                    f"{hop.method} {hop.url}: HTTP 304 to an unconditional request", url=hop.url, status=304
-                )
-            whole = response.read() == b""  # a 304 has no body by definition
-            return Body(hop.url, 304, lower(response.headers), b""), whole
-        if not 200 <= status < 300:  # 4xx, or a 3xx that leads nowhere
-            raise FetchError(f"{hop.method} {hop.url}: HTTP {status}", url=hop.url, status=status)
-        try:
-            content = read_capped(response, hop.url, self.max_bytes, self.max_decoded_bytes, deadline)
-        except Retryable as exc:
-            raise self._timed_out(deadline, hop, progress) or exc from exc
-        if timed_out := self._timed_out(deadline, hop, progress):
-            raise timed_out  # a body cut short where no length was declared
-        return Body(hop.url, status, lower(response.headers), content), True
+                    drop(response)
 
     def _timed_out(self, deadline: Deadline, hop: Hop, progress: Progress) -> FetchError | None:
         """The error for an exchange past its deadline, or None while there is time."""
@@ -294,9 +258,3 @@ class HttpClient:
         else:
             with self._lock:
                 self._log.append(entry)
-
-
-def _drop(response: Response) -> None:
-    """Close a response's connection and hand it back to its pool (which opens a new one)."""
-    response.close()
-    response.release_conn()

@@ -1,5 +1,6 @@
 """One exchange on the wire: one request sent on its host's session without following
-redirects, the next hop of a redirect, and a body read under its size caps.
+redirects, the next hop of a redirect, a body read under its size caps, and a response's
+connection dropped.
 
 Failures come out as `Retryable` (worth another attempt) or `FetchError` (final), in words
 an operator can act on rather than the HTTP stack's chain of wrappers.
@@ -139,6 +140,12 @@ def _check_size(response: Response, url: str, decoded: int, max_bytes: int, max_
         )
     if wire > max_bytes:
         raise ResponseTooLarge(f"{url}: body exceeds the {max_bytes}-byte cap", url=url, status=response.status)
+
+
+def drop(response: Response) -> None:
+    """Close a response's connection and hand it back to its pool (which opens a new one)."""
+    response.close()
+    response.release_conn()
 
 
 def lower(headers: urllib3.HTTPHeaderDict) -> dict[str, str]:
