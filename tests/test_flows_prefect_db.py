@@ -144,18 +144,25 @@ def test_a_cache_that_cannot_be_written_warns(env, tmp_path: Path, caplog) -> No
     assert "NotADirectoryError" in warning
 
 
-def test_the_template_is_made_once_then_copied(env, tmp_path: Path, caplog) -> None:
-    env.setattr(prefect_db, "migration_command", fake_migration)
-    prefect_env.configure(tmp_path / "one")
-    template = prefect_db.template_path()
-    assert prefect_db.revision(template) == REVISION
-    assert names(template.parent) == [template.name]  # one file: its journal is not beside it
-    env.setattr(prefect_db, "migration_command", failing_migration)  # a second run would warn
+def second_home_is_a_copy(env, tmp_path: Path, template: Path, caplog) -> None:
+    """After data dir `one` made the template (one file: its journal is not beside it), a
+    second new data dir gets a copy without running the migration again (a second run would
+    fail and warn), and both homes hold the template's bytes."""
+    assert names(template.parent) == [template.name]
+    env.setattr(prefect_db, "migration_command", failing_migration)
     env.delenv("PREFECT_HOME")
     prefect_env.configure(tmp_path / "two")
     for data in ("one", "two"):
         assert (tmp_path / data / "prefect" / "prefect.db").read_bytes() == template.read_bytes()
     assert warnings_of(caplog) == []
+
+
+def test_the_template_is_made_once_then_copied(env, tmp_path: Path, caplog) -> None:
+    env.setattr(prefect_db, "migration_command", fake_migration)
+    prefect_env.configure(tmp_path / "one")
+    template = prefect_db.template_path()
+    assert prefect_db.revision(template) == REVISION
+    second_home_is_a_copy(env, tmp_path, template, caplog)
 
 
 def test_two_processes_making_the_template_at_once_both_end_with_a_whole_one(env) -> None:
@@ -222,10 +229,4 @@ def test_prefects_migration_makes_the_template(env, tmp_path: Path, caplog) -> N
     prefect_env.configure(tmp_path / "one")
     template = prefect_db.template_path()
     assert prefect_db.revision(template) == sqlite_head()
-    assert names(template.parent) == [template.name]
-    env.setattr(prefect_db, "migration_command", failing_migration)  # a second run would warn
-    env.delenv("PREFECT_HOME")
-    prefect_env.configure(tmp_path / "two")
-    for data in ("one", "two"):
-        assert (tmp_path / data / "prefect" / "prefect.db").read_bytes() == template.read_bytes()
-    assert warnings_of(caplog) == []
+    second_home_is_a_copy(env, tmp_path, template, caplog)
