@@ -12,7 +12,7 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
-from flows.prefect_server import ServerStartError, temporary_server
+from flows.prefect_server import REGISTER_BLOCKS, ServerStartError, server_environment, temporary_server
 
 
 def test_a_user_server_is_used_and_nothing_is_started(tmp_path):
@@ -40,6 +40,7 @@ def test_the_server_answers_for_the_block_and_is_gone_after(tmp_path, monkeypatc
             assert answer.status == 200
         with get_client(sync_client=True) as client:  # the flow's client talks to it
             assert str(client.api_url).rstrip("/") == url and client.api_healthcheck() is None
+            assert client.read_block_types() == []  # not registered: no night uses a block
     assert get_current_settings().api.url is None
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{url}/health", timeout=2)
@@ -54,3 +55,12 @@ def test_a_server_that_cannot_start_is_an_error_with_its_log(tmp_path, monkeypat
     assert "exited" in str(raised.value) and (tmp_path / "home" / "temporary-server.log").exists()
     assert get_current_settings().api.url is None
     assert Path(tmp_path / "home" / "temporary-server.log").read_text(encoding="utf-8").strip()
+
+
+def test_the_server_registers_block_types_only_when_the_caller_asks():
+    quiet = server_environment({"PATH": "/bin"})
+    assert quiet["PREFECT_UI_ENABLED"] == "0" and quiet["PATH"] == "/bin"
+    assert quiet[REGISTER_BLOCKS[0]] == "false"
+    for name in REGISTER_BLOCKS:  # the caller's setting, under either of Prefect's names, stands
+        env = server_environment({name: "true"})
+        assert env[name] == "true" and all(env.get(other) is None for other in REGISTER_BLOCKS if other != name)
