@@ -26,7 +26,7 @@ from flows.cli.app import app
 from flows.config.clock import wall
 from flows.config.load import load_config
 from flows.night.housekeeping import unused_run_id
-from flows.night.publish import BuildOutcome, build_warehouse
+from flows.night.publish import BuildOutcome, refresh_reported
 from flows.reported.night import reports_step
 from sim import truth
 from sim.annual.pdf import FONT
@@ -83,7 +83,7 @@ def night(demo_world, tmp_path_factory):
     config_path = copy_whole_demo_world(demo_world, tmp_path_factory.mktemp("reported") / "world")
     config = load_config(config_path)
     data_dir = config.warehouse.data_dir
-    second, again = reports_step(config, unused_run_id(data_dir), wall, BuildOutcome(ok=True), build_warehouse)
+    second, again = reports_step(config, unused_run_id(data_dir), wall, BuildOutcome(ok=True), refresh_reported)
     assert again.ok, again.reason
     return config_path, config.warehouse.path, first_night(demo_world), second, list(truth.rows(build_world()))
 

@@ -35,7 +35,18 @@ from warehouse.registry import RegistryError, read_previous_registry
 from warehouse.seed_loader import SEEDS_DIR, SeedError, load_seeds, seed_files
 from warehouse.totals import totals
 
-__all__ = ["BuildError", "BuildResult", "build", "known_items", "remove_stale_builds", "run_checks", "totals"]
+__all__ = [
+    "BuildError",
+    "BuildResult",
+    "build",
+    "known_items",
+    "remove_build",
+    "remove_stale_builds",
+    "run_checks",
+    "run_models",
+    "summarise",
+    "totals",
+]
 
 _HERE = Path(__file__).parent
 #: DuckDB shares a table's scan among its threads by row groups of this many rows: a state
@@ -96,15 +107,21 @@ def _run_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
     con.unregister(f"{model.name}_arrow")
 
 
-def run_models(con: duckdb.DuckDBPyConnection, seconds: dict[str, float], models_dir: Path | None = None) -> None:
-    """Create every model after its inputs, in one transaction; a failing model names itself.
+def run_models(
+    con: duckdb.DuckDBPyConnection,
+    seconds: dict[str, float],
+    models_dir: Path | None = None,
+    models: list[Model] | None = None,
+) -> None:
+    """Create every model (or `models`, in build order) after its inputs, in one transaction;
+    a failing model names itself.
 
     One commit instead of one per table: each commit writes and flushes the write-ahead log,
     about a tenth of a small build's time.
     """
     con.execute(macros_sql())
     con.execute("BEGIN TRANSACTION")
-    for model in models_in_order(models_dir):
+    for model in models_in_order(models_dir) if models is None else models:
         started = time.perf_counter()
         try:
             _run_model(con, model)
@@ -115,9 +132,10 @@ def run_models(con: duckdb.DuckDBPyConnection, seconds: dict[str, float], models
     con.execute("COMMIT")
 
 
-def run_checks(con: duckdb.DuckDBPyConnection, seconds: dict[str, float]) -> None:
-    """Run every check; the first that returns rows fails the build with a sample of them."""
-    for check in sorted(CHECKS_DIR.glob("*.sql")):
+def run_checks(con: duckdb.DuckDBPyConnection, seconds: dict[str, float], checks: list[Path] | None = None) -> None:
+    """Run every check (or `checks`); the first that returns rows fails the build with a
+    sample of them."""
+    for check in sorted(CHECKS_DIR.glob("*.sql")) if checks is None else checks:
         started = time.perf_counter()
         cursor = con.execute(check.read_text(encoding="utf-8"))
         columns = [column[0] for column in cursor.description]
@@ -128,7 +146,7 @@ def run_checks(con: duckdb.DuckDBPyConnection, seconds: dict[str, float]) -> Non
             raise BuildError(f"check {check.stem} failed: {sample}")
 
 
-def _summary(con: duckdb.DuckDBPyConnection, result: BuildResult) -> None:
+def summarise(con: duckdb.DuckDBPyConnection, result: BuildResult) -> None:
     """Fill the result's counts from the built tables."""
     result.n_sightings = con.execute("SELECT count(*) FROM fct_sightings").fetchone()[0]
     result.n_documents = con.execute("SELECT count(*) FROM fct_documents").fetchone()[0]
@@ -184,7 +202,7 @@ def _publish(con: duckdb.DuckDBPyConnection, state_path, units, portals, setting
         raise BuildError(str(exc)) from exc
     run_models(con, result.seconds)
     run_checks(con, result.seconds)
-    _summary(con, result)
+    summarise(con, result)
     con.execute("DETACH state")
     con.execute("CHECKPOINT")
 
@@ -211,7 +229,7 @@ def build(
     published = Path(published_path)
     published.parent.mkdir(parents=True, exist_ok=True)
     building = published.with_name(f".{published.name}.building-{os.getpid()}")
-    _remove(building)
+    remove_build(building)
     state = connect(state_path, memory_limit=memory_limit)
     try:
         ensure_schema(state)  # a warehouse with nothing loaded yet builds empty tables
@@ -229,13 +247,13 @@ def build(
         os.replace(building, published)
     except BaseException:
         con.close()
-        _remove(building)
+        remove_build(building)
         raise
     fsync_path(published.parent)  # the rename itself survives a power cut
     return result
 
 
-def _remove(path: Path) -> None:
+def remove_build(path: Path) -> None:
     """Delete a (partial) build file, its write-ahead log and DuckDB's spill folder."""
     for candidate in (path, path.with_name(path.name + ".wal")):
         candidate.unlink(missing_ok=True)

@@ -200,6 +200,20 @@ def load(state_path: str | os.PathLike, data_dir: str | os.PathLike, memory_limi
     return result
 
 
+def load_reported_readings(
+    state_path: str | os.PathLike, data_dir: str | os.PathLike, memory_limit: str = MEMORY_LIMIT
+) -> list[tuple[str, str]]:
+    """Load only the annual reports' readings landed since the last load, and return the
+    refused files with their reasons: for a night that read reports after its load, whose
+    other landing files are loaded already."""
+    con = connect(state_path, memory_limit=memory_limit)
+    try:
+        ensure_schema(con)
+        return load_reported(con, Path(data_dir) / "landing")
+    finally:
+        con.close()
+
+
 def known_items(state_path: str | os.PathLike, portal_id: str) -> dict[str, str]:
     """The latest listing hash of every item the portal has shown, for incremental crawls
     (for many portals at once: `warehouse.portal_state.portal_states`)."""

@@ -44,7 +44,7 @@ from flows.distributed.exchange import accept_batch, exchange_dir, mark_accepted
 from flows.distributed.plan import WorkerBatch, make_batches, night_plans, plan_path, slot_name, write_plan  # noqa: E402
 from flows.distributed.watch import Timeouts, Track, Watch  # noqa: E402
 from flows.night.housekeeping import exclusive_run, night_of, remove_leftovers, unused_run_id  # noqa: E402
-from flows.night.publish import BuildOutcome, build_warehouse  # noqa: E402
+from flows.night.publish import BuildOutcome, build_warehouse, refresh_reported  # noqa: E402
 from flows.night.steps import PortalOutcome  # noqa: E402
 from flows.night.summary import NightlyResult, failure_message, report  # noqa: E402
 from flows.reported.night import reports_step  # noqa: E402
@@ -154,7 +154,7 @@ def _build(config: Config, result: NightlyResult, run_id: str, clock: Clock) -> 
     tonight (landed under `run_id`); report the night."""
     try:
         result.build = build_warehouse(config)
-        result.reports, result.build = reports_step(config, run_id, clock, result.build, build_warehouse)
+        result.reports, result.build = reports_step(config, run_id, clock, result.build, refresh_reported)
     except Exception as exc:  # noqa: BLE001 - reported in the summary and the exit code
         result.build = BuildOutcome(ok=False, reason=f"{type(exc).__name__}: {exc}")
     report(result, make_console())

@@ -47,7 +47,7 @@ from flows.night.housekeeping import (  # noqa: E402
     unused_run_id,
 )
 from flows.night.progress_artifact import ProgressArtifact  # noqa: E402
-from flows.night.publish import BuildOutcome, build_warehouse  # noqa: E402
+from flows.night.publish import BuildOutcome, build_warehouse, refresh_reported  # noqa: E402
 from flows.night.steps import make_client, make_parser_pool, mode_for  # noqa: E402
 from flows.night.summary import NightlyResult, failure_message, report  # noqa: E402
 from flows.night.tally import NightTally  # noqa: E402
@@ -109,6 +109,12 @@ def harvest(label: str, batch: TaskBatch, night: Night) -> None:
 def build(config: Config) -> BuildOutcome:
     """Load the landing files, build the models, run the checks, publish."""
     return build_warehouse(config)
+
+
+@task(cache_policy=NO_CACHE, task_run_name="refresh the reports' tables")
+def refresh(config: Config) -> BuildOutcome:
+    """Load the annual reports read after the build, make again the tables they feed, publish."""
+    return refresh_reported(config)
 
 
 @flow(name="xxgk-nightly", log_prints=False, persist_result=False)
@@ -187,7 +193,7 @@ def _harvest_and_build(
     release_freed_memory()
     try:
         result.build = build(config)
-        result.reports, result.build = reports_step(config, run_id, clock, result.build, build)
+        result.reports, result.build = reports_step(config, run_id, clock, result.build, refresh)
     except Exception as exc:  # noqa: BLE001 - reported in the summary and the exit code
         result.build = BuildOutcome(ok=False, reason=f"{type(exc).__name__}: {exc}")
     report(result, console)

@@ -9,8 +9,12 @@ from typing import Any
 
 from flows.config.model import Config
 from flows.night.housekeeping import compact
-from warehouse.build import BuildError, build
-from warehouse.load import load
+from warehouse.build import BuildError, BuildResult, build
+from warehouse.load import load, load_reported_readings
+from warehouse.refresh import RefreshError, refresh
+
+#: The state tables a night's reading of annual reports adds rows to (flows/reported/night.py).
+REPORTED_TABLES = ("state.raw_reported_reads", "state.raw_reported_figures")
 
 
 @dataclass
@@ -63,7 +67,33 @@ def build_warehouse(config: Config) -> BuildOutcome:
         outcome.ok, outcome.reason = False, f"build refused: {exc}"
         outcome.details.update(compact(config))
         return outcome
-    outcome.details.update(
+    outcome.details.update(_built(result, config))
+    outcome.details.update(compact(config))
+    return outcome
+
+
+def refresh_reported(config: Config) -> BuildOutcome:
+    """Load the annual reports the night read after its build, and make again only the
+    models they feed in a copy of the published file (warehouse/refresh.py), instead of a
+    second whole build; a whole build when those models need one. A refused refresh is an
+    outcome, as a refused build is: the file the night's build published stays."""
+    warehouse = config.warehouse
+    rejected = load_reported_readings(warehouse.state_path, warehouse.data_dir, warehouse.memory_limit)
+    try:
+        result = refresh(warehouse.state_path, warehouse.path, REPORTED_TABLES, memory_limit=warehouse.memory_limit)
+    except RefreshError:
+        return build_warehouse(config)
+    except BuildError as exc:
+        return BuildOutcome(ok=False, reason=f"build refused: {exc}")
+    outcome = BuildOutcome(ok=True, details=_built(result, config))
+    if rejected:
+        outcome.details["rejected_runs"] = [f"{path}: {why}" for path, why in rejected]
+    return outcome
+
+
+def _built(result: BuildResult, config: Config) -> dict[str, Any]:
+    """What a published build says, as the outcome's details."""
+    return dict(
         documents=result.n_documents,
         sightings=result.n_sightings,
         index_conflicts=result.n_index_conflicts,
@@ -75,5 +105,3 @@ def build_warehouse(config: Config) -> BuildOutcome:
         quarantine_release_listings=config.harvest.quarantine_release_listings,
         held_drops=result.held_drops,
     )
-    outcome.details.update(compact(config))
-    return outcome

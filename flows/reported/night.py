@@ -187,11 +187,12 @@ def read_reports(config: Config, client: HttpClient, run_id: str, now: datetime)
 
 
 def reports_step(
-    config: Config, run_id: str, clock: Clock, built: BuildOutcome, rebuild: Callable[[Config], BuildOutcome]
+    config: Config, run_id: str, clock: Clock, built: BuildOutcome, refresh: Callable[[Config], BuildOutcome]
 ) -> tuple[ReportsOutcome | None, BuildOutcome]:
     """After a night's published build: read the reports it wants read, through a client like
-    the harvest's, then build again when any reading landed (so tonight's reports are in
-    tonight's tables). A failure of the step is its outcome's `error`; the build stands."""
+    the harvest's, then `refresh` the published tables when any reading landed (so tonight's
+    reports are in tonight's tables: flows/night/publish.py, `refresh_reported`). A failure of
+    the step is its outcome's `error`; the build stands."""
     if not built.ok:
         return None, built
     try:
@@ -201,6 +202,7 @@ def reports_step(
         return ReportsOutcome(error=f"{type(exc).__name__}: {exc}"), built
     if not outcome.landed:
         return outcome, built
-    again = rebuild(config)
+    again = refresh(config)
     again.runs_loaded, again.rows_loaded = built.runs_loaded, built.rows_loaded
+    again.details = {**built.details, **again.details}  # the night's load and compaction stay said
     return outcome, again
