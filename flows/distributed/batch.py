@@ -47,7 +47,6 @@ from flows.distributed.exchange import LEASE, PROGRESS, attempt_dir, exchange_di
 from flows.distributed.lease import STOPPED, host_lease  # noqa: E402
 from flows.distributed.plan import PortalPlan, plan_path, read_plan, slot_name  # noqa: E402
 from flows.night.debt import debt_policy  # noqa: E402
-from flows.night.housekeeping import allocate_arrow_through_malloc  # noqa: E402
 from flows.night.steps import PortalOutcome, harvest_contained, make_client, make_parser_pool, not_begun  # noqa: E402
 from warehouse.landing import landing_paths  # noqa: E402
 
@@ -169,7 +168,6 @@ def harvest_worker_batch(
     Cancelled (its worker sends SIGTERM), the process exits at once: its unfinished portals
     are harvested again by the next attempt, its finished ones are already final.
     """
-    allocate_arrow_through_malloc()  # before the threads convert rows (flows/night/housekeeping.py)
     client = make_client(config.harvest, config.warehouse.data_dir, run.clock)
     parser = make_parser_pool(config.harvest)
     shared = Harvesting(config.harvest, client, parser, debt_policy(config.harvest, night), run)

@@ -39,7 +39,6 @@ from flows.config.model import Config, Portal  # noqa: E402
 from flows.night.batches import Night, TaskBatch, TransientHarvestFailure, batches_of, harvest_task_batch, outcomes_of  # noqa: E402
 from flows.night.debt import as_owed, debt_policy  # noqa: E402
 from flows.night.housekeeping import (  # noqa: E402
-    allocate_arrow_through_malloc,
     exclusive_run,
     night_of,
     release_freed_memory,
@@ -155,7 +154,6 @@ def _harvest_and_build(
     states = portal_states(config.warehouse.state_path, [p.id for p in chosen])
     every = config.harvest.full_every_days
     console = make_console()
-    allocate_arrow_through_malloc()  # before the harvest's threads convert rows
     tally = NightTally(p.id for p in chosen)
     live = HarvestProgress(console, tally) if progress else None
     night = Night(

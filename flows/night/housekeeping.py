@@ -21,8 +21,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from connectors.archive import PageArchive
 from flows.config.clock import wall
 from flows.config.model import Config
@@ -126,19 +124,6 @@ def compact(config: Config) -> dict[str, Any]:
         return {}
     skipped = [f"{marker}: {why}" for marker, why in done.skipped]
     return {"compaction": {"parts": done.parts, "files_removed": done.files_removed, "skipped": skipped}}
-
-
-def allocate_arrow_through_malloc() -> None:
-    """From now on, Arrow buffers of this process come from the C library's malloc.
-
-    pyarrow's default pool (mimalloc) keeps a heap for each thread that ever allocated, and
-    every harvest thread converts landing rows to Arrow: those heaps stayed resident after
-    the harvest, about 90 MB of a 1,000-portal night's 350 MB (measured with the pool's and
-    glibc's own counters). malloc's arenas are shared by the threads and handed back by
-    `release_freed_memory`. Arrow's allocations here are a thousand rows at a time, so the
-    faster allocator bought nothing measurable.
-    """
-    pa.set_memory_pool(pa.system_memory_pool())
 
 
 def release_freed_memory() -> bool:
