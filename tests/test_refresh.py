@@ -13,8 +13,7 @@ import pytest
 from helpers.demo_world import CONFIG
 
 from flows.config.load import load_config
-from flows.night.publish import REPORTED_TABLES
-from warehouse.build import build
+from flows.night.publish import REPORTED_TABLES, build_with
 from warehouse.dag import Model
 from warehouse.refresh import RefreshError, models_to_make, refresh
 
@@ -72,19 +71,6 @@ def _differences(left: Path, right: Path) -> dict[str, int]:
     return found
 
 
-def _build(config, state: Path, published: Path) -> None:
-    build(
-        state,
-        published,
-        config.units_as_dicts(),
-        config.portals_as_dicts(),
-        memory_limit=config.warehouse.memory_limit,
-        quarantine_release_listings=config.harvest.quarantine_release_listings,
-        removed_portal_grace_days=config.harvest.removed_portal_grace_days,
-        max_held_drop=config.harvest.max_held_drop,
-    )
-
-
 def test_a_refreshed_file_equals_a_whole_build_of_the_state(demo_world, tmp_path):
     config = load_config(demo_world / CONFIG)
     state = tmp_path / "state.duckdb"
@@ -96,9 +82,9 @@ def test_a_refreshed_file_equals_a_whole_build_of_the_state(demo_world, tmp_path
         assert read > 0  # the demo world's night read its reports
         for table in REPORTED_TABLES:
             con.execute(f"DELETE FROM {table.removeprefix('state.')}")
-    _build(config, tmp_path / "unread.duckdb", before)
+    build_with(config, tmp_path / "unread.duckdb", before)
     whole = tmp_path / "whole.duckdb"
-    _build(config, state, whole)
+    build_with(config, state, whole)
     assert _differences(before, whole)  # the reports' rows change the published tables
 
     result = refresh(state, before, REPORTED_TABLES, memory_limit=config.warehouse.memory_limit)

@@ -4,6 +4,7 @@ reports (a refused build is an outcome, never an exception: yesterday's file sta
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,16 +54,7 @@ def build_warehouse(config: Config) -> BuildOutcome:
     if loaded.interrupted:
         outcome.details["interrupted_runs"] = list(loaded.interrupted)
     try:
-        result = build(
-            state_path,
-            config.warehouse.path,
-            config.units_as_dicts(),
-            config.portals_as_dicts(),
-            memory_limit=config.warehouse.memory_limit,
-            quarantine_release_listings=config.harvest.quarantine_release_listings,
-            removed_portal_grace_days=config.harvest.removed_portal_grace_days,
-            max_held_drop=config.harvest.max_held_drop,
-        )
+        result = build_with(config, state_path, config.warehouse.path)
     except BuildError as exc:
         outcome.ok, outcome.reason = False, f"build refused: {exc}"
         outcome.details.update(compact(config))
@@ -70,6 +62,21 @@ def build_warehouse(config: Config) -> BuildOutcome:
     outcome.details.update(_built(result, config))
     outcome.details.update(compact(config))
     return outcome
+
+
+def build_with(config: Config, state_path: str | os.PathLike, published_path: str | os.PathLike) -> BuildResult:
+    """Build `state_path` into `published_path` with the config's units, portals and settings
+    (warehouse/build.py); raises `BuildError` as the build does."""
+    return build(
+        state_path,
+        published_path,
+        config.units_as_dicts(),
+        config.portals_as_dicts(),
+        memory_limit=config.warehouse.memory_limit,
+        quarantine_release_listings=config.harvest.quarantine_release_listings,
+        removed_portal_grace_days=config.harvest.removed_portal_grace_days,
+        max_held_drop=config.harvest.max_held_drop,
+    )
 
 
 def refresh_reported(config: Config) -> BuildOutcome:
