@@ -20,6 +20,9 @@ class HostGate:
         self._lock = threading.Lock()
         self._next_start = 0.0
         self._not_before = 0.0  # set when the host asked us to wait (Retry-After)
+        # The jitter's own generator: drawing from the global `random` would move a sequence
+        # that other code in the process (a seeded simulation, a property test) relies on.
+        self._random = random.Random()
 
     @contextmanager
     def turn(self) -> Iterator[None]:
@@ -29,7 +32,7 @@ class HostGate:
                 now = time.monotonic()
                 start = max(now, self._next_start, self._not_before)
                 # Jitter only lengthens the gap: the configured delay is a floor.
-                self._next_start = start + self._delay * (1 + random.uniform(0, self._jitter))
+                self._next_start = start + self._delay * (1 + self._random.uniform(0, self._jitter))
             if start > now:
                 time.sleep(start - now)
             # With more than one slot, the host may have asked for a pause while we slept.

@@ -8,12 +8,12 @@ Only `Retryable` failures are retried; a fetch whose attempts run out ends in `F
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import urllib3
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
-from tenacity.wait import wait_exponential_jitter
 from urllib3.util.retry import Retry
 
 from connectors.errors import FetchError
@@ -39,6 +39,9 @@ class RetryPolicy:
     backoff_max: float
     retry_after_max: float
     _parser: Retry = field(init=False, repr=False, compare=False)
+    # The jitter's own generator: drawing from the global `random` would move a sequence that
+    # other code in the process (a seeded simulation, a property test) relies on.
+    _random: random.Random = field(init=False, repr=False, compare=False, default_factory=random.Random)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_parser", Retry(total=0, retry_after_max=int(self.retry_after_max)))
@@ -74,19 +77,25 @@ class RetryPolicy:
     def wait(self, quick: bool = False) -> Callable[[RetryCallState], float]:
         """The wait before a retry: what the server asked for, else jittered backoff
         (no more than `backoff` plus jitter when `quick`)."""
-        backoff = wait_exponential_jitter(
-            multiplier=self.backoff,
-            max=self.backoff if quick else self.backoff_max,
-            jitter=self.backoff,
-        )
+        cap = self.backoff if quick else self.backoff_max
 
         def wait(retry_state: RetryCallState) -> float:
             exc = retry_state.outcome.exception() if retry_state.outcome else None
             if isinstance(exc, Retryable) and exc.retry_after is not None:
                 return exc.retry_after
-            return backoff(retry_state)
+            return self.backoff_seconds(retry_state.attempt_number, cap)
 
         return wait
+
+    def backoff_seconds(self, attempt: int, cap: float) -> float:
+        """The wait after failed attempt `attempt` (1 for the first): `backoff` · 2^(attempt−1)
+        plus U(0, `backoff`) of jitter, at most `cap`."""
+        jitter = self._random.uniform(0, self.backoff)
+        try:
+            result = self.backoff * 2.0 ** (attempt - 1) + jitter
+        except OverflowError:
+            return cap
+        return max(0.0, min(result, cap))
 
     def retry_after(self, response: urllib3.BaseHTTPResponse) -> float | None:
         """Seconds the server asked us to wait (capped by `retry_after_max`), if it said so."""
