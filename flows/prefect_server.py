@@ -52,10 +52,14 @@ def server_environment(environ: dict[str, str] | os._Environ) -> dict[str, str]:
 
 def create_app() -> Any:  # noqa: ANN401 - a FastAPI application, for uvicorn's --factory
     """The server's application, in the server's own process: Prefect's API as an ephemeral
-    server (no background services), which is what Prefect's own temporary server runs."""
-    from prefect.server.api.server import create_app as prefect_app
+    server (no background services), which is what Prefect's own temporary server runs. Made
+    with the collector paused: all of it lives as long as the server (flows/collector.py)."""
+    from flows.collector import paused_for_startup
 
-    return prefect_app(ephemeral=True, final=True)
+    with paused_for_startup():
+        from prefect.server.api.server import create_app as prefect_app
+
+        return prefect_app(ephemeral=True, final=True)
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ has set its offline defaults (with PREFECT_HOME under the config's data dir).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ from flows.cli.portal import portal_app
 from flows.cli.report import register as register_report_commands
 from flows.cli.reported import reported_app
 from flows.cli.withdrawals import withdrawals_app
+from flows.collector import paused_for_startup
 from flows.config.clock import ENV, run_clock
 from flows.ui.render import category_tables, levels_table, safe
 
@@ -108,13 +110,14 @@ def sync(
     except ValueError as exc:
         err_console.print(safe(f"{'--clock' if clock is not None else ENV}: {exc}", "red"))
         raise typer.Exit(2) from None
-    prefect_env.configure(cfg.warehouse.data_dir)
     try:
-        with prefect_server.temporary_server(prefect_env.home()) as server_url:
+        with contextlib.ExitStack() as run:
+            with paused_for_startup():  # Prefect's imports and server: objects the run keeps
+                prefect_env.configure(cfg.warehouse.data_dir)
+                server_url = run.enter_context(prefect_server.temporary_server(prefect_env.home()))
+                from flows.night.flow import run_nightly
             if server_url:
                 console.print(f"Started Prefect's temporary server (set PREFECT_API_URL to use yours): {server_url}")
-            from flows.night.flow import run_nightly
-
             if resume:
                 from flows.distributed.flow import run_resume
 
