@@ -8,6 +8,9 @@ a blank as not stated. A second report's own sums disagree, and the reader says 
 
 from __future__ import annotations
 
+import gc
+import warnings
+
 import pytest
 from helpers.report_files import FIGURES, FONT, PROSE, TITLE, write_docx, write_pdf
 from hypothesis import example, given, settings
@@ -17,7 +20,7 @@ from connectors.annual_report import as_dict, extract
 from connectors.annual_report import templates as tpl
 from connectors.annual_report.model import Para
 from connectors.annual_report.pdf_source import pdf_blocks
-from sim.annual.pdf import pdf_bytes
+from sim.annual.pdf import _cut_font, pdf_bytes
 
 
 def _all_paths(ours: dict) -> dict:
@@ -96,3 +99,15 @@ def test_every_character_printed_comes_back_from_the_pdf(lines):
     paragraphs = [block.text for block in pdf_blocks(body) if isinstance(block, Para)]
     for line in lines:
         assert line in paragraphs
+
+
+@pytest.mark.skipif(
+    not FONT.is_file(), reason="the world's PDF reports need fonts-wqy-zenhei (tests/test_e2e_reported.py requires it)"
+)
+def test_cutting_the_font_leaves_no_file_open():
+    # An unclosed font file warns when the collector frees it, in whatever test runs then.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _cut_font.__wrapped__()
+        gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []

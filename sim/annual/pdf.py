@@ -55,14 +55,16 @@ def _cut_font() -> Path:
     from fontTools.ttLib import TTFont
 
     logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # its notes on the font's bitmap tables
-    font = TTFont(find_font(), fontNumber=0, lazy=True)
     options = subset.Options(notdef_outline=True, name_IDs=["*"], layout_features=[], hinting=False)
     cutter = subset.Subsetter(options)
     cutter.populate(text="".join(sorted(_sim_characters())))
-    cutter.subset(font)
     folder = Path(tempfile.mkdtemp(prefix="xxgk-sim-font-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    font.save(folder / "cut.ttf")
+    # A lazy font reads its file until it is saved; closed here, not whenever the collector
+    # comes by (an unclosed file's warning then lands in whatever runs at that moment).
+    with TTFont(find_font(), fontNumber=0, lazy=True) as font:
+        cutter.subset(font)
+        font.save(folder / "cut.ttf")
     return folder / "cut.ttf"
 
 
