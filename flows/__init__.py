@@ -13,5 +13,6 @@ tables) together. Its rooms, one concern each:
 `demo.py` runs the simulated world end to end, `prefect_env.py` sets Prefect's defaults
 before anything imports it, `prefect_server.py` starts Prefect's temporary server for a
 run without a server of the user's, `prefect_db.py` seeds a new home's Prefect database
-with a copy migrated once, `withdrawal_review.py` is the operator's review of quarantined withdrawals.
+with a copy migrated once, `collector.py` pauses Python's garbage collector over a process's
+start-up, `withdrawal_review.py` is the operator's review of quarantined withdrawals.
 """

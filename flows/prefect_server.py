@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from flows.collector import paused_for_startup
+
 #: Seconds a new server may take to answer (its database may have to be migrated first).
 START_TIMEOUT = 180.0
 #: Seconds each of this process's Prefect services may take to send what it holds.
@@ -54,8 +56,6 @@ def create_app() -> Any:  # noqa: ANN401 - a FastAPI application, for uvicorn's 
     """The server's application, in the server's own process: Prefect's API as an ephemeral
     server (no background services), which is what Prefect's own temporary server runs. Made
     with the collector paused: all of it lives as long as the server (flows/collector.py)."""
-    from flows.collector import paused_for_startup
-
     with paused_for_startup():
         from prefect.server.api.server import create_app as prefect_app
 
