@@ -7,7 +7,8 @@ Each size runs in a process of its own (so its peak RSS is its own): the simulat
 (sim/province) is served from a child process, the flow runs a full night and then a quiet
 night (the same day again: nothing new), and the sim records every request of each night.
 At the end, the peak RSS of each size's process and the ratio of the largest's to the
-smallest's (1 when memory is flat in the portals).
+smallest's (1 when memory is flat in the portals), and beside each the peak RSS of the Prefect
+server the size started (a process of its own, as `xxgk sync` starts it).
 Then a bare loop replays those very requests (keep-alive connections, the same per-host
 delay with the same jitter, `concurrency` threads taking portals in turn). Printed per
 night: wall, CPU of the flow's process, requests (the sim's count), the politeness floor
@@ -167,13 +168,33 @@ def one_size(portals: int, delay: float, workers: int, seed: int) -> list[dict]:
         with temporary_server(prefect_env.home()):  # as `xxgk sync` runs a night
             warm_prefect()
             nights = [night(n, config, parent, portals, delay, workers, origins) for n in ("full", "quiet")]
+            server_mb = server_peak_mb()
         parent.send(("stop",))
         parent.recv()
         server.join(timeout=10)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for n in nights:
-        n.update(rss_mb=rss, truth_documents=documents)
+        n.update(rss_mb=rss, server_rss_mb=server_mb, truth_documents=documents)
     return nights
+
+
+def server_peak_mb() -> float | None:
+    """The peak RSS (VmHWM) of the Prefect server this process started for its nights (a
+    process of its own, which the night's own peak does not count), or None when the nights
+    used a server of the user's."""
+    me = str(os.getpid())
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            status = (proc / "status").read_text()
+            command = (proc / "cmdline").read_bytes()
+        except OSError:  # it ended meanwhile
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if fields.get("PPid", "").strip() == me and b"prefect_server:create_app" in command:
+            return int(fields["VmHWM"].split()[0]) / 1024
+    return None
 
 
 def smoke_problems(nights: list[dict]) -> list[str]:
@@ -226,8 +247,10 @@ def print_memory(nights: list[dict]) -> None:
     """The peak RSS of each size (a full and a quiet night, each built) and, for the largest
     against the smallest, their ratio: 1 when the night's memory is flat in its portals."""
     peaks = {n["portals"]: n["rss_mb"] for n in nights}
+    servers = {n["portals"]: n["server_rss_mb"] for n in nights}
     for portals, peak in peaks.items():
-        print(f"peak RSS at {portals:,} portals: {peak:,.0f} MB")
+        print(f"peak RSS at {portals:,} portals: {peak:,.0f} MB", end="")
+        print(f" (and Prefect's temporary server's: {servers[portals]:,.0f} MB)" if servers[portals] else "")
     if len(peaks) > 1:
         small, large = min(peaks), max(peaks)
         print(f"peak RSS ratio {large:,}/{small:,} portals: {peaks[large] / peaks[small]:.2f}")

@@ -4,6 +4,9 @@ a full night and a quiet night through the real flow, checked against the sim's 
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -23,3 +26,18 @@ def test_every_portal_is_harvested_once_and_every_request_is_the_sims() -> None:
     full, quiet = nights
     assert full["requests"] == sum(full["sim_requests"].values()) > quiet["requests"] >= 40
     assert full["documents"] == full["truth_documents"] > 40
+
+
+def test_the_servers_peak_is_read_from_the_child_serving_prefects_api_only() -> None:
+    assert bench.server_peak_mb() is None  # the harness's server is not this process's child
+    hold = "import sys, time; big = bytearray(64 * 2**20); big[::4096] = b'x' * (len(big) // 4096); time.sleep(60)"
+    child = subprocess.Popen([sys.executable, "-c", hold, "flows.prefect_server:create_app"])
+    try:
+        deadline = time.monotonic() + 30
+        while (peak := bench.server_peak_mb()) is None or peak < 64:
+            assert time.monotonic() < deadline, f"the child's peak read {peak}"
+            time.sleep(0.05)
+    finally:
+        child.kill()
+        child.wait()
+    assert bench.server_peak_mb() is None
