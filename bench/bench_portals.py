@@ -249,8 +249,8 @@ def print_memory(nights: list[dict]) -> None:
     peaks = {n["portals"]: n["rss_mb"] for n in nights}
     servers = {n["portals"]: n["server_rss_mb"] for n in nights}
     for portals, peak in peaks.items():
-        print(f"peak RSS at {portals:,} portals: {peak:,.0f} MB", end="")
-        print(f" (and Prefect's temporary server's: {servers[portals]:,.0f} MB)" if servers[portals] else "")
+        server = f" (and Prefect's temporary server's: {servers[portals]:,.0f} MB)" if servers[portals] else ""
+        print(f"peak RSS at {portals:,} portals: {peak:,.0f} MB{server}")
     if len(peaks) > 1:
         small, large = min(peaks), max(peaks)
         print(f"peak RSS ratio {large:,}/{small:,} portals: {peaks[large] / peaks[small]:.2f}")

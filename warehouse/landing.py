@@ -88,12 +88,15 @@ def rows_table(rows: list[dict], run_id: str, portal_id: str) -> pa.Table:
         raise LandingError(f"rows of {portal_id}/{run_id} do not fit the landing schema: {exc}") from exc
 
 
-def release_thread_memory() -> None:
-    """Hand back the pages this thread freed in Arrow's allocator.
+def release_arrow_memory() -> None:
+    """Hand back the pages Arrow's allocator (mimalloc) keeps after they were freed.
 
-    Arrow's allocator (mimalloc) keeps the pages a thread freed for that thread: a night
-    converts each portal's rows from one of many harvest threads, and what those threads kept
-    came to about 85 MB at 1,000 portals (bench/bench_portals.py). About 70 µs a call."""
+    It keeps what a thread freed for that thread: a night converts each portal's rows from
+    one of many harvest threads, and what those threads kept came to about 85 MB at 1,000
+    portals (bench/bench_portals.py), so each landing write calls this. The pages of a
+    thread that has ended can only be collected by another thread: the night calls it
+    again once the harvest's threads are gone (flows/night/housekeeping.py). About 70 µs a
+    call."""
     pa.default_memory_pool().release_unused()
 
 
@@ -192,7 +195,7 @@ def write_landing_table(
             new_dir,
         )
     finally:
-        release_thread_memory()
+        release_arrow_memory()
     return paths
 
 

@@ -37,7 +37,7 @@ from warehouse.landing import (
     land_portal_files,
     landing_paths,
     make_run_dir,
-    release_thread_memory,
+    release_arrow_memory,
     rows_table,
     run_document,
 )
@@ -176,7 +176,7 @@ class PortalLanding(PortalRows):
             )
         finally:
             self.stream.discard()  # the temporary file, when anything failed before its rename
-            release_thread_memory()
+            release_arrow_memory()
 
 
 class BatchLanding:
@@ -273,7 +273,7 @@ class BatchPortal(PortalRows):
         try:
             self.batch.record(self.portal_id, self.settled(run), fetches)
         finally:
-            release_thread_memory()
+            release_arrow_memory()
 
 
 def read_runs(batch_file: Path) -> list[dict]:

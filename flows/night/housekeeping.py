@@ -21,15 +21,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from connectors.archive import PageArchive
 from flows.config.clock import wall
 from flows.config.model import Config
 from warehouse.build import remove_stale_builds
 from warehouse.compact import compact_landing
 from warehouse.db import remove_spill_dir
-from warehouse.landing import remove_stale_temp
+from warehouse.landing import release_arrow_memory, remove_stale_temp
 from warehouse.manifest import is_run_id_taken
 
 logger = logging.getLogger(__name__)
@@ -140,7 +138,7 @@ def release_freed_memory() -> bool:
     memory in each thread's arena for reuse. Returns False where the C library has no
     `malloc_trim` (not glibc): Arrow's part is handed back all the same.
     """
-    pa.default_memory_pool().release_unused()
+    release_arrow_memory()
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         trim = libc.malloc_trim
