@@ -12,11 +12,12 @@ short (docs/reliability.md). Portals print it in their pager's script or text:
 | `Math.ceil(N/M)` | items | `var totalPage = Math.ceil(1071/20);` (N items, M a page) |
 | `共N条` | items | `共 138 条` in the pager's text |
 | `createPageHTML(N, …)` | pages | `createPageHTML(20, 0, "index", "html")` |
+| `createPageHTML('div', N, c, …, M)` | pages and items | `createPageHTML('page_div', 5, 1, 'fg', 'shtml', 89)` |
 | `countPage`, `totalPage`, `pageCount` | pages | `var countPage = 16//共多少页` |
 | `共N页` | pages | `共<span>14</span>页` |
 
 Names may be declared with `var`, `let` or `const`, assigned, or written as object keys,
-their number quoted or not. Only live code counts: a call or assignment inside a JavaScript
+their number quoted or not, or cast (`var countPage = Number("34")`: connectors/families/page_script.py). Only live code counts: a call or assignment inside a JavaScript
 comment (`//createPageHTML(16, …)`, `/* … */`) or an HTML comment is not the page's pager.
 A zero is a placeholder a script fills in later (`共<span>0</span>页`), never a total.
 JSON APIs carry their totals as fields (`total`, `totalCount`, `count`): their families read
@@ -29,24 +30,16 @@ import re
 from typing import NamedTuple
 
 from connectors.families.base import small_int
+from connectors.families.page_script import CreatePage, create_page, named
 
-_NUMBER = r"""\s*["']?\s*([0-9]{1,15})\s*["']?"""
-_ASSIGNED = r"""(?:var\s+|let\s+|const\s+)?["']?\b{name}\b["']?\s*[:=](?!=)"""
-
-
-def _named(*names: str) -> re.Pattern[str]:
-    alternatives = "|".join(names)
-    return re.compile(_ASSIGNED.format(name=f"(?:{alternatives})") + _NUMBER)
-
-
-_ITEM_VARS = _named("countnum", "recordCount", "totalRecord", "totalCount", "recordcount", "totalrecord")
+_ITEM_VARS = named("countnum", "recordCount", "totalRecord", "totalCount", "recordcount", "totalrecord")
 _ITEMS_CEIL = re.compile(r"Math\.ceil\(\s*([0-9]{1,15})\s*/\s*[0-9]{1,6}\s*\)")
 _ITEMS_TEXT = re.compile(r"共\s*([0-9]{1,15})\s*条")
-_CREATE_PAGE = re.compile(r"createPageHTML\s*\(" + _NUMBER + r"\s*,")
-_PAGE_VARS = _named("countPage", "totalPage", "totalPages", "pageCount")
+_PAGE_VARS = named("countPage", "totalPage", "totalPages", "pageCount")
 _PAGES_TEXT = re.compile(r"共\s*([0-9]{1,15})\s*页")
 _TAG = re.compile(r"<[^<>]*>")
 _SPACE_ENTITY = re.compile(r"&(?:nbsp|ensp|emsp|#160|#12288);", re.I)
+_NO_CALL = CreatePage(None, None, "", "", 1, None)
 
 
 class Advertised(NamedTuple):
@@ -63,8 +56,9 @@ def advertised(text: str) -> Advertised:
 
 def advertised_in(code: str, shown: str) -> Advertised:
     """`advertised` of a page already split into live code and shown text (`live_parts`)."""
-    items = _first(_ITEM_VARS, code) or _first(_ITEMS_CEIL, code) or _first(_ITEMS_TEXT, shown)
-    pages = _first(_CREATE_PAGE, code) or _first(_PAGE_VARS, code) or _first(_PAGES_TEXT, shown)
+    call = create_page(code) or _NO_CALL
+    items = call.items or _first(_ITEM_VARS, code) or _first(_ITEMS_CEIL, code) or _first(_ITEMS_TEXT, shown)
+    pages = call.pages or _first(_PAGE_VARS, code) or _first(_PAGES_TEXT, shown)
     return Advertised(items, pages)
 
 

@@ -52,7 +52,7 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     if not rows:
         raise LayoutChanged(f"listing page {request.url}: {_none_readable(bad, options)}")
     code, shown = live_parts(text)
-    page_count, _, _ = pager(code)
+    page_count = pager(code).page_count
     printed = advertised_in(code, shown)
     return ListingPage(
         rows=rows,

@@ -1,6 +1,7 @@
 """How a list page pages, as options: its next-page link (`next`), else the numbered pages it
 links to (`pager = "index_{n}.html"`, `first_page` the lowest number linked), else a TRS-style
-pager script (`createPageHTML(…, "index", "html")`: `index_1.html` follows the entry page).
+pager script (`createPageHTML(…, "index", "html")`: `index_1.html` follows the entry page;
+`createPageHTML('page_div', …, "fg", "shtml", …)`: `fg_2.shtml` does).
 
 A next link is one whose text is 下一页, 下页, `>` or next (trailing `>`/`»` allowed) and that
 leads to another page of the same host. Numbered pages are files in the listing's own
@@ -18,12 +19,13 @@ from bs4.element import Tag
 
 from connectors.families.base import resolve_link, tags, text_of
 from connectors.families.generic.relative import valid_name
+from connectors.families.page_script import create_page
 from connectors.families.selected import select_one
+from connectors.families.totals import live_parts
 from connectors.normalize import canonical_url
 
 _NEXT_WORDS = frozenset({"下一页", "下页", "下一頁", ">", "›", "next", "nextpage"})
 _NUMBERED = re.compile(r"([A-Za-z][\w-]*?)_(\d{1,6})\.([A-Za-z]{2,5})")
-_CREATE_PAGE = re.compile(r"createPageHTML\s*\([^()]*?['\"]([\w-]+)['\"]\s*,\s*['\"](\w{2,5})['\"]\s*\)")
 _ENTRY_NAME = re.compile(r"([A-Za-z][\w-]*?)(?:_\d+)?\.[A-Za-z]{2,5}")  # index.html, index_3.html
 _A = frozenset({"a"})
 
@@ -38,9 +40,10 @@ def propose_pager(doc: BeautifulSoup, text: str, url: str, rows: set[str | None]
     numbered = _numbered(doc, url, rows)
     if numbered:
         return numbered
-    found = _CREATE_PAGE.search(text)
-    if found:
-        return {"pager": f"{found.group(1)}_{{n}}.{found.group(2)}", "first_page": "1"}
+    # a call commented out still names the template's pages (its live pager is then `countPage`)
+    call = create_page(live_parts(text)[0]) or create_page(text)
+    if call is not None:
+        return {"pager": f"{call.name}_{{n}}.{call.ext}", "first_page": str(call.second_suffix)}
     return {}
 
 

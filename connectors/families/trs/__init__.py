@@ -40,14 +40,14 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     if not rows and not bad:
         raise unreadable(text, f"listing page {request.url}: no rows; looked for {_describe(options)}", NoRows)
     code, shown = live_parts(text)
-    page_count, current, ext = pager(code)
+    paging = pager(code)
     printed = advertised_in(code, shown)
-    page_count = page_count or printed.pages
+    paging = paging._replace(page_count=paging.page_count or printed.pages)
     return ListingPage(
         rows=rows,
-        page_count=page_count,
+        page_count=paging.page_count,
         advertised_total=printed.items,
-        next_request=next_request(request.url, page_count, current, ext, text),
+        next_request=next_request(request.url, paging, text),
         unreadable_rows=tuple(bad),
     )
 

@@ -1,59 +1,62 @@
-"""TRS pagination: `createPageHTML(count, current, "index", "html")` or `var countPage`,
-else a rendered link to the next `index_N` page; pages are `index.html`, `index_1.html` …"""
+"""TRS pagination: a `createPageHTML` call or `var countPage` (connectors/families/page_script.py),
+else a rendered link to the next page. Pages are `index.html`, `index_1.html` … (the call's
+own file name and extension when it gives them: `fg.shtml`, `fg_2.shtml` …)."""
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
-from connectors.families.base import small_int
+from connectors.families.page_script import assigned, create_page
 from connectors.normalize import canonical_url
 from connectors.records import Request
 
-_CREATE_PAGE = re.compile(
-    r"createPageHTML\s*\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,"
-    r"\s*['\"](\w+)['\"]"
-)
-_PAGE_URL = re.compile(r"^index(?:_(\d+))?\.(\w+)$")
+
+class Pager(NamedTuple):
+    """How a listing pages: its page count and current page (0-based) when printed, the
+    pages' file name and extension when a call names them, and the suffix of the second
+    page (`index_1` after `index`, or `fg_2` after `fg`)."""
+
+    page_count: int | None
+    current: int | None
+    name: str = "index"
+    ext: str | None = None
+    second_suffix: int = 1
 
 
-def int_var(text: str, name: str) -> int | None:
-    """The value of `var name = 123` in the page's scripts."""
-    match = re.search(rf"\bvar\s+{name}\s*=\s*['\"]?(\d+)", text)
-    return small_int(match.group(1)) if match else None
+def pager(code: str) -> Pager:
+    """The pager of a page from createPageHTML or countPage/currentPage in the live code of
+    its scripts (`totals.live_parts`: a call commented out is not the pager)."""
+    call = create_page(code)
+    if call is not None:
+        return Pager(call.pages, call.current, call.name, call.ext, call.second_suffix)
+    return Pager(assigned(code, "countPage"), assigned(code, "currentPage"))
 
 
-def pager(code: str) -> tuple[int | None, int | None, str | None]:
-    """(page count, current 0-based page, extension) from createPageHTML or countPage in
-    the live code of a page's scripts (`totals.live_parts`: a call commented out is not the
-    pager)."""
-    match = _CREATE_PAGE.search(code)
-    if match:
-        return small_int(match.group(1)), small_int(match.group(2)), match.group(4)
-    return int_var(code, "countPage"), int_var(code, "currentPage"), None
+def next_request(url: str, paging: Pager, text: str) -> Request | None:
+    """The next page in the listing's directory, or None on the last page.
 
-
-def next_request(url: str, page_count: int | None, current: int | None, ext: str | None, text: str) -> Request | None:
-    """`index_{i+1}.<ext>` in the listing's directory, or None on the last page.
-
-    The page number comes from the URL asked for (`index_3.html` is page 3), else from the
-    page's own pager; the extension is the entry page's (.htm, .html, .shtml). Without a
-    page count, the page must link to the next page itself.
+    The page number comes from the URL asked for (`index_3.html` is page 3, `fg_3.shtml` page
+    2 of a call whose second page is `fg_2`), else from the page's own pager; the extension is
+    the pager's, else the entry page's (.htm, .html, .shtml). Without a page count, the page
+    must link to the next page itself.
     """
     name = urlsplit(url).path.rsplit("/", 1)[-1]
-    own = _PAGE_URL.match(name)
+    own = re.fullmatch(rf"{re.escape(paging.name)}(?:_(\d+))?\.(\w+)", name)
     if own:
-        index = int(own.group(1) or 0)
+        number = own.group(1)
+        index = 0 if number is None else max(int(number) - paging.second_suffix + 1, 0)
         ext = own.group(2)
     else:
-        index = current or 0
-        ext = ext or _linked_extension(text) or "html"
-    following = f"index_{index + 1}.{ext}"
-    if page_count is None:
+        index = paging.current or 0
+        ext = paging.ext or _linked_extension(text, paging.name) or "html"
+    following = f"{paging.name}_{index + paging.second_suffix}.{ext}"
+    if paging.page_count is None:
         # no pager script we know: follow a rendered link to the next page, if there is one
         if not _links_to(text, following):
             return None
-    elif index + 1 >= page_count:
+    elif index + 1 >= paging.page_count:
         return None
     return Request(url=canonical_url(urljoin(url, following)))
 
@@ -71,6 +74,6 @@ def _links_to(text: str, name: str) -> bool:
     return any(wanted.search(m.group(1)) for m in _HREF_VALUE.finditer(text))
 
 
-def _linked_extension(text: str) -> str | None:
-    match = re.search(r"index_\d+\.(s?html?)\b", text)
+def _linked_extension(text: str, name: str) -> str | None:
+    match = re.search(rf"{re.escape(name)}_\d+\.(s?html?)\b", text)
     return match.group(1) if match else None
