@@ -13,6 +13,14 @@ from bs4.element import NavigableString, Tag
 
 #: A "more" link (更多, more, >>): it leads to another listing, never to a document.
 MORE_LINK = re.compile(r"^(更多|more|>>|»|查看更多)", re.I)
+#: A badge a list prints before a title (置顶 pinned, 新 new, 图 with a picture …), bracketed:
+#: a mark of the list's, not words of the document's title.
+_BADGE = re.compile(
+    r"^[【\[［〔(（]\s*(?:置顶|顶|新|最新|new|hot|top|热|热门|推荐|荐|图|图文|视频)\s*[】\]］〕)）]\s*", re.I
+)
+#: What a `title` attribute broken by a stray quote swallowed: the quote, then the next
+#: attribute (`title="关于…的通知 ' target="`).
+_ATTRIBUTE_DEBRIS = re.compile(r"""\s*["']\s*[A-Za-z][\w-]*\s*=.*\Z""", re.S)
 #: Elements whose text is not the row's own bare text: its links, lists nested in it, scripts.
 _NOT_BARE = frozenset({"a", "li", "tr", "script", "style"})
 
@@ -35,3 +43,18 @@ def bare_strings(row: Tag) -> list[str]:
         for node in row.descendants
         if type(node) is NavigableString and not any(p.name in _NOT_BARE for p in parents_below(node, row))
     ]
+
+
+def title_text(text: str) -> str:
+    """A row's title without the badges its list prints before it (`【置顶】 关于…的通知`)."""
+    while True:
+        stripped = _BADGE.sub("", text, count=1)
+        if stripped == text or not stripped:
+            return text
+        text = stripped
+
+
+def title_attribute(value: str) -> str:
+    """A `title` attribute without what a stray quote made it swallow of the tag's next
+    attribute (`关于…的通知 ' target=`); white space trimmed."""
+    return _ATTRIBUTE_DEBRIS.sub("", value).strip()

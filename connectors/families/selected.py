@@ -28,7 +28,7 @@ from connectors.families.base import (
     unreadable_row,
 )
 from connectors.families.docno import with_doc_no
-from connectors.families.rowtext import MORE_LINK, bare_strings, parents_below
+from connectors.families.rowtext import MORE_LINK, bare_strings, parents_below, title_attribute, title_text
 from connectors.normalize import reads_as_date
 from connectors.records import FIELDS
 
@@ -159,9 +159,9 @@ def _date(node: Tag, date_css: str | None) -> str | None:
 def row_title(node: Tag, link: Tag | None) -> str:
     """The title element's text; its `title` attribute (or the link's) instead when the text
     is empty or cut short (ends in …, ... or is the start of the attribute)."""
-    text = text_of(node)
-    attribute = str(node.get("title") or (link.get("title") if link is not None else "") or "").strip()
+    text = title_text(text_of(node))
+    attribute = title_attribute(str(node.get("title") or (link.get("title") if link is not None else "") or ""))
     flat = " ".join(attribute.split())  # the text's white space is collapsed: compare alike
     if attribute and (not text or _CUT.search(text) or (flat.startswith(text) and flat != text)):
-        return attribute
+        return title_text(attribute)
     return text

@@ -30,7 +30,7 @@ from lxml import etree
 
 from connectors.families.base import RawRow, UnreadableRow, date_in_text, item_key_for, resolve_link, unreadable_row
 from connectors.families.docno import with_doc_no
-from connectors.families.rowtext import MORE_LINK
+from connectors.families.rowtext import MORE_LINK, title_attribute, title_text
 from connectors.families.rowtree import bare_strings, classes, elements, inside, parents_below
 from connectors.families.tree import Texts
 from connectors.normalize import reads_as_date
@@ -133,18 +133,26 @@ def read_row(li: Element, base: str, texts: Texts) -> RawRow | str | None:
     if date_text is None:
         return "no date"
     _, _, url, link = max(candidates, key=lambda c: (c[0], c[1]))  # first of equals wins
-    title = link_title(link, texts)
+    title = link_title(link, texts, date_node)
     if not title:
         return "no title"
     fields = with_doc_no({"title": title, "published_date": date_text})
     return RawRow(url=url, item_key=item_key_for(url), fields=fields)
 
 
-def link_title(link: Element, texts: Texts) -> str:
-    """The title attribute (list text is often cut with "..."), else the link text; trimmed
-    of every kind of white space (U+3000 and no-break spaces too)."""
-    title = (link.get("title") or "").strip()
-    return title or texts.text(link)
+def link_title(link: Element, texts: Texts, date_node: Element | None = None) -> str:
+    """The title attribute (list text is often cut with "..."), else the link text without
+    the row's date when the link holds it (`<a><span>标题</span><span>2026-09-21</span></a>`);
+    trimmed of every kind of white space (U+3000 and no-break spaces too) and of the list's
+    badges (`【置顶】`)."""
+    title = title_attribute(link.get("title") or "")
+    if title:
+        return title_text(title)
+    text = texts.text(link)
+    if date_node is not None and inside(date_node, link):
+        head, _, tail = text.rpartition(texts.text(date_node))
+        text = f"{head.strip()} {tail.strip()}".strip()
+    return title_text(text)
 
 
 def _dated(li: Element, texts: Texts) -> tuple[Element | None, str | None]:
