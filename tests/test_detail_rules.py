@@ -1,14 +1,16 @@
 """Detail-page and list-title rules real pages need: a 文号 printed without its label (a line
 of its own under the heading, or in brackets at a title's end), 来源 that is not the
-publisher, and a page that closes `</html>` early; generated spellings of each."""
+publisher, a page that closes `</html>` early, every spelling of the validity label, and labels
+no table lists ending the value before them; generated spellings of each."""
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from connectors.families.detail import parse_detail_page
 from connectors.families.docno import doc_no_in_title, doc_no_line, with_doc_no
+from connectors.normalize import label_field
 
 ISSUERS = st.text(alphabet="粤发改能源国办闽政浙江省府委局厅", min_size=1, max_size=8)
 BRACKETS = st.sampled_from([("〔", "〕"), ("[", "]"), ("【", "】"), ("（", "）"), ("(", ")"), ("﹝", "﹞")])
@@ -79,3 +81,25 @@ def test_a_page_whose_header_closes_html_early_is_read_whole() -> None:
     )
     fields = parse_detail_page(text, "https://www.gov.cn/zhengce/content_1.htm", {}).fields
     assert fields == {"publisher_name": "国务院办公厅", "written_date": "2026年09月25日"}
+
+
+VALIDITY_LABELS = st.sampled_from(["有效性", "效力状态", "效力状况", "时效性", "有效状态", "是否有效"])
+#: labels no synonym table lists: two to six Chinese characters
+UNKNOWN_LABELS = st.text(alphabet="公开时限范围统一编号阅读次数审核人录入施行载体形式", min_size=2, max_size=6)
+
+
+@given(VALIDITY_LABELS, st.sampled_from(["有效", "失效", "废止", "已修订"]), SPACE)
+def test_every_spelling_of_the_validity_label_fills_the_validity(label: str, value: str, sp: str) -> None:
+    box = f"<table><tr><td>文件编号</td><td>政府令187号</td><td>{label}{sp}</td><td>{value}</td></tr></table>"
+    assert parse_detail_page(page("", box, "<p>正文。</p>"), URL, {}).fields["validity"] == value
+
+
+@given(doc_nos(), UNKNOWN_LABELS, st.sampled_from(["：", ":", " ："]), SPACE)
+def test_a_label_no_table_knows_still_ends_the_value_before_it(doc_no: str, other: str, colon: str, sp: str) -> None:
+    assume(label_field(other, weak=True) is None)  # a label of a field's is no unknown one
+    box = (
+        f"<p>文件编号：{doc_no} {other}{colon}长期公开</p>"
+        f"<p>发布机构：{sp}某市人民政府{sp} {other}{colon}某某</p><p>效力状况：有效</p>"
+    )
+    fields = parse_detail_page(page("", box, "<p>正文。</p>"), URL, {}).fields
+    assert (fields["doc_no"], fields["publisher_name"], fields["validity"]) == (doc_no, "某市人民政府", "有效")

@@ -44,7 +44,28 @@ _OTHER_LABELS = (
     "打印",
     "关闭",
     "分享",
+    "公开时限",
+    "公开范围",
+    "公开形式",
+    "统一编号",
+    "登记号",
+    "信息类别",
+    "信息类型",
+    "文件类型",
+    "附件",
+    "附件下载",
+    "文件下载",
+    "施行日期",
+    "生效日期",
+    "失效日期",
+    "签发人",
+    "发布人",
+    "浏览量",
+    "阅读次数",
 )
+#: A label no list names (`公开时限：`, any short run of CJK after white space, then a colon):
+#: it ends the value before it all the same, since metadata boxes print labels of their own.
+_UNKNOWN_LABEL = re.compile(r"\s[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,5}\s*[:：]")
 #: Elements that end a label tag's value: the strainer flattens the divs of a metadata box, so
 #: a label with an empty value (`<span>文　　号：</span>`) is followed by the next box and the body.
 _VALUE_ENDS = frozenset({"p", "table", "li", "dl", "dd", "dt", "div", "h1", "h2", "h3"})
@@ -141,6 +162,7 @@ class LabelReader:
 
     def _store(self, label: str, value: str, strong: dict, weak: dict) -> None:
         fld, is_weak = self.field_of(label)
+        value = _UNKNOWN_LABEL.split(f" {value.strip()}", maxsplit=1)[0]
         value = value.strip().strip(":：|｜").strip()  # str.strip() also takes U+3000
         if fld is None or not value or (is_weak and fld in _SOURCE_ONLY):
             return
