@@ -412,3 +412,35 @@ def test_no_proposal_names_an_element_a_selector_cannot_name(name, n_rows):
         assert all(selector_problem(css) is None for key, css in proposal.items() if key in SELECTOR_OPTIONS)
         assert not any(name in css for css in proposal.values())
         assert sorted(row.url for row in generic.parse_listing(html, Request(url), proposal).rows) == want
+
+
+SHORT_FORMS = st.sampled_from(["{m:02d}-{d:02d}", "[{m:02d}-{d:02d}]", "{m}月{d}日", "{m:02d}/{d:02d}"])
+FULL_FORMS = st.sampled_from(["{y}-{m:02d}-{d:02d}", "{y}.{m:02d}.{d:02d}", "[{y}-{m:02d}-{d:02d}]", "{y}年{m}月{d}日"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(SHORT_FORMS, min_size=1, max_size=3), st.lists(FULL_FORMS, min_size=1, max_size=3), st.integers(0, 3))
+def test_rows_that_print_their_date_with_and_without_the_year_are_read_with_it(
+    shorts: list[str], fulls: list[str], at: int
+) -> None:
+    """Templates print a row's date in several forms, the style sheet showing one
+    (`<span class="shortdate">11-09</span><span class="longdate">2023-11-09</span>`): the
+    proposal must land on a form that holds the year, wherever it stands among them."""
+    days = [(2023, 11, 9 - i) for i in range(5)]
+    rows = []
+    for i, (y, m, d) in enumerate(days):
+        spans = [f'<span class="short{k}">{form.format(m=m, d=d)}</span>' for k, form in enumerate(shorts)]
+        full = [f'<span class="long{k}">{form.format(y=y, m=m, d=d)}</span>' for k, form in enumerate(fulls)]
+        spans[min(at, len(spans)) : min(at, len(spans))] = full
+        rows.append(
+            f'<li class="inc_list_li"><a href="/gk/20231{i}/t2023110{i}_{i}.html">第{i}号通知</a>{"".join(spans)}</li>'
+        )
+    page = (
+        "<html><head><title>通知公告</title></head><body><ul class='list_base'>" + "".join(rows) + "</ul>"
+        "<div>版权所有：某县人民政府 地址：某县某路1号 主办单位：某县人民政府办公室</div></body></html>"
+    )
+    options = generic.propose_selectors(page.encode(), URL)
+    assert options is not None
+    read = generic.parse_listing(page, Request(URL), options)
+    dates = [parse_date(row.fields["published_date"])[0] for row in read.rows]
+    assert [(d.year, d.month, d.day) if d else None for d in dates] == days

@@ -28,7 +28,7 @@ from connectors.families.rowtext import MORE_LINK, parents_below
 from connectors.families.selected import select, select_rows
 from connectors.families.trs.blocks import PAGER_SCRIPT, pager_class, pager_link
 from connectors.http.charset import decode_body
-from connectors.normalize import reads_as_date
+from connectors.normalize import parse_date, reads_as_date
 
 #: Fewer like rows than this are no listing (a side box, a pair of links).
 MIN_ROWS = 3
@@ -228,6 +228,11 @@ def _within_rows(group: list[Tag], links: list[Tag], facts: dict[int, _Facts]) -
     if title:
         options["title"] = title
     holders = [facts[id(row)].holders for row in group]
+    # rows that print their date twice (`11-09` beside `2023-11-09`, one shown by the style
+    # sheet): a selector must land on a date with its year whenever every row has one
+    dated = [[holder for holder in row if parse_date(text_of(holder))[0] is not None] for row in holders]
+    if all(dated):
+        holders = dated
     for target in reversed(holders[0]):
         date = relative_selectors(group, holders, target)
         if date:
