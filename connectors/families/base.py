@@ -26,6 +26,7 @@ from connectors.families.checks import challenge_reason as challenge_reason
 from connectors.families.checks import check_stub as check_stub
 from connectors.families.checks import check_unreadable_share as check_unreadable_share
 from connectors.families.checks import cut_regions as cut_regions
+from connectors.families.checks import overview_reason as overview_reason
 from connectors.families.checks import unreadable as unreadable
 from connectors.families.checks import unreadable_summary as unreadable_summary
 from connectors.normalize import canonical_url, parse_date

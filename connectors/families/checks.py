@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from connectors.errors import ChallengePage, LayoutChanged, PageError, StubPage
 from connectors.normalize import clean_text
@@ -59,6 +60,35 @@ def check_unreadable_share(url: str, rows: int, bad: Sequence[_Unreadable], limi
             f"{url}: {len(bad)} of {seen} rows unreadable ({len(bad) / seen:.0%}, more than "
             f"{limit:.0%} allowed): {unreadable_summary(bad)}"
         )
+
+
+#: A path's last segment that names a file (`t20260921_1.html`, `content.jsp`, `a.pdf`).
+_FILE_NAME = re.compile(r"\.[A-Za-z0-9]{2,6}$")
+
+
+def overview_reason(urls: Sequence[str]) -> str | None:
+    """Why rows linking to `urls` are not documents, or None: no row links to a file, and
+    most link to folders (`…/wwsjk/`, another site's home) or to a URL another row links to.
+
+    A column's landing page lists its sub-columns and units in the shape of a dated list
+    (tabs of `li` rows with dates of their own); read as documents, each folder would be
+    counted as one. Document pages are files (`t20260921_1.html`, `art_1_2.html`,
+    `content.jsp?id=`), so one row linking to a file is enough to say it is a list of them.
+    """
+    if len(urls) < 3:
+        return None
+    paths = [urlsplit(url).path for url in urls]
+    if any(_FILE_NAME.search(path.rsplit("/", 1)[-1]) for path in paths):
+        return None
+    folders = sum(path.endswith("/") or not path for path in paths)
+    repeated = len(urls) - len(set(urls))
+    if folders + repeated <= len(urls) / 2:
+        return None
+    return (
+        f"an overview of sub-columns or units, not a list of documents: of {len(urls)} rows "
+        f"{folders} link to folders and {repeated} repeat another row's link, none to a "
+        "document page; configure one of its columns instead"
+    )
 
 
 def unreadable(text: str, message: str, error: type[LayoutChanged] = LayoutChanged) -> PageError:

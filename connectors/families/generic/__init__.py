@@ -14,7 +14,15 @@ from collections import Counter
 from collections.abc import Mapping
 
 from connectors.errors import LayoutChanged, NoRows
-from connectors.families.base import ListingPage, RawDetail, UnreadableRow, check_stub, soup, unreadable
+from connectors.families.base import (
+    ListingPage,
+    RawDetail,
+    UnreadableRow,
+    check_stub,
+    overview_reason,
+    soup,
+    unreadable,
+)
 from connectors.families.detail import parse_detail_page
 from connectors.families.generic.pager import next_request
 from connectors.families.generic.propose import propose_selectors
@@ -51,6 +59,9 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
         raise unreadable(text, f"listing page {request.url}: rows selector {options['rows']!r} selects no row", NoRows)
     if not rows:
         raise LayoutChanged(f"listing page {request.url}: {_none_readable(bad, options)}")
+    overview = overview_reason([row.url for row in rows])
+    if overview:
+        raise NoRows(f"listing page {request.url}: {overview}")
     code, shown = live_parts(text)
     page_count = pager(code).page_count
     printed = advertised_in(code, shown)

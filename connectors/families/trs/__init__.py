@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from connectors.errors import NoRows
-from connectors.families.base import ListingPage, RawDetail, check_stub, unreadable
+from connectors.families.base import ListingPage, RawDetail, check_stub, overview_reason, unreadable
 from connectors.families.detail import parse_detail_page
 from connectors.families.totals import advertised_in, live_parts
 from connectors.families.trs.blocks import KNOWN_LIST_CLASSES
@@ -39,6 +39,9 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     rows, bad = find_rows(text, request.url, options)
     if not rows and not bad:
         raise unreadable(text, f"listing page {request.url}: no rows; looked for {_describe(options)}", NoRows)
+    overview = overview_reason([row.url for row in rows])
+    if overview:
+        raise NoRows(f"listing page {request.url}: {overview}")
     code, shown = live_parts(text)
     paging = pager(code)
     printed = advertised_in(code, shown)
