@@ -4,7 +4,9 @@ The column page `/col/col{COL}/index.html` carries the first group of records in
 `<script type="text/xml"><datastore>`; later groups come from
 `POST …/dataproxy.jsp?startrecord=…&endrecord=…&perpage=15` with the form fields of the
 `nextgroup` link and the column page as Referer. The XML is parsed with DTDs, entities and
-the network off; a response that declares a DOCTYPE or ENTITY is refused (`UnsafeXml`).
+the network off; a response that declares a DOCTYPE or ENTITY is refused (`UnsafeXml`). What
+the column page's jpage call says of its datastore (the total, the group's size) is read by
+`hanweb_jpage`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from connectors.families.base import (
     without_surrogates,
 )
 from connectors.families.detail import parse_detail_page
+from connectors.families.hanweb_jpage import stated_group, stated_total
 from connectors.families.hanweb_records import record_rows
 from connectors.families.totals import advertised_in, live_parts
 from connectors.normalize import canonical_url
@@ -37,9 +40,6 @@ DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
 
 _CDATA = (("<![CDATA[", "]]>"),)
 _DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)\b", re.I)
-_TOTAL_JS = re.compile(r"totalRecord\s*[:=]\s*['\"]?(\d+)", re.I)
-#: The options of a jpage call, up to the first nested object (`ajaxParam: {…}` comes last).
-_JPAGE_CALL = re.compile(r"\.jpage\(\s*\{([^{}]{0,4000})")
 _XML_PARSER = etree.XMLParser(
     resolve_entities=False,
     no_network=True,
@@ -69,8 +69,12 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     scanned = text if is_proxy else text[_script_start(text, xml_start) : xml_start + len(store_xml)]
     store = _parse_xml(store_xml, request.url, scanned)
     records = [_record_html(rec) for rec in store.iter("record")]
-    total = _total(store, text)
+    total, stated = _stop_figures(store, text, is_proxy)
+    start, asked = _range(request)
     if is_proxy and not any(html.strip() for html in records):
+        if total is not None and start > total:
+            # asked past the total, after a column page that did not say it held the last group
+            return ListingPage(rows=[], page_count=_requests_for(total), advertised_total=total)
         raise StubPage(f"{request.url}: an empty group (advertised total {total}): end of usable data")
     rows, bad = record_rows(records, request.url)
     if not rows:
@@ -83,15 +87,20 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
         form, referer, proxy = dict(request.data), dict(request.headers).get("Referer", ""), request.url
     else:
         form, referer, proxy = _form(store, text, request.url), request.url, _proxy_url(store, request.url)
-    start, asked = _range(request)
     held_to = start + len(records) - 1  # the last record this response holds
-    # without a total to stop at, a group shorter than asked for is the last one
-    done = held_to >= total if total is not None else len(records) < asked
+    group = asked if asked is not None else stated
+    # without a total to stop at, a group shorter than asked for (or than the jpage call
+    # says the page's group is) is the last one; a column page that says neither proves no
+    # end by its length, so the next group is asked for and the proxy's answer decides
+    done = held_to >= total if total is not None else group is not None and len(records) < group
     # the next group starts after the records actually received, so a short group loses none
     next_request = None if done else _group_request(proxy, held_to + 1, held_to + GROUP_SIZE, form, referer)
-    page_count = -(-total // GROUP_SIZE) if total is not None else None  # requests, not 15-row pages
     return ListingPage(
-        rows=rows, page_count=page_count, advertised_total=total, next_request=next_request, unreadable_rows=tuple(bad)
+        rows=rows,
+        page_count=_requests_for(total),
+        advertised_total=total,
+        next_request=next_request,
+        unreadable_rows=tuple(bad),
     )
 
 
@@ -141,25 +150,31 @@ def _record_html(record: etree._Element) -> str:
     return (record.text or "") + children
 
 
-def _total(store: etree._Element, text: str) -> int | None:
-    """`<totalrecord>` of the datastore; else the `totalRecord` of the jpage call that is
-    handed the page's datastore (`dataStore:$('#unit')…`: a column page also defines a
-    search function whose jpage call carries a placeholder total, 1000 on Jiangsu's
-    template); else any total the page's live code advertises (`totals`)."""
+# --- how far the listing goes -----------------------------------------------------------
+
+
+def _stop_figures(store: etree._Element, text: str, is_proxy: bool) -> tuple[int | None, int | None]:
+    """(advertised total, records in a full first group) of a response, each None when
+    not said.
+
+    The total is the datastore's `<totalrecord>`; else the `totalRecord` of the jpage call
+    handed the page's datastore (`hanweb_jpage`); else any total the page's live code
+    advertises (`totals`). The group is what a column page's jpage call states; a data-proxy
+    answer is judged by the range its request asked for instead.
+    """
     node = store.find("totalrecord")
     total = small_int((node.text or "").strip()) if node is not None else None
     if total is not None:
-        return total
+        return total, None
     code, shown = live_parts(text)
-    for call in _JPAGE_CALL.finditer(code):
-        options = call.group(1)
-        found = _TOTAL_JS.search(options) if "dataStore" in options else None
-        if found:
-            return small_int(found.group(1))
-    return advertised_in(code, shown).items
+    stated = None if is_proxy else stated_group(code)
+    total = stated_total(code)
+    return (total if total is not None else advertised_in(code, shown).items), stated
 
 
-# --- rows -------------------------------------------------------------------------------
+def _requests_for(total: int | None) -> int | None:
+    """The requests (not 15-row pages) a listing of `total` records takes."""
+    return -(-total // GROUP_SIZE) if total is not None else None
 
 
 # --- next group -------------------------------------------------------------------------
@@ -211,14 +226,15 @@ def _form(store: etree._Element, text: str, column_url: str) -> dict[str, str]:
     return form
 
 
-def _range(request: Request) -> tuple[int, int]:
+def _range(request: Request) -> tuple[int, int | None]:
     """(first record, records asked for) of a response: from a data-proxy request's
-    startrecord/endrecord; a column page holds the first group."""
+    startrecord/endrecord; a column page holds the first group, whose size its request
+    does not say (None)."""
     query = dict(parse_qsl(urlsplit(request.url).query))
     try:
         start, end = int(query["startrecord"]), int(query["endrecord"])
     except (KeyError, ValueError):
-        return 1, GROUP_SIZE
+        return 1, None
     return start, end - start + 1
 
 
