@@ -157,3 +157,10 @@ def test_a_page_with_neither_datastore_nor_record_is_a_layout_change_that_says_s
     text = column_page("<ul><li><a href='/art/2017/4/1/art_1_1.html'>通知</a><span>2017-04-01</span></li></ul>")
     with pytest.raises(LayoutChanged, match=r"no <datastore>"):
         hanweb.parse_listing(text, COLUMN, {})
+
+
+def test_cdata_is_cdata_in_any_case_as_the_declaration_check_reads_it() -> None:
+    # the check skips declarations inside `<![cdata[…]]>`; the scan takes that text as the record's
+    lower = record(1, True).replace("<![CDATA[", "<![cdata[<!DOCTYPE html>")
+    page = hanweb.parse_listing(datastore([lower, record(2, True)]), GROUP, {})
+    assert keys_of(page) == ["art_31685_2451001", "art_31685_2451002"]

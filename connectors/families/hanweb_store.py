@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from connectors.errors import UnsafeXml
 from connectors.families.base import cut_regions
 
-_CDATA_OPEN = "<![CDATA["
-_CDATA = ((_CDATA_OPEN, "]]>"),)
+_CDATA = (("<![CDATA[", "]]>"),)
 _DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)\b", re.I)
 _STORE_OPEN = re.compile(r"<datastore\b", re.I)
 _STORE_CLOSE = re.compile(r"</datastore\s*>", re.I)
@@ -78,53 +77,54 @@ class _Reader:
 
     def __init__(self) -> None:
         self.store = Datastore()
-        self.open: str | None = None  # record, totalrecord or nextgroup
+        self.current: str | None = None  # record, totalrecord or nextgroup
         self.parts: list[str] = []
 
     def start(self, name: str, empty: bool) -> None:
         """An opening tag of a record or a field: its content is taken from here."""
-        self.open, self.parts = name, []
+        self.current, self.parts = name, []
         if empty:
             self.end()
 
     def end(self) -> None:
         """The element being taken ends: a record is kept in order, a field the first time."""
         content = "".join(self.parts)
-        if self.open == "record":
+        if self.current == "record":
             self.store.records.append(content)
-        elif self.open == "totalrecord" and self.store.totalrecord is None:
+        elif self.current == "totalrecord" and self.store.totalrecord is None:
             self.store.totalrecord = content
-        elif self.open == "nextgroup" and self.store.nextgroup is None:
+        elif self.current == "nextgroup" and self.store.nextgroup is None:
             self.store.nextgroup = content
-        self.open, self.parts = None, []
+        self.current, self.parts = None, []
 
 
 def _scan(text: str, position: int, stop: int) -> Datastore:
     """The records and fields of the store between `position` and `stop`."""
     reader = _Reader()
     while (mark := _MARK.search(text, position, stop)) is not None:
-        if reader.open is not None:
+        if reader.current is not None:
             reader.parts.append(text[position : mark.start()])  # the element's markup as written
         token = mark.group(0)
         if mark.group(2) is None:  # a CDATA section or a comment, each taken whole
-            closer = "]]>" if token == _CDATA_OPEN else "-->"
+            cdata = token.startswith("<![")
+            closer = "]]>" if cdata else "-->"
             end = text.find(closer, mark.end(), stop)
             content_end = stop if end == -1 else end
-            if reader.open is not None and token == _CDATA_OPEN:
+            if reader.current is not None and cdata:
                 reader.parts.append(text[mark.end() : content_end])
             position = stop if end == -1 else end + len(closer)
             continue
         position = mark.end()
         closing, name = bool(mark.group(1)), mark.group(2).lower()
-        if reader.open is not None:
+        if reader.current is not None:
             # any element of the store's own ends the one being taken, closed or not
-            same = closing and name == reader.open
+            same = closing and name == reader.current
             reader.end()
             if same:
                 continue
         if not closing and (name == "record" or name in _FIELDS):
             reader.start(name, empty=token.endswith("/>"))
-    if reader.open is not None:
+    if reader.current is not None:
         reader.parts.append(text[position:stop])
         reader.end()
     return reader.store
