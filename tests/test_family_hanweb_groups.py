@@ -21,16 +21,17 @@ COLUMN_PATH = "/col/col7/index.html"
 PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
 
 #: How a column page's jpage call states the group it embeds (N records), or does not:
-#: each is formatted with n (the group) and half (n // 5, a page of a 5-page group).
+#: each is formatted with n (the group) and page (n // 5: the records of a page when a group
+#: is 5 pages). `perPageText` is no `perPage`.
 STATED = {
     "nothing": "perPageText: '每页', themeName: 'default',",
-    "perPage x groupSize": "perPage: {half}, groupSize: 5,",
+    "perPage x groupSize": "perPage: {page}, groupSize: 5,",
     "perPage alone": "perPage: {n},",
     "perPage quoted": "perPage: '{n}',",
     "perPage as Number()": 'perPage: Number("{n}"),',
     "perPage as parseInt()": "perPage: parseInt('{n}', 10),",
     "groupSize alone": "groupSize: {n},",
-    "a proxy URL's endrecord": f"proxyUrl: '{PROXY_PATH}?startrecord=1&endrecord={{n}}&perpage={{half}}',",
+    "a proxy URL's endrecord": f"proxyUrl: '{PROXY_PATH}?startrecord=1&endrecord={{n}}&perpage={{page}}',",
     # another jpage call (a search function's, not handed the datastore) states nothing of it
     "only another call": "",
 }
@@ -44,7 +45,7 @@ class HanwebColumn:
     def __init__(self, server: LoopbackServer, n: int, total: int, stated: str, page_total: bool = False) -> None:
         self.total = total
         self.proxy_total = True
-        script = STATED[stated].format(n=n, half=n // 5)
+        script = STATED[stated].format(n=n, page=n // 5)
         if page_total:
             script += f" totalRecord: {total},"
         search = "function search(){ $('#s').jpage({ perPage: 45, groupSize: 3 }); }"
