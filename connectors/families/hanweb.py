@@ -3,8 +3,10 @@
 The column page `/col/col{COL}/index.html` carries the first group of records in
 `<script type="text/xml"><datastore>`; later groups come from
 `POST …/dataproxy.jsp?startrecord=…&endrecord=…&perpage=15` with the form fields of the
-`nextgroup` link and the column page as Referer. The XML is parsed with DTDs, entities and
-the network off; a response that declares a DOCTYPE or ENTITY is refused (`UnsafeXml`).
+`nextgroup` link and the column page as Referer. The datastore is read by a scan that never
+expands anything (`hanweb_store`): a response that declares a DOCTYPE or ENTITY is refused
+(`UnsafeXml`), template markup between the records is skipped. What the column page's jpage
+call says of its datastore (the total, the group's size) is read by `hanweb_jpage`.
 """
 
 from __future__ import annotations
@@ -13,20 +15,12 @@ import re
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from lxml import etree
-
-from connectors.errors import LayoutChanged, StubPage, UnsafeXml
-from connectors.families.base import (
-    ListingPage,
-    RawDetail,
-    check_stub,
-    cut_regions,
-    small_int,
-    unreadable,
-    without_surrogates,
-)
+from connectors.errors import LayoutChanged, StubPage
+from connectors.families.base import ListingPage, RawDetail, check_stub, small_int, unreadable
 from connectors.families.detail import parse_detail_page
+from connectors.families.hanweb_jpage import stated_group, stated_total
 from connectors.families.hanweb_records import record_rows
+from connectors.families.hanweb_store import Datastore, read_datastore
 from connectors.families.totals import advertised_in, live_parts
 from connectors.normalize import canonical_url
 from connectors.records import Request
@@ -34,20 +28,6 @@ from connectors.records import Request
 GROUP_SIZE = 45  # records per data-proxy group (3 pages of 15)
 PER_PAGE = 15
 DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
-
-_CDATA = (("<![CDATA[", "]]>"),)
-_DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)\b", re.I)
-_TOTAL_JS = re.compile(r"totalRecord\s*[:=]\s*['\"]?(\d+)", re.I)
-#: The options of a jpage call, up to the first nested object (`ajaxParam: {…}` comes last).
-_JPAGE_CALL = re.compile(r"\.jpage\(\s*\{([^{}]{0,4000})")
-_XML_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=False,
-    remove_comments=True,
-)
 
 
 def first_request(url: str, options: Mapping[str, str]) -> Request:
@@ -60,18 +40,19 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
     is_proxy = request.method.upper() == "POST" or "dataproxy" in request.url
     if not is_proxy:
         check_stub(text, f"column page {request.url}")
-    found = _datastore(text)
-    if found is None:
+    store = read_datastore(text, request.url, is_proxy)
+    if store is None:
         raise unreadable(text, f"{request.url}: no <datastore> (looked for the jpage datastore XML)")
-    store_xml, xml_start = found
-    # a data-proxy response is XML from its first byte; in a column page the XML starts at
-    # its <script type="text/xml">, where a DOCTYPE may precede the store
-    scanned = text if is_proxy else text[_script_start(text, xml_start) : xml_start + len(store_xml)]
-    store = _parse_xml(store_xml, request.url, scanned)
-    records = [_record_html(rec) for rec in store.iter("record")]
-    total = _total(store, text)
+    records = store.records
+    total, stated = _stop_figures(store, text, is_proxy)
+    start, asked = _range(request)
     if is_proxy and not any(html.strip() for html in records):
+        if total is not None and start > total:
+            # asked past the total, after a column page that did not say it held the last group
+            return ListingPage(rows=[], page_count=_requests_for(total), advertised_total=total)
         raise StubPage(f"{request.url}: an empty group (advertised total {total}): end of usable data")
+    if not records:
+        raise unreadable(text, f"{request.url}: a <datastore> without any <record> (looked for the jpage records)")
     rows, bad = record_rows(records, request.url)
     if not rows:
         reasons = ", ".join(sorted({b.reason for b in bad}))
@@ -83,15 +64,20 @@ def parse_listing(text: str, request: Request, options: Mapping[str, str]) -> Li
         form, referer, proxy = dict(request.data), dict(request.headers).get("Referer", ""), request.url
     else:
         form, referer, proxy = _form(store, text, request.url), request.url, _proxy_url(store, request.url)
-    start, asked = _range(request)
     held_to = start + len(records) - 1  # the last record this response holds
-    # without a total to stop at, a group shorter than asked for is the last one
-    done = held_to >= total if total is not None else len(records) < asked
+    group = asked if asked is not None else stated
+    # without a total to stop at, a group shorter than asked for (or than the jpage call
+    # says the page's group is) is the last one; a column page that says neither proves no
+    # end by its length, so the next group is asked for and the proxy's answer decides
+    done = held_to >= total if total is not None else group is not None and len(records) < group
     # the next group starts after the records actually received, so a short group loses none
     next_request = None if done else _group_request(proxy, held_to + 1, held_to + GROUP_SIZE, form, referer)
-    page_count = -(-total // GROUP_SIZE) if total is not None else None  # requests, not 15-row pages
     return ListingPage(
-        rows=rows, page_count=page_count, advertised_total=total, next_request=next_request, unreadable_rows=tuple(bad)
+        rows=rows,
+        page_count=_requests_for(total),
+        advertised_total=total,
+        next_request=next_request,
+        unreadable_rows=tuple(bad),
     )
 
 
@@ -100,83 +86,45 @@ def parse_detail(text: str, url: str, options: Mapping[str, str]) -> RawDetail:
     return parse_detail_page(text, url, options)
 
 
-# --- XML --------------------------------------------------------------------------------
+# --- how far the listing goes -----------------------------------------------------------
 
 
-def _parse_xml(xml: str, url: str, scanned: str) -> etree._Element:
-    """Parse a datastore with entities, DTDs and the network off; refuse any declaration
-    in `scanned` (the whole response, or the store) outside CDATA."""
-    if _DECLARATION.search(cut_regions(scanned, _CDATA)):
-        raise UnsafeXml(f"{url}: the XML declares a DOCTYPE or ENTITY; refused, nothing expanded")
-    try:
-        root = etree.fromstring(without_surrogates(xml).encode("utf-8"), parser=_XML_PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise LayoutChanged(f"{url}: the datastore is not well-formed XML: {exc}") from exc
-    if root.getroottree().docinfo.internalDTD is not None:
-        raise UnsafeXml(f"{url}: the XML declares a DTD; refused")
-    return root
+def _stop_figures(store: Datastore, text: str, is_proxy: bool) -> tuple[int | None, int | None]:
+    """(advertised total, records in a full first group) of a response, each None when
+    not said.
 
-
-_STORE_OPEN = re.compile(r"<datastore\b", re.I)
-_STORE_CLOSE = re.compile(r"</datastore\s*>", re.I)
-
-
-def _datastore(text: str) -> tuple[str, int] | None:
-    """The `<datastore>…</datastore>` element of a page or response and where it starts, or
-    None (one forward scan each way: no rescanning however many openers a page holds)."""
-    start = _STORE_OPEN.search(text)
-    end = _STORE_CLOSE.search(text, start.end()) if start else None
-    return (text[start.start() : end.end()], start.start()) if end else None
-
-
-def _script_start(text: str, before: int) -> int:
-    """Where the `<script` element enclosing position `before` starts (else `before`)."""
-    found = max(text.rfind("<script", 0, before), text.rfind("<SCRIPT", 0, before))
-    return found if found != -1 else before
-
-
-def _record_html(record: etree._Element) -> str:
-    """A record's HTML: its CDATA text, or its child elements when a portal left CDATA out."""
-    children = "".join(etree.tostring(child, encoding="unicode") for child in record)
-    return (record.text or "") + children
-
-
-def _total(store: etree._Element, text: str) -> int | None:
-    """`<totalrecord>` of the datastore; else the `totalRecord` of the jpage call that is
-    handed the page's datastore (`dataStore:$('#unit')…`: a column page also defines a
-    search function whose jpage call carries a placeholder total, 1000 on Jiangsu's
-    template); else any total the page's live code advertises (`totals`)."""
-    node = store.find("totalrecord")
-    total = small_int((node.text or "").strip()) if node is not None else None
+    The total is the datastore's `<totalrecord>`; else the `totalRecord` of the jpage call
+    handed the page's datastore (`hanweb_jpage`); else any total the page's live code
+    advertises (`totals`). The group is what a column page's jpage call states; a data-proxy
+    answer is judged by the range its request asked for instead.
+    """
+    total = small_int((store.totalrecord or "").strip())
     if total is not None:
-        return total
+        return total, None
     code, shown = live_parts(text)
-    for call in _JPAGE_CALL.finditer(code):
-        options = call.group(1)
-        found = _TOTAL_JS.search(options) if "dataStore" in options else None
-        if found:
-            return small_int(found.group(1))
-    return advertised_in(code, shown).items
+    stated = None if is_proxy else stated_group(code)
+    total = stated_total(code)
+    return (total if total is not None else advertised_in(code, shown).items), stated
 
 
-# --- rows -------------------------------------------------------------------------------
+def _requests_for(total: int | None) -> int | None:
+    """The requests (not 15-row pages) a listing of `total` records takes."""
+    return -(-total // GROUP_SIZE) if total is not None else None
 
 
 # --- next group -------------------------------------------------------------------------
 
 
-def _nextgroup_query(store: etree._Element) -> tuple[str | None, dict[str, str]]:
+def _nextgroup_query(store: Datastore) -> tuple[str | None, dict[str, str]]:
     """(proxy path, query parameters) of the `nextgroup` link, decoded once."""
-    node = store.find("nextgroup")
-    html = "".join(node.itertext()) if node is not None else ""
-    href = re.search(r"href\s*=\s*['\"]([^'\"]+)['\"]", html)
+    href = re.search(r"href\s*=\s*['\"]([^'\"]+)['\"]", store.nextgroup or "")
     if href is None:
         return None, {}
     parts = urlsplit(href.group(1).replace("&amp;", "&"))
     return parts.path or None, dict(parse_qsl(parts.query, keep_blank_values=True))
 
 
-def _proxy_url(store: etree._Element, column_url: str) -> str:
+def _proxy_url(store: Datastore, column_url: str) -> str:
     path, _ = _nextgroup_query(store)
     return canonical_url(urljoin(column_url, path or DEFAULT_PROXY))
 
@@ -186,7 +134,7 @@ def _page_value(text: str, name: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _form(store: etree._Element, text: str, column_url: str) -> dict[str, str]:
+def _form(store: Datastore, text: str, column_url: str) -> dict[str, str]:
     """The data-proxy form: ids from the nextgroup link, else from the page (and the URL).
 
     `webname` is sent as the link gives it after one decoding: links carry it percent-encoded
@@ -211,14 +159,15 @@ def _form(store: etree._Element, text: str, column_url: str) -> dict[str, str]:
     return form
 
 
-def _range(request: Request) -> tuple[int, int]:
+def _range(request: Request) -> tuple[int, int | None]:
     """(first record, records asked for) of a response: from a data-proxy request's
-    startrecord/endrecord; a column page holds the first group."""
+    startrecord/endrecord; a column page holds the first group, whose size its request
+    does not say (None)."""
     query = dict(parse_qsl(urlsplit(request.url).query))
     try:
         start, end = int(query["startrecord"]), int(query["endrecord"])
     except (KeyError, ValueError):
-        return 1, GROUP_SIZE
+        return 1, None
     return start, end - start + 1
 
 

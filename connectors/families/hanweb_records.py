@@ -13,8 +13,9 @@ from lxml import etree
 
 from connectors.families.base import RawRow, UnreadableRow, date_in_text, item_key_for, resolve_link, unreadable_row
 from connectors.families.docno import with_doc_no
-from connectors.families.rowtree import elements
+from connectors.families.rowtree import elements, inside
 from connectors.families.tree import Texts, parse_tree
+from connectors.families.trs.blocks import DATE_HOLDERS, link_title
 from connectors.normalize import reads_as_date
 
 _WRAPPER = "xxgk-record"
@@ -65,34 +66,50 @@ def record_rows(records: list[str], base: str) -> tuple[list[RawRow], list[Unrea
 
 
 _A = frozenset({"a"})
-_DATE_HOLDERS = frozenset({"span", "b"})
+#: The TRS row reader's date holders: a span/b is looked for anywhere in the record, the
+#: others only inside the link. Outside it the date in the record's text is read instead
+#: (`2017-04-24` of `<td>[2017-04-24]</td>`): the raw value is part of a row's listing hash,
+#: and a new spelling of it would make every such row look changed to an incremental night.
+_ANYWHERE, _IN_LINK = DATE_HOLDERS
 
 
 def _record_row(doc: Element, base: str, texts: Texts) -> RawRow | str:
-    """`<a href title>` and a date in span/b, else a date in the record's text outside the
-    link (`<td>…[2017-04-24]</td>`, `<em>`, `<i>` …); else
-    why the record cannot be read (`no link`, `no title`, `no date`)."""
+    """`<a href title>` and its date; else why the record cannot be read (`no link`, `no
+    title`, `no date`).
+
+    The date is the last span/b of the record whose text reads as a date, else the last
+    other date holder inside the link (`<a><span>招聘公示</span><i>2026-09-10</i></a>`), else a
+    date in the record's text outside the link (`<td>…[2017-04-24]</td>`, `<em>`, `<i>` …).
+    The title is the link's `title` attribute, else its text without a date holder inside it.
+    """
     links = [a for a in elements(doc, _A) if a.get("href")]
     link = next((a for a in links if a.get("title")), links[0] if links else None)
     url = resolve_link(link.get("href"), base) if link is not None else None
     if url is None or link is None:
         return "no link"
-    title = (link.get("title") or "").strip() or texts.text(link)
+    holder, date = _date_holder(doc, link, texts)
+    if holder is not None and inside(holder, link):
+        _drop(holder)  # the date printed inside the link is no part of the title
+    title = link_title(link, texts)
     if not title:
         return "no title"
-    date = None
-    for node in reversed(list(elements(doc, _DATE_HOLDERS))):
-        value = texts.text(node)
-        if value and len(value) <= 40 and reads_as_date(value):
-            date = value
-            break
-    else:
+    if holder is None:
         _drop(link)  # so a date inside the title does not count
         date = date_in_text(texts.text(doc))
     if date is None:
         return "no date"
     fields = with_doc_no({"title": title, "published_date": date})
     return RawRow(url=url, item_key=item_key_for(url), fields=fields)
+
+
+def _date_holder(doc: Element, link: Element, texts: Texts) -> tuple[Element | None, str | None]:
+    """(element, text) of the record's date holder (`_record_row`), or (None, None)."""
+    for holders, scope in ((_ANYWHERE, doc), (_IN_LINK, link)):
+        for node in reversed(list(elements(scope, holders))):
+            value = texts.text(node)
+            if value and len(value) <= 40 and reads_as_date(value):
+                return node, value
+    return None, None
 
 
 def _drop(node: Element) -> None:
