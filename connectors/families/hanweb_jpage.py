@@ -16,13 +16,13 @@ import re
 from collections.abc import Iterator
 
 from connectors.families.base import small_int
+from connectors.families.page_script import NUMBER
 
 #: The options of a jpage call, up to the first nested object (`ajaxParam: {…}` comes last).
 _JPAGE_CALL = re.compile(r"\.jpage\(\s*\{([^{}]{0,4000})")
-#: `name: 20`, `"name": "20"`, `name=20` (in a URL), `name: Number("20")`, `name: parseInt('20', 10)`
-_STATED = r"""\b{name}\b["']?\s*[:=]\s*(?:(?:Number|parseInt)\s*\(\s*)?["']?\s*([0-9]{{1,15}})"""
 _NAMES = ("totalRecord", "perPage", "groupSize", "startRecord", "endRecord")
-_OPTION = {name: re.compile(_STATED.format(name=name), re.I) for name in _NAMES}
+#: `name: 20`, `"name": "20"`, `name=20` (in a URL), `name: Number("20")`, `name: parseInt('20', 10)`
+_OPTION = {name: re.compile(rf"""\b{name}\b["']?\s*[:=]""" + NUMBER, re.I) for name in _NAMES}
 
 
 def stated_total(code: str) -> int | None:
