@@ -19,7 +19,7 @@ from connectors.urls import canonical_url as canonical_url
 
 # One synonym table: every spelling of a label a portal prints -> the field it fills.
 _SYNONYMS: dict[str, tuple[str, ...]] = {
-    "title": ("名称", "标题", "文件名称", "信息名称", "ArticleTitle", "_doctitle", "doctitle", "title"),
+    "title": ("名称", "标题", "文件名称", "信息名称", "公开事项名称", "ArticleTitle", "_doctitle", "doctitle", "title"),
     "index_no": ("索引号", "信息索引号", "idxid", "IdxID", "index", "identifier"),
     "doc_no": ("文号", "发文字号", "发文文号", "文件编号", "fileno", "fileNum", "pcode", "document_number"),
     "publisher_name": (
@@ -28,12 +28,16 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "发文机构",
         "发文单位",
         "发布单位",
+        "发布部门",
+        "制发机关",
+        "责任部门",
+        "报送单位",
         "puborg",
         "publisher",
         "ContentSource",
     ),
     "published_date": ("发布日期", "发布时间", "公开日期", "pubdate", "PubDate"),
-    "written_date": ("成文日期", "生成日期", "发文日期", "成文时间", "印发日期", "docreltime"),
+    "written_date": ("成文日期", "生成日期", "发文日期", "成文时间", "印发日期", "制发日期", "docreltime"),
     "topic": ("主题分类", "主题"),
     "function": ("业务职能分类", "机构分类"),
     "audience": ("服务对象分类", "服务对象"),

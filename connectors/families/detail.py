@@ -22,6 +22,7 @@ from connectors.families.docno import doc_no_line
 from connectors.families.labels import LABEL_TAGS, extra_labels, label_reader
 from connectors.families.tree import is_element, parse_tree
 from connectors.families.view import View, is_body_marker
+from connectors.normalize import is_empty_value
 
 __all__ = ["parse_detail_page"]
 
@@ -135,8 +136,8 @@ def _read_page(
     reader = label_reader(tuple(sorted(extra_labels(options).items())))
     strong, weak = reader.read(view, page.blocks, page.outer_blocks, page.label_tags)
     fields = dict(weak)
-    fields.update(_meta_fields(page))
-    fields.update(strong)
+    for tier in (_meta_fields(page), strong):  # each tier over the last, unless it says nothing
+        fields.update({name: value for name, value in tier.items() if name not in fields or not is_empty_value(value)})
     if "doc_no" not in fields:
         line = _doc_no_line(view)
         if line:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from lxml import etree
 
 from connectors.families.view import View
-from connectors.normalize import LABELS, WEAK_LABELS, label_field, label_key
+from connectors.normalize import LABELS, WEAK_LABELS, is_empty_value, label_field, label_key
 from connectors.records import FIELDS
 
 #: Inline elements that often hold just a label, with the value after them.
@@ -66,6 +66,10 @@ _OTHER_LABELS = (
 #: A label no list names (`公开时限：`, any short run of CJK after white space, then a colon):
 #: it ends the value before it all the same, since metadata boxes print labels of their own.
 _UNKNOWN_LABEL = re.compile(r"\s[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,5}\s*[:：]")
+#: Labels that name a field only as a whole table cell with the value in the next cell:
+#: 主办单位 is the publisher in a catalog entry's table (`<td>主办单位:</td><td>国家能源局</td>`)
+#: but the site's operator in every footer's running text (`主办单位：某县人民政府办公室`).
+_CELL_LABELS = {"主办单位": "publisher_name"}
 #: Elements that end a label tag's value: the strainer flattens the divs of a metadata box, so
 #: a label with an empty value (`<span>文　　号：</span>`) is followed by the next box and the body.
 _VALUE_ENDS = frozenset({"p", "table", "li", "dl", "dd", "dt", "div", "h1", "h2", "h3"})
@@ -79,10 +83,22 @@ _VALUE_MAX_NODES = 256  # an inline value after a label holds a few elements, no
 
 
 def _label_pattern(labels: list[str]) -> re.Pattern[str]:
-    """A regex finding `LABEL：` in cleaned text, letters of a label allowed to be spaced out."""
+    """A regex finding `LABEL：` or `[LABEL]` (`【LABEL】`, `[ LABEL ]`: Beijing's
+    `[发文机构]<span>…</span>`) in cleaned text, letters of a label allowed to be spaced out;
+    the label in the group `label`."""
     alternatives = sorted(labels, key=len, reverse=True)
-    spaced = ["\\s*".join(map(re.escape, word)) for word in alternatives]
-    return re.compile(r"(?<![^\s|｜,，;；])(" + "|".join(spaced) + r")\s*[:：]")
+    spaced = "|".join("\\s*".join(map(re.escape, word)) for word in alternatives)
+    return re.compile(
+        r"(?<![^\s|｜,，;；])(?:(?P<label>"
+        + spaced
+        + r")\s*[:：]|[\[【［]\s*(?P<bracketed>"
+        + spaced
+        + r")\s*[\]】］])"
+    )
+
+
+def _label_of(match: re.Match[str]) -> str:
+    return match.group("label") or match.group("bracketed")
 
 
 def _cjk(word: str) -> bool:
@@ -109,6 +125,7 @@ class LabelReader:
     def __init__(self, extra: Mapping[str, str] | None = None) -> None:
         self.extra = dict(extra or {})
         self.others = frozenset(label_key(w) for w in _OTHER_LABELS)
+        self.cell_fields = {label_key(w): fld for w, fld in _CELL_LABELS.items()}
         words = [w for w in [*LABELS, *WEAK_LABELS, *self.extra, *self.others] if _cjk(w)]
         self.pattern = _label_pattern(words)
         self._fields: dict[str, tuple[str | None, bool]] = {}
@@ -160,13 +177,15 @@ class LabelReader:
         own = view.own(node)
         return bool(own.strip()) and self.pattern.search(" ".join(own.split())) is not None
 
-    def _store(self, label: str, value: str, strong: dict, weak: dict) -> None:
+    def _store(self, label: str, value: str, strong: dict, weak: dict, cell: bool = False) -> None:
         fld, is_weak = self.field_of(label)
+        if fld is None and cell:
+            fld, is_weak = self.cell_fields.get(label_key(label)), False
         value = _UNKNOWN_LABEL.split(f" {value.strip()}", maxsplit=1)[0]
         value = value.strip().strip(":：|｜").strip()  # str.strip() also takes U+3000
         if fld is None or not value or (is_weak and fld in _SOURCE_ONLY):
             return
-        (weak if is_weak else strong).setdefault(fld, value)
+        keep_real(weak if is_weak else strong, {fld: value})
 
     def _read_runs(self, view: View, node: etree._Element, strong: dict, weak: dict) -> None:
         """Split a block's text at every `LABEL：`; a block that is only a label takes the next cell."""
@@ -179,16 +198,20 @@ class LabelReader:
             value = text[match.end() : end]
             if not value.strip() and node.tag in ("td", "th"):
                 value = _next_cell_text(view, node)
-            self._store(match.group(1), value, strong, weak)
+            self._store(_label_of(match), value, strong, weak)
         if not matches and node.tag in ("td", "th") and len(text) <= _LABEL_MAX:
             value = _next_cell_text(view, node)
-            if self.field_of(text)[0] and not self.is_label(value):
-                self._store(text, value, strong, weak)
+            labelled = self.field_of(text)[0] or self.cell_fields.get(label_key(text))
+            if labelled and not self.is_label(value):
+                self._store(text, value, strong, weak, cell=True)
 
     def _read_label_tag(self, view: View, node: etree._Element, strong: dict, weak: dict) -> None:
         """`<b>L：</b>V` and `<label>L</label><span>V</span>`: the value follows the label tag."""
         text = view.short(node)
-        if not text or len(text) > _LABEL_MAX + 1 or self.field_of(text)[0] is None:
+        if not text or len(text) > _LABEL_MAX + 1:
+            return
+        if self.field_of(text)[0] is None:
+            self._read_cell_label(view, node, text, strong, weak)
             return
         parts: list[str] = []
         for sibling in view.siblings(node):
@@ -210,6 +233,29 @@ class LabelReader:
             if self.is_label(value):
                 return
         self._store(text, value, strong, weak)
+
+    def _read_cell_label(self, view: View, node: etree._Element, text: str, strong: dict, weak: dict) -> None:
+        """A cell label's tag (`<td><span>主办单位:</span></td><td>V</td>`): read when it is
+        its cell's whole text, the value the next cell's."""
+        parent = view.parent(node)
+        if self.cell_fields.get(label_key(text)) is None or parent is None or parent.tag not in ("td", "th"):
+            return
+        if view.text(parent) != text:
+            return
+        value = _next_cell_text(view, parent)
+        if not self.is_label(value):
+            self._store(text, value, strong, weak, cell=True)
+
+
+def keep_real(fields: dict[str, str], found: Mapping[str, str]) -> None:
+    """Add `found` to `fields` where each says something: a field takes a value when it has
+    none or only one that says nothing (`-`, 无, `/`: a hidden template's placeholder, a
+    box's empty cell), and a value that says nothing never replaces one that does; between
+    two real values the first stays."""
+    for name, value in found.items():
+        current = fields.get(name)
+        if current is None or (is_empty_value(current) and not is_empty_value(value)):
+            fields[name] = value
 
 
 @lru_cache(maxsize=64)

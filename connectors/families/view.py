@@ -15,7 +15,7 @@ from connectors.families.base import is_attachment
 from connectors.families.tree import Texts, is_element
 
 #: Elements whose class or id marks the document body, across the families (docs/platforms.md:
-#: TRS, Fujian TRS, Hanweb, www.gov.cn). Generic names such as `content` are left out: they
+#: TRS, Fujian TRS, Hanweb, www.gov.cn, Guangdong's content pages, the procurement notices). Generic names such as `content` are left out: they
 #: often wrap a whole page, metadata box included, and labels inside a body are not read.
 BODY_CLASSES = frozenset(
     {
@@ -25,9 +25,11 @@ BODY_CLASSES = frozenset(
         "Custom_UnionStyle",
         "article_component",
         "pages_content",
+        "article-content",
+        "vF_detail_content",
     }
 )
-BODY_IDS = frozenset({"zoom", "Zoom", "trsContent", "detailCont", "UCAP-CONTENT"})
+BODY_IDS = frozenset({"zoom", "Zoom", "trsContent", "detailCont", "detailContent", "UCAP-CONTENT"})
 
 #: The elements metadata, bodies and attachments live in: the first, quick reading of a page
 #: sees only these and what they enclose, as if the navigation around them (`ul/li/a` menus,
