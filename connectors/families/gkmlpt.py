@@ -29,7 +29,7 @@ from connectors.families.base import (
     unreadable_row,
 )
 from connectors.families.detail import parse_detail_page
-from connectors.families.jsonpage import json_int, json_text, load_object
+from connectors.families.jsonpage import json_fields, json_int, json_text, load_object
 from connectors.records import Request
 
 __all__ = ["first_request", "parse_detail", "parse_listing"]
@@ -39,7 +39,7 @@ _CONFIG = re.compile(r"window\._CONFIG\s*=")
 _TREE = re.compile(r"\bTREE\s*:\s*\[")
 _API = re.compile(r"/gkmlpt/api/all/(\d+)$")
 
-#: article key -> field, in order of preference (the first non-empty wins)
+#: field -> article keys, in order of preference (the first that says something wins)
 _FIELDS = {
     "title": ("title",),
     "index_no": ("identifier",),
@@ -199,11 +199,7 @@ def _row(item: object, index: int, base: str) -> RawRow | UnreadableRow:
     an article without a usable URL is an unreadable row (the crawl counts it)."""
     if not isinstance(item, dict):
         raise LayoutChanged(f"{base}: articles[{index}] is not an object")
-    fields: dict[str, str] = {}
-    for name, keys in _FIELDS.items():
-        value = next((t for t in map(json_text, (item.get(k) for k in keys)) if t), None)
-        if value:
-            fields[name] = value
+    fields = json_fields(item, _FIELDS)
     validity = _validity(item)
     if validity:
         fields["validity"] = validity

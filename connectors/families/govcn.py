@@ -28,14 +28,14 @@ from connectors.families.base import (
     unreadable_row,
 )
 from connectors.families.detail import parse_detail_page
-from connectors.families.jsonpage import json_int, json_text, load_object
+from connectors.families.jsonpage import json_fields, json_int, json_text, load_object
 from connectors.records import Request
 
 __all__ = ["first_request", "parse_detail", "parse_listing", "top_level"]
 
 DEFAULT_N = 10
 _CONTENT_ID = re.compile(r"/(content_\d+)\.s?html?$")
-#: item key -> field, in order of preference
+#: field -> hit keys, in order of preference
 _FIELDS = {
     "title": ("title",),
     "index_no": ("index",),
@@ -136,11 +136,10 @@ _HIGHLIGHT = re.compile(r"</?em>", re.I)
 _TAG = re.compile(r"<[^<>]*>")
 
 
-def _text(value: object) -> str | None:
+def _plain(text: str) -> str | None:
     """A field's text without the search's `<em>` highlights, other markup (`<br/>` inside
     gongbao titles) as a space, white space collapsed."""
-    text = json_text(value)
-    return (" ".join(_TAG.sub(" ", _HIGHLIGHT.sub("", text)).split()) or None) if text else None
+    return " ".join(_TAG.sub(" ", _HIGHLIGHT.sub("", text)).split()) or None
 
 
 def _row(item: object, index: int, base: str) -> RawRow | UnreadableRow:
@@ -148,15 +147,13 @@ def _row(item: object, index: int, base: str) -> RawRow | UnreadableRow:
     hit without a usable URL is an unreadable row (the crawl counts it)."""
     if not isinstance(item, dict):
         raise LayoutChanged(f"{base}: listVO[{index}] is not an object")
-    fields: dict[str, str] = {}
-    for name, keys in _FIELDS.items():
-        value = next((t for t in map(_text, (item.get(k) for k in keys)) if t), None)
-        if value:
-            fields[name] = top_level(value) if name == "topic" else value
+    fields = json_fields(item, _FIELDS, clean=_plain)
+    if "topic" in fields:
+        fields["topic"] = top_level(fields["topic"])
     url = resolve_link(str(item.get("url") or ""), base)
     if url is None:
         return unreadable_row("no link", fields.get("title") or f"listVO[{index}]")
     found = _CONTENT_ID.search(urlsplit(url).path)
-    ident = _text(item.get("id"))
+    ident = json_text(item.get("id"))
     key = found.group(1) if found else f"govcn_{ident}" if ident else url
     return RawRow(url=url, item_key=key, fields=fields)
