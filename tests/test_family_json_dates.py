@@ -1,7 +1,9 @@
 """The dates of JSON API items, over generated items: which key fills which date, and an
 epoch of 0 or below is no date (docs/platforms.md).
 
-gkmlpt's articles the 成文日期 as `date` and the 发布日期 as `display_publish_time`, `created_at` or
+www.gov.cn's hits print the 发布日期 as `pubtimeStr` (`2026.09.30`, null on later pages) and
+`pubtime` (epoch ms), the 成文日期 as `ptime` (epoch ms, `0` for news items); gkmlpt's
+articles the 成文日期 as `date` and the 发布日期 as `display_publish_time`, `created_at` or
 `create_time`; ssp's hits `pubdate` and `docreltime`. Each key is generated absent, null,
 empty, zero (a number or "0"), negative, an epoch in seconds or milliseconds (a number or
 digits) or a printed date, and the dates read are checked against the day the generating
@@ -17,7 +19,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from connectors.families import gkmlpt, ssp
+from connectors.families import gkmlpt, govcn, ssp
 from connectors.normalize import normalize_fields
 from connectors.records import Request
 
@@ -60,6 +62,10 @@ def key_value(kind: str) -> st.SearchStrategy[tuple[tuple[str, object] | None, d
 
 #: family -> field -> (key, kind) in the family's order of preference
 KEYS = {
+    "govcn": {
+        "published_date": (("pubtimeStr", "%Y.%m.%d|%Y-%m-%d"), ("pubtime", "epoch")),
+        "written_date": (("ptime", "epoch"),),
+    },
     "gkmlpt": {
         "published_date": (
             ("display_publish_time", "epoch"),
@@ -95,7 +101,10 @@ def items(draw: st.DrawFn, family: str) -> tuple[dict, dict[str, date | None]]:
 def read(family: str, item: dict) -> dict:
     """The item's one row as the family reads it, normalized."""
     url = f"{BASE}/zhengce/content/2020-07/30/content_1.htm"
-    if family == "gkmlpt":
+    if family == "govcn":
+        page = {"code": 200, "searchVO": {"catMap": {"gongwen": {"totalCount": 1, "listVO": [{**item, "url": url}]}}}}
+        listing = govcn.parse_listing(json.dumps(page), govcn.first_request(f"{BASE}/search-gov/data?t=x", {}), {})
+    elif family == "gkmlpt":
         page = {"total": 1, "classify": {"post_count": 1}, "articles": [{**item, "id": 1, "url": url}]}
         listing = gkmlpt.parse_listing(json.dumps(page), Request(f"{BASE}/gkmlpt/api/all/5?page=1&sid=2"), {})
     else:
@@ -112,6 +121,11 @@ def check(family: str, generated: tuple[dict, dict[str, date | None]]) -> None:
     assert fields["flags"] is None, item  # a zero is no date, never an unreadable one
 
 
+@given(items("govcn"))
+def test_govcn_published_is_pubtimestr_else_pubtime_and_written_is_ptime(generated) -> None:
+    check("govcn", generated)
+
+
 @given(items("gkmlpt"))
 def test_gkmlpt_dates_skip_zero_epochs_in_their_order_of_preference(generated) -> None:
     check("gkmlpt", generated)
@@ -120,6 +134,14 @@ def test_gkmlpt_dates_skip_zero_epochs_in_their_order_of_preference(generated) -
 @given(items("ssp"))
 def test_ssp_dates_take_no_zero_epoch(generated) -> None:
     check("ssp", generated)
+
+
+def test_a_news_hit_without_pubtimestr_is_dated_by_pubtime_and_has_no_written_date() -> None:
+    # 2026-09-28 17:02 in Shanghai (09:02 UTC), as a later page of the policy search prints it
+    moment = datetime(2026, 9, 28, 9, 2, tzinfo=UTC)
+    fields = read("govcn", {"pubtimeStr": None, "pubtime": int(moment.timestamp()) * 1000, "ptime": 0})
+    assert (fields["published_date"], fields["written_date"]) == (date(2026, 9, 28), None)
+    assert fields["published_date_raw"] == str(int(moment.timestamp()) * 1000)
 
 
 def test_a_zero_display_publish_time_gives_way_to_created_at() -> None:

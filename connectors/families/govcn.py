@@ -2,8 +2,8 @@
 
 `GET {url}&p={n}&n={k}` (the configured URL holds the search: `t=zhengcelibrary`, `q`,
 `sort=pubtime` …) → `{"code": 200, "searchVO": {"totalCount": 0, "catMap": {"gongwen":
-{"totalCount", "listVO": [{title, url, pcode, puborg, pubtimeStr, ptime, childtype, index,
-id}]}, "bumenfile": …, "otherfile": …, "gongbao": …}}}`. The top-level `totalCount` is 0:
+{"totalCount", "listVO": [{title, url, pcode, puborg, pubtimeStr, pubtime, ptime, childtype,
+index, id}]}, "bumenfile": …, "otherfile": …, "gongbao": …}}}`. The top-level `totalCount` is 0:
 each category has its own. One document may sit in several categories: its item key is the
 same in each, so the crawl sees it once. The end is every `listVO` empty, or `code: 1001`
 with `searchVO: null`. Detail pages are the 政策文件库 overview table
@@ -35,13 +35,15 @@ __all__ = ["first_request", "parse_detail", "parse_listing", "top_level"]
 
 DEFAULT_N = 10
 _CONTENT_ID = re.compile(r"/(content_\d+)\.s?html?$")
-#: field -> hit keys, in order of preference
+#: field -> hit keys, in order of preference. `pubtimeStr` and `pubtime` (epoch ms) are the
+#: 发布日期, `ptime` (epoch ms) the 成文日期: `0` in the categories that have none (news).
 _FIELDS = {
     "title": ("title",),
     "index_no": ("index",),
     "doc_no": ("pcode",),
     "publisher_name": ("puborg",),
-    "published_date": ("pubtimeStr", "ptime"),
+    "published_date": ("pubtimeStr", "pubtime"),
+    "written_date": ("ptime",),
     "topic": ("childtype",),
 }
 
