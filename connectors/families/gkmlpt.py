@@ -3,7 +3,8 @@
 `GET {base}/gkmlpt/index` prints `SID: '2'` and `window._CONFIG = {… TREE: [{id, name,
 post_count, children, jump_url}, …] …}`. Each category is listed by
 `GET {base}/gkmlpt/api/all/{cat}?page=N&sid=SID` → `{"total", "classify": {"post_count"},
-"articles": [{id, title, identifier, document_number, publisher, date, …}]}`. The walk goes
+"articles": [{id, title, identifier, document_number, publisher, date, …}]}`; page 0 answers
+what page 1 does, so a walk from page 0 goes on at page 2. The walk goes
 through every category of the tree (or those named by the `categories` option) one after the
 other: the categories still to walk ride on the request (`Request.carry`). An article listed
 in two categories has one item key (its id), so the crawl sees it once.
@@ -158,18 +159,19 @@ def _api_page(text: str, request: Request, options: Mapping[str, str]) -> Listin
         raise LayoutChanged(f"{request.url}: 'articles' is not a list")
     count = _post_count(data)
     rows, bad = split_rows(_row(a, i, request.url) for i, a in enumerate(articles))
-    pages_read = page - _first_page(options) + 1
+    # page 0 lists what page 1 does: after it comes page 2, and page N is N pages read
+    pages_read = max(page, 1)
     more = bool(articles) and (count is None or pages_read * len(articles) < count)
     if more:
         api = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-        following = _page_request(api, sid, page + 1, request.carry)
+        following = _page_request(api, sid, pages_read + 1, request.carry)
     else:
         following = _next_category(request, sid, options)
     return ListingPage(
         rows=rows,
         passing=not rows and not bad,
         next_request=following,
-        page_count=-(-count // len(articles)) if count and articles and page == _first_page(options) else None,
+        page_count=-(-count // len(articles)) if count and articles and pages_read == 1 else None,
         advertised_total=None,
         resume=_next_category(request, sid, options),
         unreadable_rows=bad,
