@@ -186,16 +186,18 @@ class Crawl:
                 request = listing.next_request
                 continue
             hashes = [listing_hash(row.fields) for row in listing.rows]
-            if guard.repeats_rows(listing, hashes, page_no, request.carry):
-                return
-            self.summary.pages += 1
-            if self.summary.advertised_total is None:
-                self.summary.advertised_total = listing.advertised_total
-            yield from self._rows(family, listing, hashes, request, fetched, page_no)
-            if self._all_known(listing, hashes, page_no):
+            looped = guard.repeats_rows(listing, hashes, page_no, request.carry)
+            if not looped:
+                self.summary.pages += 1
+                if self.summary.advertised_total is None:
+                    self.summary.advertised_total = listing.advertised_total
+                yield from self._rows(family, listing, hashes, request, fetched, page_no)
+            # A loop (recorded) or a page of known rows ends its category: a walk over several
+            # goes on with the next one; a listing of one ends.
+            if looped or self._all_known(listing, hashes, page_no):
                 if listing.resume is None:
                     return
-                request = listing.resume  # the next category of a walk over several
+                request = listing.resume
             else:
                 request = listing.next_request
             page_no += 1

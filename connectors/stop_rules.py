@@ -1,8 +1,8 @@
 """The stop rules of a listing walk: where a walk must stop and what the stop says.
 
 A listing that never ends (`MAX_PAGES`), a request that repeats an earlier page's, a page
-that holds exactly the rows of an earlier one (pagination loops), and a listing page the
-family could not read (a stub past the data, a challenge, a changed layout, unsafe XML).
+that holds exactly the rows of an earlier one (pagination loops: in a walk over several
+categories, the end of that category only), and a listing page the family could not read (a stub past the data, a challenge, a changed layout, unsafe XML).
 Each is recorded on the run's ledger with a reason a person can act on
 (docs/reliability.md). Kept apart from `crawl` so the walk reads as a walk and the rules
 that end it read in one place.
@@ -68,7 +68,8 @@ class LoopGuard:
 
     def repeats_rows(self, listing: Any, hashes: list[str], page_no: int, carry: tuple[str, ...] = ()) -> bool:
         """True (reason recorded) when a page holds exactly the rows of an earlier page of the
-        same walk (`carry`: two categories listing the same articles are no loop)."""
+        same category (`carry`: two categories listing the same articles are no loop). The
+        crawl then ends that category: a walk over several goes on with the next."""
         signature = (carry, tuple((row.item_key, h) for row, h in zip(listing.rows, hashes, strict=True)))
         if signature in self._page_rows:
             self._ledger.degrade(

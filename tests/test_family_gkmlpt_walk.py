@@ -2,8 +2,9 @@
 
 A small gkmlpt site is served here from hand-made categories, as public crawlers document the
 platform (docs/platforms.md): the index page with its tree, then `/gkmlpt/api/all/{cat}`
-pages. Real sites answer `page=0` with the articles of `page=1`. What each test expects is
-worked out from the categories it serves.
+pages. Real sites answer `page=0` with the articles of `page=1`; a category can loop (serve
+the same page whatever page is asked) or over-count (`post_count` above what it serves). What
+each test expects is worked out from the categories it serves.
 """
 
 from __future__ import annotations
@@ -103,3 +104,26 @@ def test_a_walk_from_page_1_asks_page_2_next(server, client) -> None:
     listings, summary = walk(server, client)
     assert summary.status == "ok" and len(listings) == 17
     assert site.api_asked() == ["10:1", "10:2", "10:3", "20:1"]
+
+
+def test_a_category_that_loops_ends_alone_and_the_others_are_read(server, client) -> None:
+    # 20 claims 30 articles but answers its first five to every page: page 2 repeats page 1
+    site = GkmlptSite(
+        server, {10: [1, 2, 3, 4, 5], 20: [11, 12, 13, 14, 15], 30: [21, 22, 23, 24]}, counts={20: 30}, stuck={20}
+    )
+    listings, summary = walk(server, client)
+    assert site.api_asked() == ["10:1", "20:1", "20:2", "30:1"]
+    keys = [x.item_key for x in listings]
+    assert len(keys) == 14 and set(keys) == {f"post_{i}" for i in [*range(1, 6), *range(11, 16), *range(21, 25)]}
+    # listing pages: 10's (0), 20's first (1), its repeat (2, not read), 30's (3)
+    assert summary.status == "partial" and not summary.complete
+    assert summary.reason == "pagination loop at page 2: same rows as page 1"
+    assert summary.pages == 3 and {x.page_no for x in listings if x.item_key == "post_21"} == {3}
+
+
+def test_a_loop_in_the_last_category_ends_the_walk_partial(server, client) -> None:
+    site = GkmlptSite(server, {10: [1, 2], 20: [11, 12, 13]}, counts={20: 9}, stuck={20})
+    listings, summary = walk(server, client)
+    assert site.api_asked() == ["10:1", "20:1", "20:2"]
+    assert len(listings) == 5
+    assert (summary.status, summary.reason) == ("partial", "pagination loop at page 2: same rows as page 1")
