@@ -26,11 +26,12 @@ def ends_the_data(exc: PageError, page_no: int) -> bool:
     return isinstance(exc, StubPage | NoRows) and page_no > 0
 
 
-def record_page_problem(ledger: RunLedger, exc: PageError, page_no: int) -> None:
-    """Record what a listing page the family could not read means for the run."""
+def record_page_problem(ledger: RunLedger, exc: PageError, page_no: int, carry: tuple[str, ...] = ()) -> None:
+    """Record what a listing page the family could not read means for the run (`carry`: its
+    request's, naming its category in a walk over several)."""
     where = f"listing page {page_no}"
     if isinstance(exc, StubPage) or ends_the_data(exc, page_no):
-        ledger.stub_end(page_no, str(exc))
+        ledger.stub_end(page_no, str(exc), carry)
     elif isinstance(exc, ChallengePage):
         ledger.degrade("failed", f"challenge page (安全验证) at {where}: {exc}")
     elif isinstance(exc, LayoutChanged):

@@ -25,7 +25,7 @@ class GkmlptSite:
 
     `per` articles a page; page 0 and page 1 both answer the first `per`. `counts` overrides
     a category's `post_count`; a category in `stuck` answers its first page whatever page is
-    asked (a loop)."""
+    asked (a loop); a `(category, page)` in `stubs` is answered by a small HTML error page."""
 
     def __init__(
         self,
@@ -34,8 +34,9 @@ class GkmlptSite:
         per: int = 10,
         counts: dict[int, int] | None = None,
         stuck: frozenset[int] = frozenset(),
+        stubs: frozenset[tuple[int, int]] = frozenset(),
     ) -> None:
-        self.server, self.categories, self.per, self.stuck = server, categories, per, stuck
+        self.server, self.categories, self.per, self.stuck, self.stubs = server, categories, per, stuck, stubs
         self.counts = {cat: len(ids) for cat, ids in categories.items()} | (counts or {})
         tree = [{"id": cat, "name": f"c{cat}", "post_count": self.counts[cat]} for cat in categories]
         page = index(tree, sid="3").encode()
@@ -46,6 +47,8 @@ class GkmlptSite:
     def _api(self, handler, cat: int) -> tuple[int, dict[str, str], bytes]:
         query = parse_qs(urlsplit(handler.path).query)
         assert query["sid"] == ["3"]
+        if (cat, int(query["page"][0])) in self.stubs:
+            return 200, {"Content-Type": "text/html"}, b"<html><body>502 Bad Gateway</body></html>"
         page = max(int(query["page"][0]), 1)  # page 0 answers what page 1 does
         first = 0 if cat in self.stuck else (page - 1) * self.per
         ids = self.categories[cat][first : first + self.per]
@@ -127,3 +130,43 @@ def test_a_loop_in_the_last_category_ends_the_walk_partial(server, client) -> No
     assert site.api_asked() == ["10:1", "20:1", "20:2"]
     assert len(listings) == 5
     assert (summary.status, summary.reason) == ("partial", "pagination loop at page 2: same rows as page 1")
+
+
+def test_a_category_serving_fewer_than_it_counts_ends_at_its_empty_page_and_the_run_is_ok(server, client) -> None:
+    # 20 says 9 and serves 7 (stale counts on real sites): 1 × 7 < 9 asks page 2, which is empty
+    site = GkmlptSite(server, {10: [1, 2, 3], 20: list(range(11, 18)), 30: [21, 22]}, counts={20: 9})
+    listings, summary = walk(server, client)
+    assert site.api_asked() == ["10:1", "20:1", "20:2", "30:1"]
+    assert len(listings) == len({x.item_key for x in listings}) == 3 + 7 + 2
+    assert (summary.status, summary.reason, summary.complete) == ("ok", None, True)
+    assert summary.advertised_total is None  # no count of the portal's distinct items exists
+
+
+def test_a_stub_cutting_a_category_short_makes_the_run_partial_with_its_count(server, client) -> None:
+    site = GkmlptSite(server, {10: [1, 2, 3, 4, 5], 20: list(range(11, 34)), 30: [41, 42]}, stubs=frozenset({(20, 2)}))
+    listings, summary = walk(server, client)
+    assert site.api_asked() == ["10:1", "20:1", "20:2"]  # the stub ends the walk
+    assert len(listings) == 5 + 10
+    # listing pages: 10's (0), 20's first (1), the stub (2); 20 listed 10 of its 23; 30 is left
+    assert summary.status == "partial" and not summary.complete
+    assert summary.reason.startswith("stub page at page 2 cuts the walk short (")
+    assert summary.reason.endswith("): its category listed 10 of the 23 items it advertises; 1 category not walked")
+
+
+def test_a_stub_on_the_first_page_of_the_last_category_is_no_end_of_the_data(server, client) -> None:
+    site = GkmlptSite(server, {10: [1, 2, 3], 20: [11, 12]}, stubs=frozenset({(20, 1)}))
+    listings, summary = walk(server, client)
+    assert site.api_asked() == ["10:1", "20:1"] and len(listings) == 3
+    assert summary.status == "partial"
+    assert summary.reason.startswith("stub page at page 1 cuts the walk short (")
+    assert summary.reason.endswith("): no page of its category read")
+
+
+def test_a_stub_after_a_category_read_to_its_count_is_the_end_of_the_data(server, client) -> None:
+    # one category (option `categories`): 12 of 12 listed by page 2 (2 × 2 < 12 asks page 3),
+    # and page 3 is a stub, not the API's empty page: nothing it advertises is missing
+    site = GkmlptSite(server, {10: list(range(1, 13)), 20: [21]}, stubs=frozenset({(10, 3)}))
+    listings, summary = walk(server, client, categories="10")
+    assert site.api_asked() == ["10:1", "10:2", "10:3"] and len(listings) == 12
+    assert summary.status == "ok" and not summary.complete
+    assert summary.reason.startswith("stub page at page 2: end of usable data (")

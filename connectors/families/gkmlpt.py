@@ -7,7 +7,9 @@ post_count, children, jump_url}, …] …}`. Each category is listed by
 what page 1 does, so a walk from page 0 goes on at page 2. The walk goes
 through every category of the tree (or those named by the `categories` option) one after the
 other: the categories still to walk ride on the request (`Request.carry`). An article listed
-in two categories has one item key (its id), so the crawl sees it once.
+in two categories has one item key (its id), so the crawl sees it once. A page reports its
+category's count as `category_total`, never as the listing's total: categories overlap, and
+real sites count more than they serve (docs/platforms.md).
 """
 
 from __future__ import annotations
@@ -172,7 +174,7 @@ def _api_page(text: str, request: Request, options: Mapping[str, str]) -> Listin
         passing=not rows and not bad,
         next_request=following,
         page_count=-(-count // len(articles)) if count and articles and pages_read == 1 else None,
-        advertised_total=None,
+        category_total=count,
         resume=_next_category(request, sid, options),
         unreadable_rows=bad,
     )
