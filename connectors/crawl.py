@@ -186,16 +186,16 @@ class Crawl:
                 request = listing.next_request
                 continue
             hashes = [listing_hash(row.fields) for row in listing.rows]
-            if guard.repeats_rows(listing, hashes, page_no, request.carry):
-                return
-            self.summary.pages += 1
-            if self.summary.advertised_total is None:
-                self.summary.advertised_total = listing.advertised_total
-            yield from self._rows(family, listing, hashes, request, fetched, page_no)
-            if self._all_known(listing, hashes, page_no):
+            looped = guard.repeats_rows(listing, hashes, page_no, request.carry)
+            if not looped:
+                self._ledger.page_read(listing, request.carry)
+                yield from self._rows(family, listing, hashes, request, fetched, page_no)
+            # A loop (recorded) or a page of known rows ends its category: a walk over several
+            # goes on with the next one; a listing of one ends.
+            if looped or self._all_known(listing, hashes, page_no):
                 if listing.resume is None:
                     return
-                request = listing.resume  # the next category of a walk over several
+                request = listing.resume
             else:
                 request = listing.next_request
             page_no += 1
@@ -240,14 +240,14 @@ class Crawl:
         except PageError as exc:
             if not ends_the_data(exc, page_no):
                 self.error = exc.with_traceback(None)  # its frames would hold this crawl
-            record_page_problem(self._ledger, exc, page_no)
+            record_page_problem(self._ledger, exc, page_no, request.carry)
             return None
         if not listing.rows and not listing.passing:
             if page_no > 0 and listing.next_request is None:
                 # An API that signals its end with an empty page (ssp `datas: []`).
                 self._ledger.natural_end(page_no)
             else:
-                self._ledger.stub_end(page_no, "no rows")
+                self._ledger.stub_end(page_no, "no rows", request.carry)
             return None
         return fetched, listing
 

@@ -3,13 +3,14 @@
 A run starts `ok` and only ever degrades (`partial`, then `failed`), keeping the reason of
 the worst thing that happened; the error lines a person reads are kept up to a cap. How a
 listing ends (a stub page, its natural end, a shortfall against the total the portal
-advertises) is judged here (docs/reliability.md).
+advertises, a category a stub cuts short) is judged here (docs/reliability.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from connectors.records import FetchLogEntry, RunSummary
 
@@ -31,6 +32,20 @@ class RunLedger:
         self._known_items = known_items
         self._errors_dropped = 0
         self._unreadable_pages: dict[int, int] = {}  # page number -> rows not read on it
+        #: in a walk over several categories, each category (the categories still to walk
+        #: after it, `Request.carry`) -> (the items it says it holds, the rows it listed)
+        self._categories: dict[tuple[str, ...], tuple[int | None, int]] = {}
+
+    def page_read(self, listing: Any, carry: tuple[str, ...]) -> None:
+        """Count a listing page read: the run's pages, the listing's advertised total (the
+        first page's), and the rows its category (`carry`) listed against its own count."""
+        self.summary.pages += 1
+        if self.summary.advertised_total is None:
+            self.summary.advertised_total = listing.advertised_total
+        if carry or listing.category_total is not None or self._categories:
+            total, listed = self._categories.get(carry, (None, 0))
+            listed += len(listing.rows) + len(listing.unreadable_rows)
+            self._categories[carry] = (listing.category_total if total is None else total, listed)
 
     def degrade(self, status: str, reason: str) -> None:
         """Lower the run's status to `status` (never raise it); the worst reason is kept."""
@@ -65,11 +80,16 @@ class RunLedger:
 
     # -- how the walk ended -------------------------------------------------------------
 
-    def stub_end(self, page_no: int, why: str) -> None:
-        """A stub (or empty) page: on page 0 a failure, later the end of usable data."""
+    def stub_end(self, page_no: int, why: str, carry: tuple[str, ...] = ()) -> None:
+        """A stub (or empty) page: on page 0 a failure, later the end of usable data, unless
+        it cuts short a category of a walk over several (`carry`: its request's)."""
         if page_no == 0:
             had = f"; the portal had {self._known_items} known items" if self._known_items else ""
             self.degrade("failed", f"no rows on listing page 0 ({why}){had}")
+            return
+        cut = self._cut_short(carry)
+        if cut:
+            self.degrade("partial", f"stub page at page {page_no} cuts the walk short ({why}): {cut}")
             return
         reason = f"stub page at page {page_no}: end of usable data ({why})"
         if self.missing():
@@ -77,6 +97,23 @@ class RunLedger:
         else:
             self.summary.reason = reason
             self.maybe_complete(self.summary.advertised_total is not None)
+
+    def _cut_short(self, carry: tuple[str, ...]) -> str | None:
+        """What a stub on a page of the category `carry` leaves unread in a walk over several
+        categories, or None. A category ends at its count or at the API's empty page, never at
+        a stub; one of which no page was read had items to list (the walk asked for it)."""
+        if not self._categories:
+            return None
+        notes = []
+        if carry not in self._categories:
+            notes.append("no page of its category read")
+        else:
+            total, listed = self._categories[carry]
+            if total is not None and listed < total:
+                notes.append(f"its category listed {listed} of the {total} items it advertises")
+        if carry:
+            notes.append(f"{len(carry)} {'category' if len(carry) == 1 else 'categories'} not walked")
+        return "; ".join(notes) or None
 
     def natural_end(self, pages: int) -> None:
         """The listing's last page was read: check the count against the advertised total."""

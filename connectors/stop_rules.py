@@ -1,8 +1,8 @@
 """The stop rules of a listing walk: where a walk must stop and what the stop says.
 
 A listing that never ends (`MAX_PAGES`), a request that repeats an earlier page's, a page
-that holds exactly the rows of an earlier one (pagination loops), and a listing page the
-family could not read (a stub past the data, a challenge, a changed layout, unsafe XML).
+that holds exactly the rows of an earlier one (pagination loops: in a walk over several
+categories, the end of that category only), and a listing page the family could not read (a stub past the data, a challenge, a changed layout, unsafe XML).
 Each is recorded on the run's ledger with a reason a person can act on
 (docs/reliability.md). Kept apart from `crawl` so the walk reads as a walk and the rules
 that end it read in one place.
@@ -26,11 +26,12 @@ def ends_the_data(exc: PageError, page_no: int) -> bool:
     return isinstance(exc, StubPage | NoRows) and page_no > 0
 
 
-def record_page_problem(ledger: RunLedger, exc: PageError, page_no: int) -> None:
-    """Record what a listing page the family could not read means for the run."""
+def record_page_problem(ledger: RunLedger, exc: PageError, page_no: int, carry: tuple[str, ...] = ()) -> None:
+    """Record what a listing page the family could not read means for the run (`carry`: its
+    request's, naming its category in a walk over several)."""
     where = f"listing page {page_no}"
     if isinstance(exc, StubPage) or ends_the_data(exc, page_no):
-        ledger.stub_end(page_no, str(exc))
+        ledger.stub_end(page_no, str(exc), carry)
     elif isinstance(exc, ChallengePage):
         ledger.degrade("failed", f"challenge page (安全验证) at {where}: {exc}")
     elif isinstance(exc, LayoutChanged):
@@ -68,7 +69,8 @@ class LoopGuard:
 
     def repeats_rows(self, listing: Any, hashes: list[str], page_no: int, carry: tuple[str, ...] = ()) -> bool:
         """True (reason recorded) when a page holds exactly the rows of an earlier page of the
-        same walk (`carry`: two categories listing the same articles are no loop)."""
+        same category (`carry`: two categories listing the same articles are no loop). The
+        crawl then ends that category: a walk over several goes on with the next."""
         signature = (carry, tuple((row.item_key, h) for row, h in zip(listing.rows, hashes, strict=True)))
         if signature in self._page_rows:
             self._ledger.degrade(

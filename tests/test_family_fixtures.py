@@ -100,6 +100,7 @@ def check(family: str, expected_path: Path) -> None:
     assert [[bad.reason, bad.text] for bad in result.unreadable_rows] == spec.get("unreadable", [])
     assert result.page_count == spec["page_count"]
     assert result.advertised_total == spec["advertised_total"]
+    assert result.category_total == spec.get("category_total")
     assert _request_json(result.next_request) == spec["next_request"]
 
 

@@ -170,6 +170,28 @@ def test_crawl_of_a_gkmlpt_portal_sees_each_article_once_and_resumes_by_category
         assert len(asked) == 1 + 8  # the index, then page 1 of each of the eight categories walked
 
 
+def test_a_gkmlpt_walk_from_page_0_reads_the_simulated_portal_whole_without_page_1(tmp_path) -> None:
+    """The simulated city portal answers page 0 as page 1: a walk from page 0 lists the same
+    70 articles, each once, and asks no page 1."""
+    from connectors.crawl import PortalTarget, crawl
+    from connectors.http import HttpClient
+    from sim.registry import build_world
+    from sim.server import start
+
+    world = build_world("guangdong")
+    with start(world) as sim, HttpClient(tmp_path / "data", per_host_delay=0) as client:
+        options = {"first_page": "0"}
+        target = PortalTarget("gd-yh-gkmlpt", "gkmlpt", sim.portals["gd-yh-gkmlpt"], details="never", options=options)
+        walk = crawl(target, client, run_id="r1")
+        listings = list(walk)
+    assert (walk.summary.status, walk.summary.complete) == ("ok", True), walk.summary.reason
+    assert (
+        len(listings) == len({x.item_key for x in listings}) == len(world.listed("gd-yh-gkmlpt", world.default_as_of))
+    )
+    pages = [f.url.split("?", 1)[1].split("&")[0] for f in walk.fetches if "/api/all/" in f.url]
+    assert "page=0" in pages and "page=1" not in pages
+
+
 def test_gkmlpt_and_govcn_count_an_item_without_a_url_instead_of_failing_the_page() -> None:
     request = Request(f"{BASE}/gkmlpt/api/all/21?page=1&sid=7")
     broken = {**article(2), "url": "", "post_url": None}

@@ -57,8 +57,9 @@ SHOWN = {
     # ("主题；体裁") fills nothing by design (docs/fields.md: a combined 分类 cell), the API
     # rows carry both; no validity
     ("gkmlpt", "detail"): ALL - {"topic", "genre", "validity"},
-    # hit: title, pcode, puborg, index, childtype (topic\sub), pubtimeStr / ptime
-    ("govcn", "listing"): ALL - {"written_date", "genre", "validity"},
+    # hit: title, pcode, puborg, index, childtype (topic\sub), pubtimeStr / pubtime
+    # (published), ptime (written)
+    ("govcn", "listing"): ALL - {"genre", "validity"},
     # table.bd1 (State Council): no 公文种类, no validity
     ("govcn", "bd1"): ALL - {"genre", "validity"},
     # the policy-library overview (re-published city documents): no 索引号, no validity

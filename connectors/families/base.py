@@ -86,8 +86,12 @@ class ListingPage:
     #: on to `next_request` without counting it as a page of the listing.
     passing: bool = False
     #: Where the walk goes on when the rest of this listing is known already (incremental
-    #: mode): the next category of a walk over several; None ends the walk.
+    #: mode) or loops: the next category of a walk over several; None ends the walk.
     resume: Request | None = None
+    #: Items the category this page lists says it holds, in a walk over several (gkmlpt's
+    #: `post_count`): the run judges a category a stub cuts short by it, never the listing by
+    #: it (categories overlap, and real sites count more than they serve; docs/platforms.md).
+    category_total: int | None = None
     #: Rows of the listing that could not be read, each with its reason: counted on the
     #: run and judged by the crawl (a page with too many is a changed layout), never
     #: dropped unseen (docs/reliability.md, "Rows that cannot be read").

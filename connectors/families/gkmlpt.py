@@ -3,10 +3,13 @@
 `GET {base}/gkmlpt/index` prints `SID: '2'` and `window._CONFIG = {… TREE: [{id, name,
 post_count, children, jump_url}, …] …}`. Each category is listed by
 `GET {base}/gkmlpt/api/all/{cat}?page=N&sid=SID` → `{"total", "classify": {"post_count"},
-"articles": [{id, title, identifier, document_number, publisher, date, …}]}`. The walk goes
+"articles": [{id, title, identifier, document_number, publisher, date, …}]}`; page 0 answers
+what page 1 does, so a walk from page 0 goes on at page 2. The walk goes
 through every category of the tree (or those named by the `categories` option) one after the
 other: the categories still to walk ride on the request (`Request.carry`). An article listed
-in two categories has one item key (its id), so the crawl sees it once.
+in two categories has one item key (its id), so the crawl sees it once. A page reports its
+category's count as `category_total`, never as the listing's total: categories overlap, and
+real sites count more than they serve (docs/platforms.md).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from connectors.families.base import (
     unreadable_row,
 )
 from connectors.families.detail import parse_detail_page
-from connectors.families.jsonpage import json_int, json_text, load_object
+from connectors.families.jsonpage import json_fields, json_int, json_text, load_object
 from connectors.records import Request
 
 __all__ = ["first_request", "parse_detail", "parse_listing"]
@@ -39,7 +42,7 @@ _CONFIG = re.compile(r"window\._CONFIG\s*=")
 _TREE = re.compile(r"\bTREE\s*:\s*\[")
 _API = re.compile(r"/gkmlpt/api/all/(\d+)$")
 
-#: article key -> field, in order of preference (the first non-empty wins)
+#: field -> article keys, in order of preference (the first that says something wins)
 _FIELDS = {
     "title": ("title",),
     "index_no": ("identifier",),
@@ -158,19 +161,20 @@ def _api_page(text: str, request: Request, options: Mapping[str, str]) -> Listin
         raise LayoutChanged(f"{request.url}: 'articles' is not a list")
     count = _post_count(data)
     rows, bad = split_rows(_row(a, i, request.url) for i, a in enumerate(articles))
-    pages_read = page - _first_page(options) + 1
+    # page 0 lists what page 1 does: after it comes page 2, and page N is N pages read
+    pages_read = max(page, 1)
     more = bool(articles) and (count is None or pages_read * len(articles) < count)
     if more:
         api = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-        following = _page_request(api, sid, page + 1, request.carry)
+        following = _page_request(api, sid, pages_read + 1, request.carry)
     else:
         following = _next_category(request, sid, options)
     return ListingPage(
         rows=rows,
         passing=not rows and not bad,
         next_request=following,
-        page_count=-(-count // len(articles)) if count and articles and page == _first_page(options) else None,
-        advertised_total=None,
+        page_count=-(-count // len(articles)) if count and articles and pages_read == 1 else None,
+        category_total=count,
         resume=_next_category(request, sid, options),
         unreadable_rows=bad,
     )
@@ -199,11 +203,7 @@ def _row(item: object, index: int, base: str) -> RawRow | UnreadableRow:
     an article without a usable URL is an unreadable row (the crawl counts it)."""
     if not isinstance(item, dict):
         raise LayoutChanged(f"{base}: articles[{index}] is not an object")
-    fields: dict[str, str] = {}
-    for name, keys in _FIELDS.items():
-        value = next((t for t in map(json_text, (item.get(k) for k in keys)) if t), None)
-        if value:
-            fields[name] = value
+    fields = json_fields(item, _FIELDS)
     validity = _validity(item)
     if validity:
         fields["validity"] = validity

@@ -2,8 +2,8 @@
 
 `GET {url}&p={n}&n={k}` (the configured URL holds the search: `t=zhengcelibrary`, `q`,
 `sort=pubtime` …) → `{"code": 200, "searchVO": {"totalCount": 0, "catMap": {"gongwen":
-{"totalCount", "listVO": [{title, url, pcode, puborg, pubtimeStr, ptime, childtype, index,
-id}]}, "bumenfile": …, "otherfile": …, "gongbao": …}}}`. The top-level `totalCount` is 0:
+{"totalCount", "listVO": [{title, url, pcode, puborg, pubtimeStr, pubtime, ptime, childtype,
+index, id}]}, "bumenfile": …, "otherfile": …, "gongbao": …}}}`. The top-level `totalCount` is 0:
 each category has its own. One document may sit in several categories: its item key is the
 same in each, so the crawl sees it once. The end is every `listVO` empty, or `code: 1001`
 with `searchVO: null`. Detail pages are the 政策文件库 overview table
@@ -28,20 +28,22 @@ from connectors.families.base import (
     unreadable_row,
 )
 from connectors.families.detail import parse_detail_page
-from connectors.families.jsonpage import json_int, json_text, load_object
+from connectors.families.jsonpage import json_fields, json_int, json_text, load_object
 from connectors.records import Request
 
 __all__ = ["first_request", "parse_detail", "parse_listing", "top_level"]
 
 DEFAULT_N = 10
 _CONTENT_ID = re.compile(r"/(content_\d+)\.s?html?$")
-#: item key -> field, in order of preference
+#: field -> hit keys, in order of preference. `pubtimeStr` and `pubtime` (epoch ms) are the
+#: 发布日期, `ptime` (epoch ms) the 成文日期: `0` in the categories that have none (news).
 _FIELDS = {
     "title": ("title",),
     "index_no": ("index",),
     "doc_no": ("pcode",),
     "publisher_name": ("puborg",),
-    "published_date": ("pubtimeStr", "ptime"),
+    "published_date": ("pubtimeStr", "pubtime"),
+    "written_date": ("ptime",),
     "topic": ("childtype",),
 }
 
@@ -136,11 +138,10 @@ _HIGHLIGHT = re.compile(r"</?em>", re.I)
 _TAG = re.compile(r"<[^<>]*>")
 
 
-def _text(value: object) -> str | None:
+def _plain(text: str) -> str | None:
     """A field's text without the search's `<em>` highlights, other markup (`<br/>` inside
     gongbao titles) as a space, white space collapsed."""
-    text = json_text(value)
-    return (" ".join(_TAG.sub(" ", _HIGHLIGHT.sub("", text)).split()) or None) if text else None
+    return " ".join(_TAG.sub(" ", _HIGHLIGHT.sub("", text)).split()) or None
 
 
 def _row(item: object, index: int, base: str) -> RawRow | UnreadableRow:
@@ -148,15 +149,13 @@ def _row(item: object, index: int, base: str) -> RawRow | UnreadableRow:
     hit without a usable URL is an unreadable row (the crawl counts it)."""
     if not isinstance(item, dict):
         raise LayoutChanged(f"{base}: listVO[{index}] is not an object")
-    fields: dict[str, str] = {}
-    for name, keys in _FIELDS.items():
-        value = next((t for t in map(_text, (item.get(k) for k in keys)) if t), None)
-        if value:
-            fields[name] = top_level(value) if name == "topic" else value
+    fields = json_fields(item, _FIELDS, clean=_plain)
+    if "topic" in fields:
+        fields["topic"] = top_level(fields["topic"])
     url = resolve_link(str(item.get("url") or ""), base)
     if url is None:
         return unreadable_row("no link", fields.get("title") or f"listVO[{index}]")
     found = _CONTENT_ID.search(urlsplit(url).path)
-    ident = _text(item.get("id"))
+    ident = json_text(item.get("id"))
     key = found.group(1) if found else f"govcn_{ident}" if ident else url
     return RawRow(url=url, item_key=key, fields=fields)

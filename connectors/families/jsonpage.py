@@ -1,4 +1,4 @@
-"""What every JSON family (ssp, gkmlpt, govcn) does with a page before reading its rows.
+"""What every JSON family (ssp, gkmlpt, govcn) does with a page and with the values of its items.
 
 The bytes are a portal's, so everything is hostile: an HTML error page where JSON was
 expected, raw newlines inside strings (real search APIs send them), nesting deep enough to
@@ -6,12 +6,18 @@ exhaust Python's stack, arrays and objects by the million (a 20 MB body of `[],[
 take gigabytes as Python objects), numbers of thousands of digits, and escapes that make lone
 surrogates no file format can store. Each becomes a changed layout or a cleaned value,
 never a crash.
+
+An item's field is the first of its keys whose value says something (`json_fields`): APIs
+print `0` for a date they do not have (www.gov.cn's `ptime` of news items), which read as
+text would be the non-empty "0" and hide the next key of the choice, so an epoch at or
+before 1970 (`0`, `"0"`, a negative number) is no date, decided here for every family.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping, Sequence
 
 from connectors.errors import LayoutChanged
 from connectors.families.base import check_stub, small_int, unreadable, without_surrogates
@@ -54,6 +60,39 @@ def json_text(value: object) -> str | None:
     if value is None or isinstance(value, dict | list | bool):
         return None
     return without_surrogates(str(value)).strip() or None
+
+
+#: A date field's value that is no date: an epoch of 0 or below, as a number or as digits.
+_NO_EPOCH = re.compile(r"-\d+(?:\.\d+)?|0+(?:\.0+)?")
+
+
+def json_field(name: str, value: object) -> str | None:
+    """What `value` says for field `name`: its text (`json_text`), but None for a date field
+    (`*_date`) given an epoch at or before 1970, which APIs print for "no date"."""
+    text = json_text(value)
+    if text is not None and name.endswith("_date") and _NO_EPOCH.fullmatch(text):
+        return None
+    return text
+
+
+def json_fields(
+    item: Mapping[str, object],
+    keys: Mapping[str, Sequence[str]],
+    clean: Callable[[str], str | None] | None = None,
+) -> dict[str, str]:
+    """Each field of `keys` (field -> the item's keys, in order of preference) from the first
+    key whose value says something for it (`json_field`, then `clean` when given: a family's
+    own markup removal); a field no key fills is left out."""
+    fields: dict[str, str] = {}
+    for name, candidates in keys.items():
+        for key in candidates:
+            text = json_field(name, item.get(key))
+            if text is not None and clean is not None:
+                text = clean(text)
+            if text:
+                fields[name] = text
+                break
+    return fields
 
 
 def _check_json_size(text: str, url: str) -> None:

@@ -25,7 +25,7 @@ from connectors.families.base import (
     unreadable_row,
     without_surrogates,
 )
-from connectors.families.jsonpage import load_object
+from connectors.families.jsonpage import json_field, load_object
 from connectors.normalize import label_field
 from connectors.records import Request
 
@@ -96,9 +96,9 @@ def _row(item: object, index: int, base: str) -> RawRow | UnreadableRow:
     fields: dict[str, str] = {}
     for key, value in item.items():
         fld = label_field(key)
-        if fld and value not in (None, "") and not isinstance(value, dict | list):
-            # a JSON escape can make a lone surrogate, which no file format can store
-            fields.setdefault(fld, without_surrogates(str(value)))
+        if fld and fld not in fields and json_field(fld, value) is not None:
+            # kept as printed; a JSON escape can make a lone surrogate, which no file format can store
+            fields[fld] = without_surrogates(str(value))
     url = resolve_link(without_surrogates(str(item.get("docpuburl") or item.get("url") or "")), base)
     if url is None:
         return unreadable_row("no link", fields.get("title") or f"datas[{index}]")

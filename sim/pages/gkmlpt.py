@@ -1,5 +1,6 @@
 """Guangdong gkmlpt: `/gkmlpt/index` with `window._CONFIG` (SID, TREE), the JSON API
-`/gkmlpt/api/all/{cat}?page=N&sid=SID` (pages from 1) and content pages
+`/gkmlpt/api/all/{cat}?page=N&sid=SID` (pages from 1; page 0 answers what page 1 does, as on
+real sites) and content pages
 `/gkmlpt/content/A/B/post_ID.html`.
 
 Quirks (docs/sim.md, the Guangdong world): category 20 lists the documents of its two
@@ -46,7 +47,7 @@ class GkmlptSite(PlainSite):
             return 0
         if _API.fullmatch(req.path):
             page = req.query.get("page", "1")
-            return int(page) - 1 if page.isdigit() and int(page) >= 1 else -1
+            return max(int(page), 1) - 1 if page.isdigit() else -1  # page 0 answers what page 1 does
         return None
 
     def category_docs(self, cat: int, as_of: date) -> list[GdDoc]:

@@ -3,8 +3,8 @@
 `GET /search-gov/data?t=zhengcelibrary&…&p=N&n=K` → `{"code":200,"searchVO":{"totalCount":0,
 "catMap":{"gongwen":{…},"bumenfile":{…},"otherfile":{…}}}}`. Quirks: the top-level
 `totalCount` is always 0; every fourth State Council document is in `otherfile` too (one
-document, two categories); `pubtimeStr` is null after page 1 (`ptime`, epoch ms, stays);
-past the last page `{"code":1001,…,"searchVO":null}`. State Council documents have the
+document, two categories); `pubtimeStr` is null after page 1 (`pubtime`, the same 发布日期 in
+epoch ms, stays); `ptime` is the 成文日期 in epoch ms; past the last page `{"code":1001,…,"searchVO":null}`. State Council documents have the
 国务院文件 `table.bd1` page, re-published city documents the 政策文件库 overview table.
 """
 
@@ -67,7 +67,8 @@ class GovcnSite(PlainSite):
         return self.json({"code": 200, "msg": "操作成功", "searchVO": {"totalCount": 0, "catMap": cat_map}})
 
     def item(self, doc: GdDoc, page: int) -> dict:
-        moment = datetime.combine(doc.published, time(10), SHANGHAI)
+        published = datetime.combine(doc.published, time(10), SHANGHAI)
+        written = datetime.combine(doc.written, time(9), SHANGHAI)
         return {
             "id": doc_number(self.portal.id, doc),
             "title": doc.title,
@@ -77,7 +78,8 @@ class GovcnSite(PlainSite):
             "index": doc.index_no,
             "childtype": childtype(doc),
             "pubtimeStr": None if page else doc.published.strftime("%Y.%m.%d"),
-            "ptime": int(moment.timestamp() * 1000),
+            "pubtime": int(published.timestamp() * 1000),
+            "ptime": int(written.timestamp() * 1000),
             "summary": f"<em>{escape(doc.title[:8])}</em>……",
         }
 
