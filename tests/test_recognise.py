@@ -155,6 +155,17 @@ def test_a_gkmlpt_index_names_its_entry(sid: str, space: str) -> None:
     assert (found.family, found.platform, found.url) == ("gkmlpt", "gkmlpt", "http://www.x.gov.cn/gkmlpt/index")
 
 
+@given(st.sampled_from(["2", "'2'", '"2"']), st.sampled_from(["yjzj", "zxts", "wsdc"]))
+def test_a_config_object_with_a_sid_is_gkmlpt_only_beside_its_paths(sid: str, section: str) -> None:
+    """Guangdong's 互动平台 prints a `_CONFIG` with a SID on its consultation pages too."""
+    config = f"<script>window._CONFIG = {{SID: {sid}, SITE_NAME: '广东省发展和改革委员会'}};</script>"
+    elsewhere = recognise(html(config, "<p>意见征集</p>", []), f"http://drc.gd.gov.cn/hdjlpt/{section}/answer/1")
+    assert elsewhere.family != "gkmlpt", elsewhere.evidence
+    script = "<script src='/gkmlpt/static/js/app.js'></script>"
+    beside = recognise(html(config + script, "", []), f"http://www.x.gov.cn/hdjlpt/{section}/answer/1")
+    assert beside.family == "gkmlpt", beside.evidence
+
+
 def test_detail_pages_name_their_family_but_no_entry() -> None:
     trs = html("<meta name='ArticleTitle' content='甲'>", "<div class='TRS_Editor'><p>正文</p></div>", [])
     found = recognise(trs, "http://x.gov.cn/zwgk/202001/t20200101_1.html")

@@ -5,7 +5,7 @@ many CMSs (Guangdong's own sites print `createPageHTML` too), a `col/colN` link 
 both Hanweb generations, and a TRS column may page with a script of its own or load its pager
 from a file. Each mark has a weight; a family is recognised when the weights of the marks it
 shows reach `RECOGNISED` (docs/platforms.md, "Recognising a family"). A decisive mark (the
-Hanweb datastore, gkmlpt's config object, the jpaas unit API) weighs `RECOGNISED` alone; the
+Hanweb datastore, the jpaas unit API) weighs `RECOGNISED` alone; the
 document-link shapes weigh by how many links show them.
 
 Every test is a linear scan of the page's text (or of its URL): no parse, so a probe of a
@@ -52,6 +52,10 @@ class Mark:
 def _text(pattern: str, flags: int = re.I) -> Callable[[str, str, list[str]], int]:
     compiled = re.compile(pattern, flags)
     return lambda text, url, hrefs: 1 if compiled.search(text) else 0
+
+
+def _gkmlpt_paths(text: str, url: str, hrefs: list[str]) -> int:
+    return int("/gkmlpt/" in urlsplit(url).path or any("/gkmlpt/" in h for h in hrefs))
 
 
 def _links(pattern: re.Pattern[str]) -> Callable[[str, str, list[str]], int]:
@@ -118,12 +122,15 @@ MARKS: tuple[Mark, ...] = (
     Mark("jpaas", "the page's own URL is an art_<hash> document", ((1, 0.4),), _own_url(_JPAAS_ART)),
     Mark("jpaas", "jpaas meta tag ColId", ((1, 0.3),), _meta("ColId")),
     # Guangdong gkmlpt and the Hanweb 信息公开 search
+    # other Guangdong platforms (the 互动平台's consultation pages) print a `_CONFIG` with a
+    # SID too: the object says gkmlpt only beside the platform's own /gkmlpt/ paths
     Mark(
         "gkmlpt",
         "window._CONFIG with a SID (gkmlpt index)",
-        ((1, 1.0),),
+        ((1, 0.6),),
         _text(r"window\._CONFIG\s*=[\s\S]{0,2000}?\bSID\s*:", 0),
     ),
+    Mark("gkmlpt", "the platform's /gkmlpt/ paths (own URL, scripts, links)", ((1, 0.4),), _gkmlpt_paths),
     Mark("hanweb-xxgk", "a form posting to /module/xxgk/search.jsp", ((1, 1.0),), _text(r"/module/xxgk/search\.jsp")),
     # www.gov.cn detail templates (its listing is the search API, JSON)
     Mark(
