@@ -110,6 +110,10 @@ def probe_portal(portal: Portal, harvest: Harvest, *, adopt_hosts: bool = False)
         if not listing.rows:
             probe.error = "listing page: no rows" + (f" ({probe.unreadable})" if probe.unreadable else "")
             return probe
+        stranded = stranded_listing(listing.page_count, listing.advertised_total, len(listing.rows) + len(bad))
+        if probe.next_url is None and stranded:
+            probe.error = f"listing page: {stranded}"
+            return probe
         probe.detail_url = listing.rows[0].url
         probe.hosts_seen, probe.hosts_refused = vet_seen_hosts(
             hosts_seen([row.url for row in listing.rows], portal.url), portal.url
@@ -125,6 +129,23 @@ def probe_portal(portal: Portal, harvest: Harvest, *, adopt_hosts: bool = False)
     probe.detail = normalize_fields(detail.fields)
     probe.has_body, probe.attachments = detail.has_body, tuple(detail.attachments)
     return probe
+
+
+def stranded_listing(page_count: int | None, advertised: int | None, shown: int) -> str | None:
+    """Why a first page with no next page cannot be the whole listing, or None: it prints
+    more pages, or more items, than it shows (a pager of `href="#"` and script the reader
+    cannot follow). A walk of it would stop after its first page."""
+    if page_count is not None and page_count > 1:
+        return f"the page says it is 1 of {page_count} pages, but no next page was found: {_HOW_TO_PAGE}"
+    if advertised is not None and advertised > shown:
+        return f"the page advertises {advertised} items and shows {shown}, but no next page was found: {_HOW_TO_PAGE}"
+    return None
+
+
+_HOW_TO_PAGE = (
+    "its pager is one the reader cannot follow (links to `#` and a script); name its next-page link or "
+    "its pages' URLs in [portal.options] (`next` or `pager`, platform generic)"
+)
 
 
 def selectors_read(options: dict[str, str], rows: list[dict[str, Any]], next_url: str | None) -> list[str]:
