@@ -36,7 +36,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "publisher",
         "ContentSource",
     ),
-    "published_date": ("发布日期", "发布时间", "公开日期", "pubdate", "PubDate"),
+    "published_date": ("发布日期", "发布时间", "公开日期", "发表时间", "pubdate", "PubDate"),
     "written_date": ("成文日期", "生成日期", "发文日期", "成文时间", "印发日期", "制发日期", "docreltime"),
     "topic": ("主题分类", "主题"),
     "function": ("业务职能分类", "机构分类"),

@@ -1,8 +1,9 @@
 """A listing row's title is the document's title as the list means it: without the row's date
 when the link holds it (`<a><span>标题</span><span>2026-09-21</span></a>`), without the
 badges lists print before it (`【置顶】`), and without what a `title` attribute broken by a
-stray quote swallowed (`关于…的通知 ' target=`). Generated variants, read by the TRS reader
-(which finds rows itself) and by the generic one (told where they are)."""
+stray quote swallowed (`关于…的通知 ' target=`), nor a tooltip's labelled fields
+(`标题：…发表时间：2019-02-15`). Generated variants, read by the TRS reader (which finds rows
+itself) and by the generic one (told where they are)."""
 
 from __future__ import annotations
 
@@ -94,3 +95,22 @@ def test_a_bracketed_word_that_is_no_badge_stays_in_the_title() -> None:
     rows = [f'<li><a href="{href(n)}">【公示】第{n}批名单</a><span>2026-09-2{n}</span></li>' for n in range(3)]
     titles = [row.fields["title"] for row in trs.parse_listing(page(rows), Request(URL), {}).rows]
     assert titles == [f"【公示】第{n}批名单" for n in range(3)]
+
+
+@given(
+    TITLES,
+    st.sampled_from(["标题：", "标 题:", "名称：", "文件名称："]),
+    st.sampled_from(["发表时间：2019-02-15", "\n发布时间：2019-02-15", " 发布日期: 2019/2/15", "来源：某市政府", ""]),
+    st.booleans(),
+)
+def test_a_tooltip_of_labelled_fields_gives_its_title(title: str, label: str, rest: str, generic_reader: bool) -> None:
+    rows = [
+        f'<li><a href="{href(n)}" title="{label}{title}{rest}">{title[:6]}…</a><span>2019-02-1{n}</span></li>'
+        for n in range(3)
+    ]
+    if generic_reader:
+        options = {"rows": "ul.list li", "title": "a", "date": "span"}
+        listing = generic.parse_listing(page(rows), Request(URL), options)
+    else:
+        listing = trs.parse_listing(page(rows), Request(URL), {})
+    assert [row.fields["title"] for row in listing.rows] == [title] * 3

@@ -21,6 +21,13 @@ _BADGE = re.compile(
 #: What a `title` attribute broken by a stray quote swallowed: the quote, then the next
 #: attribute (`title="关于…的通知 ' target="`).
 _ATTRIBUTE_DEBRIS = re.compile(r"""\s*["']\s*[A-Za-z][\w-]*\s*=.*\Z""", re.S)
+#: A tooltip that prints a row's fields with their labels starts with the title's label …
+_TOOLTIP_TITLE = re.compile(r"^\s*(?:标\s*题|名\s*称|文件名称|信息名称|公文标题)\s*[:：]\s*")
+#: … and goes on, often without a break, with a date's or another field's label and value.
+_TOOLTIP_FIELD = re.compile(
+    r"\s*(?:(?:发表|发布|成文|更新|公开|生成|印发|创建)?(?:时间|日期)|发布机构|发文机关|索引号|文号|发文字号|来源)\s*[:：].*\Z",
+    re.S,
+)
 #: Elements whose text is not the row's own bare text: its links, lists nested in it, scripts.
 _NOT_BARE = frozenset({"a", "li", "tr", "script", "style"})
 
@@ -56,5 +63,10 @@ def title_text(text: str) -> str:
 
 def title_attribute(value: str) -> str:
     """A `title` attribute without what a stray quote made it swallow of the tag's next
-    attribute (`关于…的通知 ' target=`); white space trimmed."""
-    return _ATTRIBUTE_DEBRIS.sub("", value).strip()
+    attribute (`关于…的通知 ' target=`), and a tooltip of labelled fields cut to its title
+    (`标题：关于…的意见发表时间：2019-02-15` gives `关于…的意见`); white space trimmed."""
+    value = _ATTRIBUTE_DEBRIS.sub("", value)
+    labelled = _TOOLTIP_TITLE.match(value)
+    if labelled:
+        value = _TOOLTIP_FIELD.sub("", value[labelled.end() :])
+    return value.strip()
