@@ -444,3 +444,43 @@ def test_rows_that_print_their_date_with_and_without_the_year_are_read_with_it(
     read = generic.parse_listing(page, Request(URL), options)
     dates = [parse_date(row.fields["published_date"])[0] for row in read.rows]
     assert [(d.year, d.month, d.day) if d else None for d in dates] == days
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    boxes=st.integers(2, 3),
+    rows_each=st.integers(3, 7),
+    other_rows=st.integers(3, 5),
+    box_class=st.sampled_from(["win2", "list-box", "newsBox"]),
+    list_class=st.sampled_from(["winB", "news", ""]),
+    other_first=st.booleans(),
+)
+def test_rows_of_several_boxes_of_one_template_are_proposed_without_a_common_classed_ancestor(
+    boxes: int, rows_each: int, other_rows: int, box_class: str, list_class: str, other_first: bool
+) -> None:
+    """Boxes of one template (`div.win2 > ul > li`) beside another box, all in an unclassed
+    wrapper: no ancestor with a class holds only the template's rows, so the selector is
+    anchored at the class each row's own box has."""
+
+    def items(prefix: str, n: int, offset: int) -> str:
+        return "".join(
+            f'<li><a href="/{prefix}/201704/t2017040{i % 9 + 1}_{offset + i}.html" title="{prefix}第{offset + i}号">'
+            f"{prefix}第{offset + i}号</a><span class='date'>2017-04-0{i % 9 + 1}</span></li>"
+            for i in range(n)
+        )
+
+    ul = f"<ul class='{list_class}'>" if list_class else "<ul>"
+    template = "".join(
+        f"<div class='{box_class} fl'>{ul}{items('ggyw', rows_each, b * 10)}</ul></div>" for b in range(boxes)
+    )
+    other = f"<div class='fr box1C2'><ul class='side'>{items('tzgg', other_rows, 100)}</ul></div>"
+    blocks = other + template if other_first else template + other
+    page = (
+        "<html><head><title>政务公开</title></head><body><div>"
+        f"{blocks}</div><div>版权所有：某市人民政府 地址：某市某路1号 主办单位：某市人民政府办公室</div></body></html>"
+    )
+    options = generic.propose_selectors(page.encode(), URL)
+    assert options is not None
+    read = generic.parse_listing(page, Request(URL), options)
+    wanted = [f"ggyw第{b * 10 + i}号" for b in range(boxes) for i in range(rows_each)]
+    assert [row.fields["title"] for row in read.rows] == wanted

@@ -181,13 +181,26 @@ def _row_candidates(group: list[Tag]) -> Iterator[str]:
     lca = _common_ancestor(group)
     for anchor in [lca, *lca.parents]:
         if anchor.name == "[document]":
-            return
+            break
         below = [p.name for p in reversed(parents_below(group[0], anchor))]
         for anchor_css in anchor_forms(anchor):
             for row_css in row_forms:
                 yield f"{anchor_css} {row_css}"
                 if all(valid_name(step) for step in below):
                     yield " > ".join([anchor_css, *below, row_css])
+    yield from _own_box_candidates(group[0], lca, row_forms)
+
+
+def _own_box_candidates(row: Tag, lca: Tag, row_forms: list[str]) -> Iterator[str]:
+    """Rows of several boxes of one template (`div.win2 > ul > li` twice, beside another box's
+    `div.box > ul > li`) share no classed ancestor that holds only them: selectors anchored at
+    a class each row's own ancestors have, below the rows' common ancestor (like rows share
+    their ancestors' classes, `_key`)."""
+    for step in reversed(parents_below(row, lca)):
+        for name in sorted(step.get("class") or ()):
+            if valid_name(step.name) and valid_name(name):
+                for row_css in row_forms:
+                    yield f"{step.name}.{name} {row_css}"
 
 
 def _common_ancestor(group: list[Tag]) -> Tag:
