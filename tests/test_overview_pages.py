@@ -48,9 +48,10 @@ def test_rows_that_all_lead_to_folders_or_other_sites_are_refused_with_the_reaso
 
 
 @given(st.integers(3, 12), st.sampled_from(["trs", "generic"]))
-def test_rows_that_all_lead_to_one_folder_are_refused(n: int, reader: str) -> None:
-    with pytest.raises(NoRows, match="overview"):
+def test_rows_that_all_lead_to_one_folder_are_refused_naming_it(n: int, reader: str) -> None:
+    with pytest.raises(NoRows, match="overview") as refused:
         read(page(["./wwsjk/"] * n), reader)
+    assert f"({URL}wwsjk/)" in str(refused.value)  # the column to configure instead
 
 
 @given(st.lists(FOLDERS, min_size=2, max_size=12), DOCUMENTS, st.data(), st.sampled_from(["trs", "generic"]))

@@ -84,10 +84,11 @@ def overview_reason(urls: Sequence[str]) -> str | None:
     repeated = len(urls) - len(set(urls))
     if folders + repeated <= len(urls) / 2:
         return None
+    columns = list(dict.fromkeys(url for url, path in zip(urls, paths, strict=True) if path.endswith("/")))[:5]
     return (
         f"an overview of sub-columns or units, not a list of documents: of {len(urls)} rows "
         f"{folders} link to folders and {repeated} repeat another row's link, none to a "
-        "document page; configure one of its columns instead"
+        f"document page; configure one of its columns instead ({', '.join(columns)})"
     )
 
 
