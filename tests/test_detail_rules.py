@@ -103,3 +103,12 @@ def test_a_label_no_table_knows_still_ends_the_value_before_it(doc_no: str, othe
     )
     fields = parse_detail_page(page("", box, "<p>正文。</p>"), URL, {}).fields
     assert (fields["doc_no"], fields["publisher_name"], fields["validity"]) == (doc_no, "某市人民政府", "有效")
+
+
+@given(
+    st.sampled_from(["某某办法 实施细则：试行", "人民日报评论员 时评：稳字当头", "关于 公开征求意见：第二稿"]), SPACE
+)
+def test_a_title_keeps_a_colon_after_a_space(title: str, sp: str) -> None:
+    box = f"<p>标题：{sp}{title}</p><p>发布机构：某市人民政府</p>"
+    fields = parse_detail_page(page("", box, "<p>正文。</p>"), URL, {}).fields
+    assert (fields["title"], fields["publisher_name"]) == (title, "某市人民政府")

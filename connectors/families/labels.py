@@ -181,7 +181,8 @@ class LabelReader:
         fld, is_weak = self.field_of(label)
         if fld is None and cell:
             fld, is_weak = self.cell_fields.get(label_key(label)), False
-        value = _UNKNOWN_LABEL.split(f" {value.strip()}", maxsplit=1)[0]
+        if fld != "title":  # a title may hold `某某 实施细则：试行`; the other fields hold no colon
+            value = _UNKNOWN_LABEL.split(f" {value.strip()}", maxsplit=1)[0]
         value = value.strip().strip(":：|｜").strip()  # str.strip() also takes U+3000
         if fld is None or not value or (is_weak and fld in _SOURCE_ONLY):
             return
