@@ -5,11 +5,15 @@ then a generic entry with proposed selectors is offered and checked like any oth
 
 from __future__ import annotations
 
+import io
+import json
 import tomllib
+from urllib.request import urlopen
 
 import pytest
 from helpers.generic_site import GenericSite, Notice
 from helpers.loopback import LoopbackServer
+from rich.console import Console
 from typer.testing import CliRunner
 
 from connectors.families.recognise import recognise
@@ -17,6 +21,7 @@ from flows.cli.app import app
 from flows.config.load import load_config
 from flows.config.model import Harvest
 from flows.portal.probe import probe_url
+from flows.portal.test import print_probe
 from sim.registry import build_world
 from sim.server import start
 
@@ -172,3 +177,14 @@ def test_a_page_pointing_at_an_internal_address_gets_no_request_there() -> None:
     assert proposal.probe.hosts_refused == [f"10.9.8.{n}" for n in range(1, 8)] and proposal.probe.hosts_seen == []
     assert "ForeignHostError" in (proposal.probe.error or "")  # refused before any connection
     assert "# refused, an IP literal or an internal address" in proposal.entry
+
+
+def test_a_gkmlpt_probe_prints_its_category_s_count(guangdong) -> None:
+    proposal = probe_url(guangdong.portals["gd-yh-gkmlpt"], HARVEST)
+    probe = proposal.probe
+    # the count the served category page prints for its category
+    printed = json.loads(urlopen(probe.list_url, timeout=5).read())["classify"]["post_count"]
+    assert probe.category_total == printed and printed >= len(probe.rows)
+    out = io.StringIO()
+    print_probe(probe, Console(file=out, width=300))
+    assert f"this category's count: {printed}" in out.getvalue()

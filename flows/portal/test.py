@@ -40,6 +40,7 @@ class Probe:
     rows: list[dict[str, Any]] = field(default_factory=list)  # normalized fields plus `url`, `item_key`
     page_count: int | None = None
     advertised_total: int | None = None
+    category_total: int | None = None  # the count a category of a walk over several prints (gkmlpt)
     next_url: str | None = None
     detail_url: str | None = None
     detail: dict[str, Any] | None = None  # normalized fields of the detail page
@@ -97,6 +98,7 @@ def probe_portal(portal: Portal, harvest: Harvest, *, adopt_hosts: bool = False)
             probe.error = f"listing page: {kind.__name__}: {exc}"
             return probe
         probe.page_count, probe.advertised_total = listing.page_count, listing.advertised_total
+        probe.category_total = listing.category_total
         probe.next_url = listing.next_request.url if listing.next_request else None
         bad = listing.unreadable_rows
         if bad:
@@ -175,6 +177,7 @@ def print_probe(probe: Probe, console: Console, max_rows: int = 20) -> None:
             safe(
                 f"{len(probe.rows)} rows on the first page; pages: {probe.page_count or '?'}; "
                 f"advertised total: {probe.advertised_total or '?'}; next page: {probe.next_url or 'none'}"
+                + (f"; this category's count: {probe.category_total}" if probe.category_total else "")
             )
         )
         for line in probe.selectors:
