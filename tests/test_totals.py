@@ -106,6 +106,24 @@ def test_the_jpage_call_handed_the_datastore_gives_the_hanweb_total() -> None:
 
 
 @given(COUNTS, st.booleans())
+def test_a_search_box_s_placeholder_total_is_no_total_of_the_column(placeholder: int, printed: bool) -> None:
+    """The datastore's own jpage call states no total; the search box's call states a
+    placeholder: the column advertises nothing, or what its pager text prints."""
+    record = '<record><![CDATA[<li><a href="/art/2012/3/5/art_1_1.html" title="甲">甲</a><span>2012-03-05</span></li>]]></record>'
+    text = "<div class='pg'>共 37 条</div>" if printed else ""
+    page = (
+        "<html><head><title>通知公告</title></head><body><ul class='nav'>"
+        + "".join(f"<li><a href='/col/col{n}/index.html'>栏目{n}</a></li>" for n in range(2, 12))
+        + f"</ul><div id='9'><script type='text/xml'><datastore><recordset>{record}</recordset></datastore>"
+        f"</script></div>{text}<script>function jpage_9(){{$('#9').jpage({{totalRecord:{placeholder},perPage:10}});}};"
+        "$(function(){$('#9').jpage({themeName:'default',dataStore:$('#9').children('script')"
+        ".html(),perPage:10,ajaxParam:{webid:3,columnid:1,unitid:'9'}});});</script></body></html>"
+    )
+    listing = hanweb.parse_listing(page, Request("http://x.gov.cn/col/col1/index.html"), {})
+    assert listing.advertised_total == (37 if printed else None)
+
+
+@given(COUNTS, st.booleans())
 def test_json_total_as_a_number_or_a_string(n: int, quoted: bool) -> None:
     item = {"_doctitle": "甲", "docpuburl": "http://x.gov.cn/202001/t20200101_1.htm", "pubdate": "2020-01-01"}
     text = json.dumps({"error": False, "total": str(n) if quoted else n, "datas": [item]})

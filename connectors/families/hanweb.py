@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from connectors.errors import LayoutChanged, StubPage
 from connectors.families.base import ListingPage, RawDetail, check_stub, small_int, unreadable
 from connectors.families.detail import parse_detail_page
-from connectors.families.hanweb_jpage import stated_group, stated_total
+from connectors.families.hanweb_jpage import stated_group, stated_total, without_other_calls
 from connectors.families.hanweb_records import record_rows
 from connectors.families.hanweb_store import Datastore, read_datastore
 from connectors.families.totals import advertised_in, live_parts
@@ -95,7 +95,7 @@ def _stop_figures(store: Datastore, text: str, is_proxy: bool) -> tuple[int | No
 
     The total is the datastore's `<totalrecord>`; else the `totalRecord` of the jpage call
     handed the page's datastore (`hanweb_jpage`); else any total the page's live code
-    advertises (`totals`). The group is what a column page's jpage call states; a data-proxy
+    advertises (`totals`) outside the other jpage calls (a search box's placeholder). The group is what a column page's jpage call states; a data-proxy
     answer is judged by the range its request asked for instead.
     """
     total = small_int((store.totalrecord or "").strip())
@@ -104,7 +104,7 @@ def _stop_figures(store: Datastore, text: str, is_proxy: bool) -> tuple[int | No
     code, shown = live_parts(text)
     stated = None if is_proxy else stated_group(code)
     total = stated_total(code)
-    return (total if total is not None else advertised_in(code, shown).items), stated
+    return (total if total is not None else advertised_in(without_other_calls(code), shown).items), stated
 
 
 def _requests_for(total: int | None) -> int | None:

@@ -61,6 +61,12 @@ def _group_of(options: str) -> int | None:
     return per_page or pages or None
 
 
+def without_other_calls(code: str) -> str:
+    """`code` without the options of the jpage calls not handed the datastore: their
+    `totalRecord` (a search box's placeholder `1000`) says nothing of this listing."""
+    return _JPAGE_CALL.sub(lambda call: call.group(0) if "dataStore" in call.group(1) else ".jpage({", code)
+
+
 def _store_calls(code: str) -> Iterator[str]:
     """The options of each jpage call handed the page's datastore, in page order."""
     for call in _JPAGE_CALL.finditer(code):
