@@ -184,3 +184,24 @@ def test_api_answers_are_named_by_their_json() -> None:
     }
     found = recognise(json.dumps(unit), "https://x.gov.cn/api")
     assert (found.family, found.platform) == ("jpaas", None) and "column shell" in found.note
+
+
+@given(st.integers(2, 4), st.integers(3, 8), NOISE)
+def test_a_proposal_joining_several_panes_says_so(panes: int, rows: int, noise) -> None:
+    """Tab panes of one template (one shown, the others hidden by a style) are several lists;
+    a rows selector reading them all reads more than the largest run of sibling rows."""
+
+    def pane(p: int) -> str:
+        style = "" if p == 0 else " style='display: none;'"
+        items = "".join(
+            f"<li><span class='date'>2019-02-1{i}</span><a href='/xxgk/col{p}/content_{p}{i}'>栏目{p}第{i}号</a></li>"
+            for i in range(rows)
+        )
+        return f"<ul{style}>{items}</ul>"
+
+    page = html("", "<div class='bd5'>" + "".join(pane(p) for p in range(panes)) + "</div>", noise)
+    found = recognise(page, "http://www.x.gov.cn/")
+    assert found.platform == "generic", found.evidence
+    assert found.note is not None and f"reads {panes * rows} rows" in found.note and f"holds {rows}" in found.note
+    single = recognise(html("", "<div class='bd5'>" + pane(0) + "</div>", noise), "http://www.x.gov.cn/")
+    assert single.platform == "generic" and single.note is None

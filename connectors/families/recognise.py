@@ -16,9 +16,11 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from connectors.families.base import soup
 from connectors.families.dated_list import largest_dated_group
 from connectors.families.generic import propose_selectors
 from connectors.families.marks import RECOGNISED, Mark, score, seen_marks
+from connectors.families.selected import select_rows
 
 #: A page holds a list when this many sibling elements each hold one link and one date.
 LIST_ROWS = 3
@@ -97,7 +99,14 @@ def _generic(text: str, url: str, name: str | None, seen: dict[str, list[tuple[M
     shown = [f"a list of {rows} sibling rows, each one link and one date", *below]
     if proposal:
         evidence = f"no family's marks, but a list of dated links (rows {proposal['rows']!r}): selectors proposed"
-        return Recognition(url, "generic", evidence, name, dict(proposal), family="generic", marks=shown)
+        read = len(select_rows(soup(text), url, proposal)[0])
+        note = (
+            f"the proposed rows selector reads {read} rows where the largest run of sibling rows holds {rows}: "
+            "it may join several boxes or tab panes of the page; check the rows below"
+            if read > rows
+            else None
+        )
+        return Recognition(url, "generic", evidence, name, dict(proposal), note=note, family="generic", marks=shown)
     if rows >= LIST_ROWS:
         note = 'no selectors could be proposed: set platform = "generic" with rows, title and date options'
         return Recognition(url, None, "no family's marks; " + shown[0], name, note=note, family="generic", marks=shown)

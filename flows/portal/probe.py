@@ -74,6 +74,8 @@ def print_proposal(proposal: Proposal, console: Console, max_rows: int = 10) -> 
             console.print(safe(proposal.error, "red"))
         return
     console.print(safe(f"family: {found.platform} ({found.evidence})", "bold"))
+    if found.note:
+        console.print(safe(found.note, "yellow"))
     console.print(safe("proposed entry:", "bold"))
     for line in (proposal.entry or "").splitlines():
         console.print(safe(line))
