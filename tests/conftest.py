@@ -7,6 +7,10 @@ Prefect reads its settings when first imported, so the environment is set in
 `prefect_harness`: the first process to ask starts the run's one server (SQLite, as Prefect's
 own test harness starts one), every other process talks to it, and the run's end stops it
 (tests/helpers/prefect_server.py: `shared_test_server`).
+
+Tests that talk HTTP get a real loopback server (`server`) and a client without politeness
+delays and with quick retries (`client`, two attempts); a module needing another client
+defines its own.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from helpers.loopback import LoopbackServer
 from hypothesis import settings
 
+from connectors.http import HttpClient
 from flows import prefect_env
 
 if TYPE_CHECKING:
@@ -123,3 +129,18 @@ def demo_copy(demo_world, tmp_path) -> tuple[Path, Path]:
     from helpers.demo_world import copy_demo_world
 
     return copy_demo_world(demo_world, tmp_path / "demo-world")
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    """A real HTTP server on loopback, routes set by the test."""
+    with LoopbackServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[HttpClient]:
+    """A client for a loopback server: no politeness delay, quick backoff, two attempts."""
+    http = HttpClient(tmp_path / "data", per_host_delay=0, backoff=0.01, backoff_max=0.02, max_attempts=2, timeout=5)
+    yield http
+    http.close()

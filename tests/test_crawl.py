@@ -123,19 +123,6 @@ class JsonPortal:
         return [p for p in self.server.paths() if p.startswith("/list/")]
 
 
-@pytest.fixture
-def server():
-    with LoopbackServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-def client(tmp_path):
-    http = HttpClient(tmp_path / "data", per_host_delay=0, backoff=0.01, backoff_max=0.02, max_attempts=2, timeout=5)
-    yield http
-    http.close()
-
-
 def target(server: LoopbackServer, **extra) -> PortalTarget:
     return PortalTarget("ly-aic-test", "json", server.url("/list/0"), **extra)
 

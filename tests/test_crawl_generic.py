@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 
-import pytest
 from helpers.generic_site import HTML, GenericSite, Notice
 from helpers.loopback import LoopbackServer
 
@@ -18,19 +17,6 @@ from connectors.crawl import PortalTarget, crawl
 from connectors.families.generic import propose_selectors
 from connectors.http import HttpClient
 from connectors.parse_pool import ParsePool
-
-
-@pytest.fixture
-def server():
-    with LoopbackServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-def client(tmp_path):
-    http = HttpClient(tmp_path / "data", per_host_delay=0, backoff=0.01, backoff_max=0.02, max_attempts=2, timeout=5)
-    yield http
-    http.close()
 
 
 def proposed(server: LoopbackServer, site: GenericSite) -> dict[str, str]:

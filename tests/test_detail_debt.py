@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from helpers.loopback import LoopbackServer
 from helpers.warehouse import land, listing, load_and_build, night, query
 from test_crawl import JSON_FAMILY, JsonPortal, listing_fields, row_hash
 
@@ -67,12 +66,6 @@ def test_the_book_counts_owed_paid_and_given_up():
 @pytest.fixture
 def json_family(monkeypatch):
     monkeypatch.setattr(crawl_module, "family_for", lambda platform: JSON_FAMILY)
-
-
-@pytest.fixture
-def server():
-    with LoopbackServer() as srv:
-        yield srv
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 
 import pytest
 from helpers.debt_night import crawl_night
-from helpers.loopback import LoopbackServer
 from helpers.warehouse import load_and_build, query
 from test_crawl import JSON_FAMILY, JsonPortal, listing_fields
 
@@ -30,12 +29,6 @@ DEAD = TOP[:5]
 @pytest.fixture
 def json_family(monkeypatch):
     monkeypatch.setattr(crawl_module, "family_for", lambda platform: JSON_FAMILY)
-
-
-@pytest.fixture
-def server():
-    with LoopbackServer() as srv:
-        yield srv
 
 
 def dead_links(server, status: int = 404) -> None:

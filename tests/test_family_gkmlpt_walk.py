@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from helpers.loopback import LoopbackServer
 from test_family_guangdong import article, index
 
@@ -64,19 +63,6 @@ class GkmlptSite:
             if parts.path.startswith("/gkmlpt/api/all/"):
                 out.append(f"{parts.path.rsplit('/', 1)[1]}:{parse_qs(parts.query)['page'][0]}")
         return out
-
-
-@pytest.fixture
-def server():
-    with LoopbackServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-def client(tmp_path):
-    http = HttpClient(tmp_path / "data", per_host_delay=0, backoff=0.01, backoff_max=0.02, max_attempts=1, timeout=5)
-    yield http
-    http.close()
 
 
 def walk(server: LoopbackServer, client: HttpClient, **options: str):

@@ -88,19 +88,6 @@ class HanwebColumn:
         return [f"art_7_{k}" for k in range(1, self.total + 1)]
 
 
-@pytest.fixture
-def server():
-    with LoopbackServer() as srv:
-        yield srv
-
-
-@pytest.fixture
-def client(tmp_path):
-    http = HttpClient(tmp_path / "data", per_host_delay=0, backoff=0.01, backoff_max=0.02, max_attempts=2, timeout=5)
-    yield http
-    http.close()
-
-
 @pytest.mark.parametrize("n", [15, 20, 25, 40])
 @pytest.mark.parametrize("stated", sorted(STATED))
 def test_a_short_first_group_before_more_groups_is_walked_to_the_last_record(server, client, stated, n) -> None:

@@ -32,12 +32,6 @@ MARGIN = 3.0
 
 
 @pytest.fixture
-def server():
-    with LoopbackServer() as srv:
-        yield srv
-
-
-@pytest.fixture
 def client(tmp_path):
     http = HttpClient(tmp_path / "data", per_host_delay=0, max_attempts=1, timeout=5)
     yield http

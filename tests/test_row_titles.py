@@ -44,6 +44,16 @@ def page(rows: list[str]) -> str:
     )
 
 
+def titles(rows: list[str], generic_reader: bool) -> list[str]:
+    """The titles the generic reader (told where rows and titles are) or the TRS reader reads."""
+    if generic_reader:
+        options = {"rows": "ul.list li", "title": "a", "date": "span"}
+        listing = generic.parse_listing(page(rows), Request(URL), options)
+    else:
+        listing = trs.parse_listing(page(rows), Request(URL), {})
+    return [row.fields["title"] for row in listing.rows]
+
+
 def href(n: int) -> str:
     return f"./202609/t2026092{n % 10}_30928{n}.html"
 
@@ -64,12 +74,7 @@ def test_a_date_inside_the_link_is_not_part_of_the_title(title: str, holder: str
 @given(TITLES, BADGES, SPACE, st.booleans())
 def test_a_list_badge_before_the_title_is_not_part_of_it(title: str, badge: str, sp: str, generic_reader: bool) -> None:
     rows = [f'<li><a href="{href(n)}">{badge}{sp}{title}</a><span>2026-09-2{n}</span></li>' for n in range(3)]
-    if generic_reader:
-        options = {"rows": "ul.list li", "title": "a", "date": "span"}
-        listing = generic.parse_listing(page(rows), Request(URL), options)
-    else:
-        listing = trs.parse_listing(page(rows), Request(URL), {})
-    assert [row.fields["title"] for row in listing.rows] == [title] * 3
+    assert titles(rows, generic_reader) == [title] * 3
 
 
 @given(TITLES, st.sampled_from(["'", '"']), st.sampled_from(["target", "class", "href", "data-id"]), st.booleans())
@@ -83,12 +88,7 @@ def test_a_title_attribute_broken_by_a_stray_quote_loses_what_it_swallowed(
         f"【置顶】 {title[:8]}...</a><span>2026-09-2{n}</span></li>"
         for n in range(3)
     ]
-    if generic_reader:
-        options = {"rows": "ul.list li", "title": "a", "date": "span"}
-        listing = generic.parse_listing(page(rows), Request(URL), options)
-    else:
-        listing = trs.parse_listing(page(rows), Request(URL), {})
-    assert [row.fields["title"] for row in listing.rows] == [title] * 3
+    assert titles(rows, generic_reader) == [title] * 3
 
 
 def test_a_bracketed_word_that_is_no_badge_stays_in_the_title() -> None:
@@ -108,9 +108,4 @@ def test_a_tooltip_of_labelled_fields_gives_its_title(title: str, label: str, re
         f'<li><a href="{href(n)}" title="{label}{title}{rest}">{title[:6]}…</a><span>2019-02-1{n}</span></li>'
         for n in range(3)
     ]
-    if generic_reader:
-        options = {"rows": "ul.list li", "title": "a", "date": "span"}
-        listing = generic.parse_listing(page(rows), Request(URL), options)
-    else:
-        listing = trs.parse_listing(page(rows), Request(URL), {})
-    assert [row.fields["title"] for row in listing.rows] == [title] * 3
+    assert titles(rows, generic_reader) == [title] * 3
